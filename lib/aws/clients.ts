@@ -1,0 +1,41 @@
+/**
+ * Every AWS SDK client is built here, once per cold start, and nowhere else.
+ *
+ * - Endpoint overrides come from the standard `AWS_ENDPOINT_URL_<SERVICE>` variables,
+ *   which SDK v3 reads itself (tests point them at local wire-level servers).
+ * - Cost Explorer and the Price List API are global services served from us-east-1:
+ *   their clients use that region whatever the Lambda's region.
+ * - Retries: the SDK's standard mode with a few attempts; throttling is retried with
+ *   backoff by the SDK before our adapters see it.
+ */
+import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { PricingClient } from '@aws-sdk/client-pricing';
+
+export interface AwsClientOptions {
+  region: string;
+  maxAttempts?: number;
+}
+
+/** The region-bound clients the data sources need. */
+export interface AwsClients {
+  costExplorer: CostExplorerClient;
+  cloudWatch: CloudWatchClient;
+  bedrock: BedrockClient;
+  bedrockRuntime: BedrockRuntimeClient;
+  pricing: PricingClient;
+}
+
+/** Build the data-source clients. Cost Explorer and Pricing always use us-east-1. */
+export function createAwsClients(options: AwsClientOptions): AwsClients {
+  const common = { maxAttempts: options.maxAttempts ?? 4, retryMode: 'standard' as const };
+  return {
+    costExplorer: new CostExplorerClient({ ...common, region: 'us-east-1' }),
+    cloudWatch: new CloudWatchClient({ ...common, region: options.region }),
+    bedrock: new BedrockClient({ ...common, region: options.region }),
+    bedrockRuntime: new BedrockRuntimeClient({ ...common, region: options.region }),
+    pricing: new PricingClient({ ...common, region: 'us-east-1' }),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * `help`: every command with its grammar and an example, or one command in detail.
+ */
+import type { Reply } from '../chat/reply.js';
+import { defineCommand } from './types.js';
+
+export interface HelpData {
+  commands: { name: string; summary: string; usage: string[]; examples: string[] }[];
+}
+
+export const helpCommand = defineCommand<{ topic?: string }, HelpData>({
+  name: 'help',
+  summary: 'What I can answer, with examples',
+  usage: ['help [COMMAND]'],
+  examples: ['help', 'help estimate'],
+  slow: false,
+  parse: (words) => ({ topic: words[0]?.toLowerCase() }),
+  run: async (input) => {
+    const { COMMANDS } = await import('./registry.js');
+    const chosen = input.topic ? COMMANDS.filter((c) => c.name === input.topic) : COMMANDS;
+    const list = chosen.length ? chosen : COMMANDS;
+    const data: HelpData = {
+      commands: list.map((c) => ({ name: c.name, summary: c.summary, usage: c.usage, examples: c.examples })),
+    };
+    const single = list.length === 1 ? list[0] : undefined;
+    const reply: Reply = single
+      ? {
+          headline: `${single.name}: ${single.summary}`,
+          blocks: [
+            { kind: 'text', text: single.usage.map((u) => `\`${u}\``).join('\n') },
+            ...(single.examples.length
+              ? [{ kind: 'text' as const, text: `Examples:\n${single.examples.map((e) => `• \`${e}\``).join('\n')}` }]
+              : []),
+          ],
+        }
+      : {
+          headline: 'Ask me about your Amazon Bedrock spend: what it is, why it changed, and what a workload would cost.',
+          context: [
+            'PERIOD: today, yesterday, 7d, 30d, this week, last week, mtd, last month, 2026-10, 2026-10-01..2026-10-15',
+          ],
+          blocks: [
+            {
+              kind: 'table',
+              columns: [{ header: 'Command' }, { header: 'What it answers' }],
+              rows: list.flatMap((c) => c.usage.map((u, i) => [u, i === 0 ? c.summary : ''])),
+            },
+            {
+              kind: 'text',
+              text: `Examples: ${list
+                .flatMap((c) => c.examples.slice(0, 1))
+                .filter((e) => e !== 'help')
+                .map((e) => `\`${e}\``)
+                .join(', ')}. Add \`public\` to post the answer in the channel.`,
+            },
+          ],
+        };
+    return { command: 'help', data, reply };
+  },
+});

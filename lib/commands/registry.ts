@@ -1,0 +1,31 @@
+/**
+ * Every command, in the order `help` lists them. Each lives in its own module.
+ */
+import { askCommand } from './ask.js';
+import { budgetCommand } from './budget.js';
+import { compareCommand } from './compare.js';
+import { estimateCommand } from './estimate.js';
+import { forecastCommand } from './forecast.js';
+import { helpCommand } from './help.js';
+import { idleCommand } from './idle.js';
+import { pricesCommand } from './prices.js';
+import { spendCommand } from './spend.js';
+import type { CommandDefinition } from './types.js';
+import { whyCommand } from './why.js';
+
+export const COMMANDS: readonly CommandDefinition<any, any>[] = [
+  helpCommand,
+  spendCommand,
+  whyCommand,
+  idleCommand,
+  estimateCommand,
+  compareCommand,
+  pricesCommand,
+  forecastCommand,
+  budgetCommand,
+  askCommand,
+];
+
+export function findCommand(name: string): CommandDefinition<any, any> | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

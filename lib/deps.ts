@@ -1,0 +1,69 @@
+/**
+ * Dependencies, built once per cold start (Lambda) or process (CLI) and passed down.
+ * Heavy pieces (AWS data-source clients, the pricing catalog) are created on first use,
+ * so the chat acknowledgement path loads only what it touches.
+ */
+import { type Clock, clockFrom } from './clock.js';
+import type { Config } from './config.js';
+import type { Delivery } from './chat/delivery.js';
+import type { Log } from './log.js';
+import type { Catalog } from './pricing/catalog.js';
+import type { DataSources } from './ports.js';
+import type { Store } from './store/store.js';
+
+export interface Deps {
+  config: Config;
+  clock: Clock;
+  log: Log;
+  /** The account's data: AWS or the demo account. Built on first use. */
+  sources(): Promise<DataSources>;
+  /** The pricing catalog (refreshed when present, else bundled). Loaded on first use. */
+  catalog(): Promise<Catalog>;
+  store: Store;
+  /** Proactive messages (alerts, digests, idle findings). */
+  delivery: Delivery;
+}
+
+export interface CreateDepsOptions {
+  config: Config;
+  store: Store;
+  log: Log;
+  delivery: Delivery;
+  /** Override the data sources (tests, demo). Default: AWS or demo per config. */
+  sources?: DataSources;
+  clock?: Clock;
+}
+
+/** Memoise an async factory: one build per process, retried if it failed. */
+export function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= build().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+export function createDeps(options: CreateDepsOptions): Deps {
+  const { config } = options;
+  const clock = options.clock ?? clockFrom(config.BEDROCK_COST_NOW);
+  const sources = once(async (): Promise<DataSources> => {
+    if (options.sources) return options.sources;
+    if (config.BEDROCK_COST_DEMO) {
+      const { createDemoSources } = await import('./local/demo-data.js');
+      return createDemoSources(clock);
+    }
+    const [{ createAwsClients }, { createAwsSources }] = await Promise.all([
+      import('./aws/clients.js'),
+      import('./aws/sources.js'),
+    ]);
+    return createAwsSources(createAwsClients({ region: config.AWS_REGION }));
+  });
+  const catalog = once(async () => {
+    const { loadCatalog } = await import('./pricing/catalog.js');
+    return loadCatalog(options.store);
+  });
+  return { config, clock, log: options.log, sources, catalog, store: options.store, delivery: options.delivery };
+}

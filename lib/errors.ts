@@ -1,0 +1,68 @@
+/**
+ * Failure kinds. A `UserError` is something the person typing can fix: its message is
+ * safe to show in chat and says what is accepted. Anything else is internal: handlers
+ * log it with its `cause` and answer with a polite generic message, never a stack trace.
+ */
+export class BedrockCostError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An error the user caused and can fix. `code` is stable (used in JSON output). */
+export class UserError extends BedrockCostError {
+  readonly code: string;
+  readonly suggestion?: string;
+  constructor(code: string, message: string, options?: { suggestion?: string; cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.suggestion = options?.suggestion;
+  }
+}
+
+/** The command words could not be parsed. */
+export class ParseError extends UserError {
+  constructor(message: string, options?: { suggestion?: string; cause?: unknown }) {
+    super('bad_input', message, options);
+  }
+}
+
+/** A model, team, region or other name is not known; carries the closest matches. */
+export class NotFoundError extends UserError {
+  readonly candidates: string[];
+  constructor(message: string, candidates: string[] = [], options?: { suggestion?: string }) {
+    super('not_found', message, options);
+    this.candidates = candidates;
+  }
+}
+
+/** The caller may not do this (e.g. change another team's budget). */
+export class ForbiddenError extends UserError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+/** An upstream service is throttling or down and no cached answer exists. */
+export class UnavailableError extends UserError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, options);
+  }
+}
+
+/** The environment is misconfigured (fail fast at cold start). */
+export class ConfigError extends BedrockCostError {}
+
+/** A request failed signature, timestamp or replay checks. Never shown in detail. */
+export class AuthError extends BedrockCostError {}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
+
+/** The one line a person sees for any failure. */
+export function userMessage(error: unknown): string {
+  if (isUserError(error)) return error.suggestion ? `${error.message} ${error.suggestion}` : error.message;
+  return 'Sorry, something went wrong on our side. Please try again in a minute.';
+}

@@ -1,0 +1,186 @@
+/**
+ * The `bedrock-cost` CLI: the chat grammar from a terminal, plus `serve` and the
+ * scheduled jobs run once. The CLI is an administrator (whoever runs it holds the
+ * table's credentials), so it may change budgets.
+ *
+ * Exit codes: 0 success, 2 user error (bad flag, unknown command, bad input),
+ * 1 anything else (an outage, a bug), always with a one-line message and no stack trace.
+ */
+import { parseArgs } from 'node:util';
+import type { Reply } from '../chat/reply.js';
+import { renderSlack } from '../chat/slack-render.js';
+import { renderTeams } from '../chat/teams-render.js';
+import { renderMarkdown, renderText } from '../chat/text.js';
+import { ConfigError, isUserError, ParseError, userMessage } from '../errors.js';
+import type { JobReport } from '../jobs/types.js';
+import { stderrLog } from '../log.js';
+import type { LocalRuntime } from '../runtime.js';
+
+const FORMATS = ['text', 'markdown', 'slack', 'teams', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+export const USAGE = `Usage:
+  bedrock-cost <command words...> [--format text|markdown|slack|teams|json] [--demo] [--team ID]
+  bedrock-cost serve [--port 3000] [--demo]      local Slack/Teams endpoints + interactive prompt
+  bedrock-cost digest [--dry-run] [--demo]       run the weekly digest once
+  bedrock-cost alerts [--dry-run] [--demo]       run the budget alert check once
+  bedrock-cost idle-scan [--dry-run] [--demo]    run the idle throughput check once
+
+Commands: help, spend, why, idle, estimate, compare, prices, forecast, budget, ask
+Try: bedrock-cost help --demo`;
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+export interface CliOptions {
+  format: Format;
+  demo: boolean;
+  team?: string;
+  port: number;
+  dryRun: boolean;
+  verbose: boolean;
+  words: string[];
+}
+
+/** Parse argv; throws `ParseError` on unknown flags or bad values. */
+export function parseCliArgs(argv: string[]): CliOptions {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', short: 'f' },
+        demo: { type: 'boolean' },
+        team: { type: 'string' },
+        port: { type: 'string', short: 'p' },
+        'dry-run': { type: 'boolean' },
+        verbose: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new ParseError((error as Error).message.split('\n')[0] ?? 'bad arguments');
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const format = (values.format as string | undefined) ?? 'text';
+  if (!FORMATS.includes(format as Format)) {
+    throw new ParseError(`Unknown format "${format}": use one of ${FORMATS.join(', ')}.`);
+  }
+  const portText = (values.port as string | undefined) ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ParseError(`--port takes a port number from 0 to 65535, not "${portText}".`);
+  }
+  const words = [...parsed.positionals];
+  if (values.help) words.unshift('help');
+  return {
+    format: format as Format,
+    demo: Boolean(values.demo),
+    team: values.team as string | undefined,
+    port,
+    dryRun: Boolean(values['dry-run']),
+    verbose: Boolean(values.verbose),
+    words,
+  };
+}
+
+/** Render a reply in one of the CLI formats (json is handled by the caller). */
+export function renderReply(reply: Reply, format: Exclude<Format, 'json'>): string {
+  switch (format) {
+    case 'text':
+      return renderText(reply);
+    case 'markdown':
+      return renderMarkdown(reply);
+    case 'slack':
+      return JSON.stringify(renderSlack(reply), null, 2);
+    case 'teams':
+      return JSON.stringify(renderTeams(reply), null, 2);
+  }
+}
+
+function reportReply(report: JobReport): Reply {
+  return {
+    headline: report.summary,
+    blocks: report.messages.flatMap((m) => [
+      { kind: 'divider' as const },
+      { kind: 'text' as const, text: `→ ${m.target} · ${m.subject} · ${m.status}${m.reason ? ` (${m.reason})` : ''}` },
+      { kind: 'text' as const, text: renderText(m.reply) },
+    ]),
+  };
+}
+
+/** Run the CLI; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(argv);
+  } catch (error) {
+    io.err(`${userMessage(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  const env = { ...io.env };
+  if (options.demo) env.BEDROCK_COST_DEMO = '1';
+  const json = options.format === 'json';
+  const fail = (error: unknown): number => {
+    const user = isUserError(error);
+    const code = user ? error.code : error instanceof ConfigError ? 'config' : 'internal';
+    const message = error instanceof ConfigError ? error.message : userMessage(error);
+    if (json) io.out(JSON.stringify({ ok: false, error: { code, message } }));
+    else io.err(message);
+    if (!user && !(error instanceof ConfigError) && options.verbose) io.err(String((error as Error)?.stack ?? error));
+    return user || error instanceof ConfigError ? 2 : 1;
+  };
+
+  const [first = 'help', ...rest] = options.words;
+  let runtime: LocalRuntime | undefined;
+  try {
+    const { createLocalRuntime } = await import('../runtime.js');
+    runtime = await createLocalRuntime({ env, log: stderrLog(options.verbose) });
+    const { deps } = runtime;
+    if (first === 'serve') {
+      if (rest.length) throw new ParseError(`"serve" takes no words, only --port and --demo.`);
+      const { serve } = await import('./serve.js');
+      await serve(deps, { port: options.port, format: options.format === 'json' ? 'text' : options.format, io });
+      return 0;
+    }
+    if (first === 'digest' || first === 'alerts' || first === 'idle-scan') {
+      if (rest.length) throw new ParseError(`"${first}" takes no words, only --dry-run and --demo.`);
+      const report = await runJob(first, deps, options.dryRun);
+      if (json) io.out(JSON.stringify({ ok: true, command: first, data: report, text: renderText(reportReply(report)) }));
+      else io.out(renderReply(reportReply(report), options.format as Exclude<Format, 'json'>));
+      return 0;
+    }
+    const { executeLine } = await import('../commands/grammar.js');
+    const result = await executeLine(options.words.join(' '), {
+      deps,
+      caller: { platform: 'cli', userId: 'cli', isAdmin: true },
+      team: options.team,
+    });
+    if (json) {
+      io.out(JSON.stringify({ ok: true, command: result.command, data: result.data, text: renderText(result.reply) }));
+    } else {
+      io.out(renderReply(result.reply, options.format as Exclude<Format, 'json'>));
+    }
+    return 0;
+  } catch (error) {
+    return fail(error);
+  } finally {
+    await runtime?.close();
+  }
+}
+
+async function runJob(name: 'digest' | 'alerts' | 'idle-scan', deps: LocalRuntime['deps'], dryRun: boolean) {
+  switch (name) {
+    case 'digest':
+      return (await import('../digest/run.js')).runWeeklyDigest(deps, { dryRun });
+    case 'alerts':
+      return (await import('../budgets/alerts.js')).runBudgetAlerts(deps, { dryRun });
+    case 'idle-scan':
+      return (await import('../analysis/idle-scan.js')).runIdleScan(deps, { dryRun });
+  }
+}

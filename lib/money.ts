@@ -1,0 +1,101 @@
+/**
+ * Exact money arithmetic. Every dollar amount inside the product is a `Decimal`
+ * (decimal.js, 40 significant digits): Cost Explorer returns amounts with up to 10
+ * decimals and token prices are fractions of a micro-dollar, so binary floats would
+ * drift by cents over a month of lines. Rounding happens only at the edge: `toCents`
+ * for JSON `data`, `formatUsd` for chat text.
+ *
+ * @example
+ * const total = sumUsd([usd('0.0000035'), usd('12.5')]);
+ * formatUsd(total); // "$12.50"
+ */
+import Decimal from 'decimal.js';
+
+/** A private Decimal constructor so a global config change elsewhere cannot alter ours. */
+export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_EVEN });
+export type Dec = Decimal;
+
+export const ZERO: Decimal = new Dec(0);
+
+/** Parse a dollar amount from a string or number (numbers go through their shortest string form). */
+export function usd(value: Decimal.Value): Decimal {
+  return new Dec(value);
+}
+
+/** Sum exactly. */
+export function sumUsd(values: Iterable<Decimal>): Decimal {
+  let total: Decimal = ZERO;
+  for (const v of values) total = total.plus(v);
+  return total;
+}
+
+/** Round to cents (banker's rounding) and return a JS number, for JSON `data`. */
+export function toCents(value: Decimal): number {
+  return value.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toNumber();
+}
+
+export interface FormatUsdOptions {
+  /** Always show a sign (`+$1.00`, `-$1.00`); for deltas. */
+  signed?: boolean;
+  /** Decimal places; default 2. `0` gives whole dollars (`$4,106`). */
+  decimals?: number;
+  /** Prices per token are tiny: show up to this many significant digits instead of cents. */
+  significant?: number;
+}
+
+/**
+ * Render dollars for people: `$1,240.50`, `-$64.23`, `+$238.61`.
+ * Amounts under a cent that are not zero render as `<$0.01` (or with `significant`).
+ */
+export function formatUsd(value: Decimal, options: FormatUsdOptions = {}): string {
+  const decimals = options.decimals ?? 2;
+  const negative = value.isNegative() && !value.isZero();
+  const abs = value.abs();
+  let body: string;
+  if (options.significant !== undefined && abs.lt(1) && !abs.isZero()) {
+    body = abs.toSignificantDigits(options.significant).toFixed();
+  } else {
+    const rounded = abs.toDecimalPlaces(decimals, Decimal.ROUND_HALF_EVEN);
+    if (rounded.isZero() && !abs.isZero()) {
+      return `${negative ? '-' : options.signed ? '+' : ''}<$${decimals === 0 ? '1' : '0.01'}`;
+    }
+    const [int, frac] = rounded.toFixed(decimals).split('.');
+    body = (int ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (frac ? `.${frac}` : '');
+  }
+  const sign = negative ? '-' : options.signed && !value.isZero() ? '+' : '';
+  return `${sign}$${body}`;
+}
+
+/** `+38%`, `-27%`; `new` when the base is zero. */
+export function formatPercentChange(previous: Decimal, current: Decimal): string {
+  if (previous.isZero()) return current.isZero() ? '0%' : 'new';
+  const pct = current.minus(previous).div(previous.abs()).times(100);
+  const rounded = pct.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN);
+  return `${rounded.isNegative() ? '' : '+'}${rounded.toFixed(0)}%`;
+}
+
+/** Share of a total as a number in [0, 1] rounded to 4 places; 0 when the total is zero. */
+export function shareOf(part: Decimal, total: Decimal): number {
+  if (total.isZero()) return 0;
+  return part.div(total).toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN).toNumber();
+}
+
+/**
+ * Round a list of amounts to cents so that the rounded parts sum exactly to the rounded
+ * total (largest-remainder method). Use it when a table must reconcile to the cent.
+ */
+export function allocateCents(parts: Decimal[]): number[] {
+  const total = sumUsd(parts).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
+  const floors = parts.map((p) => p.toDecimalPlaces(2, Decimal.ROUND_FLOOR));
+  let remainderCents = total.minus(sumUsd(floors)).times(100).round().toNumber();
+  const order = parts
+    .map((p, i) => ({ i, rest: p.minus(floors[i]!) }))
+    .sort((a, b) => b.rest.comparedTo(a.rest) || a.i - b.i);
+  const cents = floors.map((f) => f.times(100).round().toNumber());
+  for (const { i } of order) {
+    if (remainderCents <= 0) break;
+    cents[i]! += 1;
+    remainderCents -= 1;
+  }
+  return cents.map((c) => c / 100);
+}

@@ -1,0 +1,158 @@
+/**
+ * The ports: the narrow interfaces through which domain code (pricing, spend, analysis,
+ * budgets, digest) reads the outside world. The AWS adapters in `lib/aws/` and the demo
+ * account in `lib/local/demo-data.ts` both implement them, so every command answers the
+ * same way from a real account or from the demo.
+ *
+ * Money crosses these ports as `Decimal` (exact); dates as ISO strings, periods half-open.
+ */
+import type { Dec } from './money.js';
+
+/** Cost Explorer metrics, i.e. the cost basis. Unblended is what the invoice shows per line. */
+export type CostMetric = 'UnblendedCost' | 'AmortizedCost' | 'NetUnblendedCost' | 'NetAmortizedCost';
+
+/** A Cost Explorer group-by dimension, or a cost allocation tag key. */
+export type CostDimension =
+  | { type: 'DIMENSION'; key: 'SERVICE' | 'USAGE_TYPE' | 'REGION' | 'LINKED_ACCOUNT' | 'RECORD_TYPE' }
+  | { type: 'TAG'; key: string };
+
+export interface CostQuery {
+  /** Inclusive ISO date. */
+  start: string;
+  /** Exclusive ISO date. */
+  end: string;
+  granularity: 'DAILY' | 'MONTHLY';
+  /** Zero, one or two dimensions (Cost Explorer allows two). */
+  groupBy: CostDimension[];
+  /** SERVICE filter: the Bedrock-related services (see `lib/spend`). Empty = no filter. */
+  services: string[];
+  /** Optional filter on a cost allocation tag; `''` among values means "untagged". */
+  tag?: { key: string; values: string[] };
+  /** RECORD_TYPE filter; default `['Usage']` so credits, refunds and tax stay out. */
+  recordTypes?: string[];
+  metric: CostMetric;
+}
+
+/** One group of one time bucket, as Cost Explorer returns it. */
+export interface CostRow {
+  /** Bucket start (inclusive ISO date). */
+  start: string;
+  /** Bucket end (exclusive ISO date). */
+  end: string;
+  /**
+   * Group keys in `groupBy` order, verbatim: a tag key comes back as `team$search`,
+   * untagged as `team$`.
+   */
+  keys: string[];
+  amount: Dec;
+  /** UsageQuantity (unit depends on the usage type; compare only within one usage type). */
+  quantity: Dec;
+  /** True when Cost Explorer marks the bucket as estimated (not final). */
+  estimated: boolean;
+}
+
+export interface CostResult {
+  rows: CostRow[];
+  /** How many billed API requests (pages) this answer took; 0 when served from cache. */
+  requests: number;
+}
+
+export interface CostForecast {
+  /** Forecast for the rest of the period (Cost Explorer forecasts from today on). */
+  total: Dec;
+  low?: Dec;
+  high?: Dec;
+}
+
+/** The bill. Implemented by `lib/aws/cost-explorer.ts` and the demo account. */
+export interface CostSource {
+  /** Every SERVICE dimension value with cost in the period (GetDimensionValues). */
+  listServices(range: { start: string; end: string }): Promise<string[]>;
+  /** GetCostAndUsage, every page followed. */
+  getCostAndUsage(query: CostQuery): Promise<CostResult>;
+  /**
+   * GetCostForecast from `start` (today or later) to `end`; `null` when Cost Explorer has
+   * too little history to forecast.
+   */
+  getCostForecast(query: Omit<CostQuery, 'groupBy' | 'granularity'>): Promise<CostForecast | null>;
+}
+
+/** CloudWatch `AWS/Bedrock` metrics we read. */
+export type BedrockMetricName =
+  | 'Invocations'
+  | 'InputTokenCount'
+  | 'OutputTokenCount'
+  | 'CacheReadInputTokenCount'
+  | 'CacheWriteInputTokenCount'
+  | 'OutputImageCount'
+  | 'InvocationThrottles';
+
+export interface MetricQuery {
+  /** Caller's id for the series (letters, digits, underscore; starts lowercase). */
+  id: string;
+  metric: BedrockMetricName;
+  /** Value of the `ModelId` dimension: base model ID, profile ID or ARN, provisioned ARN. */
+  modelId: string;
+}
+
+export interface MetricSeries {
+  id: string;
+  /** Sum per period, oldest first; periods without data are absent. */
+  points: { at: Date; value: number }[];
+}
+
+/** Near-real-time usage. Implemented by `lib/aws/cloudwatch.ts` and the demo account. */
+export interface MetricsSource {
+  /** ModelId dimension values that have `AWS/Bedrock` metrics (ListMetrics). */
+  listModelIds(): Promise<string[]>;
+  /** GetMetricData, Sum per period, batched and paginated by the adapter. */
+  getMetricSums(query: {
+    start: Date;
+    end: Date;
+    periodSeconds: number;
+    queries: MetricQuery[];
+  }): Promise<{ series: MetricSeries[]; requests: number }>;
+}
+
+export type Commitment = 'none' | '1-month' | '6-month';
+
+export interface ProvisionedThroughput {
+  arn: string;
+  name: string;
+  /** The model served: a foundation-model ARN or a custom-model ARN. */
+  modelArn: string;
+  /** The foundation model behind it (for custom models, the base). */
+  foundationModelArn: string;
+  modelUnits: number;
+  status: 'Creating' | 'InService' | 'Updating' | 'Failed';
+  commitment: Commitment;
+  /** ISO timestamp when the commitment ends. */
+  commitmentExpiresAt?: string;
+  createdAt: string;
+}
+
+export interface InferenceProfile {
+  id: string;
+  arn: string;
+  name: string;
+  type: 'SYSTEM_DEFINED' | 'APPLICATION';
+  /** Model ARNs the profile routes to. */
+  modelArns: string[];
+  /** Resource tags (application profiles carry the team tag). */
+  tags: Record<string, string>;
+}
+
+/** The Bedrock control plane. Implemented by `lib/aws/bedrock.ts` and the demo account. */
+export interface BedrockControlPlane {
+  listProvisionedThroughputs(): Promise<ProvisionedThroughput[]>;
+  listInferenceProfiles(): Promise<InferenceProfile[]>;
+}
+
+/** Everything a command may read about an account. */
+export interface DataSources {
+  /** `aws` or `demo`: answers say which. */
+  kind: 'aws' | 'demo';
+  costs: CostSource;
+  metrics: MetricsSource;
+  bedrock: BedrockControlPlane;
+}
