@@ -1,0 +1,79 @@
+/**
+ * Lambda runtime glue, shared by every function in `functions/`: the environment is
+ * validated once per cold start (fail fast, one line naming the variable), secrets are
+ * read from SSM Parameter Store (SecureString, cached by Powertools for 5 minutes) and
+ * never from plain environment variables when deployed, and `Deps` is built once.
+ */
+import type { Context } from 'aws-lambda';
+import { type Config, loadConfig } from '../config.js';
+import { type Deps, once } from '../deps.js';
+import type { JobOptions, JobReport } from '../jobs/types.js';
+import type { Log } from '../log.js';
+
+/** Secret parameter names under `BEDROCK_COST_SSM_PATH`, and the config key each fills. */
+export const SECRET_PARAMETERS = {
+  'slack-signing-secret': 'SLACK_SIGNING_SECRET',
+  'slack-bot-token': 'SLACK_BOT_TOKEN',
+  'teams-webhook-secret': 'TEAMS_WEBHOOK_SECRET',
+} as const;
+
+let logger: Log | undefined;
+
+/** The Powertools logger (structured JSON), created once. */
+export async function lambdaLog(): Promise<Log> {
+  if (!logger) {
+    const { Logger } = await import('@aws-lambda-powertools/logger');
+    logger = new Logger({ serviceName: 'bedrock-cost' });
+  }
+  return logger;
+}
+
+/** Fill secrets from SSM when a parameter path is configured. */
+export async function withSecrets(config: Config): Promise<Config> {
+  const path = config.BEDROCK_COST_SSM_PATH;
+  if (!path) return config;
+  const { getParameters } = await import('@aws-lambda-powertools/parameters/ssm');
+  const values = (await getParameters(path, { decrypt: true, maxAge: 300 })) ?? {};
+  const filled: Config = { ...config };
+  for (const [name, key] of Object.entries(SECRET_PARAMETERS)) {
+    const value = (values as Record<string, string | undefined>)[name];
+    if (value) filled[key] = value;
+  }
+  return filled;
+}
+
+/** Validated once per cold start; a bad environment fails the init with one clear line. */
+export const lambdaConfig: () => Config = (() => {
+  let config: Config | undefined;
+  return () => {
+    config ??= loadConfig(process.env);
+    return config;
+  };
+})();
+
+/** `Deps` for this cold start (secrets resolved, clients built once). */
+export const lambdaDeps: () => Promise<Deps> = once(async () => {
+  const [{ createLambdaDeps }, log, config] = await Promise.all([
+    import('../runtime.js'),
+    lambdaLog(),
+    withSecrets(lambdaConfig()),
+  ]);
+  return createLambdaDeps(config, log);
+});
+
+/** A scheduled job as a Lambda handler: run it, log the summary, return the report summary. */
+export function createScheduledHandler(
+  name: string,
+  job: (deps: Deps, options: JobOptions) => Promise<JobReport>,
+  getDeps: () => Promise<Deps> = lambdaDeps,
+): (event: unknown, context?: Context) => Promise<{ summary: string; messages: number }> {
+  return async () => {
+    const deps = await getDeps();
+    const report = await job(deps, { dryRun: false });
+    deps.log.info(`${name} finished`, {
+      summary: report.summary,
+      statuses: report.messages.map((m) => ({ subject: m.subject, status: m.status })),
+    });
+    return { summary: report.summary, messages: report.messages.length };
+  };
+}
