@@ -165,7 +165,8 @@ export function monthName(day: string): string {
 export function formatRange(range: DateRange): string {
   const last = addDays(range.end, -1);
   if (last <= range.start) return formatDay(range.start);
-  if (range.start.slice(0, 7) === last.slice(0, 7)) return `${formatDay(range.start)}-${Number(last.slice(8, 10))}`;
+  if (range.start.slice(0, 7) === last.slice(0, 7))
+    return `${formatDay(range.start)}-${Number(last.slice(8, 10))}`;
   const yearSuffix = range.start.slice(0, 4) !== last.slice(0, 4) ? `, ${last.slice(0, 4)}` : '';
   return `${formatDay(range.start)}-${formatDay(last)}${yearSuffix}`;
 }

@@ -55,10 +55,15 @@ export const Config = z.object({
     })
     .transform((v) => (v ? v : undefined)),
   BEDROCK_COST_DEMO: flag,
-  BEDROCK_COST_TABLE: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name').default('bedrock-cost'),
+  BEDROCK_COST_TABLE: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
+    .default('bedrock-cost'),
   BEDROCK_COST_DATA_DIR: z.string().min(1).default('.bedrock-cost'),
   /** Cost basis: which Cost Explorer metric answers use. */
-  BEDROCK_COST_BASIS: z.enum(['unblended', 'amortized', 'net-unblended', 'net-amortized']).default('unblended'),
+  BEDROCK_COST_BASIS: z
+    .enum(['unblended', 'amortized', 'net-unblended', 'net-amortized'])
+    .default('unblended'),
   /** Hard cap on billed Cost Explorer requests per UTC day (each page is $0.01). */
   BEDROCK_COST_CE_DAILY_CAP: positiveInt(500),
   /** How long a Cost Explorer answer is reused (the bill refreshes up to 3 times a day). */

@@ -3,12 +3,13 @@
  * Heavy pieces (AWS data-source clients, the pricing catalog) are created on first use,
  * so the chat acknowledgement path loads only what it touches.
  */
+
+import type { Delivery } from './chat/delivery.js';
 import { type Clock, clockFrom } from './clock.js';
 import type { Config } from './config.js';
-import type { Delivery } from './chat/delivery.js';
 import type { Log } from './log.js';
-import type { Catalog } from './pricing/catalog.js';
 import type { DataSources } from './ports.js';
+import type { Catalog } from './pricing/catalog.js';
 import type { Store } from './store/store.js';
 
 export interface Deps {
@@ -65,5 +66,13 @@ export function createDeps(options: CreateDepsOptions): Deps {
     const { loadCatalog } = await import('./pricing/catalog.js');
     return loadCatalog(options.store);
   });
-  return { config, clock, log: options.log, sources, catalog, store: options.store, delivery: options.delivery };
+  return {
+    config,
+    clock,
+    log: options.log,
+    sources,
+    catalog,
+    store: options.store,
+    delivery: options.delivery,
+  };
 }

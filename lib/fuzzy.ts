@@ -21,7 +21,11 @@ export function editDistance(a: string, b: string): number {
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[(i - 1) * cols + j]! + 1, d[i * cols + j - 1]! + 1, d[(i - 1) * cols + j - 1]! + cost);
+      let v = Math.min(
+        d[(i - 1) * cols + j]! + 1,
+        d[i * cols + j - 1]! + 1,
+        d[(i - 1) * cols + j - 1]! + cost,
+      );
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
         v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
       }
@@ -41,7 +45,8 @@ export function closestMatches(input: string, candidates: readonly string[], lim
     const hay = normaliseName(candidate);
     let score = editDistance(needle, hay);
     if (needle && hay.includes(needle)) score = Math.min(score, (hay.length - needle.length) * 0.1);
-    else if (needle && hay && needle.includes(hay)) score = Math.min(score, (needle.length - hay.length) * 0.2 + 0.5);
+    else if (needle && hay && needle.includes(hay))
+      score = Math.min(score, (needle.length - hay.length) * 0.2 + 0.5);
     return { candidate, score };
   });
   return scored

@@ -14,10 +14,12 @@ export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A logger writing one JSON line per entry to stderr, at `warn` and above unless verbose. */
 export function stderrLog(verbose = false): Log {
-  const write = (level: string) => (message: string, ...extra: unknown[]) => {
-    const details = extra.map((e) => (e instanceof Error ? { error: e.name, message: e.message } : e));
-    process.stderr.write(`${JSON.stringify({ level, message, ...(details.length ? { details } : {}) })}\n`);
-  };
+  const write =
+    (level: string) =>
+    (message: string, ...extra: unknown[]) => {
+      const details = extra.map((e) => (e instanceof Error ? { error: e.name, message: e.message } : e));
+      process.stderr.write(`${JSON.stringify({ level, message, ...(details.length ? { details } : {}) })}\n`);
+    };
   return {
     debug: verbose ? write('debug') : () => {},
     info: verbose ? write('info') : () => {},

@@ -4,8 +4,8 @@
  * inference profiles.
  */
 import type { DataSources } from '../ports.js';
-import type { AwsClients } from './clients.js';
 import { createBedrockControlPlane } from './bedrock.js';
+import type { AwsClients } from './clients.js';
 import { createCloudWatchMetrics } from './cloudwatch.js';
 import { createCostExplorerSource } from './cost-explorer.js';
 

@@ -6,7 +6,7 @@
 import { ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { COMMANDS, findCommand } from './registry.js';
-import type { CommandContext, CommandDefinition, CommandResult } from './types.js';
+import type { AnyCommand, CommandContext, CommandResult } from './types.js';
 
 /** Longest command text we accept: anything longer is refused politely. */
 export const MAX_COMMAND_LENGTH = 500;
@@ -25,7 +25,7 @@ const ALIASES: Record<string, string> = {
 };
 
 export interface ParsedLine {
-  command: CommandDefinition<any, any>;
+  command: AnyCommand;
   words: string[];
   /** `... public`: post the answer in the channel instead of only to the asker. */
   visibility: 'ephemeral' | 'in_channel';
@@ -59,7 +59,8 @@ export function parseLine(text: string): ParsedLine {
     );
   }
   let words = tokenize(text);
-  if (words[0]?.toLowerCase() === '/bedrock-cost' || words[0]?.toLowerCase() === 'bedrock-cost') words = words.slice(1);
+  if (words[0]?.toLowerCase() === '/bedrock-cost' || words[0]?.toLowerCase() === 'bedrock-cost')
+    words = words.slice(1);
   let visibility: ParsedLine['visibility'] = 'ephemeral';
   if (words.length && words[words.length - 1]!.toLowerCase() === 'public') {
     visibility = 'in_channel';
@@ -81,10 +82,9 @@ export class UnknownCommandError extends ParseError {
   readonly word: string;
   readonly candidates: string[];
   constructor(word: string, candidates: string[]) {
-    super(
-      `I don't know the command "${word.slice(0, 40)}". Did you mean: ${candidates.join(', ')}?`,
-      { suggestion: 'Type `help` for everything I can answer.' },
-    );
+    super(`I don't know the command "${word.slice(0, 40)}". Did you mean: ${candidates.join(', ')}?`, {
+      suggestion: 'Type `help` for everything I can answer.',
+    });
     this.word = word;
     this.candidates = candidates;
   }
@@ -94,7 +94,10 @@ export class UnknownCommandError extends ParseError {
  * Parse and run one line of text. User mistakes throw `UserError`s (friendly messages);
  * anything else is a bug or an outage and is handled at the edge.
  */
-export async function executeLine(text: string, ctx: CommandContext): Promise<CommandResult & { visibility: ParsedLine['visibility'] }> {
+export async function executeLine(
+  text: string,
+  ctx: CommandContext,
+): Promise<CommandResult & { visibility: ParsedLine['visibility'] }> {
   const parsed = parseLine(text);
   const input = parsed.command.parse(parsed.words, ctx);
   const result = await parsed.command.run(input, ctx);

@@ -29,12 +29,18 @@ export const helpCommand = defineCommand<{ topic?: string }, HelpData>({
           blocks: [
             { kind: 'text', text: single.usage.map((u) => `\`${u}\``).join('\n') },
             ...(single.examples.length
-              ? [{ kind: 'text' as const, text: `Examples:\n${single.examples.map((e) => `• \`${e}\``).join('\n')}` }]
+              ? [
+                  {
+                    kind: 'text' as const,
+                    text: `Examples:\n${single.examples.map((e) => `• \`${e}\``).join('\n')}`,
+                  },
+                ]
               : []),
           ],
         }
       : {
-          headline: 'Ask me about your Amazon Bedrock spend: what it is, why it changed, and what a workload would cost.',
+          headline:
+            'Ask me about your Amazon Bedrock spend: what it is, why it changed, and what a workload would cost.',
           context: [
             'PERIOD: today, yesterday, 7d, 30d, this week, last week, mtd, last month, 2026-10, 2026-10-01..2026-10-15',
           ],

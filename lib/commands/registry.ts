@@ -10,10 +10,10 @@ import { helpCommand } from './help.js';
 import { idleCommand } from './idle.js';
 import { pricesCommand } from './prices.js';
 import { spendCommand } from './spend.js';
-import type { CommandDefinition } from './types.js';
+import type { AnyCommand } from './types.js';
 import { whyCommand } from './why.js';
 
-export const COMMANDS: readonly CommandDefinition<any, any>[] = [
+export const COMMANDS: readonly AnyCommand[] = [
   helpCommand,
   spendCommand,
   whyCommand,
@@ -26,6 +26,6 @@ export const COMMANDS: readonly CommandDefinition<any, any>[] = [
   askCommand,
 ];
 
-export function findCommand(name: string): CommandDefinition<any, any> | undefined {
+export function findCommand(name: string): AnyCommand | undefined {
   return COMMANDS.find((c) => c.name === name);
 }

@@ -53,6 +53,12 @@ export interface CommandDefinition<Input = unknown, Data = unknown> {
 }
 
 /** Helper to keep `Input` typed inside a definition while the registry stores `unknown`. */
-export function defineCommand<Input, Data>(def: CommandDefinition<Input, Data>): CommandDefinition<Input, Data> {
+export function defineCommand<Input, Data>(
+  def: CommandDefinition<Input, Data>,
+): CommandDefinition<Input, Data> {
   return def;
 }
+
+/** A command of any input/data type, as the registry holds them. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry is heterogeneous; each definition is typed where it is written.
+export type AnyCommand = CommandDefinition<any, any>;

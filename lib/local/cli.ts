@@ -108,7 +108,10 @@ function reportReply(report: JobReport): Reply {
     headline: report.summary,
     blocks: report.messages.flatMap((m) => [
       { kind: 'divider' as const },
-      { kind: 'text' as const, text: `→ ${m.target} · ${m.subject} · ${m.status}${m.reason ? ` (${m.reason})` : ''}` },
+      {
+        kind: 'text' as const,
+        text: `→ ${m.target} · ${m.subject} · ${m.status}${m.reason ? ` (${m.reason})` : ''}`,
+      },
       { kind: 'text' as const, text: renderText(m.reply) },
     ]),
   };
@@ -132,7 +135,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const message = error instanceof ConfigError ? error.message : userMessage(error);
     if (json) io.out(JSON.stringify({ ok: false, error: { code, message } }));
     else io.err(message);
-    if (!user && !(error instanceof ConfigError) && options.verbose) io.err(String((error as Error)?.stack ?? error));
+    if (!user && !(error instanceof ConfigError) && options.verbose)
+      io.err(String((error as Error)?.stack ?? error));
     return user || error instanceof ConfigError ? 2 : 1;
   };
 
@@ -145,13 +149,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (first === 'serve') {
       if (rest.length) throw new ParseError(`"serve" takes no words, only --port and --demo.`);
       const { serve } = await import('./serve.js');
-      await serve(deps, { port: options.port, format: options.format === 'json' ? 'text' : options.format, io });
+      await serve(deps, {
+        port: options.port,
+        format: options.format === 'json' ? 'text' : options.format,
+        io,
+      });
       return 0;
     }
     if (first === 'digest' || first === 'alerts' || first === 'idle-scan') {
       if (rest.length) throw new ParseError(`"${first}" takes no words, only --dry-run and --demo.`);
       const report = await runJob(first, deps, options.dryRun);
-      if (json) io.out(JSON.stringify({ ok: true, command: first, data: report, text: renderText(reportReply(report)) }));
+      if (json)
+        io.out(
+          JSON.stringify({ ok: true, command: first, data: report, text: renderText(reportReply(report)) }),
+        );
       else io.out(renderReply(reportReply(report), options.format as Exclude<Format, 'json'>));
       return 0;
     }
@@ -162,7 +173,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       team: options.team,
     });
     if (json) {
-      io.out(JSON.stringify({ ok: true, command: result.command, data: result.data, text: renderText(result.reply) }));
+      io.out(
+        JSON.stringify({
+          ok: true,
+          command: result.command,
+          data: result.data,
+          text: renderText(result.reply),
+        }),
+      );
     } else {
       io.out(renderReply(result.reply, options.format as Exclude<Format, 'json'>));
     }

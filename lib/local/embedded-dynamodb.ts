@@ -36,7 +36,9 @@ export async function startEmbeddedDynamo(dataDir: string | null): Promise<Embed
       server.listen(0, '127.0.0.1', () => ok());
     });
   } catch (error) {
-    throw new EmbeddedDynamoError(`Could not start the embedded DynamoDB in ${path ?? 'memory'}.`, { cause: error });
+    throw new EmbeddedDynamoError(`Could not start the embedded DynamoDB in ${path ?? 'memory'}.`, {
+      cause: error,
+    });
   }
   const { port } = server.address() as AddressInfo;
   return {

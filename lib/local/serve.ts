@@ -6,8 +6,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { renderText } from '../chat/text.js';
 import type { HttpEvent, HttpHandler } from '../chat/http.js';
+import { renderText } from '../chat/text.js';
 import type { Deps } from '../deps.js';
 import { UserError, userMessage } from '../errors.js';
 import type { CliIo } from './cli.js';
@@ -17,7 +17,8 @@ import { renderReply } from './cli.js';
 export function toHttpEvent(req: IncomingMessage, body: Buffer): HttpEvent {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
   const now = Date.now();
   return {
     version: '2.0',
@@ -62,12 +63,15 @@ export async function startHttpServer(routes: Routes, port: number, host = '127.
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const handler = routes[path];
       if (!handler || req.method !== 'POST') {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found. POST to /slack/events or /teams/messages.');
+        res
+          .writeHead(404, { 'content-type': 'text/plain' })
+          .end('Not found. POST to /slack/events or /teams/messages.');
         return;
       }
       try {
         const result = await handler(toHttpEvent(req, Buffer.concat(chunks)));
-        const body = result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? '');
+        const body =
+          result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? '');
         res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>).end(body);
       } catch {
         res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal error');
@@ -77,7 +81,11 @@ export async function startHttpServer(routes: Routes, port: number, host = '127.
   await new Promise<void>((ok, fail) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
-        fail(new UserError('port_in_use', `Port ${port} is already in use.`, { suggestion: `Try --port ${port + 1}.` }));
+        fail(
+          new UserError('port_in_use', `Port ${port} is already in use.`, {
+            suggestion: `Try --port ${port + 1}.`,
+          }),
+        );
       } else fail(error);
     });
     server.listen(port, host, () => ok());
@@ -119,7 +127,11 @@ export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
       `Type a command (e.g. "why last week", "estimate sonnet 4.5 2000 in 500 out 10k/day"), "help", or Ctrl-D to stop the prompt.`,
     ].join('\n'),
   );
-  const rl = createInterface({ input: options.input ?? process.stdin, terminal: false, prompt: 'bedrock-cost> ' });
+  const rl = createInterface({
+    input: options.input ?? process.stdin,
+    terminal: false,
+    prompt: 'bedrock-cost> ',
+  });
   const ask = async (line: string) => {
     const text = line.trim();
     if (!text) return;
@@ -132,7 +144,9 @@ export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
         deps,
         caller: { platform: 'cli', userId: 'cli', isAdmin: true },
       });
-      io.out(options.format === 'text' ? renderText(result.reply) : renderReply(result.reply, options.format));
+      io.out(
+        options.format === 'text' ? renderText(result.reply) : renderReply(result.reply, options.format),
+      );
     } catch (error) {
       io.out(userMessage(error));
       if (!(error instanceof UserError)) deps.log.error('command failed', error);
