@@ -145,6 +145,11 @@ export interface InferenceProfile {
 /** The Bedrock control plane. Implemented by `lib/aws/bedrock.ts` and the demo account. */
 export interface BedrockControlPlane {
   listProvisionedThroughputs(): Promise<ProvisionedThroughput[]>;
+  /**
+   * One throughput by ARN or ID (GetProvisionedModelThroughput); `null` when it no longer
+   * exists (deleted since it was listed). Optional: sources without it skip the re-check.
+   */
+  getProvisionedThroughput?(arnOrId: string): Promise<ProvisionedThroughput | null>;
   listInferenceProfiles(): Promise<InferenceProfile[]>;
 }
 
