@@ -11,6 +11,7 @@ import type { Reply } from '../chat/reply.js';
 import { renderSlack } from '../chat/slack-render.js';
 import { renderTeams } from '../chat/teams-render.js';
 import { renderMarkdown, renderText } from '../chat/text.js';
+import { UnknownCommandError } from '../commands/grammar.js';
 import { ConfigError, isUserError, ParseError, userMessage } from '../errors.js';
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
@@ -134,7 +135,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const code = user ? error.code : error instanceof ConfigError ? 'config' : 'internal';
     const message = error instanceof ConfigError ? error.message : userMessage(error);
     if (json) io.out(JSON.stringify({ ok: false, error: { code, message } }));
-    else io.err(message);
+    else io.err(error instanceof UnknownCommandError ? `${message}\n\n${USAGE}` : message);
     if (!user && !(error instanceof ConfigError) && options.verbose)
       io.err(String((error as Error)?.stack ?? error));
     return user || error instanceof ConfigError ? 2 : 1;

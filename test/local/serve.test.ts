@@ -1,0 +1,47 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { serve, startHttpServer } from '../../lib/local/serve.js';
+import { createLocalRuntime } from '../../lib/runtime.js';
+
+describe('bedrock-cost serve', () => {
+  it('answers commands typed at the prompt and serves the chat routes', async () => {
+    // Prepare
+    const runtime = await createLocalRuntime({
+      env: { BEDROCK_COST_NOW: '2026-11-18T06:00:00Z', BEDROCK_COST_DEMO: '1' },
+      inMemory: true,
+    });
+    const out: string[] = [];
+    const input = new PassThrough();
+    const stop = new AbortController();
+    const running = serve(runtime.deps, {
+      port: 0,
+      format: 'text',
+      io: { out: (t) => out.push(t), err: () => {}, env: {} },
+      signal: stop.signal,
+      input,
+    });
+    // Act
+    await new Promise((r) => setTimeout(r, 200));
+    input.write('help\n');
+    input.write('spedn\n');
+    await new Promise((r) => setTimeout(r, 500));
+    const listening = out[0] ?? '';
+    const port = Number(/localhost:(\d+)/.exec(listening)?.[1]);
+    const notFound = await fetch(`http://127.0.0.1:${port}/nowhere`, { method: 'POST' });
+    stop.abort();
+    await running;
+    await runtime.close();
+    // Assess
+    expect(listening).toContain('/slack/events');
+    expect(out.join('\n')).toContain('Ask me about your Amazon Bedrock spend');
+    expect(out.join('\n')).toContain('Did you mean: spend');
+    expect(notFound.status).toBe(404);
+  });
+
+  it('says so when the port is already in use', async () => {
+    const first = await startHttpServer({}, 0);
+    const port = (first.address() as { port: number }).port;
+    await expect(startHttpServer({}, port)).rejects.toThrow(`Port ${port} is already in use`);
+    first.close();
+  });
+});
