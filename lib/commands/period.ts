@@ -1,0 +1,323 @@
+/**
+ * PERIOD words shared by `spend`, `why`, `budget`, the digest and `ask`:
+ * `today`, `yesterday`, `7d`, `30d` (any `Nd`), `this week`, `last week`, `mtd` / `this month`,
+ * `last month`, `2026-10`, `2026-10-01..2026-10-15` (both days included), a single day
+ * `2026-11-10`, an ISO week `2026-W45`.
+ *
+ * Periods are half-open ISO-date ranges like Cost Explorer's `TimePeriod` (`end` exclusive).
+ * Weeks are ISO weeks (Monday to Sunday); "7d" is the last 7 *complete* days. Days are the
+ * team's local days when it has a time zone, else UTC.
+ *
+ * Cost Explorer keeps 13 months of history, so older periods are refused with a clear
+ * message rather than answered with a misleading zero.
+ */
+import {
+  addDays,
+  type DateRange,
+  daysBetween,
+  daysInMonth,
+  formatDay,
+  formatRange,
+  isIsoDate,
+  isoWeekday,
+  localTime,
+  monthName,
+  startOfIsoWeek,
+  startOfMonth,
+  startOfNextMonth,
+  startOfPreviousMonth,
+} from '../clock.js';
+import { ParseError, UserError } from '../errors.js';
+
+/** The accepted forms, for error messages and help. */
+export const PERIOD_FORMS =
+  'today, yesterday, 7d, 30d, this week, last week, mtd, last month, 2026-10, 2026-10-01..2026-10-15';
+
+/** What kind of period the words named; decides what "the previous equal period" is. */
+export type PeriodKind = 'day' | 'days' | 'week' | 'month' | 'month-to-date' | 'week-to-date' | 'range';
+
+export interface Period extends DateRange {
+  kind: PeriodKind;
+  /** How the user would say it: `last week`, `Nov 9-15`, `October 2026`. */
+  label: string;
+  /** True when the period includes today (its last day is still being billed). */
+  partial: boolean;
+}
+
+/** Cost Explorer's history limit, in months. */
+export const HISTORY_MONTHS = 13;
+
+function addMonths(day: string, months: number): string {
+  const y = Number(day.slice(0, 4));
+  const m = Number(day.slice(5, 7)) - 1 + months;
+  const year = y + Math.floor(m / 12);
+  const month = ((m % 12) + 12) % 12;
+  const first = `${year}-${String(month + 1).padStart(2, '0')}-01`;
+  const dayOfMonth = Math.min(Number(day.slice(8, 10)), daysInMonth(first));
+  return `${first.slice(0, 8)}${String(dayOfMonth).padStart(2, '0')}`;
+}
+
+/** The earliest day Cost Explorer can still answer for (13 months back). */
+export function earliestDay(today: string): string {
+  return addMonths(today, -HISTORY_MONTHS);
+}
+
+/** Today as an ISO date in the time zone (UTC by default). */
+export function todayIn(now: Date, tz = 'UTC'): string {
+  return localTime(now, tz).date;
+}
+
+function monthPeriod(first: string, today: string): Period {
+  const end = startOfNextMonth(first);
+  const label = `${monthName(first)} ${first.slice(0, 4)}`;
+  if (end > today) {
+    return {
+      start: first,
+      end: addDays(today, 1),
+      kind: 'month-to-date',
+      label: `${label} to date`,
+      partial: true,
+    };
+  }
+  return { start: first, end, kind: 'month', label, partial: false };
+}
+
+/** `oct`, `october`, `sept`: a prefix of at least three letters of a month's name. */
+function monthFromWord(word: string): number | undefined {
+  const w = word.toLowerCase();
+  if (w.length < 3) return undefined;
+  for (let month = 1; month <= 12; month++) {
+    const name = monthName(`2000-${String(month).padStart(2, '0')}-01`).toLowerCase();
+    if (name.startsWith(w)) return month;
+  }
+  return undefined;
+}
+
+function isoWeekStart(year: number, week: number): string {
+  // ISO week 1 is the week with the year's first Thursday, i.e. the one containing Jan 4.
+  const jan4 = `${year}-01-04`;
+  return addDays(startOfIsoWeek(jan4), (week - 1) * 7);
+}
+
+/** Parse the words of one period (without validation against today). */
+function interpret(text: string, today: string): Period | undefined {
+  const t = text.toLowerCase().replace(/\s+/g, ' ').trim();
+  const tomorrow = addDays(today, 1);
+  switch (t) {
+    case 'today':
+      return { start: today, end: tomorrow, kind: 'day', label: 'today', partial: true };
+    case 'yesterday':
+      return { start: addDays(today, -1), end: today, kind: 'day', label: 'yesterday', partial: false };
+    case 'this week':
+    case 'wtd':
+      return {
+        start: startOfIsoWeek(today),
+        end: tomorrow,
+        kind: 'week-to-date',
+        label: 'this week',
+        partial: true,
+      };
+    case 'last week': {
+      const start = addDays(startOfIsoWeek(today), -7);
+      return { start, end: addDays(start, 7), kind: 'week', label: 'last week', partial: false };
+    }
+    case 'mtd':
+    case 'this month':
+    case 'month to date':
+      return {
+        start: startOfMonth(today),
+        end: tomorrow,
+        kind: 'month-to-date',
+        label: 'month to date',
+        partial: true,
+      };
+    case 'last month': {
+      const start = startOfPreviousMonth(today);
+      return { start, end: startOfMonth(today), kind: 'month', label: 'last month', partial: false };
+    }
+  }
+  let m = /^(?:last )?(\d{1,3}) ?(?:d|days?)$/.exec(t);
+  if (m) {
+    const n = Number(m[1]);
+    if (n < 1 || n > 400) return undefined;
+    return { start: addDays(today, -n), end: today, kind: 'days', label: `last ${n} days`, partial: false };
+  }
+  m = /^(\d{4})-(\d{2})$/.exec(t);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return monthPeriod(`${t}-01`, today);
+  m = /^([a-z]+)(?: (\d{4}))?$/.exec(t);
+  if (m) {
+    const month = monthFromWord(m[1]!);
+    if (month !== undefined) {
+      // A bare month name means its most recent occurrence (not in the future).
+      let year = m[2] ? Number(m[2]) : Number(today.slice(0, 4));
+      const first = (y: number) => `${y}-${String(month).padStart(2, '0')}-01`;
+      if (!m[2] && first(year) > today) year -= 1;
+      return monthPeriod(first(year), today);
+    }
+  }
+  m = /^(\d{4})-?w(\d{1,2})$/.exec(t);
+  if (m) {
+    const week = Number(m[2]);
+    if (week < 1 || week > 53) return undefined;
+    const start = isoWeekStart(Number(m[1]), week);
+    const end = addDays(start, 7);
+    if (end > tomorrow) {
+      return {
+        start,
+        end: tomorrow,
+        kind: 'week-to-date',
+        label: `week of ${formatDay(start)}`,
+        partial: true,
+      };
+    }
+    return { start, end, kind: 'week', label: `week of ${formatDay(start)}`, partial: false };
+  }
+  if (isIsoDate(t)) {
+    return {
+      start: t,
+      end: addDays(t, 1),
+      kind: 'day',
+      label: t === today ? 'today' : formatDay(t),
+      partial: t === today,
+    };
+  }
+  m = /^(\d{4}-\d{2}-\d{2}) ?(?:\.\.|to|–|—) ?(\d{4}-\d{2}-\d{2})$/.exec(t);
+  if (m) {
+    const [from, to] = [m[1]!, m[2]!];
+    if (!isIsoDate(from) || !isIsoDate(to)) {
+      throw new ParseError(
+        `"${text}" is not a real date range: use YYYY-MM-DD..YYYY-MM-DD, both days included.`,
+      );
+    }
+    if (to < from) {
+      throw new UserError('bad_period', `The range ${from}..${to} ends before it starts.`, {
+        suggestion: `Did you mean ${to}..${from}?`,
+      });
+    }
+    // People write ranges with both days included; `end` is exclusive internally.
+    let end = addDays(to, 1);
+    let partial = false;
+    if (end > tomorrow && from <= today) {
+      end = tomorrow;
+      partial = true;
+    }
+    const range = { start: from, end };
+    return { ...range, kind: 'range', label: formatRange(range), partial };
+  }
+  return undefined;
+}
+
+/** Check a period against today and Cost Explorer's history; throws `UserError`. */
+export function validatePeriod(period: Period, today: string, what = 'That period'): Period {
+  if (period.start > today) {
+    throw new UserError(
+      'bad_period',
+      `${what} (${formatRange(period)}) is in the future: the bill only knows what has happened.`,
+      { suggestion: 'Try `forecast` for the month ahead.' },
+    );
+  }
+  const earliest = earliestDay(today);
+  if (period.start < earliest) {
+    throw new UserError(
+      'bad_period',
+      `${what} starts ${period.start}, more than ${HISTORY_MONTHS} months back: Cost Explorer keeps ${HISTORY_MONTHS} months of history, from ${earliest}.`,
+    );
+  }
+  if (daysBetween(period.start, period.end) <= 0) {
+    throw new UserError('bad_period', `${what} is empty.`);
+  }
+  return period;
+}
+
+/**
+ * Parse PERIOD words (the whole list) relative to `now`, in the time zone `tz`
+ * (default UTC). Throws `ParseError` for words that are not a period and `UserError`
+ * (`bad_period`) for periods in the future, reversed ranges or more than 13 months back.
+ *
+ * @example
+ * parsePeriod(['last', 'week'], new Date('2026-11-18T06:00:00Z'));
+ * // { start: '2026-11-09', end: '2026-11-16', kind: 'week', label: 'last week', partial: false }
+ */
+export function parsePeriod(words: string[] | string, now: Date, tz?: string): Period {
+  const text = Array.isArray(words) ? words.join(' ') : words;
+  const today = todayIn(now, tz);
+  const period = interpret(text, today);
+  if (!period) {
+    throw new ParseError(`I don't understand the period "${text.slice(0, 60)}".`, {
+      suggestion: `Periods: ${PERIOD_FORMS}.`,
+    });
+  }
+  return validatePeriod(period, today);
+}
+
+/** Word counts a period can span, longest first (`2026-10-01 to 2026-10-15` is 3 words). */
+const PERIOD_SPANS = [3, 2, 1];
+
+/**
+ * Take the longest leading run of words that is a period; return it and the remaining
+ * words. `undefined` period when the first words are not a period (nothing consumed).
+ * Validation errors (future, too old, reversed) are thrown.
+ */
+export function takePeriod(words: string[], now: Date, tz?: string): { period?: Period; rest: string[] } {
+  const today = todayIn(now, tz);
+  for (const span of PERIOD_SPANS) {
+    if (words.length < span) continue;
+    const text = words.slice(0, span).join(' ');
+    const period = interpret(text, today);
+    if (period) return { period: validatePeriod(period, today), rest: words.slice(span) };
+  }
+  return { rest: words };
+}
+
+/**
+ * The period a change is measured against: the previous calendar month for a month, the
+ * same days of the previous month for month-to-date, the previous week for a week, else
+ * the same number of days just before.
+ */
+export function previousPeriod(period: Period): Period {
+  const length = daysBetween(period.start, period.end);
+  switch (period.kind) {
+    case 'month': {
+      const start = startOfPreviousMonth(period.start);
+      return {
+        start,
+        end: period.start,
+        kind: 'month',
+        label: `${monthName(start)} ${start.slice(0, 4)}`,
+        partial: false,
+      };
+    }
+    case 'month-to-date': {
+      const start = startOfPreviousMonth(period.start);
+      const end = addDays(start, Math.min(length, daysInMonth(start)));
+      return { start, end, kind: 'range', label: formatRange({ start, end }), partial: false };
+    }
+    case 'week':
+    case 'week-to-date': {
+      const start = addDays(period.start, -7);
+      const end = addDays(start, length);
+      return {
+        start,
+        end,
+        kind: period.kind === 'week' ? 'week' : 'range',
+        label: formatRange({ start, end }),
+        partial: false,
+      };
+    }
+    default: {
+      const start = addDays(period.start, -length);
+      return {
+        start,
+        end: period.start,
+        kind: period.kind === 'day' ? 'day' : 'range',
+        label: formatRange({ start, end: period.start }),
+        partial: false,
+      };
+    }
+  }
+}
+
+/** Is `day` a weekday (Mon-Fri)? Used by run-rate forecasts. */
+export function isWeekday(day: string): boolean {
+  return isoWeekday(day) <= 5;
+}
