@@ -1,0 +1,130 @@
+/**
+ * `Deps` for tests: a fixed clock (default the suite's "now", 2026-11-18T06:00:00Z, a
+ * Wednesday), a silent log, a validated config built only from what the test passes (never
+ * from the machine's environment), and a delivery that records what would have been sent.
+ *
+ * @example
+ * const dynamo = await startTestDynamo();
+ * const delivery = recordingDelivery();
+ * const deps = testDeps({ store: dynamo.store, sources: demoSources, delivery, env: { TEAM_TAG_KEY: 'cost-center' } });
+ * await runBudgetAlerts(deps);
+ * expect(delivery.sent).toHaveLength(1);
+ */
+import type { ChatTarget, Delivery, DeliveryReceipt } from '../../lib/chat/delivery.js';
+import { DeliveryError } from '../../lib/chat/delivery.js';
+import type { Reply } from '../../lib/chat/reply.js';
+import { fixedClock } from '../../lib/clock.js';
+import { loadConfig } from '../../lib/config.js';
+import { createDeps, type Deps } from '../../lib/deps.js';
+import { type Log, silentLog } from '../../lib/log.js';
+import type { DataSources } from '../../lib/ports.js';
+import type { Store } from '../../lib/store/store.js';
+
+/** The suite's "now" (matches `BEDROCK_COST_NOW` in vitest.config.ts). */
+export const TEST_NOW = '2026-11-18T06:00:00Z';
+
+/** One message a `RecordingDelivery` accepted. */
+export interface SentMessage {
+  target: ChatTarget;
+  reply: Reply;
+  receipt: DeliveryReceipt;
+}
+
+/** A `Delivery` that records sends and can be told to fail for some targets. */
+export interface RecordingDelivery extends Delivery {
+  /** Messages accepted, in order (failed sends are not here). */
+  sent: SentMessage[];
+  /** Every attempt, including failed ones. */
+  attempts: { target: ChatTarget; reply: Reply; failed: boolean }[];
+  /**
+   * Make sends to matching targets reject with a `DeliveryError` (`retryable` default true).
+   * `match` is a Slack channel ID, a Teams webhook URL, or a predicate. `times` limits how
+   * many sends fail (default: all).
+   */
+  failFor(
+    match: string | ((target: ChatTarget) => boolean),
+    options?: { retryable?: boolean; times?: number; message?: string },
+  ): void;
+  /** Messages sent to one Slack channel ID or Teams webhook URL. */
+  sentTo(channelOrUrl: string): SentMessage[];
+}
+
+const targetKey = (target: ChatTarget) => (target.kind === 'slack' ? target.channel : target.webhookUrl);
+
+/**
+ * A delivery recorder. Slack receipts get increasing message timestamps
+ * (`1763445600.000100`, `...000200`, ...).
+ */
+export function recordingDelivery(): RecordingDelivery {
+  const failures: {
+    test: (target: ChatTarget) => boolean;
+    retryable: boolean;
+    remaining: number;
+    message: string;
+  }[] = [];
+  const sent: SentMessage[] = [];
+  const attempts: RecordingDelivery['attempts'] = [];
+  let seq = 0;
+  return {
+    sent,
+    attempts,
+    failFor(match, options = {}) {
+      failures.push({
+        test: typeof match === 'function' ? match : (t) => targetKey(t) === match,
+        retryable: options.retryable ?? true,
+        remaining: options.times ?? Number.POSITIVE_INFINITY,
+        message: options.message ?? 'test delivery failure',
+      });
+    },
+    sentTo: (channelOrUrl) => sent.filter((m) => targetKey(m.target) === channelOrUrl),
+    async send(target, reply) {
+      const failure = failures.find((f) => f.remaining > 0 && f.test(target));
+      if (failure) {
+        failure.remaining--;
+        attempts.push({ target, reply, failed: true });
+        throw new DeliveryError(failure.message, { retryable: failure.retryable });
+      }
+      attempts.push({ target, reply, failed: false });
+      seq++;
+      const receipt: DeliveryReceipt =
+        target.kind === 'slack' ? { ts: `1763445600.${String(seq * 100).padStart(6, '0')}` } : {};
+      sent.push({ target, reply, receipt });
+      return receipt;
+    },
+  };
+}
+
+export interface TestDepsOptions {
+  store: Store;
+  /** Data sources; without them `deps.sources()` builds AWS adapters (point them with `awsTestEnv`). */
+  sources?: DataSources;
+  /** Default: a fresh `recordingDelivery()` (reach it as `deps.delivery as RecordingDelivery`). */
+  delivery?: Delivery;
+  /** The instant the clock is stopped at; default `TEST_NOW`. */
+  now?: string | Date;
+  /** Extra environment for `loadConfig` (e.g. `ADMIN_USER_IDS`, `SLACK_API_URL`). */
+  env?: Record<string, string | undefined>;
+  log?: Log;
+}
+
+/**
+ * Build `Deps` through the real `createDeps`, with a config validated from `env` only.
+ * `BEDROCK_COST_TABLE` is the store's table, `BEDROCK_COST_NOW` the fixed clock's instant.
+ */
+export function testDeps(options: TestDepsOptions): Deps {
+  const now = options.now === undefined ? TEST_NOW : new Date(options.now).toISOString();
+  const config = loadConfig({
+    AWS_REGION: 'us-east-1',
+    BEDROCK_COST_TABLE: options.store.table,
+    BEDROCK_COST_NOW: now,
+    ...options.env,
+  });
+  return createDeps({
+    config,
+    store: options.store,
+    log: options.log ?? silentLog,
+    delivery: options.delivery ?? recordingDelivery(),
+    sources: options.sources,
+    clock: fixedClock(config.BEDROCK_COST_NOW ?? now),
+  });
+}
