@@ -1,7 +1,144 @@
-/** PLACEHOLDER: replaced by the issue that owns the idle-scan job. */
+/**
+ * The daily idle-throughput job (`functions/idle-throughput.ts`, `bedrock-cost idle-scan`).
+ *
+ * Scans the last 24 hours and posts each idle provisioned throughput to the FinOps channel
+ * (`BEDROCK_COST_FINOPS_CHANNEL`, Slack) with a "Snooze 7 days" button: at most one
+ * message per throughput per UTC day, whatever the number of runs or retries (claim with a
+ * conditional write, send, then mark sent; release the claim if the send failed). Snoozed
+ * throughputs are skipped. A dry run reports what would be sent and writes nothing.
+ */
+import { type ChatTarget, describeTarget } from '../chat/delivery.js';
+import { toIsoDate } from '../clock.js';
+import { costMetricOf } from '../config.js';
 import type { Deps } from '../deps.js';
-import type { JobOptions, JobReport } from '../jobs/types.js';
+import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
+import type { DataSources } from '../ports.js';
+import { DEFAULT_IDLE_HOURS, describeFault, type IdleScan, scanIdleThroughputs } from './idle.js';
+import { buildIdleAlert } from './idle-reply.js';
+import { claimIdlePost, markIdlePostSent, releaseIdlePost, snoozedThroughputs } from './idle-store.js';
 
-export async function runIdleScan(_deps: Deps, _options: JobOptions): Promise<JobReport> {
-  return { job: 'idle-scan', messages: [], summary: 'idle-scan: not available yet' };
+/**
+ * Run the idle scan for `deps` over the last `hours`: the account's sources, the
+ * configured cost basis, and catalog prices as the fallback hourly cost.
+ */
+export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataSources): Promise<IdleScan> {
+  const now = deps.clock.now();
+  let resolved: DataSources;
+  try {
+    resolved = sources ?? (await deps.sources());
+  } catch (error) {
+    return {
+      hours,
+      window: { start: new Date(now.getTime() - hours * 3_600_000).toISOString(), end: now.toISOString() },
+      findings: [],
+      problems: [describeFault(error, 'Could not reach the account')],
+      metricRequests: 0,
+    };
+  }
+  const { catalogRateFor } = await import('./idle-catalog.js');
+  return scanIdleThroughputs(resolved, {
+    now,
+    hours,
+    costMetric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
+    catalogRate: await catalogRateFor(deps),
+  });
+}
+
+/**
+ * The scheduled job. Never throws for AWS or delivery faults: they are in the report.
+ *
+ * @example
+ * const report = await runIdleScan(deps, { dryRun: true });
+ * console.log(report.summary);
+ */
+export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobReport> {
+  const now = deps.clock.now();
+  const day = toIsoDate(now);
+  const sources = await deps.sources().catch(() => undefined);
+  const scan = await scanIdleForDeps(deps, DEFAULT_IDLE_HOURS, sources);
+  const kind = sources?.kind ?? 'aws';
+  const idle = scan.findings.filter((f) => f.state === 'idle');
+  const channel = deps.config.BEDROCK_COST_FINOPS_CHANNEL;
+  const target: ChatTarget | undefined = channel ? { kind: 'slack', channel } : undefined;
+  const targetText = target ? describeTarget(target) : 'slack:(BEDROCK_COST_FINOPS_CHANNEL not set)';
+  const problems = [...scan.problems];
+
+  let snoozed = new Map<string, string>();
+  if (idle.length) {
+    try {
+      snoozed = await snoozedThroughputs(
+        deps.store,
+        idle.map((f) => f.throughput.arn),
+        now,
+      );
+    } catch (error) {
+      // Without the snooze list we would re-post snoozed findings: better to post nothing.
+      problems.push(describeFault(error, 'Could not read snoozes from the table'));
+      return {
+        job: 'idle-scan',
+        messages: [],
+        summary: `idle-scan: ${idle.length} idle, nothing posted: ${problems.join(' ')}`,
+      };
+    }
+  }
+
+  const messages: JobMessage[] = [];
+  for (const finding of idle) {
+    const arn = finding.throughput.arn;
+    if (snoozed.has(arn)) continue;
+    const reply = buildIdleAlert(finding, scan, now, kind);
+    const base = { target: targetText, subject: finding.throughput.name, reply };
+    if (options.dryRun) {
+      messages.push({ ...base, status: 'dry-run' });
+      continue;
+    }
+    if (!target) {
+      messages.push({ ...base, status: 'failed', reason: 'BEDROCK_COST_FINOPS_CHANNEL is not set' });
+      continue;
+    }
+    let claim: Awaited<ReturnType<typeof claimIdlePost>>;
+    try {
+      claim = await claimIdlePost(deps.store, arn, day, now);
+    } catch (error) {
+      messages.push({ ...base, status: 'failed', reason: describeFault(error, 'claim failed') });
+      continue;
+    }
+    if (claim !== 'claimed') {
+      messages.push({
+        ...base,
+        status: 'already-sent',
+        ...(claim === 'in-flight' ? { reason: 'another run is sending it' } : {}),
+      });
+      continue;
+    }
+    try {
+      const receipt = await deps.delivery.send(target, reply);
+      try {
+        await markIdlePostSent(deps.store, arn, day, deps.clock.now(), receipt.ts);
+      } catch (error) {
+        // Sent but not recorded: the claim still blocks a repost today; log for the operator.
+        deps.log.warn('idle-scan: sent but could not mark as sent', { subject: base.subject, error });
+      }
+      messages.push({ ...base, status: 'sent' });
+    } catch (error) {
+      await releaseIdlePost(deps.store, arn, day).catch((releaseError: unknown) =>
+        deps.log.warn('idle-scan: could not release claim', { subject: base.subject, error: releaseError }),
+      );
+      messages.push({ ...base, status: 'failed', reason: (error as Error)?.message ?? 'delivery failed' });
+    }
+  }
+
+  const count = (status: JobMessage['status']) => messages.filter((m) => m.status === status).length;
+  const parts = [
+    `${idle.length} idle of ${scan.findings.length} provisioned throughput${scan.findings.length === 1 ? '' : 's'}`,
+  ];
+  if (snoozed.size) parts.push(`${snoozed.size} snoozed`);
+  if (options.dryRun) parts.push(`${count('dry-run')} would be posted to ${targetText}`);
+  else {
+    parts.push(`${count('sent')} posted to ${targetText}`);
+    if (count('already-sent')) parts.push(`${count('already-sent')} already posted today`);
+    if (count('failed')) parts.push(`${count('failed')} failed`);
+  }
+  const summary = `idle-scan: ${parts.join(', ')}${problems.length ? `. ${problems.join(' ')}` : ''}`;
+  return { job: 'idle-scan', messages, summary };
 }

@@ -1,15 +1,51 @@
-/** PLACEHOLDER: replaced by the issue that owns `idle`. */
-import { UserError } from '../errors.js';
+/**
+ * `idle [HOURS]`: provisioned throughput that costs money without serving calls.
+ *
+ * HOURS is the lookback window (default 24, at most 720 = 30 days); `72`, `72h`,
+ * `72 hours`, `3d` and `3 days` are accepted.
+ */
+import { DEFAULT_IDLE_HOURS, type IdleData, MAX_IDLE_HOURS, toIdleData } from '../analysis/idle.js';
+import { buildIdleReply } from '../analysis/idle-reply.js';
+import { scanIdleForDeps } from '../analysis/idle-scan.js';
+import { ParseError } from '../errors.js';
 import { defineCommand } from './types.js';
 
-export const idleCommand = defineCommand<string[], never>({
+const EXAMPLE = 'for example: idle 72';
+
+/** Parse the lookback words into hours; throws `ParseError` saying what is accepted. */
+export function parseIdleHours(words: string[]): number {
+  if (words.length === 0) return DEFAULT_IDLE_HOURS;
+  const text = words.join(' ').trim().toLowerCase();
+  const match = /^(\d+)\s*(h|hr|hrs|hour|hours|d|day|days)?$/.exec(text);
+  if (!match) {
+    throw new ParseError(
+      `"idle" takes a number of hours to look back, from 1 to ${MAX_IDLE_HOURS} (default ${DEFAULT_IDLE_HOURS}), ${EXAMPLE}.`,
+    );
+  }
+  const n = Number(match[1]);
+  const hours = match[2]?.startsWith('d') ? n * 24 : n;
+  if (!Number.isSafeInteger(hours) || hours < 1 || hours > MAX_IDLE_HOURS) {
+    throw new ParseError(
+      `"idle" looks back from 1 to ${MAX_IDLE_HOURS} hours (30 days), not ${match[2]?.startsWith('d') ? `${n} days` : `${n}`}; ${EXAMPLE}.`,
+    );
+  }
+  return hours;
+}
+
+export const idleCommand = defineCommand<number, IdleData>({
   name: 'idle',
-  summary: '(coming soon)',
-  usage: ['idle'],
-  examples: [],
-  slow: false,
-  parse: (words) => words,
-  run: async () => {
-    throw new UserError('not_available', '"idle" is not available yet.');
+  summary: 'Provisioned throughput billed by the hour but not used, and what to do about it',
+  usage: ['idle [HOURS]'],
+  examples: ['idle', 'idle 72'],
+  slow: true,
+  parse: (words) => parseIdleHours(words),
+  run: async (hours, ctx) => {
+    const sources = await ctx.deps.sources();
+    const scan = await scanIdleForDeps(ctx.deps, hours, sources);
+    return {
+      command: 'idle',
+      data: toIdleData(scan),
+      reply: buildIdleReply(scan, ctx.deps.clock.now(), sources.kind),
+    };
   },
 });

@@ -1,0 +1,173 @@
+/**
+ * Idle-throughput state in the table: snoozes, and the once-a-day posting claims.
+ *
+ * Items (pk is per throughput, keyed by a hash of its ARN so keys stay short and
+ * free of `:`/`/` noise):
+ * - `IDLE#<hash>` / `SNOOZE`: snoozed until `until` (written by the "Snooze 7 days" button).
+ * - `IDLE#<hash>` / `DAY#<yyyy-mm-dd>`: the daily post. The scan claims it with a
+ *   conditional write (`state: sending`) BEFORE sending, marks it `sent` only after the
+ *   chat platform accepted the message, and deletes the claim if delivery failed so a later
+ *   run may retry. Two concurrent runs therefore post at most once, and an unsent message
+ *   is never recorded as sent. A claim left `sending` by a crashed run may be taken over
+ *   after `STALE_CLAIM_MS`.
+ * Both expire through the table's TTL (`expiresAt`).
+ */
+import { createHash } from 'node:crypto';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
+
+/** A claim older than this, still `sending`, belongs to a run that died mid-send. */
+export const STALE_CLAIM_MS = 15 * 60_000;
+/** Day items are kept a week (enough to prove "already sent today"). */
+const DAY_ITEM_TTL_S = 8 * 86_400;
+
+/** The partition key of one throughput's items. */
+export function idleKey(arn: string): string {
+  return `IDLE#${createHash('sha256').update(arn).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Snooze a throughput's daily idle message until `until` (the `idle_snooze` button:
+ * value = the throughput ARN, until = now + 7 days). Idempotent: a later snooze replaces
+ * an earlier one.
+ *
+ * @example
+ * await snoozeThroughput(deps.store, action.value, new Date(now.getTime() + 7 * 86_400_000), 'U0123');
+ */
+export async function snoozeThroughput(store: Store, arn: string, until: Date, by: string): Promise<void> {
+  await store.db.send(
+    new PutCommand({
+      TableName: store.table,
+      Item: {
+        pk: idleKey(arn),
+        sk: 'SNOOZE',
+        arn,
+        until: until.toISOString(),
+        by,
+        expiresAt: ttlAfter(until, 86_400),
+      },
+    }),
+  );
+}
+
+/** ARN -> snoozed-until (ISO) for the throughputs snoozed at `now`. */
+export async function snoozedThroughputs(
+  store: Store,
+  arns: string[],
+  now: Date,
+): Promise<Map<string, string>> {
+  const byKey = new Map(arns.map((arn) => [idleKey(arn), arn]));
+  const snoozed = new Map<string, string>();
+  const keys = [...byKey.keys()].map((pk) => ({ pk, sk: 'SNOOZE' }));
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [store.table]: { Keys: keys.slice(i, i + 100) },
+    };
+    for (let attempt = 0; request && attempt < 5; attempt++) {
+      const out: BatchGetCommandOutput = await store.db.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[store.table] ?? []) {
+        const arn = byKey.get(String(item.pk));
+        if (arn && typeof item.until === 'string' && Date.parse(item.until) > now.getTime())
+          snoozed.set(arn, item.until);
+      }
+      const left: Record<string, unknown>[] | undefined = out.UnprocessedKeys?.[store.table]?.Keys;
+      request = left?.length ? { [store.table]: { Keys: left } } : undefined;
+    }
+  }
+  return snoozed;
+}
+
+export type ClaimOutcome = 'claimed' | 'already-sent' | 'in-flight';
+
+/** Claim today's post for a throughput; only the winner sends. */
+export async function claimIdlePost(
+  store: Store,
+  arn: string,
+  day: string,
+  now: Date,
+): Promise<ClaimOutcome> {
+  const key = { pk: idleKey(arn), sk: `DAY#${day}` };
+  try {
+    await store.db.send(
+      new PutCommand({
+        TableName: store.table,
+        Item: {
+          ...key,
+          arn,
+          state: 'sending',
+          claimedAt: now.toISOString(),
+          expiresAt: ttlAfter(now, DAY_ITEM_TTL_S),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return 'claimed';
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+  // Someone holds it. Take it over only if it is a stale `sending` claim.
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: key,
+        UpdateExpression: 'SET claimedAt = :now',
+        ConditionExpression: '#state = :sending AND claimedAt < :stale',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':now': now.toISOString(),
+          ':sending': 'sending',
+          ':stale': new Date(now.getTime() - STALE_CLAIM_MS).toISOString(),
+        },
+      }),
+    );
+    return 'claimed';
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+  const out = await store.db.send(new GetCommand({ TableName: store.table, Key: key, ConsistentRead: true }));
+  return out.Item?.state === 'sent' ? 'already-sent' : 'in-flight';
+}
+
+/** Record a delivered post (only after the platform accepted it). */
+export async function markIdlePostSent(
+  store: Store,
+  arn: string,
+  day: string,
+  now: Date,
+  ts?: string,
+): Promise<void> {
+  await store.db.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: { pk: idleKey(arn), sk: `DAY#${day}` },
+      UpdateExpression: 'SET #state = :sent, sentAt = :now' + (ts ? ', ts = :ts' : ''),
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':now': now.toISOString(), ...(ts ? { ':ts': ts } : {}) },
+    }),
+  );
+}
+
+/** Give a claim back after a failed delivery, so a later run can try again. */
+export async function releaseIdlePost(store: Store, arn: string, day: string): Promise<void> {
+  await store.db
+    .send(
+      new DeleteCommand({
+        TableName: store.table,
+        Key: { pk: idleKey(arn), sk: `DAY#${day}` },
+        ConditionExpression: '#state = :sending',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':sending': 'sending' },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionalCheckFailed(error)) throw error;
+    });
+}
