@@ -45,6 +45,11 @@ export interface CommandDefinition<Input = unknown, Data = unknown> {
    * answers from the worker. Fast ones answer inside the acknowledgement.
    */
   slow: boolean;
+  /**
+   * Per-input override of `slow`, for commands whose sub-commands differ (`budget set` is
+   * a table write, `budget` status reads Cost Explorer). Chat uses it when present.
+   */
+  isSlow?(input: Input): boolean;
   /** True when the command can change state (budget changes); never offered to `ask`. */
   mutates?: boolean;
   /** Parse the words after the command name; throw `ParseError` with the accepted form. */
