@@ -10,6 +10,7 @@ import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../lib/aws/clients.js';
+import { costAndUsageResponse } from './aws-fixtures.js';
 import {
   type AwsServer,
   awsError,
@@ -76,6 +77,58 @@ describe('startAwsServer with the real SDK clients', () => {
     expect(second?.input.NextPageToken).toBe('page-1');
     expect(first?.region).toBe('us-east-1');
     expect(first?.signingName).toBe('ce');
+    ce.destroy();
+  });
+
+  it('builds grouped Cost Explorer responses the SDK parses', async () => {
+    aws.handle(
+      'GetCostAndUsage',
+      costAndUsageResponse(
+        [
+          {
+            start: '2026-11-01',
+            end: '2026-11-02',
+            keys: ['Amazon Bedrock', 'team$search'],
+            amount: '4.20',
+            quantity: '1200',
+          },
+          { start: '2026-11-01', end: '2026-11-02', keys: ['Amazon Bedrock', 'team$'], amount: '0.35' },
+          {
+            start: '2026-11-02',
+            end: '2026-11-03',
+            keys: ['Amazon Bedrock', 'team$search'],
+            amount: '5.00',
+            estimated: true,
+          },
+        ],
+        {
+          groupBy: [
+            { Type: 'DIMENSION', Key: 'SERVICE' },
+            { Type: 'TAG', Key: 'team' },
+          ],
+        },
+      ),
+    );
+    const ce = new CostExplorerClient(aws.clientConfig());
+    const out = await ce.send(
+      new GetCostAndUsageCommand({
+        TimePeriod: { Start: '2026-11-01', End: '2026-11-03' },
+        Granularity: 'DAILY',
+        Metrics: ['UnblendedCost', 'UsageQuantity'],
+      }),
+    );
+    expect(out.GroupDefinitions).toEqual([
+      { Type: 'DIMENSION', Key: 'SERVICE' },
+      { Type: 'TAG', Key: 'team' },
+    ]);
+    expect(out.ResultsByTime?.map((r) => [r.TimePeriod?.Start, r.Groups?.length, r.Estimated])).toEqual([
+      ['2026-11-01', 2, false],
+      ['2026-11-02', 1, true],
+    ]);
+    expect(out.ResultsByTime?.[0]?.Groups?.[0]?.Metrics).toEqual({
+      UnblendedCost: { Amount: '4.20', Unit: 'USD' },
+      UsageQuantity: { Amount: '1200', Unit: 'N/A' },
+    });
     ce.destroy();
   });
 
@@ -272,6 +325,54 @@ describe('startAwsServer with the real SDK clients', () => {
       name: 'ValidationException',
       message: 'The provided model identifier is invalid.',
     });
+    runtime.destroy();
+  });
+
+  it('retries CloudWatch Throttling and Bedrock 5xx, over HTTP/1.1 and HTTP/2 alike', async () => {
+    aws.handle(
+      'GetMetricData',
+      failTimes(1, awsError('Throttling', 'Rate exceeded'), { MetricDataResults: [] }),
+    );
+    aws.handle(
+      'ListInferenceProfiles',
+      failTimes(1, awsError('InternalServerException', 'Internal error', 500), {
+        inferenceProfileSummaries: [],
+      }),
+    );
+    aws.handle(
+      'Converse',
+      failTimes(1, awsError('ThrottlingException', 'Too many tokens', 429), {
+        output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+        metrics: { latencyMs: 1 },
+      }),
+    );
+    const cw = new CloudWatchClient(aws.clientConfig({ maxAttempts: 2 }));
+    const bedrock = new BedrockClient(aws.clientConfig({ maxAttempts: 2 }));
+    const runtime = new BedrockRuntimeClient(aws.clientConfig({ maxAttempts: 2 }));
+    const { ListInferenceProfilesCommand } = await import('@aws-sdk/client-bedrock');
+    const [metrics, profiles, answer] = await Promise.all([
+      cw.send(
+        new GetMetricDataCommand({
+          StartTime: new Date('2026-11-17T00:00:00Z'),
+          EndTime: new Date('2026-11-18T00:00:00Z'),
+          MetricDataQueries: [],
+        }),
+      ),
+      bedrock.send(new ListInferenceProfilesCommand({})),
+      runtime.send(
+        new ConverseCommand({ modelId: 'm', messages: [{ role: 'user', content: [{ text: 'x' }] }] }),
+      ),
+    ]);
+    expect(metrics.$metadata.attempts).toBe(2);
+    expect(profiles.$metadata.attempts).toBe(2);
+    expect(answer.$metadata.attempts).toBe(2);
+    expect([aws.count('GetMetricData'), aws.count('ListInferenceProfiles'), aws.count('Converse')]).toEqual([
+      2, 2, 2,
+    ]);
+    cw.destroy();
+    bedrock.destroy();
     runtime.destroy();
   });
 
