@@ -97,6 +97,10 @@ export function httpEvent(options: HttpEventOptions): HttpEvent {
 /**
  * A signed Slack request (slash command, interactivity or Events API body) as the Lambda sees
  * it. Content type follows the body: JSON for Events API, form otherwise.
+ *
+ * The timestamp defaults to the suite's "now" (`TEST_EPOCH_SECONDS`, 2026-11-18T06:00:00Z), which
+ * suits a verifier that checks freshness against `deps.clock`. A verifier using the system
+ * clock needs `timestamp: Math.floor(Date.now() / 1000)`.
  */
 export function slackRequest(
   body: string,
