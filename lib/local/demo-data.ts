@@ -1,12 +1,694 @@
-/** PLACEHOLDER: the deterministic demo account (replaced by the foundation work). */
-import type { Clock } from '../clock.js';
-import { UnavailableError } from '../errors.js';
-import type { DataSources } from '../ports.js';
+/**
+ * The demo account: a deterministic, realistic 90-day Amazon Bedrock account served through
+ * the same ports as the AWS adapters (`CostSource`, `MetricsSource`, `BedrockControlPlane`),
+ * so every command answers from it exactly as from a real account.
+ *
+ * The story (teams, models, the spike, the model switch, the idle provisioned throughput)
+ * lives in `demo-scenario.ts`. This file turns it into an hourly usage table once per
+ * `createDemoSources` call (and again only when the clock moves to another hour) and answers
+ * queries from that table:
+ *
+ * - The bill behaves like Cost Explorer: complete days up to yesterday plus today's partial
+ *   day (usage up to three hours ago); days that ended less than 48 hours ago are `estimated`;
+ *   nothing before the 90-day window or after now. DAILY and MONTHLY buckets (MONTHLY clipped
+ *   to the query range), up to two group-bys, SERVICE / tag / RECORD_TYPE filters.
+ * - Metrics behave like CloudWatch `AWS/Bedrock`: Sums per period per ModelId, up to five
+ *   minutes ago, with the same token counts the bill charges for.
+ * - Values are keyed on the calendar date and the workload (a seeded PRNG), so the same day
+ *   has the same numbers whatever "now" is, as long as "now" stays in the same ISO week
+ *   (the story is anchored to the Monday of now's week so `why last week` always tells it).
+ */
+import {
+  addDays,
+  type Clock,
+  daysBetween,
+  isIsoDate,
+  isoWeekday,
+  parseIsoDate,
+  startOfIsoWeek,
+  startOfNextMonth,
+  toIsoDate,
+} from '../clock.js';
+import { UserError } from '../errors.js';
+import { Dec, ZERO } from '../money.js';
+import type {
+  BedrockControlPlane,
+  BedrockMetricName,
+  CostDimension,
+  CostForecast,
+  CostQuery,
+  CostResult,
+  CostRow,
+  CostSource,
+  DataSources,
+  InferenceProfile,
+  MetricQuery,
+  MetricSeries,
+  MetricsSource,
+  ProvisionedThroughput,
+} from '../ports.js';
+import {
+  APP_PROFILES,
+  type AppProfileKey,
+  appProfileArn,
+  CREDIT,
+  DEMO_TAG_KEY,
+  MAIN_ACCOUNT,
+  MODEL_IDS,
+  PROVISIONED,
+  type Shape,
+  WORKLOADS,
+  type Workload,
+} from './demo-scenario.js';
 
-export function createDemoSources(_clock: Clock): DataSources {
-  const missing = async (): Promise<never> => {
-    throw new UnavailableError('The demo account is not ready yet.');
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+/** How many complete days of history the account has before today. */
+export const DEMO_HISTORY_DAYS = 90;
+/** Cost Explorer shows today's usage with a lag: hours older than this are in the bill. */
+const BILL_LAG_HOURS = 3;
+/** CloudWatch datapoints appear within minutes. */
+const METRICS_LAG_MS = 5 * MINUTE_MS;
+/** Days that ended less than this long ago are still `estimated` in Cost Explorer. */
+const ESTIMATED_WINDOW_MS = 48 * HOUR_MS;
+
+// --- deterministic randomness ---------------------------------------------------------------
+
+/** FNV-1a: a stable 32-bit hash of a string (the PRNG key). */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: a small, fast, seedable PRNG; uniform in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
-  const stub = <T extends object>() => new Proxy({} as T, { get: () => missing });
-  return { kind: 'demo', costs: stub(), metrics: stub(), bedrock: stub() };
+}
+
+/** A multiplicative noise factor around 1 with relative standard deviation `sd` (Irwin-Hall). */
+function noiseFactor(rng: () => number, sd: number): number {
+  const z = (rng() + rng() + rng() + rng() - 2) / Math.sqrt(4 / 12);
+  return Math.max(0.2, 1 + sd * z);
+}
+
+// --- shapes of a day and a week -------------------------------------------------------------
+
+function normalise(weights: number[]): number[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => w / total);
+}
+
+/** Share of a day's usage per UTC hour. US users peak in the UTC afternoon and evening. */
+const HOUR_PROFILE: Record<Shape, number[]> = {
+  business: normalise([
+    0.6, 0.45, 0.3, 0.2, 0.15, 0.12, 0.12, 0.15, 0.25, 0.4, 0.6, 0.8, 1.0, 1.2, 1.45, 1.6, 1.65, 1.6, 1.5,
+    1.4, 1.3, 1.15, 0.95, 0.75,
+  ]),
+  developer: normalise([
+    0.3, 0.2, 0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.1, 1.5, 1.8, 1.9, 1.9, 1.8, 1.6, 1.4,
+    1.1, 0.8, 0.6, 0.4,
+  ]),
+  nightly: normalise([0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+  flat: normalise(Array.from({ length: 24 }, () => 1)),
+  constant: normalise(Array.from({ length: 24 }, () => 1)),
+};
+
+/** Volume by ISO weekday (index 0 = Monday): people work on weekdays, jobs run every day. */
+const WEEKDAY_FACTOR: Record<Shape, number[]> = {
+  business: [1.0, 1.04, 1.05, 1.03, 0.93, 0.42, 0.38],
+  developer: [1.0, 1.05, 1.06, 1.02, 0.88, 0.12, 0.1],
+  nightly: [1, 1, 1, 1, 1, 1, 1],
+  flat: [1, 1, 1, 1, 1, 0.85, 0.85],
+  constant: [1, 1, 1, 1, 1, 1, 1],
+};
+
+// --- the table ------------------------------------------------------------------------------
+
+/** One Cost Explorer line for one day: the finest grain the demo bill has. */
+interface Fact {
+  day: string;
+  service: string;
+  usageType: string;
+  region: string;
+  account: string;
+  /** Team tag value; `''` when untagged. */
+  team: string;
+  recordType: 'Usage' | 'Credit';
+  amount: Dec;
+  quantity: Dec;
+}
+
+const METRIC_NAMES: BedrockMetricName[] = [
+  'Invocations',
+  'InputTokenCount',
+  'OutputTokenCount',
+  'CacheReadInputTokenCount',
+  'CacheWriteInputTokenCount',
+];
+
+interface DemoTable {
+  now: Date;
+  today: string;
+  anchor: string;
+  windowStart: string;
+  windowStartMs: number;
+  /** Facts sorted by day. */
+  facts: Fact[];
+  /** Hourly sums per ModelId and metric, indexed by hours since `windowStart` midnight. */
+  metrics: Map<string, Map<BedrockMetricName, Float64Array>>;
+}
+
+/** Fraction of a workload's volume active at an hour (events: start, end, rollouts). */
+function activeFraction(w: Workload, hourFromAnchor: number): number {
+  if (w.fromHour !== undefined && hourFromAnchor < w.fromHour) return 0;
+  if (w.untilHour !== undefined && hourFromAnchor >= w.untilHour) return 0;
+  if (w.rampIn && w.fromHour !== undefined) {
+    const d = Math.floor((hourFromAnchor - w.fromHour) / 24);
+    const f = w.rampIn[d];
+    if (f !== undefined) return f;
+  }
+  if (w.rampOut && w.untilHour !== undefined) {
+    const d = Math.floor((w.untilHour - 1 - hourFromAnchor) / 24);
+    const f = w.rampOut[w.rampOut.length - 1 - d];
+    if (f !== undefined) return f;
+  }
+  return 1;
+}
+
+function buildTable(now: Date): DemoTable {
+  const today = toIsoDate(now);
+  const anchor = startOfIsoWeek(today);
+  const windowStart = addDays(today, -DEMO_HISTORY_DAYS);
+  const windowStartMs = parseIsoDate(windowStart).getTime();
+  const currentHour = Math.floor((now.getTime() - windowStartMs) / HOUR_MS);
+  const hourCount = currentHour + 1;
+  const billCutoffHourToday =
+    Math.floor((now.getTime() - parseIsoDate(today).getTime()) / HOUR_MS) - BILL_LAG_HOURS;
+
+  const metrics = new Map<string, Map<BedrockMetricName, Float64Array>>();
+  const seriesFor = (modelId: string, metric: BedrockMetricName): Float64Array => {
+    let byMetric = metrics.get(modelId);
+    if (!byMetric) {
+      byMetric = new Map();
+      for (const name of METRIC_NAMES) byMetric.set(name, new Float64Array(hourCount));
+      metrics.set(modelId, byMetric);
+    }
+    return byMetric.get(metric)!;
+  };
+
+  // Billed raw counts per (day, line), summed over workloads that share a line.
+  const lines = new Map<
+    string,
+    { fact: Omit<Fact, 'amount' | 'quantity'>; count: number; perUnit: number; rate: string }
+  >();
+  const creditCounts = new Map<string, number>();
+
+  for (let dayIndex = 0; dayIndex <= DEMO_HISTORY_DAYS; dayIndex++) {
+    const day = addDays(windowStart, dayIndex);
+    const dayFromAnchor = daysBetween(anchor, day);
+    const weekday = isoWeekday(day);
+    const isToday = day === today;
+    for (const w of WORKLOADS) {
+      // One PRNG stream per (date, workload): the key never involves "now".
+      const rng = mulberry32(hash32(`${day}|${w.id}`));
+      const dayNoise = noiseFactor(rng, w.noise);
+      const meterNoise = w.meters.map(() => noiseFactor(rng, w.noise * 0.5));
+      const hourNoise = Array.from({ length: 24 }, () => noiseFactor(rng, w.shape === 'constant' ? 0 : 0.12));
+      const level = (1 + w.growth) ** dayFromAnchor * (WEEKDAY_FACTOR[w.shape][weekday - 1] ?? 1);
+      const profile = HOUR_PROFILE[w.shape];
+      const billedCounts = w.meters.map(() => 0);
+      for (let h = 0; h < 24; h++) {
+        const tableHour = dayIndex * 24 + h;
+        if (tableHour > currentHour) break;
+        const active = activeFraction(w, dayFromAnchor * 24 + h);
+        if (active === 0) continue;
+        let prompt = 0;
+        w.meters.forEach((m, i) => {
+          const count =
+            w.shape === 'constant'
+              ? Math.round((m.daily / 24) * active)
+              : Math.round(
+                  m.daily * level * dayNoise * meterNoise[i]! * profile[h]! * hourNoise[h]! * active,
+                );
+          if (count === 0) return;
+          if (!isToday || h < billCutoffHourToday) billedCounts[i]! += count;
+          if (w.modelId && m.metric) {
+            seriesFor(w.modelId, m.metric)[tableHour]! += count;
+            if (m.metric === 'InputTokenCount' || m.metric === 'CacheReadInputTokenCount') prompt += count;
+          }
+        });
+        if (w.modelId && prompt > 0) {
+          seriesFor(w.modelId, 'Invocations')[tableHour]! += Math.ceil(
+            prompt / (w.promptTokensPerCall ?? 1000),
+          );
+        }
+      }
+      w.meters.forEach((m, i) => {
+        const count = billedCounts[i]!;
+        if (count === 0 || m.billed === false) return;
+        const team = w.team ?? '';
+        const key = `${day}|${m.service}|${m.usageType}|${m.region}|${w.account}|${team}`;
+        const line = lines.get(key);
+        if (line) line.count += count;
+        else {
+          lines.set(key, {
+            fact: {
+              day,
+              service: m.service,
+              usageType: m.usageType,
+              region: m.region,
+              account: w.account,
+              team,
+              recordType: 'Usage',
+            },
+            count,
+            perUnit: m.perUnit,
+            rate: m.rate,
+          });
+        }
+        if (w.id === CREDIT.workloadId && i === CREDIT.meterIndex) creditCounts.set(key, count);
+      });
+    }
+  }
+
+  const facts: Fact[] = [];
+  for (const [key, { fact, count, perUnit, rate }] of lines) {
+    // Exact: the quantity is a whole number of raw units divided by a power of ten.
+    const quantity = new Dec(count).div(perUnit);
+    const amount = quantity.times(rate);
+    facts.push({ ...fact, quantity, amount });
+    const credited = creditCounts.get(key);
+    if (credited !== undefined) {
+      const creditAmount = new Dec(credited).div(perUnit).times(rate).negated();
+      facts.push({ ...fact, recordType: 'Credit', quantity: ZERO, amount: creditAmount });
+    }
+  }
+  facts.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  return { now, today, anchor, windowStart, windowStartMs, facts, metrics };
+}
+
+// --- Cost Explorer --------------------------------------------------------------------------
+
+function groupKey(fact: Fact, dim: CostDimension): string {
+  if (dim.type === 'TAG') return `${dim.key}$${dim.key === DEMO_TAG_KEY ? fact.team : ''}`;
+  switch (dim.key) {
+    case 'SERVICE':
+      return fact.service;
+    case 'USAGE_TYPE':
+      return fact.usageType;
+    case 'REGION':
+      return fact.region;
+    case 'LINKED_ACCOUNT':
+      return fact.account;
+    case 'RECORD_TYPE':
+      return fact.recordType;
+  }
+}
+
+type FactFilter = Pick<CostQuery, 'services' | 'tag' | 'recordTypes'>;
+
+function matches(fact: Fact, filter: FactFilter): boolean {
+  if (filter.services.length > 0 && !filter.services.includes(fact.service)) return false;
+  const recordTypes = filter.recordTypes ?? ['Usage'];
+  if (!recordTypes.includes(fact.recordType)) return false;
+  if (filter.tag) {
+    const value = filter.tag.key === DEMO_TAG_KEY ? fact.team : '';
+    if (!filter.tag.values.includes(value)) return false;
+  }
+  return true;
+}
+
+function checkRange(start: string, end: string): void {
+  if (!isIsoDate(start) || !isIsoDate(end) || start >= end) {
+    throw new UserError(
+      'bad_input',
+      `Cost Explorer needs a start date before the end date (got ${start}..${end}).`,
+    );
+  }
+}
+
+/** Is a day still provisional in Cost Explorer at `now`? */
+function isEstimatedDay(day: string, now: Date): boolean {
+  return parseIsoDate(addDays(day, 1)).getTime() > now.getTime() - ESTIMATED_WINDOW_MS;
+}
+
+/** The earlier of two ISO dates (they sort as strings). */
+function earlierDay(a: string, b: string): string {
+  return [a, b].sort()[0]!;
+}
+
+function buckets(query: Pick<CostQuery, 'start' | 'end' | 'granularity'>): { start: string; end: string }[] {
+  const out: { start: string; end: string }[] = [];
+  if (query.granularity === 'DAILY') {
+    for (let d = query.start; d < query.end; d = addDays(d, 1)) out.push({ start: d, end: addDays(d, 1) });
+    return out;
+  }
+  for (let d = query.start; d < query.end; ) {
+    const next = startOfNextMonth(d);
+    const end = earlierDay(next, query.end);
+    out.push({ start: d, end });
+    d = end;
+  }
+  return out;
+}
+
+function getCostAndUsage(table: DemoTable, query: CostQuery): CostResult {
+  checkRange(query.start, query.end);
+  if (query.groupBy.length > 2) {
+    throw new UserError('bad_input', 'Cost Explorer groups by at most two dimensions.');
+  }
+  // `query.metric` does not matter here: the demo account has no savings plans or reserved
+  // capacity to amortise, and credits are their own record type, so all four cost bases agree.
+  const rows: CostRow[] = [];
+  for (const bucket of buckets(query)) {
+    const groups = new Map<string, { keys: string[]; amount: Dec; quantity: Dec }>();
+    let estimated = false;
+    for (const fact of table.facts) {
+      if (fact.day < bucket.start || fact.day >= bucket.end) continue;
+      if (!matches(fact, query)) continue;
+      if (isEstimatedDay(fact.day, table.now)) estimated = true;
+      const keys = query.groupBy.map((g) => groupKey(fact, g));
+      const id = keys.join('\u0000');
+      const group = groups.get(id);
+      if (group) {
+        group.amount = group.amount.plus(fact.amount);
+        group.quantity = group.quantity.plus(fact.quantity);
+      } else groups.set(id, { keys, amount: fact.amount, quantity: fact.quantity });
+    }
+    const sorted = [...groups.values()].sort((a, b) => compareKeys(a.keys, b.keys));
+    for (const g of sorted) {
+      rows.push({
+        start: bucket.start,
+        end: bucket.end,
+        keys: g.keys,
+        amount: g.amount,
+        quantity: g.quantity,
+        estimated,
+      });
+    }
+  }
+  return { rows, requests: 1 };
+}
+
+function compareKeys(a: string[], b: string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Daily totals for a filter over `[start, end)`; days without data count as zero. */
+function dailyTotals(table: DemoTable, filter: FactFilter, start: string, end: string): Map<string, Dec> {
+  const totals = new Map<string, Dec>();
+  for (let d = start; d < end; d = addDays(d, 1)) totals.set(d, ZERO);
+  for (const fact of table.facts) {
+    if (fact.day < start || fact.day >= end || !matches(fact, filter)) continue;
+    totals.set(fact.day, (totals.get(fact.day) ?? ZERO).plus(fact.amount));
+  }
+  return totals;
+}
+
+/**
+ * A run-rate forecast like Cost Explorer's: each remaining day (today included, in full) is
+ * predicted as the mean of the same weekday over the last two complete weeks; the 80 %
+ * interval widens with how much days moved week over week lately, and with the horizon.
+ */
+function getCostForecast(
+  table: DemoTable,
+  query: Omit<CostQuery, 'groupBy' | 'granularity'>,
+): CostForecast | null {
+  checkRange(query.start, query.end);
+  const from = [query.start, table.today].sort()[1]!;
+  if (from >= query.end) return { total: ZERO, low: ZERO, high: ZERO };
+  const history = dailyTotals(table, query, addDays(table.today, -28), table.today);
+  if ([...history.values()].every((v) => v.isZero())) return null;
+  const sameWeekdayMean = (day: string, weeks: number): Dec => {
+    let sum = ZERO;
+    for (let k = 1; k <= weeks; k++) sum = sum.plus(history.get(addDays(day, -7 * k)) ?? ZERO);
+    return sum.div(weeks);
+  };
+  // Noise: each of the last 14 days against the same weekday a week before it. The median
+  // absolute change (scaled to a standard deviation) ignores a one-off step such as a new
+  // provisioned throughput, as a forecaster trained on a longer history would.
+  const changes: number[] = [];
+  for (let k = 1; k <= 14; k++) {
+    const d = addDays(table.today, -k);
+    const before = history.get(addDays(d, -7)) ?? ZERO;
+    if (!before.isZero()) changes.push(Math.abs((history.get(d) ?? ZERO).div(before).toNumber() - 1));
+  }
+  changes.sort((a, b) => a - b);
+  const median = changes[Math.floor(changes.length / 2)] ?? 0;
+  const sd = (1.4826 * median) / Math.SQRT2;
+  let total = ZERO;
+  let days = 0;
+  for (let d = from; d < query.end; d = addDays(d, 1)) {
+    // The same weekday in the last complete week before today, and the week before it.
+    const weeksBack = Math.floor(daysBetween(table.today, d) / 7) + 1;
+    total = total.plus(sameWeekdayMean(addDays(d, -7 * (weeksBack - 1)), 2));
+    days++;
+  }
+  // 80 % interval: day-level noise averages out over many days, the run-rate itself may drift.
+  const spread = Math.min(0.5, 0.02 + (1.28 * sd) / Math.sqrt(days) + 0.004 * days);
+  const round = (d: Dec) => d.toDecimalPlaces(6);
+  return { total: round(total), low: round(total.times(1 - spread)), high: round(total.times(1 + spread)) };
+}
+
+function listServices(table: DemoTable, range: { start: string; end: string }): string[] {
+  checkRange(range.start, range.end);
+  const services = new Set<string>();
+  for (const fact of table.facts) {
+    if (fact.day >= range.start && fact.day < range.end && !fact.amount.isZero()) services.add(fact.service);
+  }
+  return [...services].sort();
+}
+
+// --- CloudWatch -----------------------------------------------------------------------------
+
+/** Sum of an hourly series over minutes `[m1, m2)`, each hour's sum spread evenly over its minutes. */
+function minuteRangeSum(series: Float64Array, m1: number, m2: number): number {
+  let total = 0;
+  for (let hour = Math.floor(m1 / 60); hour * 60 < m2 && hour < series.length; hour++) {
+    const v = series[hour] ?? 0;
+    if (v === 0) continue;
+    const a = Math.max(m1 - hour * 60, 0);
+    const b = Math.min(m2 - hour * 60, 60);
+    const base = Math.floor(v / 60);
+    const rest = v - base * 60;
+    total += base * (b - a) + Math.max(0, Math.min(b, rest) - a);
+  }
+  return total;
+}
+
+const SUPPORTED_PERIODS = [60, 300, 3600, 86400];
+
+function getMetricSums(
+  table: DemoTable,
+  now: Date,
+  query: { start: Date; end: Date; periodSeconds: number; queries: MetricQuery[] },
+): { series: MetricSeries[]; requests: number } {
+  const period = query.periodSeconds;
+  if (
+    !Number.isInteger(period) ||
+    period <= 0 ||
+    (period < 3600 && !SUPPORTED_PERIODS.includes(period)) ||
+    period % 60 !== 0
+  ) {
+    throw new UserError(
+      'bad_input',
+      `CloudWatch periods are 60, 300 or a multiple of 60 seconds (got ${period}).`,
+    );
+  }
+  const periodMs = period * 1000;
+  const availableUntil = Math.min(query.end.getTime(), now.getTime() - METRICS_LAG_MS);
+  const firstBucket = Math.floor(query.start.getTime() / periodMs) * periodMs;
+  let points = 0;
+  const series = query.queries.map((q): MetricSeries => {
+    const hourly = table.metrics.get(q.modelId)?.get(q.metric);
+    const out: MetricSeries = { id: q.id, points: [] };
+    if (!hourly) return out;
+    for (let t = firstBucket; t < query.end.getTime(); t += periodMs) {
+      const from = Math.max(t, query.start.getTime(), table.windowStartMs);
+      const to = Math.min(t + periodMs, availableUntil);
+      if (to <= from) continue;
+      const m1 = Math.floor((from - table.windowStartMs) / MINUTE_MS);
+      const m2 = Math.floor((to - table.windowStartMs) / MINUTE_MS);
+      const value = minuteRangeSum(hourly, m1, m2);
+      if (value > 0) out.points.push({ at: new Date(t), value });
+    }
+    points += out.points.length;
+    return out;
+  });
+  // GetMetricData takes 500 queries and returns up to 100,800 datapoints per call.
+  const requests = Math.max(1, Math.ceil(query.queries.length / 500), Math.ceil(points / 100_800));
+  return { series, requests };
+}
+
+// --- Bedrock control plane ------------------------------------------------------------------
+
+const US_REGIONS = ['us-east-1', 'us-east-2', 'us-west-2'];
+
+function foundationArn(region: string, modelId: string): string {
+  return `arn:aws:bedrock:${region}::foundation-model/${modelId}`;
+}
+
+/** System-defined cross-region profiles: `us.` routes within the US, `global.` anywhere. */
+const SYSTEM_PROFILES: { id: string; name: string; modelId: string; global: boolean }[] = [
+  {
+    id: `us.${MODEL_IDS.sonnet45}`,
+    name: 'US Anthropic Claude Sonnet 4.5',
+    modelId: MODEL_IDS.sonnet45,
+    global: false,
+  },
+  {
+    id: `global.${MODEL_IDS.sonnet45}`,
+    name: 'Global Anthropic Claude Sonnet 4.5',
+    modelId: MODEL_IDS.sonnet45,
+    global: true,
+  },
+  {
+    id: `us.${MODEL_IDS.haiku45}`,
+    name: 'US Anthropic Claude Haiku 4.5',
+    modelId: MODEL_IDS.haiku45,
+    global: false,
+  },
+  {
+    id: `global.${MODEL_IDS.haiku45}`,
+    name: 'Global Anthropic Claude Haiku 4.5',
+    modelId: MODEL_IDS.haiku45,
+    global: true,
+  },
+  {
+    id: `us.${MODEL_IDS.haiku3}`,
+    name: 'US Anthropic Claude 3 Haiku',
+    modelId: MODEL_IDS.haiku3,
+    global: false,
+  },
+  { id: `us.${MODEL_IDS.novaPro}`, name: 'US Nova Pro', modelId: MODEL_IDS.novaPro, global: false },
+  { id: `us.${MODEL_IDS.novaLite}`, name: 'US Nova Lite', modelId: MODEL_IDS.novaLite, global: false },
+  { id: `us.${MODEL_IDS.novaMicro}`, name: 'US Nova Micro', modelId: MODEL_IDS.novaMicro, global: false },
+  {
+    id: `us.${MODEL_IDS.llama70b}`,
+    name: 'US Meta Llama 3.1 70B Instruct',
+    modelId: MODEL_IDS.llama70b,
+    global: false,
+  },
+];
+
+function systemProfileModelArns(p: { modelId: string; global: boolean }): string[] {
+  const regional = US_REGIONS.map((r) => foundationArn(r, p.modelId));
+  return p.global ? [...regional, `arn:aws:bedrock:::foundation-model/${p.modelId}`] : regional;
+}
+
+function listInferenceProfiles(): InferenceProfile[] {
+  const system: InferenceProfile[] = SYSTEM_PROFILES.map((p) => ({
+    id: p.id,
+    arn: `arn:aws:bedrock:us-east-1:${MAIN_ACCOUNT}:inference-profile/${p.id}`,
+    name: p.name,
+    type: 'SYSTEM_DEFINED',
+    modelArns: systemProfileModelArns(p),
+    tags: {},
+  }));
+  const application: InferenceProfile[] = (Object.keys(APP_PROFILES) as AppProfileKey[]).map((key) => {
+    const p = APP_PROFILES[key];
+    // An application profile copied from a system profile routes like it; from a model, in-region.
+    const [scope, model] = p.copies.includes('.') ? p.copies.split('.') : [undefined, p.copies];
+    const modelId = MODEL_IDS[model as keyof typeof MODEL_IDS];
+    const modelArns =
+      scope === 'global'
+        ? systemProfileModelArns({ modelId, global: true })
+        : [foundationArn('us-east-1', modelId)];
+    return {
+      id: p.id,
+      arn: appProfileArn(key),
+      name: p.name,
+      type: 'APPLICATION',
+      modelArns,
+      tags: { [DEMO_TAG_KEY]: p.team },
+    };
+  });
+  return [...system, ...application];
+}
+
+function listProvisionedThroughputs(table: DemoTable): ProvisionedThroughput[] {
+  const anchorMs = parseIsoDate(table.anchor).getTime();
+  return [PROVISIONED.busy, PROVISIONED.idle].map((p) => {
+    const created = new Date(anchorMs + p.createdHour * HOUR_MS);
+    const pt: ProvisionedThroughput = {
+      arn: p.arn,
+      name: p.name,
+      modelArn: p.modelArn,
+      foundationModelArn: p.foundationModelArn,
+      modelUnits: p.modelUnits,
+      status: 'InService',
+      commitment: p.commitment,
+      createdAt: created.toISOString(),
+    };
+    if (p.commitment === '6-month') {
+      const expires = new Date(created);
+      expires.setUTCMonth(expires.getUTCMonth() + 6);
+      pt.commitmentExpiresAt = expires.toISOString();
+    }
+    return pt;
+  });
+}
+
+// --- wiring ---------------------------------------------------------------------------------
+
+/**
+ * The demo account behind the ports. The table is built lazily on first use and rebuilt only
+ * when the clock has moved to another hour, so a whole command runs against one snapshot.
+ *
+ * @example
+ * const sources = createDemoSources(fixedClock('2026-11-18T06:00:00Z'));
+ * const { rows } = await sources.costs.getCostAndUsage({
+ *   start: '2026-11-09', end: '2026-11-16', granularity: 'MONTHLY',
+ *   groupBy: [{ type: 'TAG', key: 'team' }], services: [], metric: 'UnblendedCost',
+ * });
+ */
+export function createDemoSources(clock: Clock): DataSources {
+  let cached: { hour: number; table: DemoTable } | undefined;
+  const table = (): DemoTable => {
+    const now = clock.now();
+    const hour = Math.floor(now.getTime() / HOUR_MS);
+    if (!cached || cached.hour !== hour) cached = { hour, table: buildTable(now) };
+    return cached.table;
+  };
+  const costs: CostSource = {
+    listServices: async (range) => listServices(table(), range),
+    getCostAndUsage: async (query) => getCostAndUsage(table(), query),
+    getCostForecast: async (query) => getCostForecast(table(), query),
+  };
+  const metrics: MetricsSource = {
+    listModelIds: async () => {
+      const t = table();
+      return [...t.metrics.entries()]
+        .filter(([, byMetric]) => (byMetric.get('Invocations') ?? []).some((v) => v > 0))
+        .map(([id]) => id)
+        .sort();
+    },
+    getMetricSums: async (query) => getMetricSums(table(), clock.now(), query),
+  };
+  const bedrock: BedrockControlPlane = {
+    listProvisionedThroughputs: async () => listProvisionedThroughputs(table()),
+    listInferenceProfiles: async () => listInferenceProfiles(),
+  };
+  return { kind: 'demo', costs, metrics, bedrock };
+}
+
+/** How far back the demo bill goes at `now` (first day with data), for tests and docs. */
+export function demoWindowStart(now: Date): string {
+  return addDays(toIsoDate(now), -DEMO_HISTORY_DAYS);
 }
