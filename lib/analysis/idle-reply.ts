@@ -125,7 +125,7 @@ function headline(scan: IdleScan): string {
       ? `${plural(idle.length, 'provisioned throughput')} ${verb}${cost} in ${scan.hours} h without a call.`
       : `${plural(idle.length, 'provisioned throughput')} ${idle.length === 1 ? 'is' : 'are'} idle: no call in ${scan.hours} h.`;
   }
-  if (unknown.length === all.length)
+  if (unknown.length)
     return `I couldn't read usage, so I can't tell what is idle: ${scan.problems[0] ?? ''}`.trim();
   if (underUsed.length) {
     return `Nothing is idle, but ${plural(underUsed.length, 'provisioned throughput')} ${underUsed.length === 1 ? 'is' : 'are'} under-used.`;
