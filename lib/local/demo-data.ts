@@ -492,7 +492,15 @@ function minuteRangeSum(series: Float64Array, m1: number, m2: number): number {
   return total;
 }
 
-const SUPPORTED_PERIODS = [60, 300, 3600, 86400];
+/**
+ * CloudWatch keeps 1-minute datapoints for 15 days, 5-minute ones for 63 days and hourly ones
+ * for 455 days: asking for a fine period over old data returns nothing, as it does on AWS.
+ */
+function retentionMs(periodSeconds: number): number {
+  if (periodSeconds < 300) return 15 * 24 * HOUR_MS;
+  if (periodSeconds < 3600) return 63 * 24 * HOUR_MS;
+  return 455 * 24 * HOUR_MS;
+}
 
 function getMetricSums(
   table: DemoTable,
@@ -500,16 +508,8 @@ function getMetricSums(
   query: { start: Date; end: Date; periodSeconds: number; queries: MetricQuery[] },
 ): { series: MetricSeries[]; requests: number } {
   const period = query.periodSeconds;
-  if (
-    !Number.isInteger(period) ||
-    period <= 0 ||
-    (period < 3600 && !SUPPORTED_PERIODS.includes(period)) ||
-    period % 60 !== 0
-  ) {
-    throw new UserError(
-      'bad_input',
-      `CloudWatch periods are 60, 300 or a multiple of 60 seconds (got ${period}).`,
-    );
+  if (!Number.isInteger(period) || period <= 0 || period % 60 !== 0) {
+    throw new UserError('bad_input', `CloudWatch periods are a multiple of 60 seconds (got ${period}).`);
   }
   const periodMs = period * 1000;
   const availableUntil = Math.min(query.end.getTime(), now.getTime() - METRICS_LAG_MS);
@@ -520,6 +520,7 @@ function getMetricSums(
     const out: MetricSeries = { id: q.id, points: [] };
     if (!hourly) return out;
     for (let t = firstBucket; t < query.end.getTime(); t += periodMs) {
+      if (t < now.getTime() - retentionMs(period)) continue;
       const from = Math.max(t, query.start.getTime(), table.windowStartMs);
       const to = Math.min(t + periodMs, availableUntil);
       if (to <= from) continue;
@@ -672,10 +673,14 @@ export function createDemoSources(clock: Clock): DataSources {
     getCostForecast: async (query) => getCostForecast(table(), query),
   };
   const metrics: MetricsSource = {
+    // ListMetrics only returns metrics that received data in the past two weeks.
     listModelIds: async () => {
       const t = table();
+      const recent = Math.max(0, Math.floor((t.now.getTime() - t.windowStartMs) / HOUR_MS) - 14 * 24);
       return [...t.metrics.entries()]
-        .filter(([, byMetric]) => (byMetric.get('Invocations') ?? []).some((v) => v > 0))
+        .filter(([, byMetric]) =>
+          (byMetric.get('Invocations') ?? new Float64Array()).subarray(recent).some((v) => v > 0),
+        )
         .map(([id]) => id)
         .sort();
     },

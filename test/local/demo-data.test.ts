@@ -335,4 +335,32 @@ describe('demo account: metrics and control plane', () => {
     const hourly = await sums(3600, '2026-11-18T00:00:00Z', '2026-11-18T12:00:00Z');
     expect(hourly.every((p) => p.at < new Date(NOW))).toBe(true);
   });
+
+  it('lists only model IDs with data in the last two weeks, like ListMetrics', async () => {
+    const s = demo();
+    const ids = await s.metrics.listModelIds();
+    const profiles = await s.bedrock.listInferenceProfiles();
+    const arnOf = (name: string) => profiles.find((p) => p.name === name)!.arn;
+    // support-bot moved off Claude 3 Haiku in October: its old profile has gone quiet.
+    expect(ids).not.toContain(arnOf('support-bot-haiku-3'));
+    expect(ids).toContain(arnOf('support-bot-haiku-4-5'));
+    expect(ids).toContain('global.anthropic.claude-sonnet-4-5-20250929-v1:0');
+    // growth calls its Llama profile by its bare ID, not its ARN.
+    expect(ids).toContain(profiles.find((p) => p.name === 'growth-llama-3-1-70b')!.id);
+  });
+
+  it('keeps 1-minute datapoints for 15 days only, hourly ones for the whole window', async () => {
+    const s = demo();
+    const at = async (periodSeconds: number) => {
+      const { series } = await s.metrics.getMetricSums({
+        start: new Date('2026-10-20T00:00:00Z'),
+        end: new Date('2026-10-21T00:00:00Z'),
+        periodSeconds,
+        queries: [{ id: 'calls', metric: 'Invocations', modelId: 'amazon.nova-micro-v1:0' }],
+      });
+      return series[0]!.points.length;
+    };
+    expect(await at(60)).toBe(0);
+    expect(await at(3600)).toBeGreaterThan(12);
+  });
 });
