@@ -52,15 +52,26 @@ export function createDeps(options: CreateDepsOptions): Deps {
   const clock = options.clock ?? clockFrom(config.BEDROCK_COST_NOW);
   const sources = once(async (): Promise<DataSources> => {
     if (options.sources) return options.sources;
+    // Cost Explorer answers are cached in the table and every request is counted (both
+    // for AWS and the demo account, so the demo exercises the cache too).
+    const { withCaching } = await import('./spend/cache.js');
+    const cached = (raw: DataSources) =>
+      withCaching(raw, {
+        store: options.store,
+        clock,
+        log: options.log,
+        ttlMinutes: config.BEDROCK_COST_CACHE_TTL_MINUTES,
+        dailyCap: config.BEDROCK_COST_CE_DAILY_CAP,
+      });
     if (config.BEDROCK_COST_DEMO) {
       const { createDemoSources } = await import('./local/demo-data.js');
-      return createDemoSources(clock);
+      return cached(createDemoSources(clock));
     }
     const [{ createAwsClients }, { createAwsSources }] = await Promise.all([
       import('./aws/clients.js'),
       import('./aws/sources.js'),
     ]);
-    return createAwsSources(createAwsClients({ region: config.AWS_REGION }));
+    return cached(createAwsSources(createAwsClients({ region: config.AWS_REGION })));
   });
   const catalog = once(async () => {
     const { loadCatalog } = await import('./pricing/catalog.js');
