@@ -321,3 +321,23 @@ export function previousPeriod(period: Period): Period {
 export function isWeekday(day: string): boolean {
   return isoWeekday(day) <= 5;
 }
+
+/**
+ * Pull `keyword VALUE...` out of command words, e.g. `team search` or `by model`.
+ * The value runs until the next keyword in `stops`. Returns the value (undefined when the
+ * keyword is absent) and the remaining words. A keyword without a value throws.
+ */
+export function takeOption(
+  words: string[],
+  keyword: string,
+  stops: string[],
+  usage: string,
+): { value?: string[]; rest: string[] } {
+  const i = words.findIndex((w) => w.toLowerCase() === keyword);
+  if (i < 0) return { rest: words };
+  let j = i + 1;
+  while (j < words.length && !stops.includes(words[j]!.toLowerCase())) j++;
+  const value = words.slice(i + 1, j);
+  if (!value.length) throw new ParseError(`"${keyword}" needs a value: ${usage}`);
+  return { value, rest: [...words.slice(0, i), ...words.slice(j)] };
+}

@@ -1,15 +1,332 @@
-/** PLACEHOLDER: replaced by the issue that owns `spend`. */
-import { UserError } from '../errors.js';
+/**
+ * `spend [PERIOD] [by model|team|usage|region|account] [team TEAM]`: Bedrock spend from
+ * the bill, with shares; untagged spend is shown as "unattributed". `spend today` adds an
+ * estimate from CloudWatch token metrics for the hours the bill does not have yet.
+ */
+import type { Reply, ReplyAction } from '../chat/reply.js';
+import { addDays } from '../clock.js';
+import { costMetricOf } from '../config.js';
+import { ParseError } from '../errors.js';
+import { allocateCents, type Dec, formatUsd, shareOf, toCents, usd } from '../money.js';
+import { botApiCostThisMonth } from '../spend/cache.js';
+import { nowcastToday } from '../spend/nowcast.js';
+import { billContext, periodText } from '../spend/present.js';
+import { costBasisLabel, resolveTeam, spendContextOf, UNATTRIBUTED } from '../spend/query.js';
+import { getSpend, SPEND_GROUP_BYS, type SpendGroupBy } from '../spend/spend.js';
+import { PERIOD_FORMS, type Period, parsePeriod, takeOption, takePeriod, todayIn } from './period.js';
+import type { CommandContext } from './types.js';
 import { defineCommand } from './types.js';
 
-export const spendCommand = defineCommand<string[], never>({
-  name: 'spend',
-  summary: '(coming soon)',
-  usage: ['spend'],
-  examples: [],
-  slow: false,
-  parse: (words) => words,
-  run: async () => {
-    throw new UserError('not_available', '"spend" is not available yet.');
+export interface SpendInput {
+  period: Period;
+  groupBy: SpendGroupBy;
+  team?: string;
+}
+
+export interface SpendData {
+  period: { start: string; end: string };
+  totalUsd: number;
+  groupBy: SpendGroupBy;
+  groups: { key: string; label: string; usd: number; share: number }[];
+  costBasis: string;
+  dataAsOf: string;
+  team?: string;
+  /** Part of `totalUsd` estimated from token metrics (hours not yet in the bill). */
+  estimatedUsd?: number;
+  /** What the bill alone says (when an estimate was added). */
+  billedUsd?: number;
+  /** Cost Explorer requests this answer took (0 = cached). */
+  requests: number;
+  /** This bot's own Cost Explorer use this month. */
+  botApi?: { requests: number; usd: number };
+}
+
+const USAGE = 'spend [PERIOD] [by model|team|usage|region|account] [team TEAM]';
+const GROUP_ALIASES: Record<string, SpendGroupBy> = {
+  model: 'model',
+  models: 'model',
+  team: 'team',
+  teams: 'team',
+  usage: 'usage',
+  'usage-type': 'usage',
+  usagetype: 'usage',
+  type: 'usage',
+  region: 'region',
+  regions: 'region',
+  account: 'account',
+  accounts: 'account',
+  service: 'service',
+  services: 'service',
+};
+
+/** Parse `spend` words; exported for `ask` and tests. */
+export function parseSpendWords(words: string[], now: Date, defaultTeam?: string): SpendInput {
+  const stops = ['by', 'team', 'for'];
+  const byOpt = takeOption(words, 'by', stops, USAGE);
+  let teamOpt = takeOption(byOpt.rest, 'team', stops, USAGE);
+  if (!teamOpt.value) teamOpt = takeOption(teamOpt.rest, 'for', stops, USAGE);
+  let groupBy: SpendGroupBy = 'model';
+  if (byOpt.value) {
+    const word = byOpt.value.join('-').toLowerCase();
+    const g = GROUP_ALIASES[word];
+    if (!g) {
+      throw new ParseError(
+        `I can break spend down by ${SPEND_GROUP_BYS.slice(0, 5).join(', ')}, not "${word}".`,
+        {
+          suggestion: `Try: ${USAGE}`,
+        },
+      );
+    }
+    groupBy = g;
+  }
+  const rest = teamOpt.rest;
+  let period: Period;
+  if (!rest.length) {
+    period = parsePeriod('mtd', now);
+  } else {
+    const taken = takePeriod(rest, now);
+    if (!taken.period || taken.rest.length) {
+      throw new ParseError(`I don't understand "${rest.join(' ').slice(0, 60)}".`, {
+        suggestion: `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`,
+      });
+    }
+    period = taken.period;
+  }
+  const team = teamOpt.value?.join(' ') ?? defaultTeam;
+  if (team !== undefined && groupBy === 'team') groupBy = 'model';
+  return { period, groupBy, ...(team !== undefined ? { team } : {}) };
+}
+
+const GROUP_HEADERS: Record<SpendGroupBy, string> = {
+  model: 'Model',
+  team: 'Team',
+  usage: 'Usage',
+  region: 'Region',
+  account: 'Account',
+  service: 'Service',
+};
+
+const TABLE_ROWS = 10;
+
+function pct(share: number): string {
+  if (share > 0 && share < 0.005) return '<1%';
+  return `${Math.round(share * 100)}%`;
+}
+
+/** Run `spend`; exported so `ask` and the digest can reuse it with their own context. */
+export async function runSpend(input: SpendInput, ctx: CommandContext) {
+  const { deps } = ctx;
+  const spend = await spendContextOf(deps);
+  const today = todayIn(spend.now);
+  const team = input.team !== undefined ? await resolveTeam(spend, input.team, today) : undefined;
+  const report = await getSpend(spend, {
+    start: input.period.start,
+    end: input.period.end,
+    groupBy: input.groupBy,
+    ...(team !== undefined ? { team } : {}),
+  });
+
+  // Today is not in the bill yet: estimate it from token metrics (an estimate, and said so).
+  let estimate: Awaited<ReturnType<typeof nowcastToday>> | undefined;
+  if (input.period.end > today && input.period.start <= today) {
+    estimate = await nowcastToday(spend, deps, { ...(team !== undefined ? { team } : {}) }).catch(
+      (error: unknown) => {
+        deps.log.warn('nowcast failed', error);
+        return undefined;
+      },
+    );
+  }
+  const billedToday = report.daily.find((d) => d.day === today)?.usd;
+  // Use the estimate for today only where it is larger than what the bill already has.
+  const extra: Dec | undefined =
+    estimate && estimate.totalUsd.gt(billedToday ?? 0)
+      ? estimate.totalUsd.minus(billedToday ?? 0)
+      : undefined;
+
+  const groups = report.groups.map((g) => ({ ...g }));
+  if (extra && estimate) {
+    for (const est of estimate.groupsBy(input.groupBy)) {
+      const g = groups.find((x) => x.key === est.key);
+      const share = est.usd.times(extra).div(estimate.totalUsd);
+      if (g) g.usd = g.usd.plus(share);
+      else groups.push({ key: est.key, label: est.label, usd: share, share: 0 });
+    }
+  }
+  const total = extra ? report.totalUsd.plus(extra) : report.totalUsd;
+  groups.sort((a, b) => b.usd.comparedTo(a.usd) || a.label.localeCompare(b.label));
+  for (const g of groups) g.share = shareOf(g.usd, total);
+  const cents = allocateCents(groups.map((g) => g.usd));
+
+  const botApi = await botApiCostThisMonth(deps.store, spend.now).catch(() => undefined);
+  const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
+  const data: SpendData = {
+    period: { start: input.period.start, end: input.period.end },
+    totalUsd: toCents(total),
+    groupBy: input.groupBy,
+    groups: groups.map((g, i) => ({ key: g.key, label: g.label, usd: cents[i]!, share: g.share })),
+    costBasis: costBasisLabel(metric),
+    dataAsOf: report.dataAsOf.toISOString(),
+    ...(team !== undefined ? { team: team === '' ? UNATTRIBUTED : team } : {}),
+    ...(extra ? { estimatedUsd: toCents(extra), billedUsd: toCents(report.totalUsd) } : {}),
+    requests: report.requests,
+    ...(botApi ? { botApi: { requests: botApi.requests, usd: toCents(botApi.usd) } } : {}),
+  };
+  return {
+    command: 'spend',
+    data,
+    reply: spendReply(input, data, { ...report, total, extra, botApi }, ctx, spend.kind),
+  };
+}
+
+function spendReply(
+  input: SpendInput,
+  data: SpendData,
+  report: {
+    dataAsOf: Date;
+    stale: boolean;
+    total: Dec;
+    extra?: Dec;
+    botApi?: { requests: number; usd: Dec };
   },
+  ctx: CommandContext,
+  kind: 'aws' | 'demo',
+): Reply {
+  const now = ctx.deps.clock.now();
+  const who =
+    data.team === undefined
+      ? 'Bedrock spend'
+      : data.team === UNATTRIBUTED
+        ? 'Untagged Bedrock spend'
+        : `Team ${data.team}'s Bedrock spend`;
+  const when = input.period.label;
+  const top = data.groups[0];
+  let headline: string;
+  if (!data.groups.length) {
+    headline = `${who} ${input.period.partial ? 'is' : 'was'} $0 ${when}: no Bedrock usage in the bill.`;
+  } else {
+    const verb = input.period.partial ? 'is' : 'was';
+    const amount = formatUsd(report.total, { decimals: report.total.gte(1000) ? 0 : 2 });
+    const lead = `${who} ${when} ${verb} ${amount}${report.extra ? ' (partly estimated)' : ''}`;
+    const topText =
+      top && data.groups.length > 1
+        ? input.groupBy === 'team' && top.key === UNATTRIBUTED
+          ? `; ${pct(top.share)} has no team tag`
+          : `; ${top.label} is ${pct(top.share)} of it`
+        : top
+          ? `, all ${top.label}`
+          : '';
+    headline = `${lead}${topText}.`;
+  }
+  const context = [
+    `${periodText(input.period, now)}${input.period.partial ? ' (so far)' : ''}`,
+    ...billContext({
+      metric: costMetricOf(ctx.deps.config.BEDROCK_COST_BASIS),
+      dataAsOf: report.dataAsOf,
+      now,
+      stale: report.stale,
+      demo: kind === 'demo',
+      ranges: [input.period],
+    }),
+  ];
+  const shown = data.groups.slice(0, TABLE_ROWS);
+  const rest = data.groups.slice(TABLE_ROWS);
+  const rows = shown.map((g) => [g.label, formatUsd(usdOf(g.usd)), pct(g.share)]);
+  if (rest.length) {
+    const restUsd = rest.reduce((a, g) => a + Math.round(g.usd * 100), 0) / 100;
+    const share = rest.reduce((a, g) => a + g.share, 0);
+    rows.push([`Other (${rest.length} lines)`, formatUsd(usdOf(restUsd)), pct(share)]);
+  }
+  const blocks: Reply['blocks'] = [];
+  if (rows.length) {
+    blocks.push({
+      kind: 'table',
+      columns: [
+        { header: GROUP_HEADERS[input.groupBy] },
+        { header: 'Cost', align: 'right' },
+        { header: 'Share', align: 'right' },
+      ],
+      rows,
+    });
+  }
+  if (report.extra) {
+    blocks.push({
+      kind: 'text',
+      text: `Includes ${formatUsd(report.extra)} estimated for today from CloudWatch token counts x catalog prices (the bill has ${formatUsd(usdOf(data.billedUsd ?? 0))}); the bill catches up within a day.`,
+    });
+  }
+  const unattributed = data.groups.find((g) => g.key === UNATTRIBUTED);
+  if (input.groupBy === 'team' && unattributed && unattributed.share >= 0.05) {
+    blocks.push({
+      kind: 'text',
+      text: `Unattributed spend has no \`${ctx.deps.config.TEAM_TAG_KEY}\` tag: call models through a tagged application inference profile and activate the tag for cost allocation.`,
+    });
+  }
+  if (report.botApi && report.botApi.requests > 0) {
+    blocks.push({
+      kind: 'text',
+      text: `This bot's own Cost Explorer use this month: ${report.botApi.requests} requests, ${formatUsd(report.botApi.usd)}.`,
+    });
+  }
+  const periodWords = periodWordsOf(input.period);
+  const teamWords = data.team !== undefined ? ` team ${data.team}` : '';
+  const actions: ReplyAction[] = [];
+  if (data.groups.length) {
+    actions.push({
+      id: 'command',
+      label: 'Why did it change?',
+      value: `why ${periodWords}${teamWords}`.trim(),
+    });
+    if (input.groupBy !== 'team' && data.team === undefined) {
+      actions.push({
+        id: 'command',
+        label: 'Break down by team',
+        value: `spend ${periodWords} by team`.trim(),
+      });
+    } else if (input.groupBy !== 'model') {
+      actions.push({
+        id: 'command',
+        label: 'Break down by model',
+        value: `spend ${periodWords} by model${teamWords}`.trim(),
+      });
+    }
+  }
+  return { headline, context, blocks, ...(actions.length ? { actions } : {}) };
+}
+
+function usdOf(n: number): Dec {
+  return usd(n);
+}
+
+/** Words that name a period again in a follow-up command (buttons). */
+export function periodWordsOf(period: Period): string {
+  switch (period.label) {
+    case 'today':
+    case 'yesterday':
+    case 'last week':
+    case 'this week':
+    case 'last month':
+      return period.label;
+    case 'month to date':
+      return 'mtd';
+    default: {
+      const days = /^last (\d+) days$/.exec(period.label);
+      return days ? `${days[1]}d` : `${period.start}..${addDays(period.end, -1)}`;
+    }
+  }
+}
+
+export const spendCommand = defineCommand<SpendInput, SpendData>({
+  name: 'spend',
+  summary: 'Bedrock spend from the bill, by model, team, usage type, region or account',
+  usage: [USAGE],
+  examples: [
+    'spend',
+    'spend last week by team',
+    'spend mtd by model team search',
+    'spend today',
+    'spend 2026-10 by region',
+  ],
+  slow: true,
+  parse: (words, ctx) => parseSpendWords(words, ctx.deps.clock.now(), ctx.team),
+  run: runSpend,
 });

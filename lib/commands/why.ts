@@ -1,15 +1,427 @@
-/** PLACEHOLDER: replaced by the issue that owns `why`. */
-import { UserError } from '../errors.js';
-import { defineCommand } from './types.js';
+/**
+ * `why [PERIOD] [vs PERIOD] [team TEAM] [by team|model]`: explain the change of Bedrock
+ * spend against the previous equal period, from the bill. Drivers by (model, token class)
+ * - or by team - each split into volume and rate effects, summing exactly to the change;
+ * new and vanished lines named; the day furthest from its usual weekday; one headline.
+ *
+ * Cost: two Cost Explorer queries (SERVICE x USAGE_TYPE and TAG x SERVICE, both periods in
+ * one daily range) plus a cached service discovery; a repeat within the cache TTL costs 0.
+ */
 
-export const whyCommand = defineCommand<string[], never>({
-  name: 'why',
-  summary: '(coming soon)',
-  usage: ['why'],
-  examples: [],
-  slow: false,
-  parse: (words) => words,
-  run: async () => {
-    throw new UserError('not_available', '"why" is not available yet.');
+import { formatWeekdayDay, weekdayName } from '../analysis/anomaly.js';
+import {
+  type Explanation,
+  effectLabel,
+  explainChange,
+  type RoundedDriver,
+  roundDrivers,
+} from '../analysis/explain.js';
+import type { Reply, ReplyAction } from '../chat/reply.js';
+import { addDays, daysBetween } from '../clock.js';
+import { costMetricOf } from '../config.js';
+import { ParseError, UserError } from '../errors.js';
+import { type Dec, formatUsd, toCents, usd as toUsd } from '../money.js';
+import { billContext, periodText } from '../spend/present.js';
+import {
+  costBasisLabel,
+  fetchLines,
+  type LinesResult,
+  resolveTeam,
+  type SpendContext,
+  spendContextOf,
+  UNATTRIBUTED,
+} from '../spend/query.js';
+import {
+  PERIOD_FORMS,
+  type Period,
+  parsePeriod,
+  previousPeriod,
+  takeOption,
+  takePeriod,
+  todayIn,
+  validatePeriod,
+} from './period.js';
+import { periodWordsOf } from './spend.js';
+import { type CommandContext, defineCommand } from './types.js';
+
+export interface WhyInput {
+  current: Period;
+  previous: Period;
+  /** True when the comparison period was given with `vs`. */
+  explicitPrevious: boolean;
+  team?: string;
+  by: 'model' | 'team';
+}
+
+export interface WhyDriverData extends RoundedDriver {
+  effect: string;
+}
+
+export interface WhyData {
+  current: { start: string; end: string; totalUsd: number };
+  previous: { start: string; end: string; totalUsd: number };
+  deltaUsd: number;
+  drivers: WhyDriverData[];
+  costBasis: string;
+  dataAsOf: string;
+  headline: string;
+  by: 'model' | 'team';
+  team?: string;
+  /** Team drivers (all teams answers), summing to `deltaUsd` like `drivers`. */
+  teams?: RoundedDriver[];
+  unattributedUsd?: number;
+  anomaly?: { day: string; usd: number; baselineUsd: number; deltaUsd: number; basis: 'weekday' | 'day' };
+  /** Cost Explorer requests this answer took (0 = all from the cache). */
+  requests: number;
+}
+
+const USAGE = 'why [PERIOD] [vs PERIOD] [team TEAM] [by team|model]';
+
+/** Parse `why` words; exported for `ask` and tests. */
+export function parseWhyWords(words: string[], now: Date, defaultTeam?: string): WhyInput {
+  const stops = ['vs', 'versus', 'against', 'team', 'by', 'for'];
+  const normalised = words.map((w) =>
+    ['versus', 'against', 'compared'].includes(w.toLowerCase()) ? 'vs' : w,
+  );
+  const vsOpt = takeOption(normalised, 'vs', stops, USAGE);
+  let teamOpt = takeOption(vsOpt.rest, 'team', stops, USAGE);
+  if (!teamOpt.value) teamOpt = takeOption(teamOpt.rest, 'for', stops, USAGE);
+  const byOpt = takeOption(teamOpt.rest, 'by', stops, USAGE);
+  let by: 'model' | 'team' = 'model';
+  if (byOpt.value) {
+    const word = byOpt.value.join(' ').toLowerCase().replace(/s$/, '');
+    if (word !== 'team' && word !== 'model') {
+      throw new ParseError(`"why" breaks a change down by model or by team, not "${word}".`, {
+        suggestion: `Try: ${USAGE}`,
+      });
+    }
+    by = word;
+  }
+  let current: Period;
+  const rest = byOpt.rest;
+  if (!rest.length) current = parsePeriod('7d', now);
+  else {
+    const taken = takePeriod(rest, now);
+    if (!taken.period || taken.rest.length) {
+      throw new ParseError(`I don't understand "${rest.join(' ').slice(0, 60)}".`, {
+        suggestion: `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`,
+      });
+    }
+    current = taken.period;
+  }
+  let previous: Period;
+  if (vsOpt.value) {
+    previous = parsePeriod(vsOpt.value, now);
+    if (previous.start < current.end && current.start < previous.end) {
+      throw new UserError(
+        'bad_period',
+        `The two periods overlap (${periodLabel(current)} and ${periodLabel(previous)}): compare periods that do not.`,
+      );
+    }
+  } else {
+    const today = todayIn(now);
+    previous = validatePeriod(previousPeriod(current), today, `The period before ${current.label}`);
+  }
+  const team = teamOpt.value?.join(' ') ?? defaultTeam;
+  if (team !== undefined && by === 'team') by = 'model';
+  return {
+    current,
+    previous,
+    explicitPrevious: Boolean(vsOpt.value),
+    by,
+    ...(team !== undefined ? { team } : {}),
+  };
+}
+
+function periodLabel(p: Period): string {
+  return `${p.start}..${addDays(p.end, -1)}`;
+}
+
+/** "last week", "in the last 7 days", "in Nov 1-15". */
+function periodName(p: Period): string {
+  if (['today', 'yesterday', 'last week', 'this week', 'last month'].includes(p.label)) return p.label;
+  if (p.label === 'month to date') return 'this month so far';
+  if (/^last \d+ days$/.test(p.label)) return `in the ${p.label}`;
+  return `in ${p.label}`;
+}
+
+/** Both periods' lines: one daily query over the span when they are close, else one per period. */
+async function linesFor(
+  ctx: SpendContext,
+  input: WhyInput,
+  grouping: 'usage' | 'team-service',
+  team?: string,
+): Promise<LinesResult> {
+  const start = input.previous.start < input.current.start ? input.previous.start : input.current.start;
+  const end = input.previous.end > input.current.end ? input.previous.end : input.current.end;
+  const teamFilter = team !== undefined ? { team } : {};
+  if (daysBetween(start, end) <= 200) {
+    return fetchLines(ctx, { start, end, grouping, granularity: 'DAILY', ...teamFilter });
+  }
+  const [a, b] = await Promise.all(
+    [input.previous, input.current].map((p) =>
+      fetchLines(ctx, { start: p.start, end: p.end, grouping, ...teamFilter }),
+    ),
+  );
+  return {
+    lines: [...a!.lines, ...b!.lines],
+    requests: a!.requests + b!.requests,
+    dataAsOf: a!.dataAsOf < b!.dataAsOf ? a!.dataAsOf : b!.dataAsOf,
+    stale: a!.stale || b!.stale,
+    services: [...new Set([...a!.services, ...b!.services])],
+  };
+}
+
+/**
+ * Explain a change for any caller (the `why` command, budget alerts, the digest, `ask`):
+ * fetch both periods from the bill and run the explanation engine.
+ *
+ * @param team tag value (already resolved), `''` for untagged spend, undefined for all.
+ */
+export async function explainPeriods(
+  ctx: SpendContext,
+  input: {
+    current: Period;
+    previous: Period;
+    team?: string;
+    by?: 'model' | 'team';
+    explicitPrevious?: boolean;
   },
+): Promise<{ explanation: Explanation; requests: number; dataAsOf: Date; stale: boolean }> {
+  const full: WhyInput = {
+    current: input.current,
+    previous: input.previous,
+    explicitPrevious: input.explicitPrevious ?? false,
+    by: input.by ?? 'model',
+    ...(input.team !== undefined ? { team: input.team } : {}),
+  };
+  const [usage, teams] = await Promise.all([
+    linesFor(ctx, full, 'usage', input.team),
+    input.team === undefined ? linesFor(ctx, full, 'team-service') : Promise.resolve(undefined),
+  ]);
+  const explanation = explainChange(
+    {
+      current: input.current,
+      previous: input.previous,
+      lines: usage.lines,
+      ...(teams ? { teamLines: teams.lines } : {}),
+      by: full.by,
+      ...(input.team !== undefined ? { team: input.team } : {}),
+    },
+    { format: money, periodName: periodName(input.current) },
+  );
+  const dataAsOf = teams && teams.dataAsOf < usage.dataAsOf ? teams.dataAsOf : usage.dataAsOf;
+  return {
+    explanation,
+    requests: usage.requests + (teams?.requests ?? 0),
+    dataAsOf,
+    stale: usage.stale || Boolean(teams?.stale),
+  };
+}
+
+/** `$1,240` for large amounts, `$81.20` for small ones; `signed` for changes. */
+function money(d: Dec, signed = false): string {
+  return formatUsd(d, { signed, decimals: d.abs().gte(1000) ? 0 : 2 });
+}
+
+const TABLE_ROWS = 5;
+
+export async function runWhy(input: WhyInput, ctx: CommandContext) {
+  const { deps } = ctx;
+  const spend = await spendContextOf(deps);
+  const now = spend.now;
+  const team = input.team !== undefined ? await resolveTeam(spend, input.team, todayIn(now)) : undefined;
+  const { explanation, requests, dataAsOf, stale } = await explainPeriods(spend, {
+    current: input.current,
+    previous: input.previous,
+    by: input.by,
+    explicitPrevious: input.explicitPrevious,
+    ...(team !== undefined ? { team } : {}),
+  });
+  const currentCents = Math.round(toCents(explanation.current.totalUsd) * 100);
+  const previousCents = Math.round(toCents(explanation.previous.totalUsd) * 100);
+  const rounded = roundDrivers(explanation.drivers);
+  const drivers: WhyDriverData[] = rounded.map((d, i) => ({
+    ...d,
+    effect: effectLabel(explanation.drivers[i]!),
+  }));
+  const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
+  let headline = explanation.headline;
+  if (teamLabel !== undefined) {
+    headline = headline.replace(
+      /^Bedrock spend/,
+      teamLabel === UNATTRIBUTED ? 'Untagged Bedrock spend' : `Team ${teamLabel}'s Bedrock spend`,
+    );
+    headline = headline.replace(` for team ${teamLabel}`, '');
+  }
+  const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
+  const a = explanation.anomaly;
+  const data: WhyData = {
+    current: { start: input.current.start, end: input.current.end, totalUsd: currentCents / 100 },
+    previous: { start: input.previous.start, end: input.previous.end, totalUsd: previousCents / 100 },
+    deltaUsd: (currentCents - previousCents) / 100,
+    drivers,
+    costBasis: costBasisLabel(metric),
+    dataAsOf: dataAsOf.toISOString(),
+    headline,
+    by: explanation.by,
+    ...(teamLabel !== undefined ? { team: teamLabel } : {}),
+    ...(explanation.teams.length && explanation.by === 'model'
+      ? { teams: roundDrivers(explanation.teams) }
+      : {}),
+    ...(explanation.unattributedUsd !== undefined
+      ? { unattributedUsd: toCents(explanation.unattributedUsd) }
+      : {}),
+    ...(a
+      ? {
+          anomaly: {
+            day: a.day,
+            usd: toCents(a.usd),
+            baselineUsd: toCents(a.baselineUsd),
+            deltaUsd: toCents(a.deltaUsd),
+            basis: a.basis,
+          },
+        }
+      : {}),
+    requests,
+  };
+  return {
+    command: 'why',
+    data,
+    reply: whyReply(input, data, explanation, { dataAsOf, stale, now, kind: spend.kind }, ctx),
+  };
+}
+
+function whyReply(
+  input: WhyInput,
+  data: WhyData,
+  explanation: Explanation,
+  meta: { dataAsOf: Date; stale: boolean; now: Date; kind: 'aws' | 'demo' },
+  ctx: CommandContext,
+): Reply {
+  const prevHeader = periodText(input.previous, meta.now);
+  const curHeader = periodText(input.current, meta.now);
+  const context = [
+    `${curHeader}${input.current.partial ? ' (so far)' : ''} vs ${prevHeader}`,
+    ...billContext({
+      metric: costMetricOf(ctx.deps.config.BEDROCK_COST_BASIS),
+      dataAsOf: meta.dataAsOf,
+      now: meta.now,
+      stale: meta.stale,
+      demo: meta.kind === 'demo',
+      ranges: [input.previous, input.current],
+    }),
+  ];
+  const blocks: Reply['blocks'] = [];
+  const moving = data.drivers.filter((d) => d.deltaUsd !== 0);
+  const shown = moving.slice(0, TABLE_ROWS);
+  const rest = moving.slice(TABLE_ROWS);
+  const usd = (n: number, signed = false) => formatUsd(toUsd(n), { signed });
+  const withTeam = (d: WhyDriverData) =>
+    input.by === 'model' && data.team === undefined && d.team !== undefined && d.team !== ''
+      ? `${d.label} · ${d.team}`
+      : d.label;
+  if (shown.length) {
+    const rows = shown.map((d) => [
+      withTeam(d),
+      usd(d.previousUsd),
+      usd(d.currentUsd),
+      usd(d.deltaUsd, true),
+      d.effect,
+    ]);
+    if (rest.length) {
+      const restCents = rest.reduce((s, d) => s + Math.round(d.deltaUsd * 100), 0);
+      rows.push([`Other (${rest.length} lines)`, '', '', usd(restCents / 100, true), '']);
+    }
+    blocks.push({
+      kind: 'table',
+      columns: [
+        { header: input.by === 'team' ? 'Team' : 'Driver' },
+        { header: prevHeader, align: 'right' },
+        { header: curHeader, align: 'right' },
+        { header: 'Change', align: 'right' },
+        { header: 'Effect' },
+      ],
+      rows,
+    });
+  }
+  const lines: string[] = [];
+  // New and vanished lines are named even when they are not among the biggest drivers.
+  const threshold = Math.max(1, Math.abs(data.deltaUsd) * 0.02);
+  const fresh = data.drivers
+    .filter((d) => d.status === 'new' && Math.abs(d.deltaUsd) >= threshold)
+    .slice(0, 3);
+  const gone = data.drivers
+    .filter((d) => d.status === 'vanished' && Math.abs(d.deltaUsd) >= threshold)
+    .slice(0, 3);
+  if (fresh.length)
+    lines.push(`New: ${fresh.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
+  if (gone.length)
+    lines.push(`Gone: ${gone.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
+  if (data.teams && input.by === 'model') {
+    const teamMoves = data.teams.filter((t) => t.deltaUsd !== 0).slice(0, 3);
+    if (teamMoves.length > 1 || (teamMoves.length === 1 && teamMoves[0]!.team !== undefined)) {
+      lines.push(`By team: ${teamMoves.map((t) => `${t.label} ${usd(t.deltaUsd, true)}`).join(', ')}.`);
+    }
+  }
+  if (data.unattributedUsd !== undefined && data.unattributedUsd > 0 && data.current.totalUsd > 0) {
+    const share = Math.round((data.unattributedUsd / data.current.totalUsd) * 100);
+    const of =
+      input.current.kind === 'week'
+        ? 'the week'
+        : input.current.kind === 'month'
+          ? 'the month'
+          : 'the period';
+    lines.push(`Unattributed (no team tag): ${usd(data.unattributedUsd)}, ${share}% of ${of}.`);
+  }
+  if (data.anomaly && Math.abs(data.anomaly.deltaUsd) >= Math.max(1, data.current.totalUsd * 0.01)) {
+    const an = data.anomaly;
+    const usual = an.basis === 'weekday' ? `the usual ${weekdayName(an.day)}` : 'a usual day';
+    lines.push(
+      `Biggest day: ${formatWeekdayDay(an.day)}, ${usd(Math.abs(an.deltaUsd))} ${an.deltaUsd >= 0 ? 'above' : 'below'} ${usual}.`,
+    );
+  }
+  if (!data.drivers.length) lines.push('No Bedrock spend in either period.');
+  for (const text of lines) blocks.push({ kind: 'text', text });
+
+  const periodWords = periodWordsOf(input.current);
+  const vsWords = input.explicitPrevious ? ` vs ${periodWordsOf(input.previous)}` : '';
+  const actions: ReplyAction[] = [];
+  if (data.drivers.length) {
+    if (input.by === 'model' && data.team === undefined) {
+      actions.push({
+        id: 'command',
+        label: 'Break down by team',
+        value: `why ${periodWords}${vsWords} by team`,
+      });
+    } else if (input.by === 'team') {
+      actions.push({ id: 'command', label: 'Break down by model', value: `why ${periodWords}${vsWords}` });
+    }
+    const top = explanation.drivers[0];
+    const topTeam = data.team ?? top?.team;
+    if (top && topTeam && topTeam !== UNATTRIBUTED && top.tokenClass) {
+      actions.push({
+        id: 'command',
+        label: `Show ${topTeam}'s spend`,
+        value: `spend ${periodWords} by usage team ${topTeam}`,
+      });
+    } else {
+      actions.push({
+        id: 'command',
+        label: 'Show spend by usage type',
+        value: `spend ${periodWords} by usage`,
+      });
+    }
+  }
+  return { headline: data.headline, context, blocks, ...(actions.length ? { actions } : {}) };
+}
+
+export const whyCommand = defineCommand<WhyInput, WhyData>({
+  name: 'why',
+  summary: 'Why Bedrock spend changed: drivers by model, token class and team, volume vs price',
+  usage: [USAGE],
+  examples: ['why last week', 'why mtd team search', 'why 2026-10 vs 2026-09', 'why last week by team'],
+  slow: true,
+  parse: (words, ctx) => parseWhyWords(words, ctx.deps.clock.now(), ctx.team),
+  run: runWhy,
 });

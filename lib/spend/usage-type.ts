@@ -120,6 +120,16 @@ const MODEL_TOKEN_NAMES: Record<string, string> = {
   'amazon.rerank-v1': 'Amazon Rerank 1.0',
 };
 
+/**
+ * Optional lookup of canonical model names (the pricing catalog): by Marketplace service
+ * name and by usage-type model token. Without it (or when it does not know a model) the
+ * parser derives names itself.
+ */
+export interface ModelNames {
+  fromService(service: string): { key: string; name: string } | undefined;
+  fromToken(token: string): { key: string; name: string } | undefined;
+}
+
 /** `Claude Sonnet 4.5` -> `claude-sonnet-4-5`: the key models are grouped by. */
 export function modelKeyOf(name: string): string {
   return name
@@ -238,10 +248,11 @@ function applyModifiers(info: UsageTypeInfo, words: string[]): string[] {
 }
 
 /** `USE1-MP:USE1_OutputTokenCount_Global-Units` (model from the service name). */
-function parseMarketplace(info: UsageTypeInfo, rest: string): UsageTypeInfo {
-  const name = modelNameFromService(info.service);
+function parseMarketplace(info: UsageTypeInfo, rest: string, names?: ModelNames): UsageTypeInfo {
+  const known = info.marketplace ? names?.fromService(info.service) : undefined;
+  const name = known?.name ?? modelNameFromService(info.service);
   info.modelName = name;
-  info.modelKey = modelKeyOf(name);
+  info.modelKey = known?.key ?? modelKeyOf(name);
   const meter = rest
     .replace(/^MP:/, '')
     .replace(/^[A-Z]{2,4}\d?_/, '')
@@ -282,10 +293,11 @@ const TOKEN_MARKER =
   /^(.+?)-(?:mantle-)?(input-tokens?|output-tokens?|cache-read-input-token-count|cache-write-input-token-count|cache-write-1h-input-token-count|cache-read-input-tokens|cache-write-input-tokens)(?:-(.*))?$/i;
 
 /** `USE1-NovaPro-input-tokens-batch`, `USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits`, ... */
-function parseNative(info: UsageTypeInfo, rest: string): UsageTypeInfo {
+function parseNative(info: UsageTypeInfo, rest: string, names?: ModelNames): UsageTypeInfo {
   const setModel = (token: string) => {
-    info.modelName = modelNameFromToken(token);
-    info.modelKey = modelKeyOf(info.modelName);
+    const known = names?.fromToken(token);
+    info.modelName = known?.name ?? modelNameFromToken(token);
+    info.modelKey = known?.key ?? modelKeyOf(info.modelName);
   };
   const token = TOKEN_MARKER.exec(rest);
   if (token) {
@@ -358,7 +370,7 @@ function parseNative(info: UsageTypeInfo, rest: string): UsageTypeInfo {
  * parseUsageType('Claude Sonnet 4.5 (Amazon Bedrock Edition)', 'USE1-MP:USE1_OutputTokenCount_Global-Units');
  * // { kind: 'tokens', modelName: 'Claude Sonnet 4.5', tokenClass: 'output', scope: 'global', region: 'us-east-1', ... }
  */
-export function parseUsageType(service: string, usageType: string): UsageTypeInfo {
+export function parseUsageType(service: string, usageType: string, names?: ModelNames): UsageTypeInfo {
   const info = base(service, usageType);
   const { rest } = splitRegion(usageType);
   if (service === OPENSEARCH_SERVICE) {
@@ -372,8 +384,8 @@ export function parseUsageType(service: string, usageType: string): UsageTypeInf
     }
     return info;
   }
-  if (/^MP:/i.test(rest) || info.marketplace) return parseMarketplace(info, rest);
-  return parseNative(info, rest);
+  if (/^MP:/i.test(rest) || info.marketplace) return parseMarketplace(info, rest, names);
+  return parseNative(info, rest, names);
 }
 
 /** A short human label for a line: `Claude Sonnet 4.5 · output · batch`. */

@@ -1,0 +1,526 @@
+/**
+ * The explanation engine behind `why`, budget alerts and the digest: given the bill for two
+ * periods, which lines moved, by how much, and whether because more was used (volume) or
+ * because each unit cost more (rate).
+ *
+ * For each usage type (one SERVICE + USAGE_TYPE line), with quantities q0, q1 and costs
+ * c0, c1, the rate is r = c / q *within that usage type* (Cost Explorer's quantity units
+ * differ between usage types - thousands of tokens, millions, hours - so rates are never
+ * compared across usage types):
+ *
+ *     volume effect = (q1 - q0) x r0        rate effect = (r1 - r0) x q1
+ *
+ * which add up exactly to c1 - c0. A new line is all volume; a vanished one too. Drivers
+ * group lines by (model, token class), or by team; every line belongs to exactly one
+ * driver, so the drivers sum exactly to the total change.
+ */
+import { type DateRange, daysBetween } from '../clock.js';
+import { allocateCents, type Dec, sumUsd, ZERO } from '../money.js';
+import { type SpendLine, UNATTRIBUTED } from '../spend/query.js';
+import { dailyTotals, isKnowledgeBaseLine } from '../spend/spend.js';
+import { describeUsage, modelGroupOf, type TokenClass, tokenClassLabel } from '../spend/usage-type.js';
+import { biggestDayAnomaly, type DayAnomaly } from './anomaly.js';
+
+/** How one driver moved between the two periods. */
+export type DriverStatus = 'new' | 'vanished' | 'changed' | 'unchanged';
+
+export interface Driver {
+  key: string;
+  label: string;
+  /** Model display name, for model drivers. */
+  model?: string;
+  modelKey?: string;
+  tokenClass?: TokenClass;
+  /**
+   * Team: the team of a team driver, the filtered team, or the team that accounts for most
+   * of this model's change (then `teamShare` says how much).
+   */
+  team?: string;
+  teamShare?: number;
+  previousUsd: Dec;
+  currentUsd: Dec;
+  deltaUsd: Dec;
+  /** Absent for team drivers (quantities of different usage types cannot be added). */
+  volumeEffectUsd?: Dec;
+  rateEffectUsd?: Dec;
+  status: DriverStatus;
+  /** How many usage-type lines the driver groups. */
+  lines: number;
+}
+
+export interface ExplainInput {
+  current: DateRange;
+  previous: DateRange;
+  /** SERVICE + USAGE_TYPE lines (daily or monthly) covering both periods. */
+  lines: SpendLine[];
+  /** TAG + SERVICE lines covering both periods, for team drivers and team attribution. */
+  teamLines?: SpendLine[];
+  /** Drivers by (model, token class) (default) or by team. */
+  by?: 'model' | 'team';
+  /** The answer is already about one team: every driver is that team's. */
+  team?: string;
+}
+
+export interface Explanation {
+  current: DateRange & { totalUsd: Dec };
+  previous: DateRange & { totalUsd: Dec };
+  deltaUsd: Dec;
+  by: 'model' | 'team';
+  /** Sorted by |deltaUsd| descending; they sum exactly to `deltaUsd`. */
+  drivers: Driver[];
+  /** Team drivers (when team lines were given), same rules. */
+  teams: Driver[];
+  /** Untagged spend in the current period (when team lines were given). */
+  unattributedUsd?: Dec;
+  anomaly?: DayAnomaly;
+  /** One sentence naming the cause. */
+  headline: string;
+}
+
+interface LineAcc {
+  q0: Dec;
+  c0: Dec;
+  q1: Dec;
+  c1: Dec;
+}
+
+function inRange(day: string, range: DateRange): boolean {
+  return day >= range.start && day < range.end;
+}
+
+/** Volume and rate effects of one usage-type line (see the module comment). */
+export function splitEffects(acc: LineAcc): { volume: Dec; rate: Dec } {
+  const delta = acc.c1.minus(acc.c0);
+  if (acc.q0.isZero() || acc.c0.isZero() || acc.q1.isZero()) return { volume: delta, rate: ZERO };
+  const r0 = acc.c0.div(acc.q0);
+  const volume = acc.q1.minus(acc.q0).times(r0);
+  // rate = delta - volume keeps the split exact whatever the division's precision.
+  return { volume, rate: delta.minus(volume) };
+}
+
+function statusOf(previous: Dec, current: Dec): DriverStatus {
+  if (previous.isZero() && !current.isZero()) return 'new';
+  if (!previous.isZero() && current.isZero()) return 'vanished';
+  return previous.eq(current) ? 'unchanged' : 'changed';
+}
+
+/** The (model, token class) driver a usage line belongs to. */
+function modelDriverOf(line: SpendLine): Pick<Driver, 'key' | 'label' | 'model' | 'modelKey' | 'tokenClass'> {
+  const info = line.info;
+  if (!info) return { key: `service:${line.service}`, label: line.service ?? 'unknown' };
+  if (info.kind === 'tokens' && info.tokenClass && info.modelKey && info.modelName) {
+    return {
+      key: `${info.modelKey}|${info.tokenClass}`,
+      label: `${info.modelName} · ${tokenClassLabel(info.tokenClass)}`,
+      model: info.modelName,
+      modelKey: info.modelKey,
+      tokenClass: info.tokenClass,
+    };
+  }
+  // Other kinds: one driver per description without region (Guardrails in two regions = one line).
+  const label = describeUsage({ ...info, scope: 'in-region', batch: false, tier: 'standard' });
+  const group = modelGroupOf(info);
+  return {
+    key: `${info.kind}|${label}`,
+    label,
+    ...(info.modelName ? { model: info.modelName, modelKey: group.key } : {}),
+  };
+}
+
+interface DriverAcc extends Pick<Driver, 'key' | 'label' | 'model' | 'modelKey' | 'tokenClass' | 'team'> {
+  previous: Dec;
+  current: Dec;
+  volume: Dec;
+  rate: Dec;
+  lines: number;
+  services: Set<string>;
+  effects: boolean;
+}
+
+function sortDrivers<T extends { deltaUsd: Dec; label: string }>(drivers: T[]): T[] {
+  return drivers.sort(
+    (a, b) => b.deltaUsd.abs().comparedTo(a.deltaUsd.abs()) || a.label.localeCompare(b.label),
+  );
+}
+
+function finish(accs: Iterable<DriverAcc>): Driver[] {
+  const drivers: Driver[] = [];
+  for (const a of accs) {
+    const driver: Driver = {
+      key: a.key,
+      label: a.label,
+      ...(a.model ? { model: a.model } : {}),
+      ...(a.modelKey ? { modelKey: a.modelKey } : {}),
+      ...(a.tokenClass ? { tokenClass: a.tokenClass } : {}),
+      ...(a.team !== undefined ? { team: a.team } : {}),
+      previousUsd: a.previous,
+      currentUsd: a.current,
+      deltaUsd: a.current.minus(a.previous),
+      ...(a.effects ? { volumeEffectUsd: a.volume, rateEffectUsd: a.rate } : {}),
+      status: statusOf(a.previous, a.current),
+      lines: a.lines,
+    };
+    if (driver.previousUsd.isZero() && driver.currentUsd.isZero()) continue;
+    drivers.push(driver);
+  }
+  return sortDrivers(drivers);
+}
+
+/** Accumulate lines (both periods) per usage type, then per driver. */
+function driversFromLines(
+  lines: SpendLine[],
+  input: ExplainInput,
+  driverOf: (line: SpendLine) => Pick<Driver, 'key' | 'label' | 'model' | 'modelKey' | 'tokenClass' | 'team'>,
+  effects: boolean,
+): Driver[] {
+  const perLine = new Map<string, { line: SpendLine; acc: LineAcc }>();
+  for (const line of lines) {
+    const current = inRange(line.day, input.current);
+    if (!current && !inRange(line.day, input.previous)) continue;
+    const id = `${line.team ?? ''}|${line.service ?? ''}|${line.usageType ?? ''}`;
+    let entry = perLine.get(id);
+    if (!entry) {
+      entry = { line, acc: { q0: ZERO, c0: ZERO, q1: ZERO, c1: ZERO } };
+      perLine.set(id, entry);
+    }
+    if (current) {
+      entry.acc.q1 = entry.acc.q1.plus(line.quantity);
+      entry.acc.c1 = entry.acc.c1.plus(line.amount);
+    } else {
+      entry.acc.q0 = entry.acc.q0.plus(line.quantity);
+      entry.acc.c0 = entry.acc.c0.plus(line.amount);
+    }
+  }
+  const drivers = new Map<string, DriverAcc>();
+  for (const { line, acc } of perLine.values()) {
+    const d = driverOf(line);
+    let driver = drivers.get(d.key);
+    if (!driver) {
+      driver = {
+        ...d,
+        previous: ZERO,
+        current: ZERO,
+        volume: ZERO,
+        rate: ZERO,
+        lines: 0,
+        services: new Set(),
+        effects,
+      };
+      drivers.set(d.key, driver);
+    }
+    const { volume, rate } = splitEffects(acc);
+    driver.previous = driver.previous.plus(acc.c0);
+    driver.current = driver.current.plus(acc.c1);
+    driver.volume = driver.volume.plus(volume);
+    driver.rate = driver.rate.plus(rate);
+    driver.lines += 1;
+    if (line.service) driver.services.add(line.service);
+  }
+  return finish(drivers.values());
+}
+
+function teamLabel(team: string): string {
+  return team === '' ? UNATTRIBUTED : team;
+}
+
+/**
+ * Which team explains a model driver? From team x service lines: when one team accounts
+ * for at least 60% of its service's change in the same direction, and the driver is most
+ * of that service's change, the driver is labelled with that team.
+ */
+function attributeTeams(drivers: Driver[], input: ExplainInput): void {
+  const teamLines = input.teamLines;
+  if (!teamLines?.length) return;
+  const perService = new Map<string, Map<string, Dec>>();
+  for (const line of teamLines) {
+    const sign = inRange(line.day, input.current) ? 1 : inRange(line.day, input.previous) ? -1 : 0;
+    if (!sign || !line.service) continue;
+    const teams = perService.get(line.service) ?? new Map<string, Dec>();
+    const team = line.team ?? '';
+    teams.set(team, (teams.get(team) ?? ZERO).plus(sign > 0 ? line.amount : line.amount.neg()));
+    perService.set(line.service, teams);
+  }
+  const serviceDelta = new Map<string, Dec>();
+  for (const line of input.lines) {
+    const sign = inRange(line.day, input.current) ? 1 : inRange(line.day, input.previous) ? -1 : 0;
+    if (!sign || !line.service) continue;
+    serviceDelta.set(
+      line.service,
+      (serviceDelta.get(line.service) ?? ZERO).plus(sign > 0 ? line.amount : line.amount.neg()),
+    );
+  }
+  const servicesOf = new Map<string, Set<string>>();
+  for (const line of input.lines) {
+    if (!line.service) continue;
+    const key = modelDriverOf(line).key;
+    const set = servicesOf.get(key) ?? new Set<string>();
+    set.add(line.service);
+    servicesOf.set(key, set);
+  }
+  for (const driver of drivers) {
+    const services = servicesOf.get(driver.key);
+    if (!services || services.size !== 1 || driver.deltaUsd.isZero()) continue;
+    const service = [...services][0]!;
+    const total = serviceDelta.get(service);
+    const teams = perService.get(service);
+    if (!total || !teams || total.isZero()) continue;
+    if (total.isNegative() !== driver.deltaUsd.isNegative()) continue;
+    if (driver.deltaUsd.abs().lt(total.abs().times(0.5))) continue;
+    let best: [string, Dec] | undefined;
+    for (const entry of teams) if (!best || entry[1].abs().gt(best[1].abs())) best = entry;
+    if (!best || best[0] === '' || best[1].isNegative() !== total.isNegative()) continue;
+    const share = best[1].div(total).toNumber();
+    if (share >= 0.6) {
+      driver.team = best[0];
+      driver.teamShare = Math.min(1, Math.round(share * 100) / 100);
+    }
+  }
+}
+
+/** `tripled`, `doubled`, `grew 4.2x`, `rose 13%`, `fell 40%`. */
+export function changeVerb(previous: Dec, current: Dec): string {
+  if (previous.isZero()) return 'started';
+  if (current.isZero()) return 'stopped';
+  const ratio = current.div(previous).toNumber();
+  if (ratio >= 1.9 && ratio < 2.5) return 'doubled';
+  if (ratio >= 2.5 && ratio < 3.5) return 'tripled';
+  if (ratio >= 3.5) return `grew ${ratio.toFixed(1)}x`;
+  const pct = Math.round((ratio - 1) * 100);
+  if (pct > 0) return `rose ${pct}%`;
+  if (pct < 0) return `fell ${-pct}%`;
+  return 'held steady';
+}
+
+/** The driver's name in a sentence: `Claude Sonnet 4.5 output tokens for team search`. */
+export function driverPhrase(driver: Driver, options: { withTeam?: boolean } = {}): string {
+  let name: string;
+  if (driver.tokenClass && driver.model)
+    name = `${driver.model} ${tokenClassLabel(driver.tokenClass)} tokens`;
+  else if (driver.key.startsWith('team:'))
+    name = driver.team === '' ? 'untagged spend' : `team ${driver.team}`;
+  else name = driver.label;
+  if ((options.withTeam ?? true) && driver.team && !driver.key.startsWith('team:'))
+    name += ` for team ${driver.team}`;
+  return name;
+}
+
+/** What moved the driver: volume or price, in words. */
+function causePhrase(driver: Driver): string {
+  const prev = driver.previousUsd;
+  if (driver.status === 'new') return 'started';
+  if (driver.status === 'vanished') return 'stopped';
+  const volume = driver.volumeEffectUsd;
+  const rate = driver.rateEffectUsd;
+  if (volume && rate && rate.abs().gt(volume.abs())) {
+    const base = prev.plus(volume);
+    if (!base.isZero()) {
+      const pct = Math.round(rate.div(base).toNumber() * 100);
+      return pct >= 0 ? `got ${pct}% dearer per unit` : `got ${-pct}% cheaper per unit`;
+    }
+  }
+  if (volume && rate) return changeVerb(prev, prev.plus(volume));
+  return changeVerb(prev, driver.currentUsd);
+}
+
+/**
+ * A one-sentence headline: `+$1,240 (+38%): Claude Sonnet 4.5 output tokens for team search
+ * doubled.` (amounts formatted by the caller's `format`). A model switch (one line new, one
+ * gone, same token class) is named as such.
+ */
+export function headlineOf(
+  explanation: Omit<Explanation, 'headline'>,
+  format: (d: Dec, signed?: boolean) => string,
+  periodName: string,
+): string {
+  const { deltaUsd, previous, current } = explanation;
+  if (deltaUsd.abs().lt(0.01)) {
+    return `Bedrock spend was flat ${periodName} at ${format(current.totalUsd)}.`;
+  }
+  const pct = previous.totalUsd.isZero()
+    ? ''
+    : ` (${deltaUsd.isNegative() ? '' : '+'}${Math.round(deltaUsd.div(previous.totalUsd).toNumber() * 100)}%)`;
+  const verb = deltaUsd.isNegative() ? 'fell' : 'rose';
+  const lead = `Bedrock spend ${verb} ${format(deltaUsd.abs())}${pct} ${periodName}`;
+  const drivers = explanation.drivers;
+  const top = drivers[0];
+  if (!top) return `${lead}.`;
+  const sameSign = (d: Driver) => d.deltaUsd.isNegative() === deltaUsd.isNegative();
+  if (!sameSign(top)) return `${lead}, although ${driverPhrase(top)} ${causePhrase(top)}.`;
+  // A model switch: the top driver is new (or gone) and a line of the same token class went the other way.
+  if (top.status === 'new' || top.status === 'vanished') {
+    const other = drivers.find(
+      (d) =>
+        d !== top &&
+        d.tokenClass === top.tokenClass &&
+        d.model !== top.model &&
+        (top.status === 'new' ? d.deltaUsd.isNegative() : d.deltaUsd.isPositive()) &&
+        d.deltaUsd.abs().gte(top.deltaUsd.abs().times(0.3)),
+    );
+    if (other && top.model && other.model) {
+      const [from, to] = top.status === 'new' ? [other, top] : [top, other];
+      const who = top.team ? `team ${top.team}` : 'traffic';
+      return `${lead}: ${who} moved from ${from.model} to ${to.model} (${to.tokenClass ? `${tokenClassLabel(to.tokenClass)} tokens ` : ''}${format(top.deltaUsd, true)}).`;
+    }
+    return `${lead}: ${top.status === 'new' ? 'new spend on ' : ''}${driverPhrase(top)}${top.status === 'new' ? ` (${format(top.deltaUsd, true)})` : ' stopped'}.`;
+  }
+  return `${lead}: ${driverPhrase(top)} ${causePhrase(top)}.`;
+}
+
+/**
+ * Explain the change between two periods from their bill lines.
+ *
+ * The drivers (and the team drivers) sum exactly to `deltaUsd`; rounding to cents for
+ * display is `roundDrivers`' job.
+ *
+ * @example
+ * const e = explainChange({ current, previous, lines, teamLines }, { format: formatUsd, periodName: 'last week' });
+ * e.headline; // "Bedrock spend rose $1,240.50 (+38%) last week: Claude Sonnet 4.5 output tokens for team search tripled."
+ */
+export function explainChange(
+  input: ExplainInput,
+  options: { format: (d: Dec, signed?: boolean) => string; periodName: string },
+): Explanation {
+  const by = input.by ?? 'model';
+  const inPeriods = input.lines.filter(
+    (l) => inRange(l.day, input.current) || inRange(l.day, input.previous),
+  );
+  const totalOf = (range: DateRange) =>
+    sumUsd(inPeriods.filter((l) => inRange(l.day, range)).map((l) => l.amount));
+  const currentTotal = totalOf(input.current);
+  const previousTotal = totalOf(input.previous);
+  const deltaUsd = currentTotal.minus(previousTotal);
+
+  const modelDrivers = driversFromLines(
+    inPeriods,
+    input,
+    (line) => ({ ...modelDriverOf(line), ...(input.team !== undefined ? { team: input.team } : {}) }),
+    true,
+  );
+  if (input.team === undefined) attributeTeams(modelDrivers, input);
+
+  let teams: Driver[] = [];
+  let unattributedUsd: Dec | undefined;
+  if (input.teamLines) {
+    const teamLines = input.teamLines.filter(
+      (l) => inRange(l.day, input.current) || inRange(l.day, input.previous),
+    );
+    // Knowledge Base OCUs are not in the team x service query: they join as their own line.
+    const kbLines = inPeriods.filter(isKnowledgeBaseLine);
+    teams = driversFromLines(
+      [...teamLines, ...kbLines],
+      input,
+      (line) =>
+        isKnowledgeBaseLine(line) && line.team === undefined
+          ? { key: 'kb', label: 'Knowledge Base vector store (not split by team)' }
+          : { key: `team:${line.team ?? ''}`, label: teamLabel(line.team ?? ''), team: line.team ?? '' },
+      false,
+    );
+    // If the two queries disagree (late data between the two requests), keep the sum exact.
+    const residual = deltaUsd.minus(sumUsd(teams.map((t) => t.deltaUsd)));
+    if (!residual.isZero()) {
+      teams.push({
+        key: 'residual',
+        label: 'Not split by team (bill updated between queries)',
+        previousUsd: ZERO,
+        currentUsd: residual,
+        deltaUsd: residual,
+        status: 'changed',
+        lines: 0,
+      });
+      sortDrivers(teams);
+    }
+    unattributedUsd = sumUsd(
+      teamLines.filter((l) => (l.team ?? '') === '' && inRange(l.day, input.current)).map((l) => l.amount),
+    );
+  }
+
+  const drivers = by === 'team' && input.teamLines ? teams : modelDrivers;
+  const daily = dailyTotals(inPeriods);
+  const anomaly =
+    daysBetween(input.current.start, input.current.end) >= 2
+      ? biggestDayAnomaly(daily, input.current)
+      : undefined;
+  const base: Omit<Explanation, 'headline'> = {
+    current: { ...input.current, totalUsd: currentTotal },
+    previous: { ...input.previous, totalUsd: previousTotal },
+    deltaUsd,
+    by,
+    drivers,
+    teams,
+    ...(unattributedUsd !== undefined ? { unattributedUsd } : {}),
+    ...(anomaly ? { anomaly } : {}),
+  };
+  return { ...base, headline: headlineOf(base, options.format, options.periodName) };
+}
+
+export interface RoundedDriver {
+  key: string;
+  label: string;
+  model?: string;
+  tokenClass?: TokenClass;
+  team?: string;
+  previousUsd: number;
+  currentUsd: number;
+  deltaUsd: number;
+  volumeEffectUsd?: number;
+  rateEffectUsd?: number;
+  status: DriverStatus;
+}
+
+/**
+ * Round drivers to cents so that the columns reconcile: previous amounts sum to the
+ * rounded previous total, current amounts to the rounded current total, and so the deltas
+ * sum exactly to `round(current) - round(previous)`. Volume + rate = delta for each driver.
+ */
+export function roundDrivers(drivers: Driver[]): RoundedDriver[] {
+  const prev = allocateCents(drivers.map((d) => d.previousUsd));
+  const cur = allocateCents(drivers.map((d) => d.currentUsd));
+  return drivers.map((d, i) => {
+    const previousCents = Math.round(prev[i]! * 100);
+    const currentCents = Math.round(cur[i]! * 100);
+    const deltaCents = currentCents - previousCents;
+    const out: RoundedDriver = {
+      key: d.key,
+      label: d.label,
+      ...(d.model ? { model: d.model } : {}),
+      ...(d.tokenClass ? { tokenClass: d.tokenClass } : {}),
+      ...(d.team !== undefined ? { team: d.team } : {}),
+      previousUsd: previousCents / 100,
+      currentUsd: currentCents / 100,
+      deltaUsd: deltaCents / 100,
+      status: d.status,
+    };
+    if (d.volumeEffectUsd && d.rateEffectUsd) {
+      const rateCents = Math.round(d.rateEffectUsd.times(100).toNumber());
+      out.rateEffectUsd = rateCents / 100;
+      out.volumeEffectUsd = (deltaCents - rateCents) / 100;
+    }
+    return out;
+  });
+}
+
+/** `volume x3.1`, `volume +13%`, `price -27%`, `new`, `gone`. */
+export function effectLabel(driver: Driver): string {
+  if (driver.status === 'new') return 'new';
+  if (driver.status === 'vanished') return 'gone';
+  const volume = driver.volumeEffectUsd;
+  const rate = driver.rateEffectUsd;
+  if (!volume || !rate || driver.previousUsd.isZero()) return '';
+  const prev = driver.previousUsd;
+  const volumeText = (): string => {
+    const ratio = prev.plus(volume).div(prev).toNumber();
+    if (ratio >= 2) return `volume x${ratio.toFixed(1)}`;
+    const pct = Math.round((ratio - 1) * 100);
+    return `volume ${pct >= 0 ? '+' : ''}${pct}%`;
+  };
+  const base = prev.plus(volume);
+  const rateText = (): string => {
+    const pct = base.isZero() ? 0 : Math.round(rate.div(base).toNumber() * 100);
+    return `price ${pct >= 0 ? '+' : ''}${pct}%`;
+  };
+  const big = volume.abs().gte(rate.abs()) ? 'volume' : 'rate';
+  const small = big === 'volume' ? rate.abs() : volume.abs();
+  const large = big === 'volume' ? volume.abs() : rate.abs();
+  if (!large.isZero() && small.div(large).gte(0.33)) return `${volumeText()}, ${rateText()}`;
+  return big === 'volume' ? volumeText() : rateText();
+}

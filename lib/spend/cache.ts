@@ -1,0 +1,425 @@
+/**
+ * Cost Explorer is billed per request ($0.01 a page) and the bill only refreshes up to
+ * three times a day, so the same question twice within a few hours must not cost twice.
+ * `withCostCache` wraps any `CostSource` (AWS or demo) with:
+ *
+ * - a DynamoDB cache (`CACHE#<sha256 of the request>` / `V1`): answers are reused while
+ *   fresh (`BEDROCK_COST_CACHE_TTL_MINUTES`) and kept two weeks longer (TTL `expiresAt`)
+ *   as a fallback when Cost Explorer throttles (`LimitExceededException`) or the daily cap
+ *   is reached: then the stale answer is served and the reply says how old it is;
+ * - a request ledger (`USAGE#<yyyy-mm-dd>` / `<api>`, atomic `ADD`), so the bot can say
+ *   what its own API use costs and enforce `BEDROCK_COST_CE_DAILY_CAP`;
+ * - in-process de-duplication of identical requests in flight.
+ *
+ * Large answers (90 days x 60 usage types) are gzipped and, past DynamoDB's 400 KB item
+ * limit, split over several items of the same partition.
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Clock, toIsoDate } from '../clock.js';
+import { UnavailableError } from '../errors.js';
+import type { Log } from '../log.js';
+import { Dec, sumUsd, ZERO } from '../money.js';
+import type {
+  CostForecast,
+  CostQuery,
+  CostResult,
+  CostRow,
+  CostSource,
+  DataSources,
+  MetricsSource,
+} from '../ports.js';
+import { type Store, ttlAfter } from '../store/store.js';
+
+/** Cost Explorer API price: $0.01 per request (each page of a paginated answer counts). */
+export const CE_REQUEST_USD = new Dec('0.01');
+
+/** The ledger names of the requests we make. */
+export const API = {
+  getCostAndUsage: 'ce:GetCostAndUsage',
+  getDimensionValues: 'ce:GetDimensionValues',
+  getCostForecast: 'ce:GetCostForecast',
+  getMetricData: 'cloudwatch:GetMetricData',
+  listMetrics: 'cloudwatch:ListMetrics',
+} as const;
+
+const CE_APIS = [API.getCostAndUsage, API.getDimensionValues, API.getCostForecast];
+
+/** How long a stale answer is kept for throttling fallback after it stops being fresh. */
+const KEEP_STALE_SECONDS = 14 * 86_400;
+/** Item payload limit, below DynamoDB's 400 KB with room for the other attributes. */
+const CHUNK_BYTES = 350_000;
+
+export interface CostCacheOptions {
+  store: Store;
+  clock: Clock;
+  log: Log;
+  /** Minutes an answer stays fresh; 0 = always ask (the stale fallback still works). */
+  ttlMinutes: number;
+  /** Max billed Cost Explorer requests per UTC day. */
+  dailyCap: number;
+  /** Separates the demo account's answers from the real account's. */
+  namespace: string;
+}
+
+/** Extra fields on a `CostResult` answered through the cache. */
+export interface CachedCostResult extends CostResult {
+  /** When Cost Explorer produced this answer (ISO timestamp). */
+  fetchedAt: string;
+  /** True when served past its freshness because Cost Explorer could not answer. */
+  stale: boolean;
+}
+
+/** Record `n` requests of `api` today (atomic counter). Never throws: accounting must not break answers. */
+export async function recordRequests(
+  store: Store,
+  now: Date,
+  api: string,
+  n: number,
+  log?: Log,
+): Promise<void> {
+  if (n <= 0) return;
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: { pk: `USAGE#${toIsoDate(now)}`, sk: api },
+        UpdateExpression: 'ADD requests :n SET expiresAt = if_not_exists(expiresAt, :ttl)',
+        ExpressionAttributeValues: { ':n': n, ':ttl': ttlAfter(now, 400 * 86_400) },
+      }),
+    );
+  } catch (error) {
+    log?.warn('could not record API usage', error);
+  }
+}
+
+/** Requests per API recorded for one UTC day. */
+export async function requestsOn(store: Store, day: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const result = await store.db.send(
+    new QueryCommand({
+      TableName: store.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `USAGE#${day}` },
+    }),
+  );
+  for (const item of result.Items ?? []) out[String(item.sk)] = Number(item.requests ?? 0);
+  return out;
+}
+
+/**
+ * This bot's own Cost Explorer use in the month of `now` (UTC): requests and dollars at
+ * $0.01 each. One BatchGet per 100 day x API keys.
+ */
+export async function botApiCostThisMonth(store: Store, now: Date): Promise<{ requests: number; usd: Dec }> {
+  const today = toIsoDate(now);
+  const keys: { pk: string; sk: string }[] = [];
+  for (let d = 1; d <= Number(today.slice(8, 10)); d++) {
+    const day = `${today.slice(0, 8)}${String(d).padStart(2, '0')}`;
+    for (const api of CE_APIS) keys.push({ pk: `USAGE#${day}`, sk: api });
+  }
+  let requests = 0;
+  for (let i = 0; i < keys.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+    for (let attempt = 0; pending?.length && attempt < 5; attempt++) {
+      const result = await store.db.send(
+        new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending } } }),
+      );
+      for (const item of result.Responses?.[store.table] ?? []) requests += Number(item.requests ?? 0);
+      pending = result.UnprocessedKeys?.[store.table]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return { requests, usd: CE_REQUEST_USD.times(requests) };
+}
+
+/** Serialisable form of a cached answer. */
+type Payload =
+  | { op: 'usage'; rows: [string, string, string[], string, string, number][]; requests: number }
+  | { op: 'services'; services: string[] }
+  | { op: 'forecast'; forecast: { total: string; low?: string; high?: string } | null };
+
+interface Entry {
+  payload: Payload;
+  fetchedAt: Date;
+  fresh: boolean;
+}
+
+function hashOf(namespace: string, op: string, request: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ v: 1, namespace, op, request }))
+    .digest('hex')
+    .slice(0, 40);
+}
+
+function isThrottleOrOutage(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name ?? '';
+  return (
+    error instanceof UnavailableError ||
+    name === 'LimitExceededException' ||
+    name === 'ThrottlingException' ||
+    name === 'ServiceUnavailableException' ||
+    name === 'TimeoutError'
+  );
+}
+
+/** Decorate a `CostSource` with the DynamoDB cache, the request ledger and the daily cap. */
+export function withCostCache(inner: CostSource, options: CostCacheOptions): CostSource {
+  const { store, clock, log } = options;
+  const inFlight = new Map<string, Promise<Entry>>();
+
+  async function read(key: string): Promise<Entry | undefined> {
+    const head = await store.db.send(
+      new GetCommand({ TableName: store.table, Key: { pk: `CACHE#${key}`, sk: 'V1' } }),
+    );
+    const item = head.Item;
+    if (!item) return undefined;
+    const now = clock.now();
+    if (Number(item.expiresAt ?? 0) * 1000 < now.getTime()) return undefined;
+    let bytes = Buffer.from(item.payload as Uint8Array);
+    const parts = Number(item.parts ?? 1);
+    if (parts > 1) {
+      const rest = await store.db.send(
+        new QueryCommand({
+          TableName: store.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
+          ExpressionAttributeValues: { ':pk': `CACHE#${key}`, ':part': 'V1#' },
+        }),
+      );
+      const chunks = (rest.Items ?? [])
+        .filter((i) => i.fetchedAt === item.fetchedAt)
+        .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+      if (chunks.length !== parts - 1) return undefined;
+      bytes = Buffer.concat([bytes, ...chunks.map((c) => Buffer.from(c.payload as Uint8Array))]);
+    }
+    try {
+      const payload = JSON.parse(gunzipSync(bytes).toString('utf8')) as Payload;
+      return {
+        payload,
+        fetchedAt: new Date(String(item.fetchedAt)),
+        fresh: Number(item.freshUntil ?? 0) > now.getTime(),
+      };
+    } catch (error) {
+      log.warn('unreadable cache entry ignored', error);
+      return undefined;
+    }
+  }
+
+  async function write(key: string, payload: Payload, fetchedAt: Date): Promise<void> {
+    const bytes = gzipSync(Buffer.from(JSON.stringify(payload), 'utf8'));
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += CHUNK_BYTES) chunks.push(bytes.subarray(i, i + CHUNK_BYTES));
+    if (!chunks.length) chunks.push(Buffer.alloc(0));
+    const freshUntil = fetchedAt.getTime() + options.ttlMinutes * 60_000;
+    const expiresAt = ttlAfter(fetchedAt, options.ttlMinutes * 60 + KEEP_STALE_SECONDS);
+    try {
+      // Parts first, head last: a reader never sees a head whose parts are missing.
+      for (let i = 1; i < chunks.length; i++) {
+        await store.db.send(
+          new PutCommand({
+            TableName: store.table,
+            Item: {
+              pk: `CACHE#${key}`,
+              sk: `V1#${String(i).padStart(4, '0')}`,
+              payload: chunks[i],
+              fetchedAt: fetchedAt.toISOString(),
+              expiresAt,
+            },
+          }),
+        );
+      }
+      await store.db.send(
+        new PutCommand({
+          TableName: store.table,
+          Item: {
+            pk: `CACHE#${key}`,
+            sk: 'V1',
+            payload: chunks[0],
+            parts: chunks.length,
+            fetchedAt: fetchedAt.toISOString(),
+            freshUntil,
+            expiresAt,
+            op: payload.op,
+          },
+        }),
+      );
+    } catch (error) {
+      log.warn('could not cache a Cost Explorer answer', error);
+    }
+  }
+
+  async function underCap(): Promise<{ ok: boolean; used: number }> {
+    if (options.dailyCap <= 0) return { ok: false, used: 0 };
+    try {
+      const counts = await requestsOn(store, toIsoDate(clock.now()));
+      const used = CE_APIS.reduce((n, api) => n + (counts[api] ?? 0), 0);
+      return { ok: used < options.dailyCap, used };
+    } catch (error) {
+      log.warn('could not read API usage; not enforcing the cap this time', error);
+      return { ok: true, used: 0 };
+    }
+  }
+
+  /** Fresh cache, else ask (within the cap), else stale cache, else a polite error. */
+  async function answer(
+    op: Payload['op'],
+    request: unknown,
+    ask: () => Promise<{ payload: Payload; api: string; n: number }>,
+  ): Promise<Entry> {
+    const key = hashOf(options.namespace, op, request);
+    const pending = inFlight.get(key);
+    if (pending) return pending;
+    const run = (async (): Promise<Entry> => {
+      const cached = await read(key).catch((error: unknown) => {
+        log.warn('cache read failed', error);
+        return undefined;
+      });
+      if (cached?.fresh) return cached;
+      const cap = await underCap();
+      if (!cap.ok) {
+        if (cached) return { ...cached, fresh: false };
+        throw new UnavailableError(
+          `I have used today's Cost Explorer allowance (${options.dailyCap} requests, BEDROCK_COST_CE_DAILY_CAP) and have no saved answer for this question. Answers from the bill resume at 00:00 UTC.`,
+        );
+      }
+      try {
+        const fetchedAt = clock.now();
+        const { payload, api, n } = await ask();
+        await recordRequests(store, fetchedAt, api, n, log);
+        await write(key, payload, fetchedAt);
+        return { payload, fetchedAt, fresh: true };
+      } catch (error) {
+        if (!isThrottleOrOutage(error)) throw error;
+        if (cached) {
+          log.warn('Cost Explorer unavailable; answering from an older cached answer', error);
+          return { ...cached, fresh: false };
+        }
+        throw new UnavailableError(
+          'Cost Explorer is busy right now (too many requests). Please try again in a minute.',
+          {
+            cause: error,
+          },
+        );
+      }
+    })();
+    inFlight.set(key, run);
+    try {
+      return await run;
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
+  return {
+    async listServices(range) {
+      const entry = await answer('services', range, async () => ({
+        payload: { op: 'services', services: await inner.listServices(range) },
+        api: API.getDimensionValues,
+        n: 1,
+      }));
+      return entry.payload.op === 'services' ? entry.payload.services : [];
+    },
+
+    async getCostAndUsage(query: CostQuery): Promise<CachedCostResult> {
+      let requests = 0;
+      const entry = await answer('usage', query, async () => {
+        const result = await inner.getCostAndUsage(query);
+        requests = result.requests;
+        return {
+          payload: {
+            op: 'usage',
+            rows: result.rows.map((r) => [
+              r.start,
+              r.end,
+              r.keys,
+              r.amount.toString(),
+              r.quantity.toString(),
+              r.estimated ? 1 : 0,
+            ]),
+            requests: result.requests,
+          },
+          api: API.getCostAndUsage,
+          n: result.requests,
+        };
+      });
+      const rows: CostRow[] =
+        entry.payload.op === 'usage'
+          ? entry.payload.rows.map(([start, end, keys, amount, quantity, estimated]) => ({
+              start,
+              end,
+              keys,
+              amount: new Dec(amount),
+              quantity: new Dec(quantity),
+              estimated: estimated === 1,
+            }))
+          : [];
+      return { rows, requests, fetchedAt: entry.fetchedAt.toISOString(), stale: !entry.fresh };
+    },
+
+    async getCostForecast(query): Promise<CostForecast | null> {
+      const entry = await answer('forecast', query, async () => {
+        const f = await inner.getCostForecast(query);
+        return {
+          payload: {
+            op: 'forecast',
+            forecast: f
+              ? {
+                  total: f.total.toString(),
+                  ...(f.low ? { low: f.low.toString() } : {}),
+                  ...(f.high ? { high: f.high.toString() } : {}),
+                }
+              : null,
+          },
+          api: API.getCostForecast,
+          n: 1,
+        };
+      });
+      if (entry.payload.op !== 'forecast' || !entry.payload.forecast) return null;
+      const f = entry.payload.forecast;
+      return {
+        total: new Dec(f.total),
+        ...(f.low ? { low: new Dec(f.low) } : {}),
+        ...(f.high ? { high: new Dec(f.high) } : {}),
+      };
+    },
+  };
+}
+
+/** Count CloudWatch requests in the ledger (metrics are near-real-time: not cached). */
+export function withMetricsLedger(
+  inner: MetricsSource,
+  options: { store: Store; clock: Clock; log: Log },
+): MetricsSource {
+  return {
+    async listModelIds() {
+      const ids = await inner.listModelIds();
+      await recordRequests(options.store, options.clock.now(), API.listMetrics, 1, options.log);
+      return ids;
+    },
+    async getMetricSums(query) {
+      const result = await inner.getMetricSums(query);
+      await recordRequests(
+        options.store,
+        options.clock.now(),
+        API.getMetricData,
+        result.requests,
+        options.log,
+      );
+      return result;
+    },
+  };
+}
+
+/** Wrap a data source's costs with the cache and its metrics with the ledger. */
+export function withCaching(sources: DataSources, options: Omit<CostCacheOptions, 'namespace'>): DataSources {
+  return {
+    ...sources,
+    costs: withCostCache(sources.costs, { ...options, namespace: sources.kind }),
+    metrics: withMetricsLedger(sources.metrics, options),
+  };
+}
+
+/** Sum a list of cost rows (handy for tests and callers that only need a total). */
+export function totalOf(rows: CostRow[]): Dec {
+  return rows.length ? sumUsd(rows.map((r) => r.amount)) : ZERO;
+}

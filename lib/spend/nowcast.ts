@@ -1,0 +1,265 @@
+/**
+ * Nowcast: what today has cost so far, before the bill knows. Cost Explorer lags by hours
+ * (it refreshes up to three times a day), while CloudWatch `AWS/Bedrock` has token counts
+ * per `ModelId` within minutes. Tokens x catalog prices is an *estimate* - it misses
+ * discounts, provisioned throughput, Guardrails and Knowledge Bases - and every answer that
+ * uses it says so.
+ *
+ * `ModelId` is whatever the caller invoked: a base model ID, a system inference profile
+ * (`us.` / `eu.` / `global.` + model ID, priced by route), or an application inference
+ * profile ID, which names neither model nor team: those are looked up in the control plane
+ * (`ListInferenceProfiles`), whose tags carry the team.
+ */
+import { toIsoDate } from '../clock.js';
+import type { Log } from '../log.js';
+import { Dec, sumUsd, ZERO } from '../money.js';
+import type { BedrockMetricName, InferenceProfile } from '../ports.js';
+import type { Catalog, CatalogModel, PriceSet } from '../pricing/catalog.js';
+import { modelForModelId, routesFrom } from '../pricing/models.js';
+import type { SpendContext } from './query.js';
+import { UNATTRIBUTED } from './query.js';
+import type { SpendGroupBy } from './spend.js';
+import type { TokenClass } from './usage-type.js';
+
+const METRICS: { metric: BedrockMetricName; tokenClass: TokenClass; price: keyof PriceSet }[] = [
+  { metric: 'InputTokenCount', tokenClass: 'input', price: 'input' },
+  { metric: 'OutputTokenCount', tokenClass: 'output', price: 'output' },
+  { metric: 'CacheReadInputTokenCount', tokenClass: 'cache-read', price: 'cacheRead' },
+  { metric: 'CacheWriteInputTokenCount', tokenClass: 'cache-write-5m', price: 'cacheWrite5m' },
+];
+
+const MILLION = new Dec(1_000_000);
+
+export interface NowcastLine {
+  modelId: string;
+  modelKey?: string;
+  modelName?: string;
+  /** Team tag of the application inference profile; `''` when not known. */
+  team: string;
+  region?: string;
+  tokenClass: TokenClass;
+  tokens: number;
+  usd: Dec;
+}
+
+export interface Nowcast {
+  /** Start of the estimated window (midnight UTC today). */
+  start: Date;
+  end: Date;
+  totalUsd: Dec;
+  lines: NowcastLine[];
+  /** ModelIds with tokens but no price (custom models, models missing from the catalog). */
+  unpriced: string[];
+  /** Catalog date of the prices used. */
+  pricesAsOf: string;
+  requests: number;
+  /** Group the estimate like a `spend` breakdown. */
+  groupsBy(groupBy: SpendGroupBy): { key: string; label: string; usd: Dec }[];
+}
+
+export interface NowcastDeps {
+  catalog(): Promise<Catalog>;
+  log: Log;
+  config: { AWS_REGION: string };
+}
+
+interface Target {
+  model?: CatalogModel;
+  team: string;
+  region: string;
+  route: 'in-region' | 'geo' | 'global';
+  geo?: string;
+}
+
+function profileIdOf(modelId: string): string {
+  const m = /inference-profile\/(.+)$/.exec(modelId);
+  return m ? m[1]! : modelId;
+}
+
+function regionOfArn(arn: string): string | undefined {
+  return /^arn:aws[\w-]*:bedrock:([a-z0-9-]+):/.exec(arn)?.[1];
+}
+
+/** Map a CloudWatch ModelId to the model, team and pricing route behind it. */
+function targetOf(
+  catalog: Catalog,
+  modelId: string,
+  profiles: InferenceProfile[],
+  teamTagKey: string,
+  region: string,
+): Target {
+  const id = profileIdOf(modelId);
+  const profile = profiles.find((p) => p.id === id || p.arn === modelId);
+  if (profile?.type === 'APPLICATION') {
+    const team = profile.tags[teamTagKey] ?? '';
+    const arn = profile.modelArns[0] ?? '';
+    const resolved = modelForModelId(catalog, arn);
+    const regions = new Set(profile.modelArns.map(regionOfArn).filter(Boolean));
+    // An application profile copied from a `us.` / `global.` system profile routes across
+    // Regions: price it like that route (the first model ARN names the model only).
+    const systemId = /inference-profile\/((?:us|eu|apac|jp|au|ca|global|us-gov)\.[^/]+)$/.exec(arn)?.[1];
+    const viaSystem = systemId ? modelForModelId(catalog, systemId) : undefined;
+    const model = resolved?.model ?? viaSystem?.model;
+    const profilePrefix = viaSystem?.profile;
+    return {
+      ...(model ? { model } : {}),
+      team,
+      region: regionOfArn(profile.arn) ?? region,
+      route: profilePrefix === 'global' ? 'global' : profilePrefix || regions.size > 1 ? 'geo' : 'in-region',
+      ...(profilePrefix && profilePrefix !== 'global' ? { geo: profilePrefix } : {}),
+    };
+  }
+  const resolved = modelForModelId(catalog, modelId);
+  const prefix = resolved?.profile;
+  return {
+    ...(resolved ? { model: resolved.model } : {}),
+    team: '',
+    region: regionOfArn(modelId) ?? region,
+    route: prefix === 'global' ? 'global' : prefix ? 'geo' : 'in-region',
+    ...(prefix && prefix !== 'global' ? { geo: prefix } : {}),
+  };
+}
+
+function priceSetOf(target: Target): PriceSet | undefined {
+  if (!target.model) return undefined;
+  const routes = routesFrom(target.model, target.region);
+  const exact = routes.find((r) => r.route === target.route && (!target.geo || r.at === target.geo));
+  return (
+    (exact ?? routes.find((r) => r.route === target.route) ?? routes[0])?.prices ?? target.model.prices[0]
+  );
+}
+
+/**
+ * Estimate Bedrock spend from midnight UTC today until now, from CloudWatch token counts
+ * x catalog prices, per ModelId (mapped to model and team through inference profiles).
+ * Optionally for one team (`''` = ModelIds without a team).
+ */
+export async function nowcastToday(
+  ctx: SpendContext,
+  deps: NowcastDeps,
+  options: { team?: string } = {},
+): Promise<Nowcast> {
+  const start = new Date(`${toIsoDate(ctx.now)}T00:00:00Z`);
+  return nowcastWindow(ctx, deps, { start, end: ctx.now, ...options });
+}
+
+/** Nowcast over any recent window (hours the bill does not have yet). */
+export async function nowcastWindow(
+  ctx: SpendContext,
+  deps: NowcastDeps,
+  options: { start: Date; end: Date; team?: string },
+): Promise<Nowcast> {
+  const catalog = await deps.catalog();
+  const empty = (requests = 0): Nowcast => ({
+    start: options.start,
+    end: options.end,
+    totalUsd: ZERO,
+    lines: [],
+    unpriced: [],
+    pricesAsOf: catalog.asOf,
+    requests,
+    groupsBy: () => [],
+  });
+  if (!ctx.metrics || options.end <= options.start) return empty();
+  const [modelIds, profiles] = await Promise.all([
+    ctx.metrics.listModelIds(),
+    ctx.bedrock?.listInferenceProfiles().catch((error: unknown) => {
+      deps.log.warn('could not list inference profiles; application profiles count as unattributed', error);
+      return [] as InferenceProfile[];
+    }) ?? Promise.resolve([] as InferenceProfile[]),
+  ]);
+  const targets = new Map(
+    modelIds.map((id) => [id, targetOf(catalog, id, profiles, ctx.teamTagKey, deps.config.AWS_REGION)]),
+  );
+  const wanted = modelIds.filter(
+    (id) => options.team === undefined || targets.get(id)!.team === options.team,
+  );
+  if (!wanted.length) return empty();
+  const queries = wanted.flatMap((modelId, i) =>
+    METRICS.map((m, j) => ({ id: `m${i}_${j}`, metric: m.metric, modelId })),
+  );
+  const result = await ctx.metrics.getMetricSums({
+    start: options.start,
+    end: options.end,
+    periodSeconds: 3600,
+    queries,
+  });
+  const sums = new Map(result.series.map((s) => [s.id, s.points.reduce((a, p) => a + p.value, 0)]));
+  const lines: NowcastLine[] = [];
+  const unpriced = new Set<string>();
+  wanted.forEach((modelId, i) => {
+    const target = targets.get(modelId)!;
+    const prices = priceSetOf(target);
+    METRICS.forEach((m, j) => {
+      const tokens = sums.get(`m${i}_${j}`) ?? 0;
+      if (tokens <= 0) return;
+      const perMillion = prices?.[m.price] as string | undefined;
+      // Cache writes without a published price are priced like input (Nova writes are free: priced 0 when published so).
+      const rate =
+        perMillion ?? (m.tokenClass === 'cache-write-5m' ? (prices?.input as string | undefined) : undefined);
+      if (rate === undefined) {
+        unpriced.add(modelId);
+        return;
+      }
+      lines.push({
+        modelId,
+        ...(target.model ? { modelKey: target.model.key, modelName: target.model.name } : {}),
+        team: target.team,
+        region: target.region,
+        tokenClass: m.tokenClass,
+        tokens,
+        usd: new Dec(tokens).times(rate).div(MILLION),
+      });
+    });
+  });
+  const totalUsd = sumUsd(lines.map((l) => l.usd));
+  return {
+    start: options.start,
+    end: options.end,
+    totalUsd,
+    lines,
+    unpriced: [...unpriced].sort(),
+    pricesAsOf: catalog.asOf,
+    requests: result.requests,
+    groupsBy(groupBy) {
+      const groups = new Map<string, { key: string; label: string; usd: Dec }>();
+      for (const line of lines) {
+        let key: string;
+        let label: string;
+        switch (groupBy) {
+          case 'team':
+            key = line.team === '' ? UNATTRIBUTED : line.team;
+            label = line.team === '' ? `${UNATTRIBUTED} (no team tag)` : line.team;
+            break;
+          case 'region':
+            key = line.region ?? 'no region';
+            label = key;
+            break;
+          case 'model':
+            key = line.modelKey ?? line.modelId;
+            label = line.modelName ?? line.modelId;
+            break;
+          default:
+            key = 'estimate';
+            label = 'Estimated from token metrics (today)';
+        }
+        const g = groups.get(key);
+        if (g) g.usd = g.usd.plus(line.usd);
+        else groups.set(key, { key, label, usd: line.usd });
+      }
+      return [...groups.values()].sort((a, b) => b.usd.comparedTo(a.usd));
+    },
+  };
+}
+
+/**
+ * Estimated spend today per team (`''` = no team), for budget alerts ("plus $38
+ * estimated for today from token metrics"). One ListMetrics + one GetMetricData per 500
+ * series.
+ */
+export async function estimateTodayByTeam(ctx: SpendContext, deps: NowcastDeps): Promise<Map<string, Dec>> {
+  const nowcast = await nowcastToday(ctx, deps);
+  const out = new Map<string, Dec>();
+  for (const line of nowcast.lines) out.set(line.team, (out.get(line.team) ?? ZERO).plus(line.usd));
+  return out;
+}

@@ -1,0 +1,287 @@
+/**
+ * Spend from the bill: which services to ask Cost Explorer about, how to ask, and how to
+ * turn its rows into parsed lines. Every other spend question (`spend`, `why`, budgets,
+ * the digest, `ask`) goes through `fetchLines`, so they all filter and attribute the same
+ * way:
+ *
+ * - SERVICE in every Bedrock service found in the bill (`Amazon Bedrock` plus every
+ *   `... (Amazon Bedrock Edition)` Marketplace service), plus `Amazon OpenSearch Service`
+ *   for Knowledge Base OCU hours. A filter on `Amazon Bedrock` alone misses most of the
+ *   spend, because third-party models are billed through Marketplace.
+ * - RECORD_TYPE = Usage, so credits, refunds and tax do not hide or inflate usage.
+ * - Team attribution from the cost allocation tag: `team$search`; untagged is `team$`,
+ *   shown as "unattributed", never dropped.
+ */
+
+import { addDays, type DateRange, daysBetween } from '../clock.js';
+import { costMetricOf } from '../config.js';
+import type { Deps } from '../deps.js';
+import { NotFoundError } from '../errors.js';
+import { closestMatches, normaliseName } from '../fuzzy.js';
+import type { Dec } from '../money.js';
+import type {
+  BedrockControlPlane,
+  CostDimension,
+  CostMetric,
+  CostQuery,
+  CostSource,
+  DataSources,
+  MetricsSource,
+} from '../ports.js';
+import { modelNamesFromCatalog } from './model-names.js';
+import {
+  isBedrockService,
+  type ModelNames,
+  OPENSEARCH_SERVICE,
+  parseUsageType,
+  type UsageTypeInfo,
+} from './usage-type.js';
+
+/** What spend queries need: the data sources, the cost basis, the team tag, and now. */
+export interface SpendContext {
+  costs: CostSource;
+  metrics?: MetricsSource;
+  bedrock?: BedrockControlPlane;
+  kind: DataSources['kind'];
+  metric: CostMetric;
+  teamTagKey: string;
+  now: Date;
+  /** Canonical model names (from the pricing catalog), when available. */
+  names?: ModelNames;
+}
+
+/** Build a `SpendContext` from the app's dependencies. */
+export async function spendContextOf(deps: Deps): Promise<SpendContext> {
+  const [sources, names] = await Promise.all([
+    deps.sources(),
+    deps
+      .catalog()
+      .then(modelNamesFromCatalog)
+      .catch(() => undefined),
+  ]);
+  return {
+    ...(names ? { names } : {}),
+    costs: sources.costs,
+    metrics: sources.metrics,
+    bedrock: sources.bedrock,
+    kind: sources.kind,
+    metric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
+    teamTagKey: deps.config.TEAM_TAG_KEY,
+    now: deps.clock.now(),
+  };
+}
+
+/** The label for untagged spend. */
+export const UNATTRIBUTED = 'unattributed';
+
+const METRIC_LABELS: Record<CostMetric, string> = {
+  UnblendedCost: 'unblended cost',
+  AmortizedCost: 'amortized cost',
+  NetUnblendedCost: 'net unblended cost',
+  NetAmortizedCost: 'net amortized cost',
+};
+
+/** `unblended cost, usage only`: what every answer states as its cost basis. */
+export function costBasisLabel(metric: CostMetric): string {
+  return `${METRIC_LABELS[metric]}, usage only`;
+}
+
+/**
+ * The Bedrock-related services with cost in a range (GetDimensionValues SERVICE, one
+ * request, cached by the cache decorator). OpenSearch is included when present: its
+ * non-OCU lines are dropped later by the usage-type parser (`unrelated`).
+ */
+export async function discoverBedrockServices(costs: CostSource, range: DateRange): Promise<string[]> {
+  const services = await costs.listServices(range);
+  const bedrock = services.filter(isBedrockService).sort();
+  if (services.includes(OPENSEARCH_SERVICE)) bedrock.push(OPENSEARCH_SERVICE);
+  return bedrock;
+}
+
+/** How a spend query groups lines, besides the day. */
+export type LineGrouping = 'usage' | 'team-usage' | 'team-service' | 'account-usage' | 'team';
+
+/** One parsed Cost Explorer row. */
+export interface SpendLine {
+  /** Bucket start (a day for DAILY queries, a month start for MONTHLY). */
+  day: string;
+  end: string;
+  service?: string;
+  usageType?: string;
+  /** Team tag value; `''` when untagged. Present for team groupings. */
+  team?: string;
+  account?: string;
+  /** Parsed usage type (when the usage type, and the service, are known). */
+  info?: UsageTypeInfo;
+  amount: Dec;
+  quantity: Dec;
+  estimated: boolean;
+}
+
+export interface LinesResult {
+  lines: SpendLine[];
+  /** Billed Cost Explorer requests this took (0 when all answers came from the cache). */
+  requests: number;
+  /** When the oldest answer used was fetched from Cost Explorer. */
+  dataAsOf: Date;
+  /** True when some answer came from a stale cache because Cost Explorer was throttling. */
+  stale: boolean;
+  services: string[];
+}
+
+export interface LinesQuery extends DateRange {
+  grouping: LineGrouping;
+  /** Filter to one team tag value; `''` = untagged spend. */
+  team?: string;
+  granularity?: 'DAILY' | 'MONTHLY';
+}
+
+function groupByOf(grouping: LineGrouping, tagKey: string): CostDimension[] {
+  const tag: CostDimension = { type: 'TAG', key: tagKey };
+  const usage: CostDimension = { type: 'DIMENSION', key: 'USAGE_TYPE' };
+  switch (grouping) {
+    case 'usage':
+      return [{ type: 'DIMENSION', key: 'SERVICE' }, usage];
+    case 'team-usage':
+      return [tag, usage];
+    case 'team-service':
+      return [tag, { type: 'DIMENSION', key: 'SERVICE' }];
+    case 'account-usage':
+      return [{ type: 'DIMENSION', key: 'LINKED_ACCOUNT' }, usage];
+    case 'team':
+      return [tag];
+  }
+}
+
+/** `team$search` -> `search`; `team$` -> `''` (untagged). Split on the first `$`. */
+export function tagValueOf(key: string): string {
+  const i = key.indexOf('$');
+  return i >= 0 ? key.slice(i + 1) : key;
+}
+
+/** Extra fields a cache-aware source may add to a `CostResult`. */
+interface CacheAware {
+  fetchedAt?: string;
+  stale?: boolean;
+}
+
+/**
+ * Query the bill for Bedrock-related lines, parsed. Services are discovered first (one
+ * cached request); with no Bedrock service in the range, no further request is made.
+ * Lines of shared services that are not Bedrock-related (OpenSearch managed domains) are
+ * dropped here; everything else is kept, unknown usage types included.
+ */
+export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<LinesResult> {
+  const range = { start: query.start, end: query.end };
+  let services = await discoverBedrockServices(ctx.costs, range);
+  // Team x service grouping cannot tell OpenSearch Knowledge Base OCUs from managed
+  // domains, so it covers the Bedrock services only (callers add KB lines separately).
+  if (query.grouping === 'team-service' || query.grouping === 'team') {
+    services = services.filter((s) => s !== OPENSEARCH_SERVICE);
+  }
+  if (!services.length) return { lines: [], requests: 0, dataAsOf: ctx.now, stale: false, services };
+  const granularity = query.granularity ?? (daysBetween(query.start, query.end) > 62 ? 'MONTHLY' : 'DAILY');
+  const costQuery: CostQuery = {
+    start: query.start,
+    end: query.end,
+    granularity,
+    groupBy: groupByOf(query.grouping, ctx.teamTagKey),
+    services,
+    recordTypes: ['Usage'],
+    metric: ctx.metric,
+    ...(query.team !== undefined ? { tag: { key: ctx.teamTagKey, values: [query.team] } } : {}),
+  };
+  const result = await ctx.costs.getCostAndUsage(costQuery);
+  const meta = result as typeof result & CacheAware;
+  const lines: SpendLine[] = [];
+  for (const row of result.rows) {
+    const line: SpendLine = {
+      day: row.start,
+      end: row.end,
+      amount: row.amount,
+      quantity: row.quantity,
+      estimated: row.estimated,
+    };
+    const [k0 = '', k1 = ''] = row.keys;
+    switch (query.grouping) {
+      case 'usage':
+        line.service = k0;
+        line.usageType = k1;
+        break;
+      case 'team-usage':
+        line.team = tagValueOf(k0);
+        line.usageType = k1;
+        break;
+      case 'team-service':
+        line.team = tagValueOf(k0);
+        line.service = k1;
+        break;
+      case 'account-usage':
+        line.account = k0;
+        line.usageType = k1;
+        break;
+      case 'team':
+        line.team = tagValueOf(k0);
+        break;
+    }
+    if (line.usageType !== undefined) {
+      // Without the service (team-usage), a Marketplace line is still tokens, but of an
+      // unknown model: parse with the generic Bedrock service name.
+      line.info = parseUsageType(line.service ?? guessService(line.usageType), line.usageType, ctx.names);
+      if (line.info.kind === 'unrelated') continue;
+    }
+    lines.push(line);
+  }
+  return {
+    lines,
+    requests: result.requests,
+    dataAsOf: meta.fetchedAt ? new Date(meta.fetchedAt) : ctx.now,
+    stale: Boolean(meta.stale),
+    services,
+  };
+}
+
+/** For usage types seen without their service: OCU lines are OpenSearch, the rest Bedrock. */
+function guessService(usageType: string): string {
+  return /OCU/i.test(usageType) && !/MP:/.test(usageType) ? OPENSEARCH_SERVICE : 'Amazon Bedrock';
+}
+
+/**
+ * The team tag values with Bedrock spend in the last 90 days (one cached request,
+ * monthly buckets). `''` (untagged) is left out.
+ */
+export async function knownTeams(ctx: SpendContext, today: string): Promise<string[]> {
+  const result = await fetchLines(ctx, {
+    start: addDays(today, -90),
+    end: addDays(today, 1),
+    grouping: 'team',
+    granularity: 'MONTHLY',
+  });
+  return [...new Set(result.lines.map((l) => l.team ?? '').filter((t) => t !== ''))].sort();
+}
+
+/**
+ * Resolve a team name typed by a user against the teams seen in the bill (case and
+ * punctuation insensitive). `unattributed` / `untagged` mean untagged spend (`''`).
+ * Unknown names throw `NotFoundError` with the closest matches.
+ */
+export async function resolveTeam(
+  ctx: SpendContext,
+  team: string,
+  today: string,
+  extra: string[] = [],
+): Promise<string> {
+  const wanted = normaliseName(team);
+  if (wanted === 'unattributed' || wanted === 'untagged' || wanted === 'none') return '';
+  const teams = [...new Set([...(await knownTeams(ctx, today)), ...extra])];
+  const exact = teams.find((t) => t === team) ?? teams.find((t) => normaliseName(t) === wanted);
+  if (exact !== undefined) return exact;
+  const close = closestMatches(team, teams, 3);
+  throw new NotFoundError(
+    close.length
+      ? `I don't know the team "${team.slice(0, 40)}". Did you mean: ${close.join(', ')}?`
+      : `I don't know the team "${team.slice(0, 40)}": no Bedrock spend carries that ${ctx.teamTagKey} tag in the last 90 days.`,
+    close,
+    { suggestion: 'Teams come from the cost allocation tag on application inference profiles.' },
+  );
+}

@@ -1,0 +1,197 @@
+/**
+ * `spend`: totals and shares of Bedrock spend for a period, by model, team, usage type,
+ * region or linked account, from the bill. Also `teamMonthToDate`, the one-query
+ * month-to-date per team that budgets and the digest use.
+ */
+import { addDays, type DateRange, startOfMonth } from '../clock.js';
+import { type Dec, shareOf, sumUsd, ZERO } from '../money.js';
+import { fetchLines, type LineGrouping, type SpendContext, type SpendLine, UNATTRIBUTED } from './query.js';
+import { describeUsage, modelGroupOf, OPENSEARCH_SERVICE } from './usage-type.js';
+
+export type SpendGroupBy = 'model' | 'team' | 'usage' | 'region' | 'account' | 'service';
+
+export const SPEND_GROUP_BYS: readonly SpendGroupBy[] = [
+  'model',
+  'team',
+  'usage',
+  'region',
+  'account',
+  'service',
+];
+
+export interface SpendQuery extends DateRange {
+  groupBy: SpendGroupBy;
+  /** Only this team's spend (tag value); `''` = untagged spend. */
+  team?: string;
+}
+
+export interface SpendGroup {
+  key: string;
+  label: string;
+  usd: Dec;
+  /** Share of the total in [0, 1]. */
+  share: number;
+}
+
+export interface SpendReport extends DateRange {
+  groupBy: SpendGroupBy;
+  team?: string;
+  totalUsd: Dec;
+  groups: SpendGroup[];
+  /** Daily totals (for charts and "biggest day"), oldest first; empty for monthly buckets. */
+  daily: { day: string; usd: Dec }[];
+  /** True when Cost Explorer marked some of the data as estimated (recent days). */
+  estimated: boolean;
+  dataAsOf: Date;
+  stale: boolean;
+  requests: number;
+}
+
+const GROUPING: Record<SpendGroupBy, LineGrouping> = {
+  model: 'usage',
+  usage: 'usage',
+  region: 'usage',
+  service: 'usage',
+  team: 'team-usage',
+  account: 'account-usage',
+};
+
+/** The group a line belongs to, for each way of breaking spend down. */
+export function groupOfLine(line: SpendLine, groupBy: SpendGroupBy): { key: string; label: string } {
+  switch (groupBy) {
+    case 'model':
+      return line.info
+        ? modelGroupOf(line.info)
+        : { key: line.service ?? 'unknown', label: line.service ?? 'unknown' };
+    case 'usage': {
+      const key = `${line.service ?? ''}|${line.usageType ?? ''}`;
+      return { key, label: line.info ? describeUsage(line.info) : (line.usageType ?? 'unknown') };
+    }
+    case 'region': {
+      const region =
+        line.info?.region ?? (line.info?.regionPrefix ? `unknown (${line.info.regionPrefix})` : 'no region');
+      return { key: region, label: region };
+    }
+    case 'service':
+      return { key: line.service ?? 'unknown', label: line.service ?? 'unknown' };
+    case 'team': {
+      const team = line.team ?? '';
+      if (team === '' && line.info?.kind === 'knowledge-base') {
+        return { key: UNATTRIBUTED, label: `${UNATTRIBUTED} (no team tag)` };
+      }
+      return team === ''
+        ? { key: UNATTRIBUTED, label: `${UNATTRIBUTED} (no team tag)` }
+        : { key: team, label: team };
+    }
+    case 'account':
+      return { key: line.account ?? 'unknown', label: line.account ?? 'unknown' };
+  }
+}
+
+/** Sum lines into groups, biggest first (ties by label, for stable output). */
+export function groupLines(
+  lines: SpendLine[],
+  keyOf: (line: SpendLine) => { key: string; label: string },
+): { key: string; label: string; usd: Dec }[] {
+  const groups = new Map<string, { key: string; label: string; usd: Dec }>();
+  for (const line of lines) {
+    const { key, label } = keyOf(line);
+    const g = groups.get(key);
+    if (g) g.usd = g.usd.plus(line.amount);
+    else groups.set(key, { key, label, usd: line.amount });
+  }
+  return [...groups.values()].sort((a, b) => b.usd.comparedTo(a.usd) || a.label.localeCompare(b.label));
+}
+
+/** Daily totals of lines, oldest first. */
+export function dailyTotals(lines: SpendLine[]): { day: string; usd: Dec }[] {
+  const days = new Map<string, Dec>();
+  for (const line of lines) days.set(line.day, (days.get(line.day) ?? ZERO).plus(line.amount));
+  return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, usd]) => ({ day, usd }));
+}
+
+/**
+ * Spend for a period from the bill, grouped one way, with shares. One Cost Explorer
+ * request per page of data (plus one cached service discovery).
+ *
+ * @example
+ * const report = await getSpend(await spendContextOf(deps), { start: '2026-11-01', end: '2026-11-19', groupBy: 'team' });
+ * report.groups; // [{ key: 'search', label: 'search', usd: Dec(2911.04), share: 0.52 }, ...]
+ */
+export async function getSpend(ctx: SpendContext, query: SpendQuery): Promise<SpendReport> {
+  const result = await fetchLines(ctx, {
+    start: query.start,
+    end: query.end,
+    grouping: GROUPING[query.groupBy],
+    ...(query.team !== undefined ? { team: query.team } : {}),
+  });
+  const total = sumUsd(result.lines.map((l) => l.amount));
+  const groups = groupLines(result.lines, (l) => groupOfLine(l, query.groupBy))
+    .filter((g) => !g.usd.isZero())
+    .map((g) => ({ ...g, share: shareOf(g.usd, total) }));
+  const daily = result.lines.some((l) => l.end !== addDays(l.day, 1)) ? [] : dailyTotals(result.lines);
+  return {
+    start: query.start,
+    end: query.end,
+    groupBy: query.groupBy,
+    ...(query.team !== undefined ? { team: query.team } : {}),
+    totalUsd: total,
+    groups,
+    daily,
+    estimated: result.lines.some((l) => l.estimated),
+    dataAsOf: result.dataAsOf,
+    stale: result.stale,
+    requests: result.requests,
+  };
+}
+
+export interface TeamMonthToDate {
+  team: string;
+  usd: Dec;
+  /** Daily spend from the 1st, oldest first (days without spend are absent). */
+  daily: { day: string; usd: Dec }[];
+}
+
+export interface MonthToDate extends DateRange {
+  /** Every team with spend this month; untagged spend under `''`. */
+  teams: TeamMonthToDate[];
+  totalUsd: Dec;
+  dataAsOf: Date;
+  requests: number;
+}
+
+/**
+ * Month-to-date Bedrock spend of every team in ONE Cost Explorer query (grouped by the
+ * team tag, daily), for budgets and digests: N teams never cost N requests. Knowledge
+ * Base OpenSearch OCUs are not included (they cannot be split by team with one query).
+ *
+ * @param today ISO date of "today" (the team's or UTC); the month is the one containing it.
+ */
+export async function teamMonthToDate(ctx: SpendContext, today: string): Promise<MonthToDate> {
+  const start = startOfMonth(today);
+  const end = addDays(today, 1);
+  const result = await fetchLines(ctx, { start, end, grouping: 'team', granularity: 'DAILY' });
+  const byTeam = new Map<string, SpendLine[]>();
+  for (const line of result.lines) {
+    const team = line.team ?? '';
+    const list = byTeam.get(team) ?? [];
+    list.push(line);
+    byTeam.set(team, list);
+  }
+  const teams = [...byTeam.entries()]
+    .map(([team, lines]) => ({ team, usd: sumUsd(lines.map((l) => l.amount)), daily: dailyTotals(lines) }))
+    .sort((a, b) => b.usd.comparedTo(a.usd) || a.team.localeCompare(b.team));
+  return {
+    start,
+    end,
+    teams,
+    totalUsd: sumUsd(teams.map((t) => t.usd)),
+    dataAsOf: result.dataAsOf,
+    requests: result.requests,
+  };
+}
+
+/** Is this line Knowledge Base vector-store spend (OpenSearch Serverless)? */
+export function isKnowledgeBaseLine(line: SpendLine): boolean {
+  return line.info?.kind === 'knowledge-base' || line.service === OPENSEARCH_SERVICE;
+}
