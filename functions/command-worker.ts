@@ -1,8 +1,9 @@
-/** PLACEHOLDER (issue 8): runs slow commands asynchronously and answers via response_url or Teams. */
+/**
+ * Asynchronous command worker: runs slow commands (spend, why, idle, forecast, ask) that
+ * the Slack and Teams front doors acknowledged, and posts the answer to Slack's
+ * `response_url` or the team's Teams Workflows webhook.
+ */
+import { createCommandWorkerHandler } from '../lib/chat/worker.js';
 import { lambdaDeps } from '../lib/lambda/runtime.js';
 
-export const handler = async (event: unknown) => {
-  const deps = await lambdaDeps();
-  deps.log.warn('command worker not implemented yet', { event: typeof event });
-  return { ok: false };
-};
+export const handler = createCommandWorkerHandler(lambdaDeps);

@@ -1,7 +1,369 @@
-/** PLACEHOLDER: the Slack front door (issue 8 replaces this file). */
+/**
+ * The Slack front door: `POST /slack/events` receives the `/bedrock-cost` slash command
+ * and button clicks (interactivity). Bolt for JavaScript (`App` + `AwsLambdaReceiver`)
+ * routes them; a thin gate in front of Bolt authenticates first.
+ *
+ * Order of checks, each failing the same quiet way so nothing leaks:
+ * 1. signature and timestamp (`verify.ts`) -> 401, before the body is even parsed;
+ * 2. Slack retries (`X-Slack-Retry-Num`) -> 200 with `X-Slack-No-Retry: 1`, no work: the
+ *    first delivery was received and is answered (every answer here fits in the ack or is
+ *    already with the worker), so doing it again would only post twice;
+ * 3. body shape -> 400 when it is not a slash command, a button click or a known Slack
+ *    envelope;
+ * 4. replay (`replay.ts`): the same signed request seen before -> 401.
+ *
+ * Then Bolt. Slack allows 3 seconds to acknowledge. Fast commands (help, estimate,
+ * compare, prices, budget changes) answer inside the acknowledgement. Slow ones ack at
+ * once with an ephemeral "working on it" and go to the command worker (asynchronous
+ * Lambda invocation); the worker answers through the `response_url`. Bolt's lazy
+ * listeners are not used: on Lambda, work after the response is frozen or lost.
+ *
+ * Cold start matters (every cold Lambda answers within Slack's 3 s): Bolt is loaded from
+ * its `App` and receiver modules only, the bot's IDs are passed in (`authorize`) so it
+ * makes no `auth.test` call, and the AWS SDK is loaded only by paths that need it.
+ */
+import type { Context } from 'aws-lambda';
+import { parseLine } from '../commands/grammar.js';
+import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
-import type { HttpHandler } from './http.js';
+import { type ActionRequest, findAction } from './actions.js';
+import { callerOf, commandContext, errorReply, planCommand, runFast, workingOnIt } from './command-flow.js';
+import type { HttpEvent, HttpHandler, HttpResult } from './http.js';
+import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
+import { type Reply, simpleReply } from './reply.js';
+import { actionIdOf, renderSlack } from './slack-render.js';
+import { headerOf, rawBodyOf, verifySlackSignature } from './verify.js';
+import { defaultInvokeWorker, type InvokeWorker } from './worker.js';
 
-export function createSlackEventsHandler(_deps: () => Promise<Deps>): HttpHandler {
-  return async () => ({ statusCode: 501, body: 'Slack endpoint not available yet' });
+export interface SlackHandlerOptions {
+  /** Hand a slow command to the worker (default: Lambda when configured, else in-process). */
+  invokeWorker?: InvokeWorker;
+  /** Replay protection (default: memory + the table for requests with side effects). */
+  replayGuard?: ReplayGuard;
+  /** Wall clock in ms for the signature window (default `Date.now`). */
+  nowMs?: () => number;
+  /** How long a fast command may run before it is handed to the worker (default 2,200 ms). */
+  fastBudgetMs?: number;
+  /** `fetch` for `response_url` posts from button handlers (tests). */
+  fetch?: typeof fetch;
+}
+
+type BoltHandler = (event: HttpEvent, context: Context | undefined) => Promise<HttpResult>;
+
+/** The body shapes we accept; anything else is a 400. */
+type SlackBody =
+  | { kind: 'command'; text: string }
+  | { kind: 'action' }
+  | { kind: 'ssl_check' }
+  | { kind: 'bolt'; contentType: 'application/json' };
+
+const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
+const BAD_REQUEST: HttpResult = {
+  statusCode: 400,
+  headers: { 'content-type': 'text/plain' },
+  body: 'Bad request: expected a Slack slash command or interaction.',
+};
+
+/** Header carrying our request key to the listeners, through Bolt. */
+const KEY_HEADER = 'x-bedrock-cost-request-key';
+
+/** Classify a verified body. `undefined` means malformed. */
+export function parseSlackBody(rawBody: string, contentType: string | undefined): SlackBody | undefined {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json') {
+    try {
+      const body = JSON.parse(rawBody) as { type?: unknown };
+      return body && typeof body === 'object' && typeof body.type === 'string'
+        ? { kind: 'bolt', contentType: 'application/json' }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (type !== 'application/x-www-form-urlencoded') return undefined;
+  const form = new URLSearchParams(rawBody);
+  if (form.has('ssl_check')) return { kind: 'ssl_check' };
+  const payload = form.get('payload');
+  if (payload !== null) {
+    try {
+      const parsed = JSON.parse(payload) as { type?: unknown; actions?: unknown; user?: { id?: unknown } };
+      if (!parsed || typeof parsed !== 'object' || typeof parsed.type !== 'string') return undefined;
+      if (
+        parsed.type === 'block_actions' &&
+        (!Array.isArray(parsed.actions) || typeof parsed.user?.id !== 'string')
+      ) {
+        return undefined;
+      }
+      return { kind: 'action' };
+    } catch {
+      return undefined;
+    }
+  }
+  const command = form.get('command');
+  const userId = form.get('user_id');
+  if (!command?.startsWith('/') || !userId) return undefined;
+  return { kind: 'command', text: form.get('text') ?? '' };
+}
+
+/**
+ * Could answering this slash command change or start something? Then its replay check
+ * also goes to the table. Decided from the command alone (no parsing of its arguments),
+ * erring towards "yes" for commands whose speed depends on the input.
+ */
+function commandHasSideEffects(text: string): boolean {
+  try {
+    const { command } = parseLine(text);
+    return command.slow || command.mutates === true || command.isSlow !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** The app's answer as the JSON body of an acknowledgement. */
+function ackMessage(reply: Reply): Record<string, unknown> {
+  const message = renderSlack(reply);
+  return { ...message, response_type: reply.visibility ?? 'ephemeral' };
+}
+
+async function loadBolt() {
+  // Deep imports: Bolt's index also loads Express, Socket Mode and OAuth, which this
+  // function never uses (see infra/slack-esbuild-plugins.cjs for what the bundle drops).
+  const [appModule, receiverModule] = await Promise.all([
+    import('@slack/bolt/dist/App.js'),
+    import('@slack/bolt/dist/receivers/AwsLambdaReceiver.js'),
+  ]);
+  // CommonJS interop differs between Node, tsx and bundlers: find the class either way.
+  const pick = <T>(mod: unknown): T => {
+    const m = mod as { default?: { default?: T } & T };
+    return (m.default?.default ?? m.default) as T;
+  };
+  return {
+    App: pick<typeof import('@slack/bolt').App>(appModule),
+    AwsLambdaReceiver: pick<typeof import('@slack/bolt').AwsLambdaReceiver>(receiverModule),
+  };
+}
+
+function boltLogger(deps: Deps) {
+  let level = 'warn';
+  let name = 'bolt';
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (...msg: unknown[]) => deps.log.warn(`${name}: ${msg.map(String).join(' ')}`),
+    error: (...msg: unknown[]) => deps.log.error(`${name}: ${msg.map(String).join(' ')}`),
+    setLevel: (l: string) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: (n: string) => {
+      name = n;
+    },
+  };
+}
+
+/**
+ * The `POST /slack/events` handler (API Gateway HTTP API payload 2.0).
+ *
+ * @example
+ * // functions/slack-events.ts
+ * export const handler = createSlackEventsHandler(lambdaDeps);
+ */
+export function createSlackEventsHandler(
+  getDeps: () => Promise<Deps>,
+  options: SlackHandlerOptions = {},
+): HttpHandler {
+  const nowMs = options.nowMs ?? Date.now;
+  const invokeWorker = options.invokeWorker ?? defaultInvokeWorker(getDeps);
+  const fastBudgetMs = options.fastBudgetMs ?? 2200;
+  let guard = options.replayGuard;
+  let bolt: Promise<BoltHandler> | undefined;
+
+  /** Answer a command line for the ack (or for a button's `response_url`). */
+  async function answer(
+    deps: Deps,
+    text: string,
+    caller: Caller,
+    key: string,
+    responseUrl: string,
+  ): Promise<Reply> {
+    const ctx = commandContext(deps, caller);
+    const plan = planCommand(text, ctx);
+    if (plan.kind === 'invalid') return plan.reply;
+    const handOff = async () => {
+      await invokeWorker({
+        kind: 'command',
+        id: key,
+        text,
+        caller,
+        replyTo: { kind: 'slack-response-url', url: responseUrl },
+      });
+      return workingOnIt(text);
+    };
+    if (plan.kind === 'slow') return handOff();
+    const reply = await runFast(plan, text, ctx, fastBudgetMs);
+    return reply === 'late' ? handOff() : reply;
+  }
+
+  async function buildBolt(deps: Deps): Promise<BoltHandler> {
+    const { App, AwsLambdaReceiver } = await loadBolt();
+    const { config } = deps;
+    const receiver = new AwsLambdaReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET ?? 'unset',
+      // Verified above, on the correctly decoded raw body, with replay protection.
+      signatureVerification: false,
+      logger: boltLogger(deps) as never,
+      customPropertiesExtractor: (event: { headers?: Record<string, string | undefined> }) => ({
+        requestKey: event.headers?.[KEY_HEADER] ?? '',
+      }),
+    });
+    const app = new App({
+      receiver,
+      // The bot's identity comes from config, so Bolt never calls `auth.test`.
+      authorize: async () => ({
+        ...(config.SLACK_BOT_TOKEN ? { botToken: config.SLACK_BOT_TOKEN } : {}),
+        ...(config.SLACK_BOT_ID ? { botId: config.SLACK_BOT_ID } : {}),
+        ...(config.SLACK_BOT_USER_ID ? { botUserId: config.SLACK_BOT_USER_ID } : {}),
+        ...(config.SLACK_TEAM_ID ? { teamId: config.SLACK_TEAM_ID } : {}),
+      }),
+      logger: boltLogger(deps) as never,
+      convoStore: false,
+      clientOptions: { slackApiUrl: `${config.SLACK_API_URL}/` },
+    });
+
+    app.command(/.*/, async ({ command, ack, context }) => {
+      const caller = callerOf(config, 'slack', command.user_id, {
+        channelId: command.channel_id,
+        userName: command.user_name,
+      });
+      const reply = await answer(
+        deps,
+        command.text ?? '',
+        caller,
+        String(context.requestKey),
+        command.response_url,
+      );
+      await ack(ackMessage(reply) as never);
+    });
+
+    app.action(/.*/, async ({ ack, body, action, context }) => {
+      await ack();
+      const b = body as {
+        user: { id: string; username?: string; name?: string };
+        channel?: { id?: string };
+        container?: { channel_id?: string; message_ts?: string };
+        message?: { ts?: string };
+        response_url?: string;
+      };
+      const a = action as { action_id?: string; value?: string; selected_option?: { value?: string } };
+      const responseUrl = b.response_url;
+      const channel = b.channel?.id ?? b.container?.channel_id;
+      const caller = callerOf(config, 'slack', b.user.id, {
+        channelId: channel,
+        userName: b.user.username ?? b.user.name,
+      });
+      const respond = async (reply: Reply, replaceOriginal = false) => {
+        if (!responseUrl) return;
+        const { postReply } = await import('./deliver.js');
+        await postReply({ kind: 'slack-response-url', url: responseUrl }, reply, {
+          fetch: options.fetch,
+          replaceOriginal,
+        });
+      };
+      const id = actionIdOf(a.action_id ?? '');
+      const handler = await findAction(id);
+      if (!handler) {
+        await respond({
+          ...simpleReply('That button is no longer available. Type `/bedrock-cost help` for what I can do.'),
+        });
+        return;
+      }
+      const request: ActionRequest = {
+        id,
+        value: a.value ?? a.selected_option?.value ?? '',
+        deps,
+        caller,
+        message: { channel, ts: b.container?.message_ts ?? b.message?.ts },
+        runCommand: async (text) => {
+          if (!responseUrl) return;
+          await respond(await answer(deps, text, caller, `${String(context.requestKey)}:${id}`, responseUrl));
+        },
+      };
+      try {
+        const result = await handler(request);
+        if (result) await respond(result.reply, result.replaceOriginal);
+      } catch (error) {
+        deps.log.error('button handler failed', { action: id }, error);
+        await respond(errorReply(error));
+      }
+    });
+
+    const handler = await receiver.start();
+    return handler as BoltHandler;
+  }
+
+  return async (event, context) => {
+    let deps: Deps;
+    try {
+      deps = await getDeps();
+    } catch {
+      return { statusCode: 500, body: '' };
+    }
+    const secret = deps.config.SLACK_SIGNING_SECRET;
+    if (!secret) {
+      deps.log.error('SLACK_SIGNING_SECRET is not set: refusing every Slack request');
+      return EMPTY_401;
+    }
+    const rawBody = rawBodyOf(event);
+    const signature = headerOf(event, 'x-slack-signature');
+    const timestamp = headerOf(event, 'x-slack-request-timestamp');
+    if (!verifySlackSignature({ signingSecret: secret, rawBody, signature, timestamp, nowMs: nowMs() })) {
+      deps.log.warn('slack request refused: bad signature or timestamp');
+      return EMPTY_401;
+    }
+    if (headerOf(event, 'x-slack-retry-num') !== undefined) {
+      return { statusCode: 200, headers: { 'x-slack-no-retry': '1' }, body: '' };
+    }
+    const contentType = headerOf(event, 'content-type');
+    const body = parseSlackBody(rawBody, contentType);
+    if (!body) return BAD_REQUEST;
+    if (body.kind === 'ssl_check') return { statusCode: 200, body: '' };
+
+    const key = requestKey('slack', signature ?? '', timestamp ?? '');
+    guard ??= createReplayGuard(async () => (await getDeps()).store, nowMs);
+    const durable = body.kind === 'action' || (body.kind === 'command' && commandHasSideEffects(body.text));
+    try {
+      if (!(await guard.claim(key, { durable }))) {
+        deps.log.warn('slack request refused: replayed');
+        return EMPTY_401;
+      }
+    } catch (error) {
+      deps.log.error('replay check failed', error);
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ackMessage(errorReply(error))),
+      };
+    }
+
+    bolt ??= buildBolt(deps).catch((error: unknown) => {
+      bolt = undefined;
+      throw error;
+    });
+    const forward: HttpEvent = {
+      ...event,
+      body: rawBody,
+      isBase64Encoded: false,
+      headers: {
+        ...Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+        'content-type': body.kind === 'bolt' ? 'application/json' : 'application/x-www-form-urlencoded',
+        [KEY_HEADER]: key,
+      },
+    };
+    try {
+      return await (await bolt)(forward, context);
+    } catch (error) {
+      deps.log.error('slack handler failed', error);
+      return { statusCode: 500, body: '' };
+    }
+  };
 }

@@ -1,14 +1,241 @@
-/** PLACEHOLDER: the Block Kit renderer (issue 8 replaces this file). */
-import type { Reply } from './reply.js';
-import { renderText } from './text.js';
+/**
+ * The Block Kit renderer: a neutral `Reply` as a Slack message.
+ *
+ * Layout (see ../../shared/UX.md): the conclusion as a header, the quiet context line
+ * (period, cost basis, data age) right under it, the evidence (sections, field grids,
+ * tables as aligned monospace text, charts), then the buttons.
+ *
+ * Slack rejects a whole message (`invalid_blocks`) when one limit is exceeded, so every
+ * limit is enforced here rather than hoped for: at most 50 blocks, 3,000 characters of
+ * section text, 10 fields of 2,000 characters per section, 150 characters of header,
+ * 25 buttons per actions block, unique `action_id`s. Long text and tables are split into
+ * several sections; what still does not fit is dropped with a visible note, never
+ * silently. A plain `text` fallback (notifications, screen readers, old clients) is
+ * always set.
+ */
+import type { Reply, ReplyAction, ReplyBlock } from './reply.js';
+import { renderTableText, renderText } from './text.js';
+
+/** Slack's documented Block Kit limits. */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  header: 150,
+  contextElements: 10,
+  buttonsPerActions: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionId: 255,
+  altText: 2000,
+  /** Not a Block Kit limit: we keep the notification fallback short. */
+  fallbackText: 3000,
+} as const;
+
+export type SlackBlock = Record<string, unknown>;
 
 export interface SlackMessage {
+  /** Plain-text fallback: notifications, screen readers, clients without Block Kit. */
   text: string;
-  blocks: Record<string, unknown>[];
+  blocks: SlackBlock[];
+  /** Slash-command and `response_url` answers only: who sees the message. */
   response_type?: 'ephemeral' | 'in_channel';
 }
 
+/** Escape the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Cut `text` to `max` characters, ending with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/**
+ * Split text into chunks of at most `max` characters, preferring line breaks, so a long
+ * paragraph becomes several sections instead of being rejected.
+ */
+export function splitText(text: string, max: number): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  const push = () => {
+    if (current !== '') chunks.push(current);
+    current = '';
+  };
+  for (const line of text.split('\n')) {
+    if (line.length > max) {
+      push();
+      for (let i = 0; i < line.length; i += max) chunks.push(line.slice(i, i + max));
+      continue;
+    }
+    const candidate = current === '' ? line : `${current}\n${line}`;
+    if (candidate.length > max) {
+      push();
+      current = line;
+    } else current = candidate;
+  }
+  push();
+  return chunks.length ? chunks : [''];
+}
+
+const stripBold = (text: string) => text.replace(/\*([^*\n]+)\*/g, '$1');
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
+const section = (text: string): SlackBlock => ({ type: 'section', text: mrkdwn(text) });
+
+/** A table as aligned monospace text; rows split over several sections, each with the header. */
+function tableBlocks(block: Extract<ReplyBlock, { kind: 'table' }>): SlackBlock[] {
+  const fence = (body: string) => `\`\`\`\n${body}\n\`\`\``;
+  const budget = SLACK_LIMITS.sectionText - 8;
+  const all = escapeMrkdwn(renderTableText(block.columns, block.rows)).split('\n');
+  const header = all[0] ?? '';
+  const rows = all.slice(1);
+  const blocks: SlackBlock[] = [];
+  let current: string[] = [header];
+  for (const row of rows) {
+    const line = truncate(row, budget - header.length - 1);
+    if ([...current, line].join('\n').length > budget && current.length > 1) {
+      blocks.push(section(fence(current.join('\n'))));
+      current = [header];
+    }
+    current.push(line);
+  }
+  if (current.length > 1 || rows.length === 0) blocks.push(section(fence(current.join('\n'))));
+  return blocks;
+}
+
+function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock[] {
+  const blocks: SlackBlock[] = [];
+  for (let i = 0; i < block.fields.length; i += SLACK_LIMITS.fields) {
+    blocks.push({
+      type: 'section',
+      fields: block.fields
+        .slice(i, i + SLACK_LIMITS.fields)
+        .map((f) =>
+          mrkdwn(
+            truncate(
+              `*${escapeMrkdwn(stripBold(f.label))}*\n${escapeMrkdwn(f.value)}`,
+              SLACK_LIMITS.fieldText,
+            ),
+          ),
+        ),
+    });
+  }
+  return blocks;
+}
+
+function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[] {
+  if (block.url) {
+    return [
+      {
+        type: 'image',
+        image_url: block.url,
+        alt_text: truncate(block.alt, SLACK_LIMITS.altText),
+        title: { type: 'plain_text', text: truncate(block.alt, 2000) },
+      },
+    ];
+  }
+  // No hosted image (a PNG is uploaded separately by the delivery): show the text fallback,
+  // e.g. a sparkline, so the message reads well on its own.
+  return splitText(
+    `_${escapeMrkdwn(block.alt)}_\n\`${escapeMrkdwn(block.fallback)}\``,
+    SLACK_LIMITS.sectionText,
+  ).map(section);
+}
+
+function bodyBlocks(block: ReplyBlock): SlackBlock[] {
+  switch (block.kind) {
+    case 'text':
+      return splitText(escapeMrkdwn(block.text), SLACK_LIMITS.sectionText).map(section);
+    case 'table':
+      return tableBlocks(block);
+    case 'fields':
+      return fieldBlocks(block);
+    case 'image':
+      return imageBlocks(block);
+    case 'divider':
+      return [{ type: 'divider' }];
+  }
+}
+
+/**
+ * Buttons. Slack requires `action_id`s unique within a message, and the same handler
+ * (`run_command`) can back several buttons, so repeats get a `#n` suffix that
+ * `actionIdOf` strips when the click comes back.
+ */
+function actionBlocks(actions: ReplyAction[]): SlackBlock[] {
+  const seen = new Map<string, number>();
+  const buttons = actions.map((a) => {
+    const n = seen.get(a.id) ?? 0;
+    seen.set(a.id, n + 1);
+    return {
+      type: 'button',
+      action_id: truncate(n === 0 ? a.id : `${a.id}#${n}`, SLACK_LIMITS.actionId),
+      text: { type: 'plain_text', text: truncate(a.label, SLACK_LIMITS.buttonText), emoji: true },
+      value: truncate(a.value, SLACK_LIMITS.buttonValue),
+      ...(a.style ? { style: a.style } : {}),
+    };
+  });
+  const blocks: SlackBlock[] = [];
+  for (let i = 0; i < buttons.length; i += SLACK_LIMITS.buttonsPerActions) {
+    blocks.push({ type: 'actions', elements: buttons.slice(i, i + SLACK_LIMITS.buttonsPerActions) });
+  }
+  return blocks;
+}
+
+/** The handler id of a clicked button (`run_command#2` -> `run_command`). */
+export function actionIdOf(actionId: string): string {
+  return actionId.replace(/#\d+$/, '');
+}
+
+/**
+ * Render a `Reply` as a Slack message (Block Kit + text fallback), within Slack's limits.
+ *
+ * @example
+ * const message = renderSlack(simpleReply('Bedrock spend is $1,240 this week.'));
+ * await ack({ ...message, response_type: 'ephemeral' });
+ */
 export function renderSlack(reply: Reply): SlackMessage {
-  const text = renderText(reply);
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+  const headline = stripBold(reply.headline).trim() || ' ';
+  const top: SlackBlock[] =
+    headline.length <= SLACK_LIMITS.header
+      ? [{ type: 'header', text: { type: 'plain_text', text: headline, emoji: true } }]
+      : // A conclusion longer than a header allows stays whole, in bold, instead of being cut.
+        splitText(`*${escapeMrkdwn(headline)}*`, SLACK_LIMITS.sectionText).map(section);
+  if (reply.context?.length) {
+    top.push({
+      type: 'context',
+      elements: [mrkdwn(truncate(escapeMrkdwn(reply.context.join(' · ')), SLACK_LIMITS.sectionText))],
+    });
+  }
+  const body = reply.blocks.flatMap(bodyBlocks);
+  // A divider at either end adds nothing.
+  while (body[0]?.type === 'divider') body.shift();
+  while (body[body.length - 1]?.type === 'divider') body.pop();
+  const actions = reply.actions?.length ? actionBlocks(reply.actions) : [];
+
+  let blocks = [...top, ...body, ...actions];
+  if (blocks.length > SLACK_LIMITS.blocks) {
+    // Keep the conclusion and the buttons; drop evidence from the end, and say so.
+    const room = SLACK_LIMITS.blocks - top.length - actions.length - 1;
+    const kept = body.slice(0, Math.max(0, room));
+    const dropped = body.length - kept.length;
+    const note: SlackBlock = {
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `… ${dropped} more block${dropped === 1 ? '' : 's'} not shown: the answer is longer than a Slack message allows. Narrow the question (a shorter period, one team) or run it from the CLI.`,
+        ),
+      ],
+    };
+    blocks = [...top, ...kept, note, ...actions].slice(0, SLACK_LIMITS.blocks);
+  }
+  const message: SlackMessage = {
+    text: truncate(renderText(reply), SLACK_LIMITS.fallbackText),
+    blocks,
+  };
+  if (reply.visibility) message.response_type = reply.visibility;
+  return message;
 }

@@ -1,14 +1,190 @@
-/** PLACEHOLDER: the Adaptive Card renderer (issue 8 replaces this file). */
-import type { Reply } from './reply.js';
+/**
+ * The Adaptive Card renderer: a neutral `Reply` as a Teams card, with the same content as
+ * the Slack message (conclusion, context line, evidence, next steps).
+ *
+ * Constraints that shape it:
+ * - Teams renders Adaptive Cards up to schema 1.5, and rejects a message over 28 KB. A
+ *   card that would be larger is shrunk (long tables lose their tail rows, with a note)
+ *   and, as a last resort, becomes a plain-text card.
+ * - TextBlock Markdown is a small subset: `**bold**`, lists, links; no code spans. The
+ *   Reply's `*bold*` becomes `**bold**` and backticks are dropped.
+ * - Buttons: an outgoing webhook cannot receive `Action.Submit` clicks, and neither can a
+ *   card posted by a Workflows webhook. So a button that runs a command is shown as the
+ *   command to type (`@bedrock-cost spend mtd by team`), a link becomes `Action.OpenUrl`,
+ *   and Slack-only interactions (acknowledge, snooze) are left out.
+ */
+import type { Reply, ReplyAction, ReplyBlock } from './reply.js';
 import { renderText } from './text.js';
 
 export type AdaptiveCard = Record<string, unknown>;
+type Element = Record<string, unknown>;
 
-export function renderTeams(reply: Reply): AdaptiveCard {
+/** Teams' limit on a message carrying a card; we stay under it with room for the envelope. */
+export const TEAMS_CARD_MAX_BYTES = 28 * 1024;
+const CARD_BUDGET = TEAMS_CARD_MAX_BYTES - 512;
+
+/** Action ids whose `value` is command text a person can type to get the same answer. */
+export const COMMAND_ACTIONS = new Set(['run_command', 'show_breakdown']);
+
+/** The Reply's inline markup as Adaptive Card Markdown. */
+export function teamsMarkdown(text: string): string {
+  return text.replace(/\*([^*\n]+)\*/g, '**$1**').replace(/`([^`\n]*)`/g, '$1');
+}
+
+const textBlock = (text: string, extra: Element = {}): Element => ({
+  type: 'TextBlock',
+  text,
+  wrap: true,
+  ...extra,
+});
+
+function tableElement(block: Extract<ReplyBlock, { kind: 'table' }>, rows: string[][]): Element {
+  const cell = (text: string, right: boolean, header = false): Element => ({
+    type: 'TableCell',
+    items: [
+      textBlock(teamsMarkdown(text), {
+        ...(header ? { weight: 'Bolder' } : {}),
+        ...(right ? { horizontalAlignment: 'Right' } : {}),
+      }),
+    ],
+  });
+  return {
+    type: 'Table',
+    gridStyle: 'accent',
+    firstRowAsHeader: true,
+    showGridLines: false,
+    columns: block.columns.map((c, i) => ({
+      width: i === 0 ? 3 : 2,
+      ...(c.align === 'right' ? { horizontalCellContentAlignment: 'Right' } : {}),
+    })),
+    rows: [
+      { type: 'TableRow', cells: block.columns.map((c) => cell(c.header, c.align === 'right', true)) },
+      ...rows.map((r) => ({
+        type: 'TableRow',
+        cells: block.columns.map((c, i) => cell(r[i] ?? '', c.align === 'right')),
+      })),
+    ],
+  };
+}
+
+function bodyElements(block: ReplyBlock, maxRows: number): Element[] {
+  switch (block.kind) {
+    case 'text':
+      return [textBlock(teamsMarkdown(block.text))];
+    case 'table': {
+      const rows = block.rows.slice(0, maxRows);
+      const hidden = block.rows.length - rows.length;
+      return [
+        tableElement(block, rows),
+        ...(hidden > 0
+          ? [
+              textBlock(`… ${hidden} more row${hidden === 1 ? '' : 's'} not shown (the card size limit).`, {
+                isSubtle: true,
+                size: 'Small',
+              }),
+            ]
+          : []),
+      ];
+    }
+    case 'fields':
+      return [
+        {
+          type: 'FactSet',
+          facts: block.fields.map((f) => ({ title: teamsMarkdown(f.label), value: teamsMarkdown(f.value) })),
+        },
+      ];
+    case 'image':
+      return block.url
+        ? [{ type: 'Image', url: block.url, altText: block.alt, size: 'Stretch' }]
+        : [textBlock(block.alt, { isSubtle: true }), textBlock(block.fallback, { fontType: 'Monospace' })];
+    case 'divider':
+      return [];
+  }
+}
+
+function actionParts(actions: ReplyAction[]): { hints: string[]; buttons: Element[] } {
+  const hints: string[] = [];
+  const buttons: Element[] = [];
+  for (const a of actions) {
+    if (/^https:\/\//.test(a.value)) buttons.push({ type: 'Action.OpenUrl', title: a.label, url: a.value });
+    else if (COMMAND_ACTIONS.has(a.id)) hints.push(`${a.label}: @bedrock-cost ${a.value}`);
+  }
+  return { hints, buttons };
+}
+
+function buildCard(reply: Reply, maxRows: number): AdaptiveCard {
+  const body: Element[] = [textBlock(teamsMarkdown(reply.headline), { weight: 'Bolder', size: 'Medium' })];
+  if (reply.context?.length)
+    body.push(textBlock(reply.context.join(' · '), { isSubtle: true, size: 'Small', spacing: 'None' }));
+  let separatorNext = false;
+  for (const block of reply.blocks) {
+    if (block.kind === 'divider') {
+      separatorNext = true;
+      continue;
+    }
+    const elements = bodyElements(block, maxRows);
+    if (separatorNext && elements[0]) elements[0] = { ...elements[0], separator: true };
+    separatorNext = false;
+    body.push(...elements);
+  }
+  const { hints, buttons } = actionParts(reply.actions ?? []);
+  if (hints.length)
+    body.push(textBlock(hints.map((h) => `- ${h}`).join('\n'), { isSubtle: true, separator: true }));
   return {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
-    body: [{ type: 'TextBlock', text: renderText(reply), wrap: true }],
+    msteams: { width: 'Full' },
+    body,
+    ...(buttons.length ? { actions: buttons } : {}),
   };
+}
+
+/** Size of a card as Teams counts it (UTF-8 bytes of the JSON). */
+export function cardBytes(card: AdaptiveCard): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
+}
+
+/**
+ * Render a `Reply` as an Adaptive Card (schema 1.5) under Teams' 28 KB message limit.
+ *
+ * @example
+ * const card = renderTeams(reply);
+ * return { type: 'message', attachments: [teamsAttachment(card)] };
+ */
+export function renderTeams(reply: Reply): AdaptiveCard {
+  const longest = Math.max(0, ...reply.blocks.map((b) => (b.kind === 'table' ? b.rows.length : 0)));
+  // Shrink tables until the card fits: table cells dominate a card's size.
+  for (let maxRows = longest; ; maxRows = Math.floor(maxRows / 2)) {
+    const card = buildCard(reply, maxRows);
+    if (cardBytes(card) <= CARD_BUDGET) return card;
+    if (maxRows === 0) break;
+  }
+  // Still too big (very long text): one plain-text block, cut to fit.
+  const text = renderText(reply);
+  const note = '\n\n… cut to fit a Teams message. Narrow the question, or run it from the CLI.';
+  let size = Math.min(text.length, CARD_BUDGET / 2);
+  for (;;) {
+    const card: AdaptiveCard = {
+      type: 'AdaptiveCard',
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      version: '1.5',
+      body: [textBlock(`${text.slice(0, size)}${size < text.length ? note : ''}`, { fontType: 'Monospace' })],
+    };
+    if (cardBytes(card) <= CARD_BUDGET || size === 0) return card;
+    size = Math.floor(size * 0.8);
+  }
+}
+
+/** The attachment wrapping a card in a Teams message (outgoing-webhook reply or Workflows post). */
+export function teamsAttachment(card: AdaptiveCard): { contentType: string; content: AdaptiveCard } {
+  return { contentType: 'application/vnd.microsoft.card.adaptive', content: card };
+}
+
+/** A Teams message carrying one card. */
+export function teamsMessage(reply: Reply): {
+  type: 'message';
+  attachments: ReturnType<typeof teamsAttachment>[];
+} {
+  return { type: 'message', attachments: [teamsAttachment(renderTeams(reply))] };
 }

@@ -4,6 +4,7 @@
  * read from SSM Parameter Store (SecureString, cached by Powertools for 5 minutes) and
  * never from plain environment variables when deployed, and `Deps` is built once.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { type Config, loadConfig } from '../config.js';
 import { type Deps, once } from '../deps.js';
@@ -51,14 +52,48 @@ export const lambdaConfig: () => Config = (() => {
   };
 })();
 
-/** `Deps` for this cold start (secrets resolved, clients built once). */
+/**
+ * A DynamoDB document client that loads the SDK on its first `send`. The chat
+ * acknowledgement path (`help`, `estimate`) never touches the table, and loading and
+ * building the DynamoDB client costs more than the rest of a cold start together.
+ */
+export function lazyDocumentClient(region: string): DynamoDBDocumentClient {
+  let real: Promise<DynamoDBDocumentClient> | undefined;
+  const load = () => {
+    real ??= import('../aws/dynamodb.js').then(
+      ({ createDynamoClients }) => createDynamoClients({ region }).db,
+    );
+    return real;
+  };
+  const lazy = {
+    send: async (...args: unknown[]) => {
+      const db = await load();
+      return (db.send as (...a: unknown[]) => Promise<unknown>)(...args);
+    },
+    destroy: () => {
+      void real?.then((db) => db.destroy());
+    },
+  };
+  return lazy as unknown as DynamoDBDocumentClient;
+}
+
+/**
+ * `Deps` for this cold start (secrets resolved, clients built once, the DynamoDB client
+ * on first use).
+ */
 export const lambdaDeps: () => Promise<Deps> = once(async () => {
-  const [{ createLambdaDeps }, log, config] = await Promise.all([
-    import('../runtime.js'),
+  const [{ createDeps }, { createChatDelivery }, log, config] = await Promise.all([
+    import('../deps.js'),
+    import('../chat/deliver.js'),
     lambdaLog(),
     withSecrets(lambdaConfig()),
   ]);
-  return createLambdaDeps(config, log);
+  return createDeps({
+    config,
+    log,
+    store: { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE },
+    delivery: createChatDelivery(config),
+  });
 });
 
 /** A scheduled job as a Lambda handler: run it, log the summary, return the report summary. */

@@ -1,0 +1,104 @@
+/**
+ * The part of answering a chat command that Slack and Teams share: who is asking, whether
+ * the command is fast (answer inside the acknowledgement) or slow (hand to the worker),
+ * and running a fast one within the platform's time budget.
+ */
+import { type ParsedLine, parseLine } from '../commands/grammar.js';
+import type { Caller, CommandContext } from '../commands/types.js';
+import type { Config } from '../config.js';
+import type { Deps } from '../deps.js';
+import { isUserError, userMessage } from '../errors.js';
+import { type Reply, simpleReply } from './reply.js';
+
+/** The person asking, with admin rights from `ADMIN_USER_IDS`. */
+export function callerOf(
+  config: Config,
+  platform: Caller['platform'],
+  userId: string,
+  extra: { channelId?: string; userName?: string } = {},
+): Caller {
+  return {
+    platform,
+    userId,
+    isAdmin: config.ADMIN_USER_IDS.includes(userId),
+    ...(extra.channelId ? { channelId: extra.channelId } : {}),
+    ...(extra.userName ? { userName: extra.userName } : {}),
+  };
+}
+
+export type CommandPlan =
+  /** The text does not parse (unknown command, too long): answer the friendly message. */
+  | { kind: 'invalid'; reply: Reply }
+  | { kind: 'fast'; parsed: ParsedLine }
+  | { kind: 'slow'; parsed: ParsedLine };
+
+/**
+ * Decide how to answer a command line, without running it: parse it (a typo answers with
+ * the closest commands at once) and ask the command whether this input is slow
+ * (`isSlow(input)` when the command has one, e.g. `budget set` is fast, `budget` status slow).
+ */
+export function planCommand(text: string, ctx: CommandContext): CommandPlan {
+  try {
+    const parsed = parseLine(text);
+    const input = parsed.command.parse(parsed.words, ctx);
+    const slow = parsed.command.isSlow ? parsed.command.isSlow(input) : parsed.command.slow;
+    return slow ? { kind: 'slow', parsed } : { kind: 'fast', parsed };
+  } catch (error) {
+    return { kind: 'invalid', reply: errorReply(error) };
+  }
+}
+
+/** Does answering this plan change or start something (so a replay must be refused across containers)? */
+export function hasSideEffects(plan: CommandPlan): boolean {
+  return plan.kind === 'slow' || (plan.kind === 'fast' && plan.parsed.command.mutates === true);
+}
+
+/** A failure as the one friendly line a person sees (always only to them). */
+export function errorReply(error: unknown): Reply {
+  return { ...simpleReply(userMessage(error)), visibility: 'ephemeral' };
+}
+
+/** The acknowledgement of a slow command. */
+export function workingOnIt(text: string): Reply {
+  const shown = text.trim().replace(/\s+/g, ' ').slice(0, 80) || 'help';
+  return {
+    ...simpleReply(`Working on \`${shown}\`… the answer will appear here in a few seconds.`),
+    visibility: 'ephemeral',
+  };
+}
+
+/**
+ * Run a fast command, giving up after `budgetMs` (`'late'`) so the caller can still
+ * acknowledge in time and hand the command to the worker. Commands that change state are
+ * never abandoned half-way: they get all the time they need.
+ */
+export async function runFast(
+  plan: Extract<CommandPlan, { kind: 'fast' }>,
+  text: string,
+  ctx: CommandContext,
+  budgetMs: number,
+): Promise<Reply | 'late'> {
+  const { executeLine } = await import('../commands/grammar.js');
+  const work = executeLine(text, ctx).then(
+    (result) => ({ ...result.reply, visibility: result.visibility }) as Reply,
+    (error: unknown) => {
+      if (!isUserError(error)) ctx.deps.log.error('command failed', error);
+      return errorReply(error);
+    },
+  );
+  if (plan.parsed.command.mutates) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((done) => {
+    timer = setTimeout(() => done('late'), budgetMs);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Deps for the command context, with the team default when the platform gives one. */
+export function commandContext(deps: Deps, caller: Caller, team?: string): CommandContext {
+  return team ? { deps, caller, team } : { deps, caller };
+}

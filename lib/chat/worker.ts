@@ -1,0 +1,190 @@
+/**
+ * Slow commands (`slow: true`: spend, why, idle, forecast, ask read Cost Explorer,
+ * CloudWatch or a model) cannot answer inside Slack's 3-second acknowledgement or Teams'
+ * 5 seconds. The front door acknowledges at once ("working on it") and hands a
+ * `WorkerJob` to the command worker; the worker runs the command and posts the answer to
+ * Slack's `response_url` (or the team's Teams Workflows webhook).
+ *
+ * Bolt's "lazy listeners" do not exist on Lambda (bolt-js #914, #1727): a function cannot
+ * keep working after it has returned its response. So the hand-off is an asynchronous
+ * Lambda invocation (`InvocationType: Event`, answered by Lambda with 202 in a few
+ * milliseconds). Where there is no Lambda (`bedrock-cost serve`, tests), the same job runs
+ * in-process. Both go through the `InvokeWorker` port.
+ */
+import type { Caller } from '../commands/types.js';
+import type { Deps } from '../deps.js';
+import { isUserError, userMessage } from '../errors.js';
+import type { Reply } from './reply.js';
+import { simpleReply } from './reply.js';
+
+/** Where the worker sends its answer. */
+export type WorkerReplyTo =
+  /** Slack `response_url` of the slash command or button (valid 30 minutes, 5 posts). */
+  | { kind: 'slack-response-url'; url: string }
+  /** A Teams Workflows webhook (the team's channel). */
+  | { kind: 'teams-webhook'; url: string };
+
+/** One command for the worker; the Lambda event payload. */
+export interface WorkerJob {
+  kind: 'command';
+  /** The request's replay key: the worker claims `WORKER#<id>` so a retried invocation posts once. */
+  id: string;
+  /** The command line as typed (`why last week public`). */
+  text: string;
+  caller: Caller;
+  team?: string;
+  replyTo: WorkerReplyTo;
+}
+
+/** Start a worker job without waiting for its result. */
+export type InvokeWorker = (job: WorkerJob) => Promise<void>;
+
+/** Check an event is a `WorkerJob` (the worker's input comes from our own invoke, but verify). */
+export function isWorkerJob(event: unknown): event is WorkerJob {
+  const job = event as Partial<WorkerJob> | null;
+  return (
+    !!job &&
+    job.kind === 'command' &&
+    typeof job.id === 'string' &&
+    typeof job.text === 'string' &&
+    typeof job.caller?.userId === 'string' &&
+    (job.replyTo?.kind === 'slack-response-url' || job.replyTo?.kind === 'teams-webhook') &&
+    typeof job.replyTo.url === 'string'
+  );
+}
+
+/**
+ * Invoke the command-worker Lambda asynchronously. The Lambda SDK client is loaded on the
+ * first slow command only, keeping it off the acknowledgement path of fast ones.
+ *
+ * @example
+ * const invoke = lambdaWorkerInvoker('bedrock-cost-prod-command-worker', 'eu-west-1');
+ */
+export function lambdaWorkerInvoker(functionName: string, region: string): InvokeWorker {
+  let client: Promise<{ send(command: unknown): Promise<unknown> }> | undefined;
+  return async (job) => {
+    const sdk = await import('@aws-sdk/client-lambda');
+    client ??= Promise.resolve(new sdk.LambdaClient({ region, maxAttempts: 2 }));
+    const response = (await (
+      await client
+    ).send(
+      new sdk.InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify(job)),
+      }),
+    )) as { StatusCode?: number };
+    if (response.StatusCode !== 202) throw new Error(`command worker invoke returned ${response.StatusCode}`);
+  };
+}
+
+/**
+ * Run jobs in this process, without waiting (`bedrock-cost serve`, tests). `pending`
+ * lets a test wait for the answers to be posted.
+ */
+export function inProcessWorker(
+  getDeps: () => Promise<Deps>,
+  options: RunWorkerOptions = {},
+): InvokeWorker & { pending: () => Promise<void> } {
+  const running = new Set<Promise<unknown>>();
+  const invoke = async (job: WorkerJob) => {
+    // Detach from the caller's promise chain, as an asynchronous invocation would.
+    const run = new Promise<void>((done) => setImmediate(done))
+      .then(async () => runWorkerJob(job, await getDeps(), options))
+      .catch(async (error: unknown) => (await getDeps()).log.error('in-process worker failed', error))
+      .finally(() => running.delete(run));
+    running.add(run);
+  };
+  return Object.assign(invoke, {
+    pending: async () => {
+      while (running.size) await Promise.all([...running]);
+    },
+  });
+}
+
+/**
+ * The default hand-off: the worker Lambda when `COMMAND_WORKER_FUNCTION` is set,
+ * otherwise in-process.
+ */
+export function defaultInvokeWorker(getDeps: () => Promise<Deps>): InvokeWorker {
+  let invoke: InvokeWorker | undefined;
+  return async (job) => {
+    if (!invoke) {
+      const { config } = await getDeps();
+      invoke = config.COMMAND_WORKER_FUNCTION
+        ? lambdaWorkerInvoker(config.COMMAND_WORKER_FUNCTION, config.AWS_REGION)
+        : inProcessWorker(getDeps);
+    }
+    await invoke(job);
+  };
+}
+
+export interface RunWorkerOptions {
+  fetch?: typeof fetch;
+}
+
+export type WorkerOutcome = 'answered' | 'user-error' | 'failed' | 'duplicate';
+
+/**
+ * Run one job: claim it (a retried asynchronous invocation must not post twice), run
+ * the command, post the answer. Never throws for a command failure: the person gets a
+ * friendly line, the log gets the cause. Throws only when the answer cannot be posted.
+ */
+export async function runWorkerJob(
+  job: WorkerJob,
+  deps: Deps,
+  options: RunWorkerOptions = {},
+): Promise<WorkerOutcome> {
+  const { createReplayGuard } = await import('./replay.js');
+  const fresh = await createReplayGuard(
+    () => deps.store,
+    () => deps.clock.now().getTime(),
+  ).claim(`WORKER#${job.id}`, {
+    durable: true,
+  });
+  if (!fresh) {
+    deps.log.info('command worker: job already handled', { id: job.id });
+    return 'duplicate';
+  }
+  let reply: Reply;
+  let outcome: WorkerOutcome = 'answered';
+  try {
+    const { executeLine } = await import('../commands/grammar.js');
+    const result = await executeLine(job.text, { deps, caller: job.caller, team: job.team });
+    reply = { ...result.reply, visibility: result.visibility };
+  } catch (error) {
+    outcome = isUserError(error) ? 'user-error' : 'failed';
+    if (outcome === 'failed') deps.log.error('command failed in the worker', error);
+    reply = { ...simpleReply(userMessage(error)), visibility: 'ephemeral' };
+  }
+  const { postReply } = await import('./deliver.js');
+  await postReply(job.replyTo, reply, { fetch: options.fetch });
+  return outcome;
+}
+
+/**
+ * The command-worker Lambda handler: one `WorkerJob` per asynchronous invocation.
+ * Anything that is not a job is logged and dropped (nothing to answer to). A failure to
+ * post the answer is logged, not thrown: the job is already claimed, so a Lambda retry
+ * would be skipped anyway, and the person can simply ask again.
+ */
+export function createCommandWorkerHandler(
+  getDeps: () => Promise<Deps>,
+  options: RunWorkerOptions = {},
+): (event: unknown) => Promise<{ outcome: WorkerOutcome | 'invalid' | 'undelivered' }> {
+  return async (event) => {
+    const deps = await getDeps();
+    if (!isWorkerJob(event)) {
+      deps.log.error('command worker: not a job', { type: typeof event });
+      return { outcome: 'invalid' };
+    }
+    try {
+      const outcome = await runWorkerJob(event, deps, options);
+      deps.log.info('command worker: done', { id: event.id, outcome });
+      return { outcome };
+    } catch (error) {
+      deps.log.error('command worker: answer not delivered', { id: event.id }, error);
+      return { outcome: 'undelivered' };
+    }
+  };
+}
