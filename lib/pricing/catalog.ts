@@ -1,14 +1,343 @@
-/** PLACEHOLDER: the pricing catalog (issue 3 replaces this file). */
+/**
+ * The pricing catalog: what every Bedrock model costs per token, image and model-unit
+ * hour, per Region and route (in-region, geo profile such as `us.`, or `global.`), plus
+ * the services around a model (Guardrails, Knowledge Base vector store, CloudWatch Logs,
+ * EC2 GPUs for self-hosting).
+ *
+ * Two origins: the bundled snapshot (`data/catalog.json`, built by
+ * `scripts/build-catalog.ts` from a checked public price map) and the refreshed catalog
+ * that `pricing-refresh` writes to DynamoDB (`PRICING`/`CATALOG`) from the AWS Price List
+ * API. `loadCatalog` prefers the refreshed one; every answer states which it used and
+ * how old it is, because prices change and an estimate without a date misleads.
+ *
+ * Prices are decimal strings (USD per 1M tokens, per image, per model-unit hour) so no
+ * binary float ever touches money; the estimator turns them into `Dec`.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../store/store.js';
+import bundledData from './data/catalog.json' with { type: 'json' };
 
+/** Where a price came from, and as of when. */
+export interface PriceSource {
+  title: string;
+  url?: string;
+  asOf: string;
+}
+
+/**
+ * On-demand prices of one model at one place. `at` is a Region code for in-region calls
+ * (`us-east-1`), a geo inference-profile prefix (`us`, `eu`, `apac`, `jp`, `au`,
+ * `us-gov`, `ca`) or `global`. Token prices are USD per 1M tokens.
+ */
+export interface PriceSet {
+  at: string;
+  input?: string;
+  output?: string;
+  cacheRead?: string;
+  /** Prompt-cache write with the default 5-minute TTL. */
+  cacheWrite5m?: string;
+  /** Prompt-cache write with the 1-hour TTL. */
+  cacheWrite1h?: string;
+  batchInput?: string;
+  batchOutput?: string;
+  /** USD per image, by variant (`standard`, `1024 premium`, `1024x1024 50-steps`, ...). */
+  images?: Record<string, string>;
+  /** Key into `Catalog.sources`, or `derived`. */
+  source: string;
+  asOf: string;
+  /** When the price follows from a rule rather than a published row: the rule. */
+  derived?: string;
+}
+
+/** Provisioned Throughput: USD per model unit per hour, by commitment. */
+export interface ProvisionedPrice {
+  at: string;
+  noCommit?: string;
+  oneMonth?: string;
+  sixMonth?: string;
+  source: string;
+  asOf: string;
+}
+
+export type Modality = 'text' | 'embedding' | 'image';
+
+export interface CatalogModel {
+  /** Short canonical name used in answers and suggestions: `claude-sonnet-4-5`. */
+  key: string;
+  /** Bedrock base model ID: `anthropic.claude-sonnet-4-5-20250929-v1:0`. */
+  id: string;
+  /** Display name, as AWS writes it: `Claude Sonnet 4.5`. */
+  name: string;
+  provider: string;
+  modality: Modality;
+  /**
+   * `marketplace`: billed through AWS Marketplace as its own Cost Explorer service
+   * (`<name> (Amazon Bedrock Edition)`); `bedrock`: under the `Amazon Bedrock` service.
+   */
+  billing: 'bedrock' | 'marketplace';
+  /** Open weights: self-hosting on EC2 is a real alternative. */
+  openWeight: boolean;
+  /** Parameters in billions (open-weight models), for sizing self-hosting. */
+  paramsB?: number;
+  /** Batch inference supported (50% of on-demand). */
+  batch: boolean;
+  /** Prompt caching supported. */
+  cache: boolean;
+  aliases: string[];
+  /** Usage-type model tokens (`NovaPro`, `Llama3-1-70B`) of `Amazon Bedrock` usage types. */
+  usageTokens: string[];
+  prices: PriceSet[];
+  provisioned: ProvisionedPrice[];
+}
+
+export interface Ec2Instance {
+  type: string;
+  gpus: string;
+  gpuMemoryGb: number;
+  /** USD per hour, on-demand, Linux, us-east-1. */
+  hourly: string;
+  /** Typical spot discount as a fraction of on-demand (0.65 = 65% off). */
+  spotDiscount: string;
+  source: string;
+  spotSource: string;
+  asOf: string;
+}
+
+export interface CatalogServices {
+  guardrails: {
+    contentFilterPer1kUnits: string;
+    deniedTopicsPer1kUnits: string;
+    piiPer1kUnits: string;
+    groundingPer1kUnits: string;
+    charactersPerUnit: number;
+    source: string;
+    asOf: string;
+  };
+  knowledgeBase: {
+    ocuHour: string;
+    minOcus: number;
+    minOcusRedundant: number;
+    storageGbMonth: string;
+    source: string;
+    asOf: string;
+  };
+  logs: { ingestionPerGb: string; storagePerGbMonth: string; source: string; asOf: string };
+  ec2: Ec2Instance[];
+  selfHosting: {
+    inputTokenWeight: string;
+    peakToAverage: number;
+    tiers: { maxParamsB: number; instance: string; outputTokensPerSecond: number }[];
+  };
+}
+
+/** The catalog as stored (bundled JSON, or the refreshed copy in DynamoDB). */
+export interface CatalogData {
+  schema: number;
+  source: 'bundled' | 'refreshed';
+  /** ISO date the prices are as of (the snapshot, or the Price List publication). */
+  asOf: string;
+  /** When `pricing-refresh` wrote it (refreshed only). */
+  refreshedAt?: string;
+  sources: Record<string, PriceSource>;
+  models: CatalogModel[];
+  services: CatalogServices;
+}
+
+/** The loaded, indexed catalog. Build with `indexCatalog`; never mutate. */
 export interface Catalog {
   /** `bundled` snapshot or `refreshed` from the Price List API. */
   source: 'bundled' | 'refreshed';
   /** ISO date the prices are as of. */
   asOf: string;
+  refreshedAt?: string;
+  /** Why the bundled catalog is used although a refresh was expected (a read error). */
+  fallbackReason?: string;
+  data: CatalogData;
+  models: readonly CatalogModel[];
+  sources: Record<string, PriceSource>;
+  services: CatalogServices;
+  /** Model by `key`. */
+  byKey: ReadonlyMap<string, CatalogModel>;
+  /** Model by exact base model ID (lowercase). */
+  byId: ReadonlyMap<string, CatalogModel>;
+  /** Model by normalised alias (see `lib/pricing/models.ts`). */
+  byAlias: ReadonlyMap<string, CatalogModel>;
 }
 
-/** The refreshed catalog from the table when present, else the bundled one. */
-export async function loadCatalog(_store: Store | undefined): Promise<Catalog> {
-  return { source: 'bundled', asOf: '2026-07-24' };
+/** Lowercase letters and digits only: how aliases are compared. */
+export function aliasKey(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+const BRANDS =
+  /^(anthropic|amazon|meta|mistral|cohere|ai21|stability|google|openai|qwen|deepseek|nvidia|zai|minimax|moonshot|moonshotai|writer|twelvelabs|xai)\s*/i;
+
+/** Every spelling a model answers to, before normalisation. */
+function spellingsOf(m: CatalogModel): string[] {
+  const out = new Set<string>([m.key, m.id, m.name, ...m.aliases, ...m.usageTokens]);
+  const stem = m.id.slice(m.id.indexOf('.') + 1);
+  out.add(stem);
+  const unversioned = stem.replace(/[-:]v\d+(:\d+)?$/, '').replace(/:\d+$/, '');
+  out.add(unversioned);
+  out.add(unversioned.replace(/-\d{8}$/, ''));
+  out.add(m.name.replace(BRANDS, ''));
+  out.add(m.name.replace(/\s+(Instruct|IT|Chat)\b/gi, ''));
+  out.add(m.key.replace(/-(instruct|it|chat)$/, ''));
+  // "Claude Sonnet 4.5" is also written "Claude 4.5 Sonnet" (Price List / usage types:
+  // `Claude4.6Sonnet`) and "Sonnet 4.5".
+  const claude = /^Claude (Sonnet|Opus|Haiku) ([\d.]+)$/.exec(m.name);
+  if (claude) {
+    out.add(`Claude ${claude[2]} ${claude[1]}`);
+    out.add(`${claude[1]} ${claude[2]}`);
+  }
+  const claudeOld = /^Claude ([\d.]+) (Sonnet|Opus|Haiku)( v2)?$/.exec(m.name);
+  if (claudeOld) out.add(`${claudeOld[2]} ${claudeOld[1]}${claudeOld[3] ?? ''}`);
+  // "Llama 3.1 70B" / "Llama3-1-70B" (usage type) / "llama 3.1 70b instruct".
+  const llama = /^Llama ([\d.]+) (.+)$/.exec(m.name);
+  if (llama) out.add(`Llama${llama[1]!.replace('.', '-')}-${llama[2]!.replace(/\s+/g, '-')}`);
+  return [...out];
+}
+
+/**
+ * Index catalog data once: by key, base model ID and every alias. Ambiguous aliases
+ * keep the first model (the data lists newer keys explicitly where it matters).
+ */
+export function indexCatalog(data: CatalogData, extra: { fallbackReason?: string } = {}): Catalog {
+  const byKey = new Map<string, CatalogModel>();
+  const byId = new Map<string, CatalogModel>();
+  const byAlias = new Map<string, CatalogModel>();
+  for (const m of data.models) {
+    byKey.set(m.key, m);
+    byId.set(m.id.toLowerCase(), m);
+  }
+  // Exact keys win over derived spellings of other models.
+  for (const m of data.models) byAlias.set(aliasKey(m.key), m);
+  for (const m of data.models) {
+    for (const s of spellingsOf(m)) {
+      const k = aliasKey(s);
+      if (k && !byAlias.has(k)) byAlias.set(k, m);
+    }
+  }
+  return {
+    source: data.source,
+    asOf: data.asOf,
+    ...(data.refreshedAt ? { refreshedAt: data.refreshedAt } : {}),
+    ...(extra.fallbackReason ? { fallbackReason: extra.fallbackReason } : {}),
+    data,
+    models: data.models,
+    sources: data.sources,
+    services: data.services,
+    byKey,
+    byId,
+    byAlias,
+  };
+}
+
+let bundled: Catalog | undefined;
+
+/** The bundled snapshot, indexed once per process. */
+export function bundledCatalog(): Catalog {
+  bundled ??= indexCatalog(bundledData as unknown as CatalogData);
+  return bundled;
+}
+
+/** DynamoDB keys of the refreshed catalog (DESIGN data model). */
+export const CATALOG_PK = 'PRICING';
+export const CATALOG_SK = 'CATALOG';
+/** Stay well under DynamoDB's 400 KB item limit; larger payloads are split into parts. */
+const PART_BYTES = 300_000;
+
+/** gzip + base64: the refreshed catalog is ~150 KB of JSON and ~15 KB compressed. */
+export function encodeCatalog(data: CatalogData): string {
+  return gzipSync(Buffer.from(JSON.stringify(data), 'utf8')).toString('base64');
+}
+
+export function decodeCatalog(payload: string): CatalogData {
+  return JSON.parse(gunzipSync(Buffer.from(payload, 'base64')).toString('utf8')) as CatalogData;
+}
+
+/**
+ * Write a refreshed catalog to the table. The main item carries the metadata and the
+ * first part; further parts (rarely needed) go to `CATALOG#<n>`, written first so a
+ * reader never sees a main item pointing at missing parts.
+ */
+export async function saveRefreshedCatalog(
+  store: Store,
+  data: CatalogData,
+): Promise<{ bytes: number; parts: number }> {
+  const payload = encodeCatalog(data);
+  const parts: string[] = [];
+  for (let i = 0; i < payload.length; i += PART_BYTES) parts.push(payload.slice(i, i + PART_BYTES));
+  for (let i = 1; i < parts.length; i++) {
+    await store.db.send(
+      new PutCommand({
+        TableName: store.table,
+        Item: { pk: CATALOG_PK, sk: `${CATALOG_SK}#${i}`, data: parts[i] },
+      }),
+    );
+  }
+  await store.db.send(
+    new PutCommand({
+      TableName: store.table,
+      Item: {
+        pk: CATALOG_PK,
+        sk: CATALOG_SK,
+        format: 'gzip-base64-json',
+        schema: data.schema,
+        asOf: data.asOf,
+        refreshedAt: data.refreshedAt,
+        models: data.models.length,
+        parts: parts.length,
+        data: parts[0] ?? '',
+      },
+    }),
+  );
+  return { bytes: payload.length, parts: parts.length };
+}
+
+/** The refreshed catalog data from the table, or undefined when none was stored. */
+export async function readRefreshedCatalog(store: Store): Promise<CatalogData | undefined> {
+  const main = await store.db.send(
+    new GetCommand({ TableName: store.table, Key: { pk: CATALOG_PK, sk: CATALOG_SK } }),
+  );
+  const item = main.Item as { data?: string; parts?: number; format?: string } | undefined;
+  if (!item?.data) return undefined;
+  let payload = item.data;
+  for (let i = 1; i < (item.parts ?? 1); i++) {
+    const part = await store.db.send(
+      new GetCommand({ TableName: store.table, Key: { pk: CATALOG_PK, sk: `${CATALOG_SK}#${i}` } }),
+    );
+    const data = (part.Item as { data?: string } | undefined)?.data;
+    if (!data) throw new Error(`refreshed catalog part ${i} is missing`);
+    payload += data;
+  }
+  return decodeCatalog(payload);
+}
+
+/**
+ * The refreshed catalog from the table when present, else the bundled one. A read
+ * failure falls back to the bundled catalog (with `fallbackReason`) rather than failing
+ * an estimate: prices a few months old beat no answer, and the answer says which it used.
+ *
+ * @example
+ * const catalog = await loadCatalog(deps.store);
+ * catalog.source; // 'refreshed' | 'bundled'
+ */
+export async function loadCatalog(store: Store | undefined): Promise<Catalog> {
+  if (!store) return bundledCatalog();
+  try {
+    const data = await readRefreshedCatalog(store);
+    if (!data || !Array.isArray(data.models) || !data.models.length) return bundledCatalog();
+    return indexCatalog({ ...data, source: 'refreshed' });
+  } catch (error) {
+    return indexCatalog(bundledCatalog().data, {
+      fallbackReason: `refreshed catalog unreadable (${(error as Error)?.name ?? 'error'})`,
+    });
+  }
+}
+
+/** "prices as of 2026-07-24 (bundled catalog)": the phrase every priced answer carries. */
+export function describeCatalog(catalog: Catalog): string {
+  return `prices as of ${catalog.asOf} (${catalog.source === 'refreshed' ? 'AWS Price List' : 'bundled catalog'})`;
 }

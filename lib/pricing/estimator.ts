@@ -1,0 +1,581 @@
+/**
+ * "What would this workload cost": pure functions from a catalog, a model and a workload
+ * to every way of buying it, side by side.
+ *
+ * Cost lines follow the infracost shape: a quantity per month times a unit price, kept
+ * apart so each line can be checked by hand. Token prices are per 1M tokens, so a line is
+ * `requests x tokens per request x price / 1,000,000`. All arithmetic is `Dec`; nothing is
+ * rounded until it is rendered (`toCents` in JSON, `formatUsd` in text).
+ *
+ * Options:
+ * - on-demand per route (in-region, geo profile `us.`/`eu.`/..., `global.`): cross-region
+ *   inference is billed at the source Region's price; `global.` is ~10% cheaper than geo
+ *   for recent Claude models.
+ * - batch: 50% of on-demand, results within 24 hours, for supported models.
+ * - prompt cache: a share of input served from cache at the read price (0.1x input for
+ *   Claude, 0.25x for Nova), the cached prefix re-written once per cache lifetime.
+ * - provisioned throughput: model units billed per hour whether used or not, per
+ *   commitment, with the volume at which it breaks even against on-demand.
+ * - self-hosting open-weight models on EC2 (on-demand and spot), with the throughput
+ *   assumption stated.
+ * Hidden costs (knowledge base floor, guardrails, logs, agent fan-out) are separate lines.
+ */
+import { UserError } from '../errors.js';
+import { Dec, sumUsd } from '../money.js';
+import type { Catalog, CatalogModel, PriceSet } from './catalog.js';
+import { provisionedAt, type ResolvedModel, type Route, type RouteOption, routesFrom } from './models.js';
+import { HOURS_PER_MONTH, type Workload } from './workload.js';
+
+export type EstimateMode =
+  | 'on-demand'
+  | 'batch'
+  | 'prompt-cache'
+  | 'provisioned-no-commit'
+  | 'provisioned-1-month'
+  | 'provisioned-6-month'
+  | 'self-hosted-ec2'
+  | 'self-hosted-ec2-spot';
+
+/** One priced line: quantity x unit price. */
+export interface CostLine {
+  what: string;
+  quantity: Dec;
+  unit: string;
+  unitPrice: Dec;
+  usd: Dec;
+}
+
+export interface EstimateOption {
+  mode: EstimateMode;
+  /** On-demand, batch and prompt-cache: which route's prices. */
+  route?: Route;
+  /** `us-east-1`, `us`, `global`. */
+  at?: string;
+  label: string;
+  monthly: Dec;
+  /** Cost per 1,000 user requests. */
+  perThousand: Dec;
+  note?: string;
+  lines: CostLine[];
+  /** Provisioned: requests a month above which it is cheaper than the default on-demand. */
+  breakEvenRequestsPerMonth?: number;
+  /** The prices follow from a rule, not a published row (shown as an estimate). */
+  derived?: string;
+  /** An assumption the user did not state (e.g. the cache hit rate). */
+  assumed?: boolean;
+}
+
+export interface HiddenCost {
+  item: 'knowledge-base' | 'guardrails' | 'logs' | 'agent-fan-out';
+  label: string;
+  monthly: Dec;
+  note: string;
+  /** Agent fan-out is already inside every option: shown, not added again. */
+  includedInOptions: boolean;
+}
+
+export interface Estimate {
+  model: CatalogModel;
+  region: string;
+  workload: Workload;
+  /** Model calls a month: requests x calls per request. */
+  callsPerMonth: number;
+  options: EstimateOption[];
+  /** What the user gets without changing anything (on-demand, or batch/cache if asked). */
+  default: EstimateOption;
+  cheapest: EstimateOption;
+  /** default - cheapest, >= 0. */
+  saving: Dec;
+  hidden: HiddenCost[];
+  /** Default option plus the hidden costs asked for (kb, guardrails, logs). */
+  totalMonthly: Dec;
+  /** Caveats worth a line in the answer (region fallback, derived prices, ignored options). */
+  notes: string[];
+  catalog: { source: Catalog['source']; asOf: string };
+}
+
+const MILLION = new Dec(1_000_000);
+/** A rough 4 characters per token, for guardrail text units and log sizes. */
+export const CHARS_PER_TOKEN = 4;
+/** Bytes of JSON envelope per logged invocation besides the prompt and answer. */
+export const LOG_ENVELOPE_BYTES = 1_500;
+const GIB = new Dec(1024 ** 3);
+
+function line(what: string, quantity: Dec, unit: string, unitPrice: Dec, per = new Dec(1)): CostLine {
+  return { what, quantity, unit, unitPrice, usd: quantity.times(unitPrice).div(per) };
+}
+
+/** Token lines for `calls` model calls with the given price set. */
+function tokenLines(
+  calls: Dec,
+  w: Workload,
+  inPrice: string | undefined,
+  outPrice: string | undefined,
+  tag = '',
+): CostLine[] {
+  const lines: CostLine[] = [];
+  if (w.inputTokens && inPrice !== undefined) {
+    lines.push(
+      line(`input tokens${tag}`, calls.times(w.inputTokens), '1M tokens', new Dec(inPrice), MILLION),
+    );
+  }
+  if (w.outputTokens && outPrice !== undefined) {
+    lines.push(
+      line(`output tokens${tag}`, calls.times(w.outputTokens), '1M tokens', new Dec(outPrice), MILLION),
+    );
+  }
+  return lines;
+}
+
+function option(
+  partial: Omit<EstimateOption, 'monthly' | 'perThousand'>,
+  requestsPerMonth: number,
+): EstimateOption {
+  const monthly = sumUsd(partial.lines.map((l) => l.usd));
+  return { ...partial, monthly, perThousand: monthly.div(requestsPerMonth).times(1000) };
+}
+
+function routeLabel(r: RouteOption, merged: string[] = []): string {
+  if (r.route === 'global') return 'On-demand, global profile';
+  if (r.route === 'geo') return `On-demand, ${r.at}. profile`;
+  return merged.length
+    ? `On-demand, in-region or ${merged.map((m) => `${m}.`).join(' / ')}`
+    : 'On-demand, in-region';
+}
+
+function sameTokenPrices(a: PriceSet, b: PriceSet): boolean {
+  return (
+    a.input === b.input && a.output === b.output && JSON.stringify(a.images) === JSON.stringify(b.images)
+  );
+}
+
+/** Pick the Region to price in: asked, the profile's home, or us-east-1. */
+function regionFor(resolved: ResolvedModel, w: Workload): string {
+  return w.region ?? resolved.profileHome ?? 'us-east-1';
+}
+
+/**
+ * Price a workload every way it can be bought. Pure: no I/O, no clock.
+ *
+ * Throws `UserError` when the workload asks for something the model does not offer
+ * (batch on a model without batch inference, tokens for an image model, images for a
+ * text model, a text model without token counts).
+ *
+ * @example
+ * const est = estimateWorkload(catalog, resolveModel(catalog, 'claude-sonnet-4-5'), parseWorkload(words, isModel));
+ * est.default.monthly; // Dec
+ */
+export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: Workload): Estimate {
+  const { model } = resolved;
+  validateForModel(model, w);
+  const notes: string[] = [];
+  let region = regionFor(resolved, w);
+  let routes = routesFrom(model, region);
+  if (!routes.length) {
+    const fallback =
+      ['us-east-1', 'us-west-2'].find((r) => routesFrom(model, r).length) ?? model.prices[0]?.at;
+    if (!fallback || !routesFrom(model, fallback).length) {
+      throw new UserError('no_price', `The catalog has no on-demand price for ${model.name}.`);
+    }
+    notes.push(`${model.name} has no price for ${region} in the catalog; priced at ${fallback} rates.`);
+    region = fallback;
+    routes = routesFrom(model, region);
+  }
+  const requests = w.requestsPerMonth;
+  const calls = new Dec(requests).times(w.calls);
+  const callsPerMonth = calls.toNumber();
+
+  // On-demand, one option per distinct price (in-region and geo often match).
+  const onDemand: EstimateOption[] = [];
+  const seen: RouteOption[] = [];
+  for (const r of routes) {
+    const twin = seen.find(
+      (s) => sameTokenPrices(s.prices, r.prices) && s.route === 'in-region' && r.route === 'geo',
+    );
+    if (twin) {
+      const idx = onDemand.findIndex((o) => o.at === twin.at);
+      const merged = onDemand[idx]!;
+      onDemand[idx] = { ...merged, label: routeLabel(twin, [r.at]), note: merged.note };
+      continue;
+    }
+    seen.push(r);
+    onDemand.push(
+      option(
+        {
+          mode: 'on-demand',
+          route: r.route,
+          at: r.at,
+          label: routeLabel(r),
+          lines: usageLines(model, w, calls, r.prices, 'on-demand'),
+          ...(r.route === 'global' ? { note: 'routed to any commercial Region' } : {}),
+          ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+        },
+        requests,
+      ),
+    );
+  }
+  // Cheapest route first, as people read the table top-down.
+  onDemand.sort((a, b) => a.monthly.comparedTo(b.monthly));
+  const cheapestOnDemand = minBy(onDemand);
+  const named = resolved.profile
+    ? onDemand.find((o) =>
+        resolved.profile === 'global'
+          ? o.route === 'global'
+          : o.at === resolved.profile || o.label.includes(`${resolved.profile}.`),
+      )
+    : undefined;
+  const preferred = named ?? cheapestOnDemand;
+  for (const o of onDemand) {
+    if (o !== cheapestOnDemand && cheapestOnDemand.monthly.gt(0) && !o.note) {
+      const pct = o.monthly.div(cheapestOnDemand.monthly).minus(1).times(100).toDecimalPlaces(0);
+      if (pct.gt(0))
+        o.note = `${pct.toFixed(0)}% above ${cheapestOnDemand.route === 'global' ? 'global' : 'the cheapest route'}`;
+    }
+  }
+  const options: EstimateOption[] = [...onDemand];
+
+  // Batch: the cheapest route that publishes (or derives) a batch price.
+  let batch: EstimateOption | undefined;
+  if (model.batch && model.modality !== 'image') {
+    const withBatch = routes.filter((r) => r.prices.batchInput !== undefined);
+    const candidates = withBatch.map((r) =>
+      option(
+        {
+          mode: 'batch',
+          route: r.route,
+          at: r.at,
+          label: 'Batch',
+          lines: tokenLines(calls, w, r.prices.batchInput, r.prices.batchOutput, ' (batch)'),
+          note: 'offline only, results within 24 h',
+          ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+        },
+        requests,
+      ),
+    );
+    if (candidates.length) {
+      batch = minBy(candidates);
+      options.push(batch);
+    }
+  }
+  if (w.batch && !batch) {
+    throw new UserError(
+      'mode_unavailable',
+      `${model.name} has no batch inference on Bedrock; drop "batch" to price it on demand, or try \`compare\` for models that do.`,
+    );
+  }
+
+  // Prompt cache, on the preferred on-demand route.
+  let cached: EstimateOption | undefined;
+  if (model.modality === 'text' && w.inputTokens) {
+    const r = routes.find((x) => x.at === preferred.at)!;
+    if (model.cache && r.prices.cacheRead !== undefined) {
+      cached = promptCacheOption(w, calls, requests, r);
+      options.push(cached);
+    } else if (w.cacheHitRate !== undefined) {
+      notes.push(
+        `${model.name} has no prompt caching on Bedrock, so cache=${Math.round(w.cacheHitRate * 100)}% is not applied.`,
+      );
+    }
+  }
+
+  // Provisioned Throughput, per commitment, for one model unit.
+  const defaultBase = w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred;
+  const pt = provisionedAt(model, region) ?? provisionedAt(model, 'us-east-1');
+  if (pt) {
+    if (pt.at !== region)
+      notes.push(`Provisioned Throughput priced at ${pt.at} rates (none published for ${region}).`);
+    for (const [mode, price, label] of [
+      ['provisioned-no-commit', pt.noCommit, 'Provisioned, no commitment'],
+      ['provisioned-1-month', pt.oneMonth, 'Provisioned, 1-month commitment'],
+      ['provisioned-6-month', pt.sixMonth, 'Provisioned, 6-month commitment'],
+    ] as const) {
+      if (price === undefined) continue;
+      const hourly = new Dec(price);
+      const o = option(
+        {
+          mode,
+          label,
+          lines: [line('model-unit hours', new Dec(HOURS_PER_MONTH), 'model-unit hour', hourly)],
+        },
+        requests,
+      );
+      const perRequest = preferred.monthly.div(requests);
+      if (perRequest.gt(0)) {
+        o.breakEvenRequestsPerMonth = o.monthly.div(perRequest).ceil().toNumber();
+        o.note = `1 model unit at ${fmt(hourly)}/h; breaks even at ${compact(o.breakEvenRequestsPerMonth)} requests/month if one unit carries the load`;
+      }
+      options.push(o);
+    }
+  } else if (model.modality === 'text' && !model.openWeight) {
+    notes.push(`No published Provisioned Throughput rate for ${model.name}: AWS quotes it on request.`);
+  }
+
+  // Self-hosting open-weight models on EC2.
+  if (model.openWeight && model.modality === 'text' && model.paramsB !== undefined) {
+    options.push(...selfHostedOptions(catalog, model, w, calls, requests, notes));
+  }
+
+  const defaultOption = defaultBase;
+  const cheapest = minBy(options);
+  const hidden = hiddenCosts(catalog, w, calls, defaultOption);
+  const totalMonthly = defaultOption.monthly.plus(
+    sumUsd(hidden.filter((h) => !h.includedInOptions).map((h) => h.monthly)),
+  );
+  for (const o of options) {
+    if (o.derived && (o === defaultOption || o === cheapest) && !notes.some((n) => n.includes(o.derived!))) {
+      notes.push(`${o.label} price is estimated: ${o.derived}.`);
+    }
+  }
+  return {
+    model,
+    region,
+    workload: w,
+    callsPerMonth,
+    options,
+    default: defaultOption,
+    cheapest,
+    saving: defaultOption.monthly.minus(cheapest.monthly),
+    hidden,
+    totalMonthly,
+    notes,
+    catalog: { source: catalog.source, asOf: catalog.asOf },
+  };
+}
+
+function validateForModel(model: CatalogModel, w: Workload): void {
+  if (model.modality === 'image') {
+    if (w.inputTokens !== undefined || w.outputTokens !== undefined) {
+      throw new UserError(
+        'bad_input',
+        `${model.name} is priced per image, not per token: write e.g. 2000 images/day.`,
+      );
+    }
+    return;
+  }
+  if (w.images) {
+    throw new UserError(
+      'bad_input',
+      `${model.name} is priced per token, not per image: give tokens, e.g. 2000 in 500 out 10k/day.`,
+    );
+  }
+  if (model.modality === 'embedding') {
+    if (!w.inputTokens) {
+      throw new UserError(
+        'bad_input',
+        `How many tokens does each request embed? e.g. 500 in 1m/month (${model.name} is an embedding model).`,
+      );
+    }
+    return;
+  }
+  if (w.inputTokens === undefined || w.outputTokens === undefined) {
+    throw new UserError(
+      'bad_input',
+      `How many tokens go in and out per request? Add both, e.g. 2000 in 500 out (${model.name} charges for each).`,
+    );
+  }
+  if (w.inputTokens === 0 && w.outputTokens === 0) {
+    throw new UserError(
+      'bad_input',
+      'A request with 0 tokens in and 0 out costs nothing: give the tokens per request.',
+    );
+  }
+}
+
+/** On-demand cost lines for any modality. */
+function usageLines(
+  model: CatalogModel,
+  w: Workload,
+  calls: Dec,
+  p: PriceSet,
+  _mode: 'on-demand',
+): CostLine[] {
+  if (model.modality === 'image') {
+    const images = p.images ?? {};
+    const variant = images.standard !== undefined ? 'standard' : Object.keys(images)[0];
+    if (variant === undefined) return [];
+    return [line(`images (${variant})`, calls, 'image', new Dec(images[variant]!))];
+  }
+  return tokenLines(calls, w, p.input, model.modality === 'embedding' ? undefined : p.output);
+}
+
+/**
+ * Prompt caching. Of each call's input, `hit` is a cacheable prefix read from cache; the
+ * rest is normal input. The cache lives 5 minutes (or 1 hour) and each hit refreshes it,
+ * so under steady traffic the prefix is written about once per lifetime window: at most
+ * 8,760 writes a month for 5 minutes (730 h x 12), 730 for 1 hour.
+ */
+function promptCacheOption(w: Workload, calls: Dec, requests: number, r: RouteOption): EstimateOption {
+  const hit = new Dec(w.cacheHitRate ?? 0.6);
+  const assumed = w.cacheHitRate === undefined;
+  const windows = new Dec(HOURS_PER_MONTH).times(w.cacheTtl === '1h' ? 1 : 12);
+  const writes = Dec.min(calls, windows);
+  const reads = calls.minus(writes);
+  const prefix = hit.times(w.inputTokens ?? 0);
+  const writePrice =
+    w.cacheTtl === '1h' ? (r.prices.cacheWrite1h ?? r.prices.cacheWrite5m) : r.prices.cacheWrite5m;
+  const lines: CostLine[] = [
+    line(
+      'input tokens, not cached',
+      calls.times(new Dec(w.inputTokens ?? 0).minus(prefix)),
+      '1M tokens',
+      new Dec(r.prices.input ?? 0),
+      MILLION,
+    ),
+    line('cache reads', reads.times(prefix), '1M tokens', new Dec(r.prices.cacheRead ?? 0), MILLION),
+    line(
+      `cache writes (${w.cacheTtl})`,
+      writes.times(prefix),
+      '1M tokens',
+      new Dec(writePrice ?? r.prices.input ?? 0),
+      MILLION,
+    ),
+  ];
+  if (w.outputTokens)
+    lines.push(
+      line('output tokens', calls.times(w.outputTokens), '1M tokens', new Dec(r.prices.output ?? 0), MILLION),
+    );
+  const pct = hit.times(100).toDecimalPlaces(0).toFixed(0);
+  return option(
+    {
+      mode: 'prompt-cache',
+      route: r.route,
+      at: r.at,
+      label: `Prompt cache, ${pct}% of input hit${assumed ? ' (assumed)' : ''}`,
+      lines,
+      note: assumed ? 'cache writes counted; set cache=N% for your hit rate' : 'cache writes counted',
+      assumed,
+      ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+    },
+    requests,
+  );
+}
+
+/**
+ * Self-hosting: instances of the tier that fits the model, sized for peak load (twice
+ * the average) at the tier's assumed output tokens per second, input counted at a tenth
+ * of an output token (prefill is cheap), at least one instance all month.
+ */
+function selfHostedOptions(
+  catalog: Catalog,
+  model: CatalogModel,
+  w: Workload,
+  calls: Dec,
+  requests: number,
+  notes: string[],
+): EstimateOption[] {
+  const sh = catalog.services.selfHosting;
+  const tier = sh.tiers.find((t) => (model.paramsB ?? 0) <= t.maxParamsB);
+  if (!tier) {
+    notes.push(`${model.name} (${model.paramsB}B parameters) is too large for the self-hosting table.`);
+    return [];
+  }
+  const instance = catalog.services.ec2.find((i) => i.type === tier.instance);
+  if (!instance) return [];
+  const weighted = new Dec(w.outputTokens ?? 0).plus(new Dec(w.inputTokens ?? 0).times(sh.inputTokenWeight));
+  const avgPerSecond = calls.times(weighted).div(HOURS_PER_MONTH * 3600);
+  const needed = Dec.max(1, avgPerSecond.times(sh.peakToAverage).div(tier.outputTokensPerSecond).ceil());
+  const hours = needed.times(HOURS_PER_MONTH);
+  const hourly = new Dec(instance.hourly);
+  const spotHourly = hourly.times(new Dec(1).minus(instance.spotDiscount));
+  const n = needed.toNumber();
+  const assumption = `${n} x ${instance.type} (${instance.gpus}), assumes ${tier.outputTokensPerSecond.toLocaleString('en-US')} output tok/s each, sized for ${sh.peakToAverage}x average load; excludes engineering time`;
+  return [
+    option(
+      {
+        mode: 'self-hosted-ec2',
+        label: 'Self-hosted on EC2',
+        lines: [line(`${instance.type} hours`, hours, 'instance hour', hourly)],
+        note: assumption,
+      },
+      requests,
+    ),
+    option(
+      {
+        mode: 'self-hosted-ec2-spot',
+        label: 'Self-hosted on EC2 Spot',
+        lines: [line(`${instance.type} spot hours`, hours, 'instance hour', spotHourly)],
+        note: `typical ${new Dec(instance.spotDiscount).times(100).toFixed(0)}% spot discount; can be interrupted`,
+      },
+      requests,
+    ),
+  ];
+}
+
+function hiddenCosts(catalog: Catalog, w: Workload, calls: Dec, base: EstimateOption): HiddenCost[] {
+  const out: HiddenCost[] = [];
+  const s = catalog.services;
+  if (w.kb) {
+    const ocus = s.knowledgeBase.minOcus;
+    const monthly = new Dec(s.knowledgeBase.ocuHour).times(ocus).times(HOURS_PER_MONTH);
+    const redundant = new Dec(s.knowledgeBase.ocuHour)
+      .times(s.knowledgeBase.minOcusRedundant)
+      .times(HOURS_PER_MONTH);
+    out.push({
+      item: 'knowledge-base',
+      label: 'Knowledge base (OpenSearch Serverless floor)',
+      monthly,
+      note: `${ocus} OCUs x ${fmt(new Dec(s.knowledgeBase.ocuHour))}/OCU-hour, billed even when idle; ${fmt(redundant, 2)} with standby replicas`,
+      includedInOptions: false,
+    });
+  }
+  if (w.guardrails) {
+    const per = s.guardrails.charactersPerUnit;
+    const unitsPerRequest =
+      Math.ceil(((w.inputTokens ?? 0) * CHARS_PER_TOKEN) / per) +
+      Math.ceil(((w.outputTokens ?? 0) * CHARS_PER_TOKEN) / per);
+    const units = new Dec(w.requestsPerMonth).times(unitsPerRequest);
+    const price = new Dec(s.guardrails.contentFilterPer1kUnits);
+    out.push({
+      item: 'guardrails',
+      label: 'Guardrails (content filters)',
+      monthly: units.times(price).div(1000),
+      note: `${unitsPerRequest} text units per request (prompt and answer, ~${CHARS_PER_TOKEN} characters a token) at ${fmt(price)} per 1,000; denied topics cost the same again`,
+      includedInOptions: false,
+    });
+  }
+  if (w.logs) {
+    const bytes = calls.times(
+      new Dec((w.inputTokens ?? 0) + (w.outputTokens ?? 0)).times(CHARS_PER_TOKEN).plus(LOG_ENVELOPE_BYTES),
+    );
+    const gb = bytes.div(GIB);
+    const monthly = gb.times(s.logs.ingestionPerGb).plus(gb.times(s.logs.storagePerGbMonth));
+    out.push({
+      item: 'logs',
+      label: 'Invocation logs (CloudWatch Logs)',
+      monthly,
+      note: `${gb.toDecimalPlaces(1).toFixed(1)} GB a month at ${fmt(new Dec(s.logs.ingestionPerGb))}/GB ingested + ${fmt(new Dec(s.logs.storagePerGbMonth))}/GB-month stored`,
+      includedInOptions: false,
+    });
+  }
+  if (w.calls > 1) {
+    const extra = base.monthly.times(w.calls - 1).div(w.calls);
+    out.push({
+      item: 'agent-fan-out',
+      label: `Agent fan-out (x${w.calls} calls per request)`,
+      monthly: extra,
+      note: `already in every option above: ${w.calls - 1} of every ${w.calls} model calls are agent steps`,
+      includedInOptions: true,
+    });
+  }
+  return out;
+}
+
+function minBy(options: EstimateOption[]): EstimateOption {
+  return options.reduce((best, o) => (o.monthly.lt(best.monthly) ? o : best));
+}
+
+function fmt(d: Dec, decimals?: number): string {
+  const fixed = decimals ?? (d.lt(1) ? Math.max(2, d.decimalPlaces()) : 2);
+  return `$${d.toFixed(fixed)}`;
+}
+
+/** 304167 -> "304k", 1500000 -> "1.5m". */
+export function compact(n: number): string {
+  if (n >= 1e9) return `${trim(n / 1e9)}bn`;
+  if (n >= 1e6) return `${trim(n / 1e6)}M`;
+  if (n >= 1e4) return `${trim(n / 1e3)}k`;
+  return n.toLocaleString('en-US');
+}
+function trim(x: number): string {
+  return x >= 100 ? Math.round(x).toString() : (Math.round(x * 10) / 10).toString();
+}

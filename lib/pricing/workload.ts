@@ -1,0 +1,508 @@
+/**
+ * The workload grammar of `estimate` and `compare` (DESIGN.md):
+ *
+ *   claude-sonnet-4-5 2000 in 500 out 10k/day
+ *   nova-micro 300k requests/month 800 in 200 out batch
+ *   model=llama3-1-70b input=1500 output=300 requests=50000/day cache=60% region=eu-west-1
+ *   sonnet 4.5 2000 in 500 out 10k/day x6 calls kb guardrails logs
+ *   nova-canvas 2000 images/day
+ *
+ * A month is 730 hours (the AWS Pricing Calculator convention), so `10k/day` is
+ * 10,000 x 730 / 24 = 304,166.67, rounded to 304,167 requests a month.
+ */
+
+import { ParseError } from '../errors.js';
+import { closestMatches } from '../fuzzy.js';
+import { Dec } from '../money.js';
+import { isKnownRegion, REGIONS } from './regions.js';
+
+/** Hours in the pricing month. */
+export const HOURS_PER_MONTH = 730;
+
+/** Upper bounds that catch typos ("10000000k/day") before they become silly answers. */
+export const MAX_REQUESTS_PER_MONTH = 1e12;
+export const MAX_TOKENS_PER_REQUEST = 10_000_000;
+export const MAX_FAN_OUT = 100;
+
+export interface Workload {
+  /** The model as typed (resolved by the command against the catalog). */
+  modelText: string;
+  /** Requests (or images, for image models) per month, a whole number. */
+  requestsPerMonth: number;
+  /** The volume as typed (`10k/day`). */
+  volumeText: string;
+  /** The volume as given: a count per period (`10000` per `day`). */
+  volume: { count: number; unit: string };
+  inputTokens?: number;
+  outputTokens?: number;
+  /** The volume was given as images (`2000 images/day`). */
+  images: boolean;
+  /** `batch` asked for: the default option becomes batch inference. */
+  batch: boolean;
+  /** Share of input tokens read from the prompt cache, 0..1 (`cache=60%`). */
+  cacheHitRate?: number;
+  cacheTtl: '5m' | '1h';
+  region?: string;
+  /** Model calls per user request (agent fan-out, `x6 calls`). */
+  calls: number;
+  kb: boolean;
+  guardrails: boolean;
+  logs: boolean;
+}
+
+const EXAMPLE = 'for example: estimate claude-sonnet-4-5 2000 in 500 out 10k/day';
+
+const UNIT_PER_MONTH: Record<string, Dec> = {
+  month: new Dec(1),
+  day: new Dec(HOURS_PER_MONTH).div(24),
+  hour: new Dec(HOURS_PER_MONTH),
+  minute: new Dec(HOURS_PER_MONTH).times(60),
+  second: new Dec(HOURS_PER_MONTH).times(3600),
+  week: new Dec(HOURS_PER_MONTH).div(168),
+};
+const UNIT_WORDS: Record<string, string> = {
+  month: 'month',
+  months: 'month',
+  mo: 'month',
+  mon: 'month',
+  m: 'month',
+  day: 'day',
+  days: 'day',
+  d: 'day',
+  hour: 'hour',
+  hours: 'hour',
+  hr: 'hour',
+  h: 'hour',
+  minute: 'minute',
+  minutes: 'minute',
+  min: 'minute',
+  second: 'second',
+  seconds: 'second',
+  sec: 'second',
+  s: 'second',
+  week: 'week',
+  weeks: 'week',
+  wk: 'week',
+  w: 'week',
+};
+const REQUEST_WORDS = new Set([
+  'requests',
+  'request',
+  'reqs',
+  'req',
+  'calls',
+  'invocations',
+  'queries',
+  'prompts',
+]);
+const IMAGE_WORDS = new Set(['images', 'image', 'imgs', 'img', 'pictures']);
+const INPUT_WORDS = new Set(['in', 'input', 'inputs', 'prompt']);
+const OUTPUT_WORDS = new Set(['out', 'output', 'outputs', 'completion']);
+
+/** `2000`, `2,000`, `10k`, `1.5m`, `2bn` -> a number; undefined when not a count. */
+export function parseCount(text: string): number | undefined {
+  const m = /^([+-]?\d[\d,_]*(?:\.\d+)?|[+-]?\.\d+)(k|m|mm|bn|b)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const digits = m[1]!.replace(/[,_]/g, '');
+  const suffix = (m[2] ?? '').toLowerCase();
+  const factor =
+    suffix === 'k'
+      ? 1e3
+      : suffix === 'm' || suffix === 'mm'
+        ? 1e6
+        : suffix === 'bn' || suffix === 'b'
+          ? 1e9
+          : 1;
+  const value = new Dec(digits).times(factor);
+  return value.toNumber();
+}
+
+/** Looks like a number to a person (so "abc/day" gets a number error, not a word error). */
+function looksNumeric(text: string): boolean {
+  return /^[+-]?[\d.,]/.test(text);
+}
+
+function countOrThrow(text: string, what: string): number {
+  const n = parseCount(text);
+  if (n === undefined || !Number.isFinite(n)) {
+    throw new ParseError(
+      `${what} takes a number such as 2000, 10k or 1.5m, not "${text.slice(0, 30)}"; ${EXAMPLE}.`,
+    );
+  }
+  if (n < 0) throw new ParseError(`${what} can't be negative ("${text.slice(0, 30)}"); ${EXAMPLE}.`);
+  return n;
+}
+
+/** `10k/day`, `300k requests/month` -> requests per month (rounded to a whole request). */
+export function toMonthly(count: number, unit: string): number {
+  const per = UNIT_PER_MONTH[unit];
+  if (!per)
+    throw new ParseError(`"${unit}" is not a period: use /day, /month, /hour, /minute, /second or /week.`);
+  return new Dec(count).times(per).toDecimalPlaces(0, Dec.ROUND_HALF_UP).toNumber();
+}
+
+function unitOf(word: string | undefined): string | undefined {
+  if (!word) return undefined;
+  return UNIT_WORDS[word.toLowerCase().replace(/^\/|^per-?|^an?-?/, '')];
+}
+
+interface Volume {
+  count: number;
+  unit: string;
+  images: boolean;
+  text: string;
+}
+
+/**
+ * Parse the words after `estimate` / `compare`. `isModel(text)` says whether a prefix of
+ * the words names a model exactly (so multi-word names like `sonnet 4.5` or
+ * `llama 3.1 70b` are not mistaken for volumes). Throws `ParseError` with the accepted
+ * form on anything it does not understand.
+ */
+export function parseWorkload(
+  words: string[],
+  isModel: (text: string) => boolean,
+  options: { requireModel?: boolean } = {},
+): Workload {
+  const requireModel = options.requireModel ?? true;
+  let rest = words.filter((w) => w.trim() !== '');
+  let modelText = '';
+  const explicit = rest.findIndex((w) => /^model=/i.test(w));
+  if (explicit >= 0) {
+    modelText = rest[explicit]!.slice(rest[explicit]!.indexOf('=') + 1);
+    rest = rest.filter((_, i) => i !== explicit);
+  } else {
+    for (let k = Math.min(6, rest.length); k >= 1; k--) {
+      const candidate = rest.slice(0, k).join(' ');
+      if (isModel(candidate)) {
+        modelText = candidate;
+        rest = rest.slice(k);
+        break;
+      }
+    }
+    if (!modelText) {
+      // Unknown name: take the leading words that are not volumes or options, so the
+      // caller can answer with the closest models.
+      let k = 0;
+      while (k < rest.length && isNameWord(rest, k)) k++;
+      modelText = rest.slice(0, k).join(' ');
+      rest = rest.slice(k);
+    }
+  }
+  if (!modelText && requireModel) {
+    throw new ParseError(`Start with a model, ${EXAMPLE}.`);
+  }
+
+  const w: Workload = {
+    modelText,
+    requestsPerMonth: 0,
+    volumeText: '',
+    volume: { count: 0, unit: 'month' },
+    images: false,
+    batch: false,
+    cacheTtl: '5m',
+    calls: 1,
+    kb: false,
+    guardrails: false,
+    logs: false,
+  };
+  let volume: Volume | undefined;
+  const setVolume = (v: Volume) => {
+    if (volume)
+      throw new ParseError(`Give the volume once (got "${volume.text}" and "${v.text}"); ${EXAMPLE}.`);
+    volume = v;
+  };
+
+  for (let i = 0; i < rest.length; i++) {
+    const word = rest[i]!;
+    const lower = word.toLowerCase();
+    const next = rest[i + 1]?.toLowerCase();
+    const eq = lower.indexOf('=');
+    if (eq > 0) {
+      const key = lower.slice(0, eq);
+      const value = word.slice(eq + 1);
+      switch (key) {
+        case 'input':
+        case 'in':
+        case 'input_tokens':
+        case 'inputtokens':
+          w.inputTokens = countOrThrow(value, 'input');
+          break;
+        case 'output':
+        case 'out':
+        case 'output_tokens':
+        case 'outputtokens':
+          w.outputTokens = countOrThrow(value, 'output');
+          break;
+        case 'requests':
+        case 'reqs':
+        case 'volume':
+        case 'images': {
+          const [count, unit] = value.split('/');
+          const u = unitOf(unit ?? 'month');
+          if (!u)
+            throw new ParseError(
+              `${key}= takes a rate such as 50000/day or 1m/month, not "${value.slice(0, 30)}".`,
+            );
+          setVolume({
+            count: countOrThrow(count ?? '', key),
+            unit: u,
+            images: key === 'images',
+            text: value,
+          });
+          break;
+        }
+        case 'cache':
+          w.cacheHitRate = parsePercent(value);
+          break;
+        case 'cache-ttl':
+        case 'ttl':
+          w.cacheTtl = parseTtl(value);
+          break;
+        case 'region':
+          w.region = parseRegion(value);
+          break;
+        case 'calls':
+        case 'fanout':
+        case 'fan-out':
+          w.calls = parseCalls(value);
+          break;
+        case 'mode':
+          if (value.toLowerCase() === 'batch') w.batch = true;
+          else if (!/^on-?demand$/i.test(value))
+            throw new ParseError(`mode= takes batch or on-demand, not "${value.slice(0, 30)}".`);
+          break;
+        default:
+          throw unknownWord(word);
+      }
+      continue;
+    }
+    if (lower === 'batch') {
+      w.batch = true;
+      continue;
+    }
+    if (
+      lower === 'on-demand' ||
+      lower === 'ondemand' ||
+      lower === 'tokens' ||
+      lower === 'and' ||
+      lower === ','
+    )
+      continue;
+    if (lower === 'kb' || lower === 'knowledge-base' || lower === 'rag') {
+      w.kb = true;
+      continue;
+    }
+    if (lower === 'guardrails' || lower === 'guardrail') {
+      w.guardrails = true;
+      continue;
+    }
+    if (lower === 'logs' || lower === 'logging') {
+      w.logs = true;
+      continue;
+    }
+    if (lower === 'region') {
+      w.region = parseRegion(rest[++i] ?? '');
+      continue;
+    }
+    if (/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(lower)) {
+      w.region = parseRegion(lower);
+      continue;
+    }
+    if (lower === 'cache' || lower === 'cached') {
+      if (next && /%$/.test(next)) {
+        w.cacheHitRate = parsePercent(next);
+        i++;
+      } else w.cacheHitRate = 0.6;
+      continue;
+    }
+    if (/^\d+(\.\d+)?%$/.test(lower)) {
+      if (next === 'cache' || next === 'cached' || next === 'cache-hit' || next === 'hit') {
+        w.cacheHitRate = parsePercent(lower);
+        i++;
+        continue;
+      }
+      throw new ParseError(`"${word}" of what? Write cache=60% for prompt caching; ${EXAMPLE}.`);
+    }
+    const fan = /^(?:x(\d+)|(\d+)x)$/.exec(lower);
+    if (fan) {
+      w.calls = parseCalls(fan[1] ?? fan[2] ?? '');
+      if (next === 'calls' || next === 'call' || next === 'calls/request') i++;
+      continue;
+    }
+    // A number, maybe with a rate attached (`10k/day`) or a unit word after it.
+    if (looksNumeric(lower)) {
+      const [countText, attached] = lower.split('/', 2) as [string, string | undefined];
+      if (attached !== undefined) {
+        const u = unitOf(attached);
+        if (!u)
+          throw new ParseError(
+            `"${word}" is not a rate: use /day, /month, /hour, /minute or /week; ${EXAMPLE}.`,
+          );
+        const isImages = next !== undefined && IMAGE_WORDS.has(next);
+        if (isImages || (next !== undefined && REQUEST_WORDS.has(next))) i++;
+        setVolume({ count: countOrThrow(countText, 'The volume'), unit: u, images: isImages, text: word });
+        continue;
+      }
+      if (next && INPUT_WORDS.has(next)) {
+        w.inputTokens = countOrThrow(word, 'Input tokens');
+        i++;
+        if (rest[i + 1]?.toLowerCase() === 'tokens') i++;
+        continue;
+      }
+      if (next && OUTPUT_WORDS.has(next)) {
+        w.outputTokens = countOrThrow(word, 'Output tokens');
+        i++;
+        if (rest[i + 1]?.toLowerCase() === 'tokens') i++;
+        continue;
+      }
+      if (next === 'tokens') {
+        const after = rest[i + 2]?.toLowerCase();
+        if (after && INPUT_WORDS.has(after)) w.inputTokens = countOrThrow(word, 'Input tokens');
+        else if (after && OUTPUT_WORDS.has(after)) w.outputTokens = countOrThrow(word, 'Output tokens');
+        else throw new ParseError(`"${word} tokens" in or out? Write ${word} in or ${word} out; ${EXAMPLE}.`);
+        i += 2;
+        continue;
+      }
+      // `300k requests/month`, `300k requests per month`, `2000 images a day`, `10k per day`.
+      const parts = next?.split('/') ?? [];
+      const noun = parts[0] ?? '';
+      if (
+        REQUEST_WORDS.has(noun) ||
+        IMAGE_WORDS.has(noun) ||
+        noun === 'per' ||
+        noun === 'a' ||
+        noun === 'an' ||
+        unitOf(noun)
+      ) {
+        let unit: string | undefined;
+        let consumed = 1;
+        if (parts[1] !== undefined) unit = unitOf(parts[1]);
+        else if (REQUEST_WORDS.has(noun) || IMAGE_WORDS.has(noun)) {
+          const after = rest[i + 2]?.toLowerCase();
+          if (after === 'per' || after === 'a' || after === 'an' || after === 'each') {
+            unit = unitOf(rest[i + 3]);
+            consumed = 3;
+          } else if (unitOf(after ?? '') || after?.startsWith('/')) {
+            unit = unitOf(after);
+            consumed = 2;
+          } else {
+            unit = 'month';
+          }
+        } else if (noun === 'per' || noun === 'a' || noun === 'an') {
+          unit = unitOf(rest[i + 2]);
+          consumed = 2;
+        } else unit = unitOf(noun);
+        if (!unit)
+          throw new ParseError(
+            `"${rest.slice(i, i + 3).join(' ')}": per day, month, hour, minute or week? ${EXAMPLE}.`,
+          );
+        setVolume({
+          count: countOrThrow(word, 'The volume'),
+          unit,
+          images: IMAGE_WORDS.has(noun),
+          text: rest.slice(i, i + 1 + consumed).join(' '),
+        });
+        i += consumed;
+        continue;
+      }
+      const n = parseCount(lower);
+      if (n === undefined)
+        throw new ParseError(`"${word}" is not a number I can read: write 2000, 10k or 1.5m; ${EXAMPLE}.`);
+      throw new ParseError(
+        `"${word}" of what? Write "${word} in", "${word} out" or "${word}/day"; ${EXAMPLE}.`,
+      );
+    }
+    throw unknownWord(word);
+  }
+
+  if (!volume) {
+    throw new ParseError(
+      `How many requests? Add a volume such as 10k/day or 300k requests/month; ${EXAMPLE}.`,
+    );
+  }
+  const v = volume as Volume;
+  w.requestsPerMonth = toMonthly(v.count, v.unit);
+  w.volumeText = v.text;
+  w.volume = { count: v.count, unit: v.unit };
+  w.images = v.images;
+  if (v.count === 0) throw new ParseError(`A workload needs at least one request ("${v.text}"); ${EXAMPLE}.`);
+  if (w.requestsPerMonth < 1) {
+    throw new ParseError(`"${v.text}" is less than one request a month; give a larger volume.`);
+  }
+  if (w.requestsPerMonth > MAX_REQUESTS_PER_MONTH) {
+    throw new ParseError(
+      `"${v.text}" is more than a trillion requests a month; check the volume (10k/day, 300k/month).`,
+    );
+  }
+  for (const [what, n] of [
+    ['input', w.inputTokens],
+    ['output', w.outputTokens],
+  ] as const) {
+    if (n !== undefined && (n > MAX_TOKENS_PER_REQUEST || !Number.isInteger(n))) {
+      throw new ParseError(
+        n > MAX_TOKENS_PER_REQUEST
+          ? `${what} tokens per request can be at most 10m (got ${n}); no Bedrock model takes more.`
+          : `${what} tokens per request are whole numbers (got ${n}).`,
+      );
+    }
+  }
+  return w;
+}
+
+/** True while the word at k still reads as part of a model name. */
+function isNameWord(words: string[], k: number): boolean {
+  const word = words[k]!.toLowerCase();
+  if (word.includes('=') || word.includes('/') || word.endsWith('%')) return false;
+  if (['batch', 'kb', 'guardrails', 'logs', 'region', 'cache'].includes(word)) return false;
+  if (/^x\d+$/.test(word)) return false;
+  if (!looksNumeric(word)) return true;
+  const next = words[k + 1]?.toLowerCase() ?? '';
+  const unitNext =
+    INPUT_WORDS.has(next) ||
+    OUTPUT_WORDS.has(next) ||
+    next === 'tokens' ||
+    REQUEST_WORDS.has(next.split('/')[0] ?? '') ||
+    IMAGE_WORDS.has(next.split('/')[0] ?? '') ||
+    next === 'per';
+  return !unitNext && !/[km]$/.test(word) && k + 1 < words.length;
+}
+
+function parsePercent(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (!m) throw new ParseError(`cache= takes a hit rate such as 60%, not "${text.slice(0, 30)}".`);
+  const n = Number(m[1]);
+  const rate = m[2] === '%' || n > 1 ? n / 100 : n;
+  if (rate > 1) throw new ParseError(`A cache hit rate is between 0% and 100% (got ${text.slice(0, 30)}).`);
+  return rate;
+}
+
+function parseTtl(text: string): '5m' | '1h' {
+  const t = text.trim().toLowerCase();
+  if (t === '5m' || t === '5min') return '5m';
+  if (t === '1h' || t === '60m' || t === '1hour') return '1h';
+  throw new ParseError(`cache-ttl= takes 5m or 1h, not "${text.slice(0, 30)}".`);
+}
+
+function parseCalls(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_FAN_OUT) {
+    throw new ParseError(
+      `Agent fan-out is a whole number of model calls per request from 1 to ${MAX_FAN_OUT}, e.g. x6 calls.`,
+    );
+  }
+  return n;
+}
+
+function parseRegion(text: string): string {
+  const code = text.trim().toLowerCase();
+  if (isKnownRegion(code)) return code;
+  const close = closestMatches(code, Object.keys(REGIONS), 3);
+  throw new ParseError(`I don't know the Region "${text.slice(0, 30)}". Did you mean: ${close.join(', ')}?`);
+}
+
+function unknownWord(word: string): ParseError {
+  return new ParseError(
+    `I don't understand "${word.slice(0, 30)}" in the workload. I read: N in, N out, N/day or N requests/month, N images/day, batch, cache=60%, region=REGION, x6 calls, kb, guardrails, logs; ${EXAMPLE}.`,
+  );
+}
