@@ -163,8 +163,8 @@ interface DemoTable {
   anchor: string;
   windowStart: string;
   windowStartMs: number;
-  /** Facts sorted by day. */
-  facts: Fact[];
+  /** The bill's facts by day, so a one-week query reads only that week. */
+  factsByDay: Map<string, Fact[]>;
   /** Hourly sums per ModelId and metric, indexed by hours since `windowStart` midnight. */
   metrics: Map<string, Map<BedrockMetricName, Float64Array>>;
 }
@@ -294,8 +294,13 @@ function buildTable(now: Date): DemoTable {
       facts.push({ ...fact, recordType: 'Credit', quantity: ZERO, amount: creditAmount });
     }
   }
-  facts.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-  return { now, today, anchor, windowStart, windowStartMs, facts, metrics };
+  const factsByDay = new Map<string, Fact[]>();
+  for (const fact of facts) {
+    const list = factsByDay.get(fact.day);
+    if (list) list.push(fact);
+    else factsByDay.set(fact.day, [fact]);
+  }
+  return { now, today, anchor, windowStart, windowStartMs, factsByDay, metrics };
 }
 
 // --- Cost Explorer --------------------------------------------------------------------------
@@ -374,8 +379,7 @@ function getCostAndUsage(table: DemoTable, query: CostQuery): CostResult {
   for (const bucket of buckets(query)) {
     const groups = new Map<string, { keys: string[]; amount: Dec; quantity: Dec }>();
     let estimated = false;
-    for (const fact of table.facts) {
-      if (fact.day < bucket.start || fact.day >= bucket.end) continue;
+    for (const fact of factsIn(table, bucket.start, bucket.end)) {
       if (!matches(fact, query)) continue;
       if (isEstimatedDay(fact.day, table.now)) estimated = true;
       const keys = query.groupBy.map((g) => groupKey(fact, g));
@@ -410,12 +414,23 @@ function compareKeys(a: string[], b: string[]): number {
   return 0;
 }
 
+/** Facts of the days in `[start, end)` that have data. */
+function factsIn(table: DemoTable, start: string, end: string): Fact[] {
+  const from = start > table.windowStart ? start : table.windowStart;
+  const out: Fact[] = [];
+  for (let d = from; d < end && d <= table.today; d = addDays(d, 1)) {
+    const list = table.factsByDay.get(d);
+    if (list) out.push(...list);
+  }
+  return out;
+}
+
 /** Daily totals for a filter over `[start, end)`; days without data count as zero. */
 function dailyTotals(table: DemoTable, filter: FactFilter, start: string, end: string): Map<string, Dec> {
   const totals = new Map<string, Dec>();
   for (let d = start; d < end; d = addDays(d, 1)) totals.set(d, ZERO);
-  for (const fact of table.facts) {
-    if (fact.day < start || fact.day >= end || !matches(fact, filter)) continue;
+  for (const fact of factsIn(table, start, end)) {
+    if (!matches(fact, filter)) continue;
     totals.set(fact.day, (totals.get(fact.day) ?? ZERO).plus(fact.amount));
   }
   return totals;
@@ -469,8 +484,8 @@ function getCostForecast(
 function listServices(table: DemoTable, range: { start: string; end: string }): string[] {
   checkRange(range.start, range.end);
   const services = new Set<string>();
-  for (const fact of table.facts) {
-    if (fact.day >= range.start && fact.day < range.end && !fact.amount.isZero()) services.add(fact.service);
+  for (const fact of factsIn(table, range.start, range.end)) {
+    if (!fact.amount.isZero()) services.add(fact.service);
   }
   return [...services].sort();
 }

@@ -203,6 +203,7 @@ export const APP_PROFILES = {
 
 export type AppProfileKey = keyof typeof APP_PROFILES;
 
+/** The ARN of one of the demo's application inference profiles (what the apps invoke). */
 export function appProfileArn(key: AppProfileKey): string {
   return `${ARN_PREFIX}:application-inference-profile/${APP_PROFILES[key].id}`;
 }
