@@ -178,9 +178,9 @@ export function buildIdleReply(scan: IdleScan, now: Date, kind: 'aws' | 'demo'):
 
 /** The daily FinOps-channel message about one idle throughput. */
 export function buildIdleAlert(f: IdleFinding, scan: IdleScan, now: Date, kind: 'aws' | 'demo'): Reply {
-  const cost = f.hourly ? ` and has cost ${formatUsd(f.wasted, { decimals: 0 })} in ${scan.hours} h` : '';
+  const cost = f.hourly ? `, costing ${formatUsd(f.wasted, { decimals: 0 })}` : '';
   return {
-    headline: `Provisioned throughput ${f.throughput.name} had no call in ${scan.hours} h${cost}.`,
+    headline: `Provisioned throughput ${f.throughput.name} had no call in the last ${scan.hours} h${cost}.`,
     context: idleContext(scan, kind),
     blocks: [{ kind: 'text', text: findingParagraph(f, scan.hours, now) }],
     actions: [snoozeAction(f, false)],

@@ -346,8 +346,9 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
  */
 export async function scanIdleThroughputs(sources: DataSources, options: IdleScanOptions): Promise<IdleScan> {
   const { now, hours } = options;
-  const end = now;
-  const start = new Date(now.getTime() - hours * HOUR_MS);
+  // Whole minutes: CloudWatch's finest Bedrock resolution, and stable across reruns.
+  const end = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const start = new Date(end.getTime() - hours * HOUR_MS);
   const window = { start: start.toISOString(), end: end.toISOString() };
   const problems: string[] = [];
 

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IdleData } from '../../lib/analysis/idle.js';
+import { renderText } from '../../lib/chat/text.js';
+import { fixedClock } from '../../lib/clock.js';
+import { executeLine } from '../../lib/commands/grammar.js';
+import { idleCommand, parseIdleHours } from '../../lib/commands/idle.js';
+import type { CommandContext } from '../../lib/commands/types.js';
+import { ParseError } from '../../lib/errors.js';
+import { createDemoSources } from '../../lib/local/demo-data.js';
+import { TEST_NOW, testDeps } from '../support/deps.js';
+import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
+
+describe('parseIdleHours', () => {
+  it.each([
+    [[], 24],
+    [['72'], 72],
+    [['72h'], 72],
+    [['72', 'hours'], 72],
+    [['3d'], 72],
+    [['3', 'days'], 72],
+    [['720'], 720],
+  ])('%j -> %i hours', (words, hours) => {
+    expect(parseIdleHours(words as string[])).toBe(hours);
+  });
+
+  it.each([[['abc']], [['0']], [['721']], [['31', 'days']], [['-5']], [['72', 'minutes']]])(
+    'refuses %j with a one-line explanation of what is accepted',
+    (words) => {
+      expect(() => parseIdleHours(words as string[])).toThrow(ParseError);
+      expect(() => parseIdleHours(words as string[])).toThrow(/from 1 to 720 .*idle 72/);
+    },
+  );
+});
+
+describe('idle on the demo account', () => {
+  let dynamo: TestDynamo;
+  let ctx: CommandContext;
+  beforeAll(async () => {
+    dynamo = await startTestDynamo();
+    const deps = testDeps({ store: dynamo.store, sources: createDemoSources(fixedClock(TEST_NOW)) });
+    ctx = { deps, caller: { platform: 'cli', userId: 'cli', isAdmin: true } };
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  it('is a slow command (CloudWatch and the bill): chat answers it from the worker', () => {
+    expect(idleCommand.slow).toBe(true);
+  });
+
+  it('finds nova-lite-test idle with no commitment, costed from the bill, with a snooze button', async () => {
+    const result = await executeLine('idle', ctx);
+    const data = result.data as IdleData;
+    expect(result.command).toBe('idle');
+    expect(data.hours).toBe(24);
+    const idle = data.throughputs.filter((t) => t.state === 'idle');
+    expect(idle.map((t) => t.name)).toEqual(['nova-lite-test']);
+    expect(idle[0]).toMatchObject({
+      commitment: 'none',
+      invocations: 0,
+      idleHours: 24,
+      hourlyCostSource: 'bill',
+    });
+    expect(idle[0]?.hourlyUsd).toBeGreaterThan(0);
+    expect(idle[0]?.wastedUsd).toBeCloseTo((idle[0]?.hourlyUsd ?? 0) * 24, 2);
+    expect(idle[0]?.recommendation).toMatch(/^Delete it to save \$[\d,]+ a day\.$/);
+    const text = renderText(result.reply);
+    expect(text.split('\n')[0]).toMatch(
+      /^1 provisioned throughput is idle and has cost \$[\d,]+ in 24 h without a call\.$/,
+    );
+    expect(text).toContain('(from the bill)');
+    expect(text).toContain('demo account');
+    expect(result.reply.actions).toEqual([
+      { id: 'idle_snooze', label: 'Snooze 7 days', value: idle[0]?.arn },
+    ]);
+  });
+
+  it('looks back further with `idle 72`, the waste growing with the window', async () => {
+    const day = (await executeLine('idle', ctx)).data as IdleData;
+    const threeDays = (await executeLine('idle 72', ctx)).data as IdleData;
+    expect(threeDays.hours).toBe(72);
+    expect(threeDays.window).toEqual({ start: '2026-11-15T06:00:00.000Z', end: '2026-11-18T06:00:00.000Z' });
+    expect(threeDays.idleWastedUsd).toBeCloseTo(day.idleWastedUsd * 3, 2);
+  });
+
+  it('answers bad input with what is accepted', async () => {
+    await expect(executeLine('idle lots', ctx)).rejects.toThrow(/takes a number of hours/);
+  });
+});
