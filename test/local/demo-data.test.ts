@@ -113,6 +113,46 @@ describe('demo account: the bill', () => {
     expect(top[0]).toBe(`team$search|${SONNET_OUTPUT}`);
   });
 
+  it('reconciles every pair of group-bys, daily against monthly, across a month boundary', async () => {
+    const s = demo();
+    const dims: CostDimension[] = [
+      SERVICE,
+      USAGE_TYPE,
+      { type: 'DIMENSION', key: 'REGION' },
+      { type: 'DIMENSION', key: 'LINKED_ACCOUNT' },
+      TEAM,
+    ];
+    const range = { start: '2026-10-20', end: '2026-11-10', services: [SONNET, 'Amazon Bedrock'] };
+    const expected = total((await s.costs.getCostAndUsage(query({ ...range }))).rows);
+    for (const a of dims) {
+      for (const b of dims) {
+        if (a === b) continue;
+        for (const granularity of ['DAILY', 'MONTHLY'] as const) {
+          const { rows } = await s.costs.getCostAndUsage(query({ ...range, granularity, groupBy: [a, b] }));
+          expect(total(rows).equals(expected)).toBe(true);
+        }
+      }
+    }
+    const regions = await s.costs.getCostAndUsage(query({ groupBy: [{ type: 'DIMENSION', key: 'REGION' }] }));
+    expect(regions.rows.map((r) => r.keys[0])).toEqual(['us-east-1', 'us-west-2']);
+  });
+
+  it('tells the model switch and the new team apart in time', async () => {
+    const s = demo();
+    const september = await s.costs.getCostAndUsage(
+      query({ start: '2026-09-01', end: '2026-10-01', groupBy: [TEAM, SERVICE] }),
+    );
+    const lastWeek = await s.costs.getCostAndUsage(query({ groupBy: [TEAM, SERVICE] }));
+    const haiku3 = 'Claude 3 Haiku (Amazon Bedrock Edition)';
+    const haiku45 = 'Claude Haiku 4.5 (Amazon Bedrock Edition)';
+    expect(find(september.rows, 'team$support-bot', haiku3)?.amount.gt(100)).toBe(true);
+    expect(find(september.rows, 'team$support-bot', haiku45)).toBeUndefined();
+    expect(find(lastWeek.rows, 'team$support-bot', haiku3)).toBeUndefined();
+    expect(find(lastWeek.rows, 'team$support-bot', haiku45)?.amount.gt(100)).toBe(true);
+    expect(september.rows.some((r) => r.keys[0] === 'team$legal')).toBe(false);
+    expect(lastWeek.rows.some((r) => r.keys[0] === 'team$legal')).toBe(true);
+  });
+
   it('keeps untagged spend as team$ and filters on it with the empty tag value', async () => {
     const s = demo();
     const byTeam = await s.costs.getCostAndUsage(query({ groupBy: [TEAM] }));
