@@ -1,15 +1,31 @@
-/** PLACEHOLDER: replaced by the issue that owns `compare`. */
-import { UserError } from '../errors.js';
+/** `compare WORKLOAD`: the same workload across models of the same modality, cheapest first. */
+import { bundledCatalog } from '../pricing/catalog.js';
+import { type CompareData, compareData, compareFromWords, compareReply } from '../pricing/compare.js';
+import { findModel } from '../pricing/models.js';
+import { parseWorkload } from '../pricing/workload.js';
 import { defineCommand } from './types.js';
 
-export const compareCommand = defineCommand<string[], never>({
+export const compareCommand = defineCommand<string[], CompareData>({
   name: 'compare',
-  summary: '(coming soon)',
-  usage: ['compare'],
-  examples: [],
+  summary: 'The same workload priced on every model of its kind, cheapest first',
+  usage: ['compare [MODEL] IN in OUT out VOLUME [batch] [cache=60%] [region=REGION] [xN calls]'],
+  examples: [
+    'compare claude-sonnet-4-5 2000 in 500 out 10k/day',
+    'compare 800 in 200 out 300k requests/month batch',
+    'compare nova-canvas 1000 images/day',
+  ],
   slow: false,
-  parse: (words) => words,
-  run: async () => {
-    throw new UserError('not_available', '"compare" is not available yet.');
+  parse: (words) => {
+    parseWorkload(words, (text) => findModel(bundledCatalog(), text) !== undefined, { requireModel: false });
+    return words;
+  },
+  run: async (words, ctx) => {
+    const catalog = await ctx.deps.catalog();
+    const comparison = compareFromWords(catalog, words);
+    return {
+      command: 'compare',
+      data: compareData(comparison, catalog),
+      reply: compareReply(comparison, catalog),
+    };
   },
 });

@@ -1,0 +1,190 @@
+/**
+ * `compare`: the same workload priced on every model of the same modality, cheapest
+ * first. Each model is priced the way the workload asks (on demand by default; batch or
+ * prompt cache when asked) on its cheapest route from the Region, so the ranking
+ * compares like with like.
+ */
+import type { Reply } from '../chat/reply.js';
+import { UserError } from '../errors.js';
+import { type Dec, toCents } from '../money.js';
+import { type Catalog, type CatalogModel, describeCatalog, type Modality } from './catalog.js';
+import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
+import { findModel, type ResolvedModel, resolveModel, routesFrom } from './models.js';
+import { formatMonthly, formatPerThousand, optionName } from './reply.js';
+import { parseWorkload, type Workload } from './workload.js';
+
+export interface ComparisonRow {
+  model: CatalogModel;
+  option: EstimateOption;
+  rank: number;
+}
+
+export interface Comparison {
+  workload: Workload;
+  region: string;
+  modality: Modality;
+  /** The model named in the workload, when one was. */
+  reference?: CatalogModel;
+  rows: ComparisonRow[];
+  /** Models left out: no price in the Region, or the asked mode (batch) not offered. */
+  skipped: number;
+}
+
+/** How many rows an answer shows (plus the reference model when it ranks lower). */
+export const COMPARE_TOP = 10;
+
+/**
+ * Price one workload across all models of a modality. Pure.
+ *
+ * @example
+ * compareWorkload(catalog, parseWorkload(['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day'], isModel));
+ */
+export function compareWorkload(catalog: Catalog, workload: Workload): Comparison {
+  const resolved: ResolvedModel | undefined = workload.modelText
+    ? resolveModel(catalog, workload.modelText)
+    : undefined;
+  const modality: Modality =
+    resolved?.model.modality ?? (workload.images ? 'image' : workload.outputTokens ? 'text' : 'embedding');
+  const region = workload.region ?? resolved?.profileHome ?? 'us-east-1';
+  const w: Workload = { ...workload, region };
+  const priced: { model: CatalogModel; option: EstimateOption }[] = [];
+  let skipped = 0;
+  for (const model of catalog.models) {
+    if (model.modality !== modality) continue;
+    if (!routesFrom(model, region).length) {
+      skipped++;
+      continue;
+    }
+    let estimate: Estimate;
+    try {
+      estimate = estimateWorkload(catalog, { model }, w);
+    } catch {
+      skipped++;
+      continue;
+    }
+    priced.push({ model, option: estimate.default });
+  }
+  if (!priced.length) {
+    throw new UserError('no_price', `No ${modality} model has a price for this workload in ${region}.`);
+  }
+  priced.sort(
+    (a, b) => a.option.monthly.comparedTo(b.option.monthly) || a.model.key.localeCompare(b.model.key),
+  );
+  return {
+    workload: w,
+    region,
+    modality,
+    ...(resolved ? { reference: resolved.model } : {}),
+    rows: priced.map((p, i) => ({ ...p, rank: i + 1 })),
+    skipped,
+  };
+}
+
+/** Parse and compare; the model in the workload is optional for `compare`. */
+export function compareFromWords(catalog: Catalog, words: string[]): Comparison {
+  const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined, {
+    requireModel: false,
+  });
+  return compareWorkload(catalog, workload);
+}
+
+function shown(c: Comparison): ComparisonRow[] {
+  const top = c.rows.slice(0, COMPARE_TOP);
+  const ref = c.reference ? c.rows.find((r) => r.model.key === c.reference!.key) : undefined;
+  if (ref && !top.includes(ref)) top.push(ref);
+  return top;
+}
+
+function modeWords(c: Comparison): string {
+  if (c.workload.batch) return 'with batch inference';
+  if (c.workload.cacheHitRate !== undefined)
+    return `with ${Math.round(c.workload.cacheHitRate * 100)}% prompt-cache hits`;
+  return 'on demand';
+}
+
+/** The chat answer for `compare`. */
+export function compareReply(c: Comparison, catalog: Catalog): Reply {
+  const first = c.rows[0]!;
+  const ref = c.reference ? c.rows.find((r) => r.model.key === c.reference!.key) : undefined;
+  let headline = `${first.model.name} is the cheapest ${c.modality} model for this workload: ${formatMonthly(first.option.monthly)} a month ${modeWords(c)}.`;
+  if (ref && ref !== first) {
+    headline = `${ref.model.name} ranks ${ref.rank} of ${c.rows.length} at ${formatMonthly(ref.option.monthly)} a month; ${first.model.name} is cheapest at ${formatMonthly(first.option.monthly)}.`;
+  }
+  const rows = shown(c).map((r) => [
+    String(r.rank),
+    r.model.name + (r.option.derived ? ' *' : ''),
+    r.model.provider,
+    formatMonthly(r.option.monthly),
+    formatPerThousand(r.option.perThousand),
+    optionName(r.option),
+  ]);
+  const w = c.workload;
+  const shape =
+    c.modality === 'image'
+      ? `${w.requestsPerMonth.toLocaleString('en-US')} images a month`
+      : `${w.requestsPerMonth.toLocaleString('en-US')} requests a month, ${(w.inputTokens ?? 0).toLocaleString('en-US')} in / ${(w.outputTokens ?? 0).toLocaleString('en-US')} out${w.calls > 1 ? `, x${w.calls} calls` : ''}`;
+  const lines = [
+    `Ranked on ${shape}; each model on its cheapest route from ${c.region}.`,
+    c.skipped
+      ? `${c.skipped} ${c.modality} models not ranked: no price in ${c.region} or the mode asked is not offered.`
+      : '',
+    rows.some((r) => r[1]!.endsWith(' *')) ? '* price estimated from a published rule.' : '',
+    'Quality differs: compare answers on your own prompts before switching.',
+  ].filter(Boolean);
+  return {
+    headline,
+    context: [c.region, describeCatalog(catalog), 'a month is 730 hours'],
+    blocks: [
+      {
+        kind: 'table',
+        columns: [
+          { header: '#', align: 'right' },
+          { header: 'Model' },
+          { header: 'Provider' },
+          { header: 'Monthly', align: 'right' },
+          { header: `Per 1k ${c.modality === 'image' ? 'images' : 'requests'}`, align: 'right' },
+          { header: 'Priced as' },
+        ],
+        rows,
+      },
+      ...lines.map((text) => ({ kind: 'text' as const, text })),
+    ],
+  };
+}
+
+const usd = (d: Dec) => toCents(d);
+
+/** JSON `data` of `compare`. */
+export function compareData(c: Comparison, catalog: Catalog) {
+  return {
+    region: c.region,
+    modality: c.modality,
+    ...(c.reference ? { reference: c.reference.key } : {}),
+    workload: {
+      requestsPerMonth: c.workload.requestsPerMonth,
+      inputTokens: c.workload.inputTokens ?? 0,
+      outputTokens: c.workload.outputTokens ?? 0,
+      callsPerRequest: c.workload.calls,
+      batch: c.workload.batch,
+      ...(c.workload.cacheHitRate !== undefined ? { cacheHitRate: c.workload.cacheHitRate } : {}),
+    },
+    models: c.rows.map((r) => ({
+      rank: r.rank,
+      key: r.model.key,
+      id: r.model.id,
+      name: r.model.name,
+      provider: r.model.provider,
+      mode: r.option.mode,
+      ...(r.option.route ? { route: r.option.route } : {}),
+      monthlyUsd: usd(r.option.monthly),
+      per1kRequestsUsd: usd(r.option.perThousand),
+      ...(r.option.derived ? { estimated: r.option.derived } : {}),
+    })),
+    skipped: c.skipped,
+    currency: 'USD' as const,
+    pricesAsOf: catalog.asOf,
+    priceSource: catalog.source,
+  };
+}
+
+export type CompareData = ReturnType<typeof compareData>;
