@@ -8,14 +8,22 @@
  * throughputs are skipped. A dry run reports what would be sent and writes nothing.
  */
 import { type ChatTarget, describeTarget } from '../chat/delivery.js';
-import { toIsoDate } from '../clock.js';
+import type { Reply } from '../chat/reply.js';
+import { formatTimestamp, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import type { Deps } from '../deps.js';
+import { ParseError } from '../errors.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import type { DataSources } from '../ports.js';
 import { DEFAULT_IDLE_HOURS, describeFault, type IdleScan, scanIdleThroughputs } from './idle.js';
-import { buildIdleAlert } from './idle-reply.js';
-import { claimIdlePost, markIdlePostSent, releaseIdlePost, snoozedThroughputs } from './idle-store.js';
+import { buildIdleAlert, SNOOZE_DAYS } from './idle-reply.js';
+import {
+  claimIdlePost,
+  markIdlePostSent,
+  releaseIdlePost,
+  snoozedThroughputs,
+  snoozeThroughput,
+} from './idle-store.js';
 
 /**
  * Run the idle scan for `deps` over the last `hours`: the account's sources, the
@@ -141,4 +149,31 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
   }
   const summary = `idle-scan: ${parts.join(', ')}${problems.length ? `. ${problems.join(' ')}` : ''}`;
   return { job: 'idle-scan', messages, summary };
+}
+
+/** What a provisioned-throughput ARN looks like (button values are checked, never trusted). */
+const PROVISIONED_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:provisioned-model\/[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The "Snooze 7 days" button (`idle_snooze`, value = the throughput ARN): stop the daily
+ * idle message for that throughput for a week, and say so.
+ *
+ * @example
+ * // in the Slack interactivity handler
+ * const reply = await snoozeIdleThroughput(deps, action.value, body.user.id);
+ */
+export async function snoozeIdleThroughput(deps: Deps, arn: string, userId: string): Promise<Reply> {
+  if (!PROVISIONED_ARN.test(arn)) {
+    throw new ParseError(
+      'That snooze button does not name a provisioned throughput; run `idle` again for fresh buttons.',
+    );
+  }
+  const until = new Date(deps.clock.now().getTime() + SNOOZE_DAYS * 86_400_000);
+  await snoozeThroughput(deps.store, arn, until, userId);
+  const name = arn.split('/').pop() ?? arn;
+  return {
+    headline: `Snoozed: no idle message about provisioned model ${name} until ${formatTimestamp(until)}.`,
+    blocks: [],
+    visibility: 'in_channel',
+  };
 }

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIdleScan } from '../../lib/analysis/idle-scan.js';
+import { runIdleScan, snoozeIdleThroughput } from '../../lib/analysis/idle-scan.js';
 import { idleKey, STALE_CLAIM_MS, snoozeThroughput } from '../../lib/analysis/idle-store.js';
 import { renderText } from '../../lib/chat/text.js';
 import type { Store } from '../../lib/store/store.js';
@@ -172,6 +172,20 @@ describe('runIdleScan (daily idle-throughput job)', () => {
       by: 'U0ALICE',
       until: '2026-11-25T06:00:00.000Z',
     });
+  });
+
+  it('snoozes from the button value for 7 days, and refuses a value that is not a throughput ARN', async () => {
+    const { delivery, deps } = await setup();
+    const reply = await snoozeIdleThroughput(deps, THROUGHPUTS.idleSixMonth.arn, 'U0CAROL');
+    expect(renderText(reply)).toBe(
+      'Snoozed: no idle message about provisioned model h7c2z9f4k1d8 until Nov 25 06:00 UTC.',
+    );
+    const report = await runIdleScan(deps, { dryRun: false });
+    expect(report.messages.map((m) => m.subject)).toEqual(['nova-lite-test']);
+    expect(delivery.sent).toHaveLength(1);
+    await expect(
+      snoozeIdleThroughput(deps, 'arn:aws:iam::123456789012:role/admin', 'U0CAROL'),
+    ).rejects.toThrow(/does not name a provisioned throughput/);
   });
 
   it('in a dry run reports what it would send and writes nothing', async () => {
