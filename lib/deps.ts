@@ -65,7 +65,7 @@ export function createDeps(options: CreateDepsOptions): Deps {
       });
     if (config.BEDROCK_COST_DEMO) {
       const { createDemoSources } = await import('./local/demo-data.js');
-      return cached(createDemoSources(clock));
+      return cached(createDemoSources(clock, { teamTagKey: config.TEAM_TAG_KEY }));
     }
     const [{ createAwsClients }, { createAwsSources }] = await Promise.all([
       import('./aws/clients.js'),

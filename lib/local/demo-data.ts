@@ -159,6 +159,8 @@ const METRIC_NAMES: BedrockMetricName[] = [
 
 interface DemoTable {
   now: Date;
+  /** The cost allocation tag key that carries the team (`TEAM_TAG_KEY`). */
+  tagKey: string;
   today: string;
   anchor: string;
   windowStart: string;
@@ -186,7 +188,7 @@ function activeFraction(w: Workload, hourFromAnchor: number): number {
   return 1;
 }
 
-function buildTable(now: Date): DemoTable {
+function buildTable(now: Date, tagKey: string): DemoTable {
   const today = toIsoDate(now);
   const anchor = startOfIsoWeek(today);
   const windowStart = addDays(today, -DEMO_HISTORY_DAYS);
@@ -300,13 +302,14 @@ function buildTable(now: Date): DemoTable {
     if (list) list.push(fact);
     else factsByDay.set(fact.day, [fact]);
   }
-  return { now, today, anchor, windowStart, windowStartMs, factsByDay, metrics };
+  return { now, today, anchor, windowStart, windowStartMs, tagKey, factsByDay, metrics };
 }
 
 // --- Cost Explorer --------------------------------------------------------------------------
 
-function groupKey(fact: Fact, dim: CostDimension): string {
-  if (dim.type === 'TAG') return `${dim.key}$${dim.key === DEMO_TAG_KEY ? fact.team : ''}`;
+function groupKey(fact: Fact, dim: CostDimension, tagKey: string): string {
+  // Any other tag key is absent from every line: Cost Explorer reports it as `<key>$`.
+  if (dim.type === 'TAG') return `${dim.key}$${dim.key === tagKey ? fact.team : ''}`;
   switch (dim.key) {
     case 'SERVICE':
       return fact.service;
@@ -323,12 +326,12 @@ function groupKey(fact: Fact, dim: CostDimension): string {
 
 type FactFilter = Pick<CostQuery, 'services' | 'tag' | 'recordTypes'>;
 
-function matches(fact: Fact, filter: FactFilter): boolean {
+function matches(fact: Fact, filter: FactFilter, tagKey: string): boolean {
   if (filter.services.length > 0 && !filter.services.includes(fact.service)) return false;
   const recordTypes = filter.recordTypes ?? ['Usage'];
   if (!recordTypes.includes(fact.recordType)) return false;
   if (filter.tag) {
-    const value = filter.tag.key === DEMO_TAG_KEY ? fact.team : '';
+    const value = filter.tag.key === tagKey ? fact.team : '';
     if (!filter.tag.values.includes(value)) return false;
   }
   return true;
@@ -380,9 +383,9 @@ function getCostAndUsage(table: DemoTable, query: CostQuery): CostResult {
     const groups = new Map<string, { keys: string[]; amount: Dec; quantity: Dec }>();
     let estimated = false;
     for (const fact of factsIn(table, bucket.start, bucket.end)) {
-      if (!matches(fact, query)) continue;
+      if (!matches(fact, query, table.tagKey)) continue;
       if (isEstimatedDay(fact.day, table.now)) estimated = true;
-      const keys = query.groupBy.map((g) => groupKey(fact, g));
+      const keys = query.groupBy.map((g) => groupKey(fact, g, table.tagKey));
       const id = keys.join('\u0000');
       const group = groups.get(id);
       if (group) {
@@ -430,7 +433,7 @@ function dailyTotals(table: DemoTable, filter: FactFilter, start: string, end: s
   const totals = new Map<string, Dec>();
   for (let d = start; d < end; d = addDays(d, 1)) totals.set(d, ZERO);
   for (const fact of factsIn(table, start, end)) {
-    if (!matches(fact, filter)) continue;
+    if (!matches(fact, filter, table.tagKey)) continue;
     totals.set(fact.day, (totals.get(fact.day) ?? ZERO).plus(fact.amount));
   }
   return totals;
@@ -608,7 +611,7 @@ function systemProfileModelArns(p: { modelId: string; global: boolean }): string
   return p.global ? [...regional, `arn:aws:bedrock:::foundation-model/${p.modelId}`] : regional;
 }
 
-function listInferenceProfiles(): InferenceProfile[] {
+function listInferenceProfiles(tagKey: string): InferenceProfile[] {
   const system: InferenceProfile[] = SYSTEM_PROFILES.map((p) => ({
     id: p.id,
     arn: `arn:aws:bedrock:us-east-1:${MAIN_ACCOUNT}:inference-profile/${p.id}`,
@@ -632,7 +635,7 @@ function listInferenceProfiles(): InferenceProfile[] {
       name: p.name,
       type: 'APPLICATION',
       modelArns,
-      tags: { [DEMO_TAG_KEY]: p.team },
+      tags: { [tagKey]: p.team },
     };
   });
   return [...system, ...application];
@@ -663,6 +666,14 @@ function listProvisionedThroughputs(table: DemoTable): ProvisionedThroughput[] {
 
 // --- wiring ---------------------------------------------------------------------------------
 
+export interface DemoSourcesOptions {
+  /**
+   * The cost allocation tag key the demo's resources carry their team in (`TEAM_TAG_KEY`);
+   * default `team`. Any other tag key finds every line untagged, as on AWS.
+   */
+  teamTagKey?: string;
+}
+
 /**
  * The demo account behind the ports. The table is built lazily on first use and rebuilt only
  * when the clock has moved to another hour, so a whole command runs against one snapshot.
@@ -674,12 +685,13 @@ function listProvisionedThroughputs(table: DemoTable): ProvisionedThroughput[] {
  *   groupBy: [{ type: 'TAG', key: 'team' }], services: [], metric: 'UnblendedCost',
  * });
  */
-export function createDemoSources(clock: Clock): DataSources {
+export function createDemoSources(clock: Clock, options: DemoSourcesOptions = {}): DataSources {
+  const tagKey = options.teamTagKey ?? DEMO_TAG_KEY;
   let cached: { hour: number; table: DemoTable } | undefined;
   const table = (): DemoTable => {
     const now = clock.now();
     const hour = Math.floor(now.getTime() / HOUR_MS);
-    if (!cached || cached.hour !== hour) cached = { hour, table: buildTable(now) };
+    if (!cached || cached.hour !== hour) cached = { hour, table: buildTable(now, tagKey) };
     return cached.table;
   };
   const costs: CostSource = {
@@ -703,7 +715,7 @@ export function createDemoSources(clock: Clock): DataSources {
   };
   const bedrock: BedrockControlPlane = {
     listProvisionedThroughputs: async () => listProvisionedThroughputs(table()),
-    listInferenceProfiles: async () => listInferenceProfiles(),
+    listInferenceProfiles: async () => listInferenceProfiles(tagKey),
   };
   return { kind: 'demo', costs, metrics, bedrock };
 }

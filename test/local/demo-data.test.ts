@@ -173,6 +173,18 @@ describe('demo account: the bill', () => {
     expect(total(search.rows).equals(find(byTeam.rows, 'team$search')!.amount)).toBe(true);
   });
 
+  it('carries the team in whatever tag key TEAM_TAG_KEY names, and nothing in other keys', async () => {
+    const s = createDemoSources(fixedClock(NOW), { teamTagKey: 'cost-center' });
+    const byCostCenter = await s.costs.getCostAndUsage(
+      query({ groupBy: [{ type: 'TAG', key: 'cost-center' }] }),
+    );
+    expect(byCostCenter.rows.map((r) => r.keys[0])).toContain('cost-center$search');
+    const byTeam = await s.costs.getCostAndUsage(query({ groupBy: [TEAM] }));
+    expect(byTeam.rows.map((r) => r.keys[0])).toEqual(['team$']);
+    const profiles = await s.bedrock.listInferenceProfiles();
+    expect(profiles.find((p) => p.name === 'search-sonnet-4-5')?.tags).toEqual({ 'cost-center': 'search' });
+  });
+
   it('names Marketplace and Amazon Bedrock usage types the way Cost Explorer does', async () => {
     const s = demo();
     const { rows } = await s.costs.getCostAndUsage(query({ groupBy: [SERVICE, USAGE_TYPE] }));
