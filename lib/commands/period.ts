@@ -335,7 +335,8 @@ export function takeOption(
 ): { value?: string[]; rest: string[] } {
   const i = words.findIndex((w) => w.toLowerCase() === keyword);
   if (i < 0) return { rest: words };
-  let j = i + 1;
+  // The first word after the keyword is always its value (`by team` where `team` is also a keyword).
+  let j = Math.min(i + 2, words.length);
   while (j < words.length && !stops.includes(words[j]!.toLowerCase())) j++;
   const value = words.slice(i + 1, j);
   if (!value.length) throw new ParseError(`"${keyword}" needs a value: ${usage}`);

@@ -7,7 +7,7 @@ import type { Reply, ReplyAction } from '../chat/reply.js';
 import { addDays } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError } from '../errors.js';
-import { allocateCents, type Dec, formatUsd, shareOf, toCents, usd } from '../money.js';
+import { allocateCents, type Dec, formatUsd, shareOf, sumUsd, toCents, usd } from '../money.js';
 import { botApiCostThisMonth } from '../spend/cache.js';
 import { nowcastToday } from '../spend/nowcast.js';
 import { billContext, periodText } from '../spend/present.js';
@@ -136,11 +136,16 @@ export async function runSpend(input: SpendInput, ctx: CommandContext) {
       },
     );
   }
-  const billedToday = report.daily.find((d) => d.day === today)?.usd;
-  // Use the estimate for today only where it is larger than what the bill already has.
+  // The bill already has today's tokens up to a few hours ago; the estimate adds only the
+  // token spend it does not have yet (provisioned throughput, Guardrails etc. stay as billed).
+  const billedTokensToday = sumUsd(
+    report.lines
+      .filter((l) => l.day === today && (l.info?.kind === 'tokens' || l.info === undefined))
+      .map((l) => l.amount),
+  );
   const extra: Dec | undefined =
-    estimate && estimate.totalUsd.gt(billedToday ?? 0)
-      ? estimate.totalUsd.minus(billedToday ?? 0)
+    estimate && estimate.totalUsd.gt(billedTokensToday)
+      ? estimate.totalUsd.minus(billedTokensToday)
       : undefined;
 
   const groups = report.groups.map((g) => ({ ...g }));
@@ -234,7 +239,11 @@ function spendReply(
   if (rest.length) {
     const restUsd = rest.reduce((a, g) => a + Math.round(g.usd * 100), 0) / 100;
     const share = rest.reduce((a, g) => a + g.share, 0);
-    rows.push([`Other (${rest.length} lines)`, formatUsd(usdOf(restUsd)), pct(share)]);
+    rows.push([
+      `Other (${rest.length} ${rest.length === 1 ? 'line' : 'lines'})`,
+      formatUsd(usdOf(restUsd)),
+      pct(share),
+    ]);
   }
   const blocks: Reply['blocks'] = [];
   if (rows.length) {
@@ -251,7 +260,7 @@ function spendReply(
   if (report.extra) {
     blocks.push({
       kind: 'text',
-      text: `Includes ${formatUsd(report.extra)} estimated for today from CloudWatch token counts x catalog prices (the bill has ${formatUsd(usdOf(data.billedUsd ?? 0))}); the bill catches up within a day.`,
+      text: `Includes ${formatUsd(report.extra)} estimated for the latest hours from CloudWatch token counts x catalog prices (the bill so far: ${formatUsd(usdOf(data.billedUsd ?? 0))}); the bill catches up within a day.`,
     });
   }
   const unattributed = data.groups.find((g) => g.key === UNATTRIBUTED);

@@ -84,9 +84,9 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
     ['versus', 'against', 'compared'].includes(w.toLowerCase()) ? 'vs' : w,
   );
   const vsOpt = takeOption(normalised, 'vs', stops, USAGE);
-  let teamOpt = takeOption(vsOpt.rest, 'team', stops, USAGE);
+  const byOpt = takeOption(vsOpt.rest, 'by', stops, USAGE);
+  let teamOpt = takeOption(byOpt.rest, 'team', stops, USAGE);
   if (!teamOpt.value) teamOpt = takeOption(teamOpt.rest, 'for', stops, USAGE);
-  const byOpt = takeOption(teamOpt.rest, 'by', stops, USAGE);
   let by: 'model' | 'team' = 'model';
   if (byOpt.value) {
     const word = byOpt.value.join(' ').toLowerCase().replace(/s$/, '');
@@ -98,7 +98,7 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
     by = word;
   }
   let current: Period;
-  const rest = byOpt.rest;
+  const rest = teamOpt.rest;
   if (!rest.length) current = parsePeriod('7d', now);
   else {
     const taken = takePeriod(rest, now);
@@ -331,8 +331,15 @@ function whyReply(
     ]);
     if (rest.length) {
       const restCents = rest.reduce((s, d) => s + Math.round(d.deltaUsd * 100), 0);
-      rows.push([`Other (${rest.length} lines)`, '', '', usd(restCents / 100, true), '']);
+      rows.push([
+        `Other (${rest.length} ${rest.length === 1 ? 'line' : 'lines'})`,
+        '',
+        '',
+        usd(restCents / 100, true),
+        '',
+      ]);
     }
+    const withEffect = shown.some((d) => d.effect !== '');
     blocks.push({
       kind: 'table',
       columns: [
@@ -340,9 +347,9 @@ function whyReply(
         { header: prevHeader, align: 'right' },
         { header: curHeader, align: 'right' },
         { header: 'Change', align: 'right' },
-        { header: 'Effect' },
+        ...(withEffect ? [{ header: 'Effect' }] : []),
       ],
-      rows,
+      rows: withEffect ? rows : rows.map((r) => r.slice(0, 4)),
     });
   }
   const lines: string[] = [];

@@ -45,6 +45,8 @@ export interface SpendReport extends DateRange {
   dataAsOf: Date;
   stale: boolean;
   requests: number;
+  /** The parsed bill lines behind the groups. */
+  lines: SpendLine[];
 }
 
 const GROUPING: Record<SpendGroupBy, LineGrouping> = {
@@ -142,6 +144,7 @@ export async function getSpend(ctx: SpendContext, query: SpendQuery): Promise<Sp
     dataAsOf: result.dataAsOf,
     stale: result.stale,
     requests: result.requests,
+    lines: result.lines,
   };
 }
 
