@@ -221,8 +221,11 @@ export const PROVISIONED = {
     usageType: 'USE1-NovaLite-ProvisionedThroughput-NoCommit-ModelUnits',
     /** USD per model-unit hour, no commitment (the 1-month rate is $55.00). */
     rate: '60.50',
-    /** Created on the Saturday 16 days before the anchor at 14:00 UTC; never invoked since. */
-    createdHour: -day(16) + 14,
+    /**
+     * Created on the Sunday before the anchor at 14:00 UTC for a test that never ran; never
+     * invoked since. Kept recent so it shows up as idle without dwarfing the rest of the bill.
+     */
+    createdHour: -day(1) + 14,
   },
   busy: {
     name: 'llama-ft-support',
