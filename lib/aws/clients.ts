@@ -28,6 +28,18 @@ export interface AwsClients {
   pricing: PricingClient;
 }
 
+/**
+ * The Price List client alone (the daily pricing refresh needs nothing else). The
+ * Price List API is served from us-east-1 whatever the caller's Region.
+ */
+export function createPricingClient(options: { maxAttempts?: number } = {}): PricingClient {
+  return new PricingClient({
+    maxAttempts: options.maxAttempts ?? 4,
+    retryMode: 'standard',
+    region: 'us-east-1',
+  });
+}
+
 /** Build the data-source clients. Cost Explorer and Pricing always use us-east-1. */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   const common = { maxAttempts: options.maxAttempts ?? 4, retryMode: 'standard' as const };
