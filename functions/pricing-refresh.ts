@@ -1,8 +1,16 @@
-/** PLACEHOLDER (issue 3): scheduled daily refresh of the pricing catalog from the Price List API. */
-import { lambdaDeps } from '../lib/lambda/runtime.js';
+/**
+ * Scheduled daily: refresh the pricing catalog from the AWS Price List API
+ * (`AmazonBedrock` + `AmazonBedrockFoundationModels`, us-east-1 endpoint) into DynamoDB.
+ * A refresh that fails or looks wrong keeps the previous catalog and logs why.
+ */
+import { createPricingClient } from '../lib/aws/clients.js';
+import { createPriceListSource } from '../lib/aws/price-list.js';
+import { createScheduledHandler } from '../lib/lambda/runtime.js';
+import { runPricingRefresh } from '../lib/pricing/refresh.js';
 
-export const handler = async () => {
-  const deps = await lambdaDeps();
-  deps.log.warn('pricing refresh not implemented yet');
-  return { ok: false };
-};
+/** Built once per cold start; the SDK resolves credentials on the first call. */
+const priceList = createPriceListSource(createPricingClient());
+
+export const handler = createScheduledHandler('pricing-refresh', (deps, options) =>
+  runPricingRefresh(deps, options, priceList),
+);

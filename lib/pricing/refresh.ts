@@ -1,0 +1,464 @@
+/**
+ * `pricing-refresh`: rebuild the catalog's prices from the AWS Price List API and store
+ * the result in DynamoDB (`PRICING`/`CATALOG`), so answers use AWS's current prices
+ * instead of the bundled snapshot.
+ *
+ * Two offers matter:
+ * - `AmazonBedrock`: Amazon and open-weight models. Attributes `usagetype`
+ *   (`USE1-NovaLite-input-tokens[-batch|-cross-region-global]`), `regionCode`, `model`
+ *   (or `titanModel`), `feature` ("On-demand Inference", "Batch Inference", "Provisioned
+ *   Throughput Inference - 1 month"), `inferenceType` ("Input tokens", "Prompt cache read
+ *   input tokens", "T2I 1024 Standard"). Token prices per 1K tokens.
+ * - `AmazonBedrockFoundationModels`: Marketplace models (Anthropic, Cohere, ...), keyed by
+ *   `servicename` ("Claude Sonnet 4.5 (Amazon Bedrock Edition)") with usage types like
+ *   `USE1-MP:USE1_InputTokenCount_Global-Units`, priced per 1M units. No real document of
+ *   this offer was available to check against, so its parser follows the published
+ *   descriptions and the sanity checks below guard against a misread scale.
+ *
+ * A refresh that fails or looks wrong keeps the previous catalog and says why: the API is
+ * down, almost nothing parsed, a model that had Price List prices vanished, or a price
+ * moved more than 10x (the signature of a per-1K / per-1M mix-up).
+ */
+
+import type { PriceListProduct, PriceListSource } from '../aws/price-list.js';
+import { toIsoDate } from '../clock.js';
+import type { Deps } from '../deps.js';
+import type { JobOptions, JobReport } from '../jobs/types.js';
+import { Dec } from '../money.js';
+import {
+  bundledCatalog,
+  type CatalogData,
+  type CatalogModel,
+  indexCatalog,
+  type PriceSet,
+  readRefreshedCatalog,
+  saveRefreshedCatalog,
+} from './catalog.js';
+import { modelForServiceName, modelForUsageToken } from './models.js';
+import { geoProfilesOf } from './regions.js';
+
+/** Price fields a fact can set on a `PriceSet` (token fields USD per 1M tokens). */
+export type TokenMeter =
+  | 'input'
+  | 'output'
+  | 'cacheRead'
+  | 'cacheWrite5m'
+  | 'cacheWrite1h'
+  | 'batchInput'
+  | 'batchOutput';
+export type Meter = TokenMeter | 'image' | 'noCommit' | 'oneMonth' | 'sixMonth';
+
+/** One price read from one product document. */
+export interface PriceFact {
+  serviceCode: string;
+  sku?: string;
+  usagetype: string;
+  regionCode: string;
+  /** The model as the document names it (`Nova Lite`, `Claude Sonnet 4.5`). */
+  modelName: string;
+  /** How to find the catalog model: `token:<usage-type token>` or `service:<CE service name>`. */
+  lookup?: string;
+  /** Where the price applies: a Region, a geo profile prefix, or `global`. */
+  at: string;
+  meter: Meter;
+  /** Image variant (`1024 standard`) for image prices. */
+  variant?: string;
+  /** USD per 1M tokens, per image, or per model-unit hour. */
+  usd: string;
+  /** The unit as published (`1K tokens`, `1M tokens`, `Units`, `image`, `hour`). */
+  unit: string;
+  publicationDate?: string;
+}
+
+/** Why a product was not turned into a fact (counted in the report, not an error). */
+export type SkipReason = 'customization' | 'service-tier' | 'unknown-meter' | 'no-price' | 'unknown-unit';
+
+function onDemandDimension(doc: PriceListProduct): { unit: string; usd: string } | undefined {
+  for (const term of Object.values(doc.terms?.OnDemand ?? {})) {
+    const dims = Object.values(term.priceDimensions ?? {});
+    // Tiered prices list several dimensions: the first tier (beginRange 0) is the list price.
+    const dim = dims.find((d) => (d.beginRange ?? '0') === '0') ?? dims[0];
+    const usd = dim?.pricePerUnit?.USD;
+    if (dim && usd !== undefined) return { unit: dim.unit ?? '', usd };
+  }
+  return undefined;
+}
+
+/**
+ * Scale a published price to the catalog's unit. The AmazonBedrock offer prices tokens
+ * per 1K; the Marketplace offer per 1M ("Units"). Anything else is refused rather than
+ * guessed.
+ */
+export function toCatalogUnit(usd: string, unit: string, meter: Meter): string | undefined {
+  const u = unit.trim().toLowerCase();
+  const value = new Dec(usd);
+  if (meter === 'image') return u.startsWith('image') ? value.toString() : undefined;
+  if (meter === 'noCommit' || meter === 'oneMonth' || meter === 'sixMonth') {
+    return u === 'hour' || u === 'hrs' || u === 'hours' ? value.toString() : undefined;
+  }
+  if (u === '1k tokens' || u === '1k units') return value.times(1000).toString();
+  if (u === '1m tokens' || u === '1m units' || u === 'units' || u === 'million tokens')
+    return value.toString();
+  if (u === 'tokens') return value.times(1_000_000).toString();
+  return undefined;
+}
+
+function locate(regionCode: string, scope: string): string {
+  if (/global/i.test(scope)) return 'global';
+  if (/cross-region|_geo|crossregion/i.test(scope)) return geoProfilesOf(regionCode)[0] ?? regionCode;
+  return regionCode;
+}
+
+/**
+ * Read the price facts of one `AmazonBedrock` product document. Returns a skip reason
+ * for rows the catalog does not model (customization, flex/priority tiers, unknown
+ * meters).
+ */
+export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReason {
+  const a = doc.product.attributes;
+  const usagetype = a.usagetype ?? '';
+  const regionCode = a.regionCode ?? '';
+  const feature = (a.feature ?? '').toLowerCase();
+  const inference = (a.inferenceType ?? '').toLowerCase();
+  if (feature.includes('customization') || /custom-model|customization/i.test(usagetype))
+    return 'customization';
+  // Flex, priority and the OpenAI-compatible endpoint's tiers are not in the estimator yet.
+  if (/-flex|-priority|mantle|-reserved/i.test(usagetype) || inference.includes('flex') || a.service_tier)
+    return 'service-tier';
+  const rest = usagetype.replace(/^[A-Z0-9]+-/, '');
+  let meter: Meter | undefined;
+  let variant: string | undefined;
+  let token = '';
+  const pt = /^(.*?)-ProvisionedThroughput-(NoCommit|1month|6month)-ModelUnits/i.exec(rest);
+  const tokenRow =
+    /^(.*?)-(input-tokens|output-tokens|cache-read-input-token-count|cache-write-(?:1h-)?input-token-count)(.*)$/i.exec(
+      rest,
+    );
+  if (pt) {
+    token = pt[1]!;
+    const c = pt[2]!.toLowerCase();
+    meter = c === 'nocommit' ? 'noCommit' : c === '1month' ? 'oneMonth' : 'sixMonth';
+  } else if (tokenRow) {
+    token = tokenRow[1]!;
+    const kind = tokenRow[2]!.toLowerCase();
+    const batch = /-batch/i.test(tokenRow[3] ?? '') || feature.includes('batch');
+    if (kind === 'input-tokens') meter = batch ? 'batchInput' : 'input';
+    else if (kind === 'output-tokens') meter = batch ? 'batchOutput' : 'output';
+    else if (kind.startsWith('cache-read')) meter = 'cacheRead';
+    else meter = kind.includes('1h') ? 'cacheWrite1h' : 'cacheWrite5m';
+  } else if (inference && /image|^t2i|^i2i|^iv|standard|premium/i.test(inference)) {
+    meter = 'image';
+    const m = /^(.*?)-(T2I|I2I|IV|IMG)/i.exec(rest);
+    token = m?.[1] ?? rest.split('-')[0] ?? '';
+    variant = inference.replace(/^(t2i|i2i)\s+/, '');
+  }
+  if (!meter) return 'unknown-meter';
+  const price = onDemandDimension(doc);
+  if (!price) return 'no-price';
+  const usd = toCatalogUnit(price.usd, price.unit, meter);
+  if (usd === undefined) return 'unknown-unit';
+  const modelName = a.model ?? a.titanModel ?? a.modelUnit ?? token;
+  return {
+    serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrock',
+    ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+    usagetype,
+    regionCode,
+    modelName,
+    at: locate(regionCode, tokenRow?.[3] ?? ''),
+    meter,
+    ...(variant ? { variant } : {}),
+    usd,
+    unit: price.unit,
+    ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+    ...(token ? { lookup: `token:${token}` } : {}),
+  };
+}
+
+/**
+ * Read one `AmazonBedrockFoundationModels` (Marketplace) product: the model comes from
+ * `servicename`, the meter from the usage type after `MP:<REGION>_`.
+ */
+export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact | SkipReason {
+  const a = doc.product.attributes;
+  const usagetype = a.usagetype ?? '';
+  const regionCode = a.regionCode ?? '';
+  const m = /MP:[A-Z0-9]+_(.+?)-Units$/i.exec(usagetype) ?? /MP:[A-Z0-9]+_(.+)$/i.exec(usagetype);
+  if (!m) return 'unknown-meter';
+  const body = m[1]!;
+  const lower = body.toLowerCase();
+  if (/flex|priority|reserved|search_units|searchunits/.test(lower)) return 'service-tier';
+  const batch = /_batch/.test(lower);
+  let meter: Meter | undefined;
+  if (/^cachewrite1hinputtokencount|^cache_write_1h/.test(lower)) meter = 'cacheWrite1h';
+  else if (/^cachewriteinputtokencount|^cache_write/.test(lower)) meter = 'cacheWrite5m';
+  else if (/^cachereadinputtokencount|^cache_read/.test(lower)) meter = 'cacheRead';
+  else if (/^inputtokencount|^input_tokens/.test(lower)) meter = batch ? 'batchInput' : 'input';
+  else if (/^outputtokencount|^output_tokens/.test(lower)) meter = batch ? 'batchOutput' : 'output';
+  if (!meter) return 'unknown-meter';
+  const price = onDemandDimension(doc);
+  if (!price) return 'no-price';
+  const usd = toCatalogUnit(price.usd, price.unit || 'Units', meter);
+  if (usd === undefined) return 'unknown-unit';
+  return {
+    serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
+    ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+    usagetype,
+    regionCode,
+    modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
+    at: locate(regionCode, body),
+    meter,
+    usd,
+    unit: price.unit,
+    ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+    ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
+  };
+}
+
+/** Parse any product document by its service code. */
+export function parseProduct(doc: PriceListProduct): PriceFact | SkipReason {
+  const code = doc.serviceCode ?? doc.product.attributes.servicecode;
+  return code === 'AmazonBedrockFoundationModels' ? parseMarketplaceProduct(doc) : parseBedrockProduct(doc);
+}
+
+export interface RefreshResult {
+  ok: boolean;
+  /** The catalog to store (ok) or the reason the previous one is kept. */
+  data?: CatalogData;
+  reason?: string;
+  facts: number;
+  /** Facts whose model is not in the catalog (new models to add to the bundled list). */
+  unknownModels: string[];
+  skipped: Partial<Record<SkipReason, number>>;
+  updatedPrices: number;
+}
+
+const TOKEN_METERS: TokenMeter[] = [
+  'input',
+  'output',
+  'cacheRead',
+  'cacheWrite5m',
+  'cacheWrite1h',
+  'batchInput',
+  'batchOutput',
+];
+
+function resolveFact(previous: ReturnType<typeof indexCatalog>, fact: PriceFact): CatalogModel | undefined {
+  if (fact.lookup?.startsWith('service:'))
+    return modelForServiceName(previous, fact.lookup.slice('service:'.length));
+  const byToken = fact.lookup?.startsWith('token:')
+    ? modelForUsageToken(previous, fact.lookup.slice(6))
+    : undefined;
+  return byToken ?? modelForUsageToken(previous, fact.modelName);
+}
+
+/**
+ * Merge Price List facts into the previous catalog and check the result. Pure: the
+ * caller reads the products and stores the outcome.
+ *
+ * Rules: a published price replaces the catalog's (source `price-list-<date>`); batch
+ * prices not published alongside follow the 50% rule from the new on-demand price.
+ * Rejected (previous kept) when nothing usable parsed, when a model that had Price List
+ * prices before has none now, or when any price moves more than 10x either way.
+ */
+export function mergePriceFacts(
+  previousData: CatalogData,
+  products: PriceListProduct[],
+  now: Date,
+): RefreshResult {
+  const previous = indexCatalog(previousData);
+  const skipped: RefreshResult['skipped'] = {};
+  const facts: PriceFact[] = [];
+  for (const doc of products) {
+    const parsed = parseProduct(doc);
+    if (typeof parsed === 'string') skipped[parsed] = (skipped[parsed] ?? 0) + 1;
+    else facts.push(parsed);
+  }
+  const base = { facts: facts.length, skipped, updatedPrices: 0 };
+  if (!facts.length)
+    return { ok: false, reason: 'the Price List returned no usable prices', unknownModels: [], ...base };
+
+  const publication = facts
+    .map((f) => f.publicationDate ?? '')
+    .sort()
+    .at(-1);
+  const asOf = publication ? publication.slice(0, 10) : toIsoDate(now);
+  const sourceId = `price-list-${asOf}`;
+  const data: CatalogData = structuredClone(previousData);
+  data.sources = {
+    ...data.sources,
+    [sourceId]: {
+      title: `AWS Price List API, GetProducts (publication ${asOf})`,
+      url: 'https://pricing.us-east-1.amazonaws.com',
+      asOf,
+    },
+  };
+  const models = new Map(data.models.map((m) => [m.key, m]));
+  const unknown = new Set<string>();
+  const seenModels = new Set<string>();
+  const touched = new Map<PriceSet, Set<string>>();
+  const moves: string[] = [];
+  let updated = 0;
+  for (const fact of facts) {
+    const known = resolveFact(previous, fact);
+    if (!known) {
+      unknown.add(fact.modelName || fact.usagetype);
+      continue;
+    }
+    const model = models.get(known.key)!;
+    seenModels.add(model.key);
+    if (fact.meter === 'noCommit' || fact.meter === 'oneMonth' || fact.meter === 'sixMonth') {
+      let pt = model.provisioned.find((p) => p.at === fact.at);
+      if (!pt) {
+        pt = { at: fact.at, source: sourceId, asOf };
+        model.provisioned.push(pt);
+      }
+      checkMove(moves, model, fact, pt[fact.meter]);
+      pt[fact.meter] = fact.usd;
+      pt.source = sourceId;
+      pt.asOf = asOf;
+      updated++;
+      continue;
+    }
+    let set = model.prices.find((p) => p.at === fact.at);
+    if (!set) {
+      set = { at: fact.at, source: sourceId, asOf };
+      model.prices.push(set);
+    }
+    if (fact.meter === 'image') {
+      const variant = fact.variant ?? 'standard';
+      checkMove(moves, model, fact, set.images?.[variant]);
+      set.images = { ...set.images, [variant]: fact.usd };
+    } else {
+      checkMove(moves, model, fact, set[fact.meter]);
+      set[fact.meter] = fact.usd;
+    }
+    set.source = sourceId;
+    set.asOf = asOf;
+    delete set.derived;
+    const fields = touched.get(set) ?? new Set<string>();
+    fields.add(fact.meter);
+    touched.set(set, fields);
+    updated++;
+  }
+  const unknownModels = [...unknown].sort();
+  if (moves.length) {
+    return {
+      ok: false,
+      reason: `prices moved more than 10x: ${moves.slice(0, 3).join('; ')}`,
+      unknownModels,
+      ...base,
+      updatedPrices: updated,
+    };
+  }
+  // A model that had Price List prices and now has none: an offer change or a partial
+  // answer; either way a person should look before answers change.
+  const vanished = previousData.models
+    .filter((m) => m.prices.some((p) => p.source.startsWith('price-list')) && !seenModels.has(m.key))
+    .filter((m) =>
+      facts.some(
+        (f) =>
+          f.serviceCode === (m.billing === 'marketplace' ? 'AmazonBedrockFoundationModels' : 'AmazonBedrock'),
+      ),
+    )
+    .map((m) => m.key);
+  if (vanished.length) {
+    return {
+      ok: false,
+      reason: `models vanished from the Price List: ${vanished.slice(0, 5).join(', ')}`,
+      unknownModels,
+      ...base,
+      updatedPrices: updated,
+    };
+  }
+  if (!updated)
+    return { ok: false, reason: 'no Price List row matched a catalog model', unknownModels, ...base };
+  // Batch prices that were not published alongside follow the new on-demand price.
+  for (const m of models.values()) {
+    if (!m.batch) continue;
+    for (const [set, fields] of touched) {
+      if (!m.prices.includes(set)) continue;
+      if (fields.has('input') && !fields.has('batchInput') && set.input !== undefined)
+        set.batchInput = new Dec(set.input).times(0.5).toString();
+      if (fields.has('output') && !fields.has('batchOutput') && set.output !== undefined)
+        set.batchOutput = new Dec(set.output).times(0.5).toString();
+    }
+  }
+  for (const set of touched.keys()) {
+    for (const f of TOKEN_METERS) if (set[f] === '') delete set[f];
+  }
+  data.source = 'refreshed';
+  data.asOf = asOf;
+  data.refreshedAt = now.toISOString();
+  return { ok: true, data, unknownModels, ...base, updatedPrices: updated };
+}
+
+function checkMove(
+  moves: string[],
+  model: CatalogModel,
+  fact: PriceFact,
+  previous: string | undefined,
+): void {
+  if (previous === undefined) return;
+  const before = new Dec(previous);
+  const after = new Dec(fact.usd);
+  if (before.isZero() || after.isZero()) return;
+  const ratio = after.div(before);
+  if (ratio.gt(10) || ratio.lt(0.1)) {
+    moves.push(`${model.key} ${fact.meter} at ${fact.at} ${previous} -> ${fact.usd}`);
+  }
+}
+
+/** The service codes the refresh reads. */
+export const PRICE_LIST_SERVICES = ['AmazonBedrock', 'AmazonBedrockFoundationModels'] as const;
+
+/**
+ * The scheduled job: read both offers, merge into the previous catalog (refreshed when
+ * present, else bundled), check, store. Never throws for an upstream failure: the report
+ * says the previous catalog was kept and why.
+ */
+export async function runPricingRefresh(
+  deps: Deps,
+  options: JobOptions,
+  source: PriceListSource,
+): Promise<JobReport> {
+  const now = deps.clock.now();
+  let previous: CatalogData;
+  try {
+    previous = (await readRefreshedCatalog(deps.store)) ?? bundledCatalog().data;
+  } catch (error) {
+    deps.log.warn('pricing refresh: could not read the stored catalog, starting from the bundled one', error);
+    previous = bundledCatalog().data;
+  }
+  let products: PriceListProduct[] = [];
+  const failures: string[] = [];
+  for (const code of PRICE_LIST_SERVICES) {
+    try {
+      products = products.concat(await source.getProducts(code));
+    } catch (error) {
+      failures.push(`${code}: ${(error as Error)?.name ?? 'error'}`);
+    }
+  }
+  if (failures.length === PRICE_LIST_SERVICES.length) {
+    const summary = `Pricing refresh kept the previous catalog (as of ${previous.asOf}): the Price List API failed (${failures.join(', ')}).`;
+    deps.log.warn(summary);
+    return { job: 'pricing-refresh', messages: [], summary };
+  }
+  const result = mergePriceFacts(previous, products, now);
+  if (!result.ok || !result.data) {
+    const summary = `Pricing refresh kept the previous catalog (as of ${previous.asOf}): ${result.reason}.`;
+    deps.log.warn(summary, { facts: result.facts, skipped: result.skipped });
+    return { job: 'pricing-refresh', messages: [], summary };
+  }
+  const partial = failures.length ? ` (${failures.join(', ')} failed; those prices kept)` : '';
+  const unknown = result.unknownModels.length
+    ? `; ${result.unknownModels.length} models not in the catalog yet`
+    : '';
+  if (options.dryRun) {
+    const summary = `Pricing refresh (dry run): ${result.updatedPrices} prices from ${products.length} products, as of ${result.data.asOf}${unknown}${partial}; nothing stored.`;
+    return { job: 'pricing-refresh', messages: [], summary };
+  }
+  const stored = await saveRefreshedCatalog(deps.store, result.data);
+  const summary = `Pricing refresh stored ${result.updatedPrices} prices from ${products.length} products, as of ${result.data.asOf} (${Math.round(stored.bytes / 1024)} KB compressed)${unknown}${partial}.`;
+  deps.log.info(summary, { skipped: result.skipped, unknownModels: result.unknownModels.slice(0, 20) });
+  return { job: 'pricing-refresh', messages: [], summary };
+}
