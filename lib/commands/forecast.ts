@@ -1,15 +1,158 @@
-/** PLACEHOLDER: replaced by the issue that owns `forecast`. */
-import { UserError } from '../errors.js';
-import { defineCommand } from './types.js';
+/**
+ * `forecast [team TEAM]`: month-end Bedrock spend, from Cost Explorer's forecast with its
+ * prediction interval, or a weekday-aware run-rate when Cost Explorer has too little
+ * history (labelled as such). Compared with the team's budget when it has one.
+ */
 
-export const forecastCommand = defineCommand<string[], never>({
+import { forecastMonthEnd } from '../analysis/forecast.js';
+import { getTeam } from '../budgets/store.js';
+import type { Reply } from '../chat/reply.js';
+import { addDays, formatRange, monthName } from '../clock.js';
+import { costMetricOf } from '../config.js';
+import { ParseError } from '../errors.js';
+import { formatUsd, toCents, usd as toDec } from '../money.js';
+import { billContext } from '../spend/present.js';
+import { costBasisLabel, resolveTeam, spendContextOf, UNATTRIBUTED } from '../spend/query.js';
+import { takeOption, todayIn } from './period.js';
+import { type CommandContext, defineCommand } from './types.js';
+
+export interface ForecastInput {
+  team?: string;
+}
+
+export interface ForecastData {
+  team?: string;
+  monthEndUsd: number;
+  lowUsd?: number;
+  highUsd?: number;
+  method: 'cost-explorer' | 'run-rate';
+  budgetUsd?: number;
+  month: { start: string; end: string };
+  /** Complete days of the month before today, from the bill. */
+  mtdUsd: number;
+  costBasis: string;
+  dataAsOf: string;
+}
+
+const USAGE = 'forecast [team TEAM]';
+
+export function parseForecastWords(words: string[], defaultTeam?: string): ForecastInput {
+  const teamOpt = takeOption(words, 'team', ['team'], USAGE);
+  let team = teamOpt.value?.join(' ');
+  let rest = teamOpt.rest;
+  if (team === undefined && rest.length === 1 && !['month', 'this', 'mtd'].includes(rest[0]!.toLowerCase())) {
+    // `forecast search` reads naturally too.
+    team = rest[0];
+    rest = [];
+  }
+  if (rest.length) {
+    throw new ParseError(
+      `"forecast" forecasts this month; I don't understand "${rest.join(' ').slice(0, 60)}".`,
+      {
+        suggestion: `Try: ${USAGE}`,
+      },
+    );
+  }
+  team ??= defaultTeam;
+  return team !== undefined ? { team } : {};
+}
+
+function money(n: number): string {
+  return formatUsd(toDec(n), { decimals: Math.abs(n) >= 1000 ? 0 : 2 });
+}
+
+export async function runForecast(input: ForecastInput, ctx: CommandContext) {
+  const { deps } = ctx;
+  const spend = await spendContextOf(deps);
+  const now = spend.now;
+  const today = todayIn(now);
+  const profile =
+    input.team !== undefined ? await getTeam(deps.store, input.team).catch(() => undefined) : undefined;
+  const team =
+    input.team !== undefined
+      ? profile
+        ? profile.team
+        : await resolveTeam(spend, input.team, today)
+      : undefined;
+  const f = await forecastMonthEnd(spend, { today, ...(team !== undefined ? { team } : {}) });
+  const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
+  const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
+  const data: ForecastData = {
+    ...(teamLabel !== undefined ? { team: teamLabel } : {}),
+    monthEndUsd: toCents(f.monthEndUsd),
+    ...(f.lowUsd ? { lowUsd: toCents(f.lowUsd) } : {}),
+    ...(f.highUsd ? { highUsd: toCents(f.highUsd) } : {}),
+    method: f.method,
+    ...(profile ? { budgetUsd: toCents(profile.budgetUsd) } : {}),
+    month: f.month,
+    mtdUsd: toCents(f.mtdUsd),
+    costBasis: costBasisLabel(metric),
+    dataAsOf: f.dataAsOf.toISOString(),
+  };
+  const who =
+    teamLabel === undefined
+      ? 'Bedrock spend'
+      : teamLabel === UNATTRIBUTED
+        ? 'Untagged Bedrock spend'
+        : `Team ${teamLabel}`;
+  const monthText = monthName(f.month.start);
+  let headline = `${who} is on track for ${money(data.monthEndUsd)} in ${monthText}`;
+  if (data.lowUsd !== undefined && data.highUsd !== undefined) {
+    headline += ` (likely ${money(data.lowUsd)}-${money(data.highUsd)})`;
+  }
+  if (data.budgetUsd !== undefined && data.budgetUsd > 0) {
+    const pct = Math.round((data.monthEndUsd / data.budgetUsd) * 100);
+    headline += `, ${pct}% of its ${money(data.budgetUsd)} budget`;
+  }
+  headline += '.';
+  const methodText =
+    f.method === 'cost-explorer'
+      ? 'forecast by Cost Explorer (80% prediction interval)'
+      : `run-rate by weekday from the last ${f.historyDays ?? 0} days (Cost Explorer has too little history to forecast)`;
+  const reply: Reply = {
+    headline,
+    context: [
+      monthText,
+      methodText,
+      ...billContext({ metric, dataAsOf: f.dataAsOf, now, demo: spend.kind === 'demo', ranges: [] }),
+    ],
+    blocks: [
+      {
+        kind: 'fields',
+        fields: [
+          {
+            label:
+              today > f.month.start
+                ? `Billed ${formatRange({ start: f.month.start, end: today })}`
+                : 'Billed so far',
+            value: money(data.mtdUsd),
+          },
+          {
+            label: `Forecast ${formatRange({ start: today, end: f.month.end })}`,
+            value: money(toCents(f.restUsd)),
+          },
+          { label: 'Month end', value: `*${money(data.monthEndUsd)}*` },
+          ...(data.budgetUsd !== undefined ? [{ label: 'Budget', value: money(data.budgetUsd) }] : []),
+        ],
+      },
+    ],
+    actions: [
+      {
+        id: 'command',
+        label: 'Why is it changing?',
+        value: `why mtd${teamLabel !== undefined ? ` team ${teamLabel}` : ''}`,
+      },
+    ],
+  };
+  return { command: 'forecast', data, reply };
+}
+
+export const forecastCommand = defineCommand<ForecastInput, ForecastData>({
   name: 'forecast',
-  summary: '(coming soon)',
-  usage: ['forecast'],
-  examples: [],
-  slow: false,
-  parse: (words) => words,
-  run: async () => {
-    throw new UserError('not_available', '"forecast" is not available yet.');
-  },
+  summary: 'Month-end Bedrock spend forecast, overall or for one team',
+  usage: [USAGE],
+  examples: ['forecast', 'forecast team search'],
+  slow: true,
+  parse: (words, ctx) => parseForecastWords(words, ctx.team),
+  run: runForecast,
 });
