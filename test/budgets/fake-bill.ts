@@ -1,0 +1,119 @@
+/**
+ * An in-process bill for budget tests: daily Bedrock spend per team and service that a
+ * test can change between runs, served through the `CostSource` port with the grouping,
+ * granularity, tag filter and request counting Cost Explorer has. Metrics and the control
+ * plane are empty (budget tests pass their own nowcast).
+ */
+import { addDays, eachDay, startOfMonth, startOfNextMonth } from '../../lib/clock.js';
+import { Dec, ZERO } from '../../lib/money.js';
+import type { CostQuery, CostRow, DataSources } from '../../lib/ports.js';
+
+export const SONNET = 'Claude Sonnet 4.5 (Amazon Bedrock Edition)';
+export const BEDROCK = 'Amazon Bedrock';
+
+interface Entry {
+  team: string;
+  service: string;
+  day: string;
+  usd: Dec;
+}
+
+export interface FakeBill {
+  sources: DataSources;
+  /** Add spend on one day (UTC) for a team (`''` = untagged). */
+  add(team: string, day: string, usd: string | number, service?: string): void;
+  /** Spread `usd` evenly over the days of a half-open range. */
+  spread(team: string, start: string, end: string, usd: string | number, service?: string): void;
+  /** Remove every entry. */
+  clear(): void;
+  /** GetCostAndUsage calls so far, with their queries. */
+  queries: CostQuery[];
+  /** Billed requests so far (GetCostAndUsage pages + GetDimensionValues). */
+  requests(): number;
+}
+
+export function fakeBill(tagKey = 'team'): FakeBill {
+  const entries: Entry[] = [];
+  const queries: CostQuery[] = [];
+  let billed = 0;
+  const bill: FakeBill = {
+    queries,
+    requests: () => billed,
+    add(team, day, usd, service = SONNET) {
+      entries.push({ team, service, day, usd: new Dec(usd) });
+    },
+    spread(team, start, end, usd, service = SONNET) {
+      const days = eachDay({ start, end });
+      const each = new Dec(usd).div(days.length);
+      for (const day of days) bill.add(team, day, each.toFixed(), service);
+    },
+    clear() {
+      entries.length = 0;
+    },
+    sources: {
+      kind: 'aws',
+      costs: {
+        async listServices(range) {
+          billed++;
+          return [
+            ...new Set(
+              entries.filter((e) => e.day >= range.start && e.day < range.end).map((e) => e.service),
+            ),
+          ].sort();
+        },
+        async getCostAndUsage(query) {
+          billed++;
+          queries.push(query);
+          const bucketOf = (day: string) =>
+            query.granularity === 'DAILY'
+              ? { start: day, end: addDays(day, 1) }
+              : {
+                  start: [startOfMonth(day), query.start].sort()[1]!,
+                  end: [startOfNextMonth(day), query.end].sort()[0]!,
+                };
+          const groups = new Map<string, CostRow>();
+          for (const e of entries) {
+            if (e.day < query.start || e.day >= query.end) continue;
+            if (query.services.length && !query.services.includes(e.service)) continue;
+            if (query.tag && !query.tag.values.includes(e.team)) continue;
+            const keys = query.groupBy.map((g) => (g.type === 'TAG' ? `${tagKey}$${e.team}` : e.service));
+            const bucket = bucketOf(e.day);
+            const id = `${bucket.start}|${keys.join('|')}`;
+            const row = groups.get(id) ?? {
+              start: bucket.start,
+              end: bucket.end,
+              keys,
+              amount: ZERO,
+              quantity: ZERO,
+              estimated: false,
+            };
+            row.amount = row.amount.plus(e.usd);
+            groups.set(id, row);
+          }
+          return { rows: [...groups.values()], requests: 1 };
+        },
+        async getCostForecast() {
+          billed++;
+          return null;
+        },
+      },
+      metrics: {
+        async listModelIds() {
+          return [];
+        },
+        async getMetricSums() {
+          return { series: [], requests: 0 };
+        },
+      },
+      bedrock: {
+        async listProvisionedThroughputs() {
+          return [];
+        },
+        async listInferenceProfiles() {
+          return [];
+        },
+      },
+    },
+  };
+  return bill;
+}
