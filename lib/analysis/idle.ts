@@ -50,8 +50,6 @@ export const MAX_IDLE_HOURS = 720;
 export const UNDER_USED_SHARE = 0.25;
 /** Days of bill read to observe the hourly rate (the last days are often incomplete). */
 const BILL_DAYS = 3;
-/** Re-checks of idle throughputs (GetProvisionedModelThroughput) run this many at once. */
-const RECHECK_CONCURRENCY = 5;
 const HOUR_MS = 3_600_000;
 
 /** Why a throughput is (or is not) flagged. */
@@ -323,19 +321,6 @@ function recommend(
   }
 }
 
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
 /**
  * Scan every provisioned throughput of the account for idleness over the last `hours`.
  * Never throws for AWS faults: they end up in `problems`.
@@ -475,18 +460,17 @@ export async function scanIdleThroughputs(sources: DataSources, options: IdleSca
   });
 
   // A throughput deleted between the list and now shows no calls: it is not idle, it is
-  // gone. Re-check the ones we are about to flag, when the control plane can.
-  const getOne = sources.bedrock.getProvisionedThroughput?.bind(sources.bedrock);
+  // gone. Before flagging anything, list again (one request per 100 throughputs, instead
+  // of one GetProvisionedModelThroughput each) and drop the ones that disappeared.
   const flagged = findings.filter((f) => f.state === 'idle' || f.state === 'under-used');
   const gone = new Set<string>();
-  if (getOne && flagged.length) {
-    await mapLimited(flagged, RECHECK_CONCURRENCY, async (f) => {
-      try {
-        if ((await getOne(f.throughput.arn)) === null) gone.add(f.throughput.arn);
-      } catch {
-        // Cannot confirm either way: keep the finding (the list said it exists).
-      }
-    });
+  if (flagged.length) {
+    try {
+      const still = new Set((await sources.bedrock.listProvisionedThroughputs()).map((t) => t.arn));
+      for (const f of flagged) if (!still.has(f.throughput.arn)) gone.add(f.throughput.arn);
+    } catch {
+      // Cannot confirm either way: keep the findings (the first list said they exist).
+    }
   }
   for (const arn of gone) {
     const f = findings.find((x) => x.throughput.arn === arn);

@@ -167,7 +167,7 @@ export interface FakeSources extends DataSources {
 export function fakeSources(options: FakeSourcesOptions = {}): FakeSources {
   const throughputs = options.throughputs ?? Object.values(THROUGHPUTS);
   const usage = options.usage ?? fixtureUsage();
-  const calls: FakeSources['calls'] = { metrics: [], costs: [], gets: [] };
+  const calls: FakeSources['calls'] = { lists: 0, metrics: [], costs: [], gets: [] };
   const metrics: MetricsSource = {
     listModelIds: async () => [...usage.keys()],
     getMetricSums: async (query) => {
@@ -189,8 +189,12 @@ export function fakeSources(options: FakeSourcesOptions = {}): FakeSources {
   };
   const bedrock: BedrockControlPlane = {
     listProvisionedThroughputs: async () => {
+      calls.lists += 1;
       if (options.listError) throw options.listError;
-      return throughputs.map((t) => ({ ...t }));
+      // `deleted` ones exist at the first listing only (deleted while the scan runs).
+      return throughputs
+        .filter((t) => calls.lists === 1 || !options.deleted?.includes(t.arn))
+        .map((t) => ({ ...t }));
     },
     listInferenceProfiles: async () => [],
     ...(options.noGet
@@ -265,14 +269,20 @@ export function wireHandlers(
     creationTime: t.createdAt,
     lastModifiedTime: t.createdAt,
   });
-  const pageSize = Math.max(1, Math.ceil(throughputs.length / 2));
-  const pages = [throughputs.slice(0, pageSize), throughputs.slice(pageSize)]
-    .filter((p) => p.length)
-    .map((p) => ({ provisionedModelSummaries: p.map(toSummary) }));
+  const pagesOf = (list: ProvisionedThroughput[]) => {
+    const pageSize = Math.max(1, Math.ceil(list.length / 2));
+    return [list.slice(0, pageSize), list.slice(pageSize)]
+      .filter((p) => p.length)
+      .map((p) => ({ provisionedModelSummaries: p.map(toSummary) }));
+  };
+  let listings = 0;
   const bill = fixtureBillRows();
   return {
     ListProvisionedModelThroughputs: (input: { nextToken?: string }) => {
       const index = input.nextToken ? Number(input.nextToken.replace('page-', '')) : 0;
+      if (index === 0) listings += 1;
+      // `deleted` ones exist at the first listing only (deleted while the scan runs).
+      const pages = pagesOf(throughputs.filter((t) => listings === 1 || !options.deleted?.includes(t.arn)));
       const page = pages[index] ?? { provisionedModelSummaries: [] };
       return index + 1 < pages.length ? { ...page, nextToken: `page-${index + 1}` } : page;
     },

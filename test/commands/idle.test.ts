@@ -75,12 +75,18 @@ describe('idle on the demo account', () => {
     ]);
   });
 
-  it('looks back further with `idle 72`, the waste growing with the window', async () => {
+  it('looks back further with `idle 72`, counting only the hours the throughput existed', async () => {
     const day = (await executeLine('idle', ctx)).data as IdleData;
     const threeDays = (await executeLine('idle 72', ctx)).data as IdleData;
     expect(threeDays.hours).toBe(72);
     expect(threeDays.window).toEqual({ start: '2026-11-15T06:00:00.000Z', end: '2026-11-18T06:00:00.000Z' });
-    expect(threeDays.idleWastedUsd).toBeCloseTo(day.idleWastedUsd * 3, 2);
+    const t = threeDays.throughputs.find((x) => x.name === 'nova-lite-test');
+    expect(t?.state).toBe('idle');
+    expect(t?.idleHours).toBe(t?.billedHours);
+    expect(t?.billedHours).toBeGreaterThan(24);
+    expect(t?.billedHours).toBeLessThanOrEqual(72);
+    expect(t?.wastedUsd).toBeCloseTo((t?.hourlyUsd ?? 0) * (t?.idleHours ?? 0), 2);
+    expect(threeDays.idleWastedUsd).toBeGreaterThan(day.idleWastedUsd);
   });
 
   it('answers bad input with what is accepted', async () => {

@@ -1,0 +1,153 @@
+/**
+ * The idle scan end to end through the real AWS adapters and SDK clients: Bedrock
+ * (REST-JSON), CloudWatch (JSON 1.0) and Cost Explorer (JSON 1.1) answered by the local
+ * wire-level server, DynamoDB by dynalite.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { IdleData } from '../../lib/analysis/idle.js';
+import { runIdleScan } from '../../lib/analysis/idle-scan.js';
+import { renderText } from '../../lib/chat/text.js';
+import { executeLine } from '../../lib/commands/grammar.js';
+import type { CommandContext } from '../../lib/commands/types.js';
+import { type AwsServer, awsError, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
+import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
+import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
+import { manyThroughputs, THROUGHPUTS, wireHandlers } from './idle-fixtures.js';
+
+const CHANNEL = 'C0FINOPS';
+
+describe('idle at the wire', () => {
+  let aws: AwsServer;
+  let dynamo: TestDynamo;
+  let restoreEnv: () => void;
+  beforeAll(async () => {
+    [aws, dynamo] = await Promise.all([startAwsServer(), startTestDynamo()]);
+    restoreEnv = useEnv(awsTestEnv(aws.endpoint));
+  });
+  afterAll(async () => {
+    restoreEnv();
+    await Promise.all([aws.close(), dynamo.close()]);
+  });
+  afterEach(() => {
+    aws.requests.length = 0;
+  });
+
+  async function setup(handlers: ReturnType<typeof wireHandlers>) {
+    for (const [operation, handler] of Object.entries(handlers)) aws.handle(operation, handler);
+    const delivery = recordingDelivery();
+    const deps = testDeps({
+      store: await dynamo.newStore(),
+      delivery,
+      env: { BEDROCK_COST_FINOPS_CHANNEL: CHANNEL, AWS_ENDPOINT_URL_BEDROCK: aws.endpoint },
+    });
+    const ctx: CommandContext = { deps, caller: { platform: 'cli', userId: 'cli', isAdmin: true } };
+    return { deps, delivery: delivery as RecordingDelivery, ctx };
+  }
+
+  it('judges the five fixture throughputs from real AWS responses', async () => {
+    const { ctx } = await setup(wireHandlers());
+    const result = await executeLine('idle', ctx);
+    const data = result.data as IdleData;
+    const state = Object.fromEntries(data.throughputs.map((t) => [t.name, t.state]));
+    expect(state).toEqual({
+      'claude-instant-prod': 'in-use',
+      'nova-lite-test': 'idle',
+      'llama-ft-support': 'idle',
+      'nova-lite-batchy': 'in-use',
+      'nova-lite-next': 'creating',
+    });
+    expect(data.throughputs.find((t) => t.name === 'nova-lite-test')).toMatchObject({
+      hourlyUsd: 60.5,
+      hourlyCostSource: 'bill',
+      wastedUsd: 1452,
+      recommendation: 'Delete it to save $1,452 a day.',
+    });
+    expect(data.throughputs.find((t) => t.name === 'claude-instant-prod')).toMatchObject({
+      invocations: 2880,
+      hourlyUsd: 79.2,
+    });
+    // Two pages, listed twice: once to scan, once to confirm the idle ones still exist.
+    expect(aws.count('ListProvisionedModelThroughputs')).toBe(4);
+    expect(aws.count('GetMetricData')).toBe(1);
+    const [request] = aws.requestsTo('GetMetricData');
+    const modelIds = new Set(
+      (
+        request?.input.MetricDataQueries as { MetricStat: { Metric: { Dimensions: { Value: string }[] } } }[]
+      ).map((q) => q.MetricStat.Metric.Dimensions[0]?.Value),
+    );
+    // Both forms of the ModelId dimension, for each measured throughput; none for the Creating one.
+    expect(modelIds).toContain(THROUGHPUTS.idleNoCommit.arn);
+    expect(modelIds).toContain('x4kq7m2n9p3w');
+    expect(modelIds).not.toContain(THROUGHPUTS.creating.arn);
+    expect(renderText(result.reply).split('\n')[0]).toBe(
+      '2 provisioned throughputs are idle and have cost at least $1,452 in 24 h without a call.',
+    );
+  });
+
+  it('scans 50 throughputs daily with at most 2 GetMetricData requests, in under 2 s, posting each once', async () => {
+    const throughputs = manyThroughputs(50);
+    const { deps, delivery } = await setup(wireHandlers({ throughputs, usage: new Map() }));
+    const started = performance.now();
+    const report = await runIdleScan(deps, { dryRun: false });
+    const elapsed = performance.now() - started;
+    expect(aws.count('GetMetricData')).toBeLessThanOrEqual(2);
+    expect(elapsed).toBeLessThan(2000);
+    expect(report.messages.filter((m) => m.status === 'sent')).toHaveLength(50);
+    expect(delivery.sentTo(CHANNEL)).toHaveLength(50);
+    const again = await runIdleScan(deps, { dryRun: false });
+    expect(again.messages.every((m) => m.status === 'already-sent')).toBe(true);
+    expect(delivery.sent).toHaveLength(50);
+  });
+
+  it('reports a throughput deleted between the list and the metrics', async () => {
+    const { ctx } = await setup(wireHandlers({ deleted: [THROUGHPUTS.idleSixMonth.arn] }));
+    const result = await executeLine('idle', ctx);
+    const data = result.data as IdleData;
+    expect(data.throughputs.map((t) => t.name)).not.toContain('llama-ft-support');
+    expect(renderText(result.reply)).toContain('llama-ft-support was deleted while I was checking it');
+  });
+
+  it('reports throttled CloudWatch in the answer, and posts nothing', async () => {
+    const { ctx, deps, delivery } = await setup({
+      ...wireHandlers(),
+      GetMetricData: awsError('Throttling', 'Rate exceeded', 400),
+    });
+    const text = renderText((await executeLine('idle', ctx)).reply);
+    expect(text.split('\n')[0]).toMatch(/^I couldn't read usage.*throttling/);
+    const report = await runIdleScan(deps, { dryRun: false });
+    expect(report.messages).toEqual([]);
+    expect(delivery.attempts).toHaveLength(0);
+  });
+
+  it('names the missing Bedrock permission in the answer', async () => {
+    const { ctx } = await setup({
+      ...wireHandlers(),
+      ListProvisionedModelThroughputs: awsError(
+        'AccessDeniedException',
+        'User: arn:aws:sts::123456789012:assumed-role/bedrock-cost is not authorized to perform: bedrock:ListProvisionedModelThroughputs',
+        403,
+      ),
+    });
+    const result = await executeLine('idle', ctx);
+    expect(renderText(result.reply)).toMatch(
+      /^I couldn't check provisioned throughput: .*bedrock:ListProvisionedModelThroughputs/,
+    );
+    expect((result.data as IdleData).problems).toHaveLength(1);
+  });
+
+  it('falls back to catalog prices when Cost Explorer denies access', async () => {
+    const { ctx } = await setup({
+      ...wireHandlers(),
+      GetCostAndUsage: awsError(
+        'AccessDeniedException',
+        'not authorized to perform: ce:GetCostAndUsage',
+        400,
+      ),
+    });
+    const data = (await executeLine('idle', ctx)).data as IdleData;
+    const busy = data.throughputs.find((t) => t.name === 'claude-instant-prod');
+    // Claude Instant, 1-month commitment, us-east-1 list price $39.60 per model unit hour, 2 units.
+    expect(busy).toMatchObject({ hourlyUsd: 79.2, hourlyCostSource: 'catalog' });
+    expect(data.problems.join(' ')).toMatch(/ce:GetCostAndUsage/);
+  });
+});
