@@ -3,7 +3,7 @@
  * fast with one line naming it (`ConfigError`), instead of a confusing failure later.
  * Only this module (and `lib/deps.ts`) reads `process.env`; domain code gets a `Config`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isKnownTimeZone } from './clock.js';
 import { ConfigError } from './errors.js';
 

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { isUserError, userMessage } from '../errors.js';
 import { type Reply, simpleReply } from './reply.js';
+import { WorkerOnlyError } from './worker.js';
 
 /** The person asking, with admin rights from `ADMIN_USER_IDS`. */
 export function callerOf(
@@ -80,8 +81,10 @@ export async function runFast(
 ): Promise<Reply | 'late'> {
   const { executeLine } = await import('../commands/grammar.js');
   const work = executeLine(text, ctx).then(
-    (result) => ({ ...result.reply, visibility: result.visibility }) as Reply,
-    (error: unknown) => {
+    (result): Reply | 'late' => ({ ...result.reply, visibility: result.visibility }),
+    (error: unknown): Reply | 'late' => {
+      // The command needs account data, which only the worker reads: hand it over.
+      if (error instanceof WorkerOnlyError) return 'late';
       if (!isUserError(error)) ctx.deps.log.error('command failed', error);
       return errorReply(error);
     },

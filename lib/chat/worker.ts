@@ -17,6 +17,18 @@ import { isUserError, userMessage } from '../errors.js';
 import type { Reply } from './reply.js';
 import { simpleReply } from './reply.js';
 
+/**
+ * Thrown by the front doors' `deps.sources()`: account data (Cost Explorer, CloudWatch,
+ * Bedrock) is read only by the worker, so the acknowledgement path never loads those
+ * clients. A fast command that turns out to need data is handed to the worker instead.
+ */
+export class WorkerOnlyError extends Error {
+  constructor() {
+    super('Account data is read by the command worker, not in the acknowledgement.');
+    this.name = 'WorkerOnlyError';
+  }
+}
+
 /** Where the worker sends its answer. */
 export type WorkerReplyTo =
   /** Slack `response_url` of the slash command or button (valid 30 minutes, 5 posts). */

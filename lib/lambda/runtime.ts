@@ -6,6 +6,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { clockFrom } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
 import { type Deps, once } from '../deps.js';
 import type { JobOptions, JobReport } from '../jobs/types.js';
@@ -81,7 +82,7 @@ export function lazyDocumentClient(region: string): DynamoDBDocumentClient {
  * `Deps` for this cold start (secrets resolved, clients built once, the DynamoDB client
  * on first use).
  */
-export const lambdaDeps: () => Promise<Deps> = once(async () => {
+export const lambdaDeps: () => Promise<Deps> = /* @__PURE__ */ once(async () => {
   const [{ createDeps }, { createChatDelivery }, log, config] = await Promise.all([
     import('../deps.js'),
     import('../chat/deliver.js'),
@@ -94,6 +95,33 @@ export const lambdaDeps: () => Promise<Deps> = once(async () => {
     store: { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE },
     delivery: createChatDelivery(config),
   });
+});
+
+/**
+ * `Deps` for the chat front doors (slack-events, teams-messages), which must acknowledge
+ * within 3 seconds even on a cold start. Unlike `lambdaDeps`, account data is not
+ * available here (`sources()` throws `WorkerOnlyError`, so a command needing it is handed
+ * to the worker): the Cost Explorer, CloudWatch and Bedrock clients stay out of the
+ * function's bundle and off its cold start. The table and the pricing catalog load on
+ * first use.
+ */
+export const lambdaChatDeps: () => Promise<Deps> = once(async () => {
+  const [{ createChatDelivery }, { WorkerOnlyError }, log, config] = await Promise.all([
+    import('../chat/deliver.js'),
+    import('../chat/worker.js'),
+    lambdaLog(),
+    withSecrets(lambdaConfig()),
+  ]);
+  const store = { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE };
+  return {
+    config,
+    clock: clockFrom(config.BEDROCK_COST_NOW),
+    log,
+    store,
+    delivery: createChatDelivery(config),
+    sources: () => Promise.reject(new WorkerOnlyError()),
+    catalog: once(async () => (await import('../pricing/catalog.js')).loadCatalog(store)),
+  };
 });
 
 /** A scheduled job as a Lambda handler: run it, log the summary, return the report summary. */

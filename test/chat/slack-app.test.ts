@@ -61,7 +61,7 @@ const command = (
 async function call(handler: ReturnType<typeof handlerFor>['handler'], event: HttpEvent) {
   const result = await handler(event);
   const body = result.body
-    ? (result.headers?.['Content-Type'] ?? result.headers?.['content-type'] ?? '').includes('json')
+    ? String(result.headers?.['Content-Type'] ?? result.headers?.['content-type'] ?? '').includes('json')
       ? JSON.parse(result.body)
       : result.body
     : undefined;
