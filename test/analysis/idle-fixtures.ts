@@ -157,6 +157,7 @@ export interface FakeSourcesOptions {
 
 export interface FakeSources extends DataSources {
   calls: {
+    lists: number;
     metrics: { queries: number; periodSeconds: number; start: Date; end: Date }[];
     costs: CostQuery[];
     gets: string[];
