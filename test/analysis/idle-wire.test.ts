@@ -72,7 +72,9 @@ describe('idle at the wire', () => {
     const [request] = aws.requestsTo('GetMetricData');
     const modelIds = new Set(
       (
-        request?.input.MetricDataQueries as { MetricStat: { Metric: { Dimensions: { Value: string }[] } } }[]
+        (request?.input.MetricDataQueries ?? []) as {
+          MetricStat: { Metric: { Dimensions: { Value: string }[] } };
+        }[]
       ).map((q) => q.MetricStat.Metric.Dimensions[0]?.Value),
     );
     // Both forms of the ModelId dimension, for each measured throughput; none for the Creating one.
