@@ -40,6 +40,19 @@ export function createPricingClient(options: { maxAttempts?: number } = {}): Pri
   });
 }
 
+/**
+ * The Bedrock Runtime client alone, for `ask` (Converse). Built once per process by its
+ * caller; the endpoint override comes from `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` like every
+ * other client. Fewer attempts than the data clients: a person is waiting for the answer.
+ */
+export function createBedrockRuntimeClient(options: AwsClientOptions): BedrockRuntimeClient {
+  return new BedrockRuntimeClient({
+    maxAttempts: options.maxAttempts ?? 3,
+    retryMode: 'standard',
+    region: options.region,
+  });
+}
+
 /** Build the data-source clients. Cost Explorer and Pricing always use us-east-1. */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   const common = { maxAttempts: options.maxAttempts ?? 4, retryMode: 'standard' as const };
