@@ -7,7 +7,7 @@
 import { forecastMonthEnd } from '../analysis/forecast.js';
 import { getTeam } from '../budgets/store.js';
 import type { Reply } from '../chat/reply.js';
-import { addDays, formatRange, monthName } from '../clock.js';
+import { formatRange, monthName } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError } from '../errors.js';
 import { formatUsd, toCents, usd as toDec } from '../money.js';

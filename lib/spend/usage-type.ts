@@ -424,8 +424,9 @@ export function describeUsage(info: UsageTypeInfo, options: { withModel?: boolea
       parts.push('images');
       break;
     default:
-      if (withModel && info.modelName) parts.push(info.modelName, info.detail ?? info.usageType);
-      else parts.push(info.usageType);
+      if (withModel && info.modelName)
+        parts.push(info.modelName, info.detail || info.usageType || '(no usage type)');
+      else parts.push(info.usageType || '(no usage type)');
   }
   return parts.join(' · ');
 }
