@@ -1,0 +1,350 @@
+/**
+ * Alert state: one item per alert per team per month (`ALERT#<team>#<yyyy-mm>` /
+ * `THRESHOLD#<pct>` or `FORECAST`), with a small lifecycle that makes each alert post once:
+ *
+ *   (none) --claim--> claimed --send ok--> sent --budget raised / forecast fell--> rearmed
+ *                        |                                                           |
+ *                        +--send failed--> failed <------------- claim again ---------+
+ *
+ * - The claim is a conditional write: of two concurrent (or retried) runs, exactly one
+ *   gets it, and only that run posts.
+ * - Only the run holding the claim (its `claimId`) can mark the alert sent or failed, and
+ *   it marks it sent only after the chat platform accepted the message.
+ * - A failed delivery leaves the item `failed`, which the next run claims again: the alert
+ *   is retried hourly until it goes out, and one broken channel never blocks other teams.
+ * - A run that dies between claim and send leaves a claim that expires after
+ *   `CLAIM_TTL_MS` (longer than the Lambda timeout), so the alert is not lost either.
+ *   (A crash *after* posting but before marking sent can post twice: the one window that
+ *   no design without a transactional chat API can close.)
+ */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError, ParseError } from '../errors.js';
+import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
+import { type AlertKind, type AlertRecord, alertSk } from './evaluate.js';
+import { scanItems } from './store.js';
+
+/** An unfinished claim older than this belongs to a run that died (Lambda times out at 15 min). */
+export const CLAIM_TTL_MS = 20 * 60_000;
+
+/** Alert items are kept ~13 months (the same history Cost Explorer keeps), then expire. */
+export const ALERT_TTL_SECONDS = 400 * 86_400;
+
+/** Identifies one alert item. */
+export interface AlertKey {
+  team: string;
+  /** `2026-11` in the team's time zone. */
+  month: string;
+  /** `THRESHOLD#80` or `FORECAST`. */
+  sk: string;
+}
+
+export function alertPk(team: string, month: string): string {
+  return `ALERT#${team}#${month}`;
+}
+
+/**
+ * The compact form used as a Slack button value: `ALERT#search#2026-11|THRESHOLD#80`.
+ * Team IDs never contain `#` or `|` (see `parseTeamId`), so this parses back unambiguously.
+ */
+export function formatAlertKey(key: AlertKey): string {
+  return `${alertPk(key.team, key.month)}|${key.sk}`;
+}
+
+export function parseAlertKey(text: string): AlertKey {
+  const m = /^ALERT#(.+)#(\d{4}-\d{2})\|(THRESHOLD#\d{1,4}|FORECAST)$/.exec(text.trim());
+  if (!m) throw new ParseError('That alert reference is not valid; it comes from an alert button.');
+  return { team: m[1]!, month: m[2]!, sk: m[3]! };
+}
+
+export function alertKeyOf(team: string, month: string, alert: AlertKind): AlertKey {
+  return { team, month, sk: alertSk(alert) };
+}
+
+function keyOf(key: AlertKey) {
+  return { pk: alertPk(key.team, key.month), sk: key.sk };
+}
+
+/**
+ * Every alert item of the given months, by pk then sk (one filtered scan: one read pass for
+ * all teams instead of one query per team).
+ */
+export async function loadAlertRecords(
+  store: Store,
+  months: Iterable<string>,
+): Promise<Map<string, Map<string, AlertRecord>>> {
+  const list = [...new Set(months)];
+  const out = new Map<string, Map<string, AlertRecord>>();
+  if (!list.length) return out;
+  const values: Record<string, unknown> = { ':alert': 'ALERT#' };
+  list.forEach((m, i) => {
+    values[`:m${i}`] = m;
+  });
+  const items = await scanItems(store, {
+    FilterExpression: `begins_with(pk, :alert) AND #month IN (${list.map((_, i) => `:m${i}`).join(', ')})`,
+    ExpressionAttributeNames: { '#month': 'month' },
+    ExpressionAttributeValues: values,
+  });
+  for (const item of items) {
+    const pk = String(item.pk);
+    const byKey = out.get(pk) ?? new Map<string, AlertRecord>();
+    out.set(pk, byKey);
+    byKey.set(String(item.sk), {
+      sk: String(item.sk),
+      state: item.state as AlertRecord['state'],
+      budgetUsd: String(item.budgetUsd ?? ''),
+      ...(typeof item.claimExpiresAt === 'number' ? { claimExpiresAt: item.claimExpiresAt } : {}),
+    });
+  }
+  return out;
+}
+
+/** What the claim records about the moment the alert fired (for the audit trail and re-arming). */
+export interface ClaimDetails {
+  budgetUsd: string;
+  spentUsd: string;
+  forecastUsd?: string;
+  /** `slack:C0123` / `teams:host`: never the webhook URL. */
+  target: string;
+  now: Date;
+}
+
+/** The condition under which an alert may be (re)claimed. */
+const CLAIMABLE =
+  'attribute_not_exists(pk) OR #state IN (:failed, :rearmed) OR (#state = :claimed AND claimExpiresAt <= :nowMs)';
+
+function claimValues(now: Date) {
+  return { ':failed': 'failed', ':rearmed': 'rearmed', ':claimed': 'claimed', ':nowMs': now.getTime() };
+}
+
+/**
+ * Try to claim an alert. Returns the claim ID when this run won (and must now send), or
+ * `null` when another run already has it or sent it.
+ */
+export async function claimAlert(store: Store, key: AlertKey, details: ClaimDetails): Promise<string | null> {
+  const claimId = randomUUID();
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keyOf(key),
+        ConditionExpression: CLAIMABLE,
+        UpdateExpression:
+          'SET #state = :claimedNew, claimId = :id, claimedAt = :at, claimExpiresAt = :exp, team = :team, #month = :month, ' +
+          'budgetUsd = :budget, spentUsd = :spent, forecastUsd = :forecast, #target = :target, ' +
+          'attempts = if_not_exists(attempts, :zero) + :one, expiresAt = :ttl ' +
+          'REMOVE acknowledgedBy, acknowledgedAt, sentAt, messageTs, lastError, coveredBy',
+        ExpressionAttributeNames: { '#state': 'state', '#month': 'month', '#target': 'target' },
+        ExpressionAttributeValues: {
+          ...claimValues(details.now),
+          ':claimedNew': 'claimed',
+          ':id': claimId,
+          ':at': details.now.toISOString(),
+          ':exp': details.now.getTime() + CLAIM_TTL_MS,
+          ':team': key.team,
+          ':month': key.month,
+          ':budget': details.budgetUsd,
+          ':spent': details.spentUsd,
+          ':forecast': details.forecastUsd ?? null,
+          ':target': details.target,
+          ':zero': 0,
+          ':one': 1,
+          ':ttl': ttlAfter(details.now, ALERT_TTL_SECONDS),
+        },
+      }),
+    );
+    return claimId;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return null;
+    throw error;
+  }
+}
+
+/** The platform accepted the message: record it as sent (only the claim holder can). */
+export async function markAlertSent(
+  store: Store,
+  key: AlertKey,
+  claimId: string,
+  sent: { now: Date; messageTs?: string },
+): Promise<void> {
+  const values: Record<string, unknown> = { ':id': claimId, ':sent': 'sent', ':at': sent.now.toISOString() };
+  if (sent.messageTs) values[':ts'] = sent.messageTs;
+  await store.db.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: keyOf(key),
+      ConditionExpression: 'claimId = :id',
+      UpdateExpression: `SET #state = :sent, sentAt = :at${sent.messageTs ? ', messageTs = :ts' : ''} REMOVE claimExpiresAt`,
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+/** Delivery failed: release the claim so the next run retries (the error text holds no secrets). */
+export async function releaseAlert(
+  store: Store,
+  key: AlertKey,
+  claimId: string,
+  reason: string,
+): Promise<void> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keyOf(key),
+        ConditionExpression: 'claimId = :id',
+        UpdateExpression: 'SET #state = :failed, lastError = :reason REMOVE claimExpiresAt',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':id': claimId, ':failed': 'failed', ':reason': reason.slice(0, 300) },
+      }),
+    );
+  } catch (error) {
+    // Someone else took over an expired claim meanwhile: theirs is the live one.
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}
+
+/**
+ * Record an alert as covered by another message sent in the same run (a forecast alert
+ * folded into a threshold alert), without posting. Returns false if another run has it.
+ */
+export async function coverAlert(
+  store: Store,
+  key: AlertKey,
+  by: string,
+  details: ClaimDetails,
+): Promise<boolean> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keyOf(key),
+        ConditionExpression: CLAIMABLE,
+        UpdateExpression:
+          'SET #state = :sent, coveredBy = :by, sentAt = :at, team = :team, #month = :month, budgetUsd = :budget, ' +
+          'spentUsd = :spent, forecastUsd = :forecast, #target = :target, expiresAt = :ttl ' +
+          'REMOVE claimId, claimExpiresAt, acknowledgedBy, acknowledgedAt, lastError',
+        ExpressionAttributeNames: { '#state': 'state', '#month': 'month', '#target': 'target' },
+        ExpressionAttributeValues: {
+          ...claimValues(details.now),
+          ':sent': 'sent',
+          ':by': by,
+          ':at': details.now.toISOString(),
+          ':team': key.team,
+          ':month': key.month,
+          ':budget': details.budgetUsd,
+          ':spent': details.spentUsd,
+          ':forecast': details.forecastUsd ?? null,
+          ':target': details.target,
+          ':ttl': ttlAfter(details.now, ALERT_TTL_SECONDS),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Make a sent alert eligible again (budget raised past it, or the forecast fell back). */
+export async function rearmAlert(store: Store, key: AlertKey, now: Date): Promise<boolean> {
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keyOf(key),
+        ConditionExpression: '#state = :sent',
+        UpdateExpression: 'SET #state = :rearmed, rearmedAt = :at',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':rearmed': 'rearmed', ':at': now.toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** An alert item as stored (for acknowledgement replies and tests). */
+export interface StoredAlert extends AlertKey {
+  state: AlertRecord['state'];
+  budgetUsd: string;
+  spentUsd?: string;
+  forecastUsd?: string;
+  target?: string;
+  attempts: number;
+  sentAt?: string;
+  messageTs?: string;
+  lastError?: string;
+  coveredBy?: string;
+  acknowledgedBy?: string;
+  acknowledgedAt?: string;
+}
+
+export async function getAlert(store: Store, key: AlertKey): Promise<StoredAlert | undefined> {
+  const { Item } = await store.db.send(
+    new GetCommand({ TableName: store.table, Key: keyOf(key), ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  return {
+    team: key.team,
+    month: key.month,
+    sk: key.sk,
+    state: Item.state,
+    budgetUsd: String(Item.budgetUsd ?? ''),
+    attempts: Number(Item.attempts ?? 0),
+    ...(Item.spentUsd ? { spentUsd: String(Item.spentUsd) } : {}),
+    ...(Item.forecastUsd ? { forecastUsd: String(Item.forecastUsd) } : {}),
+    ...(Item.target ? { target: String(Item.target) } : {}),
+    ...(Item.sentAt ? { sentAt: String(Item.sentAt) } : {}),
+    ...(Item.messageTs ? { messageTs: String(Item.messageTs) } : {}),
+    ...(Item.lastError ? { lastError: String(Item.lastError) } : {}),
+    ...(Item.coveredBy ? { coveredBy: String(Item.coveredBy) } : {}),
+    ...(Item.acknowledgedBy ? { acknowledgedBy: String(Item.acknowledgedBy) } : {}),
+    ...(Item.acknowledgedAt ? { acknowledgedAt: String(Item.acknowledgedAt) } : {}),
+  };
+}
+
+export interface AcknowledgeResult {
+  alert: StoredAlert;
+  /** False when someone had already acknowledged it (their name and time are kept). */
+  recorded: boolean;
+}
+
+/**
+ * Record who acknowledged an alert and when (the Slack "Acknowledge" button). The first
+ * acknowledgement is kept; later clicks return it so the reply can say who was first.
+ *
+ * @param alertKey the button value (`ALERT#search#2026-11|THRESHOLD#80`) or a parsed key
+ * @example
+ * const { alert, recorded } = await acknowledgeAlert(deps.store, action.value, body.user.id, deps.clock.now());
+ */
+export async function acknowledgeAlert(
+  store: Store,
+  alertKey: string | AlertKey,
+  userId: string,
+  now: Date,
+): Promise<AcknowledgeResult> {
+  const key = typeof alertKey === 'string' ? parseAlertKey(alertKey) : alertKey;
+  let recorded = true;
+  try {
+    await store.db.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: keyOf(key),
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(acknowledgedAt)',
+        UpdateExpression: 'SET acknowledgedBy = :by, acknowledgedAt = :at',
+        ExpressionAttributeValues: { ':by': userId, ':at': now.toISOString() },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+    recorded = false;
+  }
+  const alert = await getAlert(store, key);
+  if (!alert) throw new NotFoundError('That alert no longer exists (alerts are kept for about 13 months).');
+  return { alert, recorded };
+}

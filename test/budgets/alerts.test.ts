@@ -1,0 +1,335 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { acknowledgeAlert, getAlert, parseAlertKey } from '../../lib/budgets/alert-store.js';
+import { type BudgetAlertOptions, runBudgetAlerts } from '../../lib/budgets/alerts.js';
+import { DEFAULT_DIGEST, getTeam, saveTeam, type TeamProfile } from '../../lib/budgets/store.js';
+import type { ChatTarget } from '../../lib/chat/delivery.js';
+import { renderText } from '../../lib/chat/text.js';
+import { usd } from '../../lib/money.js';
+import type { Store } from '../../lib/store/store.js';
+import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
+import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
+import { BEDROCK, type FakeBill, fakeBill, SONNET } from './fake-bill.js';
+
+let dynamo: TestDynamo;
+let store: Store;
+let bill: FakeBill;
+let delivery: RecordingDelivery;
+
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+});
+afterAll(() => dynamo.close());
+beforeEach(async () => {
+  store = await dynamo.newStore();
+  bill = fakeBill();
+  delivery = recordingDelivery();
+});
+
+const NO_NOWCAST: BudgetAlertOptions = { dryRun: false, nowcast: false };
+
+function depsAt(now: string) {
+  return testDeps({ store, sources: bill.sources, delivery, now });
+}
+
+async function setBudget(
+  team: string,
+  amount: number,
+  target: ChatTarget | undefined = {
+    kind: 'slack',
+    channel: `C0${team.toUpperCase().replace(/[^A-Z0-9]/g, '')}01`,
+  },
+  extra: Partial<TeamProfile> = {},
+  at = '2026-11-01T00:00:00Z',
+) {
+  const previous = await getTeam(store, team);
+  return saveTeam(
+    store,
+    {
+      team,
+      budgetUsd: usd(amount),
+      thresholds: [50, 80, 100],
+      ...(target ? { target } : {}),
+      timeZone: 'UTC',
+      owners: [],
+      digest: { ...DEFAULT_DIGEST },
+      ...extra,
+    },
+    { userId: 'UADMIN001', now: new Date(at) },
+    previous,
+  );
+}
+
+const headlines = () => delivery.sent.map((m) => m.reply.headline);
+
+describe('runBudgetAlerts', () => {
+  it('posts one alert per threshold crossed, and nothing on the next run', async () => {
+    await setBudget('search', 1000);
+    // $850 over Nov 1-17 (ending on a slower pace: forecast stays under budget).
+    bill.spread('search', '2026-11-01', '2026-11-11', 800);
+    bill.spread('search', '2026-11-11', '2026-11-18', 50);
+    const first = await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
+    expect(first.messages.map((m) => [m.subject, m.status])).toEqual([
+      ['search THRESHOLD#50 2026-11', 'sent'],
+      ['search THRESHOLD#80 2026-11', 'sent'],
+    ]);
+    expect(delivery.sentTo('C0SEARCH01')).toHaveLength(2);
+    expect(headlines()).toEqual([
+      'search passed 50% of its November Bedrock budget and is now at 85%.',
+      'search has used 85% of its November Bedrock budget.',
+    ]);
+    expect(first.summary).toMatch(/^alerts: 1 team checked · 2 alerts sent/);
+
+    const second = await runBudgetAlerts(depsAt('2026-11-18T07:00:00Z'), NO_NOWCAST);
+    expect(second.messages).toEqual([]);
+    expect(delivery.sent).toHaveLength(2);
+    const stored = await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#80' });
+    expect(stored).toMatchObject({
+      state: 'sent',
+      budgetUsd: '1000',
+      spentUsd: '850.00',
+      target: 'slack:C0SEARCH01',
+      attempts: 1,
+    });
+    expect(stored?.messageTs).toMatch(/^\d+\.\d+$/);
+  });
+
+  it('writes the alert as UX.md shows it, with acknowledge and breakdown buttons', async () => {
+    await setBudget('search', 5000);
+    bill.spread('search', '2026-10-01', '2026-11-01', 3100); // October: $100/day of Sonnet
+    bill.spread('search', '2026-11-01', '2026-11-11', 1000, BEDROCK);
+    bill.spread('search', '2026-11-11', '2026-11-18', 3150); // $450/day lately
+    const report = await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), {
+      dryRun: false,
+      nowcast: async () => ({ byTeam: new Map([['search', usd(100)]]) }),
+    });
+    const alert = delivery.sent.at(-1)!.reply;
+    const text = renderText(alert);
+    expect(text.split('\n')).toEqual([
+      'search has used 85% of its November Bedrock budget.',
+      '80% threshold · $5,000 monthly budget',
+      '',
+      '$4,250 of $5,000 spent, $750.00 left · 13 days left · on track for $9,988 (200%) by Nov 30',
+      "Top driver this month: Claude Sonnet 4.5, +$1,368 against October's pace.",
+      'Bill data as of Nov 18 06:00 UTC, plus $100.00 estimated for today from token metrics.',
+      '[Acknowledge]  [Show breakdown]',
+    ]);
+    expect(alert.actions).toEqual([
+      { id: 'alert_ack', label: 'Acknowledge', value: 'ALERT#search#2026-11|THRESHOLD#80', style: 'primary' },
+      { id: 'show_breakdown', label: 'Show breakdown', value: 'spend mtd by model team search' },
+    ]);
+    expect(alert.visibility).toBe('in_channel');
+    // The forecast alert was due too: said by the threshold message, not posted again.
+    expect(delivery.sent).toHaveLength(2);
+    expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'FORECAST' })).toMatchObject({
+      state: 'sent',
+      coveredBy: 'THRESHOLD#80',
+    });
+    expect(report.stats).toMatchObject({ sent: 2, covered: 1 });
+  });
+
+  it('posts each alert once when two runs race', async () => {
+    await setBudget('search', 1000);
+    await setBudget('growth', 1000);
+    bill.spread('search', '2026-11-01', '2026-11-11', 850);
+    bill.spread('growth', '2026-11-01', '2026-11-11', 550);
+    const [a, b] = await Promise.all([
+      runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST),
+      runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST),
+    ]);
+    expect(
+      delivery.sent
+        .map((m) => `${(m.target as { channel: string }).channel} ${m.reply.actions?.[0]?.value}`)
+        .sort(),
+    ).toEqual([
+      'C0GROWTH01 ALERT#growth#2026-11|THRESHOLD#50',
+      'C0SEARCH01 ALERT#search#2026-11|THRESHOLD#50',
+      'C0SEARCH01 ALERT#search#2026-11|THRESHOLD#80',
+    ]);
+    expect(a.stats.sent + b.stats.sent).toBe(3);
+  });
+
+  it('re-evaluates against a budget raised mid-month', async () => {
+    await setBudget('search', 1000);
+    bill.spread('search', '2026-11-01', '2026-11-11', 850);
+    await runBudgetAlerts(depsAt('2026-11-11T06:00:00Z'), NO_NOWCAST);
+    expect(delivery.sent).toHaveLength(2); // 50% and 80% of $1,000
+
+    // Raised to $2,000: $850 is 42.5%, so 50% and 80% are ahead again.
+    await setBudget(
+      'search',
+      2000,
+      undefined,
+      { target: { kind: 'slack', channel: 'C0SEARCH01' } },
+      '2026-11-12T00:00:00Z',
+    );
+    const quiet = await runBudgetAlerts(depsAt('2026-11-12T06:00:00Z'), NO_NOWCAST);
+    expect(quiet.messages).toEqual([]);
+    expect(quiet.stats.rearmed).toBe(2);
+
+    bill.spread('search', '2026-11-11', '2026-11-15', 210); // $1,060 = 53% of $2,000
+    await runBudgetAlerts(depsAt('2026-11-15T06:00:00Z'), NO_NOWCAST);
+    expect(headlines().at(-1)).toBe('search has used 53% of its November Bedrock budget.');
+    expect(delivery.sent).toHaveLength(3);
+    expect(delivery.sent.at(-1)!.reply.context?.[0]).toContain('50% threshold · $2,000 monthly budget');
+    await runBudgetAlerts(depsAt('2026-11-15T07:00:00Z'), NO_NOWCAST);
+    expect(delivery.sent).toHaveLength(3);
+  });
+
+  it('does not re-alert when the budget is lowered under thresholds already sent', async () => {
+    await setBudget('search', 1000);
+    bill.spread('search', '2026-11-01', '2026-11-11', 600);
+    await runBudgetAlerts(depsAt('2026-11-11T06:00:00Z'), NO_NOWCAST);
+    await setBudget(
+      'search',
+      700,
+      undefined,
+      { target: { kind: 'slack', channel: 'C0SEARCH01' } },
+      '2026-11-12T00:00:00Z',
+    );
+    await runBudgetAlerts(depsAt('2026-11-12T06:00:00Z'), NO_NOWCAST);
+    // 50% already said; 80% of $700 ($560) is newly crossed.
+    expect(delivery.sent.map((m) => m.reply.actions?.[0]?.value)).toEqual([
+      'ALERT#search#2026-11|THRESHOLD#50',
+      'ALERT#search#2026-11|THRESHOLD#80',
+    ]);
+  });
+
+  it('starts afresh when the month rolls over, in the team’s own time zone', async () => {
+    await setBudget('search', 1000);
+    await setBudget('tokyo', 1000, undefined, { timeZone: 'Asia/Tokyo' });
+    bill.spread('search', '2026-11-01', '2026-11-30', 600);
+    bill.spread('tokyo', '2026-11-01', '2026-11-30', 600);
+    await runBudgetAlerts(depsAt('2026-11-30T12:00:00Z'), NO_NOWCAST);
+    expect(delivery.sent).toHaveLength(2);
+
+    // 16:00 UTC on Nov 30 is Dec 1 in Tokyo: its December has no spend yet; UTC's November goes on.
+    const turn = await runBudgetAlerts(depsAt('2026-11-30T16:00:00Z'), NO_NOWCAST);
+    expect(turn.messages).toEqual([]);
+
+    bill.spread('search', '2026-12-01', '2026-12-03', 550);
+    bill.spread('tokyo', '2026-12-01', '2026-12-03', 550);
+    await runBudgetAlerts(depsAt('2026-12-03T06:00:00Z'), NO_NOWCAST);
+    expect(delivery.sent.slice(2).map((m) => m.reply.actions?.[0]?.value)).toEqual([
+      'ALERT#search#2026-12|THRESHOLD#50',
+      'ALERT#tokyo#2026-12|THRESHOLD#50',
+    ]);
+    expect(headlines().at(-1)).toBe('tokyo has used 55% of its December Bedrock budget.');
+  });
+
+  it('retries a failed channel on the next run without holding up other teams', async () => {
+    await setBudget('search', 1000);
+    await setBudget('growth', 1000);
+    bill.spread('search', '2026-11-01', '2026-11-11', 850);
+    bill.spread('growth', '2026-11-01', '2026-11-11', 600);
+    delivery.failFor('C0SEARCH01', { times: 1, message: 'channel_not_found https://hooks.example/secret' });
+    const first = await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
+    expect(first.messages.map((m) => [m.subject, m.status])).toEqual(
+      expect.arrayContaining([
+        ['growth THRESHOLD#50 2026-11', 'sent'],
+        ['search THRESHOLD#50 2026-11', 'failed'],
+        ['search THRESHOLD#80 2026-11', 'failed'],
+      ]),
+    );
+    expect(first.summary).toContain('2 failed (retried next run)');
+    expect(delivery.sentTo('C0GROWTH01')).toHaveLength(1);
+    expect(delivery.sentTo('C0SEARCH01')).toHaveLength(0);
+    const failed = await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' });
+    expect(failed).toMatchObject({ state: 'failed', lastError: 'channel_not_found [url]' });
+    // Not claimed at all: the second threshold was not attempted once the channel failed.
+    expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#80' })).toBeUndefined();
+
+    const second = await runBudgetAlerts(depsAt('2026-11-18T07:00:00Z'), NO_NOWCAST);
+    expect(second.messages.map((m) => [m.subject, m.status])).toEqual([
+      ['search THRESHOLD#50 2026-11', 'sent'],
+      ['search THRESHOLD#80 2026-11', 'sent'],
+    ]);
+    expect(delivery.sentTo('C0SEARCH01')).toHaveLength(2);
+    expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' })).toMatchObject({
+      state: 'sent',
+      attempts: 2,
+    });
+  });
+
+  it('alerts once on a forecast over budget and re-arms when it falls below 90%', async () => {
+    await setBudget('search', 1000);
+    // $10/day for 17 days = $170, pace $10/day: forecast about $300, on track.
+    bill.spread('search', '2026-11-01', '2026-11-18', 170);
+    expect((await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST)).messages).toEqual([]);
+    // A jump to $50/day from Nov 11: $450 (45%) so far, forecast $1,085 by the month end.
+    bill.spread('search', '2026-11-11', '2026-11-18', 280);
+    const over = await runBudgetAlerts(depsAt('2026-11-18T07:00:00Z'), NO_NOWCAST);
+    expect(over.messages.map((m) => [m.subject, m.status])).toEqual([['search FORECAST 2026-11', 'sent']]);
+    expect(headlines()[0]).toBe(
+      'search is on track to exceed its November Bedrock budget: $1,085 forecast against $1,000 (109%).',
+    );
+    expect((await runBudgetAlerts(depsAt('2026-11-18T08:00:00Z'), NO_NOWCAST)).messages).toEqual([]);
+    // The budget is raised so the forecast is under 90% of it: re-armed, quiet.
+    await setBudget(
+      'search',
+      5000,
+      undefined,
+      { target: { kind: 'slack', channel: 'C0SEARCH01' } },
+      '2026-11-18T09:00:00Z',
+    );
+    const rearm = await runBudgetAlerts(depsAt('2026-11-18T10:00:00Z'), NO_NOWCAST);
+    expect(rearm.stats.rearmed).toBe(1);
+    expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'FORECAST' })).toMatchObject({
+      state: 'rearmed',
+    });
+  });
+
+  it('reports what a dry run would send and writes nothing', async () => {
+    await setBudget('search', 1000);
+    await setBudget('nowhere', 100, undefined, { target: undefined });
+    bill.spread('search', '2026-11-01', '2026-11-11', 850);
+    bill.spread('nowhere', '2026-11-01', '2026-11-11', 85);
+    const report = await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), { dryRun: true, nowcast: false });
+    expect(report.messages.map((m) => [m.target, m.subject, m.status])).toEqual([
+      ['none', 'nowhere THRESHOLD#50 2026-11', 'failed'],
+      ['none', 'nowhere THRESHOLD#80 2026-11', 'failed'],
+      ['slack:C0SEARCH01', 'search THRESHOLD#50 2026-11', 'dry-run'],
+      ['slack:C0SEARCH01', 'search THRESHOLD#80 2026-11', 'dry-run'],
+    ]);
+    expect(report.messages[0]?.reason).toMatch(/no alert channel/);
+    expect(report.summary).toContain('2 alerts would be sent (dry run: nothing written)');
+    expect(delivery.attempts).toEqual([]);
+    expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' })).toBeUndefined();
+    // A real run afterwards still sends them.
+    await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
+    expect(delivery.sent).toHaveLength(2);
+  });
+
+  it('serves many teams from one bill query and one driver query', async () => {
+    for (let i = 0; i < 60; i++) {
+      const team = `team-${String(i).padStart(2, '0')}`;
+      await setBudget(team, 1000);
+      bill.spread(team, '2026-11-01', '2026-11-11', i < 5 ? 900 : 100, i % 2 ? SONNET : BEDROCK);
+    }
+    const report = await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
+    expect(report.stats).toMatchObject({ teams: 60, alerting: 5, sent: 10 });
+    // Service discovery + month to date + drivers.
+    expect(bill.requests()).toBeLessThanOrEqual(3);
+    expect(report.stats.costExplorerRequests).toBe(2);
+  });
+});
+
+describe('acknowledgeAlert', () => {
+  it('records who acknowledged an alert and when, keeping the first', async () => {
+    await setBudget('search', 1000);
+    bill.spread('search', '2026-11-01', '2026-11-11', 600);
+    await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
+    const value = delivery.sent[0]!.reply.actions![0]!.value;
+    expect(parseAlertKey(value)).toEqual({ team: 'search', month: '2026-11', sk: 'THRESHOLD#50' });
+    const first = await acknowledgeAlert(store, value, 'UALICE001', new Date('2026-11-18T06:05:00Z'));
+    expect(first).toMatchObject({
+      recorded: true,
+      alert: { acknowledgedBy: 'UALICE001', acknowledgedAt: '2026-11-18T06:05:00.000Z' },
+    });
+    const again = await acknowledgeAlert(store, value, 'UBOB00001', new Date('2026-11-18T06:09:00Z'));
+    expect(again).toMatchObject({ recorded: false, alert: { acknowledgedBy: 'UALICE001' } });
+    await expect(
+      acknowledgeAlert(store, 'ALERT#search#2026-10|THRESHOLD#50', 'U1', new Date()),
+    ).rejects.toThrow(/no longer exists/);
+    await expect(acknowledgeAlert(store, 'rubbish', 'U1', new Date())).rejects.toThrow(/not valid/);
+  });
+});
