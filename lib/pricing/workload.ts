@@ -173,6 +173,9 @@ export function parseWorkload(
     rest = rest.filter((_, i) => i !== explicit);
   } else {
     for (let k = Math.min(6, rest.length); k >= 1; k--) {
+      // "claude-opus-4 1 in ...": a number followed by a unit word is a volume, even when
+      // the longer prefix would name another model (claude-opus-4-1).
+      if (k < rest.length && looksNumeric(rest[k - 1]!) && !isNameWord(rest, k - 1)) continue;
       const candidate = rest.slice(0, k).join(' ');
       if (isModel(candidate)) {
         modelText = candidate;
@@ -413,6 +416,9 @@ export function parseWorkload(
         `"${word}" of what? Write "${word} in", "${word} out" or "${word}/day"; ${EXAMPLE}.`,
       );
     }
+    // "abc/day", "ten/day": a rate whose count is not a number.
+    const rate = /^(.+)\/([a-z]+)$/.exec(lower);
+    if (rate && unitOf(rate[2])) countOrThrow(rate[1]!, 'The volume');
     throw unknownWord(word);
   }
 
