@@ -314,6 +314,7 @@ export async function postReply(
   options: ChatDeliveryOptions & { replaceOriginal?: boolean } = {},
 ): Promise<void> {
   const http = new Http(options);
+  if (replyTo.kind === 'none') return;
   if (replyTo.kind === 'teams-webhook') {
     await postTeams(http, replyTo.url, reply);
     return;

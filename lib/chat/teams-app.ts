@@ -1,7 +1,231 @@
-/** PLACEHOLDER: the Teams front door (issue 8 replaces this file). */
+/**
+ * The Teams front door: `POST /teams/messages`, the endpoint of a Teams outgoing webhook
+ * (people type `@bedrock-cost spend last week` in a channel).
+ *
+ * Teams signs each request with `Authorization: HMAC <base64>` (HMAC-SHA256 of the raw
+ * body, keyed with the base64-decoded secret shown when the webhook was created) and
+ * waits 5 seconds for the answer, which is the HTTP response itself: a message with one
+ * Adaptive Card. An outgoing webhook cannot post later on its own, so an answer that is
+ * not ready in time goes out through the team's Workflows webhook (set with
+ * `budget set TEAM AMOUNT webhook URL`) from the command worker.
+ *
+ * Checks, in order: signature (401), body shape (400), the activity's own timestamp
+ * within 5 minutes (401: the signature has no timestamp of its own, so this bounds
+ * replays), and the replay guard on the activity id (401).
+ */
+import type { Context } from 'aws-lambda';
+import { parseLine } from '../commands/grammar.js';
+import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
-import type { HttpHandler } from './http.js';
+import { isUserError } from '../errors.js';
+import { callerOf, commandContext, errorReply, planCommand, runFast } from './command-flow.js';
+import type { HttpHandler, HttpResult } from './http.js';
+import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
+import { type Reply, simpleReply } from './reply.js';
+import { teamsMessage } from './teams-render.js';
+import { headerOf, rawBodyOf, SLACK_REPLAY_WINDOW_SECONDS, verifyTeamsSignature } from './verify.js';
+import { defaultInvokeWorker, type InvokeWorker, type WorkerReplyTo } from './worker.js';
 
-export function createTeamsMessagesHandler(_deps: () => Promise<Deps>): HttpHandler {
-  return async () => ({ statusCode: 501, body: 'Teams endpoint not available yet' });
+export interface TeamsHandlerOptions {
+  invokeWorker?: InvokeWorker;
+  replayGuard?: ReplayGuard;
+  /** Wall clock in ms (default `Date.now`). */
+  nowMs?: () => number;
+  /** Time allowed for an inline answer before handing to the worker (default 3,500 ms of Teams' 5 s). */
+  answerBudgetMs?: number;
+}
+
+/** The fields of a Teams activity we use. */
+interface TeamsActivity {
+  type: string;
+  id?: string;
+  timestamp?: string;
+  text: string;
+  from?: { id?: string; name?: string; aadObjectId?: string };
+  channelData?: { teamsChannelId?: string; teamsTeamId?: string };
+}
+
+const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
+const BAD_REQUEST: HttpResult = {
+  statusCode: 400,
+  headers: { 'content-type': 'text/plain' },
+  body: 'Bad request: expected a Teams message activity.',
+};
+
+/** Parse a verified body; `undefined` when it is not a message activity. */
+export function parseTeamsActivity(rawBody: string): TeamsActivity | undefined {
+  try {
+    const body = JSON.parse(rawBody) as Partial<TeamsActivity> | null;
+    if (!body || typeof body !== 'object' || body.type !== 'message' || typeof body.text !== 'string')
+      return undefined;
+    return body as TeamsActivity;
+  } catch {
+    return undefined;
+  }
+}
+
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+};
+
+/**
+ * The command a person typed: the `<at>bedrock-cost</at>` mention and any other markup
+ * removed, HTML entities decoded.
+ *
+ * @example
+ * commandText('<at>bedrock-cost</at> spend last week\n'); // 'spend last week'
+ */
+export function commandText(text: string): string {
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => ENTITIES[name] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** A JSON response carrying one Adaptive Card. */
+function cardResponse(reply: Reply): HttpResult {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(teamsMessage(reply)),
+  };
+}
+
+/** The team a command names (`... team search`), for its Workflows webhook. */
+function namedTeam(text: string): string | undefined {
+  try {
+    const { words } = parseLine(text);
+    const at = words.findIndex((w) => w.toLowerCase() === 'team');
+    return at >= 0 ? words[at + 1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Workflows webhook of the team the command names, when its profile has one. */
+async function teamWebhook(deps: Deps, text: string): Promise<string | undefined> {
+  const team = namedTeam(text);
+  if (!team) return undefined;
+  try {
+    const { getTeam } = await import('../budgets/store.js');
+    const profile = await getTeam(deps.store, team);
+    return profile?.target?.kind === 'teams' ? profile.target.webhookUrl : undefined;
+  } catch (error) {
+    deps.log.warn('teams: team profile lookup failed', error);
+    return undefined;
+  }
+}
+
+/**
+ * The `POST /teams/messages` handler.
+ *
+ * @example
+ * // functions/teams-messages.ts
+ * export const handler = createTeamsMessagesHandler(lambdaDeps);
+ */
+export function createTeamsMessagesHandler(
+  getDeps: () => Promise<Deps>,
+  options: TeamsHandlerOptions = {},
+): HttpHandler {
+  const nowMs = options.nowMs ?? Date.now;
+  const invokeWorker = options.invokeWorker ?? defaultInvokeWorker(getDeps);
+  const budgetMs = options.answerBudgetMs ?? 3500;
+  let guard = options.replayGuard;
+
+  async function answer(
+    deps: Deps,
+    text: string,
+    caller: Caller,
+    key: string,
+    started: number,
+  ): Promise<Reply> {
+    const ctx = commandContext(deps, caller);
+    const plan = planCommand(text, ctx);
+    if (plan.kind === 'invalid') return plan.reply;
+    // Even slow commands are tried inline: a cached answer is quick, and an inline card is
+    // the best Teams can do. Whatever is not ready in time goes to the worker.
+    const remaining = budgetMs - (nowMs() - started);
+    if (remaining > 0 || plan.parsed.command.mutates) {
+      const inline = await runFast({ kind: 'fast', parsed: plan.parsed }, text, ctx, Math.max(0, remaining));
+      if (inline !== 'late') return inline;
+    }
+    const webhook = await teamWebhook(deps, text);
+    const replyTo: WorkerReplyTo = webhook ? { kind: 'teams-webhook', url: webhook } : { kind: 'none' };
+    await invokeWorker({ kind: 'command', id: key, text, caller, replyTo });
+    const shown = text.slice(0, 80);
+    return webhook
+      ? simpleReply(`Working on "${shown}"… the answer will be posted in this channel in a minute.`)
+      : simpleReply(
+          `"${shown}" takes longer than the 5 seconds Teams allows. I am preparing it now: ask again in a minute and it will be ready.`,
+          'To have slow answers posted here automatically, name the team (`... team search`) and give it a Workflows webhook: `budget set search 5000 webhook https://...`.',
+        );
+  }
+
+  return async (event, _context?: Context) => {
+    const started = nowMs();
+    let deps: Deps;
+    try {
+      deps = await getDeps();
+    } catch {
+      return { statusCode: 500, body: '' };
+    }
+    const secret = deps.config.TEAMS_WEBHOOK_SECRET;
+    if (!secret) {
+      deps.log.error('TEAMS_WEBHOOK_SECRET is not set: refusing every Teams request');
+      return EMPTY_401;
+    }
+    const rawBody = rawBodyOf(event);
+    if (!verifyTeamsSignature({ secret, rawBody, authorization: headerOf(event, 'authorization') })) {
+      deps.log.warn('teams request refused: bad signature');
+      return EMPTY_401;
+    }
+    const activity = parseTeamsActivity(rawBody);
+    if (!activity) return BAD_REQUEST;
+    const sent = activity.timestamp ? Date.parse(activity.timestamp) : Number.NaN;
+    if (Number.isFinite(sent) && Math.abs(nowMs() - sent) > SLACK_REPLAY_WINDOW_SECONDS * 1000) {
+      deps.log.warn('teams request refused: stale');
+      return EMPTY_401;
+    }
+    const key = requestKey('teams', activity.id ?? '', headerOf(event, 'authorization') ?? '');
+    guard ??= createReplayGuard(async () => (await getDeps()).store, nowMs);
+    const text = commandText(activity.text);
+    try {
+      if (!(await guard.claim(key, { durable: mayHaveSideEffects(text) }))) {
+        deps.log.warn('teams request refused: replayed');
+        return EMPTY_401;
+      }
+    } catch (error) {
+      deps.log.error('replay check failed', error);
+      return cardResponse(errorReply(error));
+    }
+    const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
+    const caller = callerOf(deps.config, 'teams', userId, {
+      channelId: activity.channelData?.teamsChannelId,
+      userName: activity.from?.name,
+    });
+    try {
+      return cardResponse(await answer(deps, text, caller, key, started));
+    } catch (error) {
+      if (!isUserError(error)) deps.log.error('teams handler failed', error);
+      return cardResponse(errorReply(error));
+    }
+  };
+}
+
+/** Commands that change state or start the worker: their replays are also checked in the table. */
+function mayHaveSideEffects(text: string): boolean {
+  try {
+    const { command } = parseLine(text);
+    return command.slow || command.mutates === true || command.isSlow !== undefined;
+  } catch {
+    return false;
+  }
 }

@@ -34,7 +34,12 @@ export type WorkerReplyTo =
   /** Slack `response_url` of the slash command or button (valid 30 minutes, 5 posts). */
   | { kind: 'slack-response-url'; url: string }
   /** A Teams Workflows webhook (the team's channel). */
-  | { kind: 'teams-webhook'; url: string };
+  | { kind: 'teams-webhook'; url: string }
+  /**
+   * Nowhere: a Teams question too slow for its 5 seconds, from a team without a Workflows
+   * webhook. Running it still fills the answer cache, so asking again is quick.
+   */
+  | { kind: 'none' };
 
 /** One command for the worker; the Lambda event payload. */
 export interface WorkerJob {
@@ -60,8 +65,9 @@ export function isWorkerJob(event: unknown): event is WorkerJob {
     typeof job.id === 'string' &&
     typeof job.text === 'string' &&
     typeof job.caller?.userId === 'string' &&
-    (job.replyTo?.kind === 'slack-response-url' || job.replyTo?.kind === 'teams-webhook') &&
-    typeof job.replyTo.url === 'string'
+    (job.replyTo?.kind === 'none' ||
+      ((job.replyTo?.kind === 'slack-response-url' || job.replyTo?.kind === 'teams-webhook') &&
+        typeof job.replyTo.url === 'string'))
   );
 }
 
@@ -169,6 +175,7 @@ export async function runWorkerJob(
     if (outcome === 'failed') deps.log.error('command failed in the worker', error);
     reply = { ...simpleReply(userMessage(error)), visibility: 'ephemeral' };
   }
+  if (job.replyTo.kind === 'none') return outcome;
   const { postReply } = await import('./deliver.js');
   await postReply(job.replyTo, reply, { fetch: options.fetch });
   return outcome;
