@@ -1,7 +1,423 @@
-/** PLACEHOLDER: replaced by the issue that owns the digest job. */
+/**
+ * The weekly digest job (`functions/weekly-digest.ts`, hourly; `bedrock-cost digest`).
+ *
+ * Each run:
+ * 1. lists the team profiles and finds the teams whose digest slot (default Monday 09:00 in
+ *    the team's time zone) is open now and not yet sent this ISO week, plus the FinOps
+ *    overview (Monday 09:00 UTC, to `BEDROCK_COST_FINOPS_CHANNEL`);
+ * 2. if any is pending, reads the bill for all teams at once (3 Cost Explorer requests, see
+ *    `data.ts`), scans idle provisioned throughput (its bill lookup served from the same data)
+ *    and loads the pricing catalog;
+ * 3. per pending digest: builds it, draws the chart, claims the week (conditional write),
+ *    sends, and marks it sent only once the platform accepted it. A failed channel gives its
+ *    claim back (retried next hour, within the catch-up window) and does not stop the others.
+ *
+ * Sends go a few at a time (Slack allows about one message per second per channel; the
+ * delivery waits out 429s), and the run stops starting new digests before Lambda's timeout:
+ * what is left is picked up by the next hourly run.
+ *
+ * `--dry-run` sends nothing and claims nothing. It previews every team's digest *as of now*,
+ * whatever its slot (the reason says when it would go), so `bedrock-cost digest --dry-run`
+ * is a way to read this week's digests at any time.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IdleFinding, IdleScan } from '../analysis/idle.js';
+import type { TeamProfile } from '../budgets/store.js';
+import { teamMonthAt } from '../budgets/team-month.js';
+import type { ChatTarget } from '../chat/delivery.js';
+import { describeTarget } from '../chat/delivery.js';
+import type { Reply, ReplyBlock } from '../chat/reply.js';
+import { addDays, type DateRange, toIsoDate } from '../clock.js';
 import type { Deps } from '../deps.js';
-import type { JobOptions, JobReport } from '../jobs/types.js';
+import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
+import type { CostSource, DataSources } from '../ports.js';
+import type { Catalog } from '../pricing/catalog.js';
+import { costBasisLabel, type SpendLine, spendContextOf } from '../spend/query.js';
+import { buildTeamDigest, digestReply, type OverviewRow, overviewTable, type TeamDigest } from './build.js';
+import { claimDigest, markDigestSent, releaseDigest } from './claim.js';
+import { type DigestBill, fetchDigestBill, usageRowsOf } from './data.js';
+import { type DigestSlot, type DigestWeek, describeSlot, digestWeek } from './schedule.js';
 
-export async function runWeeklyDigest(_deps: Deps, _options: JobOptions): Promise<JobReport> {
-  return { job: 'digest', messages: [], summary: 'digest: not available yet' };
+/** The overview's key in `DIGEST#<team>` (not a valid team ID, so it cannot collide). */
+export const OVERVIEW_KEY = '*';
+
+/** The overview's slot: Monday 09:00 UTC. */
+export const OVERVIEW_SLOT: DigestSlot = { weekday: 1, hour: 9 };
+
+/** Default slot when a profile has none. */
+export const DEFAULT_SLOT: DigestSlot = { weekday: 1, hour: 9 };
+
+/** Hours of CloudWatch history the digest's idle check looks at. */
+export const IDLE_HOURS = 72;
+
+const HOW_TO_CONFIGURE =
+  'No team has a budget yet. Set one with a channel to start weekly digests, for example: budget set search 5000 channel #search-alerts (or: budget set search 5000 webhook https://... for Teams).';
+
+export interface DigestRunOptions extends JobOptions {
+  /** Digests built and sent at the same time (default 3: Slack's per-channel rate is ~1/s). */
+  concurrency?: number;
+  /** Stop starting new digests after this many ms of wall time (default 10 minutes). */
+  timeBudgetMs?: number;
+  /** Draw chart PNGs (default true). Without, messages carry only the sparkline. */
+  charts?: boolean;
+  /** Identifies this run's claims (default: a random UUID). */
+  runId?: string;
+}
+
+interface Pending {
+  key: string;
+  who: string;
+  target?: ChatTarget;
+  profile?: TeamProfile;
+  timeZone: string;
+  slot: DigestSlot;
+  week: DigestWeek;
+  /** Dry run: why it would or would not go now. */
+  note?: string;
+}
+
+/** Chart timing and size, for the report and the benchmark. */
+export interface ChartStats {
+  rendered: number;
+  totalMs: number;
+  maxBytes: number;
+  failures: number;
+}
+
+export interface DigestReport extends JobReport {
+  /** Billed Cost Explorer requests this run made. */
+  costExplorerRequests: number;
+  charts: ChartStats;
+  /** Teams skipped because they have no channel or webhook. */
+  skipped: string[];
+}
+
+function slotOf(profile: TeamProfile): DigestSlot {
+  const d = profile.digest;
+  return d && Number.isInteger(d.weekday) && Number.isInteger(d.hour) ? d : DEFAULT_SLOT;
+}
+
+function parseFinopsTarget(value: string | undefined): ChatTarget | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  return /^https:\/\//i.test(v) ? { kind: 'teams', webhookUrl: v } : { kind: 'slack', channel: v };
+}
+
+/** Serve the idle scan's bill lookup (USAGE_TYPE, a few days) from the digest's data. */
+function costsFromBill(inner: CostSource, bill: DigestBill): CostSource {
+  return {
+    listServices: (range) => inner.listServices(range),
+    getCostForecast: (q) => inner.getCostForecast(q),
+    async getCostAndUsage(query) {
+      const [g, ...more] = query.groupBy;
+      const covered = query.start >= bill.range.start && query.end <= bill.range.end;
+      if (!more.length && g?.type === 'DIMENSION' && g.key === 'USAGE_TYPE' && covered) {
+        return { rows: usageRowsOf(bill, query), requests: 0 };
+      }
+      return inner.getCostAndUsage(query);
+    },
+  };
+}
+
+/** Idle throughput findings billed to a team: its provisioned usage types match the finding's rate. */
+function idleForTeam(findings: IdleFinding[], lines: SpendLine[], since: string): IdleFinding[] {
+  const types = new Set(
+    lines
+      .filter((l) => l.day >= since && l.info?.kind === 'provisioned-throughput' && l.usageType)
+      .map((l) => l.usageType as string),
+  );
+  if (!types.size) return [];
+  return findings.filter((f) => f.hourly?.source === 'bill' && types.has(f.hourly.basis));
+}
+
+/** Run `work` over `items`, `n` at a time, in order of start. */
+async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+}
+
+/**
+ * Run the weekly digest once. Never throws for a channel's failure (it is in the report);
+ * throws only when the team list or the bill cannot be read at all.
+ *
+ * @example
+ * const report = await runWeeklyDigest(deps, { dryRun: true });
+ * console.log(report.summary); // "digest (dry run): 4 digests previewed ..."
+ */
+export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Promise<DigestReport> {
+  const started = performance.now();
+  const now = deps.clock.now();
+  const dryRun = options.dryRun;
+  const runId = options.runId ?? randomUUID();
+  const { listTeams } = await import('../budgets/store.js');
+  const profiles = await listTeams(deps.store);
+  const messages: JobMessage[] = [];
+  const skipped: string[] = [];
+  const charts: ChartStats = { rendered: 0, totalMs: 0, maxBytes: 0, failures: 0 };
+
+  const pending: Pending[] = [];
+  for (const profile of profiles) {
+    const slot = slotOf(profile);
+    const week = digestWeek(now, profile.timeZone, slot);
+    if (!profile.target) {
+      skipped.push(profile.team);
+      continue;
+    }
+    if (!week.due && !dryRun) continue;
+    pending.push({
+      key: profile.team,
+      who: profile.team,
+      target: profile.target,
+      profile,
+      timeZone: profile.timeZone,
+      slot,
+      week,
+      note: week.due ? 'due now' : `preview; sent ${describeSlot(slot)} ${profile.timeZone}`,
+    });
+  }
+  const finops = parseFinopsTarget(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
+  const overviewWeek = digestWeek(now, 'UTC', OVERVIEW_SLOT);
+  // The overview is previewed in every dry run: with no team configured yet, it shows what
+  // the bill holds per team tag, which is where setting budgets starts.
+  const overviewWanted = dryRun || (profiles.length > 0 && finops !== undefined && overviewWeek.due);
+  if (overviewWanted) {
+    pending.push({
+      key: OVERVIEW_KEY,
+      who: 'All teams',
+      ...(finops ? { target: finops } : {}),
+      timeZone: 'UTC',
+      slot: OVERVIEW_SLOT,
+      week: overviewWeek,
+      note: !finops
+        ? 'preview; set BEDROCK_COST_FINOPS_CHANNEL to send it'
+        : overviewWeek.due
+          ? 'due now'
+          : `preview; sent ${describeSlot(OVERVIEW_SLOT)} UTC`,
+    });
+  }
+
+  // Reruns within the hour: drop what was already sent before touching Cost Explorer.
+  let todo = pending;
+  if (!dryRun && pending.length) {
+    const { getDigestRecord } = await import('./claim.js');
+    const records = await Promise.all(pending.map((p) => getDigestRecord(deps.store, p.key, p.week.weekId)));
+    todo = pending.filter((p, i) => {
+      if (records[i]?.state !== 'sent') return true;
+      return false;
+    });
+  }
+
+  const finish = (costExplorerRequests: number, extra = ''): DigestReport => {
+    const count = (s: JobMessage['status']) => messages.filter((m) => m.status === s).length;
+    const parts = dryRun
+      ? [`${count('dry-run')} previewed`]
+      : [`${count('sent')} sent`, `${count('already-sent')} already sent`, `${count('failed')} failed`];
+    if (skipped.length)
+      parts.push(
+        `${skipped.length} skipped without a channel (${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''})`,
+      );
+    parts.push(`${costExplorerRequests} Cost Explorer requests`);
+    if (charts.rendered) parts.push(`${charts.rendered} charts in ${Math.round(charts.totalMs)} ms`);
+    const summary = `digest${dryRun ? ' (dry run)' : ''}: ${parts.join(', ')}${extra}`;
+    return { job: 'digest', messages, summary, costExplorerRequests, charts, skipped };
+  };
+
+  if (!profiles.length && !dryRun) {
+    return {
+      ...finish(0),
+      summary: `digest${dryRun ? ' (dry run)' : ''}: nothing to send. ${HOW_TO_CONFIGURE}`,
+    };
+  }
+  if (!todo.length) {
+    const waiting = pending.length - todo.length;
+    return finish(0, waiting ? '' : '; no digest due this hour');
+  }
+
+  // The data, once for everyone.
+  const ctx = await spendContextOf(deps);
+  const todayUtc = toIsoDate(now);
+  let start = todayUtc;
+  for (const p of todo) {
+    const month = teamMonthAt(now, p.timeZone);
+    for (const d of [p.week.chart.start, month.start]) if (d < start) start = d;
+  }
+  const range: DateRange = { start, end: addDays(todayUtc, 1) };
+  const bill = await fetchDigestBill(ctx, range);
+  const sources = await deps.sources();
+  const wrapped: DataSources = { ...sources, costs: costsFromBill(sources.costs, bill) };
+  const [idleScan, catalog] = await Promise.all([
+    import('../analysis/idle-scan.js')
+      .then(({ scanIdleForDeps }) => scanIdleForDeps(deps, IDLE_HOURS, wrapped))
+      .catch((error: unknown): IdleScan | undefined => {
+        deps.log.warn('digest: idle scan failed', { error: String(error) });
+        return undefined;
+      }),
+    deps.catalog().catch((): Catalog | undefined => undefined),
+  ]);
+  const findings = idleScan?.findings ?? [];
+  const costBasis = costBasisLabel(ctx.metric);
+  const chartsOn = options.charts ?? true;
+  const budgetSeconds = options.timeBudgetMs ?? 10 * 60_000;
+
+  const overviewRows = (): OverviewRow[] => {
+    const rows: OverviewRow[] = [];
+    const byTeam = new Map(profiles.map((p) => [p.team, p]));
+    for (const [team, lines] of bill.teams) {
+      const profile = byTeam.get(team);
+      const month = teamMonthAt(now, profile?.timeZone ?? 'UTC');
+      const d = buildTeamDigest({
+        team,
+        lines,
+        week: overviewWeek,
+        month,
+        now,
+        ...(profile ? { budgetUsd: profile.budgetUsd } : {}),
+        idle: [],
+        catalog: undefined,
+      });
+      rows.push({
+        team,
+        lastWeekUsd: d.lastWeekUsd,
+        weekBeforeUsd: d.weekBeforeUsd,
+        monthToDateUsd: d.monthToDateUsd,
+        forecastUsd: d.forecastUsd,
+        ...(profile ? { budgetUsd: profile.budgetUsd } : {}),
+      });
+    }
+    return rows;
+  };
+
+  const build = (p: Pending): { digest: TeamDigest; extra?: ReplyBlock[] } => {
+    if (p.key === OVERVIEW_KEY) {
+      const lines = [...bill.teams.values()].flat();
+      const digest = buildTeamDigest({
+        team: OVERVIEW_KEY,
+        lines,
+        week: p.week,
+        month: teamMonthAt(now, 'UTC'),
+        now,
+        idle: findings,
+        catalog,
+        overview: true,
+      });
+      return { digest, extra: [overviewTable(overviewRows())] };
+    }
+    const lines = bill.teams.get(p.key) ?? [];
+    const digest = buildTeamDigest({
+      team: p.key,
+      lines,
+      week: p.week,
+      month: teamMonthAt(now, p.timeZone),
+      now,
+      ...(p.profile ? { budgetUsd: p.profile.budgetUsd } : {}),
+      idle: idleForTeam(findings, lines, p.week.weekBefore.start),
+      catalog,
+    });
+    return { digest };
+  };
+
+  const render = async (digest: TeamDigest): Promise<Uint8Array | undefined> => {
+    if (!chartsOn || !digest.chart.points.length) return undefined;
+    try {
+      const { renderDailyChart } = await import('../chart/render.js');
+      const chart = await renderDailyChart({
+        title: digest.chart.title,
+        points: digest.chart.points,
+        seriesOrder: digest.chart.series,
+      });
+      charts.rendered++;
+      charts.totalMs += chart.ms;
+      charts.maxBytes = Math.max(charts.maxBytes, chart.png.byteLength);
+      return chart.png;
+    } catch (error) {
+      // A chart is worth a lot, but not the digest: send with the sparkline instead.
+      charts.failures++;
+      deps.log.warn('digest: chart failed', { error: String(error) });
+      return undefined;
+    }
+  };
+
+  const withoutPng = (reply: Reply): Reply => ({
+    ...reply,
+    blocks: reply.blocks.map((b) => (b.kind === 'image' && b.png ? { ...b, png: undefined } : b)),
+  });
+
+  await pool(todo, options.concurrency ?? 3, async (p) => {
+    const target = p.target ? describeTarget(p.target) : 'none';
+    const subject = p.key === OVERVIEW_KEY ? 'overview' : p.key;
+    if (performance.now() - started > budgetSeconds) {
+      messages.push({
+        target,
+        subject,
+        reply: { headline: `${p.who}: left for the next run`, blocks: [] },
+        status: 'failed',
+        reason: 'out of time in this run; the next hourly run sends it',
+      });
+      return;
+    }
+    const { digest, extra } = build(p);
+    const png = await render(digest);
+    const reply = digestReply(digest, {
+      who: p.who,
+      costBasis,
+      dataAsOf: bill.dataAsOf,
+      kind: sources.kind,
+      withTeam: p.key === OVERVIEW_KEY,
+      ...(png ? { png } : {}),
+      ...(extra ? { extra } : {}),
+    });
+    if (dryRun || !p.target) {
+      const chartNote = png ? `; chart ${Math.round(png.byteLength / 1024)} KB PNG` : '';
+      messages.push({
+        target,
+        subject,
+        reply: withoutPng(reply),
+        status: 'dry-run',
+        reason: `${p.note ?? ''}${chartNote}`,
+      });
+      return;
+    }
+    const claim = await claimDigest(deps.store, p.key, p.week.weekId, runId, now);
+    if (claim.outcome !== 'claimed') {
+      messages.push({
+        target,
+        subject,
+        reply: withoutPng(reply),
+        status: 'already-sent',
+        reason: claim.outcome === 'in-flight' ? 'another run is sending it' : 'sent earlier this week',
+      });
+      return;
+    }
+    try {
+      const receipt = await deps.delivery.send(p.target, reply);
+      await markDigestSent(deps.store, p.key, p.week.weekId, runId, now, {
+        target,
+        ...(receipt.ts ? { ts: receipt.ts } : {}),
+      });
+      messages.push({ target, subject, reply: withoutPng(reply), status: 'sent' });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await releaseDigest(deps.store, p.key, p.week.weekId, runId, now, reason).catch(() => undefined);
+      deps.log.warn('digest: delivery failed', { team: p.key, target, reason });
+      messages.push({
+        target,
+        subject,
+        reply: withoutPng(reply),
+        status: 'failed',
+        reason: `${reason}; retried next hour`,
+      });
+    }
+  });
+  const report = finish(bill.requests);
+  if (dryRun && skipped.length) {
+    report.summary += `. To send ${skipped.length === 1 ? 'it' : 'them'}, give each a channel: budget set ${skipped[0]} <amount> channel #channel`;
+  }
+  if (!profiles.length) report.summary += `. ${HOW_TO_CONFIGURE}`;
+  return report;
 }

@@ -1,0 +1,157 @@
+/**
+ * Exactly one digest per team per week, whatever the retries and overlaps:
+ *
+ * - A run *claims* `DIGEST#<team>` / `WEEK#<iso week>` with a conditional write before it
+ *   sends. Only the run whose write wins posts; a concurrent run sees the claim and moves on.
+ * - The claim is a short *lease*: a run that crashes between claiming and sending leaves a
+ *   claim that expires, so the next hourly run takes it over and sends.
+ * - The item becomes `sent` only after the platform accepted the message. A failed delivery
+ *   gives the lease back at once (state `failed`), so the next run retries that channel.
+ *
+ * The lease is long enough for one delivery with Slack's rate-limit waits (a chart upload
+ * is three calls), short enough that a crashed run is retried by the next hourly run.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
+
+/** How long a claim protects a send in progress. */
+export const DIGEST_LEASE_MS = 10 * 60_000;
+
+/** Digest records are kept a year (a history of what each channel was sent). */
+const DIGEST_TTL_SECONDS = 400 * 86_400;
+
+export type ClaimResult =
+  /** This run holds the lease and must send (then `markDigestSent` or `releaseDigest`). */
+  | { outcome: 'claimed'; attempt: number }
+  /** Already delivered this week. */
+  | { outcome: 'already-sent'; sentAt?: string }
+  /** Another run holds a live lease. */
+  | { outcome: 'in-flight' };
+
+export function digestKey(team: string, weekId: string): { pk: string; sk: string } {
+  return { pk: `DIGEST#${team}`, sk: `WEEK#${weekId}` };
+}
+
+/**
+ * Claim this week's digest of `team` for run `runId`: succeeds when nobody claimed it yet,
+ * or when the previous claim failed or its lease ran out, and it was never sent.
+ */
+export async function claimDigest(
+  store: Store,
+  team: string,
+  weekId: string,
+  runId: string,
+  now: Date,
+  leaseMs = DIGEST_LEASE_MS,
+): Promise<ClaimResult> {
+  const key = digestKey(team, weekId);
+  try {
+    const out = await store.db.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: key,
+        UpdateExpression:
+          'SET #state = :sending, runId = :run, claimedAt = :now, leaseUntil = :lease, expiresAt = :ttl ADD attempts :one',
+        ConditionExpression: 'attribute_not_exists(pk) OR (#state <> :sent AND leaseUntil <= :now)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':sending': 'sending',
+          ':sent': 'sent',
+          ':run': runId,
+          ':now': now.toISOString(),
+          ':lease': new Date(now.getTime() + leaseMs).toISOString(),
+          ':ttl': ttlAfter(now, DIGEST_TTL_SECONDS),
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { outcome: 'claimed', attempt: Number(out.Attributes?.attempts ?? 1) };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+  const current = await store.db.send(
+    new GetCommand({ TableName: store.table, Key: key, ConsistentRead: true }),
+  );
+  if (current.Item?.state === 'sent') {
+    const sentAt = current.Item.sentAt;
+    return typeof sentAt === 'string' ? { outcome: 'already-sent', sentAt } : { outcome: 'already-sent' };
+  }
+  return { outcome: 'in-flight' };
+}
+
+/** Record the delivery (only after the platform accepted the message). */
+export async function markDigestSent(
+  store: Store,
+  team: string,
+  weekId: string,
+  runId: string,
+  now: Date,
+  details: { target: string; ts?: string },
+): Promise<void> {
+  await store.db.send(
+    new UpdateCommand({
+      TableName: store.table,
+      Key: digestKey(team, weekId),
+      UpdateExpression:
+        'SET #state = :sent, sentAt = :now, target = :target, ts = :ts REMOVE leaseUntil, lastError',
+      ConditionExpression: 'runId = :run',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':sent': 'sent',
+        ':now': now.toISOString(),
+        ':target': details.target,
+        ':ts': details.ts ?? null,
+        ':run': runId,
+      },
+    }),
+  );
+}
+
+/**
+ * Give the claim back after a failed delivery: the next run retries. A permanent failure
+ * (channel deleted, bot removed) is retried too, since someone may fix the channel within
+ * the catch-up window; the error is kept for `budget` status and logs.
+ */
+export async function releaseDigest(
+  store: Store,
+  team: string,
+  weekId: string,
+  runId: string,
+  now: Date,
+  error: string,
+): Promise<void> {
+  await store.db
+    .send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: digestKey(team, weekId),
+        UpdateExpression: 'SET #state = :failed, leaseUntil = :now, lastError = :error, failedAt = :now',
+        ConditionExpression: 'runId = :run AND #state = :sending',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':now': now.toISOString(),
+          ':error': error.slice(0, 500),
+          ':run': runId,
+          ':sending': 'sending',
+        },
+      }),
+    )
+    .catch((e: unknown) => {
+      // Someone else took over meanwhile: their claim stands.
+      if (!isConditionalCheckFailed(e)) throw e;
+    });
+}
+
+/** The stored record, for tests and status answers. */
+export async function getDigestRecord(
+  store: Store,
+  team: string,
+  weekId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const out = await store.db.send(
+    new GetCommand({ TableName: store.table, Key: digestKey(team, weekId), ConsistentRead: true }),
+  );
+  return out.Item;
+}

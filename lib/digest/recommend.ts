@@ -1,0 +1,251 @@
+/**
+ * The digest's one recommendation: of the things a team could change, the one that saves
+ * the most a month, priced with the pricing estimator (the same numbers `estimate` gives).
+ *
+ * Candidates, from the team's own bill of last week:
+ * - *Batch inference* for traffic that is new since the week before. A job that appears
+ *   from one week to the next (a re-ranking job, a backfill) is the usual offline workload;
+ *   batch costs half of on-demand but answers within 24 h, so the advice says "if offline".
+ * - *Prompt caching* for a model that supports it and reads little from the cache yet
+ *   (the estimator assumes 60% of input is a cacheable prefix, and counts the writes).
+ * - *Deleting idle provisioned throughput* billed to the team (no commitment), from the
+ *   idle scan: its hourly cost x 730 hours.
+ *
+ * Token volumes are not in the bill in a comparable unit across usage types, so they are
+ * derived from cost: tokens = cost / list price of the route the usage type names. That
+ * makes the estimator's on-demand figure match the bill, and the saving its difference.
+ */
+
+import type { IdleFinding } from '../analysis/idle.js';
+import type { DateRange } from '../clock.js';
+import { daysBetween } from '../clock.js';
+import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
+import type { Catalog, CatalogModel, PriceSet } from '../pricing/catalog.js';
+import { estimateWorkload } from '../pricing/estimator.js';
+import { findModel, type ResolvedModel, routesFrom } from '../pricing/models.js';
+import { HOURS_PER_MONTH, type Workload } from '../pricing/workload.js';
+import type { SpendLine } from '../spend/query.js';
+
+export type RecommendationKind = 'batch' | 'prompt-cache' | 'delete-idle-throughput';
+
+export interface Recommendation {
+  kind: RecommendationKind;
+  /** One sentence, starting with the action. */
+  text: string;
+  /** Estimated saving per month (730 hours). */
+  monthlyUsd: Dec;
+  model?: string;
+}
+
+/** Below this a recommendation is not worth a lead's attention. */
+export const MIN_MONTHLY_SAVING = new Dec(10);
+
+/** A typical prompt size, to turn monthly tokens into a request count (cache writes depend on it). */
+const TOKENS_PER_REQUEST = 2000;
+
+const MONTH_HOURS = new Dec(HOURS_PER_MONTH);
+
+interface ModelTokens {
+  modelKey: string;
+  modelName: string;
+  region: string;
+  scope: 'in-region' | 'geo' | 'global';
+  /** Cost per token class in each week. */
+  current: Record<'input' | 'output' | 'cacheRead' | 'cacheWrite', Dec>;
+  previous: Record<'input' | 'output' | 'cacheRead' | 'cacheWrite', Dec>;
+}
+
+const emptyClasses = () => ({ input: ZERO, output: ZERO, cacheRead: ZERO, cacheWrite: ZERO });
+
+function classOf(tokenClass: string | undefined): keyof ModelTokens['current'] | undefined {
+  if (tokenClass === 'input') return 'input';
+  if (tokenClass === 'output') return 'output';
+  if (tokenClass === 'cache-read') return 'cacheRead';
+  if (tokenClass?.startsWith('cache-write')) return 'cacheWrite';
+  return undefined;
+}
+
+/** On-demand (not batch) token spend per model, for the two weeks. */
+function tokensByModel(lines: SpendLine[], current: DateRange, previous: DateRange): ModelTokens[] {
+  const byModel = new Map<string, ModelTokens>();
+  for (const line of lines) {
+    const info = line.info;
+    if (!info || info.kind !== 'tokens' || info.batch || !info.modelKey) continue;
+    const cls = classOf(info.tokenClass);
+    if (!cls) continue;
+    const inCurrent = line.day >= current.start && line.day < current.end;
+    const inPrevious = line.day >= previous.start && line.day < previous.end;
+    if (!inCurrent && !inPrevious) continue;
+    let m = byModel.get(info.modelKey);
+    if (!m) {
+      m = {
+        modelKey: info.modelKey,
+        modelName: info.modelName ?? info.modelKey,
+        region: info.region ?? 'us-east-1',
+        scope: info.scope,
+        current: emptyClasses(),
+        previous: emptyClasses(),
+      };
+      byModel.set(info.modelKey, m);
+    }
+    const week = inCurrent ? m.current : m.previous;
+    week[cls] = week[cls].plus(line.amount);
+  }
+  return [...byModel.values()].sort((a, b) =>
+    sumUsd(Object.values(b.current)).comparedTo(sumUsd(Object.values(a.current))),
+  );
+}
+
+/** The price set of the route the bill's usage type names (global, geo or in-region). */
+function pricesFor(model: CatalogModel, region: string, scope: ModelTokens['scope']): PriceSet | undefined {
+  const routes = routesFrom(model, region);
+  const wanted = scope === 'global' ? 'global' : scope === 'geo' ? 'geo' : 'in-region';
+  return (routes.find((r) => r.route === wanted) ?? routes[0])?.prices;
+}
+
+/** Monthly tokens from a week's cost at a price per 1M tokens. */
+function monthlyTokens(weekCost: Dec, perMillion: string | undefined, weekDays: number): number {
+  if (!perMillion || new Dec(perMillion).isZero() || weekCost.lte(0)) return 0;
+  return weekCost
+    .div(perMillion)
+    .times(1_000_000)
+    .times(MONTH_HOURS.div(weekDays * 24))
+    .toNumber();
+}
+
+function workloadOf(
+  model: CatalogModel,
+  region: string,
+  inputTokens: number,
+  outputTokens: number,
+): Workload | undefined {
+  if (inputTokens <= 0) return undefined;
+  const requestsPerMonth = Math.max(1, Math.round(inputTokens / TOKENS_PER_REQUEST));
+  return {
+    modelText: model.key,
+    requestsPerMonth,
+    volumeText: `${requestsPerMonth}/month`,
+    volume: { count: requestsPerMonth, unit: 'month' },
+    inputTokens: Math.max(1, Math.round(inputTokens / requestsPerMonth)),
+    outputTokens: Math.round(outputTokens / requestsPerMonth),
+    images: false,
+    batch: false,
+    cacheTtl: '5m',
+    region,
+    calls: 1,
+    kb: false,
+    guardrails: false,
+    logs: false,
+  };
+}
+
+function resolvedOf(model: CatalogModel, scope: ModelTokens['scope']): ResolvedModel {
+  return scope === 'global' ? { model, profile: 'global' } : { model };
+}
+
+/** Batch for the traffic that is new since the week before. */
+function batchCandidate(catalog: Catalog, m: ModelTokens, weekDays: number): Recommendation | undefined {
+  const model = findModel(catalog, m.modelKey)?.model;
+  if (!model?.batch || model.modality !== 'text') return undefined;
+  const prices = pricesFor(model, m.region, m.scope);
+  if (!prices) return undefined;
+  const grownIn = Dec.max(ZERO, m.current.input.minus(m.previous.input));
+  const grownOut = Dec.max(ZERO, m.current.output.minus(m.previous.output));
+  const grown = grownIn.plus(grownOut);
+  const before = m.previous.input.plus(m.previous.output);
+  // Only a clear step up reads as a new job: +25% and at least $20 a week.
+  if (grown.lt(20) || (!before.isZero() && grown.lt(before.times(0.25)))) return undefined;
+  const w = workloadOf(
+    model,
+    m.region,
+    monthlyTokens(grownIn, prices.input, weekDays),
+    monthlyTokens(grownOut, prices.output, weekDays),
+  );
+  if (!w) return undefined;
+  try {
+    const estimate = estimateWorkload(catalog, resolvedOf(model, m.scope), w);
+    const batch = estimate.options.find((o) => o.mode === 'batch');
+    if (!batch) return undefined;
+    const saving = estimate.default.monthly.minus(batch.monthly);
+    return {
+      kind: 'batch',
+      model: model.name,
+      monthlyUsd: saving,
+      text: `if the new ${model.name} traffic (${formatUsd(grown, { decimals: 0, signed: true })} last week) is an offline job, run it as batch inference: about ${formatUsd(saving.negated(), { decimals: 0 })} a month.`,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Prompt caching for a model that supports it and barely uses it. */
+function cacheCandidate(catalog: Catalog, m: ModelTokens, weekDays: number): Recommendation | undefined {
+  const model = findModel(catalog, m.modelKey)?.model;
+  if (!model?.cache || model.modality !== 'text') return undefined;
+  const prices = pricesFor(model, m.region, m.scope);
+  if (!prices?.cacheRead) return undefined;
+  const input = monthlyTokens(m.current.input, prices.input, weekDays);
+  const cached = monthlyTokens(m.current.cacheRead, prices.cacheRead, weekDays);
+  // Already caching a good share of the prompt: nothing obvious to gain.
+  if (input <= 0 || cached > 0.3 * (input + cached)) return undefined;
+  const w = workloadOf(model, m.region, input, monthlyTokens(m.current.output, prices.output, weekDays));
+  if (!w) return undefined;
+  try {
+    const estimate = estimateWorkload(catalog, resolvedOf(model, m.scope), w);
+    const cache = estimate.options.find((o) => o.mode === 'prompt-cache');
+    if (!cache) return undefined;
+    const saving = estimate.default.monthly.minus(cache.monthly);
+    return {
+      kind: 'prompt-cache',
+      model: model.name,
+      monthlyUsd: saving,
+      text: `cache the repeated prompt prefix on ${model.name} (prompt caching, if ~60% of the input repeats): about ${formatUsd(saving.negated(), { decimals: 0 })} a month.`,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Delete an idle, uncommitted provisioned throughput. */
+function idleCandidate(finding: IdleFinding): Recommendation | undefined {
+  if (finding.state !== 'idle' || finding.savesPerDay.lte(0)) return undefined;
+  const monthly = finding.savesPerDay.times(MONTH_HOURS).div(24);
+  return {
+    kind: 'delete-idle-throughput',
+    model: finding.modelName,
+    monthlyUsd: monthly,
+    text: `delete the idle provisioned throughput ${finding.throughput.name} (${finding.modelName}, no calls in ${finding.idleHours} h): about ${formatUsd(monthly.negated(), { decimals: 0 })} a month.`,
+  };
+}
+
+/**
+ * The single best recommendation for a team, or undefined when nothing saves at least
+ * `MIN_MONTHLY_SAVING` a month.
+ */
+export function recommend(input: {
+  catalog: Catalog | undefined;
+  lines: SpendLine[];
+  current: DateRange;
+  previous: DateRange;
+  idle: IdleFinding[];
+}): Recommendation | undefined {
+  const candidates: Recommendation[] = [];
+  for (const f of input.idle) {
+    const c = idleCandidate(f);
+    if (c) candidates.push(c);
+  }
+  if (input.catalog) {
+    const weekDays = daysBetween(input.current.start, input.current.end);
+    // The two biggest models are where a change pays; looking further only adds noise.
+    for (const m of tokensByModel(input.lines, input.current, input.previous).slice(0, 2)) {
+      for (const c of [
+        batchCandidate(input.catalog, m, weekDays),
+        cacheCandidate(input.catalog, m, weekDays),
+      ]) {
+        if (c) candidates.push(c);
+      }
+    }
+  }
+  const best = candidates.sort((a, b) => b.monthlyUsd.comparedTo(a.monthlyUsd))[0];
+  return best && best.monthlyUsd.gte(MIN_MONTHLY_SAVING) ? best : undefined;
+}
