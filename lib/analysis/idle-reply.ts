@@ -142,15 +142,23 @@ function headline(scan: IdleScan): string {
  * renderText(buildIdleReply(scan, now, 'demo'));
  * // 1 provisioned throughput is idle and has cost $336 in 24 h without a call. ...
  */
-export function buildIdleReply(scan: IdleScan, now: Date, kind: 'aws' | 'demo'): Reply {
+export function buildIdleReply(
+  scan: IdleScan,
+  now: Date,
+  kind: 'aws' | 'demo',
+  /** ARN -> snoozed-until (ISO): their daily message is paused; no second snooze button. */
+  snoozed: ReadonlyMap<string, string> = new Map(),
+): Reply {
   const order = ['idle', 'under-used', 'unknown', 'failed', 'updating', 'creating', 'new'];
   const detailed = scan.findings
     .filter((f) => f.state !== 'in-use')
     .sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state) || b.wasted.comparedTo(a.wasted));
   const inUse = scan.findings.filter((f) => f.state === 'in-use');
-  const blocks: ReplyBlock[] = detailed
-    .slice(0, MAX_DETAILED)
-    .map((f) => ({ kind: 'text' as const, text: findingParagraph(f, scan.hours, now) }));
+  const blocks: ReplyBlock[] = detailed.slice(0, MAX_DETAILED).map((f) => {
+    const until = snoozed.get(f.throughput.arn);
+    const note = until ? `\nDaily message snoozed until ${formatTimestamp(new Date(until))}.` : '';
+    return { kind: 'text' as const, text: `${findingParagraph(f, scan.hours, now)}${note}` };
+  });
   if (detailed.length > MAX_DETAILED) {
     blocks.push({ kind: 'text', text: `…and ${detailed.length - MAX_DETAILED} more (see --format json).` });
   }
@@ -166,7 +174,7 @@ export function buildIdleReply(scan: IdleScan, now: Date, kind: 'aws' | 'demo'):
   }
   const shownProblems = scan.findings.length === 0 ? scan.problems.slice(1) : scan.problems;
   for (const problem of shownProblems) blocks.push({ kind: 'text', text: `⚠ ${problem}` });
-  const idle = detailed.filter((f) => f.state === 'idle');
+  const idle = detailed.filter((f) => f.state === 'idle' && !snoozed.has(f.throughput.arn));
   const actions = idle.slice(0, MAX_SNOOZE_BUTTONS).map((f) => snoozeAction(f, idle.length > 1));
   return {
     headline: headline(scan),

@@ -128,8 +128,12 @@ export interface IdleThroughputData {
   inputTokens: number | null;
   outputTokens: number | null;
   billedHours: number;
+  /** Billed hours with at least one call (the share of hours in use is what "under-used" reads). */
+  activeHours: number;
   idleHours: number;
   lastUsedAt?: string;
+  /** Daily FinOps message snoozed until (ISO), when snoozed. */
+  snoozedUntil?: string;
   /** Dollars per hour for all its model units; `null` when unknown. */
   hourlyUsd: number | null;
   /** `bill` (cost / quantity of its usage type) or `catalog` (list price). */
@@ -488,7 +492,7 @@ export async function scanIdleThroughputs(sources: DataSources, options: IdleSca
 }
 
 /** The findings as JSON-ready `data` (money rounded to the cent). */
-export function toIdleData(scan: IdleScan): IdleData {
+export function toIdleData(scan: IdleScan, snoozed: ReadonlyMap<string, string> = new Map()): IdleData {
   const throughputs = scan.findings.map(
     (f): IdleThroughputData => ({
       arn: f.throughput.arn,
@@ -505,8 +509,10 @@ export function toIdleData(scan: IdleScan): IdleData {
       inputTokens: f.inputTokens,
       outputTokens: f.outputTokens,
       billedHours: f.billedHours,
+      activeHours: f.activeHours,
       idleHours: f.idleHours,
       ...(f.lastUsedAt ? { lastUsedAt: f.lastUsedAt } : {}),
+      ...(snoozed.has(f.throughput.arn) ? { snoozedUntil: snoozed.get(f.throughput.arn) } : {}),
       hourlyUsd: f.hourly ? toCents(f.hourly.total) : null,
       hourlyCostSource: f.hourly?.source ?? null,
       wastedUsd: toCents(f.wasted),

@@ -7,6 +7,7 @@
 import { DEFAULT_IDLE_HOURS, type IdleData, MAX_IDLE_HOURS, toIdleData } from '../analysis/idle.js';
 import { buildIdleReply } from '../analysis/idle-reply.js';
 import { scanIdleForDeps } from '../analysis/idle-scan.js';
+import { snoozedThroughputs } from '../analysis/idle-store.js';
 import { ParseError } from '../errors.js';
 import { defineCommand } from './types.js';
 
@@ -42,10 +43,16 @@ export const idleCommand = defineCommand<number, IdleData>({
   run: async (hours, ctx) => {
     const sources = await ctx.deps.sources();
     const scan = await scanIdleForDeps(ctx.deps, hours, sources);
+    const now = ctx.deps.clock.now();
+    const idleArns = scan.findings.filter((f) => f.state === 'idle').map((f) => f.throughput.arn);
+    // Snoozes only pause the daily message; the answer still lists them, marked as such.
+    const snoozed = idleArns.length
+      ? await snoozedThroughputs(ctx.deps.store, idleArns, now).catch(() => new Map<string, string>())
+      : new Map<string, string>();
     return {
       command: 'idle',
-      data: toIdleData(scan),
-      reply: buildIdleReply(scan, ctx.deps.clock.now(), sources.kind),
+      data: toIdleData(scan, snoozed),
+      reply: buildIdleReply(scan, now, sources.kind, snoozed),
     };
   },
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdleData } from '../../lib/analysis/idle.js';
+import { snoozeIdleAction } from '../../lib/analysis/idle-actions.js';
 import { renderText } from '../../lib/chat/text.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
@@ -87,6 +88,26 @@ describe('idle on the demo account', () => {
     expect(t?.billedHours).toBeLessThanOrEqual(72);
     expect(t?.wastedUsd).toBeCloseTo((t?.hourlyUsd ?? 0) * (t?.idleHours ?? 0), 2);
     expect(threeDays.idleWastedUsd).toBeGreaterThan(day.idleWastedUsd);
+  });
+
+  it('marks a snoozed idle throughput and offers no second snooze button', async () => {
+    const first = (await executeLine('idle', ctx)).data as IdleData;
+    const arn = first.throughputs.find((t) => t.state === 'idle')?.arn ?? '';
+    const click = await snoozeIdleAction({
+      id: 'idle_snooze',
+      value: arn,
+      deps: ctx.deps,
+      caller: { platform: 'slack', userId: 'U0ALICE', isAdmin: false },
+      runCommand: async () => {},
+    });
+    expect(click?.reply.headline).toMatch(
+      /^Snoozed: no idle message about provisioned model \w+ until Nov 25 06:00 UTC\.$/,
+    );
+    const result = await executeLine('idle', ctx);
+    const t = (result.data as IdleData).throughputs.find((x) => x.arn === arn);
+    expect(t).toMatchObject({ state: 'idle', snoozedUntil: '2026-11-25T06:00:00.000Z' });
+    expect(renderText(result.reply)).toContain('Daily message snoozed until Nov 25 06:00 UTC.');
+    expect(result.reply.actions).toBeUndefined();
   });
 
   it('answers bad input with what is accepted', async () => {
