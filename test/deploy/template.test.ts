@@ -1,0 +1,682 @@
+/**
+ * The deployment a security reviewer signs off: package the service exactly as
+ * `npm run package` does (osls + serverless-esbuild, offline, no AWS credentials), then
+ * read the CloudFormation template and the zips it produced.
+ *
+ * Two packagings: the default `dev` stage (what CI and `npm run package` build) and `prod`
+ * with the optional parameters set (assistant model, alarm e-mail, admins), so both
+ * sides of every condition in the template are checked.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config.js';
+import { SECRET_PARAMETERS } from '../../lib/lambda/runtime.js';
+import { readZip } from './zip.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVICE = 'bedrock-cost';
+
+/** Every Lambda entry point in functions/ must be deployed. */
+const FUNCTIONS = readdirSync(join(ROOT, 'functions'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''))
+  .sort();
+
+/**
+ * Actions AWS only authorises on `"Resource": "*"` (no resource-level permissions). Any
+ * other action must name this stack's resources.
+ */
+const STAR_ONLY_ACTIONS = new Set([
+  'ce:GetCostAndUsage',
+  'ce:GetCostForecast',
+  'ce:GetDimensionValues',
+  'cloudwatch:GetMetricData',
+  'cloudwatch:ListMetrics',
+  'pricing:GetProducts',
+  'bedrock:ListProvisionedModelThroughputs',
+  'bedrock:ListInferenceProfiles',
+]);
+
+/** What each function may read beyond its table, secrets and logs: exactly its job. */
+const DATA_ACTIONS: Record<string, string[]> = {
+  'slack-events': [],
+  'teams-messages': [],
+  'command-worker': [
+    'bedrock:GetProvisionedModelThroughput',
+    'bedrock:ListInferenceProfiles',
+    'bedrock:ListProvisionedModelThroughputs',
+    'bedrock:ListTagsForResource',
+    'ce:GetCostAndUsage',
+    'ce:GetCostForecast',
+    'ce:GetDimensionValues',
+    'cloudwatch:GetMetricData',
+    'cloudwatch:ListMetrics',
+  ],
+  'weekly-digest': [
+    'bedrock:ListInferenceProfiles',
+    'bedrock:ListTagsForResource',
+    'ce:GetCostAndUsage',
+    'ce:GetCostForecast',
+    'ce:GetDimensionValues',
+    'cloudwatch:GetMetricData',
+    'cloudwatch:ListMetrics',
+  ],
+  'budget-alerts': [
+    'bedrock:ListInferenceProfiles',
+    'bedrock:ListTagsForResource',
+    'ce:GetCostAndUsage',
+    'ce:GetCostForecast',
+    'ce:GetDimensionValues',
+    'cloudwatch:GetMetricData',
+    'cloudwatch:ListMetrics',
+  ],
+  'idle-throughput': [
+    'bedrock:GetProvisionedModelThroughput',
+    'bedrock:ListProvisionedModelThroughputs',
+    'bedrock:ListTagsForResource',
+    'cloudwatch:GetMetricData',
+    'cloudwatch:ListMetrics',
+  ],
+  'pricing-refresh': ['pricing:GetProducts'],
+};
+const DATA_SERVICES = /^(ce|cloudwatch|bedrock|pricing):/;
+
+// ---------------------------------------------------------------------------------------
+// Packaging
+
+type Json = unknown;
+interface Resource {
+  Type: string;
+  Properties: Record<string, Json>;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Condition?: string;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+  Conditions?: Record<string, Json>;
+  Outputs?: Record<string, Json>;
+}
+interface Packaged {
+  stage: string;
+  dir: string;
+  raw: string;
+  /** The template with every condition decided (parameters are known at package time). */
+  template: Template;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'bedrock-cost-deploy-'));
+const workFolders: string[] = [];
+
+async function packageStage(stage: string, params: string[] = []): Promise<Packaged> {
+  const dir = join(scratch, stage);
+  const workFolder = `.esbuild/test-${process.pid}-${stage}`;
+  workFolders.push(join(ROOT, workFolder));
+  // No credentials anywhere: packaging must not need AWS.
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE|DEFAULT_PROFILE)$/.test(key)) {
+      delete env[key];
+    }
+  }
+  Object.assign(env, {
+    AWS_CONFIG_FILE: join(scratch, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    BEDROCK_COST_ESBUILD_WORK_FOLDER: workFolder,
+  });
+  const args = [
+    join(ROOT, 'node_modules/osls/bin/serverless.js'),
+    'package',
+    '--stage',
+    stage,
+    '--package',
+    dir,
+    ...params.map((p) => `--param=${p}`),
+  ];
+  try {
+    await run(process.execPath, args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`osls package --stage ${stage} failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+  const raw = readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
+  const parsed = JSON.parse(raw) as Template;
+  return { stage, dir, raw, template: decideConditions(parsed) };
+}
+
+/** Evaluate `Conditions` (literal after parameter substitution) and apply them. */
+function decideConditions(template: Template): Template {
+  const decided = new Map<string, boolean>();
+  const evaluate = (node: Json): boolean => {
+    const n = node as Record<string, Json[] & Json>;
+    if ('Fn::Equals' in n) {
+      const [a, b] = n['Fn::Equals'] as Json[];
+      if (typeof a !== 'string' || typeof b !== 'string') throw new Error(`undecidable ${JSON.stringify(n)}`);
+      return a === b;
+    }
+    if ('Fn::Not' in n) return !evaluate((n['Fn::Not'] as Json[])[0]);
+    if ('Fn::And' in n) return (n['Fn::And'] as Json[]).every(evaluate);
+    if ('Fn::Or' in n) return (n['Fn::Or'] as Json[]).some(evaluate);
+    if ('Condition' in n) return condition(n.Condition as unknown as string);
+    throw new Error(`unknown condition ${JSON.stringify(n)}`);
+  };
+  const condition = (name: string): boolean => {
+    if (!decided.has(name)) {
+      const definition = template.Conditions?.[name];
+      if (definition === undefined) throw new Error(`undefined condition ${name}`);
+      decided.set(name, evaluate(definition));
+    }
+    return decided.get(name)!;
+  };
+  const NO_VALUE = Symbol('NoValue');
+  const prune = (node: Json): Json | typeof NO_VALUE => {
+    if (Array.isArray(node)) return node.map(prune).filter((v) => v !== NO_VALUE);
+    if (node && typeof node === 'object') {
+      const o = node as Record<string, Json>;
+      if ('Fn::If' in o) {
+        const [name, yes, no] = o['Fn::If'] as [string, Json, Json];
+        return prune(condition(name) ? yes : no);
+      }
+      if (o.Ref === 'AWS::NoValue') return NO_VALUE;
+      const out: Record<string, Json> = {};
+      for (const [k, v] of Object.entries(o)) {
+        const p = prune(v);
+        if (p !== NO_VALUE) out[k] = p;
+      }
+      return out;
+    }
+    return node;
+  };
+  const resources: Record<string, Resource> = {};
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Condition && !condition(resource.Condition)) continue;
+    resources[id] = prune(resource) as Resource;
+  }
+  return { ...template, Resources: resources };
+}
+
+// ---------------------------------------------------------------------------------------
+// Template helpers
+
+const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const getAttId = (v: Json): string | undefined =>
+  (v as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
+const refId = (v: Json): string | undefined => (v as { Ref?: string })?.Ref;
+const subText = (v: Json): string | undefined =>
+  typeof v === 'string' ? v : ((v as { 'Fn::Sub'?: string })?.['Fn::Sub'] ?? undefined);
+
+function lambdaOf(t: Template, name: string): [string, Resource] {
+  const found = ofType(t, 'AWS::Lambda::Function').find(
+    ([, r]) => r.Properties.FunctionName === `${SERVICE}-${stageOf(t)}-${name}`,
+  );
+  if (!found) throw new Error(`no Lambda function ${name}`);
+  return found;
+}
+const stageOf = (t: Template) =>
+  String(lambdaOfAny(t).Properties.FunctionName)
+    .slice(SERVICE.length + 1)
+    .split('-')[0];
+const lambdaOfAny = (t: Template) => ofType(t, 'AWS::Lambda::Function')[0]![1];
+const envOf = (fn: Resource) =>
+  ((fn.Properties.Environment as { Variables?: Record<string, string> })?.Variables ?? {}) as Record<
+    string,
+    string
+  >;
+
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: Json;
+  NotResource?: Json;
+  Condition?: Record<string, Record<string, Json>>;
+}
+
+/** Every policy statement the function's execution role holds (inline and managed). */
+function statementsOf(t: Template, name: string): Statement[] {
+  const [, fn] = lambdaOf(t, name);
+  const roleId = getAttId(fn.Properties.Role);
+  if (!roleId) throw new Error(`${name} has no role of its own`);
+  const role = t.Resources[roleId]!;
+  expect(role.Type).toBe('AWS::IAM::Role');
+  const statements: Statement[] = [];
+  for (const policy of asArray(
+    role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[],
+  )) {
+    statements.push(...policy.PolicyDocument.Statement);
+  }
+  for (const arn of asArray(role.Properties.ManagedPolicyArns as Json[])) {
+    const id = refId(arn);
+    if (!id) throw new Error(`${name}: managed policy ${JSON.stringify(arn)} is not part of this stack`);
+    const managed = t.Resources[id]!;
+    expect(managed.Type).toBe('AWS::IAM::ManagedPolicy');
+    statements.push(...(managed.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  }
+  return statements;
+}
+const actionsOf = (statements: Statement[]) => new Set(statements.flatMap((s) => asArray(s.Action)));
+const allowing = (statements: Statement[], action: string) =>
+  statements.filter((s) => s.Effect === 'Allow' && asArray(s.Action).includes(action));
+
+// ---------------------------------------------------------------------------------------
+
+let dev: Packaged;
+let prod: Packaged;
+const PROD_PARAMS = [
+  'assistantModelId=us.anthropic.claude-haiku-4-5-20251001-v1:0',
+  'alarmEmail=finops@example.com',
+  'adminUserIds=U01ADMIN,U02ADMIN',
+  'finopsChannel=C0FINOPS',
+];
+
+beforeAll(async () => {
+  // Sequential: both runs share the esbuild cache and the machine has few cores.
+  dev = await packageStage('dev');
+  prod = await packageStage('prod', PROD_PARAMS);
+}, 240_000);
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  for (const folder of workFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('functions', () => {
+  it('deploys every entry point in functions/ on nodejs22.x, arm64, with its own role', () => {
+    const t = dev.template;
+    expect(FUNCTIONS).toEqual(Object.keys(DATA_ACTIONS).sort());
+    expect(ofType(t, 'AWS::Lambda::Function')).toHaveLength(FUNCTIONS.length);
+    const roles = new Set<string>();
+    for (const name of FUNCTIONS) {
+      const [, fn] = lambdaOf(t, name);
+      expect(fn.Properties.Runtime, name).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures, name).toEqual(['arm64']);
+      expect(fn.Properties.Handler, name).toBe(`functions/${name}.handler`);
+      roles.add(getAttId(fn.Properties.Role)!);
+    }
+    expect(roles.size).toBe(FUNCTIONS.length);
+    // osls' shared catch-all role is not created.
+    expect(t.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('routes POST /slack/events and POST /teams/messages (payload 2.0) to their handlers', () => {
+    const t = dev.template;
+    const routes = ofType(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => {
+      const integrationId = refId(
+        (r.Properties.Target as { 'Fn::Join': [string, Json[]] })['Fn::Join'][1][1],
+      );
+      const integration = t.Resources[integrationId ?? '']!;
+      return {
+        route: r.Properties.RouteKey,
+        payload: integration.Properties.PayloadFormatVersion,
+        target: getAttId(integration.Properties.IntegrationUri),
+      };
+    });
+    expect(routes.sort((a, b) => String(a.route).localeCompare(String(b.route)))).toEqual([
+      { route: 'POST /slack/events', payload: '2.0', target: lambdaOf(t, 'slack-events')[0] },
+      { route: 'POST /teams/messages', payload: '2.0', target: lambdaOf(t, 'teams-messages')[0] },
+    ]);
+    // API Gateway may invoke both endpoints.
+    const invokable = ofType(t, 'AWS::Lambda::Permission')
+      .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
+      .map(([, p]) => getAttId(p.Properties.FunctionName));
+    expect(invokable.sort()).toEqual(
+      [lambdaOf(t, 'slack-events')[0], lambdaOf(t, 'teams-messages')[0]].sort(),
+    );
+  });
+
+  it('schedules digests and alerts hourly, the idle scan and the pricing refresh daily', () => {
+    const t = dev.template;
+    const schedules = new Map<string, string>();
+    for (const [, rule] of ofType(t, 'AWS::Events::Rule')) {
+      expect(rule.Properties.State).toBe('ENABLED');
+      for (const target of asArray(rule.Properties.Targets as { Arn: Json }[])) {
+        schedules.set(getAttId(target.Arn)!, String(rule.Properties.ScheduleExpression));
+      }
+    }
+    const daily = /^cron\(\d{1,2} \d{1,2} \* \* \? \*\)$/;
+    expect(schedules.get(lambdaOf(t, 'weekly-digest')[0])).toBe('rate(1 hour)');
+    expect(schedules.get(lambdaOf(t, 'budget-alerts')[0])).toBe('rate(1 hour)');
+    expect(schedules.get(lambdaOf(t, 'idle-throughput')[0])).toMatch(daily);
+    expect(schedules.get(lambdaOf(t, 'pricing-refresh')[0])).toMatch(daily);
+    expect(schedules.size).toBe(4);
+    // EventBridge may invoke each scheduled function.
+    const permitted = ofType(t, 'AWS::Lambda::Permission')
+      .filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com')
+      .map(([, p]) => getAttId(p.Properties.FunctionName));
+    expect(new Set(permitted)).toEqual(new Set(schedules.keys()));
+  });
+
+  it('never silently loses a slow command: retries, then an on-failure queue with an alarm', () => {
+    const t = dev.template;
+    const [workerId, worker] = lambdaOf(t, 'command-worker');
+    const configs = ofType(t, 'AWS::Lambda::EventInvokeConfig').filter(
+      ([, c]) => refId(c.Properties.FunctionName) === workerId,
+    );
+    expect(configs).toHaveLength(1);
+    const config = configs[0]![1].Properties as {
+      MaximumRetryAttempts: number;
+      MaximumEventAgeInSeconds?: number;
+      DestinationConfig: { OnFailure: { Destination: Json } };
+    };
+    expect(config.MaximumRetryAttempts).toBeGreaterThanOrEqual(1);
+    expect(config.MaximumRetryAttempts).toBeLessThanOrEqual(2);
+    const queueId = getAttId(config.DestinationConfig.OnFailure.Destination)!;
+    const queue = t.Resources[queueId]!;
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    // Lambda delivers the failed event with the worker's own role.
+    const send = allowing(statementsOf(t, 'command-worker'), 'sqs:SendMessage');
+    expect(send.map((s) => getAttId(s.Resource))).toEqual([queueId]);
+    // Someone is told.
+    const alarm = ofType(t, 'AWS::CloudWatch::Alarm').find(
+      ([, a]) =>
+        a.Properties.Namespace === 'AWS/SQS' &&
+        getAttId((a.Properties.Dimensions as { Value: Json }[])[0]!.Value) === queueId,
+    );
+    expect(alarm?.[1].Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // The chat endpoints find the worker by name and may invoke it, and nothing else.
+    const workerName = String(worker.Properties.FunctionName);
+    for (const name of ['slack-events', 'teams-messages']) {
+      expect(envOf(lambdaOf(t, name)[1]).COMMAND_WORKER_FUNCTION).toBe(workerName);
+      const invoke = allowing(statementsOf(t, name), 'lambda:InvokeFunction');
+      expect(invoke.map((s) => subText(s.Resource))).toEqual([
+        `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${workerName}`,
+      ]);
+    }
+    for (const name of FUNCTIONS.filter((n) => n !== 'slack-events' && n !== 'teams-messages')) {
+      expect(actionsOf(statementsOf(t, name)).has('lambda:InvokeFunction'), name).toBe(false);
+    }
+  });
+});
+
+describe('table', () => {
+  it('is on-demand, encrypted, point-in-time recoverable, expires items, and survives the stack', () => {
+    for (const { template: t, stage } of [dev, prod]) {
+      const tables = ofType(t, 'AWS::DynamoDB::Table');
+      expect(tables).toHaveLength(1);
+      const [tableId, table] = tables[0]!;
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        TableName: `${SERVICE}-${stage}`,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+      expect(table.Properties.DeletionProtectionEnabled).toBe(stage === 'prod');
+      for (const name of FUNCTIONS) {
+        expect(envOf(lambdaOf(t, name)[1]).BEDROCK_COST_TABLE).toBe(`${SERVICE}-${stage}`);
+        const writes = allowing(statementsOf(t, name), 'dynamodb:PutItem');
+        expect(writes.flatMap((s) => asArray(s.Resource)).map(getAttId), name).toEqual([tableId]);
+      }
+    }
+  });
+});
+
+describe('IAM, least privilege', () => {
+  it('grants no wildcard actions, and "*" resources only to actions that accept nothing else', () => {
+    for (const { template: t } of [dev, prod]) {
+      for (const name of FUNCTIONS) {
+        for (const s of statementsOf(t, name)) {
+          expect(s.Effect, name).toBe('Allow');
+          expect(s.NotAction, name).toBeUndefined();
+          expect(s.NotResource, name).toBeUndefined();
+          for (const action of asArray(s.Action)) {
+            expect(action, `${name}: ${action}`).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+          }
+          const resources = asArray(s.Resource);
+          expect(resources.length, `${name} ${s.Sid}`).toBeGreaterThan(0);
+          if (resources.includes('*')) {
+            expect(resources, `${name} ${s.Sid}`).toEqual(['*']);
+            for (const action of asArray(s.Action)) {
+              expect(STAR_ONLY_ACTIONS.has(action), `${name}: ${action} on "*"`).toBe(true);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('scopes every other resource to this stack: its table, queue, worker, parameter path, log group', () => {
+    for (const { template: t, stage } of [dev, prod]) {
+      for (const name of FUNCTIONS) {
+        for (const s of statementsOf(t, name)) {
+          for (const resource of asArray(s.Resource)) {
+            if (resource === '*') continue;
+            const local = getAttId(resource) ?? refId(resource);
+            if (local) {
+              expect(t.Resources[local], `${name}: ${local}`).toBeDefined();
+              continue;
+            }
+            const arn = subText(resource);
+            expect(arn, `${name}: ${JSON.stringify(resource)}`).toBeTypeOf('string');
+            const actions = asArray(s.Action);
+            if (arn!.includes('::foundation-model/')) {
+              // AWS-owned models have no account; only invoking them is allowed.
+              expect(actions).toEqual(['bedrock:InvokeModel']);
+              continue;
+            }
+            // Region and account pinned; the resource part names this stage where AWS has names.
+            const pinned = arn!
+              .replaceAll(`\${AWS::Partition}`, 'aws')
+              .replaceAll(`\${AWS::Region}`, 'region')
+              .replaceAll(`\${AWS::AccountId}`, 'account');
+            expect(pinned, name).toMatch(/^arn:aws:[a-z0-9-]+:region:account:/);
+            const service = pinned.split(':')[2];
+            const part = pinned.split(':').slice(5).join(':');
+            if (service === 'logs') expect(part).toBe(`log-group:/aws/lambda/${SERVICE}-${stage}-${name}:*`);
+            if (service === 'ssm') expect(part).toMatch(new RegExp(`^parameter/${SERVICE}/${stage}(/\\*)?$`));
+            if (service === 'lambda') expect(part).toBe(`function:${SERVICE}-${stage}-command-worker`);
+            if (service === 'kms') {
+              // Any key of the account, but only as SSM decrypts a SecureString for us.
+              expect(actions).toEqual(['kms:Decrypt']);
+              expect(s.Condition?.StringEquals?.['kms:ViaService']).toEqual({
+                'Fn::Sub': `ssm.\${AWS::Region}.amazonaws.com`,
+              });
+            }
+            if (service === 'bedrock') {
+              expect(part).toMatch(
+                /^(provisioned-model|application-inference-profile|inference-profile)\/\*$/,
+              );
+            }
+            expect(['logs', 'ssm', 'lambda', 'kms', 'bedrock']).toContain(service);
+          }
+        }
+      }
+    }
+  });
+
+  it('gives each function exactly the bill, metric and Bedrock reads its job needs', () => {
+    for (const name of FUNCTIONS) {
+      const actions = [...actionsOf(statementsOf(dev.template, name))]
+        .filter((a) => DATA_SERVICES.test(a))
+        .sort();
+      expect(actions, name).toEqual(DATA_ACTIONS[name]);
+      // Every function reads its secrets and writes its own logs; no other IAM, STS or S3.
+      const all = actionsOf(statementsOf(dev.template, name));
+      expect(all.has('ssm:GetParametersByPath'), name).toBe(true);
+      expect(all.has('logs:PutLogEvents'), name).toBe(true);
+      expect(
+        [...all].filter((a) => /^(iam|sts|s3|ssm:Put|kms:(?!Decrypt))/.test(a)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('lets only the worker invoke the assistant model, and only when one is configured', () => {
+    for (const name of FUNCTIONS) {
+      expect(actionsOf(statementsOf(dev.template, name)).has('bedrock:InvokeModel'), name).toBe(false);
+      const inProd = actionsOf(statementsOf(prod.template, name)).has('bedrock:InvokeModel');
+      expect(inProd, name).toBe(name === 'command-worker');
+    }
+    expect(envOf(lambdaOf(prod.template, 'command-worker')[1]).ASSISTANT_MODEL_ID).toBe(
+      'us.anthropic.claude-haiku-4-5-20251001-v1:0',
+    );
+  });
+});
+
+describe('secrets and configuration', () => {
+  it('keeps secrets out of the environment and the template; they come from the SSM path', () => {
+    const secretKeys: string[] = Object.values(SECRET_PARAMETERS);
+    for (const packaged of [dev, prod]) {
+      expect(packaged.raw).not.toMatch(/xox[abpr]-|hooks\.slack\.com|webhook\.office\.com|logic\.azure\.com/);
+      expect(packaged.raw).not.toMatch(/\{\{resolve:|\$\{ssm:/);
+      for (const name of FUNCTIONS) {
+        const env = envOf(lambdaOf(packaged.template, name)[1]);
+        for (const key of secretKeys) expect(Object.keys(env), name).not.toContain(key);
+        expect(
+          Object.keys(env).filter((k) => /SECRET|TOKEN|PASSWORD|PRIVATE|CREDENTIAL/.test(k)),
+          name,
+        ).toEqual([]);
+        expect(env.BEDROCK_COST_SSM_PATH).toBe(`/${SERVICE}/${packaged.stage}`);
+        const read = allowing(statementsOf(packaged.template, name), 'ssm:GetParametersByPath');
+        expect(read.flatMap((s) => asArray(s.Resource)).map(subText), name).toContain(
+          `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${SERVICE}/${packaged.stage}`,
+        );
+      }
+    }
+  });
+
+  it('sets an environment lib/config.ts accepts, with the deploy-time parameters', () => {
+    for (const packaged of [dev, prod]) {
+      for (const name of FUNCTIONS) {
+        const env = envOf(lambdaOf(packaged.template, name)[1]);
+        // Lambda itself provides AWS_REGION.
+        const config = loadConfig({ ...env, AWS_REGION: 'eu-west-1' });
+        expect(config.BEDROCK_COST_DEMO).toBe(false);
+        expect(config.TEAM_TAG_KEY).toBe('team');
+        expect(config.SLACK_API_URL).toBe('https://slack.com/api');
+        expect(config.COMMAND_WORKER_FUNCTION).toBe(`${SERVICE}-${packaged.stage}-command-worker`);
+      }
+    }
+    const devConfig = loadConfig(envOf(lambdaOf(dev.template, 'slack-events')[1]));
+    expect(devConfig.ADMIN_USER_IDS).toEqual([]);
+    expect(devConfig.ASSISTANT_MODEL_ID).toBeUndefined();
+    const prodConfig = loadConfig(envOf(lambdaOf(prod.template, 'slack-events')[1]));
+    expect(prodConfig.ADMIN_USER_IDS).toEqual(['U01ADMIN', 'U02ADMIN']);
+    expect(prodConfig.BEDROCK_COST_FINOPS_CHANNEL).toBe('C0FINOPS');
+  });
+});
+
+describe('observability', () => {
+  it('logs structured JSON through Powertools, with retention on every log group', () => {
+    for (const { template: t, stage } of [dev, prod]) {
+      for (const name of FUNCTIONS) {
+        const [, fn] = lambdaOf(t, name);
+        const env = envOf(fn);
+        expect(env.POWERTOOLS_SERVICE_NAME).toBe(SERVICE);
+        expect(env.POWERTOOLS_LOG_LEVEL).toMatch(/^(DEBUG|INFO|WARN|ERROR)$/);
+        const group = ofType(t, 'AWS::Logs::LogGroup').find(
+          ([, g]) => g.Properties.LogGroupName === `/aws/lambda/${SERVICE}-${stage}-${name}`,
+        );
+        expect(group, name).toBeDefined();
+        expect(group![1].Properties.RetentionInDays).toBe(stage === 'prod' ? 90 : 30);
+        // Created before the function, so Lambda never creates one without retention.
+        expect(asArray(fn.DependsOn)).toContain(group![0]);
+      }
+    }
+  });
+
+  it('alarms on any error of any function, notifying the alarm topic when one is configured', () => {
+    for (const { template: t, stage } of [dev, prod]) {
+      const alarms = ofType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+      for (const name of FUNCTIONS) {
+        const [fnId] = lambdaOf(t, name);
+        const alarm = alarms.find(
+          (a) =>
+            a.Namespace === 'AWS/Lambda' &&
+            a.MetricName === 'Errors' &&
+            refId((a.Dimensions as { Name: string; Value: Json }[])[0]!.Value) === fnId,
+        );
+        expect(alarm, name).toBeDefined();
+        const fires =
+          (alarm!.ComparisonOperator === 'GreaterThanOrEqualToThreshold' && alarm!.Threshold === 1) ||
+          (alarm!.ComparisonOperator === 'GreaterThanThreshold' && alarm!.Threshold === 0);
+        expect(fires, `${name} alarm fires on the first error`).toBe(true);
+      }
+      const topics = ofType(t, 'AWS::SNS::Topic');
+      if (stage === 'dev') {
+        expect(topics).toHaveLength(0);
+        for (const a of alarms) expect(a.AlarmActions ?? []).toEqual([]);
+      } else {
+        expect(topics).toHaveLength(1);
+        const [topicId, topic] = topics[0]!;
+        expect(topic.Properties.Subscription).toEqual([
+          { Protocol: 'email', Endpoint: 'finops@example.com' },
+        ]);
+        for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+      }
+    }
+  });
+});
+
+describe('artifacts', () => {
+  const LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024;
+  const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
+
+  it('zips each function alone, with no native modules and no dev-only dependencies', () => {
+    for (const name of FUNCTIONS) {
+      const zip = join(dev.dir, `${name}.zip`);
+      expect(statSync(zip).size, name).toBeLessThan(LAMBDA_ZIP_LIMIT);
+      const entries = readZip(zip);
+      const names = entries.map((e) => e.name);
+      expect(names, name).toContain(`functions/${name}.mjs`);
+      // Other functions' entry points are not shipped.
+      expect(
+        names.filter((n) => n.startsWith('functions/')),
+        name,
+      ).toEqual([`functions/${name}.mjs`]);
+      expect(
+        names.filter((n) => n.endsWith('.node')),
+        name,
+      ).toEqual([]);
+      expect(
+        names.filter((n) => /node_modules\/(dynalite|vitest|tsx|esbuild|osls|typescript)\//.test(n)),
+      ).toEqual([]);
+      const unzipped = entries.reduce((sum, e) => sum + e.data.length, 0);
+      expect(unzipped, name).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
+    }
+  });
+
+  it('loads every packaged handler in a fresh Node process, outside the repository', async () => {
+    for (const name of FUNCTIONS) {
+      const dir = join(scratch, 'unzipped', name);
+      for (const entry of readZip(join(dev.dir, `${name}.zip`))) {
+        mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
+        writeFileSync(join(dir, entry.name), entry.data);
+      }
+      const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
+      const script =
+        'const m = await import(process.argv[1]);' +
+        'console.log(JSON.stringify({ type: typeof m.handler, arity: m.handler?.length }));';
+      // A bare environment: no NODE_PATH, no repository node_modules up the tree.
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, entry], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      const loaded = JSON.parse(stdout.trim().split('\n').pop()!) as { type: string; arity: number };
+      expect(loaded.type, name).toBe('function');
+      // Lambda's Node runtimes reject handlers with more than two parameters.
+      expect(loaded.arity, name).toBeLessThanOrEqual(2);
+    }
+  });
+});
