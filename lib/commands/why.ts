@@ -353,18 +353,38 @@ function whyReply(
     });
   }
   const lines: string[] = [];
-  // New and vanished lines are named even when they are not among the biggest drivers.
+  // Model switches: a line gone and a line new with the same token class (and team).
   const threshold = Math.max(1, Math.abs(data.deltaUsd) * 0.02);
-  const fresh = data.drivers
-    .filter((d) => d.status === 'new' && Math.abs(d.deltaUsd) >= threshold)
-    .slice(0, 3);
-  const gone = data.drivers
-    .filter((d) => d.status === 'vanished' && Math.abs(d.deltaUsd) >= threshold)
-    .slice(0, 3);
-  if (fresh.length)
-    lines.push(`New: ${fresh.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
-  if (gone.length)
-    lines.push(`Gone: ${gone.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
+  const fresh = data.drivers.filter((d) => d.status === 'new' && Math.abs(d.deltaUsd) >= threshold);
+  const gone = data.drivers.filter((d) => d.status === 'vanished' && Math.abs(d.deltaUsd) >= threshold);
+  const switches = new Map<string, { from: string; to: string; team?: string; cents: number }>();
+  for (const n of fresh) {
+    const v = gone.find(
+      (g) => g.tokenClass && g.tokenClass === n.tokenClass && g.team === n.team && g.model !== n.model,
+    );
+    if (!v || !v.model || !n.model) continue;
+    const key = `${v.model}>${n.model}>${n.team ?? ''}`;
+    const s = switches.get(key) ?? {
+      from: v.model,
+      to: n.model,
+      ...(n.team ? { team: n.team } : {}),
+      cents: 0,
+    };
+    s.cents += Math.round(n.deltaUsd * 100) + Math.round(v.deltaUsd * 100);
+    switches.set(key, s);
+  }
+  for (const s of switches.values()) {
+    const who = s.team && data.team === undefined ? `Team ${s.team}` : 'Traffic';
+    lines.push(`Model switch: ${who} moved from ${s.from} to ${s.to} (${usd(s.cents / 100, true)} net).`);
+  }
+  // New and vanished lines not already in the table are named too.
+  const inTable = new Set(shown.map((d) => d.key));
+  const freshRest = fresh.filter((d) => !inTable.has(d.key)).slice(0, 3);
+  const goneRest = gone.filter((d) => !inTable.has(d.key)).slice(0, 3);
+  if (freshRest.length)
+    lines.push(`Also new: ${freshRest.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
+  if (goneRest.length)
+    lines.push(`Also gone: ${goneRest.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
   if (data.teams && input.by === 'model') {
     const teamMoves = data.teams.filter((t) => t.deltaUsd !== 0).slice(0, 3);
     if (teamMoves.length > 1 || (teamMoves.length === 1 && teamMoves[0]!.team !== undefined)) {
