@@ -1,0 +1,85 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderText } from '../../lib/chat/text.js';
+import { executeLine } from '../../lib/commands/grammar.js';
+import type { SpendData } from '../../lib/commands/spend.js';
+import type { WhyData } from '../../lib/commands/why.js';
+import { runCli } from '../../lib/local/cli.js';
+import { createLocalRuntime, type LocalRuntime } from '../../lib/runtime.js';
+
+// The demo account: team search's Claude Sonnet 4.5 output tokens spike in the week of Nov 9.
+let runtime: LocalRuntime;
+beforeAll(async () => {
+  runtime = await createLocalRuntime({
+    env: { BEDROCK_COST_DEMO: '1', BEDROCK_COST_NOW: '2026-11-18T06:00:00Z', AWS_REGION: 'us-east-1' },
+    inMemory: true,
+  });
+});
+const dataDir = `${tmpdir()}/bedrock-cost-spend-test-${process.pid}`;
+afterAll(async () => {
+  await runtime.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const caller = { platform: 'cli' as const, userId: 'cli', isAdmin: true };
+const run = (text: string) => executeLine(text, { deps: runtime.deps, caller });
+
+describe('spend and why on the demo account', () => {
+  it('finds the week-of-Nov-9 spike of search on Claude Sonnet 4.5 output tokens', async () => {
+    const result = await run('why last week');
+    const data = result.data as WhyData;
+    expect(data.drivers[0]).toMatchObject({
+      model: 'Claude Sonnet 4.5',
+      tokenClass: 'output',
+      team: 'search',
+    });
+    expect(data.headline).toMatch(/Claude Sonnet 4\.5 output tokens for team search/);
+    expect(renderText(result.reply)).toContain('demo account');
+  });
+
+  it('answers spend mtd by team with shares that add up and unattributed spend named', async () => {
+    const data = (await run('spend mtd by team')).data as SpendData;
+    expect(data.period).toEqual({ start: '2026-11-01', end: '2026-11-19' });
+    expect(data.groups.map((g) => g.key)).toContain('unattributed');
+    expect(data.groups.reduce((s, g) => s + Math.round(g.usd * 100), 0)).toBe(
+      Math.round(data.totalUsd * 100),
+    );
+    expect(data.groups.reduce((s, g) => s + g.share, 0)).toBeCloseTo(1, 2);
+  });
+
+  it('adds an estimate from token metrics to spend today, and says so', async () => {
+    const result = await run('spend today');
+    const data = result.data as SpendData;
+    expect(data.estimatedUsd).toBeGreaterThan(0);
+    expect(Math.round((data.billedUsd! + data.estimatedUsd!) * 100)).toBe(Math.round(data.totalUsd * 100));
+    expect(renderText(result.reply)).toMatch(/estimated for the latest hours from CloudWatch token counts/);
+  });
+
+  it('reports the bot’s own Cost Explorer use', async () => {
+    const data = (await run('spend last month by usage')).data as SpendData;
+    expect(data.botApi?.requests).toBeGreaterThan(0);
+    expect(data.botApi?.usd).toBeCloseTo(data.botApi!.requests * 0.01, 2);
+  });
+
+  it('prints the JSON envelope from the CLI', async () => {
+    const out: string[] = [];
+    const code = await runCli(['spend', 'last', 'week', 'by', 'model', '--demo', '--format', 'json'], {
+      out: (t) => out.push(t),
+      err: (t) => out.push(t),
+      env: { BEDROCK_COST_NOW: '2026-11-18T06:00:00Z', BEDROCK_COST_DATA_DIR: dataDir },
+    });
+    expect(code).toBe(0);
+    const json = JSON.parse(out.join(''));
+    expect(json).toMatchObject({
+      ok: true,
+      command: 'spend',
+      data: { groupBy: 'model', period: { start: '2026-11-09', end: '2026-11-16' } },
+    });
+    expect(json.data.costBasis).toBe('unblended cost, usage only');
+  });
+
+  it('refuses a bad grouping with the accepted ones', async () => {
+    await expect(run('spend last week by colour')).rejects.toThrow(/by model, team, usage, region, account/);
+  });
+});
