@@ -35,3 +35,12 @@ export async function catalogRateFor(
     };
   };
 }
+
+/** The catalog's display name of a base model (`Llama 3.1 8B Instruct`), when it knows it. */
+export async function catalogNameFor(
+  deps: Pick<Deps, 'catalog'>,
+): Promise<((modelId: string) => string | undefined) | undefined> {
+  const catalog = await deps.catalog().catch(() => undefined);
+  if (!catalog?.byId) return undefined;
+  return (modelId) => catalog.byId.get(modelId.toLowerCase())?.name;
+}

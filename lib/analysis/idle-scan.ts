@@ -43,12 +43,14 @@ export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataS
       metricRequests: 0,
     };
   }
-  const { catalogRateFor } = await import('./idle-catalog.js');
+  const { catalogNameFor, catalogRateFor } = await import('./idle-catalog.js');
+  const [catalogRate, modelName] = await Promise.all([catalogRateFor(deps), catalogNameFor(deps)]);
   return scanIdleThroughputs(resolved, {
     now,
     hours,
     costMetric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
-    catalogRate: await catalogRateFor(deps),
+    catalogRate,
+    modelName,
   });
 }
 

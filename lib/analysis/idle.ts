@@ -161,6 +161,8 @@ export interface IdleScanOptions {
   costMetric: CostMetric;
   /** Catalog price per model-unit hour, when the pricing catalog knows the model. */
   catalogRate?: (modelId: string, commitment: Commitment, region: string) => ModelUnitRate | undefined;
+  /** Display name of a base model from the pricing catalog; else derived from the ID. */
+  modelName?: (modelId: string) => string | undefined;
 }
 
 /** `amazon.nova-lite-v1:0` -> `Nova Lite`; `meta.llama3-1-8b-instruct-v1:0` -> `Llama 3.1 8B Instruct`. */
@@ -406,7 +408,7 @@ export async function scanIdleThroughputs(sources: DataSources, options: IdleSca
   const findings: IdleFinding[] = throughputs.map((t, i) => {
     const modelId = modelIdOfArn(t.foundationModelArn || t.modelArn);
     const customModelArn = isCustomModelArn(t.modelArn) ? t.modelArn : undefined;
-    const modelName = `${customModelArn ? 'custom ' : ''}${prettyModelName(modelId)}`;
+    const modelName = `${customModelArn ? 'custom ' : ''}${options.modelName?.(modelId) ?? prettyModelName(modelId)}`;
     const billed = matchBilledRate(rates, t);
     const rate: ModelUnitRate | undefined = billed
       ? { perModelUnitHour: billed.perModelUnitHour, source: 'bill', basis: billed.usageType }
