@@ -70,7 +70,7 @@ function tokensByModel(lines: SpendLine[], current: DateRange, previous: DateRan
   const byModel = new Map<string, ModelTokens>();
   for (const line of lines) {
     const info = line.info;
-    if (!info || info.kind !== 'tokens' || info.batch || !info.modelKey) continue;
+    if (info?.kind !== 'tokens' || info.batch || !info.modelKey) continue;
     const cls = classOf(info.tokenClass);
     if (!cls) continue;
     const inCurrent = line.day >= current.start && line.day < current.end;
@@ -247,5 +247,5 @@ export function recommend(input: {
     }
   }
   const best = candidates.sort((a, b) => b.monthlyUsd.comparedTo(a.monthlyUsd))[0];
-  return best && best.monthlyUsd.gte(MIN_MONTHLY_SAVING) ? best : undefined;
+  return best?.monthlyUsd.gte(MIN_MONTHLY_SAVING) ? best : undefined;
 }

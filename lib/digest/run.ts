@@ -207,10 +207,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   if (!dryRun && pending.length) {
     const { getDigestRecord } = await import('./claim.js');
     const records = await Promise.all(pending.map((p) => getDigestRecord(deps.store, p.key, p.week.weekId)));
-    todo = pending.filter((p, i) => {
-      if (records[i]?.state !== 'sent') return true;
-      return false;
-    });
+    todo = pending.filter((_, i) => records[i]?.state !== 'sent');
   }
 
   const finish = (costExplorerRequests: number, extra = ''): DigestReport => {
@@ -416,7 +413,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   });
   const report = finish(bill.requests);
   if (dryRun && skipped.length) {
-    report.summary += `. To send ${skipped.length === 1 ? 'it' : 'them'}, give each a channel: budget set ${skipped[0]} <amount> channel #channel`;
+    report.summary += `. Give ${skipped.length === 1 ? 'it' : 'each'} a channel to send: budget set ${skipped[0]} <amount> channel #channel`;
   }
   if (!profiles.length) report.summary += `. ${HOW_TO_CONFIGURE}`;
   return report;
