@@ -43,21 +43,30 @@ const STAR_ONLY_ACTIONS = new Set([
   'bedrock:ListInferenceProfiles',
 ]);
 
-/** What each function may read beyond its table, secrets and logs: exactly its job. */
+/**
+ * What answering a command reads (the worker; and teams-messages, which tries every command
+ * inline first because Teams has no response_url for a late answer).
+ */
+const COMMAND_DATA_ACTIONS = [
+  'bedrock:GetProvisionedModelThroughput',
+  'bedrock:ListInferenceProfiles',
+  'bedrock:ListProvisionedModelThroughputs',
+  'bedrock:ListTagsForResource',
+  'ce:GetCostAndUsage',
+  'ce:GetCostForecast',
+  'ce:GetDimensionValues',
+  'cloudwatch:GetMetricData',
+  'cloudwatch:ListMetrics',
+];
+
+/**
+ * What each function may read beyond its table, secrets and logs: exactly its job. The
+ * Slack front door reads no account data at all (slow commands go to the worker).
+ */
 const DATA_ACTIONS: Record<string, string[]> = {
   'slack-events': [],
-  'teams-messages': [],
-  'command-worker': [
-    'bedrock:GetProvisionedModelThroughput',
-    'bedrock:ListInferenceProfiles',
-    'bedrock:ListProvisionedModelThroughputs',
-    'bedrock:ListTagsForResource',
-    'ce:GetCostAndUsage',
-    'ce:GetCostForecast',
-    'ce:GetDimensionValues',
-    'cloudwatch:GetMetricData',
-    'cloudwatch:ListMetrics',
-  ],
+  'teams-messages': COMMAND_DATA_ACTIONS,
+  'command-worker': COMMAND_DATA_ACTIONS,
   'weekly-digest': [
     'bedrock:ListInferenceProfiles',
     'bedrock:ListTagsForResource',
@@ -80,6 +89,8 @@ const DATA_ACTIONS: Record<string, string[]> = {
     'bedrock:GetProvisionedModelThroughput',
     'bedrock:ListProvisionedModelThroughputs',
     'bedrock:ListTagsForResource',
+    'ce:GetCostAndUsage',
+    'ce:GetDimensionValues',
     'cloudwatch:GetMetricData',
     'cloudwatch:ListMetrics',
   ],
@@ -522,11 +533,11 @@ describe('IAM, least privilege', () => {
     }
   });
 
-  it('lets only the worker invoke the assistant model, and only when one is configured', () => {
+  it('lets only the command answerers invoke the assistant model, and only when one is configured', () => {
     for (const name of FUNCTIONS) {
       expect(actionsOf(statementsOf(dev.template, name)).has('bedrock:InvokeModel'), name).toBe(false);
       const inProd = actionsOf(statementsOf(prod.template, name)).has('bedrock:InvokeModel');
-      expect(inProd, name).toBe(name === 'command-worker');
+      expect(inProd, name).toBe(name === 'command-worker' || name === 'teams-messages');
     }
     expect(envOf(lambdaOf(prod.template, 'command-worker')[1]).ASSISTANT_MODEL_ID).toBe(
       'us.anthropic.claude-haiku-4-5-20251001-v1:0',
