@@ -3,6 +3,8 @@
  * (`@bedrock-cost why last week`) and the CLI (`bedrock-cost why last week`).
  * The first word picks the command; the command parses the rest.
  */
+
+import { askInsteadOf, isQuestionForCommand, isSentence, orAsk } from '../assistant/route.js';
 import { ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { COMMANDS, findCommand } from './registry.js';
@@ -72,7 +74,16 @@ export function parseLine(text: string): ParsedLine {
   if (!command) {
     const names = COMMANDS.map((c) => c.name);
     const close = closestMatches(first, names, 3);
-    throw new UnknownCommandError(first, close);
+    const unknown = new UnknownCommandError(first, close);
+    // A sentence, not a typo: `ask` takes it when ASSISTANT_MODEL_ID is set (else `unknown`).
+    if (isSentence(text, words, [...names, ...Object.keys(ALIASES)])) {
+      return { command: askInsteadOf(unknown), words, visibility };
+    }
+    throw unknown;
+  }
+  // "why is search so expensive this week?": the command if it parses, else `ask`.
+  if (isQuestionForCommand(command, text, words)) {
+    return { command: orAsk(command, words), words: words.slice(1), visibility };
   }
   return { command, words: words.slice(1), visibility };
 }
