@@ -5,26 +5,14 @@
  * cached per process).
  */
 
-import type { Catalog } from '../pricing/catalog.js';
 import { bundledCatalog } from '../pricing/catalog.js';
-import { type Estimate, estimateWorkload } from '../pricing/estimator.js';
-import { findModel, resolveModel } from '../pricing/models.js';
+import { estimateFromWords } from '../pricing/estimator.js';
+import { findModel } from '../pricing/models.js';
 import { type EstimateData, estimateData, estimateReply } from '../pricing/reply.js';
 import { parseWorkload } from '../pricing/workload.js';
 import { defineCommand } from './types.js';
 
-/**
- * Parse, resolve and price a workload against a catalog. Shared by `estimate`, the
- * bench and `ask`.
- *
- * @example
- * estimateFromWords(catalog, ['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day']).default.monthly;
- */
-export function estimateFromWords(catalog: Catalog, words: string[]): Estimate {
-  const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined);
-  const resolved = resolveModel(catalog, workload.modelText);
-  return estimateWorkload(catalog, resolved, workload);
-}
+export { estimateFromWords };
 
 export const estimateCommand = defineCommand<string[], EstimateData>({
   name: 'estimate',

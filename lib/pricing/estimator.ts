@@ -23,8 +23,16 @@
 import { UserError } from '../errors.js';
 import { Dec, sumUsd } from '../money.js';
 import type { Catalog, CatalogModel, PriceSet } from './catalog.js';
-import { provisionedAt, type ResolvedModel, type Route, type RouteOption, routesFrom } from './models.js';
-import { HOURS_PER_MONTH, type Workload } from './workload.js';
+import {
+  findModel,
+  provisionedAt,
+  type ResolvedModel,
+  type Route,
+  type RouteOption,
+  resolveModel,
+  routesFrom,
+} from './models.js';
+import { HOURS_PER_MONTH, parseWorkload, type Workload } from './workload.js';
 
 export type EstimateMode =
   | 'on-demand'
@@ -578,4 +586,16 @@ export function compact(n: number): string {
 }
 function trim(x: number): string {
   return x >= 100 ? Math.round(x).toString() : (Math.round(x * 10) / 10).toString();
+}
+
+/**
+ * Parse, resolve and price a workload from its words (`estimate` without the command).
+ * Used by the `estimate` command, the bench and `ask`.
+ *
+ * @example
+ * estimateFromWords(catalog, ['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day']).default.monthly;
+ */
+export function estimateFromWords(catalog: Catalog, words: string[]): Estimate {
+  const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined);
+  return estimateWorkload(catalog, resolveModel(catalog, workload.modelText), workload);
 }
