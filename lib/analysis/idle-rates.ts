@@ -127,7 +127,8 @@ export function billedRates(rows: CostRow[]): BilledRate[] {
     rates.push({
       usageType,
       regionPrefix,
-      modelKey: squash(modelPart),
+      // `Nova2.0Lite` is Nova 2 Lite: `2.0` and `2` are the same generation.
+      modelKey: squash(modelPart.replace(/(\d)\.0(?!\d)/g, '$1')),
       commitment: commitmentOfUsageType(rest),
       perModelUnitHour: rate,
     });
@@ -137,8 +138,8 @@ export function billedRates(rows: CostRow[]): BilledRate[] {
 
 /**
  * Pick the billed rate of one throughput: same region, same commitment (when the usage
- * type says), and the closest model name. When the region and commitment leave exactly
- * one Provisioned Throughput usage type, it is the one even if the names differ.
+ * type says), and the closest model name within a small spelling tolerance
+ * (`Nova2.0Lite` ~ `amazon.nova-2-lite-v1:0`); no match means the catalog is asked instead.
  */
 export function matchBilledRate(
   rates: BilledRate[],
@@ -152,15 +153,23 @@ export function matchBilledRate(
   if (candidates.length === 0) return undefined;
   const key = modelKeyOf(modelIdOfArn(throughput.foundationModelArn || throughput.modelArn));
   let best: { rate: BilledRate; distance: number } | undefined;
+  const digits = (text: string) => text.replace(/\D/g, '');
   for (const rate of candidates) {
+    // Versions are not spelling: Nova Lite is not Nova 2 Lite, Claude 3.5 Sonnet not 3.7.
+    if (digits(rate.modelKey) !== digits(key)) continue;
+    // Exact beats containment (`command` vs `commandlight`), containment beats spelling.
     const distance =
-      rate.modelKey.includes(key) || key.includes(rate.modelKey) ? 0 : editDistance(rate.modelKey, key);
+      rate.modelKey === key
+        ? 0
+        : rate.modelKey.includes(key) || key.includes(rate.modelKey)
+          ? 1
+          : 1 + editDistance(rate.modelKey, key);
     if (!best || distance < best.distance) best = { rate, distance };
   }
   if (!best) return undefined;
   const tolerance = Math.max(2, Math.floor(Math.max(key.length, best.rate.modelKey.length) * 0.34));
-  if (best.distance <= tolerance) return best.rate;
-  return candidates.length === 1 ? candidates[0] : undefined;
+  // A rate borrowed from another model would be confidently wrong: better "unknown".
+  return best.distance <= tolerance ? best.rate : undefined;
 }
 
 /** The model ID at the end of a model ARN (`...:foundation-model/amazon.nova-lite-v1:0`). */
