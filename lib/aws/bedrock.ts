@@ -86,6 +86,11 @@ function toUnavailable(error: unknown, action: string): Error {
       cause: error,
     });
   }
+  if (name === 'CredentialsProviderError') {
+    return new UnavailableError('No AWS credentials found: configure a profile or role, or try --demo.', {
+      cause: error,
+    });
+  }
   if (name === 'ThrottlingException' || name === 'TooManyRequestsException') {
     return new UnavailableError(`Bedrock is throttling ${action}; try again in a minute.`, { cause: error });
   }
