@@ -72,26 +72,33 @@ export function isWorkerJob(event: unknown): event is WorkerJob {
 }
 
 /**
- * Invoke the command-worker Lambda asynchronously. The Lambda SDK client is loaded on the
- * first slow command only, keeping it off the acknowledgement path of fast ones.
+ * Invoke the command-worker Lambda asynchronously. Lambda queues the event and answers
+ * 202 in milliseconds. The request is signed by hand (`lib/lambda/aws-lite.ts`) with the
+ * execution role's credentials from the environment, which keeps `@aws-sdk/client-lambda`
+ * out of the front door's bundle and cold start; without them (a laptop pointing
+ * `COMMAND_WORKER_FUNCTION` at a deployed worker) the SDK and its credential chain are used.
  *
  * @example
  * const invoke = lambdaWorkerInvoker('bedrock-cost-prod-command-worker', 'eu-west-1');
  */
-export function lambdaWorkerInvoker(functionName: string, region: string): InvokeWorker {
-  let client: Promise<{ send(command: unknown): Promise<unknown> }> | undefined;
+export function lambdaWorkerInvoker(functionName: string, region: string, env = process.env): InvokeWorker {
   return async (job) => {
-    const sdk = await import('@aws-sdk/client-lambda');
-    client ??= Promise.resolve(new sdk.LambdaClient({ region, maxAttempts: 2 }));
-    const response = (await (
-      await client
-    ).send(
+    const { credentialsFromEnv, invokeEvent } = await import('../lambda/aws-lite.js');
+    const credentials = credentialsFromEnv(env);
+    if (credentials) {
+      await invokeEvent(functionName, job, { region, credentials, env });
+      return;
+    }
+    // Not bundled (a computed specifier): only reached outside Lambda, where node_modules exist.
+    const sdkName = '@aws-sdk/client-lambda';
+    const sdk = (await import(/* @vite-ignore */ sdkName)) as typeof import('@aws-sdk/client-lambda');
+    const response = await new sdk.LambdaClient({ region }).send(
       new sdk.InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'Event',
         Payload: new TextEncoder().encode(JSON.stringify(job)),
       }),
-    )) as { StatusCode?: number };
+    );
     if (response.StatusCode !== 202) throw new Error(`command worker invoke returned ${response.StatusCode}`);
   };
 }

@@ -9,6 +9,7 @@ import type { Context } from 'aws-lambda';
 import { clockFrom } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
 import { type Deps, once } from '../deps.js';
+import { ConfigError } from '../errors.js';
 import type { JobOptions, JobReport } from '../jobs/types.js';
 import type { Log } from '../log.js';
 
@@ -39,6 +40,38 @@ export async function withSecrets(config: Config): Promise<Config> {
   const filled: Config = { ...config };
   for (const [name, key] of Object.entries(SECRET_PARAMETERS)) {
     const value = (values as Record<string, string | undefined>)[name];
+    if (value) filled[key] = value;
+  }
+  return filled;
+}
+
+/**
+ * `withSecrets` for the chat front doors: the same SSM parameters, read with one
+ * hand-signed `GetParametersByPath` call (`aws-lite.ts`) instead of Powertools and the
+ * SSM client, which would add ~190 KB to the cold path that must answer Slack in 3 s.
+ * Secrets are read once per container, as `lambdaDeps` does.
+ */
+export async function withSecretsLite(
+  config: Config,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Config> {
+  const path = config.BEDROCK_COST_SSM_PATH;
+  if (!path) return config;
+  const { credentialsFromEnv, getParametersByPath } = await import('./aws-lite.js');
+  const credentials = credentialsFromEnv(env);
+  if (!credentials) {
+    throw new ConfigError(
+      'BEDROCK_COST_SSM_PATH is set but no AWS credentials are in the environment (as Lambda provides them).',
+    );
+  }
+  const values = await getParametersByPath(path.replace(/\/+$/, ''), {
+    region: config.AWS_REGION,
+    credentials,
+    env,
+  });
+  const filled: Config = { ...config };
+  for (const [name, key] of Object.entries(SECRET_PARAMETERS)) {
+    const value = values[name];
     if (value) filled[key] = value;
   }
   return filled;
@@ -110,7 +143,7 @@ export const lambdaChatDeps: () => Promise<Deps> = once(async () => {
     import('../chat/deliver.js'),
     import('../chat/worker.js'),
     lambdaLog(),
-    withSecrets(lambdaConfig()),
+    withSecretsLite(lambdaConfig()),
   ]);
   const store = { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE };
   return {
