@@ -113,8 +113,10 @@ export function orAsk(command: AnyCommand, allWords: string[]): AnyCommand {
           ? command.isSlow(input.input)
           : command.slow,
     parse: (words, ctx): Fallback => {
+      // "spend last week?" is the command with a question mark: try it without.
+      const plain = words.map((w) => w.replace(/\?+$/, '')).filter((w) => w !== '');
       try {
-        return { kind: 'command', input: command.parse(words, ctx) };
+        return { kind: 'command', input: command.parse(plain, ctx) };
       } catch (error) {
         if (!(error instanceof ParseError) || !ASSISTANT_ON(ctx)) throw error;
         return { kind: 'ask', input: askCommand.parse(allWords, ctx) };

@@ -36,7 +36,8 @@ const RULES: Rule[] = [
     line: () => 'idle',
   },
   {
-    pattern: /\b(forecast|predict(ed|ion)?|projected?|month[- ]end|end of (the )?month|on track|will we)\b/,
+    pattern:
+      /\b(forecast|predict(ed|ion)?|projected?|month[- ]end|end of (the )?month|on track|will (we|it|the|our)|going to)\b/,
     line: (h) => withTeam('forecast', h.team),
   },
   {
