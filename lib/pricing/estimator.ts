@@ -203,7 +203,14 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     if (twin) {
       const idx = onDemand.findIndex((o) => o.at === twin.at);
       const merged = onDemand[idx]!;
-      onDemand[idx] = { ...merged, label: routeLabel(twin, [r.at]), note: merged.note };
+      // Same price in-region and through the geo profile: one row. The published geo row
+      // vouches for the price, so the in-region row's "derived" flag no longer applies.
+      const { derived: _drop, ...rest } = merged;
+      onDemand[idx] = {
+        ...rest,
+        label: routeLabel(twin, [r.at]),
+        ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+      };
       continue;
     }
     seen.push(r);

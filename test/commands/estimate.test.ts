@@ -39,7 +39,7 @@ describe('estimate', () => {
     );
     expect(lines[1]).toBe('us-east-1 · prices as of 2026-07-24 (bundled catalog) · a month is 730 hours');
     expect(text).toMatch(/On-demand, global profile\s+\$4,106\s+\$13\.50\s+routed to any commercial Region/);
-    expect(text).toMatch(/On-demand, in-region or us\. \*\s+\$4,517\s+\$14\.85\s+10% above global/);
+    expect(text).toMatch(/On-demand, in-region or us\.\s+\$4,517\s+\$14\.85\s+10% above global/);
     expect(text).toMatch(/Batch\s+\$2,053\s+\$6\.75\s+offline only, results within 24 h/);
     expect(text).toContain('Cheapest: batch, saving $2,053 a month against on-demand (global).');
     expect(text).toContain(
