@@ -5,7 +5,7 @@
  * compares like with like.
  */
 import type { Reply } from '../chat/reply.js';
-import { UserError } from '../errors.js';
+import { ParseError, UserError } from '../errors.js';
 import { type Dec, toCents } from '../money.js';
 import { type Catalog, type CatalogModel, describeCatalog, type Modality } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
@@ -43,6 +43,16 @@ export function compareWorkload(catalog: Catalog, workload: Workload): Compariso
   const resolved: ResolvedModel | undefined = workload.modelText
     ? resolveModel(catalog, workload.modelText)
     : undefined;
+  if (
+    !resolved &&
+    !workload.images &&
+    workload.inputTokens === undefined &&
+    workload.outputTokens === undefined
+  ) {
+    throw new ParseError(
+      'Which workload? Give a model or the tokens per request, e.g. compare 2000 in 500 out 10k/day or compare nova-canvas 1000 images/day.',
+    );
+  }
   const modality: Modality =
     resolved?.model.modality ?? (workload.images ? 'image' : workload.outputTokens ? 'text' : 'embedding');
   const region = workload.region ?? resolved?.profileHome ?? 'us-east-1';

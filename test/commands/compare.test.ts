@@ -57,4 +57,10 @@ describe('compare', () => {
     expect(d.models.find((m) => m.key === 'nova-canvas')).toMatchObject({ per1kRequestsUsd: 40 });
     expect(d.models.some((m) => m.key === 'nova-micro')).toBe(false);
   });
+
+  it('asks for the workload when neither a model nor tokens are given', async () => {
+    await expect(run('compare 10k/day')).rejects.toThrow(
+      /^Which workload\? Give a model or the tokens per request/,
+    );
+  });
 });
