@@ -19,6 +19,7 @@ import { modelForModelId, priceAt } from '../../lib/pricing/models.js';
 import type { Store } from '../../lib/store/store.js';
 import {
   type AwsHandler,
+  type AwsResult,
   type AwsServer,
   awsError,
   awsTestEnv,
@@ -101,7 +102,7 @@ function ctxOf(deps: Deps, caller: Caller = ADMIN): CommandContext {
   return { deps, caller };
 }
 
-async function ask(line: string, deps = depsWith(), handler?: AwsHandler | Record<string, unknown>) {
+async function ask(line: string, deps = depsWith(), handler?: AwsHandler | AwsResult) {
   if (handler) aws.handle('Converse', handler);
   const result = await executeLine(line, ctxOf(deps));
   return { ...result, data: result.data as AskData, text: renderText(result.reply) };
