@@ -49,7 +49,7 @@ describe('signV4', () => {
       service: 'lambda',
       region: 'eu-west-1',
       credentials,
-      sha256: Sha256,
+      sha256: Sha256 as never,
       applyChecksum: false,
     });
     const theirs = await sdk.sign(
