@@ -17,7 +17,7 @@
 import { type DateRange, daysBetween } from '../clock.js';
 import { allocateCents, type Dec, sumUsd, ZERO } from '../money.js';
 import { type SpendLine, UNATTRIBUTED } from '../spend/query.js';
-import { dailyTotals, isKnowledgeBaseLine } from '../spend/spend.js';
+import { isKnowledgeBaseLine } from '../spend/spend.js';
 import { describeUsage, modelGroupOf, type TokenClass, tokenClassLabel } from '../spend/usage-type.js';
 import { biggestDayAnomaly, type DayAnomaly } from './anomaly.js';
 
@@ -84,7 +84,7 @@ interface LineAcc {
   c1: Dec;
 }
 
-function inRange(day: string, range: DateRange): boolean {
+function _inRange(day: string, range: DateRange): boolean {
   return day >= range.start && day < range.end;
 }
 
@@ -166,33 +166,57 @@ function finish(accs: Iterable<DriverAcc>): Driver[] {
   return sortDrivers(drivers);
 }
 
-/** Accumulate lines (both periods) per usage type, then per driver. */
-function driversFromLines(
+/** One usage-type line (or team x service line) summed per period. */
+interface Agg {
+  line: SpendLine;
+  acc: LineAcc;
+}
+
+/**
+ * One pass over the lines: sum each line per period (and, optionally, each day), so that
+ * everything after works on a few dozen aggregates instead of thousands of daily rows.
+ */
+function aggregate(
   lines: SpendLine[],
-  input: ExplainInput,
+  input: Pick<ExplainInput, 'current' | 'previous'>,
+  idOf: (line: SpendLine) => string,
+  daily?: Map<string, Dec>,
+  withQuantity = true,
+): Map<string, Agg> {
+  const aggs = new Map<string, Agg>();
+  const { current, previous } = input;
+  for (const line of lines) {
+    const isCurrent = line.day >= current.start && line.day < current.end;
+    if (!isCurrent && !(line.day >= previous.start && line.day < previous.end)) continue;
+    const id = idOf(line);
+    let agg = aggs.get(id);
+    if (!agg) {
+      agg = { line, acc: { q0: ZERO, c0: ZERO, q1: ZERO, c1: ZERO } };
+      aggs.set(id, agg);
+    }
+    if (isCurrent) {
+      if (withQuantity) agg.acc.q1 = agg.acc.q1.plus(line.quantity);
+      agg.acc.c1 = agg.acc.c1.plus(line.amount);
+    } else {
+      if (withQuantity) agg.acc.q0 = agg.acc.q0.plus(line.quantity);
+      agg.acc.c0 = agg.acc.c0.plus(line.amount);
+    }
+    if (daily) daily.set(line.day, (daily.get(line.day) ?? ZERO).plus(line.amount));
+  }
+  return aggs;
+}
+
+const usageId = (line: SpendLine) => `${line.service ?? ''}|${line.usageType ?? ''}`;
+const teamServiceId = (line: SpendLine) => `${line.team ?? ''}|${line.service ?? ''}`;
+
+/** Group aggregates into drivers. */
+function driversFromAggs(
+  aggs: Iterable<Agg>,
   driverOf: (line: SpendLine) => Pick<Driver, 'key' | 'label' | 'model' | 'modelKey' | 'tokenClass' | 'team'>,
   effects: boolean,
 ): Driver[] {
-  const perLine = new Map<string, { line: SpendLine; acc: LineAcc }>();
-  for (const line of lines) {
-    const current = inRange(line.day, input.current);
-    if (!current && !inRange(line.day, input.previous)) continue;
-    const id = `${line.team ?? ''}|${line.service ?? ''}|${line.usageType ?? ''}`;
-    let entry = perLine.get(id);
-    if (!entry) {
-      entry = { line, acc: { q0: ZERO, c0: ZERO, q1: ZERO, c1: ZERO } };
-      perLine.set(id, entry);
-    }
-    if (current) {
-      entry.acc.q1 = entry.acc.q1.plus(line.quantity);
-      entry.acc.c1 = entry.acc.c1.plus(line.amount);
-    } else {
-      entry.acc.q0 = entry.acc.q0.plus(line.quantity);
-      entry.acc.c0 = entry.acc.c0.plus(line.amount);
-    }
-  }
   const drivers = new Map<string, DriverAcc>();
-  for (const { line, acc } of perLine.values()) {
+  for (const { line, acc } of aggs) {
     const d = driverOf(line);
     let driver = drivers.get(d.key);
     if (!driver) {
@@ -208,11 +232,13 @@ function driversFromLines(
       };
       drivers.set(d.key, driver);
     }
-    const { volume, rate } = splitEffects(acc);
     driver.previous = driver.previous.plus(acc.c0);
     driver.current = driver.current.plus(acc.c1);
-    driver.volume = driver.volume.plus(volume);
-    driver.rate = driver.rate.plus(rate);
+    if (effects) {
+      const { volume, rate } = splitEffects(acc);
+      driver.volume = driver.volume.plus(volume);
+      driver.rate = driver.rate.plus(rate);
+    }
     driver.lines += 1;
     if (line.service) driver.services.add(line.service);
   }
@@ -228,46 +254,41 @@ function teamLabel(team: string): string {
  * for at least 60% of its service's change in the same direction, and the driver is most
  * of that service's change, the driver is labelled with that team.
  */
-function attributeTeams(drivers: Driver[], input: ExplainInput): void {
-  const teamLines = input.teamLines;
-  if (!teamLines?.length) return;
+function attributeTeams(
+  drivers: Driver[],
+  usage: Map<string, Agg>,
+  teams: Map<string, Agg>,
+  driverKeyOf: Map<string, string>,
+): void {
   const perService = new Map<string, Map<string, Dec>>();
-  for (const line of teamLines) {
-    const sign = inRange(line.day, input.current) ? 1 : inRange(line.day, input.previous) ? -1 : 0;
-    if (!sign || !line.service) continue;
-    const teams = perService.get(line.service) ?? new Map<string, Dec>();
+  for (const { line, acc } of teams.values()) {
+    if (!line.service) continue;
+    const byTeam = perService.get(line.service) ?? new Map<string, Dec>();
     const team = line.team ?? '';
-    teams.set(team, (teams.get(team) ?? ZERO).plus(sign > 0 ? line.amount : line.amount.neg()));
-    perService.set(line.service, teams);
+    byTeam.set(team, (byTeam.get(team) ?? ZERO).plus(acc.c1.minus(acc.c0)));
+    perService.set(line.service, byTeam);
   }
   const serviceDelta = new Map<string, Dec>();
-  for (const line of input.lines) {
-    const sign = inRange(line.day, input.current) ? 1 : inRange(line.day, input.previous) ? -1 : 0;
-    if (!sign || !line.service) continue;
-    serviceDelta.set(
-      line.service,
-      (serviceDelta.get(line.service) ?? ZERO).plus(sign > 0 ? line.amount : line.amount.neg()),
-    );
-  }
   const servicesOf = new Map<string, Set<string>>();
-  for (const line of input.lines) {
+  for (const [id, { line, acc }] of usage) {
     if (!line.service) continue;
-    const key = modelDriverOf(line).key;
+    serviceDelta.set(line.service, (serviceDelta.get(line.service) ?? ZERO).plus(acc.c1.minus(acc.c0)));
+    const key = driverKeyOf.get(id)!;
     const set = servicesOf.get(key) ?? new Set<string>();
     set.add(line.service);
     servicesOf.set(key, set);
   }
   for (const driver of drivers) {
     const services = servicesOf.get(driver.key);
-    if (!services || services.size !== 1 || driver.deltaUsd.isZero()) continue;
+    if (services?.size !== 1 || driver.deltaUsd.isZero()) continue;
     const service = [...services][0]!;
     const total = serviceDelta.get(service);
-    const teams = perService.get(service);
-    if (!total || !teams || total.isZero()) continue;
+    const byTeam = perService.get(service);
+    if (!total || !byTeam || total.isZero()) continue;
     if (total.isNegative() !== driver.deltaUsd.isNegative()) continue;
     if (driver.deltaUsd.abs().lt(total.abs().times(0.5))) continue;
     let best: [string, Dec] | undefined;
-    for (const entry of teams) if (!best || entry[1].abs().gt(best[1].abs())) best = entry;
+    for (const entry of byTeam) if (!best || entry[1].abs().gt(best[1].abs())) best = entry;
     if (!best || best[0] === '' || best[1].isNegative() !== total.isNegative()) continue;
     const share = best[1].div(total).toNumber();
     if (share >= 0.6) {
@@ -311,7 +332,7 @@ function causePhrase(driver: Driver): string {
   if (driver.status === 'vanished') return 'stopped';
   const volume = driver.volumeEffectUsd;
   const rate = driver.rateEffectUsd;
-  if (volume && rate && rate.abs().gt(volume.abs())) {
+  if (volume && rate?.abs().gt(volume.abs())) {
     const base = prev.plus(volume);
     if (!base.isZero()) {
       const pct = Math.round(rate.div(base).toNumber() * 100);
@@ -381,34 +402,39 @@ export function explainChange(
   options: { format: (d: Dec, signed?: boolean) => string; periodName: string },
 ): Explanation {
   const by = input.by ?? 'model';
-  const inPeriods = input.lines.filter(
-    (l) => inRange(l.day, input.current) || inRange(l.day, input.previous),
-  );
-  const totalOf = (range: DateRange) =>
-    sumUsd(inPeriods.filter((l) => inRange(l.day, range)).map((l) => l.amount));
-  const currentTotal = totalOf(input.current);
-  const previousTotal = totalOf(input.previous);
+  const dailyMap = new Map<string, Dec>();
+  const usage = aggregate(input.lines, input, usageId, dailyMap);
+  const currentTotal = sumUsd([...usage.values()].map((a) => a.acc.c1));
+  const previousTotal = sumUsd([...usage.values()].map((a) => a.acc.c0));
   const deltaUsd = currentTotal.minus(previousTotal);
 
-  const modelDrivers = driversFromLines(
-    inPeriods,
-    input,
-    (line) => ({ ...modelDriverOf(line), ...(input.team !== undefined ? { team: input.team } : {}) }),
+  // The driver of each usage line, computed once per line (not per day).
+  const driverKeyOf = new Map<string, string>();
+  const driverInfo = new Map<string, ReturnType<typeof modelDriverOf>>();
+  for (const [id, { line }] of usage) {
+    const d = modelDriverOf(line);
+    driverKeyOf.set(id, d.key);
+    driverInfo.set(usageId(line), d);
+  }
+  const modelDrivers = driversFromAggs(
+    usage.values(),
+    (line) => ({
+      ...driverInfo.get(usageId(line))!,
+      ...(input.team !== undefined ? { team: input.team } : {}),
+    }),
     true,
   );
-  if (input.team === undefined) attributeTeams(modelDrivers, input);
 
   let teams: Driver[] = [];
   let unattributedUsd: Dec | undefined;
   if (input.teamLines) {
-    const teamLines = input.teamLines.filter(
-      (l) => inRange(l.day, input.current) || inRange(l.day, input.previous),
-    );
+    // Team drivers have no volume/rate split (quantities of different usage types do not add up).
+    const teamAggs = aggregate(input.teamLines, input, teamServiceId, undefined, false);
+    if (input.team === undefined) attributeTeams(modelDrivers, usage, teamAggs, driverKeyOf);
     // Knowledge Base OCUs are not in the team x service query: they join as their own line.
-    const kbLines = inPeriods.filter(isKnowledgeBaseLine);
-    teams = driversFromLines(
-      [...teamLines, ...kbLines],
-      input,
+    const kbAggs = [...usage.values()].filter((a) => isKnowledgeBaseLine(a.line));
+    teams = driversFromAggs(
+      [...teamAggs.values(), ...kbAggs],
       (line) =>
         isKnowledgeBaseLine(line) && line.team === undefined
           ? { key: 'kb', label: 'Knowledge Base vector store (not split by team)' }
@@ -430,12 +456,14 @@ export function explainChange(
       sortDrivers(teams);
     }
     unattributedUsd = sumUsd(
-      teamLines.filter((l) => (l.team ?? '') === '' && inRange(l.day, input.current)).map((l) => l.amount),
+      [...teamAggs.values()].filter((a) => (a.line.team ?? '') === '').map((a) => a.acc.c1),
     );
   }
 
   const drivers = by === 'team' && input.teamLines ? teams : modelDrivers;
-  const daily = dailyTotals(inPeriods);
+  const daily = [...dailyMap.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([day, usd]) => ({ day, usd }));
   const anomaly =
     daysBetween(input.current.start, input.current.end) >= 2
       ? biggestDayAnomaly(daily, input.current)

@@ -17,6 +17,7 @@ import {
   startOfNextMonth,
 } from '../clock.js';
 import { type Dec, sumUsd, ZERO } from '../money.js';
+import { earlierDay } from '../spend/present.js';
 import { discoverBedrockServices, fetchLines, type SpendContext } from '../spend/query.js';
 import { dailyTotals } from '../spend/spend.js';
 
@@ -72,7 +73,7 @@ export async function forecastMonthEnd(
 ): Promise<MonthEndForecast> {
   const { today } = options;
   const month = { start: startOfMonth(today), end: startOfNextMonth(today) };
-  const historyStart = addDays(today, -28) < month.start ? addDays(today, -28) : month.start;
+  const historyStart = earlierDay(addDays(today, -28), month.start);
   const teamFilter = options.team !== undefined ? { team: options.team } : {};
   const history =
     today > historyStart

@@ -143,10 +143,9 @@ export async function runSpend(input: SpendInput, ctx: CommandContext) {
       .filter((l) => l.day === today && (l.info?.kind === 'tokens' || l.info === undefined))
       .map((l) => l.amount),
   );
-  const extra: Dec | undefined =
-    estimate && estimate.totalUsd.gt(billedTokensToday)
-      ? estimate.totalUsd.minus(billedTokensToday)
-      : undefined;
+  const extra: Dec | undefined = estimate?.totalUsd.gt(billedTokensToday)
+    ? estimate.totalUsd.minus(billedTokensToday)
+    : undefined;
 
   const groups = report.groups.map((g) => ({ ...g }));
   if (extra && estimate) {

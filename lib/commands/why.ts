@@ -21,7 +21,7 @@ import { addDays, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
 import { type Dec, formatUsd, toCents, usd as toUsd } from '../money.js';
-import { billContext, periodText } from '../spend/present.js';
+import { billContext, earlierDay, laterDay, periodText } from '../spend/present.js';
 import {
   costBasisLabel,
   fetchLines,
@@ -152,8 +152,8 @@ async function linesFor(
   grouping: 'usage' | 'team-service',
   team?: string,
 ): Promise<LinesResult> {
-  const start = input.previous.start < input.current.start ? input.previous.start : input.current.start;
-  const end = input.previous.end > input.current.end ? input.previous.end : input.current.end;
+  const start = earlierDay(input.previous.start, input.current.start);
+  const end = laterDay(input.previous.end, input.current.end);
   const teamFilter = team !== undefined ? { team } : {};
   if (daysBetween(start, end) <= 200) {
     return fetchLines(ctx, { start, end, grouping, granularity: 'DAILY', ...teamFilter });
@@ -166,7 +166,7 @@ async function linesFor(
   return {
     lines: [...a!.lines, ...b!.lines],
     requests: a!.requests + b!.requests,
-    dataAsOf: a!.dataAsOf < b!.dataAsOf ? a!.dataAsOf : b!.dataAsOf,
+    dataAsOf: new Date(Math.min(a!.dataAsOf.getTime(), b!.dataAsOf.getTime())),
     stale: a!.stale || b!.stale,
     services: [...new Set([...a!.services, ...b!.services])],
   };
@@ -362,7 +362,7 @@ function whyReply(
     const v = gone.find(
       (g) => g.tokenClass && g.tokenClass === n.tokenClass && g.team === n.team && g.model !== n.model,
     );
-    if (!v || !v.model || !n.model) continue;
+    if (!v?.model || !n.model) continue;
     const key = `${v.model}>${n.model}>${n.team ?? ''}`;
     const s = switches.get(key) ?? {
       from: v.model,

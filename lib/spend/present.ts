@@ -8,6 +8,16 @@ import { addDays, type DateRange, formatDay, formatRange, formatTimestamp, toIso
 import type { CostMetric } from '../ports.js';
 import { costBasisLabel } from './query.js';
 
+/** The earlier of two ISO dates (strings: `Math.min` does not apply). */
+export function earlierDay(a: string, b: string): string {
+  return [a, b].sort()[0]!;
+}
+
+/** The later of two ISO dates. */
+export function laterDay(a: string, b: string): string {
+  return [a, b].sort()[1]!;
+}
+
 /** Days (inclusive start, exclusive end) of the last 48 hours, which Cost Explorer may still revise. */
 export function provisionalDays(now: Date): DateRange {
   const start = toIsoDate(new Date(now.getTime() - 48 * 3_600_000));
@@ -17,8 +27,8 @@ export function provisionalDays(now: Date): DateRange {
 /** `Nov 16-17 provisional` when the range includes provisional days, else undefined. */
 export function provisionalNote(range: DateRange, now: Date): string | undefined {
   const p = provisionalDays(now);
-  const start = range.start > p.start ? range.start : p.start;
-  const end = range.end < p.end ? range.end : p.end;
+  const start = laterDay(range.start, p.start);
+  const end = earlierDay(range.end, p.end);
   if (start >= end) return undefined;
   return `${formatRange({ start, end })} provisional`;
 }

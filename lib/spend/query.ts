@@ -194,6 +194,17 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
   const result = await ctx.costs.getCostAndUsage(costQuery);
   const meta = result as typeof result & CacheAware;
   const lines: SpendLine[] = [];
+  // Thousands of daily rows share a few dozen usage types: parse each once.
+  const parsed = new Map<string, UsageTypeInfo>();
+  const parse = (service: string, usageType: string) => {
+    const id = `${service}|${usageType}`;
+    let info = parsed.get(id);
+    if (!info) {
+      info = parseUsageType(service, usageType, ctx.names);
+      parsed.set(id, info);
+    }
+    return info;
+  };
   for (const row of result.rows) {
     const line: SpendLine = {
       day: row.start,
@@ -227,7 +238,7 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
     if (line.usageType !== undefined) {
       // Without the service (team-usage), a Marketplace line is still tokens, but of an
       // unknown model: parse with the generic Bedrock service name.
-      line.info = parseUsageType(line.service ?? guessService(line.usageType), line.usageType, ctx.names);
+      line.info = parse(line.service ?? guessService(line.usageType), line.usageType);
       if (line.info.kind === 'unrelated') continue;
     }
     lines.push(line);

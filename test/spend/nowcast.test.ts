@@ -53,8 +53,8 @@ beforeAll(async () => {
       'NextToken',
     ),
     // biome-ignore lint/suspicious/noExplicitAny: parsed SDK input
-    GetMetricData: (input: any) => ({
-      MetricDataResults: input.MetricDataQueries.map((q: any) => {
+    GetMetricData: (input: { MetricDataQueries: any[] }) => ({
+      MetricDataResults: input.MetricDataQueries.map((q) => {
         const total = TOKENS[q.MetricStat.Metric.Dimensions[0].Value]?.[q.MetricStat.Metric.MetricName] ?? 0;
         const hours = total ? [0, 1, 2, 3, 4, 5] : [];
         return {
