@@ -205,7 +205,9 @@ export function costExplorerHandler(facts: Fact[], pageSize = 40) {
   return (input: any) => {
     const { Start, End } = input.TimePeriod;
     const groupBy: Dim[] = input.GroupBy ?? [];
-    const metric = input.Metrics.find((m: string) => m !== 'UsageQuantity') as 'UnblendedCost' | 'AmortizedCost';
+    const metric = input.Metrics.find((m: string) => m !== 'UsageQuantity') as
+      | 'UnblendedCost'
+      | 'AmortizedCost';
     const rows = new Map<
       string,
       { start: string; end: string; keys: string[]; amount: Dec; quantity: Dec }
