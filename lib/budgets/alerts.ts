@@ -185,7 +185,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
   }
 
   const messagesByTeam = new Map<string, JobMessage[]>();
-  await inPool(plans, Math.max(1, options.concurrency ?? 4), async ({ position, decisions }) => {
+  await inPool(plans, Math.max(1, options.concurrency ?? 8), async ({ position, decisions }) => {
     const { profile, spend: teamSpend } = position;
     const team = profile.team;
     const month = teamSpend.month;

@@ -24,8 +24,24 @@ export interface TeamMonth {
   lastDay: string;
 }
 
+/**
+ * Recent answers by instant and zone: an alert run asks once per team, and 10,000 teams
+ * share a handful of zones (building an `Intl` formatter per team dominated the run).
+ */
+const cache = new Map<string, TeamMonth>();
+
 /** The month `now` falls in, in `timeZone`. */
 export function teamMonthAt(now: Date, timeZone: string): TeamMonth {
+  const key = `${now.getTime()}|${timeZone}`;
+  const hit = cache.get(key);
+  if (hit) return { ...hit };
+  const month = computeTeamMonth(now, timeZone);
+  if (cache.size > 500) cache.clear();
+  cache.set(key, month);
+  return { ...month };
+}
+
+function computeTeamMonth(now: Date, timeZone: string): TeamMonth {
   const { date } = localTime(now, timeZone);
   const start = startOfMonth(date);
   const end = startOfNextMonth(date);

@@ -333,3 +333,19 @@ describe('acknowledgeAlert', () => {
     await expect(acknowledgeAlert(store, 'rubbish', 'U1', new Date())).rejects.toThrow(/not valid/);
   });
 });
+
+describe('syntheticBudgetAccount (benchmark fixture)', () => {
+  it('seeds teams whose alerts a run finds with at most 3 bill requests', async () => {
+    const { syntheticBudgetAccount } = await import('../../lib/budgets/synthetic.js');
+    const account = syntheticBudgetAccount({ teams: 400, now: new Date('2026-11-18T06:00:00Z') });
+    await account.seed(store);
+    const deps = testDeps({ store, sources: account.sources, delivery });
+    const report = await runBudgetAlerts(deps, { dryRun: false, nowcast: false });
+    expect(report.stats.teams).toBe(400);
+    expect(report.stats.alerting).toBe(account.expectedAlerting());
+    expect(report.stats.sent).toBeGreaterThan(account.expectedAlerting());
+    expect(account.requests()).toBeLessThanOrEqual(3);
+    const again = await runBudgetAlerts(deps, { dryRun: false, nowcast: false });
+    expect(again.stats.sent).toBe(0);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * A synthetic account of many teams, for the benchmark (`bench/`) and scale tests: N team
+ * profiles written straight to the table, and a bill (`CostSource`) answering the budget
+ * queries for all of them, counting requests like Cost Explorer bills them.
+ *
+ * Spend is deterministic: team `i` spends between 10% and 120% of its $1,000 budget by the
+ * 18th, so a known share of teams crosses thresholds (and a real alert run posts).
+ *
+ * @example
+ * const account = syntheticBudgetAccount({ teams: 10_000, now: new Date('2026-11-18T06:00:00Z') });
+ * await account.seed(deps.store);
+ * const report = await runBudgetAlerts({ ...deps, sources: async () => account.sources }, { dryRun: false, nowcast: false });
+ * // report.stats.durationMs, account.requests()
+ */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { addDays, eachDay, startOfMonth, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
+import { Dec, ZERO } from '../money.js';
+import type { CostQuery, CostRow, DataSources } from '../ports.js';
+import type { Store } from '../store/store.js';
+import { DEFAULT_DIGEST, DEFAULT_THRESHOLDS, teamPk } from './store.js';
+
+export interface SyntheticBudgetAccount {
+  /** Team tag values, `team-00000` ... */
+  teams: string[];
+  sources: DataSources;
+  /** Billed requests so far (GetCostAndUsage + GetDimensionValues). */
+  requests(): number;
+  /** Write every team's profile ($1,000 budget, 50/80/100%, a Slack channel each), 25 per batch. */
+  seed(store: Store): Promise<void>;
+  /** Teams expected to have crossed at least 50% by `now` (spent >= $500). */
+  expectedAlerting(): number;
+}
+
+const SERVICES = ['Amazon Bedrock', 'Claude Sonnet 4.5 (Amazon Bedrock Edition)'];
+
+/** Build the synthetic account. `now` fixes the month; spend runs from the 1st to yesterday (UTC). */
+export function syntheticBudgetAccount(options: {
+  teams: number;
+  now: Date;
+  tagKey?: string;
+}): SyntheticBudgetAccount {
+  const tagKey = options.tagKey ?? 'team';
+  const today = options.now.toISOString().slice(0, 10);
+  const monthStart = startOfMonth(today);
+  const days = eachDay({ start: monthStart, end: today });
+  const previousDays = eachDay({ start: startOfPreviousMonth(monthStart), end: monthStart });
+  const teams = Array.from({ length: options.teams }, (_, i) => `team-${String(i).padStart(5, '0')}`);
+  // Month-to-date for team i, of a $1,000 budget: most teams between 5% and 45%; every
+  // 50th at 85% (crosses 50% and 80%) and every 200th (offset 7) at 105% (all three).
+  const mtdOf = (i: number) => (i % 200 === 7 ? 1050 : i % 50 === 0 ? 850 : 50 + ((i * 37) % 401));
+  const daily = teams.map((_, i) => new Dec(mtdOf(i)).div(Math.max(1, days.length)).toDecimalPlaces(6));
+  const dayPairs = days.map((day) => [day, addDays(day, 1)] as const);
+  let billed = 0;
+
+  const rowsFor = (query: CostQuery): CostRow[] => {
+    const tagFilter = query.tag ? new Set(query.tag.values) : undefined;
+    const byService = query.groupBy.length === 2;
+    const rows: CostRow[] = [];
+    teams.forEach((team, i) => {
+      if (tagFilter && !tagFilter.has(team)) return;
+      const push = (start: string, end: string, amount: Dec, service?: string) =>
+        rows.push({
+          start,
+          end,
+          keys: service ? [`${tagKey}$${team}`, service] : [`${tagKey}$${team}`],
+          amount,
+          quantity: ZERO,
+          estimated: false,
+        });
+      const perDay = daily[i]!;
+      if (query.granularity === 'DAILY') {
+        for (const [day, next] of dayPairs)
+          if (day >= query.start && day < query.end) push(day, next, perDay);
+        return;
+      }
+      // MONTHLY: this month so far, and last month at a steadier pace.
+      const current = perDay.times(days.filter((d) => d >= query.start && d < query.end).length);
+      const previous = perDay
+        .times(0.8)
+        .times(previousDays.filter((d) => d >= query.start && d < query.end).length);
+      const split = (amount: Dec, start: string, end: string) => {
+        if (amount.isZero()) return;
+        if (!byService) return push(start, end, amount);
+        push(start, end, amount.times(0.3), SERVICES[0]);
+        push(start, end, amount.times(0.7), SERVICES[1]);
+      };
+      split(previous, [startOfPreviousMonth(monthStart), query.start].sort()[1]!, monthStart);
+      split(current, monthStart, [startOfNextMonth(monthStart), query.end].sort()[0]!);
+    });
+    return rows;
+  };
+
+  return {
+    teams,
+    requests: () => billed,
+    expectedAlerting: () => teams.filter((_, i) => mtdOf(i) >= 500).length,
+    sources: {
+      kind: 'demo',
+      costs: {
+        async listServices() {
+          billed++;
+          return [...SERVICES];
+        },
+        async getCostAndUsage(query) {
+          billed++;
+          return { rows: rowsFor(query), requests: 1 };
+        },
+        async getCostForecast() {
+          billed++;
+          return null;
+        },
+      },
+      metrics: {
+        listModelIds: async () => [],
+        getMetricSums: async () => ({ series: [], requests: 0 }),
+      },
+      bedrock: {
+        listProvisionedThroughputs: async () => [],
+        listInferenceProfiles: async () => [],
+      },
+    },
+    async seed(store) {
+      const at = options.now.toISOString();
+      const items = teams.map((team, i) => ({
+        pk: teamPk(team),
+        sk: 'PROFILE',
+        kind: 'team',
+        team,
+        budgetUsd: '1000',
+        thresholds: [...DEFAULT_THRESHOLDS],
+        channel: `C${String(i).padStart(9, '0')}`,
+        timeZone: 'UTC',
+        owners: [],
+        digestWeekday: DEFAULT_DIGEST.weekday,
+        digestHour: DEFAULT_DIGEST.hour,
+        createdAt: at,
+        updatedAt: at,
+        updatedBy: 'synthetic',
+        version: 1,
+      }));
+      const batches: (typeof items)[] = [];
+      for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < batches.length) {
+            const batch = batches[next++]!;
+            let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
+            for (let attempt = 0; pending.length && attempt < 10; attempt++) {
+              const out = await store.db.send(
+                new BatchWriteCommand({ RequestItems: { [store.table]: pending as never } }),
+              );
+              pending = (out.UnprocessedItems?.[store.table] as Record<string, unknown>[] | undefined) ?? [];
+            }
+          }
+        }),
+      );
+    },
+  };
+}
