@@ -25,7 +25,8 @@ export function sanitizeIntro(text: string | undefined): string | undefined {
   const plain = text
     .replace(/<[^>]*>/g, ' ') // Slack links and mentions (<@U1>, <!channel>, <http://...>)
     .replace(/https?:\/\/\S+/gi, ' ')
-    .replace(/[`*_~>#|[\]{}\\]/g, ' ')
+    .replace(/[`*_~]/g, '')
+    .replace(/[<>#|[\]{}\\]/g, ' ')
     .replace(/@(here|channel|everyone)\b/gi, ' ')
     .replace(/\s+/g, ' ')
     .trim();

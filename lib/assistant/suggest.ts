@@ -28,7 +28,8 @@ const RULES: Rule[] = [
     line: (h) => withTeam(`why ${h.period ?? 'last week'}`, h.team),
   },
   {
-    pattern: /\b(spend|spent|spending|costs?|bill|billed|much|paying|paid|pay|top|most|biggest)\b/,
+    pattern:
+      /\b(spend|spent|spending|costs?|costing|bill|billed|much|paying|paid|pay|top|most|biggest|expensive)\b/,
     line: (h) => withTeam(`spend ${h.period ?? 'mtd'}${h.team ? '' : ` by ${h.groupBy ?? 'model'}`}`, h.team),
   },
   {
@@ -97,9 +98,13 @@ function teamIn(tokens: string[]): string | undefined {
     const word = tokens[i]!;
     if (word !== 'team' && word !== "team's") continue;
     const next = tokens[i + 1]?.replace(/'s$/, '');
-    if (next && !NOT_TEAMS.has(next) && /^[a-z0-9_.-]+$/.test(next)) return next;
     const previous = tokens[i - 1]?.replace(/'s$/, '');
-    if (previous && !NOT_TEAMS.has(previous) && /^[a-z][a-z0-9_.-]*$/.test(previous)) return previous;
+    const isName = (w: string | undefined): w is string =>
+      w !== undefined && !NOT_TEAMS.has(w) && /^[a-z][a-z0-9_.-]*$/.test(w);
+    // "the search team ..." names the team before; "team search" after.
+    if (isName(previous) && ['the', 'our', 'my', 'your'].includes(tokens[i - 2] ?? '')) return previous;
+    if (isName(next)) return next;
+    if (isName(previous)) return previous;
   }
   return undefined;
 }
