@@ -17,6 +17,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../store/store.js';
 import bundledData from './data/catalog.json' with { type: 'json' };
+import { aliasKey } from './names.js';
 
 /** Where a price came from, and as of when. */
 export interface PriceSource {
@@ -165,10 +166,7 @@ export interface Catalog {
   byAlias: ReadonlyMap<string, CatalogModel>;
 }
 
-/** Lowercase letters and digits only: how aliases are compared. */
-export function aliasKey(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
+export { aliasKey, describeCatalog } from './names.js';
 
 const BRANDS =
   /^(anthropic|amazon|meta|mistral|cohere|ai21|stability|google|openai|qwen|deepseek|nvidia|zai|minimax|moonshot|moonshotai|writer|twelvelabs|xai)\s*/i;
@@ -335,9 +333,4 @@ export async function loadCatalog(store: Store | undefined): Promise<Catalog> {
       fallbackReason: `refreshed catalog unreadable (${(error as Error)?.name ?? 'error'})`,
     });
   }
-}
-
-/** "prices as of 2026-07-24 (bundled catalog)": the phrase every priced answer carries. */
-export function describeCatalog(catalog: Catalog): string {
-  return `prices as of ${catalog.asOf} (${catalog.source === 'refreshed' ? 'AWS Price List' : 'bundled catalog'})`;
 }

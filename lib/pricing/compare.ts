@@ -7,9 +7,10 @@
 import type { Reply } from '../chat/reply.js';
 import { ParseError, UserError } from '../errors.js';
 import { type Dec, toCents } from '../money.js';
-import { type Catalog, type CatalogModel, describeCatalog, type Modality } from './catalog.js';
+import type { Catalog, CatalogModel, Modality } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
 import { findModel, type ResolvedModel, resolveModel, routesFrom } from './models.js';
+import { describeCatalog } from './names.js';
 import { formatMonthly, formatPerThousand, optionName } from './reply.js';
 import { parseWorkload, type Workload } from './workload.js';
 

@@ -6,14 +6,9 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { Dec, formatUsd } from '../money.js';
-import {
-  type Catalog,
-  type CatalogModel,
-  describeCatalog,
-  type PriceSet,
-  type ProvisionedPrice,
-} from './catalog.js';
+import type { Catalog, CatalogModel, PriceSet, ProvisionedPrice } from './catalog.js';
 import { findModel, type ResolvedModel, resolveModel, serviceNameOf } from './models.js';
+import { describeCatalog } from './names.js';
 import { geoProfilesOf, isKnownRegion, REGIONS } from './regions.js';
 
 export interface PricesQuery {

@@ -5,8 +5,9 @@
  */
 import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
-import { type Catalog, describeCatalog } from './catalog.js';
+import type { Catalog } from './catalog.js';
 import { compact, type Estimate, type EstimateOption } from './estimator.js';
+import { describeCatalog } from './names.js';
 
 /** Monthly amounts: whole dollars from $1,000, cents below. */
 export function formatMonthly(d: Dec): string {
