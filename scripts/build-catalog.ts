@@ -57,7 +57,7 @@ const SOURCES = {
     asOf: SNAPSHOT,
   },
   'ec2-pricing-page': {
-    title: 'Amazon EC2 On-Demand pricing, Linux, us-east-1 (after the June 2025 P4/P5 price cut)',
+    title: 'Amazon EC2 On-Demand pricing, Linux, us-east-1 (approximate list prices; P4/P5 after the June 2025 price cut)',
     url: 'https://aws.amazon.com/ec2/pricing/on-demand/',
     asOf: '2025-06-05',
   },
