@@ -8,7 +8,18 @@
  * sides of every condition in the template are checked.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +27,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.js';
 import { SECRET_PARAMETERS } from '../../lib/lambda/runtime.js';
+import { startAwsServer } from '../support/aws-server.js';
+import { startTestDynamo } from '../support/dynamo.js';
+import { slackCommandBody, slackRequest, teamsMessage, teamsRequest } from '../support/signing.js';
+import { startSlackServer } from '../support/slack-server.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
@@ -640,6 +655,18 @@ describe('observability', () => {
   });
 });
 
+/** The function's zip, unpacked once under the scratch directory (outside the repository). */
+function unzipped(name: string): string {
+  const dir = join(scratch, 'unzipped', name);
+  if (!existsSync(dir)) {
+    for (const entry of readZip(join(dev.dir, `${name}.zip`))) {
+      mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
+      writeFileSync(join(dir, entry.name), entry.data);
+    }
+  }
+  return dir;
+}
+
 describe('artifacts', () => {
   const LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024;
   const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
@@ -670,11 +697,7 @@ describe('artifacts', () => {
 
   it('loads every packaged handler in a fresh Node process, outside the repository', async () => {
     for (const name of FUNCTIONS) {
-      const dir = join(scratch, 'unzipped', name);
-      for (const entry of readZip(join(dev.dir, `${name}.zip`))) {
-        mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
-        writeFileSync(join(dir, entry.name), entry.data);
-      }
+      const dir = unzipped(name);
       const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
       const script =
         'const m = await import(process.argv[1]);' +
@@ -690,4 +713,208 @@ describe('artifacts', () => {
       expect(loaded.arity, name).toBeLessThanOrEqual(2);
     }
   });
+});
+
+/**
+ * The packaged Slack front door, Teams endpoint and worker, run as Lambda would run them:
+ * each zip unpacked alone, in a fresh Node process with only its deployed environment, the
+ * secrets coming from SSM (`BEDROCK_COST_SSM_PATH`, a local SSM endpoint), DynamoDB on
+ * dynalite, the worker invoked through the Lambda API, the answer posted to Slack's
+ * response_url. This is what breaks when bundling drops a lazily imported module.
+ */
+describe('packaged handlers answer', () => {
+  const SIGNING_SECRET = 'deploy-test-signing-secret';
+  const TEAMS_SECRET = Buffer.from('deploy-test-teams-secret-0123456789').toString('base64');
+  const STAGE_PATH = '/bedrock-cost/ci';
+
+  interface Invocation {
+    functionName: string;
+    invocationType: string | undefined;
+    payload: string;
+  }
+
+  /** The Lambda Invoke API, enough for an asynchronous invocation (202, no body). */
+  async function startLambdaApi() {
+    const invocations: Invocation[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(req.url?.split('?')[0] ?? '');
+        if (req.method !== 'POST' || !match) {
+          res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"no route"}');
+          return;
+        }
+        invocations.push({
+          functionName: decodeURIComponent(match[1]!),
+          invocationType: req.headers['x-amz-invocation-type'] as string | undefined,
+          payload: Buffer.concat(chunks).toString('utf8'),
+        });
+        res.writeHead(202, { 'content-length': '0' }).end();
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, invocations, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+  }
+
+  /** Invoke a packaged handler once in a fresh process; returns its result. */
+  async function invokePackaged(name: string, event: unknown, env: Record<string, string>): Promise<unknown> {
+    const dir = unzipped(name);
+    const eventFile = join(scratch, `${name}-event-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(eventFile, JSON.stringify(event));
+    const script =
+      "import { readFileSync } from 'node:fs';" +
+      'const { handler } = await import(process.argv[1]);' +
+      "const event = JSON.parse(readFileSync(process.argv[2], 'utf8'));" +
+      "const result = await handler(event, { functionName: 'test', awsRequestId: 'test-request', getRemainingTimeInMillis: () => 10000 });" +
+      "process.stdout.write('\\nRESULT ' + JSON.stringify(result ?? null) + '\\n');";
+    const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, entry, eventFile], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      timeout: 60_000,
+    });
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) throw new Error(`${name} printed no result:\n${stdout}`);
+    return JSON.parse(line.slice('RESULT '.length));
+  }
+
+  it('verifies Slack with the secret from SSM, answers help inline and hands a slow command to the worker', async () => {
+    const [dynamo, slack, lambda] = await Promise.all([
+      startTestDynamo(),
+      startSlackServer({ token: 'xoxb-deploy-test' }),
+      startLambdaApi(),
+    ]);
+    const ssm = await startAwsServer({
+      GetParametersByPath: (input) => ({
+        Parameters:
+          input.Path === STAGE_PATH
+            ? [
+                { Name: `${STAGE_PATH}/slack-signing-secret`, Type: 'SecureString', Value: SIGNING_SECRET },
+                { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+                { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
+              ]
+            : [],
+      }),
+    });
+    try {
+      // The deployed environment, with the stack's names pointed at local endpoints.
+      const deployed = envOf(lambdaOf(dev.template, 'slack-events')[1]);
+      const env: Record<string, string> = {
+        ...deployed,
+        BEDROCK_COST_SSM_PATH: STAGE_PATH,
+        BEDROCK_COST_TABLE: dynamo.store.table,
+        BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_BOT_USER_ID: 'U0BOT',
+        SLACK_BOT_ID: 'B0BOT',
+        SLACK_TEAM_ID: 'T0TEST0001',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      };
+      for (const key of Object.values(SECRET_PARAMETERS)) expect(env).not.toHaveProperty(key);
+      // Bolt checks the request timestamp against the real clock.
+      const signed = (text: string, responseUrl: string) =>
+        slackRequest(slackCommandBody({ text, responseUrl }), SIGNING_SECRET, {
+          timestamp: Math.floor(Date.now() / 1000),
+        });
+
+      const help = (await invokePackaged('slack-events', signed('help', slack.responseUrl('help')), env)) as {
+        statusCode: number;
+        body: string;
+      };
+      expect(help.statusCode).toBe(200);
+      expect(JSON.parse(help.body).blocks.length).toBeGreaterThan(0);
+      expect(ssm.count('GetParametersByPath')).toBeGreaterThanOrEqual(1);
+
+      const forged = slackRequest(slackCommandBody({ text: 'help' }), 'not-the-secret', {
+        timestamp: Math.floor(Date.now() / 1000),
+      });
+      expect(((await invokePackaged('slack-events', forged, env)) as { statusCode: number }).statusCode).toBe(
+        401,
+      );
+
+      const ack = (await invokePackaged(
+        'slack-events',
+        signed('spend last week', slack.responseUrl('job')),
+        env,
+      )) as {
+        statusCode: number;
+      };
+      expect(ack.statusCode).toBe(200);
+      expect(lambda.invocations).toHaveLength(1);
+      const invocation = lambda.invocations[0]!;
+      expect(invocation.functionName).toBe(env.COMMAND_WORKER_FUNCTION);
+      expect(invocation.invocationType).toBe('Event');
+
+      // The packaged worker runs the job (on the demo account) and answers via response_url.
+      const workerEnv = {
+        ...env,
+        ...envOf(lambdaOf(dev.template, 'command-worker')[1]),
+        BEDROCK_COST_SSM_PATH: STAGE_PATH,
+        BEDROCK_COST_TABLE: dynamo.store.table,
+        SLACK_API_URL: slack.apiUrl,
+        BEDROCK_COST_DEMO: '1',
+      };
+      const outcome = await invokePackaged('command-worker', JSON.parse(invocation.payload), workerEnv);
+      expect(outcome).toEqual({ outcome: 'answered' });
+      const answers = slack.responsesTo('job');
+      expect(answers).toHaveLength(1);
+      expect(JSON.stringify(answers[0])).toMatch(/\$\d/);
+    } finally {
+      await Promise.all([dynamo.close(), slack.close(), lambda.close(), ssm.close()]);
+    }
+  }, 120_000);
+
+  it('verifies Teams with the secret from SSM and answers help with an Adaptive Card', async () => {
+    const dynamo = await startTestDynamo();
+    const ssm = await startAwsServer({
+      GetParametersByPath: {
+        Parameters: [
+          { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
+        ],
+      },
+    });
+    try {
+      const env = {
+        ...envOf(lambdaOf(dev.template, 'teams-messages')[1]),
+        BEDROCK_COST_SSM_PATH: STAGE_PATH,
+        BEDROCK_COST_TABLE: dynamo.store.table,
+        BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      };
+      // The endpoint bounds replays with the activity's timestamp against the real clock.
+      const message = (text: string) => ({ ...teamsMessage({ text }), timestamp: new Date().toISOString() });
+      const result = (await invokePackaged(
+        'teams-messages',
+        teamsRequest(message('help'), TEAMS_SECRET),
+        env,
+      )) as {
+        statusCode: number;
+        body: string;
+      };
+      expect(result.statusCode).toBe(200);
+      const body = JSON.parse(result.body) as { attachments: { contentType: string }[] };
+      expect(body.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+      const forged = teamsRequest(message('help'), Buffer.from('another-secret').toString('base64'));
+      expect(
+        ((await invokePackaged('teams-messages', forged, env)) as { statusCode: number }).statusCode,
+      ).toBe(401);
+    } finally {
+      await Promise.all([dynamo.close(), ssm.close()]);
+    }
+  }, 120_000);
 });
