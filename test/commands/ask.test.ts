@@ -7,6 +7,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AskData } from '../../lib/assistant/answer.js';
 import { CONVERSE_API } from '../../lib/assistant/usage.js';
+import { planCommand } from '../../lib/chat/command-flow.js';
 import { renderText } from '../../lib/chat/text.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine, parseLine, UnknownCommandError } from '../../lib/commands/grammar.js';
@@ -499,6 +500,20 @@ describe('sentences the grammar cannot parse', () => {
     await expect(executeLine('spedn last week', ctxOf(depsWith()))).rejects.toThrow(/Did you mean: spend/);
     await expect(executeLine('budgte search', ctxOf(depsWith()))).rejects.toThrow(/Did you mean: budget/);
     expect(aws.count('Converse')).toBe(0);
+  });
+
+  it('are planned as slow chat work when the assistant is on, and answered at once when off', () => {
+    const on = ctxOf(depsWith());
+    const off = ctxOf(depsWith({}));
+    expect(planCommand('which team spent the most last month?', on).kind).toBe('slow');
+    const invalid = planCommand('which team spent the most last month?', off);
+    expect(invalid.kind).toBe('invalid');
+    expect(invalid.kind === 'invalid' && renderText(invalid.reply)).toMatch(
+      /I don't know the command "which"/,
+    );
+    expect(planCommand('why is search so expensive this week?', on).kind).toBe('slow');
+    expect(planCommand('ask what is our spend?', off).kind).toBe('fast');
+    expect(planCommand('spend last week?', off).kind).toBe('slow');
   });
 
   it('never route a budget change to the assistant', async () => {
