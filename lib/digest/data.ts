@@ -22,7 +22,7 @@ import type { DateRange } from '../clock.js';
 import { Dec, ZERO } from '../money.js';
 import type { CostQuery, CostRow } from '../ports.js';
 import { discoverBedrockServices, type SpendContext, type SpendLine, tagValueOf } from '../spend/query.js';
-import { OPENSEARCH_SERVICE, parseUsageType } from '../spend/usage-type.js';
+import { OPENSEARCH_SERVICE, parseUsageType, type UsageTypeInfo } from '../spend/usage-type.js';
 
 export interface DigestBill {
   range: DateRange;
@@ -64,35 +64,60 @@ export async function fetchDigestBill(ctx: SpendContext, range: DateRange): Prom
     metric: ctx.metric,
   };
   const tag = { type: 'TAG' as const, key: ctx.teamTagKey };
-  const [byUsage, byService] = await Promise.all([
-    ctx.costs.getCostAndUsage({ ...base, groupBy: [tag, { type: 'DIMENSION', key: 'USAGE_TYPE' }] }),
-    ctx.costs.getCostAndUsage({ ...base, groupBy: [tag, { type: 'DIMENSION', key: 'SERVICE' }] }),
-  ]);
-  requests += byUsage.requests + byService.requests;
-  const fetchedAt = [byUsage, byService]
-    .map((r) => (r as { fetchedAt?: string }).fetchedAt)
-    .filter((t): t is string => typeof t === 'string')
-    .sort()[0];
+  // One query after the other, so the service rows are reduced to the small Marketplace map
+  // (and freed) before the larger usage-type answer arrives: lower peak memory at 1,000 teams.
+  const fetchedAt: string[] = [];
+  // team \0 day -> Marketplace services with their cost that day. Built in its own scope so
+  // the service rows can be collected once reduced (the answer may be a shared cached array:
+  // never mutate it).
+  const marketplace = await (async () => {
+    const byService = await ctx.costs.getCostAndUsage({
+      ...base,
+      groupBy: [tag, { type: 'DIMENSION', key: 'SERVICE' }],
+    });
+    requests += byService.requests;
+    const at = (byService as { fetchedAt?: string }).fetchedAt;
+    if (at) fetchedAt.push(at);
+    const map = new Map<string, { service: string; amount: Dec }[]>();
+    for (const row of byService.rows) {
+      const service = row.keys[1] ?? '';
+      if (service === 'Amazon Bedrock' || row.amount.lte(0)) continue;
+      const key = `${tagValueOf(row.keys[0] ?? '')}\u0000${row.start}`;
+      const list = map.get(key) ?? [];
+      list.push({ service, amount: row.amount });
+      map.set(key, list);
+    }
+    return map;
+  })();
 
-  // team \0 day -> Marketplace services with their cost that day.
-  const marketplace = new Map<string, { service: string; amount: Dec }[]>();
-  for (const row of byService.rows) {
-    const service = row.keys[1] ?? '';
-    if (service === 'Amazon Bedrock' || row.amount.lte(0)) continue;
-    const key = `${tagValueOf(row.keys[0] ?? '')}\u0000${row.start}`;
-    const list = marketplace.get(key) ?? [];
-    list.push({ service, amount: row.amount });
-    marketplace.set(key, list);
-  }
+  const byUsage = await ctx.costs.getCostAndUsage({
+    ...base,
+    groupBy: [tag, { type: 'DIMENSION', key: 'USAGE_TYPE' }],
+  });
+  requests += byUsage.requests;
+  const usageFetchedAt = (byUsage as { fetchedAt?: string }).fetchedAt;
+  if (usageFetchedAt) fetchedAt.push(usageFetchedAt);
 
   const push = (team: string, line: SpendLine) => {
     const list = teams.get(team);
     if (list) list.push(line);
     else teams.set(team, [line]);
   };
+  // One parsed usage type per (service, usage type), shared by every team's lines: 1,000
+  // teams x 30 days would otherwise hold a few hundred thousand identical objects.
+  const infos = new Map<string, UsageTypeInfo>();
+  const infoOf = (service: string, usageType: string): UsageTypeInfo => {
+    const key = `${service}\u0000${usageType}`;
+    let info = infos.get(key);
+    if (!info) {
+      info = parseUsageType(service, usageType, ctx.names);
+      infos.set(key, info);
+    }
+    return info;
+  };
   const lineOf = (row: CostRow, team: string, service: string, share?: { of: Dec; total: Dec }) => {
     const usageType = row.keys[1] ?? '';
-    const info = parseUsageType(service, usageType, ctx.names);
+    const info = infoOf(service, usageType);
     if (info.kind === 'unrelated') return;
     const scale = (d: Dec) => (share ? d.times(share.of).div(share.total) : d);
     push(team, {
@@ -128,7 +153,7 @@ export async function fetchDigestBill(ctx: SpendContext, range: DateRange): Prom
     services,
     teams,
     requests,
-    dataAsOf: fetchedAt ? new Date(fetchedAt) : ctx.now,
+    dataAsOf: fetchedAt.length ? new Date(fetchedAt.sort()[0]!) : ctx.now,
   };
 }
 

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveTeam } from '../../lib/budgets/store.js';
+import { renderSlack, SLACK_LIMITS } from '../../lib/chat/slack-render.js';
+import { addDays } from '../../lib/clock.js';
+import { runWeeklyDigest } from '../../lib/digest/run.js';
+import { Dec } from '../../lib/money.js';
+import type { CostQuery, CostRow, CostSource, DataSources } from '../../lib/ports.js';
+import { recordingDelivery, testDeps } from '../support/deps.js';
+import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
+
+const TEAMS = 1000;
+const SONNET = 'Claude Sonnet 4.5 (Amazon Bedrock Edition)';
+const HAIKU = 'Claude Haiku 4.5 (Amazon Bedrock Edition)';
+const team = (i: number) => `team-${String(i).padStart(4, '0')}`;
+
+/**
+ * A bill of 1,000 teams, each on two Marketplace models and Nova Pro, answering the way Cost
+ * Explorer does (keys `team$<id>`), and counting every billed request.
+ */
+function thousandTeamBill(): { costs: CostSource; requests: CostQuery[]; listCalls: () => number } {
+  const requests: CostQuery[] = [];
+  let listCalls = 0;
+  const meters = [
+    { service: SONNET, usageType: 'USE1-MP:USE1_InputTokenCount-Units', rate: 3 },
+    { service: SONNET, usageType: 'USE1-MP:USE1_OutputTokenCount-Units', rate: 15 },
+    { service: HAIKU, usageType: 'USE1-MP:USE1_InputTokenCount-Units', rate: 1 },
+    { service: 'Amazon Bedrock', usageType: 'USE1-NovaPro-input-tokens', rate: 0.8 },
+    { service: 'Amazon Bedrock', usageType: 'USE1-NovaPro-output-tokens', rate: 3.2 },
+  ];
+  const costs: CostSource = {
+    async listServices() {
+      listCalls++;
+      return [SONNET, HAIKU, 'Amazon Bedrock'];
+    },
+    async getCostForecast() {
+      throw new Error('the digest must not ask for forecasts per team');
+    },
+    async getCostAndUsage(query) {
+      requests.push(query);
+      const dim = query.groupBy[1];
+      const rows: CostRow[] = [];
+      for (let day = query.start; day < query.end; day = addDays(day, 1)) {
+        const end = addDays(day, 1);
+        for (let i = 0; i < TEAMS; i++) {
+          const tag = `team$${team(i)}`;
+          const cells = new Map<string, { amount: number; quantity: number }>();
+          meters.forEach((m, k) => {
+            // Haiku only on even days: teams mix Marketplace models on some days.
+            if (m.service === HAIKU && Number(day.slice(8)) % 2) return;
+            const quantity = 1000 + ((i * 7 + k * 13 + Number(day.slice(8))) % 500);
+            const key = dim?.type === 'DIMENSION' && dim.key === 'SERVICE' ? m.service : m.usageType;
+            const cell = cells.get(key) ?? { amount: 0, quantity: 0 };
+            cell.amount += (quantity * m.rate) / 1000;
+            cell.quantity += quantity / 1000;
+            cells.set(key, cell);
+          });
+          for (const [key, c] of cells)
+            rows.push({
+              start: day,
+              end,
+              keys: [tag, key],
+              amount: new Dec(c.amount.toFixed(6)),
+              quantity: new Dec(c.quantity.toFixed(6)),
+              estimated: false,
+            });
+        }
+      }
+      return { rows, requests: 1 };
+    },
+  };
+  return { costs, requests, listCalls: () => listCalls };
+}
+
+describe('weekly digest at scale', () => {
+  let dynamo: TestDynamo;
+  beforeAll(async () => {
+    dynamo = await startTestDynamo();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  it('serves 1,000 teams with at most 3 Cost Explorer requests, in well under 512 MB', async () => {
+    const store = await dynamo.newStore();
+    // 1,000 profiles, all due Monday 09:00 UTC (written through the budgets store, 50 at a time).
+    for (let i = 0; i < TEAMS; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, TEAMS - i) }, (_, k) =>
+          saveTeam(
+            store,
+            {
+              team: team(i + k),
+              budgetUsd: new Dec(5000),
+              thresholds: [50, 80, 100],
+              target: { kind: 'slack', channel: `C${String(i + k).padStart(8, '0')}` },
+              timeZone: 'UTC',
+              owners: [],
+              digest: { weekday: 1, hour: 9 },
+            },
+            { userId: 'test', now: new Date('2026-11-01T00:00:00Z') },
+            undefined,
+          ),
+        ),
+      );
+    }
+    const bill = thousandTeamBill();
+    // No provisioned throughput and no metrics: the bill is what scales with teams.
+    const sources: DataSources = {
+      kind: 'aws',
+      costs: bill.costs,
+      metrics: { listModelIds: async () => [], getMetricSums: async () => ({ series: [], requests: 0 }) },
+      bedrock: { listProvisionedThroughputs: async () => [], listInferenceProfiles: async () => [] },
+    };
+    const delivery = recordingDelivery();
+    const deps = testDeps({
+      store,
+      sources,
+      delivery,
+      now: '2026-11-16T09:00:00Z',
+      env: { BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
+    });
+
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const rssBefore = process.memoryUsage().rss;
+    let peak = 0;
+    let peakHeap = 0;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed);
+    }, 10);
+    const started = performance.now();
+    const report = await runWeeklyDigest(deps, { dryRun: false, charts: false, concurrency: 8 });
+    const ms = performance.now() - started;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+
+    const billed = bill.listCalls() + bill.requests.length;
+    console.log(
+      `1,000 teams: ${billed} Cost Explorer requests, ${delivery.sent.length} digests in ${Math.round(ms)} ms, ` +
+        `peak RSS ${Math.round(peak / 1e6)} MB (${Math.round(rssBefore / 1e6)} MB before: test runner and DynamoDB), ` +
+        `peak heap growth ${Math.round((peakHeap - heapBefore) / 1e6)} MB`,
+    );
+    expect(billed).toBeLessThanOrEqual(3);
+    expect(report.costExplorerRequests).toBe(billed);
+    expect(delivery.sent).toHaveLength(TEAMS + 1);
+    expect(peak).toBeLessThan(512 * 1024 * 1024);
+
+    // Every team got its own numbers; a team on two Marketplace models the same day has
+    // their usage split between them, so the chart names both.
+    const first = delivery.sentTo('C00000000')[0]!.reply;
+    expect(first.headline).toMatch(/^team-0000 · week of Nov 9: \$[\d,]+/);
+    const image = first.blocks.find((b) => b.kind === 'image');
+    expect(image?.alt).toContain('team-0000');
+
+    // The overview of 1,000 teams still fits one Slack message.
+    const overview = delivery.sentTo('C0FINOPS')[0]!.reply;
+    const table = overview.blocks.find((b) => b.kind === 'table');
+    expect(table?.kind === 'table' && table.rows.at(-1)?.[0]).toBe('985 more teams');
+    for (const m of [first, overview]) {
+      const message = renderSlack(m);
+      expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+      for (const block of message.blocks) {
+        const text = (block.text as { text?: string } | undefined)?.text;
+        if (text !== undefined) expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      }
+    }
+  }, 240_000);
+});
