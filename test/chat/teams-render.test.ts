@@ -59,7 +59,7 @@ describe('renderTeams', () => {
   });
 
   it('renders tables as a Table with a header row and right-aligned numbers', () => {
-    const table = (renderTeams(sample).body as Element[]).find((e) => e.type === 'Table') as {
+    const table = (renderTeams(sample).body as Element[]).find((e) => e.type === 'Table') as unknown as {
       firstRowAsHeader: boolean;
       columns: { horizontalCellContentAlignment?: string }[];
       rows: { cells: { items: Element[] }[] }[];
