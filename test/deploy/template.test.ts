@@ -351,6 +351,12 @@ describe('functions', () => {
       { route: 'POST /slack/events', payload: '2.0', target: lambdaOf(t, 'slack-events')[0] },
       { route: 'POST /teams/messages', payload: '2.0', target: lambdaOf(t, 'teams-messages')[0] },
     ]);
+    // A flood is throttled at the edge, before it costs Lambda invocations.
+    const stages = ofType(t, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const throttle = stages[0]![1].Properties.DefaultRouteSettings as Record<string, number>;
+    expect(throttle.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(throttle.ThrottlingBurstLimit).toBeGreaterThanOrEqual(throttle.ThrottlingRateLimit!);
     // API Gateway may invoke both endpoints.
     const invokable = ofType(t, 'AWS::Lambda::Permission')
       .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
