@@ -405,12 +405,32 @@ function usageLines(
   _mode: 'on-demand',
 ): CostLine[] {
   if (model.modality === 'image') {
-    const images = p.images ?? {};
-    const variant = images.standard !== undefined ? 'standard' : Object.keys(images)[0];
+    const variant = imageVariant(p.images ?? {}, w);
     if (variant === undefined) return [];
+    const images = p.images ?? {};
     return [line(`images (${variant})`, calls, 'image', new Dec(images[variant]!))];
   }
   return tokenLines(calls, w, p.input, model.modality === 'embedding' ? undefined : p.output);
+}
+
+/**
+ * The per-image price that matches the asked size and quality (`size=2048 premium`), else
+ * the standard one. Variants are named like `1024 premium` or `1024x1024 50-steps`.
+ */
+function imageVariant(images: Record<string, string>, w: Workload): string | undefined {
+  const keys = Object.keys(images);
+  const size = w.imageSize?.split('x')[0];
+  const wanted = keys.filter(
+    (k) => (!size || k.startsWith(size)) && (!w.imageQuality || k.includes(w.imageQuality)),
+  );
+  if ((size || w.imageQuality) && !wanted.length) {
+    throw new UserError(
+      'mode_unavailable',
+      `No ${[size, w.imageQuality].filter(Boolean).join(' ')} image price in the catalog for this model; it has: ${keys.join(', ')}.`,
+    );
+  }
+  if (wanted.length && (size || w.imageQuality)) return wanted[0];
+  return images.standard !== undefined ? 'standard' : keys[0];
 }
 
 /**

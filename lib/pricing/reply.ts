@@ -50,7 +50,12 @@ function shapeLabel(e: Estimate): string {
   const w = e.workload;
   const n = (x: number | undefined) => (x ?? 0).toLocaleString('en-US');
   const calls = w.calls > 1 ? `, x${w.calls} calls each` : '';
-  if (e.model.modality === 'image') return calls ? ` (${calls.slice(2)})` : '';
+  if (e.model.modality === 'image') {
+    // The per-image price variant actually used: `images (2048 premium)`.
+    const variant = /\((.+)\)$/.exec(e.default.lines[0]?.what ?? '')?.[1];
+    const parts = [variant && variant !== 'standard' ? variant : '', calls.slice(2)].filter(Boolean);
+    return parts.length ? ` (${parts.join(', ')})` : '';
+  }
   if (e.model.modality === 'embedding') return ` (${n(w.inputTokens)} tokens each${calls})`;
   return ` (${n(w.inputTokens)} in / ${n(w.outputTokens)} out${calls})`;
 }

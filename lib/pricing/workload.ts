@@ -48,6 +48,9 @@ export interface Workload {
   kb: boolean;
   guardrails: boolean;
   logs: boolean;
+  /** Image models: `premium` quality and `size=2048` pick the matching per-image price. */
+  imageQuality?: 'standard' | 'premium';
+  imageSize?: string;
 }
 
 const EXAMPLE = 'for example: estimate claude-sonnet-4-5 2000 in 500 out 10k/day';
@@ -270,6 +273,18 @@ export function parseWorkload(
         case 'fan-out':
           w.calls = parseCalls(value);
           break;
+        case 'quality':
+          if (!/^(standard|premium)$/i.test(value))
+            throw new ParseError(`quality= takes standard or premium, not "${value.slice(0, 30)}".`);
+          w.imageQuality = value.toLowerCase() as 'standard' | 'premium';
+          break;
+        case 'size':
+          if (!/^\d{3,4}(x\d{3,4})?$/.test(value))
+            throw new ParseError(
+              `size= takes an image size such as 1024 or 1024x1024, not "${value.slice(0, 30)}".`,
+            );
+          w.imageSize = value.toLowerCase();
+          break;
         case 'mode':
           if (value.toLowerCase() === 'batch') w.batch = true;
           else if (!/^on-?demand$/i.test(value))
@@ -278,6 +293,10 @@ export function parseWorkload(
         default:
           throw unknownWord(word);
       }
+      continue;
+    }
+    if (lower === 'premium' || lower === 'standard') {
+      w.imageQuality = lower;
       continue;
     }
     if (lower === 'batch') {

@@ -84,6 +84,15 @@ describe('estimateWorkload: hand-computed reference workloads', () => {
     expect(toCents(e.default.perThousand)).toBe(40);
   });
 
+  it('Nova Canvas premium 2048x2048 images at $0.08 each; a missing variant is explained', () => {
+    const e = estimate('nova-canvas 2000 images/day premium size=2048');
+    // 60,833 images x $0.08 = 4,866.64
+    expect(cents(e.default)).toBe(4866.64);
+    expect(() => estimate('titan-image-generator 100 images/day premium')).toThrowError(
+      /No premium image price in the catalog for this model; it has: standard/,
+    );
+  });
+
   it('Claude Instant, 1m/day, provisioned 1- and 6-month commitments with break-even', () => {
     const e = estimate('claude-instant 1000 in 200 out 1m/day');
     // 1,000,000 x 730 / 24 = 30,416,666.67 -> 30,416,667 requests
