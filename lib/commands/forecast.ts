@@ -65,7 +65,7 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
   const { deps } = ctx;
   const spend = await spendContextOf(deps);
   const now = spend.now;
-  const today = todayIn(now);
+  let today = todayIn(now);
   const profile =
     input.team !== undefined ? await getTeam(deps.store, input.team).catch(() => undefined) : undefined;
   const team =
@@ -74,6 +74,8 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
         ? profile.team
         : await resolveTeam(spend, input.team, today)
       : undefined;
+  // The team's month follows its time zone.
+  if (profile?.timeZone && profile.timeZone !== 'UTC') today = todayIn(now, profile.timeZone);
   const f = await forecastMonthEnd(spend, { today, ...(team !== undefined ? { team } : {}) });
   const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
   const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;

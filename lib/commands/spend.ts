@@ -3,6 +3,8 @@
  * the bill, with shares; untagged spend is shown as "unattributed". `spend today` adds an
  * estimate from CloudWatch token metrics for the hours the bill does not have yet.
  */
+
+import { getTeam } from '../budgets/store.js';
 import type { Reply, ReplyAction } from '../chat/reply.js';
 import { addDays } from '../clock.js';
 import { costMetricOf } from '../config.js';
@@ -11,7 +13,13 @@ import { allocateCents, type Dec, formatUsd, shareOf, sumUsd, toCents, usd } fro
 import { botApiCostThisMonth } from '../spend/cache.js';
 import { nowcastToday } from '../spend/nowcast.js';
 import { billContext, periodText } from '../spend/present.js';
-import { costBasisLabel, resolveTeam, spendContextOf, UNATTRIBUTED } from '../spend/query.js';
+import {
+  costBasisLabel,
+  resolveTeam,
+  type SpendContext,
+  spendContextOf,
+  UNATTRIBUTED,
+} from '../spend/query.js';
 import { getSpend, SPEND_GROUP_BYS, type SpendGroupBy } from '../spend/spend.js';
 import { PERIOD_FORMS, type Period, parsePeriod, takeOption, takePeriod, todayIn } from './period.js';
 import type { CommandContext } from './types.js';
@@ -19,6 +27,8 @@ import { defineCommand } from './types.js';
 
 export interface SpendInput {
   period: Period;
+  /** The PERIOD words, re-read in the team's time zone when it has one. */
+  periodWords?: string[];
   groupBy: SpendGroupBy;
   team?: string;
 }
@@ -81,8 +91,10 @@ export function parseSpendWords(words: string[], now: Date, defaultTeam?: string
   }
   const rest = teamOpt.rest;
   let period: Period;
+  let periodWords: string[];
   if (!rest.length) {
     period = parsePeriod('mtd', now);
+    periodWords = ['mtd'];
   } else {
     const taken = takePeriod(rest, now);
     if (!taken.period || taken.rest.length) {
@@ -91,10 +103,11 @@ export function parseSpendWords(words: string[], now: Date, defaultTeam?: string
       });
     }
     period = taken.period;
+    periodWords = rest;
   }
   const team = teamOpt.value?.join(' ') ?? defaultTeam;
   if (team !== undefined && groupBy === 'team') groupBy = 'model';
-  return { period, groupBy, ...(team !== undefined ? { team } : {}) };
+  return { period, periodWords, groupBy, ...(team !== undefined ? { team } : {}) };
 }
 
 const GROUP_HEADERS: Record<SpendGroupBy, string> = {
@@ -113,12 +126,34 @@ function pct(share: number): string {
   return `${Math.round(share * 100)}%`;
 }
 
+/**
+ * Resolve a team typed by a user: a team with a budget profile is known even before it has
+ * spend; otherwise it must appear in the bill's team tags. Returns its time zone when it is
+ * not UTC.
+ */
+export async function resolveTeamOf(
+  ctx: CommandContext,
+  spend: SpendContext,
+  name: string | undefined,
+  today: string,
+): Promise<{ team?: string; timeZone?: string }> {
+  if (name === undefined) return {};
+  const profile = await getTeam(ctx.deps.store, name).catch(() => undefined);
+  const team = profile ? profile.team : await resolveTeam(spend, name, today);
+  const tz = profile?.timeZone;
+  return { team, ...(tz && tz !== 'UTC' ? { timeZone: tz } : {}) };
+}
+
 /** Run `spend`; exported so `ask` and the digest can reuse it with their own context. */
-export async function runSpend(input: SpendInput, ctx: CommandContext) {
+export async function runSpend(given: SpendInput, ctx: CommandContext) {
+  let input = given;
   const { deps } = ctx;
   const spend = await spendContextOf(deps);
   const today = todayIn(spend.now);
-  const team = input.team !== undefined ? await resolveTeam(spend, input.team, today) : undefined;
+  const { team, timeZone } = await resolveTeamOf(ctx, spend, input.team, today);
+  // Days are the team's local days when it has a time zone.
+  if (timeZone && input.periodWords)
+    input = { ...input, period: parsePeriod(input.periodWords, spend.now, timeZone) };
   const report = await getSpend(spend, {
     start: input.period.start,
     end: input.period.end,

@@ -26,7 +26,6 @@ import {
   costBasisLabel,
   fetchLines,
   type LinesResult,
-  resolveTeam,
   type SpendContext,
   spendContextOf,
   UNATTRIBUTED,
@@ -41,12 +40,14 @@ import {
   todayIn,
   validatePeriod,
 } from './period.js';
-import { periodWordsOf } from './spend.js';
+import { periodWordsOf, resolveTeamOf } from './spend.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 export interface WhyInput {
   current: Period;
   previous: Period;
+  /** PERIOD words (current, and `vs` when given), re-read in the team's time zone. */
+  periodWords?: { current: string[]; previous?: string[] };
   /** True when the comparison period was given with `vs`. */
   explicitPrevious: boolean;
   team?: string;
@@ -99,6 +100,7 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
   }
   let current: Period;
   const rest = teamOpt.rest;
+  const currentWords = rest.length ? rest : ['7d'];
   if (!rest.length) current = parsePeriod('7d', now);
   else {
     const taken = takePeriod(rest, now);
@@ -127,6 +129,7 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
   return {
     current,
     previous,
+    periodWords: { current: currentWords, ...(vsOpt.value ? { previous: vsOpt.value } : {}) },
     explicitPrevious: Boolean(vsOpt.value),
     by,
     ...(team !== undefined ? { team } : {}),
@@ -226,11 +229,20 @@ function money(d: Dec, signed = false): string {
 
 const TABLE_ROWS = 5;
 
-export async function runWhy(input: WhyInput, ctx: CommandContext) {
+export async function runWhy(given: WhyInput, ctx: CommandContext) {
+  let input = given;
   const { deps } = ctx;
   const spend = await spendContextOf(deps);
   const now = spend.now;
-  const team = input.team !== undefined ? await resolveTeam(spend, input.team, todayIn(now)) : undefined;
+  const { team, timeZone } = await resolveTeamOf(ctx, spend, input.team, todayIn(now));
+  if (timeZone && input.periodWords) {
+    // Days are the team's local days when it has a time zone.
+    const current = parsePeriod(input.periodWords.current, now, timeZone);
+    const previous = input.periodWords.previous
+      ? parsePeriod(input.periodWords.previous, now, timeZone)
+      : validatePeriod(previousPeriod(current), todayIn(now, timeZone), `The period before ${current.label}`);
+    input = { ...input, current, previous };
+  }
   const { explanation, requests, dataAsOf, stale } = await explainPeriods(spend, {
     current: input.current,
     previous: input.previous,
