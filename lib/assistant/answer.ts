@@ -349,7 +349,12 @@ export async function answerQuestion(question: string, ctx: CommandContext): Pro
   return {
     command: 'ask',
     data,
-    reply: { headline, context: [footer(modelId, usage, cost, undefined)], blocks },
+    // No call answered (throttled, denied): no tokens were billed, so no cost line.
+    reply: {
+      headline,
+      ...(usage.calls ? { context: [footer(modelId, usage, cost, undefined)] } : {}),
+      blocks,
+    },
   };
 
   async function record(): Promise<AssistantCost> {

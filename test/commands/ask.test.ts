@@ -310,6 +310,8 @@ describe('ask when Bedrock throttles', () => {
     );
     expect(answer.data.suggestions).toContain('spend last week by model');
     expect(answer.data.inputTokens).toBe(0);
+    expect(answer.data.assistantCostUsd).toBeNull();
+    expect(answer.text).not.toContain('tokens');
     expect(await usageItem()).toBeUndefined();
   }, 15_000);
 
