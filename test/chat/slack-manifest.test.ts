@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const manifest = readFileSync(new URL('../../infra/slack-app-manifest.yml', import.meta.url), 'utf8');
+const serverless = readFileSync(new URL('../../serverless.yml', import.meta.url), 'utf8');
+/** The value of `key: value` lines (comments and quotes stripped). */
+const values = (key: string) =>
+  [...manifest.matchAll(new RegExp(`^\\s*-?\\s*${key}:\\s*(.+)$`, 'gm'))].map((m) =>
+    m[1]!.replace(/^"|"$/g, '').trim(),
+  );
+
+describe('infra/slack-app-manifest.yml', () => {
+  it('routes the slash command and the buttons to the deployed /slack/events endpoint', () => {
+    expect(values('command')).toEqual(['/bedrock-cost']);
+    const [commandUrl] = values('url');
+    expect(new URL(commandUrl ?? '').pathname).toBe('/slack/events');
+    expect(values('request_url')).toEqual([commandUrl]);
+    expect(values('is_enabled')).toEqual(['true']);
+    expect(values('socket_mode_enabled')).toEqual(['false']);
+    expect(serverless).toMatch(/path: \/slack\/events/);
+  });
+
+  it('asks for the scopes the product uses, and no more', () => {
+    const bot = manifest.slice(manifest.indexOf('    bot:'), manifest.indexOf('settings:'));
+    const scopes = [...bot.matchAll(/^\s+- ([a-z:.]+)$/gm)].map((m) => m[1]).sort();
+    expect(scopes).toEqual(['chat:write', 'chat:write.public', 'commands', 'files:write']);
+  });
+
+  it('escapes channel mentions so budget channels arrive as IDs', () => {
+    expect(values('should_escape')).toEqual(['true']);
+  });
+});
