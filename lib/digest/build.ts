@@ -111,7 +111,9 @@ export function buildTeamDigest(input: {
       current: week.lastWeek,
       previous: week.weekBefore,
       lines,
-      ...(input.overview ? {} : { team: input.team }),
+      // The overview's lines carry their team: each model driver names the team behind most
+      // of its change ("... output tokens for team search tripled").
+      ...(input.overview ? { teamLines: lines } : { team: input.team }),
     },
     { format: (d, signed) => formatUsd(d, { decimals: 0, signed }), periodName: 'last week' },
   );

@@ -47,6 +47,9 @@ export const OVERVIEW_SLOT: DigestSlot = { weekday: 1, hour: 9 };
 /** Default slot when a profile has none. */
 export const DEFAULT_SLOT: DigestSlot = { weekday: 1, hour: 9 };
 
+/** Default wall-time budget of one run (see `DigestRunOptions.timeBudgetMs`). */
+export const DEFAULT_TIME_BUDGET_MS = 200_000;
+
 /** Hours of CloudWatch history the digest's idle check looks at. */
 export const IDLE_HOURS = 72;
 
@@ -56,7 +59,11 @@ const HOW_TO_CONFIGURE =
 export interface DigestRunOptions extends JobOptions {
   /** Digests built and sent at the same time (default 3: Slack's per-channel rate is ~1/s). */
   concurrency?: number;
-  /** Stop starting new digests after this many ms of wall time (default 10 minutes). */
+  /**
+   * Stop starting new digests after this many ms of wall time (default 200 s: the function's
+   * timeout is 300 s, and a digest in flight may wait out Slack rate limits). What is left
+   * goes out with the next hourly run, inside the slot's catch-up window.
+   */
   timeBudgetMs?: number;
   /** Draw chart PNGs (default true). Without, messages carry only the sparkline. */
   charts?: boolean;
@@ -260,7 +267,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   const findings = idleScan?.findings ?? [];
   const costBasis = costBasisLabel(ctx.metric);
   const chartsOn = options.charts ?? true;
-  const budgetSeconds = options.timeBudgetMs ?? 10 * 60_000;
+  const budgetMs = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
 
   const overviewRows = (): OverviewRow[] => {
     const rows: OverviewRow[] = [];
@@ -348,7 +355,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   await pool(todo, options.concurrency ?? 3, async (p) => {
     const target = p.target ? describeTarget(p.target) : 'none';
     const subject = p.key === OVERVIEW_KEY ? 'overview' : p.key;
-    if (performance.now() - started > budgetSeconds) {
+    if (performance.now() - started > budgetMs) {
       messages.push({
         target,
         subject,

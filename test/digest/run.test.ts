@@ -150,6 +150,8 @@ describe('weekly digest', () => {
 
     const overview = delivery.sentTo('C0FINOPS')[0]!.reply;
     expect(overview.headline).toMatch(/^All teams · week of Nov 9/);
+    const overviewText = overview.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
+    expect(overviewText).toMatch(/Claude Sonnet 4\.5 output tokens for team search/);
     const table = overview.blocks.find((b) => b.kind === 'table');
     expect(table?.kind === 'table' && table.rows.map((r) => r[0])).toEqual(
       expect.arrayContaining(['search', 'growth', 'unattributed']),
@@ -276,6 +278,18 @@ describe('weekly digest', () => {
     // The report keeps no image bytes (it is logged).
     const reported = report.messages[0]!.reply.blocks.find((b) => b.kind === 'image');
     expect(reported?.kind === 'image' && reported.png).toBeFalsy();
+  });
+
+  it('leaves what does not fit in the time budget to the next run', async () => {
+    const store = await dynamo.newStore();
+    await addTeam(store, 'search', { channel: 'C0SEARCH', timeZone: 'UTC' });
+    const delivery = recordingDelivery();
+    const late = await runAt(store, `${MONDAY}T09:00:00Z`, delivery, { timeBudgetMs: 0 }, {});
+    expect(late.report.messages[0]).toMatchObject({ subject: 'search', status: 'failed' });
+    expect(late.report.messages[0]!.reason).toContain('next hourly run');
+    expect(delivery.sent).toHaveLength(0);
+    await runAt(store, `${MONDAY}T10:00:00Z`, delivery, {}, {});
+    expect(delivery.sentTo('C0SEARCH')).toHaveLength(1);
   });
 
   it('previews every digest in a dry run, whatever the hour, and claims nothing', async () => {
