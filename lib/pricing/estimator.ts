@@ -221,7 +221,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           route: r.route,
           at: r.at,
           label: routeLabel(r),
-          lines: usageLines(model, w, calls, r.prices, 'on-demand'),
+          lines: usageLines(model, w, calls, r.prices),
           ...(r.route === 'global' ? { note: 'routed to any commercial Region' } : {}),
           ...(r.prices.derived ? { derived: r.prices.derived } : {}),
         },
@@ -397,13 +397,7 @@ function validateForModel(model: CatalogModel, w: Workload): void {
 }
 
 /** On-demand cost lines for any modality. */
-function usageLines(
-  model: CatalogModel,
-  w: Workload,
-  calls: Dec,
-  p: PriceSet,
-  _mode: 'on-demand',
-): CostLine[] {
+function usageLines(model: CatalogModel, w: Workload, calls: Dec, p: PriceSet): CostLine[] {
   if (model.modality === 'image') {
     const variant = imageVariant(p.images ?? {}, w);
     if (variant === undefined) return [];
