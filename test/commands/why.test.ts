@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { WhyData } from '../../lib/commands/why.js';
 import type { Deps } from '../../lib/deps.js';
 import { isUserError } from '../../lib/errors.js';
+import { Dec } from '../../lib/money.js';
 import { billFacts, costExplorerHandler, servicesHandler } from '../spend/bill-fixture.js';
 import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
 import { testDeps } from '../support/deps.js';
@@ -129,6 +131,30 @@ describe('why (Cost Explorer at the wire)', () => {
       .filter((r) => JSON.stringify(r.input.Filter).includes('"Tags"'));
     expect(filtered.length).toBeGreaterThan(0);
     expect(JSON.stringify(filtered[0]!.input.Filter)).toContain('"Values":["growth"]');
+  });
+
+  it("reads the period in the team's time zone and knows a budgeted team before it spends", async () => {
+    const store = await dynamo.newStore();
+    const actor = { userId: 'cli', now: new Date('2026-11-18T06:00:00Z') };
+    const base = { thresholds: [50, 80, 100], owners: [], digest: { weekday: 1, hour: 9 } };
+    await saveTeam(
+      store,
+      { ...base, team: 'search', budgetUsd: new Dec(5000), timeZone: 'Pacific/Auckland' },
+      actor,
+      undefined,
+    );
+    await saveTeam(
+      store,
+      { ...base, team: 'newcomers', budgetUsd: new Dec(100), timeZone: 'UTC' },
+      actor,
+      undefined,
+    );
+    // Monday Nov 16, 13:00 UTC is already Tuesday Nov 17 in Auckland: "yesterday" is Nov 16 there.
+    const deps = testDeps({ store, now: '2026-11-16T13:00:00Z' });
+    const data = (await run(deps, 'why yesterday team search')).data as WhyData;
+    expect(data.current).toMatchObject({ start: '2026-11-16', end: '2026-11-17' });
+    const empty = (await run(deps, 'why last week team newcomers')).data as WhyData;
+    expect(empty).toMatchObject({ team: 'newcomers', deltaUsd: 0, drivers: [] });
   });
 
   it('answers bad periods and unknown teams with one clear line', async () => {
