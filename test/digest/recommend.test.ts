@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, eachDay } from '../../lib/clock.js';
+import { recommend } from '../../lib/digest/recommend.js';
+import { Dec } from '../../lib/money.js';
+import { bundledCatalog } from '../../lib/pricing/catalog.js';
+import type { SpendLine } from '../../lib/spend/query.js';
+import { parseUsageType } from '../../lib/spend/usage-type.js';
+
+const SONNET = 'Claude Sonnet 4.5 (Amazon Bedrock Edition)';
+const current = { start: '2026-11-09', end: '2026-11-16' };
+const previous = { start: '2026-11-02', end: '2026-11-09' };
+
+/** Daily lines of one usage type: `perDay` dollars each day of `range`. */
+function daily(usageType: string, range: { start: string; end: string }, perDay: number): SpendLine[] {
+  return eachDay(range).map((day) => ({
+    day,
+    end: addDays(day, 1),
+    service: SONNET,
+    usageType,
+    team: 'search',
+    info: parseUsageType(SONNET, usageType, undefined),
+    amount: new Dec(perDay),
+    quantity: new Dec(perDay),
+    estimated: false,
+  }));
+}
+
+const INPUT = 'USE1-MP:USE1_InputTokenCount_Global-Units';
+const OUTPUT = 'USE1-MP:USE1_OutputTokenCount_Global-Units';
+const CACHE_READ = 'USE1-MP:USE1_CacheReadInputTokenCount_Global-Units';
+
+describe('recommend', () => {
+  const catalog = bundledCatalog();
+
+  it('suggests batch for traffic that appeared this week, saving about half of it', () => {
+    const lines = [
+      ...daily(INPUT, previous, 20),
+      ...daily(OUTPUT, previous, 20),
+      ...daily(CACHE_READ, previous, 30),
+      ...daily(INPUT, current, 25),
+      ...daily(OUTPUT, current, 80), // +$60 a day of output: a new job
+      ...daily(CACHE_READ, current, 30),
+    ];
+    const r = recommend({ catalog, lines, current, previous, idle: [] });
+    expect(r?.kind).toBe('batch');
+    // The new traffic: $65 a day = $455 a week = ~$1,977 a month on demand; batch halves it.
+    const monthlyNew = 65 * 7 * (730 / 168);
+    expect(r!.monthlyUsd.toNumber()).toBeGreaterThan(monthlyNew * 0.45);
+    expect(r!.monthlyUsd.toNumber()).toBeLessThan(monthlyNew * 0.55);
+    expect(r!.text).toMatch(
+      /^if the new Claude Sonnet 4\.5 traffic \(\+\$455 last week\) is an offline job, run it as batch inference: about -\$[\d,]+ a month\.$/,
+    );
+  });
+
+  it('suggests prompt caching for a steady model that reads nothing from the cache', () => {
+    const lines = [
+      ...daily(INPUT, previous, 100),
+      ...daily(OUTPUT, previous, 20),
+      ...daily(INPUT, current, 100),
+      ...daily(OUTPUT, current, 20),
+    ];
+    const r = recommend({ catalog, lines, current, previous, idle: [] });
+    expect(r?.kind).toBe('prompt-cache');
+    expect(r!.monthlyUsd.toNumber()).toBeGreaterThan(0);
+    // Caching saves on input only: never more than the input bill.
+    expect(r!.monthlyUsd.toNumber()).toBeLessThan(100 * 7 * (730 / 168));
+    expect(r!.text).toContain('prompt caching');
+  });
+
+  it('says nothing when no change is worth $10 a month', () => {
+    const lines = [...daily(OUTPUT, previous, 0.2), ...daily(OUTPUT, current, 0.2)];
+    expect(recommend({ catalog, lines, current, previous, idle: [] })).toBeUndefined();
+    expect(recommend({ catalog: undefined, lines, current, previous, idle: [] })).toBeUndefined();
+  });
+});
