@@ -222,7 +222,7 @@ const NOT_ANSWERED: Record<
   denied: (modelId) =>
     `The assistant may not call its model: allow \`bedrock:InvokeModel\` on \`${modelId}\` for the bot's role, and enable access to the model in the Bedrock console.`,
   bad_model: (modelId, region) =>
-    `Bedrock refused the assistant model \`${modelId}\`: set ASSISTANT_MODEL_ID to a model or inference-profile ID available in ${region}.`,
+    `Bedrock refused the assistant model \`${modelId}\`: set ASSISTANT_MODEL_ID to a model or inference-profile ID available in ${region} that supports tool use.`,
   unavailable: () => "The assistant's model is unavailable right now. Please try again in a minute.",
 };
 

@@ -326,6 +326,33 @@ describe('ask when Bedrock throttles', () => {
   });
 });
 
+describe('ask when Bedrock refuses the model', () => {
+  it('says which setting to fix for a wrong model ID', async () => {
+    const answer = await ask(
+      'ask spend this week?',
+      depsWith({ ASSISTANT_MODEL_ID: 'anthropic.claude-nonexistent-v9:0' }),
+      awsError('ValidationException', 'The provided model identifier is invalid.', 400),
+    );
+    expect(aws.count('Converse')).toBe(1);
+    expect(answer.data.outcome).toBe('bad_model');
+    expect(answer.reply.headline).toContain(
+      'set ASSISTANT_MODEL_ID to a model or inference-profile ID available in us-east-1',
+    );
+  });
+
+  it('asks to try again when the model is unavailable', async () => {
+    const answer = await ask(
+      'ask spend this week?',
+      depsWith(),
+      awsError('ServiceUnavailableException', 'Service unavailable', 503),
+    );
+    expect(answer.data.outcome).toBe('unavailable');
+    expect(answer.reply.headline).toBe(
+      "The assistant's model is unavailable right now. Please try again in a minute.",
+    );
+  });
+});
+
 describe('ask with malformed tool input', () => {
   it('returns the validation error to the model once, as an error tool result, then answers', async () => {
     const responses = [
