@@ -251,8 +251,8 @@ function teamLabel(team: string): string {
 
 /**
  * Which team explains a model driver? From team x service lines: when one team accounts
- * for at least 60% of its service's change in the same direction, and the driver is most
- * of that service's change, the driver is labelled with that team.
+ * for at least 60% of its service's change, and the driver moved the same way as the
+ * service, the driver is labelled with that team (`teamShare` says how sure).
  */
 function attributeTeams(
   drivers: Driver[],
@@ -286,7 +286,6 @@ function attributeTeams(
     const byTeam = perService.get(service);
     if (!total || !byTeam || total.isZero()) continue;
     if (total.isNegative() !== driver.deltaUsd.isNegative()) continue;
-    if (driver.deltaUsd.abs().lt(total.abs().times(0.5))) continue;
     let best: [string, Dec] | undefined;
     for (const entry of byTeam) if (!best || entry[1].abs().gt(best[1].abs())) best = entry;
     if (!best || best[0] === '' || best[1].isNegative() !== total.isNegative()) continue;

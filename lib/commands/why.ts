@@ -21,7 +21,7 @@ import { addDays, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
 import { type Dec, formatUsd, toCents, usd as toUsd } from '../money.js';
-import { billContext, earlierDay, laterDay, periodText } from '../spend/present.js';
+import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
 import {
   costBasisLabel,
   fetchLines,
@@ -321,7 +321,8 @@ function whyReply(
       now: meta.now,
       stale: meta.stale,
       demo: meta.kind === 'demo',
-      ranges: [input.previous, input.current],
+      // The last 48 hours are named even outside the periods: they will still move.
+      ranges: [input.previous, input.current, provisionalDays(meta.now)],
     }),
   ];
   const blocks: Reply['blocks'] = [];
@@ -417,7 +418,7 @@ function whyReply(
     const an = data.anomaly;
     const usual = an.basis === 'weekday' ? `the usual ${weekdayName(an.day)}` : 'a usual day';
     lines.push(
-      `Biggest day: ${formatWeekdayDay(an.day)}, ${usd(Math.abs(an.deltaUsd))} ${an.deltaUsd >= 0 ? 'above' : 'below'} ${usual}.`,
+      `Biggest day: ${formatWeekdayDay(an.day)}, ${an.deltaUsd >= 0 ? `${usd(an.deltaUsd, true)} above` : `${usd(-an.deltaUsd)} below`} ${usual}.`,
     );
   }
   if (!data.drivers.length) lines.push('No Bedrock spend in either period.');

@@ -116,6 +116,8 @@ const MODEL_TOKEN_NAMES: Record<string, string> = {
   titantextexpress: 'Titan Text Express',
   titantextlite: 'Titan Text Lite',
   titanembedtextv2: 'Titan Text Embeddings V2',
+  'titanembeddingv2-text': 'Titan Text Embeddings V2',
+  titanembeddingv2text: 'Titan Text Embeddings V2',
   'cohere.rerank-english-v3': 'Cohere Rerank English v3',
   'amazon.rerank-v1': 'Amazon Rerank 1.0',
 };
@@ -153,7 +155,11 @@ export function modelNameFromToken(token: string): string {
       .replace(/([a-z])([A-Z])/g, '$1 $2')
       .replace(/([A-Za-z])(\d)/g, '$1 $2')
       .replace(/(\d(?:\.\d+)?)([A-Za-z]{2,})/g, '$1 $2')
-      .replace(/\b(\d+)\.0\b/g, '$1');
+      .replace(/\b(\d+)\.0\b/g, '$1')
+      // Version tags stay whole: `V2`, `R1`.
+      .replace(/\b([A-Za-z]) (\d)/g, '$1$2')
+      .replace(/\bDeep Seek\b/g, 'DeepSeek')
+      .replace(/\bGpt\b/gi, 'GPT');
     const last = words[words.length - 1];
     // `Llama3-2-1B`: two bare numbers in a row are a version (3.2), not two words.
     if (/^\d+$/.test(spaced) && last && /(^|\s)\d+$/.test(last)) {

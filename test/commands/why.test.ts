@@ -58,7 +58,9 @@ describe('why (Cost Explorer at the wire)', () => {
     );
 
     const text = renderText(result.reply);
-    expect(text).toContain('Nov 9-15 vs Nov 2-8 · unblended cost, usage only · data as of Nov 18 06:00 UTC');
+    expect(text).toContain(
+      'Nov 9-15 vs Nov 2-8 · unblended cost, usage only · data as of Nov 18 06:00 UTC (Nov 16-17 provisional)',
+    );
     expect(text).toMatch(/Driver +Nov 2-8 +Nov 9-15 +Change +Effect/);
     expect(text).toMatch(/Claude Sonnet 4\.5 · output · search .* volume x2\.\d/);
     expect(data.drivers.find((d) => d.model === 'Llama 3.1 70B')?.effect).toBe('price -27%');
@@ -66,7 +68,7 @@ describe('why (Cost Explorer at the wire)', () => {
     expect(text).toContain('Model switch: Team growth moved from Claude 3 Haiku to Claude Haiku 4.5');
     expect(text).toMatch(/Also new: Nova Pro · input \(\+\$[\d.]+\)/);
     expect(text).toMatch(/Unattributed \(no team tag\): \$[\d,.]+, \d+% of the week\./);
-    expect(text).toMatch(/Biggest day: \w{3} Nov 1\d, \$[\d,.]+ above the usual \w+day\./);
+    expect(text).toMatch(/Biggest day: \w{3} Nov 1\d, \+\$[\d,.]+ above the usual \w+day\./);
     expect(result.reply.actions?.map((a) => a.label)).toContain('Break down by team');
 
     // Two grouped queries over both weeks; pages are what Cost Explorer bills.

@@ -33,6 +33,8 @@ describe('parseUsageType', () => {
     [BEDROCK, 'USE1-Claude4.6Sonnet-input-tokens', { modelName: 'Claude Sonnet 4.6' }],
     [BEDROCK, 'EU-Llama3-1-70B-input-tokens', { modelName: 'Llama 3.1 70B', region: 'eu-west-1' }],
     [BEDROCK, 'USE1-NovaMicro-output-tokens-priority', { tier: 'priority', tokenClass: 'output' }],
+    [BEDROCK, 'USE1-TitanEmbeddingV2-Text-input-tokens', { modelName: 'Titan Text Embeddings V2' }],
+    [BEDROCK, 'USE1-TitanImageGeneratorV2-images', { kind: 'images', modelName: 'Titan Image Generator V2' }],
     [
       BEDROCK,
       'USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits',
