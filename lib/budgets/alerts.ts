@@ -86,19 +86,6 @@ async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<v
   await Promise.all(workers);
 }
 
-async function defaultNowcast(deps: Deps): Promise<NowcastFn | undefined> {
-  try {
-    const mod = (await import('../spend/nowcast.js')) as {
-      estimateTodayByTeam?: (ctx: unknown, deps: unknown) => Promise<Map<string, import('../money.js').Dec>>;
-    };
-    const estimate = mod.estimateTodayByTeam;
-    if (!estimate) return undefined;
-    return async ({ ctx }) => ({ byTeam: await estimate(ctx, deps) });
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Check every team's budget and post the alerts that are due, each once.
  *
@@ -143,8 +130,11 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
     };
   }
 
-  const nowcast = options.nowcast === false ? undefined : (options.nowcast ?? (await defaultNowcast(deps)));
-  const spend = await gatherBudgetSpend(deps, profiles, nowcast ? { nowcast } : {});
+  const spend = await gatherBudgetSpend(
+    deps,
+    profiles,
+    options.nowcast !== undefined ? { nowcast: options.nowcast } : {},
+  );
   stats.costExplorerRequests += spend.requests;
 
   // Decide, per team.

@@ -102,7 +102,7 @@ export interface BudgetPositions {
 export async function budgetPositions(
   deps: Deps,
   profiles: TeamProfile[],
-  options: { team?: string; nowcast?: NowcastFn } = {},
+  options: { team?: string; nowcast?: NowcastFn | false } = {},
 ): Promise<BudgetPositions> {
   const spend = await gatherBudgetSpend(deps, profiles, options);
   const now = deps.clock.now();

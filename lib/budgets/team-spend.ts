@@ -21,6 +21,7 @@ import {
 } from '../clock.js';
 import type { Deps } from '../deps.js';
 import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
+import { estimateTodayByTeam } from '../spend/nowcast.js';
 import { costBasisLabel, fetchLines, type SpendContext, spendContextOf, tagValueOf } from '../spend/query.js';
 import type { TeamSpend } from './evaluate.js';
 import type { TeamProfile } from './store.js';
@@ -66,7 +67,16 @@ export interface BudgetSpend {
 export interface GatherOptions {
   /** Only this team (a status question about one team): filters the query by its tag. */
   team?: string;
-  nowcast?: NowcastFn;
+  /** Today's estimate from token metrics; default `spendNowcast(deps)`, `false` for the bill alone. */
+  nowcast?: NowcastFn | false;
+}
+
+/**
+ * The spend nowcast (CloudWatch tokens x catalog prices, per team through the application
+ * inference profiles' tags): today's spend before the bill shows it.
+ */
+export function spendNowcast(deps: Deps): NowcastFn {
+  return async ({ ctx }) => ({ byTeam: await estimateTodayByTeam(ctx, deps) });
 }
 
 /**
@@ -119,11 +129,11 @@ export async function gatherBudgetSpend(
   };
 
   let nowcastByTeam = new Map<string, Dec>();
-  if (options.nowcast && profiles.length) {
+  const nowcast = options.nowcast === false ? undefined : (options.nowcast ?? spendNowcast(deps));
+  if (nowcast && profiles.length) {
     try {
-      nowcastByTeam = (
-        await options.nowcast({ ctx, teams: profiles.map((p) => p.team), billAsOf: result.dataAsOf })
-      ).byTeam;
+      nowcastByTeam = (await nowcast({ ctx, teams: profiles.map((p) => p.team), billAsOf: result.dataAsOf }))
+        .byTeam;
     } catch (error) {
       // The nowcast is an improvement, not a dependency: alerts go out on the bill alone.
       deps.log.warn('budget nowcast unavailable', error);

@@ -342,8 +342,10 @@ function pct(p: TeamBudgetPosition): string {
 /** Rows shown in chat before "and N more" (the data has every team). */
 const MAX_ROWS = 25;
 
-async function runStatus(input: Extract<BudgetInput, { action: 'status' }>, ctx: CommandContext) {
+async function runStatus(asked: Extract<BudgetInput, { action: 'status' }>, ctx: CommandContext) {
   const { deps } = ctx;
+  // `--team` (or the chat's default team) answers for that team when none is named.
+  const input = asked.team === undefined && ctx.team ? { ...asked, team: ctx.team } : asked;
   let profiles: TeamProfile[];
   if (input.team !== undefined) {
     const one = await getTeam(deps.store, input.team);

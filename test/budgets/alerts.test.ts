@@ -349,3 +349,50 @@ describe('syntheticBudgetAccount (benchmark fixture)', () => {
     expect(again.stats.sent).toBe(0);
   });
 });
+
+describe('acknowledgeAlertAction (the alert_ack button)', () => {
+  it('tells the channel who acknowledged, and a second clicker who was first', async () => {
+    const { acknowledgeAlertAction } = await import('../../lib/budgets/actions.js');
+    await setBudget('search', 1000);
+    bill.spread('search', '2026-11-01', '2026-11-11', 600);
+    const deps = depsAt('2026-11-18T06:00:00Z');
+    await runBudgetAlerts(deps, NO_NOWCAST);
+    const value = delivery.sent[0]!.reply.actions![0]!.value;
+    const click = (userId: string) =>
+      acknowledgeAlertAction({
+        id: 'alert_ack',
+        value,
+        deps,
+        caller: { platform: 'slack', userId, isAdmin: false },
+        runCommand: async () => {},
+      });
+    const first = await click('UALICE001');
+    expect(first?.reply.headline).toBe('<@UALICE001> acknowledged the search 50% budget alert for 2026-11.');
+    expect(first?.reply.visibility).toBe('in_channel');
+    const second = await click('UBOB00001');
+    expect(second?.reply.headline).toBe(
+      '<@UALICE001> already acknowledged the search 50% budget alert for 2026-11 at Nov 18 06:00 UTC.',
+    );
+    expect(await getAlert(store, parseAlertKey(value))).toMatchObject({ acknowledgedBy: 'UALICE001' });
+  });
+});
+
+describe('runBudgetAlerts on the demo account', () => {
+  it('adds the token-metrics nowcast for today on top of the bill by default', async () => {
+    const { createDemoSources } = await import('../../lib/local/demo-data.js');
+    const { fixedClock } = await import('../../lib/clock.js');
+    await setBudget('search', 5000);
+    const deps = testDeps({
+      store,
+      sources: createDemoSources(fixedClock('2026-11-18T06:00:00Z')),
+      delivery,
+    });
+    const report = await runBudgetAlerts(deps, { dryRun: true });
+    expect(report.messages.length).toBeGreaterThan(0);
+    const text = renderText(report.messages[0]!.reply);
+    expect(text).toMatch(
+      /Bill data as of Nov 18 06:00 UTC, plus \$[\d,.]+ estimated for today from token metrics\./,
+    );
+    expect(text).toMatch(/Top driver this month: .+/);
+  });
+});
