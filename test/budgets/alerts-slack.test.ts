@@ -5,12 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
+import { DEFAULT_DIGEST, saveTeam } from '../../lib/budgets/store.js';
 import { createChatDelivery } from '../../lib/chat/deliver.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import { loadConfig } from '../../lib/config.js';
+import { usd } from '../../lib/money.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
-import { type SlackServer, startSlackServer } from '../support/slack-server.js';
+import { type SlackServer, startSlackServer, startWebhookServer } from '../support/slack-server.js';
 import { fakeBill } from './fake-bill.js';
 
 let dynamo: TestDynamo;
@@ -88,5 +90,47 @@ describe('budget alerts in Slack', () => {
     ).toEqual(['C0SEARCH01', 'C0SEARCH01', 'C0GROWTH01']);
     const third = await runBudgetAlerts(at('2026-11-18T08:00:00Z'), { dryRun: false, nowcast: false });
     expect(third.messages).toEqual([]);
+  });
+
+  it('posts to a Teams Workflows webhook without the URL appearing in the report or the alert item', async () => {
+    const store = await dynamo.newStore();
+    const bill = fakeBill();
+    const hooks = await startWebhookServer();
+    try {
+      const webhookUrl = `${hooks.url('legal')}?sig=TOPSECRET`;
+      const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1' }), { sleep: async () => {} });
+      // Written through the repository: `budget set` accepts https only, the local server is http.
+      await saveTeam(
+        store,
+        {
+          team: 'legal',
+          budgetUsd: usd(100),
+          thresholds: [50, 80, 100],
+          target: { kind: 'teams', webhookUrl },
+          timeZone: 'Europe/Berlin',
+          owners: [],
+          digest: { ...DEFAULT_DIGEST },
+        },
+        { userId: 'UADMIN001', now: new Date('2026-11-01T00:00:00Z') },
+        undefined,
+      );
+      bill.spread('legal', '2026-11-01', '2026-11-11', 60);
+      hooks.failNext({ status: 502 });
+      const deps = testDeps({ store, sources: bill.sources, delivery, now: '2026-11-18T06:00:00Z' });
+      const report = await runBudgetAlerts(deps, { dryRun: false, nowcast: false });
+      expect(report.messages.map((m) => [m.target, m.status])).toEqual([
+        [`teams:${new URL(hooks.base).host}`, 'sent'],
+      ]);
+      const delivered = hooks.postsTo('legal').filter((p) => !p.failed);
+      expect(delivered).toHaveLength(1);
+      expect(JSON.stringify(delivered[0]?.body)).toContain(
+        'legal has used 60% of its November Bedrock budget.',
+      );
+      expect(JSON.stringify(delivered[0]?.body)).toContain('AdaptiveCard');
+      const item = await getAlert(store, { team: 'legal', month: '2026-11', sk: 'THRESHOLD#50' });
+      expect(JSON.stringify({ report, item })).not.toContain('TOPSECRET');
+    } finally {
+      await hooks.close();
+    }
   });
 });
