@@ -170,6 +170,13 @@ const SKIP = new Set([
   'stability.stable-image-ultra-v1:0',
   // Placeholder at $0 (no published price).
   'anthropic.claude-mythos-preview',
+  // Video models (TwelveLabs) are priced per second or minute of video, not per token.
+  'twelvelabs.marengo-embed-2-7-v1:0',
+  'us.twelvelabs.marengo-embed-2-7-v1:0',
+  'eu.twelvelabs.marengo-embed-2-7-v1:0',
+  'twelvelabs.pegasus-1-2-v1:0',
+  'us.twelvelabs.pegasus-1-2-v1:0',
+  'eu.twelvelabs.pegasus-1-2-v1:0',
   // Rerankers are priced per query, not per token: out of the estimator's scope.
   'amazon.rerank-v1:0',
   'cohere.rerank-v3-5:0',
@@ -633,6 +640,12 @@ setPrices(
 setPrices('claude-3-5-haiku', 'eu', { input: '0.8', output: '4', cacheRead: '0.08', cacheWrite5m: '1' }, 'bedrock-pricing-page');
 // Claude 3 Haiku us-east-1 checked against GetProducts (2026-08-26): $0.00025/1K.
 setPrices('claude-3-haiku', BASE_REGION, { input: '0.25' }, 'price-list-2026-08-26');
+// GovCloud Llama 3 8B: LiteLLM copied the 70B input price into the 8B output ($2.65);
+// every other GovCloud Llama row matches us-east-1, so the 8B output is $0.60 as there.
+for (const at of ['us-gov-east-1', 'us-gov-west-1']) {
+  const set = model('llama3-8b').prices.find((p) => p.at === at);
+  if (set) Object.assign(set, { output: '0.6', source: 'bedrock-pricing-page', asOf: SNAPSHOT });
+}
 // Claude 2.0 input $0.008/1K (GetProducts item, 2025-06-18): matches `claude-v1`.
 // Provisioned throughput the Price List and pricing page publish.
 function setProvisioned(key: string, at: string, p: Omit<ProvisionedOut, 'at' | 'source' | 'asOf'>, source: SourceId) {
@@ -723,6 +736,11 @@ for (const m of models.values()) {
         p.derived ??= `cache read ${isNova ? '0.25x' : '0.1x'} input`;
       }
       if (p.cacheWrite5m === undefined) p.cacheWrite5m = isNova ? '0' : times(p.input, '1.25');
+      // 1-hour cache writes (2x input) exist for the Claude models that publish them anywhere.
+      if (p.cacheWrite1h === undefined && !isNova && m.prices.some((x) => x.cacheWrite1h !== undefined)) {
+        p.cacheWrite1h = times(p.input, '2');
+        p.derived ??= '1-hour cache write 2x input';
+      }
     }
     // Batch inference: 50% of on-demand (verified: Nova Lite and Nova Pro batch rows).
     if (m.batch && p.input !== undefined && p.at !== 'us-gov' && !p.at.startsWith('us-gov')) {

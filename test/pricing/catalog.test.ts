@@ -57,6 +57,12 @@ describe('bundled catalog', () => {
     expect(priceAt(model('nova-2-lite'), 'global')?.input).toBe('0.3');
     // Geo profiles of new Claude models carry the 10% regional premium (LiteLLM had eu. Opus 4.5 at global).
     expect(priceAt(model('claude-opus-4-5'), 'eu')?.input).toBe('5.5');
+    // GovCloud Llama 3 8B output: LiteLLM had the 70B input price ($2.65).
+    expect(priceAt(model('llama3-8b'), 'us-gov-west-1')?.output).toBe('0.6');
+    // jp. Opus 4.7 lacked its 1-hour cache write: 2x input.
+    expect(priceAt(model('claude-opus-4-7'), 'jp')?.cacheWrite1h).toBe('11');
+    // Video models priced per second of video are not offered as per-token models.
+    expect(catalog.byKey.has('marengo-embed-2-7')).toBe(false);
   });
 
   it('matches the real Price List documents in the samples', () => {
