@@ -879,6 +879,68 @@ describe('packaged handlers answer', () => {
     }
   }, 120_000);
 
+  it('posts the weekly digest with its chart drawn from the packaged wasm and font', async () => {
+    const [dynamo, slack] = await Promise.all([
+      startTestDynamo(),
+      startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
+    ]);
+    const ssm = await startAwsServer({
+      GetParametersByPath: {
+        Parameters: [
+          { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+        ],
+      },
+    });
+    try {
+      const local = {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        BEDROCK_COST_TABLE: dynamo.store.table,
+      };
+      // An operator gives a team a budget and a channel with the CLI, against the table.
+      await run(
+        process.execPath,
+        [
+          join(ROOT, 'bin/bedrock-cost'),
+          'budget',
+          'set',
+          'search',
+          '5000',
+          'channel',
+          'C0SEARCH',
+          'tz',
+          'Europe/London',
+        ],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: 60_000 },
+      );
+      // Monday 09:05 in London: the team's digest is due.
+      const env: Record<string, string> = {
+        ...envOf(lambdaOf(dev.template, 'weekly-digest')[1]),
+        ...local,
+        BEDROCK_COST_SSM_PATH: STAGE_PATH,
+        BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
+        BEDROCK_COST_DEMO: '1',
+        SLACK_API_URL: slack.apiUrl,
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      };
+      const result = (await invokePackaged('weekly-digest', { source: 'aws.events' }, env)) as {
+        messages: number;
+      };
+      expect(result.messages).toBeGreaterThanOrEqual(1);
+      const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SEARCH');
+      expect(posts).toHaveLength(1);
+      // The chart is a real PNG (not the sparkline fallback a missing asset would cause).
+      expect(slack.uploads).toHaveLength(1);
+      expect(slack.uploads[0]!.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    } finally {
+      await Promise.all([dynamo.close(), slack.close(), ssm.close()]);
+    }
+  }, 120_000);
+
   it('verifies Teams with the secret from SSM and answers help with an Adaptive Card', async () => {
     const dynamo = await startTestDynamo();
     const ssm = await startAwsServer({
