@@ -1,13 +1,18 @@
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCostExplorerSource } from '../../lib/aws/cost-explorer.js';
 import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
+import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { WhyData } from '../../lib/commands/why.js';
 import type { Deps } from '../../lib/deps.js';
 import { isUserError } from '../../lib/errors.js';
+import { silentLog } from '../../lib/log.js';
 import { Dec } from '../../lib/money.js';
+import { withCaching } from '../../lib/spend/cache.js';
 import { billFacts, costExplorerHandler, servicesHandler } from '../spend/bill-fixture.js';
-import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
+import { type AwsServer, awsError, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
@@ -182,6 +187,53 @@ describe('why (Cost Explorer at the wire)', () => {
     expect(messages[2]).toMatch(/13 months/);
     expect(messages[3]).toMatch(/Did you mean: search/);
     expect(messages[4]).toMatch(/by model or by team/);
+  });
+});
+
+describe('why when Cost Explorer throttles', () => {
+  it('answers from the older cached answer and says how old it is, else asks to try again in a minute', async () => {
+    const facts = billFacts();
+    const server = await startAwsServer({
+      GetCostAndUsage: costExplorerHandler(facts, 50),
+      GetDimensionValues: servicesHandler(facts),
+    });
+    try {
+      const store = await dynamo.newStore();
+      // The real adapter with short backoff, behind the real cache (as deps.ts wires it).
+      const sourcesAt = (now: string) => {
+        const costs = createCostExplorerSource(
+          new CostExplorerClient(server.clientConfig({ maxAttempts: 1 })),
+          {
+            retryDelaysMs: [1, 1],
+          },
+        );
+        const raw = { kind: 'aws' as const, costs, metrics: {} as never, bedrock: {} as never };
+        return withCaching(raw, {
+          store,
+          clock: fixedClock(now),
+          log: silentLog,
+          ttlMinutes: 60,
+          dailyCap: 500,
+        });
+      };
+      const at = (now: string) => testDeps({ store, now, sources: sourcesAt(now) });
+      const fresh = await run(at('2026-11-18T06:00:00Z'), 'why last week');
+      server.handle('GetCostAndUsage', awsError('LimitExceededException', 'Rate exceeded'));
+      server.handle('GetDimensionValues', awsError('LimitExceededException', 'Rate exceeded'));
+      const later = await run(at('2026-11-18T11:00:00Z'), 'why last week');
+      expect({ ...(later.data as WhyData), requests: 0 }).toEqual({
+        ...(fresh.data as WhyData),
+        requests: 0,
+      });
+      expect(renderText(later.reply)).toContain(
+        'Cost Explorer is busy: this answer is from the cache, 5 h old',
+      );
+      const other = await run(at('2026-11-18T11:00:00Z'), 'why last month').catch((e: unknown) => e);
+      expect(isUserError(other)).toBe(true);
+      expect((other as Error).message).toMatch(/try again in a minute/);
+    } finally {
+      await server.close();
+    }
   });
 });
 
