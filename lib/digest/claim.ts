@@ -93,9 +93,9 @@ export async function markDigestSent(
     new UpdateCommand({
       TableName: store.table,
       Key: digestKey(team, weekId),
+      // Unconditional: the message is out, so whoever holds the claim now must not send again.
       UpdateExpression:
-        'SET #state = :sent, sentAt = :now, target = :target, ts = :ts REMOVE leaseUntil, lastError',
-      ConditionExpression: 'runId = :run',
+        'SET #state = :sent, sentAt = :now, target = :target, ts = :ts, runId = :run REMOVE leaseUntil, lastError',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: {
         ':sent': 'sent',

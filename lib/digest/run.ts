@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import type { IdleFinding, IdleScan } from '../analysis/idle.js';
 import type { TeamProfile } from '../budgets/store.js';
 import { teamMonthAt } from '../budgets/team-month.js';
-import type { ChatTarget } from '../chat/delivery.js';
+import type { ChatTarget, DeliveryReceipt } from '../chat/delivery.js';
 import { describeTarget } from '../chat/delivery.js';
 import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { addDays, type DateRange, toIsoDate } from '../clock.js';
@@ -366,7 +366,9 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       return;
     }
     const { digest, extra } = build(p);
-    const png = await render(digest);
+    // Slack gets the PNG (uploaded into the channel); Teams webhooks cannot carry an
+    // uploaded file, so their card shows the sparkline and the render is skipped.
+    const png = p.target?.kind === 'teams' ? undefined : await render(digest);
     const reply = digestReply(digest, {
       who: p.who,
       costBasis,
@@ -398,13 +400,9 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       });
       return;
     }
+    let receipt: DeliveryReceipt;
     try {
-      const receipt = await deps.delivery.send(p.target, reply);
-      await markDigestSent(deps.store, p.key, p.week.weekId, runId, now, {
-        target,
-        ...(receipt.ts ? { ts: receipt.ts } : {}),
-      });
-      messages.push({ target, subject, reply: withoutPng(reply), status: 'sent' });
+      receipt = await deps.delivery.send(p.target, reply);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await releaseDigest(deps.store, p.key, p.week.weekId, runId, now, reason).catch(() => undefined);
@@ -415,6 +413,24 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
         reply: withoutPng(reply),
         status: 'failed',
         reason: `${reason}; retried next hour`,
+      });
+      return;
+    }
+    try {
+      await markDigestSent(deps.store, p.key, p.week.weekId, runId, now, {
+        target,
+        ...(receipt.ts ? { ts: receipt.ts } : {}),
+      });
+      messages.push({ target, subject, reply: withoutPng(reply), status: 'sent' });
+    } catch (error) {
+      // Delivered, but not recorded: the lease still covers it for a while. Say so loudly.
+      deps.log.error('digest: sent but not recorded', { team: p.key, error: String(error) });
+      messages.push({
+        target,
+        subject,
+        reply: withoutPng(reply),
+        status: 'sent',
+        reason: `sent, but recording it failed (${String(error)})`,
       });
     }
   });
