@@ -1,33 +1,36 @@
 /**
- * Cold start of the Slack front door, as Lambda pays it.
+ * The Slack front door's speed, as Slack experiences it (3 seconds to acknowledge).
  *
- * 1. Bundle `functions/slack-events.ts` the way serverless.yml packages it (esbuild, ESM,
- *    minified, node22, `infra/slack-esbuild-plugins.cjs`) and report its size.
- * 2. Time a fresh `node` process that loads the bundle and answers one signed
- *    `/bedrock-cost help`, against an empty `node` process, interleaved, and report the
- *    medians and their ratio. Targets: bundle < 800 KB, ratio < 2.5.
+ * - `slackBundleBench`: bundle `functions/slack-events.ts` the way serverless.yml packages it
+ *   (esbuild, ESM, minified, node22, plus `infra/slack-esbuild-plugins.cjs`): its size
+ *   (target < 800 KB) and the largest contributors.
+ * - `coldStartBench`: a fresh `node` process loading that bundle and answering one signed
+ *   `/bedrock-cost help`, against an empty `node` process; medians of interleaved runs
+ *   (target < 2.5x).
+ * - `ackBench`: the acknowledgement in process, warm: signed `help` answered inline and a
+ *   signed slow command (`why last week`) acknowledged and handed off (target p99 < 50 ms).
  *
- * Run: `node --import tsx bench/cold-start.ts [runs]` (default 15 runs of each).
+ * Run alone: `node --import tsx bench/cold-start.ts [runs]` (prints the rows as JSON).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import type { HttpEvent } from '../lib/chat/http.js';
+import { type BenchRow, median, percentile, rowWithTarget, sample } from './util.js';
 
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
-const runs = Number(process.argv[2] ?? 15);
-const out = mkdtempSync(join(tmpdir(), 'bedrock-cost-cold-'));
+const SECRET = 'bench-signing-secret';
 
-async function bundle(
-  entry: string,
-  name: string,
-): Promise<{ file: string; bytes: number; top: [string, number][] }> {
-  const file = join(out, `${name}.mjs`);
+/** The serverless.yml esbuild options (see `custom.esbuild`), plus the chat plugins. */
+async function bundleSlackEvents(outDir: string) {
+  const file = join(outDir, 'slack-events.mjs');
   const result = await build({
-    entryPoints: [join(root, entry)],
+    entryPoints: [join(root, 'functions/slack-events.ts')],
     bundle: true,
     minify: true,
     keepNames: true,
@@ -44,22 +47,33 @@ async function bundle(
     metafile: true,
     logLevel: 'error',
   });
+  const output = Object.values(result.metafile.outputs)[0];
   const sizes = new Map<string, number>();
-  for (const [input, info] of Object.entries(
-    result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.inputs,
-  )) {
+  for (const [input, info] of Object.entries(output?.inputs ?? {})) {
     const pkg =
       /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
     sizes.set(pkg, (sizes.get(pkg) ?? 0) + info.bytesInOutput);
   }
-  const top = [...sizes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  const top = [...sizes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
   return { file, bytes: statSync(file).size, top };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
+/** Bundle size row (and the bundle file, for the cold-start bench). */
+export async function slackBundleBench(outDir = mkdtempSync(join(tmpdir(), 'bedrock-cost-cold-'))) {
+  const bundle = await bundleSlackEvents(outDir);
+  const row = rowWithTarget(
+    {
+      section: 'chat',
+      name: 'slack-events bundle',
+      value: `${Math.round(bundle.bytes / 1024)} KB`,
+      raw: bundle.bytes / 1024,
+      note: `largest: ${bundle.top.map(([name, bytes]) => `${name} ${Math.round(bytes / 1024)} KB`).join(', ')}`,
+    },
+    800,
+    '< 800 KB',
+  );
+  return { row, file: bundle.file, outDir };
+}
 
 function timeNode(script: string, env: Record<string, string>): number {
   const started = process.hrtime.bigint();
@@ -67,63 +81,148 @@ function timeNode(script: string, env: Record<string, string>): number {
     env: { PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
   });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   if (child.status !== 0) throw new Error(`${script} failed: ${child.stderr}`);
-  return ms;
+  return elapsed;
 }
 
-const secret = 'bench-signing-secret';
-const { file, bytes, top } = await bundle('functions/slack-events.ts', 'slack-events');
-const empty = join(out, 'empty.mjs');
-writeFileSync(empty, '');
-const runner = join(out, 'answer-help.mjs');
-writeFileSync(
-  runner,
-  `import { createHmac } from 'node:crypto';
+/** Cold start of the packaged function answering one signed help, vs an empty Node.js. */
+export async function coldStartBench(options: { runs?: number } = {}): Promise<BenchRow[]> {
+  const runs = options.runs ?? 15;
+  const { row: sizeRow, file, outDir } = await slackBundleBench();
+  const empty = join(outDir, 'empty.mjs');
+  writeFileSync(empty, '');
+  const runner = join(outDir, 'answer-help.mjs');
+  writeFileSync(
+    runner,
+    `import { createHmac } from 'node:crypto';
 const { handler } = await import(${JSON.stringify(file)});
 const body = new URLSearchParams({ command: '/bedrock-cost', text: 'help', user_id: 'U0BENCH', channel_id: 'C0BENCH',
   response_url: 'https://hooks.slack.com/commands/T0/1/x', team_id: 'T0' }).toString();
 const ts = String(Math.floor(Date.now() / 1000));
-const signature = 'v0=' + createHmac('sha256', ${JSON.stringify(secret)}).update('v0:' + ts + ':' + body).digest('hex');
+const signature = 'v0=' + createHmac('sha256', ${JSON.stringify(SECRET)}).update('v0:' + ts + ':' + body).digest('hex');
 const result = await handler({ version: '2.0', rawPath: '/slack/events', headers: { 'content-type': 'application/x-www-form-urlencoded',
   'x-slack-signature': signature, 'x-slack-request-timestamp': ts }, body, isBase64Encoded: false,
   requestContext: { http: { method: 'POST', path: '/slack/events' } } }, {});
 if (result.statusCode !== 200 || !JSON.parse(result.body).blocks) { console.error(JSON.stringify(result)); process.exit(1); }
 `,
-);
-const env = {
-  SLACK_SIGNING_SECRET: secret,
-  SLACK_BOT_TOKEN: 'xoxb-bench',
-  SLACK_BOT_ID: 'B0BENCH',
-  SLACK_BOT_USER_ID: 'U0BOT',
-  SLACK_TEAM_ID: 'T0',
-  AWS_REGION: 'us-east-1',
-  BEDROCK_COST_TABLE: 'bedrock-cost-bench',
-  POWERTOOLS_LOG_LEVEL: 'WARN',
-};
-timeNode(runner, env); // warm the file system cache; also proves the bundle answers
-const emptyMs: number[] = [];
-const coldMs: number[] = [];
-for (let i = 0; i < runs; i++) {
-  emptyMs.push(timeNode(empty, {}));
-  coldMs.push(timeNode(runner, env));
-}
-const ratio = median(coldMs) / median(emptyMs);
-console.log(
-  JSON.stringify(
-    {
-      bundle: { file: 'functions/slack-events.ts', bytes, kb: Math.round(bytes / 1024), targetKb: 800, top },
-      coldStart: {
-        runs,
-        emptyNodeMedianMs: Math.round(median(emptyMs)),
-        loadAndAnswerHelpMedianMs: Math.round(median(coldMs)),
-        ratio: Number(ratio.toFixed(2)),
-        target: 2.5,
+  );
+  const env = {
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_BOT_ID: 'B0BENCH',
+    SLACK_BOT_USER_ID: 'U0BOT',
+    SLACK_TEAM_ID: 'T0',
+    AWS_REGION: 'us-east-1',
+    BEDROCK_COST_TABLE: 'bedrock-cost-bench',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  };
+  timeNode(runner, env); // warm the file cache; also proves the bundle answers
+  const emptyMs: number[] = [];
+  const coldMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    emptyMs.push(timeNode(empty, {}));
+    coldMs.push(timeNode(runner, env));
+  }
+  const ratio = median(coldMs) / median(emptyMs);
+  return [
+    sizeRow,
+    rowWithTarget(
+      {
+        section: 'chat',
+        name: 'slack-events cold start (signed help)',
+        value: `${ratio.toFixed(1)}x`,
+        raw: ratio,
+        note: `median ${Math.round(median(coldMs))} ms vs empty node ${Math.round(median(emptyMs))} ms, ${runs} interleaved runs`,
       },
-      node: execFileSync(process.execPath, ['--version'], { encoding: 'utf8' }).trim(),
+      2.5,
+      '< 2.5x',
+    ),
+  ];
+}
+
+function signed(body: string): HttpEvent {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return {
+    version: '2.0',
+    routeKey: 'POST /slack/events',
+    rawPath: '/slack/events',
+    rawQueryString: '',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-signature': signature,
+      'x-slack-request-timestamp': ts,
     },
-    null,
-    2,
-  ),
-);
-void readFileSync;
+    requestContext: { http: { method: 'POST', path: '/slack/events' } } as HttpEvent['requestContext'],
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** Warm acknowledgement latency in process (help inline; a slow command handed off). */
+export async function ackBench(options: { runs?: number } = {}): Promise<BenchRow[]> {
+  const runs = options.runs ?? 300;
+  const [{ createSlackEventsHandler }, { createReplayGuard }, { testDeps }, { startTestDynamo }] =
+    await Promise.all([
+      import('../lib/chat/slack-app.js'),
+      import('../lib/chat/replay.js'),
+      import('../test/support/deps.js'),
+      import('../test/support/dynamo.js'),
+    ]);
+  const dynamo = await startTestDynamo();
+  try {
+    const deps = testDeps({ store: dynamo.store, env: { SLACK_SIGNING_SECRET: SECRET } });
+    const handler = createSlackEventsHandler(async () => deps, {
+      invokeWorker: async () => {},
+      replayGuard: createReplayGuard(() => dynamo.store),
+    });
+    let n = 0;
+    const ask = (text: string) => async () => {
+      n++;
+      const body = new URLSearchParams({
+        command: '/bedrock-cost',
+        text,
+        user_id: `U${n}`,
+        channel_id: 'C0BENCH',
+        response_url: `https://hooks.slack.com/commands/T0/${n}/x`,
+      }).toString();
+      const result = await handler(signed(body));
+      if (result.statusCode !== 200) throw new Error(`ack failed: ${result.statusCode}`);
+    };
+    const help = await sample(ask('help'), runs);
+    const slow = await sample(ask('why last week'), runs);
+    return [
+      rowWithTarget(
+        {
+          section: 'chat',
+          name: 'ack p99, help (inline answer)',
+          value: `${percentile(help, 99).toFixed(1)} ms`,
+          raw: percentile(help, 99),
+          note: `p50 ${median(help).toFixed(1)} ms, ${runs} runs`,
+        },
+        50,
+        '< 50 ms',
+      ),
+      rowWithTarget(
+        {
+          section: 'chat',
+          name: 'ack p99, why last week (hand-off, replay claim in DynamoDB)',
+          value: `${percentile(slow, 99).toFixed(1)} ms`,
+          raw: percentile(slow, 99),
+          note: `p50 ${median(slow).toFixed(1)} ms, ${runs} runs, local dynalite`,
+        },
+        50,
+        '< 50 ms',
+      ),
+    ];
+  } finally {
+    await dynamo.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const runs = Number(process.argv[2] ?? 15);
+  const rows = [...(await coldStartBench({ runs })), ...(await ackBench())];
+  console.log(JSON.stringify(rows, null, 2));
+}

@@ -7,8 +7,10 @@
  * `id` (a `#n` suffix, added by the renderer to keep ids unique, is stripped).
  *
  * Built in:
- * - `run_command`, `show_breakdown`: `value` is a command line (`spend mtd by model team
- *   search`); it runs exactly as if typed, fast ones inline, slow ones through the worker.
+ * - `run_command`, `show_breakdown`, `command`: `value` is a command line (`spend mtd by
+ *   model team search`); it runs exactly as if typed, fast ones inline, slow ones through
+ *   the worker.
+ * - `alert_ack` (lib/budgets/actions.ts), `idle_snooze` (lib/analysis/idle-actions.ts).
  *
  * Domain handlers (alert acknowledge, idle snooze, digest buttons) register here, either
  * at runtime with `registerAction` or, so that the Lambda bundle loads them only on a
@@ -42,7 +44,7 @@ export type ActionResult = { reply: Reply; replaceOriginal?: boolean } | undefin
 export type ActionHandler = (request: ActionRequest) => Promise<ActionResult>;
 
 /** Handler ids whose value is command text (also rendered as hints in Teams). */
-export const COMMAND_ACTION_IDS = ['run_command', 'show_breakdown'] as const;
+export const COMMAND_ACTION_IDS: readonly string[] = ['run_command', 'show_breakdown', 'command'];
 
 const runCommandAction: ActionHandler = async (request) => {
   await request.runCommand(request.value);
@@ -56,6 +58,9 @@ const runCommandAction: ActionHandler = async (request) => {
 const LAZY_ACTIONS: Record<string, () => Promise<ActionHandler>> = {
   run_command: async () => runCommandAction,
   show_breakdown: async () => runCommandAction,
+  command: async () => runCommandAction,
+  alert_ack: async () => (await import('../budgets/actions.js')).acknowledgeAlertAction,
+  idle_snooze: async () => (await import('../analysis/idle-actions.js')).snoozeIdleAction,
 };
 
 const registered = new Map<string, ActionHandler>();

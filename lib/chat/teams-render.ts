@@ -13,6 +13,7 @@
  *   command to type (`@bedrock-cost spend mtd by team`), a link becomes `Action.OpenUrl`,
  *   and Slack-only interactions (acknowledge, snooze) are left out.
  */
+import { COMMAND_ACTION_IDS } from './actions.js';
 import type { Reply, ReplyAction, ReplyBlock } from './reply.js';
 import { renderText } from './text.js';
 
@@ -24,7 +25,7 @@ export const TEAMS_CARD_MAX_BYTES = 28 * 1024;
 const CARD_BUDGET = TEAMS_CARD_MAX_BYTES - 512;
 
 /** Action ids whose `value` is command text a person can type to get the same answer. */
-export const COMMAND_ACTIONS = new Set(['run_command', 'show_breakdown']);
+const COMMAND_ACTIONS = new Set(COMMAND_ACTION_IDS);
 
 /** The Reply's inline markup as Adaptive Card Markdown. */
 export function teamsMarkdown(text: string): string {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ActionRequest, findAction, registerAction, unregisterAction } from '../../lib/chat/actions.js';
 import type { HttpEvent } from '../../lib/chat/http.js';
 import { createReplayGuard } from '../../lib/chat/replay.js';
+import { simpleReply } from '../../lib/chat/reply.js';
 import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
@@ -238,6 +240,50 @@ describe('Slack slash command: answers', () => {
 });
 
 describe('Slack buttons', () => {
+  it('routes a click to the registered handler and posts its answer, replacing the message when asked', async () => {
+    const seen: ActionRequest[] = [];
+    registerAction('test_ack', async (request) => {
+      seen.push(request);
+      return {
+        reply: { ...simpleReply(`Acknowledged by ${request.caller.userId}.`), visibility: 'in_channel' },
+        replaceOriginal: true,
+      };
+    });
+    try {
+      const { handler } = handlerFor();
+      const responseUrl = slack.responseUrl('ack-1');
+      const payload = blockActionsPayload({
+        actionId: 'test_ack',
+        value: 'ALERT#search#2026-11|THRESHOLD#80',
+        responseUrl,
+        userId: 'U0ADMIN001',
+        messageTs: '1763445600.000900',
+      });
+      const result = await handler(slackRequest(slackInteractionBody(payload), SECRET));
+      expect(result.statusCode).toBe(200);
+      expect(seen[0]).toMatchObject({
+        id: 'test_ack',
+        value: 'ALERT#search#2026-11|THRESHOLD#80',
+        caller: { platform: 'slack', userId: 'U0ADMIN001', isAdmin: true, channelId: 'C0FINOPS01' },
+        message: { channel: 'C0FINOPS01', ts: '1763445600.000900' },
+      });
+      const post = slack.responsesTo('ack-1')[0]?.body;
+      expect(post).toMatchObject({
+        replace_original: true,
+        response_type: 'in_channel',
+        text: 'Acknowledged by U0ADMIN001.',
+      });
+    } finally {
+      unregisterAction('test_ack');
+    }
+  });
+
+  it('knows the handlers of the alert, idle and command buttons', async () => {
+    for (const id of ['alert_ack', 'idle_snooze', 'show_breakdown', 'run_command', 'command']) {
+      expect(typeof (await findAction(id)), id).toBe('function');
+    }
+  });
+
   it('runs a `run_command` button like the typed command', async () => {
     const { handler, worker } = handlerFor();
     const responseUrl = slack.responseUrl('button-1');
