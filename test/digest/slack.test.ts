@@ -12,7 +12,7 @@ import type { DataSources } from '../../lib/ports.js';
 import type { Store } from '../../lib/store/store.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
-import { type SlackServer, startSlackServer } from '../support/slack-server.js';
+import { type SlackServer, startSlackServer, startWebhookServer } from '../support/slack-server.js';
 
 const TOKEN = 'xoxb-digest-test';
 
@@ -41,14 +41,14 @@ describe('weekly digest through the Slack Web API', () => {
     return { ...base, delivery: createChatDelivery(base.config, { sleep: async () => {} }) };
   };
 
-  const addTeam = (store: Store, team: string, channel: string) =>
+  const addTeam = (store: Store, team: string, channel: string, webhookUrl?: string) =>
     saveTeam(
       store,
       {
         team,
         budgetUsd: new Dec(5000),
         thresholds: [50, 80, 100],
-        target: { kind: 'slack', channel },
+        target: webhookUrl ? { kind: 'teams', webhookUrl } : { kind: 'slack', channel },
         timeZone: 'Europe/London',
         owners: [],
         digest: { weekday: 1, hour: 9 },
@@ -104,5 +104,29 @@ describe('weekly digest through the Slack Web API', () => {
       state: 'failed',
       attempts: 2,
     });
+  });
+
+  it('posts a Teams digest as an Adaptive Card with the sparkline, retrying after a webhook outage', async () => {
+    const webhooks = await startWebhookServer();
+    try {
+      const store = await dynamo.newStore();
+      await addTeam(store, 'support-bot', '', webhooks.url('support'));
+      webhooks.failNext({ status: 502 }, 5, 'support');
+      const first = await runWeeklyDigest(depsAt(store, '2026-11-16T09:00:00Z'), { dryRun: false });
+      expect(first.messages.map((m) => [m.subject, m.target, m.status])).toEqual([
+        ['support-bot', `teams:${new URL(webhooks.base).host}`, 'failed'],
+      ]);
+      expect(first.charts.rendered).toBe(0);
+      const second = await runWeeklyDigest(depsAt(store, '2026-11-16T10:00:00Z'), { dryRun: false });
+      expect(second.messages.map((m) => m.status)).toEqual(['sent']);
+      const delivered = webhooks.postsTo('support').filter((p) => !p.failed);
+      expect(delivered).toHaveLength(1);
+      const card = JSON.stringify(delivered[0]!.body);
+      expect(card).toContain('AdaptiveCard');
+      expect(card).toMatch(/support-bot · week of Nov 9/);
+      expect(card).toMatch(/[▁▂▃▄▅▆▇█]{7} [▁▂▃▄▅▆▇█]{7}/);
+    } finally {
+      await webhooks.close();
+    }
   });
 });
