@@ -25,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHART_ASSETS } from '../../lib/chart/render.js';
 import { loadConfig } from '../../lib/config.js';
 import { SECRET_PARAMETERS } from '../../lib/lambda/runtime.js';
 import { startAwsServer } from '../support/aws-server.js';
@@ -696,6 +697,14 @@ describe('artifacts', () => {
       expect(
         names.filter((n) => /node_modules\/(dynalite|vitest|tsx|esbuild|osls|typescript)\//.test(n)),
       ).toEqual([]);
+      // Whatever bundles the chart renderer must ship its wasm and font where it looks.
+      const bundle = entries.find((e) => e.name === `functions/${name}.mjs`)!.data.toString('utf8');
+      const drawsCharts = bundle.includes(CHART_ASSETS.wasm.file);
+      if (name === 'weekly-digest') expect(drawsCharts).toBe(true);
+      if (drawsCharts) {
+        for (const asset of Object.values(CHART_ASSETS))
+          expect(names, name).toContain(`node_modules/${asset.module}`);
+      }
       const unzipped = entries.reduce((sum, e) => sum + e.data.length, 0);
       expect(unzipped, name).toBeLessThan(LAMBDA_UNZIPPED_LIMIT);
     }
