@@ -15,7 +15,7 @@
  *
  * A dry run reports what would be sent and writes nothing.
  */
-import { describeTarget } from '../chat/delivery.js';
+import { type ChatTarget, describeTarget } from '../chat/delivery.js';
 import { monthId, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
@@ -30,7 +30,7 @@ import {
   rearmAlert,
   releaseAlert,
 } from './alert-store.js';
-import { type AlertDecision, type AlertRecord, alertSk, evaluateAlerts } from './evaluate.js';
+import { type AlertDecision, type AlertRecord, alertSk, evaluateAlerts, hasCrossed } from './evaluate.js';
 import { buildAlertReply } from './message.js';
 import { positionOf, type TeamBudgetPosition } from './status.js';
 import { listTeams } from './store.js';
@@ -72,6 +72,15 @@ function safeReason(error: unknown): string {
     .replace(/https?:\/\/\S+/g, '[url]')
     .replace(/xox[a-z]-[\w-]+/g, '[token]')
     .slice(0, 200);
+}
+
+/** `slack:C0123` / `teams:host`: a target for logs and items, never a webhook URL (nor a throw on a bad one). */
+function whereOf(target: ChatTarget): string {
+  try {
+    return describeTarget(target);
+  } catch {
+    return 'teams:invalid-url';
+  }
 }
 
 /** Run tasks with at most `limit` in flight. */
@@ -184,7 +193,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
       budgetUsd: profile.budgetUsd.toFixed(),
       spentUsd: position.spentUsd.toFixed(2),
       forecastUsd: position.forecast.usd.toFixed(2),
-      target: target ? describeTarget(target) : 'none',
+      target: target ? whereOf(target) : 'none',
       now,
     };
     // Re-arm first: a raised budget makes old thresholds eligible before new ones are judged.
@@ -198,7 +207,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
     messagesByTeam.set(team, messages);
     const highestCrossed = Math.max(
       0,
-      ...profile.thresholds.filter((pct) => position.spentUsd.times(100).gte(profile.budgetUsd.times(pct))),
+      ...profile.thresholds.filter((pct) => hasCrossed(position.spentUsd, profile.budgetUsd, pct)),
     );
     for (const d of decisions) {
       if (d.action !== 'send') continue;
@@ -228,7 +237,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
         });
         continue;
       }
-      const where = describeTarget(target);
+      const where = whereOf(target);
       if (dryRun) {
         stats.dryRun++;
         messages.push({ target: where, subject, reply, status: 'dry-run' });
