@@ -63,8 +63,24 @@ export function findModel(catalog: Catalog, text: string): ResolvedModel | undef
     (rest.includes('.') ? catalog.byAlias.get(aliasKey(rest.slice(rest.indexOf('.') + 1))) : undefined) ??
     // A versioned ID we have not seen (`...-v2:0` of a known stem).
     catalog.byAlias.get(aliasKey(rest.replace(/[-:]v\d+(:\d+)?$/, '').replace(/-\d{8}$/, '')));
-  if (!model) return undefined;
-  return profile ? { model, profile, profileHome: PROFILE_HOME[profile] } : { model };
+  const found = model ?? uniquePrefixMatch(catalog, aliasKey(rest));
+  if (!found) return undefined;
+  return profile ? { model: found, profile, profileHome: PROFILE_HOME[profile] } : { model: found };
+}
+
+/**
+ * "llama 4 maverick" names exactly one model ("Llama 4 Maverick 17B"): a name that starts
+ * exactly one model's spellings resolves to it. Ambiguous starts ("mistral large") do not.
+ */
+function uniquePrefixMatch(catalog: Catalog, needle: string): CatalogModel | undefined {
+  if (needle.length < 5) return undefined;
+  let match: CatalogModel | undefined;
+  for (const [alias, m] of catalog.byAlias) {
+    if (!alias.startsWith(needle)) continue;
+    if (match && match !== m) return undefined;
+    match = m;
+  }
+  return match;
 }
 
 /**

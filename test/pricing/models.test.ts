@@ -27,6 +27,9 @@ describe('resolveModel', () => {
     expect(key('meta.llama3-1-70b-instruct-v1:0')).toBe('llama3-1-70b');
     expect(key('sonnet 3.5 v2')).toBe('claude-3-5-sonnet-v2');
     expect(key('titan-embed-text-v2')).toBe('titan-embed-text-v2');
+    // A start that names exactly one model resolves; an ambiguous one does not.
+    expect(key('llama 4 maverick')).toBe('llama4-maverick-17b');
+    expect(() => key('mistral large')).toThrow(/Did you mean: mistral-large/);
   });
 
   it('keeps the inference profile of a profile ID and where its callers sit', () => {
