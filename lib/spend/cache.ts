@@ -22,6 +22,7 @@ import { UnavailableError } from '../errors.js';
 import type { Log } from '../log.js';
 import { Dec, sumUsd, ZERO } from '../money.js';
 import type {
+  BedrockControlPlane,
   CostForecast,
   CostQuery,
   CostResult,
@@ -42,6 +43,9 @@ export const API = {
   getCostForecast: 'ce:GetCostForecast',
   getMetricData: 'cloudwatch:GetMetricData',
   listMetrics: 'cloudwatch:ListMetrics',
+  listProvisionedThroughputs: 'bedrock:ListProvisionedModelThroughputs',
+  getProvisionedThroughput: 'bedrock:GetProvisionedModelThroughput',
+  listInferenceProfiles: 'bedrock:ListInferenceProfiles',
 } as const;
 
 const CE_APIS = [API.getCostAndUsage, API.getDimensionValues, API.getCostForecast];
@@ -410,12 +414,46 @@ export function withMetricsLedger(
   };
 }
 
-/** Wrap a data source's costs with the cache and its metrics with the ledger. */
+/**
+ * Count Bedrock control-plane calls in the ledger (one per call: these APIs are free, but
+ * the ledger shows everything the bot asks AWS).
+ */
+export function withBedrockLedger(
+  inner: BedrockControlPlane,
+  options: { store: Store; clock: Clock; log: Log },
+): BedrockControlPlane {
+  const record = (api: string) => recordRequests(options.store, options.clock.now(), api, 1, options.log);
+  const get = inner.getProvisionedThroughput?.bind(inner);
+  return {
+    async listProvisionedThroughputs() {
+      const out = await inner.listProvisionedThroughputs();
+      await record(API.listProvisionedThroughputs);
+      return out;
+    },
+    async listInferenceProfiles() {
+      const out = await inner.listInferenceProfiles();
+      await record(API.listInferenceProfiles);
+      return out;
+    },
+    ...(get
+      ? {
+          async getProvisionedThroughput(arnOrId: string) {
+            const out = await get(arnOrId);
+            await record(API.getProvisionedThroughput);
+            return out;
+          },
+        }
+      : {}),
+  };
+}
+
+/** Wrap a data source's costs with the cache, and its metrics and control plane with the ledger. */
 export function withCaching(sources: DataSources, options: Omit<CostCacheOptions, 'namespace'>): DataSources {
   return {
     ...sources,
     costs: withCostCache(sources.costs, { ...options, namespace: sources.kind }),
     metrics: withMetricsLedger(sources.metrics, options),
+    bedrock: withBedrockLedger(sources.bedrock, options),
   };
 }
 
