@@ -307,9 +307,8 @@ const PROD_PARAMS = [
 ];
 
 beforeAll(async () => {
-  // Sequential: both runs share the esbuild cache and the machine has few cores.
-  dev = await packageStage('dev');
-  prod = await packageStage('prod', PROD_PARAMS);
+  // In parallel: separate output and esbuild work folders; much of osls is single-threaded.
+  [dev, prod] = await Promise.all([packageStage('dev'), packageStage('prod', PROD_PARAMS)]);
 }, 240_000);
 
 afterAll(() => {
