@@ -37,7 +37,7 @@ export function parseAskWords(words: string[], ctx: CommandContext): AskInput {
 
 export const askCommand = defineCommand<AskInput, AskData>({
   name: 'ask',
-  summary: 'A question in plain words, answered by running one of these commands (needs ASSISTANT_MODEL_ID)',
+  summary: 'A question in plain words, answered with the commands above (needs ASSISTANT_MODEL_ID)',
   usage: ['ask QUESTION'],
   examples: ['ask why is search so expensive this week?', 'ask which team spent the most last month?'],
   slow: true,
