@@ -85,6 +85,10 @@ const UNIT_WORDS: Record<string, string> = {
   s: 'second',
   week: 'week',
   weeks: 'week',
+  daily: 'day',
+  monthly: 'month',
+  hourly: 'hour',
+  weekly: 'week',
   wk: 'week',
   w: 'week',
 };

@@ -77,6 +77,8 @@ describe('parseWorkload: other forms people type', () => {
     expect(toMonthly(1, 'second')).toBe(2_628_000);
     expect(toMonthly(1_000, 'week')).toBe(4_345); // 1,000 x 730 / 168 = 4,345.24
     expect(parse('nova-micro 800 in 200 out 5/s').requestsPerMonth).toBe(13_140_000);
+    expect(parse('nova-micro 800 in 200 out 10k requests daily').requestsPerMonth).toBe(304_167);
+    expect(parse('nova-micro 800 in 200 out 2k req/hour').requestsPerMonth).toBe(1_460_000);
   });
   it('counts: 2,000, 10k, 1.5m, 2bn', () => {
     expect(parseCount('2,000')).toBe(2000);
