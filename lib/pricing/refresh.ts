@@ -326,8 +326,18 @@ export function mergePriceFacts(
     }
     if (fact.meter === 'image') {
       const variant = fact.variant ?? 'standard';
-      checkMove(moves, model, fact, set.images?.[variant]);
+      const before = set.images?.[variant];
+      checkMove(moves, model, fact, before);
       set.images = { ...set.images, [variant]: fact.usd };
+      // `standard` is the default image price: it follows the published variant it mirrored.
+      if (
+        variant !== 'standard' &&
+        variant.endsWith('standard') &&
+        before !== undefined &&
+        set.images.standard === before
+      ) {
+        set.images.standard = fact.usd;
+      }
     } else {
       checkMove(moves, model, fact, set[fact.meter]);
       set[fact.meter] = fact.usd;

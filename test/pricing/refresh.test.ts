@@ -131,6 +131,16 @@ describe('mergePriceFacts', () => {
     expect(result.updatedPrices).toBeGreaterThan(20);
   });
 
+  it('moves the default image price with the published variant it mirrors', () => {
+    const canvas = structuredClone(allDocs);
+    const doc = canvas.find((d) => d.product.sku === 'YWYKJ9HG9DZPEYTW')!;
+    const dim = Object.values(Object.values(doc.terms!.OnDemand!)[0]!.priceDimensions!)[0]!;
+    dim.pricePerUnit = { USD: '0.0350000000' };
+    const data = mergePriceFacts(bundled, canvas, now).data!;
+    const images = priceAt(resolveModel(indexCatalog(data), 'nova canvas').model, 'us-east-1')?.images;
+    expect(images).toMatchObject({ standard: '0.035', '1024 standard': '0.035', '2048 standard': '0.06' });
+  });
+
   it('keeps the previous catalog when a price moves more than 10x (a per-1K / per-1M mix-up)', () => {
     const broken = structuredClone(allDocs);
     const micro = broken.find((d) => d.product.sku === 'XAR69MSGZSU6FEM9')!;
