@@ -60,8 +60,9 @@ const STAR_ONLY_ACTIONS = new Set([
 ]);
 
 /**
- * What answering a command reads (the worker; and teams-messages, which tries every command
- * inline first because Teams has no response_url for a late answer).
+ * What answering a command reads (the worker; teams-messages, which tries every command
+ * inline first because Teams has no response_url for a late answer; the weekly digest,
+ * which includes an idle-throughput check).
  */
 const COMMAND_DATA_ACTIONS = [
   'bedrock:GetProvisionedModelThroughput',
@@ -83,15 +84,7 @@ const DATA_ACTIONS: Record<string, string[]> = {
   'slack-events': [],
   'teams-messages': COMMAND_DATA_ACTIONS,
   'command-worker': COMMAND_DATA_ACTIONS,
-  'weekly-digest': [
-    'bedrock:ListInferenceProfiles',
-    'bedrock:ListTagsForResource',
-    'ce:GetCostAndUsage',
-    'ce:GetCostForecast',
-    'ce:GetDimensionValues',
-    'cloudwatch:GetMetricData',
-    'cloudwatch:ListMetrics',
-  ],
+  'weekly-digest': COMMAND_DATA_ACTIONS,
   'budget-alerts': [
     'bedrock:ListInferenceProfiles',
     'bedrock:ListTagsForResource',
