@@ -46,7 +46,7 @@ import { addDays, formatDay, formatRange, formatTimestamp, monthName } from '../
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
-import { type CommandContext, defineCommand } from './types.js';
+import { type Caller, type CommandContext, defineCommand } from './types.js';
 
 export type BudgetInput =
   | { action: 'status'; team?: string }
@@ -206,7 +206,12 @@ function destinationText(target: ChatTarget | undefined): string {
 
 const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
-function profileFields(p: TeamProfile): { label: string; value: string }[] {
+/** A user as Slack links it (`<@U0123>`); elsewhere `@U0123`. */
+function mention(userId: string, platform: Caller['platform']): string {
+  return platform === 'slack' && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : `@${userId}`;
+}
+
+function profileFields(p: TeamProfile, platform: Caller['platform']): { label: string; value: string }[] {
   return [
     { label: 'Budget', value: `${money(p.budgetUsd)} a month` },
     {
@@ -215,7 +220,10 @@ function profileFields(p: TeamProfile): { label: string; value: string }[] {
     },
     { label: 'Alerts go to', value: destinationText(p.target) },
     { label: 'Time zone', value: p.timeZone },
-    { label: 'Owners', value: p.owners.length ? p.owners.map((o) => `@${o}`).join(', ') : 'admins only' },
+    {
+      label: 'Owners',
+      value: p.owners.length ? p.owners.map((o) => mention(o, platform)).join(', ') : 'admins only',
+    },
     {
       label: 'Weekly digest',
       value: `${WEEKDAY_NAMES[p.digest.weekday - 1] ?? 'Monday'} ${String(p.digest.hour).padStart(2, '0')}:00`,
@@ -272,7 +280,7 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
       ? `Updated the ${saved.team} budget settings (still ${money(saved.budgetUsd)} a month).`
       : `The ${saved.team} Bedrock budget is now ${money(saved.budgetUsd)} a month (was ${money(previous.budgetUsd)}).`
     : `${saved.team} now has a Bedrock budget of ${money(saved.budgetUsd)} a month.`;
-  const blocks: Reply['blocks'] = [{ kind: 'fields', fields: profileFields(saved) }];
+  const blocks: Reply['blocks'] = [{ kind: 'fields', fields: profileFields(saved, caller.platform) }];
   if (!saved.target) {
     blocks.push({
       kind: 'text',
@@ -288,7 +296,7 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
   const reply: Reply = {
     headline,
     context: [
-      `changed by ${caller.platform === 'cli' ? 'the CLI operator' : `@${caller.userId}`} · recorded in the audit log`,
+      `changed by ${caller.platform === 'cli' ? 'the CLI operator' : mention(caller.userId, caller.platform)} · recorded in the audit log`,
     ],
     blocks,
   };
@@ -405,7 +413,7 @@ async function runStatus(asked: Extract<BudgetInput, { action: 'status' }>, ctx:
         label: 'Remaining',
         value: `${money2(p.profile.budgetUsd.minus(p.spentUsd).clampedTo(0, Number.POSITIVE_INFINITY))} · ${p.spend.month.daysLeft} days left`,
       },
-      ...profileFields(p.profile).filter((f) => f.label !== 'Budget'),
+      ...profileFields(p.profile, ctx.caller.platform).filter((f) => f.label !== 'Budget'),
     ];
     reply = { headline, context, blocks: [{ kind: 'fields', fields }], actions };
     actions.push({
