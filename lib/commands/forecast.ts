@@ -36,6 +36,7 @@ export interface ForecastData {
 
 const USAGE = 'forecast [team TEAM]';
 
+/** Parse `forecast [team TEAM]` (or `forecast TEAM`); exported for `ask` and tests. */
 export function parseForecastWords(words: string[], defaultTeam?: string): ForecastInput {
   const teamOpt = takeOption(words, 'team', ['team'], USAGE);
   let team = teamOpt.value?.join(' ');
@@ -61,6 +62,7 @@ function money(n: number): string {
   return formatUsd(toDec(n), { decimals: Math.abs(n) >= 1000 ? 0 : 2 });
 }
 
+/** Run `forecast`: month-end from Cost Explorer or the run-rate, against the team budget. */
 export async function runForecast(input: ForecastInput, ctx: CommandContext) {
   const { deps } = ctx;
   const spend = await spendContextOf(deps);

@@ -229,6 +229,7 @@ function money(d: Dec, signed = false): string {
 
 const TABLE_ROWS = 5;
 
+/** Run `why`: resolve the team (and its time zone), explain, and build the data and reply. */
 export async function runWhy(given: WhyInput, ctx: CommandContext) {
   let input = given;
   const { deps } = ctx;
