@@ -110,6 +110,18 @@ describe('why (Cost Explorer at the wire)', () => {
     expect(renderText(again.reply)).toContain('data as of Nov 18 06:00 UTC');
   });
 
+  it('asks for and states the configured cost basis', async () => {
+    const deps = testDeps({ store: await dynamo.newStore(), env: { BEDROCK_COST_BASIS: 'amortized' } });
+    const before = aws.requestsTo('GetCostAndUsage').length;
+    const result = await run(deps, 'why last week');
+    expect(aws.requestsTo('GetCostAndUsage').slice(before)[0]!.input.Metrics).toEqual([
+      'AmortizedCost',
+      'UsageQuantity',
+    ]);
+    expect((result.data as WhyData).costBasis).toBe('amortized cost, usage only');
+    expect(renderText(result.reply)).toContain('amortized cost, usage only');
+  });
+
   it('breaks the change down by team, naming the new team and untagged spend', async () => {
     const deps = testDeps({ store: await dynamo.newStore() });
     const data = (await run(deps, 'why last week by team')).data as WhyData;
