@@ -136,6 +136,17 @@ function interpret(text: string, today: string): Period | undefined {
       return { start, end: startOfMonth(today), kind: 'month', label: 'last month', partial: false };
     }
   }
+  // Named so that the answer can say why not: the bill only knows the past.
+  if (t === 'tomorrow')
+    return { start: tomorrow, end: addDays(tomorrow, 1), kind: 'day', label: 'tomorrow', partial: false };
+  if (t === 'next week') {
+    const start = addDays(startOfIsoWeek(today), 7);
+    return { start, end: addDays(start, 7), kind: 'week', label: 'next week', partial: false };
+  }
+  if (t === 'next month') {
+    const start = startOfNextMonth(today);
+    return { start, end: startOfNextMonth(start), kind: 'month', label: 'next month', partial: false };
+  }
   let m = /^(?:last )?(\d{1,3}) ?(?:d|days?)$/.exec(t);
   if (m) {
     const n = Number(m[1]);
