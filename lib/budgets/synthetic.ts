@@ -158,3 +158,77 @@ export function syntheticBudgetAccount(options: {
     },
   };
 }
+
+/** Figures of one benchmark: a first run (alerts posted) and a steady hourly run (nothing new). */
+export interface BudgetBenchmark {
+  teams: number;
+  seedMs: number;
+  first: { durationMs: number; sent: number; alerting: number; costExplorerRequests: number };
+  steady: { durationMs: number; sent: number; costExplorerRequests: number };
+  /** Billed requests to the synthetic bill over both runs, service discovery included. */
+  billedRequests: number;
+}
+
+/**
+ * Time the alert job over `teams` synthetic teams on `store` (an empty table): seed, one
+ * run that posts (to an in-memory delivery), and one steady run. The issue's target is
+ * 10,000 teams in under 10 s with at most 3 Cost Explorer requests per run.
+ *
+ * @example
+ * const result = await benchmarkBudgetAlerts({ store, teams: 10_000 });
+ */
+export async function benchmarkBudgetAlerts(options: {
+  store: Store;
+  teams: number;
+  now?: Date;
+}): Promise<BudgetBenchmark> {
+  const [{ loadConfig }, { createDeps }, { silentLog }, { fixedClock }, { runBudgetAlerts }] =
+    await Promise.all([
+      import('../config.js'),
+      import('../deps.js'),
+      import('../log.js'),
+      import('../clock.js'),
+      import('./alerts.js'),
+    ]);
+  const now = options.now ?? new Date('2026-11-18T06:00:00Z');
+  const account = syntheticBudgetAccount({ teams: options.teams, now });
+  let t = performance.now();
+  await account.seed(options.store);
+  const seedMs = Math.round(performance.now() - t);
+  let posted = 0;
+  const deps = createDeps({
+    config: loadConfig({ BEDROCK_COST_TABLE: options.store.table, BEDROCK_COST_NOW: now.toISOString() }),
+    store: options.store,
+    log: silentLog,
+    sources: account.sources,
+    clock: fixedClock(now),
+    delivery: {
+      async send() {
+        posted++;
+        return { ts: `1763445600.${String(posted).padStart(6, '0')}` };
+      },
+    },
+  });
+  t = performance.now();
+  const first = await runBudgetAlerts(deps, { dryRun: false, nowcast: false });
+  const firstMs = Math.round(performance.now() - t);
+  t = performance.now();
+  const steady = await runBudgetAlerts(deps, { dryRun: false, nowcast: false });
+  const steadyMs = Math.round(performance.now() - t);
+  return {
+    teams: options.teams,
+    seedMs,
+    first: {
+      durationMs: firstMs,
+      sent: first.stats.sent,
+      alerting: first.stats.alerting,
+      costExplorerRequests: first.stats.costExplorerRequests,
+    },
+    steady: {
+      durationMs: steadyMs,
+      sent: steady.stats.sent,
+      costExplorerRequests: steady.stats.costExplorerRequests,
+    },
+    billedRequests: account.requests(),
+  };
+}

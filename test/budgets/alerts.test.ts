@@ -348,6 +348,15 @@ describe('syntheticBudgetAccount (benchmark fixture)', () => {
     const again = await runBudgetAlerts(deps, { dryRun: false, nowcast: false });
     expect(again.stats.sent).toBe(0);
   });
+
+  it('gives the benchmark its figures in one call', async () => {
+    const { benchmarkBudgetAlerts } = await import('../../lib/budgets/synthetic.js');
+    const result = await benchmarkBudgetAlerts({ store, teams: 200 });
+    expect(result).toMatchObject({ teams: 200, first: { alerting: 5 }, steady: { sent: 0 } });
+    expect(result.first.sent).toBeGreaterThanOrEqual(10);
+    // Per run: discovery + month to date (+ drivers when someone is alerted).
+    expect(result.billedRequests).toBeLessThanOrEqual(3 + 2);
+  });
 });
 
 describe('acknowledgeAlertAction (the alert_ack button)', () => {
