@@ -219,7 +219,11 @@ function interpret(text: string, today: string): Period | undefined {
 }
 
 /** Check a period against today and Cost Explorer's history; throws `UserError`. */
-export function validatePeriod(period: Period, today: string, what = 'That period'): Period {
+export function validatePeriod(
+  period: Period,
+  today: string,
+  what = period.label.charAt(0).toUpperCase() + period.label.slice(1),
+): Period {
   if (period.start > today) {
     throw new UserError(
       'bad_period',
