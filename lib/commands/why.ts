@@ -111,6 +111,7 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
     }
     current = taken.period;
   }
+  current = completeDays(current);
   let previous: Period;
   if (vsOpt.value) {
     previous = parsePeriod(vsOpt.value, now);
@@ -134,6 +135,16 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
     by,
     ...(team !== undefined ? { team } : {}),
   };
+}
+
+/**
+ * A change is measured on complete days: today's bill is a few hours old, so `mtd` and
+ * `this week` compare up to yesterday (a single day, `today`, is left as asked).
+ */
+function completeDays(p: Period): Period {
+  const last = addDays(p.end, -1);
+  if (!p.partial || last <= p.start) return p;
+  return { ...p, end: last, partial: false };
 }
 
 function periodLabel(p: Period): string {
@@ -238,7 +249,7 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
   const { team, timeZone } = await resolveTeamOf(ctx, spend, input.team, todayIn(now));
   if (timeZone && input.periodWords) {
     // Days are the team's local days when it has a time zone.
-    const current = parsePeriod(input.periodWords.current, now, timeZone);
+    const current = completeDays(parsePeriod(input.periodWords.current, now, timeZone));
     const previous = input.periodWords.previous
       ? parsePeriod(input.periodWords.previous, now, timeZone)
       : validatePeriod(previousPeriod(current), todayIn(now, timeZone), `The period before ${current.label}`);

@@ -38,6 +38,12 @@ describe('spend and why on the demo account', () => {
     expect(renderText(result.reply)).toContain('demo account');
   });
 
+  it('measures why mtd on complete days against the same days of last month', async () => {
+    const data = (await run('why mtd')).data as WhyData;
+    expect(data.current).toMatchObject({ start: '2026-11-01', end: '2026-11-18' });
+    expect(data.previous).toMatchObject({ start: '2026-10-01', end: '2026-10-18' });
+  });
+
   it('answers spend mtd by team with shares that add up and unattributed spend named', async () => {
     const data = (await run('spend mtd by team')).data as SpendData;
     expect(data.period).toEqual({ start: '2026-11-01', end: '2026-11-19' });
