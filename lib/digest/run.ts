@@ -313,6 +313,9 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       return { digest, extra: [overviewTable(overviewRows())] };
     }
     const lines = bill.teams.get(p.key) ?? [];
+    // Each team's lines are needed once: free them as the run goes (1,000 teams' lines are
+    // most of the run's memory).
+    bill.teams.delete(p.key);
     const digest = buildTeamDigest({
       team: p.key,
       lines,
@@ -352,6 +355,13 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
     blocks: reply.blocks.map((b) => (b.kind === 'image' && b.png ? { ...b, png: undefined } : b)),
   });
 
+  // The overview needs every team's lines: build it first, then keep only the lines of the
+  // teams still to send.
+  const overviewPending = todo.find((p) => p.key === OVERVIEW_KEY);
+  const overviewBuilt = overviewPending ? build(overviewPending) : undefined;
+  const wanted = new Set(todo.map((p) => p.key));
+  for (const key of [...bill.teams.keys()]) if (!wanted.has(key)) bill.teams.delete(key);
+
   await pool(todo, options.concurrency ?? 3, async (p) => {
     const target = p.target ? describeTarget(p.target) : 'none';
     const subject = p.key === OVERVIEW_KEY ? 'overview' : p.key;
@@ -365,7 +375,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       });
       return;
     }
-    const { digest, extra } = build(p);
+    const { digest, extra } = p.key === OVERVIEW_KEY && overviewBuilt ? overviewBuilt : build(p);
     // Slack gets the PNG (uploaded into the channel); Teams webhooks cannot carry an
     // uploaded file, so their card shows the sparkline and the render is skipped.
     const png = p.target?.kind === 'teams' ? undefined : await render(digest);
