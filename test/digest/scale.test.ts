@@ -82,7 +82,9 @@ describe('weekly digest at scale', () => {
     expect(billed).toBeLessThanOrEqual(3);
     expect(report.costExplorerRequests).toBe(billed);
     expect(delivery.sent).toHaveLength(TEAMS + 1);
-    expect(peak).toBeLessThan(512 * 1024 * 1024);
+    // The run's own memory, leaving 128 MB of a 512 MB Lambda for Node and the SDK (the test
+    // process's baseline includes vitest and an in-process DynamoDB, which Lambda does not).
+    expect(peak - rssBefore).toBeLessThan(384 * 1024 * 1024);
 
     // Every team got its own numbers; a team on two Marketplace models the same day has
     // their usage split between them, so the chart names both.
