@@ -1,0 +1,216 @@
+/**
+ * The deployed artifacts: size of each packaged function and its cold module load.
+ *
+ * Sizes come from the real zips `osls package` writes (the same build as `npm run
+ * package`: serverless-esbuild with the options in serverless.yml), packaged into a
+ * scratch folder so a concurrent `npm run package` is not disturbed. `.serverless/` is
+ * reused when its zips are newer than every source file.
+ *
+ * Cold load: a fresh `node` process importing the unpacked bundle, against an empty `node`
+ * process, interleaved (empty, each bundle, empty, ...) so machine load hits both alike;
+ * the ratio of medians is the figure. For `slack-events` the process also answers one
+ * signed `/bedrock-cost help` through the handler, as Lambda's first request does.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { readZip } from '../test/deploy/zip.js';
+import { type BenchRow, kb, median, ms, progress, rowWithTarget } from './util.js';
+
+const run = promisify(execFile);
+const ROOT = new URL('..', import.meta.url).pathname;
+
+export const FUNCTIONS = [
+  'slack-events',
+  'teams-messages',
+  'command-worker',
+  'weekly-digest',
+  'budget-alerts',
+  'idle-throughput',
+  'pricing-refresh',
+] as const;
+
+/** Newest modification time under the inputs of the package. */
+function newestSource(): number {
+  let newest = 0;
+  const walk = (path: string) => {
+    const s = statSync(path, { throwIfNoEntry: false });
+    if (!s) return;
+    if (s.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+    else newest = Math.max(newest, s.mtimeMs);
+  };
+  for (const p of ['lib', 'functions', 'infra', 'serverless.yml', 'package-lock.json']) walk(join(ROOT, p));
+  return newest;
+}
+
+/** Package (or reuse a fresh `.serverless/`) and return the folder holding the zips. */
+export async function packaged(scratch: string): Promise<{ dir: string; reused: boolean }> {
+  const existing = join(ROOT, '.serverless');
+  const zips = FUNCTIONS.map((f) => join(existing, `${f}.zip`));
+  if (zips.every((z) => existsSync(z))) {
+    const oldest = Math.min(...zips.map((z) => statSync(z).mtimeMs));
+    if (oldest > newestSource()) return { dir: existing, reused: true };
+  }
+  const dir = join(scratch, 'package');
+  const workFolder = `.esbuild/bench-${process.pid}`;
+  progress('bundles: osls package (about 40 s)');
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const key of Object.keys(env))
+    if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(key)) delete env[key];
+  Object.assign(env, { AWS_EC2_METADATA_DISABLED: 'true', BEDROCK_COST_ESBUILD_WORK_FOLDER: workFolder });
+  try {
+    await run(
+      process.execPath,
+      [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'dev', '--package', dir],
+      { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 },
+    );
+  } finally {
+    rmSync(join(ROOT, workFolder), { recursive: true, force: true });
+  }
+  return { dir, reused: false };
+}
+
+function timeNode(script: string, env: Record<string, string>): number {
+  const started = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (child.status !== 0) throw new Error(`${script} failed: ${child.stderr}`);
+  return elapsed;
+}
+
+/** Lambda-like environment for loading the bundles (no SSM path: secrets given directly). */
+const SECRET = 'bench-signing-secret';
+const LAMBDA_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  BEDROCK_COST_TABLE: 'bedrock-cost-bench',
+  SLACK_SIGNING_SECRET: SECRET,
+  SLACK_BOT_TOKEN: 'xoxb-bench',
+  SLACK_BOT_ID: 'B0BENCH',
+  SLACK_BOT_USER_ID: 'U0BOT',
+  SLACK_TEAM_ID: 'T0',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+};
+
+export interface BundleFigures {
+  rows: BenchRow[];
+  /** Unpacked bundle bytes per function. */
+  bytes: Record<string, number>;
+}
+
+/** Sizes and cold loads. `rounds` interleaved rounds of fresh processes. */
+export async function bundleBench(options: { rounds?: number } = {}): Promise<BundleFigures> {
+  const rounds = options.rounds ?? 9;
+  const scratch = mkdtempSync(join(tmpdir(), 'bedrock-cost-bench-'));
+  const rows: BenchRow[] = [];
+  const bytes: Record<string, number> = {};
+  try {
+    const { dir, reused } = await packaged(scratch);
+    const files: Record<string, string> = {};
+    for (const fn of FUNCTIONS) {
+      const zip = join(dir, `${fn}.zip`);
+      const entries = readZip(zip);
+      for (const entry of entries) {
+        const out = join(scratch, 'unpacked', fn, entry.name);
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, entry.data);
+      }
+      const main = entries.find((e) => e.name === `functions/${fn}.mjs`);
+      if (!main) throw new Error(`${fn}.zip has no functions/${fn}.mjs`);
+      files[fn] = join(scratch, 'unpacked', fn, main.name);
+      const unpacked = entries.reduce((n, e) => n + e.data.length, 0);
+      bytes[fn] = unpacked;
+      const zipBytes = statSync(zip).size;
+      const row = {
+        section: 'bundles',
+        name: `${fn}: unpacked bundle (zip)`,
+        value: `${kb(unpacked)} (${kb(zipBytes)})`,
+        raw: unpacked / 1024,
+        note: reused ? '.serverless/ (fresh)' : 'osls package, dev stage',
+      };
+      rows.push(fn === 'slack-events' ? rowWithTarget(row, 800, '< 800 KB') : { ...row, target: '' });
+    }
+
+    // Cold module loads.
+    const scripts: Record<string, string> = {};
+    const empty = join(scratch, 'empty.mjs');
+    writeFileSync(empty, '');
+    for (const fn of FUNCTIONS) {
+      scripts[fn] = join(scratch, `load-${fn}.mjs`);
+      writeFileSync(
+        scripts[fn],
+        `const m = await import(${JSON.stringify(files[fn])});\nif (typeof m.handler !== 'function') process.exit(3);\n`,
+      );
+    }
+    const help = join(scratch, 'answer-help.mjs');
+    writeFileSync(
+      help,
+      `import { createHmac } from 'node:crypto';
+const { handler } = await import(${JSON.stringify(files['slack-events'])});
+const body = new URLSearchParams({ token: 'x', team_id: 'T0', channel_id: 'C0BENCH', user_id: 'U0BENCH', command: '/bedrock-cost',
+  text: 'help', response_url: 'https://hooks.slack.com/commands/T0/1/x', trigger_id: '1.2.3' }).toString();
+const ts = String(Math.floor(Date.now() / 1000));
+const signature = 'v0=' + createHmac('sha256', ${JSON.stringify(SECRET)}).update('v0:' + ts + ':' + body).digest('hex');
+const result = await handler({ version: '2.0', routeKey: 'POST /slack/events', rawPath: '/slack/events', rawQueryString: '',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-signature': signature, 'x-slack-request-timestamp': ts },
+  body, isBase64Encoded: false, requestContext: { http: { method: 'POST', path: '/slack/events' }, timeEpoch: Date.now() } }, {});
+if (result.statusCode !== 200 || !JSON.parse(result.body).blocks) { console.error(JSON.stringify(result)); process.exit(1); }
+`,
+    );
+    progress(`bundles: cold loads, ${rounds} interleaved rounds`);
+    // Warm the file system cache; also proves each bundle loads and slack-events answers.
+    for (const fn of FUNCTIONS) timeNode(scripts[fn]!, LAMBDA_ENV);
+    timeNode(help, LAMBDA_ENV);
+    const samples: Record<string, number[]> = { empty: [], help: [] };
+    for (const fn of FUNCTIONS) samples[fn] = [];
+    for (let r = 0; r < rounds; r++) {
+      samples.empty!.push(timeNode(empty, {}));
+      for (const fn of FUNCTIONS) samples[fn]!.push(timeNode(scripts[fn]!, LAMBDA_ENV));
+      samples.empty!.push(timeNode(empty, {}));
+      samples.help!.push(timeNode(help, LAMBDA_ENV));
+    }
+    const base = median(samples.empty!);
+    rows.push({
+      section: 'cold start',
+      name: 'empty node process (the unit)',
+      value: '1.00x',
+      raw: 1,
+      target: '',
+      note: `median ${ms(base)} of ${samples.empty!.length}`,
+    });
+    const helpRatio = median(samples.help!) / base;
+    rows.push(
+      rowWithTarget(
+        {
+          section: 'cold start',
+          name: 'slack-events: load + answer signed `/bedrock-cost help`',
+          value: `${helpRatio.toFixed(2)}x`,
+          raw: helpRatio,
+          note: `median ${ms(median(samples.help!))} of ${rounds}`,
+        },
+        2.5,
+        '< 2.5x',
+      ),
+    );
+    for (const fn of FUNCTIONS) {
+      const ratio = median(samples[fn]!) / base;
+      rows.push({
+        section: 'cold start',
+        name: `${fn}: module load`,
+        value: `${ratio.toFixed(2)}x`,
+        raw: ratio,
+        target: '',
+        note: `median ${ms(median(samples[fn]!))} of ${rounds}`,
+      });
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return { rows, bytes };
+}

