@@ -146,10 +146,12 @@ describe('Cost Explorer outages (HTTP 5xx)', () => {
     const down = faultDeps({ store, aws, delivery });
     const failed = await runBudgetAlerts(down, { dryRun: false, nowcast: false }).then(
       (report) => report,
-      (error: unknown) => error,
+      (error: unknown) => error as Error,
     );
     expect(delivery.sent).toHaveLength(0);
     if (!(failed instanceof Error)) expect(failed.messages.every((m) => m.status !== 'sent')).toBe(true);
+    // The run reports the outage rather than hiding it (Lambda logs it; the next hour retries).
+    else expect(failed.message).not.toBe('');
     // No claim was left behind: the 50% alert of team-00000 (85% spent) is still due.
     expect(
       await getAlert(store, { team: 'team-00000', month: '2026-11', sk: 'THRESHOLD#50' }),
