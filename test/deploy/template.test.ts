@@ -300,8 +300,10 @@ const PROD_PARAMS = [
 ];
 
 beforeAll(async () => {
-  // In parallel: separate output and esbuild work folders; much of osls is single-threaded.
-  [dev, prod] = await Promise.all([packageStage('dev'), packageStage('prod', PROD_PARAMS)]);
+  // One after the other: osls clears the service's .serverless/ at the start of every
+  // packaging, whatever the output directory, so two runs at once collide.
+  dev = await packageStage('dev');
+  prod = await packageStage('prod', PROD_PARAMS);
 }, 240_000);
 
 afterAll(() => {
@@ -774,7 +776,10 @@ describe('packaged handlers answer', () => {
       "import { readFileSync } from 'node:fs';" +
       'const { handler } = await import(process.argv[1]);' +
       "const event = JSON.parse(readFileSync(process.argv[2], 'utf8'));" +
-      "const result = await handler(event, { functionName: 'test', awsRequestId: 'test-request', getRemainingTimeInMillis: () => 10000 });" +
+      "const context = { functionName: 'test', awsRequestId: 'test-request', getRemainingTimeInMillis: () => 10000 };" +
+      'let result;' +
+      'try { result = await handler(event, context); }' +
+      'catch (error) { result = { handlerError: String(error && error.message || error) }; }' +
       "process.stdout.write('\\nRESULT ' + JSON.stringify(result ?? null) + '\\n');";
     const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, entry, eventFile], {
@@ -941,6 +946,154 @@ describe('packaged handlers answer', () => {
       await Promise.all([dynamo.close(), slack.close(), ssm.close()]);
     }
   }, 120_000);
+
+  it("makes only AWS calls its function's role allows (scheduled jobs and the worker, from their zips)", async () => {
+    const ACCOUNT_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
+    const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
+    const throughput = {
+      provisionedModelName: 'search-pt',
+      provisionedModelArn: `${ACCOUNT_ARN}:provisioned-model/pt1`,
+      modelArn: MODEL_ARN,
+      desiredModelArn: MODEL_ARN,
+      foundationModelArn: MODEL_ARN,
+      modelUnits: 1,
+      desiredModelUnits: 1,
+      status: 'InService',
+      commitmentDuration: 'OneMonth',
+      commitmentExpirationTime: '2026-12-10T08:00:00Z',
+      creationTime: '2026-11-01T10:00:00Z',
+      lastModifiedTime: '2026-11-01T10:00:00Z',
+    };
+    const aws = await startAwsServer({
+      GetParametersByPath: {
+        Parameters: [
+          { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+        ],
+      },
+      GetCostAndUsage: { ResultsByTime: [], DimensionValueAttributes: [] },
+      GetDimensionValues: {
+        DimensionValues: [{ Value: 'Amazon Bedrock', Attributes: {} }],
+        ReturnSize: 1,
+        TotalSize: 1,
+      },
+      GetCostForecast: { Total: { Amount: '0', Unit: 'USD' }, ForecastResultsByTime: [] },
+      ListMetrics: {
+        Metrics: [
+          {
+            Namespace: 'AWS/Bedrock',
+            MetricName: 'InputTokenCount',
+            Dimensions: [{ Name: 'ModelId', Value: 'amazon.nova-lite-v1:0' }],
+          },
+        ],
+      },
+      GetMetricData: (input) => ({
+        MetricDataResults: ((input.MetricDataQueries as { Id: string }[]) ?? []).map((q) => ({
+          Id: q.Id,
+          Label: q.Id,
+          Timestamps: [],
+          Values: [],
+          StatusCode: 'Complete',
+        })),
+      }),
+      ListProvisionedModelThroughputs: { provisionedModelSummaries: [throughput] },
+      GetProvisionedModelThroughput: throughput,
+      ListInferenceProfiles: { inferenceProfileSummaries: [] },
+      ListTagsForResource: { tags: [{ key: 'team', value: 'search' }] },
+      GetProducts: { FormatVersion: 'aws_v1', PriceList: [] },
+    });
+    const [dynamo, slack] = await Promise.all([
+      startTestDynamo(),
+      startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
+    ]);
+    /** The IAM action each recorded request needs. */
+    const PREFIX: Record<string, string> = {
+      CostExplorer: 'ce',
+      CloudWatch: 'cloudwatch',
+      Bedrock: 'bedrock',
+      BedrockRuntime: 'bedrock',
+      Pricing: 'pricing',
+      AmazonSSM: 'ssm',
+    };
+    const actionOf = (r: { service: string; operation: string }) =>
+      r.service === 'BedrockRuntime' && r.operation === 'Converse'
+        ? 'bedrock:InvokeModel'
+        : `${PREFIX[r.service] ?? r.service}:${r.operation}`;
+    try {
+      const local: Record<string, string> = {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        BEDROCK_COST_TABLE: dynamo.store.table,
+      };
+      await run(
+        process.execPath,
+        [
+          join(ROOT, 'bin/bedrock-cost'),
+          'budget',
+          'set',
+          'search',
+          '100',
+          'channel',
+          'C0SEARCH',
+          'tz',
+          'Europe/London',
+        ],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: 60_000 },
+      );
+      const endpoints = {
+        AWS_ENDPOINT_URL_SSM: aws.endpoint,
+        AWS_ENDPOINT_URL_COST_EXPLORER: aws.endpoint,
+        AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
+        AWS_ENDPOINT_URL_BEDROCK: aws.endpoint,
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: aws.endpoint,
+        AWS_ENDPOINT_URL_PRICING: aws.endpoint,
+      };
+      const job = (text: string) => ({
+        kind: 'command',
+        id: `job-${text}`,
+        text,
+        caller: { platform: 'slack', userId: 'U0ALICE001', isAdmin: false, channelId: 'C0SEARCH' },
+        replyTo: { kind: 'slack-response-url', url: slack.responseUrl(text.replace(/\W+/g, '-')) },
+      });
+      const runs: [string, unknown][] = [
+        ['weekly-digest', { source: 'aws.events' }],
+        ['budget-alerts', { source: 'aws.events' }],
+        ['idle-throughput', { source: 'aws.events' }],
+        ['pricing-refresh', { source: 'aws.events' }],
+        ['command-worker', job('spend last week by model')],
+        ['command-worker', job('why last week')],
+        ['command-worker', job('forecast')],
+        ['command-worker', job('idle')],
+        ['command-worker', job('budget')],
+      ];
+      for (const [name, event] of runs) {
+        const before = aws.requests.length;
+        const env: Record<string, string> = {
+          ...envOf(lambdaOf(dev.template, name)[1]),
+          ...local,
+          ...endpoints,
+          BEDROCK_COST_SSM_PATH: STAGE_PATH,
+          BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
+          SLACK_API_URL: slack.apiUrl,
+          POWERTOOLS_LOG_LEVEL: 'ERROR',
+        };
+        await invokePackaged(name, event, env);
+        const needed = new Set(aws.requests.slice(before).map(actionOf));
+        const allowed = actionsOf(statementsOf(dev.template, name));
+        const label = `${name} ${JSON.stringify(event).slice(0, 60)}`;
+        expect(
+          [...needed].filter((a) => !allowed.has(a)),
+          label,
+        ).toEqual([]);
+        // It reached its data (not a run that failed before touching AWS).
+        expect([...needed].filter((a) => DATA_SERVICES.test(a)).length, label).toBeGreaterThan(0);
+      }
+    } finally {
+      await Promise.all([dynamo.close(), slack.close(), aws.close()]);
+    }
+  }, 180_000);
 
   it('verifies Teams with the secret from SSM and answers help with an Adaptive Card', async () => {
     const dynamo = await startTestDynamo();
