@@ -27,7 +27,7 @@ import { teamMonthAt } from '../budgets/team-month.js';
 import type { ChatTarget, DeliveryReceipt } from '../chat/delivery.js';
 import { describeTarget } from '../chat/delivery.js';
 import type { Reply, ReplyBlock } from '../chat/reply.js';
-import { addDays, type DateRange, toIsoDate } from '../clock.js';
+import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import type { CostSource, DataSources } from '../ports.js';
@@ -171,7 +171,10 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   const pending: Pending[] = [];
   for (const profile of profiles) {
     const slot = slotOf(profile);
-    const week = digestWeek(now, profile.timeZone, slot);
+    // A profile's zone is validated when set; one that this runtime's ICU does not know
+    // falls back to UTC rather than stopping every team's digest.
+    const timeZone = isKnownTimeZone(profile.timeZone) ? profile.timeZone : 'UTC';
+    const week = digestWeek(now, timeZone, slot);
     if (!profile.target) {
       skipped.push(profile.team);
       continue;
@@ -182,10 +185,10 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       who: profile.team,
       target: profile.target,
       profile,
-      timeZone: profile.timeZone,
+      timeZone,
       slot,
       week,
-      note: week.due ? 'due now' : `preview; sent ${describeSlot(slot)} ${profile.timeZone}`,
+      note: week.due ? 'due now' : `preview; sent ${describeSlot(slot)} ${timeZone}`,
     });
   }
   const finops = parseFinopsTarget(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
@@ -274,7 +277,8 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
     const byTeam = new Map(profiles.map((p) => [p.team, p]));
     for (const [team, lines] of bill.teams) {
       const profile = byTeam.get(team);
-      const month = teamMonthAt(now, profile?.timeZone ?? 'UTC');
+      const zone = profile && isKnownTimeZone(profile.timeZone) ? profile.timeZone : 'UTC';
+      const month = teamMonthAt(now, zone);
       const d = buildTeamDigest({
         team,
         lines,
