@@ -767,6 +767,9 @@ describe('packaged handlers answer', () => {
     return { url, invocations, close: () => new Promise<void>((ok) => server.close(() => ok())) };
   }
 
+  /** What every packaged run logged (checked for secrets at the end). */
+  const logs: { name: string; text: string }[] = [];
+
   /** Invoke a packaged handler once in a fresh process; returns its result. */
   async function invokePackaged(name: string, event: unknown, env: Record<string, string>): Promise<unknown> {
     const dir = unzipped(name);
@@ -782,10 +785,22 @@ describe('packaged handlers answer', () => {
       'catch (error) { result = { handlerError: String(error && error.message || error) }; }' +
       "process.stdout.write('\\nRESULT ' + JSON.stringify(result ?? null) + '\\n');";
     const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, entry, eventFile], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      timeout: 60_000,
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', script, entry, eventFile],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        timeout: 60_000,
+      },
+    );
+    logs.push({
+      name,
+      text:
+        stdout
+          .split('\n')
+          .filter((l) => !l.startsWith('RESULT '))
+          .join('\n') + stderr,
     });
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) throw new Error(`${name} printed no result:\n${stdout}`);
@@ -822,7 +837,7 @@ describe('packaged handlers answer', () => {
         SLACK_BOT_USER_ID: 'U0BOT',
         SLACK_BOT_ID: 'B0BOT',
         SLACK_TEAM_ID: 'T0TEST0001',
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
@@ -930,7 +945,7 @@ describe('packaged handlers answer', () => {
         BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
         BEDROCK_COST_DEMO: '1',
         SLACK_API_URL: slack.apiUrl,
-        POWERTOOLS_LOG_LEVEL: 'WARN',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
         AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       };
       const result = (await invokePackaged('weekly-digest', { source: 'aws.events' }, env)) as {
@@ -1077,7 +1092,7 @@ describe('packaged handlers answer', () => {
           BEDROCK_COST_SSM_PATH: STAGE_PATH,
           BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
           SLACK_API_URL: slack.apiUrl,
-          POWERTOOLS_LOG_LEVEL: 'ERROR',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
         };
         await invokePackaged(name, event, env);
         const needed = new Set(aws.requests.slice(before).map(actionOf));
@@ -1110,7 +1125,7 @@ describe('packaged handlers answer', () => {
         BEDROCK_COST_SSM_PATH: STAGE_PATH,
         BEDROCK_COST_TABLE: dynamo.store.table,
         BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
@@ -1139,4 +1154,27 @@ describe('packaged handlers answer', () => {
       await Promise.all([dynamo.close(), ssm.close()]);
     }
   }, 120_000);
+
+  it('never logs a secret, a token or a response/webhook URL', () => {
+    const names = new Set(logs.map((l) => l.name));
+    expect([...names].sort()).toEqual([
+      'budget-alerts',
+      'command-worker',
+      'idle-throughput',
+      'pricing-refresh',
+      'slack-events',
+      'teams-messages',
+      'weekly-digest',
+    ]);
+    // Structured JSON from the Powertools logger, at INFO as deployed.
+    const lines = logs.flatMap((l) => l.text.split('\n').filter((t) => t.trim().startsWith('{')));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.some((t) => JSON.parse(t).service === SERVICE)).toBe(true);
+    for (const { name, text } of logs) {
+      for (const secret of [SIGNING_SECRET, TEAMS_SECRET, 'xoxb-deploy-test']) {
+        expect(text.includes(secret), `${name} logged a secret`).toBe(false);
+      }
+      expect(text, name).not.toMatch(/\/response\/|hooks\.slack\.com|logic\.azure\.com/);
+    }
+  });
 });
