@@ -8,6 +8,10 @@
  *   batch costs half of on-demand but answers within 24 h, so the advice says "if offline".
  * - *Prompt caching* for a model that supports it and reads little from the cache yet
  *   (the estimator assumes 60% of input is a cacheable prefix, and counts the writes).
+ * - *A cheaper model of the same tier*, never an older one: the same family and size
+ *   (Claude Sonnet, Opus, Haiku; Llama 70B, 8B, ...) at the same or a newer generation, priced
+ *   for the same tokens. A model change needs an evaluation first, so it is ranked at half its
+ *   saving: it wins only when it clearly beats a change that keeps the model.
  * - *Deleting idle provisioned throughput* billed to the team (no commitment), from the
  *   idle scan: its hourly cost x 730 hours.
  *
@@ -26,7 +30,11 @@ import { findModel, type ResolvedModel, routesFrom } from '../pricing/models.js'
 import { HOURS_PER_MONTH, type Workload } from '../pricing/workload.js';
 import type { SpendLine } from '../spend/query.js';
 
-export type RecommendationKind = 'batch' | 'prompt-cache' | 'delete-idle-throughput';
+export type RecommendationKind =
+  | 'batch'
+  | 'prompt-cache'
+  | 'newer-same-tier-model'
+  | 'delete-idle-throughput';
 
 export interface Recommendation {
   kind: RecommendationKind;
@@ -206,6 +214,71 @@ function cacheCandidate(catalog: Catalog, m: ModelTokens, weekDays: number): Rec
   }
 }
 
+/** Family (tier) and generation of a model key, for the models where both are clear. */
+export function tierOf(key: string): { family: string; generation: number } | undefined {
+  // claude-3-5-sonnet, claude-3-5-sonnet-v2, claude-sonnet-4-5, claude-opus-4-1, claude-haiku-4-5
+  const claude = /^claude-(?:(\d+)(?:-(\d+))?-)?(sonnet|opus|haiku)(?:-(\d+)(?:-(\d+))?)?(-v\d+)?$/.exec(key);
+  if (claude) {
+    const major = claude[1] ?? claude[4];
+    const minor = claude[1] ? claude[2] : claude[5];
+    if (!major) return undefined;
+    return {
+      family: `claude-${claude[3]}`,
+      generation: Number(major) + Number(minor ?? 0) / 10 + (claude[6] ? 0.01 : 0),
+    };
+  }
+  // llama3-1-70b, llama3-3-70b, llama3-70b
+  const llama = /^llama(\d+)(?:-(\d+))?-(\d+b)$/.exec(key);
+  if (llama)
+    return { family: `llama-${llama[3]}`, generation: Number(llama[1]) + Number(llama[2] ?? 0) / 10 };
+  return undefined;
+}
+
+/** The same tokens on a cheaper model of the same family, same or newer generation. */
+function newerModelCandidate(catalog: Catalog, m: ModelTokens, weekDays: number): Recommendation | undefined {
+  const model = findModel(catalog, m.modelKey)?.model;
+  const tier = model ? tierOf(model.key) : undefined;
+  if (!model || !tier || model.modality !== 'text') return undefined;
+  const prices = pricesFor(model, m.region, m.scope);
+  if (!prices) return undefined;
+  const w = workloadOf(
+    model,
+    m.region,
+    monthlyTokens(m.current.input, prices.input, weekDays),
+    monthlyTokens(m.current.output, prices.output, weekDays),
+  );
+  if (!w) return undefined;
+  let current: Dec;
+  try {
+    current = estimateWorkload(catalog, resolvedOf(model, m.scope), w).default.monthly;
+  } catch {
+    return undefined;
+  }
+  let best: { model: CatalogModel; monthly: Dec } | undefined;
+  for (const other of catalog.models) {
+    const t = tierOf(other.key);
+    if (other === model || other.modality !== 'text' || !t) continue;
+    if (t.family !== tier.family || t.generation < tier.generation) continue;
+    try {
+      const monthly = estimateWorkload(catalog, resolvedOf(other, m.scope), { ...w, modelText: other.key })
+        .default.monthly;
+      if (!best || monthly.lt(best.monthly)) best = { model: other, monthly };
+    } catch {
+      // Not offered where this traffic runs: not a candidate.
+    }
+  }
+  if (!best) return undefined;
+  const saving = current.minus(best.monthly);
+  // Below 5% a model change is not worth its evaluation.
+  if (saving.lte(current.times(0.05))) return undefined;
+  return {
+    kind: 'newer-same-tier-model',
+    model: best.model.name,
+    monthlyUsd: saving,
+    text: `try ${best.model.name} for the ${model.name} traffic (same tier, ${Math.round(saving.div(current).toNumber() * 100)}% cheaper at list prices; evaluate it first): about ${formatUsd(saving.negated(), { decimals: 0 })} a month.`,
+  };
+}
+
 /** Delete an idle, uncommitted provisioned throughput. */
 function idleCandidate(finding: IdleFinding): Recommendation | undefined {
   if (finding.state !== 'idle' || finding.savesPerDay.lte(0)) return undefined;
@@ -241,11 +314,15 @@ export function recommend(input: {
       for (const c of [
         batchCandidate(input.catalog, m, weekDays),
         cacheCandidate(input.catalog, m, weekDays),
+        newerModelCandidate(input.catalog, m, weekDays),
       ]) {
         if (c) candidates.push(c);
       }
     }
   }
-  const best = candidates.sort((a, b) => b.monthlyUsd.comparedTo(a.monthlyUsd))[0];
+  // A model change needs an evaluation: rank it at half its saving.
+  const score = (r: Recommendation) =>
+    r.kind === 'newer-same-tier-model' ? r.monthlyUsd.div(2) : r.monthlyUsd;
+  const best = candidates.sort((a, b) => score(b).comparedTo(score(a)))[0];
   return best?.monthlyUsd.gte(MIN_MONTHLY_SAVING) ? best : undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, eachDay } from '../../lib/clock.js';
-import { recommend } from '../../lib/digest/recommend.js';
+import { recommend, tierOf } from '../../lib/digest/recommend.js';
 import { Dec } from '../../lib/money.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import type { SpendLine } from '../../lib/spend/query.js';
@@ -11,14 +11,19 @@ const current = { start: '2026-11-09', end: '2026-11-16' };
 const previous = { start: '2026-11-02', end: '2026-11-09' };
 
 /** Daily lines of one usage type: `perDay` dollars each day of `range`. */
-function daily(usageType: string, range: { start: string; end: string }, perDay: number): SpendLine[] {
+function daily(
+  usageType: string,
+  range: { start: string; end: string },
+  perDay: number,
+  service = SONNET,
+): SpendLine[] {
   return eachDay(range).map((day) => ({
     day,
     end: addDays(day, 1),
-    service: SONNET,
+    service,
     usageType,
     team: 'search',
-    info: parseUsageType(SONNET, usageType, undefined),
+    info: parseUsageType(service, usageType, undefined),
     amount: new Dec(perDay),
     quantity: new Dec(perDay),
     estimated: false,
@@ -71,5 +76,29 @@ describe('recommend', () => {
     const lines = [...daily(OUTPUT, previous, 0.2), ...daily(OUTPUT, current, 0.2)];
     expect(recommend({ catalog, lines, current, previous, idle: [] })).toBeUndefined();
     expect(recommend({ catalog: undefined, lines, current, previous, idle: [] })).toBeUndefined();
+  });
+
+  it('suggests a cheaper model of the same tier, never an older one, for steady traffic', () => {
+    const lines = [
+      ...daily('USE1-Llama3-1-70B-input-tokens', previous, 40, 'Amazon Bedrock'),
+      ...daily('USE1-Llama3-1-70B-output-tokens', previous, 20, 'Amazon Bedrock'),
+      ...daily('USE1-Llama3-1-70B-input-tokens', current, 40, 'Amazon Bedrock'),
+      ...daily('USE1-Llama3-1-70B-output-tokens', current, 20, 'Amazon Bedrock'),
+    ];
+    const r = recommend({ catalog, lines, current, previous, idle: [] });
+    expect(r?.kind).toBe('newer-same-tier-model');
+    expect(r!.model).toMatch(/Llama 3\.3 70B/);
+    expect(r!.text).toMatch(/same tier, \d+% cheaper at list prices; evaluate it first/);
+    // $60 a day is ~$7,821 a month; the newer 70B model lists ~27% cheaper.
+    expect(r!.monthlyUsd.toNumber()).toBeGreaterThan(60 * 7 * (730 / 168) * 0.2);
+    expect(r!.monthlyUsd.toNumber()).toBeLessThan(60 * 7 * (730 / 168) * 0.35);
+  });
+
+  it('reads model tiers and generations from catalog keys', () => {
+    expect(tierOf('claude-3-5-sonnet')).toEqual({ family: 'claude-sonnet', generation: 3.5 });
+    expect(tierOf('claude-sonnet-4-5')).toEqual({ family: 'claude-sonnet', generation: 4.5 });
+    expect(tierOf('claude-opus-4-1')).toEqual({ family: 'claude-opus', generation: 4.1 });
+    expect(tierOf('llama3-3-70b')).toEqual({ family: 'llama-70b', generation: 3.3 });
+    expect(tierOf('nova-pro')).toBeUndefined();
   });
 });
