@@ -74,6 +74,31 @@ export async function quietestRound(
   return { best, all };
 }
 
+/**
+ * Like `sample`, but also the CPU time (user + system) of each run. On a loaded machine
+ * wall-clock percentiles of sub-millisecond code measure the scheduler (a preempted run
+ * waits a whole time slice); CPU time is what the code costs, and what its wall time is
+ * on an idle machine. Only meaningful when nothing else runs in this process meanwhile.
+ */
+export async function sampleCpu(
+  fn: () => unknown | Promise<unknown>,
+  runs: number,
+  warmup = Math.min(20, Math.ceil(runs / 10)),
+): Promise<{ wall: number[]; cpu: number[] }> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  return { wall, cpu };
+}
+
 /** `1.23 ms`, `12 ms`, `1.4 s`. */
 export function ms(value: number): string {
   if (value >= 1000) return `${(value / 1000).toFixed(1)} s`;
