@@ -27,6 +27,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHART_ASSETS } from '../../lib/chart/render.js';
 import { loadConfig } from '../../lib/config.js';
+import { DEFAULT_TIME_BUDGET_MS } from '../../lib/digest/run.js';
 import { SECRET_PARAMETERS } from '../../lib/lambda/runtime.js';
 import { startAwsServer } from '../support/aws-server.js';
 import { startTestDynamo } from '../support/dynamo.js';
@@ -325,6 +326,9 @@ describe('functions', () => {
       roles.add(getAttId(fn.Properties.Role)!);
     }
     expect(roles.size).toBe(FUNCTIONS.length);
+    // The digest stops starting new sends after its time budget: the function must outlast it.
+    const digestTimeout = Number(lambdaOf(t, 'weekly-digest')[1].Properties.Timeout);
+    expect(digestTimeout * 1000).toBeGreaterThanOrEqual(DEFAULT_TIME_BUDGET_MS + 60_000);
     // osls' shared catch-all role is not created.
     expect(t.Resources.IamRoleLambdaExecution).toBeUndefined();
   });
