@@ -218,6 +218,19 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
     const { getDigestRecord } = await import('./claim.js');
     const records = await Promise.all(pending.map((p) => getDigestRecord(deps.store, p.key, p.week.weekId)));
     todo = pending.filter((_, i) => records[i]?.state !== 'sent');
+    pending.forEach((p, i) => {
+      if (records[i]?.state !== 'sent') return;
+      messages.push({
+        target: p.target ? describeTarget(p.target) : 'none',
+        subject: p.key === OVERVIEW_KEY ? 'overview' : p.key,
+        reply: {
+          headline: `${p.who}: this week's digest was sent at ${String(records[i]?.sentAt)}`,
+          blocks: [],
+        },
+        status: 'already-sent',
+        reason: 'sent earlier this week',
+      });
+    });
   }
 
   const finish = (costExplorerRequests: number, extra = ''): DigestReport => {
@@ -236,15 +249,9 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   };
 
   if (!profiles.length && !dryRun) {
-    return {
-      ...finish(0),
-      summary: `digest${dryRun ? ' (dry run)' : ''}: nothing to send. ${HOW_TO_CONFIGURE}`,
-    };
+    return { ...finish(0), summary: `digest: nothing to send. ${HOW_TO_CONFIGURE}` };
   }
-  if (!todo.length) {
-    const waiting = pending.length - todo.length;
-    return finish(0, waiting ? '' : '; no digest due this hour');
-  }
+  if (!todo.length) return finish(0, pending.length ? '' : '; no digest due this hour');
 
   // The data, once for everyone.
   const ctx = await spendContextOf(deps);

@@ -192,7 +192,10 @@ describe('weekly digest', () => {
     expect(await getDigestRecord(store, 'search', '2026-W47')).toMatchObject({ state: 'failed' });
 
     const second = await runAt(store, `${MONDAY}T15:00:00Z`, delivery, {}, {});
-    expect(second.report.messages.map((m) => [m.subject, m.status])).toEqual([['search', 'sent']]);
+    expect(second.report.messages.map((m) => [m.subject, m.status])).toEqual([
+      ['support-bot', 'already-sent'],
+      ['search', 'sent'],
+    ]);
     expect(delivery.sentTo('C0SEARCH')).toHaveLength(1);
     expect(delivery.sentTo('C0SUPPORT')).toHaveLength(1);
     expect(await getDigestRecord(store, 'search', '2026-W47')).toMatchObject({ state: 'sent', attempts: 2 });
