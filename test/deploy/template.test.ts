@@ -1019,6 +1019,12 @@ describe('packaged handlers answer', () => {
       ListInferenceProfiles: { inferenceProfileSummaries: [] },
       ListTagsForResource: { tags: [{ key: 'team', value: 'search' }] },
       GetProducts: { FormatVersion: 'aws_v1', PriceList: [] },
+      Converse: {
+        output: { message: { role: 'assistant', content: [{ text: 'Try: spend last month by team' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 10, outputTokens: 8, totalTokens: 18 },
+        metrics: { latencyMs: 5 },
+      },
     });
     const [dynamo, slack] = await Promise.all([
       startTestDynamo(),
@@ -1076,21 +1082,23 @@ describe('packaged handlers answer', () => {
         caller: { platform: 'slack', userId: 'U0ALICE001', isAdmin: false, channelId: 'C0SEARCH' },
         replyTo: { kind: 'slack-response-url', url: slack.responseUrl(text.replace(/\W+/g, '-')) },
       });
-      const runs: [string, unknown][] = [
-        ['weekly-digest', { source: 'aws.events' }],
-        ['budget-alerts', { source: 'aws.events' }],
-        ['idle-throughput', { source: 'aws.events' }],
-        ['pricing-refresh', { source: 'aws.events' }],
-        ['command-worker', job('spend last week by model')],
-        ['command-worker', job('why last week')],
-        ['command-worker', job('forecast')],
-        ['command-worker', job('idle')],
-        ['command-worker', job('budget')],
+      // The zips are the same for every stage; `prod` sets the assistant model for `ask`.
+      const runs: [string, unknown, Packaged][] = [
+        ['weekly-digest', { source: 'aws.events' }, dev],
+        ['budget-alerts', { source: 'aws.events' }, dev],
+        ['idle-throughput', { source: 'aws.events' }, dev],
+        ['pricing-refresh', { source: 'aws.events' }, dev],
+        ['command-worker', job('spend last week by model'), dev],
+        ['command-worker', job('why last week'), dev],
+        ['command-worker', job('forecast'), dev],
+        ['command-worker', job('idle'), dev],
+        ['command-worker', job('budget'), dev],
+        ['command-worker', job('ask which team spent the most last month?'), prod],
       ];
-      for (const [name, event] of runs) {
+      for (const [name, event, packaged] of runs) {
         const before = aws.requests.length;
         const env: Record<string, string> = {
-          ...envOf(lambdaOf(dev.template, name)[1]),
+          ...envOf(lambdaOf(packaged.template, name)[1]),
           ...local,
           ...endpoints,
           BEDROCK_COST_SSM_PATH: STAGE_PATH,
@@ -1100,7 +1108,7 @@ describe('packaged handlers answer', () => {
         };
         await invokePackaged(name, event, env);
         const needed = new Set(aws.requests.slice(before).map(actionOf));
-        const allowed = actionsOf(statementsOf(dev.template, name));
+        const allowed = actionsOf(statementsOf(packaged.template, name));
         const label = `${name} ${JSON.stringify(event).slice(0, 60)}`;
         expect(
           [...needed].filter((a) => !allowed.has(a)),
