@@ -157,8 +157,13 @@ async function digestRun(a: Account, proxy: DynamoProxy, now: Date, charts: bool
   return counts;
 }
 
-/** The digest in a child process (`bench/digest-child.ts`): its own peak RSS. */
-async function childDigestRun(a: Account, proxy: DynamoProxy, now: Date, charts: boolean) {
+/** A job in a child process (`bench/job-child.ts`): its own time and peak RSS. */
+async function childRun(
+  a: Account,
+  proxy: DynamoProxy,
+  now: Date,
+  job: { job: 'digest'; charts: boolean } | { job: 'alerts'; nowcast: boolean },
+) {
   a.aws.requests.length = 0;
   proxy.reset();
   const t0 = performance.now();
@@ -167,16 +172,16 @@ async function childDigestRun(a: Account, proxy: DynamoProxy, now: Date, charts:
     [
       '--import',
       'tsx',
-      new URL('./digest-child.ts', import.meta.url).pathname,
+      new URL('./job-child.ts', import.meta.url).pathname,
       JSON.stringify({
+        ...job,
         awsEndpoint: a.aws.endpoint,
         dynamoEndpoint: proxy.endpoint,
         table: a.table,
         now: now.toISOString(),
-        charts,
       }),
     ],
-    { maxBuffer: 16 * 1024 * 1024, timeout: 300_000 },
+    { maxBuffer: 16 * 1024 * 1024, timeout: 300_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
   );
   const child = JSON.parse(stdout) as { maxRssMb: number; durationMs: number; messages: number };
   const counts = countsOf(a.aws, proxy, performance.now() - t0, child.messages);
@@ -219,7 +224,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
         );
         const digest =
           teams === 1000
-            ? await childDigestRun(a, proxy, MONDAY_9, false)
+            ? await childRun(a, proxy, MONDAY_9, { job: 'digest', charts: false })
             : await digestRun(a, proxy, MONDAY_9, true);
         runs[`digest@${teams}`] = digest;
         rows.push(
@@ -319,7 +324,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
         progress(`requests: alert run at 10,000 teams, ${label}`);
         const a = await account(dynamo, proxy, 10_000, ALERT_NOW);
         try {
-          const { counts } = await alertRun(a, proxy, ALERT_NOW, nowcast ? {} : { nowcast: false });
+          const counts = await childRun(a, proxy, ALERT_NOW, { job: 'alerts', nowcast });
           runs[`alerts@10000${nowcast ? '' : '-bill-only'}`] = counts;
           rows.push(
             rowWithTarget(
@@ -328,7 +333,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
                 name: `alert run, 10,000 teams, ${label}: time`,
                 value: ms(counts.durationMs),
                 raw: counts.durationMs,
-                note: `${counts.messages} alerts posted (recording delivery); ${counts.ce} Cost Explorer, ${counts.cwGetMetricData} GetMetricData (${counts.cwMetrics} metrics), ${counts.bedrock} Bedrock requests`,
+                note: `job alone in a child process; ${counts.messages} alerts posted (recording delivery); ${counts.ce} Cost Explorer, ${counts.cwGetMetricData} GetMetricData (${counts.cwMetrics} metrics), ${counts.bedrock} Bedrock requests`,
               },
               10_000,
               '< 10 s',

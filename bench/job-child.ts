@@ -1,22 +1,25 @@
 /**
- * One weekly-digest run in its own process, so its peak memory is the job's alone (plus
- * Node and the tsx loader), not the bench's (dynalite, the fake AWS server, earlier runs).
- * The parent serves the table and the AWS APIs; this process reaches them by endpoint.
+ * One scheduled job run in its own process, so its time and peak memory are the job's
+ * alone (plus Node and the tsx loader), not shared with the bench's dynalite, fake AWS
+ * server and earlier runs. The parent serves the table and the AWS APIs by endpoint.
  *
- * Input (argv[2], JSON): `{ awsEndpoint, dynamoEndpoint, table, now, charts }`.
- * Output (stdout, JSON): `{ maxRssMb, durationMs, messages, summary }`.
+ * Input (argv[2], JSON): `{ job: 'digest' | 'alerts', awsEndpoint, dynamoEndpoint, table,
+ * now, charts?, nowcast? }`. Output (stdout, JSON): `{ maxRssMb, durationMs, messages, summary }`.
  */
 import { createDynamoClients } from '../lib/aws/dynamodb.js';
+import { runBudgetAlerts } from '../lib/budgets/alerts.js';
 import { runWeeklyDigest } from '../lib/digest/run.js';
 import { awsTestEnv, TEST_CREDENTIALS, useEnv } from '../test/support/aws-server.js';
 import { recordingDelivery, testDeps } from '../test/support/deps.js';
 
 const input = JSON.parse(process.argv[2] ?? '{}') as {
+  job: 'digest' | 'alerts';
   awsEndpoint: string;
   dynamoEndpoint: string;
   table: string;
   now: string;
-  charts: boolean;
+  charts?: boolean;
+  nowcast?: boolean;
 };
 useEnv(awsTestEnv(input.awsEndpoint));
 const { db } = createDynamoClients({
@@ -33,7 +36,10 @@ const deps = testDeps({
   env: { BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
 });
 const started = performance.now();
-const report = await runWeeklyDigest(deps, { dryRun: false, charts: input.charts });
+const report =
+  input.job === 'digest'
+    ? await runWeeklyDigest(deps, { dryRun: false, charts: input.charts ?? true })
+    : await runBudgetAlerts(deps, { dryRun: false, ...(input.nowcast === false ? { nowcast: false } : {}) });
 const durationMs = performance.now() - started;
 // maxRSS is in kilobytes: the process's peak resident set, what Lambda's memory limit caps.
 process.stdout.write(
@@ -45,3 +51,4 @@ process.stdout.write(
   }),
 );
 db.destroy();
+process.exit(0);
