@@ -29,7 +29,7 @@ export const estimateCommand = defineCommand<string[], EstimateData>({
     'estimate nova-micro 300k requests/month 800 in 200 out batch',
     'estimate model=llama3-1-70b input=1500 output=300 requests=50000/day cache=60% region=eu-west-1',
     'estimate sonnet 4.5 3000 in 800 out 2k/day x6 calls kb guardrails logs',
-    'estimate nova-canvas 2000 images/day premium size=2048',
+    'estimate nova-canvas 2000 images/day',
   ],
   slow: false,
   parse: (words) => {
