@@ -82,4 +82,49 @@ module.exports = new Proxy({}, { get: (_, name) => (name === '__esModule' ? fals
   },
 };
 
-module.exports = [slimBolt, frontDoorOnly];
+/**
+ * `@aws-sdk/lib-dynamodb` off the cold path. Domain modules (budgets, pricing catalog,
+ * spend cache, idle store) import its command classes at the top, which makes loading them
+ * evaluate the whole DynamoDB client (~350 KB) before the first request, even for `help`.
+ * In the front-door bundle those imports get light stand-ins that only record their input;
+ * the table client there is `lazyDocumentClient` (lib/lambda/runtime.ts), which loads the
+ * real SDK on the first `send` and rebuilds each stand-in as the real command. The
+ * client factory itself (lib/aws/dynamodb.ts) and lib/lambda/ import the real module.
+ */
+const LIB_DYNAMODB = /^@aws-sdk\/lib-dynamodb$/;
+const REAL_DYNAMODB_IMPORTERS = /[\\/]lib[\\/](aws[\\/]dynamodb|lambda[\\/][^\\/]+)\.ts$/;
+
+/** @type {import('esbuild').Plugin} */
+const lazyDynamo = {
+  name: 'lazy-dynamodb-commands',
+  setup(build) {
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const entries = [].concat(build.initialOptions.entryPoints ?? []).map((e) => (typeof e === 'string' ? e : e.in));
+    if (!entries.some((e) => FRONT_DOOR_ENTRY.test(path.resolve(e)))) return;
+    build.onResolve({ filter: LIB_DYNAMODB }, (args) =>
+      /[\\/]lib[\\/]/.test(args.importer) && !REAL_DYNAMODB_IMPORTERS.test(args.importer)
+        ? { path: require.resolve('@aws-sdk/lib-dynamodb', { paths: [args.resolveDir] }), namespace: 'lazy-dynamodb' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-dynamodb' }, (args) => {
+      const commands = path.join(path.dirname(args.path), '..', 'dist-es', 'commands');
+      const names = fs
+        .readdirSync(fs.existsSync(commands) ? commands : path.join(path.dirname(args.path), 'commands'))
+        .map((f) => f.replace(/\.js$/, ''))
+        .filter((n) => /Command$/.test(n));
+      return {
+        loader: 'js',
+        contents: [
+          ...names.map(
+            (n) =>
+              `export class ${n} { constructor(input) { this.input = input; } get lazyDynamoCommand() { return ${JSON.stringify(n)}; } }`,
+          ),
+          'export class DynamoDBDocumentClient { constructor() { throw new Error("use lazyDocumentClient in the front door"); } }',
+        ].join('\n'),
+      };
+    });
+  },
+};
+
+module.exports = [slimBolt, frontDoorOnly, lazyDynamo];

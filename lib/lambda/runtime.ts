@@ -92,20 +92,33 @@ export const lambdaConfig: () => Config = (() => {
  * building the DynamoDB client costs more than the rest of a cold start together.
  */
 export function lazyDocumentClient(region: string): DynamoDBDocumentClient {
-  let real: Promise<DynamoDBDocumentClient> | undefined;
+  let real: Promise<{ db: DynamoDBDocumentClient; commands: Record<string, unknown> }> | undefined;
   const load = () => {
-    real ??= import('../aws/dynamodb.js').then(
-      ({ createDynamoClients }) => createDynamoClients({ region }).db,
+    real ??= Promise.all([import('../aws/dynamodb.js'), import('@aws-sdk/lib-dynamodb')]).then(
+      ([{ createDynamoClients }, sdk]) => ({
+        db: createDynamoClients({ region }).db,
+        commands: sdk as unknown as Record<string, unknown>,
+      }),
     );
     return real;
   };
   const lazy = {
-    send: async (...args: unknown[]) => {
-      const db = await load();
-      return (db.send as (...a: unknown[]) => Promise<unknown>)(...args);
+    send: async (command: { input?: unknown; lazyDynamoCommand?: string }, ...rest: unknown[]) => {
+      const { db, commands } = await load();
+      // In the front-door bundle, command classes are stand-ins (infra/slack-esbuild-plugins.cjs):
+      // rebuild them as the real SDK commands now that the SDK is loaded.
+      const Real = command.lazyDynamoCommand
+        ? (commands[command.lazyDynamoCommand] as new (
+            input: unknown,
+          ) => unknown)
+        : undefined;
+      return (db.send as (...a: unknown[]) => Promise<unknown>)(
+        Real ? new Real(command.input) : command,
+        ...rest,
+      );
     },
     destroy: () => {
-      void real?.then((db) => db.destroy());
+      void real?.then(({ db }) => db.destroy());
     },
   };
   return lazy as unknown as DynamoDBDocumentClient;
