@@ -4,7 +4,8 @@
  * server and earlier runs. The parent serves the table and the AWS APIs by endpoint.
  *
  * Input (argv[2], JSON): `{ job: 'digest' | 'alerts', awsEndpoint, dynamoEndpoint, table,
- * now, charts?, nowcast? }`. Output (stdout, JSON): `{ maxRssMb, durationMs, messages, summary }`.
+ * now, charts?, nowcast? }`. Output (stdout, JSON): `{ maxRssMb, rssBeforeMb, durationMs, cpuMs,
+ * messages, summary }`.
  */
 import { createDynamoClients } from '../lib/aws/dynamodb.js';
 import { runBudgetAlerts } from '../lib/budgets/alerts.js';
@@ -35,17 +36,22 @@ const deps = testDeps({
   now: input.now,
   env: { BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
 });
+const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
+const cpu0 = process.cpuUsage();
 const started = performance.now();
 const report =
   input.job === 'digest'
     ? await runWeeklyDigest(deps, { dryRun: false, charts: input.charts ?? true })
     : await runBudgetAlerts(deps, { dryRun: false, ...(input.nowcast === false ? { nowcast: false } : {}) });
 const durationMs = performance.now() - started;
+const cpu = process.cpuUsage(cpu0);
 // maxRSS is in kilobytes: the process's peak resident set, what Lambda's memory limit caps.
 process.stdout.write(
   JSON.stringify({
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    rssBeforeMb,
     durationMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     messages: delivery.sent.length,
     summary: report.summary,
   }),

@@ -41,6 +41,8 @@ export interface RunCounts {
   durationMs: number;
   messages: number;
   peakRssMb?: number;
+  rssBeforeMb?: number;
+  cpuMs?: number;
 }
 
 /** Everything the cost model needs, gathered while measuring. */
@@ -183,11 +185,32 @@ async function childRun(
     ],
     { maxBuffer: 16 * 1024 * 1024, timeout: 300_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
   );
-  const child = JSON.parse(stdout) as { maxRssMb: number; durationMs: number; messages: number };
+  const child = JSON.parse(stdout) as {
+    maxRssMb: number;
+    rssBeforeMb: number;
+    durationMs: number;
+    cpuMs: number;
+    messages: number;
+  };
   const counts = countsOf(a.aws, proxy, performance.now() - t0, child.messages);
   counts.durationMs = child.durationMs;
+  counts.cpuMs = child.cpuMs;
   counts.peakRssMb = child.maxRssMb;
+  counts.rssBeforeMb = child.rssBeforeMb;
   return counts;
+}
+
+/** Peak RSS the tsx loader adds to a Node process (the Lambda bundle has no tsx): MB. */
+async function tsxOverheadMb(): Promise<number> {
+  const peak = async (args: string[]) => {
+    const { stdout } = await runFile(process.execPath, [
+      ...args,
+      '-e',
+      'process.stdout.write(String(process.resourceUsage().maxRSS / 1024))',
+    ]);
+    return Number(stdout);
+  };
+  return Math.max(0, (await peak(['--import', 'tsx'])) - (await peak([])));
 }
 
 const hoursLater = (at: Date, h: number) => new Date(at.getTime() + h * 3_600_000);
@@ -242,14 +265,16 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
           ),
         );
         if (teams === 1000) {
+          const tsx = await tsxOverheadMb();
+          const peak = (digest.peakRssMb ?? 0) - tsx;
           rows.push(
             rowWithTarget(
               {
                 section,
                 name: 'digest run, 1,000 teams: peak RSS',
-                value: `${Math.round(digest.peakRssMb ?? 0)} MB`,
-                raw: digest.peakRssMb ?? 0,
-                note: 'peak RSS of a process running only the digest (Node + tsx loader + job), charts off',
+                value: `${Math.round(peak)} MB`,
+                raw: peak,
+                note: `peak RSS of a process running only the digest, charts off: ${Math.round(digest.peakRssMb ?? 0)} MB measured minus ${Math.round(tsx)} MB for the tsx loader (not in the Lambda bundle); ${Math.round(digest.rssBeforeMb ?? 0)} MB before the run started`,
               },
               512,
               '< 512 MB',
@@ -333,7 +358,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
                 name: `alert run, 10,000 teams, ${label}: time`,
                 value: ms(counts.durationMs),
                 raw: counts.durationMs,
-                note: `job alone in a child process; ${counts.messages} alerts posted (recording delivery); ${counts.ce} Cost Explorer, ${counts.cwGetMetricData} GetMetricData (${counts.cwMetrics} metrics), ${counts.bedrock} Bedrock requests`,
+                note: `job alone in a child process, ${ms(counts.cpuMs ?? 0)} of CPU; ${counts.messages} alerts posted (recording delivery); ${counts.ce} Cost Explorer, ${counts.cwGetMetricData} GetMetricData (${counts.cwMetrics} metrics), ${counts.bedrock} Bedrock requests`,
               },
               10_000,
               '< 10 s',
