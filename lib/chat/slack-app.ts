@@ -297,6 +297,10 @@ export function createSlackEventsHandler(
       }
     });
 
+    // No Events API subscriptions are needed; if an event arrives anyway, acknowledge it so
+    // Slack does not retry it (Bolt acknowledges events once a listener matched).
+    app.event(/.*/, async () => {});
+
     const handler = await receiver.start();
     return handler as BoltHandler;
   }

@@ -122,8 +122,9 @@ export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
   io.out(
     [
       `bedrock-cost is listening on http://localhost:${port} (${deps.config.BEDROCK_COST_DEMO ? 'demo account' : 'AWS account'}, table ${deps.store.table})`,
-      `  POST /slack/events     Slack slash command and buttons`,
-      `  POST /teams/messages   Teams outgoing webhook`,
+      `  POST /slack/events     Slack slash command and buttons${deps.config.SLACK_SIGNING_SECRET ? '' : ' (set SLACK_SIGNING_SECRET to accept requests)'}`,
+      `  POST /teams/messages   Teams outgoing webhook${deps.config.TEAMS_WEBHOOK_SECRET ? '' : ' (set TEAMS_WEBHOOK_SECRET to accept requests)'}`,
+      `  Slow commands run in this process and answer through the request's response_url.`,
       `Type a command (e.g. "why last week", "estimate sonnet 4.5 2000 in 500 out 10k/day"), "help", or Ctrl-D to stop the prompt.`,
     ].join('\n'),
   );

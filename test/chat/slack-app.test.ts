@@ -13,6 +13,7 @@ import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import {
   blockActionsPayload,
   slackCommandBody,
+  slackEventBody,
   slackInteractionBody,
   slackRequest,
   TEST_EPOCH_SECONDS,
@@ -174,6 +175,24 @@ describe('Slack slash command: authentication', () => {
     const badPayload = await handler(slackRequest('payload=%7Bnot-json', SECRET));
     const badJson = await handler(slackRequest('{"type": ', SECRET));
     expect([notACommand.statusCode, badPayload.statusCode, badJson.statusCode]).toEqual([400, 400, 400]);
+  });
+
+  it('answers Slack envelopes it does not act on: ssl_check, url_verification, stray events', async () => {
+    const { handler } = handlerFor();
+    const ssl = await handler(slackRequest('ssl_check=1&token=x', SECRET));
+    const challenge = await handler(
+      slackRequest(JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 'x' }), SECRET),
+    );
+    const event = await handler(
+      slackRequest(
+        slackEventBody({ type: 'app_mention', user: 'U0ALICE001', text: '<@U0BOT00001> hi', ts: '1.2' }),
+        SECRET,
+      ),
+    );
+    expect(ssl.statusCode).toBe(200);
+    expect(JSON.parse(challenge.body ?? '{}')).toEqual({ challenge: 'c-123' });
+    expect(event.statusCode).toBe(200);
+    expect(slack.calls).toHaveLength(0);
   });
 
   it('refuses everything when no signing secret is configured', async () => {
