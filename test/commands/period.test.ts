@@ -53,7 +53,9 @@ describe('parsePeriod', () => {
   it('refuses periods in the future, reversed ranges and history older than 13 months', () => {
     expect(errorOf(() => parsePeriod('2026-12', NOW))).toMatchObject({ code: 'bad_period' });
     expect(errorOf(() => parsePeriod('2026-12', NOW)).message).toMatch(/future/);
-    expect(errorOf(() => parsePeriod('next week', NOW)).message).toMatch(/^Next week \(Nov 23-29\) is in the future/);
+    expect(errorOf(() => parsePeriod('next week', NOW)).message).toMatch(
+      /^Next week \(Nov 23-29\) is in the future/,
+    );
     const reversed = errorOf(() => parsePeriod('2026-10-15..2026-10-01', NOW));
     expect(reversed.message).toMatch(/ends before it starts/);
     const old = errorOf(() => parsePeriod('2025-09', NOW));
