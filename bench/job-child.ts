@@ -37,6 +37,13 @@ const deps = testDeps({
   env: { BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
 });
 const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
+// Sampled, not `resourceUsage().maxRSS`: on Linux a spawned process's maxRSS starts at the
+// parent's resident size at fork time (the high-water mark survives exec), which would
+// report the bench's memory, not the job's.
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 5);
 const cpu0 = process.cpuUsage();
 const started = performance.now();
 const report =
@@ -45,10 +52,12 @@ const report =
     : await runBudgetAlerts(deps, { dryRun: false, ...(input.nowcast === false ? { nowcast: false } : {}) });
 const durationMs = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);
-// maxRSS is in kilobytes: the process's peak resident set, what Lambda's memory limit caps.
+clearInterval(sampler);
+peakRss = Math.max(peakRss, process.memoryUsage().rss);
+// The peak resident set is what Lambda's memory limit caps.
 process.stdout.write(
   JSON.stringify({
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRss / 1024 / 1024,
     rssBeforeMb,
     durationMs,
     cpuMs: (cpu.user + cpu.system) / 1000,

@@ -200,17 +200,17 @@ async function childRun(
   return counts;
 }
 
-/** Peak RSS the tsx loader adds to a Node process (the Lambda bundle has no tsx): MB. */
+/** Resident memory the tsx loader adds to a Node process (the Lambda bundle has no tsx): MB. */
 async function tsxOverheadMb(): Promise<number> {
-  const peak = async (args: string[]) => {
+  const rss = async (args: string[]) => {
     const { stdout } = await runFile(process.execPath, [
       ...args,
       '-e',
-      'process.stdout.write(String(process.resourceUsage().maxRSS / 1024))',
+      'process.stdout.write(String(process.memoryUsage().rss / 1048576))',
     ]);
     return Number(stdout);
   };
-  return Math.max(0, (await peak(['--import', 'tsx'])) - (await peak([])));
+  return Math.max(0, (await rss(['--import', 'tsx'])) - (await rss([])));
 }
 
 const hoursLater = (at: Date, h: number) => new Date(at.getTime() + h * 3_600_000);
@@ -235,10 +235,10 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
           rowWithTarget(
             {
               section,
-              name: `alert run, ${teams} teams: Cost Explorer`,
-              value: `${counts.ce} req`,
+              name: `alert run, ${teams} teams: Cost Explorer · CloudWatch requests`,
+              value: `${counts.ce} CE · ${counts.cwGetMetricData + counts.cwOther} CW`,
               raw: counts.ce,
-              note: `${counts.cwGetMetricData} GetMetricData (${counts.cwMetrics} metrics), ${counts.cwOther} ListMetrics, ${counts.bedrock} Bedrock, ${counts.messages} alerts, ${ms(counts.durationMs)}`,
+              note: `${counts.cwGetMetricData} GetMetricData (${counts.cwMetrics} metrics) + ${counts.cwOther} ListMetrics, ${counts.bedrock} Bedrock, ${counts.messages} alerts, ${ms(counts.durationMs)}; target on Cost Explorer`,
             },
             3,
             '<= 3',
@@ -254,10 +254,10 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
           rowWithTarget(
             {
               section,
-              name: `digest run, ${teams} teams: Cost Explorer`,
-              value: `${digest.ce} req`,
+              name: `digest run, ${teams} teams: Cost Explorer · CloudWatch requests`,
+              value: `${digest.ce} CE · ${digest.cwGetMetricData + digest.cwOther} CW`,
               raw: digest.ce,
-              note: `${digest.cwGetMetricData} GetMetricData, ${digest.bedrock} Bedrock, ${digest.messages} messages, ${ms(digest.durationMs)}${teams < 1000 ? ', with charts' : ', no charts'}`,
+              note: `${digest.cwGetMetricData} GetMetricData + ${digest.cwOther} ListMetrics, ${digest.bedrock} Bedrock, ${digest.messages} messages, ${ms(digest.durationMs)}${teams < 1000 ? ', with charts' : ', no charts'}`,
             },
             3,
             '<= 3',
