@@ -31,7 +31,8 @@ export function sumUsd(values: Iterable<Decimal>): Decimal {
 
 /** Round to cents (banker's rounding) and return a JS number, for JSON `data`. */
 export function toCents(value: Decimal): number {
-  return value.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toNumber();
+  // `|| 0` turns -0 (e.g. -$0.001 rounded) into 0.
+  return value.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toNumber() || 0;
 }
 
 export interface FormatUsdOptions {
@@ -91,7 +92,7 @@ export function allocateCents(parts: Decimal[]): number[] {
   const order = parts
     .map((p, i) => ({ i, rest: p.minus(floors[i]!) }))
     .sort((a, b) => b.rest.comparedTo(a.rest) || a.i - b.i);
-  const cents = floors.map((f) => f.times(100).round().toNumber());
+  const cents = floors.map((f) => f.times(100).round().toNumber() || 0);
   for (const { i } of order) {
     if (remainderCents <= 0) break;
     cents[i]! += 1;
