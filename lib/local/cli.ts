@@ -12,7 +12,7 @@ import { renderSlack } from '../chat/slack-render.js';
 import { renderTeams } from '../chat/teams-render.js';
 import { renderMarkdown, renderText } from '../chat/text.js';
 import { UnknownCommandError } from '../commands/grammar.js';
-import { ConfigError, isUserError, ParseError, userMessage } from '../errors.js';
+import { ConfigError, isUserError, ParseError, UserError, userMessage } from '../errors.js';
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
 import type { LocalRuntime } from '../runtime.js';
@@ -26,6 +26,7 @@ export const USAGE = `Usage:
   bedrock-cost digest [--dry-run] [--demo]       run the weekly digest once
   bedrock-cost alerts [--dry-run] [--demo]       run the budget alert check once
   bedrock-cost idle-scan [--dry-run] [--demo]    run the idle throughput check once
+  bedrock-cost pricing-refresh [--dry-run]       refresh the pricing catalog from the AWS Price List API
 
 Commands: help, spend, why, idle, estimate, compare, prices, forecast, budget, ask
 Try: bedrock-cost help --demo`;
@@ -157,7 +158,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
       return 0;
     }
-    if (first === 'digest' || first === 'alerts' || first === 'idle-scan') {
+    if (first === 'digest' || first === 'alerts' || first === 'idle-scan' || first === 'pricing-refresh') {
       if (rest.length) throw new ParseError(`"${first}" takes no words, only --dry-run and --demo.`);
       const report = await runJob(first, deps, options.dryRun);
       if (json)
@@ -193,8 +194,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function runJob(name: 'digest' | 'alerts' | 'idle-scan', deps: LocalRuntime['deps'], dryRun: boolean) {
+async function runJob(
+  name: 'digest' | 'alerts' | 'idle-scan' | 'pricing-refresh',
+  deps: LocalRuntime['deps'],
+  dryRun: boolean,
+) {
   switch (name) {
+    case 'pricing-refresh': {
+      // The Price List API has no demo double: a refresh always reads AWS.
+      if (deps.config.BEDROCK_COST_DEMO) {
+        throw new UserError(
+          'demo_mode',
+          '"pricing-refresh" reads the AWS Price List API, so it needs AWS credentials; the demo uses the bundled catalog.',
+        );
+      }
+      const [{ runPricingRefresh }, { createPriceListSource }, { createPricingClient }] = await Promise.all([
+        import('../pricing/refresh.js'),
+        import('../aws/price-list.js'),
+        import('../aws/clients.js'),
+      ]);
+      return runPricingRefresh(deps, { dryRun }, createPriceListSource(createPricingClient()));
+    }
     case 'digest':
       return (await import('../digest/run.js')).runWeeklyDigest(deps, { dryRun });
     case 'alerts':
