@@ -2,18 +2,65 @@
  * The embedded DynamoDB for local runs: dynalite (a DynamoDB-compatible server on
  * LevelDB) on loopback, started on demand, data persisted under `BEDROCK_COST_DATA_DIR`
  * so budgets survive a restart. Skipped when `AWS_ENDPOINT_URL_DYNAMODB` is set.
+ *
+ * LevelDB allows one process per folder. While `bedrock-cost serve` runs, it leaves its
+ * endpoint in `<dir>/dynamodb.endpoint`, and a CLI command started in another terminal
+ * shares that server instead of failing on the lock.
  */
-import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect } from 'node:net';
 import { resolve } from 'node:path';
-import { BedrockCostError } from '../errors.js';
+import { UserError } from '../errors.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
+  /** True when another bedrock-cost process owns the folder and we use its server. */
+  shared: boolean;
   close(): Promise<void>;
 }
 
-export class EmbeddedDynamoError extends BedrockCostError {}
+/** The embedded store cannot start (folder locked by a process that serves no endpoint, ...). */
+export class EmbeddedDynamoError extends UserError {
+  constructor(message: string, options?: { suggestion?: string; cause?: unknown }) {
+    super('local_store', message, options);
+  }
+}
+
+/** Is the LevelDB folder free? Opens and closes it; a held lock answers false. */
+async function isFolderFree(path: string): Promise<boolean> {
+  const { Level } = await import('level');
+  const db = new Level(path);
+  try {
+    await db.open();
+    await db.close();
+    return true;
+  } catch (error) {
+    const code =
+      (error as { code?: string; cause?: { code?: string } }).cause?.code ??
+      (error as { code?: string }).code;
+    if (code === 'LEVEL_LOCKED') return false;
+    throw new EmbeddedDynamoError(`The embedded DynamoDB in ${path} cannot be opened.`, {
+      suggestion: 'Set BEDROCK_COST_DATA_DIR to another folder, or delete this one to start afresh.',
+      cause: error,
+    });
+  }
+}
+
+/** Does something accept connections at this loopback endpoint? */
+function isListening(endpoint: string): Promise<boolean> {
+  const { hostname, port } = new URL(endpoint);
+  return new Promise((done) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      socket.end();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+    socket.setTimeout(500, () => {
+      socket.destroy();
+      done(false);
+    });
+  });
+}
 
 /**
  * Start dynalite. `dataDir` null keeps data in memory (tests).
@@ -23,12 +70,28 @@ export class EmbeddedDynamoError extends BedrockCostError {}
  * // AWS SDK clients use endpoint dynamo.endpoint
  */
 export async function startEmbeddedDynamo(dataDir: string | null): Promise<EmbeddedDynamo> {
-  const { default: dynalite } = await import('dynalite');
   let path: string | undefined;
+  let endpointFile: string | undefined;
   if (dataDir) {
     path = resolve(dataDir, 'dynamodb');
+    endpointFile = resolve(dataDir, 'dynamodb.endpoint');
     mkdirSync(path, { recursive: true });
+    if (!(await isFolderFree(path))) {
+      let endpoint = '';
+      try {
+        endpoint = readFileSync(endpointFile, 'utf8').trim();
+      } catch {
+        // no endpoint published: the owner is not a server we can share
+      }
+      if (endpoint.startsWith('http://127.0.0.1:') && (await isListening(endpoint))) {
+        return { endpoint, shared: true, close: async () => {} };
+      }
+      throw new EmbeddedDynamoError(`The data folder ${dataDir} is in use by another bedrock-cost process.`, {
+        suggestion: 'Wait for it to finish, or set BEDROCK_COST_DATA_DIR to another folder.',
+      });
+    }
   }
+  const { default: dynalite } = await import('dynalite');
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   try {
     await new Promise<void>((ok, fail) => {
@@ -41,8 +104,15 @@ export async function startEmbeddedDynamo(dataDir: string | null): Promise<Embed
     });
   }
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  if (endpointFile) writeFileSync(endpointFile, `${endpoint}\n`);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    endpoint,
+    shared: false,
+    close: () =>
+      new Promise<void>((ok) => {
+        if (endpointFile) rmSync(endpointFile, { force: true });
+        server.close(() => ok());
+      }),
   };
 }

@@ -28,3 +28,40 @@ describe('embedded DynamoDB', () => {
     expect(Item?.budgetUsd).toBe('5000');
   });
 });
+
+describe('embedded DynamoDB shared between processes', () => {
+  it('lets a second command share the running server instead of failing on the LevelDB lock', async () => {
+    const { startEmbeddedDynamo } = await import('../../lib/local/embedded-dynamodb.js');
+    const dataDir = mkdtempSync(join(tmpdir(), 'bedrock-cost-share-'));
+    const owner = await startEmbeddedDynamo(dataDir);
+    try {
+      const second = await startEmbeddedDynamo(dataDir);
+      expect(second.shared).toBe(true);
+      expect(second.endpoint).toBe(owner.endpoint);
+      await second.close();
+    } finally {
+      await owner.close();
+    }
+    // Once the owner stops, the folder is free again.
+    const next = await startEmbeddedDynamo(dataDir);
+    expect(next.shared).toBe(false);
+    await next.close();
+  });
+
+  it('says the folder is in use, in one friendly line, when the owner serves no endpoint', async () => {
+    const { rmSync } = await import('node:fs');
+    const { startEmbeddedDynamo, EmbeddedDynamoError } = await import('../../lib/local/embedded-dynamodb.js');
+    const dataDir = mkdtempSync(join(tmpdir(), 'bedrock-cost-locked-'));
+    const owner = await startEmbeddedDynamo(dataDir);
+    rmSync(join(dataDir, 'dynamodb.endpoint'));
+    try {
+      const error = await startEmbeddedDynamo(dataDir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EmbeddedDynamoError);
+      expect((error as Error).message).toBe(
+        `The data folder ${dataDir} is in use by another bedrock-cost process.`,
+      );
+    } finally {
+      await owner.close();
+    }
+  });
+});
