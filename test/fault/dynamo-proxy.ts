@@ -25,6 +25,8 @@ export interface DynamoCall {
   readItems: number;
   status: number;
   throttled: boolean;
+  /** When the call arrived (ms, `performance.now()`). */
+  at: number;
 }
 
 export interface DynamoProxy {
@@ -73,6 +75,7 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
   const faults: { operation: string; skip: number; remaining: number; error: typeof THROTTLE }[] = [];
   const holds: { operation: string; count: number; waiting: (() => void)[] }[] = [];
   const server = createServer(async (req, res) => {
+    const at = performance.now();
     const raw = await body(req);
     const operation =
       String(req.headers['x-amz-target'] ?? '')
@@ -119,6 +122,7 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
         readItems: 0,
         status: fault.error.status,
         throttled: true,
+        at,
       });
       res.writeHead(fault.error.status, {
         'content-type': 'application/x-amz-json-1.0',
@@ -155,6 +159,7 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
           readItems,
           status: up.statusCode ?? 0,
           throttled: false,
+          at,
         });
         res.writeHead(up.statusCode ?? 502, up.headers);
         res.end(out);

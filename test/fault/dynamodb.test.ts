@@ -4,30 +4,39 @@
  * and can hold writes until two of them have arrived (a forced race).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { syntheticAwsHandlers } from '../../bench/synthetic-aws.js';
 import { getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { getTeam, listAudit } from '../../lib/budgets/store.js';
+import { syntheticBudgetAccount } from '../../lib/budgets/synthetic.js';
+import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { Deps } from '../../lib/deps.js';
+import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { userMessage } from '../../lib/errors.js';
 import type { Store } from '../../lib/store/store.js';
 import { fakeBill } from '../budgets/fake-bill.js';
+import { type AwsServer, startAwsServer } from '../support/aws-server.js';
 import { recordingDelivery, TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { type DynamoProxy, proxiedStore, startDynamoProxy } from './dynamo-proxy.js';
-import { isFriendly } from './helpers.js';
+import { faultDeps, isFriendly } from './helpers.js';
 
 let dynamo: TestDynamo;
 let proxy: DynamoProxy;
 let store: Store;
+let aws: AwsServer;
+const MONDAY_9 = '2026-11-16T09:00:00Z';
 
 beforeAll(async () => {
   dynamo = await startTestDynamo();
   proxy = await startDynamoProxy(dynamo.endpoint);
+  aws = await startAwsServer(syntheticAwsHandlers({ teams: 3, now: new Date(MONDAY_9) }));
 });
 afterAll(async () => {
   await proxy.close();
   await dynamo.close();
+  await aws.close();
 });
 beforeEach(async () => {
   proxy.reset();
@@ -118,6 +127,36 @@ describe('DynamoDB throttling', () => {
       'search THRESHOLD#80 2026-11',
     ]);
     expect(delivery.sent).toHaveLength(2);
+  });
+
+  it('answers spend questions while the cache table is throttled (straight from Cost Explorer)', async () => {
+    for (const op of ['GetItem', 'PutItem', 'UpdateItem', 'Query']) proxy.throttle(op, 1000);
+    // No SDK retries here: every table call fails at once (the test stays fast).
+    const noRetry = proxiedStore(proxy, store.table, { maxAttempts: 1 });
+    const result = await executeLine('spend last week', admin(faultDeps({ store: noRetry, aws })));
+    expect(renderText(result.reply)).toMatch(/^Bedrock spend last week was \$[\d,.]+/);
+    expect(aws.count('GetCostAndUsage')).toBeGreaterThan(0);
+  });
+
+  it('a digest run whose claims cannot be written sends nothing; the next run sends each team one', async () => {
+    await syntheticBudgetAccount({ teams: 3, now: new Date(MONDAY_9) }).seed(store);
+    const delivery = recordingDelivery();
+    proxy.throttle('UpdateItem', 1000);
+    proxy.throttle('PutItem', 1000);
+    const noRetry = proxiedStore(proxy, store.table, { maxAttempts: 1 });
+    await runWeeklyDigest(faultDeps({ store: noRetry, aws, delivery, now: MONDAY_9 }), {
+      dryRun: false,
+      charts: false,
+    }).catch(() => undefined);
+    expect(delivery.sent).toHaveLength(0);
+    proxy.reset();
+    for (const hour of ['10', '11'])
+      await runWeeklyDigest(faultDeps({ store, aws, delivery, now: `2026-11-16T${hour}:00:00Z` }), {
+        dryRun: false,
+        charts: false,
+      });
+    const channels = delivery.sent.map((m) => (m.target.kind === 'slack' ? m.target.channel : ''));
+    expect(channels.sort()).toEqual(['C000000000', 'C000000001', 'C000000002']);
   });
 
   it('answers a budget change during throttling with a clear line and writes nothing', async () => {
