@@ -1,28 +1,35 @@
 /**
  * Gathering the spend that budgets are compared against, for every team at once:
  *
- * - Month to date from ONE Cost Explorer query grouped by the team tag (daily buckets,
- *   so the forecast can use the recent run rate). 10,000 teams cost the same request as
- *   one: per-team queries would cost $0.01 each, every hour.
+ * - Month to date from ONE Cost Explorer query grouped by the team tag and SERVICE (daily
+ *   buckets, so the forecast can use the recent run rate). 10,000 teams cost the same
+ *   request as one: per-team queries would cost $0.01 each, every hour. The SERVICE split
+ *   costs nothing extra and names each team's Marketplace models (Claude, Cohere, ...),
+ *   whose usage types do not.
  * - The nowcast: spend not yet in the bill (Cost Explorer lags by hours), estimated from
  *   CloudWatch token counts when a nowcast is available; zero otherwise, and said so.
  * - The top driver, only for the few teams that are about to be alerted: one more query
- *   grouped by team and service for those teams, this month against last month's pace.
+ *   grouped by team and usage type for those teams (model and token class), this month
+ *   against last month's pace. With service discovery, at most 3 requests a run.
  *
  * Everything is plain data afterwards; `evaluate.ts` decides.
  */
-import {
-  addDays,
-  daysInMonth,
-  monthName,
-  parseIsoDate,
-  startOfMonth,
-  startOfPreviousMonth,
-} from '../clock.js';
+
+import { driverPhrase, explainChange } from '../analysis/explain.js';
+import { addDays, daysInMonth, eachDay, monthName, parseIsoDate, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
+import { fetchDigestBill } from '../digest/data.js';
 import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
+import type { CostRow, CostSource } from '../ports.js';
 import { estimateTodayByTeam } from '../spend/nowcast.js';
-import { costBasisLabel, fetchLines, type SpendContext, spendContextOf, tagValueOf } from '../spend/query.js';
+import {
+  costBasisLabel,
+  fetchLines,
+  type SpendContext,
+  type SpendLine,
+  spendContextOf,
+} from '../spend/query.js';
+import { MARKETPLACE_SUFFIX, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
 import type { TeamSpend } from './evaluate.js';
 import type { TeamProfile } from './store.js';
 import { type TeamMonth, teamMonthAt } from './team-month.js';
@@ -62,6 +69,13 @@ export interface BudgetSpend {
   sourceKind: 'aws' | 'demo';
   /** Bedrock services found in the bill (for the drivers query). */
   services: string[];
+  /**
+   * The month-to-date query's team x service lines (daily, every team): the drivers query
+   * names Marketplace models from them instead of asking Cost Explorer again.
+   */
+  serviceLines: SpendLine[];
+  /** First day (UTC) the month-to-date query covers. */
+  billStart: string;
 }
 
 export interface GatherOptions {
@@ -104,7 +118,7 @@ export async function gatherBudgetSpend(
   const result = await fetchLines(ctx, {
     start,
     end,
-    grouping: 'team',
+    grouping: 'team-service',
     granularity: 'DAILY',
     ...(options.team !== undefined ? { team: options.team } : {}),
   });
@@ -170,110 +184,175 @@ export async function gatherBudgetSpend(
     nowcast: nowcastByTeam.size > 0,
     sourceKind: ctx.kind,
     services: result.services,
+    serviceLines: result.lines,
+    billStart: start,
   };
 }
 
 /** Most teams whose drivers one run looks up (one query, filtered to these tag values). */
 export const MAX_DRIVER_TEAMS = 100;
 
-/** `Claude Sonnet 4.5 (Amazon Bedrock Edition)` -> `Claude Sonnet 4.5`. */
-export function serviceLabel(service: string): string {
-  if (service === 'Amazon Bedrock') return 'Amazon and open-weight models (Amazon Bedrock)';
-  return service.replace(/\s*\(Amazon Bedrock Edition\)$/, '');
+/** Share of a team's month elapsed at `now`, in UTC hours (the bill's days): scales last month to a pace. */
+function elapsedShare(month: TeamMonth, now: Date): number {
+  const share =
+    (now.getTime() - parseIsoDate(month.start).getTime()) / (daysInMonth(month.start) * 86_400_000);
+  return Math.min(1, Math.max(0, share));
 }
 
 /**
- * The top driver of each listed team's month: the Bedrock service (for Marketplace models,
- * the model) whose spend grew most against last month's pace (last month's total scaled
- * to the same share of the month). One Cost Explorer request for all listed teams.
+ * The TAG x SERVICE rows the digest's join needs to name Marketplace models, served from
+ * the month-to-date query instead of a new request.
  *
- * Returns one line per team, e.g. `Claude Sonnet 4.5, +$1,900 against October's pace`.
+ * That query covers this month only. Days before it (last month, for the pace) get the
+ * team's Marketplace models of this month, each weighted by its cost this month: Cost
+ * Explorer allows two group-by dimensions, and a fourth request (or a month-to-date query
+ * reaching back a month for 10,000 teams) would cost more than it tells. The attribution
+ * is exact for a team that used one Marketplace model (the common case) or none; a team
+ * that switched Claude models between months sees its growth named after this month's
+ * model, which is the one it is paying for now.
+ */
+function marketplaceOwnerRows(
+  spend: Pick<BudgetSpend, 'serviceLines' | 'billStart'>,
+  listed: { team: string; month: TeamMonth }[],
+  tagKey: string,
+): CostRow[] {
+  const monthOf = new Map(listed.map((t) => [t.team, t.month]));
+  const rows: CostRow[] = [];
+  const mix = new Map<string, Map<string, Dec>>();
+  for (const line of spend.serviceLines) {
+    const team = line.team ?? '';
+    const month = monthOf.get(team);
+    const service = line.service ?? '';
+    if (!month || !service.endsWith(MARKETPLACE_SUFFIX) || line.amount.lte(0)) continue;
+    rows.push({
+      start: line.day,
+      end: line.end,
+      keys: [`${tagKey}$${team}`, service],
+      amount: line.amount,
+      quantity: line.quantity,
+      estimated: line.estimated,
+    });
+    if (line.day < month.start) continue;
+    const byService = mix.get(team) ?? new Map<string, Dec>();
+    byService.set(service, (byService.get(service) ?? ZERO).plus(line.amount));
+    mix.set(team, byService);
+  }
+  for (const { team, month } of listed) {
+    const byService = mix.get(team);
+    if (!byService) continue;
+    // ISO dates: the earlier of the two.
+    const end = [month.start, spend.billStart].sort()[0]!;
+    for (const day of eachDay({ start: startOfPreviousMonth(month.start), end })) {
+      for (const [service, amount] of byService) {
+        rows.push({
+          start: day,
+          end: addDays(day, 1),
+          keys: [`${tagKey}$${team}`, service],
+          amount,
+          quantity: ZERO,
+          estimated: false,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * The top driver of each listed team's month: the model and token class (Claude Sonnet 4.5
+ * output tokens, Nova Pro input tokens, Guardrails, ...) whose spend grew most against
+ * last month's pace (last month's total scaled to the same share of the month).
+ *
+ * One Cost Explorer request for all listed teams: the digest's bill reader
+ * (`fetchDigestBill`) is given a cost source that answers service discovery and the
+ * TAG x SERVICE query from the month-to-date query already made, and sends only the
+ * TAG x USAGE_TYPE query (filtered to the listed teams) to Cost Explorer. The lines are
+ * grouped into drivers by the explanation engine (`explainChange`).
+ *
+ * Returns one line per team, e.g. `Claude Sonnet 4.5 output tokens, +$1,900 against October's pace`.
  */
 export async function findTopDrivers(
   deps: Deps,
-  spend: Pick<BudgetSpend, 'services'>,
+  spend: Pick<BudgetSpend, 'services' | 'serviceLines' | 'billStart'>,
   teams: { team: string; month: TeamMonth }[],
 ): Promise<{ drivers: Map<string, string>; requests: number }> {
   const drivers = new Map<string, string>();
   const listed = teams.slice(0, MAX_DRIVER_TEAMS);
-  const services = spend.services.filter((s) => s !== 'Amazon OpenSearch Service');
+  const services = spend.services.filter((s) => s !== OPENSEARCH_SERVICE);
   if (!listed.length || !services.length) return { drivers, requests: 0 };
   const ctx = await spendContextOf(deps);
   const now = ctx.now;
   let start = listed[0]!.month.start;
   for (const t of listed) if (t.month.start < start) start = t.month.start;
   start = startOfPreviousMonth(start);
-  const result = await ctx.costs.getCostAndUsage({
-    start,
-    end: addDays(now.toISOString().slice(0, 10), 1),
-    granularity: 'MONTHLY',
-    groupBy: [
-      { type: 'TAG', key: ctx.teamTagKey },
-      { type: 'DIMENSION', key: 'SERVICE' },
-    ],
-    services,
-    recordTypes: ['Usage'],
-    metric: ctx.metric,
-    tag: { key: ctx.teamTagKey, values: listed.map((t) => t.team) },
-  });
-  // team -> service -> {current, previous}
-  const table = new Map<string, Map<string, { current: Dec; previous: Dec }>>();
-  const monthOf = new Map(listed.map((t) => [t.team, t.month]));
-  for (const row of result.rows) {
-    const team = tagValueOf(row.keys[0] ?? '');
-    const month = monthOf.get(team);
-    if (!month) continue;
-    const service = row.keys[1] ?? 'unknown';
-    const bucketMonth = startOfMonth(row.start);
-    const services = table.get(team) ?? new Map<string, { current: Dec; previous: Dec }>();
-    table.set(team, services);
-    const cell = services.get(service) ?? { current: ZERO, previous: ZERO };
-    if (bucketMonth === month.start) cell.current = cell.current.plus(row.amount);
-    else if (bucketMonth === startOfPreviousMonth(month.start))
-      cell.previous = cell.previous.plus(row.amount);
-    services.set(service, cell);
-  }
+  const end = addDays(now.toISOString().slice(0, 10), 1);
+
+  let requests = 0;
+  const ownerRows = marketplaceOwnerRows(spend, listed, ctx.teamTagKey);
+  const costs: CostSource = {
+    listServices: async () => services,
+    getCostAndUsage: async (query) => {
+      if (query.groupBy.some((g) => g.type === 'DIMENSION' && g.key === 'SERVICE')) {
+        return { rows: ownerRows, requests: 0 };
+      }
+      const result = await ctx.costs.getCostAndUsage({
+        ...query,
+        tag: { key: ctx.teamTagKey, values: listed.map((t) => t.team) },
+      });
+      requests += result.requests;
+      return result;
+    },
+    getCostForecast: () => Promise.reject(new Error('not used by the driver query')),
+  };
+  const bill = await fetchDigestBill({ ...ctx, costs }, { start, end });
+
   for (const { team, month } of listed) {
-    const services = table.get(team);
-    if (!services?.size) continue;
+    const lines = bill.teams.get(team);
+    if (!lines?.length) continue;
     const previousStart = startOfPreviousMonth(month.start);
-    // Share of the month elapsed, in UTC hours (the bill's days), to scale last month's total.
-    const elapsed = Math.min(
-      1,
-      Math.max(
-        0,
-        (now.getTime() - parseIsoDate(month.start).getTime()) / (daysInMonth(month.start) * 86_400_000),
-      ),
+    const explanation = explainChange(
+      {
+        current: { start: month.start, end: [month.end, end].sort()[0]! },
+        previous: { start: previousStart, end: month.start },
+        lines,
+        team,
+      },
+      {
+        format: (d, signed) => formatUsd(d, { signed: Boolean(signed), decimals: 0 }),
+        periodName: 'this month',
+      },
     );
-    const ranked = [...services.entries()]
-      .map(([service, c]) => ({
-        service,
-        current: c.current,
-        pace: c.previous.times(elapsed),
-        previous: c.previous,
+    const elapsed = elapsedShare(month, now);
+    const ranked = explanation.drivers
+      .map((d) => ({
+        name: driverPhrase(d, { withTeam: false }),
+        current: d.currentUsd,
+        previous: d.previousUsd,
+        delta: d.currentUsd.minus(d.previousUsd.times(elapsed)),
       }))
-      .map((r) => ({ ...r, delta: r.current.minus(r.pace) }))
-      .sort((a, b) => b.delta.comparedTo(a.delta) || b.current.comparedTo(a.current));
+      .sort(
+        (a, b) =>
+          b.delta.comparedTo(a.delta) || b.current.comparedTo(a.current) || a.name.localeCompare(b.name),
+      );
     const top = ranked[0];
     if (!top) continue;
     const previousName = monthName(previousStart);
     if (top.delta.gt(0) && !top.previous.isZero()) {
       drivers.set(
         team,
-        `${serviceLabel(top.service)}, ${formatUsd(top.delta, { signed: true, decimals: 0 })} against ${previousName}'s pace`,
+        `${top.name}, ${formatUsd(top.delta, { signed: true, decimals: 0 })} against ${previousName}'s pace`,
       );
     } else if (top.previous.isZero() && top.current.gt(0)) {
-      drivers.set(
-        team,
-        `${serviceLabel(top.service)}, new this month (${formatUsd(top.current, { decimals: 0 })})`,
-      );
+      drivers.set(team, `${top.name}, new this month (${formatUsd(top.current, { decimals: 0 })})`);
     } else {
+      // Nothing grew: name what this month's money goes to, and say it is below pace.
       const biggest = [...ranked].sort((a, b) => b.current.comparedTo(a.current))[0]!;
+      if (biggest.current.lte(0)) continue;
       drivers.set(
         team,
-        `${serviceLabel(biggest.service)}, ${formatUsd(biggest.current, { decimals: 0 })} so far (below ${previousName}'s pace)`,
+        `${biggest.name}, ${formatUsd(biggest.current, { decimals: 0 })} so far (below ${previousName}'s pace)`,
       );
     }
   }
-  return { drivers, requests: result.requests };
+  return { drivers, requests };
 }

@@ -8,7 +8,15 @@ import { usd } from '../../lib/money.js';
 import type { Store } from '../../lib/store/store.js';
 import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
-import { BEDROCK, type FakeBill, fakeBill, SONNET } from './fake-bill.js';
+import {
+  BEDROCK,
+  type FakeBill,
+  fakeBill,
+  NOVA_PRO_INPUT,
+  SONNET,
+  SONNET_INPUT,
+  SONNET_OUTPUT,
+} from './fake-bill.js';
 
 let dynamo: TestDynamo;
 let store: Store;
@@ -95,9 +103,13 @@ describe('runBudgetAlerts', () => {
 
   it('writes the alert as UX.md shows it, with acknowledge and breakdown buttons', async () => {
     await setBudget('search', 5000);
-    bill.spread('search', '2026-10-01', '2026-11-01', 3100); // October: $100/day of Sonnet
-    bill.spread('search', '2026-11-01', '2026-11-11', 1000, BEDROCK);
-    bill.spread('search', '2026-11-11', '2026-11-18', 3150); // $450/day lately
+    // October: $100/day of Claude Sonnet 4.5, half input tokens, half output tokens.
+    bill.spread('search', '2026-10-01', '2026-11-01', 1550, SONNET, SONNET_INPUT);
+    bill.spread('search', '2026-10-01', '2026-11-01', 1550, SONNET, SONNET_OUTPUT);
+    bill.spread('search', '2026-11-01', '2026-11-11', 1000, BEDROCK, NOVA_PRO_INPUT);
+    // $450/day lately, mostly output tokens: $2,800 against October's pace of $891.
+    bill.spread('search', '2026-11-11', '2026-11-18', 350, SONNET, SONNET_INPUT);
+    bill.spread('search', '2026-11-11', '2026-11-18', 2800, SONNET, SONNET_OUTPUT);
     const report = await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), {
       dryRun: false,
       nowcast: async () => ({ byTeam: new Map([['search', usd(100)]]) }),
@@ -109,7 +121,7 @@ describe('runBudgetAlerts', () => {
       '80% threshold · $5,000 monthly budget',
       '',
       '$4,250 of $5,000 spent, $750.00 left · 13 days left · on track for $9,988 (200%) by Nov 30',
-      "Top driver this month: Claude Sonnet 4.5, +$1,368 against October's pace.",
+      "Top driver this month: Claude Sonnet 4.5 output tokens, +$1,909 against October's pace.",
       'Bill data as of Nov 18 06:00 UTC, plus $100.00 estimated for today from token metrics.',
       '[Acknowledge]  [Show breakdown]',
     ]);
@@ -125,6 +137,54 @@ describe('runBudgetAlerts', () => {
       coveredBy: 'THRESHOLD#80',
     });
     expect(report.stats).toMatchObject({ sent: 2, covered: 1 });
+  });
+
+  it("names each alerted team's own top model and token class, in at most 3 Cost Explorer requests", async () => {
+    // search: Sonnet output tokens grew. ranking: Nova Pro input grew while its Sonnet
+    // output held October's pace. quiet: no alert, so its bill is never asked about.
+    for (const [team, amount] of [
+      ['search', 1000],
+      ['ranking', 1000],
+      ['quiet', 10_000],
+    ] as const)
+      await setBudget(team, amount);
+    bill.spread('search', '2026-10-01', '2026-11-01', 310, SONNET, SONNET_INPUT);
+    bill.spread('search', '2026-10-01', '2026-11-01', 310, SONNET, SONNET_OUTPUT);
+    bill.spread('search', '2026-11-01', '2026-11-18', 170, SONNET, SONNET_INPUT);
+    bill.spread('search', '2026-11-01', '2026-11-18', 680, SONNET, SONNET_OUTPUT);
+    bill.spread('ranking', '2026-10-01', '2026-11-01', 620, SONNET, SONNET_OUTPUT);
+    bill.spread('ranking', '2026-10-01', '2026-11-01', 62, BEDROCK, NOVA_PRO_INPUT);
+    bill.spread('ranking', '2026-11-01', '2026-11-18', 340, SONNET, SONNET_OUTPUT);
+    bill.spread('ranking', '2026-11-01', '2026-11-18', 510, BEDROCK, NOVA_PRO_INPUT);
+    bill.spread('quiet', '2026-10-01', '2026-11-18', 900, SONNET, SONNET_OUTPUT);
+    // A team without a budget, to show the driver query asks only about alerted teams.
+    bill.spread('other', '2026-11-01', '2026-11-18', 500, SONNET, SONNET_OUTPUT);
+
+    const report = await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
+    const driverOf = (channel: string) =>
+      delivery
+        .sentTo(channel)
+        .flatMap((m) => renderText(m.reply).split('\n'))
+        .filter((line) => line.startsWith('Top driver'));
+    // Elapsed share of November at 06:00 on the 18th: 17.25 / 30 = 0.575 of October.
+    // search: $680 of output tokens against 0.575 x $310 = $178.25 -> +$501.75.
+    expect(driverOf('C0SEARCH01')).toEqual([
+      "Top driver this month: Claude Sonnet 4.5 output tokens, +$502 against October's pace.",
+      "Top driver this month: Claude Sonnet 4.5 output tokens, +$502 against October's pace.",
+    ]);
+    // ranking: Nova Pro input $510 against 0.575 x $62 = $35.65 -> +$474.35 (Sonnet output: $340 vs $356.50).
+    expect(driverOf('C0RANKING01')).toEqual([
+      "Top driver this month: Nova Pro input tokens, +$474 against October's pace.",
+      "Top driver this month: Nova Pro input tokens, +$474 against October's pace.",
+    ]);
+    expect(delivery.sentTo('C0QUIET01')).toEqual([]);
+
+    // Service discovery, month to date (team x service), drivers (team x usage type).
+    expect(bill.requests()).toBe(3);
+    expect(report.stats.costExplorerRequests).toBe(2);
+    const driverQuery = bill.queries.find((q) => q.groupBy.some((g) => g.key === 'USAGE_TYPE'));
+    expect(driverQuery?.tag?.values.sort()).toEqual(['ranking', 'search']);
+    expect(driverQuery).toMatchObject({ start: '2026-10-01', end: '2026-11-19' });
   });
 
   it('posts each alert once when two runs race', async () => {

@@ -1,7 +1,8 @@
 /**
- * An in-process bill for budget tests: daily Bedrock spend per team and service that a
- * test can change between runs, served through the `CostSource` port with the grouping,
- * granularity, tag filter and request counting Cost Explorer has. Metrics and the control
+ * An in-process bill for budget tests: daily Bedrock spend per team, service and usage
+ * type that a test can change between runs, served through the `CostSource` port with the
+ * grouping (TAG, SERVICE, USAGE_TYPE), granularity, tag filter and request counting Cost
+ * Explorer has. Marketplace usage types do not name the model, as in the real bill. Metrics and the control
  * plane are empty (budget tests pass their own nowcast).
  */
 import { addDays, eachDay, startOfMonth, startOfNextMonth } from '../../lib/clock.js';
@@ -11,9 +12,20 @@ import type { CostQuery, CostRow, DataSources } from '../../lib/ports.js';
 export const SONNET = 'Claude Sonnet 4.5 (Amazon Bedrock Edition)';
 export const BEDROCK = 'Amazon Bedrock';
 
+/** Usage types as Cost Explorer names them (see shared/reference/bedrock-billing.md). */
+export const SONNET_INPUT = 'USE1-MP:USE1_InputTokenCount-Units';
+export const SONNET_OUTPUT = 'USE1-MP:USE1_OutputTokenCount-Units';
+export const NOVA_PRO_INPUT = 'USE1-NovaPro-input-tokens';
+
+/** The usage type of spend added without one: input tokens of the service's model. */
+function defaultUsageType(service: string): string {
+  return service === BEDROCK ? NOVA_PRO_INPUT : SONNET_INPUT;
+}
+
 interface Entry {
   team: string;
   service: string;
+  usageType: string;
   day: string;
   usd: Dec;
 }
@@ -21,9 +33,16 @@ interface Entry {
 export interface FakeBill {
   sources: DataSources;
   /** Add spend on one day (UTC) for a team (`''` = untagged). */
-  add(team: string, day: string, usd: string | number, service?: string): void;
+  add(team: string, day: string, usd: string | number, service?: string, usageType?: string): void;
   /** Spread `usd` evenly over the days of a half-open range. */
-  spread(team: string, start: string, end: string, usd: string | number, service?: string): void;
+  spread(
+    team: string,
+    start: string,
+    end: string,
+    usd: string | number,
+    service?: string,
+    usageType?: string,
+  ): void;
   /** Remove every entry. */
   clear(): void;
   /** GetCostAndUsage calls so far, with their queries. */
@@ -39,13 +58,13 @@ export function fakeBill(tagKey = 'team'): FakeBill {
   const bill: FakeBill = {
     queries,
     requests: () => billed,
-    add(team, day, usd, service = SONNET) {
-      entries.push({ team, service, day, usd: new Dec(usd) });
+    add(team, day, usd, service = SONNET, usageType = defaultUsageType(service)) {
+      entries.push({ team, service, usageType, day, usd: new Dec(usd) });
     },
-    spread(team, start, end, usd, service = SONNET) {
+    spread(team, start, end, usd, service = SONNET, usageType?: string) {
       const days = eachDay({ start, end });
       const each = new Dec(usd).div(days.length);
-      for (const day of days) bill.add(team, day, each.toFixed(), service);
+      for (const day of days) bill.add(team, day, each.toFixed(), service, usageType);
     },
     clear() {
       entries.length = 0;
@@ -76,7 +95,9 @@ export function fakeBill(tagKey = 'team'): FakeBill {
             if (e.day < query.start || e.day >= query.end) continue;
             if (query.services.length && !query.services.includes(e.service)) continue;
             if (query.tag && !query.tag.values.includes(e.team)) continue;
-            const keys = query.groupBy.map((g) => (g.type === 'TAG' ? `${tagKey}$${e.team}` : e.service));
+            const keys = query.groupBy.map((g) =>
+              g.type === 'TAG' ? `${tagKey}$${e.team}` : g.key === 'USAGE_TYPE' ? e.usageType : e.service,
+            );
             const bucket = bucketOf(e.day);
             const id = `${bucket.start}|${keys.join('|')}`;
             const row = groups.get(id) ?? {
