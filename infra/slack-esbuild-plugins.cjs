@@ -127,4 +127,31 @@ const lazyDynamo = {
   },
 };
 
-module.exports = [slimBolt, frontDoorOnly, lazyDynamo];
+/**
+ * Code splitting for the slack-events bundle. As one file, every byte of the function is
+ * read and compiled by V8 before the first request, although the acknowledgement of `help`
+ * runs a fraction of it: the DynamoDB SDK, the pricing catalog and most commands are
+ * behind `import()` and only needed by slower paths. With ESM splitting each lazily
+ * imported module becomes its own file, read only when imported.
+ *
+ * The chunks go to `functions/slack-events.chunks/` next to the entry: serverless-esbuild
+ * ships everything in its build folder with each function except other functions' entry
+ * files and the files derived from them (`functions/slack-events.*`), so the chunks are in
+ * the slack-events zip and in no other. Only for ESM builds into a folder (`outdir`), as
+ * serverless-esbuild makes them; a build into a single `outfile` stays one file.
+ */
+/** @type {import('esbuild').Plugin} */
+const splitFrontDoor = {
+  name: 'split-front-door',
+  setup(build) {
+    const path = require('node:path');
+    const options = build.initialOptions;
+    const entries = [].concat(options.entryPoints ?? []).map((e) => (typeof e === 'string' ? e : e.in));
+    if (!entries.some((e) => FRONT_DOOR_ENTRY.test(path.resolve(e)))) return;
+    if (options.format !== 'esm' || !options.outdir || options.outfile) return;
+    options.splitting = true;
+    options.chunkNames = 'slack-events.chunks/[name]-[hash]';
+  },
+};
+
+module.exports = [slimBolt, frontDoorOnly, lazyDynamo, splitFrontDoor];

@@ -3,106 +3,139 @@
  * fast with one line naming it (`ConfigError`), instead of a confusing failure later.
  * Only this module (and `lib/deps.ts`) reads `process.env`; domain code gets a `Config`.
  */
-import * as z from 'zod';
 import { isKnownTimeZone } from './clock.js';
 import { ConfigError } from './errors.js';
 
-const flag = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
-  .optional()
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+// Hand-written checks rather than a schema library: every Lambda validates the
+// environment on its cold start, and zod was ~100 KB of the Slack front door's bundle,
+// compiled before Slack's 3-second acknowledgement. Messages are the ones zod gave.
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+/** One bad variable: the message (the variable and its value are added by `loadConfig`). */
+class Invalid {
+  constructor(readonly message: string) {}
+}
 
-const positiveInt = (fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a whole number >= 0' });
-        return z.NEVER;
-      }
-      return n;
-    });
+/** A variable's check: its raw value (`undefined` when unset) to its typed value. */
+type Field<T> = (raw: string | undefined) => T;
 
-const url = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined;
-    try {
-      const parsed = new URL(v);
-      if (!/^https?:$/.test(parsed.protocol)) throw new Error('protocol');
-      return v.replace(/\/+$/, '');
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
-      return z.NEVER;
+const oneOf =
+  <const T extends string>(values: readonly T[]) =>
+  (raw: string): T => {
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    throw new Invalid(`Invalid option: expected one of ${values.map((v) => JSON.stringify(v)).join('|')}`);
+  };
+
+const FLAG_VALUES = ['0', '1', 'true', 'false', 'yes', 'no', ''] as const;
+const flag: Field<boolean> = (raw) => {
+  if (raw === undefined) return false;
+  const v = oneOf(FLAG_VALUES)(raw);
+  return v === '1' || v === 'true' || v === 'yes';
+};
+
+const optionalText: Field<string | undefined> = (v) =>
+  v === undefined || v.trim() === '' ? undefined : v.trim();
+
+const text =
+  (fallback: string, check?: (v: string) => void): Field<string> =>
+  (raw) => {
+    const v = raw ?? fallback;
+    check?.(v);
+    return v;
+  };
+
+const nonEmpty = (v: string) => {
+  if (v.length < 1) throw new Invalid('Too small: expected string to have >=1 characters');
+};
+
+const positiveInt =
+  (fallback: number): Field<number> =>
+  (v) => {
+    if (v === undefined || v.trim() === '') return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Invalid('must be a whole number >= 0');
+    return n;
+  };
+
+const url: Field<string | undefined> = (v) => {
+  if (v === undefined || v.trim() === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new Invalid('must be an http(s) URL');
+  }
+  if (!/^https?:$/.test(parsed.protocol)) throw new Invalid('must be an http(s) URL');
+  return v.replace(/\/+$/, '');
+};
+
+const COST_BASES = ['unblended', 'amortized', 'net-unblended', 'net-amortized'] as const;
+
+/** Every variable, in the order errors are reported. */
+const FIELDS = {
+  BEDROCK_COST_NOW: ((v) => {
+    if (v !== undefined && v !== '' && Number.isNaN(Date.parse(v))) {
+      throw new Invalid('must be an ISO timestamp such as 2026-11-18T06:00:00Z');
     }
-  });
-
-export const Config = z.object({
-  BEDROCK_COST_NOW: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || v === '' || !Number.isNaN(Date.parse(v)), {
-      message: 'must be an ISO timestamp such as 2026-11-18T06:00:00Z',
-    })
-    .transform((v) => (v ? v : undefined)),
+    return v ? v : undefined;
+  }) as Field<string | undefined>,
   BEDROCK_COST_DEMO: flag,
-  BEDROCK_COST_TABLE: z
-    .string()
-    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
-    .default('bedrock-cost'),
-  BEDROCK_COST_DATA_DIR: z.string().min(1).default('.bedrock-cost'),
+  BEDROCK_COST_TABLE: text('bedrock-cost', (v) => {
+    if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(v)) throw new Invalid('must be a DynamoDB table name');
+  }),
+  BEDROCK_COST_DATA_DIR: text('.bedrock-cost', nonEmpty),
   /** Cost basis: which Cost Explorer metric answers use. */
-  BEDROCK_COST_BASIS: z
-    .enum(['unblended', 'amortized', 'net-unblended', 'net-amortized'])
-    .default('unblended'),
+  BEDROCK_COST_BASIS: ((v) => oneOf(COST_BASES)(v ?? 'unblended')) as Field<(typeof COST_BASES)[number]>,
   /** Hard cap on billed Cost Explorer requests per UTC day (each page is $0.01). */
   BEDROCK_COST_CE_DAILY_CAP: positiveInt(500),
   /** How long a Cost Explorer answer is reused (the bill refreshes up to 3 times a day). */
   BEDROCK_COST_CACHE_TTL_MINUTES: positiveInt(240),
   /** FinOps channel (Slack channel ID) for idle-throughput findings and the overview digest. */
   BEDROCK_COST_FINOPS_CHANNEL: optionalText,
-  TEAM_TAG_KEY: z.string().min(1).default('team'),
-  AWS_REGION: z.string().default('us-east-1'),
+  TEAM_TAG_KEY: text('team', nonEmpty),
+  AWS_REGION: text('us-east-1'),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
-  SLACK_API_URL: url.transform((v) => v ?? 'https://slack.com/api'),
+  SLACK_API_URL: ((v) => url(v) ?? 'https://slack.com/api') as Field<string>,
   /** The bot's IDs, so Bolt skips its `auth.test` call on the first event. */
   SLACK_BOT_USER_ID: optionalText,
   SLACK_BOT_ID: optionalText,
   SLACK_TEAM_ID: optionalText,
   /** SSM parameter path holding the secrets when deployed (e.g. `/bedrock-cost/prod`). */
   BEDROCK_COST_SSM_PATH: optionalText,
-  TEAMS_WEBHOOK_SECRET: optionalText.refine(
-    (v) => v === undefined || /^[A-Za-z0-9+/]+={0,2}$/.test(v),
-    'must be the base64 secret Teams shows when the outgoing webhook is created',
-  ),
-  ADMIN_USER_IDS: optionalText.transform((v) =>
-    v
+  TEAMS_WEBHOOK_SECRET: ((raw) => {
+    const v = optionalText(raw);
+    if (v !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(v)) {
+      throw new Invalid('must be the base64 secret Teams shows when the outgoing webhook is created');
+    }
+    return v;
+  }) as Field<string | undefined>,
+  ADMIN_USER_IDS: ((raw) => {
+    const v = optionalText(raw);
+    return v
       ? v
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean)
-      : [],
-  ),
+      : [];
+  }) as Field<string[]>,
   ASSISTANT_MODEL_ID: optionalText,
   /** Name of the asynchronous command worker Lambda (set by serverless.yml). */
   COMMAND_WORKER_FUNCTION: optionalText,
   /** Default time zone for teams without one. */
-  BEDROCK_COST_DEFAULT_TZ: z
-    .string()
-    .default('UTC')
-    .refine((v) => isKnownTimeZone(v), 'must be an IANA time zone such as Europe/Berlin'),
-});
-export type Config = z.infer<typeof Config>;
+  BEDROCK_COST_DEFAULT_TZ: text('UTC', (v) => {
+    if (!isKnownTimeZone(v)) throw new Invalid('must be an IANA time zone such as Europe/Berlin');
+  }),
+} satisfies Record<string, Field<unknown>>;
+
+type Fields = typeof FIELDS;
+type OptionalKeys = {
+  [K in keyof Fields]: undefined extends ReturnType<Fields[K]> ? K : never;
+}[keyof Fields];
+
+/** The validated environment. */
+export type Config = { [K in Exclude<keyof Fields, OptionalKeys>]: ReturnType<Fields[K]> } & {
+  [K in OptionalKeys]?: Exclude<ReturnType<Fields[K]>, undefined>;
+};
 
 /**
  * Validate an environment. Throws `ConfigError` with one line per bad variable,
@@ -112,13 +145,21 @@ export type Config = z.infer<typeof Config>;
  * const config = loadConfig(process.env);
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const result = Config.safeParse(env);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? 'environment');
-    return `${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`;
-  });
-  throw new ConfigError(`Invalid environment: ${lines.join('; ')}`);
+  const config: Record<string, unknown> = {};
+  const lines: string[] = [];
+  for (const [name, field] of Object.entries(FIELDS) as [string, Field<unknown>][]) {
+    const raw = env[name];
+    try {
+      const value = field(raw);
+      // Like the schema it replaces: an unset optional variable is absent, not `undefined`.
+      if (value !== undefined || name in env) config[name] = value;
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      lines.push(`${name}: ${error.message} (got ${JSON.stringify(raw ?? null)})`);
+    }
+  }
+  if (lines.length) throw new ConfigError(`Invalid environment: ${lines.join('; ')}`);
+  return config as Config;
 }
 
 /** Map the friendly cost-basis name to the Cost Explorer metric. */

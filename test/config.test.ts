@@ -36,4 +36,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BEDROCK_COST_DEFAULT_TZ: 'Mars/Olympus' })).toThrow(/BEDROCK_COST_DEFAULT_TZ/);
     expect(() => loadConfig({ SLACK_API_URL: 'ftp://x' })).toThrow(/SLACK_API_URL/);
   });
+
+  it('says what is accepted, naming the variable and the value it got', () => {
+    expect(() => loadConfig({ BEDROCK_COST_BASIS: 'blended' })).toThrow(
+      'BEDROCK_COST_BASIS: Invalid option: expected one of "unblended"|"amortized"|"net-unblended"|"net-amortized" (got "blended")',
+    );
+    expect(() => loadConfig({ BEDROCK_COST_DEMO: 'maybe' })).toThrow(
+      /BEDROCK_COST_DEMO: Invalid option: .*"yes"/,
+    );
+    expect(() => loadConfig({ TEAM_TAG_KEY: '' })).toThrow(/TEAM_TAG_KEY: Too small/);
+    expect(() => loadConfig({ BEDROCK_COST_TABLE: 'a' })).toThrow(
+      /BEDROCK_COST_TABLE: must be a DynamoDB table name/,
+    );
+    expect(() => loadConfig({ TEAMS_WEBHOOK_SECRET: 'not base64!' })).toThrow(/TEAMS_WEBHOOK_SECRET/);
+  });
+
+  it('trims text, drops empty values and keeps the defaults for unset ones', () => {
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: '  xoxb-1 ',
+      SLACK_SIGNING_SECRET: ' ',
+      BEDROCK_COST_CE_DAILY_CAP: '',
+      BEDROCK_COST_DEFAULT_TZ: 'Europe/Berlin',
+    });
+    expect(config.SLACK_BOT_TOKEN).toBe('xoxb-1');
+    expect(config.SLACK_SIGNING_SECRET).toBeUndefined();
+    expect(config.BEDROCK_COST_CE_DAILY_CAP).toBe(500);
+    expect(config.BEDROCK_COST_CACHE_TTL_MINUTES).toBe(240);
+    expect(config.BEDROCK_COST_BASIS).toBe('unblended');
+    expect(config.BEDROCK_COST_DEFAULT_TZ).toBe('Europe/Berlin');
+    expect(config.AWS_REGION).toBe('us-east-1');
+  });
 });

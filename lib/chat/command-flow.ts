@@ -3,7 +3,8 @@
  * the command is fast (answer inside the acknowledgement) or slow (hand to the worker),
  * and running a fast one within the platform's time budget.
  */
-import { type ParsedLine, parseLine } from '../commands/grammar.js';
+import { parseLineLazy } from '../commands/lazy.js';
+import type { ParsedLine } from '../commands/line.js';
 import type { Caller, CommandContext } from '../commands/types.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
@@ -37,10 +38,11 @@ export type CommandPlan =
  * Decide how to answer a command line, without running it: parse it (a typo answers with
  * the closest commands at once) and ask the command whether this input is slow
  * (`isSlow(input)` when the command has one, e.g. `budget set` is fast, `budget` status slow).
+ * Only the command that was typed is loaded (`parseLineLazy`): this is the cold path.
  */
-export function planCommand(text: string, ctx: CommandContext): CommandPlan {
+export async function planCommand(text: string, ctx: CommandContext): Promise<CommandPlan> {
   try {
-    const parsed = parseLine(text);
+    const parsed = await parseLineLazy(text);
     const input = parsed.command.parse(parsed.words, ctx);
     const slow = parsed.command.isSlow ? parsed.command.isSlow(input) : parsed.command.slow;
     return slow ? { kind: 'slow', parsed } : { kind: 'fast', parsed };
@@ -71,17 +73,20 @@ export function workingOnIt(text: string): Reply {
 /**
  * Run a fast command, giving up after `budgetMs` (`'late'`) so the caller can still
  * acknowledge in time and hand the command to the worker. Commands that change state are
- * never abandoned half-way: they get all the time they need.
+ * never abandoned half-way: they get all the time they need. The plan holds the parsed
+ * line (`_text` is that line, kept for callers).
  */
 export async function runFast(
   plan: Extract<CommandPlan, { kind: 'fast' }>,
-  text: string,
+  _text: string,
   ctx: CommandContext,
   budgetMs: number,
 ): Promise<Reply | 'late'> {
-  const { executeLine } = await import('../commands/grammar.js');
-  const work = executeLine(text, ctx).then(
-    (result): Reply | 'late' => ({ ...result.reply, visibility: result.visibility }),
+  // `executeLine(text)` with the command already loaded by `planCommand`.
+  const { command, words, visibility } = plan.parsed;
+  const execute = async () => command.run(command.parse(words, ctx), ctx);
+  const work = execute().then(
+    (result): Reply | 'late' => ({ ...result.reply, visibility }),
     (error: unknown): Reply | 'late' => {
       // The command needs account data, which only the worker reads: hand it over.
       if (error instanceof WorkerOnlyError) return 'late';

@@ -23,7 +23,7 @@
  * makes no `auth.test` call, and the AWS SDK is loaded only by paths that need it.
  */
 import type { Context } from 'aws-lambda';
-import { parseLine } from '../commands/grammar.js';
+import { parseLineLazy } from '../commands/lazy.js';
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
 import { type ActionRequest, findAction } from './actions.js';
@@ -110,9 +110,9 @@ export function parseSlackBody(rawBody: string, contentType: string | undefined)
  * also goes to the table. Decided from the command alone (no parsing of its arguments),
  * erring towards "yes" for commands whose speed depends on the input.
  */
-function commandHasSideEffects(text: string): boolean {
+async function commandHasSideEffects(text: string): Promise<boolean> {
   try {
-    const { command } = parseLine(text);
+    const { command } = await parseLineLazy(text);
     return command.slow || command.mutates === true || command.isSlow !== undefined;
   } catch {
     return false;
@@ -187,7 +187,7 @@ export function createSlackEventsHandler(
     responseUrl: string,
   ): Promise<Reply> {
     const ctx = commandContext(deps, caller);
-    const plan = planCommand(text, ctx);
+    const plan = await planCommand(text, ctx);
     if (plan.kind === 'invalid') return plan.reply;
     const handOff = async () => {
       await invokeWorker({
@@ -334,7 +334,8 @@ export function createSlackEventsHandler(
 
     const key = requestKey('slack', signature ?? '', timestamp ?? '');
     guard ??= createReplayGuard(async () => (await getDeps()).store, nowMs);
-    const durable = body.kind === 'action' || (body.kind === 'command' && commandHasSideEffects(body.text));
+    const durable =
+      body.kind === 'action' || (body.kind === 'command' && (await commandHasSideEffects(body.text)));
     try {
       if (!(await guard.claim(key, { durable }))) {
         deps.log.warn('slack request refused: replayed');

@@ -148,7 +148,7 @@ export function createTeamsMessagesHandler(
     started: number,
   ): Promise<Reply> {
     const ctx = commandContext(deps, caller);
-    const plan = planCommand(text, ctx);
+    const plan = await planCommand(text, ctx);
     if (plan.kind === 'invalid') return plan.reply;
     // Even slow commands are tried inline: a cached answer is quick, and an inline card is
     // the best Teams can do. Whatever is not ready in time goes to the worker.

@@ -1,104 +1,25 @@
 /**
  * The command line shared by Slack (`/bedrock-cost why last week`), Teams
  * (`@bedrock-cost why last week`) and the CLI (`bedrock-cost why last week`).
- * The first word picks the command; the command parses the rest.
+ * The first word picks the command; the command parses the rest. The line itself
+ * (words, aliases, "did you mean") is `line.ts`; here it is resolved against the registry.
  */
 
-import { askInsteadOf, isQuestionForCommand, isSentence, orAsk } from '../assistant/route.js';
-import { ParseError } from '../errors.js';
-import { closestMatches } from '../fuzzy.js';
+import { type ParsedLine, resolveLine, splitLine } from './line.js';
 import { COMMANDS, findCommand } from './registry.js';
-import type { AnyCommand, CommandContext, CommandResult } from './types.js';
+import type { CommandContext, CommandResult } from './types.js';
 
-/** Longest command text we accept: anything longer is refused politely. */
-export const MAX_COMMAND_LENGTH = 500;
-
-/** Friendly aliases for command words. */
-const ALIASES: Record<string, string> = {
-  '?': 'help',
-  cost: 'spend',
-  costs: 'spend',
-  explain: 'why',
-  estimate: 'estimate',
-  est: 'estimate',
-  price: 'prices',
-  pricing: 'prices',
-  budgets: 'budget',
-};
-
-export interface ParsedLine {
-  command: AnyCommand;
-  words: string[];
-  /** `... public`: post the answer in the channel instead of only to the asker. */
-  visibility: 'ephemeral' | 'in_channel';
-}
-
-/**
- * Split text into words. Slack's channel and user references (`<#C0123|search>`,
- * `<@U0123>`) become `#C0123` and `@U0123`; links lose their angle brackets; curly
- * quotes are straightened; quoted phrases stay one word.
- */
-export function tokenize(text: string): string[] {
-  const cleaned = text
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/<#([A-Z0-9]+)(?:\|[^>]*)?>/g, '#$1')
-    .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
-    .replace(/<(https?:[^>|]+)(?:\|[^>]*)?>/g, '$1')
-    .replace(/\u00a0/g, ' ')
-    .trim();
-  const words: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (const m of cleaned.matchAll(re)) words.push(m[1] ?? m[2] ?? m[3] ?? '');
-  return words.filter((w) => w !== '');
-}
+export { MAX_COMMAND_LENGTH, type ParsedLine, tokenize, UnknownCommandError } from './line.js';
 
 /** Pick the command for a line of text; throws `ParseError` with suggestions. */
 export function parseLine(text: string): ParsedLine {
-  if (text.length > MAX_COMMAND_LENGTH) {
-    throw new ParseError(
-      `That is ${text.length} characters; commands are at most ${MAX_COMMAND_LENGTH}. Try a shorter question, or \`help\`.`,
-    );
-  }
-  let words = tokenize(text);
-  if (words[0]?.toLowerCase() === '/bedrock-cost' || words[0]?.toLowerCase() === 'bedrock-cost')
-    words = words.slice(1);
-  let visibility: ParsedLine['visibility'] = 'ephemeral';
-  if (words.length && words[words.length - 1]!.toLowerCase() === 'public') {
-    visibility = 'in_channel';
-    words = words.slice(0, -1);
-  }
-  const first = (words[0] ?? 'help').toLowerCase();
-  const name = ALIASES[first] ?? first;
-  const command = findCommand(name);
-  if (!command) {
-    const names = COMMANDS.map((c) => c.name);
-    const close = closestMatches(first, names, 3);
-    const unknown = new UnknownCommandError(first, close);
-    // A sentence, not a typo: `ask` takes it when ASSISTANT_MODEL_ID is set (else `unknown`).
-    if (isSentence(text, words, [...names, ...Object.keys(ALIASES)])) {
-      return { command: askInsteadOf(unknown), words, visibility };
-    }
-    throw unknown;
-  }
-  // "why is search so expensive this week?": the command if it parses, else `ask`.
-  if (isQuestionForCommand(command, text, words)) {
-    return { command: orAsk(command, words), words: words.slice(1), visibility };
-  }
-  return { command, words: words.slice(1), visibility };
-}
-
-/** The first word is not a command. Carries the closest commands. */
-export class UnknownCommandError extends ParseError {
-  readonly word: string;
-  readonly candidates: string[];
-  constructor(word: string, candidates: string[]) {
-    super(`I don't know the command "${word.slice(0, 40)}". Did you mean: ${candidates.join(', ')}?`, {
-      suggestion: 'Type `help` for everything I can answer.',
-    });
-    this.word = word;
-    this.candidates = candidates;
-  }
+  const line = splitLine(text);
+  return resolveLine(
+    text,
+    line,
+    findCommand(line.name),
+    COMMANDS.map((c) => c.name),
+  );
 }
 
 /**

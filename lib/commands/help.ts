@@ -2,6 +2,7 @@
  * `help`: every command with its grammar and an example, or one command in detail.
  */
 import type { Reply } from '../chat/reply.js';
+import { COMMAND_HELP } from './meta.js';
 import { defineCommand } from './types.js';
 
 export interface HelpData {
@@ -16,7 +17,9 @@ export const helpCommand = defineCommand<{ topic?: string }, HelpData>({
   slow: false,
   parse: (words) => ({ topic: words[0]?.toLowerCase() }),
   run: async (input) => {
-    const { COMMANDS } = await import('./registry.js');
+    // The commands' help only (`meta.ts`), not the commands: `help` answers inside Slack's
+    // acknowledgement, also on a cold start.
+    const COMMANDS = COMMAND_HELP;
     const chosen = input.topic ? COMMANDS.filter((c) => c.name === input.topic) : COMMANDS;
     const list = chosen.length ? chosen : COMMANDS;
     const data: HelpData = {

@@ -531,18 +531,18 @@ describe('sentences the grammar cannot parse', () => {
     expect(aws.count('Converse')).toBe(0);
   });
 
-  it('are planned as slow chat work when the assistant is on, and answered at once when off', () => {
+  it('are planned as slow chat work when the assistant is on, and answered at once when off', async () => {
     const on = ctxOf(depsWith());
     const off = ctxOf(depsWith({}));
-    expect(planCommand('which team spent the most last month?', on).kind).toBe('slow');
-    const invalid = planCommand('which team spent the most last month?', off);
+    expect((await planCommand('which team spent the most last month?', on)).kind).toBe('slow');
+    const invalid = await planCommand('which team spent the most last month?', off);
     expect(invalid.kind).toBe('invalid');
     expect(invalid.kind === 'invalid' && renderText(invalid.reply)).toMatch(
       /I don't know the command "which"/,
     );
-    expect(planCommand('why is search so expensive this week?', on).kind).toBe('slow');
-    expect(planCommand('ask what is our spend?', off).kind).toBe('fast');
-    expect(planCommand('spend last week?', off).kind).toBe('slow');
+    expect((await planCommand('why is search so expensive this week?', on)).kind).toBe('slow');
+    expect((await planCommand('ask what is our spend?', off)).kind).toBe('fast');
+    expect((await planCommand('spend last week?', off)).kind).toBe('slow');
   });
 
   it('never route a budget change to the assistant', async () => {
