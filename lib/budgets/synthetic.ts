@@ -14,7 +14,7 @@
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, eachDay, startOfMonth, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
-import { Dec, ZERO } from '../money.js';
+import { Dec, sumUsd, ZERO } from '../money.js';
 import type { CostQuery, CostRow, DataSources } from '../ports.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_DIGEST, DEFAULT_THRESHOLDS, teamPk } from './store.js';
@@ -49,43 +49,74 @@ export function syntheticBudgetAccount(options: {
   // 50th at 85% (crosses 50% and 80%) and every 200th (offset 7) at 105% (all three).
   const mtdOf = (i: number) => (i % 200 === 7 ? 1050 : i % 50 === 0 ? 850 : 50 + ((i * 37) % 401));
   const daily = teams.map((_, i) => new Dec(mtdOf(i)).div(Math.max(1, days.length)).toDecimalPlaces(6));
-  const dayPairs = days.map((day) => [day, addDays(day, 1)] as const);
+  const dayPairs = [...previousDays, ...days].map((day) => [day, addDays(day, 1)] as const);
   let billed = 0;
+
+  // What each team's spend is made of: the second group-by dimension splits it into these
+  // (SERVICE: the two services; USAGE_TYPE: the four meters). `last` is last month's daily
+  // pace against this month's (80% overall): Sonnet output tokens grew most, so alerts
+  // name "Claude Sonnet 4.5 output tokens" as the top driver.
+  const meters = [
+    { service: SERVICES[1]!, usageType: 'USE1-MP:USE1_OutputTokenCount-Units', share: 0.45, last: 0.6 },
+    { service: SERVICES[1]!, usageType: 'USE1-MP:USE1_InputTokenCount-Units', share: 0.25, last: 1 },
+    { service: SERVICES[0]!, usageType: 'USE1-NovaPro-output-tokens', share: 0.2, last: 1 },
+    { service: SERVICES[0]!, usageType: 'USE1-NovaPro-input-tokens', share: 0.1, last: 0.8 },
+  ];
+  const previousStart = startOfPreviousMonth(monthStart);
 
   const rowsFor = (query: CostQuery): CostRow[] => {
     const tagFilter = query.tag ? new Set(query.tag.values) : undefined;
-    const byService = query.groupBy.length === 2;
+    const split = query.groupBy[1];
+    const parts =
+      split?.type === 'DIMENSION' && split.key === 'USAGE_TYPE'
+        ? meters.map((m) => ({ key: m.usageType, share: m.share, last: m.last }))
+        : split?.type === 'DIMENSION' && split.key === 'SERVICE'
+          ? SERVICES.map((service) => {
+              const own = meters.filter((m) => m.service === service);
+              const share = own.reduce((sum, m) => sum + m.share, 0);
+              return { key: service, share, last: own.reduce((sum, m) => sum + m.share * m.last, 0) / share };
+            })
+          : [{ key: undefined, share: 1, last: 0.8 }];
     const rows: CostRow[] = [];
     teams.forEach((team, i) => {
       if (tagFilter && !tagFilter.has(team)) return;
-      const push = (start: string, end: string, amount: Dec, service?: string) =>
+      const push = (start: string, end: string, amount: Dec, key?: string) =>
         rows.push({
           start,
           end,
-          keys: service ? [`${tagKey}$${team}`, service] : [`${tagKey}$${team}`],
+          keys: key ? [`${tagKey}$${team}`, key] : [`${tagKey}$${team}`],
           amount,
           quantity: ZERO,
           estimated: false,
         });
       const perDay = daily[i]!;
+      // Each part's daily amount this month and last, computed once per team (not per day).
+      const amounts = parts.map((part) => {
+        const current = parts.length === 1 ? perDay : perDay.times(part.share);
+        return { current, previous: current.times(part.last) };
+      });
+      const amountOf = (day: string, p: number) =>
+        day < monthStart ? amounts[p]!.previous : amounts[p]!.current;
       if (query.granularity === 'DAILY') {
-        for (const [day, next] of dayPairs)
-          if (day >= query.start && day < query.end) push(day, next, perDay);
+        for (const [day, next] of dayPairs) {
+          if (day < query.start || day >= query.end) continue;
+          for (let p = 0; p < parts.length; p++) push(day, next, amountOf(day, p), parts[p]!.key);
+        }
         return;
       }
-      // MONTHLY: this month so far, and last month at a steadier pace.
-      const current = perDay.times(days.filter((d) => d >= query.start && d < query.end).length);
-      const previous = perDay
-        .times(0.8)
-        .times(previousDays.filter((d) => d >= query.start && d < query.end).length);
-      const split = (amount: Dec, start: string, end: string) => {
-        if (amount.isZero()) return;
-        if (!byService) return push(start, end, amount);
-        push(start, end, amount.times(0.3), SERVICES[0]);
-        push(start, end, amount.times(0.7), SERVICES[1]);
-      };
-      split(previous, [startOfPreviousMonth(monthStart), query.start].sort()[1]!, monthStart);
-      split(current, monthStart, [startOfNextMonth(monthStart), query.end].sort()[0]!);
+      // MONTHLY: last month (from the query's start) and this month so far.
+      for (const [start, end, list] of [
+        [previousStart, monthStart, previousDays],
+        [monthStart, startOfNextMonth(monthStart), days],
+      ] as const) {
+        const inRange = list.filter((d) => d >= query.start && d < query.end);
+        if (!inRange.length) continue;
+        for (let p = 0; p < parts.length; p++) {
+          const amount = sumUsd(inRange.map((d) => amountOf(d, p)));
+          if (amount.isZero()) continue;
+          push([start, query.start].sort()[1]!, [end, query.end].sort()[0]!, amount, parts[p]!.key);
+        }
+      }
     });
     return rows;
   };
