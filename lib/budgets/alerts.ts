@@ -9,7 +9,8 @@
  * 2. reads month-to-date spend of all teams in ONE Cost Explorer query (plus the service
  *    discovery, usually cached), adds the nowcast and computes forecasts;
  * 3. decides per team which alerts are due (`evaluateAlerts`, pure);
- * 4. for teams with something to say, one more query finds the top driver;
+ * 4. for teams with something to say, one more query (team x usage type, joined with the
+ *    month-to-date team x service lines) finds the top driver: model and token class;
  * 5. claims each due alert with a conditional write, posts it, and marks it sent; a failed
  *    post releases the claim so the next run retries, and never holds up other teams.
  *

@@ -187,6 +187,40 @@ describe('runBudgetAlerts', () => {
     expect(driverQuery).toMatchObject({ start: '2026-10-01', end: '2026-11-19' });
   });
 
+  it('says a driver is new this month, and still alerts without a driver when its query fails', async () => {
+    await setBudget('search', 1000);
+    await setBudget('ranking', 1000);
+    bill.spread('search', '2026-10-01', '2026-11-01', 310, SONNET, SONNET_OUTPUT);
+    bill.spread('search', '2026-11-01', '2026-11-18', 100, SONNET, SONNET_OUTPUT);
+    bill.spread('search', '2026-11-01', '2026-11-18', 500, BEDROCK, NOVA_PRO_INPUT);
+    await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
+    expect(renderText(delivery.sentTo('C0SEARCH01')[0]!.reply)).toContain(
+      'Top driver this month: Nova Pro input tokens, new this month ($500).',
+    );
+
+    // Cost Explorer refuses the driver query: the alert goes out, without the driver line.
+    bill.spread('ranking', '2026-11-01', '2026-11-18', 600, SONNET, SONNET_OUTPUT);
+    const costs = bill.sources.costs;
+    const failing = {
+      ...bill.sources,
+      costs: {
+        ...costs,
+        getCostAndUsage: async (query: Parameters<typeof costs.getCostAndUsage>[0]) => {
+          if (query.groupBy.some((g) => g.key === 'USAGE_TYPE')) throw new Error('ThrottlingException');
+          return costs.getCostAndUsage(query);
+        },
+      },
+    };
+    const report = await runBudgetAlerts(
+      testDeps({ store, sources: failing, delivery, now: '2026-11-18T07:00:00Z' }),
+      NO_NOWCAST,
+    );
+    expect(report.stats.sent).toBe(1);
+    const text = renderText(delivery.sentTo('C0RANKING01')[0]!.reply);
+    expect(text).toContain('ranking has used 60% of its November Bedrock budget.');
+    expect(text).not.toContain('Top driver');
+  });
+
   it('posts each alert once when two runs race', async () => {
     await setBudget('search', 1000);
     await setBudget('growth', 1000);
