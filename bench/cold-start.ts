@@ -2,8 +2,9 @@
  * The Slack front door's speed, as Slack experiences it (3 seconds to acknowledge).
  *
  * - `slackBundleBench`: bundle `functions/slack-events.ts` the way serverless.yml packages it
- *   (esbuild, ESM, minified, node22, plus `infra/slack-esbuild-plugins.cjs`): its size
- *   (target < 800 KB) and the largest contributors.
+ *   (esbuild, ESM, minified, node22, plus `infra/slack-esbuild-plugins.cjs`, which splits it):
+ *   the size of what loading the function reads (target < 800 KB), the total with the
+ *   chunks only slower paths import, and the largest contributors.
  * - `coldStartBench`: a fresh `node` process loading that bundle and answering one signed
  *   `/bedrock-cost help`, against an empty `node` process; medians of interleaved runs
  *   (target < 2.5x).
@@ -14,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +27,13 @@ const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
 const SECRET = 'bench-signing-secret';
 
-/** The serverless.yml esbuild options (see `custom.esbuild`), plus the chat plugins. */
+/**
+ * The serverless.yml esbuild options (see `custom.esbuild`), plus the chat plugins, into a
+ * folder as serverless-esbuild builds (`functions/slack-events.mjs`): the plugins split the
+ * front door into the entry, the chunks it loads at start, and chunks only slower paths
+ * import (`functions/slack-events.chunks/`).
+ */
 async function bundleSlackEvents(outDir: string) {
-  const file = join(outDir, 'slack-events.mjs');
   const result = await build({
     entryPoints: [join(root, 'functions/slack-events.ts')],
     bundle: true,
@@ -37,25 +42,45 @@ async function bundleSlackEvents(outDir: string) {
     target: 'node22',
     platform: 'node',
     format: 'esm',
+    outExtension: { '.js': '.mjs' },
     mainFields: ['module', 'main'],
     banner: {
       js: "import { createRequire as __bedrockCostCreateRequire } from 'node:module'; const require = __bedrockCostCreateRequire(import.meta.url);",
     },
     external: ['dynalite'],
     plugins: require(join(root, 'infra/slack-esbuild-plugins.cjs')),
-    outfile: file,
+    outdir: join(outDir, 'functions'),
     metafile: true,
     logLevel: 'error',
   });
-  const output = Object.values(result.metafile.outputs)[0];
-  const sizes = new Map<string, number>();
-  for (const [input, info] of Object.entries(output?.inputs ?? {})) {
-    const pkg =
-      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
-    sizes.set(pkg, (sizes.get(pkg) ?? 0) + info.bytesInOutput);
+  const outputs = result.metafile.outputs;
+  const entry = Object.keys(outputs).find((f) =>
+    outputs[f]?.entryPoint?.endsWith('functions/slack-events.ts'),
+  );
+  if (!entry) throw new Error('no slack-events entry in the build');
+  // What loading the function reads: the entry and the chunks it imports statically.
+  const loaded = new Set<string>();
+  const queue = [entry];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    if (loaded.has(next)) continue;
+    loaded.add(next);
+    for (const i of outputs[next]?.imports ?? [])
+      if (i.kind === 'import-statement' && outputs[i.path]) queue.push(i.path);
   }
+  const sizes = new Map<string, number>();
+  let bytes = 0;
+  for (const out of loaded) {
+    bytes += outputs[out]?.bytes ?? 0;
+    for (const [input, info] of Object.entries(outputs[out]?.inputs ?? {})) {
+      const pkg =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
+      sizes.set(pkg, (sizes.get(pkg) ?? 0) + info.bytesInOutput);
+    }
+  }
+  const total = Object.values(outputs).reduce((sum, o) => sum + o.bytes, 0);
   const top = [...sizes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
-  return { file, bytes: statSync(file).size, top };
+  const file = join(outDir, 'functions', 'slack-events.mjs');
+  return { file, bytes, total, files: loaded.size, chunks: Object.keys(outputs).length, top };
 }
 
 /** Bundle size row (and the bundle file, for the cold-start bench). */
@@ -64,10 +89,10 @@ export async function slackBundleBench(outDir = mkdtempSync(join(tmpdir(), 'bedr
   const row = rowWithTarget(
     {
       section: 'chat',
-      name: 'slack-events bundle',
+      name: 'slack-events bundle (loaded at start)',
       value: `${Math.round(bundle.bytes / 1024)} KB`,
       raw: bundle.bytes / 1024,
-      note: `largest: ${bundle.top.map(([name, bytes]) => `${name} ${Math.round(bytes / 1024)} KB`).join(', ')}`,
+      note: `${bundle.files} of ${bundle.chunks} files; ${Math.round(bundle.total / 1024)} KB with the chunks only slower paths import; largest loaded: ${bundle.top.map(([name, bytes]) => `${name} ${Math.round(bytes / 1024)} KB`).join(', ')}`,
     },
     800,
     '< 800 KB',

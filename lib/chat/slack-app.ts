@@ -27,6 +27,7 @@ import { parseLineLazy } from '../commands/lazy.js';
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
 import { type ActionRequest, findAction } from './actions.js';
+import { App, AwsLambdaReceiver } from './bolt.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast, workingOnIt } from './command-flow.js';
 import type { HttpEvent, HttpHandler, HttpResult } from './http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
@@ -125,24 +126,6 @@ function ackMessage(reply: Reply): Record<string, unknown> {
   return { ...message, response_type: reply.visibility ?? 'ephemeral' };
 }
 
-async function loadBolt() {
-  // Deep imports: Bolt's index also loads Express, Socket Mode and OAuth, which this
-  // function never uses (see infra/slack-esbuild-plugins.cjs for what the bundle drops).
-  const [appModule, receiverModule] = await Promise.all([
-    import('@slack/bolt/dist/App.js'),
-    import('@slack/bolt/dist/receivers/AwsLambdaReceiver.js'),
-  ]);
-  // CommonJS interop differs between Node, tsx and bundlers: find the class either way.
-  const pick = <T>(mod: unknown): T => {
-    const m = mod as { default?: { default?: T } & T };
-    return (m.default?.default ?? m.default) as T;
-  };
-  return {
-    App: pick<typeof import('@slack/bolt').App>(appModule),
-    AwsLambdaReceiver: pick<typeof import('@slack/bolt').AwsLambdaReceiver>(receiverModule),
-  };
-}
-
 function boltLogger(deps: Deps) {
   let level = 'warn';
   let name = 'bolt';
@@ -205,7 +188,6 @@ export function createSlackEventsHandler(
   }
 
   async function buildBolt(deps: Deps): Promise<BoltHandler> {
-    const { App, AwsLambdaReceiver } = await loadBolt();
     const { config } = deps;
     const receiver = new AwsLambdaReceiver({
       signingSecret: config.SLACK_SIGNING_SECRET ?? 'unset',

@@ -5,13 +5,17 @@
  * answer inside the acknowledgement: loading every command's parser and domain code
  * first (Cost Explorer queries, budgets, idle scans) would be most of that cold start.
  */
+import { helpCommand } from './help.js';
 import { type ParsedLine, resolveLine, splitLine } from './line.js';
 import { COMMAND_HELP } from './meta.js';
 import type { AnyCommand } from './types.js';
 
-/** Each command's module, by command name (the registry's commands). */
+/**
+ * Each command's module, by command name (the registry's commands). `help` (also what an
+ * empty line means) is small and needs no other command: loaded with this module.
+ */
 const LOADERS: Record<string, () => Promise<AnyCommand>> = {
-  help: async () => (await import('./help.js')).helpCommand,
+  help: async () => helpCommand,
   spend: async () => (await import('./spend.js')).spendCommand,
   why: async () => (await import('./why.js')).whyCommand,
   idle: async () => (await import('./idle.js')).idleCommand,

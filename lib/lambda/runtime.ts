@@ -4,8 +4,10 @@
  * read from SSM Parameter Store (SecureString, cached by Powertools for 5 minutes) and
  * never from plain environment variables when deployed, and `Deps` is built once.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { WorkerOnlyError } from '../chat/worker.js';
 import { clockFrom } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
 import { type Deps, once } from '../deps.js';
@@ -25,7 +27,6 @@ let logger: Log | undefined;
 /** The Powertools logger (structured JSON), created once. */
 export async function lambdaLog(): Promise<Log> {
   if (!logger) {
-    const { Logger } = await import('@aws-lambda-powertools/logger');
     logger = new Logger({ serviceName: 'bedrock-cost' });
   }
   return logger;
@@ -152,19 +153,16 @@ export const lambdaDeps: () => Promise<Deps> = /* @__PURE__ */ once(async () => 
  * first use.
  */
 export const lambdaChatDeps: () => Promise<Deps> = once(async () => {
-  const [{ createChatDelivery }, { WorkerOnlyError }, log, config] = await Promise.all([
-    import('../chat/deliver.js'),
-    import('../chat/worker.js'),
-    lambdaLog(),
-    withSecretsLite(lambdaConfig()),
-  ]);
+  const [log, config] = await Promise.all([lambdaLog(), withSecretsLite(lambdaConfig())]);
   const store = { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE };
+  // Only button handlers post messages: the Web API client loads on the first one.
+  const delivery = once(async () => (await import('../chat/deliver.js')).createChatDelivery(config));
   return {
     config,
     clock: clockFrom(config.BEDROCK_COST_NOW),
     log,
     store,
-    delivery: createChatDelivery(config),
+    delivery: { send: async (target, reply) => (await delivery()).send(target, reply) },
     sources: () => Promise.reject(new WorkerOnlyError()),
     catalog: once(async () => (await import('../pricing/catalog.js')).loadCatalog(store)),
   };

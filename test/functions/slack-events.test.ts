@@ -29,7 +29,9 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'slack-events-bundle-'));
-  bundle = join(dir, 'slack-events.mjs');
+  // Into a folder, as serverless-esbuild builds: the plugins split the front door into the
+  // entry and chunks under `slack-events.chunks/`, which this test loads like Lambda would.
+  bundle = join(dir, 'functions', 'slack-events.mjs');
   [dynamo, lambda] = await Promise.all([
     startTestDynamo(),
     startWebhookServer(),
@@ -47,7 +49,8 @@ beforeAll(async () => {
       },
       external: ['dynalite'],
       plugins: require(join(root, 'infra/slack-esbuild-plugins.cjs')),
-      outfile: bundle,
+      outdir: join(dir, 'functions'),
+      outExtension: { '.js': '.mjs' },
       logLevel: 'error',
     }),
   ]);
