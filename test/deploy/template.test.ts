@@ -683,9 +683,9 @@ describe('artifacts', () => {
       const entries = readZip(zip);
       const names = entries.map((e) => e.name);
       expect(names, name).toContain(`functions/${name}.mjs`);
-      // Other functions' entry points are not shipped.
+      // Other functions' entry points (and their chunks) are not shipped.
       expect(
-        names.filter((n) => n.startsWith('functions/')),
+        names.filter((n) => n.startsWith('functions/') && !n.startsWith(`functions/${name}.chunks/`)),
         name,
       ).toEqual([`functions/${name}.mjs`]);
       expect(
