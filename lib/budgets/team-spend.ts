@@ -70,10 +70,10 @@ export interface BudgetSpend {
   /** Bedrock services found in the bill (for the drivers query). */
   services: string[];
   /**
-   * The month-to-date query's team x service lines (daily, every team): the drivers query
-   * names Marketplace models from them instead of asking Cost Explorer again.
+   * The month-to-date query's Marketplace lines (team x service, daily, every team): the
+   * drivers query names Marketplace models from them instead of asking Cost Explorer again.
    */
-  serviceLines: SpendLine[];
+  marketplaceLines: SpendLine[];
   /** First day (UTC) the month-to-date query covers. */
   billStart: string;
 }
@@ -184,7 +184,8 @@ export async function gatherBudgetSpend(
     nowcast: nowcastByTeam.size > 0,
     sourceKind: ctx.kind,
     services: result.services,
-    serviceLines: result.lines,
+    // Only Marketplace lines are kept for the drivers: less memory held through the run.
+    marketplaceLines: result.lines.filter((l) => l.service?.endsWith(MARKETPLACE_SUFFIX) && l.amount.gt(0)),
     billStart: start,
   };
 }
@@ -212,18 +213,18 @@ function elapsedShare(month: TeamMonth, now: Date): number {
  * model, which is the one it is paying for now.
  */
 function marketplaceOwnerRows(
-  spend: Pick<BudgetSpend, 'serviceLines' | 'billStart'>,
+  spend: Pick<BudgetSpend, 'marketplaceLines' | 'billStart'>,
   listed: { team: string; month: TeamMonth }[],
   tagKey: string,
 ): CostRow[] {
   const monthOf = new Map(listed.map((t) => [t.team, t.month]));
   const rows: CostRow[] = [];
   const mix = new Map<string, Map<string, Dec>>();
-  for (const line of spend.serviceLines) {
+  for (const line of spend.marketplaceLines) {
     const team = line.team ?? '';
     const month = monthOf.get(team);
     const service = line.service ?? '';
-    if (!month || !service.endsWith(MARKETPLACE_SUFFIX) || line.amount.lte(0)) continue;
+    if (!month) continue;
     rows.push({
       start: line.day,
       end: line.end,
@@ -273,7 +274,7 @@ function marketplaceOwnerRows(
  */
 export async function findTopDrivers(
   deps: Deps,
-  spend: Pick<BudgetSpend, 'services' | 'serviceLines' | 'billStart'>,
+  spend: Pick<BudgetSpend, 'services' | 'marketplaceLines' | 'billStart'>,
   teams: { team: string; month: TeamMonth }[],
 ): Promise<{ drivers: Map<string, string>; requests: number }> {
   const drivers = new Map<string, string>();
