@@ -162,16 +162,26 @@ export async function bundleBench(options: { rounds?: number } = {}): Promise<Bu
         raw: unpacked / 1024,
         note: `${entries.length === 1 ? '1 file' : `${entries.length} files, ${kb(eager)} of code loaded at start (entry + static imports), the rest on demand`}; ${reused ? '.serverless/ (fresh)' : 'osls package, dev stage'}`,
       };
-      rows.push(fn === 'slack-events' ? rowWithTarget(row, 800, '< 800 KB') : { ...row, target: '' });
-      if (fn === 'slack-events' && entries.length > 1)
-        rows.push({
-          section: 'bundles',
-          name: 'slack-events: loaded at start (entry + static imports)',
-          value: kb(eager),
-          raw: eager / 1024,
-          target: '',
-          note: 'code-split package: chunks behind import() load only when a path needs them',
-        });
+      // The < 800 KB target is about what a cold start loads: the whole file when the
+      // package is one file; the entry and its static imports when it is code-split.
+      const split = fn === 'slack-events' && entries.length > 1;
+      rows.push(
+        fn === 'slack-events' && !split ? rowWithTarget(row, 800, '< 800 KB') : { ...row, target: '' },
+      );
+      if (split)
+        rows.push(
+          rowWithTarget(
+            {
+              section: 'bundles',
+              name: 'slack-events: loaded at start (entry + static imports)',
+              value: kb(eager),
+              raw: eager / 1024,
+              note: 'code-split package: chunks behind import() load only when a path needs them',
+            },
+            800,
+            '< 800 KB',
+          ),
+        );
     }
 
     // Cold module loads.
