@@ -382,6 +382,26 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
       }
     }
 
+    progress('requests: digest with charts, 100 teams, in its own process');
+    {
+      const a = await account(dynamo, proxy, 100, ALERT_NOW);
+      try {
+        const tsx = await tsxOverheadMb();
+        const counts = await childRun(a, proxy, MONDAY_9, { job: 'digest', charts: true });
+        rows.push({
+          section,
+          name: 'digest run, 100 teams, with charts (as deployed): peak RSS',
+          value: `${Math.round((counts.peakRssMb ?? 0) - tsx)} MB`,
+          raw: (counts.peakRssMb ?? 0) - tsx,
+          target: '',
+          note: `${counts.messages} messages with a chart PNG each in ${ms(counts.durationMs)} (${ms(counts.cpuMs ?? 0)} CPU); ${counts.ce} Cost Explorer requests; tsx loader (${Math.round(tsx)} MB) subtracted`,
+        });
+      } finally {
+        a.restore();
+        await a.aws.close();
+      }
+    }
+
     progress('requests: idle scan of 50 throughputs');
     {
       const aws = await startAwsServer(wireHandlers({ throughputs: manyThroughputs(50), usage: new Map() }));
