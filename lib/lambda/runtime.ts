@@ -149,13 +149,13 @@ export const lambdaDeps: () => Promise<Deps> = /* @__PURE__ */ once(async () => 
  * within 3 seconds even on a cold start. Unlike `lambdaDeps`, account data is not
  * available here (`sources()` throws `WorkerOnlyError`, so a command needing it is handed
  * to the worker): the Cost Explorer, CloudWatch and Bedrock clients stay out of the
- * function's bundle and off its cold start. The table and the pricing catalog load on
- * first use.
+ * function's bundle and off its cold start. The table, the pricing catalog and the
+ * message delivery load on first use.
  */
 export const lambdaChatDeps: () => Promise<Deps> = once(async () => {
   const [log, config] = await Promise.all([lambdaLog(), withSecretsLite(lambdaConfig())]);
   const store = { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE };
-  // Only button handlers post messages: the Web API client loads on the first one.
+  // Few front-door requests post a message (button handlers do): delivery loads on the first.
   const delivery = once(async () => (await import('../chat/deliver.js')).createChatDelivery(config));
   return {
     config,
