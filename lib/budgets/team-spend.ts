@@ -4,8 +4,9 @@
  * - Month to date from ONE Cost Explorer query grouped by the team tag and SERVICE (daily
  *   buckets, so the forecast can use the recent run rate). 10,000 teams cost the same
  *   request as one: per-team queries would cost $0.01 each, every hour. The SERVICE split
- *   costs nothing extra and names each team's Marketplace models (Claude, Cohere, ...),
- *   whose usage types do not.
+ *   costs no extra request and names each team's Marketplace models (Claude, Cohere, ...),
+ *   whose usage types do not; it does make the answer longer (one row per team, day and
+ *   service: twice the rows for teams using a native and a Marketplace model).
  * - The nowcast: spend not yet in the bill (Cost Explorer lags by hours), estimated from
  *   CloudWatch token counts when a nowcast is available; zero otherwise, and said so.
  * - The top driver, only for the few teams that are about to be alerted: one more query
