@@ -140,11 +140,10 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
     };
   }
 
-  const spend = await gatherBudgetSpend(
-    deps,
-    profiles,
-    options.nowcast !== undefined ? { nowcast: options.nowcast } : {},
-  );
+  const spend = await gatherBudgetSpend(deps, profiles, {
+    byService: true,
+    ...(options.nowcast !== undefined ? { nowcast: options.nowcast } : {}),
+  });
   stats.costExplorerRequests += spend.requests;
 
   // Decide, per team.

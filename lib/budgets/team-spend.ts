@@ -71,8 +71,9 @@ export interface BudgetSpend {
   /** Bedrock services found in the bill (for the drivers query). */
   services: string[];
   /**
-   * The month-to-date query's Marketplace lines (team x service, daily, every team): the
-   * drivers query names Marketplace models from them instead of asking Cost Explorer again.
+   * The month-to-date query's Marketplace lines (team x service, daily, every team; empty
+   * unless gathered `byService`): the drivers query names Marketplace models from them
+   * instead of asking Cost Explorer again.
    */
   marketplaceLines: SpendLine[];
   /** First day (UTC) the month-to-date query covers. */
@@ -84,6 +85,12 @@ export interface GatherOptions {
   team?: string;
   /** Today's estimate from token metrics; default `spendNowcast(deps)`, `false` for the bill alone. */
   nowcast?: NowcastFn | false;
+  /**
+   * Group the month-to-date query by team and SERVICE (not team alone), so that
+   * `findTopDrivers` can name Marketplace models without another request. Alert runs
+   * want it; status questions do not (a shorter answer, a faster reply).
+   */
+  byService?: boolean;
 }
 
 /**
@@ -119,7 +126,7 @@ export async function gatherBudgetSpend(
   const result = await fetchLines(ctx, {
     start,
     end,
-    grouping: 'team-service',
+    grouping: options.byService ? 'team-service' : 'team',
     granularity: 'DAILY',
     ...(options.team !== undefined ? { team: options.team } : {}),
   });

@@ -217,14 +217,7 @@ describe('budget status', () => {
     expect(text).toMatch(/search\s+\$5,000\s+\$3,550.00\s+71%\s+\$6,100\s+at risk/);
     // One bill query (plus the service discovery) for every team.
     expect(bill.queries).toHaveLength(1);
-    // Grouped by team and service: the same request also names each team's Marketplace models.
-    expect(bill.queries[0]).toMatchObject({
-      granularity: 'DAILY',
-      groupBy: [
-        { type: 'TAG', key: 'team' },
-        { type: 'DIMENSION', key: 'SERVICE' },
-      ],
-    });
+    expect(bill.queries[0]).toMatchObject({ granularity: 'DAILY', groupBy: [{ type: 'TAG', key: 'team' }] });
   });
 
   it('answers for one team, with the breakdown button', async () => {
