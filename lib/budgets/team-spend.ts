@@ -1,12 +1,12 @@
 /**
  * Gathering the spend that budgets are compared against, for every team at once:
  *
- * - Month to date from ONE Cost Explorer query grouped by the team tag and SERVICE (daily
- *   buckets, so the forecast can use the recent run rate). 10,000 teams cost the same
- *   request as one: per-team queries would cost $0.01 each, every hour. The SERVICE split
- *   costs no extra request and names each team's Marketplace models (Claude, Cohere, ...),
- *   whose usage types do not; it does make the answer longer (one row per team, day and
- *   service: twice the rows for teams using a native and a Marketplace model).
+ * - Month to date from ONE Cost Explorer query grouped by the team tag (daily buckets,
+ *   so the forecast can use the recent run rate). 10,000 teams cost the same request as
+ *   one: per-team queries would cost $0.01 each, every hour. Alert runs group it by team
+ *   and SERVICE: no extra request, and it names each team's Marketplace models (Claude,
+ *   Cohere, ...), whose usage types do not; the answer is longer (one row per team, day
+ *   and service: twice the rows for teams using a native and a Marketplace model).
  * - The nowcast: spend not yet in the bill (Cost Explorer lags by hours), estimated from
  *   CloudWatch token counts when a nowcast is available; zero otherwise, and said so.
  * - The top driver, only for the few teams that are about to be alerted: one more query
@@ -276,7 +276,8 @@ function marketplaceOwnerRows(
  * (`fetchDigestBill`) is given a cost source that answers service discovery and the
  * TAG x SERVICE query from the month-to-date query already made, and sends only the
  * TAG x USAGE_TYPE query (filtered to the listed teams) to Cost Explorer. The lines are
- * grouped into drivers by the explanation engine (`explainChange`).
+ * grouped into drivers by the explanation engine (`explainChange`). `spend` must have
+ * been gathered `byService` (else Marketplace lines are of an unknown model).
  *
  * Returns one line per team, e.g. `Claude Sonnet 4.5 output tokens, +$1,900 against October's pace`.
  */
