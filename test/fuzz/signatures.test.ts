@@ -167,7 +167,7 @@ describe('front doors on arbitrary requests', () => {
           }
         },
       ),
-      { numRuns: 120 },
+      { numRuns: 120, seed: 20261118 }, // fixed seed: the non-vacuity counts below must not depend on luck,
     );
     // Not vacuous: real commands were answered, garbage refused.
     expect(seen.get(200) ?? 0).toBeGreaterThan(10);
@@ -203,7 +203,7 @@ describe('front doors on arbitrary requests', () => {
           if (result.statusCode === 401) expect(result.body ?? '').not.toMatch(/signature|hmac|secret/i);
         },
       ),
-      { numRuns: 120 },
+      { numRuns: 120, seed: 20261118 },
     );
     expect(seen.get(200) ?? 0).toBeGreaterThan(10);
     expect(seen.get(401) ?? 0).toBeGreaterThan(10);
