@@ -48,10 +48,13 @@ export const helpCommand = defineCommand<{ topic?: string }, HelpData>({
             'PERIOD: today, yesterday, 7d, 30d, this week, last week, mtd, last month, 2026-10, 2026-10-01..2026-10-15',
           ],
           blocks: [
+            // One short paragraph per command (name and purpose, then its grammar) rather than a
+            // table: the workload grammar is too wide for a two-column table in a chat window.
             {
-              kind: 'table',
-              columns: [{ header: 'Command' }, { header: 'What it answers' }],
-              rows: list.flatMap((c) => c.usage.map((u, i) => [u, i === 0 ? c.summary : ''])),
+              kind: 'text',
+              text: list
+                .map((c) => `*${c.name}*: ${c.summary}\n${c.usage.map((u) => `\`${u}\``).join('\n')}`)
+                .join('\n'),
             },
             {
               kind: 'text',
