@@ -8,6 +8,7 @@
  */
 import type { AskData } from '../assistant/answer.js';
 import { ParseError } from '../errors.js';
+import { helpOf } from './meta.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 export type { AskData };
@@ -36,10 +37,7 @@ export function parseAskWords(words: string[], ctx: CommandContext): AskInput {
 }
 
 export const askCommand = defineCommand<AskInput, AskData>({
-  name: 'ask',
-  summary: 'A question in plain words, answered with the commands above (needs ASSISTANT_MODEL_ID)',
-  usage: ['ask QUESTION'],
-  examples: ['ask why is search so expensive this week?', 'ask which team spent the most last month?'],
+  ...helpOf('ask'),
   slow: true,
   // Off: the "how to turn it on" answer is immediate. On: a Converse call plus a command.
   isSlow: (input) => input.enabled,

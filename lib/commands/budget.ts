@@ -46,6 +46,7 @@ import { addDays, formatDay, formatRange, formatTimestamp, monthName } from '../
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
+import { helpOf } from './meta.js';
 import { type Caller, type CommandContext, defineCommand } from './types.js';
 
 export type BudgetInput =
@@ -515,19 +516,7 @@ function money2(d: Dec): string {
 }
 
 export const budgetCommand = defineCommand<BudgetInput, BudgetData>({
-  name: 'budget',
-  summary: 'Team budgets: status, and alerts at 50/80/100% in the team channel',
-  usage: [
-    'budget [TEAM]',
-    'budget set TEAM AMOUNT [channel CHANNEL] [thresholds 50,80,100] [tz ZONE] [owner @USER]',
-    'budget delete TEAM',
-  ],
-  examples: [
-    'budget',
-    'budget search',
-    BUDGET_SET_EXAMPLE,
-    'budget set search 5k thresholds 50,80,100 tz Europe/Berlin',
-  ],
+  ...helpOf('budget'),
   slow: true,
   isSlow: (input) => input.action === 'status',
   mutates: true,

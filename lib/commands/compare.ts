@@ -1,6 +1,8 @@
 /** `compare WORKLOAD`: the same workload across models of the same modality, cheapest first. */
+
 import { type CompareData, compareData, compareFromWords, compareReply } from '../pricing/compare.js';
 import { parseWorkload } from '../pricing/workload.js';
+import { helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 
 /**
@@ -10,14 +12,7 @@ import { defineCommand } from './types.js';
 const noCatalog = () => false;
 
 export const compareCommand = defineCommand<string[], CompareData>({
-  name: 'compare',
-  summary: 'The same workload priced on every model of its kind, cheapest first',
-  usage: ['compare [MODEL] IN in OUT out VOLUME [batch] [cache=60%] [region=REGION] [xN calls]'],
-  examples: [
-    'compare claude-sonnet-4-5 2000 in 500 out 10k/day',
-    'compare 800 in 200 out 300k requests/month batch',
-    'compare nova-canvas 1000 images/day',
-  ],
+  ...helpOf('compare'),
   slow: false,
   parse: (words) => {
     parseWorkload(words, noCatalog, { requireModel: false });

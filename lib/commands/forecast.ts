@@ -13,6 +13,7 @@ import { ParseError } from '../errors.js';
 import { formatUsd, toCents, usd as toDec } from '../money.js';
 import { billContext } from '../spend/present.js';
 import { costBasisLabel, resolveTeam, spendContextOf, UNATTRIBUTED } from '../spend/query.js';
+import { helpOf } from './meta.js';
 import { takeOption, todayIn } from './period.js';
 import { type CommandContext, defineCommand } from './types.js';
 
@@ -34,7 +35,7 @@ export interface ForecastData {
   dataAsOf: string;
 }
 
-const USAGE = 'forecast [team TEAM]';
+const USAGE = helpOf('forecast').usage[0]!;
 
 /** Parse `forecast [team TEAM]` (or `forecast TEAM`); exported for `ask` and tests. */
 export function parseForecastWords(words: string[], defaultTeam?: string): ForecastInput {
@@ -152,10 +153,7 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
 }
 
 export const forecastCommand = defineCommand<ForecastInput, ForecastData>({
-  name: 'forecast',
-  summary: 'Month-end Bedrock spend forecast, overall or for one team',
-  usage: [USAGE],
-  examples: ['forecast', 'forecast team search'],
+  ...helpOf('forecast'),
   slow: true,
   parse: (words, ctx) => parseForecastWords(words, ctx.team),
   run: runForecast,

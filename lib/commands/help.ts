@@ -2,7 +2,7 @@
  * `help`: every command with its grammar and an example, or one command in detail.
  */
 import type { Reply } from '../chat/reply.js';
-import { COMMAND_HELP } from './meta.js';
+import { COMMAND_HELP, helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 
 export interface HelpData {
@@ -10,10 +10,7 @@ export interface HelpData {
 }
 
 export const helpCommand = defineCommand<{ topic?: string }, HelpData>({
-  name: 'help',
-  summary: 'What I can answer, with examples',
-  usage: ['help [COMMAND]'],
-  examples: ['help', 'help estimate'],
+  ...helpOf('help'),
   slow: false,
   parse: (words) => ({ topic: words[0]?.toLowerCase() }),
   run: async (input) => {

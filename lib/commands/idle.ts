@@ -4,11 +4,13 @@
  * HOURS is the lookback window (default 24, at most 720 = 30 days); `72`, `72h`,
  * `72 hours`, `3d` and `3 days` are accepted.
  */
+
 import { DEFAULT_IDLE_HOURS, type IdleData, MAX_IDLE_HOURS, toIdleData } from '../analysis/idle.js';
 import { buildIdleReply } from '../analysis/idle-reply.js';
 import { scanIdleForDeps } from '../analysis/idle-scan.js';
 import { snoozedThroughputs } from '../analysis/idle-store.js';
 import { ParseError } from '../errors.js';
+import { helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 
 const EXAMPLE = 'for example: idle 72';
@@ -34,10 +36,7 @@ export function parseIdleHours(words: string[]): number {
 }
 
 export const idleCommand = defineCommand<number, IdleData>({
-  name: 'idle',
-  summary: 'Provisioned throughput billed by the hour but not used, and what to do about it',
-  usage: ['idle [HOURS]'],
-  examples: ['idle', 'idle 72'],
+  ...helpOf('idle'),
   slow: true,
   parse: (words) => parseIdleHours(words),
   run: async (hours, ctx) => {

@@ -3,8 +3,8 @@
  * lists them, without loading the commands: answering `/bedrock-cost help` inside Slack's
  * acknowledgement on a cold start must not load every command's parser and domain code.
  *
- * A copy of the fields of the definitions in `registry.ts`;
- * test/commands/help.test.ts fails, naming the command, when one changes and this does not.
+ * The single source of these fields: each command's definition spreads `helpOf(name)`, so
+ * the text `help` shows and the command's own definition cannot drift apart.
  */
 
 /** The part of a command definition that `help` shows. */
@@ -108,3 +108,13 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
     examples: ['ask why is search so expensive this week?', 'ask which team spent the most last month?'],
   },
 ];
+
+/**
+ * The help fields of one command, for its definition (`defineCommand({ ...helpOf('spend'), ... })`).
+ * Throws at module load when the name has no entry, so a missing one fails every test.
+ */
+export function helpOf(name: string): CommandHelp {
+  const entry = COMMAND_HELP.find((c) => c.name === name);
+  if (!entry) throw new Error(`lib/commands/meta.ts has no help entry for "${name}"`);
+  return entry;
+}

@@ -7,17 +7,11 @@ import {
   pricesFor,
   pricesReply,
 } from '../pricing/prices.js';
+import { helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 
 export const pricesCommand = defineCommand<PricesQuery, PricesData>({
-  name: 'prices',
-  summary: "A model's prices per Region and route, with where each price comes from",
-  usage: ['prices MODEL [region REGION]'],
-  examples: [
-    'prices sonnet 4.5',
-    'prices nova-micro region eu-west-1',
-    'prices us.anthropic.claude-3-5-haiku-20241022-v1:0',
-  ],
+  ...helpOf('prices'),
   slow: false,
   parse: (words) => parsePricesQuery(words),
   run: async (query, ctx) => {

@@ -21,6 +21,7 @@ import {
   UNATTRIBUTED,
 } from '../spend/query.js';
 import { getSpend, SPEND_GROUP_BYS, type SpendGroupBy } from '../spend/spend.js';
+import { helpOf } from './meta.js';
 import { PERIOD_FORMS, type Period, parsePeriod, takeOption, takePeriod, todayIn } from './period.js';
 import type { CommandContext } from './types.js';
 import { defineCommand } from './types.js';
@@ -51,7 +52,7 @@ export interface SpendData {
   botApi?: { requests: number; usd: number };
 }
 
-const USAGE = 'spend [PERIOD] [by model|team|usage|region|account] [team TEAM]';
+const USAGE = helpOf('spend').usage[0]!;
 const GROUP_ALIASES: Record<string, SpendGroupBy> = {
   model: 'model',
   models: 'model',
@@ -359,16 +360,7 @@ export function periodWordsOf(period: Period): string {
 }
 
 export const spendCommand = defineCommand<SpendInput, SpendData>({
-  name: 'spend',
-  summary: 'Bedrock spend from the bill, by model, team, usage type, region or account',
-  usage: [USAGE],
-  examples: [
-    'spend',
-    'spend last week by team',
-    'spend mtd by model team search',
-    'spend today',
-    'spend 2026-10 by region',
-  ],
+  ...helpOf('spend'),
   slow: true,
   parse: (words, ctx) => parseSpendWords(words, ctx.deps.clock.now(), ctx.team),
   run: runSpend,

@@ -30,6 +30,7 @@ import {
   spendContextOf,
   UNATTRIBUTED,
 } from '../spend/query.js';
+import { helpOf } from './meta.js';
 import {
   PERIOD_FORMS,
   type Period,
@@ -76,7 +77,7 @@ export interface WhyData {
   requests: number;
 }
 
-const USAGE = 'why [PERIOD] [vs PERIOD] [team TEAM] [by team|model]';
+const USAGE = helpOf('why').usage[0]!;
 
 /** Parse `why` words; exported for `ask` and tests. */
 export function parseWhyWords(words: string[], now: Date, defaultTeam?: string): WhyInput {
@@ -469,10 +470,7 @@ function whyReply(
 }
 
 export const whyCommand = defineCommand<WhyInput, WhyData>({
-  name: 'why',
-  summary: 'Why Bedrock spend changed: drivers by model, token class and team, volume vs price',
-  usage: [USAGE],
-  examples: ['why last week', 'why mtd team search', 'why 2026-10 vs 2026-09', 'why last week by team'],
+  ...helpOf('why'),
   slow: true,
   parse: (words, ctx) => parseWhyWords(words, ctx.deps.clock.now(), ctx.team),
   run: runWhy,

@@ -13,7 +13,8 @@ const cli = () => ({
 
 describe('help without loading the commands', () => {
   it("shows exactly what each command's definition says, in registry order", () => {
-    // meta.ts copies these fields so chat can answer `help` without loading every command.
+    // meta.ts is the one source of these fields (each definition spreads helpOf), and lists
+    // the commands in the registry's order, so chat answers `help` without loading them.
     for (const [i, command] of COMMANDS.entries()) {
       expect(COMMAND_HELP[i], `lib/commands/meta.ts entry ${i} (${command.name})`).toEqual({
         name: command.name,
