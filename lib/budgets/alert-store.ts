@@ -169,17 +169,30 @@ export async function markAlertSent(
 ): Promise<void> {
   const values: Record<string, unknown> = { ':id': claimId, ':sent': 'sent', ':at': sent.now.toISOString() };
   if (sent.messageTs) values[':ts'] = sent.messageTs;
-  await store.db.send(
-    new UpdateCommand({
-      TableName: store.table,
-      Key: keyOf(key),
-      ConditionExpression: 'claimId = :id',
-      UpdateExpression: `SET #state = :sent, sentAt = :at${sent.messageTs ? ', messageTs = :ts' : ''} REMOVE claimExpiresAt`,
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: values,
-    }),
-  );
+  const command = new UpdateCommand({
+    TableName: store.table,
+    Key: keyOf(key),
+    ConditionExpression: 'claimId = :id',
+    UpdateExpression: `SET #state = :sent, sentAt = :at${sent.messageTs ? ', messageTs = :ts' : ''} REMOVE claimExpiresAt`,
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: values,
+  });
+  // The message is already in the channel: if this record is lost, the claim expires and a
+  // later run posts the alert a second time. So keep trying well past the SDK's own retries
+  // (throttling usually clears within seconds); only a lost claim stops at once.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.db.send(command);
+      return;
+    } catch (error) {
+      if (isConditionalCheckFailed(error) || attempt >= MARK_SENT_RETRIES.length) throw error;
+      await new Promise((resolve) => setTimeout(resolve, MARK_SENT_RETRIES[attempt]));
+    }
+  }
 }
+
+/** Extra waits (ms) before re-recording a sent alert: about 8 s in all, well inside a run. */
+const MARK_SENT_RETRIES = [250, 500, 1000, 2000, 4000];
 
 /** Delivery failed: release the claim so the next run retries (the error text holds no secrets). */
 export async function releaseAlert(

@@ -101,6 +101,26 @@ describe('DynamoDB throttling', () => {
     ]);
   });
 
+  it('keeps recording a sent alert past the SDK retries, so a longer throttle does not post it twice', async () => {
+    const delivery = recordingDelivery();
+    const bill = await twoTeams(testDeps({ store }));
+    // The claim passes; the "sent" record is throttled 5 times: more than the client's 3 attempts.
+    proxy.throttle('UpdateItem', 5, { after: 1 });
+    await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery }), {
+      dryRun: false,
+      nowcast: false,
+    });
+    expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' })).toMatchObject({
+      state: 'sent',
+    });
+    // An hour later the claim would long have expired had the record been lost.
+    await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery, now: hours(1) }), {
+      dryRun: false,
+      nowcast: false,
+    });
+    expect(delivery.sent).toHaveLength(2);
+  });
+
   it('when no claim can be written, posts nothing, then sends every alert once when the table recovers', async () => {
     const delivery = recordingDelivery();
     const bill = await twoTeams(testDeps({ store }));
