@@ -21,7 +21,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
+import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '../store/store.js';
 
 /** A claim older than this, still `sending`, belongs to a run that died mid-send. */
 export const STALE_CLAIM_MS = 15 * 60_000;
@@ -144,7 +144,8 @@ export async function markIdlePostSent(
   now: Date,
   ts?: string,
 ): Promise<void> {
-  await store.db.send(
+  await recordDelivery(
+    store,
     new UpdateCommand({
       TableName: store.table,
       Key: { pk: idleKey(arn), sk: `DAY#${day}` },

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, ParseError } from '../errors.js';
-import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
+import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '../store/store.js';
 import { type AlertKind, type AlertRecord, alertSk } from './evaluate.js';
 import { scanItems } from './store.js';
 
@@ -177,22 +177,8 @@ export async function markAlertSent(
     ExpressionAttributeNames: { '#state': 'state' },
     ExpressionAttributeValues: values,
   });
-  // The message is already in the channel: if this record is lost, the claim expires and a
-  // later run posts the alert a second time. So keep trying well past the SDK's own retries
-  // (throttling usually clears within seconds); only a lost claim stops at once.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.db.send(command);
-      return;
-    } catch (error) {
-      if (isConditionalCheckFailed(error) || attempt >= MARK_SENT_RETRIES.length) throw error;
-      await new Promise((resolve) => setTimeout(resolve, MARK_SENT_RETRIES[attempt]));
-    }
-  }
+  await recordDelivery(store, command);
 }
-
-/** Extra waits (ms) before re-recording a sent alert: about 8 s in all, well inside a run. */
-const MARK_SENT_RETRIES = [250, 500, 1000, 2000, 4000];
 
 /** Delivery failed: release the claim so the next run retries (the error text holds no secrets). */
 export async function releaseAlert(

@@ -12,7 +12,7 @@
  * is three calls), short enough that a crashed run is retried by the next hourly run.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
+import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '../store/store.js';
 
 /** How long a claim protects a send in progress. */
 export const DIGEST_LEASE_MS = 10 * 60_000;
@@ -89,7 +89,8 @@ export async function markDigestSent(
   now: Date,
   details: { target: string; ts?: string },
 ): Promise<void> {
-  await store.db.send(
+  await recordDelivery(
+    store,
     new UpdateCommand({
       TableName: store.table,
       Key: digestKey(team, weekId),
