@@ -201,14 +201,25 @@ export function createBedrockControlPlane(client: BedrockClient): BedrockControl
     }
     // Only application profiles carry user tags (system profiles are AWS-owned).
     const tagged = profiles.filter((p) => p.type === 'APPLICATION');
+    // A pool, not batches: each worker takes the next profile as soon as its call returns,
+    // so one slow answer does not hold up the other three (at 10,000 profiles, batches of
+    // four waited on their slowest call 2,500 times).
+    let next = 0;
+    let failed = false;
     try {
-      for (let i = 0; i < tagged.length; i += TAG_CONCURRENCY) {
-        await Promise.all(
-          tagged.slice(i, i + TAG_CONCURRENCY).map(async (p) => {
-            p.tags = await tagsOf(p.arn);
-          }),
-        );
-      }
+      await Promise.all(
+        Array.from({ length: Math.min(TAG_CONCURRENCY, tagged.length) }, async () => {
+          while (!failed && next < tagged.length) {
+            const p = tagged[next++]!;
+            try {
+              p.tags = await tagsOf(p.arn);
+            } catch (error) {
+              failed = true;
+              throw error;
+            }
+          }
+        }),
+      );
     } catch (error) {
       throw toUnavailable(error, 'ListTagsForResource');
     }

@@ -40,7 +40,11 @@ import { findTopDrivers, gatherBudgetSpend, type NowcastFn } from './team-spend.
 export interface BudgetAlertOptions extends JobOptions {
   /** Estimate of today's unbilled spend per team; `false` to use the bill alone. Default: the spend nowcast. */
   nowcast?: NowcastFn | false;
-  /** Teams posted to in parallel (different channels; Slack rate-limits per channel). */
+  /**
+   * Teams posted to in parallel (default 16). Each is a different channel (Slack rate-limits
+   * per channel) and one team's alerts stay in order; the time of a run with hundreds of
+   * alerts is mostly the claim / post / record round trips, which overlap.
+   */
   concurrency?: number;
 }
 
@@ -184,7 +188,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
   }
 
   const messagesByTeam = new Map<string, JobMessage[]>();
-  await inPool(plans, Math.max(1, options.concurrency ?? 8), async ({ position, decisions }) => {
+  await inPool(plans, Math.max(1, options.concurrency ?? 16), async ({ position, decisions }) => {
     const { profile, spend: teamSpend } = position;
     const team = profile.team;
     const month = teamSpend.month;

@@ -42,8 +42,6 @@ import { type TeamMonth, teamMonthAt } from './team-month.js';
 export type NowcastFn = (input: {
   ctx: SpendContext;
   teams: string[];
-  /** When the bill's data was fetched. */
-  billAsOf: Date;
 }) => Promise<{ byTeam: Map<string, Dec>; note?: string }>;
 
 export interface TeamSpendSnapshot extends TeamSpend {
@@ -123,6 +121,22 @@ export async function gatherBudgetSpend(
   let start = utcMonth.start;
   for (const m of months.values()) if (m.start < start) start = m.start;
   const end = addDays(todayUtc, 1);
+  // The nowcast (CloudWatch and the Bedrock control plane) needs nothing from the bill:
+  // it runs while Cost Explorer answers, not after it. At 10,000 teams each takes seconds.
+  const nowcast = options.nowcast === false ? undefined : (options.nowcast ?? spendNowcast(deps));
+  const nowcasting =
+    nowcast && profiles.length
+      ? Promise.resolve()
+          .then(() => nowcast({ ctx, teams: profiles.map((p) => p.team) }))
+          .then(
+            (out) => out.byTeam,
+            (error: unknown) => {
+              // The nowcast is an improvement, not a dependency: alerts go out on the bill alone.
+              deps.log.warn('budget nowcast unavailable', error);
+              return new Map<string, Dec>();
+            },
+          )
+      : Promise.resolve(new Map<string, Dec>());
   const result = await fetchLines(ctx, {
     start,
     end,
@@ -150,17 +164,7 @@ export async function gatherBudgetSpend(
     return { daily, usd: sumUsd(daily.map((d) => d.usd)) };
   };
 
-  let nowcastByTeam = new Map<string, Dec>();
-  const nowcast = options.nowcast === false ? undefined : (options.nowcast ?? spendNowcast(deps));
-  if (nowcast && profiles.length) {
-    try {
-      nowcastByTeam = (await nowcast({ ctx, teams: profiles.map((p) => p.team), billAsOf: result.dataAsOf }))
-        .byTeam;
-    } catch (error) {
-      // The nowcast is an improvement, not a dependency: alerts go out on the bill alone.
-      deps.log.warn('budget nowcast unavailable', error);
-    }
-  }
+  const nowcastByTeam = await nowcasting;
 
   const teams = new Map<string, TeamSpendSnapshot>();
   for (const profile of profiles) {
