@@ -39,13 +39,21 @@ export function biggestDayAnomaly(
   range: DateRange,
 ): DayAnomaly | undefined {
   if (daily.length < 3) return undefined;
+  // Each day's weekday once (not once per pair of days: a quarter of days is 8,000 pairs).
+  const weekdays = daily.map((d) => isoWeekday(d.day));
   let best: DayAnomaly | undefined;
-  for (const point of daily) {
+  for (let i = 0; i < daily.length; i++) {
+    const point = daily[i]!;
     if (point.day < range.start || point.day >= range.end) continue;
-    const others = daily.filter((d) => d.day !== point.day);
-    const sameWeekday = others.filter((d) => isoWeekday(d.day) === isoWeekday(point.day));
+    const sameWeekday: Dec[] = [];
+    for (let j = 0; j < daily.length; j++) {
+      const d = daily[j]!;
+      if (d.day !== point.day && weekdays[j] === weekdays[i]) sameWeekday.push(d.usd);
+    }
     const basis = sameWeekday.length ? 'weekday' : 'day';
-    const baseline = median(basis === 'weekday' ? sameWeekday.map((d) => d.usd) : others.map((d) => d.usd));
+    const baseline = median(
+      sameWeekday.length ? sameWeekday : daily.filter((d) => d.day !== point.day).map((d) => d.usd),
+    );
     const delta = point.usd.minus(baseline);
     if (!best || delta.abs().gt(best.deltaUsd.abs())) {
       best = { day: point.day, usd: point.usd, baselineUsd: baseline, deltaUsd: delta, basis };

@@ -20,6 +20,7 @@ import { type SpendLine, UNATTRIBUTED } from '../spend/query.js';
 import { isKnowledgeBaseLine } from '../spend/spend.js';
 import { describeUsage, modelGroupOf, type TokenClass, tokenClassLabel } from '../spend/usage-type.js';
 import { biggestDayAnomaly, type DayAnomaly } from './anomaly.js';
+import { ExactSum } from './exact-sum.js';
 
 /** How one driver moved between the two periods. */
 export type DriverStatus = 'new' | 'vanished' | 'changed' | 'unchanged';
@@ -175,39 +176,86 @@ interface Agg {
 /**
  * One pass over the lines: sum each line per period (and, optionally, each day), so that
  * everything after works on a few dozen aggregates instead of thousands of daily rows.
+ *
+ * This is the hot loop of `why` (tens of thousands of daily rows for a quarter of a large
+ * bill), so it builds no string per row: lines are looked up by their own two key strings
+ * (service then usage type, or team then service) in nested maps, and a row's period and
+ * day total are worked out once per run of rows of the same day (Cost Explorer returns
+ * rows day by day). The returned map is keyed by both keys, in first-seen order.
  */
 function aggregate(
   lines: SpendLine[],
   input: Pick<ExplainInput, 'current' | 'previous'>,
-  idOf: (line: SpendLine) => string,
+  firstKey: (line: SpendLine) => string | undefined,
+  secondKey: (line: SpendLine) => string | undefined,
   daily?: Map<string, Dec>,
   withQuantity = true,
 ): Map<string, Agg> {
-  const aggs = new Map<string, Agg>();
+  interface Sums {
+    line: SpendLine;
+    q0: ExactSum;
+    c0: ExactSum;
+    q1: ExactSum;
+    c1: ExactSum;
+  }
+  const sums = new Map<string, Sums>();
+  const nested = new Map<string, Map<string, Sums>>();
   const { current, previous } = input;
+  let lastDay: string | undefined;
+  let isCurrent = false;
+  let inEither = false;
+  // The total of the current run of same-day rows, added to `daily` when the day changes.
+  let dayTotal = new ExactSum();
+  const flushDay = () => {
+    if (!daily || lastDay === undefined || !inEither) return;
+    const total = dayTotal.value();
+    const before = daily.get(lastDay);
+    daily.set(lastDay, before ? before.plus(total) : total);
+  };
   for (const line of lines) {
-    const isCurrent = line.day >= current.start && line.day < current.end;
-    if (!isCurrent && !(line.day >= previous.start && line.day < previous.end)) continue;
-    const id = idOf(line);
-    let agg = aggs.get(id);
-    if (!agg) {
-      agg = { line, acc: { q0: ZERO, c0: ZERO, q1: ZERO, c1: ZERO } };
-      aggs.set(id, agg);
+    const day = line.day;
+    if (day !== lastDay) {
+      flushDay();
+      lastDay = day;
+      isCurrent = day >= current.start && day < current.end;
+      inEither = isCurrent || (day >= previous.start && day < previous.end);
+      dayTotal = new ExactSum();
+    }
+    if (!inEither) continue;
+    const first = firstKey(line) ?? '';
+    const second = secondKey(line) ?? '';
+    let bySecond = nested.get(first);
+    if (!bySecond) {
+      bySecond = new Map();
+      nested.set(first, bySecond);
+    }
+    let sum = bySecond.get(second);
+    if (!sum) {
+      sum = { line, q0: new ExactSum(), c0: new ExactSum(), q1: new ExactSum(), c1: new ExactSum() };
+      bySecond.set(second, sum);
+      // NUL cannot occur in a service, usage type or tag value: the id is unambiguous.
+      sums.set(`${first}\u0000${second}`, sum);
     }
     if (isCurrent) {
-      if (withQuantity) agg.acc.q1 = agg.acc.q1.plus(line.quantity);
-      agg.acc.c1 = agg.acc.c1.plus(line.amount);
+      if (withQuantity) sum.q1.add(line.quantity);
+      sum.c1.add(line.amount);
     } else {
-      if (withQuantity) agg.acc.q0 = agg.acc.q0.plus(line.quantity);
-      agg.acc.c0 = agg.acc.c0.plus(line.amount);
+      if (withQuantity) sum.q0.add(line.quantity);
+      sum.c0.add(line.amount);
     }
-    if (daily) daily.set(line.day, (daily.get(line.day) ?? ZERO).plus(line.amount));
+    if (daily) dayTotal.add(line.amount);
+  }
+  flushDay();
+  const aggs = new Map<string, Agg>();
+  for (const [id, { line, q0, c0, q1, c1 }] of sums) {
+    aggs.set(id, { line, acc: { q0: q0.value(), c0: c0.value(), q1: q1.value(), c1: c1.value() } });
   }
   return aggs;
 }
 
-const usageId = (line: SpendLine) => `${line.service ?? ''}|${line.usageType ?? ''}`;
-const teamServiceId = (line: SpendLine) => `${line.team ?? ''}|${line.service ?? ''}`;
+const serviceOf = (line: SpendLine) => line.service;
+const usageTypeOf = (line: SpendLine) => line.usageType;
+const teamOf = (line: SpendLine) => line.team;
 
 /** Group aggregates into drivers. */
 function driversFromAggs(
@@ -402,23 +450,23 @@ export function explainChange(
 ): Explanation {
   const by = input.by ?? 'model';
   const dailyMap = new Map<string, Dec>();
-  const usage = aggregate(input.lines, input, usageId, dailyMap);
+  const usage = aggregate(input.lines, input, serviceOf, usageTypeOf, dailyMap);
   const currentTotal = sumUsd([...usage.values()].map((a) => a.acc.c1));
   const previousTotal = sumUsd([...usage.values()].map((a) => a.acc.c0));
   const deltaUsd = currentTotal.minus(previousTotal);
 
   // The driver of each usage line, computed once per line (not per day).
   const driverKeyOf = new Map<string, string>();
-  const driverInfo = new Map<string, ReturnType<typeof modelDriverOf>>();
+  const driverInfo = new Map<SpendLine, ReturnType<typeof modelDriverOf>>();
   for (const [id, { line }] of usage) {
     const d = modelDriverOf(line);
     driverKeyOf.set(id, d.key);
-    driverInfo.set(usageId(line), d);
+    driverInfo.set(line, d);
   }
   const modelDrivers = driversFromAggs(
     usage.values(),
     (line) => ({
-      ...driverInfo.get(usageId(line))!,
+      ...driverInfo.get(line)!,
       ...(input.team !== undefined ? { team: input.team } : {}),
     }),
     true,
@@ -428,7 +476,7 @@ export function explainChange(
   let unattributedUsd: Dec | undefined;
   if (input.teamLines) {
     // Team drivers have no volume/rate split (quantities of different usage types do not add up).
-    const teamAggs = aggregate(input.teamLines, input, teamServiceId, undefined, false);
+    const teamAggs = aggregate(input.teamLines, input, teamOf, serviceOf, undefined, false);
     if (input.team === undefined) attributeTeams(modelDrivers, usage, teamAggs, driverKeyOf);
     // Knowledge Base OCUs are not in the team x service query: they join as their own line.
     const kbAggs = [...usage.values()].filter((a) => isKnowledgeBaseLine(a.line));

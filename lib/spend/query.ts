@@ -194,54 +194,66 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
   const result = await ctx.costs.getCostAndUsage(costQuery);
   const meta = result as typeof result & CacheAware;
   const lines: SpendLine[] = [];
-  // Thousands of daily rows share a few dozen usage types: parse each once.
-  const parsed = new Map<string, UsageTypeInfo>();
-  const parse = (service: string, usageType: string) => {
-    const id = `${service}|${usageType}`;
-    let info = parsed.get(id);
+  // Thousands of daily rows share a few dozen usage types and teams: parse each once.
+  // Two-level maps keyed by the row's own strings: no key is built per row.
+  const parsed = parsedUsageTypes(ctx.names);
+  const parse = (service: string, usageType: string): UsageTypeInfo => {
+    let byType = parsed.get(service);
+    if (!byType) {
+      byType = new Map();
+      parsed.set(service, byType);
+    }
+    let info = byType.get(usageType);
     if (!info) {
       info = parseUsageType(service, usageType, ctx.names);
-      parsed.set(id, info);
+      byType.set(usageType, info);
+      parsedCache.entries++;
     }
     return info;
   };
+  const teams = new Map<string, string>();
+  const teamOf = (key: string): string => {
+    let team = teams.get(key);
+    if (team === undefined) {
+      team = tagValueOf(key);
+      teams.set(key, team);
+    }
+    return team;
+  };
+  // One object literal per grouping (same fields, same order, as one shape for the engine).
+  const { grouping } = query;
   for (const row of result.rows) {
-    const line: SpendLine = {
-      day: row.start,
-      end: row.end,
-      amount: row.amount,
-      quantity: row.quantity,
-      estimated: row.estimated,
-    };
-    const [k0 = '', k1 = ''] = row.keys;
-    switch (query.grouping) {
-      case 'usage':
-        line.service = k0;
-        line.usageType = k1;
+    const k0 = row.keys[0] ?? '';
+    const k1 = row.keys[1] ?? '';
+    const { start: day, end, amount, quantity, estimated } = row;
+    switch (grouping) {
+      case 'usage': {
+        const info = parse(k0, k1);
+        if (info.kind === 'unrelated') continue;
+        lines.push({ day, end, amount, quantity, estimated, service: k0, usageType: k1, info });
         break;
-      case 'team-usage':
-        line.team = tagValueOf(k0);
-        line.usageType = k1;
+      }
+      case 'team-usage': {
+        // Without the service, a Marketplace line is still tokens, but of an unknown
+        // model: parse with the generic Bedrock service name.
+        const info = parse(guessService(k1), k1);
+        if (info.kind === 'unrelated') continue;
+        lines.push({ day, end, amount, quantity, estimated, team: teamOf(k0), usageType: k1, info });
         break;
+      }
       case 'team-service':
-        line.team = tagValueOf(k0);
-        line.service = k1;
+        lines.push({ day, end, amount, quantity, estimated, team: teamOf(k0), service: k1 });
         break;
-      case 'account-usage':
-        line.account = k0;
-        line.usageType = k1;
+      case 'account-usage': {
+        const info = parse(guessService(k1), k1);
+        if (info.kind === 'unrelated') continue;
+        lines.push({ day, end, amount, quantity, estimated, account: k0, usageType: k1, info });
         break;
+      }
       case 'team':
-        line.team = tagValueOf(k0);
+        lines.push({ day, end, amount, quantity, estimated, team: teamOf(k0) });
         break;
     }
-    if (line.usageType !== undefined) {
-      // Without the service (team-usage), a Marketplace line is still tokens, but of an
-      // unknown model: parse with the generic Bedrock service name.
-      line.info = parse(line.service ?? guessService(line.usageType), line.usageType);
-      if (line.info.kind === 'unrelated') continue;
-    }
-    lines.push(line);
   }
   return {
     lines,
@@ -250,6 +262,33 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
     stale: Boolean(meta.stale),
     services,
   };
+}
+
+/**
+ * Parsed usage types, kept across queries (a warm Lambda answers many): per model-names
+ * source, by service then usage type. The parser is pure, so an entry never goes stale;
+ * the cap only bounds memory against a bill with unbounded usage-type names.
+ */
+const PARSED_CAP = 20_000;
+const parsedCache = {
+  byNames: new WeakMap<ModelNames, Map<string, Map<string, UsageTypeInfo>>>(),
+  withoutNames: new Map<string, Map<string, UsageTypeInfo>>(),
+  entries: 0,
+};
+
+function parsedUsageTypes(names: ModelNames | undefined): Map<string, Map<string, UsageTypeInfo>> {
+  if (parsedCache.entries > PARSED_CAP) {
+    parsedCache.byNames = new WeakMap();
+    parsedCache.withoutNames = new Map();
+    parsedCache.entries = 0;
+  }
+  if (!names) return parsedCache.withoutNames;
+  let parsed = parsedCache.byNames.get(names);
+  if (!parsed) {
+    parsed = new Map();
+    parsedCache.byNames.set(names, parsed);
+  }
+  return parsed;
 }
 
 /** For usage types seen without their service: OCU lines are OpenSearch, the rest Bedrock. */
