@@ -170,12 +170,15 @@ async function linesFor(
   const start = earlierDay(input.previous.start, input.current.start);
   const end = laterDay(input.previous.end, input.current.end);
   const teamFilter = team !== undefined ? { team } : {};
+  // Team lines only count per period (the day-level anomaly comes from the usage lines):
+  // summed as they are read, not kept as one object per team, service and day.
+  const sumInto = grouping === 'team-service' ? { sumInto: [input.previous, input.current] } : {};
   if (daysBetween(start, end) <= 200) {
-    return fetchLines(ctx, { start, end, grouping, granularity: 'DAILY', ...teamFilter });
+    return fetchLines(ctx, { start, end, grouping, granularity: 'DAILY', ...teamFilter, ...sumInto });
   }
   const [a, b] = await Promise.all(
     [input.previous, input.current].map((p) =>
-      fetchLines(ctx, { start: p.start, end: p.end, grouping, ...teamFilter }),
+      fetchLines(ctx, { start: p.start, end: p.end, grouping, ...teamFilter, ...sumInto }),
     ),
   );
   return {

@@ -13,12 +13,13 @@
  *   shown as "unattributed", never dropped.
  */
 
+import { ExactSum } from '../analysis/exact-sum.js';
 import { addDays, type DateRange, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import type { Deps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
 import { closestMatches, normaliseName } from '../fuzzy.js';
-import type { Dec } from '../money.js';
+import { type Dec, ZERO } from '../money.js';
 import type {
   BedrockControlPlane,
   CostDimension,
@@ -134,6 +135,13 @@ export interface LinesQuery extends DateRange {
   /** Filter to one team tag value; `''` = untagged spend. */
   team?: string;
   granularity?: 'DAILY' | 'MONTHLY';
+  /**
+   * Sum the rows into these periods: one line per key and period (its `day` and `end` the
+   * period's bounds, `estimated` if any row was) instead of one per row; rows outside every
+   * period are left out. For callers that only need period totals (`why`'s team lines): a
+   * quarter of daily team x service rows is tens of thousands of objects otherwise.
+   */
+  sumInto?: DateRange[];
 }
 
 function groupByOf(grouping: LineGrouping, tagKey: string): CostDimension[] {
@@ -220,39 +228,102 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
     }
     return team;
   };
-  // One object literal per grouping (same fields, same order, as one shape for the engine).
+  // One object literal per grouping (same fields, same order, as one shape for the engine);
+  // undefined for lines that are not Bedrock-related.
   const { grouping } = query;
-  for (const row of result.rows) {
-    const k0 = row.keys[0] ?? '';
-    const k1 = row.keys[1] ?? '';
-    const { start: day, end, amount, quantity, estimated } = row;
+  const lineOf = (
+    k0: string,
+    k1: string,
+    day: string,
+    end: string,
+    amount: Dec,
+    quantity: Dec,
+    estimated: boolean,
+  ): SpendLine | undefined => {
     switch (grouping) {
       case 'usage': {
         const info = parse(k0, k1);
-        if (info.kind === 'unrelated') continue;
-        lines.push({ day, end, amount, quantity, estimated, service: k0, usageType: k1, info });
-        break;
+        if (info.kind === 'unrelated') return undefined;
+        return { day, end, amount, quantity, estimated, service: k0, usageType: k1, info };
       }
       case 'team-usage': {
         // Without the service, a Marketplace line is still tokens, but of an unknown
         // model: parse with the generic Bedrock service name.
         const info = parse(guessService(k1), k1);
-        if (info.kind === 'unrelated') continue;
-        lines.push({ day, end, amount, quantity, estimated, team: teamOf(k0), usageType: k1, info });
-        break;
+        if (info.kind === 'unrelated') return undefined;
+        return { day, end, amount, quantity, estimated, team: teamOf(k0), usageType: k1, info };
       }
       case 'team-service':
-        lines.push({ day, end, amount, quantity, estimated, team: teamOf(k0), service: k1 });
-        break;
+        return { day, end, amount, quantity, estimated, team: teamOf(k0), service: k1 };
       case 'account-usage': {
         const info = parse(guessService(k1), k1);
-        if (info.kind === 'unrelated') continue;
-        lines.push({ day, end, amount, quantity, estimated, account: k0, usageType: k1, info });
-        break;
+        if (info.kind === 'unrelated') return undefined;
+        return { day, end, amount, quantity, estimated, account: k0, usageType: k1, info };
       }
       case 'team':
-        lines.push({ day, end, amount, quantity, estimated, team: teamOf(k0) });
-        break;
+        return { day, end, amount, quantity, estimated, team: teamOf(k0) };
+    }
+  };
+  const periods = query.sumInto;
+  if (!periods) {
+    for (const row of result.rows) {
+      const line = lineOf(
+        row.keys[0] ?? '',
+        row.keys[1] ?? '',
+        row.start,
+        row.end,
+        row.amount,
+        row.quantity,
+        row.estimated,
+      );
+      if (line) lines.push(line);
+    }
+  } else {
+    // Per key (k0, then k1) and period: the line and its running sums; null = not Bedrock.
+    interface Summed {
+      line: SpendLine;
+      amount: ExactSum;
+      quantity: ExactSum;
+    }
+    const summed = new Map<string, Map<string, (Summed | null | undefined)[]>>();
+    const order: Summed[] = [];
+    let lastDay: string | undefined;
+    let index = -1;
+    for (const row of result.rows) {
+      if (row.start !== lastDay) {
+        lastDay = row.start;
+        index = periods.findIndex((p) => row.start >= p.start && row.start < p.end);
+      }
+      if (index < 0) continue;
+      const k0 = row.keys[0] ?? '';
+      const k1 = row.keys[1] ?? '';
+      let byK1 = summed.get(k0);
+      if (!byK1) {
+        byK1 = new Map();
+        summed.set(k0, byK1);
+      }
+      let slots = byK1.get(k1);
+      if (!slots) {
+        slots = [];
+        byK1.set(k1, slots);
+      }
+      let slot = slots[index];
+      if (slot === undefined) {
+        const period = periods[index]!;
+        const line = lineOf(k0, k1, period.start, period.end, ZERO, ZERO, false);
+        slot = line ? { line, amount: new ExactSum(), quantity: new ExactSum() } : null;
+        slots[index] = slot;
+        if (slot) order.push(slot);
+      }
+      if (!slot) continue;
+      slot.amount.add(row.amount);
+      slot.quantity.add(row.quantity);
+      if (row.estimated) slot.line.estimated = true;
+    }
+    for (const { line, amount, quantity } of order) {
+      line.amount = amount.value();
+      line.quantity = quantity.value();
+      lines.push(line);
     }
   }
   return {
