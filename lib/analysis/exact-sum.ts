@@ -30,26 +30,38 @@ const LOG_BASE = 7;
  * k = floor(e / 7).
  */
 export function unitsOf(x: Dec): number | undefined {
+  return readUnits(x, scratch, 0) ? scratch[0] : undefined;
+}
+
+const scratch = new Float64Array(1);
+
+/**
+ * `unitsOf` for the hot loop: writes the count to `out[at]` and says whether it fits. A
+ * double returned from a call, or kept in an object field, may be boxed (one heap
+ * allocation per amount); one in a Float64Array never is.
+ */
+function readUnits(x: Dec, out: Float64Array, at: number): boolean {
   const d = x.d;
-  if (!d) return undefined; // NaN, ±Infinity
+  if (!d) return false; // NaN, ±Infinity
   let p = LOG_BASE * Math.floor(x.e / LOG_BASE) + SCALE;
   let total = 0;
   for (let i = 0; i < d.length; i++, p -= LOG_BASE) {
     let word = d[i]!;
     if (word === 0) continue;
     if (p >= 0) {
-      if (p >= POW10.length) return undefined;
+      if (p >= POW10.length) return false;
       word *= POW10[p]!;
     } else {
       // A word below 10^-10: exact only if its low digits are zeros.
       const q = POW10[-p];
-      if (q === undefined || word % q !== 0) return undefined;
+      if (q === undefined || word % q !== 0) return false;
       word /= q;
     }
     total += word;
-    if (total > LIMIT) return undefined;
+    if (total > LIMIT) return false;
   }
-  return x.s < 0 ? -total : total;
+  out[at] = x.s < 0 ? -total : total;
+  return true;
 }
 
 /** The Decimal of a count of 10^-10 (a parse, exact). */
@@ -59,34 +71,35 @@ function decOfUnits(units: number): Dec {
 
 /** An exact sum, added to one Decimal at a time. */
 export class ExactSum {
-  /** Integer count of 10^-10, |units| <= 2^52. */
-  private units = 0;
+  /** [0]: integer count of 10^-10, |count| <= 2^52; [1]: scratch for the next amount. */
+  private readonly units = new Float64Array(2);
   /** What did not fit the count (and flushed counts), summed with `Decimal.plus`. */
   private rest: Dec | undefined;
 
   add(x: Dec): void {
-    const u = unitsOf(x);
-    if (u === undefined) {
+    const units = this.units;
+    if (!readUnits(x, units, 1)) {
       this.rest = (this.rest ?? ZERO).plus(x);
       return;
     }
-    const next = this.units + u;
+    const next = units[0]! + units[1]!;
     if (next > LIMIT || next < -LIMIT) {
       this.flush();
-      this.units = u;
+      units[0] = units[1]!;
     } else {
-      this.units = next;
+      units[0] = next;
     }
   }
 
   private flush(): void {
-    this.rest = (this.rest ?? ZERO).plus(decOfUnits(this.units));
-    this.units = 0;
+    this.rest = (this.rest ?? ZERO).plus(decOfUnits(this.units[0]!));
+    this.units[0] = 0;
   }
 
   /** The sum so far. */
   value(): Dec {
-    if (this.rest === undefined) return decOfUnits(this.units);
-    return this.units === 0 ? this.rest : this.rest.plus(decOfUnits(this.units));
+    const units = this.units[0]!;
+    if (this.rest === undefined) return decOfUnits(units);
+    return units === 0 ? this.rest : this.rest.plus(decOfUnits(units));
   }
 }
