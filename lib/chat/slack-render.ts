@@ -201,7 +201,13 @@ export function renderSlack(reply: Reply): SlackMessage {
   const headline = stripBold(reply.headline).trim() || ' ';
   const top: SlackBlock[] =
     headline.length <= SLACK_LIMITS.header
-      ? [{ type: 'header', text: { type: 'plain_text', text: headline, emoji: true } }]
+      ? // A header is plain text: `code` would show its backticks, so it gets quotes instead.
+        [
+          {
+            type: 'header',
+            text: { type: 'plain_text', text: headline.replace(/`([^`\n]+)`/g, '"$1"'), emoji: true },
+          },
+        ]
       : // A conclusion longer than a header allows stays whole, in bold, instead of being cut.
         splitText(`*${escapeMrkdwn(headline)}*`, SLACK_LIMITS.sectionText).map(section);
   if (reply.context?.length) {
