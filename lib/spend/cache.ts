@@ -11,6 +11,10 @@
  *   what its own API use costs and enforce `BEDROCK_COST_CE_DAILY_CAP`;
  * - in-process de-duplication of identical requests in flight.
  *
+ * `withProfileCache` keeps the Bedrock inference-profile listing (with its tags) the same
+ * way for `INFERENCE_PROFILE_CACHE_TTL_HOURS`: without it every hourly alert run asked
+ * `ListTagsForResource` once per team.
+ *
  * Large answers (90 days x 60 usage types) are gzipped and, past DynamoDB's 400 KB item
  * limit, split over several items of the same partition.
  */
@@ -30,6 +34,7 @@ import type {
   CostRow,
   CostSource,
   DataSources,
+  InferenceProfile,
   MetricsSource,
 } from '../ports.js';
 import { type Store, ttlAfter } from '../store/store.js';
@@ -47,6 +52,7 @@ export const API = {
   listProvisionedThroughputs: 'bedrock:ListProvisionedModelThroughputs',
   getProvisionedThroughput: 'bedrock:GetProvisionedModelThroughput',
   listInferenceProfiles: 'bedrock:ListInferenceProfiles',
+  listTagsForResource: 'bedrock:ListTagsForResource',
 } as const;
 
 const CE_APIS = [API.getCostAndUsage, API.getDimensionValues, API.getCostForecast];
@@ -159,7 +165,111 @@ interface Entry {
 /** gzip on libuv's thread pool: a multi-megabyte answer compresses while the job goes on. */
 const gzipAsync = promisify(gzip);
 
-function hashOf(namespace: string, op: string, request: unknown): string {
+/** A cached JSON value as read back from the table. */
+export interface CacheItem {
+  value: unknown;
+  /** When the source produced the value. */
+  fetchedAt: Date;
+  /** Epoch milliseconds until which the value counts as fresh. */
+  freshUntil: number;
+}
+
+/**
+ * Read the value stored under `CACHE#<key>` / `V1` (gzipped, possibly in several parts).
+ * `undefined` when absent, past its TTL (`expiresAt`), incomplete or unreadable; DynamoDB
+ * errors are thrown for the caller to fall back on the live source.
+ */
+export async function readCacheItem(
+  store: Store,
+  key: string,
+  now: Date,
+  log: Log,
+): Promise<CacheItem | undefined> {
+  const head = await store.db.send(
+    new GetCommand({ TableName: store.table, Key: { pk: `CACHE#${key}`, sk: 'V1' } }),
+  );
+  const item = head.Item;
+  if (!item) return undefined;
+  if (Number(item.expiresAt ?? 0) * 1000 < now.getTime()) return undefined;
+  let bytes = Buffer.from(item.payload as Uint8Array);
+  const parts = Number(item.parts ?? 1);
+  if (parts > 1) {
+    const rest = await store.db.send(
+      new QueryCommand({
+        TableName: store.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
+        ExpressionAttributeValues: { ':pk': `CACHE#${key}`, ':part': 'V1#' },
+      }),
+    );
+    const chunks = (rest.Items ?? [])
+      .filter((i) => i.fetchedAt === item.fetchedAt)
+      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+    if (chunks.length !== parts - 1) return undefined;
+    bytes = Buffer.concat([bytes, ...chunks.map((c) => Buffer.from(c.payload as Uint8Array))]);
+  }
+  try {
+    return {
+      value: JSON.parse(gunzipSync(bytes).toString('utf8')) as unknown,
+      fetchedAt: new Date(String(item.fetchedAt)),
+      freshUntil: Number(item.freshUntil ?? 0),
+    };
+  } catch (error) {
+    log.warn('unreadable cache entry ignored', error);
+    return undefined;
+  }
+}
+
+/**
+ * Store a JSON value under `CACHE#<key>` / `V1`, gzipped and, past DynamoDB's 400 KB item
+ * limit, split over `V1#0001`... items of the same partition. Throws on DynamoDB errors.
+ */
+export async function writeCacheItem(
+  store: Store,
+  key: string,
+  value: unknown,
+  meta: { fetchedAt: Date; freshUntil: number; expiresAt: number; op: string },
+): Promise<void> {
+  const bytes = await gzipAsync(Buffer.from(JSON.stringify(value), 'utf8'));
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += CHUNK_BYTES) chunks.push(bytes.subarray(i, i + CHUNK_BYTES));
+  if (!chunks.length) chunks.push(Buffer.alloc(0));
+  const fetchedAt = meta.fetchedAt.toISOString();
+  // Parts first (together), head last: a reader never sees a head whose parts are missing.
+  await Promise.all(
+    chunks.slice(1).map((chunk, k) =>
+      store.db.send(
+        new PutCommand({
+          TableName: store.table,
+          Item: {
+            pk: `CACHE#${key}`,
+            sk: `V1#${String(k + 1).padStart(4, '0')}`,
+            payload: chunk,
+            fetchedAt,
+            expiresAt: meta.expiresAt,
+          },
+        }),
+      ),
+    ),
+  );
+  await store.db.send(
+    new PutCommand({
+      TableName: store.table,
+      Item: {
+        pk: `CACHE#${key}`,
+        sk: 'V1',
+        payload: chunks[0],
+        parts: chunks.length,
+        fetchedAt,
+        freshUntil: meta.freshUntil,
+        expiresAt: meta.expiresAt,
+        op: meta.op,
+      },
+    }),
+  );
+}
+
+/** Cache key: a hash of the account kind, the operation and the request. */
+export function hashOf(namespace: string, op: string, request: unknown): string {
   return createHash('sha256')
     .update(JSON.stringify({ v: 1, namespace, op, request }))
     .digest('hex')
@@ -183,82 +293,23 @@ export function withCostCache(inner: CostSource, options: CostCacheOptions): Cos
   const inFlight = new Map<string, Promise<Entry>>();
 
   async function read(key: string): Promise<Entry | undefined> {
-    const head = await store.db.send(
-      new GetCommand({ TableName: store.table, Key: { pk: `CACHE#${key}`, sk: 'V1' } }),
-    );
-    const item = head.Item;
+    const item = await readCacheItem(store, key, clock.now(), log);
     if (!item) return undefined;
-    const now = clock.now();
-    if (Number(item.expiresAt ?? 0) * 1000 < now.getTime()) return undefined;
-    let bytes = Buffer.from(item.payload as Uint8Array);
-    const parts = Number(item.parts ?? 1);
-    if (parts > 1) {
-      const rest = await store.db.send(
-        new QueryCommand({
-          TableName: store.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
-          ExpressionAttributeValues: { ':pk': `CACHE#${key}`, ':part': 'V1#' },
-        }),
-      );
-      const chunks = (rest.Items ?? [])
-        .filter((i) => i.fetchedAt === item.fetchedAt)
-        .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
-      if (chunks.length !== parts - 1) return undefined;
-      bytes = Buffer.concat([bytes, ...chunks.map((c) => Buffer.from(c.payload as Uint8Array))]);
-    }
-    try {
-      const payload = JSON.parse(gunzipSync(bytes).toString('utf8')) as Payload;
-      return {
-        payload,
-        fetchedAt: new Date(String(item.fetchedAt)),
-        fresh: Number(item.freshUntil ?? 0) > now.getTime(),
-      };
-    } catch (error) {
-      log.warn('unreadable cache entry ignored', error);
-      return undefined;
-    }
+    return {
+      payload: item.value as Payload,
+      fetchedAt: item.fetchedAt,
+      fresh: item.freshUntil > clock.now().getTime(),
+    };
   }
 
   async function write(key: string, payload: Payload, fetchedAt: Date): Promise<void> {
-    const bytes = await gzipAsync(Buffer.from(JSON.stringify(payload), 'utf8'));
-    const chunks: Buffer[] = [];
-    for (let i = 0; i < bytes.length; i += CHUNK_BYTES) chunks.push(bytes.subarray(i, i + CHUNK_BYTES));
-    if (!chunks.length) chunks.push(Buffer.alloc(0));
-    const freshUntil = fetchedAt.getTime() + options.ttlMinutes * 60_000;
-    const expiresAt = ttlAfter(fetchedAt, options.ttlMinutes * 60 + KEEP_STALE_SECONDS);
     try {
-      // Parts first (together), head last: a reader never sees a head whose parts are missing.
-      await Promise.all(
-        chunks.slice(1).map((chunk, k) =>
-          store.db.send(
-            new PutCommand({
-              TableName: store.table,
-              Item: {
-                pk: `CACHE#${key}`,
-                sk: `V1#${String(k + 1).padStart(4, '0')}`,
-                payload: chunk,
-                fetchedAt: fetchedAt.toISOString(),
-                expiresAt,
-              },
-            }),
-          ),
-        ),
-      );
-      await store.db.send(
-        new PutCommand({
-          TableName: store.table,
-          Item: {
-            pk: `CACHE#${key}`,
-            sk: 'V1',
-            payload: chunks[0],
-            parts: chunks.length,
-            fetchedAt: fetchedAt.toISOString(),
-            freshUntil,
-            expiresAt,
-            op: payload.op,
-          },
-        }),
-      );
+      await writeCacheItem(store, key, payload, {
+        fetchedAt,
+        freshUntil: fetchedAt.getTime() + options.ttlMinutes * 60_000,
+        expiresAt: ttlAfter(fetchedAt, options.ttlMinutes * 60 + KEEP_STALE_SECONDS),
+        op: payload.op,
+      });
     } catch (error) {
       log.warn('could not cache a Cost Explorer answer', error);
     }
@@ -447,6 +498,10 @@ export function withBedrockLedger(
     async listInferenceProfiles() {
       const out = await inner.listInferenceProfiles();
       await record(API.listInferenceProfiles);
+      // The adapter asks ListTagsForResource once per application profile (system-defined
+      // profiles carry no tags): at one profile per team that is the bulk of the calls.
+      const tagged = out.filter((p) => p.type === 'APPLICATION').length;
+      await recordRequests(options.store, options.clock.now(), API.listTagsForResource, tagged, options.log);
       return out;
     },
     ...(get
@@ -461,13 +516,98 @@ export function withBedrockLedger(
   };
 }
 
-/** Wrap a data source's costs with the cache, and its metrics and control plane with the ledger. */
+/**
+ * Hours an inference-profile listing (with tags) is reused. The nowcast maps each
+ * CloudWatch ModelId to a team through its application profile's tags; listing them asks
+ * `ListTagsForResource` once per profile, which at one profile per team is 10,000 Bedrock
+ * control-plane calls per hourly alert run (seconds of latency and a rate-limit risk).
+ * Tags change rarely: with 6 h a new profile, or a re-tagged one, is attributed to its team
+ * within 6 hours at worst (unattributed until then), while Cost Explorer's own tag
+ * attribution lags up to 24 h anyway.
+ */
+export const INFERENCE_PROFILE_CACHE_TTL_HOURS = 6;
+
+/** Serialisable form of a cached profile listing. */
+interface ProfilesPayload {
+  op: 'inference-profiles';
+  profiles: InferenceProfile[];
+}
+
+/**
+ * Cache `listInferenceProfiles` (the listing and every profile's tags) in the table for
+ * `INFERENCE_PROFILE_CACHE_TTL_HOURS`, same item layout as the Cost Explorer cache.
+ * `inner` should be the ledger-wrapped control plane, so only real requests are counted.
+ * Provisioned throughputs are passed through uncached: the idle scan needs their live state.
+ * The cache never fails an answer: a read or write error falls back to the live call, and
+ * a live failure falls back to an older listing when one is kept.
+ */
+export function withProfileCache(
+  inner: BedrockControlPlane,
+  options: { store: Store; clock: Clock; log: Log; namespace: string; ttlHours?: number },
+): BedrockControlPlane {
+  const { store, clock, log } = options;
+  const ttlSeconds = (options.ttlHours ?? INFERENCE_PROFILE_CACHE_TTL_HOURS) * 3600;
+  const key = hashOf(options.namespace, 'inference-profiles', {});
+  let inFlight: Promise<InferenceProfile[]> | undefined;
+
+  async function list(): Promise<InferenceProfile[]> {
+    const cached = await readCacheItem(store, key, clock.now(), log).catch((error: unknown) => {
+      log.warn('inference-profile cache read failed; listing live', error);
+      return undefined;
+    });
+    const payload = cached?.value as ProfilesPayload | undefined;
+    const usable = payload?.op === 'inference-profiles' && Array.isArray(payload.profiles);
+    if (cached && usable && cached.freshUntil > clock.now().getTime()) return payload.profiles;
+    const fetchedAt = clock.now();
+    let profiles: InferenceProfile[];
+    try {
+      profiles = await inner.listInferenceProfiles();
+    } catch (error) {
+      if (!(usable && payload)) throw error;
+      log.warn('could not list inference profiles; using an older cached listing', error);
+      return payload.profiles;
+    }
+    try {
+      const value: ProfilesPayload = { op: 'inference-profiles', profiles };
+      await writeCacheItem(store, key, value, {
+        fetchedAt,
+        freshUntil: fetchedAt.getTime() + ttlSeconds * 1000,
+        expiresAt: ttlAfter(fetchedAt, ttlSeconds + KEEP_STALE_SECONDS),
+        op: value.op,
+      });
+    } catch (error) {
+      log.warn('could not cache the inference-profile listing', error);
+    }
+    return profiles;
+  }
+
+  const get = inner.getProvisionedThroughput?.bind(inner);
+  return {
+    listProvisionedThroughputs: () => inner.listProvisionedThroughputs(),
+    ...(get ? { getProvisionedThroughput: (arnOrId: string) => get(arnOrId) } : {}),
+    listInferenceProfiles() {
+      // A budget run and a nowcast in the same process share one listing.
+      inFlight ??= list().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    },
+  };
+}
+
+/**
+ * Wrap a data source's costs with the cache, its metrics and control plane with the ledger,
+ * and its inference-profile listing with the profile cache.
+ */
 export function withCaching(sources: DataSources, options: Omit<CostCacheOptions, 'namespace'>): DataSources {
   return {
     ...sources,
     costs: withCostCache(sources.costs, { ...options, namespace: sources.kind }),
     metrics: withMetricsLedger(sources.metrics, options),
-    bedrock: withBedrockLedger(sources.bedrock, options),
+    bedrock: withProfileCache(withBedrockLedger(sources.bedrock, options), {
+      ...options,
+      namespace: sources.kind,
+    }),
   };
 }
 
