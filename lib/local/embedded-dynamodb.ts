@@ -62,6 +62,26 @@ function isListening(endpoint: string): Promise<boolean> {
   });
 }
 
+/** A ListTables call, signed with dummy local credentials (dynalite checks the form only). */
+async function openDatabase(endpoint: string): Promise<void> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'DynamoDB_20120810.ListTables',
+      'x-amz-date': '20260101T000000Z',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+    },
+    body: '{}',
+  });
+  if (!response.ok) {
+    throw new EmbeddedDynamoError('The embedded DynamoDB did not start.', {
+      cause: new Error(`ListTables: HTTP ${response.status} ${await response.text()}`),
+    });
+  }
+}
+
 /**
  * Start dynalite. `dataDir` null keeps data in memory (tests).
  *
@@ -93,6 +113,21 @@ export async function startEmbeddedDynamo(dataDir: string | null): Promise<Embed
   }
   const { default: dynalite } = await import('dynalite');
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // dynalite throws (an uncaught exception) when a request still running reaches a database
+  // that `close` already shut. Count requests until they answer, so `close` can wait for them.
+  let inFlight = 0;
+  server.prependListener('request', (_req: unknown, res: { end: (...args: unknown[]) => unknown }) => {
+    inFlight++;
+    const end = res.end.bind(res);
+    let answered = false;
+    res.end = (...args: unknown[]) => {
+      if (!answered) {
+        answered = true;
+        inFlight--;
+      }
+      return end(...args);
+    };
+  });
   try {
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -105,14 +140,19 @@ export async function startEmbeddedDynamo(dataDir: string | null): Promise<Embed
   }
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
+  // LevelDB opens (and takes the folder's lock) a moment after dynalite starts. One request
+  // waits for that, so a second process started right after us sees the folder as taken.
+  await openDatabase(endpoint);
   if (endpointFile) writeFileSync(endpointFile, `${endpoint}\n`);
   return {
     endpoint,
     shared: false,
-    close: () =>
-      new Promise<void>((ok) => {
-        if (endpointFile) rmSync(endpointFile, { force: true });
-        server.close(() => ok());
-      }),
+    close: async () => {
+      if (endpointFile) rmSync(endpointFile, { force: true });
+      for (let waited = 0; inFlight > 0 && waited < 2000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
   };
 }
