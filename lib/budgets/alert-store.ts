@@ -117,6 +117,19 @@ function claimValues(now: Date) {
   return { ':failed': 'failed', ':rearmed': 'rearmed', ':claimed': 'claimed', ':nowMs': now.getTime() };
 }
 
+/** What an alert item records about the team's position when it is claimed or covered. */
+function positionValues(key: AlertKey, details: ClaimDetails) {
+  return {
+    ':team': key.team,
+    ':month': key.month,
+    ':budget': details.budgetUsd,
+    ':spent': details.spentUsd,
+    ':forecast': details.forecastUsd ?? null,
+    ':target': details.target,
+    ':ttl': ttlAfter(details.now, ALERT_TTL_SECONDS),
+  };
+}
+
 /**
  * Try to claim an alert. Returns the claim ID when this run won (and must now send), or
  * `null` when another run already has it or sent it.
@@ -141,15 +154,9 @@ export async function claimAlert(store: Store, key: AlertKey, details: ClaimDeta
           ':id': claimId,
           ':at': details.now.toISOString(),
           ':exp': details.now.getTime() + CLAIM_TTL_MS,
-          ':team': key.team,
-          ':month': key.month,
-          ':budget': details.budgetUsd,
-          ':spent': details.spentUsd,
-          ':forecast': details.forecastUsd ?? null,
-          ':target': details.target,
+          ...positionValues(key, details),
           ':zero': 0,
           ':one': 1,
-          ':ttl': ttlAfter(details.now, ALERT_TTL_SECONDS),
         },
       }),
     );
@@ -230,13 +237,7 @@ export async function coverAlert(
           ':sent': 'sent',
           ':by': by,
           ':at': details.now.toISOString(),
-          ':team': key.team,
-          ':month': key.month,
-          ':budget': details.budgetUsd,
-          ':spent': details.spentUsd,
-          ':forecast': details.forecastUsd ?? null,
-          ':target': details.target,
-          ':ttl': ttlAfter(details.now, ALERT_TTL_SECONDS),
+          ...positionValues(key, details),
         },
       }),
     );
