@@ -21,7 +21,9 @@ import { fileURLToPath } from 'node:url';
 import Decimal from 'decimal.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const input = resolve(process.argv[2] ?? resolve(here, '../../shared/reference/litellm-bedrock-prices-2026-07-24.json'));
+const input = resolve(
+  process.argv[2] ?? resolve(here, '../../shared/reference/litellm-bedrock-prices-2026-07-24.json'),
+);
 const output = resolve(here, '../lib/pricing/data/catalog.json');
 
 const SNAPSHOT = '2026-07-24';
@@ -57,7 +59,8 @@ const SOURCES = {
     asOf: SNAPSHOT,
   },
   'ec2-pricing-page': {
-    title: 'Amazon EC2 On-Demand pricing, Linux, us-east-1 (approximate list prices; P4/P5 after the June 2025 price cut)',
+    title:
+      'Amazon EC2 On-Demand pricing, Linux, us-east-1 (approximate list prices; P4/P5 after the June 2025 price cut)',
     url: 'https://aws.amazon.com/ec2/pricing/on-demand/',
     asOf: '2025-06-05',
   },
@@ -421,7 +424,8 @@ const PARAMS_B: Record<string, number> = {
 function supportsBatch(key: string, provider: string, modality: string): boolean {
   if (modality === 'image') return false;
   if (provider === 'anthropic') return !/^claude-(v1|v2-1|instant|fable)/.test(key);
-  if (provider === 'amazon') return /^nova-(micro|lite|pro|premier|2-lite)$/.test(key) || /^titan-embed-(text-v2|image)/.test(key);
+  if (provider === 'amazon')
+    return /^nova-(micro|lite|pro|premier|2-lite)$/.test(key) || /^titan-embed-(text-v2|image)/.test(key);
   if (provider === 'meta') return /^llama(3-[123]|4)/.test(key);
   if (provider === 'mistral') return /^mistral-(large-2407|small)/.test(key);
   if (provider === 'openai') return /^gpt-oss-(20b|120b)$/.test(key);
@@ -600,7 +604,12 @@ function model(key: string): ModelOut {
   if (!m) throw new Error(`build-catalog: no model ${key}`);
   return m;
 }
-function setPrices(key: string, at: string, values: Omit<PriceSetOut, 'at' | 'source' | 'asOf'>, source: SourceId) {
+function setPrices(
+  key: string,
+  at: string,
+  values: Omit<PriceSetOut, 'at' | 'source' | 'asOf'>,
+  source: SourceId,
+) {
   const m = model(key);
   const prev = m.prices.find((p) => p.at === at);
   upsert(m, { ...prev, ...values, at, source, asOf: SOURCES[source].asOf });
@@ -608,22 +617,52 @@ function setPrices(key: string, at: string, values: Omit<PriceSetOut, 'at' | 'so
 
 // Nova (Price List us-east-1, 2026-09-11): input/output/cache read match LiteLLM, which
 // lacks the cache rows; cache writes are published at $0 for Nova.
-setPrices('nova-micro', BASE_REGION, { input: '0.035', output: '0.14', cacheRead: '0.00875', cacheWrite5m: '0' }, 'price-list-2026-09-11');
-setPrices('nova-lite', BASE_REGION, { input: '0.06', output: '0.24', cacheRead: '0.015', cacheWrite5m: '0', batchInput: '0.03' }, 'price-list-2026-09-11');
-setPrices('nova-pro', BASE_REGION, { input: '0.8', output: '3.2', cacheRead: '0.2', cacheWrite5m: '0' }, 'price-list-2026-09-11');
+setPrices(
+  'nova-micro',
+  BASE_REGION,
+  { input: '0.035', output: '0.14', cacheRead: '0.00875', cacheWrite5m: '0' },
+  'price-list-2026-09-11',
+);
+setPrices(
+  'nova-lite',
+  BASE_REGION,
+  { input: '0.06', output: '0.24', cacheRead: '0.015', cacheWrite5m: '0', batchInput: '0.03' },
+  'price-list-2026-09-11',
+);
+setPrices(
+  'nova-pro',
+  BASE_REGION,
+  { input: '0.8', output: '3.2', cacheRead: '0.2', cacheWrite5m: '0' },
+  'price-list-2026-09-11',
+);
 // Nova Premier has no bare-ID entry in LiteLLM (only `us.`): it is priced from the Price List.
 {
   const premier = ensureModel('amazon.nova-premier-v1:0', { mode: 'chat' })!;
   premier.batch = true;
-  setPrices('nova-premier', BASE_REGION, { input: '2.5', output: '12.5', cacheRead: '0.625', cacheWrite5m: '0' }, 'price-list-2026-09-11');
+  setPrices(
+    'nova-premier',
+    BASE_REGION,
+    { input: '2.5', output: '12.5', cacheRead: '0.625', cacheWrite5m: '0' },
+    'price-list-2026-09-11',
+  );
   const us = raw['us.amazon.nova-premier-v1:0'];
   if (us) upsert(premier, { ...priceSetFrom('us', us), cacheRead: '0.625', cacheWrite5m: '0' });
 }
 // Nova 2 Lite in-region us-east-1 is $0.33 (Price List), the geo price; LiteLLM's bare ID
 // carries the global price ($0.30).
-setPrices('nova-2-lite', BASE_REGION, { input: '0.33', output: '2.75', cacheRead: '0.0825' }, 'price-list-2026-09-11');
+setPrices(
+  'nova-2-lite',
+  BASE_REGION,
+  { input: '0.33', output: '2.75', cacheRead: '0.0825' },
+  'price-list-2026-09-11',
+);
 // Nova Pro in ap-northeast-1 (GetProducts 2026-08-26): 20% above us-east-1.
-setPrices('nova-pro', 'ap-northeast-1', { input: '0.96', output: '3.84', cacheRead: '0.24', batchInput: '0.48', batchOutput: '1.92' }, 'price-list-2026-08-26');
+setPrices(
+  'nova-pro',
+  'ap-northeast-1',
+  { input: '0.96', output: '3.84', cacheRead: '0.24', batchInput: '0.48', batchOutput: '1.92' },
+  'price-list-2026-08-26',
+);
 setPrices('glm-5', 'ap-northeast-1', { input: '1.2', output: '3.84' }, 'price-list-2026-08-26');
 // Titan Text: LiteLLM still carries the 2023 launch prices. Price List: Lite input $0.00015/1K.
 setPrices('titan-text-lite', BASE_REGION, { input: '0.15', output: '0.2' }, 'price-list-2026-09-11');
@@ -632,12 +671,25 @@ setPrices('titan-text-express', BASE_REGION, { input: '0.2', output: '0.6' }, 'b
 setPrices(
   'nova-canvas',
   BASE_REGION,
-  { images: { standard: '0.04', '1024 standard': '0.04', '1024 premium': '0.06', '2048 standard': '0.06', '2048 premium': '0.08' } },
+  {
+    images: {
+      standard: '0.04',
+      '1024 standard': '0.04',
+      '1024 premium': '0.06',
+      '2048 standard': '0.06',
+      '2048 premium': '0.08',
+    },
+  },
   'price-list-2026-09-11',
 );
 // Claude 3.5 Haiku through `eu.`: LiteLLM copied Claude 3 Haiku's price. Anthropic prices
 // are the same in every region for this generation: $0.80 / $4.00.
-setPrices('claude-3-5-haiku', 'eu', { input: '0.8', output: '4', cacheRead: '0.08', cacheWrite5m: '1' }, 'bedrock-pricing-page');
+setPrices(
+  'claude-3-5-haiku',
+  'eu',
+  { input: '0.8', output: '4', cacheRead: '0.08', cacheWrite5m: '1' },
+  'bedrock-pricing-page',
+);
 // Claude 3 Haiku us-east-1 checked against GetProducts (2026-08-26): $0.00025/1K.
 setPrices('claude-3-haiku', BASE_REGION, { input: '0.25' }, 'price-list-2026-08-26');
 // GovCloud Llama 3 8B: LiteLLM copied the 70B input price into the 8B output ($2.65);
@@ -648,7 +700,12 @@ for (const at of ['us-gov-east-1', 'us-gov-west-1']) {
 }
 // Claude 2.0 input $0.008/1K (GetProducts item, 2025-06-18): matches `claude-v1`.
 // Provisioned throughput the Price List and pricing page publish.
-function setProvisioned(key: string, at: string, p: Omit<ProvisionedOut, 'at' | 'source' | 'asOf'>, source: SourceId) {
+function setProvisioned(
+  key: string,
+  at: string,
+  p: Omit<ProvisionedOut, 'at' | 'source' | 'asOf'>,
+  source: SourceId,
+) {
   const m = model(key);
   const prev = m.provisioned.find((x) => x.at === at);
   const next = { ...prev, ...p, at, source, asOf: SOURCES[source].asOf };
@@ -671,7 +728,8 @@ const REQUIRED_REGIONS = ['us-east-1', 'us-west-2', 'eu-central-1', 'eu-west-1',
  * List rows); open-weight models +20% in the EU and Tokyo (DeepSeek, MiniMax, Qwen rows).
  */
 function uplift(m: ModelOut, region: string): { factor: string; why: string } {
-  if (m.billing === 'marketplace' || region.startsWith('us-')) return { factor: '1', why: 'same price in every Region' };
+  if (m.billing === 'marketplace' || region.startsWith('us-'))
+    return { factor: '1', why: 'same price in every Region' };
   const nova = m.provider === 'Amazon';
   if (region.startsWith('eu-'))
     return nova
@@ -680,7 +738,15 @@ function uplift(m: ModelOut, region: string): { factor: string; why: string } {
   return { factor: '1.2', why: 'us-east-1 x1.2, the Tokyo uplift of Nova Pro and open-weight models' };
 }
 
-const TOKEN_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h', 'batchInput', 'batchOutput'] as const;
+const TOKEN_FIELDS = [
+  'input',
+  'output',
+  'cacheRead',
+  'cacheWrite5m',
+  'cacheWrite1h',
+  'batchInput',
+  'batchOutput',
+] as const;
 
 for (const m of models.values()) {
   const base = m.prices.find((p) => p.at === BASE_REGION);
@@ -689,13 +755,36 @@ for (const m of models.values()) {
   // bare-ID LiteLLM row holds the global price, so in-region uses the `us.` geo row.
   const usGeo = m.prices.find((p) => p.at === 'us');
   const global = m.prices.find((p) => p.at === 'global');
-  if (m.provider === 'Anthropic' && usGeo && global && usGeo.input && global.input && new Decimal(usGeo.input).gt(global.input)) {
-    upsert(m, { ...usGeo, at: BASE_REGION, derived: 'in-region priced like the us. profile (10% above global)' });
+  if (
+    m.provider === 'Anthropic' &&
+    usGeo &&
+    global &&
+    usGeo.input &&
+    global.input &&
+    new Decimal(usGeo.input).gt(global.input)
+  ) {
+    upsert(m, {
+      ...usGeo,
+      at: BASE_REGION,
+      derived: 'in-region priced like the us. profile (10% above global)',
+    });
     // Geo profiles of these models all carry the 10% regional premium; LiteLLM has some
     // at the global price (e.g. eu.anthropic.claude-opus-4-5): correct them.
     for (const p of m.prices) {
-      if (p.at !== 'global' && p.at !== 'us' && GEO.includes(p.at) && p.input === global.input && p.at !== 'us-gov') {
-        upsert(m, { ...usGeo, at: p.at, source: 'bedrock-pricing-page', asOf: SNAPSHOT, derived: 'geo profile: 10% above global, like every other geo profile of this model' });
+      if (
+        p.at !== 'global' &&
+        p.at !== 'us' &&
+        GEO.includes(p.at) &&
+        p.input === global.input &&
+        p.at !== 'us-gov'
+      ) {
+        upsert(m, {
+          ...usGeo,
+          at: p.at,
+          source: 'bedrock-pricing-page',
+          asOf: SNAPSHOT,
+          derived: 'geo profile: 10% above global, like every other geo profile of this model',
+        });
       }
     }
   }
@@ -703,19 +792,36 @@ for (const m of models.values()) {
   const baseNow = m.prices.find((p) => p.at === BASE_REGION)!;
   for (const region of REQUIRED_REGIONS) {
     if (m.prices.some((p) => p.at === region)) continue;
-    const geoKey = region.startsWith('eu-') ? 'eu' : region.startsWith('ap-northeast-1') ? 'jp' : region.startsWith('us-') ? 'us' : '';
-    const geoRow = m.prices.find((p) => p.at === geoKey) ?? (region.startsWith('ap-') ? m.prices.find((p) => p.at === 'apac') : undefined);
+    const geoKey = region.startsWith('eu-')
+      ? 'eu'
+      : region.startsWith('ap-northeast-1')
+        ? 'jp'
+        : region.startsWith('us-')
+          ? 'us'
+          : '';
+    const geoRow =
+      m.prices.find((p) => p.at === geoKey) ??
+      (region.startsWith('ap-') ? m.prices.find((p) => p.at === 'apac') : undefined);
     if (geoRow && !region.startsWith('us-')) {
-      upsert(m, { ...geoRow, at: region, derived: `in-region priced like the ${geoRow.at}. profile from ${region}` });
+      upsert(m, {
+        ...geoRow,
+        at: region,
+        derived: `in-region priced like the ${geoRow.at}. profile from ${region}`,
+      });
       continue;
     }
     const { factor, why } = uplift(m, region);
-    const set: PriceSetOut = { at: region, source: factor === '1' ? baseNow.source : 'derived', asOf: baseNow.asOf };
+    const set: PriceSetOut = {
+      at: region,
+      source: factor === '1' ? baseNow.source : 'derived',
+      asOf: baseNow.asOf,
+    };
     for (const f of TOKEN_FIELDS) {
       const v = times(baseNow[f], factor);
       if (v !== undefined) set[f] = v;
     }
-    if (baseNow.images) set.images = Object.fromEntries(Object.entries(baseNow.images).map(([k, v]) => [k, times(v, factor)!]));
+    if (baseNow.images)
+      set.images = Object.fromEntries(Object.entries(baseNow.images).map(([k, v]) => [k, times(v, factor)!]));
     set.derived = why;
     upsert(m, set);
   }
@@ -798,7 +904,12 @@ const services = {
     { type: 'g6e.12xlarge', gpus: '4x L40S 48 GB', gpuMemoryGb: 192, hourly: '10.493', spotDiscount: '0.6' },
     { type: 'p4d.24xlarge', gpus: '8x A100 40 GB', gpuMemoryGb: 320, hourly: '21.96', spotDiscount: '0.5' },
     { type: 'p5.48xlarge', gpus: '8x H100 80 GB', gpuMemoryGb: 640, hourly: '55.04', spotDiscount: '0.5' },
-  ].map((i) => ({ ...i, source: 'ec2-pricing-page', spotSource: 'ec2-spot-advisor', asOf: SOURCES['ec2-pricing-page'].asOf })),
+  ].map((i) => ({
+    ...i,
+    source: 'ec2-pricing-page',
+    spotSource: 'ec2-spot-advisor',
+    asOf: SOURCES['ec2-pricing-page'].asOf,
+  })),
   /**
    * Throughput assumption for self-hosting, per instance at full batch with a vLLM-class
    * server: output tokens per second, by model size. Input (prefill) tokens count as
@@ -822,8 +933,12 @@ const catalog = {
   source: 'bundled',
   asOf: SNAPSHOT,
   sources: SOURCES,
-  models: [...models.values()].sort((a, b) => a.provider.localeCompare(b.provider) || a.key.localeCompare(b.key)),
+  models: [...models.values()].sort(
+    (a, b) => a.provider.localeCompare(b.provider) || a.key.localeCompare(b.key),
+  ),
   services,
 };
 writeFileSync(output, `${JSON.stringify(catalog)}\n`);
-console.log(`wrote ${output}: ${catalog.models.length} models, ${catalog.models.reduce((n, m) => n + m.prices.length, 0)} price sets`);
+console.log(
+  `wrote ${output}: ${catalog.models.length} models, ${catalog.models.reduce((n, m) => n + m.prices.length, 0)} price sets`,
+);
