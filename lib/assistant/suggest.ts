@@ -76,6 +76,24 @@ const NOT_TEAMS = new Set([
   'that',
   'whole',
   'all',
+  // Verbs that follow "which team ..." in questions ("which team spent the most?").
+  'spent',
+  'spend',
+  'spends',
+  'spending',
+  'costs',
+  'cost',
+  'is',
+  'was',
+  'has',
+  'had',
+  'did',
+  'does',
+  'will',
+  'uses',
+  'used',
+  'went',
+  'goes',
 ]);
 
 /** The first PERIOD the question names (`this week`, `last month`, `2026-10`...). */

@@ -49,10 +49,19 @@ export interface CliOptions {
 
 /** Parse argv; throws `ParseError` on unknown flags or bad values. */
 export function parseCliArgs(argv: string[]): CliOptions {
+  // A negative number (`estimate ... -5 in ...`) is a command word for the command to refuse
+  // with its own message, not an unknown flag: hide it from parseArgs and put it back after.
+  const negatives = new Map<string, string>();
+  const args = argv.map((arg, i) => {
+    if (!/^-\d/.test(arg)) return arg;
+    const placeholder = `\u0000negative${i}`;
+    negatives.set(placeholder, arg);
+    return placeholder;
+  });
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       allowPositionals: true,
       strict: true,
       options: {
@@ -78,7 +87,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ParseError(`--port takes a port number from 0 to 65535, not "${portText}".`);
   }
-  const words = [...parsed.positionals];
+  const words = parsed.positionals.map((word) => negatives.get(word) ?? word);
   if (values.help) words.unshift('help');
   return {
     format: format as Format,

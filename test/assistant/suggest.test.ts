@@ -24,6 +24,8 @@ describe('suggestCommands', () => {
       'spend this week team search',
     ]);
     expect(suggestCommands('which teams spent the most last month', now)[0]).toBe('spend last month by team');
+    // "spent" after "team" is a verb, not a team name.
+    expect(suggestCommands('which team spent the most last month', now)[0]).toBe('spend last month by team');
     expect(suggestCommands('are we wasting money on unused provisioned throughput?', now)).toContain('idle');
     expect(suggestCommands('will the search team go over budget?', now)).toEqual([
       'forecast team search',

@@ -61,3 +61,12 @@ describe('bedrock-cost CLI', () => {
     expect(JSON.parse((await cli(['help', '--format', 'teams'])).out).type).toBe('AdaptiveCard');
   });
 });
+
+describe('bedrock-cost CLI words that look like flags', () => {
+  it('passes a negative number to the command, which explains what it accepts', async () => {
+    const { code, err } = await cli(['estimate', 'claude-sonnet-4-5', '-5', 'in', '500', 'out', '10k/day']);
+    expect(code).toBe(2);
+    expect(err).toContain("Input tokens can't be negative");
+    expect(err).not.toContain('Unknown option');
+  });
+});
