@@ -22,6 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 /** The two files the renderer needs besides JavaScript. */
 export const CHART_ASSETS = {
@@ -43,7 +44,11 @@ export interface DailyPoint {
 }
 
 export interface DailyChartInput {
-  title: string;
+  /**
+   * One line, or several. Headless Vega guesses text widths (0.8 x font size per character)
+   * and widens the picture to fit the guess, so a small chart wants its title in short lines.
+   */
+  title: string | string[];
   points: DailyPoint[];
   /** Series in legend and stacking order (largest first). Default: order of first appearance. */
   seriesOrder?: string[];
@@ -52,6 +57,17 @@ export interface DailyChartInput {
   height?: number;
   /** Pixel density of the PNG (default 2, sharp on high-DPI screens). */
   scale?: number;
+  /**
+   * Legend entries per row (default: all in one row). A one-row legend of six model names
+   * is ~900 px wide and widens a narrow chart to fit; wrapping it keeps a small chart small.
+   */
+  legendColumns?: number;
+  /**
+   * Re-deflate the PNG's pixel data at zlib's best level (default false). resvg writes PNGs
+   * with fast compression; recompressing roughly halves them, losslessly, for ~10 ms. Worth
+   * it where bytes are scarce (a chart inlined in a 28 KB Teams card), not for an upload.
+   */
+  smallest?: boolean;
   /** Where `index_bg.wasm` and `DejaVuSans.ttf` are, when not found automatically. */
   assetDir?: string;
 }
@@ -171,7 +187,13 @@ export function dailyStackedSpec(input: DailyChartInput): Record<string, unknown
         title: null,
         sort: order,
         scale: { domain: order, range: PALETTE.slice(0, Math.max(1, order.length)) },
-        legend: { orient: 'top', direction: 'horizontal', labelLimit: 220 },
+        legend: {
+          orient: 'top',
+          direction: 'horizontal',
+          // Wrapped, each column is as wide as its longest label: cap them to keep it narrow.
+          labelLimit: input.legendColumns ? 170 : 220,
+          ...(input.legendColumns ? { columns: input.legendColumns } : {}),
+        },
       },
       order: { field: 'rank', type: 'quantitative', sort: 'descending' },
       tooltip: null,
@@ -212,7 +234,8 @@ export async function renderDailyChart(input: DailyChartInput): Promise<Rendered
   try {
     const image = resvg.render();
     try {
-      const png = image.asPng();
+      const drawn = image.asPng();
+      const png = input.smallest ? recompressPng(drawn) : drawn;
       return { png, svg, width: image.width, height: image.height, ms: performance.now() - started };
     } finally {
       image.free();
@@ -220,4 +243,58 @@ export async function renderDailyChart(input: DailyChartInput): Promise<Rendered
   } finally {
     resvg.free();
   }
+}
+
+/** CRC-32 (the PNG chunk checksum); `zlib.crc32` is missing from older Node 20 releases. */
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * The same PNG with its pixel data (the IDAT chunks) re-deflated at the best zlib level.
+ * Lossless: the filtered scanlines are untouched, only their compression changes. Other
+ * chunks are kept as they are.
+ *
+ * @example
+ * recompressPng(chart.png).byteLength; // about half of chart.png.byteLength for a resvg PNG
+ */
+export function recompressPng(png: Uint8Array): Uint8Array {
+  const buf = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+  const chunks: { type: string; data: Buffer }[] = [];
+  for (let at = 8; at + 12 <= buf.length; ) {
+    const length = buf.readUInt32BE(at);
+    chunks.push({
+      type: buf.toString('latin1', at + 4, at + 8),
+      data: buf.subarray(at + 8, at + 8 + length),
+    });
+    at += 12 + length;
+  }
+  const idat = chunks.filter((c) => c.type === 'IDAT');
+  if (!idat.length) return png;
+  const packed = deflateSync(inflateSync(Buffer.concat(idat.map((c) => c.data))), { level: 9, memLevel: 9 });
+  if (packed.length >= idat.reduce((n, c) => n + c.data.length, 0)) return png;
+  const out: Buffer[] = [buf.subarray(0, 8)];
+  let wroteIdat = false;
+  for (const c of chunks) {
+    if (c.type === 'IDAT') {
+      if (wroteIdat) continue;
+      wroteIdat = true;
+    }
+    const data = c.type === 'IDAT' ? packed : c.data;
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(c.type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+    out.push(head, data, crc);
+  }
+  return new Uint8Array(Buffer.concat(out));
 }

@@ -7,7 +7,8 @@
  *   two-step external upload (`files.getUploadURLExternal`, POST the bytes,
  *   `files.completeUploadExternal`) and shared into the same channel after the message.
  * - Teams: the team's Workflows webhook ("Post to a channel when a webhook request is
- *   received"), which takes `{type: 'message', attachments: [adaptive card]}`.
+ *   received"), which takes `{type: 'message', attachments: [adaptive card]}`. It cannot
+ *   carry a file: a chart goes inline in the card as a data URI (see teams-render.ts).
  *
  * Failure policy, so callers (which record "sent" only after success) can decide:
  * throttling (HTTP 429, Slack `ratelimited`) is waited out per `Retry-After` a couple of

@@ -8,6 +8,10 @@
  *   and, as a last resort, becomes a plain-text card.
  * - TextBlock Markdown is a small subset: `**bold**`, lists, links; no code spans. The
  *   Reply's `*bold*` becomes `**bold**` and backticks are dropped.
+ * - Charts: a Workflows webhook cannot carry a file, so an `image` block's PNG goes inline
+ *   as a `data:image/png;base64,...` URL (base64 is 4/3 of the PNG: a digest chart is drawn
+ *   small for this). If the card would pass the limit, the image is the first thing dropped,
+ *   for its text fallback (a sparkline).
  * - Buttons: an outgoing webhook cannot receive `Action.Submit` clicks, and neither can a
  *   card posted by a Workflows webhook. So a button that runs a command is shown as the
  *   command to type (`@bedrock-cost spend mtd by team`), a link becomes `Action.OpenUrl`,
@@ -30,6 +34,11 @@ const COMMAND_ACTIONS = new Set(COMMAND_ACTION_IDS);
 /** The Reply's inline markup as Adaptive Card Markdown. */
 export function teamsMarkdown(text: string): string {
   return text.replace(/\*([^*\n]+)\*/g, '**$1**').replace(/`([^`\n]*)`/g, '$1');
+}
+
+/** A PNG as a `data:` URL, which an Adaptive Card `Image` accepts in place of a link. */
+export function pngDataUri(png: Uint8Array): string {
+  return `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64')}`;
 }
 
 const textBlock = (text: string, extra: Element = {}): Element => ({
@@ -68,7 +77,7 @@ function tableElement(block: Extract<ReplyBlock, { kind: 'table' }>, rows: strin
   };
 }
 
-function bodyElements(block: ReplyBlock, maxRows: number): Element[] {
+function bodyElements(block: ReplyBlock, maxRows: number, images: boolean): Element[] {
   switch (block.kind) {
     case 'text':
       return [textBlock(teamsMarkdown(block.text))];
@@ -94,10 +103,14 @@ function bodyElements(block: ReplyBlock, maxRows: number): Element[] {
           facts: block.fields.map((f) => ({ title: teamsMarkdown(f.label), value: teamsMarkdown(f.value) })),
         },
       ];
-    case 'image':
-      return block.url
-        ? [{ type: 'Image', url: block.url, altText: block.alt, size: 'Stretch' }]
+    case 'image': {
+      // A hosted image by URL; else the PNG inline as a data URI (Teams draws those, and a
+      // Workflows webhook cannot carry a file); else, or when the card has no room, the text.
+      const url = block.url ?? (block.png && images ? pngDataUri(block.png) : undefined);
+      return url
+        ? [{ type: 'Image', url, altText: block.alt, size: 'Stretch' }]
         : [textBlock(block.alt, { isSubtle: true }), textBlock(block.fallback, { fontType: 'Monospace' })];
+    }
     case 'divider':
       return [];
   }
@@ -113,7 +126,7 @@ function actionParts(actions: ReplyAction[]): { hints: string[]; buttons: Elemen
   return { hints, buttons };
 }
 
-function buildCard(reply: Reply, maxRows: number): AdaptiveCard {
+function buildCard(reply: Reply, maxRows: number, images: boolean): AdaptiveCard {
   const body: Element[] = [textBlock(teamsMarkdown(reply.headline), { weight: 'Bolder', size: 'Medium' })];
   if (reply.context?.length)
     body.push(textBlock(reply.context.join(' · '), { isSubtle: true, size: 'Small', spacing: 'None' }));
@@ -123,7 +136,7 @@ function buildCard(reply: Reply, maxRows: number): AdaptiveCard {
       separatorNext = true;
       continue;
     }
-    const elements = bodyElements(block, maxRows);
+    const elements = bodyElements(block, maxRows, images);
     if (separatorNext && elements[0]) elements[0] = { ...elements[0], separator: true };
     separatorNext = false;
     body.push(...elements);
@@ -155,9 +168,15 @@ export function cardBytes(card: AdaptiveCard): number {
  */
 export function renderTeams(reply: Reply): AdaptiveCard {
   const longest = Math.max(0, ...reply.blocks.map((b) => (b.kind === 'table' ? b.rows.length : 0)));
-  // Shrink tables until the card fits: table cells dominate a card's size.
+  // An inline chart goes first: its text fallback (the sparkline) says the same in a few
+  // bytes, while every row and line of text is content the reader has nowhere else.
+  if (reply.blocks.some((b) => b.kind === 'image' && b.png && !b.url)) {
+    const card = buildCard(reply, longest, true);
+    if (cardBytes(card) <= CARD_BUDGET) return card;
+  }
+  // Then shrink tables until the card fits: table cells dominate a card's size.
   for (let maxRows = longest; ; maxRows = Math.floor(maxRows / 2)) {
-    const card = buildCard(reply, maxRows);
+    const card = buildCard(reply, maxRows, false);
     if (cardBytes(card) <= CARD_BUDGET) return card;
     if (maxRows === 0) break;
   }

@@ -99,6 +99,20 @@ export interface DigestReport extends JobReport {
   skipped: string[];
 }
 
+/**
+ * The chart for a Teams card, where it travels inline as base64 (4/3 of its bytes) inside
+ * Teams' 28 KB message limit next to the text: 1x pixels, ~550 x 270, the legend wrapped in
+ * rows, best zlib compression. About 13 KB of PNG for six models over four weeks (the 2x
+ * Slack upload is ~80 KB).
+ */
+const TEAMS_CHART = { width: 480, height: 160, scale: 1, legendColumns: 3, smallest: true } as const;
+
+/** "who · daily ... by model, Oct 19 - Nov 15" in two lines, so a narrow chart stays narrow. */
+function splitTitle(title: string): string[] {
+  const cut = title.lastIndexOf(', ');
+  return cut > 0 ? [title.slice(0, cut), title.slice(cut + 2)] : [title];
+}
+
 function slotOf(profile: TeamProfile): DigestSlot {
   const d = profile.digest;
   return d && Number.isInteger(d.weekday) && Number.isInteger(d.hour) ? d : DEFAULT_SLOT;
@@ -340,14 +354,15 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
     return { digest };
   };
 
-  const render = async (digest: TeamDigest): Promise<Uint8Array | undefined> => {
+  const render = async (digest: TeamDigest, forTeams: boolean): Promise<Uint8Array | undefined> => {
     if (!chartsOn || !digest.chart.points.length) return undefined;
     try {
       const { renderDailyChart } = await import('../chart/render.js');
       const chart = await renderDailyChart({
-        title: digest.chart.title,
+        title: forTeams ? splitTitle(digest.chart.title) : digest.chart.title,
         points: digest.chart.points,
         seriesOrder: digest.chart.series,
+        ...(forTeams ? TEAMS_CHART : {}),
       });
       charts.rendered++;
       charts.totalMs += chart.ms;
@@ -387,9 +402,10 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       return;
     }
     const { digest, extra } = p.key === OVERVIEW_KEY && overviewBuilt ? overviewBuilt : build(p);
-    // Slack gets the PNG (uploaded into the channel); Teams webhooks cannot carry an
-    // uploaded file, so their card shows the sparkline and the render is skipped.
-    const png = p.target?.kind === 'teams' ? undefined : await render(digest);
+    // Slack gets the PNG uploaded into the channel. A Teams webhook cannot carry a file, so
+    // its card inlines a smaller PNG as a data URI (the renderer falls back to the sparkline
+    // if the card would pass 28 KB).
+    const png = await render(digest, p.target?.kind === 'teams');
     const reply = digestReply(digest, {
       who: p.who,
       costBasis,

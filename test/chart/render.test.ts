@@ -1,5 +1,6 @@
+import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { dailyStackedSpec, renderDailyChart } from '../../lib/chart/render.js';
+import { dailyStackedSpec, recompressPng, renderDailyChart } from '../../lib/chart/render.js';
 import { sparkline, weeklySparkline } from '../../lib/chart/sparkline.js';
 import { addDays } from '../../lib/clock.js';
 
@@ -68,5 +69,44 @@ describe('renderDailyChart', () => {
     });
     const color = (spec.encoding as { color: { scale: { domain: string[] } } }).color;
     expect(color.scale.domain).toEqual(['Nova Pro', 'Claude Sonnet 4.5']);
+  });
+});
+
+describe('renderDailyChart for a Teams card', () => {
+  /** The concatenated, inflated IDAT data: the filtered pixel rows. */
+  function pixels(png: Uint8Array): Buffer {
+    const buf = Buffer.from(png);
+    const parts: Buffer[] = [];
+    for (let at = 8; at + 12 <= buf.length; at += 12 + buf.readUInt32BE(at)) {
+      if (buf.toString('latin1', at + 4, at + 8) === 'IDAT')
+        parts.push(buf.subarray(at + 8, at + 8 + buf.readUInt32BE(at)));
+    }
+    return inflateSync(Buffer.concat(parts));
+  }
+
+  it('draws a small chart that recompresses losslessly to fit inline in a card', async () => {
+    const input = {
+      title: ['search · daily Bedrock spend by model', 'Oct 19 - Nov 15'],
+      points: fourWeeks(),
+      width: 480,
+      height: 160,
+      scale: 1,
+      legendColumns: 3,
+    };
+    const plain = await renderDailyChart(input);
+    const small = await renderDailyChart({ ...input, smallest: true });
+    expect([...small.png.slice(0, 8)]).toEqual(PNG_SIGNATURE);
+    // Two title lines and a wrapped legend keep the picture near the asked-for width.
+    expect(pngSize(small.png)).toEqual({ width: small.width, height: small.height });
+    expect(small.width).toBeLessThan(620);
+    // Same pixels, fewer bytes; base64 of it leaves room for the text in 28 KB.
+    expect(pixels(small.png).equals(pixels(plain.png))).toBe(true);
+    expect(small.png.byteLength).toBeLessThan(plain.png.byteLength * 0.8);
+    expect(Math.ceil(small.png.byteLength / 3) * 4).toBeLessThan(20_000);
+  });
+
+  it('keeps a PNG it cannot improve as it is', () => {
+    const notPng = new Uint8Array([1, 2, 3]);
+    expect(recompressPng(notPng)).toBe(notPng);
   });
 });

@@ -130,6 +130,35 @@ describe('createChatDelivery: Teams Workflows webhook', () => {
     expect(post?.body.attachments[0].content.version).toBe('1.5');
   });
 
+  it('sends a chart inline as a data URI, or only its sparkline when the card would pass 28 KB', async () => {
+    const png = (bytes: number) => {
+      const b = new Uint8Array(bytes);
+      b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      for (let i = 8; i < bytes; i++) b[i] = (i * 31) % 256;
+      return b;
+    };
+    const withChart = (bytes: number): Reply => ({
+      ...alert,
+      blocks: [
+        { kind: 'image', alt: 'Daily spend by model', fallback: '▁▂▃▅▇', png: png(bytes) },
+        ...alert.blocks,
+      ],
+    });
+    const url = webhooks.url('charts');
+    const delivery = createChatDelivery(config(), { sleep });
+    await delivery.send({ kind: 'teams', webhookUrl: url }, withChart(10_000));
+    await delivery.send({ kind: 'teams', webhookUrl: url }, withChart(30_000));
+    const [small, big] = webhooks.postsTo('charts').map((p) => p.raw);
+    for (const raw of [small, big]) expect(Buffer.byteLength(raw ?? '', 'utf8')).toBeLessThan(28 * 1024);
+    const image = /"url":"data:image\/png;base64,([^"]+)"/.exec(small ?? '')?.[1];
+    expect([...Buffer.from(image ?? '', 'base64').subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(small).not.toContain('▁▂▃▅▇');
+    expect(big).not.toContain('"Image"');
+    expect(big).toContain('▁▂▃▅▇');
+    expect(big).toContain(alert.headline);
+    expect(big).toContain('Top driver: **Claude Sonnet 4.5** output tokens.');
+  });
+
   it('shrinks to text on 413, and gives up (not retryable) when even that is too large', async () => {
     const url = webhooks.url('big');
     webhooks.failNext({ status: 413, body: 'Request Entity Too Large' }, 1, 'big');

@@ -124,3 +124,67 @@ describe('renderTeams limits', () => {
     expect((card.body as Element[])[0]?.text).toMatch(/cut to fit a Teams message/);
   });
 });
+
+describe('renderTeams charts', () => {
+  const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  const fakePng = (bytes: number) => {
+    const png = new Uint8Array(bytes);
+    png.set(PNG_MAGIC);
+    for (let i = PNG_MAGIC.length; i < bytes; i++) png[i] = (i * 7919) % 251;
+    return png;
+  };
+  const digest = (png: Uint8Array): Reply => ({
+    headline: 'search · week of Nov 9: $3,858 (+4%) · November so far $7,210 of $5,000 · forecast $15,200',
+    context: ['Nov 9-15 vs Nov 2-8 · unblended cost'],
+    blocks: [
+      { kind: 'image', alt: 'search · daily Bedrock spend by model', fallback: '▁▂▃▅▇▇▆ ▅▅▆▇█▇▆', png },
+      { kind: 'text', text: '*Why:* Claude Sonnet 4.5 output +$238.' },
+      { kind: 'text', text: '*Do:* batch the nightly summaries, saving $1,200 a month.' },
+    ],
+  });
+
+  it('inlines the PNG as a data URI Image when the card has room', () => {
+    const png = fakePng(12_000);
+    const card = renderTeams(digest(png));
+    const image = (card.body as Element[]).find((e) => e.type === 'Image');
+    expect(image).toMatchObject({ altText: 'search · daily Bedrock spend by model', size: 'Stretch' });
+    const url = String(image?.url);
+    expect(url.startsWith('data:image/png;base64,')).toBe(true);
+    expect(Buffer.from(url.slice('data:image/png;base64,'.length), 'base64').equals(Buffer.from(png))).toBe(
+      true,
+    );
+    expect(JSON.stringify(card)).not.toContain('▁▂▃▅▇▇▆');
+    expect(cardBytes(card)).toBeLessThan(TEAMS_CARD_MAX_BYTES);
+  });
+
+  it('drops an image too big for the card first, keeping the sparkline and all the text', () => {
+    const card = renderTeams(digest(fakePng(24_000)));
+    const body = card.body as Element[];
+    expect(cardBytes(card)).toBeLessThan(TEAMS_CARD_MAX_BYTES);
+    expect(body.some((e) => e.type === 'Image')).toBe(false);
+    expect(body.map((e) => e.text)).toEqual([
+      'search · week of Nov 9: $3,858 (+4%) · November so far $7,210 of $5,000 · forecast $15,200',
+      'Nov 9-15 vs Nov 2-8 · unblended cost',
+      'search · daily Bedrock spend by model',
+      '▁▂▃▅▇▇▆ ▅▅▆▇█▇▆',
+      '**Why:** Claude Sonnet 4.5 output +$238.',
+      '**Do:** batch the nightly summaries, saving $1,200 a month.',
+    ]);
+  });
+
+  it('drops the image before cutting table rows', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => [`team-${i}`, `$${i}.00`]);
+    const reply: Reply = {
+      headline: 'All teams',
+      blocks: [
+        { kind: 'image', alt: 'chart', fallback: '▁▂▃', png: fakePng(16_000) },
+        { kind: 'table', columns: [{ header: 'Team' }, { header: 'Spend', align: 'right' }], rows },
+      ],
+    };
+    const card = renderTeams(reply);
+    const body = card.body as Element[];
+    expect(body.some((e) => e.type === 'Image')).toBe(false);
+    expect(JSON.stringify(body)).toContain('team-39');
+    expect(JSON.stringify(body)).not.toContain('more rows not shown');
+  });
+});

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTeam } from '../../lib/budgets/store.js';
 import { createChatDelivery } from '../../lib/chat/deliver.js';
 import { SLACK_LIMITS } from '../../lib/chat/slack-render.js';
+import { TEAMS_CARD_MAX_BYTES } from '../../lib/chat/teams-render.js';
 import { fixedClock } from '../../lib/clock.js';
 import type { Deps } from '../../lib/deps.js';
 import { getDigestRecord } from '../../lib/digest/claim.js';
@@ -15,6 +16,8 @@ import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { type SlackServer, startSlackServer, startWebhookServer } from '../support/slack-server.js';
 
 const TOKEN = 'xoxb-digest-test';
+
+type CardElement = { type: string; text?: string; url?: string; altText?: string };
 
 describe('weekly digest through the Slack Web API', () => {
   let dynamo: TestDynamo;
@@ -108,7 +111,7 @@ describe('weekly digest through the Slack Web API', () => {
     });
   });
 
-  it('posts a Teams digest as an Adaptive Card with the sparkline, retrying after a webhook outage', async () => {
+  it('posts a Teams digest as an Adaptive Card with the chart inline, retrying after a webhook outage', async () => {
     const webhooks = await startWebhookServer();
     try {
       const store = await dynamo.newStore();
@@ -118,15 +121,27 @@ describe('weekly digest through the Slack Web API', () => {
       expect(first.messages.map((m) => [m.subject, m.target, m.status])).toEqual([
         ['support-bot', `teams:${new URL(webhooks.base).host}`, 'failed'],
       ]);
-      expect(first.charts.rendered).toBe(0);
       const second = await runWeeklyDigest(depsAt(store, '2026-11-16T10:00:00Z'), { dryRun: false });
       expect(second.messages.map((m) => m.status)).toEqual(['sent']);
       const delivered = webhooks.postsTo('support').filter((p) => !p.failed);
       expect(delivered).toHaveLength(1);
-      const card = JSON.stringify(delivered[0]!.body);
-      expect(card).toContain('AdaptiveCard');
-      expect(card).toMatch(/support-bot · week of Nov 9/);
-      expect(card).toMatch(/[▁▂▃▄▅▆▇█]{7} [▁▂▃▄▅▆▇█]{7}/);
+      // What Teams receives: the raw request body, under its 28 KB limit.
+      expect(Buffer.byteLength(delivered[0]!.raw, 'utf8')).toBeLessThan(TEAMS_CARD_MAX_BYTES);
+      const message = delivered[0]!.body as { attachments: { content: { body: CardElement[] } }[] };
+      const body = message.attachments[0]!.content.body;
+      expect(JSON.stringify(body)).toMatch(/support-bot · week of Nov 9/);
+      expect(JSON.stringify(body)).toMatch(/\*\*Why:\*\*/);
+      expect(JSON.stringify(body)).toMatch(/\*\*Do:\*\*/);
+      // The chart is an Image whose URL is the PNG itself, decoding to a real PNG.
+      const image = body.find((e) => e.type === 'Image');
+      expect(image?.altText).toMatch(/support-bot · daily Bedrock spend by model/);
+      expect(image?.url).toMatch(/^data:image\/png;base64,/);
+      const png = Buffer.from(String(image?.url).slice('data:image/png;base64,'.length), 'base64');
+      expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      expect(png.length).toBeGreaterThan(5_000);
+      expect(png.length).toBeLessThan(second.charts.maxBytes + 1);
+      // The chart replaced the sparkline, which is only the fallback.
+      expect(JSON.stringify(body)).not.toMatch(/[▁▂▃▄▅▆▇█]{7} [▁▂▃▄▅▆▇█]{7}/);
     } finally {
       await webhooks.close();
     }
