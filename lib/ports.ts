@@ -142,6 +142,10 @@ export interface InferenceProfile {
   tags: Record<string, string>;
 }
 
+export interface ListInferenceProfilesOptions {
+  knownTags?: ReadonlyMap<string, Record<string, string>>;
+}
+
 /** The Bedrock control plane. Implemented by `lib/aws/bedrock.ts` and the demo account. */
 export interface BedrockControlPlane {
   listProvisionedThroughputs(): Promise<ProvisionedThroughput[]>;
@@ -150,7 +154,12 @@ export interface BedrockControlPlane {
    * exists (deleted since it was listed). Optional: sources without it skip the re-check.
    */
   getProvisionedThroughput?(arnOrId: string): Promise<ProvisionedThroughput | null>;
-  listInferenceProfiles(): Promise<InferenceProfile[]>;
+  /**
+   * Every inference profile with its tags. `knownTags` (by profile ARN) are taken as they
+   * are instead of asking ListTagsForResource again: tags change rarely, and at one profile
+   * per team a full re-read is one control-plane call per team.
+   */
+  listInferenceProfiles(options?: ListInferenceProfilesOptions): Promise<InferenceProfile[]>;
 }
 
 /** Everything a command may read about an account. */

@@ -24,7 +24,13 @@ import {
   type ProvisionedModelSummary,
 } from '@aws-sdk/client-bedrock';
 import { UnavailableError } from '../errors.js';
-import type { BedrockControlPlane, Commitment, InferenceProfile, ProvisionedThroughput } from '../ports.js';
+import type {
+  BedrockControlPlane,
+  Commitment,
+  InferenceProfile,
+  ListInferenceProfilesOptions,
+  ProvisionedThroughput,
+} from '../ports.js';
 
 /** How many tag look-ups run at once (the control plane throttles bursts at a few TPS). */
 const TAG_CONCURRENCY = 4;
@@ -173,7 +179,9 @@ export function createBedrockControlPlane(client: BedrockClient): BedrockControl
     );
   }
 
-  async function listInferenceProfiles(): Promise<InferenceProfile[]> {
+  async function listInferenceProfiles(
+    options: ListInferenceProfilesOptions = {},
+  ): Promise<InferenceProfile[]> {
     let summaries: InferenceProfileSummary[];
     try {
       const [system, application] = await Promise.all([
@@ -200,7 +208,12 @@ export function createBedrockControlPlane(client: BedrockClient): BedrockControl
       });
     }
     // Only application profiles carry user tags (system profiles are AWS-owned).
-    const tagged = profiles.filter((p) => p.type === 'APPLICATION');
+    const tagged = profiles.filter((p) => {
+      if (p.type !== 'APPLICATION') return false;
+      const known = options.knownTags?.get(p.arn);
+      if (known) p.tags = { ...known };
+      return !known;
+    });
     // A pool, not batches: each worker takes the next profile as soon as its call returns,
     // so one slow answer does not hold up the other three (at 10,000 profiles, batches of
     // four waited on their slowest call 2,500 times).

@@ -35,6 +35,7 @@ import type {
   CostSource,
   DataSources,
   InferenceProfile,
+  ListInferenceProfilesOptions,
   MetricsSource,
 } from '../ports.js';
 import { type Store, ttlAfter } from '../store/store.js';
@@ -495,12 +496,15 @@ export function withBedrockLedger(
       await record(API.listProvisionedThroughputs);
       return out;
     },
-    async listInferenceProfiles() {
-      const out = await inner.listInferenceProfiles();
+    async listInferenceProfiles(listOptions?: ListInferenceProfilesOptions) {
+      const out = await inner.listInferenceProfiles(listOptions);
       await record(API.listInferenceProfiles);
-      // The adapter asks ListTagsForResource once per application profile (system-defined
-      // profiles carry no tags): at one profile per team that is the bulk of the calls.
-      const tagged = out.filter((p) => p.type === 'APPLICATION').length;
+      // The adapter asks ListTagsForResource once per application profile whose tags it was
+      // not given (system-defined profiles carry no tags): at one profile per team that is
+      // the bulk of the calls.
+      const tagged = out.filter(
+        (p) => p.type === 'APPLICATION' && !listOptions?.knownTags?.has(p.arn),
+      ).length;
       await recordRequests(options.store, options.clock.now(), API.listTagsForResource, tagged, options.log);
       return out;
     },
@@ -531,7 +535,17 @@ export const INFERENCE_PROFILE_CACHE_TTL_HOURS = 6;
 interface ProfilesPayload {
   op: 'inference-profiles';
   profiles: InferenceProfile[];
+  /** When every profile's tags were last read (ISO); refills in between reuse them. */
+  taggedAt?: string;
 }
+
+/**
+ * Hours between two full re-reads of the profiles' tags. Refills in between list the
+ * profiles (a few pages) and read tags only for profiles not seen before, so the hourly
+ * runs stay light at one profile per team; a re-tag (say, a profile moved to another team)
+ * shows within a day, the same lag Cost Explorer's own tag attribution has.
+ */
+export const PROFILE_TAGS_FULL_REFRESH_HOURS = 24;
 
 /**
  * Cache `listInferenceProfiles` (the listing and every profile's tags) in the table for
@@ -559,16 +573,26 @@ export function withProfileCache(
     const usable = payload?.op === 'inference-profiles' && Array.isArray(payload.profiles);
     if (cached && usable && cached.freshUntil > clock.now().getTime()) return payload.profiles;
     const fetchedAt = clock.now();
+    const taggedAt = usable && payload.taggedAt ? Date.parse(payload.taggedAt) : Number.NaN;
+    const reuseTags = fetchedAt.getTime() - taggedAt < PROFILE_TAGS_FULL_REFRESH_HOURS * 3_600_000;
+    const knownTags =
+      reuseTags && payload
+        ? new Map(payload.profiles.filter((p) => p.type === 'APPLICATION').map((p) => [p.arn, p.tags]))
+        : undefined;
     let profiles: InferenceProfile[];
     try {
-      profiles = await inner.listInferenceProfiles();
+      profiles = await inner.listInferenceProfiles(knownTags ? { knownTags } : undefined);
     } catch (error) {
       if (!(usable && payload)) throw error;
       log.warn('could not list inference profiles; using an older cached listing', error);
       return payload.profiles;
     }
     try {
-      const value: ProfilesPayload = { op: 'inference-profiles', profiles };
+      const value: ProfilesPayload = {
+        op: 'inference-profiles',
+        profiles,
+        taggedAt: reuseTags && payload?.taggedAt ? payload.taggedAt : fetchedAt.toISOString(),
+      };
       await writeCacheItem(store, key, value, {
         fetchedAt,
         freshUntil: fetchedAt.getTime() + ttlSeconds * 1000,

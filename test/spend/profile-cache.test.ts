@@ -19,6 +19,24 @@ const TEAMS = ['search', 'ads', 'support'];
 const arnOf = (id: string) => `arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/${id}`;
 const SONNET = 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0';
 
+/** A ListInferenceProfiles handler: one application profile per team. */
+const listProfilesOf =
+  (teams: string[]) =>
+  // biome-ignore lint/suspicious/noExplicitAny: parsed SDK input
+  (input: any) => ({
+    inferenceProfileSummaries:
+      input.typeEquals === 'APPLICATION'
+        ? teams.map((t) => ({
+            inferenceProfileName: `${t}-sonnet`,
+            inferenceProfileId: `p-${t}`,
+            inferenceProfileArn: arnOf(`p-${t}`),
+            type: 'APPLICATION',
+            status: 'ACTIVE',
+            models: [{ modelArn: SONNET }],
+          }))
+        : [],
+  });
+
 let aws: AwsServer;
 let dynamo: TestDynamo;
 beforeAll(async () => {
@@ -40,20 +58,7 @@ beforeAll(async () => {
         Values: [q.MetricStat.Metric.MetricName === 'InputTokenCount' ? 1_000_000 : 0],
       })),
     }),
-    // biome-ignore lint/suspicious/noExplicitAny: parsed SDK input
-    ListInferenceProfiles: (input: any) => ({
-      inferenceProfileSummaries:
-        input.typeEquals === 'APPLICATION'
-          ? TEAMS.map((t) => ({
-              inferenceProfileName: `${t}-sonnet`,
-              inferenceProfileId: `p-${t}`,
-              inferenceProfileArn: arnOf(`p-${t}`),
-              type: 'APPLICATION',
-              status: 'ACTIVE',
-              models: [{ modelArn: SONNET }],
-            }))
-          : [],
-    }),
+    ListInferenceProfiles: listProfilesOf(TEAMS),
     // biome-ignore lint/suspicious/noExplicitAny: parsed SDK input
     'Bedrock.ListTagsForResource': (input: any) => ({
       tags: [{ key: 'team', value: String(input.resourceARN).split('/p-')[1] }],
@@ -124,12 +129,27 @@ describe('inference-profile cache', () => {
     expect(ledger[API.listInferenceProfiles]).toBe(1);
   });
 
-  it('lists again once the 6 hours have passed', async () => {
+  it('lists again once the 6 hours have passed, reading tags only of new profiles until a day has', async () => {
     const store = await dynamo.newStore();
     await nowcastToday(context(store, '2026-11-18T06:00:00Z'), deps);
-    const later = await bedrockRequests(() => nowcastToday(context(store, '2026-11-18T12:01:00Z'), deps));
-    expect(later.tags).toBe(TEAMS.length);
-    expect(later.lists).toBeGreaterThan(0);
+    // A new team's profile appears.
+    aws.handle('ListInferenceProfiles', listProfilesOf([...TEAMS, 'legal']));
+    try {
+      let byTeam = new Map<string, unknown>();
+      const refill = await bedrockRequests(async () => {
+        byTeam = await estimateTodayByTeam(context(store, '2026-11-18T12:01:00Z'), deps);
+      });
+      expect(refill).toEqual({ tags: 1, lists: 2 });
+      // Known profiles keep their cached tags (legal has no usage yet, so no estimate).
+      expect([...byTeam.keys()].sort()).toEqual([...TEAMS].sort());
+      // The ledger counts the one tag read, not one per profile.
+      expect((await requestsOn(store, '2026-11-18'))[API.listTagsForResource]).toBe(TEAMS.length + 1);
+      // A day after the full read, every profile's tags are read again (re-tags show within a day).
+      const daily = await bedrockRequests(() => nowcastToday(context(store, '2026-11-19T06:30:00Z'), deps));
+      expect(daily.tags).toBe(TEAMS.length + 1);
+    } finally {
+      aws.handle('ListInferenceProfiles', listProfilesOf(TEAMS));
+    }
   });
 
   it('falls back to the live listing when the cache table is broken', async () => {
