@@ -19,6 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Decimal from 'decimal.js';
+import type { PriceSet } from '../lib/pricing/catalog.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const input = resolve(
@@ -86,21 +87,8 @@ interface LiteEntry {
   max_input_tokens?: number;
 }
 
-export interface PriceSetOut {
-  /** Region code (in-region), geo profile prefix (`us`, `eu`, `apac`, `jp`, `au`, `us-gov`) or `global`. */
-  at: string;
-  input?: string;
-  output?: string;
-  cacheRead?: string;
-  cacheWrite5m?: string;
-  cacheWrite1h?: string;
-  batchInput?: string;
-  batchOutput?: string;
-  images?: Record<string, string>;
-  source: SourceId | 'derived';
-  asOf: string;
-  derived?: string;
-}
+/** The catalog's price set (lib/pricing/catalog.ts), with the source narrowed to the ones this script knows. */
+export type PriceSetOut = Omit<PriceSet, 'source'> & { source: SourceId | 'derived' };
 
 interface ProvisionedOut {
   at: string;
