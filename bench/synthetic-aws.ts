@@ -7,7 +7,8 @@
  *   tag/service filter from one spend model, optionally paged; `GetCostForecast`.
  * - CloudWatch: `ListMetrics` and `GetMetricData` (tokens per application inference profile).
  * - Bedrock: one application inference profile per team, tagged with the team
- *   (`ListInferenceProfiles`, `ListTagsForResource`), no provisioned throughput.
+ *   (`ListInferenceProfiles`, `ListTagsForResource`, the Tagging API's `GetResources`),
+ *   no provisioned throughput.
  *
  * Spend model: team `i` (`team-00000` ... as `syntheticBudgetAccount` seeds them) spends
  * the same each billed day of a month; by the 18th most teams are at 5-45% of a $1,000
@@ -280,6 +281,19 @@ export function syntheticAwsHandlers(options: SyntheticAwsOptions): AwsHandlers 
     'Bedrock.ListTagsForResource': (input: { resourceARN: string }) => {
       const i = Number(/p(\d+)$/.exec(input.resourceARN)?.[1] ?? -1);
       return { tags: i >= 0 ? [{ key: tagKey, value: teamName(i) }] : [] };
+    },
+    // The Resource Groups Tagging API: every team's profile with its tags, 100 a page.
+    GetResources: (input: { ResourcesPerPage?: number; PaginationToken?: string }) => {
+      if (!withProfiles) return { ResourceTagMappingList: [], PaginationToken: '' };
+      const size = input.ResourcesPerPage ?? 50;
+      const from = input.PaginationToken ? Number(input.PaginationToken) : 0;
+      return {
+        ResourceTagMappingList: teams.slice(from, from + size).map((_, k) => ({
+          ResourceARN: profileArn(from + k),
+          Tags: [{ Key: tagKey, Value: teamName(from + k) }],
+        })),
+        PaginationToken: from + size < teams.length ? String(from + size) : '',
+      };
     },
     ListProvisionedModelThroughputs: { provisionedModelSummaries: [] },
   };

@@ -142,8 +142,13 @@ export interface InferenceProfile {
   tags: Record<string, string>;
 }
 
+/** The AWS operations a profile listing may make (reported for the request ledger). */
+export type ProfileListingOperation = 'ListInferenceProfiles' | 'ListTagsForResource' | 'GetResources';
+
 export interface ListInferenceProfilesOptions {
   knownTags?: ReadonlyMap<string, Record<string, string>>;
+  /** Told how many requests of each operation the listing made (the ledger counts them). */
+  onRequests?: (operation: ProfileListingOperation, count: number) => void;
 }
 
 /** The Bedrock control plane. Implemented by `lib/aws/bedrock.ts` and the demo account. */
@@ -156,8 +161,9 @@ export interface BedrockControlPlane {
   getProvisionedThroughput?(arnOrId: string): Promise<ProvisionedThroughput | null>;
   /**
    * Every inference profile with its tags. `knownTags` (by profile ARN) are taken as they
-   * are instead of asking ListTagsForResource again: tags change rarely, and at one profile
-   * per team a full re-read is one control-plane call per team.
+   * are instead of reading them again: tags change rarely. The AWS adapter reads the others
+   * one profile at a time when they are few, else in pages of 100 through the Resource
+   * Groups Tagging API.
    */
   listInferenceProfiles(options?: ListInferenceProfilesOptions): Promise<InferenceProfile[]>;
 }

@@ -9,7 +9,10 @@
  *   summary that has a commitment but no expiry is completed with
  *   `GetProvisionedModelThroughput`.
  * - `ListInferenceProfiles` is asked for both types explicitly (the API's default has
- *   varied), and each APPLICATION profile's tags come from `ListTagsForResource`.
+ *   varied). APPLICATION profiles carry the team tag: a handful are read one at a time
+ *   (`ListTagsForResource`); many (one profile per team, 10,000 teams) are read in pages of
+ *   100 through the Resource Groups Tagging API (`GetResources`), falling back to one call
+ *   per profile when that API is denied or fails.
  * - AWS failures become `UnavailableError`s whose message names the missing permission or
  *   the throttled call, so the answer can say what is wrong instead of crashing.
  */
@@ -23,12 +26,17 @@ import {
   type ListTagsForResourceCommandOutput,
   type ProvisionedModelSummary,
 } from '@aws-sdk/client-bedrock';
+import {
+  GetResourcesCommand,
+  type ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 import { UnavailableError } from '../errors.js';
 import type {
   BedrockControlPlane,
   Commitment,
   InferenceProfile,
   ListInferenceProfilesOptions,
+  ProfileListingOperation,
   ProvisionedThroughput,
 } from '../ports.js';
 
@@ -36,6 +44,16 @@ import type {
 const TAG_CONCURRENCY = 4;
 /** Safety stop for a paginator that keeps returning the same token. */
 const MAX_PAGES = 200;
+/**
+ * Above this many profiles whose tags are unknown, tags are read in pages of 100
+ * (`GetResources`) rather than one `ListTagsForResource` call each.
+ */
+export const BULK_TAG_THRESHOLD = 20;
+/** The Resource Groups Tagging API's name for application inference profiles. */
+export const APPLICATION_PROFILE_RESOURCE_TYPE = 'bedrock:application-inference-profile';
+/** `GetResources` page size (the API's maximum) and page cap (1,000 pages = 100,000 profiles). */
+const TAG_PAGE_SIZE = 100;
+const MAX_TAG_PAGES = 1000;
 
 type SummaryLike = Pick<
   ProvisionedModelSummary,
@@ -110,7 +128,11 @@ function toUnavailable(error: unknown, action: string): Error {
  * const bedrock = createBedrockControlPlane(clients.bedrock);
  * const throughputs = await bedrock.listProvisionedThroughputs();
  */
-export function createBedrockControlPlane(client: BedrockClient): BedrockControlPlane {
+export function createBedrockControlPlane(
+  client: BedrockClient,
+  options: { tagging?: ResourceGroupsTaggingAPIClient } = {},
+): BedrockControlPlane {
+  const { tagging } = options;
   async function getProvisionedThroughput(arnOrId: string): Promise<ProvisionedThroughput | null> {
     try {
       const out = await client.send(
@@ -150,7 +172,10 @@ export function createBedrockControlPlane(client: BedrockClient): BedrockControl
     );
   }
 
-  async function listProfiles(type: 'SYSTEM_DEFINED' | 'APPLICATION'): Promise<InferenceProfileSummary[]> {
+  async function listProfiles(
+    type: 'SYSTEM_DEFINED' | 'APPLICATION',
+    report: (operation: ProfileListingOperation, count: number) => void,
+  ): Promise<InferenceProfileSummary[]> {
     const all: InferenceProfileSummary[] = [];
     let nextToken: string | undefined;
     let pages = 0;
@@ -158,11 +183,52 @@ export function createBedrockControlPlane(client: BedrockClient): BedrockControl
       const out = await client.send(
         new ListInferenceProfilesCommand({ maxResults: 1000, nextToken, typeEquals: type }),
       );
+      report('ListInferenceProfiles', 1);
       all.push(...(out.inferenceProfileSummaries ?? []));
       nextToken = out.nextToken || undefined;
       pages += 1;
     } while (nextToken && pages < MAX_PAGES);
     return all;
+  }
+
+  /**
+   * Every tagged application profile's tags, by ARN, in pages of 100; `null` when the
+   * Tagging API is not configured, denied or failing (the caller then reads profile by
+   * profile). Profiles never tagged are absent from the answer: they have no tags.
+   */
+  async function tagsInBulk(
+    report: (operation: ProfileListingOperation, count: number) => void,
+  ): Promise<Map<string, Record<string, string>> | null> {
+    if (!tagging) return null;
+    const byArn = new Map<string, Record<string, string>>();
+    let token: string | undefined;
+    let pages = 0;
+    try {
+      do {
+        report('GetResources', 1);
+        const out = await tagging.send(
+          new GetResourcesCommand({
+            ResourceTypeFilters: [APPLICATION_PROFILE_RESOURCE_TYPE],
+            ResourcesPerPage: TAG_PAGE_SIZE,
+            ...(token ? { PaginationToken: token } : {}),
+          }),
+        );
+        for (const mapping of out.ResourceTagMappingList ?? []) {
+          if (!mapping.ResourceARN) continue;
+          byArn.set(
+            mapping.ResourceARN,
+            Object.fromEntries(
+              (mapping.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key as string, t.Value ?? '']),
+            ),
+          );
+        }
+        token = out.PaginationToken || undefined;
+        pages += 1;
+      } while (token && pages < MAX_TAG_PAGES);
+    } catch {
+      return null;
+    }
+    return byArn;
   }
 
   async function tagsOf(arn: string): Promise<Record<string, string>> {
@@ -182,11 +248,12 @@ export function createBedrockControlPlane(client: BedrockClient): BedrockControl
   async function listInferenceProfiles(
     options: ListInferenceProfilesOptions = {},
   ): Promise<InferenceProfile[]> {
+    const report = options.onRequests ?? (() => {});
     let summaries: InferenceProfileSummary[];
     try {
       const [system, application] = await Promise.all([
-        listProfiles('SYSTEM_DEFINED'),
-        listProfiles('APPLICATION'),
+        listProfiles('SYSTEM_DEFINED', report),
+        listProfiles('APPLICATION', report),
       ]);
       summaries = [...system, ...application];
     } catch (error) {
@@ -208,12 +275,21 @@ export function createBedrockControlPlane(client: BedrockClient): BedrockControl
       });
     }
     // Only application profiles carry user tags (system profiles are AWS-owned).
-    const tagged = profiles.filter((p) => {
+    let tagged = profiles.filter((p) => {
       if (p.type !== 'APPLICATION') return false;
       const known = options.knownTags?.get(p.arn);
       if (known) p.tags = { ...known };
       return !known;
     });
+    if (tagged.length > BULK_TAG_THRESHOLD) {
+      const byArn = await tagsInBulk(report);
+      // A page listing none of them (say, a Region where the Tagging API does not know the
+      // resource type yet) is not trusted: they are read one by one instead.
+      if (byArn && tagged.some((p) => byArn.has(p.arn))) {
+        for (const p of tagged) p.tags = { ...(byArn.get(p.arn) ?? {}) };
+        tagged = [];
+      }
+    }
     // A pool, not batches: each worker takes the next profile as soon as its call returns,
     // so one slow answer does not hold up the other three (at 10,000 profiles, batches of
     // four waited on their slowest call 2,500 times).
@@ -225,6 +301,7 @@ export function createBedrockControlPlane(client: BedrockClient): BedrockControl
           while (!failed && next < tagged.length) {
             const p = tagged[next++]!;
             try {
+              report('ListTagsForResource', 1);
               p.tags = await tagsOf(p.arn);
             } catch (error) {
               failed = true;

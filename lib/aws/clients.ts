@@ -13,6 +13,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { PricingClient } from '@aws-sdk/client-pricing';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 
 export interface AwsClientOptions {
   region: string;
@@ -26,6 +27,8 @@ export interface AwsClients {
   bedrock: BedrockClient;
   bedrockRuntime: BedrockRuntimeClient;
   pricing: PricingClient;
+  /** Reads application inference profiles' tags 100 at a time (`GetResources`). */
+  tagging: ResourceGroupsTaggingAPIClient;
 }
 
 /**
@@ -62,5 +65,6 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     bedrock: new BedrockClient({ ...common, region: options.region }),
     bedrockRuntime: new BedrockRuntimeClient({ ...common, region: options.region }),
     pricing: new PricingClient({ ...common, region: 'us-east-1' }),
+    tagging: new ResourceGroupsTaggingAPIClient({ ...common, region: options.region }),
   };
 }

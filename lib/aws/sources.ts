@@ -14,6 +14,6 @@ export function createAwsSources(clients: AwsClients): DataSources {
     kind: 'aws',
     costs: createCostExplorerSource(clients.costExplorer),
     metrics: createCloudWatchMetrics(clients.cloudWatch),
-    bedrock: createBedrockControlPlane(clients.bedrock),
+    bedrock: createBedrockControlPlane(clients.bedrock, { tagging: clients.tagging }),
   };
 }

@@ -12,8 +12,8 @@
  * - in-process de-duplication of identical requests in flight.
  *
  * `withProfileCache` keeps the Bedrock inference-profile listing (with its tags) the same
- * way for `INFERENCE_PROFILE_CACHE_TTL_HOURS`: without it every hourly alert run asked
- * `ListTagsForResource` once per team.
+ * way for `INFERENCE_PROFILE_CACHE_TTL_HOURS`: without it every hourly alert run listed
+ * every profile and read its tags again.
  *
  * Large answers (90 days x 60 usage types) are gzipped and, past DynamoDB's 400 KB item
  * limit, split over several items of the same partition.
@@ -37,6 +37,7 @@ import type {
   InferenceProfile,
   ListInferenceProfilesOptions,
   MetricsSource,
+  ProfileListingOperation,
 } from '../ports.js';
 import { type Store, ttlAfter } from '../store/store.js';
 
@@ -54,7 +55,15 @@ export const API = {
   getProvisionedThroughput: 'bedrock:GetProvisionedModelThroughput',
   listInferenceProfiles: 'bedrock:ListInferenceProfiles',
   listTagsForResource: 'bedrock:ListTagsForResource',
+  getResources: 'tag:GetResources',
 } as const;
+
+/** Ledger names of the operations a profile listing reports. */
+const PROFILE_LISTING_API: Record<ProfileListingOperation, string> = {
+  ListInferenceProfiles: API.listInferenceProfiles,
+  ListTagsForResource: API.listTagsForResource,
+  GetResources: API.getResources,
+};
 
 const CE_APIS = [API.getCostAndUsage, API.getDimensionValues, API.getCostForecast];
 
@@ -497,16 +506,23 @@ export function withBedrockLedger(
       return out;
     },
     async listInferenceProfiles(listOptions?: ListInferenceProfilesOptions) {
-      const out = await inner.listInferenceProfiles(listOptions);
-      await record(API.listInferenceProfiles);
-      // The adapter asks ListTagsForResource once per application profile whose tags it was
-      // not given (system-defined profiles carry no tags): at one profile per team that is
-      // the bulk of the calls.
-      const tagged = out.filter(
-        (p) => p.type === 'APPLICATION' && !listOptions?.knownTags?.has(p.arn),
-      ).length;
-      await recordRequests(options.store, options.clock.now(), API.listTagsForResource, tagged, options.log);
-      return out;
+      // The adapter reports each request it makes (list pages, tag reads one by one or in
+      // pages of 100): at one profile per team the tag reads are the bulk of the calls.
+      const counts = new Map<string, number>();
+      try {
+        return await inner.listInferenceProfiles({
+          ...listOptions,
+          onRequests(operation, count) {
+            const api = PROFILE_LISTING_API[operation];
+            counts.set(api, (counts.get(api) ?? 0) + count);
+            listOptions?.onRequests?.(operation, count);
+          },
+        });
+      } finally {
+        for (const [api, count] of counts) {
+          await recordRequests(options.store, options.clock.now(), api, count, options.log);
+        }
+      }
     },
     ...(get
       ? {
@@ -522,9 +538,9 @@ export function withBedrockLedger(
 
 /**
  * Hours an inference-profile listing (with tags) is reused. The nowcast maps each
- * CloudWatch ModelId to a team through its application profile's tags; listing them asks
- * `ListTagsForResource` once per profile, which at one profile per team is 10,000 Bedrock
- * control-plane calls per hourly alert run (seconds of latency and a rate-limit risk).
+ * CloudWatch ModelId to a team through its application profile's tags; at one profile per
+ * team, listing them and reading their tags is over 100 AWS requests per hourly alert run
+ * at 10,000 teams (a second of latency and a rate-limit risk for nothing new).
  * Tags change rarely: with 6 h a new profile, or a re-tagged one, is attributed to its team
  * within 6 hours at worst (unattributed until then), while Cost Explorer's own tag
  * attribution lags up to 24 h anyway.

@@ -1,6 +1,12 @@
 import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBedrockControlPlane } from '../../lib/aws/bedrock.js';
+import {
+  APPLICATION_PROFILE_RESOURCE_TYPE,
+  BULK_TAG_THRESHOLD,
+  createBedrockControlPlane,
+} from '../../lib/aws/bedrock.js';
+import type { ProfileListingOperation } from '../../lib/ports.js';
 import { type AwsServer, awsError, paged, startAwsServer } from '../support/aws-server.js';
 
 const REGION_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
@@ -194,5 +200,127 @@ describe('createBedrockControlPlane at the wire', () => {
         .map((r) => r.input.typeEquals)
         .sort(),
     ).toEqual(['APPLICATION', 'APPLICATION', 'SYSTEM_DEFINED', 'SYSTEM_DEFINED']);
+  });
+
+  describe('many application profiles (one per team)', () => {
+    const TEAMS = Array.from({ length: 250 }, (_, i) => `team-${String(i).padStart(3, '0')}`);
+    const arnOf = (team: string) => `${REGION_ARN}:application-inference-profile/p-${team}`;
+    /** Tagged in AWS: every team but the last one (never tagged, so GetResources omits it). */
+    const tagged = TEAMS.slice(0, -1);
+    let tagging: ResourceGroupsTaggingAPIClient;
+
+    beforeAll(() => {
+      tagging = new ResourceGroupsTaggingAPIClient(aws.clientConfig({ maxAttempts: 2 }));
+    });
+    afterEach(() => {
+      aws.handle('GetResources', awsError('UnknownOperationException', 'no fixture'));
+    });
+
+    function serveProfiles() {
+      aws.handle('ListInferenceProfiles', (input: { typeEquals?: string }) => ({
+        inferenceProfileSummaries:
+          input.typeEquals === 'APPLICATION'
+            ? TEAMS.map((team) => ({
+                inferenceProfileName: `${team}-sonnet`,
+                inferenceProfileArn: arnOf(team),
+                inferenceProfileId: `p-${team}`,
+                status: 'ACTIVE',
+                type: 'APPLICATION',
+                models: [{ modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0' }],
+              }))
+            : [],
+      }));
+      aws.handle('Bedrock.ListTagsForResource', (input: { resourceARN: string }) => {
+        const team = input.resourceARN.split('/p-')[1] ?? '';
+        return { tags: tagged.includes(team) ? [{ key: 'team', value: team }] : [] };
+      });
+    }
+
+    /** GetResources over `tagged` in pages of `ResourcesPerPage`, with an unrelated resource type mixed in. */
+    function serveTagging() {
+      aws.handle(
+        'GetResources',
+        (input: { ResourceTypeFilters?: string[]; ResourcesPerPage?: number; PaginationToken?: string }) => {
+          const size = input.ResourcesPerPage ?? 50;
+          const from = input.PaginationToken ? Number(input.PaginationToken) : 0;
+          const page = tagged.slice(from, from + size).map((team) => ({
+            ResourceARN: arnOf(team),
+            Tags: [
+              { Key: 'team', Value: team },
+              { Key: 'env', Value: 'prod' },
+            ],
+          }));
+          return {
+            ResourceTagMappingList: page,
+            PaginationToken: from + size < tagged.length ? String(from + size) : '',
+          };
+        },
+      );
+    }
+
+    it('reads their tags in pages of 100 through the Tagging API, not one call each', async () => {
+      serveProfiles();
+      serveTagging();
+      const before = aws.count('Bedrock.ListTagsForResource');
+      const reported = new Map<ProfileListingOperation, number>();
+      const profiles = await createBedrockControlPlane(client, { tagging }).listInferenceProfiles({
+        onRequests: (operation, count) => reported.set(operation, (reported.get(operation) ?? 0) + count),
+      });
+      expect(profiles).toHaveLength(TEAMS.length);
+      expect(profiles.find((p) => p.arn === arnOf('team-007'))?.tags).toEqual({
+        team: 'team-007',
+        env: 'prod',
+      });
+      expect(profiles.find((p) => p.arn === arnOf('team-249'))?.tags).toEqual({});
+      expect(new Set(profiles.map((p) => p.tags.team).filter(Boolean)).size).toBe(tagged.length);
+      const pages = aws.requestsTo('Tagging.GetResources');
+      expect(pages).toHaveLength(3);
+      expect(pages[0]?.input).toMatchObject({
+        ResourceTypeFilters: [APPLICATION_PROFILE_RESOURCE_TYPE],
+        ResourcesPerPage: 100,
+      });
+      expect(aws.count('Bedrock.ListTagsForResource') - before).toBe(0);
+      // The ledger is told what was really asked: 2 listings (one per type) and 3 tag pages.
+      expect(Object.fromEntries(reported)).toEqual({ ListInferenceProfiles: 2, GetResources: 3 });
+    });
+
+    it('falls back to one call per profile when the role may not call GetResources', async () => {
+      serveProfiles();
+      aws.handle('GetResources', awsError('AccessDeniedException', 'not authorized: tag:GetResources', 400));
+      const before = aws.count('Bedrock.ListTagsForResource');
+      const profiles = await createBedrockControlPlane(client, { tagging }).listInferenceProfiles();
+      expect(profiles.find((p) => p.arn === arnOf('team-100'))?.tags).toEqual({ team: 'team-100' });
+      expect(profiles.find((p) => p.arn === arnOf('team-249'))?.tags).toEqual({});
+      expect(aws.count('Bedrock.ListTagsForResource') - before).toBe(TEAMS.length);
+    });
+
+    it('does not trust a Tagging API answer that lists none of the profiles', async () => {
+      serveProfiles();
+      aws.handle('GetResources', { ResourceTagMappingList: [], PaginationToken: '' });
+      const before = aws.count('Bedrock.ListTagsForResource');
+      const profiles = await createBedrockControlPlane(client, { tagging }).listInferenceProfiles();
+      expect(profiles.find((p) => p.arn === arnOf('team-042'))?.tags).toEqual({ team: 'team-042' });
+      expect(aws.count('Bedrock.ListTagsForResource') - before).toBe(TEAMS.length);
+    });
+
+    it('reads a few unknown profiles one by one and reuses the known ones', async () => {
+      serveProfiles();
+      serveTagging();
+      const known = new Map(
+        TEAMS.slice(0, TEAMS.length - BULK_TAG_THRESHOLD).map((team) => [
+          arnOf(team),
+          { team: `${team}-cached` },
+        ]),
+      );
+      const tagsBefore = aws.count('Bedrock.ListTagsForResource');
+      const pagesBefore = aws.count('Tagging.GetResources');
+      const profiles = await createBedrockControlPlane(client, { tagging }).listInferenceProfiles({
+        knownTags: known,
+      });
+      expect(profiles.find((p) => p.arn === arnOf('team-000'))?.tags).toEqual({ team: 'team-000-cached' });
+      expect(profiles.find((p) => p.arn === arnOf('team-240'))?.tags).toEqual({ team: 'team-240' });
+      expect(aws.count('Bedrock.ListTagsForResource') - tagsBefore).toBe(BULK_TAG_THRESHOLD);
+      expect(aws.count('Tagging.GetResources') - pagesBefore).toBe(0);
+    });
   });
 });

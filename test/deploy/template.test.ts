@@ -58,6 +58,7 @@ const STAR_ONLY_ACTIONS = new Set([
   'pricing:GetProducts',
   'bedrock:ListProvisionedModelThroughputs',
   'bedrock:ListInferenceProfiles',
+  'tag:GetResources',
 ]);
 
 /**
@@ -75,6 +76,7 @@ const COMMAND_DATA_ACTIONS = [
   'ce:GetDimensionValues',
   'cloudwatch:GetMetricData',
   'cloudwatch:ListMetrics',
+  'tag:GetResources',
 ];
 
 /**
@@ -94,6 +96,7 @@ const DATA_ACTIONS: Record<string, string[]> = {
     'ce:GetDimensionValues',
     'cloudwatch:GetMetricData',
     'cloudwatch:ListMetrics',
+    'tag:GetResources',
   ],
   'idle-throughput': [
     'bedrock:GetProvisionedModelThroughput',
@@ -106,7 +109,7 @@ const DATA_ACTIONS: Record<string, string[]> = {
   ],
   'pricing-refresh': ['pricing:GetProducts'],
 };
-const DATA_SERVICES = /^(ce|cloudwatch|bedrock|pricing):/;
+const DATA_SERVICES = /^(ce|cloudwatch|bedrock|pricing|tag):/;
 
 // ---------------------------------------------------------------------------------------
 // Packaging
@@ -969,6 +972,10 @@ describe('packaged handlers answer', () => {
   it("makes only AWS calls its function's role allows (scheduled jobs and the worker, from their zips)", async () => {
     const ACCOUNT_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
     const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
+    const profileArns = Array.from(
+      { length: 30 },
+      (_, i) => `${ACCOUNT_ARN}:application-inference-profile/p${i}`,
+    );
     const throughput = {
       provisionedModelName: 'search-pt',
       provisionedModelArn: `${ACCOUNT_ARN}:provisioned-model/pt1`,
@@ -1016,8 +1023,28 @@ describe('packaged handlers answer', () => {
       }),
       ListProvisionedModelThroughputs: { provisionedModelSummaries: [throughput] },
       GetProvisionedModelThroughput: throughput,
-      ListInferenceProfiles: { inferenceProfileSummaries: [] },
+      // One application profile per team, more than the adapter reads one by one: tags come
+      // in pages from the Resource Groups Tagging API, which the roles must allow.
+      ListInferenceProfiles: (input) => ({
+        inferenceProfileSummaries:
+          input.typeEquals === 'APPLICATION'
+            ? profileArns.map((arn, i) => ({
+                inferenceProfileArn: arn,
+                inferenceProfileId: arn.split('/')[1],
+                inferenceProfileName: `team-${i}`,
+                type: 'APPLICATION',
+                status: 'ACTIVE',
+                models: [{ modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0' }],
+              }))
+            : [],
+      }),
       ListTagsForResource: { tags: [{ key: 'team', value: 'search' }] },
+      GetResources: {
+        ResourceTagMappingList: profileArns.map((arn, i) => ({
+          ResourceARN: arn,
+          Tags: [{ Key: 'team', Value: i === 0 ? 'search' : `team-${i}` }],
+        })),
+      },
       GetProducts: { FormatVersion: 'aws_v1', PriceList: [] },
       Converse: {
         output: { message: { role: 'assistant', content: [{ text: 'Try: spend last month by team' }] } },
@@ -1038,6 +1065,7 @@ describe('packaged handlers answer', () => {
       BedrockRuntime: 'bedrock',
       Pricing: 'pricing',
       AmazonSSM: 'ssm',
+      Tagging: 'tag',
     };
     const actionOf = (r: { service: string; operation: string }) =>
       r.service === 'BedrockRuntime' && r.operation === 'Converse'
@@ -1074,6 +1102,7 @@ describe('packaged handlers answer', () => {
         AWS_ENDPOINT_URL_BEDROCK: aws.endpoint,
         AWS_ENDPOINT_URL_BEDROCK_RUNTIME: aws.endpoint,
         AWS_ENDPOINT_URL_PRICING: aws.endpoint,
+        AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: aws.endpoint,
       };
       const job = (text: string) => ({
         kind: 'command',
@@ -1095,6 +1124,7 @@ describe('packaged handlers answer', () => {
         ['command-worker', job('budget'), dev],
         ['command-worker', job('ask which team spent the most last month?'), prod],
       ];
+      const made = new Set<string>();
       for (const [name, event, packaged] of runs) {
         const before = aws.requests.length;
         const env: Record<string, string> = {
@@ -1108,6 +1138,7 @@ describe('packaged handlers answer', () => {
         };
         await invokePackaged(name, event, env);
         const needed = new Set(aws.requests.slice(before).map(actionOf));
+        for (const action of needed) made.add(action);
         const allowed = actionsOf(statementsOf(packaged.template, name));
         const label = `${name} ${JSON.stringify(event).slice(0, 60)}`;
         expect(
@@ -1117,6 +1148,8 @@ describe('packaged handlers answer', () => {
         // It reached its data (not a run that failed before touching AWS).
         expect([...needed].filter((a) => DATA_SERVICES.test(a)).length, label).toBeGreaterThan(0);
       }
+      // The team tags were read in pages (the Tagging API), as the roles allow.
+      expect(made).toContain('tag:GetResources');
     } finally {
       await Promise.all([dynamo.close(), slack.close(), aws.close()]);
     }

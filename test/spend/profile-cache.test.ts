@@ -123,10 +123,12 @@ describe('inference-profile cache', () => {
     expect([...second.keys()].sort()).toEqual([...TEAMS].sort());
     expect(String(second.get('search'))).toBe(String(first.get('search')));
 
-    // The ledger counts what was really asked: once, on the first run.
+    // The ledger counts what was really asked, on the first run only: one listing page per
+    // profile type and one tag read per profile (too few to read in pages of 100).
     const ledger = await requestsOn(store, '2026-11-18');
     expect(ledger[API.listTagsForResource]).toBe(TEAMS.length);
-    expect(ledger[API.listInferenceProfiles]).toBe(1);
+    expect(ledger[API.listInferenceProfiles]).toBe(2);
+    expect(ledger[API.getResources]).toBeUndefined();
   });
 
   it('lists again once the 6 hours have passed, reading tags only of new profiles until a day has', async () => {

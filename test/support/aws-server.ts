@@ -197,6 +197,7 @@ const JSON_SERVICES: Record<string, { service: string; version: '1.0' | '1.1'; q
   AWSInsightsIndexService: { service: 'CostExplorer', version: '1.1', queryCompatible: false },
   AWSPriceListService: { service: 'Pricing', version: '1.1', queryCompatible: false },
   GraniteServiceVersion20100801: { service: 'CloudWatch', version: '1.0', queryCompatible: true },
+  ResourceGroupsTaggingAPI_20170126: { service: 'Tagging', version: '1.1', queryCompatible: false },
 };
 
 /**
@@ -553,6 +554,7 @@ export interface AwsTestEndpoints {
   bedrock?: string;
   bedrockRuntime?: string;
   pricing?: string;
+  tagging?: string;
   dynamodb?: string;
 }
 
@@ -576,6 +578,7 @@ export function awsTestEnv(endpoints: string | AwsTestEndpoints): Record<string,
           bedrock: endpoints,
           bedrockRuntime: endpoints,
           pricing: endpoints,
+          tagging: endpoints,
         }
       : endpoints;
   const env: Record<string, string> = {
@@ -589,6 +592,7 @@ export function awsTestEnv(endpoints: string | AwsTestEndpoints): Record<string,
   if (e.bedrock) env.AWS_ENDPOINT_URL_BEDROCK = e.bedrock;
   if (e.bedrockRuntime) env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = e.bedrockRuntime;
   if (e.pricing) env.AWS_ENDPOINT_URL_PRICING = e.pricing;
+  if (e.tagging) env.AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API = e.tagging;
   if (e.dynamodb) env.AWS_ENDPOINT_URL_DYNAMODB = e.dynamodb;
   return env;
 }
