@@ -136,15 +136,23 @@ export function bigBill(options: {
   };
 }
 
-/** A row judged on CPU time (see `sampleCpu`), with wall-clock in the note. */
-function cpuRow(name: string, s: { wall: number[]; cpu: number[] }, limitMs: number, note: string): BenchRow {
+/**
+ * A row judged on the main thread's time (per run the smaller of wall clock and process
+ * CPU time, see `sampleCpu`), with both in the note.
+ */
+function cpuRow(
+  name: string,
+  s: { wall: number[]; cpu: number[]; own: number[] },
+  limitMs: number,
+  note: string,
+): BenchRow {
   return rowWithTarget(
     {
       section: 'in process',
       name: `${name} (CPU time)`,
-      value: `${ms(percentile(s.cpu, 50))} / ${ms(percentile(s.cpu, 99))}`,
-      raw: percentile(s.cpu, 99),
-      note: `p50 / p99 CPU time of ${s.cpu.length} runs; wall clock ${ms(percentile(s.wall, 50))} / ${ms(percentile(s.wall, 99))}; ${note}`,
+      value: `${ms(percentile(s.own, 50))} / ${ms(percentile(s.own, 99))}`,
+      raw: percentile(s.own, 99),
+      note: `p50 / p99 of ${s.own.length} runs, each the smaller of wall clock and process CPU time; wall clock ${ms(percentile(s.wall, 50))} / ${ms(percentile(s.wall, 99))}, process CPU (with GC helper threads) ${ms(percentile(s.cpu, 50))} / ${ms(percentile(s.cpu, 99))}; ${note}`,
     },
     limitMs,
     `p99 < ${limitMs} ms`,
