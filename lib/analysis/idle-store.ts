@@ -12,7 +12,7 @@
  *   after `STALE_CLAIM_MS`.
  * Both expire through the table's TTL (`expiresAt`).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -94,6 +94,9 @@ export async function claimIdlePost(
   now: Date,
 ): Promise<ClaimOutcome> {
   const key = { pk: idleKey(arn), sk: `DAY#${day}` };
+  // `claimId = :id` in both conditions: this very request, retried by the SDK after DynamoDB
+  // applied it but its answer was lost, is still this caller's claim.
+  const claimId = randomUUID();
   try {
     await store.db.send(
       new PutCommand({
@@ -102,10 +105,13 @@ export async function claimIdlePost(
           ...key,
           arn,
           state: 'sending',
+          claimId,
           claimedAt: now.toISOString(),
           expiresAt: ttlAfter(now, DAY_ITEM_TTL_S),
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND claimId = :id)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':sending': 'sending', ':id': claimId },
       }),
     );
     return 'claimed';
@@ -118,10 +124,11 @@ export async function claimIdlePost(
       new UpdateCommand({
         TableName: store.table,
         Key: key,
-        UpdateExpression: 'SET claimedAt = :now',
-        ConditionExpression: '#state = :sending AND claimedAt < :stale',
+        UpdateExpression: 'SET claimedAt = :now, claimId = :id',
+        ConditionExpression: '#state = :sending AND (claimedAt < :stale OR claimId = :id)',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
+          ':id': claimId,
           ':now': now.toISOString(),
           ':sending': 'sending',
           ':stale': new Date(now.getTime() - STALE_CLAIM_MS).toISOString(),

@@ -141,7 +141,9 @@ export async function claimAlert(store: Store, key: AlertKey, details: ClaimDeta
       new UpdateCommand({
         TableName: store.table,
         Key: keyOf(key),
-        ConditionExpression: CLAIMABLE,
+        // `claimId = :id`: this very request, retried by the SDK after DynamoDB applied it but
+        // its answer was lost, is still this run's claim (not "another run has it").
+        ConditionExpression: `${CLAIMABLE} OR (#state = :claimed AND claimId = :id)`,
         UpdateExpression:
           'SET #state = :claimedNew, claimId = :id, claimedAt = :at, claimExpiresAt = :exp, team = :team, #month = :month, ' +
           'budgetUsd = :budget, spentUsd = :spent, forecastUsd = :forecast, #target = :target, ' +
@@ -346,5 +348,8 @@ export async function acknowledgeAlert(
   }
   const alert = await getAlert(store, key);
   if (!alert) throw new NotFoundError('That alert no longer exists (alerts are kept for about 13 months).');
+  // This very click, retried by the SDK after DynamoDB applied it but lost the answer.
+  if (!recorded && alert.acknowledgedBy === userId && alert.acknowledgedAt === now.toISOString())
+    recorded = true;
   return { alert, recorded };
 }

@@ -283,18 +283,17 @@ export async function saveTeam(
     updatedBy: actor.userId,
     version: (previous?.version ?? 0) + 1,
   };
+  // `changeId = :change`: this very write, retried by the SDK after DynamoDB applied it but
+  // its answer was lost, is not "someone else changed it" (and still gets its audit item).
+  const changeId = randomUUID();
   try {
     await store.db.send(
       new PutCommand({
         TableName: store.table,
-        Item: toItem(stored),
-        ...(previous
-          ? {
-              ConditionExpression: '#v = :v',
-              ExpressionAttributeNames: { '#v': 'version' },
-              ExpressionAttributeValues: { ':v': previous.version },
-            }
-          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        Item: { ...toItem(stored), changeId },
+        ConditionExpression: `${previous ? '#v = :v' : 'attribute_not_exists(pk)'} OR changeId = :change`,
+        ExpressionAttributeValues: { ':change': changeId, ...(previous ? { ':v': previous.version } : {}) },
+        ...(previous ? { ExpressionAttributeNames: { '#v': 'version' } } : {}),
       }),
     );
   } catch (error) {
@@ -330,8 +329,18 @@ export async function deleteTeam(store: Store, previous: TeamProfile, actor: Cha
       }),
     );
   } catch (error) {
-    if (isConditionalCheckFailed(error)) throw new ConcurrentChangeError(previous.team);
-    throw error;
+    if (!isConditionalCheckFailed(error)) throw error;
+    // Gone already: either this delete, retried by the SDK after DynamoDB applied it but
+    // its answer was lost, or another admin's delete at the same moment. Either way the
+    // budget is deleted as asked, and the audit item below records this request.
+    const now = await store.db.send(
+      new GetCommand({
+        TableName: store.table,
+        Key: { pk: teamPk(previous.team), sk: PROFILE_SK },
+        ConsistentRead: true,
+      }),
+    );
+    if (now.Item) throw new ConcurrentChangeError(previous.team);
   }
   await writeAudit(
     store,

@@ -13,7 +13,7 @@
  *
  * Items: `pk = REQUEST#<key>`, `sk = SEEN`, expiring (TTL `expiresAt`) after 10 minutes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import { isConditionalCheckFailed, ttlAfter } from '../store/store.js';
 
@@ -55,6 +55,9 @@ export function createReplayGuard(
       if (!options.durable) return true;
       const [{ PutCommand }, { db, table }] = await Promise.all([import('@aws-sdk/lib-dynamodb'), store()]);
       const at = new Date(now);
+      // Names this claim, so the SDK retrying it after DynamoDB applied it but lost the
+      // answer does not turn the genuine request into a "replay".
+      const claimId = randomUUID();
       try {
         await db.send(
           new PutCommand({
@@ -64,10 +67,11 @@ export function createReplayGuard(
               sk: 'SEEN',
               seenAt: at.toISOString(),
               expiresAt: ttlAfter(at, REPLAY_TTL_SECONDS),
+              claimId,
             },
             // DynamoDB deletes expired items lazily (up to days later): an expired claim counts as free.
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-            ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR claimId = :claim',
+            ExpressionAttributeValues: { ':now': Math.floor(now / 1000), ':claim': claimId },
           }),
         );
         return true;

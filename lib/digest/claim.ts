@@ -52,7 +52,10 @@ export async function claimDigest(
         Key: key,
         UpdateExpression:
           'SET #state = :sending, runId = :run, claimedAt = :now, leaseUntil = :lease, expiresAt = :ttl ADD attempts :one',
-        ConditionExpression: 'attribute_not_exists(pk) OR (#state <> :sent AND leaseUntil <= :now)',
+        // `runId = :run`: this run's own claim, retried by the SDK after DynamoDB applied it
+        // but its answer was lost (a run claims each digest once).
+        ConditionExpression:
+          'attribute_not_exists(pk) OR (#state <> :sent AND (leaseUntil <= :now OR runId = :run))',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':sending': 'sending',

@@ -43,6 +43,16 @@ export interface DynamoProxy {
     options?: { after?: number; error?: { type: string; message: string; status?: number } },
   ): void;
   /**
+   * Apply the next `times` calls of `operation` in dynalite but answer each with a 500, as
+   * when DynamoDB committed a write and the response was lost: the SDK retries a request
+   * that already took effect.
+   */
+  loseResponse(
+    operation: string,
+    times: number,
+    options?: { after?: number; match?: (input: Record<string, unknown>) => boolean },
+  ): void;
+  /**
    * Hold calls of `operation` until `count` of them have arrived, then forward them all at
    * once: forces a race (e.g. two writers that both read the same version first).
    */
@@ -72,7 +82,32 @@ function body(req: IncomingMessage): Promise<Buffer> {
 export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
   const upstream = new URL(target);
   const calls: DynamoCall[] = [];
-  const faults: { operation: string; skip: number; remaining: number; error: typeof THROTTLE }[] = [];
+  const faults: {
+    operation: string;
+    skip: number;
+    remaining: number;
+    error: typeof THROTTLE;
+    /** Forward the request first (it takes effect), then answer the error. */
+    applied?: boolean;
+    /** Only requests whose input matches (default: all of the operation). */
+    match?: (input: Record<string, unknown>) => boolean;
+  }[] = [];
+  /** Send the request on to dynalite; resolves with its answer. */
+  const forwardRaw = (req: IncomingMessage, raw: Buffer) =>
+    new Promise<{ status: number; headers: IncomingMessage['headers']; out: Buffer }>((resolve, reject) => {
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host, 'content-length': String(raw.length) },
+        },
+        async (up) => resolve({ status: up.statusCode ?? 502, headers: up.headers, out: await body(up) }),
+      );
+      forward.on('error', reject);
+      forward.end(raw);
+    });
   const holds: { operation: string; count: number; waiting: (() => void)[] }[] = [];
   const server = createServer(async (req, res) => {
     const at = performance.now();
@@ -104,13 +139,15 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
       });
     }
     const matching = faults.find(
-      (f) => f.remaining > 0 && (f.operation === '*' || f.operation === operation),
+      (f) =>
+        f.remaining > 0 && (f.operation === '*' || f.operation === operation) && (!f.match || f.match(input)),
     );
     let fault: (typeof faults)[number] | undefined;
     if (matching && matching.skip > 0) matching.skip--;
     else fault = matching;
     if (fault) {
       fault.remaining--;
+      if (fault.applied) await forwardRaw(req, raw).catch(() => undefined);
       const text = JSON.stringify({
         __type: `com.amazonaws.dynamodb.v20120810#${fault.error.type}`,
         message: fault.error.message,
@@ -131,45 +168,37 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
       res.end(text);
       return;
     }
-    const forward = httpRequest(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, host: upstream.host, 'content-length': String(raw.length) },
-      },
-      async (up) => {
-        const out = await body(up);
-        let readItems = 0;
-        try {
-          const parsed = JSON.parse(out.toString('utf8') || '{}') as Record<string, unknown>;
-          if (Array.isArray(parsed.Items)) readItems = parsed.Items.length;
-          else if (parsed.Item) readItems = 1;
-          else if (parsed.Responses && typeof parsed.Responses === 'object')
-            for (const list of Object.values(parsed.Responses as Record<string, unknown[]>))
-              readItems += Array.isArray(list) ? list.length : 0;
-        } catch {
-          readItems = 0;
-        }
-        calls.push({
-          operation,
-          writeItems,
-          responseBytes: out.length,
-          readItems,
-          status: up.statusCode ?? 0,
-          throttled: false,
-          at,
-        });
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        res.end(out);
-      },
-    );
-    forward.on('error', (error) => {
+    let answer: Awaited<ReturnType<typeof forwardRaw>>;
+    try {
+      answer = await forwardRaw(req, raw);
+    } catch (error) {
       res.writeHead(502);
       res.end(String(error));
+      return;
+    }
+    const { out } = answer;
+    let readItems = 0;
+    try {
+      const parsed = JSON.parse(out.toString('utf8') || '{}') as Record<string, unknown>;
+      if (Array.isArray(parsed.Items)) readItems = parsed.Items.length;
+      else if (parsed.Item) readItems = 1;
+      else if (parsed.Responses && typeof parsed.Responses === 'object')
+        for (const list of Object.values(parsed.Responses as Record<string, unknown[]>))
+          readItems += Array.isArray(list) ? list.length : 0;
+    } catch {
+      readItems = 0;
+    }
+    calls.push({
+      operation,
+      writeItems,
+      responseBytes: out.length,
+      readItems,
+      status: answer.status,
+      throttled: false,
+      at,
     });
-    forward.end(raw);
+    res.writeHead(answer.status, answer.headers);
+    res.end(out);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -183,6 +212,16 @@ export async function startDynamoProxy(target: string): Promise<DynamoProxy> {
         skip: options.after ?? 0,
         remaining: times,
         error: { ...THROTTLE, ...options.error },
+      });
+    },
+    loseResponse(operation, times, options = {}) {
+      faults.push({
+        operation,
+        skip: options.after ?? 0,
+        remaining: times,
+        error: { type: 'InternalServerError', message: 'Internal server error (response lost)', status: 500 },
+        applied: true,
+        ...(options.match ? { match: options.match } : {}),
       });
     },
     hold(operation, count) {

@@ -1,20 +1,25 @@
 /**
- * DynamoDB throttling and write races. dynalite cannot throttle, so a small proxy in front
- * of it (`dynamo-proxy.ts`) answers `ProvisionedThroughputExceededException` on demand
- * and can hold writes until two of them have arrived (a forced race).
+ * DynamoDB throttling, lost answers and write races. dynalite cannot throttle, so a small
+ * proxy in front of it (`dynamo-proxy.ts`) answers `ProvisionedThroughputExceededException`
+ * on demand, can apply a write and then answer 500 (the SDK retries a write that already
+ * took effect: every conditional write must recognise its own retry), and can hold writes
+ * until two of them have arrived (a forced race).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticAwsHandlers } from '../../bench/synthetic-aws.js';
-import { getAlert } from '../../lib/budgets/alert-store.js';
+import { runIdleScan } from '../../lib/analysis/idle-scan.js';
+import { acknowledgeAlert, getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { getTeam, listAudit } from '../../lib/budgets/store.js';
 import { syntheticBudgetAccount } from '../../lib/budgets/synthetic.js';
+import { createReplayGuard, requestKey } from '../../lib/chat/replay.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { Deps } from '../../lib/deps.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { userMessage } from '../../lib/errors.js';
 import type { Store } from '../../lib/store/store.js';
+import { wireHandlers } from '../analysis/idle-fixtures.js';
 import { fakeBill } from '../budgets/fake-bill.js';
 import { type AwsServer, startAwsServer } from '../support/aws-server.js';
 import { recordingDelivery, TEST_NOW, testDeps } from '../support/deps.js';
@@ -178,6 +183,131 @@ describe('DynamoDB throttling', () => {
     // Once the table recovers, the same command works.
     await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
     expect((await getTeam(store, 'search'))?.budgetUsd.toString()).toBe('1000');
+  });
+});
+
+describe('a write that took effect but whose answer was lost (the SDK retries it)', () => {
+  it("a retried alert claim is still this run's: both alerts post in this run, once", async () => {
+    const delivery = recordingDelivery();
+    const bill = await twoTeams(testDeps({ store }));
+    proxy.loseResponse('UpdateItem', 1, {
+      match: (input) => String(input.UpdateExpression).includes(':claimedNew'),
+    });
+    const report = await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery }), {
+      dryRun: false,
+      nowcast: false,
+    });
+    expect(proxy.calls.filter((c) => c.throttled)).toHaveLength(1);
+    expect(report.messages.map((m) => [m.subject, m.status])).toEqual([
+      ['search THRESHOLD#50 2026-11', 'sent'],
+      ['search THRESHOLD#80 2026-11', 'sent'],
+    ]);
+    await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery, now: hours(1) }), {
+      dryRun: false,
+      nowcast: false,
+    });
+    expect(delivery.sent).toHaveLength(2);
+  });
+
+  it("a retried digest claim is still this run's: every team gets its digest now, once", async () => {
+    await syntheticBudgetAccount({ teams: 3, now: new Date(MONDAY_9) }).seed(store);
+    const delivery = recordingDelivery();
+    proxy.loseResponse('UpdateItem', 1, {
+      match: (input) => String(input.UpdateExpression).includes(':sending'),
+    });
+    const report = await runWeeklyDigest(faultDeps({ store, aws, delivery, now: MONDAY_9 }), {
+      dryRun: false,
+      charts: false,
+    });
+    expect(proxy.calls.filter((c) => c.throttled)).toHaveLength(1);
+    expect(report.messages.filter((m) => m.status !== 'sent')).toEqual([]);
+    await runWeeklyDigest(faultDeps({ store, aws, delivery, now: '2026-11-16T10:00:00Z' }), {
+      dryRun: false,
+      charts: false,
+    });
+    const channels = delivery.sent.map((m) => (m.target.kind === 'slack' ? m.target.channel : ''));
+    expect(channels.filter((c) => c !== 'C0FINOPS').sort()).toEqual([
+      'C000000000',
+      'C000000001',
+      'C000000002',
+    ]);
+  });
+
+  it("a retried idle-finding claim is still this scan's: each finding posts now, once", async () => {
+    const idleAws = await startAwsServer(wireHandlers({}));
+    try {
+      const delivery = recordingDelivery();
+      const deps = () =>
+        faultDeps({ store, aws: idleAws, delivery, env: { BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' } });
+      proxy.loseResponse('PutItem', 1, {
+        match: (input) => JSON.stringify(input.Item).includes('"claimId"'),
+      });
+      const report = await runIdleScan(deps(), { dryRun: false });
+      expect(proxy.calls.filter((c) => c.throttled)).toHaveLength(1);
+      const findings = report.messages.length;
+      expect(findings).toBeGreaterThan(0);
+      expect(report.messages.filter((m) => m.status !== 'sent')).toEqual([]);
+      const again = await runIdleScan(deps(), { dryRun: false });
+      expect(again.messages.every((m) => m.status === 'already-sent')).toBe(true);
+      expect(delivery.sent).toHaveLength(findings);
+    } finally {
+      await idleAws.close();
+    }
+  });
+
+  it('a retried budget change is not "someone else changed it": saved once, audited once', async () => {
+    const deps = testDeps({ store, env: { ADMIN_USER_IDS: 'U0ADMIN' } });
+    await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
+    const isProfile = (input: Record<string, unknown>) => JSON.stringify(input.Item).includes('"changeId"');
+    for (const line of [
+      'budget set search 2500 channel C0SEARCH01',
+      'budget set legal 700 channel C0LEGAL001',
+    ]) {
+      proxy.loseResponse('PutItem', 1, { match: isProfile });
+      const result = await executeLine(line, admin(deps));
+      expect(renderText(result.reply)).toMatch(
+        /(now has a Bedrock budget of|Bedrock budget is now) \$[\d,]+/,
+      );
+    }
+    expect(proxy.calls.filter((c) => c.throttled)).toHaveLength(2);
+    expect((await getTeam(store, 'search'))?.budgetUsd.toString()).toBe('2500');
+    expect((await getTeam(store, 'legal'))?.budgetUsd.toString()).toBe('700');
+    expect((await listAudit(store, 'search')).map((a) => a.new?.budgetUsd)).toEqual(['2500', '1000']);
+    expect(await listAudit(store, 'legal')).toHaveLength(1);
+  });
+
+  it('a retried budget delete is done, and audited', async () => {
+    const deps = testDeps({ store, env: { ADMIN_USER_IDS: 'U0ADMIN' } });
+    await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
+    proxy.loseResponse('DeleteItem', 1);
+    const result = await executeLine('budget delete search', admin(deps));
+    expect(renderText(result.reply)).not.toMatch(/changed|again/i);
+    expect(await getTeam(store, 'search')).toBeUndefined();
+    expect((await listAudit(store, 'search')).map((a) => a.action)).toEqual(['delete', 'set']);
+  });
+
+  it('a retried replay claim does not turn a genuine Slack request into a "replay"', async () => {
+    proxy.loseResponse('PutItem', 1);
+    const key = requestKey('v0=genuine-signature');
+    // Each guard stands for a fresh Lambda instance (its memory is empty): only the table knows.
+    expect(await createReplayGuard(() => store).claim(key, { durable: true })).toBe(true);
+    expect(proxy.calls.filter((c) => c.throttled)).toHaveLength(1);
+    expect(await createReplayGuard(() => store).claim(key, { durable: true })).toBe(false);
+  });
+
+  it('a retried "Acknowledge" click is recorded as this click, not someone earlier', async () => {
+    const delivery = recordingDelivery();
+    const bill = await twoTeams(testDeps({ store }));
+    await runBudgetAlerts(testDeps({ store, sources: bill.sources, delivery }), {
+      dryRun: false,
+      nowcast: false,
+    });
+    const value = delivery.sent[0]!.reply.actions![0]!.value;
+    proxy.loseResponse('UpdateItem', 1);
+    const ack = await acknowledgeAlert(store, value, 'UALICE001', hours(1));
+    expect(ack).toMatchObject({ recorded: true, alert: { acknowledgedBy: 'UALICE001' } });
+    const later = await acknowledgeAlert(store, value, 'UBOB00001', hours(2));
+    expect(later).toMatchObject({ recorded: false, alert: { acknowledgedBy: 'UALICE001' } });
   });
 });
 
