@@ -129,6 +129,11 @@ export interface ProvisionedThroughput {
   /** ISO timestamp when the commitment ends. */
   commitmentExpiresAt?: string;
   createdAt: string;
+  /**
+   * Resource tags, when they could be read (absent when not: say, no permission). The team
+   * tag sends an idle finding to the team that owns the throughput, not only to FinOps.
+   */
+  tags?: Record<string, string>;
 }
 
 export interface InferenceProfile {
@@ -142,18 +147,30 @@ export interface InferenceProfile {
   tags: Record<string, string>;
 }
 
-/** The AWS operations a profile listing may make (reported for the request ledger). */
-export type ProfileListingOperation = 'ListInferenceProfiles' | 'ListTagsForResource' | 'GetResources';
+/** The AWS operations a listing may make (reported for the request ledger). */
+export type ControlPlaneOperation =
+  | 'ListInferenceProfiles'
+  | 'ListProvisionedModelThroughputs'
+  | 'ListTagsForResource'
+  | 'GetResources';
+
+export interface ListProvisionedThroughputsOptions {
+  /** `false`: skip reading tags (a re-check of which throughputs still exist). */
+  tags?: boolean;
+  /** Told how many requests of each operation the listing made (the ledger counts them). */
+  onRequests?: (operation: ControlPlaneOperation, count: number) => void;
+}
 
 export interface ListInferenceProfilesOptions {
   knownTags?: ReadonlyMap<string, Record<string, string>>;
   /** Told how many requests of each operation the listing made (the ledger counts them). */
-  onRequests?: (operation: ProfileListingOperation, count: number) => void;
+  onRequests?: (operation: ControlPlaneOperation, count: number) => void;
 }
 
 /** The Bedrock control plane. Implemented by `lib/aws/bedrock.ts` and the demo account. */
 export interface BedrockControlPlane {
-  listProvisionedThroughputs(): Promise<ProvisionedThroughput[]>;
+  /** Every provisioned throughput, with its tags where they can be read. */
+  listProvisionedThroughputs(options?: ListProvisionedThroughputsOptions): Promise<ProvisionedThroughput[]>;
   /**
    * One throughput by ARN or ID (GetProvisionedModelThroughput); `null` when it no longer
    * exists (deleted since it was listed). Optional: sources without it skip the re-check.

@@ -67,6 +67,7 @@ function usageText(f: IdleFinding, hours: number): string {
 export function findingParagraph(f: IdleFinding, hours: number, now: Date): string {
   const parts = [
     `*${f.throughput.name}*`,
+    ...(f.team ? [`team ${f.team}`] : []),
     f.modelName,
     plural(f.throughput.modelUnits, 'model unit'),
     commitmentText(f, now),

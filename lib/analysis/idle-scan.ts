@@ -2,10 +2,12 @@
  * The daily idle-throughput job (`functions/idle-throughput.ts`, `bedrock-cost idle-scan`).
  *
  * Scans the last 24 hours and posts each idle provisioned throughput to the FinOps channel
- * (`BEDROCK_COST_FINOPS_CHANNEL`, Slack) with a "Snooze 7 days" button: at most one
- * message per throughput per UTC day, whatever the number of runs or retries (claim with a
- * conditional write, send, then mark sent; release the claim if the send failed). Snoozed
- * throughputs are skipped. A dry run reports what would be sent and writes nothing.
+ * (`BEDROCK_COST_FINOPS_CHANNEL`, Slack) and, when the throughput carries the team tag
+ * and that team's budget has an alert channel or Teams webhook, to the team as well, with
+ * a "Snooze 7 days" button: at most one message per throughput per channel per UTC day,
+ * whatever the number of runs or retries (claim with a conditional write, send, then mark
+ * sent; release the claim if the send failed). Snoozed throughputs are skipped. A dry run
+ * reports what would be sent and writes nothing.
  */
 import { type ChatTarget, describeTarget } from '../chat/delivery.js';
 import type { Reply } from '../chat/reply.js';
@@ -19,6 +21,7 @@ import { DEFAULT_IDLE_HOURS, describeFault, type IdleScan, scanIdleThroughputs }
 import { buildIdleAlert, SNOOZE_DAYS } from './idle-reply.js';
 import {
   claimIdlePost,
+  idlePostSlot,
   markIdlePostSent,
   releaseIdlePost,
   snoozedThroughputs,
@@ -51,6 +54,7 @@ export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataS
     costMetric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
     catalogRate,
     modelName,
+    teamTagKey: deps.config.TEAM_TAG_KEY,
   });
 }
 
@@ -92,49 +96,57 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
     }
   }
 
+  // The owning team hears about its own throughput too: a throughput tagged with a team
+  // whose budget has an alert channel (or Teams webhook) is posted there as well.
+  const teamTargets = new Map<string, ChatTarget>();
+  const owners = [
+    ...new Set(idle.flatMap((f) => (f.team && !snoozed.has(f.throughput.arn) ? [f.team] : []))),
+  ];
+  if (owners.length) {
+    const { getTeam } = await import('../budgets/store.js');
+    await Promise.all(
+      owners.map(async (team) => {
+        try {
+          const profile = await getTeam(deps.store, team);
+          if (profile?.target) teamTargets.set(team, profile.target);
+        } catch (error) {
+          problems.push(describeFault(error, `Could not read team ${team}'s channel; posted to FinOps only`));
+        }
+      }),
+    );
+  }
+
   const messages: JobMessage[] = [];
   for (const finding of idle) {
     const arn = finding.throughput.arn;
     if (snoozed.has(arn)) continue;
     const reply = buildIdleAlert(finding, scan, now, kind);
-    const base = { target: targetText, subject: finding.throughput.name, reply };
-    if (options.dryRun) {
-      messages.push({ ...base, status: 'dry-run' });
-      continue;
-    }
-    if (!target) {
-      messages.push({ ...base, status: 'failed', reason: 'BEDROCK_COST_FINOPS_CHANNEL is not set' });
-      continue;
-    }
-    let claim: Awaited<ReturnType<typeof claimIdlePost>>;
-    try {
-      claim = await claimIdlePost(deps.store, arn, day, now);
-    } catch (error) {
-      messages.push({ ...base, status: 'failed', reason: describeFault(error, 'claim failed') });
-      continue;
-    }
-    if (claim !== 'claimed') {
-      messages.push({
-        ...base,
-        status: 'already-sent',
-        ...(claim === 'in-flight' ? { reason: 'another run is sending it' } : {}),
+    const teamTarget = finding.team ? teamTargets.get(finding.team) : undefined;
+    const posts: { target: ChatTarget | undefined; slot: string; text: string }[] = [
+      { target, slot: idlePostSlot(day), text: targetText },
+    ];
+    if (teamTarget && !(target && describeTarget(target) === describeTarget(teamTarget))) {
+      posts.push({
+        target: teamTarget,
+        slot: idlePostSlot(day, finding.team),
+        text: describeTarget(teamTarget),
       });
-      continue;
+      // Without a FinOps channel, the team's own channel is enough.
+      if (!target) posts.shift();
     }
-    try {
-      const receipt = await deps.delivery.send(target, reply);
-      try {
-        await markIdlePostSent(deps.store, arn, day, deps.clock.now(), receipt.ts);
-      } catch (error) {
-        // Sent but not recorded: the claim still blocks a repost today; log for the operator.
-        deps.log.warn('idle-scan: sent but could not mark as sent', { subject: base.subject, error });
-      }
-      messages.push({ ...base, status: 'sent' });
-    } catch (error) {
-      await releaseIdlePost(deps.store, arn, day).catch((releaseError: unknown) =>
-        deps.log.warn('idle-scan: could not release claim', { subject: base.subject, error: releaseError }),
+    for (const post of posts) {
+      messages.push(
+        await postOne(
+          deps,
+          options,
+          { arn, slot: post.slot, target: post.target, now, reply },
+          {
+            target: post.text,
+            subject: finding.throughput.name,
+            reply,
+          },
+        ),
       );
-      messages.push({ ...base, status: 'failed', reason: (error as Error)?.message ?? 'delivery failed' });
     }
   }
 
@@ -143,14 +155,61 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
     `${idle.length} idle of ${scan.findings.length} provisioned throughput${scan.findings.length === 1 ? '' : 's'}`,
   ];
   if (snoozed.size) parts.push(`${snoozed.size} snoozed`);
-  if (options.dryRun) parts.push(`${count('dry-run')} would be posted to ${targetText}`);
+  const teamPosts = (status: JobMessage['status']) =>
+    messages.filter((m) => m.status === status && m.target !== targetText).length;
+  const where = (status: JobMessage['status']) => {
+    const own = teamPosts(status);
+    const finops = count(status) - own;
+    if (!own) return `to ${targetText}`;
+    return finops ? `(${finops} to ${targetText}, ${own} to team channels)` : 'to team channels';
+  };
+  if (options.dryRun) parts.push(`${count('dry-run')} would be posted ${where('dry-run')}`);
   else {
-    parts.push(`${count('sent')} posted to ${targetText}`);
+    parts.push(`${count('sent')} posted ${where('sent')}`);
     if (count('already-sent')) parts.push(`${count('already-sent')} already posted today`);
     if (count('failed')) parts.push(`${count('failed')} failed`);
   }
   const summary = `idle-scan: ${parts.join(', ')}${problems.length ? `. ${problems.join(' ')}` : ''}`;
   return { job: 'idle-scan', messages, summary };
+}
+
+/** Claim, send and record one idle post (one throughput, one channel, one day). */
+async function postOne(
+  deps: Deps,
+  options: JobOptions,
+  post: { arn: string; slot: string; target: ChatTarget | undefined; now: Date; reply: Reply },
+  base: Omit<JobMessage, 'status'>,
+): Promise<JobMessage> {
+  if (options.dryRun) return { ...base, status: 'dry-run' };
+  if (!post.target) return { ...base, status: 'failed', reason: 'BEDROCK_COST_FINOPS_CHANNEL is not set' };
+  let claim: Awaited<ReturnType<typeof claimIdlePost>>;
+  try {
+    claim = await claimIdlePost(deps.store, post.arn, post.slot, post.now);
+  } catch (error) {
+    return { ...base, status: 'failed', reason: describeFault(error, 'claim failed') };
+  }
+  if (claim !== 'claimed') {
+    return {
+      ...base,
+      status: 'already-sent',
+      ...(claim === 'in-flight' ? { reason: 'another run is sending it' } : {}),
+    };
+  }
+  try {
+    const receipt = await deps.delivery.send(post.target, post.reply);
+    try {
+      await markIdlePostSent(deps.store, post.arn, post.slot, deps.clock.now(), receipt.ts);
+    } catch (error) {
+      // Sent but not recorded: the claim still blocks a repost today; log for the operator.
+      deps.log.warn('idle-scan: sent but could not mark as sent', { subject: base.subject, error });
+    }
+    return { ...base, status: 'sent' };
+  } catch (error) {
+    await releaseIdlePost(deps.store, post.arn, post.slot).catch((releaseError: unknown) =>
+      deps.log.warn('idle-scan: could not release claim', { subject: base.subject, error: releaseError }),
+    );
+    return { ...base, status: 'failed', reason: (error as Error)?.message ?? 'delivery failed' };
+  }
 }
 
 /** What a provisioned-throughput ARN looks like (button values are checked, never trusted). */

@@ -4,7 +4,9 @@
  * Items (pk is per throughput, keyed by a hash of its ARN so keys stay short and
  * free of `:`/`/` noise):
  * - `IDLE#<hash>` / `SNOOZE`: snoozed until `until` (written by the "Snooze 7 days" button).
- * - `IDLE#<hash>` / `DAY#<yyyy-mm-dd>`: the daily post. The scan claims it with a
+ * - `IDLE#<hash>` / `DAY#<yyyy-mm-dd>` (the FinOps channel's) and `DAY#<yyyy-mm-dd>#TEAM#<team>`
+ *   (the owning team's, for a throughput carrying the team tag): the daily posts, one
+ *   `slot` each (`idlePostSlot`). The scan claims each with a
  *   conditional write (`state: sending`) BEFORE sending, marks it `sent` only after the
  *   chat platform accepted the message, and deletes the claim if delivery failed so a later
  *   run may retry. Two concurrent runs therefore post at most once, and an unsent message
@@ -27,6 +29,11 @@ import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '
 export const STALE_CLAIM_MS = 15 * 60_000;
 /** Day items are kept a week (enough to prove "already sent today"). */
 const DAY_ITEM_TTL_S = 8 * 86_400;
+
+/** The post of `day` for the FinOps channel, or for the owning `team`'s channel. */
+export function idlePostSlot(day: string, team?: string): string {
+  return team ? `${day}#TEAM#${team}` : day;
+}
 
 /** The partition key of one throughput's items. */
 export function idleKey(arn: string): string {
@@ -86,14 +93,14 @@ export async function snoozedThroughputs(
 
 export type ClaimOutcome = 'claimed' | 'already-sent' | 'in-flight';
 
-/** Claim today's post for a throughput; only the winner sends. */
+/** Claim today's post (`slot`, see `idlePostSlot`) for a throughput; only the winner sends. */
 export async function claimIdlePost(
   store: Store,
   arn: string,
-  day: string,
+  slot: string,
   now: Date,
 ): Promise<ClaimOutcome> {
-  const key = { pk: idleKey(arn), sk: `DAY#${day}` };
+  const key = { pk: idleKey(arn), sk: `DAY#${slot}` };
   // `claimId = :id` in both conditions: this very request, retried by the SDK after DynamoDB
   // applied it but its answer was lost, is still this caller's claim.
   const claimId = randomUUID();
@@ -147,7 +154,7 @@ export async function claimIdlePost(
 export async function markIdlePostSent(
   store: Store,
   arn: string,
-  day: string,
+  slot: string,
   now: Date,
   ts?: string,
 ): Promise<void> {
@@ -155,7 +162,7 @@ export async function markIdlePostSent(
     store,
     new UpdateCommand({
       TableName: store.table,
-      Key: { pk: idleKey(arn), sk: `DAY#${day}` },
+      Key: { pk: idleKey(arn), sk: `DAY#${slot}` },
       UpdateExpression: 'SET #state = :sent, sentAt = :now' + (ts ? ', ts = :ts' : ''),
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':sent': 'sent', ':now': now.toISOString(), ...(ts ? { ':ts': ts } : {}) },
@@ -164,12 +171,12 @@ export async function markIdlePostSent(
 }
 
 /** Give a claim back after a failed delivery, so a later run can try again. */
-export async function releaseIdlePost(store: Store, arn: string, day: string): Promise<void> {
+export async function releaseIdlePost(store: Store, arn: string, slot: string): Promise<void> {
   await store.db
     .send(
       new DeleteCommand({
         TableName: store.table,
-        Key: { pk: idleKey(arn), sk: `DAY#${day}` },
+        Key: { pk: idleKey(arn), sk: `DAY#${slot}` },
         ConditionExpression: '#state = :sending',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':sending': 'sending' },

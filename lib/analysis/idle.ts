@@ -76,6 +76,8 @@ export interface IdleFinding {
   modelName: string;
   /** Custom model ARN when the throughput serves a custom (fine-tuned) model. */
   customModelArn?: string;
+  /** The team that owns it (its team tag), when tagged. */
+  team?: string;
   state: IdleState;
   /** `null` when CloudWatch could not be read. */
   invocations: number | null;
@@ -119,6 +121,8 @@ export interface IdleThroughputData {
   modelId: string;
   modelName: string;
   customModelArn?: string;
+  /** The owning team (the throughput's team tag), when tagged. */
+  team?: string;
   modelUnits: number;
   commitment: Commitment;
   expiresAt?: string;
@@ -163,6 +167,8 @@ export interface IdleScanOptions {
   catalogRate?: (modelId: string, commitment: Commitment, region: string) => ModelUnitRate | undefined;
   /** Display name of a base model from the pricing catalog; else derived from the ID. */
   modelName?: (modelId: string) => string | undefined;
+  /** The cost allocation tag naming a team (`team`): a tagged throughput names its owner. */
+  teamTagKey?: string;
 }
 
 /** `amazon.nova-lite-v1:0` -> `Nova Lite`; `meta.llama3-1-8b-instruct-v1:0` -> `Llama 3.1 8B Instruct`. */
@@ -446,11 +452,13 @@ export async function scanIdleThroughputs(sources: DataSources, options: IdleSca
     const idleHours =
       series && (t.status === 'InService' || t.status === 'Updating') ? billedHours - activeHours : 0;
     const wasted = hourly ? hourly.total.times(idleHours) : ZERO;
+    const team = options.teamTagKey ? t.tags?.[options.teamTagKey]?.trim() : undefined;
     const base = {
       throughput: t,
       modelId,
       modelName,
       ...(customModelArn ? { customModelArn } : {}),
+      ...(team ? { team } : {}),
       state,
       invocations,
       inputTokens,
@@ -472,7 +480,9 @@ export async function scanIdleThroughputs(sources: DataSources, options: IdleSca
   const gone = new Set<string>();
   if (flagged.length) {
     try {
-      const still = new Set((await sources.bedrock.listProvisionedThroughputs()).map((t) => t.arn));
+      const still = new Set(
+        (await sources.bedrock.listProvisionedThroughputs({ tags: false })).map((t) => t.arn),
+      );
       for (const f of flagged) if (!still.has(f.throughput.arn)) gone.add(f.throughput.arn);
     } catch {
       // Cannot confirm either way: keep the findings (the first list said they exist).
@@ -502,6 +512,7 @@ export function toIdleData(scan: IdleScan, snoozed: ReadonlyMap<string, string> 
       modelId: f.modelId,
       modelName: f.modelName,
       ...(f.customModelArn ? { customModelArn: f.customModelArn } : {}),
+      ...(f.team ? { team: f.team } : {}),
       modelUnits: f.throughput.modelUnits,
       commitment: f.throughput.commitment,
       ...(f.throughput.commitmentExpiresAt ? { expiresAt: f.throughput.commitmentExpiresAt } : {}),

@@ -34,9 +34,10 @@ import { UnavailableError } from '../errors.js';
 import type {
   BedrockControlPlane,
   Commitment,
+  ControlPlaneOperation,
   InferenceProfile,
   ListInferenceProfilesOptions,
-  ProfileListingOperation,
+  ListProvisionedThroughputsOptions,
   ProvisionedThroughput,
 } from '../ports.js';
 
@@ -102,6 +103,21 @@ function errorName(error: unknown): string {
   return String((error as { name?: string } | undefined)?.name ?? '');
 }
 
+/** `fn` over `items`, at most `concurrency` at a time, results in input order. */
+async function mapPooled<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
 /** Turn an SDK failure into a one-line, user-safe explanation naming the API. */
 function toUnavailable(error: unknown, action: string): Error {
   const name = errorName(error);
@@ -145,12 +161,16 @@ export function createBedrockControlPlane(
     }
   }
 
-  async function listProvisionedThroughputs(): Promise<ProvisionedThroughput[]> {
+  async function listProvisionedThroughputs(
+    options: ListProvisionedThroughputsOptions = {},
+  ): Promise<ProvisionedThroughput[]> {
+    const report = options.onRequests ?? (() => {});
     const summaries: ProvisionedModelSummary[] = [];
     let nextToken: string | undefined;
     let pages = 0;
     try {
       do {
+        report('ListProvisionedModelThroughputs', 1);
         const out = await client.send(
           new ListProvisionedModelThroughputsCommand({ maxResults: 100, nextToken }),
         );
@@ -163,18 +183,24 @@ export function createBedrockControlPlane(
     }
     const throughputs = summaries.filter((s) => s.provisionedModelArn).map(toThroughput);
     // A commitment without its end date cannot be advised on ("ends on DATE"): ask for it.
-    return Promise.all(
-      throughputs.map(async (t) => {
-        if (t.commitment === 'none' || t.commitmentExpiresAt) return t;
-        const full = await getProvisionedThroughput(t.arn).catch(() => null);
-        return full?.commitmentExpiresAt ? { ...t, commitmentExpiresAt: full.commitmentExpiresAt } : t;
-      }),
-    );
+    // Tags name the owning team; a throughput whose tags cannot be read (no permission,
+    // throttled) is still reported, just without them.
+    return mapPooled(throughputs, TAG_CONCURRENCY, async (t) => {
+      let full = t;
+      if (t.commitment !== 'none' && !t.commitmentExpiresAt) {
+        const fetched = await getProvisionedThroughput(t.arn).catch(() => null);
+        if (fetched?.commitmentExpiresAt) full = { ...t, commitmentExpiresAt: fetched.commitmentExpiresAt };
+      }
+      if (options.tags === false) return full;
+      report('ListTagsForResource', 1);
+      const tags = await tagsOf(t.arn).catch(() => undefined);
+      return tags ? { ...full, tags } : full;
+    });
   }
 
   async function listProfiles(
     type: 'SYSTEM_DEFINED' | 'APPLICATION',
-    report: (operation: ProfileListingOperation, count: number) => void,
+    report: (operation: ControlPlaneOperation, count: number) => void,
   ): Promise<InferenceProfileSummary[]> {
     const all: InferenceProfileSummary[] = [];
     let nextToken: string | undefined;
@@ -197,7 +223,7 @@ export function createBedrockControlPlane(
    * profile). Profiles never tagged are absent from the answer: they have no tags.
    */
   async function tagsInBulk(
-    report: (operation: ProfileListingOperation, count: number) => void,
+    report: (operation: ControlPlaneOperation, count: number) => void,
   ): Promise<Map<string, Record<string, string>> | null> {
     if (!tagging) return null;
     const byArn = new Map<string, Record<string, string>>();

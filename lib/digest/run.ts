@@ -140,15 +140,24 @@ function costsFromBill(inner: CostSource, bill: DigestBill): CostSource {
   };
 }
 
-/** Idle throughput findings billed to a team: its provisioned usage types match the finding's rate. */
-function idleForTeam(findings: IdleFinding[], lines: SpendLine[], since: string): IdleFinding[] {
+/**
+ * Idle throughput findings that belong to a team: the ones carrying its team tag, and
+ * untagged ones billed to it (its provisioned usage types match the finding's rate).
+ */
+function idleForTeam(
+  findings: IdleFinding[],
+  team: string,
+  lines: SpendLine[],
+  since: string,
+): IdleFinding[] {
   const types = new Set(
     lines
       .filter((l) => l.day >= since && l.info?.kind === 'provisioned-throughput' && l.usageType)
       .map((l) => l.usageType as string),
   );
-  if (!types.size) return [];
-  return findings.filter((f) => f.hourly?.source === 'bill' && types.has(f.hourly.basis));
+  return findings.filter((f) =>
+    f.team ? f.team === team : f.hourly?.source === 'bill' && types.has(f.hourly.basis),
+  );
 }
 
 /** Run `work` over `items`, `n` at a time, in order of start. */
@@ -348,7 +357,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       month: teamMonthAt(now, p.timeZone),
       now,
       ...(p.profile ? { budgetUsd: p.profile.budgetUsd } : {}),
-      idle: idleForTeam(findings, lines, p.week.weekBefore.start),
+      idle: idleForTeam(findings, p.key, lines, p.week.weekBefore.start),
       catalog,
     });
     return { digest };

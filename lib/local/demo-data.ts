@@ -641,7 +641,7 @@ function listInferenceProfiles(tagKey: string): InferenceProfile[] {
   return [...system, ...application];
 }
 
-function listProvisionedThroughputs(table: DemoTable): ProvisionedThroughput[] {
+function listProvisionedThroughputs(table: DemoTable, tagKey: string): ProvisionedThroughput[] {
   const anchorMs = parseIsoDate(table.anchor).getTime();
   return [PROVISIONED.busy, PROVISIONED.idle].map((p) => {
     const created = new Date(anchorMs + p.createdHour * HOUR_MS);
@@ -654,6 +654,7 @@ function listProvisionedThroughputs(table: DemoTable): ProvisionedThroughput[] {
       status: 'InService',
       commitment: p.commitment,
       createdAt: created.toISOString(),
+      tags: { [tagKey]: p.team },
     };
     if (p.commitment === '6-month') {
       const expires = new Date(created);
@@ -714,7 +715,7 @@ export function createDemoSources(clock: Clock, options: DemoSourcesOptions = {}
     getMetricSums: async (query) => getMetricSums(table(), clock.now(), query),
   };
   const bedrock: BedrockControlPlane = {
-    listProvisionedThroughputs: async () => listProvisionedThroughputs(table()),
+    listProvisionedThroughputs: async () => listProvisionedThroughputs(table(), tagKey),
     listInferenceProfiles: async () => listInferenceProfiles(tagKey),
   };
   return { kind: 'demo', costs, metrics, bedrock };

@@ -28,6 +28,7 @@ import type { Log } from '../log.js';
 import { Dec, sumUsd, ZERO } from '../money.js';
 import type {
   BedrockControlPlane,
+  ControlPlaneOperation,
   CostForecast,
   CostQuery,
   CostResult,
@@ -36,8 +37,8 @@ import type {
   DataSources,
   InferenceProfile,
   ListInferenceProfilesOptions,
+  ListProvisionedThroughputsOptions,
   MetricsSource,
-  ProfileListingOperation,
 } from '../ports.js';
 import { type Store, ttlAfter } from '../store/store.js';
 
@@ -59,8 +60,9 @@ export const API = {
 } as const;
 
 /** Ledger names of the operations a profile listing reports. */
-const PROFILE_LISTING_API: Record<ProfileListingOperation, string> = {
+const LISTING_API: Record<ControlPlaneOperation, string> = {
   ListInferenceProfiles: API.listInferenceProfiles,
+  ListProvisionedModelThroughputs: API.listProvisionedThroughputs,
   ListTagsForResource: API.listTagsForResource,
   GetResources: API.getResources,
 };
@@ -499,30 +501,38 @@ export function withBedrockLedger(
 ): BedrockControlPlane {
   const record = (api: string) => recordRequests(options.store, options.clock.now(), api, 1, options.log);
   const get = inner.getProvisionedThroughput?.bind(inner);
-  return {
-    async listProvisionedThroughputs() {
-      const out = await inner.listProvisionedThroughputs();
-      await record(API.listProvisionedThroughputs);
-      return out;
-    },
-    async listInferenceProfiles(listOptions?: ListInferenceProfilesOptions) {
-      // The adapter reports each request it makes (list pages, tag reads one by one or in
-      // pages of 100): at one profile per team the tag reads are the bulk of the calls.
-      const counts = new Map<string, number>();
-      try {
-        return await inner.listInferenceProfiles({
-          ...listOptions,
-          onRequests(operation, count) {
-            const api = PROFILE_LISTING_API[operation];
-            counts.set(api, (counts.get(api) ?? 0) + count);
-            listOptions?.onRequests?.(operation, count);
-          },
-        });
-      } finally {
-        for (const [api, count] of counts) {
-          await recordRequests(options.store, options.clock.now(), api, count, options.log);
-        }
+  /** Run a listing with an `onRequests` that tallies, then record the tally (also on failure). */
+  async function counted<T>(
+    run: (onRequests: (operation: ControlPlaneOperation, count: number) => void) => Promise<T>,
+    forward?: (operation: ControlPlaneOperation, count: number) => void,
+  ): Promise<T> {
+    const counts = new Map<string, number>();
+    try {
+      return await run((operation, count) => {
+        const api = LISTING_API[operation];
+        counts.set(api, (counts.get(api) ?? 0) + count);
+        forward?.(operation, count);
+      });
+    } finally {
+      for (const [api, count] of counts) {
+        await recordRequests(options.store, options.clock.now(), api, count, options.log);
       }
+    }
+  }
+  return {
+    // The adapter reports each request it makes (list pages, tag reads one by one or in
+    // pages of 100): at one inference profile per team the tag reads are the bulk of them.
+    listProvisionedThroughputs(listOptions?: ListProvisionedThroughputsOptions) {
+      return counted(
+        (onRequests) => inner.listProvisionedThroughputs({ ...listOptions, onRequests }),
+        listOptions?.onRequests,
+      );
+    },
+    listInferenceProfiles(listOptions?: ListInferenceProfilesOptions) {
+      return counted(
+        (onRequests) => inner.listInferenceProfiles({ ...listOptions, onRequests }),
+        listOptions?.onRequests,
+      );
     },
     ...(get
       ? {
@@ -623,7 +633,8 @@ export function withProfileCache(
 
   const get = inner.getProvisionedThroughput?.bind(inner);
   return {
-    listProvisionedThroughputs: () => inner.listProvisionedThroughputs(),
+    listProvisionedThroughputs: (listOptions?: ListProvisionedThroughputsOptions) =>
+      inner.listProvisionedThroughputs(listOptions),
     ...(get ? { getProvisionedThroughput: (arnOrId: string) => get(arnOrId) } : {}),
     listInferenceProfiles() {
       // A budget run and a nowcast in the same process share one listing.

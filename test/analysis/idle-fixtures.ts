@@ -252,7 +252,7 @@ export function sdkError(name: string, message: string): Error {
 export function wireHandlers(
   options: { throughputs?: ProvisionedThroughput[]; usage?: Map<string, Usage>; deleted?: string[] } = {},
 ): AwsHandlers {
-  const throughputs = options.throughputs ?? Object.values(THROUGHPUTS);
+  const throughputs: ProvisionedThroughput[] = options.throughputs ?? Object.values(THROUGHPUTS);
   const usage = options.usage ?? fixtureUsage();
   const toSummary = (t: ProvisionedThroughput) => ({
     provisionedModelName: t.name,
@@ -286,6 +286,12 @@ export function wireHandlers(
       const pages = pagesOf(throughputs.filter((t) => listings === 1 || !options.deleted?.includes(t.arn)));
       const page = pages[index] ?? { provisionedModelSummaries: [] };
       return index + 1 < pages.length ? { ...page, nextToken: `page-${index + 1}` } : page;
+    },
+    // Each throughput's tags (the team tag names its owner); untagged ones have none.
+    'Bedrock.ListTagsForResource': (input: { resourceARN: string }) => {
+      const t = throughputs.find((x) => x.arn === input.resourceARN);
+      if (!t) return awsError('ResourceNotFoundException', `${input.resourceARN} not found`, 404);
+      return { tags: Object.entries(t.tags ?? {}).map(([key, value]) => ({ key, value })) };
     },
     GetProvisionedModelThroughput: (input: { provisionedModelId: string }) => {
       const t = throughputs.find(

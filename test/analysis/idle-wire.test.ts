@@ -151,4 +151,49 @@ describe('idle at the wire', () => {
     expect(busy).toMatchObject({ hourlyUsd: 79.2, hourlyCostSource: 'catalog' });
     expect(data.problems.join(' ')).toMatch(/ce:GetCostAndUsage/);
   });
+
+  describe("the owning team (the throughput's team tag)", () => {
+    const tagged = [{ ...THROUGHPUTS.idleNoCommit, tags: { team: 'search', env: 'test' } }, THROUGHPUTS.busy];
+
+    it("posts an idle throughput to its team's channel as well as FinOps, once a day", async () => {
+      const { deps, delivery, ctx } = await setup(wireHandlers({ throughputs: tagged }));
+      await executeLine('budget set search 1000 channel C0SEARCH01', ctx);
+      const data = (await executeLine('idle', ctx)).data as IdleData;
+      expect(data.throughputs.find((t) => t.name === 'nova-lite-test')?.team).toBe('search');
+      expect(data.throughputs.find((t) => t.name === 'claude-instant-prod')?.team).toBeUndefined();
+
+      const report = await runIdleScan(deps, { dryRun: false });
+      expect(report.messages.map((m) => [m.target, m.status])).toEqual([
+        [`slack:${CHANNEL}`, 'sent'],
+        ['slack:C0SEARCH01', 'sent'],
+      ]);
+      expect(report.summary).toContain('2 posted (1 to slack:C0FINOPS, 1 to team channels)');
+      const [toTeam] = delivery.sentTo('C0SEARCH01');
+      expect(renderText(toTeam!.reply)).toContain('nova-lite-test · team search ·');
+      expect(toTeam!.reply.actions?.map((a) => a.value)).toEqual([THROUGHPUTS.idleNoCommit.arn]);
+
+      const again = await runIdleScan(deps, { dryRun: false });
+      expect(again.messages.map((m) => m.status)).toEqual(['already-sent', 'already-sent']);
+      expect(delivery.sent).toHaveLength(2);
+    });
+
+    it('posts to FinOps only when the team has no channel, or the tags cannot be read', async () => {
+      const noTeam = await setup(wireHandlers({ throughputs: tagged }));
+      await runIdleScan(noTeam.deps, { dryRun: false });
+      expect(noTeam.delivery.sent.map((m) => m.target)).toEqual([{ kind: 'slack', channel: CHANNEL }]);
+
+      const denied = await setup({
+        ...wireHandlers({ throughputs: tagged }),
+        'Bedrock.ListTagsForResource': awsError(
+          'AccessDeniedException',
+          'not authorized to perform: bedrock:ListTagsForResource',
+          403,
+        ),
+      });
+      await executeLine('budget set search 1000 channel C0SEARCH01', denied.ctx);
+      const report = await runIdleScan(denied.deps, { dryRun: false });
+      expect(report.messages.map((m) => [m.target, m.status])).toEqual([[`slack:${CHANNEL}`, 'sent']]);
+      expect(renderText(denied.delivery.sent[0]!.reply)).not.toContain('team search');
+    });
+  });
 });

@@ -6,7 +6,7 @@ import {
   BULK_TAG_THRESHOLD,
   createBedrockControlPlane,
 } from '../../lib/aws/bedrock.js';
-import type { ProfileListingOperation } from '../../lib/ports.js';
+import type { ControlPlaneOperation } from '../../lib/ports.js';
 import { type AwsServer, awsError, paged, startAwsServer } from '../support/aws-server.js';
 
 const REGION_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
@@ -262,7 +262,7 @@ describe('createBedrockControlPlane at the wire', () => {
       serveProfiles();
       serveTagging();
       const before = aws.count('Bedrock.ListTagsForResource');
-      const reported = new Map<ProfileListingOperation, number>();
+      const reported = new Map<ControlPlaneOperation, number>();
       const profiles = await createBedrockControlPlane(client, { tagging }).listInferenceProfiles({
         onRequests: (operation, count) => reported.set(operation, (reported.get(operation) ?? 0) + count),
       });
