@@ -80,7 +80,8 @@ export function splitLine(text: string): SplitLine {
     words = words.slice(0, -1);
   }
   const first = (words[0] ?? 'help').toLowerCase();
-  return { name: ALIASES[first] ?? first, first, words, visibility };
+  const alias = Object.hasOwn(ALIASES, first) ? ALIASES[first] : undefined;
+  return { name: alias ?? first, first, words, visibility };
 }
 
 /**

@@ -79,7 +79,8 @@ export function parseSpendWords(words: string[], now: Date, defaultTeam?: string
   let groupBy: SpendGroupBy = 'model';
   if (byOpt.value) {
     const word = byOpt.value.join('-').toLowerCase();
-    const g = GROUP_ALIASES[word];
+    // Own keys only: `by constructor` must not find Object's.
+    const g = Object.hasOwn(GROUP_ALIASES, word) ? GROUP_ALIASES[word] : undefined;
     if (!g) {
       throw new ParseError(
         `I can break spend down by ${SPEND_GROUP_BYS.slice(0, 5).join(', ')}, not "${word}".`,

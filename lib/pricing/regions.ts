@@ -62,5 +62,5 @@ export function regionOfUsagePrefix(prefix: string): string | undefined {
 
 /** Geo profiles a call from this Region may use, most specific first. */
 export function geoProfilesOf(region: string): string[] {
-  return REGIONS[region]?.geo ?? [];
+  return (Object.hasOwn(REGIONS, region) ? REGIONS[region]?.geo : undefined) ?? [];
 }

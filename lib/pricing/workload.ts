@@ -55,43 +55,48 @@ export interface Workload {
 
 const EXAMPLE = 'for example: estimate claude-sonnet-4-5 2000 in 500 out 10k/day';
 
-const UNIT_PER_MONTH: Record<string, Dec> = {
-  month: new Dec(1),
-  day: new Dec(HOURS_PER_MONTH).div(24),
-  hour: new Dec(HOURS_PER_MONTH),
-  minute: new Dec(HOURS_PER_MONTH).times(60),
-  second: new Dec(HOURS_PER_MONTH).times(3600),
-  week: new Dec(HOURS_PER_MONTH).div(168),
-};
-const UNIT_WORDS: Record<string, string> = {
-  month: 'month',
-  months: 'month',
-  mo: 'month',
-  mon: 'month',
-  m: 'month',
-  day: 'day',
-  days: 'day',
-  d: 'day',
-  hour: 'hour',
-  hours: 'hour',
-  hr: 'hour',
-  h: 'hour',
-  minute: 'minute',
-  minutes: 'minute',
-  min: 'minute',
-  second: 'second',
-  seconds: 'second',
-  sec: 'second',
-  s: 'second',
-  week: 'week',
-  weeks: 'week',
-  daily: 'day',
-  monthly: 'month',
-  hourly: 'hour',
-  weekly: 'week',
-  wk: 'week',
-  w: 'week',
-};
+/** Maps, not object literals: a typed word such as `__proto__` must not find anything. */
+const UNIT_PER_MONTH = new Map<string, Dec>(
+  Object.entries({
+    month: new Dec(1),
+    day: new Dec(HOURS_PER_MONTH).div(24),
+    hour: new Dec(HOURS_PER_MONTH),
+    minute: new Dec(HOURS_PER_MONTH).times(60),
+    second: new Dec(HOURS_PER_MONTH).times(3600),
+    week: new Dec(HOURS_PER_MONTH).div(168),
+  }),
+);
+const UNIT_WORDS = new Map<string, string>(
+  Object.entries({
+    month: 'month',
+    months: 'month',
+    mo: 'month',
+    mon: 'month',
+    m: 'month',
+    day: 'day',
+    days: 'day',
+    d: 'day',
+    hour: 'hour',
+    hours: 'hour',
+    hr: 'hour',
+    h: 'hour',
+    minute: 'minute',
+    minutes: 'minute',
+    min: 'minute',
+    second: 'second',
+    seconds: 'second',
+    sec: 'second',
+    s: 'second',
+    week: 'week',
+    weeks: 'week',
+    daily: 'day',
+    monthly: 'month',
+    hourly: 'hour',
+    weekly: 'week',
+    wk: 'week',
+    w: 'week',
+  }),
+);
 const REQUEST_WORDS = new Set([
   'requests',
   'request',
@@ -142,7 +147,7 @@ function countOrThrow(text: string, what: string): number {
 
 /** `10k/day`, `300k requests/month` -> requests per month (rounded to a whole request). */
 export function toMonthly(count: number, unit: string): number {
-  const per = UNIT_PER_MONTH[unit];
+  const per = UNIT_PER_MONTH.get(unit);
   if (!per)
     throw new ParseError(`"${unit}" is not a period: use /day, /month, /hour, /minute, /second or /week.`);
   return new Dec(count).times(per).toDecimalPlaces(0, Dec.ROUND_HALF_UP).toNumber();
@@ -150,7 +155,7 @@ export function toMonthly(count: number, unit: string): number {
 
 function unitOf(word: string | undefined): string | undefined {
   if (!word) return undefined;
-  return UNIT_WORDS[word.toLowerCase().replace(/^\/|^per-?|^an?-?/, '')];
+  return UNIT_WORDS.get(word.toLowerCase().replace(/^\/|^per-?|^an?-?/, ''));
 }
 
 interface Volume {

@@ -144,6 +144,8 @@ const VOCABULARY = [
   'null',
   '__proto__',
   'constructor',
+  'toString',
+  'hasOwnProperty',
   '%',
   '60%',
   '\u{1F4B8}',

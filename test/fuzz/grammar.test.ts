@@ -53,6 +53,22 @@ describe('command grammar fuzzing', () => {
     );
   });
 
+  // Found by this fuzzing: lookups in plain objects matched Object.prototype's members
+  // (`spend by constructor` crashed; `compare 0 in 0 __proto__` said "[object Object]").
+  it.each([
+    'spend by constructor',
+    'spend by __proto__',
+    'why by toString',
+    'compare 0 in 0 __proto__',
+    'estimate nova-pro 1000 in 200 out 5k per constructor',
+    'estimate nova-pro 1000 in 200 out 5k/hasOwnProperty',
+    'prices nova-pro region constructor',
+    'constructor',
+  ])('%s: a friendly line, never a crash', async (line) => {
+    const error = await expectFriendly(() => executeLine(line, contexts[0]!), line);
+    expect(error).toBeDefined();
+  });
+
   it.each(COMMANDS.map((c) => [c.name, c] as const))(
     '%s: parse accepts or explains any words',
     async (_, command) => {
