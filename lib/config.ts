@@ -93,6 +93,24 @@ const FIELDS = {
   BEDROCK_COST_FINOPS_CHANNEL: optionalText,
   TEAM_TAG_KEY: text('team', nonEmpty),
   AWS_REGION: text('us-east-1'),
+  /**
+   * More Regions whose provisioned throughput the idle check scans (comma-separated, e.g.
+   * `us-west-2,eu-central-1`); the bot's own Region is always scanned.
+   */
+  BEDROCK_COST_IDLE_REGIONS: ((raw) => {
+    const regions = (optionalText(raw) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    for (const region of regions) {
+      if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) {
+        throw new Invalid(
+          `"${region}" is not a Region: use a comma-separated list such as us-west-2,eu-central-1`,
+        );
+      }
+    }
+    return [...new Set(regions)];
+  }) as Field<string[]>,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: ((v) => url(v) ?? 'https://slack.com/api') as Field<string>,

@@ -18,6 +18,12 @@ export interface Deps {
   log: Log;
   /** The account's data: AWS or the demo account. Built on first use. */
   sources(): Promise<DataSources>;
+  /**
+   * The Bedrock control plane and CloudWatch metrics of another Region (the idle check
+   * scans `BEDROCK_COST_IDLE_REGIONS` too), requests counted in the ledger. Absent for the
+   * demo account and for injected sources, which have one Region.
+   */
+  regionSources?(region: string): Promise<Pick<DataSources, 'bedrock' | 'metrics'>>;
   /** The pricing catalog (refreshed when present, else bundled). Loaded on first use. */
   catalog(): Promise<Catalog>;
   store: Store;
@@ -73,6 +79,29 @@ export function createDeps(options: CreateDepsOptions): Deps {
     ]);
     return cached(createAwsSources(createAwsClients({ region: config.AWS_REGION })));
   });
+  const regional = new Map<string, Promise<Pick<DataSources, 'bedrock' | 'metrics'>>>();
+  const regionSources = (region: string) => {
+    let built = regional.get(region);
+    if (!built) {
+      built = (async () => {
+        const [{ createAwsClients }, { createAwsSources }, { withBedrockLedger, withMetricsLedger }] =
+          await Promise.all([
+            import('./aws/clients.js'),
+            import('./aws/sources.js'),
+            import('./spend/cache.js'),
+          ]);
+        const raw = createAwsSources(createAwsClients({ region }));
+        const ledger = { store: options.store, clock, log: options.log };
+        return {
+          bedrock: withBedrockLedger(raw.bedrock, ledger),
+          metrics: withMetricsLedger(raw.metrics, ledger),
+        };
+      })();
+      built.catch(() => regional.delete(region));
+      regional.set(region, built);
+    }
+    return built;
+  };
   const catalog = once(async () => {
     const { loadCatalog } = await import('./pricing/catalog.js');
     return loadCatalog(options.store);
@@ -82,6 +111,7 @@ export function createDeps(options: CreateDepsOptions): Deps {
     clock,
     log: options.log,
     sources,
+    ...(options.sources || config.BEDROCK_COST_DEMO ? {} : { regionSources }),
     catalog,
     store: options.store,
     delivery: options.delivery,

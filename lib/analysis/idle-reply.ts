@@ -97,6 +97,7 @@ export function idleContext(scan: IdleScan, kind: 'aws' | 'demo'): string[] {
   return [
     [
       `last ${scan.hours} h to ${formatTimestamp(end)}`,
+      ...(scan.regions?.length ? [scan.regions.join(', ')] : []),
       'invocations from CloudWatch',
       ...(cost ? [cost] : []),
       ...(kind === 'demo' ? ['demo account'] : []),

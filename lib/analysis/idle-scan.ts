@@ -34,6 +34,7 @@ import {
  */
 export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataSources): Promise<IdleScan> {
   const now = deps.clock.now();
+  const home = deps.config.AWS_REGION;
   let resolved: DataSources;
   try {
     resolved = sources ?? (await deps.sources());
@@ -44,18 +45,53 @@ export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataS
       findings: [],
       problems: [describeFault(error, 'Could not reach the account')],
       metricRequests: 0,
+      regions: [home],
     };
   }
   const { catalogNameFor, catalogRateFor } = await import('./idle-catalog.js');
   const [catalogRate, modelName] = await Promise.all([catalogRateFor(deps), catalogNameFor(deps)]);
-  return scanIdleThroughputs(resolved, {
+  const options = {
     now,
     hours,
     costMetric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
     catalogRate,
     modelName,
     teamTagKey: deps.config.TEAM_TAG_KEY,
-  });
+  };
+  // Other Regions (BEDROCK_COST_IDLE_REGIONS): their own control plane and CloudWatch, the
+  // same bill (its one usage-type query is shared through the cache). The demo account and
+  // injected sources have one Region.
+  const others = deps.regionSources ? deps.config.BEDROCK_COST_IDLE_REGIONS.filter((r) => r !== home) : [];
+  const scans = await Promise.all([
+    scanIdleThroughputs(resolved, options),
+    ...others.map(async (region) => {
+      try {
+        const regional = await deps.regionSources!(region);
+        return await scanIdleThroughputs({ ...resolved, ...regional }, options);
+      } catch (error) {
+        return {
+          hours,
+          window: { start: '', end: '' },
+          findings: [],
+          problems: [describeFault(error, 'Could not reach the Region')],
+          metricRequests: 0,
+        } satisfies IdleScan;
+      }
+    }),
+  ]);
+  const [first] = scans as [IdleScan, ...IdleScan[]];
+  if (!others.length) return { ...first, regions: [home] };
+  const billDays = scans.find((s) => s.billDays)?.billDays;
+  return {
+    hours,
+    window: first.window,
+    findings: scans.flatMap((s) => s.findings),
+    // A Region's problem says which Region it is about.
+    problems: scans.flatMap((s, i) => s.problems.map((p) => `${i === 0 ? home : others[i - 1]}: ${p}`)),
+    ...(billDays ? { billDays } : {}),
+    metricRequests: scans.reduce((n, s) => n + s.metricRequests, 0),
+    regions: [home, ...others],
+  };
 }
 
 /**

@@ -112,6 +112,8 @@ export interface IdleScan {
   billDays?: { start: string; end: string };
   /** GetMetricData requests made. */
   metricRequests: number;
+  /** Regions whose provisioned throughput was scanned (the bot's first), when known. */
+  regions?: string[];
 }
 
 /** One throughput in the `idle` command's JSON `data` (DESIGN.md `idle`). */

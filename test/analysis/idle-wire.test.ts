@@ -9,7 +9,15 @@ import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { CommandContext } from '../../lib/commands/types.js';
-import { type AwsServer, awsError, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
+import {
+  type AwsHandler,
+  type AwsHandlers,
+  type AwsServer,
+  awsError,
+  awsTestEnv,
+  startAwsServer,
+  useEnv,
+} from '../support/aws-server.js';
 import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { manyThroughputs, THROUGHPUTS, wireHandlers } from './idle-fixtures.js';
@@ -32,13 +40,13 @@ describe('idle at the wire', () => {
     aws.requests.length = 0;
   });
 
-  async function setup(handlers: ReturnType<typeof wireHandlers>) {
+  async function setup(handlers: ReturnType<typeof wireHandlers>, env: Record<string, string> = {}) {
     for (const [operation, handler] of Object.entries(handlers)) aws.handle(operation, handler);
     const delivery = recordingDelivery();
     const deps = testDeps({
       store: await dynamo.newStore(),
       delivery,
-      env: { BEDROCK_COST_FINOPS_CHANNEL: CHANNEL, AWS_ENDPOINT_URL_BEDROCK: aws.endpoint },
+      env: { BEDROCK_COST_FINOPS_CHANNEL: CHANNEL, AWS_ENDPOINT_URL_BEDROCK: aws.endpoint, ...env },
     });
     const ctx: CommandContext = { deps, caller: { platform: 'cli', userId: 'cli', isAdmin: true } };
     return { deps, delivery: delivery as RecordingDelivery, ctx };
@@ -194,6 +202,73 @@ describe('idle at the wire', () => {
       const report = await runIdleScan(denied.deps, { dryRun: false });
       expect(report.messages.map((m) => [m.target, m.status])).toEqual([[`slack:${CHANNEL}`, 'sent']]);
       expect(renderText(denied.delivery.sent[0]!.reply)).not.toContain('team search');
+    });
+  });
+
+  describe('more Regions (BEDROCK_COST_IDLE_REGIONS)', () => {
+    const west = {
+      ...THROUGHPUTS.idleNoCommit,
+      arn: 'arn:aws:bedrock:us-west-2:123456789012:provisioned-model/west0000001',
+      name: 'nova-lite-west',
+    };
+    /** Each Region's control plane and CloudWatch answer for their own throughputs (by signing Region). */
+    function byRegion(handlers: Record<string, AwsHandlers>): AwsHandlers {
+      const operations = new Set(Object.values(handlers).flatMap((h) => Object.keys(h)));
+      return Object.fromEntries(
+        [...operations].map((op) => [
+          op,
+          ((input, request) => {
+            const h = handlers[request.region ?? ''] ?? handlers['us-east-1']!;
+            const handler = h[op];
+            if (handler === undefined) return awsError('UnknownOperationException', op);
+            return typeof handler === 'function' ? handler(input, request) : handler;
+          }) as AwsHandler,
+        ]),
+      );
+    }
+
+    it("scans each Region's throughputs with its own control plane and CloudWatch, one bill query", async () => {
+      const { ctx, deps, delivery } = await setup(
+        byRegion({
+          'us-east-1': wireHandlers(),
+          'us-west-2': wireHandlers({ throughputs: [west], usage: new Map() }),
+          'eu-central-1': {
+            ListProvisionedModelThroughputs: awsError(
+              'AccessDeniedException',
+              'not authorized to perform: bedrock:ListProvisionedModelThroughputs',
+              403,
+            ),
+          },
+        }),
+        { BEDROCK_COST_IDLE_REGIONS: 'us-west-2, eu-central-1' },
+      );
+      const result = await executeLine('idle', ctx);
+      const data = result.data as IdleData;
+      expect(data.throughputs.map((t) => t.name)).toContain('nova-lite-west');
+      expect(data.throughputs.map((t) => t.name)).toContain('nova-lite-test');
+      expect(data.throughputs.find((t) => t.name === 'nova-lite-west')?.state).toBe('idle');
+      expect(data.problems).toEqual([
+        expect.stringMatching(/^eu-central-1: .*ListProvisionedModelThroughputs/),
+      ]);
+      expect(renderText(result.reply)).toContain('us-east-1, us-west-2, eu-central-1');
+      // The west throughput's usage came from us-west-2's CloudWatch; the bill was read once.
+      const westMetrics = aws
+        .requestsTo('GetMetricData')
+        .filter((r) => r.region === 'us-west-2')
+        .flatMap(
+          (r) =>
+            (r.input.MetricDataQueries as {
+              MetricStat: { Metric: { Dimensions: { Value: string }[] } };
+            }[]) ?? [],
+        );
+      expect(westMetrics.map((q) => q.MetricStat.Metric.Dimensions[0]?.Value)).toContain(west.arn);
+      expect(aws.requestsTo('GetCostAndUsage')).toHaveLength(1);
+
+      const report = await runIdleScan(deps, { dryRun: false });
+      expect(report.messages.filter((m) => m.status === 'sent').map((m) => m.subject)).toContain(
+        'nova-lite-west',
+      );
+      expect(delivery.sentTo(CHANNEL).length).toBe(report.messages.length);
     });
   });
 });

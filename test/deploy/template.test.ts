@@ -510,9 +510,21 @@ describe('IAM, least privilege', () => {
               continue;
             }
             // Region and account pinned; the resource part names this stage where AWS has names.
+            // One exception: reading provisioned throughputs (details, tags) in any Region of
+            // the account, for the idle check's BEDROCK_COST_IDLE_REGIONS.
+            const anyRegion =
+              /^arn:\$\{AWS::Partition\}:bedrock:\*:\$\{AWS::AccountId\}:provisioned-model\/\*$/.test(arn!);
+            if (anyRegion) {
+              for (const action of actions)
+                expect(
+                  ['bedrock:GetProvisionedModelThroughput', 'bedrock:ListTagsForResource'],
+                  name,
+                ).toContain(action);
+            }
             const pinned = arn!
               .replaceAll(`\${AWS::Partition}`, 'aws')
               .replaceAll(`\${AWS::Region}`, 'region')
+              .replace(/^(arn:aws:bedrock:)\*:/, anyRegion ? '$1region:' : '$1*:')
               .replaceAll(`\${AWS::AccountId}`, 'account');
             expect(pinned, name).toMatch(/^arn:aws:[a-z0-9-]+:region:account:/);
             const service = pinned.split(':')[2];
