@@ -97,7 +97,7 @@ const FIELDS = {
    * More Regions whose provisioned throughput the idle check scans (comma-separated, e.g.
    * `us-west-2,eu-central-1`); the bot's own Region is always scanned.
    */
-  BEDROCK_COST_IDLE_REGIONS: ((raw) => {
+  BEDROCK_COST_REGIONS: ((raw) => {
     const regions = (optionalText(raw) ?? '')
       .split(',')
       .map((s) => s.trim())

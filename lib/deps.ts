@@ -19,9 +19,10 @@ export interface Deps {
   /** The account's data: AWS or the demo account. Built on first use. */
   sources(): Promise<DataSources>;
   /**
-   * The Bedrock control plane and CloudWatch metrics of another Region (the idle check
-   * scans `BEDROCK_COST_IDLE_REGIONS` too), requests counted in the ledger. Absent for the
-   * demo account and for injected sources, which have one Region.
+   * The Bedrock control plane and CloudWatch metrics of another Region in
+   * `BEDROCK_COST_REGIONS` (the idle check and the nowcast read them too), requests counted
+   * in the ledger, inference profiles cached. Absent for the demo account and for injected
+   * sources, which have one Region.
    */
   regionSources?(region: string): Promise<Pick<DataSources, 'bedrock' | 'metrics'>>;
   /** The pricing catalog (refreshed when present, else bundled). Loaded on first use. */
@@ -84,17 +85,20 @@ export function createDeps(options: CreateDepsOptions): Deps {
     let built = regional.get(region);
     if (!built) {
       built = (async () => {
-        const [{ createAwsClients }, { createAwsSources }, { withBedrockLedger, withMetricsLedger }] =
-          await Promise.all([
-            import('./aws/clients.js'),
-            import('./aws/sources.js'),
-            import('./spend/cache.js'),
-          ]);
+        const [{ createAwsClients }, { createAwsSources }, cache] = await Promise.all([
+          import('./aws/clients.js'),
+          import('./aws/sources.js'),
+          import('./spend/cache.js'),
+        ]);
         const raw = createAwsSources(createAwsClients({ region }));
         const ledger = { store: options.store, clock, log: options.log };
         return {
-          bedrock: withBedrockLedger(raw.bedrock, ledger),
-          metrics: withMetricsLedger(raw.metrics, ledger),
+          // Each Region's inference-profile listing is cached under its own key.
+          bedrock: cache.withProfileCache(cache.withBedrockLedger(raw.bedrock, ledger), {
+            ...ledger,
+            namespace: `aws@${region}`,
+          }),
+          metrics: cache.withMetricsLedger(raw.metrics, ledger),
         };
       })();
       built.catch(() => regional.delete(region));

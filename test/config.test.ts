@@ -17,11 +17,11 @@ describe('loadConfig', () => {
       ADMIN_USER_IDS: 'U1, U2,,',
       BEDROCK_COST_DEMO: '1',
       SLACK_API_URL: 'http://127.0.0.1:9/api/',
-      BEDROCK_COST_IDLE_REGIONS: ' us-west-2,eu-central-1 ,us-west-2,,us-gov-west-1',
+      BEDROCK_COST_REGIONS: ' us-west-2,eu-central-1 ,us-west-2,,us-gov-west-1',
     });
     expect(config.ADMIN_USER_IDS).toEqual(['U1', 'U2']);
-    expect(config.BEDROCK_COST_IDLE_REGIONS).toEqual(['us-west-2', 'eu-central-1', 'us-gov-west-1']);
-    expect(loadConfig({}).BEDROCK_COST_IDLE_REGIONS).toEqual([]);
+    expect(config.BEDROCK_COST_REGIONS).toEqual(['us-west-2', 'eu-central-1', 'us-gov-west-1']);
+    expect(loadConfig({}).BEDROCK_COST_REGIONS).toEqual([]);
     expect(config.BEDROCK_COST_DEMO).toBe(true);
     expect(config.SLACK_API_URL).toBe('http://127.0.0.1:9/api');
   });
@@ -52,8 +52,8 @@ describe('loadConfig', () => {
       /BEDROCK_COST_TABLE: must be a DynamoDB table name/,
     );
     expect(() => loadConfig({ TEAMS_WEBHOOK_SECRET: 'not base64!' })).toThrow(/TEAMS_WEBHOOK_SECRET/);
-    expect(() => loadConfig({ BEDROCK_COST_IDLE_REGIONS: 'us-west-2 eu-west-1' })).toThrow(
-      'BEDROCK_COST_IDLE_REGIONS: "us-west-2 eu-west-1" is not a Region: use a comma-separated list such as us-west-2,eu-central-1',
+    expect(() => loadConfig({ BEDROCK_COST_REGIONS: 'us-west-2 eu-west-1' })).toThrow(
+      'BEDROCK_COST_REGIONS: "us-west-2 eu-west-1" is not a Region: use a comma-separated list such as us-west-2,eu-central-1',
     );
   });
 

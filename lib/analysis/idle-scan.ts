@@ -58,10 +58,10 @@ export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataS
     modelName,
     teamTagKey: deps.config.TEAM_TAG_KEY,
   };
-  // Other Regions (BEDROCK_COST_IDLE_REGIONS): their own control plane and CloudWatch, the
+  // Other Regions (BEDROCK_COST_REGIONS): their own control plane and CloudWatch, the
   // same bill (its one usage-type query is shared through the cache). The demo account and
   // injected sources have one Region.
-  const others = deps.regionSources ? deps.config.BEDROCK_COST_IDLE_REGIONS.filter((r) => r !== home) : [];
+  const others = deps.regionSources ? deps.config.BEDROCK_COST_REGIONS.filter((r) => r !== home) : [];
   const scans = await Promise.all([
     scanIdleThroughputs(resolved, options),
     ...others.map(async (region) => {

@@ -13,7 +13,7 @@
 import { toIsoDate } from '../clock.js';
 import type { Log } from '../log.js';
 import { Dec, sumUsd, ZERO } from '../money.js';
-import type { BedrockMetricName, InferenceProfile } from '../ports.js';
+import type { BedrockControlPlane, BedrockMetricName, InferenceProfile, MetricsSource } from '../ports.js';
 import type { Catalog, CatalogModel, PriceSet } from '../pricing/catalog.js';
 import { modelForModelId, routesFrom } from '../pricing/models.js';
 import type { SpendContext } from './query.js';
@@ -164,43 +164,40 @@ export async function nowcastToday(
   return nowcastWindow(ctx, deps, { start, end: ctx.now, ...options });
 }
 
-/** Nowcast over any recent window (hours the bill does not have yet). */
-export async function nowcastWindow(
+/** One Region's CloudWatch and inference profiles. */
+export interface RegionalMetrics {
+  region: string;
+  metrics: MetricsSource;
+  bedrock?: BedrockControlPlane;
+}
+
+/** The nowcast lines of one Region: its ModelIds, mapped through its profiles, priced there. */
+async function regionalNowcast(
+  source: RegionalMetrics,
   ctx: SpendContext,
   deps: NowcastDeps,
+  catalog: Catalog,
   options: { start: Date; end: Date; team?: string },
-): Promise<Nowcast> {
-  const catalog = await deps.catalog();
-  const empty = (requests = 0): Nowcast => ({
-    start: options.start,
-    end: options.end,
-    totalUsd: ZERO,
-    lines: [],
-    unpriced: [],
-    pricesAsOf: catalog.asOf,
-    requests,
-    groupsBy: () => [],
-  });
-  if (!ctx.metrics || options.end <= options.start) return empty();
+): Promise<{ lines: NowcastLine[]; unpriced: string[]; requests: number }> {
   const [modelIds, profiles] = await Promise.all([
-    ctx.metrics.listModelIds(),
-    ctx.bedrock?.listInferenceProfiles().catch((error: unknown) => {
+    source.metrics.listModelIds(),
+    source.bedrock?.listInferenceProfiles().catch((error: unknown) => {
       deps.log.warn('could not list inference profiles; application profiles count as unattributed', error);
       return [] as InferenceProfile[];
     }) ?? Promise.resolve([] as InferenceProfile[]),
   ]);
   const index = indexProfiles(profiles);
   const targets = new Map(
-    modelIds.map((id) => [id, targetOf(catalog, id, index, ctx.teamTagKey, deps.config.AWS_REGION)]),
+    modelIds.map((id) => [id, targetOf(catalog, id, index, ctx.teamTagKey, source.region)]),
   );
   const wanted = modelIds.filter(
     (id) => options.team === undefined || targets.get(id)!.team === options.team,
   );
-  if (!wanted.length) return empty();
+  if (!wanted.length) return { lines: [], unpriced: [], requests: 0 };
   const queries = wanted.flatMap((modelId, i) =>
     METRICS.map((m, j) => ({ id: `m${i}_${j}`, metric: m.metric, modelId })),
   );
-  const result = await ctx.metrics.getMetricSums({
+  const result = await source.metrics.getMetricSums({
     start: options.start,
     end: options.end,
     periodSeconds: 3600,
@@ -234,6 +231,57 @@ export async function nowcastWindow(
       });
     });
   });
+  return { lines, unpriced: [...unpriced], requests: result.requests };
+}
+
+/** Nowcast over any recent window (hours the bill does not have yet). */
+export async function nowcastWindow(
+  ctx: SpendContext,
+  deps: NowcastDeps,
+  options: { start: Date; end: Date; team?: string },
+): Promise<Nowcast> {
+  const catalog = await deps.catalog();
+  const empty = (requests = 0): Nowcast => ({
+    start: options.start,
+    end: options.end,
+    totalUsd: ZERO,
+    lines: [],
+    unpriced: [],
+    pricesAsOf: catalog.asOf,
+    requests,
+    groupsBy: () => [],
+  });
+  if (!ctx.metrics || options.end <= options.start) return empty();
+  // The bot's Region, then the other Regions the account uses Bedrock in (each with its own
+  // CloudWatch and inference profiles); a Region that cannot be read is left out, logged.
+  const home = regionalNowcast(
+    {
+      region: deps.config.AWS_REGION,
+      metrics: ctx.metrics,
+      ...(ctx.bedrock ? { bedrock: ctx.bedrock } : {}),
+    },
+    ctx,
+    deps,
+    catalog,
+    options,
+  );
+  const others =
+    (await ctx.otherRegions?.().catch((error: unknown) => {
+      deps.log.warn('nowcast: could not reach the other Regions', error);
+      return [];
+    })) ?? [];
+  const parts = await Promise.all([
+    home,
+    ...others.map((r) =>
+      regionalNowcast(r, ctx, deps, catalog, options).catch((error: unknown) => {
+        deps.log.warn(`nowcast: could not read ${r.region}; its tokens are left out`, error);
+        return { lines: [], unpriced: [], requests: 0 };
+      }),
+    ),
+  ]);
+  const lines = parts.flatMap((p) => p.lines);
+  const unpriced = new Set(parts.flatMap((p) => p.unpriced));
+  const requests = parts.reduce((n, p) => n + p.requests, 0);
   const totalUsd = sumUsd(lines.map((l) => l.usd));
   return {
     start: options.start,
@@ -242,7 +290,7 @@ export async function nowcastWindow(
     lines,
     unpriced: [...unpriced].sort(),
     pricesAsOf: catalog.asOf,
-    requests: result.requests,
+    requests,
     groupsBy(groupBy) {
       const groups = new Map<string, { key: string; label: string; usd: Dec }>();
       for (const line of lines) {

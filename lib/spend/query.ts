@@ -30,6 +30,7 @@ import type {
   MetricsSource,
 } from '../ports.js';
 import { modelNamesFromCatalog } from './model-names.js';
+import type { RegionalMetrics } from './nowcast.js';
 import {
   isBedrockService,
   type ModelNames,
@@ -49,6 +50,11 @@ export interface SpendContext {
   now: Date;
   /** Canonical model names (from the pricing catalog), when available. */
   names?: ModelNames;
+  /**
+   * CloudWatch and inference profiles of the other Regions the account uses Bedrock in
+   * (`BEDROCK_COST_REGIONS`), built on first call: the nowcast adds their tokens.
+   */
+  otherRegions?: () => Promise<RegionalMetrics[]>;
 }
 
 /** Build a `SpendContext` from the app's dependencies. */
@@ -69,6 +75,21 @@ export async function spendContextOf(deps: Deps): Promise<SpendContext> {
     metric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
     teamTagKey: deps.config.TEAM_TAG_KEY,
     now: deps.clock.now(),
+    ...(otherRegionsOf(deps) ?? {}),
+  };
+}
+
+/** `otherRegions` for a `SpendContext`, when the deps can reach more Regions. */
+function otherRegionsOf(deps: Deps): Pick<SpendContext, 'otherRegions'> | undefined {
+  const regions = deps.config.BEDROCK_COST_REGIONS.filter((r) => r !== deps.config.AWS_REGION);
+  const build = deps.regionSources;
+  if (!regions.length || !build) return undefined;
+  let built: Promise<RegionalMetrics[]> | undefined;
+  return {
+    otherRegions: () => {
+      built ??= Promise.all(regions.map(async (region) => ({ region, ...(await build(region)) })));
+      return built;
+    },
   };
 }
 

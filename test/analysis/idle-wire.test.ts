@@ -205,7 +205,7 @@ describe('idle at the wire', () => {
     });
   });
 
-  describe('more Regions (BEDROCK_COST_IDLE_REGIONS)', () => {
+  describe('more Regions (BEDROCK_COST_REGIONS)', () => {
     const west = {
       ...THROUGHPUTS.idleNoCommit,
       arn: 'arn:aws:bedrock:us-west-2:123456789012:provisioned-model/west0000001',
@@ -240,7 +240,7 @@ describe('idle at the wire', () => {
             ),
           },
         }),
-        { BEDROCK_COST_IDLE_REGIONS: 'us-west-2, eu-central-1' },
+        { BEDROCK_COST_REGIONS: 'us-west-2, eu-central-1' },
       );
       const result = await executeLine('idle', ctx);
       const data = result.data as IdleData;

@@ -510,10 +510,12 @@ describe('IAM, least privilege', () => {
               continue;
             }
             // Region and account pinned; the resource part names this stage where AWS has names.
-            // One exception: reading provisioned throughputs (details, tags) in any Region of
-            // the account, for the idle check's BEDROCK_COST_IDLE_REGIONS.
+            // One exception: reading provisioned throughputs and application inference
+            // profiles (details, tags) in any Region of the account, for BEDROCK_COST_REGIONS.
             const anyRegion =
-              /^arn:\$\{AWS::Partition\}:bedrock:\*:\$\{AWS::AccountId\}:provisioned-model\/\*$/.test(arn!);
+              /^arn:\$\{AWS::Partition\}:bedrock:\*:\$\{AWS::AccountId\}:(provisioned-model|application-inference-profile)\/\*$/.test(
+                arn!,
+              );
             if (anyRegion) {
               for (const action of actions)
                 expect(

@@ -8,7 +8,7 @@ import { Dec } from '../../lib/money.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import { estimateTodayByTeam, nowcastToday } from '../../lib/spend/nowcast.js';
 import type { SpendContext } from '../../lib/spend/query.js';
-import { type AwsServer, paged, startAwsServer } from '../support/aws-server.js';
+import { type AwsServer, awsError, paged, startAwsServer } from '../support/aws-server.js';
 
 const NOW = new Date('2026-11-18T06:00:00Z');
 const PROFILE_ARN = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/k3v9x2m7q1ab';
@@ -146,5 +146,103 @@ describe('nowcastToday', () => {
   it('estimates one team only when asked', async () => {
     const nowcast = await nowcastToday(context(), deps, { team: 'search' });
     expect(new Set(nowcast.lines.map((l) => l.modelId))).toEqual(new Set([PROFILE_ARN]));
+  });
+});
+
+describe('nowcast across Regions (BEDROCK_COST_REGIONS)', () => {
+  const WEST_PROFILE = 'arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/w3st9x2m7q1a';
+  let west: AwsServer;
+  let broken: AwsServer;
+  beforeAll(async () => {
+    west = await startAwsServer({
+      ListMetrics: {
+        Metrics: [WEST_PROFILE, HAIKU].map((v) => ({
+          Namespace: 'AWS/Bedrock',
+          MetricName: 'InputTokenCount',
+          Dimensions: [{ Name: 'ModelId', Value: v }],
+        })),
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: parsed SDK input
+      GetMetricData: (input: { MetricDataQueries: any[] }, request) => {
+        // Only this Region's CloudWatch is asked about this Region's ModelIds.
+        if (request.region !== 'us-west-2') throw new Error(`asked in ${request.region}`);
+        return {
+          MetricDataResults: input.MetricDataQueries.map((q) => {
+            const id = q.MetricStat.Metric.Dimensions[0].Value;
+            const metric = q.MetricStat.Metric.MetricName;
+            const total =
+              metric === 'InputTokenCount' ? 1_000_000 : metric === 'OutputTokenCount' ? 100_000 : 0;
+            return {
+              Id: q.Id,
+              StatusCode: 'Complete',
+              Timestamps: total ? [Date.parse('2026-11-18T01:00:00Z') / 1000] : [],
+              Values: total ? [id === WEST_PROFILE ? total * 2 : total] : [],
+            };
+          }),
+        };
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: parsed SDK input
+      ListInferenceProfiles: (input: any) => ({
+        inferenceProfileSummaries:
+          input.typeEquals === 'APPLICATION'
+            ? [
+                {
+                  inferenceProfileName: 'ads-haiku',
+                  inferenceProfileId: 'w3st9x2m7q1a',
+                  inferenceProfileArn: WEST_PROFILE,
+                  type: 'APPLICATION',
+                  status: 'ACTIVE',
+                  models: [{ modelArn: `arn:aws:bedrock:us-west-2::foundation-model/${HAIKU}` }],
+                },
+              ]
+            : [],
+      }),
+      'Bedrock.ListTagsForResource': { tags: [{ key: 'team', value: 'ads' }] },
+    });
+    broken = await startAwsServer({
+      ListMetrics: awsError('AccessDenied', 'not authorized to perform: cloudwatch:ListMetrics', 403),
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([west.close(), broken.close()]);
+  });
+
+  const regional = (server: AwsServer, region: string) => ({
+    region,
+    metrics: createCloudWatchMetrics(new CloudWatchClient(server.clientConfig({ region, maxAttempts: 1 }))),
+    bedrock: createBedrockControlPlane(new BedrockClient(server.clientConfig({ region, maxAttempts: 1 }))),
+  });
+
+  it("adds each Region's tokens, priced there and mapped through that Region's profiles", async () => {
+    const home = await nowcastToday(context(), deps);
+    const both = await nowcastToday(
+      {
+        ...context(),
+        otherRegions: async () => [regional(west, 'us-west-2'), regional(broken, 'eu-central-1')],
+      },
+      deps,
+    );
+    const westLines = both.lines.filter((l) => l.region === 'us-west-2');
+    const m = (n: number) => new Dec(n).div(1_000_000);
+    const haiku = (millions: number) =>
+      m(millions * 1_000_000)
+        .times(price('claude-haiku-4-5', 'us-west-2', 'input'))
+        .plus(m(millions * 100_000).times(price('claude-haiku-4-5', 'us-west-2', 'output')));
+    // The profile's tokens (2x) belong to team ads; the bare model ID's to no team.
+    expect(
+      westLines
+        .filter((l) => l.team === 'ads')
+        .reduce((a, l) => a.plus(l.usd), new Dec(0))
+        .toFixed(6),
+    ).toBe(haiku(2).toFixed(6));
+    expect(both.totalUsd.minus(home.totalUsd).toFixed(6)).toBe(haiku(3).toFixed(6));
+    // The Region that could not be read is left out, not a failure.
+    expect(both.lines.some((l) => l.region === 'eu-central-1')).toBe(false);
+    expect(both.requests).toBe(home.requests + 1);
+    const byTeam = await estimateTodayByTeam(
+      { ...context(), otherRegions: async () => [regional(west, 'us-west-2')] },
+      deps,
+    );
+    expect(byTeam.get('ads')?.toFixed(6)).toBe(haiku(2).toFixed(6));
   });
 });
