@@ -158,30 +158,20 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
     if (snoozed.has(arn)) continue;
     const reply = buildIdleAlert(finding, scan, now, kind);
     const teamTarget = finding.team ? teamTargets.get(finding.team) : undefined;
-    const posts: { target: ChatTarget | undefined; slot: string; text: string }[] = [
-      { target, slot: idlePostSlot(day), text: targetText },
-    ];
-    if (teamTarget && !(target && describeTarget(target) === describeTarget(teamTarget))) {
+    const sameChannel = target && teamTarget && describeTarget(target) === describeTarget(teamTarget);
+    // FinOps always hears (or is reported missing) unless the owning team's channel stands in.
+    const posts: { target: ChatTarget | undefined; slot: string; text: string }[] = [];
+    if (target || !teamTarget) posts.push({ target, slot: idlePostSlot(day), text: targetText });
+    if (teamTarget && !sameChannel) {
       posts.push({
         target: teamTarget,
         slot: idlePostSlot(day, finding.team),
         text: describeTarget(teamTarget),
       });
-      // Without a FinOps channel, the team's own channel is enough.
-      if (!target) posts.shift();
     }
     for (const post of posts) {
       messages.push(
-        await postOne(
-          deps,
-          options,
-          { arn, slot: post.slot, target: post.target, now, reply },
-          {
-            target: post.text,
-            subject: finding.throughput.name,
-            reply,
-          },
-        ),
+        await postOne(deps, options, { ...post, arn, now, reply, subject: finding.throughput.name }),
       );
     }
   }
@@ -213,9 +203,17 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
 async function postOne(
   deps: Deps,
   options: JobOptions,
-  post: { arn: string; slot: string; target: ChatTarget | undefined; now: Date; reply: Reply },
-  base: Omit<JobMessage, 'status'>,
+  post: {
+    arn: string;
+    slot: string;
+    target: ChatTarget | undefined;
+    text: string;
+    subject: string;
+    reply: Reply;
+    now: Date;
+  },
 ): Promise<JobMessage> {
+  const base = { target: post.text, subject: post.subject, reply: post.reply };
   if (options.dryRun) return { ...base, status: 'dry-run' };
   if (!post.target) return { ...base, status: 'failed', reason: 'BEDROCK_COST_FINOPS_CHANNEL is not set' };
   let claim: Awaited<ReturnType<typeof claimIdlePost>>;
@@ -237,12 +235,12 @@ async function postOne(
       await markIdlePostSent(deps.store, post.arn, post.slot, deps.clock.now(), receipt.ts);
     } catch (error) {
       // Sent but not recorded: the claim still blocks a repost today; log for the operator.
-      deps.log.warn('idle-scan: sent but could not mark as sent', { subject: base.subject, error });
+      deps.log.warn('idle-scan: sent but could not mark as sent', { subject: post.subject, error });
     }
     return { ...base, status: 'sent' };
   } catch (error) {
     await releaseIdlePost(deps.store, post.arn, post.slot).catch((releaseError: unknown) =>
-      deps.log.warn('idle-scan: could not release claim', { subject: base.subject, error: releaseError }),
+      deps.log.warn('idle-scan: could not release claim', { subject: post.subject, error: releaseError }),
     );
     return { ...base, status: 'failed', reason: (error as Error)?.message ?? 'delivery failed' };
   }
