@@ -94,8 +94,9 @@ const FIELDS = {
   TEAM_TAG_KEY: text('team', nonEmpty),
   AWS_REGION: text('us-east-1'),
   /**
-   * More Regions whose provisioned throughput the idle check scans (comma-separated, e.g.
-   * `us-west-2,eu-central-1`); the bot's own Region is always scanned.
+   * More Regions the account uses Bedrock in (comma-separated, e.g. `us-west-2,eu-central-1`):
+   * the idle check and today's token estimate read their control plane and CloudWatch too.
+   * The bot's own Region is always read.
    */
   BEDROCK_COST_REGIONS: ((raw) => {
     const regions = (optionalText(raw) ?? '')

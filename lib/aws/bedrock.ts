@@ -31,6 +31,7 @@ import {
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { UnavailableError } from '../errors.js';
+import { mapPool } from '../pool.js';
 import type {
   BedrockControlPlane,
   Commitment,
@@ -103,21 +104,6 @@ function errorName(error: unknown): string {
   return String((error as { name?: string } | undefined)?.name ?? '');
 }
 
-/** `fn` over `items`, at most `concurrency` at a time, results in input order. */
-async function mapPooled<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 /** Turn an SDK failure into a one-line, user-safe explanation naming the API. */
 function toUnavailable(error: unknown, action: string): Error {
   const name = errorName(error);
@@ -185,7 +171,7 @@ export function createBedrockControlPlane(
     // A commitment without its end date cannot be advised on ("ends on DATE"): ask for it.
     // Tags name the owning team; a throughput whose tags cannot be read (no permission,
     // throttled) is still reported, just without them.
-    return mapPooled(throughputs, TAG_CONCURRENCY, async (t) => {
+    return mapPool(throughputs, TAG_CONCURRENCY, async (t) => {
       let full = t;
       if (t.commitment !== 'none' && !t.commitmentExpiresAt) {
         const fetched = await getProvisionedThroughput(t.arn).catch(() => null);
@@ -316,25 +302,15 @@ export function createBedrockControlPlane(
         tagged = [];
       }
     }
-    // A pool, not batches: each worker takes the next profile as soon as its call returns,
-    // so one slow answer does not hold up the other three (at 10,000 profiles, batches of
-    // four waited on their slowest call 2,500 times).
-    let next = 0;
-    let failed = false;
     try {
-      await Promise.all(
-        Array.from({ length: Math.min(TAG_CONCURRENCY, tagged.length) }, async () => {
-          while (!failed && next < tagged.length) {
-            const p = tagged[next++]!;
-            try {
-              report('ListTagsForResource', 1);
-              p.tags = await tagsOf(p.arn);
-            } catch (error) {
-              failed = true;
-              throw error;
-            }
-          }
-        }),
+      await mapPool(
+        tagged,
+        TAG_CONCURRENCY,
+        async (p) => {
+          report('ListTagsForResource', 1);
+          p.tags = await tagsOf(p.arn);
+        },
+        { stopOnError: true },
       );
     } catch (error) {
       throw toUnavailable(error, 'ListTagsForResource');

@@ -20,6 +20,7 @@ import { type ChatTarget, describeTarget } from '../chat/delivery.js';
 import { monthId, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
+import { mapPool } from '../pool.js';
 import {
   type AlertKey,
   alertKeyOf,
@@ -86,18 +87,6 @@ function whereOf(target: ChatTarget): string {
   } catch {
     return 'teams:invalid-url';
   }
-}
-
-/** Run tasks with at most `limit` in flight. */
-async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await task(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 /**
@@ -188,7 +177,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
   }
 
   const messagesByTeam = new Map<string, JobMessage[]>();
-  await inPool(plans, Math.max(1, options.concurrency ?? 16), async ({ position, decisions }) => {
+  await mapPool(plans, options.concurrency ?? 16, async ({ position, decisions }) => {
     const { profile, spend: teamSpend } = position;
     const team = profile.team;
     const month = teamSpend.month;

@@ -30,6 +30,7 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
+import { mapPool } from '../pool.js';
 import type { CostSource, DataSources } from '../ports.js';
 import type { Catalog } from '../pricing/catalog.js';
 import { costBasisLabel, type SpendLine, spendContextOf } from '../spend/query.js';
@@ -158,18 +159,6 @@ function idleForTeam(
   return findings.filter((f) =>
     f.team ? f.team === team : f.hourly?.source === 'bill' && types.has(f.hourly.basis),
   );
-}
-
-/** Run `work` over `items`, `n` at a time, in order of start. */
-async function pool<T>(items: T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
 }
 
 /**
@@ -397,7 +386,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   const wanted = new Set(todo.map((p) => p.key));
   for (const key of [...bill.teams.keys()]) if (!wanted.has(key)) bill.teams.delete(key);
 
-  await pool(todo, options.concurrency ?? 3, async (p) => {
+  await mapPool(todo, options.concurrency ?? 3, async (p) => {
     const target = p.target ? describeTarget(p.target) : 'none';
     const subject = p.key === OVERVIEW_KEY ? 'overview' : p.key;
     if (performance.now() - started > budgetMs) {
