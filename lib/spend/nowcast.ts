@@ -254,24 +254,18 @@ export async function nowcastWindow(
   if (!ctx.metrics || options.end <= options.start) return empty();
   // The bot's Region, then the other Regions the account uses Bedrock in (each with its own
   // CloudWatch and inference profiles); a Region that cannot be read is left out, logged.
-  const home = regionalNowcast(
-    {
-      region: deps.config.AWS_REGION,
-      metrics: ctx.metrics,
-      ...(ctx.bedrock ? { bedrock: ctx.bedrock } : {}),
-    },
-    ctx,
-    deps,
-    catalog,
-    options,
-  );
   const others =
     (await ctx.otherRegions?.().catch((error: unknown) => {
       deps.log.warn('nowcast: could not reach the other Regions', error);
       return [];
     })) ?? [];
+  const home: RegionalMetrics = {
+    region: deps.config.AWS_REGION,
+    metrics: ctx.metrics,
+    ...(ctx.bedrock ? { bedrock: ctx.bedrock } : {}),
+  };
   const parts = await Promise.all([
-    home,
+    regionalNowcast(home, ctx, deps, catalog, options),
     ...others.map((r) =>
       regionalNowcast(r, ctx, deps, catalog, options).catch((error: unknown) => {
         deps.log.warn(`nowcast: could not read ${r.region}; its tokens are left out`, error);
