@@ -36,13 +36,13 @@ const deps = testDeps({
   now: input.now,
   env: { BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
 });
-const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
+const rssBeforeMb = process.memoryUsage.rss() / 1024 / 1024;
 // Sampled, not `resourceUsage().maxRSS`: on Linux a spawned process's maxRSS starts at the
 // parent's resident size at fork time (the high-water mark survives exec), which would
 // report the bench's memory, not the job's.
-let peakRss = process.memoryUsage().rss;
+let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 5);
 const cpu0 = process.cpuUsage();
 const started = performance.now();
@@ -53,7 +53,7 @@ const report =
 const durationMs = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
-peakRss = Math.max(peakRss, process.memoryUsage().rss);
+peakRss = Math.max(peakRss, process.memoryUsage.rss());
 // The peak resident set is what Lambda's memory limit caps.
 process.stdout.write(
   JSON.stringify({

@@ -20,6 +20,7 @@ import { type DynamoProxy, proxiedStore, startDynamoProxy } from '../test/fault/
 import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../test/support/aws-server.js';
 import { recordingDelivery, testDeps } from '../test/support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../test/support/dynamo.js';
+import { memorySizes } from './cost.js';
 import { CE_OPERATIONS, syntheticAwsHandlers } from './synthetic-aws.js';
 import { type BenchRow, ms, progress, rowWithTarget } from './util.js';
 
@@ -378,6 +379,23 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
             ),
           );
           if (nowcast) {
+            // The run must fit in the function's memory (serverless.yml).
+            const memory = memorySizes()['budget-alerts'] ?? 1024;
+            const tsx = await tsxOverheadMb();
+            const peak = (counts.peakRssMb ?? 0) - tsx;
+            rows.push(
+              rowWithTarget(
+                {
+                  section,
+                  name: 'alert run, 10,000 teams, as deployed: peak RSS',
+                  value: `${Math.round(peak)} MB`,
+                  raw: peak,
+                  note: `${Math.round(counts.peakRssMb ?? 0)} MB measured minus ${Math.round(tsx)} MB for the tsx loader; budget-alerts has ${memory} MB (serverless.yml)`,
+                },
+                memory,
+                `< ${memory} MB`,
+              ),
+            );
             // The steady state at its heaviest: a later hourly run after both the 4-hour Cost
             // Explorer cache and the 6-hour inference-profile cache expired (a fresh bill, the
             // profiles listed again; their tags, read within the day, are reused).
