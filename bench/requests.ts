@@ -20,7 +20,7 @@ import { type DynamoProxy, proxiedStore, startDynamoProxy } from '../test/fault/
 import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../test/support/aws-server.js';
 import { recordingDelivery, testDeps } from '../test/support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../test/support/dynamo.js';
-import { memorySizes } from './cost.js';
+import { functionSettings, memorySizes } from './cost.js';
 import { CE_OPERATIONS, syntheticAwsHandlers } from './synthetic-aws.js';
 import { type BenchRow, ms, progress, rowWithTarget } from './util.js';
 
@@ -175,6 +175,8 @@ async function childRun(
     [
       // BENCH_CPU_PROF=dir writes a V8 CPU profile of each job run there (open in DevTools).
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+      // The function's own NODE_OPTIONS from serverless.yml, as Lambda would start it.
+      ...(functionSettings()[job.job === 'alerts' ? 'budget-alerts' : 'weekly-digest']?.nodeOptions ?? []),
       '--import',
       'tsx',
       new URL('./job-child.ts', import.meta.url).pathname,
@@ -361,7 +363,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
                 name: `alert run, 10,000 teams, ${label}: time`,
                 value: ms(counts.durationMs),
                 raw: counts.durationMs,
-                note: `job alone in a child process, ${ms(counts.cpuMs ?? 0)} of CPU; ${counts.messages} alerts posted (recording delivery); ${counts.ce} Cost Explorer, ${counts.cwGetMetricData} GetMetricData (${counts.cwMetrics} metrics), ${counts.bedrock} Bedrock and tagging requests`,
+                note: `job alone in a child process (the function's NODE_OPTIONS from serverless.yml), ${ms(counts.cpuMs ?? 0)} of CPU; ${counts.messages} alerts posted (recording delivery); ${counts.ce} Cost Explorer, ${counts.cwGetMetricData} GetMetricData (${counts.cwMetrics} metrics), ${counts.bedrock} Bedrock and tagging requests`,
               },
               10_000,
               '< 10 s',
