@@ -2,6 +2,7 @@
  * `help`: every command with its grammar and an example, or one command in detail.
  */
 import type { Reply } from '../chat/reply.js';
+import { closestMatches } from '../fuzzy.js';
 import { COMMAND_HELP, helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 
@@ -19,6 +20,15 @@ export const helpCommand = defineCommand<{ topic?: string }, HelpData>({
     const COMMANDS = COMMAND_HELP;
     const chosen = input.topic ? COMMANDS.filter((c) => c.name === input.topic) : COMMANDS;
     const list = chosen.length ? chosen : COMMANDS;
+    // `help foo`: say there is no such command (and the closest ones) before the full list.
+    const unknown =
+      input.topic && !chosen.length
+        ? `I don't know the command "${input.topic.slice(0, 40)}" (did you mean: ${closestMatches(
+            input.topic,
+            COMMANDS.map((c) => c.name),
+            3,
+          ).join(', ')}?). Here is everything I can answer.`
+        : undefined;
     const data: HelpData = {
       commands: list.map((c) => ({ name: c.name, summary: c.summary, usage: c.usage, examples: c.examples })),
     };
@@ -40,6 +50,7 @@ export const helpCommand = defineCommand<{ topic?: string }, HelpData>({
         }
       : {
           headline:
+            unknown ??
             'Ask me about your Amazon Bedrock spend: what it is, why it changed, and what a workload would cost.',
           context: [
             'PERIOD: today, yesterday, 7d, 30d, this week, last week, mtd, last month, 2026-10, 2026-10-01..2026-10-15',

@@ -35,6 +35,14 @@ describe('help without loading the commands', () => {
     const one = await executeLine('help estimate', cli());
     expect(one.reply.headline).toMatch(/^estimate: /);
   });
+
+  it('says when the topic is not a command, with the closest ones, then lists everything', async () => {
+    const typo = await executeLine('help estmate', cli());
+    expect(typo.reply.headline).toMatch(
+      /^I don't know the command "estmate" \(did you mean: estimate, [a-z]+, [a-z]+\?\)\. Here is everything I can answer\.$/,
+    );
+    expect((typo.data as { commands: unknown[] }).commands).toHaveLength(COMMANDS.length);
+  });
 });
 
 describe('parseLineLazy (chat front doors)', () => {
