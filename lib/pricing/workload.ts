@@ -53,7 +53,9 @@ export interface Workload {
   imageSize?: string;
 }
 
-const EXAMPLE = 'for example: estimate claude-sonnet-4-5 2000 in 500 out 10k/day';
+/** The example every workload error ends with (`compare` shows its own instead). */
+export const WORKLOAD_EXAMPLE = 'for example: estimate claude-sonnet-4-5 2000 in 500 out 10k/day';
+const EXAMPLE = WORKLOAD_EXAMPLE;
 
 /** Maps, not object literals: a typed word such as `__proto__` must not find anything. */
 const UNIT_PER_MONTH = new Map<string, Dec>(

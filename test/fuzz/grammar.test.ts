@@ -95,7 +95,11 @@ describe('command grammar fuzzing', () => {
             const result = await executeLine(line, contexts[0]!);
             // A parsed line that turns into another command (a sentence routed to `ask`) is fine.
             expect(result.reply.headline.length).toBeGreaterThan(0);
-            expect(result.reply.headline).not.toMatch(/\bundefined\b|\[object Object\]|\bNaN\b/);
+            // JavaScript leaking through, unless the person typed that very word (`help undefined`
+            // answers 'I don't know the command "undefined"').
+            for (const leak of [/\bundefined\b/, /\[object Object\]/, /\bNaN\b/]) {
+              if (!leak.test(line)) expect(result.reply.headline).not.toMatch(leak);
+            }
           } catch (error) {
             const problem = unfriendly(error, line);
             if (problem) throw new Error(`${JSON.stringify(line)}: ${problem}`);
