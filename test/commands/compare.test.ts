@@ -66,7 +66,10 @@ describe('compare', () => {
 
   it('shows a compare example, not an estimate one, in workload errors', async () => {
     for (const line of ['compare', 'compare 2000 in 500 out 10k/fortnight']) {
-      const error = await run(line).catch((e: unknown) => e as Error);
+      const error = await run(line).then(
+        () => new Error('no error'),
+        (e: unknown) => e as Error,
+      );
       expect(error.message).toMatch(/for example: compare claude-sonnet-4-5 2000 in 500 out 10k\/day\.$/);
     }
   });
