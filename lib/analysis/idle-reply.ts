@@ -83,6 +83,7 @@ function snoozeAction(f: IdleFinding, many: boolean): ReplyAction {
     id: IDLE_SNOOZE_ACTION,
     label: many ? `Snooze ${f.throughput.name} ${SNOOZE_DAYS} days` : `Snooze ${SNOOZE_DAYS} days`,
     value: f.throughput.arn,
+    command: `idle snooze ${f.throughput.name}`,
   };
 }
 

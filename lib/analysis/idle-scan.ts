@@ -14,10 +14,11 @@ import type { Reply } from '../chat/reply.js';
 import { formatTimestamp, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import type { Deps } from '../deps.js';
-import { ParseError } from '../errors.js';
+import { NotFoundError, ParseError } from '../errors.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import type { DataSources } from '../ports.js';
 import { DEFAULT_IDLE_HOURS, describeFault, type IdleScan, scanIdleThroughputs } from './idle.js';
+import { regionOfArn } from './idle-rates.js';
 import { buildIdleAlert, SNOOZE_DAYS } from './idle-reply.js';
 import {
   claimIdlePost,
@@ -257,7 +258,12 @@ const PROVISIONED_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:provisioned-m
  * // in the Slack interactivity handler
  * const reply = await snoozeIdleThroughput(deps, action.value, body.user.id);
  */
-export async function snoozeIdleThroughput(deps: Deps, arn: string, userId: string): Promise<Reply> {
+export async function snoozeIdleThroughput(
+  deps: Deps,
+  arn: string,
+  userId: string,
+  name = arn.split('/').pop() ?? arn,
+): Promise<Reply> {
   if (!PROVISIONED_ARN.test(arn)) {
     throw new ParseError(
       'That snooze button does not name a provisioned throughput; run `idle` again for fresh buttons.',
@@ -265,10 +271,48 @@ export async function snoozeIdleThroughput(deps: Deps, arn: string, userId: stri
   }
   const until = new Date(deps.clock.now().getTime() + SNOOZE_DAYS * 86_400_000);
   await snoozeThroughput(deps.store, arn, until, userId);
-  const name = arn.split('/').pop() ?? arn;
   return {
     headline: `Snoozed: no idle message about provisioned model ${name} until ${formatTimestamp(until)}.`,
     blocks: [],
     visibility: 'in_channel',
   };
+}
+
+/**
+ * The provisioned throughput a person named (`idle snooze NAME`), given as its ARN, ID or name, in the
+ * bot's Region or one of `BEDROCK_COST_REGIONS`. Throws a friendly error when there is no such
+ * throughput (with the closest names) or the name is in several Regions.
+ */
+export async function findThroughput(deps: Deps, text: string): Promise<{ arn: string; name: string }> {
+  if (PROVISIONED_ARN.test(text)) return { arn: text, name: text.split('/').pop() ?? text };
+  const sources = await deps.sources();
+  const home = deps.config.AWS_REGION;
+  const others = deps.regionSources ? deps.config.BEDROCK_COST_REGIONS.filter((r) => r !== home) : [];
+  const lists = await Promise.all([
+    sources.bedrock.listProvisionedThroughputs({ tags: false }),
+    ...others.map(async (region) =>
+      (await deps.regionSources!(region)).bedrock.listProvisionedThroughputs({ tags: false }),
+    ),
+  ]);
+  const all = lists.flat();
+  const wanted = text.toLowerCase();
+  const matches = all.filter(
+    (t) => t.name.toLowerCase() === wanted || (t.arn.split('/').pop() ?? '').toLowerCase() === wanted,
+  );
+  if (matches.length === 1) return { arn: matches[0]!.arn, name: matches[0]!.name };
+  if (matches.length > 1) {
+    throw new ParseError(
+      `"${text.slice(0, 64)}" names provisioned throughputs in ${matches.map((t) => regionOfArn(t.arn)).join(' and ')}: give its ARN, for example: idle snooze ${matches[0]!.arn}`,
+    );
+  }
+  const { closestMatches } = await import('../fuzzy.js');
+  const close = closestMatches(
+    text,
+    all.map((t) => t.name),
+    3,
+  );
+  throw new NotFoundError(
+    `I don't know the provisioned throughput "${text.slice(0, 64)}".${close.length ? ` Did you mean: ${close.join(', ')}?` : ' There is none in this account.'}`,
+    close,
+  );
 }

@@ -27,6 +27,8 @@ export interface ReplyAction {
   label: string;
   value: string;
   style?: 'primary' | 'danger';
+  /** The same as command text, for platforms without buttons (Teams): `idle snooze NAME`. */
+  command?: string;
 }
 
 export interface Reply {

@@ -15,7 +15,8 @@
  * - Buttons: an outgoing webhook cannot receive `Action.Submit` clicks, and neither can a
  *   card posted by a Workflows webhook. So a button that runs a command is shown as the
  *   command to type (`@bedrock-cost spend mtd by team`), a link becomes `Action.OpenUrl`,
- *   and Slack-only interactions (acknowledge, snooze) are left out.
+ *   and Slack-only interactions (acknowledge) are left out; one with a command equivalent
+ *   (snooze: `idle snooze NAME`) becomes that command to type.
  */
 import { COMMAND_ACTION_IDS } from './actions.js';
 import type { Reply, ReplyAction, ReplyBlock } from './reply.js';
@@ -122,6 +123,7 @@ function actionParts(actions: ReplyAction[]): { hints: string[]; buttons: Elemen
   for (const a of actions) {
     if (/^https:\/\//.test(a.value)) buttons.push({ type: 'Action.OpenUrl', title: a.label, url: a.value });
     else if (COMMAND_ACTIONS.has(a.id)) hints.push(`${a.label}: @bedrock-cost ${a.value}`);
+    else if (a.command) hints.push(`${a.label}: @bedrock-cost ${a.command}`);
   }
   return { hints, buttons };
 }

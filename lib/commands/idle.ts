@@ -1,13 +1,14 @@
 /**
  * `idle [HOURS]`: provisioned throughput that costs money without serving calls.
+ * `idle snooze NAME`: the "Snooze 7 days" button as a command (Teams has no buttons).
  *
  * HOURS is the lookback window (default 24, at most 720 = 30 days); `72`, `72h`,
  * `72 hours`, `3d` and `3 days` are accepted.
  */
 
 import { DEFAULT_IDLE_HOURS, type IdleData, MAX_IDLE_HOURS, toIdleData } from '../analysis/idle.js';
-import { buildIdleReply } from '../analysis/idle-reply.js';
-import { scanIdleForDeps } from '../analysis/idle-scan.js';
+import { buildIdleReply, SNOOZE_DAYS } from '../analysis/idle-reply.js';
+import { findThroughput, scanIdleForDeps, snoozeIdleThroughput } from '../analysis/idle-scan.js';
 import { snoozedThroughputs } from '../analysis/idle-store.js';
 import { ParseError } from '../errors.js';
 import { helpOf } from './meta.js';
@@ -35,11 +36,37 @@ export function parseIdleHours(words: string[]): number {
   return hours;
 }
 
-export const idleCommand = defineCommand<number, IdleData>({
+/** `idle [HOURS]` scans; `idle snooze NAME` pauses a throughput's daily message for 7 days. */
+export type IdleInput = { kind: 'scan'; hours: number } | { kind: 'snooze'; throughput: string };
+
+/** What `idle snooze` answers in `data`: the throughput and until when it is quiet. */
+export interface IdleSnoozeData {
+  snoozed: { arn: string; until: string };
+}
+
+export function parseIdleInput(words: string[]): IdleInput {
+  if (words[0]?.toLowerCase() !== 'snooze') return { kind: 'scan', hours: parseIdleHours(words) };
+  const throughput = words.slice(1).join(' ').trim();
+  if (!throughput || words.length > 2) {
+    throw new ParseError(
+      '"idle snooze" takes the name (or ARN) of one provisioned throughput, for example: idle snooze nova-lite-test.',
+    );
+  }
+  return { kind: 'snooze', throughput };
+}
+
+export const idleCommand = defineCommand<IdleInput, IdleData | IdleSnoozeData>({
   ...helpOf('idle'),
   slow: true,
-  parse: (words) => parseIdleHours(words),
-  run: async (hours, ctx) => {
+  parse: (words) => parseIdleInput(words),
+  run: async (input, ctx) => {
+    if (input.kind === 'snooze') {
+      const { arn, name } = await findThroughput(ctx.deps, input.throughput);
+      const reply = await snoozeIdleThroughput(ctx.deps, arn, ctx.caller.userId, name);
+      const until = new Date(ctx.deps.clock.now().getTime() + SNOOZE_DAYS * 86_400_000).toISOString();
+      return { command: 'idle', data: { snoozed: { arn, until } }, reply };
+    }
+    const hours = input.hours;
     const sources = await ctx.deps.sources();
     const scan = await scanIdleForDeps(ctx.deps, hours, sources);
     const now = ctx.deps.clock.now();

@@ -43,8 +43,8 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   {
     name: 'idle',
     summary: 'Provisioned throughput billed by the hour but not used, and what to do about it',
-    usage: ['idle [HOURS]'],
-    examples: ['idle', 'idle 72'],
+    usage: ['idle [HOURS]', 'idle snooze NAME'],
+    examples: ['idle', 'idle 72', 'idle snooze nova-lite-test'],
   },
   {
     name: 'estimate',

@@ -44,7 +44,12 @@ describe('runIdleScan (daily idle-throughput job)', () => {
     const first = delivery.sent[0]!;
     expect(first.target).toEqual({ kind: 'slack', channel: CHANNEL });
     expect(first.reply.actions).toEqual([
-      { id: 'idle_snooze', label: 'Snooze 7 days', value: THROUGHPUTS.idleNoCommit.arn },
+      {
+        id: 'idle_snooze',
+        label: 'Snooze 7 days',
+        value: THROUGHPUTS.idleNoCommit.arn,
+        command: 'idle snooze nova-lite-test',
+      },
     ]);
     expect(renderText(first.reply)).toContain('Delete it to save $1,452 a day.');
     expect(report.summary).toBe('idle-scan: 2 idle of 5 provisioned throughputs, 2 posted to slack:C0FINOPS');

@@ -232,8 +232,18 @@ describe('buildIdleReply', () => {
     expect(text).toContain('nova-lite-next · Nova Lite · 1 model unit · no commitment · being created');
     expect(text).toContain('In use: claude-instant-prod (8,640 calls).');
     expect(reply.actions).toEqual([
-      { id: 'idle_snooze', label: 'Snooze nova-lite-test 7 days', value: THROUGHPUTS.idleNoCommit.arn },
-      { id: 'idle_snooze', label: 'Snooze llama-ft-support 7 days', value: THROUGHPUTS.idleSixMonth.arn },
+      {
+        id: 'idle_snooze',
+        label: 'Snooze nova-lite-test 7 days',
+        value: THROUGHPUTS.idleNoCommit.arn,
+        command: 'idle snooze nova-lite-test',
+      },
+      {
+        id: 'idle_snooze',
+        label: 'Snooze llama-ft-support 7 days',
+        value: THROUGHPUTS.idleSixMonth.arn,
+        command: 'idle snooze llama-ft-support',
+      },
     ]);
   });
 });

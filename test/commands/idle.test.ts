@@ -4,7 +4,7 @@ import { snoozeIdleAction } from '../../lib/analysis/idle-actions.js';
 import { renderText } from '../../lib/chat/text.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import { idleCommand, parseIdleHours } from '../../lib/commands/idle.js';
+import { type IdleSnoozeData, idleCommand, parseIdleHours } from '../../lib/commands/idle.js';
 import type { CommandContext } from '../../lib/commands/types.js';
 import { ParseError } from '../../lib/errors.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
@@ -72,7 +72,12 @@ describe('idle on the demo account', () => {
     expect(text).toContain('(from the bill)');
     expect(text).toContain('demo account');
     expect(result.reply.actions).toEqual([
-      { id: 'idle_snooze', label: 'Snooze 7 days', value: idle[0]?.arn },
+      {
+        id: 'idle_snooze',
+        label: 'Snooze 7 days',
+        value: idle[0]?.arn,
+        command: 'idle snooze nova-lite-test',
+      },
     ]);
   });
 
@@ -112,5 +117,41 @@ describe('idle on the demo account', () => {
 
   it('answers bad input with what is accepted', async () => {
     await expect(executeLine('idle lots', ctx)).rejects.toThrow(/takes a number of hours/);
+  });
+});
+
+describe('idle snooze NAME (the snooze button as a command, for Teams and the CLI)', () => {
+  let dynamo: TestDynamo;
+  let ctx: CommandContext;
+  beforeAll(async () => {
+    dynamo = await startTestDynamo();
+    const deps = testDeps({ store: dynamo.store, sources: createDemoSources(fixedClock(TEST_NOW)) });
+    ctx = { deps, caller: { platform: 'teams', userId: 'aad-object-id-1', isAdmin: false } };
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  it('snoozes the named throughput for 7 days; the scan and `idle` then treat it as snoozed', async () => {
+    const result = await executeLine('idle snooze Nova-Lite-Test', ctx);
+    expect(result.reply.headline).toBe(
+      'Snoozed: no idle message about provisioned model nova-lite-test until Nov 25 06:00 UTC.',
+    );
+    const arn = (result.data as IdleSnoozeData).snoozed.arn;
+    expect(arn).toMatch(/:provisioned-model\//);
+    const after = (await executeLine('idle', ctx)).data as IdleData;
+    expect(after.throughputs.find((t) => t.arn === arn)?.snoozedUntil).toBe('2026-11-25T06:00:00.000Z');
+    // By its ID too (what the ARN ends with).
+    const byId = await executeLine(`idle snooze ${arn.split('/').pop()}`, ctx);
+    expect((byId.data as IdleSnoozeData).snoozed.arn).toBe(arn);
+  });
+
+  it('names the closest throughputs when the name is unknown, and explains a missing name', async () => {
+    await expect(executeLine('idle snooze nova-lite-tst', ctx)).rejects.toThrow(
+      'I don\'t know the provisioned throughput "nova-lite-tst". Did you mean: nova-lite-test',
+    );
+    await expect(executeLine('idle snooze', ctx)).rejects.toThrow(
+      /^"idle snooze" takes the name \(or ARN\) of one provisioned throughput, for example: idle snooze nova-lite-test\.$/,
+    );
   });
 });
