@@ -7,8 +7,11 @@
  * `alert_ack: async () => (await import('../budgets/actions.js')).acknowledgeAlertAction`
  */
 import type { ActionHandler } from '../chat/actions.js';
+import type { Reply } from '../chat/reply.js';
 import { formatTimestamp } from '../clock.js';
-import { acknowledgeAlert } from './alert-store.js';
+import type { Caller } from '../commands/types.js';
+import type { Deps } from '../deps.js';
+import { type AlertKey, acknowledgeAlert } from './alert-store.js';
 
 function who(userId: string, platform: string): string {
   return platform === 'slack' && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : userId;
@@ -19,29 +22,37 @@ function whatOf(sk: string, team: string, month: string): string {
   return pct ? `${team} ${pct}% budget alert for ${month}` : `${team} forecast budget alert for ${month}`;
 }
 
-/** `alert_ack` button handler: value is the alert key (`ALERT#search#2026-11|THRESHOLD#80`). */
-export const acknowledgeAlertAction: ActionHandler = async ({ value, deps, caller }) => {
+/**
+ * Record an acknowledgement (the first one is kept) and say so: to the channel when it is
+ * new, to the person alone when someone was first. Shared by the button and `budget ack`.
+ */
+export async function acknowledgeReply(
+  deps: Deps,
+  alertKey: string | AlertKey,
+  caller: Pick<Caller, 'userId' | 'platform'>,
+): Promise<Reply> {
   const now = deps.clock.now();
-  const { alert, recorded } = await acknowledgeAlert(deps.store, value, caller.userId, now);
+  const { alert, recorded } = await acknowledgeAlert(deps.store, alertKey, caller.userId, now);
   const what = whatOf(alert.sk, alert.team, alert.month);
   if (!recorded && alert.acknowledgedBy) {
     return {
-      reply: {
-        headline: `${who(alert.acknowledgedBy, caller.platform)} already acknowledged the ${what}${
-          alert.acknowledgedAt ? ` at ${formatTimestamp(new Date(alert.acknowledgedAt))}` : ''
-        }.`,
-        blocks: [],
-        visibility: 'ephemeral',
-      },
+      headline: `${who(alert.acknowledgedBy, caller.platform)} already acknowledged the ${what}${
+        alert.acknowledgedAt ? ` at ${formatTimestamp(new Date(alert.acknowledgedAt))}` : ''
+      }.`,
+      blocks: [],
+      visibility: 'ephemeral',
     };
   }
   deps.log.info('budget alert acknowledged', { team: alert.team, alert: alert.sk, by: caller.userId });
   return {
-    reply: {
-      headline: `${who(caller.userId, caller.platform)} acknowledged the ${what}.`,
-      context: [formatTimestamp(now)],
-      blocks: [],
-      visibility: 'in_channel',
-    },
+    headline: `${who(caller.userId, caller.platform)} acknowledged the ${what}.`,
+    context: [formatTimestamp(now)],
+    blocks: [],
+    visibility: 'in_channel',
   };
-};
+}
+
+/** `alert_ack` button handler: value is the alert key (`ALERT#search#2026-11|THRESHOLD#80`). */
+export const acknowledgeAlertAction: ActionHandler = async ({ value, deps, caller }) => ({
+  reply: await acknowledgeReply(deps, value, caller),
+});

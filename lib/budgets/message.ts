@@ -102,6 +102,7 @@ export function buildAlertReply(input: AlertMessageInput): Reply {
         label: 'Acknowledge',
         value: formatAlertKey({ team, month: month.month, sk: alertSk(alert) }),
         style: 'primary',
+        command: `budget ack ${team} ${alert.kind === 'forecast' ? 'forecast' : alert.pct} ${month.month}`,
       },
       { id: SHOW_BREAKDOWN_ACTION, label: 'Show breakdown', value: `spend mtd by model team ${team}` },
     ],

@@ -30,6 +30,7 @@ import {
   saveTeam,
   type TeamProfile,
 } from '../budgets/store.js';
+import { teamMonthAt } from '../budgets/team-month.js';
 import {
   BUDGET_SET_EXAMPLE,
   parseAmount,
@@ -61,7 +62,9 @@ export type BudgetInput =
       owners?: string[];
       digest?: { weekday: number; hour: number };
     }
-  | { action: 'delete'; team: string };
+  | { action: 'delete'; team: string }
+  /** The alert's Acknowledge button as a command; `month` defaults to the team's current one. */
+  | { action: 'ack'; team: string; sk: string; month?: string };
 
 /** A profile as `budget set` reports it. */
 export interface BudgetSettingData {
@@ -88,10 +91,13 @@ export type BudgetData =
       dataAsOf: string;
     }
   | { action: 'set'; teams: BudgetSettingData[]; previous?: BudgetSettingData }
-  | { action: 'delete'; teams: []; deleted: BudgetSettingData };
+  | { action: 'delete'; teams: []; deleted: BudgetSettingData }
+  | { action: 'ack'; teams: []; alert: { team: string; month: string; alert: string } };
 
 const SET_USAGE = `"budget set" takes a team and an amount in dollars, for example: ${BUDGET_SET_EXAMPLE}`;
 const DELETE_USAGE = '"budget delete" takes a team, for example: budget delete search';
+const ACK_USAGE =
+  '"budget ack" takes a team and the alert (a threshold such as 80, or forecast), optionally its month, for example: budget ack search 80';
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
@@ -118,6 +124,16 @@ export function parseBudgetWords(words: string[]): BudgetInput {
   if (verb === 'delete' || verb === 'remove' || verb === 'rm') {
     if (rest.length !== 1) throw new ParseError(DELETE_USAGE);
     return { action: 'delete', team: parseTeamId(rest[0], DELETE_USAGE) };
+  }
+  if (verb === 'ack' || verb === 'acknowledge') {
+    const [teamWord, which, month, ...extra] = rest;
+    const pct = /^(\d{1,4})%?$/.exec(which ?? '')?.[1];
+    const sk =
+      which?.toLowerCase() === 'forecast' ? 'FORECAST' : pct ? `THRESHOLD#${Number(pct)}` : undefined;
+    if (!sk || extra.length || (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month))) {
+      throw new ParseError(ACK_USAGE);
+    }
+    return { action: 'ack', team: parseTeamId(teamWord, ACK_USAGE), sk, ...(month ? { month } : {}) };
   }
   if (verb === 'set') {
     const [teamWord, ...more] = rest;
@@ -515,6 +531,29 @@ function money2(d: Dec): string {
   return formatUsd(d);
 }
 
+/** `budget ack TEAM 80 [YYYY-MM]`: what the Acknowledge button does, for Teams and the CLI. */
+async function runAck(input: Extract<BudgetInput, { action: 'ack' }>, ctx: CommandContext) {
+  const { deps } = ctx;
+  const month =
+    input.month ??
+    teamMonthAt(
+      deps.clock.now(),
+      (await getTeam(deps.store, input.team))?.timeZone ?? deps.config.BEDROCK_COST_DEFAULT_TZ,
+    ).month;
+  const { acknowledgeReply } = await import('../budgets/actions.js');
+  const reply = await acknowledgeReply(deps, { team: input.team, month, sk: input.sk }, ctx.caller).catch(
+    (error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+      const which = input.sk === 'FORECAST' ? 'forecast' : `${input.sk.replace('THRESHOLD#', '')}%`;
+      throw new NotFoundError(
+        `${input.team} has no ${which} budget alert for ${month} to acknowledge (none was sent); \`budget ${input.team}\` shows where it stands.`,
+      );
+    },
+  );
+  const data: BudgetData = { action: 'ack', teams: [], alert: { team: input.team, month, alert: input.sk } };
+  return { command: 'budget', data, reply };
+}
+
 export const budgetCommand = defineCommand<BudgetInput, BudgetData>({
   ...helpOf('budget'),
   slow: true,
@@ -529,6 +568,8 @@ export const budgetCommand = defineCommand<BudgetInput, BudgetData>({
         return runDelete(input, ctx);
       case 'status':
         return runStatus(input, ctx);
+      case 'ack':
+        return runAck(input, ctx);
     }
   },
 });

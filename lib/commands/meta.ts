@@ -93,6 +93,7 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
       'budget [TEAM]',
       'budget set TEAM AMOUNT [channel CHANNEL] [thresholds 50,80,100] [tz ZONE] [owner @USER]',
       'budget delete TEAM',
+      'budget ack TEAM 80|forecast [MONTH]',
     ],
     examples: [
       'budget',

@@ -4,6 +4,7 @@ import { type BudgetAlertOptions, runBudgetAlerts } from '../../lib/budgets/aler
 import { DEFAULT_DIGEST, getTeam, saveTeam, type TeamProfile } from '../../lib/budgets/store.js';
 import type { ChatTarget } from '../../lib/chat/delivery.js';
 import { renderText } from '../../lib/chat/text.js';
+import { executeLine } from '../../lib/commands/grammar.js';
 import { usd } from '../../lib/money.js';
 import type { Store } from '../../lib/store/store.js';
 import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
@@ -126,7 +127,13 @@ describe('runBudgetAlerts', () => {
       '[Acknowledge]  [Show breakdown]',
     ]);
     expect(alert.actions).toEqual([
-      { id: 'alert_ack', label: 'Acknowledge', value: 'ALERT#search#2026-11|THRESHOLD#80', style: 'primary' },
+      {
+        id: 'alert_ack',
+        label: 'Acknowledge',
+        value: 'ALERT#search#2026-11|THRESHOLD#80',
+        style: 'primary',
+        command: 'budget ack search 80 2026-11',
+      },
       { id: 'show_breakdown', label: 'Show breakdown', value: 'spend mtd by model team search' },
     ]);
     expect(alert.visibility).toBe('in_channel');
@@ -425,6 +432,41 @@ describe('acknowledgeAlert', () => {
       acknowledgeAlert(store, 'ALERT#search#2026-10|THRESHOLD#50', 'U1', new Date()),
     ).rejects.toThrow(/no longer exists/);
     await expect(acknowledgeAlert(store, 'rubbish', 'U1', new Date())).rejects.toThrow(/not valid/);
+  });
+});
+
+describe('budget ack (the Acknowledge button as a command, for Teams and the CLI)', () => {
+  it('acknowledges the alert it names, keeps the first one, and explains one that was never sent', async () => {
+    await setBudget('search', 1000);
+    bill.spread('search', '2026-11-01', '2026-11-11', 600);
+    await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
+    const sent = delivery.sent[0]!;
+    // Teams cards cannot carry the button: the alert names the command instead.
+    expect(sent.reply.actions?.[0]).toMatchObject({
+      id: 'alert_ack',
+      command: 'budget ack search 50 2026-11',
+    });
+    const deps = depsAt('2026-11-18T07:00:00Z');
+    const teams = { platform: 'teams' as const, userId: 'aad-0001', isAdmin: false };
+    const first = await executeLine('budget ack search 50', { deps, caller: teams });
+    expect(first.reply.headline).toBe('aad-0001 acknowledged the search 50% budget alert for 2026-11.');
+    expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' })).toMatchObject({
+      acknowledgedBy: 'aad-0001',
+      acknowledgedAt: '2026-11-18T07:00:00.000Z',
+    });
+    const again = await executeLine('budget ack search 50% 2026-11', {
+      deps,
+      caller: { platform: 'cli', userId: 'cli', isAdmin: true },
+    });
+    expect(again.reply.headline).toBe(
+      'aad-0001 already acknowledged the search 50% budget alert for 2026-11 at Nov 18 07:00 UTC.',
+    );
+    await expect(executeLine('budget ack search 100', { deps, caller: teams })).rejects.toThrow(
+      'search has no 100% budget alert for 2026-11 to acknowledge (none was sent)',
+    );
+    await expect(executeLine('budget ack search soon', { deps, caller: teams })).rejects.toThrow(
+      /^"budget ack" takes a team and the alert/,
+    );
   });
 });
 
