@@ -54,6 +54,15 @@ export function once<T>(build: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/**
+ * The Regions in `BEDROCK_COST_REGIONS` other than the bot's own that `deps` can reach
+ * (none for the demo account and injected sources, which have no `regionSources`).
+ */
+export function otherRegions(deps: Pick<Deps, 'config' | 'regionSources'>): string[] {
+  if (!deps.regionSources) return [];
+  return deps.config.BEDROCK_COST_REGIONS.filter((r) => r !== deps.config.AWS_REGION);
+}
+
 export function createDeps(options: CreateDepsOptions): Deps {
   const { config } = options;
   const clock = options.clock ?? clockFrom(config.BEDROCK_COST_NOW);

@@ -13,7 +13,7 @@ import { type ChatTarget, describeTarget } from '../chat/delivery.js';
 import type { Reply } from '../chat/reply.js';
 import { formatTimestamp, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
-import type { Deps } from '../deps.js';
+import { type Deps, otherRegions } from '../deps.js';
 import { NotFoundError, ParseError } from '../errors.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import type { DataSources } from '../ports.js';
@@ -62,7 +62,7 @@ export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataS
   // Other Regions (BEDROCK_COST_REGIONS): their own control plane and CloudWatch, the
   // same bill (its one usage-type query is shared through the cache). The demo account and
   // injected sources have one Region.
-  const others = deps.regionSources ? deps.config.BEDROCK_COST_REGIONS.filter((r) => r !== home) : [];
+  const others = otherRegions(deps);
   const scans = await Promise.all([
     scanIdleThroughputs(resolved, options),
     ...others.map(async (region) => {
@@ -286,8 +286,7 @@ export async function snoozeIdleThroughput(
 export async function findThroughput(deps: Deps, text: string): Promise<{ arn: string; name: string }> {
   if (PROVISIONED_ARN.test(text)) return { arn: text, name: text.split('/').pop() ?? text };
   const sources = await deps.sources();
-  const home = deps.config.AWS_REGION;
-  const others = deps.regionSources ? deps.config.BEDROCK_COST_REGIONS.filter((r) => r !== home) : [];
+  const others = otherRegions(deps);
   const lists = await Promise.all([
     sources.bedrock.listProvisionedThroughputs({ tags: false }),
     ...others.map(async (region) =>

@@ -16,7 +16,7 @@
 import { ExactSum } from '../analysis/exact-sum.js';
 import { addDays, type DateRange, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
-import type { Deps } from '../deps.js';
+import { type Deps, otherRegions } from '../deps.js';
 import { NotFoundError } from '../errors.js';
 import { closestMatches, normaliseName } from '../fuzzy.js';
 import { type Dec, ZERO } from '../money.js';
@@ -81,7 +81,7 @@ export async function spendContextOf(deps: Deps): Promise<SpendContext> {
 
 /** `otherRegions` for a `SpendContext`, when the deps can reach more Regions. */
 function otherRegionsOf(deps: Deps): Pick<SpendContext, 'otherRegions'> | undefined {
-  const regions = deps.config.BEDROCK_COST_REGIONS.filter((r) => r !== deps.config.AWS_REGION);
+  const regions = otherRegions(deps);
   const build = deps.regionSources;
   if (!regions.length || !build) return undefined;
   let built: Promise<RegionalMetrics[]> | undefined;
