@@ -30,6 +30,8 @@ import {
   toIsoDate,
 } from '../clock.js';
 import { UserError } from '../errors.js';
+import { type BillFact, checkRange, dailyTotals, queryFacts, servicesOf } from '../ledger/facts.js';
+import { trendForecast } from '../ledger/trend.js';
 import { Dec, ZERO } from '../money.js';
 import type {
   BedrockControlPlane,
@@ -305,45 +307,17 @@ function buildTable(now: Date, tagKey: string): DemoTable {
   return { now, today, anchor, windowStart, windowStartMs, tagKey, factsByDay, metrics };
 }
 
-// --- Cost Explorer --------------------------------------------------------------------------
+// --- Cost Explorer (through the ledger's query engine) ---------------------------------------
 
-function groupKey(fact: Fact, dim: CostDimension, tagKey: string): string {
-  // Any other tag key is absent from every line: Cost Explorer reports it as `<key>$`.
-  if (dim.type === 'TAG') return `${dim.key}$${dim.key === tagKey ? fact.team : ''}`;
-  switch (dim.key) {
-    case 'SERVICE':
-      return fact.service;
-    case 'USAGE_TYPE':
-      return fact.usageType;
-    case 'REGION':
-      return fact.region;
-    case 'LINKED_ACCOUNT':
-      return fact.account;
-    case 'RECORD_TYPE':
-      return fact.recordType;
-  }
+/** The facts of a day as the bill shows them: not final while Cost Explorer still estimates it. */
+function billFacts(table: DemoTable, list: Fact[]): BillFact[] {
+  return list.map((f) => ({ ...f, state: isEstimatedDay(f.day, table.now) ? 'provisional' : 'final' }));
 }
 
-type FactFilter = Pick<CostQuery, 'services' | 'tag' | 'recordTypes'>;
-
-function matches(fact: Fact, filter: FactFilter, tagKey: string): boolean {
-  if (filter.services.length > 0 && !filter.services.includes(fact.service)) return false;
-  const recordTypes = filter.recordTypes ?? ['Usage'];
-  if (!recordTypes.includes(fact.recordType)) return false;
-  if (filter.tag) {
-    const value = filter.tag.key === tagKey ? fact.team : '';
-    if (!filter.tag.values.includes(value)) return false;
-  }
-  return true;
-}
-
-function checkRange(start: string, end: string): void {
-  if (!isIsoDate(start) || !isIsoDate(end) || start >= end) {
-    throw new UserError(
-      'bad_input',
-      `Cost Explorer needs a start date before the end date (got ${start}..${end}).`,
-    );
-  }
+function getCostAndUsage(table: DemoTable, query: CostQuery): CostResult {
+  // `query.metric` does not matter here: the demo account has no savings plans or reserved
+  // capacity to amortise, and credits are their own record type, so all four cost bases agree.
+  return { rows: queryFacts(query, table.tagKey, (start, end) => factsIn(table, start, end)), requests: 1 };
 }
 
 /** Is a day still provisional in Cost Explorer at `now`? */
@@ -351,146 +325,31 @@ function isEstimatedDay(day: string, now: Date): boolean {
   return parseIsoDate(addDays(day, 1)).getTime() > now.getTime() - ESTIMATED_WINDOW_MS;
 }
 
-/** The earlier of two ISO dates (they sort as strings). */
-function earlierDay(a: string, b: string): string {
-  return [a, b].sort()[0]!;
-}
-
-function buckets(query: Pick<CostQuery, 'start' | 'end' | 'granularity'>): { start: string; end: string }[] {
-  const out: { start: string; end: string }[] = [];
-  if (query.granularity === 'DAILY') {
-    for (let d = query.start; d < query.end; d = addDays(d, 1)) out.push({ start: d, end: addDays(d, 1) });
-    return out;
-  }
-  for (let d = query.start; d < query.end; ) {
-    const next = startOfNextMonth(d);
-    const end = earlierDay(next, query.end);
-    out.push({ start: d, end });
-    d = end;
-  }
-  return out;
-}
-
-function getCostAndUsage(table: DemoTable, query: CostQuery): CostResult {
-  checkRange(query.start, query.end);
-  if (query.groupBy.length > 2) {
-    throw new UserError('bad_input', 'Cost Explorer groups by at most two dimensions.');
-  }
-  // `query.metric` does not matter here: the demo account has no savings plans or reserved
-  // capacity to amortise, and credits are their own record type, so all four cost bases agree.
-  const rows: CostRow[] = [];
-  for (const bucket of buckets(query)) {
-    const groups = new Map<string, { keys: string[]; amount: Dec; quantity: Dec }>();
-    let estimated = false;
-    for (const fact of factsIn(table, bucket.start, bucket.end)) {
-      if (!matches(fact, query, table.tagKey)) continue;
-      if (isEstimatedDay(fact.day, table.now)) estimated = true;
-      const keys = query.groupBy.map((g) => groupKey(fact, g, table.tagKey));
-      const id = keys.join('\u0000');
-      const group = groups.get(id);
-      if (group) {
-        group.amount = group.amount.plus(fact.amount);
-        group.quantity = group.quantity.plus(fact.quantity);
-      } else groups.set(id, { keys, amount: fact.amount, quantity: fact.quantity });
-    }
-    const sorted = [...groups.values()].sort((a, b) => compareKeys(a.keys, b.keys));
-    for (const g of sorted) {
-      rows.push({
-        start: bucket.start,
-        end: bucket.end,
-        keys: g.keys,
-        amount: g.amount,
-        quantity: g.quantity,
-        estimated,
-      });
-    }
-  }
-  return { rows, requests: 1 };
-}
-
-function compareKeys(a: string[], b: string[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? '';
-    const y = b[i] ?? '';
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
 /** Facts of the days in `[start, end)` that have data. */
-function factsIn(table: DemoTable, start: string, end: string): Fact[] {
+function factsIn(table: DemoTable, start: string, end: string): BillFact[] {
   const from = start > table.windowStart ? start : table.windowStart;
-  const out: Fact[] = [];
+  const out: BillFact[] = [];
   for (let d = from; d < end && d <= table.today; d = addDays(d, 1)) {
     const list = table.factsByDay.get(d);
-    if (list) out.push(...list);
+    if (list) out.push(...billFacts(table, list));
   }
   return out;
 }
 
-/** Daily totals for a filter over `[start, end)`; days without data count as zero. */
-function dailyTotals(table: DemoTable, filter: FactFilter, start: string, end: string): Map<string, Dec> {
-  const totals = new Map<string, Dec>();
-  for (let d = start; d < end; d = addDays(d, 1)) totals.set(d, ZERO);
-  for (const fact of factsIn(table, start, end)) {
-    if (!matches(fact, filter, table.tagKey)) continue;
-    totals.set(fact.day, (totals.get(fact.day) ?? ZERO).plus(fact.amount));
-  }
-  return totals;
-}
-
-/**
- * A run-rate forecast like Cost Explorer's: each remaining day (today included, in full) is
- * predicted as the mean of the same weekday over the last two complete weeks; the 80 %
- * interval widens with how much days moved week over week lately, and with the horizon.
- */
+/** Cost Explorer's own forecast, modelled with the product's usage trend (a cross-check only). */
 function getCostForecast(
   table: DemoTable,
   query: Omit<CostQuery, 'groupBy' | 'granularity'>,
 ): CostForecast | null {
   checkRange(query.start, query.end);
-  const from = [query.start, table.today].sort()[1]!;
-  if (from >= query.end) return { total: ZERO, low: ZERO, high: ZERO };
-  const history = dailyTotals(table, query, addDays(table.today, -28), table.today);
-  if ([...history.values()].every((v) => v.isZero())) return null;
-  const sameWeekdayMean = (day: string, weeks: number): Dec => {
-    let sum = ZERO;
-    for (let k = 1; k <= weeks; k++) sum = sum.plus(history.get(addDays(day, -7 * k)) ?? ZERO);
-    return sum.div(weeks);
-  };
-  // Noise: each of the last 14 days against the same weekday a week before it. The median
-  // absolute change (scaled to a standard deviation) ignores a one-off step such as a new
-  // provisioned throughput, as a forecaster trained on a longer history would.
-  const changes: number[] = [];
-  for (let k = 1; k <= 14; k++) {
-    const d = addDays(table.today, -k);
-    const before = history.get(addDays(d, -7)) ?? ZERO;
-    if (!before.isZero()) changes.push(Math.abs((history.get(d) ?? ZERO).div(before).toNumber() - 1));
-  }
-  changes.sort((a, b) => a - b);
-  const median = changes[Math.floor(changes.length / 2)] ?? 0;
-  const sd = (1.4826 * median) / Math.SQRT2;
-  let total = ZERO;
-  let days = 0;
-  for (let d = from; d < query.end; d = addDays(d, 1)) {
-    // The same weekday in the last complete week before today, and the week before it.
-    const weeksBack = Math.floor(daysBetween(table.today, d) / 7) + 1;
-    total = total.plus(sameWeekdayMean(addDays(d, -7 * (weeksBack - 1)), 2));
-    days++;
-  }
-  // 80 % interval: day-level noise averages out over many days, the run-rate itself may drift.
-  const spread = Math.min(0.5, 0.02 + (1.28 * sd) / Math.sqrt(days) + 0.004 * days);
-  const round = (d: Dec) => d.toDecimalPlaces(6);
-  return { total: round(total), low: round(total.times(1 - spread)), high: round(total.times(1 + spread)) };
+  const from = addDays(table.today, -28);
+  const history = dailyTotals(factsIn(table, from, table.today), query, table.tagKey, from, table.today);
+  return trendForecast(history, table.today, query.start, query.end);
 }
 
 function listServices(table: DemoTable, range: { start: string; end: string }): string[] {
   checkRange(range.start, range.end);
-  const services = new Set<string>();
-  for (const fact of factsIn(table, range.start, range.end)) {
-    if (!fact.amount.isZero()) services.add(fact.service);
-  }
-  return [...services].sort();
+  return servicesOf(factsIn(table, range.start, range.end));
 }
 
 // --- CloudWatch -----------------------------------------------------------------------------
