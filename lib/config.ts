@@ -85,8 +85,22 @@ const FIELDS = {
   BEDROCK_COST_DATA_DIR: text('.bedrock-cost', nonEmpty),
   /** Cost basis: which Cost Explorer metric answers use. */
   BEDROCK_COST_BASIS: ((v) => oneOf(COST_BASES)(v ?? 'unblended')) as Field<(typeof COST_BASES)[number]>,
-  /** Hard cap on billed Cost Explorer requests per UTC day (each page is $0.01). */
+  /**
+   * Hard cap on billed Cost Explorer requests per UTC day for the scheduled jobs (the ledger
+   * sync; each page is $0.01). Chat has its own cap below, so it can never spend this one.
+   */
   BEDROCK_COST_CE_DAILY_CAP: positiveInt(500),
+  /** Cost Explorer requests per UTC day for chat questions outside the synced ledger. */
+  BEDROCK_COST_CE_CHAT_DAILY_CAP: positiveInt(20),
+  /**
+   * Requests a day the scheduled ledger syncs aim at: the open window is re-read as often
+   * as this allows given the requests one sync takes (never more often than every 4 hours).
+   */
+  BEDROCK_COST_SYNC_DAILY_REQUESTS: positiveInt(8),
+  /** The ledger's bill source: Cost Explorer (default) or CUR 2.0 through Athena. */
+  BEDROCK_COST_SOURCE: ((v) => oneOf(['cost-explorer', 'cur'] as const)(v ?? 'cost-explorer')) as Field<
+    'cost-explorer' | 'cur'
+  >,
   /** How long a Cost Explorer answer is reused (the bill refreshes up to 3 times a day). */
   BEDROCK_COST_CACHE_TTL_MINUTES: positiveInt(240),
   /** FinOps channel (Slack channel ID) for idle-throughput findings and the overview digest. */

@@ -6,9 +6,10 @@
 
 import type { Delivery } from './chat/delivery.js';
 import { type Clock, clockFrom } from './clock.js';
-import type { Config } from './config.js';
+import { type Config, costMetricOf } from './config.js';
+import type { LedgerContext } from './ledger/sync.js';
 import type { Log } from './log.js';
-import type { DataSources } from './ports.js';
+import type { CostSource, DataSources } from './ports.js';
 import type { Catalog } from './pricing/catalog.js';
 import type { Store } from './store/store.js';
 
@@ -16,8 +17,16 @@ export interface Deps {
   config: Config;
   clock: Clock;
   log: Log;
-  /** The account's data: AWS or the demo account. Built on first use. */
+  /**
+   * The account's data: AWS or the demo account. Built on first use. Its `costs` is the
+   * bill ledger (`lib/ledger`): every bill question is answered from the synced facts.
+   */
   sources(): Promise<DataSources>;
+  /**
+   * The ledger's context and the bill source the scheduled sync reads (the jobs'
+   * Cost Explorer allowance). Built on first use.
+   */
+  ledger(): Promise<{ context: LedgerContext; bill: CostSource }>;
   /**
    * The Bedrock control plane and CloudWatch metrics of another Region in
    * `BEDROCK_COST_REGIONS` (the idle check and the nowcast read them too), requests counted
@@ -66,29 +75,54 @@ export function otherRegions(deps: Pick<Deps, 'config' | 'regionSources'>): stri
 export function createDeps(options: CreateDepsOptions): Deps {
   const { config } = options;
   const clock = options.clock ?? clockFrom(config.BEDROCK_COST_NOW);
-  const sources = once(async (): Promise<DataSources> => {
-    if (options.sources) return options.sources;
-    // Cost Explorer answers are cached in the table and every request is counted (both
-    // for AWS and the demo account, so the demo exercises the cache too).
-    const { withCaching } = await import('./spend/cache.js');
-    const cached = (raw: DataSources) =>
-      withCaching(raw, {
-        store: options.store,
-        clock,
-        log: options.log,
-        ttlMinutes: config.BEDROCK_COST_CACHE_TTL_MINUTES,
-        dailyCap: config.BEDROCK_COST_CE_DAILY_CAP,
-      });
+  const ledgerContext = (): LedgerContext => ({
+    store: options.store,
+    clock,
+    log: options.log,
+    teamTagKey: config.TEAM_TAG_KEY,
+    metric: costMetricOf(config.BEDROCK_COST_BASIS),
+    source: config.BEDROCK_COST_SOURCE,
+    dailyRequests: config.BEDROCK_COST_SYNC_DAILY_REQUESTS,
+  });
+  // The account as the adapters see it (AWS or demo), with the bill counted and capped per
+  // allowance: `jobs` for the scheduled sync, `chat` for questions outside the ledger.
+  const raw = once(async (): Promise<{ sources: DataSources; jobs: CostSource; chat: CostSource }> => {
+    if (options.sources)
+      return { sources: options.sources, jobs: options.sources.costs, chat: options.sources.costs };
+    const { withCaching, withCostCache } = await import('./spend/cache.js');
+    const caching = {
+      store: options.store,
+      clock,
+      log: options.log,
+      ttlMinutes: config.BEDROCK_COST_CACHE_TTL_MINUTES,
+      dailyCap: config.BEDROCK_COST_CE_DAILY_CAP,
+    };
+    let account: DataSources;
     if (config.BEDROCK_COST_DEMO) {
       const { createDemoSources } = await import('./local/demo-data.js');
-      return cached(createDemoSources(clock, { teamTagKey: config.TEAM_TAG_KEY }));
+      account = createDemoSources(clock, { teamTagKey: config.TEAM_TAG_KEY });
+    } else {
+      const [{ createAwsClients }, { createAwsSources }] = await Promise.all([
+        import('./aws/clients.js'),
+        import('./aws/sources.js'),
+      ]);
+      account = createAwsSources(createAwsClients({ region: config.AWS_REGION }));
     }
-    const [{ createAwsClients }, { createAwsSources }] = await Promise.all([
-      import('./aws/clients.js'),
-      import('./aws/sources.js'),
-    ]);
-    return cached(createAwsSources(createAwsClients({ region: config.AWS_REGION })));
+    const bill = (pool: 'jobs' | 'chat') =>
+      withCostCache(account.costs, {
+        ...caching,
+        namespace: account.kind,
+        pool,
+        keep: false,
+        ...(pool === 'chat' ? { dailyCap: config.BEDROCK_COST_CE_CHAT_DAILY_CAP } : {}),
+      });
+    return { sources: withCaching(account, caching), jobs: bill('jobs'), chat: bill('chat') };
   });
+  const sources = once(async (): Promise<DataSources> => {
+    const [{ ledgerCostSource }, built] = await Promise.all([import('./ledger/source.js'), raw()]);
+    return { ...built.sources, costs: ledgerCostSource({ ...ledgerContext(), bill: built.chat }) };
+  });
+  const ledger = once(async () => ({ context: ledgerContext(), bill: (await raw()).jobs }));
   const regional = new Map<string, Promise<Pick<DataSources, 'bedrock' | 'metrics'>>>();
   const regionSources = (region: string) => {
     let built = regional.get(region);
@@ -124,6 +158,7 @@ export function createDeps(options: CreateDepsOptions): Deps {
     clock,
     log: options.log,
     sources,
+    ledger,
     ...(options.sources || config.BEDROCK_COST_DEMO ? {} : { regionSources }),
     catalog,
     store: options.store,

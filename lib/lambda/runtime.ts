@@ -164,6 +164,7 @@ export const lambdaChatDeps: () => Promise<Deps> = once(async () => {
     store,
     delivery: { send: async (target, reply) => (await delivery()).send(target, reply) },
     sources: () => Promise.reject(new WorkerOnlyError()),
+    ledger: () => Promise.reject(new WorkerOnlyError()),
     catalog: once(async () => (await import('../pricing/catalog.js')).loadCatalog(store)),
   };
 });

@@ -84,6 +84,22 @@ export interface CostCacheOptions {
   dailyCap: number;
   /** Separates the demo account's answers from the real account's. */
   namespace: string;
+  /**
+   * Whose allowance the requests come from: the scheduled jobs' (ledger sync, default) or
+   * chat's (a question outside the ledger). Each pool has its own daily cap, so chat can
+   * never spend the allowance alerts and digests depend on.
+   */
+  pool?: 'jobs' | 'chat';
+  /**
+   * Keep answers in the table (default true). The bill ledger passes false: it keeps the
+   * facts itself, so its reads are only counted and capped.
+   */
+  keep?: boolean;
+}
+
+/** The request ledger's name of an API call in a pool (`ce:GetCostAndUsage@chat`). */
+export function pooledApi(api: string, pool: 'jobs' | 'chat' = 'jobs'): string {
+  return pool === 'chat' ? `${api}@chat` : api;
 }
 
 /** Extra fields on a `CostResult` answered through the cache. */
@@ -140,7 +156,10 @@ export async function botApiCostThisMonth(store: Store, now: Date): Promise<{ re
   const keys: { pk: string; sk: string }[] = [];
   for (let d = 1; d <= Number(today.slice(8, 10)); d++) {
     const day = `${today.slice(0, 8)}${String(d).padStart(2, '0')}`;
-    for (const api of CE_APIS) keys.push({ pk: `USAGE#${day}`, sk: api });
+    for (const api of CE_APIS) {
+      keys.push({ pk: `USAGE#${day}`, sk: api });
+      keys.push({ pk: `USAGE#${day}`, sk: pooledApi(api, 'chat') });
+    }
   }
   let requests = 0;
   for (let i = 0; i < keys.length; i += 100) {
@@ -331,7 +350,7 @@ export function withCostCache(inner: CostSource, options: CostCacheOptions): Cos
     if (options.dailyCap <= 0) return { ok: false, used: 0 };
     try {
       const counts = await requestsOn(store, toIsoDate(clock.now()));
-      const used = CE_APIS.reduce((n, api) => n + (counts[api] ?? 0), 0);
+      const used = CE_APIS.reduce((n, api) => n + (counts[pooledApi(api, options.pool)] ?? 0), 0);
       return { ok: used < options.dailyCap, used };
     } catch (error) {
       log.warn('could not read API usage; not enforcing the cap this time', error);
@@ -349,23 +368,28 @@ export function withCostCache(inner: CostSource, options: CostCacheOptions): Cos
     const pending = inFlight.get(key);
     if (pending) return pending;
     const run = (async (): Promise<Entry> => {
-      const cached = await read(key).catch((error: unknown) => {
-        log.warn('cache read failed', error);
-        return undefined;
-      });
+      const cached =
+        options.keep === false
+          ? undefined
+          : await read(key).catch((error: unknown) => {
+              log.warn('cache read failed', error);
+              return undefined;
+            });
       if (cached?.fresh) return cached;
       const cap = await underCap();
       if (!cap.ok) {
         if (cached) return { ...cached, fresh: false };
         throw new UnavailableError(
-          `I have used today's Cost Explorer allowance (${options.dailyCap} requests, BEDROCK_COST_CE_DAILY_CAP) and have no saved answer for this question. Answers from the bill resume at 00:00 UTC.`,
+          options.pool === 'chat'
+            ? `Chat questions have used today's Cost Explorer allowance (${options.dailyCap} requests, BEDROCK_COST_CE_CHAT_DAILY_CAP); this question needs the bill outside the synced ledger. Ask about the last 13 months (synced), or again after 00:00 UTC.`
+            : `I have used today's Cost Explorer allowance (${options.dailyCap} requests, BEDROCK_COST_CE_DAILY_CAP) and have no saved answer for this question. Answers from the bill resume at 00:00 UTC.`,
         );
       }
       try {
         const fetchedAt = clock.now();
         const { payload, api, n, rows } = await ask();
-        await recordRequests(store, fetchedAt, api, n, log);
-        await write(key, payload, fetchedAt);
+        await recordRequests(store, fetchedAt, pooledApi(api, options.pool), n, log);
+        if (options.keep !== false) await write(key, payload, fetchedAt);
         return { payload, fetchedAt, fresh: true, ...(rows ? { rows } : {}) };
       } catch (error) {
         if (!isThrottleOrOutage(error)) throw error;

@@ -1,0 +1,124 @@
+/**
+ * The ledger as the bill port: a `CostSource` that answers every bill question from the
+ * synced facts, so commands and jobs ask exactly as they would ask Cost Explorer and make no
+ * Cost Explorer request for a synced period.
+ *
+ * - Days after the last sync are not in the bill yet: the answer says how old the bill is
+ *   (`fetchedAt`, `stale`) and today's hours come from the nowcast, as before.
+ * - A question about days before the first synced day (the backfill has not reached them)
+ *   reads just those days once, from the chat allowance, into the ledger.
+ * - Questions the ledger cannot answer (older than 13 months, other record types) go to the
+ *   bill source itself, counted in the chat allowance, and say so through `requests`.
+ * - `getCostForecast` is the product's one usage trend over the ledger's daily totals.
+ */
+import { addDays, toIsoDate } from '../clock.js';
+import { UnavailableError } from '../errors.js';
+import type { CostForecast, CostQuery, CostResult, CostSource } from '../ports.js';
+import { type BillFact, dailyTotals, queryFacts } from './facts.js';
+import { type LedgerMeta, readDays, readMeta } from './store.js';
+import { horizonStart, type LedgerContext, syncIntervalHours, syncLedger } from './sync.js';
+import { trendForecast } from './trend.js';
+
+export interface LedgerSourceOptions extends LedgerContext {
+  /** The bill source for syncing the days a question needs (chat allowance). */
+  bill: CostSource;
+}
+
+/** Extra fields a ledger answer carries (as the cache's answers did). */
+export interface LedgerCostResult extends CostResult {
+  fetchedAt: string;
+  stale: boolean;
+}
+
+export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
+  meta(): Promise<LedgerMeta | undefined>;
+} {
+  const { store, clock, bill, teamTagKey } = options;
+
+  /** A chat sync in flight in this process: concurrent questions wait for the one read. */
+  let inFlight: Promise<unknown> | undefined;
+
+  const covers = (meta: LedgerMeta | undefined, range: { start: string }): meta is LedgerMeta =>
+    Boolean(meta && meta.metric === options.metric && meta.source === options.source && range.start >= meta.from);
+
+  /** The meta, after reading the days `range` needs that the ledger lacks. */
+  async function ready(range: { start: string; end: string }): Promise<{ meta: LedgerMeta; requests: number }> {
+    let requests = 0;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const meta = await readMeta(store);
+      if (covers(meta, range)) return { meta, requests };
+      if (inFlight) {
+        await inFlight.catch(() => {});
+        continue;
+      }
+      const run = syncLedger(options, bill, { trigger: 'chat', want: range });
+      inFlight = run;
+      try {
+        const result = await run;
+        requests += result.record?.requests ?? 0;
+        if (covers(result.meta, range)) return { meta: result.meta, requests };
+      } finally {
+        inFlight = undefined;
+      }
+      // Another process holds the sync lease: its days land shortly.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new UnavailableError('The bill ledger is being filled by another run; please ask again in a minute.');
+  }
+
+  function stale(meta: LedgerMeta): boolean {
+    const age = clock.now().getTime() - new Date(meta.syncedAt).getTime();
+    return age > 2 * syncIntervalHours(meta, options.dailyRequests) * 3_600_000;
+  }
+
+  async function factsIn(meta: LedgerMeta, start: string, end: string): Promise<BillFact[]> {
+    const from = start > meta.from ? start : meta.from;
+    const to = end < meta.through ? end : meta.through;
+    if (from >= to) return [];
+    const days = await readDays(store, from, to);
+    const out: BillFact[] = [];
+    for (const { facts } of [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1))) out.push(...facts);
+    return out;
+  }
+
+  return {
+    meta: () => readMeta(store),
+
+    async listServices(range) {
+      const { meta } = await ready(range);
+      return [...meta.services];
+    },
+
+    async getCostAndUsage(query: CostQuery): Promise<LedgerCostResult> {
+      const today = toIsoDate(clock.now());
+      const outside =
+        query.start < horizonStart(today) ||
+        (query.recordTypes ?? ['Usage']).some((r) => r !== 'Usage') ||
+        query.groupBy.some((g) => g.type === 'DIMENSION' && g.key === 'RECORD_TYPE');
+      if (outside) {
+        const result = await bill.getCostAndUsage(query);
+        return { ...result, fetchedAt: clock.now().toISOString(), stale: false };
+      }
+      const { meta, requests } = await ready(query);
+      const facts = await factsIn(meta, query.start, query.end);
+      const byDay = new Map<string, BillFact[]>();
+      for (const f of facts) {
+        const list = byDay.get(f.day);
+        if (list) list.push(f);
+        else byDay.set(f.day, [f]);
+      }
+      const rows = queryFacts(query, teamTagKey, function* (start, end) {
+        for (let d = start; d < end; d = addDays(d, 1)) yield* byDay.get(d) ?? [];
+      });
+      return { rows, requests, fetchedAt: meta.syncedAt, stale: stale(meta) };
+    },
+
+    async getCostForecast(query): Promise<CostForecast | null> {
+      const today = toIsoDate(clock.now());
+      const from = addDays(today, -28);
+      const { meta } = await ready({ start: from, end: today });
+      const history = dailyTotals(await factsIn(meta, from, today), query, teamTagKey, from, today);
+      return trendForecast(history, today, query.start, query.end);
+    },
+  };
+}

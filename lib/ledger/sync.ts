@@ -1,0 +1,331 @@
+/**
+ * Keep the ledger current from the bill source, incrementally.
+ *
+ * The query plan (Cost Explorer groups by at most two dimensions, and Marketplace usage types
+ * do not name the model, so service x usage type x team needs one query per service):
+ *
+ * - per Bedrock-related service: GetCostAndUsage DAILY, SERVICE = s, RECORD_TYPE = Usage,
+ *   grouped by USAGE_TYPE and the team tag (every page a billed request);
+ * - one more over all of them grouped by SERVICE and LINKED_ACCOUNT (which account a cell is in);
+ * - GetDimensionValues SERVICE at most once a day (service discovery).
+ *
+ * What is read when:
+ * - final days are never read again;
+ * - the open window (from the first day Cost Explorer still marks estimated, through today)
+ *   is re-read when due: as often as the daily request budget allows given the last sync's
+ *   cost (`BEDROCK_COST_SYNC_DAILY_REQUESTS`, default 8: with 6 services, once a day), never
+ *   more often than every 4 hours. Today's hours the bill lacks come from the nowcast;
+ * - the first run reads the last 3 months; each later run backfills 3 more months until the
+ *   ledger holds 13 months (bounded steps);
+ * - a chat question about days before the first synced day reads just those (chat allowance).
+ *
+ * A day is written only when its facts changed. The meta item is written after the days,
+ * so a sync that dies half-way is simply done again; a lease keeps two syncs from running at once.
+ */
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { addDays, type Clock, startOfMonth, toIsoDate } from '../clock.js';
+import { UnavailableError } from '../errors.js';
+import type { Log } from '../log.js';
+import type { CostMetric, CostSource } from '../ports.js';
+import { isBedrockService, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
+import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
+import { type BillFact, regionOfUsageType } from './facts.js';
+import {
+  type DayFacts,
+  hashFacts,
+  type LedgerMeta,
+  readDays,
+  readMeta,
+  type SyncRecord,
+  writeDay,
+  writeMeta,
+} from './store.js';
+
+/** How many months the ledger keeps (Cost Explorer's own reach). */
+export const HORIZON_MONTHS = 13;
+/** Months read per step of the backfill. */
+export const BACKFILL_STEP_MONTHS = 3;
+/** The open window is never re-read more often than this. */
+export const MIN_SYNC_HOURS = 4;
+/** Service discovery at most this often. */
+const SERVICES_TTL_MS = 24 * 3_600_000;
+const LEASE_SECONDS = 300;
+
+export interface LedgerContext {
+  store: Store;
+  clock: Clock;
+  log: Log;
+  teamTagKey: string;
+  metric: CostMetric;
+  /** `cost-explorer` or `cur`: facts of one source are never mixed with another's. */
+  source: string;
+  /** Requests the scheduled syncs may make in a day (the interval follows from it). */
+  dailyRequests: number;
+}
+
+export interface SyncResult {
+  ran: boolean;
+  reason: string;
+  record?: SyncRecord;
+  meta?: LedgerMeta;
+}
+
+/** First day of the ledger's horizon: the first of the month 12 months before today's. */
+export function horizonStart(today: string): string {
+  let d = startOfMonth(today);
+  for (let i = 1; i < HORIZON_MONTHS; i++) d = startOfMonth(addDays(d, -1));
+  return d;
+}
+
+function monthsBack(day: string, months: number): string {
+  let d = startOfMonth(day);
+  for (let i = 0; i < months; i++) d = startOfMonth(addDays(d, -1));
+  return d;
+}
+
+/** Hours between reads of the open window, from the request budget and the last sync's cost. */
+export function syncIntervalHours(meta: LedgerMeta | undefined, dailyRequests: number): number {
+  const last = meta?.history.find((h) => !h.error && h.trigger !== 'chat');
+  const perSync = Math.max(1, last?.requests ?? (meta ? meta.services.length + 1 : 1));
+  // One request a day goes to service discovery.
+  const syncsPerDay = Math.max(1, Math.floor(Math.max(1, dailyRequests - 1) / perSync));
+  return Math.max(MIN_SYNC_HOURS, Math.ceil(24 / syncsPerDay));
+}
+
+/** When the open window will next be read. */
+export function nextSyncAt(meta: LedgerMeta | undefined, dailyRequests: number): Date | undefined {
+  if (!meta) return undefined;
+  return new Date(new Date(meta.syncedAt).getTime() + syncIntervalHours(meta, dailyRequests) * 3_600_000);
+}
+
+export interface SyncOptions {
+  trigger: SyncRecord['trigger'];
+  /** Read the open window even if it is not due (the CLI's `sync`). */
+  force?: boolean;
+  /** A question's range that must be in the ledger (chat): read the days before `from` it needs. */
+  want?: { start: string; end: string };
+}
+
+/** Bring the ledger up to date (or just the days a question needs). Never throws for the schedule. */
+export async function syncLedger(
+  ctx: LedgerContext,
+  bill: CostSource,
+  options: SyncOptions,
+): Promise<SyncResult> {
+  const now = ctx.clock.now();
+  const today = toIsoDate(now);
+  const tomorrow = addDays(today, 1);
+  const horizon = horizonStart(today);
+  let meta = await readMeta(ctx.store);
+  if (meta && (meta.metric !== ctx.metric || meta.source !== ctx.source)) meta = undefined;
+
+  const ranges: { start: string; end: string; open: boolean }[] = [];
+  if (!meta) {
+    const wanted = options.want?.start && options.want.start < today ? options.want.start : today;
+    const start = [wanted, monthsBack(today, BACKFILL_STEP_MONTHS - 1)].sort()[0]!;
+    ranges.push({ start: start < horizon ? horizon : start, end: tomorrow, open: true });
+  } else {
+    const due =
+      now.getTime() - new Date(meta.syncedAt).getTime() >=
+      syncIntervalHours(meta, ctx.dailyRequests) * 3_600_000;
+    if (options.want && options.want.start < meta.from) {
+      const start = options.want.start < horizon ? horizon : options.want.start;
+      if (start < meta.from) ranges.push({ start, end: meta.from, open: false });
+    } else if (options.trigger !== 'chat' && meta.from > horizon) {
+      const start = monthsBack(meta.from, BACKFILL_STEP_MONTHS);
+      ranges.push({ start: start < horizon ? horizon : start, end: meta.from, open: false });
+    }
+    if (options.trigger !== 'chat' && (due || options.force)) {
+      ranges.push({
+        start: meta.openFrom < meta.through ? meta.openFrom : addDays(meta.through, -1),
+        end: tomorrow,
+        open: true,
+      });
+    }
+  }
+  if (!ranges.length) return { ran: false, reason: 'up to date', meta };
+
+  if (!(await takeLease(ctx, now)))
+    return { ran: false, reason: 'another sync is running', ...(meta ? { meta } : {}) };
+  const record: SyncRecord = {
+    at: now.toISOString(),
+    trigger: options.trigger,
+    ranges: [],
+    requests: 0,
+    daysWritten: 0,
+    daysUnchanged: 0,
+  };
+  try {
+    let services = meta?.services ?? [];
+    let servicesAt = meta?.servicesAt ?? '';
+    if (!meta || now.getTime() - new Date(meta.servicesAt).getTime() >= SERVICES_TTL_MS) {
+      const all = await bill.listServices({ start: horizon, end: tomorrow });
+      record.requests += 1;
+      services = all.filter(isBedrockService).sort();
+      if (all.includes(OPENSEARCH_SERVICE)) services.push(OPENSEARCH_SERVICE);
+      servicesAt = now.toISOString();
+    }
+    let next: LedgerMeta = meta
+      ? { ...meta, services, servicesAt }
+      : {
+          from: ranges[0]!.start,
+          through: ranges[0]!.start,
+          openFrom: ranges[0]!.start,
+          syncedAt: new Date(0).toISOString(),
+          services,
+          servicesAt,
+          metric: ctx.metric,
+          source: ctx.source,
+          history: [],
+        };
+    for (const range of ranges) {
+      const read = await readRange(ctx, bill, services, range);
+      record.requests += read.requests;
+      record.ranges.push({ start: range.start, end: range.end });
+      const existing = await readDays(ctx.store, range.start, range.end);
+      for (let d = range.start; d < range.end; d = addDays(d, 1)) {
+        const facts = read.byDay.get(d) ?? [];
+        const previous = existing.get(d);
+        if (previous ? previous.hash === hashFacts(facts) : facts.length === 0) {
+          record.daysUnchanged++;
+          continue;
+        }
+        await writeDay(ctx.store, d, facts, previous as DayFacts | undefined);
+        record.daysWritten++;
+      }
+      next = {
+        ...next,
+        from: range.start < next.from ? range.start : next.from,
+        through: range.end > next.through ? range.end : next.through,
+      };
+      if (range.open) next = { ...next, openFrom: read.firstEstimated ?? today, syncedAt: now.toISOString() };
+      else if (read.firstEstimated && read.firstEstimated < next.openFrom)
+        next = { ...next, openFrom: read.firstEstimated };
+    }
+    next = { ...next, history: [record, ...next.history].slice(0, 20) };
+    await writeMeta(ctx.store, next);
+    ctx.log.info('ledger synced', { ...record });
+    return { ran: true, reason: 'synced', record, meta: next };
+  } catch (error) {
+    record.error = error instanceof Error ? error.message : String(error);
+    ctx.log.warn('ledger sync failed; the ledger keeps its previous days', error);
+    if (meta)
+      await writeMeta(ctx.store, { ...meta, history: [record, ...meta.history].slice(0, 20) }).catch(
+        () => {},
+      );
+    if (options.trigger === 'chat' || !meta) {
+      throw error instanceof UnavailableError
+        ? error
+        : new UnavailableError(
+            'Cost Explorer could not be read just now; please try again in a few minutes.',
+            { cause: error },
+          );
+    }
+    return { ran: true, reason: 'failed', record, meta };
+  } finally {
+    await releaseLease(ctx);
+  }
+}
+
+/** Read one range of the bill into facts per day (the query plan above). */
+async function readRange(
+  ctx: LedgerContext,
+  bill: CostSource,
+  services: string[],
+  range: { start: string; end: string },
+): Promise<{ byDay: Map<string, BillFact[]>; requests: number; firstEstimated?: string }> {
+  const byDay = new Map<string, BillFact[]>();
+  let requests = 0;
+  let firstEstimated: string | undefined;
+  const estimated = (day: string) => {
+    if (!firstEstimated || day < firstEstimated) firstEstimated = day;
+  };
+  if (!services.length) return { byDay, requests };
+  // Which linked account each (day, service) is in; '' where a cell spans several.
+  const accounts = await bill.getCostAndUsage({
+    start: range.start,
+    end: range.end,
+    granularity: 'DAILY',
+    groupBy: [
+      { type: 'DIMENSION', key: 'SERVICE' },
+      { type: 'DIMENSION', key: 'LINKED_ACCOUNT' },
+    ],
+    services,
+    recordTypes: ['Usage'],
+    metric: ctx.metric,
+  });
+  requests += accounts.requests;
+  const accountOf = new Map<string, string>();
+  for (const row of accounts.rows) {
+    const key = `${row.start}\u0000${row.keys[0]}`;
+    const account = row.keys[1] ?? '';
+    const seen = accountOf.get(key);
+    accountOf.set(key, seen === undefined || seen === account ? account : '');
+  }
+  for (const service of services) {
+    const result = await bill.getCostAndUsage({
+      start: range.start,
+      end: range.end,
+      granularity: 'DAILY',
+      groupBy: [
+        { type: 'DIMENSION', key: 'USAGE_TYPE' },
+        { type: 'TAG', key: ctx.teamTagKey },
+      ],
+      services: [service],
+      recordTypes: ['Usage'],
+      metric: ctx.metric,
+    });
+    requests += result.requests;
+    for (const row of result.rows) {
+      if (row.estimated) estimated(row.start);
+      const usageType = row.keys[0] ?? '';
+      const tag = row.keys[1] ?? '';
+      const i = tag.indexOf('$');
+      const fact: BillFact = {
+        day: row.start,
+        service,
+        usageType,
+        team: i >= 0 ? tag.slice(i + 1) : tag,
+        account: accountOf.get(`${row.start}\u0000${service}`) ?? '',
+        region: regionOfUsageType(usageType),
+        recordType: 'Usage',
+        amount: row.amount,
+        quantity: row.quantity,
+        state: row.estimated ? 'provisional' : 'final',
+      };
+      const list = byDay.get(row.start);
+      if (list) list.push(fact);
+      else byDay.set(row.start, [fact]);
+    }
+  }
+  return { byDay, requests, ...(firstEstimated ? { firstEstimated } : {}) };
+}
+
+async function takeLease(ctx: LedgerContext, now: Date): Promise<boolean> {
+  try {
+    await ctx.store.db.send(
+      new PutCommand({
+        TableName: ctx.store.table,
+        Item: {
+          pk: 'LEDGER',
+          sk: 'LEASE',
+          until: now.getTime() + LEASE_SECONDS * 1000,
+          expiresAt: ttlAfter(now, LEASE_SECONDS * 2),
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #u < :now',
+        ExpressionAttributeNames: { '#u': 'until' },
+        ExpressionAttributeValues: { ':now': now.getTime() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+async function releaseLease(ctx: LedgerContext): Promise<void> {
+  await ctx.store.db
+    .send(new DeleteCommand({ TableName: ctx.store.table, Key: { pk: 'LEDGER', sk: 'LEASE' } }))
+    .catch((error: unknown) => ctx.log.warn('could not release the ledger lease', error));
+}
