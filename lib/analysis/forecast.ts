@@ -1,11 +1,6 @@
 /**
- * Month-end forecast of Bedrock spend: month-to-date from the bill plus the rest of the
- * month, from Cost Explorer's own forecast (`GetCostForecast`, with its 80% prediction
- * interval) when it has one, else from a weekday-aware run-rate.
- *
- * Cost Explorer refuses to forecast an account or filter with too little history; a plain
- * daily average would then over-forecast a team that is quiet at weekends, so the run-rate
- * projects each remaining day from the same weekday of the last four weeks.
+ * The month-end forecast: one method, one function (`forecastScopes`), for every answer that
+ * shows a forecast. See `forecastScopes` for the method.
  */
 import {
   addDays,
@@ -16,12 +11,12 @@ import {
   startOfMonth,
   startOfNextMonth,
 } from '../clock.js';
+import { trendForecast } from '../ledger/trend.js';
 import { type Dec, sumUsd, ZERO } from '../money.js';
 import { earlierDay } from '../spend/present.js';
-import { discoverBedrockServices, fetchLines, type SpendContext } from '../spend/query.js';
-import { dailyTotals } from '../spend/spend.js';
+import { fetchLines, type SpendContext } from '../spend/query.js';
 
-export type ForecastMethod = 'cost-explorer' | 'run-rate';
+export type ForecastMethod = 'trend';
 
 export interface MonthEndForecast {
   month: DateRange;
@@ -29,6 +24,8 @@ export interface MonthEndForecast {
   mtdUsd: Dec;
   /** Forecast for today through the end of the month. */
   restUsd: Dec;
+  /** Of `restUsd`: fixed costs known to continue (provisioned throughput, knowledge-base OCUs). */
+  fixedUsd: Dec;
   monthEndUsd: Dec;
   lowUsd?: Dec;
   highUsd?: Dec;
@@ -39,97 +36,142 @@ export interface MonthEndForecast {
   dataAsOf: Date;
 }
 
-/** Weekday-aware run-rate for the days of `rest`, from daily history (oldest first). */
-export function runRate(
-  history: { day: string; usd: Dec }[],
-  rest: DateRange,
-  historyWindow: DateRange,
-): Dec {
-  const byDay = new Map(history.map((h) => [h.day, h.usd]));
-  const days = eachDay(historyWindow);
-  if (!days.length) return ZERO;
-  const all = days.map((d) => byDay.get(d) ?? ZERO);
-  const mean = sumUsd(all).div(all.length);
-  let total = ZERO;
-  for (const day of eachDay(rest)) {
-    const same = days.filter((d) => isoWeekday(d) === isoWeekday(day)).map((d) => byDay.get(d) ?? ZERO);
-    total = total.plus(same.length ? sumUsd(same).div(same.length) : mean);
-  }
-  return total;
+/** How the one forecast works, as answers state it. */
+export const FORECAST_METHOD_TEXT =
+  "fixed costs (provisioned throughput, knowledge-base OCUs) at yesterday's rate + weekday-aware usage trend (same weekday, last two complete weeks), 80% interval";
+
+/** One scope to forecast: a team tag value (`''` = untagged; undefined = all spend) and its month. */
+export interface ForecastScope {
+  team?: string;
+  /** The budget month (a team's time zone may shift it); default the month of `today`. */
+  month?: DateRange;
+  /** The scope's own date now (a team's time zone); default the call's `today`. */
+  today?: string;
 }
 
 /**
- * Forecast month-end Bedrock spend (all teams, or one team's tag value; `''` = untagged).
- * Two Cost Explorer requests: the last 28 days + month to date (daily), and the forecast.
+ * The product's one month-end forecast, used by `forecast`, `budget`, the alerts and the
+ * digest alike, so the same team at the same moment gets the same figure everywhere:
  *
- * @param today ISO date; the month forecast is the one containing it.
- * @example
- * const f = await forecastMonthEnd(ctx, { today: '2026-11-18', team: 'search' });
- * f.monthEndUsd; f.method; // 'cost-explorer' | 'run-rate'
+ * month end = the month's complete days from the ledger (before `today`)
+ *           + fixed costs known to continue (provisioned throughput and knowledge-base OCU
+ *             lines, at the last complete day's rate, for each day left, today included)
+ *           + the usage trend of everything else (`trendForecast`: the same weekday of the
+ *             last two complete weeks; its 80 % interval is the answer's interval).
+ *
+ * All scopes come from one ledger query (team x usage type, daily, the last 28 days and the
+ * month): no Cost Explorer request for a synced period.
  */
-export async function forecastMonthEnd(
+export async function forecastScopes(
   ctx: SpendContext,
-  options: { today: string; team?: string },
-): Promise<MonthEndForecast> {
-  const { today } = options;
-  const month = { start: startOfMonth(today), end: startOfNextMonth(today) };
-  const historyStart = earlierDay(addDays(today, -28), month.start);
-  const teamFilter = options.team !== undefined ? { team: options.team } : {};
+  today: string,
+  scopes: ForecastScope[],
+): Promise<MonthEndForecast[]> {
+  const todayOf = (s: ForecastScope) => s.today ?? today;
+  const monthOf = (s: ForecastScope) =>
+    s.month ?? { start: startOfMonth(todayOf(s)), end: startOfNextMonth(todayOf(s)) };
+  let start = addDays(today, -28);
+  let end = today;
+  for (const s of scopes) {
+    if (monthOf(s).start < start) start = monthOf(s).start;
+    if (addDays(todayOf(s), -28) < start) start = addDays(todayOf(s), -28);
+    if (todayOf(s) > end) end = todayOf(s);
+  }
+  const teams = new Set(scopes.map((s) => s.team));
+  const single = teams.size === 1 ? [...teams][0] : undefined;
   const history =
-    today > historyStart
+    end > start
       ? await fetchLines(ctx, {
-          start: historyStart,
-          end: today,
-          grouping: 'usage',
+          start,
+          end,
+          grouping: 'team-usage',
           granularity: 'DAILY',
-          ...teamFilter,
+          ...(single !== undefined ? { team: single } : {}),
         })
       : { lines: [], requests: 0, dataAsOf: ctx.now, stale: false, services: [] };
-  const daily = dailyTotals(history.lines);
-  const mtdUsd = sumUsd(daily.filter((d) => d.day >= month.start && d.day < today).map((d) => d.usd));
-  const rest = { start: today, end: month.end };
-
-  let forecast: { total: Dec; low?: Dec; high?: Dec } | null = null;
-  let requests = history.requests;
-  const services = await discoverBedrockServices(ctx.costs, { start: historyStart, end: addDays(today, 1) });
-  if (services.length) {
-    forecast = await ctx.costs.getCostForecast({
-      start: rest.start,
-      end: rest.end,
-      services,
-      recordTypes: ['Usage'],
-      metric: ctx.metric,
-      ...(options.team !== undefined ? { tag: { key: ctx.teamTagKey, values: [options.team] } } : {}),
-    });
-    requests += 1;
-  }
-  if (forecast) {
-    return {
-      month,
-      mtdUsd,
-      restUsd: forecast.total,
-      monthEndUsd: mtdUsd.plus(forecast.total),
-      ...(forecast.low ? { lowUsd: mtdUsd.plus(forecast.low) } : {}),
-      ...(forecast.high ? { highUsd: mtdUsd.plus(forecast.high) } : {}),
-      method: 'cost-explorer',
-      requests,
-      dataAsOf: history.dataAsOf,
-    };
-  }
-  const firstSpend = daily[0]?.day;
-  const window = {
-    start: firstSpend && firstSpend > addDays(today, -28) ? firstSpend : addDays(today, -28),
-    end: today,
+  // scope key ('*' = all) -> day -> fixed / variable
+  const byScope = new Map<string, Map<string, { fixed: Dec; variable: Dec }>>();
+  const add = (key: string, day: string, fixed: boolean, amount: Dec) => {
+    let days = byScope.get(key);
+    if (!days) {
+      days = new Map();
+      byScope.set(key, days);
+    }
+    const cell = days.get(day) ?? { fixed: ZERO, variable: ZERO };
+    days.set(
+      day,
+      fixed ? { ...cell, fixed: cell.fixed.plus(amount) } : { ...cell, variable: cell.variable.plus(amount) },
+    );
   };
-  const restUsd = runRate(daily, rest, window);
+  for (const line of history.lines) {
+    const fixed = line.info?.kind === 'provisioned-throughput' || line.info?.kind === 'knowledge-base';
+    add('*', line.day, fixed, line.amount);
+    if (teams.size > 1 || single !== undefined) add(`=${line.team ?? ''}`, line.day, fixed, line.amount);
+  }
+  return scopes.map((scope) => {
+    const month = monthOf(scope);
+    const days = byScope.get(scope.team === undefined ? '*' : `=${scope.team}`) ?? new Map();
+    return forecastFromDays(days, todayOf(scope), month, history.requests, history.dataAsOf);
+  });
+}
+
+/** The forecast arithmetic over one scope's daily fixed and variable spend (pure). */
+export function forecastFromDays(
+  days: Map<string, { fixed: Dec; variable: Dec }>,
+  today: string,
+  month: DateRange,
+  requests: number,
+  dataAsOf: Date,
+): MonthEndForecast {
+  const mtdUsd = sumUsd(
+    [...days.entries()]
+      .filter(([day]) => day >= month.start && day < today && day < month.end)
+      .map(([, c]) => c.fixed.plus(c.variable)),
+  );
+  const restStart = today > month.start ? today : month.start;
+  const rest = { start: restStart, end: month.end };
+  const variable = new Map<string, Dec>();
+  const historyStart = addDays(today, -28);
+  for (let d = historyStart; d < today; d = addDays(d, 1)) variable.set(d, days.get(d)?.variable ?? ZERO);
+  const trend = rest.start < rest.end ? trendForecast(variable, today, rest.start, rest.end) : null;
+  const daysLeft = rest.start < rest.end ? daysBetween(rest.start, rest.end) : 0;
+  const fixedRate = days.get(addDays(today, -1))?.fixed ?? ZERO;
+  const fixedUsd = fixedRate.times(daysLeft);
+  const restUsd = (trend?.total ?? ZERO).plus(fixedUsd);
+  const firstSpend = [...days.keys()].filter((d) => d >= historyStart).sort()[0];
+  const historyDays = firstSpend ? daysBetween(firstSpend, today) : 0;
   return {
     month,
     mtdUsd,
     restUsd,
+    fixedUsd,
     monthEndUsd: mtdUsd.plus(restUsd),
-    method: 'run-rate',
-    historyDays: Math.max(0, daysBetween(window.start, window.end)),
+    ...(trend?.low ? { lowUsd: mtdUsd.plus(fixedUsd).plus(trend.low) } : {}),
+    ...(trend?.high ? { highUsd: mtdUsd.plus(fixedUsd).plus(trend.high) } : {}),
+    method: 'trend',
+    historyDays,
     requests,
-    dataAsOf: history.dataAsOf,
+    dataAsOf,
   };
+}
+
+/**
+ * Forecast month-end Bedrock spend (all teams, or one team's tag value; `''` = untagged).
+ *
+ * @param today ISO date; the month forecast is the one containing it.
+ * @example
+ * const f = await forecastMonthEnd(ctx, { today: '2026-11-18', team: 'search' });
+ * f.monthEndUsd; f.method; // 'trend'
+ */
+export async function forecastMonthEnd(
+  ctx: SpendContext,
+  options: { today: string; team?: string; month?: DateRange },
+): Promise<MonthEndForecast> {
+  const [f] = await forecastScopes(ctx, options.today, [
+    {
+      ...(options.team !== undefined ? { team: options.team } : {}),
+      ...(options.month ? { month: options.month } : {}),
+    },
+  ]);
+  return f!;
 }

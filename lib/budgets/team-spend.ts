@@ -17,6 +17,7 @@
  */
 
 import { driverPhrase, explainChange } from '../analysis/explain.js';
+import { forecastScopes } from '../analysis/forecast.js';
 import { addDays, daysInMonth, eachDay, monthName, parseIsoDate, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
 import { fetchDigestBill } from '../digest/data.js';
@@ -165,6 +166,18 @@ export async function gatherBudgetSpend(
   };
 
   const nowcastByTeam = await nowcasting;
+  // The one forecast (the same figure `forecast`, `budget`, alerts and digests show).
+  const forecasts = profiles.length
+    ? await forecastScopes(
+        ctx,
+        todayUtc,
+        profiles.map((p) => {
+          const month = months.get(p.team)!;
+          return { team: p.team, month: { start: month.start, end: month.end }, today: month.today };
+        }),
+      )
+    : [];
+  const forecastOf = new Map(profiles.map((p, i) => [p.team, forecasts[i]!.monthEndUsd]));
 
   const teams = new Map<string, TeamSpendSnapshot>();
   for (const profile of profiles) {
@@ -176,7 +189,15 @@ export async function gatherBudgetSpend(
     const estimatedToday = nowcastByTeam.get(profile.team);
     const extra =
       estimatedToday && todayUtc >= month.start ? Dec.max(ZERO, estimatedToday.minus(billedToday)) : ZERO;
-    teams.set(profile.team, { team: profile.team, month, billedUsd: usd, nowcastUsd: extra, daily });
+    const forecastUsd = forecastOf.get(profile.team);
+    teams.set(profile.team, {
+      team: profile.team,
+      month,
+      billedUsd: usd,
+      nowcastUsd: extra,
+      daily,
+      ...(forecastUsd ? { forecastUsd } : {}),
+    });
   }
   const budgeted = new Set(profiles.map((p) => p.team));
   const unbudgeted = [...byTeam.keys()]

@@ -4,7 +4,7 @@
  * history (labelled as such). Compared with the team's budget when it has one.
  */
 
-import { forecastMonthEnd } from '../analysis/forecast.js';
+import { FORECAST_METHOD_TEXT, forecastMonthEnd } from '../analysis/forecast.js';
 import { getTeam } from '../budgets/store.js';
 import type { Reply } from '../chat/reply.js';
 import { formatRange, monthName } from '../clock.js';
@@ -26,7 +26,7 @@ export interface ForecastData {
   monthEndUsd: number;
   lowUsd?: number;
   highUsd?: number;
-  method: 'cost-explorer' | 'run-rate';
+  method: 'trend';
   budgetUsd?: number;
   month: { start: string; end: string };
   /** Complete days of the month before today, from the bill. */
@@ -111,9 +111,9 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
   }
   headline += '.';
   const methodText =
-    f.method === 'cost-explorer'
-      ? 'forecast by Cost Explorer (80% prediction interval)'
-      : `run-rate by weekday from the last ${f.historyDays ?? 0} days (Cost Explorer has too little history to forecast)`;
+    f.historyDays !== undefined && f.historyDays < 14
+      ? `${FORECAST_METHOD_TEXT}; only ${f.historyDays} days of history, so read it as a rough guide`
+      : FORECAST_METHOD_TEXT;
   const reply: Reply = {
     headline,
     context: [

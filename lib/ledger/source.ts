@@ -39,10 +39,15 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
   let inFlight: Promise<unknown> | undefined;
 
   const covers = (meta: LedgerMeta | undefined, range: { start: string }): meta is LedgerMeta =>
-    Boolean(meta && meta.metric === options.metric && meta.source === options.source && range.start >= meta.from);
+    Boolean(
+      meta && meta.metric === options.metric && meta.source === options.source && range.start >= meta.from,
+    );
 
   /** The meta, after reading the days `range` needs that the ledger lacks. */
-  async function ready(range: { start: string; end: string }): Promise<{ meta: LedgerMeta; requests: number }> {
+  async function ready(range: {
+    start: string;
+    end: string;
+  }): Promise<{ meta: LedgerMeta; requests: number }> {
     let requests = 0;
     for (let attempt = 0; attempt < 20; attempt++) {
       const meta = await readMeta(store);
@@ -63,7 +68,9 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
       // Another process holds the sync lease: its days land shortly.
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    throw new UnavailableError('The bill ledger is being filled by another run; please ask again in a minute.');
+    throw new UnavailableError(
+      'The bill ledger is being filled by another run; please ask again in a minute.',
+    );
   }
 
   function stale(meta: LedgerMeta): boolean {
