@@ -9,7 +9,7 @@ import type { Reply, ReplyAction } from '../chat/reply.js';
 import { addDays } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError } from '../errors.js';
-import { allocateCents, type Dec, formatUsd, shareOf, sumUsd, toCents, usd } from '../money.js';
+import { type Dec, formatUsd, shareOf, sumUsd, toCents, usd } from '../money.js';
 import { botApiCostThisMonth } from '../spend/cache.js';
 import { nowcastToday } from '../spend/nowcast.js';
 import { billContext, periodText } from '../spend/present.js';
@@ -196,7 +196,10 @@ export async function runSpend(given: SpendInput, ctx: CommandContext) {
   const total = extra ? report.totalUsd.plus(extra) : report.totalUsd;
   groups.sort((a, b) => b.usd.comparedTo(a.usd) || a.label.localeCompare(b.label));
   for (const g of groups) g.share = shareOf(g.usd, total);
-  const cents = allocateCents(groups.map((g) => g.usd));
+  // Each group rounded on its own (half-even), as every other answer rounds the same figure:
+  // a team's row here is the team's figure in `why`, `budget` and the digest, to the cent.
+  // The exact groups sum to the exact total; the rounded ones may differ by a cent or two.
+  const cents = groups.map((g) => toCents(g.usd));
 
   const botApi = await botApiCostThisMonth(deps.store, spend.now).catch(() => undefined);
   const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);

@@ -35,6 +35,11 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
 } {
   const { store, clock, bill, teamTagKey } = options;
 
+  /**
+   * Requests a chat sync made while answering `listServices` (which has no request count):
+   * reported with the next bill answer, so the question that caused them says so.
+   */
+  let unreported = 0;
   /** A chat sync in flight in this process: concurrent questions wait for the one read. */
   let inFlight: Promise<unknown> | undefined;
 
@@ -74,6 +79,7 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
   }
 
   function stale(meta: LedgerMeta): boolean {
+    if (meta.history[0]?.error) return true;
     const age = clock.now().getTime() - new Date(meta.syncedAt).getTime();
     return age > 2 * syncIntervalHours(meta, options.dailyRequests) * 3_600_000;
   }
@@ -92,7 +98,8 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
     meta: () => readMeta(store),
 
     async listServices(range) {
-      const { meta } = await ready(range);
+      const { meta, requests } = await ready(range);
+      unreported += requests;
       return [...meta.services];
     },
 
@@ -106,7 +113,10 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
         const result = await bill.getCostAndUsage(query);
         return { ...result, fetchedAt: clock.now().toISOString(), stale: false };
       }
-      const { meta, requests } = await ready(query);
+      const ready_ = await ready(query);
+      const meta = ready_.meta;
+      const requests = ready_.requests + unreported;
+      unreported = 0;
       const facts = await factsIn(meta, query.start, query.end);
       const byDay = new Map<string, BillFact[]>();
       for (const f of facts) {

@@ -1,7 +1,8 @@
 /**
  * The usage trend: the weekday-aware run rate every forecast in the product uses (through
  * the ledger's `getCostForecast`). Each remaining day (today included, in full) is predicted
- * as the mean of the same weekday over the last two complete weeks; the 80 % interval widens
+ * as the mean of the same weekday over the last two complete weeks (for a scope that started
+ * spending since, the weeks it has, else its mean day); the 80 % interval widens
  * with how much days moved week over week lately, and with the horizon.
  */
 import { addDays, daysBetween } from '../clock.js';
@@ -22,11 +23,33 @@ export function trendForecast(
 ): CostForecast | null {
   const start = from > today ? from : today;
   if (start >= end) return { total: ZERO, low: ZERO, high: ZERO };
-  if ([...history.values()].every((v) => v.isZero())) return null;
+  const withSpend = [...history.entries()]
+    .filter(([, v]) => !v.isZero())
+    .map(([d]) => d)
+    .sort();
+  const firstSpend = withSpend[0];
+  if (!firstSpend) return null;
+  // A scope that started spending recently is projected from the days since it started: the
+  // same weekday where it has been seen, else its mean day (not from zeros before it existed).
+  let seen = ZERO;
+  let seenDays = 0;
+  for (const [d, v] of history) {
+    if (d >= firstSpend && d < today) {
+      seen = seen.plus(v);
+      seenDays++;
+    }
+  }
+  const meanDay = seenDays ? seen.div(seenDays) : ZERO;
   const sameWeekdayMean = (day: string, weeks: number): Dec => {
     let sum = ZERO;
-    for (let k = 1; k <= weeks; k++) sum = sum.plus(history.get(addDays(day, -7 * k)) ?? ZERO);
-    return sum.div(weeks);
+    let n = 0;
+    for (let k = 1; k <= weeks; k++) {
+      const d = addDays(day, -7 * k);
+      if (d < firstSpend) continue;
+      sum = sum.plus(history.get(d) ?? ZERO);
+      n++;
+    }
+    return n ? sum.div(n) : meanDay;
   };
   // Noise: each of the last 14 days against the same weekday a week before it. The median
   // absolute change (scaled to a standard deviation) ignores a one-off step such as a new

@@ -45,7 +45,7 @@ export interface ContextOptions {
   metric: CostMetric;
   dataAsOf: Date;
   now: Date;
-  /** Answered from an expired cache because Cost Explorer was throttling. */
+  /** The ledger's last sync failed (Cost Explorer throttled or down), or it is overdue. */
   stale?: boolean;
   demo?: boolean;
   /** Ranges whose provisional days are worth naming (default: all given ranges). */
@@ -65,7 +65,7 @@ export function billContext(options: ContextOptions): string[] {
   const parts = [costBasisLabel(options.metric), asOf];
   if (options.stale) {
     parts.push(
-      `Cost Explorer is busy: this answer is from the cache, ${ageText(options.dataAsOf, options.now)}`,
+      `bill data ${ageText(options.dataAsOf, options.now)}: the last sync could not read Cost Explorer, so newer days are not in this answer yet`,
     );
   }
   if (options.demo) parts.push('demo account');

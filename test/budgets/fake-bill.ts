@@ -11,6 +11,8 @@ import type { CostQuery, CostRow, DataSources } from '../../lib/ports.js';
 
 export const SONNET = 'Claude Sonnet 4.5 (Amazon Bedrock Edition)';
 export const BEDROCK = 'Amazon Bedrock';
+/** The one linked account of the fake bill. */
+export const ACCOUNT = '111122223333';
 
 /** Usage types as Cost Explorer names them (see shared/reference/bedrock-billing.md). */
 export const SONNET_INPUT = 'USE1-MP:USE1_InputTokenCount-Units';
@@ -96,7 +98,13 @@ export function fakeBill(tagKey = 'team'): FakeBill {
             if (query.services.length && !query.services.includes(e.service)) continue;
             if (query.tag && !query.tag.values.includes(e.team)) continue;
             const keys = query.groupBy.map((g) =>
-              g.type === 'TAG' ? `${tagKey}$${e.team}` : g.key === 'USAGE_TYPE' ? e.usageType : e.service,
+              g.type === 'TAG'
+                ? `${tagKey}$${e.team}`
+                : g.key === 'USAGE_TYPE'
+                  ? e.usageType
+                  : g.key === 'LINKED_ACCOUNT'
+                    ? ACCOUNT
+                    : e.service,
             );
             const bucket = bucketOf(e.day);
             const id = `${bucket.start}|${keys.join('|')}`;

@@ -7,7 +7,7 @@ import type { Caller, CommandContext } from '../../lib/commands/types.js';
 import type { Deps } from '../../lib/deps.js';
 import { ForbiddenError, ParseError } from '../../lib/errors.js';
 import type { Store } from '../../lib/store/store.js';
-import { BEDROCK, type FakeBill, fakeBill } from '../budgets/fake-bill.js';
+import { BEDROCK, type FakeBill, fakeBill, SONNET } from '../budgets/fake-bill.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
@@ -196,12 +196,13 @@ describe('budget status', () => {
     };
     expect(data.teams).toHaveLength(2);
     const search = data.teams.find((t) => t.team === 'search');
-    // 17 days at $200/day + $150 today; forecast: + $200/day for the 12.75 days left.
+    // 17 days at $200/day + $150 today; forecast: the 17 complete days + $200 for each of the
+    // 13 days left, today included (the same weekday of the last two weeks): $6,000.
     expect(search).toMatchObject({
       team: 'search',
       budgetUsd: 5000,
       mtdUsd: 3550,
-      forecastUsd: 6100,
+      forecastUsd: 6000,
       pctUsed: 71,
       status: 'at-risk',
       channel: 'C0123ABCD',
@@ -214,10 +215,17 @@ describe('budget status', () => {
       'November Bedrock budgets: search is on track to exceed its budget (2 teams with a budget).',
     );
     expect(text).toContain('Unattributed (no team tag): $170.00 so far in November.');
-    expect(text).toMatch(/search\s+\$5,000\s+\$3,550.00\s+71%\s+\$6,100\s+at risk/);
-    // One bill query (plus the service discovery) for every team.
-    expect(bill.queries).toHaveLength(1);
-    expect(bill.queries[0]).toMatchObject({ granularity: 'DAILY', groupBy: [{ type: 'TAG', key: 'team' }] });
+    expect(text).toMatch(/search\s+\$5,000\s+\$3,550.00\s+71%\s+\$6,000\s+at risk/);
+    // The bill was read once into the ledger (one query per service and one for accounts),
+    // then every team's figures came from it: asking again reads nothing from the bill.
+    expect(bill.queries.map((q) => q.services.join())).toEqual([
+      'Amazon Bedrock,' + SONNET,
+      'Amazon Bedrock',
+      SONNET,
+    ]);
+    const before = bill.requests();
+    expect((await run('budget')).data).toEqual(result.data);
+    expect(bill.requests()).toBe(before);
   });
 
   it('answers for one team, with the breakdown button', async () => {
@@ -227,13 +235,17 @@ describe('budget status', () => {
     expect(text.split('\n')[0]).toBe(
       'search has used 71% of its November Bedrock budget: $3,550.00 of $5,000.',
     );
-    expect(text).toContain('Forecast: $6,100 by Nov 30 (122%)');
+    expect(text).toContain('Forecast: $6,000 by Nov 30 (120%)');
     expect(result.reply.actions).toContainEqual({
       id: 'show_breakdown',
       label: 'Show breakdown',
       value: 'spend mtd by model team search',
     });
-    expect(bill.queries[0]?.tag).toEqual({ key: 'team', values: ['search'] });
+    // The team's figures are the all-teams answer's row for it, to the cent.
+    const all = (await run('budget')).data as { teams: Record<string, unknown>[] };
+    expect(all.teams.find((t) => t.team === 'search')).toEqual(
+      (result.data as { teams: Record<string, unknown>[] }).teams[0],
+    );
   });
 
   it('says when no team has a budget, and who is spending', async () => {

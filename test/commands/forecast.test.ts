@@ -4,7 +4,7 @@ import type { ForecastData } from '../../lib/commands/forecast.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { Deps } from '../../lib/deps.js';
 import { billFacts, costExplorerHandler, servicesHandler } from '../spend/bill-fixture.js';
-import { type AwsServer, awsError, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
+import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
@@ -33,42 +33,36 @@ const run = async (deps: Deps, text: string) => executeLine(text, { deps, caller
 const NOW = '2026-11-16T06:00:00Z';
 
 describe('forecast', () => {
-  it("uses Cost Explorer's forecast and its interval when there is one", async () => {
-    aws.handle('GetCostForecast', {
-      Total: { Amount: '5000', Unit: 'USD' },
-      ForecastResultsByTime: [
-        {
-          TimePeriod: { Start: '2026-11-16', End: '2026-12-01' },
-          MeanValue: '5000',
-          PredictionIntervalLowerBound: '4500',
-          PredictionIntervalUpperBound: '5600',
-        },
-      ],
-    });
-    const result = await run(testDeps({ store: await dynamo.newStore(), now: NOW }), 'forecast');
-    const data = result.data as ForecastData;
-    expect(data.method).toBe('cost-explorer');
-    expect(data.monthEndUsd).toBeCloseTo(data.mtdUsd + 5000, 2);
-    expect(data.lowUsd).toBeCloseTo(data.mtdUsd + 4500, 2);
-    expect(data.highUsd).toBeCloseTo(data.mtdUsd + 5600, 2);
-    const input = aws.requestsTo('GetCostForecast').at(-1)!.input;
-    expect(input.TimePeriod).toEqual({ Start: '2026-11-16', End: '2026-12-01' });
-    expect(renderText(result.reply)).toMatch(/^Bedrock spend is on track for \$[\d,]+ in November \(likely/);
+  it('forecasts from the ledger, the same figure as budget, and never asks GetCostForecast', async () => {
+    const store = await dynamo.newStore();
+    const deps = testDeps({ store, now: NOW });
+    await run(deps, 'budget set search 5000 channel C0SEARCH01');
+    const forecast = (await run(deps, 'forecast team search')).data as ForecastData;
+    const budget = (await run(deps, 'budget search')).data as {
+      teams: { team: string; forecastUsd: number }[];
+    };
+    expect(forecast.method).toBe('trend');
+    expect(forecast.monthEndUsd).toBeGreaterThan(forecast.mtdUsd);
+    expect(budget.teams.find((t) => t.team === 'search')?.forecastUsd).toBe(forecast.monthEndUsd);
+    expect(forecast.lowUsd).toBeLessThan(forecast.monthEndUsd);
+    expect(forecast.highUsd).toBeGreaterThan(forecast.monthEndUsd);
+    expect(aws.requestsTo('GetCostForecast')).toHaveLength(0);
+    // A synced ledger answers again without asking Cost Explorer anything.
+    const before = aws.requestsTo('GetCostAndUsage').length;
+    const again = (await run(deps, 'forecast team search')).data as ForecastData;
+    expect(again.monthEndUsd).toBe(forecast.monthEndUsd);
+    expect(aws.requestsTo('GetCostAndUsage')).toHaveLength(before);
   });
 
-  it('falls back to a weekday-aware run-rate when Cost Explorer has too little history', async () => {
-    aws.handle(
-      'GetCostForecast',
-      awsError('DataUnavailableException', 'Insufficient amount of historical data'),
-    );
+  it('projects a team that started recently from the days since it started, weekday by weekday', async () => {
     const result = await run(testDeps({ store: await dynamo.newStore(), now: NOW }), 'forecast team legal');
     const data = result.data as ForecastData;
-    expect(data).toMatchObject({ team: 'legal', method: 'run-rate' });
+    expect(data).toMatchObject({ team: 'legal', method: 'trend' });
     // legal spends $7.20 a weekday and $2.88 a weekend day (Nova Pro, from Wed Nov 11). Each day
-    // left is projected from the same weekday of its history; Mondays and Tuesdays, never seen,
-    // from the mean day ($5.472): 5 x 5.472 + 6 x 7.20 + 4 x 2.88 = $82.08 on top of $27.36.
+    // left is projected from the same weekday since it started; Mondays and Tuesdays, never seen,
+    // from its mean day ($5.472): 5 x 5.472 + 6 x 7.20 + 4 x 2.88 = $82.08 on top of $27.36.
     expect(data.mtdUsd).toBe(27.36);
     expect(data.monthEndUsd).toBe(109.44);
-    expect(renderText(result.reply)).toContain('run-rate by weekday');
+    expect(renderText(result.reply)).toContain('only 5 days of history');
   });
 });
