@@ -20,6 +20,7 @@ import { type ChatTarget, describeTarget } from '../chat/delivery.js';
 import { monthId, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
+import { syncIfDue } from '../ledger/job.js';
 import { mapPool } from '../pool.js';
 import {
   type AlertKey,
@@ -132,6 +133,11 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
       stats,
     };
   }
+
+  // Bring the bill ledger up to date first when its open window is due (the alert run is
+  // hourly; most runs find the ledger current and read no bill at all).
+  const sync = await syncIfDue(deps);
+  stats.costExplorerRequests += sync.record?.requests ?? 0;
 
   const spend = await gatherBudgetSpend(deps, profiles, {
     byService: true,

@@ -13,8 +13,9 @@
  * // report.stats.durationMs, account.requests()
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays, eachDay, startOfMonth, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
-import { Dec, sumUsd, ZERO } from '../money.js';
+import { addDays, eachDay, startOfMonth, startOfPreviousMonth } from '../clock.js';
+import { type BillFact, queryFacts } from '../ledger/facts.js';
+import { Dec, ZERO } from '../money.js';
 import type { CostQuery, CostRow, DataSources } from '../ports.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_DIGEST, DEFAULT_THRESHOLDS, teamPk } from './store.js';
@@ -43,13 +44,12 @@ export function syntheticBudgetAccount(options: {
   const today = options.now.toISOString().slice(0, 10);
   const monthStart = startOfMonth(today);
   const days = eachDay({ start: monthStart, end: today });
-  const previousDays = eachDay({ start: startOfPreviousMonth(monthStart), end: monthStart });
+  const previousStart = startOfPreviousMonth(monthStart);
   const teams = Array.from({ length: options.teams }, (_, i) => `team-${String(i).padStart(5, '0')}`);
   // Month-to-date for team i, of a $1,000 budget: most teams between 5% and 45%; every
   // 50th at 85% (crosses 50% and 80%) and every 200th (offset 7) at 105% (all three).
   const mtdOf = (i: number) => (i % 200 === 7 ? 1050 : i % 50 === 0 ? 850 : 50 + ((i * 37) % 401));
   const daily = teams.map((_, i) => new Dec(mtdOf(i)).div(Math.max(1, days.length)).toDecimalPlaces(6));
-  const dayPairs = [...previousDays, ...days].map((day) => [day, addDays(day, 1)] as const);
   let billed = 0;
 
   // What each team's spend is made of: the second group-by dimension splits it into these
@@ -62,64 +62,40 @@ export function syntheticBudgetAccount(options: {
     { service: SERVICES[0]!, usageType: 'USE1-NovaPro-output-tokens', share: 0.2, last: 1 },
     { service: SERVICES[0]!, usageType: 'USE1-NovaPro-input-tokens', share: 0.1, last: 0.8 },
   ];
-  const previousStart = startOfPreviousMonth(monthStart);
-
-  const rowsFor = (query: CostQuery): CostRow[] => {
-    const tagFilter = query.tag ? new Set(query.tag.values) : undefined;
-    const split = query.groupBy[1];
-    const parts =
-      split?.type === 'DIMENSION' && split.key === 'USAGE_TYPE'
-        ? meters.map((m) => ({ key: m.usageType, share: m.share, last: m.last }))
-        : split?.type === 'DIMENSION' && split.key === 'SERVICE'
-          ? SERVICES.map((service) => {
-              const own = meters.filter((m) => m.service === service);
-              const share = own.reduce((sum, m) => sum + m.share, 0);
-              return { key: service, share, last: own.reduce((sum, m) => sum + m.share * m.last, 0) / share };
-            })
-          : [{ key: undefined, share: 1, last: 0.8 }];
-    const rows: CostRow[] = [];
-    teams.forEach((team, i) => {
-      if (tagFilter && !tagFilter.has(team)) return;
-      const push = (start: string, end: string, amount: Dec, key?: string) =>
-        rows.push({
-          start,
-          end,
-          keys: key ? [`${tagKey}$${team}`, key] : [`${tagKey}$${team}`],
-          amount,
-          quantity: ZERO,
-          estimated: false,
-        });
-      const perDay = daily[i]!;
-      // Each part's daily amount this month and last, computed once per team (not per day).
-      const amounts = parts.map((part) => {
-        const current = parts.length === 1 ? perDay : perDay.times(part.share);
-        return { current, previous: current.times(part.last) };
-      });
-      const amountOf = (day: string, p: number) =>
-        day < monthStart ? amounts[p]!.previous : amounts[p]!.current;
-      if (query.granularity === 'DAILY') {
-        for (const [day, next] of dayPairs) {
-          if (day < query.start || day >= query.end) continue;
-          for (let p = 0; p < parts.length; p++) push(day, next, amountOf(day, p), parts[p]!.key);
-        }
-        return;
-      }
-      // MONTHLY: last month (from the query's start) and this month so far.
-      for (const [start, end, list] of [
-        [previousStart, monthStart, previousDays],
-        [monthStart, startOfNextMonth(monthStart), days],
-      ] as const) {
-        const inRange = list.filter((d) => d >= query.start && d < query.end);
-        if (!inRange.length) continue;
-        for (let p = 0; p < parts.length; p++) {
-          const amount = sumUsd(inRange.map((d) => amountOf(d, p)));
-          if (amount.isZero()) continue;
-          push([start, query.start].sort()[1]!, [end, query.end].sort()[0]!, amount, parts[p]!.key);
+  // The bill as facts, one day at a time (built on demand, the last few kept), answered by
+  // the ledger's own query engine: the same engine the ledger and the demo account use.
+  const dayFacts = new Map<string, BillFact[]>();
+  const factsOfDay = (day: string): BillFact[] => {
+    let facts = dayFacts.get(day);
+    if (facts) return facts;
+    facts = [];
+    if (day >= previousStart && day < today) {
+      for (let i = 0; i < teams.length; i++) {
+        for (const m of meters) {
+          const current = daily[i]!.times(m.share);
+          facts.push({
+            day,
+            service: m.service,
+            usageType: m.usageType,
+            team: teams[i]!,
+            account: '111122223333',
+            region: 'us-east-1',
+            recordType: 'Usage',
+            amount: day < monthStart ? current.times(m.last) : current,
+            quantity: ZERO,
+            state: day >= monthStart ? 'provisional' : 'final',
+          });
         }
       }
-    });
-    return rows;
+    }
+    if (dayFacts.size > 4) dayFacts.delete(dayFacts.keys().next().value as string);
+    dayFacts.set(day, facts);
+    return facts;
   };
+  const rowsFor = (query: CostQuery): CostRow[] =>
+    queryFacts(query, tagKey, function* (start, end) {
+      for (let d = start; d < end; d = addDays(d, 1)) yield* factsOfDay(d);
+    });
 
   return {
     teams,

@@ -7,7 +7,8 @@
  * - per Bedrock-related service: GetCostAndUsage DAILY, SERVICE = s, RECORD_TYPE = Usage,
  *   grouped by USAGE_TYPE and the team tag (every page a billed request);
  * - one more over all of them grouped by SERVICE and LINKED_ACCOUNT (which account a cell is in);
- * - GetDimensionValues SERVICE at most once a day (service discovery).
+ * - GetDimensionValues SERVICE with each read of the open window (service discovery: a new
+ *   model's Marketplace service appears there first), at least daily.
  *
  * What is read when:
  * - final days are never read again;
@@ -158,7 +159,10 @@ export async function syncLedger(
   try {
     let services = meta?.services ?? [];
     let servicesAt = meta?.servicesAt ?? '';
-    if (!meta || now.getTime() - new Date(meta.servicesAt).getTime() >= SERVICES_TTL_MS) {
+    // Services are listed with every read of the open window (a new model's Marketplace
+    // service appears there first) and at least daily.
+    const readsOpen = ranges.some((r) => r.open);
+    if (!meta || readsOpen || now.getTime() - new Date(meta.servicesAt).getTime() >= SERVICES_TTL_MS) {
       const all = await bill.listServices({ start: horizon, end: tomorrow });
       record.requests += 1;
       services = all.filter(isBedrockService).sort();

@@ -2,7 +2,7 @@
  * An in-process bill for budget tests: daily Bedrock spend per team, service and usage
  * type that a test can change between runs, served through the `CostSource` port with the
  * grouping (TAG, SERVICE, USAGE_TYPE), granularity, tag filter and request counting Cost
- * Explorer has. Marketplace usage types do not name the model, as in the real bill. Metrics and the control
+ * Explorer has (the month of the latest spend is `estimated`). Marketplace usage types do not name the model, as in the real bill. Metrics and the control
  * plane are empty (budget tests pass their own nowcast).
  */
 import { addDays, eachDay, startOfMonth, startOfNextMonth } from '../../lib/clock.js';
@@ -92,6 +92,9 @@ export function fakeBill(tagKey = 'team'): FakeBill {
                   start: [startOfMonth(day), query.start].sort()[1]!,
                   end: [startOfNextMonth(day), query.end].sort()[0]!,
                 };
+          // As Cost Explorer does, the open month (that of the latest spend) is `estimated`.
+          const latest = entries.reduce((max, e) => (e.day > max ? e.day : max), '');
+          const open = latest ? startOfMonth(latest) : '';
           const groups = new Map<string, CostRow>();
           for (const e of entries) {
             if (e.day < query.start || e.day >= query.end) continue;
@@ -114,7 +117,7 @@ export function fakeBill(tagKey = 'team'): FakeBill {
               keys,
               amount: ZERO,
               quantity: ZERO,
-              estimated: false,
+              estimated: bucket.start >= open,
             };
             row.amount = row.amount.plus(e.usd);
             groups.set(id, row);
