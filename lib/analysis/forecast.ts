@@ -2,18 +2,9 @@
  * The month-end forecast: one method, one function (`forecastScopes`), for every answer that
  * shows a forecast. See `forecastScopes` for the method.
  */
-import {
-  addDays,
-  type DateRange,
-  daysBetween,
-  eachDay,
-  isoWeekday,
-  startOfMonth,
-  startOfNextMonth,
-} from '../clock.js';
+import { addDays, type DateRange, daysBetween, startOfMonth, startOfNextMonth } from '../clock.js';
 import { trendForecast } from '../ledger/trend.js';
 import { type Dec, sumUsd, ZERO } from '../money.js';
-import { earlierDay } from '../spend/present.js';
 import { fetchLines, type SpendContext } from '../spend/query.js';
 
 export type ForecastMethod = 'trend';

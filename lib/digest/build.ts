@@ -13,7 +13,6 @@
 
 import { changeVerb, type Driver, driverPhrase, explainChange } from '../analysis/explain.js';
 import type { IdleFinding } from '../analysis/idle.js';
-import { forecastMonthEnd } from '../budgets/evaluate.js';
 import type { TeamMonth } from '../budgets/team-month.js';
 import type { DailyPoint } from '../chart/render.js';
 import { weeklySparkline } from '../chart/sparkline.js';
@@ -22,7 +21,6 @@ import { type DateRange, eachDay, formatDay, formatRange, formatTimestamp, month
 import { Dec, formatPercentChange, formatUsd, sumUsd, ZERO } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
 import { type SpendLine, UNATTRIBUTED } from '../spend/query.js';
-import { dailyTotals } from '../spend/spend.js';
 import { modelGroupOf } from '../spend/usage-type.js';
 import { type Recommendation, recommend } from './recommend.js';
 import type { DigestWeek } from './schedule.js';
@@ -99,6 +97,8 @@ export function buildTeamDigest(input: {
   week: DigestWeek;
   month: TeamMonth;
   now: Date;
+  /** The month-end forecast: the product's one forecast (`forecastScopes`), as `budget` shows it. */
+  forecastUsd: Dec;
   budgetUsd?: Dec;
   idle: IdleFinding[];
   catalog: Catalog | undefined;
@@ -119,12 +119,6 @@ export function buildTeamDigest(input: {
   );
   const monthLines = lines.filter((l) => l.day >= month.start && l.day < month.end);
   const monthToDateUsd = sumUsd(monthLines.map((l) => l.amount));
-  const forecast = forecastMonthEnd({
-    spent: monthToDateUsd,
-    daily: dailyTotals(monthLines),
-    month,
-    now: input.now,
-  });
   const recommendation = recommend({
     catalog: input.catalog,
     lines,
@@ -142,7 +136,7 @@ export function buildTeamDigest(input: {
     drivers: explanation.drivers.filter((d) => !d.deltaUsd.abs().lt(0.5)).slice(0, 3),
     month,
     monthToDateUsd,
-    forecastUsd: forecast.usd,
+    forecastUsd: input.forecastUsd,
     ...(input.budgetUsd ? { budgetUsd: input.budgetUsd } : {}),
     idle: input.idle,
     ...(recommendation ? { recommendation } : {}),

@@ -21,6 +21,7 @@
  * is a way to read this week's digests at any time.
  */
 import { randomUUID } from 'node:crypto';
+import { forecastScopes } from '../analysis/forecast.js';
 import type { IdleFinding, IdleScan } from '../analysis/idle.js';
 import type { TeamProfile } from '../budgets/store.js';
 import { teamMonthAt } from '../budgets/team-month.js';
@@ -30,13 +31,14 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
+import { syncIfDue } from '../ledger/job.js';
+import { type Dec, ZERO } from '../money.js';
 import { mapPool } from '../pool.js';
-import type { CostSource, DataSources } from '../ports.js';
 import type { Catalog } from '../pricing/catalog.js';
 import { costBasisLabel, type SpendLine, spendContextOf } from '../spend/query.js';
 import { buildTeamDigest, digestReply, type OverviewRow, overviewTable, type TeamDigest } from './build.js';
 import { claimDigest, markDigestSent, releaseDigest } from './claim.js';
-import { type DigestBill, fetchDigestBill, usageRowsOf } from './data.js';
+import { fetchDigestBill } from './data.js';
 import { type DigestSlot, type DigestWeek, describeSlot, digestWeek } from './schedule.js';
 
 /** The overview's key in `DIGEST#<team>` (not a valid team ID, so it cannot collide). */
@@ -123,22 +125,6 @@ function parseFinopsTarget(value: string | undefined): ChatTarget | undefined {
   const v = value?.trim();
   if (!v) return undefined;
   return /^https:\/\//i.test(v) ? { kind: 'teams', webhookUrl: v } : { kind: 'slack', channel: v };
-}
-
-/** Serve the idle scan's bill lookup (USAGE_TYPE, a few days) from the digest's data. */
-function costsFromBill(inner: CostSource, bill: DigestBill): CostSource {
-  return {
-    listServices: (range) => inner.listServices(range),
-    getCostForecast: (q) => inner.getCostForecast(q),
-    async getCostAndUsage(query) {
-      const [g, ...more] = query.groupBy;
-      const covered = query.start >= bill.range.start && query.end <= bill.range.end;
-      if (!more.length && g?.type === 'DIMENSION' && g.key === 'USAGE_TYPE' && covered) {
-        return { rows: usageRowsOf(bill, query), requests: 0 };
-      }
-      return inner.getCostAndUsage(query);
-    },
-  };
 }
 
 /**
@@ -274,12 +260,34 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
     for (const d of [p.week.chart.start, month.start]) if (d < start) start = d;
   }
   const range: DateRange = { start, end: addDays(todayUtc, 1) };
+  // Bring the ledger up to date when due, then read every team's cells from it at once.
+  const sync = await syncIfDue(deps);
   const bill = await fetchDigestBill(ctx, range);
+  bill.requests += sync.record?.requests ?? 0;
+  // The one forecast for every team in the bill and for all spend (the overview), the figure
+  // `forecast` and `budget` show for the same team at the same moment.
+  const zoneOf = (team: string) => {
+    const zone = profiles.find((p) => p.team === team)?.timeZone;
+    return zone && isKnownTimeZone(zone) ? zone : 'UTC';
+  };
+  const forecastTeams = [...new Set([...bill.teams.keys(), ...todo.map((p) => p.key)])].filter(
+    (t) => t !== OVERVIEW_KEY,
+  );
+  const scopeOf = (team?: string) => {
+    const month = teamMonthAt(now, team === undefined ? 'UTC' : zoneOf(team));
+    return {
+      ...(team !== undefined ? { team } : {}),
+      month: { start: month.start, end: month.end },
+      today: month.today,
+    };
+  };
+  const forecasts = await forecastScopes(ctx, todayUtc, [...forecastTeams.map(scopeOf), scopeOf()]);
+  const forecastOf = new Map<string, Dec>(forecastTeams.map((t, i) => [t, forecasts[i]!.monthEndUsd]));
+  forecastOf.set(OVERVIEW_KEY, forecasts.at(-1)!.monthEndUsd);
   const sources = await deps.sources();
-  const wrapped: DataSources = { ...sources, costs: costsFromBill(sources.costs, bill) };
   const [idleScan, catalog] = await Promise.all([
     import('../analysis/idle-scan.js')
-      .then(({ scanIdleForDeps }) => scanIdleForDeps(deps, IDLE_HOURS, wrapped))
+      .then(({ scanIdleForDeps }) => scanIdleForDeps(deps, IDLE_HOURS, sources))
       .catch((error: unknown): IdleScan | undefined => {
         deps.log.warn('digest: idle scan failed', { error: String(error) });
         return undefined;
@@ -304,6 +312,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
         week: overviewWeek,
         month,
         now,
+        forecastUsd: forecastOf.get(team) ?? ZERO,
         ...(profile ? { budgetUsd: profile.budgetUsd } : {}),
         idle: [],
         catalog: undefined,
@@ -329,6 +338,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
         week: p.week,
         month: teamMonthAt(now, 'UTC'),
         now,
+        forecastUsd: forecastOf.get(OVERVIEW_KEY) ?? ZERO,
         idle: findings,
         catalog,
         overview: true,
@@ -345,6 +355,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       week: p.week,
       month: teamMonthAt(now, p.timeZone),
       now,
+      forecastUsd: forecastOf.get(p.key) ?? ZERO,
       ...(p.profile ? { budgetUsd: p.profile.budgetUsd } : {}),
       idle: idleForTeam(findings, p.key, lines, p.week.weekBefore.start),
       catalog,

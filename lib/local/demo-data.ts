@@ -22,11 +22,9 @@ import {
   addDays,
   type Clock,
   daysBetween,
-  isIsoDate,
   isoWeekday,
   parseIsoDate,
   startOfIsoWeek,
-  startOfNextMonth,
   toIsoDate,
 } from '../clock.js';
 import { UserError } from '../errors.js';
@@ -36,11 +34,9 @@ import { Dec, ZERO } from '../money.js';
 import type {
   BedrockControlPlane,
   BedrockMetricName,
-  CostDimension,
   CostForecast,
   CostQuery,
   CostResult,
-  CostRow,
   CostSource,
   DataSources,
   InferenceProfile,
@@ -315,6 +311,9 @@ function billFacts(table: DemoTable, list: Fact[]): BillFact[] {
 }
 
 function getCostAndUsage(table: DemoTable, query: CostQuery): CostResult {
+  if (query.groupBy.length > 2) {
+    throw new UserError('bad_input', 'Cost Explorer groups by at most two dimensions.');
+  }
   // `query.metric` does not matter here: the demo account has no savings plans or reserved
   // capacity to amortise, and credits are their own record type, so all four cost bases agree.
   return { rows: queryFacts(query, table.tagKey, (start, end) => factsIn(table, start, end)), requests: 1 };

@@ -121,7 +121,14 @@ export async function discoverBedrockServices(costs: CostSource, range: DateRang
 }
 
 /** How a spend query groups lines, besides the day. */
-export type LineGrouping = 'usage' | 'team-usage' | 'team-service' | 'account-usage' | 'team';
+export type LineGrouping =
+  | 'usage'
+  | 'team-usage'
+  | 'team-service'
+  | 'account-usage'
+  | 'team'
+  /** Every cell of the ledger: team x service x usage type (exact; the ledger only). */
+  | 'team-service-usage';
 
 /** One parsed Cost Explorer row. */
 export interface SpendLine {
@@ -179,6 +186,8 @@ function groupByOf(grouping: LineGrouping, tagKey: string): CostDimension[] {
       return [{ type: 'DIMENSION', key: 'LINKED_ACCOUNT' }, usage];
     case 'team':
       return [tag];
+    case 'team-service-usage':
+      return [tag, { type: 'DIMENSION', key: 'SERVICE' }, usage];
   }
 }
 
@@ -255,6 +264,7 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
   const lineOf = (
     k0: string,
     k1: string,
+    k2: string,
     day: string,
     end: string,
     amount: Dec,
@@ -283,6 +293,11 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
       }
       case 'team':
         return { day, end, amount, quantity, estimated, team: teamOf(k0) };
+      case 'team-service-usage': {
+        const info = parse(k1, k2);
+        if (info.kind === 'unrelated') return undefined;
+        return { day, end, amount, quantity, estimated, team: teamOf(k0), service: k1, usageType: k2, info };
+      }
     }
   };
   const periods = query.sumInto;
@@ -291,6 +306,7 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
       const line = lineOf(
         row.keys[0] ?? '',
         row.keys[1] ?? '',
+        row.keys[2] ?? '',
         row.start,
         row.end,
         row.amount,
@@ -317,7 +333,7 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
       }
       if (index < 0) continue;
       const k0 = row.keys[0] ?? '';
-      const k1 = row.keys[1] ?? '';
+      const k1 = row.keys.length > 2 ? `${row.keys[1]}\u0000${row.keys[2]}` : (row.keys[1] ?? '');
       let byK1 = summed.get(k0);
       if (!byK1) {
         byK1 = new Map();
@@ -331,7 +347,16 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
       let slot = slots[index];
       if (slot === undefined) {
         const period = periods[index]!;
-        const line = lineOf(k0, k1, period.start, period.end, ZERO, ZERO, false);
+        const line = lineOf(
+          k0,
+          row.keys[1] ?? '',
+          row.keys[2] ?? '',
+          period.start,
+          period.end,
+          ZERO,
+          ZERO,
+          false,
+        );
         slot = line ? { line, amount: new ExactSum(), quantity: new ExactSum() } : null;
         slots[index] = slot;
         if (slot) order.push(slot);
