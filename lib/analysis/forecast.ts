@@ -5,7 +5,7 @@
 import { addDays, type DateRange, daysBetween, startOfMonth, startOfNextMonth } from '../clock.js';
 import { trendForecast } from '../ledger/trend.js';
 import { type Dec, sumUsd, ZERO } from '../money.js';
-import { fetchLines, type SpendContext } from '../spend/query.js';
+import { fetchLines, type SpendContext, type SpendLine } from '../spend/query.js';
 
 export type ForecastMethod = 'trend';
 
@@ -57,6 +57,11 @@ export async function forecastScopes(
   ctx: SpendContext,
   today: string,
   scopes: ForecastScope[],
+  /**
+   * The ledger's team lines (any grouping with team and usage type, daily) when the caller
+   * already read them for the whole span (the digest): the same facts, read once.
+   */
+  given?: { lines: SpendLine[]; requests: number; dataAsOf: Date },
 ): Promise<MonthEndForecast[]> {
   const todayOf = (s: ForecastScope) => s.today ?? today;
   const monthOf = (s: ForecastScope) =>
@@ -70,8 +75,9 @@ export async function forecastScopes(
   }
   const teams = new Set(scopes.map((s) => s.team));
   const single = teams.size === 1 ? [...teams][0] : undefined;
-  const history =
-    end > start
+  const history = given
+    ? { ...given, lines: given.lines.filter((l) => l.day >= start && l.day < end) }
+    : end > start
       ? await fetchLines(ctx, {
           start,
           end,

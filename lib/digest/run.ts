@@ -254,14 +254,15 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   // The data, once for everyone.
   const ctx = await spendContextOf(deps);
   const todayUtc = toIsoDate(now);
-  let start = todayUtc;
+  // From at least 28 days back: the forecast's history comes from the same lines.
+  let start = addDays(todayUtc, -28);
   for (const p of todo) {
     const month = teamMonthAt(now, p.timeZone);
     for (const d of [p.week.chart.start, month.start]) if (d < start) start = d;
   }
   const range: DateRange = { start, end: addDays(todayUtc, 1) };
   // Bring the ledger up to date when due, then read every team's cells from it at once.
-  const sync = await syncIfDue(deps);
+  const sync = await syncIfDue(deps, { backfill: false });
   const bill = await fetchDigestBill(ctx, range);
   bill.requests += sync.record?.requests ?? 0;
   // The one forecast for every team in the bill and for all spend (the overview), the figure
@@ -281,7 +282,11 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       today: month.today,
     };
   };
-  const forecasts = await forecastScopes(ctx, todayUtc, [...forecastTeams.map(scopeOf), scopeOf()]);
+  const forecasts = await forecastScopes(ctx, todayUtc, [...forecastTeams.map(scopeOf), scopeOf()], {
+    lines: [...bill.teams.values()].flat(),
+    requests: 0,
+    dataAsOf: bill.dataAsOf,
+  });
   const forecastOf = new Map<string, Dec>(forecastTeams.map((t, i) => [t, forecasts[i]!.monthEndUsd]));
   forecastOf.set(OVERVIEW_KEY, forecasts.at(-1)!.monthEndUsd);
   const sources = await deps.sources();

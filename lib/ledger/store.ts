@@ -184,9 +184,57 @@ export function hashFacts(facts: BillFact[]): string {
 
 // --- reading -----------------------------------------------------------------------------------
 
-/** Decoded days by `day@gen`, kept across questions in a warm process (bounded). */
+/**
+ * Decoded days by `day@gen`, kept across questions in a warm process, bounded by the number
+ * of facts held (a 10,000-team day is ~50,000 facts): the oldest-read days go first.
+ */
 const decoded = new Map<string, BillFact[]>();
-const DECODED_CAP = 800;
+let decodedFacts = 0;
+const DECODED_FACTS_CAP = 100_000;
+
+function remember(key: string, facts: BillFact[]): void {
+  decoded.set(key, facts);
+  decodedFacts += facts.length;
+  while (decodedFacts > DECODED_FACTS_CAP && decoded.size > 1) {
+    const [oldest, list] = decoded.entries().next().value as [string, BillFact[]];
+    decoded.delete(oldest);
+    decodedFacts -= list.length;
+  }
+}
+
+/** The stored days' generations and fingerprints in `[start, end)`, without their facts. */
+export async function readDayHeaders(
+  store: Store,
+  start: string,
+  end: string,
+): Promise<Map<string, { gen: string; hash: string }>> {
+  const out = new Map<string, { gen: string; hash: string }>();
+  for (let m = `${start.slice(0, 7)}-01`; m < end; m = startOfNextMonth(m)) {
+    let key: Record<string, unknown> | undefined;
+    do {
+      const page = await store.db.send(
+        new QueryCommand({
+          TableName: store.table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+          ExpressionAttributeValues: {
+            ':pk': monthPk(m),
+            ':a': `DAY#${start}`,
+            ':b': `DAY#${addDays(end, -1)}`,
+          },
+          ProjectionExpression: 'sk, gen, #h',
+          ExpressionAttributeNames: { '#h': 'hash' },
+          ...(key ? { ExclusiveStartKey: key } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const day = String(item.sk).slice(4);
+        if (day >= start && day < end) out.set(day, { gen: String(item.gen), hash: String(item.hash) });
+      }
+      key = page.LastEvaluatedKey;
+    } while (key);
+  }
+  return out;
+}
 
 /** Every stored day in `[start, end)`, whole (header generation only). Days never written are absent. */
 export async function readDays(store: Store, start: string, end: string): Promise<Map<string, DayFacts>> {
@@ -228,8 +276,7 @@ export async function readDays(store: Store, start: string, end: string): Promis
             const json = await gunzipAsync(chunk.data as Uint8Array);
             facts.push(...decode(day, JSON.parse(json.toString('utf8')) as Encoded));
           }
-          if (decoded.size >= DECODED_CAP) decoded.delete(decoded.keys().next().value as string);
-          decoded.set(cacheKey, facts);
+          remember(cacheKey, facts);
         }
         out.set(day, { day, gen, hash: String(header.hash), facts });
       }
@@ -262,7 +309,7 @@ export async function writeDay(
   store: Store,
   day: string,
   facts: BillFact[],
-  previous?: DayFacts,
+  previous?: { gen: string },
 ): Promise<void> {
   const gen = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   const chunks = await chunksOf(facts);

@@ -16,7 +16,7 @@
  *   is re-read when due: as often as the daily request budget allows given the last sync's
  *   cost (`BEDROCK_COST_SYNC_DAILY_REQUESTS`, default 8: with 6 services, once a day), never
  *   more often than every 4 hours. Today's hours the bill lacks come from the nowcast;
- * - the first run reads the last 3 months; each later run backfills 3 more months until the
+ * - the first run reads last month and this one; each later run backfills 3 more months until the
  *   ledger holds 13 months (bounded steps);
  * - a chat question about days before the first synced day reads just those (chat allowance).
  *
@@ -32,10 +32,9 @@ import { isBedrockService, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
 import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
 import { type BillFact, regionOfUsageType } from './facts.js';
 import {
-  type DayFacts,
   hashFacts,
   type LedgerMeta,
-  readDays,
+  readDayHeaders,
   readMeta,
   type SyncRecord,
   writeDay,
@@ -103,6 +102,8 @@ export interface SyncOptions {
   trigger: SyncRecord['trigger'];
   /** Read the open window even if it is not due (the CLI's `sync`). */
   force?: boolean;
+  /** Take a backfill step when one is due (default true; the digest only needs the open window). */
+  backfill?: boolean;
   /** A question's range that must be in the ledger (chat): read the days before `from` it needs. */
   want?: { start: string; end: string };
 }
@@ -123,7 +124,9 @@ export async function syncLedger(
   const ranges: { start: string; end: string; open: boolean }[] = [];
   if (!meta) {
     const wanted = options.want?.start && options.want.start < today ? options.want.start : today;
-    const start = [wanted, monthsBack(today, BACKFILL_STEP_MONTHS - 1)].sort()[0]!;
+    // The first read: last month and this one (what alerts, digests and most questions
+    // need), or further back if a question asks; the backfill brings the rest in steps.
+    const start = [wanted, monthsBack(today, 1)].sort()[0]!;
     ranges.push({ start: start < horizon ? horizon : start, end: tomorrow, open: true });
   } else {
     const due =
@@ -132,7 +135,7 @@ export async function syncLedger(
     if (options.want && options.want.start < meta.from) {
       const start = options.want.start < horizon ? horizon : options.want.start;
       if (start < meta.from) ranges.push({ start, end: meta.from, open: false });
-    } else if (options.trigger !== 'chat' && meta.from > horizon) {
+    } else if (options.trigger !== 'chat' && options.backfill !== false && meta.from > horizon) {
       const start = monthsBack(meta.from, BACKFILL_STEP_MONTHS);
       ranges.push({ start: start < horizon ? horizon : start, end: meta.from, open: false });
     }
@@ -186,7 +189,7 @@ export async function syncLedger(
       const read = await readRange(ctx, bill, services, range);
       record.requests += read.requests;
       record.ranges.push({ start: range.start, end: range.end });
-      const existing = await readDays(ctx.store, range.start, range.end);
+      const existing = await readDayHeaders(ctx.store, range.start, range.end);
       for (let d = range.start; d < range.end; d = addDays(d, 1)) {
         const facts = read.byDay.get(d) ?? [];
         const previous = existing.get(d);
@@ -194,7 +197,7 @@ export async function syncLedger(
           record.daysUnchanged++;
           continue;
         }
-        await writeDay(ctx.store, d, facts, previous as DayFacts | undefined);
+        await writeDay(ctx.store, d, facts, previous);
         record.daysWritten++;
       }
       next = {

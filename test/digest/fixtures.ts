@@ -4,8 +4,9 @@
  * answers (keys `team$<id>`), every request counted.
  */
 import { addDays } from '../../lib/clock.js';
+import { type BillFact, queryFacts } from '../../lib/ledger/facts.js';
 import { Dec } from '../../lib/money.js';
-import type { CostQuery, CostRow, CostSource } from '../../lib/ports.js';
+import type { CostQuery, CostSource } from '../../lib/ports.js';
 
 export const TEAMS = 1000;
 const SONNET = 'Claude Sonnet 4.5 (Amazon Bedrock Edition)';
@@ -30,6 +31,31 @@ export function thousandTeamBill(teams = TEAMS): {
     { service: 'Amazon Bedrock', usageType: 'USE1-NovaPro-input-tokens', rate: 0.8 },
     { service: 'Amazon Bedrock', usageType: 'USE1-NovaPro-output-tokens', rate: 3.2 },
   ];
+  // The bill as facts, one day at a time, answered by the ledger's own query engine (the
+  // way Cost Explorer answers: filters, group-bys, DAILY buckets).
+  const factsOf = (day: string): BillFact[] => {
+    const out: BillFact[] = [];
+    for (let i = 0; i < teams; i++) {
+      meters.forEach((m, k) => {
+        // Haiku only on even days: teams mix Marketplace models on some days.
+        if (m.service === HAIKU && Number(day.slice(8)) % 2) return;
+        const quantity = 1000 + ((i * 7 + k * 13 + Number(day.slice(8))) % 500);
+        out.push({
+          day,
+          service: m.service,
+          usageType: m.usageType,
+          team: team(i),
+          account: '111122223333',
+          region: 'us-east-1',
+          recordType: 'Usage',
+          amount: new Dec(((quantity * m.rate) / 1000).toFixed(6)),
+          quantity: new Dec((quantity / 1000).toFixed(6)),
+          state: 'final',
+        });
+      });
+    }
+    return out;
+  };
   const costs: CostSource = {
     async listServices() {
       listCalls++;
@@ -40,34 +66,9 @@ export function thousandTeamBill(teams = TEAMS): {
     },
     async getCostAndUsage(query) {
       requests.push(query);
-      const dim = query.groupBy[1];
-      const rows: CostRow[] = [];
-      for (let day = query.start; day < query.end; day = addDays(day, 1)) {
-        const end = addDays(day, 1);
-        for (let i = 0; i < teams; i++) {
-          const tag = `team$${team(i)}`;
-          const cells = new Map<string, { amount: number; quantity: number }>();
-          meters.forEach((m, k) => {
-            // Haiku only on even days: teams mix Marketplace models on some days.
-            if (m.service === HAIKU && Number(day.slice(8)) % 2) return;
-            const quantity = 1000 + ((i * 7 + k * 13 + Number(day.slice(8))) % 500);
-            const key = dim?.type === 'DIMENSION' && dim.key === 'SERVICE' ? m.service : m.usageType;
-            const cell = cells.get(key) ?? { amount: 0, quantity: 0 };
-            cell.amount += (quantity * m.rate) / 1000;
-            cell.quantity += quantity / 1000;
-            cells.set(key, cell);
-          });
-          for (const [key, c] of cells)
-            rows.push({
-              start: day,
-              end,
-              keys: [tag, key],
-              amount: new Dec(c.amount.toFixed(6)),
-              quantity: new Dec(c.quantity.toFixed(6)),
-              estimated: false,
-            });
-        }
-      }
+      const rows = queryFacts(query, 'team', function* (start, end) {
+        for (let day = start; day < end; day = addDays(day, 1)) yield* factsOf(day);
+      });
       return { rows, requests: 1 };
     },
   };
