@@ -178,3 +178,13 @@ export function formatTimestamp(at: Date): string {
   const iso = at.toISOString();
   return `${formatDay(iso.slice(0, 10))} ${iso.slice(11, 16)} UTC`;
 }
+
+/** The earlier of two ISO dates (they sort as strings). */
+export function earlierDay(a: string, b: string): string {
+  return [a, b].sort()[0]!;
+}
+
+/** The later of two ISO dates (they sort as strings). */
+export function laterDay(a: string, b: string): string {
+  return [a, b].sort()[1]!;
+}

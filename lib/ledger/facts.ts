@@ -13,7 +13,7 @@
  * code asks the ledger exactly as it would ask Cost Explorer, and the demo account answers
  * through the same engine.
  */
-import { addDays, isIsoDate, startOfNextMonth } from '../clock.js';
+import { addDays, earlierDay, isIsoDate, startOfNextMonth } from '../clock.js';
 import { UserError } from '../errors.js';
 import { type Dec, ZERO } from '../money.js';
 import type { CostDimension, CostQuery, CostRow } from '../ports.js';
@@ -101,7 +101,7 @@ export function bucketsOf(
   }
   for (let d = query.start; d < query.end; ) {
     const next = startOfNextMonth(d);
-    const end = next < query.end ? next : query.end;
+    const end = earlierDay(next, query.end);
     out.push({ start: d, end });
     d = end;
   }

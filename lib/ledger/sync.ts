@@ -24,7 +24,7 @@
  * so a sync that dies half-way is simply done again; a lease keeps two syncs from running at once.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays, type Clock, startOfMonth, toIsoDate } from '../clock.js';
+import { addDays, type Clock, earlierDay, laterDay, startOfMonth, toIsoDate } from '../clock.js';
 import { UnavailableError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { CostMetric, CostSource } from '../ports.js';
@@ -123,21 +123,21 @@ export async function syncLedger(
 
   const ranges: { start: string; end: string; open: boolean }[] = [];
   if (!meta) {
-    const wanted = options.want?.start && options.want.start < today ? options.want.start : today;
+    const wanted = options.want ? earlierDay(options.want.start, today) : today;
     // The first read: last month and this one (what alerts, digests and most questions
     // need), or further back if a question asks; the backfill brings the rest in steps.
     const start = [wanted, monthsBack(today, 1)].sort()[0]!;
-    ranges.push({ start: start < horizon ? horizon : start, end: tomorrow, open: true });
+    ranges.push({ start: laterDay(start, horizon), end: tomorrow, open: true });
   } else {
     const due =
       now.getTime() - new Date(meta.syncedAt).getTime() >=
       syncIntervalHours(meta, ctx.dailyRequests) * 3_600_000;
     if (options.want && options.want.start < meta.from) {
-      const start = options.want.start < horizon ? horizon : options.want.start;
+      const start = laterDay(options.want.start, horizon);
       if (start < meta.from) ranges.push({ start, end: meta.from, open: false });
     } else if (options.trigger !== 'chat' && options.backfill !== false && meta.from > horizon) {
       const start = monthsBack(meta.from, BACKFILL_STEP_MONTHS);
-      ranges.push({ start: start < horizon ? horizon : start, end: meta.from, open: false });
+      ranges.push({ start: laterDay(start, horizon), end: meta.from, open: false });
     }
     if (options.trigger !== 'chat' && (due || options.force)) {
       ranges.push({
@@ -202,8 +202,8 @@ export async function syncLedger(
       }
       next = {
         ...next,
-        from: range.start < next.from ? range.start : next.from,
-        through: range.end > next.through ? range.end : next.through,
+        from: earlierDay(range.start, next.from),
+        through: laterDay(range.end, next.through),
       };
       if (range.open) next = { ...next, openFrom: read.firstEstimated ?? today, syncedAt: now.toISOString() };
       else if (read.firstEstimated && read.firstEstimated < next.openFrom)

@@ -8,15 +8,9 @@ import { addDays, type DateRange, formatDay, formatRange, formatTimestamp, toIso
 import type { CostMetric } from '../ports.js';
 import { costBasisLabel } from './query.js';
 
-/** The earlier of two ISO dates (strings: `Math.min` does not apply). */
-export function earlierDay(a: string, b: string): string {
-  return [a, b].sort()[0]!;
-}
+export { earlierDay, laterDay } from '../clock.js';
 
-/** The later of two ISO dates. */
-export function laterDay(a: string, b: string): string {
-  return [a, b].sort()[1]!;
-}
+import { earlierDay, laterDay } from '../clock.js';
 
 /** Days (inclusive start, exclusive end) of the last 48 hours, which Cost Explorer may still revise. */
 export function provisionalDays(now: Date): DateRange {

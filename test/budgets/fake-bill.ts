@@ -5,7 +5,7 @@
  * Explorer has (the month of the latest spend is `estimated`). Marketplace usage types do not name the model, as in the real bill. Metrics and the control
  * plane are empty (budget tests pass their own nowcast).
  */
-import { addDays, eachDay, startOfMonth, startOfNextMonth } from '../../lib/clock.js';
+import { addDays, eachDay, laterDay, startOfMonth, startOfNextMonth } from '../../lib/clock.js';
 import { Dec, ZERO } from '../../lib/money.js';
 import type { CostQuery, CostRow, DataSources } from '../../lib/ports.js';
 
@@ -93,7 +93,7 @@ export function fakeBill(tagKey = 'team'): FakeBill {
                   end: [startOfNextMonth(day), query.end].sort()[0]!,
                 };
           // As Cost Explorer does, the open month (that of the latest spend) is `estimated`.
-          const latest = entries.reduce((max, e) => (e.day > max ? e.day : max), '');
+          const latest = entries.reduce((max, e) => laterDay(e.day, max), '');
           const open = latest ? startOfMonth(latest) : '';
           const groups = new Map<string, CostRow>();
           for (const e of entries) {
