@@ -8,6 +8,7 @@ import type { Delivery } from './chat/delivery.js';
 import { type Clock, clockFrom } from './clock.js';
 import type { Config } from './config.js';
 import type { Log } from './log.js';
+import type { DeliveryMetrics } from './metrics.js';
 import type { DataSources } from './ports.js';
 import type { Catalog } from './pricing/catalog.js';
 import type { Store } from './store/store.js';
@@ -30,6 +31,8 @@ export interface Deps {
   store: Store;
   /** Proactive messages (alerts, digests, idle findings). */
   delivery: Delivery;
+  /** Delivery failures as CloudWatch metrics (Lambda only; see `lib/metrics.ts`). */
+  metrics?: DeliveryMetrics;
 }
 
 export interface CreateDepsOptions {
@@ -37,6 +40,8 @@ export interface CreateDepsOptions {
   store: Store;
   log: Log;
   delivery: Delivery;
+  /** Delivery failures as metrics (Lambda). */
+  metrics?: DeliveryMetrics;
   /** Override the data sources (tests, demo). Default: AWS or demo per config. */
   sources?: DataSources;
   clock?: Clock;
@@ -128,5 +133,6 @@ export function createDeps(options: CreateDepsOptions): Deps {
     catalog,
     store: options.store,
     delivery: options.delivery,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
 }
