@@ -4,6 +4,7 @@ import { DeliveryError } from '../../lib/chat/delivery.js';
 import type { Reply } from '../../lib/chat/reply.js';
 import { simpleReply } from '../../lib/chat/reply.js';
 import { loadConfig } from '../../lib/config.js';
+import { LOCAL_WEBHOOK_ENV } from '../support/deps.js';
 import {
   type SlackServer,
   startSlackServer,
@@ -31,7 +32,8 @@ beforeEach(() => {
   waits.length = 0;
 });
 
-const config = () => loadConfig({ SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: 'xoxb-test' });
+const config = () =>
+  loadConfig({ SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: 'xoxb-test', ...LOCAL_WEBHOOK_ENV });
 
 const alert: Reply = {
   headline: 'search has used 85% of its November Bedrock budget.',

@@ -17,8 +17,16 @@ import { fixedClock } from '../../lib/clock.js';
 import { loadConfig } from '../../lib/config.js';
 import { createDeps, type Deps } from '../../lib/deps.js';
 import { type Log, silentLog } from '../../lib/log.js';
+import type { DeliveryMetrics } from '../../lib/metrics.js';
 import type { DataSources } from '../../lib/ports.js';
 import type { Store } from '../../lib/store/store.js';
+
+/**
+ * The local test servers (webhooks, `response_url`s) listen on 127.0.0.1, which the
+ * outbound policy refuses by default (`lib/chat/outbound.ts`): tests allow it explicitly,
+ * as an operator would for a local run. A test of the refusal leaves it out.
+ */
+export const LOCAL_WEBHOOK_ENV = { BEDROCK_COST_WEBHOOK_HOSTS: '127.0.0.1' } as const;
 
 /** The suite's "now" (matches `BEDROCK_COST_NOW` in vitest.config.ts). */
 export const TEST_NOW = '2026-11-18T06:00:00Z';
@@ -105,6 +113,8 @@ export interface TestDepsOptions {
   /** Extra environment for `loadConfig` (e.g. `ADMIN_USER_IDS`, `SLACK_API_URL`). */
   env?: Record<string, string | undefined>;
   log?: Log;
+  /** Delivery metrics (e.g. `emfDeliveryMetrics()` to assert on the EMF lines). */
+  metrics?: DeliveryMetrics;
 }
 
 /**
@@ -115,6 +125,7 @@ export function testDeps(options: TestDepsOptions): Deps {
   const now = options.now === undefined ? TEST_NOW : new Date(options.now).toISOString();
   const config = loadConfig({
     AWS_REGION: 'us-east-1',
+    ...LOCAL_WEBHOOK_ENV,
     BEDROCK_COST_TABLE: options.store.table,
     BEDROCK_COST_NOW: now,
     ...options.env,
@@ -126,5 +137,6 @@ export function testDeps(options: TestDepsOptions): Deps {
     delivery: options.delivery ?? recordingDelivery(),
     sources: options.sources,
     clock: fixedClock(config.BEDROCK_COST_NOW ?? now),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
 }

@@ -17,10 +17,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /** A failure to inject. `error` answers HTTP 200 `{ ok: false, error }` (Slack API style). */
-export type ChatFailure =
+export type ChatFailure = (
   | { status: 429; retryAfter?: number; body?: string }
   | { status: number; body?: string; headers?: Record<string, string> }
-  | { error: string; retryAfter?: never; status?: never };
+  | { error: string; retryAfter?: never; status?: never }
+) & {
+  /**
+   * Answer only after this many ms (the request is already recorded as received): a
+   * platform that took the message and answers slowly, e.g. `{ status: 500, delayMs: 200 }`.
+   */
+  delayMs?: number;
+};
 
 /** One Web API call. */
 export interface SlackCall {
@@ -114,6 +121,14 @@ function failureQueue(): Failures {
 /** Write an injected failure; true when one was written. */
 function writeFailure(res: ServerResponse, failure: ChatFailure | undefined): boolean {
   if (!failure) return false;
+  if (failure.delayMs) {
+    const now = { ...failure, delayMs: 0 };
+    // The client may have given up meanwhile: answering a closed socket is harmless.
+    setTimeout(() => {
+      if (!res.destroyed) writeFailure(res, now);
+    }, failure.delayMs);
+    return true;
+  }
   if ('error' in failure && failure.error !== undefined) {
     res
       .writeHead(200, { 'content-type': 'application/json' })
