@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createChatDelivery, postReply } from '../../lib/chat/deliver.js';
 import { DeliveryError } from '../../lib/chat/delivery.js';
+import { outboundPolicyOf } from '../../lib/chat/outbound.js';
 import type { Reply } from '../../lib/chat/reply.js';
 import { simpleReply } from '../../lib/chat/reply.js';
 import { loadConfig } from '../../lib/config.js';
@@ -194,10 +195,12 @@ describe('createChatDelivery: Teams Workflows webhook', () => {
 describe('postReply', () => {
   it('answers through a Slack response_url, ephemeral unless the reply is public', async () => {
     const url = slack.responseUrl('post-1');
-    await postReply({ kind: 'slack-response-url', url }, simpleReply('Done.'));
+    const policy = outboundPolicyOf(config());
+    await postReply({ kind: 'slack-response-url', url }, simpleReply('Done.'), { policy });
     await postReply(
       { kind: 'slack-response-url', url },
       { ...simpleReply('For everyone.'), visibility: 'in_channel' },
+      { policy },
     );
     const posts = slack.responsesTo('post-1').map((p) => p.body);
     expect(posts.map((p) => [p.response_type, p.text, p.replace_original])).toEqual([

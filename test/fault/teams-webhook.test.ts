@@ -7,11 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { saveTeam } from '../../lib/budgets/store.js';
 import { postReply } from '../../lib/chat/deliver.js';
+import { outboundPolicyOf } from '../../lib/chat/outbound.js';
 import type { Reply } from '../../lib/chat/reply.js';
+import { loadConfig } from '../../lib/config.js';
 import { Dec } from '../../lib/money.js';
 import type { Store } from '../../lib/store/store.js';
 import { fakeBill } from '../budgets/fake-bill.js';
-import { testDeps } from '../support/deps.js';
+import { LOCAL_WEBHOOK_ENV, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { startWebhookServer, type WebhookServer } from '../support/slack-server.js';
 import { fastChatDelivery } from './helpers.js';
@@ -101,7 +103,10 @@ describe('Teams webhook 413', () => {
       ],
     };
     webhook.failNext(TOO_LARGE, 1, 'answers');
-    await postReply({ kind: 'teams-webhook', url: webhook.url('answers') }, big, { sleep: async () => {} });
+    await postReply({ kind: 'teams-webhook', url: webhook.url('answers') }, big, {
+      sleep: async () => {},
+      policy: outboundPolicyOf(loadConfig(LOCAL_WEBHOOK_ENV)),
+    });
     const posts = webhook.postsTo('answers');
     expect(posts.map((p) => p.failed)).toEqual([true, false]);
     expect(posts[1]!.raw).toContain('Bedrock spend last week by team: $79,800');

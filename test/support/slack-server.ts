@@ -422,11 +422,7 @@ export interface WebhookServer {
    * Fail the next `times` (default 1) posts, to one webhook name or to any (`'*'`, default),
    * e.g. `{ status: 413, body: 'Request Entity Too Large' }` or `{ status: 502 }`.
    */
-  failNext(
-    failure: { status: number; body?: string; retryAfter?: number },
-    times?: number,
-    name?: string,
-  ): void;
+  failNext(failure: ChatFailure, times?: number, name?: string): void;
   close(): Promise<void>;
 }
 
@@ -464,7 +460,7 @@ export async function startWebhookServer(): Promise<WebhookServer> {
     url: (name = 'default') => `${base}/webhook/${name}`,
     posts,
     postsTo: (nameOrUrl) => posts.filter((p) => p.path === pathOf(nameOrUrl)),
-    failNext: (failure, times = 1, name = '*') => failures.add(name, failure as ChatFailure, times),
+    failNext: (failure, times = 1, name = '*') => failures.add(name, failure, times),
     close: closer(server),
   };
 }
