@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { saveTeam } from '../../lib/budgets/store.js';
-import { postReply } from '../../lib/chat/deliver.js';
+import { createChatDelivery, postReply } from '../../lib/chat/deliver.js';
 import { outboundPolicyOf } from '../../lib/chat/outbound.js';
 import type { Reply } from '../../lib/chat/reply.js';
 import { loadConfig } from '../../lib/config.js';
@@ -84,6 +84,24 @@ describe('Teams webhook 413', () => {
     await runBudgetAlerts(at(hours(1)), { dryRun: false, nowcast: false });
     await runBudgetAlerts(at(hours(2)), { dryRun: false, nowcast: false });
     expect(accepted()).toHaveLength(2);
+  });
+
+  it('a card the webhook took but answered 500 slowly is not posted again, in this run or the next', async () => {
+    await teamsTeam();
+    const bill = fakeBill();
+    bill.spread('search', '2026-11-01', '2026-11-18', 850);
+    const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1', ...LOCAL_WEBHOOK_ENV }), {
+      sleep: async () => {},
+      timeoutMs: 50,
+    });
+    const at = (now: Date) => testDeps({ store, sources: bill.sources, delivery, now });
+    webhook.failNext({ status: 500, delayMs: 300 }, 1, 'search');
+    const first = await runBudgetAlerts(at(hours(0)), { dryRun: false, nowcast: false });
+    expect(first.messages[0]?.reason).toMatch(/teams webhook: no answer in time; it may have arrived/);
+    await runBudgetAlerts(at(hours(1)), { dryRun: false, nowcast: false });
+    await runBudgetAlerts(at(hours(2)), { dryRun: false, nowcast: false });
+    // One request per alert: the slow one (which Teams had) and the 80% one.
+    expect(webhook.postsTo('search')).toHaveLength(2);
   });
 
   it('a command answer refused as too large is posted once as plain text', async () => {
