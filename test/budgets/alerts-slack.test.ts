@@ -32,9 +32,12 @@ describe('budget alerts in Slack', () => {
     const store = await dynamo.newStore();
     const bill = fakeBill();
     const env = { SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: 'xoxb-test', ADMIN_USER_IDS: 'UADMIN001' };
-    const delivery = createChatDelivery(loadConfig({ ...env, ...LOCAL_WEBHOOK_ENV, AWS_REGION: 'us-east-1' }), {
-      sleep: async () => {},
-    });
+    const delivery = createChatDelivery(
+      loadConfig({ ...env, ...LOCAL_WEBHOOK_ENV, AWS_REGION: 'us-east-1' }),
+      {
+        sleep: async () => {},
+      },
+    );
     const at = (now: string) => testDeps({ store, sources: bill.sources, delivery, env, now });
     const admin = { platform: 'slack' as const, userId: 'UADMIN001', isAdmin: true };
     await executeLine('budget set growth 1000 channel <#C0GROWTH01|growth-alerts>', {
@@ -98,7 +101,9 @@ describe('budget alerts in Slack', () => {
     const hooks = await startWebhookServer();
     try {
       const webhookUrl = `${hooks.url('legal')}?sig=TOPSECRET`;
-      const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1', ...LOCAL_WEBHOOK_ENV }), { sleep: async () => {} });
+      const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1', ...LOCAL_WEBHOOK_ENV }), {
+        sleep: async () => {},
+      });
       // Written through the repository: `budget set` accepts https only, the local server is http.
       await saveTeam(
         store,

@@ -116,7 +116,7 @@ describe('weekly digest through the Slack Web API', () => {
     try {
       const store = await dynamo.newStore();
       await addTeam(store, 'support-bot', '', webhooks.url('support'));
-      webhooks.failNext({ status: 429, retryAfter: 1 }, 5, "support");
+      webhooks.failNext({ status: 429, retryAfter: 1 }, 5, 'support');
       const first = await runWeeklyDigest(depsAt(store, '2026-11-16T09:00:00Z'), { dryRun: false });
       expect(first.messages.map((m) => [m.subject, m.target, m.status])).toEqual([
         ['support-bot', `teams:${new URL(webhooks.base).host}`, 'failed'],
