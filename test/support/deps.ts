@@ -47,11 +47,12 @@ export interface RecordingDelivery extends Delivery {
   /**
    * Make sends to matching targets reject with a `DeliveryError` (`retryable` default true).
    * `match` is a Slack channel ID, a Teams webhook URL, or a predicate. `times` limits how
-   * many sends fail (default: all).
+   * many sends fail (default: all). `maybeDelivered`: the platform may have taken it (a
+   * timeout or a 5xx after the request was sent).
    */
   failFor(
     match: string | ((target: ChatTarget) => boolean),
-    options?: { retryable?: boolean; times?: number; message?: string },
+    options?: { retryable?: boolean; times?: number; message?: string; maybeDelivered?: boolean },
   ): void;
   /** Messages sent to one Slack channel ID or Teams webhook URL. */
   sentTo(channelOrUrl: string): SentMessage[];
@@ -69,6 +70,7 @@ export function recordingDelivery(): RecordingDelivery {
     retryable: boolean;
     remaining: number;
     message: string;
+    maybeDelivered: boolean;
   }[] = [];
   const sent: SentMessage[] = [];
   const attempts: RecordingDelivery['attempts'] = [];
@@ -82,6 +84,7 @@ export function recordingDelivery(): RecordingDelivery {
         retryable: options.retryable ?? true,
         remaining: options.times ?? Number.POSITIVE_INFINITY,
         message: options.message ?? 'test delivery failure',
+        maybeDelivered: options.maybeDelivered ?? false,
       });
     },
     sentTo: (channelOrUrl) => sent.filter((m) => targetKey(m.target) === channelOrUrl),
@@ -90,7 +93,10 @@ export function recordingDelivery(): RecordingDelivery {
       if (failure) {
         failure.remaining--;
         attempts.push({ target, reply, failed: true });
-        throw new DeliveryError(failure.message, { retryable: failure.retryable });
+        throw new DeliveryError(failure.message, {
+          retryable: failure.retryable,
+          maybeDelivered: failure.maybeDelivered,
+        });
       }
       attempts.push({ target, reply, failed: false });
       seq++;
