@@ -8,7 +8,6 @@ import type { Delivery } from './chat/delivery.js';
 import { type Clock, clockFrom } from './clock.js';
 import type { Config } from './config.js';
 import type { Log } from './log.js';
-import type { DeliveryMetrics } from './metrics.js';
 import type { DataSources } from './ports.js';
 import type { Catalog } from './pricing/catalog.js';
 import type { Store } from './store/store.js';
@@ -32,7 +31,7 @@ export interface Deps {
   /** Proactive messages (alerts, digests, idle findings). */
   delivery: Delivery;
   /** Delivery failures as CloudWatch metrics (Lambda only; see `lib/metrics.ts`). */
-  metrics?: DeliveryMetrics;
+  metrics?: import('./metrics.js').DeliveryMetrics;
 }
 
 export interface CreateDepsOptions {
@@ -41,7 +40,7 @@ export interface CreateDepsOptions {
   log: Log;
   delivery: Delivery;
   /** Delivery failures as metrics (Lambda). */
-  metrics?: DeliveryMetrics;
+  metrics?: import('./metrics.js').DeliveryMetrics;
   /** Override the data sources (tests, demo). Default: AWS or demo per config. */
   sources?: DataSources;
   clock?: Clock;
