@@ -118,22 +118,21 @@ describe('Slack 5xx and timeouts: never posted twice', () => {
   it('a post answered 500 slowly (after Slack took it) is not repeated, now or in later runs', async () => {
     const bill = fakeBill();
     bill.spread('search', '2026-11-01', '2026-11-18', 850);
-    // The delivery gives up after 50 ms; the server has the post and answers 500 at 300 ms.
     const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1', ...env() }), {
       sleep: async () => {},
-      timeoutMs: 50,
     });
     const metrics = emfDeliveryMetrics({ namespace: 'BedrockCostTest', serviceName: 'bedrock-cost' });
     const at = (now: Date) => testDeps({ store, sources: bill.sources, delivery, env: env(), now, metrics });
     await searchTeam(at);
-    slack.failNext('chat.postMessage', { status: 500, delayMs: 300 });
+    // Slack has the post (it is recorded) and answers 500 a while later.
+    slack.failNext('chat.postMessage', { status: 500, delayMs: 100 });
     let first: Awaited<ReturnType<typeof runBudgetAlerts>> | undefined;
     const emf = await emfLinesOf(async () => {
       first = await runBudgetAlerts(at(hours(0)), { dryRun: false, nowcast: false });
     });
     expect(first?.messages[0]).toMatchObject({
       status: 'failed',
-      reason: expect.stringMatching(/no answer in time; it may have arrived, so it is not posted again/),
+      reason: expect.stringMatching(/HTTP 500; it may have arrived, so it is not posted again/),
     });
     // The 80% alert waits for the next run (the channel misbehaved); the 50% one is done.
     expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' })).toMatchObject({
@@ -277,13 +276,44 @@ describe('command answers through the response_url', () => {
   it('does not repeat an answer the response_url took and answered 500 slowly', async () => {
     const url = slack.responseUrl();
     const id = url.split('/').pop()!;
-    slack.failNext('response', { status: 500, delayMs: 300 });
+    slack.failNext('response', { status: 500, delayMs: 100 });
     const error = await postReply({ kind: 'slack-response-url', url }, simpleReply('Bedrock spend: $1,234'), {
       sleep: async () => {},
-      timeoutMs: 50,
+      policy: policy(),
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ maybeDelivered: true, message: expect.stringMatching(/HTTP 500/) });
+    expect(slack.responsesTo(id)).toHaveLength(1);
+  });
+
+  it('does not repeat an answer whose reply never came (timeout), though Slack had it', async () => {
+    const url = slack.responseUrl();
+    const id = url.split('/').pop()!;
+    // The request reaches Slack; the answer is lost on the way back, as when the timeout fires.
+    const answerLost: typeof fetch = async (input, init) => {
+      await fetch(input, init);
+      throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    };
+    const error = await postReply({ kind: 'slack-response-url', url }, simpleReply('Bedrock spend: $1,234'), {
+      sleep: async () => {},
+      fetch: answerLost,
       policy: policy(),
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ maybeDelivered: true, message: 'slack response_url: no answer in time' });
     expect(slack.responsesTo(id)).toHaveLength(1);
+  });
+
+  it('gives up after its own timeout when the response_url does not answer', async () => {
+    const url = slack.responseUrl();
+    const id = url.split('/').pop()!;
+    // Answers after 2 s; the delivery waits 100 ms (both timers in this process: the shorter fires first).
+    slack.failNext('response', { status: 500, delayMs: 2_000 });
+    const error = await postReply({ kind: 'slack-response-url', url }, simpleReply('Bedrock spend: $1,234'), {
+      sleep: async () => {},
+      timeoutMs: 100,
+      policy: policy(),
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ maybeDelivered: true, message: 'slack response_url: no answer in time' });
+    // Never repeated (whether or not the one request got there before the timeout).
+    expect(slack.responsesTo(id).length).toBeLessThanOrEqual(1);
   });
 });
