@@ -110,6 +110,17 @@ describe('budget set ... webhook URL', () => {
     expect((await getTeam(store, 'legal'))?.target).toEqual({ kind: 'teams', webhookUrl: own });
   });
 
+  it('BEDROCK_COST_WEBHOOK_HOSTS takes host names, not URLs, and names itself when wrong', () => {
+    expect(
+      loadConfig({ BEDROCK_COST_WEBHOOK_HOSTS: ' Hooks.Example.org, *.corp.example ' })
+        .BEDROCK_COST_WEBHOOK_HOSTS,
+    ).toEqual(['hooks.example.org', '*.corp.example']);
+    expect(loadConfig({}).BEDROCK_COST_WEBHOOK_HOSTS).toEqual([]);
+    expect(() => loadConfig({ BEDROCK_COST_WEBHOOK_HOSTS: 'https://hooks.example.org/x' })).toThrow(
+      /BEDROCK_COST_WEBHOOK_HOSTS: "https:\/\/hooks.example.org\/x" is not a host name/,
+    );
+  });
+
   it('even a listed host may not be the metadata service, and http is only for a listed loopback', () => {
     const policy = { webhookHosts: ['169.254.169.254', '127.0.0.1', 'hooks.example.org'] };
     expect(webhookUrlRefusal('https://169.254.169.254/x', policy)).toMatch(/link-local/);
