@@ -126,6 +126,25 @@ const FIELDS = {
     }
     return [...new Set(regions)];
   }) as Field<string[]>,
+  /**
+   * More hosts Teams webhooks may be on, beyond the Workflows ones (comma-separated:
+   * `hooks.example.com`, `*.example.com`; `127.0.0.1` for local runs and tests, which also
+   * allows plain http to it). See `lib/chat/outbound.ts`.
+   */
+  BEDROCK_COST_WEBHOOK_HOSTS: ((raw) => {
+    const hosts = (optionalText(raw) ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
+    for (const host of hosts) {
+      if (!/^(\*\.)?[a-z0-9.:[\]-]{1,253}$/.test(host)) {
+        throw new Invalid(
+          `"${host}" is not a host name: use a comma-separated list such as hooks.example.com,*.example.org`,
+        );
+      }
+    }
+    return [...new Set(hosts)];
+  }) as Field<string[]>,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_API_URL: ((v) => url(v) ?? 'https://slack.com/api') as Field<string>,

@@ -39,6 +39,8 @@ export interface Deps {
   store: Store;
   /** Proactive messages (alerts, digests, idle findings). */
   delivery: Delivery;
+  /** Delivery failures as CloudWatch metrics (Lambda only; see `lib/metrics.ts`). */
+  metrics?: import('./metrics.js').DeliveryMetrics;
 }
 
 export interface CreateDepsOptions {
@@ -46,6 +48,8 @@ export interface CreateDepsOptions {
   store: Store;
   log: Log;
   delivery: Delivery;
+  /** Delivery failures as metrics (Lambda). */
+  metrics?: import('./metrics.js').DeliveryMetrics;
   /** Override the data sources (tests, demo). Default: AWS or demo per config. */
   sources?: DataSources;
   clock?: Clock;
@@ -163,5 +167,6 @@ export function createDeps(options: CreateDepsOptions): Deps {
     catalog,
     store: options.store,
     delivery: options.delivery,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
 }

@@ -9,7 +9,7 @@
  * sent; release the claim if the send failed). Snoozed throughputs are skipped. A dry run
  * reports what would be sent and writes nothing.
  */
-import { type ChatTarget, describeTarget } from '../chat/delivery.js';
+import { type ChatTarget, describeTarget, mayHaveArrived } from '../chat/delivery.js';
 import type { Reply } from '../chat/reply.js';
 import { formatTimestamp, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
@@ -230,21 +230,35 @@ async function postOne(
       ...(claim === 'in-flight' ? { reason: 'another run is sending it' } : {}),
     };
   }
+  let receipt: { ts?: string };
+  let uncertain: string | undefined;
   try {
-    const receipt = await deps.delivery.send(post.target, post.reply);
-    try {
-      await markIdlePostSent(deps.store, post.arn, post.slot, deps.clock.now(), receipt.ts);
-    } catch (error) {
-      // Sent but not recorded: the claim still blocks a repost today; log for the operator.
-      deps.log.warn('idle-scan: sent but could not mark as sent', { subject: post.subject, error });
-    }
-    return { ...base, status: 'sent' };
+    receipt = await deps.delivery.send(post.target, post.reply);
   } catch (error) {
-    await releaseIdlePost(deps.store, post.arn, post.slot).catch((releaseError: unknown) =>
-      deps.log.warn('idle-scan: could not release claim', { subject: post.subject, error: releaseError }),
-    );
-    return { ...base, status: 'failed', reason: (error as Error)?.message ?? 'delivery failed' };
+    const reason = (error as Error)?.message ?? 'delivery failed';
+    if (!mayHaveArrived(error)) {
+      await releaseIdlePost(deps.store, post.arn, post.slot).catch((releaseError: unknown) =>
+        deps.log.warn('idle-scan: could not release claim', { subject: post.subject, error: releaseError }),
+      );
+      deps.metrics?.count('DeliveryFailed', 'idle-scan');
+      return { ...base, status: 'failed', reason };
+    }
+    // It may be in the channel (timeout, 5xx): kept as sent for today, not posted again.
+    receipt = {};
+    uncertain = reason;
+    deps.metrics?.count('DeliveryUncertain', 'idle-scan');
+    deps.log.error('idle-scan: delivery uncertain; not posted again', { subject: post.subject, reason });
   }
+  try {
+    await markIdlePostSent(deps.store, post.arn, post.slot, deps.clock.now(), receipt.ts);
+  } catch (error) {
+    // Sent but not recorded: the claim still blocks a repost today; log for the operator.
+    deps.metrics?.count('PostedNotRecorded', 'idle-scan');
+    deps.log.warn('idle-scan: sent but could not mark as sent', { subject: post.subject, error });
+  }
+  return uncertain
+    ? { ...base, status: 'failed', reason: `${uncertain}; it may have arrived, so it is not posted again` }
+    : { ...base, status: 'sent' };
 }
 
 /** What a provisioned-throughput ARN looks like (button values are checked, never trusted). */

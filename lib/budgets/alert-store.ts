@@ -12,6 +12,8 @@
  *   it marks it sent only after the chat platform accepted the message.
  * - A failed delivery leaves the item `failed`, which the next run claims again: the alert
  *   is retried hourly until it goes out, and one broken channel never blocks other teams.
+ *   Only a delivery that surely did not arrive counts as failed: after a timeout or a 5xx
+ *   the alert may be in the channel, so it is recorded `sent` with `uncertain` (at most once).
  * - A run that dies between claim and send leaves a claim that expires after
  *   `CLAIM_TTL_MS` (longer than the Lambda timeout), so the alert is not lost either.
  *   (A crash *after* posting but before marking sent can post twice: the one window that
@@ -174,15 +176,20 @@ export async function markAlertSent(
   store: Store,
   key: AlertKey,
   claimId: string,
-  sent: { now: Date; messageTs?: string },
+  sent: { now: Date; messageTs?: string; uncertain?: string },
 ): Promise<void> {
   const values: Record<string, unknown> = { ':id': claimId, ':sent': 'sent', ':at': sent.now.toISOString() };
   if (sent.messageTs) values[':ts'] = sent.messageTs;
+  // `uncertain`: the platform may have taken it (timeout, 5xx); kept as sent so no run posts
+  // it again, with the reason for `budget` status and the operator.
+  if (sent.uncertain) values[':uncertain'] = sent.uncertain.slice(0, 300);
   const command = new UpdateCommand({
     TableName: store.table,
     Key: keyOf(key),
     ConditionExpression: 'claimId = :id',
-    UpdateExpression: `SET #state = :sent, sentAt = :at${sent.messageTs ? ', messageTs = :ts' : ''} REMOVE claimExpiresAt`,
+    UpdateExpression: `SET #state = :sent, sentAt = :at${sent.messageTs ? ', messageTs = :ts' : ''}${
+      sent.uncertain ? ', uncertain = :uncertain' : ''
+    } REMOVE claimExpiresAt`,
     ExpressionAttributeNames: { '#state': 'state' },
     ExpressionAttributeValues: values,
   });

@@ -16,7 +16,7 @@
  *
  * A dry run reports what would be sent and writes nothing.
  */
-import { type ChatTarget, describeTarget } from '../chat/delivery.js';
+import { type ChatTarget, describeTarget, mayHaveArrived } from '../chat/delivery.js';
 import { monthId, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
@@ -260,50 +260,83 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
         messages.push({ target: where, subject, reply, status: 'already-sent' });
         continue;
       }
+      let receipt: { ts?: string };
+      let uncertain: string | undefined;
       try {
-        const receipt = await deps.delivery.send(target, reply);
-        try {
-          await markAlertSent(deps.store, key, claimId, {
-            now,
-            ...(receipt.ts ? { messageTs: receipt.ts } : {}),
-          });
-        } catch (error) {
-          // Posted, but the record failed: the claim expires and a later run may post again.
-          deps.log.error('budget alert posted but not recorded', {
-            team,
-            alert: key.sk,
-            reason: safeReason(error),
-          });
-        }
-        stats.sent++;
-        lastSentSk = key.sk;
-        messages.push({ target: where, subject, reply, status: 'sent' });
+        receipt = await deps.delivery.send(target, reply);
       } catch (error) {
         const reason = safeReason(error);
-        await releaseAlert(deps.store, key, claimId, reason).catch((releaseError: unknown) => {
-          // The claim will expire on its own (CLAIM_TTL_MS) and the alert will be retried then.
-          deps.log.error('budget alert claim not released', {
+        if (mayHaveArrived(error)) {
+          // No answer in time, or a 5xx after the request went out: the alert may be in the
+          // channel. Posting it again next run could say it twice, so it is kept as sent
+          // (unconfirmed), logged and counted instead.
+          receipt = {};
+          uncertain = reason;
+          deps.metrics?.count('DeliveryUncertain', 'alerts');
+          deps.log.error('budget alert may not have been delivered; not posted again', {
             team,
             alert: key.sk,
-            reason: safeReason(releaseError),
+            target: where,
+            reason,
           });
+        } else {
+          await releaseAlert(deps.store, key, claimId, reason).catch((releaseError: unknown) => {
+            // The claim will expire on its own (CLAIM_TTL_MS) and the alert will be retried then.
+            deps.log.error('budget alert claim not released', {
+              team,
+              alert: key.sk,
+              reason: safeReason(releaseError),
+            });
+          });
+          stats.failed++;
+          channelBroken = true;
+          deps.metrics?.count('DeliveryFailed', 'alerts');
+          deps.log.warn('budget alert not delivered; retried next run', {
+            team,
+            alert: key.sk,
+            target: where,
+            reason,
+          });
+          messages.push({
+            target: where,
+            subject,
+            reply,
+            status: 'failed',
+            reason: `${reason}; retried next run`,
+          });
+          continue;
+        }
+      }
+      try {
+        await markAlertSent(deps.store, key, claimId, {
+          now,
+          ...(receipt.ts ? { messageTs: receipt.ts } : {}),
+          ...(uncertain ? { uncertain } : {}),
         });
-        stats.failed++;
-        channelBroken = true;
-        deps.log.warn('budget alert not delivered; retried next run', {
+      } catch (error) {
+        // Posted, but the record failed: the claim expires and a later run may post again.
+        deps.metrics?.count('PostedNotRecorded', 'alerts');
+        deps.log.error('budget alert posted but not recorded', {
           team,
           alert: key.sk,
-          target: where,
-          reason,
+          reason: safeReason(error),
         });
+      }
+      if (uncertain) {
+        stats.failed++;
+        channelBroken = true;
         messages.push({
           target: where,
           subject,
           reply,
           status: 'failed',
-          reason: `${reason}; retried next run`,
+          reason: `${uncertain}; it may have arrived, so it is not posted again`,
         });
+        continue;
       }
+      stats.sent++;
+      lastSentSk = key.sk;
+      messages.push({ target: where, subject, reply, status: 'sent' });
     }
     // A forecast alert due alongside a threshold alert is said by that message already.
     for (const d of decisions) {

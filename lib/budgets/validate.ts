@@ -3,6 +3,7 @@
  * value or throws a `ParseError` whose one line says what is accepted, with an example.
  */
 import type { ChatTarget } from '../chat/delivery.js';
+import { webhookUrlRefusal } from '../chat/outbound.js';
 import { isKnownTimeZone } from '../clock.js';
 import { ParseError } from '../errors.js';
 import { Dec, type Dec as Decimal } from '../money.js';
@@ -160,6 +161,24 @@ export function parseWebhookUrl(text: string | undefined): ChatTarget {
     throw new ParseError(`Webhook URLs must not contain a user name or password. ${form}`);
   if (text.length > 2048) throw new ParseError(`That URL is too long. ${form}`);
   return { kind: 'teams', webhookUrl: url.toString() };
+}
+
+/**
+ * Refuse a webhook the bot may not post to (`lib/chat/outbound.ts`: Workflows hosts and the
+ * operator's `BEDROCK_COST_WEBHOOK_HOSTS`; never an IP, `localhost` or the metadata
+ * service), with a sentence for the person who typed it.
+ */
+export function checkWebhookDestination(
+  target: ChatTarget | undefined,
+  webhookHosts: readonly string[],
+): void {
+  if (target?.kind !== 'teams') return;
+  const refusal = webhookUrlRefusal(target.webhookUrl, { webhookHosts });
+  if (refusal) {
+    throw new ParseError(
+      `${refusal} Use the URL Teams shows for a Workflows "post to a channel when a webhook request is received" flow.`,
+    );
+  }
 }
 
 /** Owners are chat user IDs: `@U0123ABCD` (Slack mention, as the grammar rewrites it), or a Teams user id. */

@@ -14,6 +14,11 @@ export type ChatTarget =
 export interface DeliveryReceipt {
   /** Slack message timestamp, when known. */
   ts?: string;
+  /**
+   * The message is out but its attachment (a digest chart upload) failed: a partial
+   * success. The message counts as sent (recorded, never re-posted); this says what is missing.
+   */
+  attachmentError?: string;
 }
 
 export interface Delivery {
@@ -24,14 +29,27 @@ export interface Delivery {
   send(target: ChatTarget, reply: Reply): Promise<DeliveryReceipt>;
 }
 
-/** A message could not be delivered; `retryable` when a later run may succeed. */
+/**
+ * A message could not be delivered, or not surely: `retryable` when a later run may
+ * succeed; `maybeDelivered` when the platform may have accepted it all the same (no answer
+ * in time, a 5xx after the request was sent). Callers never post a `maybeDelivered`
+ * message again (that is how one alert became two): they keep it as sent-but-unconfirmed,
+ * log it and count it (`DeliveryUncertain`).
+ */
 export class DeliveryError extends Error {
   readonly retryable: boolean;
-  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+  readonly maybeDelivered: boolean;
+  constructor(message: string, options: { retryable: boolean; maybeDelivered?: boolean; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.name = 'DeliveryError';
     this.retryable = options.retryable;
+    this.maybeDelivered = options.maybeDelivered ?? false;
   }
+}
+
+/** Whether an error says a message may have arrived although the send failed. */
+export function mayHaveArrived(error: unknown): boolean {
+  return error instanceof DeliveryError && error.maybeDelivered;
 }
 
 /** Describe a target for logs without leaking a webhook URL. */

@@ -245,10 +245,14 @@ export function createSlackEventsHandler(
       });
       const respond = async (reply: Reply, replaceOriginal = false) => {
         if (!responseUrl) return;
-        const { postReply } = await import('./deliver.js');
+        const [{ postReply }, { outboundPolicyOf }] = await Promise.all([
+          import('./deliver.js'),
+          import('./outbound.js'),
+        ]);
         await postReply({ kind: 'slack-response-url', url: responseUrl }, reply, {
           fetch: options.fetch,
           replaceOriginal,
+          policy: outboundPolicyOf(config),
         });
       };
       const id = actionIdOf(a.action_id ?? '');

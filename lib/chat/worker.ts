@@ -44,7 +44,7 @@ export type WorkerReplyTo =
 /** One command for the worker; the Lambda event payload. */
 export interface WorkerJob {
   kind: 'command';
-  /** The request's replay key: the worker claims `WORKER#<id>` so a retried invocation posts once. */
+  /** The request's replay key: the worker leases `WORKER#<id>` so a retried invocation posts once. */
   id: string;
   /** The command line as typed (`why last week public`). */
   text: string;
@@ -151,53 +151,87 @@ export interface RunWorkerOptions {
 export type WorkerOutcome = 'answered' | 'user-error' | 'failed' | 'duplicate';
 
 /**
- * Run one job: claim it (a retried asynchronous invocation must not post twice), run
- * the command, post the answer. Never throws for a command failure: the person gets a
- * friendly line, the log gets the cause. Throws only when the answer cannot be posted.
+ * Run one job: lease it (see `worker-lease.ts`: a second copy of a live job stands aside, a
+ * retry of a dead one takes over), run the command, post the answer, mark the job done.
+ * Never throws for a command failure: the person gets a friendly line, the log gets the
+ * cause. Throws a `DeliveryError` when the answer surely did not arrive, after giving the
+ * lease back, so Lambda retries the invocation and, after the last attempt, sends the
+ * event to the failure queue. An answer that may have arrived (no reply in time, a 5xx)
+ * is not posted again: the job is done, logged and counted (`DeliveryUncertain`).
  */
 export async function runWorkerJob(
   job: WorkerJob,
   deps: Deps,
   options: RunWorkerOptions = {},
 ): Promise<WorkerOutcome> {
-  const { createReplayGuard } = await import('./replay.js');
-  const fresh = await createReplayGuard(
-    () => deps.store,
-    () => deps.clock.now().getTime(),
-  ).claim(`WORKER#${job.id}`, {
-    durable: true,
-  });
-  if (!fresh) {
-    deps.log.info('command worker: job already handled', { id: job.id });
+  const { takeWorkerLease, heartbeat } = await import('./worker-lease.js');
+  const lease = await takeWorkerLease(deps.store, job.id, () => deps.clock.now());
+  if (!lease) {
+    deps.log.info('command worker: job held by another attempt or done', { id: job.id });
     return 'duplicate';
   }
-  let reply: Reply;
-  let outcome: WorkerOutcome = 'answered';
+  const stop = heartbeat(lease, (error) => deps.log.warn('command worker: lease renewal failed', error));
   try {
-    const { executeLine } = await import('../commands/grammar.js');
-    const result = await executeLine(job.text, { deps, caller: job.caller, team: job.team });
-    reply = { ...result.reply, visibility: result.visibility };
-  } catch (error) {
-    outcome = isUserError(error) ? 'user-error' : 'failed';
-    if (outcome === 'failed') deps.log.error('command failed in the worker', error);
-    reply = { ...simpleReply(userMessage(error)), visibility: 'ephemeral' };
+    let reply: Reply;
+    let outcome: WorkerOutcome = 'answered';
+    try {
+      const { executeLine } = await import('../commands/grammar.js');
+      const result = await executeLine(job.text, { deps, caller: job.caller, team: job.team });
+      reply = { ...result.reply, visibility: result.visibility };
+    } catch (error) {
+      outcome = isUserError(error) ? 'user-error' : 'failed';
+      if (outcome === 'failed') deps.log.error('command failed in the worker', error);
+      reply = { ...simpleReply(userMessage(error)), visibility: 'ephemeral' };
+    }
+    let note: string | undefined;
+    if (job.replyTo.kind !== 'none') {
+      const [{ postReply }, { outboundPolicyOf }, { mayHaveArrived }] = await Promise.all([
+        import('./deliver.js'),
+        import('./outbound.js'),
+        import('./delivery.js'),
+      ]);
+      try {
+        await postReply(job.replyTo, reply, { fetch: options.fetch, policy: outboundPolicyOf(deps.config) });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (!mayHaveArrived(error)) {
+          deps.metrics?.count('DeliveryFailed', 'command-worker');
+          await lease
+            .release(reason)
+            .catch((e: unknown) => deps.log.warn('command worker: release failed', e));
+          throw error;
+        }
+        note = `${reason}; it may have arrived, so it is not posted again`;
+        deps.metrics?.count('DeliveryUncertain', 'command-worker');
+        deps.log.error('command worker: answer may not have arrived; not posted again', {
+          id: job.id,
+          reason,
+        });
+      }
+    }
+    try {
+      await lease.finish(outcome, note);
+    } catch (error) {
+      // Answered, but not recorded: a Lambda retry (if any) could answer again. Say so loudly.
+      deps.metrics?.count('PostedNotRecorded', 'command-worker');
+      deps.log.error('command worker: answered but not recorded', { id: job.id }, error);
+    }
+    return outcome;
+  } finally {
+    stop();
   }
-  if (job.replyTo.kind === 'none') return outcome;
-  const { postReply } = await import('./deliver.js');
-  await postReply(job.replyTo, reply, { fetch: options.fetch });
-  return outcome;
 }
 
 /**
  * The command-worker Lambda handler: one `WorkerJob` per asynchronous invocation.
- * Anything that is not a job is logged and dropped (nothing to answer to). A failure to
- * post the answer is logged, not thrown: the job is already claimed, so a Lambda retry
- * would be skipped anyway, and the person can simply ask again.
+ * Anything that is not a job is logged and dropped (nothing to answer to). An answer that
+ * could not be posted is logged and thrown: Lambda retries the event (the retry takes the
+ * job over) and then sends it to the failure queue, which is alarmed.
  */
 export function createCommandWorkerHandler(
   getDeps: () => Promise<Deps>,
   options: RunWorkerOptions = {},
-): (event: unknown) => Promise<{ outcome: WorkerOutcome | 'invalid' | 'undelivered' }> {
+): (event: unknown) => Promise<{ outcome: WorkerOutcome | 'invalid' }> {
   return async (event) => {
     const deps = await getDeps();
     if (!isWorkerJob(event)) {
@@ -209,8 +243,12 @@ export function createCommandWorkerHandler(
       deps.log.info('command worker: done', { id: event.id, outcome });
       return { outcome };
     } catch (error) {
-      deps.log.error('command worker: answer not delivered', { id: event.id }, error);
-      return { outcome: 'undelivered' };
+      deps.log.error(
+        'command worker: answer not delivered; Lambda retries, then the failure queue',
+        { id: event.id },
+        error,
+      );
+      throw error;
     }
   };
 }

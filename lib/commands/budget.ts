@@ -33,6 +33,7 @@ import {
 import { teamMonthAt } from '../budgets/team-month.js';
 import {
   BUDGET_SET_EXAMPLE,
+  checkWebhookDestination,
   parseAmount,
   parseOwners,
   parseSlackChannel,
@@ -268,6 +269,7 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
   const { deps, caller } = ctx;
   const previous = await getTeam(deps.store, input.team);
   if (!mayChangeBudget(ctx, previous)) throw forbidden(input.team);
+  checkWebhookDestination(input.target, deps.config.BEDROCK_COST_WEBHOOK_HOSTS);
   const fromChannel: ChatTarget | undefined =
     caller.channelId && /^[CG][A-Z0-9]{6,}$/.test(caller.channelId)
       ? { kind: 'slack', channel: caller.channelId }

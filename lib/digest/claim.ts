@@ -90,7 +90,7 @@ export async function markDigestSent(
   weekId: string,
   runId: string,
   now: Date,
-  details: { target: string; ts?: string },
+  details: { target: string; ts?: string; note?: string },
 ): Promise<void> {
   await recordDelivery(
     store,
@@ -98,8 +98,9 @@ export async function markDigestSent(
       TableName: store.table,
       Key: digestKey(team, weekId),
       // Unconditional: the message is out, so whoever holds the claim now must not send again.
+      // `note`: a partial success (no chart) or an unconfirmed delivery, kept for the operator.
       UpdateExpression:
-        'SET #state = :sent, sentAt = :now, target = :target, ts = :ts, runId = :run REMOVE leaseUntil, lastError',
+        'SET #state = :sent, sentAt = :now, target = :target, ts = :ts, runId = :run, note = :note REMOVE leaseUntil, lastError',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: {
         ':sent': 'sent',
@@ -107,6 +108,7 @@ export async function markDigestSent(
         ':target': details.target,
         ':ts': details.ts ?? null,
         ':run': runId,
+        ':note': details.note?.slice(0, 500) ?? null,
       },
     }),
   );

@@ -11,6 +11,8 @@
  * 3. per pending digest: builds it, draws the chart, claims the week (conditional write),
  *    sends, and marks it sent only once the platform accepted it. A failed channel gives its
  *    claim back (retried next hour, within the catch-up window) and does not stop the others.
+ *    A posted message whose chart upload failed is sent (a partial success, logged and
+ *    counted); one the platform may have taken (timeout, 5xx) is not posted again.
  *
  * Sends go a few at a time (Slack allows about one message per second per channel; the
  * delivery waits out 429s), and the run stops starting new digests before Lambda's timeout:
@@ -26,7 +28,7 @@ import type { IdleFinding, IdleScan } from '../analysis/idle.js';
 import type { TeamProfile } from '../budgets/store.js';
 import { teamMonthAt } from '../budgets/team-month.js';
 import type { ChatTarget, DeliveryReceipt } from '../chat/delivery.js';
-import { describeTarget } from '../chat/delivery.js';
+import { describeTarget, mayHaveArrived } from '../chat/delivery.js';
 import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
 import type { Deps } from '../deps.js';
@@ -452,38 +454,65 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       return;
     }
     let receipt: DeliveryReceipt;
+    let uncertain: string | undefined;
     try {
       receipt = await deps.delivery.send(p.target, reply);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      await releaseDigest(deps.store, p.key, p.week.weekId, runId, now, reason).catch(() => undefined);
-      deps.log.warn('digest: delivery failed', { team: p.key, target, reason });
-      messages.push({
-        target,
-        subject,
-        reply: withoutPng(reply),
-        status: 'failed',
-        reason: `${reason}; retried next hour`,
-      });
-      return;
+      if (mayHaveArrived(error)) {
+        // No answer in time, or a 5xx after the request went out: the digest may be in the
+        // channel. Recorded as sent (unconfirmed) rather than posted again next hour.
+        receipt = {};
+        uncertain = reason;
+        deps.metrics?.count('DeliveryUncertain', 'digest');
+        deps.log.error('digest: delivery uncertain; not posted again', { team: p.key, target, reason });
+      } else {
+        await releaseDigest(deps.store, p.key, p.week.weekId, runId, now, reason).catch(() => undefined);
+        deps.metrics?.count('DeliveryFailed', 'digest');
+        deps.log.warn('digest: delivery failed', { team: p.key, target, reason });
+        messages.push({
+          target,
+          subject,
+          reply: withoutPng(reply),
+          status: 'failed',
+          reason: `${reason}; retried next hour`,
+        });
+        return;
+      }
     }
+    if (receipt.attachmentError) {
+      // The message is out without its chart: a partial success, recorded as sent below.
+      charts.failures++;
+      deps.metrics?.count('AttachmentFailed', 'digest');
+      deps.log.warn('digest: sent without its chart', {
+        team: p.key,
+        target,
+        reason: receipt.attachmentError,
+      });
+    }
+    const notes = [
+      ...(uncertain ? [`${uncertain}; it may have arrived, so it is not posted again`] : []),
+      ...(receipt.attachmentError ? [`sent without its chart (${receipt.attachmentError})`] : []),
+    ];
     try {
       await markDigestSent(deps.store, p.key, p.week.weekId, runId, now, {
         target,
         ...(receipt.ts ? { ts: receipt.ts } : {}),
+        ...(notes.length ? { note: notes.join('; ') } : {}),
       });
-      messages.push({ target, subject, reply: withoutPng(reply), status: 'sent' });
     } catch (error) {
       // Delivered, but not recorded: the lease still covers it for a while. Say so loudly.
+      deps.metrics?.count('PostedNotRecorded', 'digest');
       deps.log.error('digest: sent but not recorded', { team: p.key, error: String(error) });
-      messages.push({
-        target,
-        subject,
-        reply: withoutPng(reply),
-        status: 'sent',
-        reason: `sent, but recording it failed (${String(error)})`,
-      });
+      notes.push(`sent, but recording it failed (${String(error)})`);
     }
+    messages.push({
+      target,
+      subject,
+      reply: withoutPng(reply),
+      status: uncertain ? 'failed' : 'sent',
+      ...(notes.length ? { reason: notes.join('; ') } : {}),
+    });
   });
   const report = finish(bill.requests);
   if (dryRun && skipped.length) {

@@ -130,9 +130,10 @@ export function lazyDocumentClient(region: string): DynamoDBDocumentClient {
  * on first use).
  */
 export const lambdaDeps: () => Promise<Deps> = /* @__PURE__ */ once(async () => {
-  const [{ createDeps }, { createChatDelivery }, log, config] = await Promise.all([
+  const [{ createDeps }, { createChatDelivery }, { emfDeliveryMetrics }, log, config] = await Promise.all([
     import('../deps.js'),
     import('../chat/deliver.js'),
+    import('../metrics.js'),
     lambdaLog(),
     withSecrets(lambdaConfig()),
   ]);
@@ -141,6 +142,7 @@ export const lambdaDeps: () => Promise<Deps> = /* @__PURE__ */ once(async () => 
     log,
     store: { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE },
     delivery: createChatDelivery(config),
+    metrics: emfDeliveryMetrics(),
   });
 });
 

@@ -128,6 +128,33 @@ describe('runIdleScan (daily idle-throughput job)', () => {
     ]);
   });
 
+  it('never posts again a message that may have arrived (timeout, 5xx), and counts it', async () => {
+    const { delivery, deps } = await setup();
+    const counted: string[] = [];
+    const withMetrics = {
+      ...deps,
+      metrics: { count: (name: string, job: string) => counted.push(`${job}:${name}`) },
+    };
+    (delivery as RecordingDelivery).failFor(CHANNEL, {
+      times: 1,
+      message: 'slack chat.postMessage: no answer in time',
+      maybeDelivered: true,
+    });
+    const first = await runIdleScan(withMetrics, { dryRun: false });
+    expect(first.messages.map((m) => [m.subject, m.status, m.reason])).toEqual([
+      [
+        'nova-lite-test',
+        'failed',
+        'slack chat.postMessage: no answer in time; it may have arrived, so it is not posted again',
+      ],
+      ['llama-ft-support', 'sent', undefined],
+    ]);
+    const second = await runIdleScan(withMetrics, { dryRun: false });
+    expect(second.messages.map((m) => m.status)).toEqual(['already-sent', 'already-sent']);
+    expect(delivery.attempts).toHaveLength(2);
+    expect(counted).toEqual(['idle-scan:DeliveryUncertain']);
+  });
+
   it('takes over a claim abandoned mid-send by a crashed run, but not a fresh one', async () => {
     const { store, delivery, deps } = await setup();
     const claim = (arn: string, ageMs: number) =>

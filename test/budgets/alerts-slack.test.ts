@@ -10,7 +10,7 @@ import { createChatDelivery } from '../../lib/chat/deliver.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import { loadConfig } from '../../lib/config.js';
 import { usd } from '../../lib/money.js';
-import { testDeps } from '../support/deps.js';
+import { LOCAL_WEBHOOK_ENV, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { type SlackServer, startSlackServer, startWebhookServer } from '../support/slack-server.js';
 import { fakeBill } from './fake-bill.js';
@@ -32,9 +32,12 @@ describe('budget alerts in Slack', () => {
     const store = await dynamo.newStore();
     const bill = fakeBill();
     const env = { SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: 'xoxb-test', ADMIN_USER_IDS: 'UADMIN001' };
-    const delivery = createChatDelivery(loadConfig({ ...env, AWS_REGION: 'us-east-1' }), {
-      sleep: async () => {},
-    });
+    const delivery = createChatDelivery(
+      loadConfig({ ...env, ...LOCAL_WEBHOOK_ENV, AWS_REGION: 'us-east-1' }),
+      {
+        sleep: async () => {},
+      },
+    );
     const at = (now: string) => testDeps({ store, sources: bill.sources, delivery, env, now });
     const admin = { platform: 'slack' as const, userId: 'UADMIN001', isAdmin: true };
     await executeLine('budget set growth 1000 channel <#C0GROWTH01|growth-alerts>', {
@@ -98,7 +101,9 @@ describe('budget alerts in Slack', () => {
     const hooks = await startWebhookServer();
     try {
       const webhookUrl = `${hooks.url('legal')}?sig=TOPSECRET`;
-      const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1' }), { sleep: async () => {} });
+      const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1', ...LOCAL_WEBHOOK_ENV }), {
+        sleep: async () => {},
+      });
       // Written through the repository: `budget set` accepts https only, the local server is http.
       await saveTeam(
         store,
@@ -115,7 +120,7 @@ describe('budget alerts in Slack', () => {
         undefined,
       );
       bill.spread('legal', '2026-11-01', '2026-11-11', 60);
-      hooks.failNext({ status: 502 });
+      hooks.failNext({ status: 429, retryAfter: 1 });
       const deps = testDeps({ store, sources: bill.sources, delivery, now: '2026-11-18T06:00:00Z' });
       const report = await runBudgetAlerts(deps, { dryRun: false, nowcast: false });
       expect(report.messages.map((m) => [m.target, m.status])).toEqual([

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createChatDelivery, postReply } from '../../lib/chat/deliver.js';
 import { DeliveryError } from '../../lib/chat/delivery.js';
+import { outboundPolicyOf } from '../../lib/chat/outbound.js';
 import type { Reply } from '../../lib/chat/reply.js';
 import { simpleReply } from '../../lib/chat/reply.js';
 import { loadConfig } from '../../lib/config.js';
+import { LOCAL_WEBHOOK_ENV } from '../support/deps.js';
 import {
   type SlackServer,
   startSlackServer,
@@ -31,7 +33,8 @@ beforeEach(() => {
   waits.length = 0;
 });
 
-const config = () => loadConfig({ SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: 'xoxb-test' });
+const config = () =>
+  loadConfig({ SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: 'xoxb-test', ...LOCAL_WEBHOOK_ENV });
 
 const alert: Reply = {
   headline: 'search has used 85% of its November Bedrock budget.',
@@ -192,10 +195,12 @@ describe('createChatDelivery: Teams Workflows webhook', () => {
 describe('postReply', () => {
   it('answers through a Slack response_url, ephemeral unless the reply is public', async () => {
     const url = slack.responseUrl('post-1');
-    await postReply({ kind: 'slack-response-url', url }, simpleReply('Done.'));
+    const policy = outboundPolicyOf(config());
+    await postReply({ kind: 'slack-response-url', url }, simpleReply('Done.'), { policy });
     await postReply(
       { kind: 'slack-response-url', url },
       { ...simpleReply('For everyone.'), visibility: 'in_channel' },
+      { policy },
     );
     const posts = slack.responsesTo('post-1').map((p) => p.body);
     expect(posts.map((p) => [p.response_type, p.text, p.replace_original])).toEqual([

@@ -675,6 +675,29 @@ describe('observability', () => {
       }
     }
   });
+
+  it('alarms on delivery failures and unrecorded posts, in the namespace the functions write their metrics to', () => {
+    for (const { template: t } of [dev, prod]) {
+      const alarms = ofType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+      for (const name of FUNCTIONS) {
+        const env = envOf(lambdaOf(t, name)[1]);
+        for (const metric of [
+          'DeliveryFailed',
+          'DeliveryUncertain',
+          'PostedNotRecorded',
+          'AttachmentFailed',
+        ]) {
+          const alarm = alarms.find(
+            (a) => a.MetricName === metric && a.Namespace === env.POWERTOOLS_METRICS_NAMESPACE,
+          );
+          expect(alarm, `${name} ${metric}`).toBeDefined();
+          // The dimension Powertools Metrics writes (its service name), or the alarm never sees a point.
+          expect(alarm!.Dimensions).toEqual([{ Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME }]);
+          expect(alarm!.Threshold).toBe(1);
+        }
+      }
+    }
+  });
 });
 
 /** The function's zip, unpacked once under the scratch directory (outside the repository). */

@@ -111,12 +111,12 @@ describe('weekly digest through the Slack Web API', () => {
     });
   });
 
-  it('posts a Teams digest as an Adaptive Card with the chart inline, retrying after a webhook outage', async () => {
+  it('posts a Teams digest as an Adaptive Card with the chart inline, retrying after the webhook throttled a whole run', async () => {
     const webhooks = await startWebhookServer();
     try {
       const store = await dynamo.newStore();
       await addTeam(store, 'support-bot', '', webhooks.url('support'));
-      webhooks.failNext({ status: 502 }, 5, 'support');
+      webhooks.failNext({ status: 429, retryAfter: 1 }, 5, 'support');
       const first = await runWeeklyDigest(depsAt(store, '2026-11-16T09:00:00Z'), { dryRun: false });
       expect(first.messages.map((m) => [m.subject, m.target, m.status])).toEqual([
         ['support-bot', `teams:${new URL(webhooks.base).host}`, 'failed'],

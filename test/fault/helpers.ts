@@ -17,7 +17,7 @@ import type { DataSources } from '../../lib/ports.js';
 import { withCaching } from '../../lib/spend/cache.js';
 import type { Store } from '../../lib/store/store.js';
 import type { AwsServer } from '../support/aws-server.js';
-import { testDeps } from '../support/deps.js';
+import { LOCAL_WEBHOOK_ENV, testDeps } from '../support/deps.js';
 
 /** The AWS adapters at the wire: one SDK retry, our own Cost Explorer backoff of 1 ms. */
 export function wireSources(aws: AwsServer): DataSources {
@@ -73,7 +73,7 @@ export function fastChatDelivery(
   env: Record<string, string>,
   waits: number[] = [],
 ): { delivery: Delivery; waits: number[] } {
-  const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1', ...env }), {
+  const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1', ...LOCAL_WEBHOOK_ENV, ...env }), {
     sleep: async (ms) => {
       waits.push(ms);
     },

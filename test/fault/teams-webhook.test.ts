@@ -6,12 +6,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { saveTeam } from '../../lib/budgets/store.js';
-import { postReply } from '../../lib/chat/deliver.js';
+import { createChatDelivery, postReply } from '../../lib/chat/deliver.js';
+import { outboundPolicyOf } from '../../lib/chat/outbound.js';
 import type { Reply } from '../../lib/chat/reply.js';
+import { loadConfig } from '../../lib/config.js';
 import { Dec } from '../../lib/money.js';
 import type { Store } from '../../lib/store/store.js';
 import { fakeBill } from '../budgets/fake-bill.js';
-import { testDeps } from '../support/deps.js';
+import { LOCAL_WEBHOOK_ENV, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { startWebhookServer, type WebhookServer } from '../support/slack-server.js';
 import { fastChatDelivery } from './helpers.js';
@@ -84,6 +86,23 @@ describe('Teams webhook 413', () => {
     expect(accepted()).toHaveLength(2);
   });
 
+  it('a card the webhook took but answered 500 slowly is not posted again, in this run or the next', async () => {
+    await teamsTeam();
+    const bill = fakeBill();
+    bill.spread('search', '2026-11-01', '2026-11-18', 850);
+    const delivery = createChatDelivery(loadConfig({ AWS_REGION: 'us-east-1', ...LOCAL_WEBHOOK_ENV }), {
+      sleep: async () => {},
+    });
+    const at = (now: Date) => testDeps({ store, sources: bill.sources, delivery, now });
+    webhook.failNext({ status: 500, delayMs: 100 }, 1, 'search');
+    const first = await runBudgetAlerts(at(hours(0)), { dryRun: false, nowcast: false });
+    expect(first.messages[0]?.reason).toMatch(/teams webhook: HTTP 500; it may have arrived/);
+    await runBudgetAlerts(at(hours(1)), { dryRun: false, nowcast: false });
+    await runBudgetAlerts(at(hours(2)), { dryRun: false, nowcast: false });
+    // One request per alert: the slow one (which Teams had) and the 80% one.
+    expect(webhook.postsTo('search')).toHaveLength(2);
+  });
+
   it('a command answer refused as too large is posted once as plain text', async () => {
     const rows = Array.from({ length: 400 }, (_, i) => [`team-${i}`, `$${i}.00`, `${i % 100}%`]);
     const big: Reply = {
@@ -101,7 +120,10 @@ describe('Teams webhook 413', () => {
       ],
     };
     webhook.failNext(TOO_LARGE, 1, 'answers');
-    await postReply({ kind: 'teams-webhook', url: webhook.url('answers') }, big, { sleep: async () => {} });
+    await postReply({ kind: 'teams-webhook', url: webhook.url('answers') }, big, {
+      sleep: async () => {},
+      policy: outboundPolicyOf(loadConfig(LOCAL_WEBHOOK_ENV)),
+    });
     const posts = webhook.postsTo('answers');
     expect(posts.map((p) => p.failed)).toEqual([true, false]);
     expect(posts[1]!.raw).toContain('Bedrock spend last week by team: $79,800');

@@ -17,8 +17,16 @@ import { fixedClock } from '../../lib/clock.js';
 import { loadConfig } from '../../lib/config.js';
 import { createDeps, type Deps } from '../../lib/deps.js';
 import { type Log, silentLog } from '../../lib/log.js';
+import type { DeliveryMetrics } from '../../lib/metrics.js';
 import type { DataSources } from '../../lib/ports.js';
 import type { Store } from '../../lib/store/store.js';
+
+/**
+ * The local test servers (webhooks, `response_url`s) listen on 127.0.0.1, which the
+ * outbound policy refuses by default (`lib/chat/outbound.ts`): tests allow it explicitly,
+ * as an operator would for a local run. A test of the refusal leaves it out.
+ */
+export const LOCAL_WEBHOOK_ENV = { BEDROCK_COST_WEBHOOK_HOSTS: '127.0.0.1' } as const;
 
 /** The suite's "now" (matches `BEDROCK_COST_NOW` in vitest.config.ts). */
 export const TEST_NOW = '2026-11-18T06:00:00Z';
@@ -39,11 +47,12 @@ export interface RecordingDelivery extends Delivery {
   /**
    * Make sends to matching targets reject with a `DeliveryError` (`retryable` default true).
    * `match` is a Slack channel ID, a Teams webhook URL, or a predicate. `times` limits how
-   * many sends fail (default: all).
+   * many sends fail (default: all). `maybeDelivered`: the platform may have taken it (a
+   * timeout or a 5xx after the request was sent).
    */
   failFor(
     match: string | ((target: ChatTarget) => boolean),
-    options?: { retryable?: boolean; times?: number; message?: string },
+    options?: { retryable?: boolean; times?: number; message?: string; maybeDelivered?: boolean },
   ): void;
   /** Messages sent to one Slack channel ID or Teams webhook URL. */
   sentTo(channelOrUrl: string): SentMessage[];
@@ -61,6 +70,7 @@ export function recordingDelivery(): RecordingDelivery {
     retryable: boolean;
     remaining: number;
     message: string;
+    maybeDelivered: boolean;
   }[] = [];
   const sent: SentMessage[] = [];
   const attempts: RecordingDelivery['attempts'] = [];
@@ -74,6 +84,7 @@ export function recordingDelivery(): RecordingDelivery {
         retryable: options.retryable ?? true,
         remaining: options.times ?? Number.POSITIVE_INFINITY,
         message: options.message ?? 'test delivery failure',
+        maybeDelivered: options.maybeDelivered ?? false,
       });
     },
     sentTo: (channelOrUrl) => sent.filter((m) => targetKey(m.target) === channelOrUrl),
@@ -82,7 +93,10 @@ export function recordingDelivery(): RecordingDelivery {
       if (failure) {
         failure.remaining--;
         attempts.push({ target, reply, failed: true });
-        throw new DeliveryError(failure.message, { retryable: failure.retryable });
+        throw new DeliveryError(failure.message, {
+          retryable: failure.retryable,
+          maybeDelivered: failure.maybeDelivered,
+        });
       }
       attempts.push({ target, reply, failed: false });
       seq++;
@@ -105,6 +119,8 @@ export interface TestDepsOptions {
   /** Extra environment for `loadConfig` (e.g. `ADMIN_USER_IDS`, `SLACK_API_URL`). */
   env?: Record<string, string | undefined>;
   log?: Log;
+  /** Delivery metrics (e.g. `emfDeliveryMetrics()` to assert on the EMF lines). */
+  metrics?: DeliveryMetrics;
 }
 
 /**
@@ -115,6 +131,7 @@ export function testDeps(options: TestDepsOptions): Deps {
   const now = options.now === undefined ? TEST_NOW : new Date(options.now).toISOString();
   const config = loadConfig({
     AWS_REGION: 'us-east-1',
+    ...LOCAL_WEBHOOK_ENV,
     BEDROCK_COST_TABLE: options.store.table,
     BEDROCK_COST_NOW: now,
     ...options.env,
@@ -126,5 +143,6 @@ export function testDeps(options: TestDepsOptions): Deps {
     delivery: options.delivery ?? recordingDelivery(),
     sources: options.sources,
     clock: fixedClock(config.BEDROCK_COST_NOW ?? now),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
 }

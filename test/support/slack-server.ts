@@ -17,10 +17,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /** A failure to inject. `error` answers HTTP 200 `{ ok: false, error }` (Slack API style). */
-export type ChatFailure =
+export type ChatFailure = (
   | { status: 429; retryAfter?: number; body?: string }
   | { status: number; body?: string; headers?: Record<string, string> }
-  | { error: string; retryAfter?: never; status?: never };
+  | { error: string; retryAfter?: never; status?: never }
+) & {
+  /**
+   * Answer only after this many ms (the request is already recorded as received): a
+   * platform that took the message and answers slowly, e.g. `{ status: 500, delayMs: 200 }`.
+   */
+  delayMs?: number;
+};
 
 /** One Web API call. */
 export interface SlackCall {
@@ -114,6 +121,14 @@ function failureQueue(): Failures {
 /** Write an injected failure; true when one was written. */
 function writeFailure(res: ServerResponse, failure: ChatFailure | undefined): boolean {
   if (!failure) return false;
+  if (failure.delayMs) {
+    const now = { ...failure, delayMs: 0 };
+    // The client may have given up meanwhile: answering a closed socket is harmless.
+    setTimeout(() => {
+      if (!res.destroyed) writeFailure(res, now);
+    }, failure.delayMs);
+    return true;
+  }
   if ('error' in failure && failure.error !== undefined) {
     res
       .writeHead(200, { 'content-type': 'application/json' })
@@ -407,11 +422,7 @@ export interface WebhookServer {
    * Fail the next `times` (default 1) posts, to one webhook name or to any (`'*'`, default),
    * e.g. `{ status: 413, body: 'Request Entity Too Large' }` or `{ status: 502 }`.
    */
-  failNext(
-    failure: { status: number; body?: string; retryAfter?: number },
-    times?: number,
-    name?: string,
-  ): void;
+  failNext(failure: ChatFailure, times?: number, name?: string): void;
   close(): Promise<void>;
 }
 
@@ -449,7 +460,7 @@ export async function startWebhookServer(): Promise<WebhookServer> {
     url: (name = 'default') => `${base}/webhook/${name}`,
     posts,
     postsTo: (nameOrUrl) => posts.filter((p) => p.path === pathOf(nameOrUrl)),
-    failNext: (failure, times = 1, name = '*') => failures.add(name, failure as ChatFailure, times),
+    failNext: (failure, times = 1, name = '*') => failures.add(name, failure, times),
     close: closer(server),
   };
 }
