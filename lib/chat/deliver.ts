@@ -299,6 +299,10 @@ export function createChatDelivery(config: Config, options: ChatDeliveryOptions 
           reply,
         );
       }
+      if (target.kind === 'teams-bot') {
+        const { sendToConversation } = await import('./teams-bot/send.js');
+        return sendToConversation(config, target, reply, options);
+      }
       await postTeams(http, target.webhookUrl, reply);
       return {};
     },
@@ -310,7 +314,7 @@ export function createChatDelivery(config: Config, options: ChatDeliveryOptions 
  * default, `in_channel` for `... public`) or a Teams Workflows webhook.
  */
 export async function postReply(
-  replyTo: WorkerReplyTo,
+  replyTo: Exclude<WorkerReplyTo, { kind: 'teams-bot' }>,
   reply: Reply,
   options: ChatDeliveryOptions & { replaceOriginal?: boolean } = {},
 ): Promise<void> {
