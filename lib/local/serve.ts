@@ -104,13 +104,12 @@ export interface ServeOptions {
 
 /** Serve the chat endpoints and a prompt until interrupted. */
 export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
-  const [{ createSlackEventsHandler }, { createTeamsMessagesHandler }, { createTeamsBotHandler }, { executeLine }] =
-    await Promise.all([
-      import('../chat/slack-app.js'),
-      import('../chat/teams-app.js'),
-      import('../chat/teams-bot/app.js'),
-      import('../commands/grammar.js'),
-    ]);
+  const [{ createSlackEventsHandler }, { createTeamsMessagesHandler }, { executeLine }] = await Promise.all([
+    import('../chat/slack-app.js'),
+    import('../chat/teams-app.js'),
+    import('../commands/grammar.js'),
+  ]);
+  const { createTeamsBotHandler } = await import('../chat/teams-bot/app.js');
   const getDeps = async () => deps;
   const server = await startHttpServer(
     {
