@@ -85,6 +85,7 @@ const COMMAND_DATA_ACTIONS = [
  */
 const DATA_ACTIONS: Record<string, string[]> = {
   'slack-events': [],
+  'teams-bot': [],
   'teams-messages': COMMAND_DATA_ACTIONS,
   'command-worker': COMMAND_DATA_ACTIONS,
   'weekly-digest': COMMAND_DATA_ACTIONS,
@@ -351,6 +352,7 @@ describe('functions', () => {
     });
     expect(routes.sort((a, b) => String(a.route).localeCompare(String(b.route)))).toEqual([
       { route: 'POST /slack/events', payload: '2.0', target: lambdaOf(t, 'slack-events')[0] },
+      { route: 'POST /teams/bot', payload: '2.0', target: lambdaOf(t, 'teams-bot')[0] },
       { route: 'POST /teams/messages', payload: '2.0', target: lambdaOf(t, 'teams-messages')[0] },
     ]);
     // A flood is throttled at the edge, before it costs Lambda invocations.
@@ -364,7 +366,7 @@ describe('functions', () => {
       .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
       .map(([, p]) => getAttId(p.Properties.FunctionName));
     expect(invokable.sort()).toEqual(
-      [lambdaOf(t, 'slack-events')[0], lambdaOf(t, 'teams-messages')[0]].sort(),
+      [lambdaOf(t, 'slack-events')[0], lambdaOf(t, 'teams-messages')[0], lambdaOf(t, 'teams-bot')[0]].sort(),
     );
   });
 
@@ -424,14 +426,16 @@ describe('functions', () => {
     });
     // The chat endpoints find the worker by name and may invoke it, and nothing else.
     const workerName = String(worker.Properties.FunctionName);
-    for (const name of ['slack-events', 'teams-messages']) {
+    for (const name of ['slack-events', 'teams-messages', 'teams-bot']) {
       expect(envOf(lambdaOf(t, name)[1]).COMMAND_WORKER_FUNCTION).toBe(workerName);
       const invoke = allowing(statementsOf(t, name), 'lambda:InvokeFunction');
       expect(invoke.map((s) => subText(s.Resource))).toEqual([
         `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${workerName}`,
       ]);
     }
-    for (const name of FUNCTIONS.filter((n) => n !== 'slack-events' && n !== 'teams-messages')) {
+    for (const name of FUNCTIONS.filter(
+      (n) => !['slack-events', 'teams-messages', 'teams-bot'].includes(n),
+    )) {
       expect(actionsOf(statementsOf(t, name)).has('lambda:InvokeFunction'), name).toBe(false);
     }
   });
