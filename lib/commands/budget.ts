@@ -183,7 +183,7 @@ export function parseBudgetWords(words: string[]): BudgetInput {
           break;
         default:
           throw new ParseError(
-            `I don't understand "${key.slice(0, 30)}" in "budget set". Options: channel CHANNEL, webhook URL, thresholds 50,80,100, tz ZONE, owner @USER, digest monday 9 — for example: ${BUDGET_SET_EXAMPLE}`,
+            `I don't understand "${key.slice(0, 30)}" in "budget set". Options: channel CHANNEL, webhook URL, teams CONVERSATION, thresholds 50,80,100, tz ZONE, owner @USER, digest monday 9 — for example: ${BUDGET_SET_EXAMPLE}`,
           );
       }
     }
