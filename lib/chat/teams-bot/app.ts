@@ -252,14 +252,20 @@ export function createTeamsBotHandler(
     }
   }
 
-  async function remember(deps: Deps, activity: BotActivity): Promise<ConversationReference> {
+  /**
+   * Keep the conversation's reference fresh (once per conversation per container). A failure
+   * is logged, not fatal: the question is still answered.
+   */
+  async function remember(deps: Deps, activity: BotActivity): Promise<void> {
     const ref = referenceOf(activity, deps.clock.now());
-    if (!known.has(`${ref.conversationId}|${ref.serviceUrl}`)) {
+    if (known.has(`${ref.conversationId}|${ref.serviceUrl}`)) return;
+    try {
       const { saveConversation } = await import('./conversations.js');
       await saveConversation(deps.store, ref);
       known.add(`${ref.conversationId}|${ref.serviceUrl}`);
+    } catch (error) {
+      deps.log.error('teams bot: conversation reference not stored', error);
     }
-    return ref;
   }
 
   /** Answer a command line in a conversation: fast ones at once, slow ones through the worker. */
