@@ -389,6 +389,38 @@ describe('Teams bot: install, proactive alerts and buttons', () => {
     expect(await getTeam(store, 'search')).toBeUndefined();
   });
 
+  it('snoozes an idle throughput from the Snooze button of the `idle` answer', async () => {
+    const { handler, worker } = await setup();
+    const asked = bf.channelMessage('idle');
+    await handler(botRequest(asked, await bf.sign()));
+    await worker.pending();
+    const card = cardOf(bf.posts.length - 1);
+    const snooze = card.actions?.find((a) => a.verb === 'idle_snooze') as
+      | { verb: string; data: { action: string; value: string } }
+      | undefined;
+    expect(snooze?.data.value).toMatch(/^arn:aws:bedrock:.*:provisioned-model\//);
+    bf.posts.length = 0;
+    const click = {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      id: 'f:snooze-1',
+      serviceUrl: bf.serviceUrl,
+      channelId: 'msteams',
+      replyToId: 'bot-activity-3',
+      from: { id: '29:clicker', aadObjectId: ADMIN },
+      recipient: { id: bf.botId },
+      conversation: { id: asked.conversation.id, conversationType: 'channel', tenantId: TEST_TENANT },
+      channelData: { channel: { id: TEST_CHANNEL }, team: { id: TEST_TEAM }, tenant: { id: TEST_TENANT } },
+      value: { action: { type: 'Action.Execute', verb: snooze!.verb, data: snooze!.data } },
+    };
+    const result = await handler(botRequest(click, await bf.sign()));
+    expect(JSON.parse(result.body ?? '{}').value).toMatch(
+      /^Snoozed: no idle message about provisioned model/,
+    );
+    expect(bf.posts).toHaveLength(1);
+    expect(bf.posts[0]?.replyToId).toBe('bot-activity-3');
+  });
+
   it('forgets a conversation when the bot is removed', async () => {
     const { store, handler } = await setup();
     await handler(botRequest(bf.channelMessage('help'), await bf.sign()));
