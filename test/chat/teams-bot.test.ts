@@ -11,6 +11,7 @@ import { getConversation } from '../../lib/chat/teams-bot/conversations.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
 import type { Deps } from '../../lib/deps.js';
+import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import type { DataSources } from '../../lib/ports.js';
 import type { Store } from '../../lib/store/store.js';
@@ -419,6 +420,57 @@ describe('Teams bot: install, proactive alerts and buttons', () => {
     );
     expect(bf.posts).toHaveLength(1);
     expect(bf.posts[0]?.replyToId).toBe('bot-activity-3');
+  });
+
+  it('posts the weekly digest of a team routed to a Teams channel, chart inline, proactively', async () => {
+    const now = '2026-11-16T09:05:00Z';
+    const { deps, store, handler } = await setup({ sources: createDemoSources(fixedClock(now)), now });
+    // Installed in a personal chat and a channel (installationUpdate): both references kept.
+    const install = (conversation: Record<string, unknown>, channelData: Record<string, unknown>) => ({
+      type: 'installationUpdate',
+      action: 'add',
+      id: `f:install-${String(conversation.id)}`,
+      serviceUrl: bf.serviceUrl,
+      channelId: 'msteams',
+      from: { id: '29:installer', aadObjectId: ADMIN },
+      recipient: { id: bf.botId },
+      conversation,
+      channelData,
+    });
+    await handler(
+      botRequest(
+        install(
+          { id: TEST_CHANNEL, conversationType: 'channel', tenantId: TEST_TENANT },
+          { team: { id: TEST_TEAM }, channel: { id: TEST_CHANNEL }, tenant: { id: TEST_TENANT } },
+        ),
+        await bf.sign(),
+      ),
+    );
+    await handler(
+      botRequest(
+        install(
+          { id: 'a:1personalchat000', conversationType: 'personal', tenantId: TEST_TENANT },
+          { tenant: { id: TEST_TENANT } },
+        ),
+        await bf.sign(),
+      ),
+    );
+    expect(await getConversation(store, 'a:1personalchat000')).toMatchObject({
+      conversationType: 'personal',
+    });
+    await handler(
+      botRequest(bf.channelMessage(`budget set search 5000 teams ${TEST_CHANNEL}`), await bf.sign()),
+    );
+    bf.posts.length = 0;
+
+    const report = await runWeeklyDigest(deps, { dryRun: false });
+    const sent = report.messages.filter((m) => m.status === 'sent');
+    expect(sent.map((m) => m.target)).toContain(`teams-bot:${TEST_CHANNEL}`);
+    const digest = bf.posts.find((p) => p.conversationId === TEST_CHANNEL);
+    expect(digest?.replyToId).toBeUndefined();
+    const card = JSON.stringify(digest?.activity.attachments?.[0]?.content);
+    expect(card).toContain('search');
+    expect(card).toMatch(/"type":"Image","url":"data:image\/png;base64,/);
   });
 
   it('forgets a conversation when the bot is removed', async () => {
