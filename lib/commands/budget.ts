@@ -244,7 +244,7 @@ async function teamsBotTarget(
   if (ref) return { kind: 'teams-bot', conversationId: ref.conversationId, serviceUrl: ref.serviceUrl };
   if (options.optional) return undefined;
   throw new ParseError(
-    `The bedrock-cost bot is not in the Teams conversation ${id.slice(0, 60)}. Add the app to that team or chat (or mention @bedrock-cost there once), then try again.`,
+    `The bedrock-cost bot is not in the Teams conversation ${id.slice(0, 60)}. Add the app to that team or chat (or type the budget set command there), then try again.`,
   );
 }
 

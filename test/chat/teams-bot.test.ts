@@ -473,9 +473,11 @@ describe('Teams bot: install, proactive alerts and buttons', () => {
     expect(card).toMatch(/"type":"Image","url":"data:image\/png;base64,/);
   });
 
-  it('forgets a conversation when the bot is removed', async () => {
+  it('keeps a conversation spoken to (not for a quick answer, which stays off the table), and forgets it when removed', async () => {
     const { store, handler } = await setup();
     await handler(botRequest(bf.channelMessage('help'), await bf.sign()));
+    expect(await getConversation(store, TEST_CHANNEL)).toBeUndefined();
+    await handler(botRequest(bf.channelMessage('budget set growth 100'), await bf.sign()));
     expect(await getConversation(store, TEST_CHANNEL)).toBeDefined();
     const removed = {
       type: 'conversationUpdate',

@@ -419,7 +419,9 @@ export function createTeamsBotHandler(
         return await click(deps, activity, button, caller, key);
       }
       if (activity.type !== 'message') return OK;
-      await remember(deps, activity);
+      // A question that touches the table anyway (a budget change, a slow command) refreshes the
+      // reference; a quick answer (help, estimate, prices) stays off DynamoDB, as in Slack.
+      if (durable) await remember(deps, activity);
       const address: ConversationAddress = {
         serviceUrl: activity.serviceUrl,
         conversationId: activity.conversation.id,

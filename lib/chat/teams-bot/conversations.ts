@@ -3,7 +3,8 @@
  * (an alert, a digest) without being asked — the conversation id and the Bot Connector's
  * `serviceUrl` for that tenant's region. Teams gives them in every activity; they are kept
  * when the bot is added to a team or chat (`conversationUpdate`, `installationUpdate`) and
- * refreshed whenever someone talks to it, and removed when it is removed.
+ * refreshed when someone asks it something that touches the table anyway (a budget change, a
+ * slow command, a button), and removed when it is removed.
  *
  * Items: `pk = TEAMSCONV#<conversation id>`, `sk = REF`. The `serviceUrl` stored is always
  * one a verified Bot Connector token vouched for.
