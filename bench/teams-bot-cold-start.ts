@@ -2,8 +2,8 @@
  * The Teams bot's cold start, as the Bot Connector experiences it: a fresh `node` process
  * loads the packaged `teams-bot` bundle and answers one Bot Framework activity
  * (`@bedrock-cost help` in a channel) — the token verified against OpenID metadata and
- * keys fetched on this first request, the conversation reference written to DynamoDB, a
- * connector token fetched and the answer posted to the Bot Connector — against an empty
+ * keys fetched on this first request, a connector token fetched and the answer posted to
+ * the Bot Connector (a quick answer does not touch DynamoDB) — against an empty
  * `node` process, both spawned asynchronously so this process can serve the local Bot
  * Framework (test/support/botframework-server.ts) and DynamoDB (dynalite) meanwhile.
  * Interleaved runs, ratio of medians; the target is Slack's (< 2.5x).
@@ -88,7 +88,7 @@ if (result.statusCode !== 200) { console.error(JSON.stringify(result)); process.
           name: 'teams-bot: load + verify a Bot Framework token + answer `@bedrock-cost help` via the Bot Connector',
           value: `${ratio.toFixed(2)}x`,
           raw: ratio,
-          note: `median ${ms(median(botMs))} vs empty node ${ms(median(emptyMs))} (spawned alike) of ${rounds}; includes fetching the OpenID metadata, keys and a connector token, and one DynamoDB write, all local`,
+          note: `median ${ms(median(botMs))} vs empty node ${ms(median(emptyMs))} (spawned alike) of ${rounds}; 4 HTTP round trips Slack's ack does not make (OpenID metadata, keys, connector token, the reply; local servers, the first also loads Node's fetch); no DynamoDB`,
         },
         2.5,
         '< 2.5x',
