@@ -34,6 +34,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
 export const FUNCTIONS = [
   'slack-events',
   'teams-messages',
+  'teams-bot',
   'command-worker',
   'weekly-digest',
   'budget-alerts',
@@ -245,6 +246,8 @@ if (result.statusCode !== 200 || !JSON.parse(result.body).blocks) { console.erro
         '< 2.5x',
       ),
     );
+    const { teamsBotColdStart } = await import('./teams-bot-cold-start.js');
+    rows.push(...(await teamsBotColdStart(files['teams-bot']!, scratch, rounds, LAMBDA_ENV)));
     for (const fn of FUNCTIONS) {
       const ratio = median(samples[fn]!) / base;
       rows.push({

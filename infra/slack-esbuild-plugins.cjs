@@ -36,7 +36,8 @@ module.exports = { __esModule: true, default: Unbundled };`,
  * replaced by modules whose functions throw `WorkerOnlyError`: a command that reaches
  * them is handed to the worker, and ~350 KB of SDK clients stay out of the bundle.
  */
-const FRONT_DOOR_ENTRY = /[\\/]functions[\\/]slack-events\.[cm]?[jt]s$/;
+// The chat front doors that acknowledge at once: Slack's, and the Teams bot's.
+const FRONT_DOOR_ENTRY = /[\\/]functions[\\/](slack-events|teams-bot)\.[cm]?[jt]s$/;
 const WORKER_ONLY = /(^|[\\/])aws[\\/](clients|sources)\.js$/;
 /**
  * Account-data SDK clients some modules import lazily themselves (e.g. `ask` calls Bedrock
@@ -154,8 +155,9 @@ const splitFrontDoor = {
     const entries = [].concat(options.entryPoints ?? []).map((e) => (typeof e === 'string' ? e : e.in));
     if (!entries.some((e) => FRONT_DOOR_ENTRY.test(path.resolve(e)))) return;
     if (options.format !== 'esm' || !options.outdir || options.outfile) return;
+    const name = path.basename(entries.find((e) => FRONT_DOOR_ENTRY.test(path.resolve(e)))).replace(/\.[cm]?[jt]s$/, '');
     options.splitting = true;
-    options.chunkNames = 'slack-events.chunks/[name]-[hash]';
+    options.chunkNames = `${name}.chunks/[name]-[hash]`;
 
     // Fewer, larger files on the cold path. esbuild makes one chunk per set of entry
     // points (the function, and every `import()` target) that reach a module, so the

@@ -161,6 +161,29 @@ const FIELDS = {
     }
     return v;
   }) as Field<string | undefined>,
+  /**
+   * The Teams bot (Bot Framework protocol at `POST /teams/bot`): its Entra ID app (client) ID,
+   * which is also the audience of the tokens the Bot Connector sends, and the app's client
+   * secret (from SSM when deployed), used to get tokens for replies.
+   */
+  TEAMS_APP_ID: optionalText,
+  TEAMS_APP_PASSWORD: optionalText,
+  /** The Entra tenant of a single-tenant bot app: tokens come from it, and only its activities are served. */
+  TEAMS_TENANT_ID: optionalText,
+  /** Bot Framework OpenID metadata (tests point it at a local server). */
+  BOTFRAMEWORK_OPENID_URL: ((v) =>
+    url(v) ?? 'https://login.botframework.com/v1/.well-known/openidconfiguration') as Field<string>,
+  /** Entra ID token endpoint for the bot's client-credentials token (default: from TEAMS_TENANT_ID). */
+  BOTFRAMEWORK_TOKEN_URL: url,
+  /**
+   * More Bot Connector hosts (`host[:port]`, comma-separated) a `serviceUrl` may point at,
+   * besides `*.botframework.com` and `smba.trafficmanager.net` (tests: the local connector).
+   */
+  BOTFRAMEWORK_SERVICE_HOSTS: ((raw) =>
+    (optionalText(raw) ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean)) as Field<string[]>,
   ADMIN_USER_IDS: ((raw) => {
     const v = optionalText(raw);
     return v

@@ -50,6 +50,7 @@ export interface BudgetTeamData {
 export function describeDestination(target: ChatTarget | undefined): string | undefined {
   if (!target) return undefined;
   if (target.kind === 'slack') return target.channel;
+  if (target.kind === 'teams-bot') return `teams-bot:${target.conversationId}`;
   try {
     return `teams:${new URL(target.webhookUrl).host}`;
   } catch {

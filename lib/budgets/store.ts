@@ -109,6 +109,9 @@ interface ProfileItem {
   thresholds: number[];
   channel?: string;
   webhookUrl?: string;
+  /** A Teams conversation the bot posts to, and its Bot Connector. */
+  teamsConversationId?: string;
+  teamsServiceUrl?: string;
   timeZone: string;
   owners: string[];
   digestWeekday: number;
@@ -129,6 +132,9 @@ function toItem(profile: TeamProfile): ProfileItem {
     thresholds: [...profile.thresholds],
     ...(profile.target?.kind === 'slack' ? { channel: profile.target.channel } : {}),
     ...(profile.target?.kind === 'teams' ? { webhookUrl: profile.target.webhookUrl } : {}),
+    ...(profile.target?.kind === 'teams-bot'
+      ? { teamsConversationId: profile.target.conversationId, teamsServiceUrl: profile.target.serviceUrl }
+      : {}),
     timeZone: profile.timeZone,
     owners: [...profile.owners],
     digestWeekday: profile.digest.weekday,
@@ -149,7 +155,9 @@ export function profileFromItem(item: Record<string, unknown>): TeamProfile {
       ? { kind: 'slack', channel: item.channel }
       : typeof item.webhookUrl === 'string' && item.webhookUrl
         ? { kind: 'teams', webhookUrl: item.webhookUrl }
-        : undefined;
+        : typeof item.teamsConversationId === 'string' && typeof item.teamsServiceUrl === 'string'
+          ? { kind: 'teams-bot', conversationId: item.teamsConversationId, serviceUrl: item.teamsServiceUrl }
+          : undefined;
   return {
     team,
     budgetUsd: usd(String(item.budgetUsd ?? '0')),
@@ -172,6 +180,7 @@ export function profileFromItem(item: Record<string, unknown>): TeamProfile {
 export function redactTarget(target: ChatTarget | undefined): string | undefined {
   if (!target) return undefined;
   if (target.kind === 'slack') return `slack:${target.channel}`;
+  if (target.kind === 'teams-bot') return `teams-bot:${target.conversationId}`;
   let host = 'invalid-url';
   try {
     host = new URL(target.webhookUrl).host;

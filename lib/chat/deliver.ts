@@ -398,6 +398,10 @@ export function createChatDelivery(config: Config, options: ChatDeliveryOptions 
           reply,
         );
       }
+      if (target.kind === 'teams-bot') {
+        const { sendToConversation } = await import('./teams-bot/send.js');
+        return sendToConversation(config, target, reply, options);
+      }
       await postTeams(http, target.webhookUrl, reply, policy);
       return {};
     },
@@ -410,7 +414,7 @@ export function createChatDelivery(config: Config, options: ChatDeliveryOptions 
  * checked against `policy` (default: Slack's own `hooks.slack.com`, the Workflows hosts).
  */
 export async function postReply(
-  replyTo: WorkerReplyTo,
+  replyTo: Exclude<WorkerReplyTo, { kind: 'teams-bot' }>,
   reply: Reply,
   options: ChatDeliveryOptions & { replaceOriginal?: boolean; policy?: OutboundPolicy } = {},
 ): Promise<void> {

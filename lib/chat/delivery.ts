@@ -9,7 +9,12 @@ export type ChatTarget =
   /** A Slack channel ID (`C0123ABCD`). */
   | { kind: 'slack'; channel: string }
   /** A Teams Workflows webhook URL (a secret: never logged). */
-  | { kind: 'teams'; webhookUrl: string };
+  | { kind: 'teams'; webhookUrl: string }
+  /**
+   * A Teams conversation (channel, group chat or personal chat) the bot is in, reached
+   * through the Bot Connector at `serviceUrl` (lib/chat/teams-bot/).
+   */
+  | { kind: 'teams-bot'; conversationId: string; serviceUrl: string };
 
 export interface DeliveryReceipt {
   /** Slack message timestamp, when known. */
@@ -54,5 +59,6 @@ export function mayHaveArrived(error: unknown): boolean {
 
 /** Describe a target for logs without leaking a webhook URL. */
 export function describeTarget(target: ChatTarget): string {
+  if (target.kind === 'teams-bot') return `teams-bot:${target.conversationId}`;
   return target.kind === 'slack' ? `slack:${target.channel}` : `teams:${new URL(target.webhookUrl).host}`;
 }

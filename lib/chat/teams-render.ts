@@ -17,6 +17,8 @@
  *   command to type (`@bedrock-cost spend mtd by team`), a link becomes `Action.OpenUrl`,
  *   and Slack-only interactions (acknowledge) are left out; one with a command equivalent
  *   (snooze: `idle snooze NAME`) becomes that command to type.
+ *   The Teams bot receives clicks: with `{ interactive: true }` every button is an
+ *   `Action.Execute` (verb = handler id), handled like Slack's (lib/chat/teams-bot/app.ts).
  */
 import { COMMAND_ACTION_IDS } from './actions.js';
 import type { Reply, ReplyAction, ReplyBlock } from './reply.js';
@@ -117,18 +119,43 @@ function bodyElements(block: ReplyBlock, maxRows: number, images: boolean): Elem
   }
 }
 
-function actionParts(actions: ReplyAction[]): { hints: string[]; buttons: Element[] } {
+/** How a card is used: `interactive` when the bot receives its clicks (the Teams bot, not the webhooks). */
+export interface TeamsRenderOptions {
+  interactive?: boolean;
+}
+
+/**
+ * A button the bot receives (`Action.Execute`, an `adaptiveCard/action` invoke): the verb is
+ * the handler id (`alert_ack`), the data its value, as Slack's `action_id` and `value`.
+ */
+function executeAction(a: ReplyAction): Element {
+  return {
+    type: 'Action.Execute',
+    title: a.label,
+    verb: a.id,
+    data: { action: a.id, value: a.value },
+    ...(a.style === 'primary' ? { style: 'positive' } : a.style === 'danger' ? { style: 'destructive' } : {}),
+  };
+}
+
+function actionParts(actions: ReplyAction[], interactive = false): { hints: string[]; buttons: Element[] } {
   const hints: string[] = [];
   const buttons: Element[] = [];
   for (const a of actions) {
     if (/^https:\/\//.test(a.value)) buttons.push({ type: 'Action.OpenUrl', title: a.label, url: a.value });
+    else if (interactive) buttons.push(executeAction(a));
     else if (COMMAND_ACTIONS.has(a.id)) hints.push(`${a.label}: @bedrock-cost ${a.value}`);
     else if (a.command) hints.push(`${a.label}: @bedrock-cost ${a.command}`);
   }
   return { hints, buttons };
 }
 
-function buildCard(reply: Reply, maxRows: number, images: boolean): AdaptiveCard {
+function buildCard(
+  reply: Reply,
+  maxRows: number,
+  images: boolean,
+  options: TeamsRenderOptions = {},
+): AdaptiveCard {
   const body: Element[] = [textBlock(teamsMarkdown(reply.headline), { weight: 'Bolder', size: 'Medium' })];
   if (reply.context?.length)
     body.push(textBlock(reply.context.join(' · '), { isSubtle: true, size: 'Small', spacing: 'None' }));
@@ -143,7 +170,7 @@ function buildCard(reply: Reply, maxRows: number, images: boolean): AdaptiveCard
     separatorNext = false;
     body.push(...elements);
   }
-  const { hints, buttons } = actionParts(reply.actions ?? []);
+  const { hints, buttons } = actionParts(reply.actions ?? [], options.interactive);
   if (hints.length)
     body.push(textBlock(hints.map((h) => `- ${h}`).join('\n'), { isSubtle: true, separator: true }));
   return {
@@ -168,17 +195,17 @@ export function cardBytes(card: AdaptiveCard): number {
  * const card = renderTeams(reply);
  * return { type: 'message', attachments: [teamsAttachment(card)] };
  */
-export function renderTeams(reply: Reply): AdaptiveCard {
+export function renderTeams(reply: Reply, options: TeamsRenderOptions = {}): AdaptiveCard {
   const longest = Math.max(0, ...reply.blocks.map((b) => (b.kind === 'table' ? b.rows.length : 0)));
   // An inline chart goes first: its text fallback (the sparkline) says the same in a few
   // bytes, while every row and line of text is content the reader has nowhere else.
   if (reply.blocks.some((b) => b.kind === 'image' && b.png && !b.url)) {
-    const card = buildCard(reply, longest, true);
+    const card = buildCard(reply, longest, true, options);
     if (cardBytes(card) <= CARD_BUDGET) return card;
   }
   // Then shrink tables until the card fits: table cells dominate a card's size.
   for (let maxRows = longest; ; maxRows = Math.floor(maxRows / 2)) {
-    const card = buildCard(reply, maxRows, false);
+    const card = buildCard(reply, maxRows, false, options);
     if (cardBytes(card) <= CARD_BUDGET) return card;
     if (maxRows === 0) break;
   }

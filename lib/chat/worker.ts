@@ -35,6 +35,8 @@ export type WorkerReplyTo =
   | { kind: 'slack-response-url'; url: string }
   /** A Teams Workflows webhook (the team's channel). */
   | { kind: 'teams-webhook'; url: string }
+  /** The Teams bot's conversation the question came from, through the Bot Connector (threaded under it). */
+  | { kind: 'teams-bot'; serviceUrl: string; conversationId: string; replyToId?: string }
   /**
    * Nowhere: a Teams question too slow for its 5 seconds, from a team without a Workflows
    * webhook. Running it still fills the answer cache, so asking again is quick.
@@ -66,6 +68,9 @@ export function isWorkerJob(event: unknown): event is WorkerJob {
     typeof job.text === 'string' &&
     typeof job.caller?.userId === 'string' &&
     (job.replyTo?.kind === 'none' ||
+      (job.replyTo?.kind === 'teams-bot' &&
+        typeof job.replyTo.serviceUrl === 'string' &&
+        typeof job.replyTo.conversationId === 'string') ||
       ((job.replyTo?.kind === 'slack-response-url' || job.replyTo?.kind === 'teams-webhook') &&
         typeof job.replyTo.url === 'string'))
   );
@@ -191,7 +196,13 @@ export async function runWorkerJob(
         import('./delivery.js'),
       ]);
       try {
-        await postReply(job.replyTo, reply, { fetch: options.fetch, policy: outboundPolicyOf(deps.config) });
+        if (job.replyTo.kind === 'teams-bot') {
+          // The Bot Connector URL is checked against its allow-list again before anything is sent.
+          const { sendReply } = await import('./teams-bot/send.js');
+          await sendReply(deps.config, job.replyTo, reply, { fetch: options.fetch });
+        } else {
+          await postReply(job.replyTo, reply, { fetch: options.fetch, policy: outboundPolicyOf(deps.config) });
+        }
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (!mayHaveArrived(error)) {

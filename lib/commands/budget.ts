@@ -4,7 +4,7 @@
  * ```
  * budget [TEAM]                      status: budget, month to date, forecast, % used
  * budget set TEAM AMOUNT [channel CHANNEL] [thresholds 50,80,100] [tz ZONE]
- *            [webhook https://...] [owner @USER] [digest monday 9]
+ *            [webhook https://...] [teams CONVERSATION] [owner @USER] [digest monday 9]
  * budget delete TEAM
  * ```
  *
@@ -156,8 +156,14 @@ export function parseBudgetWords(words: string[]): BudgetInput {
           input.target = parseSlackChannel(value);
           break;
         case 'webhook':
-        case 'teams':
           input.target = parseWebhookUrl(value);
+          break;
+        case 'teams':
+          // A Workflows webhook URL, or a conversation the Teams bot is in (its Bot
+          // Connector is looked up when the budget is saved).
+          input.target = /^https?:/i.test(value ?? '')
+            ? parseWebhookUrl(value)
+            : parseTeamsConversation(value);
           break;
         case 'thresholds':
         case 'threshold':
@@ -178,7 +184,7 @@ export function parseBudgetWords(words: string[]): BudgetInput {
           break;
         default:
           throw new ParseError(
-            `I don't understand "${key.slice(0, 30)}" in "budget set". Options: channel CHANNEL, webhook URL, thresholds 50,80,100, tz ZONE, owner @USER, digest monday 9 — for example: ${BUDGET_SET_EXAMPLE}`,
+            `I don't understand "${key.slice(0, 30)}" in "budget set". Options: channel CHANNEL, webhook URL, teams CONVERSATION, thresholds 50,80,100, tz ZONE, owner @USER, digest monday 9 — for example: ${BUDGET_SET_EXAMPLE}`,
           );
       }
     }
@@ -216,9 +222,38 @@ function money(d: Dec): string {
   return formatUsd(d, { decimals: d.isInteger() ? 0 : 2 });
 }
 
+/** A Teams conversation id as typed after `teams` (`19:…@thread.tacv2`, `a:…`). */
+function parseTeamsConversation(value: string | undefined): ChatTarget {
+  const id = (value ?? '').trim();
+  if (!/^(19|a|8|29):[^\s;]{1,300}$/.test(id)) {
+    throw new ParseError(
+      `"${id.slice(0, 40)}" is not a Teams conversation. Use the id the bot shows when it is added to a team or chat (19:…@thread.tacv2), or a Workflows webhook URL — for example: budget set search 5000 teams 19:abc@thread.tacv2`,
+    );
+  }
+  return { kind: 'teams-bot', conversationId: id, serviceUrl: '' };
+}
+
+/** A conversation the Teams bot is in, with its Bot Connector, from the stored reference. */
+async function teamsBotTarget(
+  ctx: CommandContext,
+  conversationId: string,
+  options: { optional?: boolean } = {},
+): Promise<ChatTarget | undefined> {
+  const { baseConversationId, getConversation } = await import('../chat/teams-bot/conversations.js');
+  const id = baseConversationId(conversationId);
+  const ref = await getConversation(ctx.deps.store, id);
+  if (ref) return { kind: 'teams-bot', conversationId: ref.conversationId, serviceUrl: ref.serviceUrl };
+  if (options.optional) return undefined;
+  throw new ParseError(
+    `The bedrock-cost bot is not in the Teams conversation ${id.slice(0, 60)}. Add the app to that team or chat (or type the budget set command there), then try again.`,
+  );
+}
+
 function destinationText(target: ChatTarget | undefined): string {
   if (!target) return 'nowhere yet';
   if (target.kind === 'slack') return `#${target.channel}`;
+  if (target.kind === 'teams-bot')
+    return `the Teams conversation ${target.conversationId} (the bedrock-cost bot)`;
   return `a Teams channel (Workflows webhook on ${describeDestination(target)?.replace(/^teams:/, '')})`;
 }
 
@@ -274,7 +309,12 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
     caller.channelId && /^[CG][A-Z0-9]{6,}$/.test(caller.channelId)
       ? { kind: 'slack', channel: caller.channelId }
       : undefined;
-  const target = input.target ?? previous?.target ?? fromChannel;
+  let target = input.target ?? previous?.target ?? fromChannel;
+  if (input.target?.kind === 'teams-bot') target = await teamsBotTarget(ctx, input.target.conversationId);
+  else if (!target && caller.platform === 'teams' && caller.channelId) {
+    // Typed to the Teams bot: alerts go to the conversation it was typed in.
+    target = await teamsBotTarget(ctx, caller.channelId, { optional: true });
+  }
   const saved = await saveTeam(
     deps.store,
     {

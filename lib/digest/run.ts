@@ -421,7 +421,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
     // Slack gets the PNG uploaded into the channel. A Teams webhook cannot carry a file, so
     // its card inlines a smaller PNG as a data URI (the renderer falls back to the sparkline
     // if the card would pass 28 KB).
-    const png = await render(digest, p.target?.kind === 'teams');
+    const png = await render(digest, p.target?.kind === 'teams' || p.target?.kind === 'teams-bot');
     const reply = digestReply(digest, {
       who: p.who,
       costBasis,

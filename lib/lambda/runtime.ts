@@ -20,6 +20,7 @@ export const SECRET_PARAMETERS = {
   'slack-signing-secret': 'SLACK_SIGNING_SECRET',
   'slack-bot-token': 'SLACK_BOT_TOKEN',
   'teams-webhook-secret': 'TEAMS_WEBHOOK_SECRET',
+  'teams-app-password': 'TEAMS_APP_PASSWORD',
 } as const;
 
 let logger: Log | undefined;

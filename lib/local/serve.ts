@@ -109,11 +109,13 @@ export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
     import('../chat/teams-app.js'),
     import('../commands/grammar.js'),
   ]);
+  const { createTeamsBotHandler } = await import('../chat/teams-bot/app.js');
   const getDeps = async () => deps;
   const server = await startHttpServer(
     {
       '/slack/events': createSlackEventsHandler(getDeps),
       '/teams/messages': createTeamsMessagesHandler(getDeps),
+      '/teams/bot': createTeamsBotHandler(getDeps),
     },
     options.port,
   );
@@ -124,6 +126,7 @@ export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
       `bedrock-cost is listening on http://localhost:${port} (${deps.config.BEDROCK_COST_DEMO ? 'demo account' : 'AWS account'}, table ${deps.store.table})`,
       `  POST /slack/events     Slack slash command and buttons${deps.config.SLACK_SIGNING_SECRET ? '' : ' (set SLACK_SIGNING_SECRET to accept requests)'}`,
       `  POST /teams/messages   Teams outgoing webhook${deps.config.TEAMS_WEBHOOK_SECRET ? '' : ' (set TEAMS_WEBHOOK_SECRET to accept requests)'}`,
+      `  POST /teams/bot        Teams bot (Bot Framework)${deps.config.TEAMS_APP_ID ? '' : ' (set TEAMS_APP_ID and TEAMS_APP_PASSWORD to accept requests)'}`,
       `  Slow commands run in this process and answer through the request's response_url.`,
       `Type a command (e.g. "why last week", "estimate sonnet 4.5 2000 in 500 out 10k/day"), "help", or Ctrl-D to stop the prompt.`,
     ].join('\n'),

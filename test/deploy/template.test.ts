@@ -30,6 +30,7 @@ import { loadConfig } from '../../lib/config.js';
 import { DEFAULT_TIME_BUDGET_MS } from '../../lib/digest/run.js';
 import { SECRET_PARAMETERS } from '../../lib/lambda/runtime.js';
 import { startAwsServer } from '../support/aws-server.js';
+import { botRequest, startBotFramework } from '../support/botframework-server.js';
 import { startTestDynamo } from '../support/dynamo.js';
 import { slackCommandBody, slackRequest, teamsMessage, teamsRequest } from '../support/signing.js';
 import { startSlackServer } from '../support/slack-server.js';
@@ -85,6 +86,7 @@ const COMMAND_DATA_ACTIONS = [
  */
 const DATA_ACTIONS: Record<string, string[]> = {
   'slack-events': [],
+  'teams-bot': [],
   'teams-messages': COMMAND_DATA_ACTIONS,
   'command-worker': COMMAND_DATA_ACTIONS,
   'weekly-digest': COMMAND_DATA_ACTIONS,
@@ -351,6 +353,7 @@ describe('functions', () => {
     });
     expect(routes.sort((a, b) => String(a.route).localeCompare(String(b.route)))).toEqual([
       { route: 'POST /slack/events', payload: '2.0', target: lambdaOf(t, 'slack-events')[0] },
+      { route: 'POST /teams/bot', payload: '2.0', target: lambdaOf(t, 'teams-bot')[0] },
       { route: 'POST /teams/messages', payload: '2.0', target: lambdaOf(t, 'teams-messages')[0] },
     ]);
     // A flood is throttled at the edge, before it costs Lambda invocations.
@@ -364,7 +367,7 @@ describe('functions', () => {
       .filter(([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com')
       .map(([, p]) => getAttId(p.Properties.FunctionName));
     expect(invokable.sort()).toEqual(
-      [lambdaOf(t, 'slack-events')[0], lambdaOf(t, 'teams-messages')[0]].sort(),
+      [lambdaOf(t, 'slack-events')[0], lambdaOf(t, 'teams-messages')[0], lambdaOf(t, 'teams-bot')[0]].sort(),
     );
   });
 
@@ -424,14 +427,16 @@ describe('functions', () => {
     });
     // The chat endpoints find the worker by name and may invoke it, and nothing else.
     const workerName = String(worker.Properties.FunctionName);
-    for (const name of ['slack-events', 'teams-messages']) {
+    for (const name of ['slack-events', 'teams-messages', 'teams-bot']) {
       expect(envOf(lambdaOf(t, name)[1]).COMMAND_WORKER_FUNCTION).toBe(workerName);
       const invoke = allowing(statementsOf(t, name), 'lambda:InvokeFunction');
       expect(invoke.map((s) => subText(s.Resource))).toEqual([
         `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${workerName}`,
       ]);
     }
-    for (const name of FUNCTIONS.filter((n) => n !== 'slack-events' && n !== 'teams-messages')) {
+    for (const name of FUNCTIONS.filter(
+      (n) => !['slack-events', 'teams-messages', 'teams-bot'].includes(n),
+    )) {
       expect(actionsOf(statementsOf(t, name)).has('lambda:InvokeFunction'), name).toBe(false);
     }
   });
@@ -944,6 +949,98 @@ describe('packaged handlers answer', () => {
     }
   }, 120_000);
 
+  it('runs the Teams bot from its zip: token verified, help answered, a slow command answered by the packaged worker through the Bot Connector', async () => {
+    const [dynamo, bf, lambda] = await Promise.all([
+      startTestDynamo(),
+      startBotFramework(),
+      startLambdaApi(),
+    ]);
+    const ssm = await startAwsServer({
+      GetParametersByPath: (input) => ({
+        Parameters:
+          input.Path === STAGE_PATH
+            ? [
+                {
+                  Name: `${STAGE_PATH}/teams-app-password`,
+                  Type: 'SecureString',
+                  Value: bf.env.TEAMS_APP_PASSWORD,
+                },
+              ]
+            : [],
+      }),
+    });
+    try {
+      const { TEAMS_APP_PASSWORD: _fromSsm, ...overrides } = bf.env;
+      const env: Record<string, string> = {
+        ...envOf(lambdaOf(dev.template, 'teams-bot')[1]),
+        ...overrides,
+        BEDROCK_COST_SSM_PATH: STAGE_PATH,
+        BEDROCK_COST_TABLE: dynamo.store.table,
+        BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+      };
+      for (const key of Object.values(SECRET_PARAMETERS)) expect(env).not.toHaveProperty(key);
+      // Tokens expire in real time.
+      const token = (forged = false) => bf.sign({ issuedAt: Math.floor(Date.now() / 1000), forged });
+
+      const help = (await invokePackaged(
+        'teams-bot',
+        botRequest(bf.channelMessage('help'), await token()),
+        env,
+      )) as {
+        statusCode: number;
+      };
+      expect(help.statusCode).toBe(200);
+      expect(bf.posts).toHaveLength(1);
+      expect(JSON.stringify(bf.posts[0]?.activity)).toContain('estimate');
+
+      const forged = (await invokePackaged(
+        'teams-bot',
+        botRequest(bf.channelMessage('help'), await token(true)),
+        env,
+      )) as { statusCode: number };
+      expect(forged.statusCode).toBe(401);
+      expect(bf.posts).toHaveLength(1);
+
+      const asked = bf.channelMessage('why last week');
+      const ack = (await invokePackaged('teams-bot', botRequest(asked, await token()), env)) as {
+        statusCode: number;
+      };
+      expect(ack.statusCode).toBe(200);
+      expect(bf.texts().at(-1)).toMatch(/^Working on "why last week"/);
+      expect(lambda.invocations).toHaveLength(1);
+      expect(lambda.invocations[0]?.invocationType).toBe('Event');
+
+      const workerEnv = {
+        ...env,
+        ...envOf(lambdaOf(dev.template, 'command-worker')[1]),
+        ...overrides,
+        BEDROCK_COST_SSM_PATH: STAGE_PATH,
+        BEDROCK_COST_TABLE: dynamo.store.table,
+        BEDROCK_COST_DEMO: '1',
+      };
+      const before = bf.posts.length;
+      const outcome = await invokePackaged(
+        'command-worker',
+        JSON.parse(lambda.invocations[0]!.payload),
+        workerEnv,
+      );
+      expect(outcome).toEqual({ outcome: 'answered' });
+      expect(bf.posts).toHaveLength(before + 1);
+      expect(bf.posts.at(-1)).toMatchObject({ conversationId: asked.conversation.id, replyToId: asked.id });
+      expect(JSON.stringify(bf.posts.at(-1)?.activity)).toMatch(/\$\d/);
+    } finally {
+      await Promise.all([dynamo.close(), bf.close(), lambda.close(), ssm.close()]);
+    }
+  }, 120_000);
+
   it('posts the weekly digest with its chart drawn from the packaged wasm and font', async () => {
     const [dynamo, slack] = await Promise.all([
       startTestDynamo(),
@@ -1245,6 +1342,7 @@ describe('packaged handlers answer', () => {
       'idle-throughput',
       'pricing-refresh',
       'slack-events',
+      'teams-bot',
       'teams-messages',
       'weekly-digest',
     ]);
@@ -1253,10 +1351,12 @@ describe('packaged handlers answer', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.some((t) => JSON.parse(t).service === SERVICE)).toBe(true);
     for (const { name, text } of logs) {
-      for (const secret of [SIGNING_SECRET, TEAMS_SECRET, 'xoxb-deploy-test']) {
+      for (const secret of [SIGNING_SECRET, TEAMS_SECRET, 'xoxb-deploy-test', 'test-app-password']) {
         expect(text.includes(secret), `${name} logged a secret`).toBe(false);
       }
       expect(text, name).not.toMatch(/\/response\/|hooks\.slack\.com|logic\.azure\.com/);
+      // Neither the Bot Framework's tokens nor the bot's own connector tokens.
+      expect(text, name).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.|connector-token-\d/);
     }
   });
 });

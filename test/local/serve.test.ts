@@ -28,6 +28,7 @@ describe('bedrock-cost serve', () => {
     const listening = out[0] ?? '';
     const port = Number(/localhost:(\d+)/.exec(listening)?.[1]);
     const notFound = await fetch(`http://127.0.0.1:${port}/nowhere`, { method: 'POST' });
+    const bot = await fetch(`http://127.0.0.1:${port}/teams/bot`, { method: 'POST', body: '{}' });
     stop.abort();
     await running;
     await runtime.close();
@@ -36,6 +37,9 @@ describe('bedrock-cost serve', () => {
     expect(out.join('\n')).toContain('Ask me about your Amazon Bedrock spend');
     expect(out.join('\n')).toContain('Did you mean: spend');
     expect(notFound.status).toBe(404);
+    // The Teams bot route is served, and refuses a request without a Bot Framework token.
+    expect(listening).toContain('/teams/bot');
+    expect(bot.status).toBe(401);
   });
 
   it('says so when the port is already in use', async () => {

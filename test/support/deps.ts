@@ -58,7 +58,12 @@ export interface RecordingDelivery extends Delivery {
   sentTo(channelOrUrl: string): SentMessage[];
 }
 
-const targetKey = (target: ChatTarget) => (target.kind === 'slack' ? target.channel : target.webhookUrl);
+const targetKey = (target: ChatTarget) =>
+  target.kind === 'slack'
+    ? target.channel
+    : target.kind === 'teams'
+      ? target.webhookUrl
+      : target.conversationId;
 
 /**
  * A delivery recorder. Slack receipts get increasing message timestamps

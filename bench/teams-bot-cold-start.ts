@@ -1,0 +1,100 @@
+/**
+ * The Teams bot's cold start, as the Bot Connector experiences it: a fresh `node` process
+ * loads the packaged `teams-bot` bundle and answers one Bot Framework activity
+ * (`@bedrock-cost help` in a channel) — the token verified against OpenID metadata and
+ * keys fetched on this first request, a connector token fetched and the answer posted to
+ * the Bot Connector (a quick answer does not touch DynamoDB) — against an empty
+ * `node` process, both spawned asynchronously so this process can serve the local Bot
+ * Framework (test/support/botframework-server.ts) and DynamoDB (dynalite) meanwhile.
+ * Interleaved runs, ratio of medians; the target is Slack's (< 2.5x).
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBotFramework } from '../test/support/botframework-server.js';
+import { startTestDynamo } from '../test/support/dynamo.js';
+import { type BenchRow, median, ms, rowWithTarget } from './util.js';
+
+function timeNodeAsync(script: string, env: Record<string, string>): Promise<number> {
+  const started = process.hrtime.bigint();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [script], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => {
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) fail(new Error(`${script} failed: ${stderr}`));
+      else done(elapsed);
+    });
+  });
+}
+
+/**
+ * Cold start of the packaged bot answering one activity.
+ *
+ * @param bundle the unpacked `functions/teams-bot.mjs`
+ * @param lambdaEnv the Lambda-like environment the other bundles load with
+ */
+export async function teamsBotColdStart(
+  bundle: string,
+  scratch: string,
+  rounds: number,
+  lambdaEnv: Record<string, string>,
+): Promise<BenchRow[]> {
+  const [bf, dynamo] = await Promise.all([startBotFramework(), startTestDynamo()]);
+  try {
+    const empty = join(scratch, 'empty-async.mjs');
+    writeFileSync(empty, '');
+    const runner = join(scratch, 'answer-teams-bot.mjs');
+    writeFileSync(
+      runner,
+      `const { handler } = await import(${JSON.stringify(bundle)});
+const result = await handler({ version: '2.0', routeKey: 'POST /teams/bot', rawPath: '/teams/bot', rawQueryString: '',
+  headers: { 'content-type': 'application/json', authorization: 'Bearer ' + process.env.BENCH_TOKEN },
+  body: process.env.BENCH_ACTIVITY, isBase64Encoded: false,
+  requestContext: { http: { method: 'POST', path: '/teams/bot' }, timeEpoch: Date.now() } }, {});
+if (result.statusCode !== 200) { console.error(JSON.stringify(result)); process.exit(1); }
+`,
+    );
+    const token = await bf.sign({ issuedAt: Math.floor(Date.now() / 1000) });
+    const env = {
+      ...lambdaEnv,
+      ...bf.env,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      BEDROCK_COST_TABLE: dynamo.store.table,
+      BENCH_TOKEN: token,
+      BENCH_ACTIVITY: JSON.stringify(bf.channelMessage('help')),
+    };
+    await timeNodeAsync(runner, env); // warm the file cache; also proves the bot answers
+    if (bf.posts.length !== 1) throw new Error(`teams-bot answered ${bf.posts.length} times, not once`);
+    const emptyMs: number[] = [];
+    const botMs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      emptyMs.push(await timeNodeAsync(empty, {}));
+      botMs.push(await timeNodeAsync(runner, env));
+    }
+    if (bf.posts.length !== rounds + 1) throw new Error('teams-bot did not answer every run');
+    const ratio = median(botMs) / median(emptyMs);
+    return [
+      rowWithTarget(
+        {
+          section: 'cold start',
+          name: 'teams-bot: load + verify a Bot Framework token + answer `@bedrock-cost help` via the Bot Connector',
+          value: `${ratio.toFixed(2)}x`,
+          raw: ratio,
+          note: `median ${ms(median(botMs))} vs empty node ${ms(median(emptyMs))} (spawned alike) of ${rounds}; 4 HTTP round trips Slack's ack does not make (OpenID metadata, keys, connector token, the reply; local servers, the first also loads Node's fetch); no DynamoDB`,
+        },
+        2.5,
+        '< 2.5x',
+      ),
+    ];
+  } finally {
+    await Promise.all([bf.close(), dynamo.close()]);
+  }
+}

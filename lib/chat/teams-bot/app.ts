@@ -1,0 +1,475 @@
+/**
+ * The Teams bot: `POST /teams/bot`, the messaging endpoint of an Azure Bot registration,
+ * speaking the Bot Framework protocol. Unlike the outgoing webhook (`teams-app.ts`), the
+ * bot answers in channels (when @mentioned), group chats and personal chat, posts later
+ * (slow answers, alerts, digests) through the Bot Connector, and receives card buttons.
+ *
+ * Every request: the Bot Connector's JWT is verified (`auth.ts`: signature against the
+ * Bot Framework keys, issuer, audience = `TEAMS_APP_ID`, expiry, `serviceUrl`), else 401
+ * and nothing happens; the activity is claimed once (a replay gets 401); then:
+ *
+ * - `message` with text: the command (the bot's @mention stripped). Fast commands are
+ *   answered at once, threaded under the question; slow ones (those Slack hands to the
+ *   worker) get "Working on it…" at once and go to the same command worker, which posts the
+ *   answer in the same conversation through the Bot Connector.
+ * - `invoke` `adaptiveCard/action` (an `Action.Execute` button) or a `message` carrying a
+ *   `value` (`Action.Submit`): the button's handler from `lib/chat/actions.ts`, the same
+ *   handlers and authorization as Slack's buttons (acknowledge, snooze, show breakdown).
+ * - `conversationUpdate` / `installationUpdate`: the bot was added to (or removed from) a
+ *   team or chat: the conversation reference is stored (or deleted) so alerts and digests
+ *   can be posted there, and a welcome message says how.
+ *
+ * The HTTP answer is empty (200) except for invokes, whose answer is the button's result.
+ */
+import type { Context } from 'aws-lambda';
+import type { Caller } from '../../commands/types.js';
+import type { Deps } from '../../deps.js';
+import { isUserError } from '../../errors.js';
+import { type ActionRequest, findAction } from '../actions.js';
+import {
+  callerOf,
+  commandContext,
+  errorReply,
+  hasSideEffects,
+  planCommand,
+  runFast,
+} from '../command-flow.js';
+import type { HttpHandler, HttpResult } from '../http.js';
+import { createReplayGuard, type ReplayGuard, requestKey } from '../replay.js';
+import { type Reply, simpleReply } from '../reply.js';
+import { renderTeams } from '../teams-render.js';
+import { headerOf, rawBodyOf } from '../verify.js';
+import { defaultInvokeWorker, type InvokeWorker } from '../worker.js';
+import { BotAuthError, verifyBotRequest } from './auth.js';
+import { type BotConnector, type ConversationAddress, createBotConnector } from './connector.js';
+import { baseConversationId, type ConversationReference } from './conversations.js';
+import { botMessage } from './send.js';
+
+export interface TeamsBotOptions {
+  /** Hand a slow command to the worker (default: Lambda when configured, else in-process). */
+  invokeWorker?: InvokeWorker;
+  replayGuard?: ReplayGuard;
+  /** Wall clock in ms: token expiry, the connector token cache, replay memory (default `Date.now`). */
+  nowMs?: () => number;
+  /** How long a fast command may run before it is handed to the worker (default 2,000 ms). */
+  fastBudgetMs?: number;
+  /** `fetch` for the Bot Connector (tests). */
+  fetch?: typeof fetch;
+}
+
+/** The fields of a Bot Framework activity the bot reads. */
+export interface BotActivity {
+  type: string;
+  id?: string;
+  name?: string;
+  channelId?: string;
+  serviceUrl: string;
+  text?: string;
+  value?: unknown;
+  action?: string;
+  replyToId?: string;
+  from?: { id?: string; name?: string; aadObjectId?: string };
+  recipient?: { id?: string; name?: string };
+  conversation: { id: string; conversationType?: string; tenantId?: string; name?: string };
+  channelData?: {
+    team?: { id?: string; name?: string };
+    channel?: { id?: string; name?: string };
+    tenant?: { id?: string };
+    eventType?: string;
+  };
+  entities?: { type?: string; mentioned?: { id?: string }; text?: string }[];
+  membersAdded?: { id?: string }[];
+  membersRemoved?: { id?: string }[];
+}
+
+const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
+const OK: HttpResult = { statusCode: 200, body: '' };
+const BAD_REQUEST: HttpResult = {
+  statusCode: 400,
+  headers: { 'content-type': 'text/plain' },
+  body: 'Bad request: expected a Bot Framework activity.',
+};
+
+/** Parse a body; `undefined` when it is not an activity we can answer. */
+export function parseBotActivity(rawBody: string): BotActivity | undefined {
+  try {
+    const body = JSON.parse(rawBody) as Partial<BotActivity> | null;
+    if (
+      !body ||
+      typeof body !== 'object' ||
+      typeof body.type !== 'string' ||
+      typeof body.serviceUrl !== 'string' ||
+      typeof body.conversation?.id !== 'string'
+    )
+      return undefined;
+    return body as BotActivity;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `serviceUrl` an unverified body claims, to check against the token's claim. */
+function claimedServiceUrl(rawBody: string): string | undefined {
+  try {
+    const url = (JSON.parse(rawBody) as { serviceUrl?: unknown } | null)?.serviceUrl;
+    return typeof url === 'string' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  '#39': "'",
+};
+
+/**
+ * The command a person typed to the bot: the bot's `<at>…</at>` mention removed (other
+ * mentions keep their names), markup dropped, entities decoded.
+ *
+ * @example
+ * botCommandText({ text: '<at>bedrock-cost</at> why last week', ... }); // 'why last week'
+ */
+export function botCommandText(activity: Pick<BotActivity, 'text' | 'entities' | 'recipient'>): string {
+  let text = activity.text ?? '';
+  let stripped = false;
+  for (const e of activity.entities ?? []) {
+    const own = !activity.recipient?.id || e.mentioned?.id === activity.recipient.id;
+    if (e.type === 'mention' && own && e.text && text.includes(e.text)) {
+      text = text.split(e.text).join(' ');
+      stripped = true;
+    }
+  }
+  // Without the mention entity, the first mention is the bot's (Teams puts it first).
+  if (!stripped) text = text.replace(/<at>[^<]*<\/at>/i, ' ');
+  return text
+    .replace(/<\/?at>/gi, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => ENTITIES[name] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Where a conversation's reference is kept: a channel by its id (without the thread suffix). */
+function referenceOf(activity: BotActivity, now: Date): ConversationReference {
+  const type = activity.conversation.conversationType;
+  const conversationId =
+    type === 'channel' || activity.channelData?.channel?.id
+      ? (activity.channelData?.channel?.id ?? baseConversationId(activity.conversation.id))
+      : baseConversationId(activity.conversation.id);
+  const tenantId = activity.conversation.tenantId ?? activity.channelData?.tenant?.id;
+  const name = activity.channelData?.channel?.name ?? activity.conversation.name;
+  return {
+    conversationId,
+    serviceUrl: activity.serviceUrl,
+    conversationType:
+      type === 'channel' || type === 'groupChat' ? type : type === 'personal' ? 'personal' : 'channel',
+    ...(tenantId ? { tenantId } : {}),
+    ...(activity.channelData?.team?.id ? { teamId: activity.channelData.team.id } : {}),
+    ...(activity.channelData?.team?.name ? { teamName: activity.channelData.team.name } : {}),
+    ...(name ? { name } : {}),
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** A button click: the handler id and its value, from `Action.Execute` or `Action.Submit` data. */
+function clickOf(activity: BotActivity): { id: string; value: string } | undefined {
+  const raw = activity.value as
+    | { action?: { verb?: unknown; data?: { action?: unknown; value?: unknown } }; [k: string]: unknown }
+    | undefined;
+  if (!raw || typeof raw !== 'object') return undefined;
+  const data = (activity.type === 'invoke' ? raw.action?.data : raw) as
+    | { action?: unknown; value?: unknown }
+    | undefined;
+  const verb = activity.type === 'invoke' ? raw.action?.verb : undefined;
+  const id = typeof verb === 'string' && verb ? verb : data?.action;
+  if (typeof id !== 'string' || !id) return undefined;
+  return { id: id.slice(0, 100), value: typeof data?.value === 'string' ? data.value.slice(0, 2000) : '' };
+}
+
+/** An invoke's answer: a short message shown to the clicker, or a card replacing the original. */
+function invokeResponse(result: { message: string } | { card: Record<string, unknown> }): HttpResult {
+  const value =
+    'card' in result
+      ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card }
+      : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message };
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
+}
+
+const plain = (text: string) => text.replace(/[*`]/g, '');
+
+function welcome(ref: ConversationReference): Reply {
+  const where = ref.conversationType === 'personal' ? 'here' : 'in this conversation (mention @bedrock-cost)';
+  return simpleReply(
+    'Hi, I am bedrock-cost: ask me about your Amazon Bedrock spend.',
+    `Type ${where}: *why last week*, *spend mtd by team*, *estimate sonnet 4.5 2000 in 500 out 10k/day*, or *help*.`,
+    ...(ref.conversationType === 'personal'
+      ? []
+      : [
+          `To send a team's budget alerts and weekly digest here: *budget set TEAM AMOUNT teams ${ref.conversationId}* (or type *budget set TEAM AMOUNT* here).`,
+        ]),
+  );
+}
+
+/**
+ * The `POST /teams/bot` handler.
+ *
+ * @example
+ * // functions/teams-bot.ts
+ * export const handler = createTeamsBotHandler(lambdaChatDeps);
+ */
+export function createTeamsBotHandler(
+  getDeps: () => Promise<Deps>,
+  options: TeamsBotOptions = {},
+): HttpHandler {
+  const nowMs = options.nowMs ?? Date.now;
+  const invokeWorker = options.invokeWorker ?? defaultInvokeWorker(getDeps);
+  const fastBudgetMs = options.fastBudgetMs ?? 2000;
+  let guard = options.replayGuard;
+  /** Conversations whose reference this container has stored (one write per conversation). */
+  const known = new Set<string>();
+
+  const connectorOf = (deps: Deps): BotConnector =>
+    createBotConnector(deps.config, { fetch: options.fetch, nowMs });
+
+  /** Send, logging (not throwing) a failure: there is nobody else to tell. */
+  async function post(
+    deps: Deps,
+    address: ConversationAddress,
+    activity: Record<string, unknown> & { type: string },
+  ) {
+    try {
+      await connectorOf(deps).send(address, activity);
+      return true;
+    } catch (error) {
+      deps.log.error('teams bot: message not delivered', error);
+      return false;
+    }
+  }
+
+  /**
+   * Keep the conversation's reference fresh (once per conversation per container). A failure
+   * is logged, not fatal: the question is still answered.
+   */
+  async function remember(deps: Deps, activity: BotActivity): Promise<void> {
+    const ref = referenceOf(activity, deps.clock.now());
+    if (known.has(`${ref.conversationId}|${ref.serviceUrl}`)) return;
+    try {
+      const { saveConversation } = await import('./conversations.js');
+      await saveConversation(deps.store, ref);
+      known.add(`${ref.conversationId}|${ref.serviceUrl}`);
+    } catch (error) {
+      deps.log.error('teams bot: conversation reference not stored', error);
+    }
+  }
+
+  /** Answer a command line in a conversation: fast ones at once, slow ones through the worker. */
+  async function answerCommand(
+    deps: Deps,
+    text: string,
+    caller: Caller,
+    address: ConversationAddress,
+    key: string,
+  ): Promise<void> {
+    const ctx = commandContext(deps, caller);
+    const plan = await planCommand(text, ctx);
+    if (plan.kind === 'invalid') {
+      await post(deps, address, botMessage(plan.reply));
+      return;
+    }
+    const handOff = async () => {
+      const shown = text.trim().replace(/\s+/g, ' ').slice(0, 80) || 'help';
+      await post(deps, address, { type: 'typing' });
+      await post(deps, address, {
+        type: 'message',
+        textFormat: 'plain',
+        text: `Working on "${shown}"… the answer will follow here in a few seconds.`,
+      });
+      await invokeWorker({
+        kind: 'command',
+        id: key,
+        text,
+        caller,
+        replyTo: { kind: 'teams-bot', ...address },
+      });
+    };
+    if (plan.kind === 'slow') return handOff();
+    const reply = await runFast(plan, text, ctx, fastBudgetMs);
+    if (reply === 'late') return handOff();
+    await post(deps, address, botMessage(reply));
+  }
+
+  /** Run a button's handler; the result goes back as the invoke's answer or into the conversation. */
+  async function click(
+    deps: Deps,
+    activity: BotActivity,
+    button: { id: string; value: string },
+    caller: Caller,
+    key: string,
+  ): Promise<HttpResult> {
+    const isInvoke = activity.type === 'invoke';
+    // Answers go under the card's message (its thread in a channel).
+    const cardMessageId = activity.replyToId;
+    const address: ConversationAddress = {
+      serviceUrl: activity.serviceUrl,
+      conversationId: activity.conversation.id,
+      ...(cardMessageId ? { replyToId: cardMessageId } : {}),
+    };
+    const respond = async (reply: Reply, kind: 'toast' | 'post' | 'replace'): Promise<HttpResult> => {
+      if (isInvoke && kind === 'replace')
+        return invokeResponse({ card: renderTeams(reply, { interactive: true }) });
+      if (isInvoke && kind === 'toast') return invokeResponse({ message: plain(reply.headline) });
+      await post(deps, address, botMessage(reply));
+      return isInvoke ? invokeResponse({ message: plain(reply.headline) }) : OK;
+    };
+    const handler = await findAction(button.id);
+    if (!handler) {
+      return respond(
+        simpleReply('That button is no longer available. Type @bedrock-cost help for what I can do.'),
+        'toast',
+      );
+    }
+    const request: ActionRequest = {
+      id: button.id,
+      value: button.value,
+      deps,
+      caller,
+      message: {
+        channel: baseConversationId(activity.conversation.id),
+        ...(cardMessageId ? { ts: cardMessageId } : {}),
+      },
+      runCommand: (text) => answerCommand(deps, text, caller, address, `${key}:${button.id}`),
+    };
+    try {
+      const result = await handler(request);
+      if (!result) return isInvoke ? invokeResponse({ message: 'On it.' }) : OK;
+      if (result.replaceOriginal) return respond(result.reply, 'replace');
+      // Teams has no "only you can see this": what Slack shows the clicker alone is the invoke's
+      // answer; what it shows the channel is posted in the conversation.
+      return respond(result.reply, result.reply.visibility === 'in_channel' ? 'post' : 'toast');
+    } catch (error) {
+      if (!isUserError(error))
+        deps.log.error('teams bot: button handler failed', { action: button.id }, error);
+      return respond(errorReply(error), 'toast');
+    }
+  }
+
+  return async (event, _context?: Context) => {
+    let deps: Deps;
+    try {
+      deps = await getDeps();
+    } catch {
+      return { statusCode: 500, body: '' };
+    }
+    const { config } = deps;
+    if (!config.TEAMS_APP_ID) {
+      deps.log.error('TEAMS_APP_ID is not set: refusing every Teams bot request');
+      return EMPTY_401;
+    }
+    const rawBody = rawBodyOf(event);
+    try {
+      await verifyBotRequest(headerOf(event, 'authorization'), claimedServiceUrl(rawBody), {
+        appId: config.TEAMS_APP_ID,
+        openIdUrl: config.BOTFRAMEWORK_OPENID_URL,
+        nowMs,
+      });
+    } catch (error) {
+      if (error instanceof BotAuthError) deps.log.warn(`teams bot request refused: ${error.message}`);
+      else deps.log.error('teams bot: token check failed', error);
+      return EMPTY_401;
+    }
+    const activity = parseBotActivity(rawBody);
+    if (!activity) return BAD_REQUEST;
+    const tenant = activity.conversation.tenantId ?? activity.channelData?.tenant?.id;
+    if (config.TEAMS_TENANT_ID && tenant !== config.TEAMS_TENANT_ID) {
+      deps.log.warn('teams bot request refused: another tenant');
+      return EMPTY_401;
+    }
+
+    const key = requestKey('teams-bot', activity.type, activity.id ?? '', activity.conversation.id, rawBody);
+    guard ??= createReplayGuard(async () => (await getDeps()).store, nowMs);
+    const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
+    const caller = callerOf(config, 'teams', userId, {
+      channelId: referenceOf(activity, deps.clock.now()).conversationId,
+      userName: activity.from?.name,
+    });
+
+    try {
+      const button =
+        activity.type === 'invoke' || activity.type === 'message' ? clickOf(activity) : undefined;
+      if (activity.type === 'invoke' && activity.name !== 'adaptiveCard/action') return OK;
+      const text = activity.type === 'message' && !button ? botCommandText(activity) : '';
+      let durable = activity.type !== 'message' || Boolean(button);
+      if (!durable) durable = hasSideEffects(await planCommand(text, commandContext(deps, caller)));
+      if (!(await guard.claim(key, { durable }))) {
+        deps.log.warn('teams bot request refused: replayed');
+        return EMPTY_401;
+      }
+
+      if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
+        return await membership(deps, activity);
+      }
+      if (button) {
+        await remember(deps, activity);
+        return await click(deps, activity, button, caller, key);
+      }
+      if (activity.type !== 'message') return OK;
+      // A question that touches the table anyway (a budget change, a slow command) refreshes the
+      // reference; a quick answer (help, estimate, prices) stays off DynamoDB, as in Slack.
+      if (durable) await remember(deps, activity);
+      const address: ConversationAddress = {
+        serviceUrl: activity.serviceUrl,
+        conversationId: activity.conversation.id,
+        ...(activity.id ? { replyToId: activity.id } : {}),
+      };
+      await answerCommand(deps, text, caller, address, key);
+      return OK;
+    } catch (error) {
+      deps.log.error('teams bot handler failed', error);
+      if (activity.type === 'invoke') return invokeResponse({ message: plain(errorReply(error).headline) });
+      return OK;
+    }
+  };
+
+  /** The bot added to or removed from a team or chat. */
+  async function membership(deps: Deps, activity: BotActivity): Promise<HttpResult> {
+    const botId = activity.recipient?.id;
+    const added =
+      activity.type === 'installationUpdate'
+        ? activity.action === 'add' || activity.action === 'add-upgrade'
+        : Boolean(botId && activity.membersAdded?.some((m) => m.id === botId));
+    const removed =
+      activity.type === 'installationUpdate'
+        ? activity.action === 'remove'
+        : Boolean(botId && activity.membersRemoved?.some((m) => m.id === botId));
+    const ref = referenceOf(activity, deps.clock.now());
+    const conversations = await import('./conversations.js');
+    if (removed) {
+      await conversations.deleteConversation(deps.store, ref.conversationId);
+      known.delete(`${ref.conversationId}|${ref.serviceUrl}`);
+      deps.log.info('teams bot removed from a conversation', { conversation: ref.conversationId });
+      return OK;
+    }
+    if (!added) return OK;
+    await conversations.saveConversation(deps.store, ref);
+    known.add(`${ref.conversationId}|${ref.serviceUrl}`);
+    deps.log.info('teams bot added to a conversation', {
+      conversation: ref.conversationId,
+      type: ref.conversationType,
+    });
+    // Teams sends both activities for one install: welcome once.
+    if (activity.type === 'conversationUpdate') {
+      await post(
+        deps,
+        { serviceUrl: ref.serviceUrl, conversationId: ref.conversationId },
+        botMessage(welcome(ref)),
+      );
+    }
+    return OK;
+  }
+}
