@@ -40,7 +40,7 @@ export const compareCommand = defineCommand<string[], CompareData>({
     return {
       command: 'compare',
       data: compareData(comparison, catalog),
-      reply: compareReply(comparison, catalog),
+      reply: compareReply(comparison, catalog, ctx.deps.clock.now()),
     };
   },
 });

@@ -33,7 +33,7 @@ export const estimateCommand = defineCommand<string[], EstimateData>({
     return {
       command: 'estimate',
       data: estimateData(estimate, catalog),
-      reply: estimateReply(estimate, catalog),
+      reply: estimateReply(estimate, catalog, ctx.deps.clock.now()),
     };
   },
 });

@@ -32,6 +32,7 @@ import {
   resolveModel,
   routesFrom,
 } from './models.js';
+import type { PriceOrigin } from './names.js';
 import { HOURS_PER_MONTH, parseWorkload, type Workload } from './workload.js';
 
 export type EstimateMode =
@@ -71,6 +72,8 @@ export interface EstimateOption {
   derived?: string;
   /** An assumption the user did not state (e.g. the cache hit rate). */
   assumed?: boolean;
+  /** Where the option's prices come from (source, as-of date, rule). */
+  origin?: PriceOrigin;
 }
 
 export interface HiddenCost {
@@ -100,7 +103,15 @@ export interface Estimate {
   /** Caveats worth a line in the answer (region fallback, derived prices, ignored options). */
   notes: string[];
   catalog: { source: Catalog['source']; asOf: string };
+  /** The prices the options used: the answer names the oldest and any third-party ones. */
+  priceOrigins: PriceOrigin[];
 }
+
+const originOf = (p: { source: string; asOf: string; derived?: string }): PriceOrigin => ({
+  source: p.source,
+  asOf: p.asOf,
+  ...(p.derived ? { derived: p.derived } : {}),
+});
 
 const MILLION = new Dec(1_000_000);
 /** A rough 4 characters per token, for guardrail text units and log sizes. */
@@ -177,6 +188,11 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
   const { model } = resolved;
   validateForModel(model, w);
   const notes: string[] = [];
+  if (isLongContext(model, w) && model.prices.some((p) => p.inputLong !== undefined)) {
+    notes.push(
+      `Each request carries more than ${model.longContextAbove!.toLocaleString('en-US')} input tokens, so all its tokens are billed at ${model.name}'s long-context rates.`,
+    );
+  }
   let region = regionFor(resolved, w);
   let routes = routesFrom(model, region);
   if (!routes.length) {
@@ -189,6 +205,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     region = fallback;
     routes = routesFrom(model, region);
   }
+  if (isLongContext(model, w)) routes = routes.map((r) => ({ ...r, prices: longContextPrices(r.prices) }));
   const requests = w.requestsPerMonth;
   const calls = new Dec(requests).times(w.calls);
   const callsPerMonth = calls.toNumber();
@@ -224,6 +241,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           lines: usageLines(model, w, calls, r.prices),
           ...(r.route === 'global' ? { note: 'routed to any commercial Region' } : {}),
           ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+          origin: originOf(r.prices),
         },
         requests,
       ),
@@ -263,6 +281,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           lines: tokenLines(calls, w, r.prices.batchInput, r.prices.batchOutput, ' (batch)'),
           note: 'offline only, results within 24 h',
           ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+          origin: originOf(r.prices),
         },
         requests,
       ),
@@ -311,6 +330,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           mode,
           label,
           lines: [line('model-unit hours', new Dec(HOURS_PER_MONTH), 'model-unit hour', hourly)],
+          origin: originOf(pt),
         },
         requests,
       );
@@ -354,6 +374,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     totalMonthly,
     notes,
     catalog: { source: catalog.source, asOf: catalog.asOf },
+    priceOrigins: options.flatMap((o) => (o.origin ? [o.origin] : [])),
   };
 }
 
@@ -380,8 +401,14 @@ function validateForModel(model: CatalogModel, w: Workload): void {
         `How many tokens does each request embed? e.g. 500 in 1m/month (${model.name} is an embedding model).`,
       );
     }
-    return;
   }
+  if (model.contextWindow !== undefined && (w.inputTokens ?? 0) > model.contextWindow) {
+    throw new UserError(
+      'bad_input',
+      `${model.name} takes at most ${model.contextWindow.toLocaleString('en-US')} input tokens per request (its context window); ${(w.inputTokens ?? 0).toLocaleString('en-US')} is more. Split the input, or compare models with a larger window.`,
+    );
+  }
+  if (model.modality !== 'text') return;
   if (w.inputTokens === undefined || w.outputTokens === undefined) {
     throw new UserError(
       'bad_input',
@@ -404,7 +431,42 @@ function usageLines(model: CatalogModel, w: Workload, calls: Dec, p: PriceSet): 
     const images = p.images ?? {};
     return [line(`images (${variant})`, calls, 'image', new Dec(images[variant]!))];
   }
-  return tokenLines(calls, w, p.input, model.modality === 'embedding' ? undefined : p.output);
+  return tokenLines(
+    calls,
+    w,
+    p.input,
+    model.modality === 'embedding' ? undefined : p.output,
+    isLongContext(model, w) && p.inputLong !== undefined ? ' (long context)' : '',
+  );
+}
+
+/**
+ * A price set at the long-context rates: input-side prices (input, cache, batch input)
+ * scale like `inputLong / input`, output-side like `outputLong / output`.
+ */
+function longContextPrices(p: PriceSet): PriceSet {
+  if (p.inputLong === undefined || p.input === undefined || new Dec(p.input).isZero()) return p;
+  const inFactor = new Dec(p.inputLong).div(p.input);
+  const outFactor =
+    p.outputLong !== undefined && p.output !== undefined && !new Dec(p.output).isZero()
+      ? new Dec(p.outputLong).div(p.output)
+      : new Dec(1);
+  const scale = (v: string | undefined, f: Dec) =>
+    v === undefined ? undefined : new Dec(v).times(f).toString();
+  const out: PriceSet = { ...p, input: p.inputLong };
+  if (p.outputLong !== undefined) out.output = p.outputLong;
+  for (const k of ['cacheRead', 'cacheWrite5m', 'cacheWrite1h', 'batchInput'] as const) {
+    const v = scale(p[k], inFactor);
+    if (v !== undefined) out[k] = v;
+  }
+  const bo = scale(p.batchOutput, outFactor);
+  if (bo !== undefined) out.batchOutput = bo;
+  return out;
+}
+
+/** Requests whose input is above the model's long-context threshold are billed at long-context rates. */
+function isLongContext(model: CatalogModel, w: Workload): boolean {
+  return model.longContextAbove !== undefined && (w.inputTokens ?? 0) > model.longContextAbove;
 }
 
 /**
@@ -474,6 +536,7 @@ function promptCacheOption(w: Workload, calls: Dec, requests: number, r: RouteOp
       note: assumed ? 'cache writes counted; set cache=N% for your hit rate' : 'cache writes counted',
       assumed,
       ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+      origin: originOf(r.prices),
     },
     requests,
   );

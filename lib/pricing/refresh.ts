@@ -33,6 +33,7 @@ import {
   type PriceSet,
   readRefreshedCatalog,
   saveRefreshedCatalog,
+  withBundledMetadata,
 } from './catalog.js';
 import { modelForServiceName, modelForUsageToken } from './models.js';
 import { geoProfilesOf } from './regions.js';
@@ -287,6 +288,8 @@ export function mergePriceFacts(
   data.sources = {
     ...data.sources,
     [sourceId]: {
+      kind: 'price-list-api',
+      documents: true,
       title: `AWS Price List API, GetProducts (publication ${asOf})`,
       url: 'https://pricing.us-east-1.amazonaws.com',
       asOf,
@@ -363,7 +366,10 @@ export function mergePriceFacts(
   // A model that had Price List prices and now has none: an offer change or a partial
   // answer; either way a person should look before answers change.
   const vanished = previousData.models
-    .filter((m) => m.prices.some((p) => p.source.startsWith('price-list')) && !seenModels.has(m.key))
+    .filter(
+      (m) =>
+        m.prices.some((p) => previousData.sources[p.source]?.documents === true) && !seenModels.has(m.key),
+    )
     .filter((m) =>
       facts.some(
         (f) =>
@@ -434,7 +440,8 @@ export async function runPricingRefresh(
   const now = deps.clock.now();
   let previous: CatalogData;
   try {
-    previous = (await readRefreshedCatalog(deps.store)) ?? bundledCatalog().data;
+    const stored = await readRefreshedCatalog(deps.store);
+    previous = stored ? withBundledMetadata(stored) : bundledCatalog().data;
   } catch (error) {
     deps.log.warn('pricing refresh: could not read the stored catalog, starting from the bundled one', error);
     previous = bundledCatalog().data;

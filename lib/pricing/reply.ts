@@ -7,7 +7,7 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
 import type { Catalog } from './catalog.js';
 import { compact, type Estimate, type EstimateOption } from './estimator.js';
-import { describeCatalog } from './names.js';
+import { describeCatalog, provenanceLines } from './names.js';
 
 /** Monthly amounts: whole dollars from $1,000, cents below. */
 export function formatMonthly(d: Dec): string {
@@ -61,14 +61,14 @@ function shapeLabel(e: Estimate): string {
 }
 
 /** The context line: Region, price source and age, the 730-hour month. */
-export function estimateContext(e: Estimate, catalog: Catalog): string[] {
-  const ctx = [e.region, describeCatalog(catalog), 'a month is 730 hours'];
+export function estimateContext(e: Estimate, catalog: Catalog, now?: Date): string[] {
+  const ctx = [e.region, describeCatalog(catalog, e.priceOrigins, now), 'a month is 730 hours'];
   if (catalog.fallbackReason) ctx.push(catalog.fallbackReason);
   return ctx;
 }
 
 /** The chat answer for `estimate`. */
-export function estimateReply(e: Estimate, catalog: Catalog): Reply {
+export function estimateReply(e: Estimate, catalog: Catalog, now?: Date): Reply {
   const headline = `${volumeLabel(e)} on ${e.model.name}${shapeLabel(e)} costs about ${formatMonthly(e.default.monthly)} a month ${modePhrase(e.default)}.`;
   const rows = e.options.map((o) => [
     o.label + (o.derived ? ' *' : ''),
@@ -123,8 +123,9 @@ export function estimateReply(e: Estimate, catalog: Catalog): Reply {
   lines.push(...e.notes);
   if (e.options.some((o) => o.derived))
     lines.push('* estimated from a published rule, not a published price row.');
+  lines.push(...provenanceLines(catalog, e.priceOrigins, now));
   for (const text of lines) blocks.push({ kind: 'text', text });
-  return { headline, context: estimateContext(e, catalog), blocks };
+  return { headline, context: estimateContext(e, catalog, now), blocks };
 }
 
 /** JSON `data` of `estimate` (DESIGN.md "Result data"): money in dollars rounded to the cent. */

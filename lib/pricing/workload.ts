@@ -51,6 +51,8 @@ export interface Workload {
   /** Image models: `premium` quality and `size=2048` pick the matching per-image price. */
   imageQuality?: 'standard' | 'premium';
   imageSize?: string;
+  /** `legacy`: `compare` ranks legacy models too. */
+  legacy?: boolean;
 }
 
 /** The example every workload error ends with (`compare` shows its own instead). */
@@ -192,6 +194,10 @@ export function parseWorkload(
       if (k < rest.length && looksNumeric(rest[k - 1]!) && !isNameWord(rest, k - 1)) continue;
       const candidate = rest.slice(0, k).join(' ');
       if (isModel(candidate)) {
+        // "claude sonet 4.5": "claude" names a model, but "sonet" is no workload word, so
+        // the whole name was meant (and gets suggestions) rather than "sonet" an error.
+        if (k < rest.length && isNameWord(rest, k) && !looksNumeric(rest[k]!) && !isOptionWord(rest[k]!))
+          break;
         modelText = candidate;
         rest = rest.slice(k);
         break;
@@ -222,6 +228,7 @@ export function parseWorkload(
     kb: false,
     guardrails: false,
     logs: false,
+    legacy: false,
   };
   let volume: Volume | undefined;
   const setVolume = (v: Volume) => {
@@ -314,6 +321,10 @@ export function parseWorkload(
       w.batch = true;
       continue;
     }
+    if (lower === 'legacy') {
+      w.legacy = true;
+      continue;
+    }
     if (
       lower === 'on-demand' ||
       lower === 'ondemand' ||
@@ -375,6 +386,28 @@ export function parseWorkload(
         const isImages = next !== undefined && IMAGE_WORDS.has(next);
         if (isImages || (next !== undefined && REQUEST_WORDS.has(next))) i++;
         setVolume({ count: countOrThrow(countText, 'The volume'), unit: u, images: isImages, text: word });
+        continue;
+      }
+      // `10M x 300`: 10M requests a month of 300 input tokens each (embeddings, mostly).
+      const times = /^(.+?)(?:x|×)(\d[\d,.]*[km]?)$/.exec(lower);
+      if ((next === 'x' || next === '×') && rest[i + 2] && looksNumeric(rest[i + 2]!)) {
+        setVolume({
+          count: countOrThrow(word, 'The volume'),
+          unit: 'month',
+          images: false,
+          text: rest.slice(i, i + 3).join(' '),
+        });
+        w.inputTokens = countOrThrow(rest[i + 2]!, 'Input tokens');
+        i += 2;
+        continue;
+      }
+      if (
+        times &&
+        parseCount(times[1]!) !== undefined &&
+        !(next && (INPUT_WORDS.has(next) || OUTPUT_WORDS.has(next)))
+      ) {
+        setVolume({ count: countOrThrow(times[1]!, 'The volume'), unit: 'month', images: false, text: word });
+        w.inputTokens = countOrThrow(times[2]!, 'Input tokens');
         continue;
       }
       if (next && INPUT_WORDS.has(next)) {
@@ -486,11 +519,48 @@ export function parseWorkload(
   return w;
 }
 
+/** Words the workload grammar reads as options rather than as part of a model name. */
+const OPTION_WORDS = new Set([
+  'batch',
+  'kb',
+  'knowledge-base',
+  'rag',
+  'guardrails',
+  'guardrail',
+  'logs',
+  'logging',
+  'region',
+  'cache',
+  'cached',
+  'premium',
+  'standard',
+  'on-demand',
+  'ondemand',
+  'tokens',
+  'and',
+  'x',
+  'legacy',
+]);
+
+function isOptionWord(word: string): boolean {
+  const lower = word.toLowerCase();
+  return (
+    OPTION_WORDS.has(lower) ||
+    lower.includes('=') ||
+    /^x\d+$/.test(lower) ||
+    /^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(lower) ||
+    INPUT_WORDS.has(lower) ||
+    OUTPUT_WORDS.has(lower) ||
+    REQUEST_WORDS.has(lower) ||
+    IMAGE_WORDS.has(lower)
+  );
+}
+
 /** True while the word at k still reads as part of a model name. */
 function isNameWord(words: string[], k: number): boolean {
   const word = words[k]!.toLowerCase();
   if (word.includes('=') || word.includes('/') || word.endsWith('%')) return false;
-  if (['batch', 'kb', 'guardrails', 'logs', 'region', 'cache'].includes(word)) return false;
+  if (['batch', 'kb', 'guardrails', 'logs', 'region', 'cache', 'legacy'].includes(word)) return false;
   if (/^x\d+$/.test(word)) return false;
   if (!looksNumeric(word)) return true;
   const next = words[k + 1]?.toLowerCase() ?? '';
