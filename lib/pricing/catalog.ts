@@ -77,6 +77,14 @@ export interface PriceSet {
   /** Long-context rates: the whole request when its input exceeds `CatalogModel.longContextAbove`. */
   inputLong?: string;
   outputLong?: string;
+  /** Flex tier (cheaper, may be served later) and Priority tier (dearer, served first). */
+  flexInput?: string;
+  flexOutput?: string;
+  priorityInput?: string;
+  priorityOutput?: string;
+  /** Latency-optimized inference (a separate, dearer row). */
+  latencyInput?: string;
+  latencyOutput?: string;
   /** USD per image, by variant (`standard`, `1024 premium`, `1024x1024 50-steps`, ...). */
   images?: Record<string, string>;
   /** Key into `Catalog.sources`, or `derived`. */
