@@ -761,7 +761,8 @@ setPrices(
 setPrices(
   'nova-pro',
   BASE_REGION,
-  { input: '0.8', output: '3.2', cacheRead: '0.2', cacheWrite5m: '0' },
+  // Flex tier: `USE1-NovaPro-input-tokens-flex` $0.0004 per 1K (the output row is not in the sample).
+  { input: '0.8', output: '3.2', cacheRead: '0.2', cacheWrite5m: '0', flexInput: '0.4' },
   'price-list-2026-09-11',
 );
 // Nova Premier has no bare-ID entry in LiteLLM (only `us.`): it is priced from the Price List.

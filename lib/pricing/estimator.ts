@@ -38,6 +38,10 @@ import { HOURS_PER_MONTH, parseWorkload, type Workload } from './workload.js';
 export type EstimateMode =
   | 'on-demand'
   | 'batch'
+  | 'flex'
+  | 'priority'
+  | 'latency-optimized'
+  | 'reserved'
   | 'prompt-cache'
   | 'provisioned-no-commit'
   | 'provisioned-1-month'
@@ -257,7 +261,17 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           : o.at === resolved.profile || o.label.includes(`${resolved.profile}.`),
       )
     : undefined;
-  const preferred = named ?? cheapestOnDemand;
+  // A geo profile priced like in-region shares the in-region row ("in-region or us.").
+  const servesRoute = (o: EstimateOption, route: Route) =>
+    o.route === route || (route === 'geo' && o.route === 'in-region' && o.label.includes(' or '));
+  const routeAsked = w.route ? onDemand.find((o) => servesRoute(o, w.route!)) : undefined;
+  if (w.route && !routeAsked) {
+    throw new UserError(
+      'mode_unavailable',
+      `${model.name} has no ${w.route === 'geo' ? 'geo (us./eu./...) profile' : w.route === 'global' ? 'global. profile' : 'in-region'} price from ${region}; it is sold ${onDemand.map((o) => optionRouteWords(o)).join(', ')}.`,
+    );
+  }
+  const preferred = routeAsked ?? named ?? cheapestOnDemand;
   for (const o of onDemand) {
     if (o !== cheapestOnDemand && cheapestOnDemand.monthly.gt(0) && !o.note) {
       const pct = o.monthly.div(cheapestOnDemand.monthly).minus(1).times(100).toDecimalPlaces(0);
@@ -312,8 +326,36 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     }
   }
 
+  // Service tiers and latency-optimized inference, where the model publishes them.
+  const tierOptions: EstimateOption[] = [];
+  if (model.modality === 'text') {
+    for (const t of TIERS) {
+      const r =
+        routes.find((x) => x.at === preferred.at && x.prices[t.input] !== undefined) ??
+        routes.find((x) => x.prices[t.input] !== undefined);
+      if (!r) continue;
+      const o = tierOption(t, w, calls, requests, r);
+      tierOptions.push(o);
+      options.push(o);
+    }
+  }
+  const tierAsked = w.tier && w.tier !== 'reserved' ? tierOptions.find((o) => o.mode === w.tier) : undefined;
+  if (w.tier && w.tier !== 'reserved' && !tierAsked) {
+    const label = TIERS.find((t) => t.mode === w.tier)?.label ?? w.tier;
+    throw new UserError(
+      'mode_unavailable',
+      `${model.name} has no published ${label} price on Bedrock; drop "${w.tier}" to price it on demand.`,
+    );
+  }
+  if (w.tier === 'reserved') {
+    notes.push(
+      `No published Reserved tier price for ${model.name} in the catalog: AWS sells Reserved capacity per 1K tokens per minute per month (1- or 3-month terms) on request.`,
+    );
+  }
+
   // Provisioned Throughput, per commitment, for one model unit.
-  const defaultBase = w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred;
+  const defaultBase =
+    tierAsked ?? (w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred);
   const pt = provisionedAt(model, region) ?? provisionedAt(model, 'us-east-1');
   if (pt) {
     if (pt.at !== region)
@@ -487,6 +529,76 @@ function imageVariant(images: Record<string, string>, w: Workload): string | und
   }
   if (wanted.length && (size || w.imageQuality)) return wanted[0];
   return images.standard !== undefined ? 'standard' : keys[0];
+}
+
+interface TierSpec {
+  mode: 'flex' | 'priority' | 'latency-optimized';
+  label: string;
+  input: 'flexInput' | 'priorityInput' | 'latencyInput';
+  output: 'flexOutput' | 'priorityOutput' | 'latencyOutput';
+  note: string;
+}
+
+/** Bedrock's service tiers and latency-optimized inference, each a priced option when published. */
+const TIERS: readonly TierSpec[] = [
+  {
+    mode: 'flex',
+    label: 'Flex tier',
+    input: 'flexInput',
+    output: 'flexOutput',
+    note: 'cheaper; served when capacity allows, may be slower',
+  },
+  {
+    mode: 'priority',
+    label: 'Priority tier',
+    input: 'priorityInput',
+    output: 'priorityOutput',
+    note: 'dearer; served first under load',
+  },
+  {
+    mode: 'latency-optimized',
+    label: 'Latency-optimized',
+    input: 'latencyInput',
+    output: 'latencyOutput',
+    note: 'faster responses on dedicated hardware',
+  },
+];
+
+function optionRouteWords(o: EstimateOption): string {
+  return o.route === 'global' ? 'through global.' : o.route === 'geo' ? `through ${o.at}.` : 'in-region';
+}
+
+/**
+ * A tier's option. When only the tier's input price is published, its output follows the
+ * same ratio to the standard output price (marked as a rule-derived estimate).
+ */
+function tierOption(t: TierSpec, w: Workload, calls: Dec, requests: number, r: RouteOption): EstimateOption {
+  const p = r.prices;
+  const inPrice = p[t.input]!;
+  let outPrice = p[t.output];
+  let derived = p.derived;
+  if (
+    outPrice === undefined &&
+    p.output !== undefined &&
+    p.input !== undefined &&
+    !new Dec(p.input).isZero()
+  ) {
+    outPrice = new Dec(p.output).times(new Dec(inPrice).div(p.input)).toString();
+    derived = `${t.label} output at the same ratio to standard as its published input`;
+  }
+  return option(
+    {
+      mode: t.mode,
+      route: r.route,
+      at: r.at,
+      label: t.label,
+      lines: tokenLines(calls, w, inPrice, outPrice, ` (${t.mode})`),
+      note: t.note,
+      ...(derived ? { derived } : {}),
+      origin: originOf(p),
+    },
+    requests,
+  );
 }
 
 /**

@@ -41,6 +41,12 @@ function modePhrase(o: EstimateOption): string {
       return 'with batch inference';
     case 'prompt-cache':
       return 'with prompt caching';
+    case 'flex':
+      return 'on the Flex tier';
+    case 'priority':
+      return 'on the Priority tier';
+    case 'latency-optimized':
+      return 'latency-optimized';
     default:
       return optionName(o);
   }

@@ -53,6 +53,10 @@ export interface Workload {
   imageSize?: string;
   /** `legacy`: `compare` ranks legacy models too. */
   legacy?: boolean;
+  /** A service tier asked for: the default option becomes it (`flex`, `priority`, ...). */
+  tier?: 'flex' | 'priority' | 'latency-optimized' | 'reserved';
+  /** A route asked for: `global`, `geo` (us./eu./... profiles) or `in-region`. */
+  route?: 'in-region' | 'geo' | 'global';
 }
 
 /** The example every workload error ends with (`compare` shows its own instead). */
@@ -304,9 +308,18 @@ export function parseWorkload(
           w.imageSize = value.toLowerCase();
           break;
         case 'mode':
+        case 'tier':
           if (value.toLowerCase() === 'batch') w.batch = true;
-          else if (!/^on-?demand$/i.test(value))
-            throw new ParseError(`mode= takes batch or on-demand, not "${value.slice(0, 30)}".`);
+          else if (TIER_WORDS.has(value.toLowerCase())) w.tier = TIER_WORDS.get(value.toLowerCase());
+          else if (!/^(on-?demand|standard)$/i.test(value))
+            throw new ParseError(
+              `${key}= takes batch, flex, priority, latency-optimized, reserved or on-demand, not "${value.slice(0, 30)}".`,
+            );
+          break;
+        case 'route':
+          if (!ROUTE_WORDS.has(value.toLowerCase()))
+            throw new ParseError(`route= takes global, geo or in-region, not "${value.slice(0, 30)}".`);
+          w.route = ROUTE_WORDS.get(value.toLowerCase());
           break;
         default:
           throw unknownWord(word);
@@ -323,6 +336,16 @@ export function parseWorkload(
     }
     if (lower === 'legacy') {
       w.legacy = true;
+      continue;
+    }
+    const tier = TIER_WORDS.get(lower);
+    if (tier) {
+      w.tier = tier;
+      continue;
+    }
+    const route = ROUTE_WORDS.get(lower);
+    if (route) {
+      w.route = route;
       continue;
     }
     if (
@@ -519,6 +542,25 @@ export function parseWorkload(
   return w;
 }
 
+const TIER_WORDS = new Map<string, NonNullable<Workload['tier']>>([
+  ['flex', 'flex'],
+  ['priority', 'priority'],
+  ['latency-optimized', 'latency-optimized'],
+  ['latency-optimised', 'latency-optimized'],
+  ['latency', 'latency-optimized'],
+  ['optimized', 'latency-optimized'],
+  ['reserved', 'reserved'],
+]);
+const ROUTE_WORDS = new Map<string, NonNullable<Workload['route']>>([
+  ['global', 'global'],
+  ['global.', 'global'],
+  ['geo', 'geo'],
+  ['cris', 'geo'],
+  ['cross-region', 'geo'],
+  ['in-region', 'in-region'],
+  ['regional', 'in-region'],
+]);
+
 /** Words the workload grammar reads as options rather than as part of a model name. */
 const OPTION_WORDS = new Set([
   'batch',
@@ -546,6 +588,8 @@ function isOptionWord(word: string): boolean {
   const lower = word.toLowerCase();
   return (
     OPTION_WORDS.has(lower) ||
+    TIER_WORDS.has(lower) ||
+    ROUTE_WORDS.has(lower) ||
     lower.includes('=') ||
     /^x\d+$/.test(lower) ||
     /^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(lower) ||
@@ -561,6 +605,7 @@ function isNameWord(words: string[], k: number): boolean {
   const word = words[k]!.toLowerCase();
   if (word.includes('=') || word.includes('/') || word.endsWith('%')) return false;
   if (['batch', 'kb', 'guardrails', 'logs', 'region', 'cache', 'legacy'].includes(word)) return false;
+  if (TIER_WORDS.has(word) || ROUTE_WORDS.has(word)) return false;
   if (/^x\d+$/.test(word)) return false;
   if (!looksNumeric(word)) return true;
   const next = words[k + 1]?.toLowerCase() ?? '';
@@ -609,6 +654,6 @@ function parseRegion(text: string): string {
 
 function unknownWord(word: string): ParseError {
   return new ParseError(
-    `I don't understand "${word.slice(0, 30)}" in the workload. I read: N in, N out, N/day or N requests/month, N images/day, batch, cache=60%, region=REGION, x6 calls, kb, guardrails, logs; ${EXAMPLE}.`,
+    `I don't understand "${word.slice(0, 30)}" in the workload. I read: N in, N out, N/day or N requests/month, N images/day, batch, flex, priority, latency-optimized, reserved, global / geo / in-region, cache=60%, region=REGION, x6 calls, kb, guardrails, logs; ${EXAMPLE}.`,
   );
 }

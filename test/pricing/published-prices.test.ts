@@ -226,3 +226,59 @@ describe('estimate and compare', () => {
     expect(images.rows.every((r) => r.model.task === 'image-generation')).toBe(true);
   });
 });
+
+describe('tiers and routes as estimate options', () => {
+  it('Flex where published (Nova Pro input $0.0004/1K), and as the default when asked', () => {
+    const e = estimateFromWords(catalog, 'nova-pro 2000 in 500 out 10k/day'.split(' '));
+    const flex = e.options.find((o) => o.mode === 'flex')!;
+    // 304,167 x (2,000 x $0.40 + 500 x $1.60) / 1M = 304,167 x 0.0016 = 486.6672
+    expect(toCents(flex.monthly)).toBe(486.67);
+    expect(flex.derived).toMatch(/output at the same ratio/);
+    expect(e.default.mode).toBe('on-demand');
+    const asked = estimateFromWords(catalog, 'nova-pro 2000 in 500 out 10k/day flex'.split(' '));
+    expect(asked.default.mode).toBe('flex');
+  });
+
+  it('a tier or route the model does not publish is refused, saying so', () => {
+    expect(() =>
+      estimateFromWords(catalog, 'claude-sonnet-4-5 2000 in 500 out 10k/day priority'.split(' ')),
+    ).toThrow(/no published Priority tier price/);
+    expect(() => estimateFromWords(catalog, 'nova-micro 2000 in 500 out 10k/day global'.split(' '))).toThrow(
+      /no global\. profile price from us-east-1/,
+    );
+  });
+
+  it('global / geo / in-region pick the default route', () => {
+    const words = 'claude-sonnet-4-5 2000 in 500 out 10k/day';
+    expect(estimateFromWords(catalog, words.split(' ')).default.route).toBe('global');
+    const geo = estimateFromWords(catalog, `${words} geo`.split(' '));
+    // in-region / us. $3.30 / $16.50: 304,167 x 0.01485 = 4,516.88
+    expect(toCents(geo.default.monthly)).toBe(4516.88);
+    expect(estimateFromWords(catalog, `${words} in-region`.split(' ')).default.route).toBe('in-region');
+  });
+
+  it('reads Priority and latency-optimized prices from a catalog that has them', () => {
+    const data = structuredClone(catalog.data) as CatalogData;
+    const llama = data.models.find((m) => m.key === 'llama3-1-70b')!;
+    const row = llama.prices.find((p) => p.at === 'us-east-1')!;
+    Object.assign(row, {
+      latencyInput: '0.9',
+      latencyOutput: '0.9',
+      priorityInput: '1.26',
+      priorityOutput: '1.26',
+    });
+    const c = indexCatalog(data);
+    const e = estimateFromWords(c, 'llama3-1-70b 1000 in 1000 out 1000/month latency-optimized'.split(' '));
+    // 1,000 x 2,000 x $0.90 / 1M = 1.80
+    expect(e.default).toMatchObject({ mode: 'latency-optimized' });
+    expect(toCents(e.default.monthly)).toBe(1.8);
+    expect(toCents(e.options.find((o) => o.mode === 'priority')!.monthly)).toBe(2.52);
+  });
+
+  it('Reserved is understood and answered with what is (not) published', () => {
+    const e = estimateFromWords(catalog, 'nova-lite 2000 in 500 out 10k/day reserved'.split(' '));
+    expect(e.notes.join(' ')).toMatch(
+      /No published Reserved tier price for Nova Lite.*per 1K tokens per minute/,
+    );
+  });
+});
