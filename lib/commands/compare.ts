@@ -39,7 +39,7 @@ export const compareCommand = defineCommand<string[], CompareData>({
     const comparison = asCompare(() => compareFromWords(catalog, words));
     return {
       command: 'compare',
-      data: compareData(comparison, catalog),
+      data: compareData(comparison, catalog, ctx.deps.clock.now()),
       reply: compareReply(comparison, catalog, ctx.deps.clock.now()),
     };
   },

@@ -10,7 +10,7 @@ import { type Dec, toCents } from '../money.js';
 import type { Catalog, CatalogModel, Modality, ModelTask } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
 import { findModel, type ResolvedModel, resolveModel, routesFrom } from './models.js';
-import { describeCatalog, isLegacy, provenanceLines } from './names.js';
+import { describeCatalog, isLegacy, provenanceLines, provenanceOf } from './names.js';
 import { formatMonthly, formatPerThousand, optionName } from './reply.js';
 import { parseWorkload, type Workload } from './workload.js';
 
@@ -209,7 +209,12 @@ export function compareReply(c: Comparison, catalog: Catalog, now?: Date): Reply
 const usd = (d: Dec) => toCents(d);
 
 /** JSON `data` of `compare`. */
-export function compareData(c: Comparison, catalog: Catalog) {
+export function compareData(c: Comparison, catalog: Catalog, now?: Date) {
+  const provenance = provenanceOf(
+    catalog,
+    c.rows.flatMap((r) => (r.option.origin ? [r.option.origin] : [])),
+    now,
+  );
   return {
     region: c.region,
     modality: c.modality,
@@ -238,7 +243,10 @@ export function compareData(c: Comparison, catalog: Catalog) {
     })),
     skipped: c.skipped,
     currency: 'USD' as const,
-    pricesAsOf: catalog.asOf,
+    pricesAsOf: provenance.oldest.asOf,
+    stale: provenance.stale,
+    thirdParty: provenance.thirdParty,
+    catalogAsOf: catalog.asOf,
     priceSource: catalog.source,
   };
 }

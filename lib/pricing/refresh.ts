@@ -624,6 +624,20 @@ function checkMove(
   }
 }
 
+const NOT_MODELLED: Partial<Record<SkipReason, string>> = {
+  customization: 'customization',
+  'service-tier': 'OpenAI-compatible endpoint',
+  reserved: 'Reserved tier',
+};
+
+/** `; not modelled: 1 customization, 3 OpenAI-compatible endpoint` (nothing skipped silently). */
+function notModelled(skipped: RefreshResult['skipped']): string {
+  const parts = Object.entries(NOT_MODELLED)
+    .filter(([r]) => skipped[r as SkipReason])
+    .map(([r, label]) => `${skipped[r as SkipReason]} ${label}`);
+  return parts.length ? `; rows not modelled: ${parts.join(', ')}` : '';
+}
+
 /** The service codes the refresh reads. */
 export const PRICE_LIST_SERVICES = ['AmazonBedrock', 'AmazonBedrockFoundationModels'] as const;
 
@@ -676,7 +690,7 @@ export async function runPricingRefresh(
     result.unknownModels.length
       ? `; ${result.unknownModels.length} models not in the catalog yet (${result.unknownModels.slice(0, 5).join(', ')})`
       : ''
-  }${unreadable.length ? `; rows not read: ${unreadable.join(', ')}` : ''}`;
+  }${unreadable.length ? `; rows not read: ${unreadable.join(', ')}` : ''}${notModelled(result.skipped)}`;
   if (options.dryRun) {
     const summary = `Pricing refresh (dry run): ${result.updatedPrices} prices from ${products.length} products, as of ${result.data.asOf}${unknown}${partial}; nothing stored.`;
     return { job: 'pricing-refresh', messages: [], summary };

@@ -7,7 +7,7 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
 import type { Catalog } from './catalog.js';
 import { compact, type Estimate, type EstimateOption } from './estimator.js';
-import { describeCatalog, provenanceLines } from './names.js';
+import { describeCatalog, provenanceLines, provenanceOf } from './names.js';
 
 /** Monthly amounts: whole dollars from $1,000, cents below. */
 export function formatMonthly(d: Dec): string {
@@ -135,8 +135,9 @@ export function estimateReply(e: Estimate, catalog: Catalog, now?: Date): Reply 
 }
 
 /** JSON `data` of `estimate` (DESIGN.md "Result data"): money in dollars rounded to the cent. */
-export function estimateData(e: Estimate, catalog: Catalog) {
+export function estimateData(e: Estimate, catalog: Catalog, now?: Date) {
   const w = e.workload;
+  const provenance = provenanceOf(catalog, e.priceOrigins, now);
   return {
     model: {
       id: e.model.id,
@@ -187,7 +188,12 @@ export function estimateData(e: Estimate, catalog: Catalog) {
     totalMonthlyUsd: toCents(e.totalMonthly),
     notes: e.notes,
     currency: 'USD' as const,
-    pricesAsOf: catalog.asOf,
+    /** The oldest price the options used, and where it came from. */
+    pricesAsOf: provenance.oldest.asOf,
+    oldestSource: provenance.oldest.source,
+    stale: provenance.stale,
+    thirdParty: provenance.thirdParty,
+    catalogAsOf: catalog.asOf,
     priceSource: catalog.source,
   };
 }
