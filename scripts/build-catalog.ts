@@ -1028,13 +1028,13 @@ for (const m of models.values()) {
       const isNova = m.provider === 'Amazon';
       if (p.cacheRead === undefined) {
         p.cacheRead = times(p.input, isNova ? '0.25' : '0.1');
-        p.derived ??= `cache read ${isNova ? '0.25x' : '0.1x'} input`;
+        p.cacheRule = addRule(p.cacheRule, `cache read ${isNova ? '0.25x' : '0.1x'} input`);
       }
       if (p.cacheWrite5m === undefined) p.cacheWrite5m = isNova ? '0' : times(p.input, '1.25');
       // 1-hour cache writes: 2x input for every Claude model Bedrock caches.
       if (p.cacheWrite1h === undefined && !isNova) {
         p.cacheWrite1h = times(p.input, '2');
-        p.derived ??= '1-hour cache write 2x input';
+        p.cacheRule = addRule(p.cacheRule, '1-hour cache write 2x input');
       }
     }
     // Batch inference: 50% of on-demand (verified: Nova Lite and Nova Pro batch rows).
@@ -1068,6 +1068,10 @@ for (const m of models.values()) {
   // `Llama3-1-70B`, `Claude3Haiku`. Marketplace models have none (the SERVICE names them).
   m.usageTokens = [...m.aliases.filter((a) => !a.includes(' ')), ...(USAGE_ONLY_TOKENS[m.key] ?? [])];
   m.prices.sort((a, b) => order(a.at) - order(b.at) || a.at.localeCompare(b.at));
+}
+/** Cache prices set by rule are noted apart from `derived`, which is about input/output. */
+function addRule(rules: string | undefined, rule: string): string {
+  return rules ? `${rules}; ${rule}` : rule;
 }
 function order(at: string): number {
   if (at === 'global') return 0;

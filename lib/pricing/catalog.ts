@@ -92,6 +92,8 @@ export interface PriceSet {
   asOf: string;
   /** When the price follows from a rule rather than a published row: the rule. */
   derived?: string;
+  /** Cache prices that follow from a rule (Claude read 0.1x, 1-hour write 2x input, ...). */
+  cacheRule?: string;
 }
 
 /** Provisioned Throughput: USD per model unit per hour, by commitment. */

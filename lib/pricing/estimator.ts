@@ -647,7 +647,9 @@ function promptCacheOption(w: Workload, calls: Dec, requests: number, r: RouteOp
       lines,
       note: assumed ? 'cache writes counted; set cache=N% for your hit rate' : 'cache writes counted',
       assumed,
-      ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+      ...(r.prices.derived || r.prices.cacheRule
+        ? { derived: [r.prices.derived, r.prices.cacheRule].filter(Boolean).join('; ') }
+        : {}),
       origin: originOf(r.prices),
     },
     requests,

@@ -85,9 +85,13 @@ function where(at: string): string {
   return at;
 }
 
-function sourceCell(catalog: Catalog, p: { source: string; asOf: string; derived?: string }): string {
+function sourceCell(
+  catalog: Catalog,
+  p: { source: string; asOf: string; derived?: string; cacheRule?: string },
+): string {
   if (p.source === 'derived') return `rule ${p.asOf}`;
-  return `${sourceLabel(catalog, p.source)} ${p.asOf}${p.derived ? ' (rule)' : ''}`;
+  const rule = p.derived ? ' (rule)' : p.cacheRule ? ' (cache by rule)' : '';
+  return `${sourceLabel(catalog, p.source)} ${p.asOf}${rule}`;
 }
 
 function headlineFor(model: CatalogModel, rows: PriceSet[]): string {
@@ -186,8 +190,8 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
     `Model ID ${model.id}; also answers to ${model.key}.`,
     `Lifecycle: ${lifecycle}${model.contextWindow ? `; context window ${model.contextWindow.toLocaleString('en-US')} input tokens` : ''}${model.longContextAbove ? ` (long-context rates above ${model.longContextAbove.toLocaleString('en-US')})` : ''}.`,
     billing,
-    view.rows.some((r) => r.derived || r.source === 'derived')
-      ? 'Rows marked "rule" follow a published rule (batch = 50%, regional uplift, geo = global + 10%) from the price they name, rather than a published row.'
+    view.rows.some((r) => r.derived || r.cacheRule || r.source === 'derived')
+      ? 'Rows marked "rule" follow a published rule (batch = 50%, regional uplift, geo = global + 10%, cache read 0.1x / 1-hour write 2x input) from the price they name, rather than a published row.'
       : '',
     ...provenanceLines(catalog, [...view.rows, ...view.provisioned], now),
   ].filter(Boolean);
