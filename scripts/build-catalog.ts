@@ -852,15 +852,20 @@ for (const at of [BASE_REGION, 'us'])
   setPrices(
     'nova-2-pro-preview',
     at,
-    { input: '1.375', output: '11', cacheRead: '0.34375', cacheWrite5m: '0' },
+    { input: '1.375', output: '11' },
     'price-list-2026-06-11',
   );
 setPrices(
   'nova-2-pro-preview',
   'global',
-  { input: '1.25', output: '10', cacheRead: '0.3125', cacheWrite5m: '0' },
+  { input: '1.25', output: '10' },
   'price-list-2026-06-11',
 );
+for (const p of model('nova-2-pro-preview').prices) {
+  // The quoted rows give input and output only; cache prices follow the Nova rule.
+  delete p.cacheRead;
+  delete p.cacheWrite5m;
+}
 // gpt-oss: the model-ID rows (pass 1 now prefers them over the OpenAI-compatible endpoint's).
 setPrices('gpt-oss-20b', BASE_REGION, { input: '0.07', output: '0.3' }, 'openai-model-id-row');
 setPrices('gpt-oss-120b', BASE_REGION, { input: '0.15', output: '0.6' }, 'openai-model-id-row');

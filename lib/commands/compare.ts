@@ -36,7 +36,7 @@ export const compareCommand = defineCommand<string[], CompareData>({
   },
   run: async (words, ctx) => {
     const catalog = await ctx.deps.catalog();
-    const comparison = asCompare(() => compareFromWords(catalog, words));
+    const comparison = asCompare(() => compareFromWords(catalog, words, ctx.deps.clock.now()));
     return {
       command: 'compare',
       data: compareData(comparison, catalog, ctx.deps.clock.now()),

@@ -65,7 +65,10 @@ export const COMPARE_TOP = 10;
  * @example
  * compareWorkload(catalog, parseWorkload(['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day'], isModel));
  */
-export function compareWorkload(catalog: Catalog, workload: Workload): Comparison {
+export function compareWorkload(catalog: Catalog, workload: Workload, now?: Date): Comparison {
+  const today = now?.toISOString().slice(0, 10);
+  const pastEndOfLife = (m: CatalogModel) =>
+    today !== undefined && m.lifecycle?.endOfLife !== undefined && m.lifecycle.endOfLife <= today;
   const resolved: ResolvedModel | undefined = workload.modelText
     ? resolveModel(catalog, workload.modelText)
     : undefined;
@@ -96,7 +99,8 @@ export function compareWorkload(catalog: Catalog, workload: Workload): Compariso
   let legacyLeftOut = 0;
   for (const model of catalog.models) {
     if (model.modality !== modality || taskOf(model) !== task) continue;
-    if (isLegacy(model) && !withLegacy && model !== resolved?.model) {
+    // Legacy models only when asked; past their end of life, Bedrock no longer serves them.
+    if (isLegacy(model) && (!withLegacy || pastEndOfLife(model)) && model !== resolved?.model) {
       legacyLeftOut++;
       continue;
     }
@@ -132,11 +136,11 @@ export function compareWorkload(catalog: Catalog, workload: Workload): Compariso
 }
 
 /** Parse and compare; the model in the workload is optional for `compare`. */
-export function compareFromWords(catalog: Catalog, words: string[]): Comparison {
+export function compareFromWords(catalog: Catalog, words: string[], now?: Date): Comparison {
   const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined, {
     requireModel: false,
   });
-  return compareWorkload(catalog, workload);
+  return compareWorkload(catalog, workload, now);
 }
 
 function shown(c: Comparison): ComparisonRow[] {
@@ -181,7 +185,9 @@ export function compareReply(c: Comparison, catalog: Catalog, now?: Date): Reply
       ? `${c.skipped} ${TASK_WORDS[c.task]} models not ranked: no price in ${c.region} or the mode asked is not offered.`
       : '',
     rows.some((r) => r[1]!.endsWith(' *')) ? '* price estimated from a published rule.' : '',
-    c.legacyLeftOut ? `${c.legacyLeftOut} legacy models left out; add \`legacy\` to rank them too.` : '',
+    c.legacyLeftOut
+      ? `${c.legacyLeftOut} legacy models left out${c.workload.legacy ? ' (past their end of life, no longer served)' : '; add `legacy` to rank those still served'}.`
+      : '',
     'Quality differs: compare answers on your own prompts before switching.',
     ...provenanceLines(catalog, origins, now),
   ].filter(Boolean);

@@ -7,7 +7,7 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
 import type { Catalog } from './catalog.js';
 import { compact, type Estimate, type EstimateOption } from './estimator.js';
-import { describeCatalog, provenanceLines, provenanceOf } from './names.js';
+import { describeCatalog, isLegacy, lifecycleOf, provenanceLines, provenanceOf } from './names.js';
 
 /** Monthly amounts: whole dollars from $1,000, cents below. */
 export function formatMonthly(d: Dec): string {
@@ -127,6 +127,14 @@ export function estimateReply(e: Estimate, catalog: Catalog, now?: Date): Reply 
     lines.push(`Hidden costs not included: ${missing.join(', ')}. Add ${words}.`);
   }
   lines.push(...e.notes);
+  if (isLegacy(e.model)) {
+    const life = lifecycleOf(e.model, now);
+    lines.push(
+      life.startsWith('end of life')
+        ? `${e.model.name} is at ${life}: Bedrock no longer serves it, so this prices a model you cannot call.`
+        : `${e.model.name} is ${life}: plan a move before that date.`,
+    );
+  }
   if (e.options.some((o) => o.derived))
     lines.push('* estimated from a published rule, not a published price row.');
   lines.push(...provenanceLines(catalog, e.priceOrigins, now));

@@ -220,8 +220,13 @@ describe('estimate and compare', () => {
     expect(keys).not.toContain('gpt-oss-safeguard-20b');
     expect(keys).not.toContain('llama3-2-1b');
     expect(c.legacyLeftOut).toBeGreaterThan(0);
-    const withLegacy = compareFromWords(catalog, '1000 in 500 out 10000/day legacy'.split(' '));
-    expect(withLegacy.rows.map((r) => r.model.key)).toContain('llama3-2-1b');
+    // Llama 3.2 1B is legacy until 2026-07-07: ranked when asked before that date, never after.
+    const asked = '1000 in 500 out 10000/day legacy'.split(' ');
+    const before = compareFromWords(catalog, asked, new Date('2026-06-01T00:00:00Z'));
+    expect(before.rows.map((r) => r.model.key)).toContain('llama3-2-1b');
+    const after = compareFromWords(catalog, asked, new Date('2026-11-18T00:00:00Z'));
+    expect(after.rows.map((r) => r.model.key)).not.toContain('llama3-2-1b');
+    expect(after.legacyLeftOut).toBeGreaterThan(0);
     const images = compareFromWords(catalog, 'nova-canvas 1000 images/day'.split(' '));
     expect(images.rows.every((r) => r.model.task === 'image-generation')).toBe(true);
   });
@@ -291,5 +296,19 @@ describe('idle throughput fallback rate', () => {
     expect(r.perModelUnitHour.toString()).toBe('55');
     expect(r.source).toBe('catalog');
     expect(r.basis).toBe('bundled catalog Nova Lite 1-month as of 2026-09-11 (AWS Price List)');
+  });
+});
+
+describe('legacy models in estimates', () => {
+  it('says when a model is past its end of life, by the clock', async () => {
+    const { estimateReply } = await import('../../lib/pricing/reply.js');
+    const { renderText } = await import('../../lib/chat/text.js');
+    const e = estimateFromWords(catalog, 'llama3-2-90b 1000 in 200 out 1000/day'.split(' '));
+    expect(renderText(estimateReply(e, catalog, new Date('2026-11-18T00:00:00Z')))).toContain(
+      'Llama 3.2 90B is at end of life since 2026-07-07: Bedrock no longer serves it',
+    );
+    expect(renderText(estimateReply(e, catalog, new Date('2026-06-01T00:00:00Z')))).toContain(
+      'Llama 3.2 90B is legacy, end of life 2026-07-07: plan a move before that date.',
+    );
   });
 });
