@@ -312,3 +312,52 @@ describe('legacy models in estimates', () => {
     );
   });
 });
+
+describe('reference check: catalog within 0.5% of AWS published prices', () => {
+  // USD per 1M tokens, us-east-1 (us-west-2 where AWS sells it there only), from the
+  // AmazonBedrock Price List offer files (per 1K x 1000) and, for Claude and Cohere, the
+  // published list prices (Claude 4.5 generation: in-region = global + 10%).
+  const published: Record<string, [number, number]> = {
+    'mistral-large-2402': [4, 12],
+    'mistral-large-2407': [2, 6],
+    'llama3-1-70b': [0.72, 0.72],
+    'llama3-1-405b': [2.4, 2.4],
+    'llama3-2-90b': [0.72, 0.72],
+    'llama3-2-11b': [0.16, 0.16],
+    'nova-2-pro-preview': [1.375, 11],
+    'gpt-oss-20b': [0.07, 0.3],
+    'deepseek-r1': [1.35, 5.4],
+    'pixtral-large-2502': [2, 6],
+    'llama4-scout-17b': [0.17, 0.66],
+    'llama4-maverick-17b': [0.24, 0.97],
+    'llama3-3-70b': [0.72, 0.72],
+    'llama3-1-8b': [0.22, 0.22],
+    'llama3-2-3b': [0.15, 0.15],
+    'llama3-2-1b': [0.1, 0.1],
+    'mistral-large-3-675b': [0.5, 1.5],
+    'magistral-small-2509': [0.5, 1.5],
+    'ministral-3-14b': [0.2, 0.2],
+    'ministral-3-8b': [0.15, 0.15],
+    'ministral-3-3b': [0.1, 0.1],
+    'mixtral-8x7b': [0.45, 0.7],
+    'titan-text-premier': [0.5, 1.5],
+    'command-r': [0.5, 1.5],
+    'command-r-plus': [3, 15],
+    'nova-2-lite': [0.33, 2.75],
+    'nova-premier': [2.5, 12.5],
+    'nova-pro': [0.8, 3.2],
+    'nova-lite': [0.06, 0.24],
+    'nova-micro': [0.035, 0.14],
+    'claude-opus-4-5': [5.5, 27.5],
+    'claude-haiku-4-5': [1.1, 5.5],
+    'claude-opus-4-1': [15, 75],
+  };
+  for (const [key, [input, output]] of Object.entries(published)) {
+    it(`${key}: $${input} / $${output}`, () => {
+      const m = model(key);
+      const p = priceAt(m, 'us-east-1') ?? priceAt(m, 'us-west-2')!;
+      expect(Math.abs(Number(p.input) - input) / input).toBeLessThan(0.005);
+      expect(Math.abs(Number(p.output) - output) / output).toBeLessThan(0.005);
+    });
+  }
+});
