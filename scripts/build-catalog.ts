@@ -849,18 +849,8 @@ dropRows('llama3-1-405b', [BASE_REGION]);
 // `-cross-region-global` $1.25 / $10. LiteLLM's $2.1875 / $17.50 was the preview launch price.
 dropRows('nova-2-pro-preview', ['us-west-2', 'eu-central-1', 'eu-west-1', 'ap-northeast-1', 'apac', 'eu']);
 for (const at of [BASE_REGION, 'us'])
-  setPrices(
-    'nova-2-pro-preview',
-    at,
-    { input: '1.375', output: '11' },
-    'price-list-2026-06-11',
-  );
-setPrices(
-  'nova-2-pro-preview',
-  'global',
-  { input: '1.25', output: '10' },
-  'price-list-2026-06-11',
-);
+  setPrices('nova-2-pro-preview', at, { input: '1.375', output: '11' }, 'price-list-2026-06-11');
+setPrices('nova-2-pro-preview', 'global', { input: '1.25', output: '10' }, 'price-list-2026-06-11');
 for (const p of model('nova-2-pro-preview').prices) {
   // The quoted rows give input and output only; cache prices follow the Nova rule.
   delete p.cacheRead;
