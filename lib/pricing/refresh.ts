@@ -318,12 +318,37 @@ export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact[] | Sk
   const regionCode = a.regionCode ?? '';
   const byUsage = marketplaceUsageMeter(usagetype);
   if (byUsage === 'reserved') return 'reserved';
+  // (Image rows are read per dimension below.)
   if (byUsage === 'skip') return 'service-tier';
   const facts: PriceFact[] = [];
   let reason: SkipReason | undefined;
   const seen = new Set<string>();
   for (const term of Object.values(doc.terms?.OnDemand ?? {})) {
     for (const dim of Object.values(term.priceDimensions ?? {})) {
+      // Image models (Stability, ...): a price per image generated.
+      const imageText = `${dim.description ?? ''} ${dim.unit ?? ''} ${usagetype}`;
+      if (/\bimages?\b|image[_-]?count/i.test(imageText) && !/tokens?/i.test(dim.description ?? '')) {
+        const usd = dim.pricePerUnit?.USD;
+        if (usd === undefined) {
+          reason ??= 'no-price';
+          continue;
+        }
+        facts.push({
+          serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
+          ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+          usagetype,
+          regionCode,
+          modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
+          at: regionCode,
+          meter: 'image',
+          variant: 'standard',
+          usd: new Dec(usd).toString(),
+          unit: dim.unit ?? 'image',
+          ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+          ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
+        });
+        continue;
+      }
       const byDescription = classifyMarketplaceDescription(dim.description ?? '');
       if (byDescription === 'reserved') {
         reason ??= 'reserved';

@@ -330,3 +330,41 @@ describe('mergePriceFacts', () => {
     expect(result.skipped['unknown-model']).toBe(1);
   });
 });
+
+describe('Marketplace image rows', () => {
+  it('refreshes a per-image price of a Marketplace image model', () => {
+    const doc: PriceListProduct = {
+      serviceCode: 'AmazonBedrockFoundationModels',
+      product: {
+        sku: 'SDULTRA',
+        attributes: {
+          servicename: 'Stable Image Ultra (Amazon Bedrock Edition)',
+          usagetype: 'USW2-MP:USW2_ImageCount-Units',
+          regionCode: 'us-west-2',
+        },
+      },
+      terms: {
+        OnDemand: {
+          'SDULTRA.T': {
+            priceDimensions: {
+              'SDULTRA.T.R': {
+                description: 'AWS Marketplace software usage|us-west-2|Images generated',
+                unit: 'Units',
+                pricePerUnit: { USD: '0.1400000000' },
+              },
+            },
+          },
+        },
+      },
+    };
+    expect(parseProduct(doc)).toMatchObject({ meter: 'image', usd: '0.14', at: 'us-west-2' });
+    const result = mergePriceFacts(
+      bundledCatalog().data,
+      [...allDocs, doc],
+      new Date('2026-11-18T03:00:00Z'),
+    );
+    expect(result.unknownModels).toEqual([]);
+    const ultra = indexCatalog(result.data!).byKey.get('stable-image-ultra')!;
+    expect(priceAt(ultra, 'us-west-2')?.images?.standard).toBe('0.14');
+  });
+});
