@@ -19,7 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Decimal from 'decimal.js';
-import type { PriceSet } from '../lib/pricing/catalog.js';
+import type { Lifecycle, ModelTask, PriceSet } from '../lib/pricing/catalog.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const input = resolve(
@@ -30,45 +30,82 @@ const output = resolve(here, '../lib/pricing/data/catalog.json');
 const SNAPSHOT = '2026-07-24';
 const SOURCES = {
   litellm: {
-    title: 'LiteLLM model price map, Bedrock entries (MIT)',
+    kind: 'third-party',
+    title: 'LiteLLM model price map, Bedrock entries (MIT): third-party snapshot with known errors',
     url: 'https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json',
     asOf: SNAPSHOT,
   },
   'price-list-2026-09-11': {
+    kind: 'price-list-offer',
+    documents: true,
     title: 'AWS Price List, AmazonBedrock offer, us-east-1 (publication 2026-09-11)',
     url: 'https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/20260911124408/us-east-1/index.json',
     asOf: '2026-09-11',
   },
   'price-list-2026-08-26': {
+    kind: 'price-list-api',
+    documents: true,
     title: 'AWS Price List GetProducts, AmazonBedrock (fetched 2026-08-26)',
     url: 'https://pricing.us-east-1.amazonaws.com',
     asOf: '2026-08-26',
   },
   'bedrock-pricing-page': {
+    kind: 'pricing-page',
     title: 'Amazon Bedrock pricing page (Guardrails, batch, prompt caching, provisioned throughput)',
     url: 'https://aws.amazon.com/bedrock/pricing/',
     asOf: SNAPSHOT,
   },
   'opensearch-pricing-page': {
+    kind: 'pricing-page',
     title: 'Amazon OpenSearch Serverless pricing, us-east-1',
     url: 'https://aws.amazon.com/opensearch-service/pricing/',
     asOf: SNAPSHOT,
   },
   'cloudwatch-pricing-page': {
+    kind: 'pricing-page',
     title: 'Amazon CloudWatch pricing, Logs, us-east-1',
     url: 'https://aws.amazon.com/cloudwatch/pricing/',
     asOf: SNAPSHOT,
   },
   'ec2-pricing-page': {
+    kind: 'pricing-page',
     title:
       'Amazon EC2 On-Demand pricing, Linux, us-east-1 (approximate list prices; P4/P5 after the June 2025 price cut)',
     url: 'https://aws.amazon.com/ec2/pricing/on-demand/',
     asOf: '2025-06-05',
   },
   'ec2-spot-advisor': {
+    kind: 'pricing-page',
     title: 'EC2 Spot Instance Advisor, typical savings over on-demand',
     url: 'https://aws.amazon.com/ec2/spot/instance-advisor/',
     asOf: SNAPSHOT,
+  },
+  'price-list-2026-06-11': {
+    kind: 'price-list-offer',
+    title:
+      'AWS Price List offer files, AmazonBedrock us-east-1 and us-west-2 (current on 2026-06-11): usage types USE1-MistralLarge-*, USW2-MistralLarge2407-*, USE1-Llama3-1-70B-*, USW2-Llama3-1-405B-*, USE1-Llama3-2-90B-*, USE1-Llama3-2-11B-*, USE1-Nova2.0Pro-text-*, USE1-PixtralLarge2502-*, as quoted in a public Bedrock price validation',
+    url: 'https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json',
+    asOf: '2026-06-11',
+  },
+  'price-list-deepseek-r1': {
+    kind: 'price-list-api',
+    title:
+      'AWS Price List usage types USE1-DeepSeek-R1-input-tokens / -output-tokens ($0.00135 / $0.0054 per 1K), as quoted in public cost tooling that matched them to a bill; the same as the LiteLLM 2026-07-24 us. row',
+    url: 'https://pricing.us-east-1.amazonaws.com',
+    asOf: SNAPSHOT,
+  },
+  'openai-model-id-row': {
+    kind: 'third-party',
+    title:
+      'LiteLLM 2026-07-24, the model-ID row (openai.gpt-oss-*-1:0), not the OpenAI-compatible endpoint row (bedrock_mantle/)',
+    url: 'https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json',
+    asOf: SNAPSHOT,
+  },
+  'bedrock-model-lifecycle': {
+    kind: 'pricing-page',
+    title: 'Amazon Bedrock user guide, model lifecycle (Legacy and end-of-life dates)',
+    url: 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html',
+    asOf: '2026-06-11',
   },
 } as const;
 type SourceId = keyof typeof SOURCES;
@@ -85,6 +122,10 @@ interface LiteEntry {
   output_cost_per_image?: number;
   input_cost_per_second?: number;
   max_input_tokens?: number;
+  input_cost_per_token_above_200k_tokens?: number;
+  output_cost_per_token_above_200k_tokens?: number;
+  cache_read_input_token_cost_above_200k_tokens?: number;
+  cache_creation_input_token_cost_above_200k_tokens?: number;
 }
 
 /** The catalog's price set (lib/pricing/catalog.ts), with the source narrowed to the ones this script knows. */
@@ -105,6 +146,7 @@ interface ModelOut {
   name: string;
   provider: string;
   modality: 'text' | 'embedding' | 'image';
+  task: ModelTask;
   billing: 'bedrock' | 'marketplace';
   openWeight: boolean;
   paramsB?: number;
@@ -112,6 +154,11 @@ interface ModelOut {
   cache: boolean;
   aliases: string[];
   usageTokens: string[];
+  /** Largest input a request may carry, in tokens. */
+  contextWindow?: number;
+  /** Input tokens above which the long-context rates (`inputLong`, ...) apply to the whole request. */
+  longContextAbove?: number;
+  lifecycle: Lifecycle;
   prices: PriceSetOut[];
   provisioned: ProvisionedOut[];
 }
@@ -328,11 +375,15 @@ const EXTRA_ALIASES: Record<string, string[]> = {
   'titan-text-express': ['TitanTextG1-Express', 'titan express'],
   'titan-text-lite': ['TitanTextG1-Lite', 'titan lite'],
   'titan-text-premier': ['TitanTextG1-Premier', 'titan premier'],
-  'titan-embed-text-v2': ['TitanEmbeddingsV2-Text', 'titan embeddings v2'],
+  'titan-embed-text-v2': ['TitanEmbeddingsV2-Text', 'titan embeddings v2', 'titan embeddings', 'titan embed'],
   'nova-2-lite': ['Nova2.0Lite', 'Nova 2.0 Lite'],
-  'nova-2-pro-preview': ['Nova2.0Pro', 'Nova 2 Pro', 'Nova 2.0 Pro'],
+  'nova-2-pro-preview': ['Nova2.0Pro', 'Nova2.0Pro-text', 'Nova 2 Pro', 'Nova 2.0 Pro'],
   'deepseek-v3': ['DeepSeek-V3', 'deepseek v3.1'],
-  'deepseek-r1': ['DeepSeek-R1'],
+  'deepseek-r1': ['DeepSeek-R1', 'deepseek r1'],
+  'pixtral-large-2502': ['PixtralLarge2502', 'pixtral large'],
+  'mistral-large-2402': ['mistral large 24.02'],
+  'mistral-large-2407': ['MistralLarge2407', 'mistral large 2'],
+  'titan-embed-text': ['TitanEmbeddingsG1-Text'],
   'ministral-3-8b': ['Ministral-3-8b-Instruct', 'ministral 8b'],
   'ministral-3-3b': ['Ministral-3-3b-Instruct', 'ministral 3b'],
   'ministral-3-14b': ['Ministral-3-14b-Instruct', 'ministral 14b'],
@@ -341,6 +392,51 @@ const EXTRA_ALIASES: Record<string, string[]> = {
   command: ['Command Text'],
   'cohere-embed-english-v3': ['embed english'],
   'stable-diffusion-xl': ['sdxl'],
+};
+
+/**
+ * Models AWS lists as Legacy (still billable, no new customers) or past end of life, per
+ * the Bedrock model-lifecycle page. `compare` leaves them out unless asked; answers
+ * name the dates.
+ */
+const LIFECYCLE_SOURCE = 'bedrock-model-lifecycle';
+const LIFECYCLE: Record<string, Lifecycle> = {
+  'llama3-1-405b': { status: 'legacy', endOfLife: '2026-07-07', source: LIFECYCLE_SOURCE },
+  'llama3-2-1b': { status: 'legacy', endOfLife: '2026-07-07', source: LIFECYCLE_SOURCE },
+  'llama3-2-3b': { status: 'legacy', endOfLife: '2026-07-07', source: LIFECYCLE_SOURCE },
+  'llama3-2-11b': { status: 'legacy', endOfLife: '2026-07-07', source: LIFECYCLE_SOURCE },
+  'llama3-2-90b': { status: 'legacy', endOfLife: '2026-07-07', source: LIFECYCLE_SOURCE },
+  'nova-premier': {
+    status: 'legacy',
+    legacySince: '2026-03-13',
+    endOfLife: '2026-09-14',
+    source: LIFECYCLE_SOURCE,
+  },
+  'command-r': {
+    status: 'legacy',
+    legacySince: '2026-02-19',
+    endOfLife: '2026-08-19',
+    source: LIFECYCLE_SOURCE,
+  },
+  'command-r-plus': {
+    status: 'legacy',
+    legacySince: '2026-02-19',
+    endOfLife: '2026-08-19',
+    source: LIFECYCLE_SOURCE,
+  },
+  'mistral-large-2407': { status: 'legacy', source: LIFECYCLE_SOURCE },
+  'titan-text-premier': { status: 'legacy', source: LIFECYCLE_SOURCE },
+};
+
+/** Claude models Bedrock offers no prompt caching for (Bedrock user guide, prompt caching). */
+const NO_CACHE = new Set(['claude-3-haiku', 'claude-3-sonnet', 'claude-3-opus', 'claude-3-5-sonnet']);
+
+/**
+ * Usage-type model tokens that are not names people type (`MistralLarge` is Mistral
+ * Large 24.02 on the bill, but "mistral large" typed by a person is ambiguous).
+ */
+const USAGE_ONLY_TOKENS: Record<string, string[]> = {
+  'mistral-large-2402': ['MistralLarge'],
 };
 
 /** Open-weight model sizes (billions of parameters) for the self-hosting comparison. */
@@ -464,6 +560,19 @@ const modalityOf = (mode: string | undefined): ModelOut['modality'] | undefined 
         ? 'image'
         : undefined;
 
+/**
+ * What a model is for, so `compare` ranks like with like: a chat workload is not priced
+ * on a speech model, a safety classifier or an image editor.
+ */
+function taskOf(key: string, mode: string | undefined): ModelTask {
+  if (mode === 'embedding') return 'embedding';
+  if (mode === 'image_edit') return 'image-editing';
+  if (mode === 'image_generation') return 'image-generation';
+  if (/^voxtral/.test(key)) return 'speech';
+  if (/safeguard|guard/.test(key)) return 'safety';
+  return 'text-generation';
+}
+
 const models = new Map<string, ModelOut>();
 
 function ensureModel(id: string, entry: LiteEntry): ModelOut | undefined {
@@ -480,6 +589,7 @@ function ensureModel(id: string, entry: LiteEntry): ModelOut | undefined {
     name: nameOf(key),
     provider: info.name,
     modality,
+    task: taskOf(key, entry.mode),
     billing: info.billing,
     openWeight: info.openWeight,
     ...(PARAMS_B[key] !== undefined ? { paramsB: PARAMS_B[key] } : {}),
@@ -487,6 +597,8 @@ function ensureModel(id: string, entry: LiteEntry): ModelOut | undefined {
     cache: false,
     aliases: EXTRA_ALIASES[key] ?? [],
     usageTokens: [],
+    ...(entry.max_input_tokens ? { contextWindow: entry.max_input_tokens } : {}),
+    lifecycle: LIFECYCLE[key] ?? { status: 'active' },
     prices: [],
     provisioned: [],
   };
@@ -511,6 +623,10 @@ function priceSetFrom(at: string, e: LiteEntry): PriceSetOut {
   if (bi !== undefined) set.batchInput = bi;
   if (bo !== undefined) set.batchOutput = bo;
   if (e.output_cost_per_image !== undefined) set.images = { standard: String(e.output_cost_per_image) };
+  const il = perMillion(e.input_cost_per_token_above_200k_tokens);
+  const ol = perMillion(e.output_cost_per_token_above_200k_tokens);
+  if (il !== undefined) set.inputLong = il;
+  if (ol !== undefined) set.outputLong = ol;
   return set;
 }
 
@@ -524,15 +640,35 @@ const GEO = ['us', 'eu', 'apac', 'jp', 'au', 'us-gov', 'ca', 'global'];
 const BASE_REGION = 'us-east-1';
 
 // Pass 1: bare model IDs (us-east-1 prices) create the models. `bedrock_mantle/` rows
-// (models served on Bedrock's OpenAI-compatible endpoint) count as bare IDs when no bare
-// row exists.
-for (const [rawKey, e] of Object.entries(raw)) {
+// (models served on Bedrock's OpenAI-compatible endpoint) count only when no model-ID
+// row exists: they come second, so `openai.gpt-oss-20b-1:0` ($0.07) wins over the
+// endpoint's `openai.gpt-oss-20b` ($0.075) and the real model ID resolves.
+const bareFirst = Object.entries(raw).sort(
+  ([a], [b]) => Number(a.startsWith('bedrock_mantle/')) - Number(b.startsWith('bedrock_mantle/')),
+);
+for (const [rawKey, e] of bareFirst) {
   const k = rawKey.startsWith('bedrock_mantle/') ? rawKey.slice('bedrock_mantle/'.length) : rawKey;
   if (rawKey !== k && raw[k]) continue;
+  if (rawKey !== k && models.has(keyOf(k))) continue;
   if (rawKey !== k && [...models.values()].some((m) => m.id.startsWith(k))) continue;
   if (SKIP.has(k) || k.includes('/') || GEO.some((g) => k.startsWith(`${g}.`))) continue;
   const model = ensureModel(k, e);
   if (model && model.modality !== 'image') upsert(model, priceSetFrom(BASE_REGION, e));
+}
+// Models that exist only as profile rows (`us.deepseek.r1-v1:0`, `eu./us.mistral.pixtral-large-2502-v1:0`):
+// the model is created from its profile rows; the us-east-1 price is the `us.` row (a
+// cross-Region call is billed at its source Region's price).
+for (const [k, e] of Object.entries(raw)) {
+  const geo = GEO.find((g) => k.startsWith(`${g}.`));
+  if (!geo || SKIP.has(k) || e.output_cost_per_image !== undefined) continue;
+  const id = k.slice(geo.length + 1);
+  if (raw[id] || (models.has(keyOf(id)) && models.get(keyOf(id))!.id !== id)) continue;
+  const model = ensureModel(id, e);
+  if (model && geo === 'us')
+    upsert(model, {
+      ...priceSetFrom(BASE_REGION, e),
+      derived: 'the us. profile price, billed at the source Region',
+    });
 }
 // Image models: LiteLLM keys them by size and steps; keep each variant as a named image price.
 for (const [k, e] of Object.entries(raw)) {
@@ -592,6 +728,10 @@ function model(key: string): ModelOut {
   if (!m) throw new Error(`build-catalog: no model ${key}`);
   return m;
 }
+function dropRows(key: string, at: string[]): void {
+  const m = model(key);
+  m.prices = m.prices.filter((p) => !at.includes(p.at));
+}
 function setPrices(
   key: string,
   at: string,
@@ -600,7 +740,8 @@ function setPrices(
 ) {
   const m = model(key);
   const prev = m.prices.find((p) => p.at === at);
-  upsert(m, { ...prev, ...values, at, source, asOf: SOURCES[source].asOf });
+  const { derived: _rule, ...kept } = prev ?? ({} as Partial<PriceSetOut>);
+  upsert(m, { ...kept, ...values, at, source, asOf: SOURCES[source].asOf });
 }
 
 // Nova (Price List us-east-1, 2026-09-11): input/output/cache read match LiteLLM, which
@@ -620,7 +761,8 @@ setPrices(
 setPrices(
   'nova-pro',
   BASE_REGION,
-  { input: '0.8', output: '3.2', cacheRead: '0.2', cacheWrite5m: '0' },
+  // Flex tier: `USE1-NovaPro-input-tokens-flex` $0.0004 per 1K (the output row is not in the sample).
+  { input: '0.8', output: '3.2', cacheRead: '0.2', cacheWrite5m: '0', flexInput: '0.4' },
   'price-list-2026-09-11',
 );
 // Nova Premier has no bare-ID entry in LiteLLM (only `us.`): it is priced from the Price List.
@@ -680,6 +822,53 @@ setPrices(
 );
 // Claude 3 Haiku us-east-1 checked against GetProducts (2026-08-26): $0.00025/1K.
 setPrices('claude-3-haiku', BASE_REGION, { input: '0.25' }, 'price-list-2026-08-26');
+// Launch prices LiteLLM kept after AWS cut them (Price List offer files, us-east-1 and
+// us-west-2, 2026-06-11; usage types named in the source title). Each has a test.
+// Mistral Large (24.02): `USE1-MistralLarge-*` $0.004 / $0.012 per 1K.
+for (const at of [BASE_REGION, 'us-west-2'])
+  setPrices('mistral-large-2402', at, { input: '4', output: '12' }, 'price-list-2026-06-11');
+dropRows('mistral-large-2402', ['eu-west-3']);
+// Mistral Large 2 (24.07): `USW2-MistralLarge2407-*` $0.002 / $0.006, us-west-2 only.
+setPrices('mistral-large-2407', 'us-west-2', { input: '2', output: '6' }, 'price-list-2026-06-11');
+dropRows('mistral-large-2407', [BASE_REGION]);
+// Llama 3.1 70B $0.72 / $0.72; Llama 3.2 90B $0.72; Llama 3.2 11B $0.16.
+for (const [key, price] of [
+  ['llama3-1-70b', '0.72'],
+  ['llama3-2-90b', '0.72'],
+  ['llama3-2-11b', '0.16'],
+] as const) {
+  for (const at of [BASE_REGION, 'us-west-2', 'us'])
+    setPrices(key, at, { input: price, output: price }, 'price-list-2026-06-11');
+}
+// Llama 3.1 405B: `USW2-Llama3-1-405B-*` $0.0024 / $0.0024 per 1K; us-east-1 sells it
+// through batch only (`USE1-...-batch` $1.20).
+setPrices('llama3-1-405b', 'us-west-2', { input: '2.4', output: '2.4' }, 'price-list-2026-06-11');
+setPrices('llama3-1-405b', 'us', { input: '2.4', output: '2.4' }, 'price-list-2026-06-11');
+dropRows('llama3-1-405b', [BASE_REGION]);
+// Nova 2 Pro: `USE1-Nova2.0Pro-text-*` $0.001375 / $0.011 per 1K in-region and geo;
+// `-cross-region-global` $1.25 / $10. LiteLLM's $2.1875 / $17.50 was the preview launch price.
+dropRows('nova-2-pro-preview', ['us-west-2', 'eu-central-1', 'eu-west-1', 'ap-northeast-1', 'apac', 'eu']);
+for (const at of [BASE_REGION, 'us'])
+  setPrices('nova-2-pro-preview', at, { input: '1.375', output: '11' }, 'price-list-2026-06-11');
+setPrices('nova-2-pro-preview', 'global', { input: '1.25', output: '10' }, 'price-list-2026-06-11');
+for (const p of model('nova-2-pro-preview').prices) {
+  // The quoted rows give input and output only; cache prices follow the Nova rule.
+  delete p.cacheRead;
+  delete p.cacheWrite5m;
+}
+// gpt-oss: the model-ID rows (pass 1 now prefers them over the OpenAI-compatible endpoint's).
+setPrices('gpt-oss-20b', BASE_REGION, { input: '0.07', output: '0.3' }, 'openai-model-id-row');
+setPrices('gpt-oss-120b', BASE_REGION, { input: '0.15', output: '0.6' }, 'openai-model-id-row');
+// DeepSeek-R1 ($1.35 / $5.40) and Pixtral Large ($2 / $6): only profile rows in LiteLLM.
+for (const at of [BASE_REGION, 'us'])
+  setPrices('deepseek-r1', at, { input: '1.35', output: '5.4' }, 'price-list-deepseek-r1');
+for (const at of [BASE_REGION, 'us'])
+  setPrices('pixtral-large-2502', at, { input: '2', output: '6' }, 'price-list-2026-06-11');
+// A price published at the source Region, not derived: drop the rule note.
+for (const key of ['deepseek-r1', 'pixtral-large-2502', 'nova-2-pro-preview']) {
+  for (const p of model(key).prices) if (p.source !== 'litellm') delete p.derived;
+}
+
 // GovCloud Llama 3 8B: LiteLLM copied the 70B input price into the 8B output ($2.65);
 // every other GovCloud Llama row matches us-east-1, so the 8B output is $0.60 as there.
 for (const at of ['us-gov-east-1', 'us-gov-west-1']) {
@@ -799,11 +988,9 @@ for (const m of models.values()) {
       continue;
     }
     const { factor, why } = uplift(m, region);
-    const set: PriceSetOut = {
-      at: region,
-      source: factor === '1' ? baseNow.source : 'derived',
-      asOf: baseNow.asOf,
-    };
+    // A rule-derived row keeps the source of the row it was derived from (a third-party
+    // row stays third-party), with the rule in `derived`.
+    const set: PriceSetOut = { at: region, source: baseNow.source, asOf: baseNow.asOf };
     for (const f of TOKEN_FIELDS) {
       const v = times(baseNow[f], factor);
       if (v !== undefined) set[f] = v;
@@ -822,18 +1009,27 @@ for (const m of models.values()) {
     if (p.cacheRead !== undefined || p.cacheWrite5m !== undefined) m.cache = true;
   }
   if (m.key.startsWith('nova-') && m.modality === 'text') m.cache = true;
+  // Bedrock does not cache prompts for these older Claude models, whatever LiteLLM lists.
+  if (NO_CACHE.has(m.key)) {
+    m.cache = false;
+    for (const p of m.prices) {
+      delete p.cacheRead;
+      delete p.cacheWrite5m;
+      delete p.cacheWrite1h;
+    }
+  }
   for (const p of m.prices) {
     if (m.cache && p.input !== undefined) {
       const isNova = m.provider === 'Amazon';
       if (p.cacheRead === undefined) {
         p.cacheRead = times(p.input, isNova ? '0.25' : '0.1');
-        p.derived ??= `cache read ${isNova ? '0.25x' : '0.1x'} input`;
+        p.cacheRule = addRule(p.cacheRule, `cache read ${isNova ? '0.25x' : '0.1x'} input`);
       }
       if (p.cacheWrite5m === undefined) p.cacheWrite5m = isNova ? '0' : times(p.input, '1.25');
-      // 1-hour cache writes (2x input) exist for the Claude models that publish them anywhere.
-      if (p.cacheWrite1h === undefined && !isNova && m.prices.some((x) => x.cacheWrite1h !== undefined)) {
+      // 1-hour cache writes: 2x input for every Claude model Bedrock caches.
+      if (p.cacheWrite1h === undefined && !isNova) {
         p.cacheWrite1h = times(p.input, '2');
-        p.derived ??= '1-hour cache write 2x input';
+        p.cacheRule = addRule(p.cacheRule, '1-hour cache write 2x input');
       }
     }
     // Batch inference: 50% of on-demand (verified: Nova Lite and Nova Pro batch rows).
@@ -843,10 +1039,34 @@ for (const m of models.values()) {
     }
     if (m.modality === 'embedding') delete p.output;
   }
+  // Long context: Claude Sonnet 4 / 4.5 take up to 1M input tokens; above 200K the whole
+  // request is billed at the long-context rates (2x input, 1.5x output).
+  // Claude 3.x takes 200K tokens and has no long-context rates (LiteLLM lists 1M and
+  // long-context prices for the bare Claude 3.5 Sonnet IDs).
+  if (/^claude-3/.test(m.key)) {
+    m.contextWindow = 200_000;
+    for (const p of m.prices) {
+      delete p.inputLong;
+      delete p.outputLong;
+    }
+  }
+  if (m.prices.some((p) => p.inputLong !== undefined)) {
+    m.longContextAbove = 200_000;
+    m.contextWindow = 1_000_000;
+    for (const p of m.prices) {
+      if (p.input === undefined) continue;
+      p.inputLong ??= times(p.input, '2');
+      if (p.output !== undefined) p.outputLong ??= times(p.output, '1.5');
+    }
+  }
   // Usage-type tokens: the Price List / Cost Explorer model token, e.g. `NovaPro`,
   // `Llama3-1-70B`, `Claude3Haiku`. Marketplace models have none (the SERVICE names them).
-  m.usageTokens = m.aliases.filter((a) => !a.includes(' '));
+  m.usageTokens = [...m.aliases.filter((a) => !a.includes(' ')), ...(USAGE_ONLY_TOKENS[m.key] ?? [])];
   m.prices.sort((a, b) => order(a.at) - order(b.at) || a.at.localeCompare(b.at));
+}
+/** Cache prices set by rule are noted apart from `derived`, which is about input/output. */
+function addRule(rules: string | undefined, rule: string): string {
+  return rules ? `${rules}; ${rule}` : rule;
 }
 function order(at: string): number {
   if (at === 'global') return 0;

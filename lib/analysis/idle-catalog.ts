@@ -6,6 +6,7 @@
 import type { Deps } from '../deps.js';
 import { usd } from '../money.js';
 import type { Commitment } from '../ports.js';
+import { sourceLabel } from '../pricing/names.js';
 import type { ModelUnitRate } from './idle-rates.js';
 
 const FIELD = { none: 'noCommit', '1-month': 'oneMonth', '6-month': 'sixMonth' } as const;
@@ -31,7 +32,9 @@ export async function catalogRateFor(
     return {
       perModelUnitHour: usd(price),
       source: 'catalog',
-      basis: `${catalog.source} catalog ${model.name} ${commitment} as of ${entry.asOf}`,
+      // Names where the list price comes from (AWS Price List, pricing page or a third
+      // party), not just which catalog held it.
+      basis: `${catalog.source} catalog ${model.name} ${commitment} as of ${entry.asOf} (${sourceLabel(catalog, entry.source)})`,
     };
   };
 }

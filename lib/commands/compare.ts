@@ -36,11 +36,11 @@ export const compareCommand = defineCommand<string[], CompareData>({
   },
   run: async (words, ctx) => {
     const catalog = await ctx.deps.catalog();
-    const comparison = asCompare(() => compareFromWords(catalog, words));
+    const comparison = asCompare(() => compareFromWords(catalog, words, ctx.deps.clock.now()));
     return {
       command: 'compare',
-      data: compareData(comparison, catalog),
-      reply: compareReply(comparison, catalog),
+      data: compareData(comparison, catalog, ctx.deps.clock.now()),
+      reply: compareReply(comparison, catalog, ctx.deps.clock.now()),
     };
   },
 });

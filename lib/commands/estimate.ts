@@ -32,8 +32,8 @@ export const estimateCommand = defineCommand<string[], EstimateData>({
     const estimate = estimateFromWords(catalog, words);
     return {
       command: 'estimate',
-      data: estimateData(estimate, catalog),
-      reply: estimateReply(estimate, catalog),
+      data: estimateData(estimate, catalog, ctx.deps.clock.now()),
+      reply: estimateReply(estimate, catalog, ctx.deps.clock.now()),
     };
   },
 });

@@ -17,6 +17,11 @@ export const pricesCommand = defineCommand<PricesQuery, PricesData>({
   run: async (query, ctx) => {
     const catalog = await ctx.deps.catalog();
     const view = pricesFor(catalog, query);
-    return { command: 'prices', data: pricesData(view, catalog), reply: pricesReply(view, catalog) };
+    const now = ctx.deps.clock.now();
+    return {
+      command: 'prices',
+      data: pricesData(view, catalog, now),
+      reply: pricesReply(view, catalog, now),
+    };
   },
 });

@@ -19,11 +19,43 @@ import type { Store } from '../store/store.js';
 import bundledData from './data/catalog.json' with { type: 'json' };
 import { aliasKey } from './names.js';
 
+/**
+ * What kind of document a price came from, most trusted first:
+ * - `price-list-offer`: an AWS Price List bulk offer file (with its publication date);
+ * - `price-list-api`: AWS Price List GetProducts items;
+ * - `pricing-page`: an AWS (or Anthropic) pricing or documentation page;
+ * - `third-party`: a third-party price map (the LiteLLM snapshot), known to carry errors.
+ * A price that follows from a rule (batch = 50%, a regional uplift) keeps the source of
+ * the price it was derived from and names the rule in `PriceSet.derived`.
+ */
+export type SourceKind = 'price-list-offer' | 'price-list-api' | 'pricing-page' | 'third-party';
+
 /** Where a price came from, and as of when. */
 export interface PriceSource {
+  /** Absent in catalogs stored before sources had kinds: read as third party unless a Price List. */
+  kind?: SourceKind;
   title: string;
   url?: string;
   asOf: string;
+  /**
+   * Read from Price List product documents themselves (by the refresh, or by the build
+   * from real documents), not quoted second-hand: a model whose prices came from such a
+   * source and that a later refresh no longer sees has vanished from the offer.
+   */
+  documents?: boolean;
+}
+
+/**
+ * Where a model is in its Bedrock life: `active`, or `legacy` (still billable; AWS names
+ * a date after which it is withdrawn). Whether the end-of-life date has passed is worked
+ * out against the clock when answering (see `lifecycleOf`).
+ */
+export interface Lifecycle {
+  status: 'active' | 'legacy';
+  legacySince?: string;
+  endOfLife?: string;
+  /** Key into `Catalog.sources`. */
+  source?: string;
 }
 
 /**
@@ -42,6 +74,17 @@ export interface PriceSet {
   cacheWrite1h?: string;
   batchInput?: string;
   batchOutput?: string;
+  /** Long-context rates: the whole request when its input exceeds `CatalogModel.longContextAbove`. */
+  inputLong?: string;
+  outputLong?: string;
+  /** Flex tier (cheaper, may be served later) and Priority tier (dearer, served first). */
+  flexInput?: string;
+  flexOutput?: string;
+  priorityInput?: string;
+  priorityOutput?: string;
+  /** Latency-optimized inference (a separate, dearer row). */
+  latencyInput?: string;
+  latencyOutput?: string;
   /** USD per image, by variant (`standard`, `1024 premium`, `1024x1024 50-steps`, ...). */
   images?: Record<string, string>;
   /** Key into `Catalog.sources`, or `derived`. */
@@ -49,6 +92,8 @@ export interface PriceSet {
   asOf: string;
   /** When the price follows from a rule rather than a published row: the rule. */
   derived?: string;
+  /** Cache prices that follow from a rule (Claude read 0.1x, 1-hour write 2x input, ...). */
+  cacheRule?: string;
 }
 
 /** Provisioned Throughput: USD per model unit per hour, by commitment. */
@@ -63,6 +108,15 @@ export interface ProvisionedPrice {
 
 export type Modality = 'text' | 'embedding' | 'image';
 
+/** What a model is for: `compare` ranks only models of the workload's task. */
+export type ModelTask =
+  | 'text-generation'
+  | 'speech'
+  | 'safety'
+  | 'embedding'
+  | 'image-generation'
+  | 'image-editing';
+
 export interface CatalogModel {
   /** Short canonical name used in answers and suggestions: `claude-sonnet-4-5`. */
   key: string;
@@ -72,6 +126,8 @@ export interface CatalogModel {
   name: string;
   provider: string;
   modality: Modality;
+  /** Absent in catalogs stored before tasks: filled from the bundled catalog. */
+  task?: ModelTask;
   /**
    * `marketplace`: billed through AWS Marketplace as its own Cost Explorer service
    * (`<name> (Amazon Bedrock Edition)`); `bedrock`: under the `Amazon Bedrock` service.
@@ -88,6 +144,12 @@ export interface CatalogModel {
   aliases: string[];
   /** Usage-type model tokens (`NovaPro`, `Llama3-1-70B`) of `Amazon Bedrock` usage types. */
   usageTokens: string[];
+  /** Largest input one request may carry, in tokens (when known). */
+  contextWindow?: number;
+  /** Input tokens above which a request is billed at the long-context rates. */
+  longContextAbove?: number;
+  /** Active or legacy (absent in catalogs stored before lifecycles: filled from the bundled one). */
+  lifecycle?: Lifecycle;
   prices: PriceSet[];
   provisioned: ProvisionedPrice[];
 }
@@ -164,6 +226,8 @@ export interface Catalog {
   byId: ReadonlyMap<string, CatalogModel>;
   /** Model by normalised alias (see `lib/pricing/models.ts`). */
   byAlias: ReadonlyMap<string, CatalogModel>;
+  /** Model by normalised usage-type token (`novapro`, `mistrallarge`). */
+  byUsageToken: ReadonlyMap<string, CatalogModel>;
 }
 
 export { aliasKey, describeCatalog } from './names.js';
@@ -173,7 +237,8 @@ const BRANDS =
 
 /** Every spelling a model answers to, before normalisation. */
 function spellingsOf(m: CatalogModel): string[] {
-  const out = new Set<string>([m.key, m.id, m.name, ...m.aliases, ...m.usageTokens]);
+  // Usage tokens are indexed apart (`byUsageToken`): some are not names people type.
+  const out = new Set<string>([m.key, m.id, m.name, ...m.aliases]);
   const stem = m.id.slice(m.id.indexOf('.') + 1);
   out.add(stem);
   const unversioned = stem.replace(/[-:]v\d+(:\d+)?$/, '').replace(/:\d+$/, '');
@@ -209,6 +274,10 @@ export function indexCatalog(data: CatalogData, extra: { fallbackReason?: string
     byKey.set(m.key, m);
     byId.set(m.id.toLowerCase(), m);
   }
+  const byUsageToken = new Map<string, CatalogModel>();
+  for (const m of data.models) {
+    for (const t of m.usageTokens) if (!byUsageToken.has(aliasKey(t))) byUsageToken.set(aliasKey(t), m);
+  }
   // Exact keys win over derived spellings of other models.
   for (const m of data.models) byAlias.set(aliasKey(m.key), m);
   for (const m of data.models) {
@@ -229,6 +298,7 @@ export function indexCatalog(data: CatalogData, extra: { fallbackReason?: string
     byKey,
     byId,
     byAlias,
+    byUsageToken,
   };
 }
 
@@ -238,6 +308,38 @@ let bundled: Catalog | undefined;
 export function bundledCatalog(): Catalog {
   bundled ??= indexCatalog(bundledData as unknown as CatalogData);
   return bundled;
+}
+
+/**
+ * A catalog stored by an older version lacks what the bundled one now knows about each
+ * model (task, lifecycle, context window) and each source (its kind): fill those in,
+ * never touching a price. Models and sources the bundled catalog lacks are left as they are.
+ */
+export function withBundledMetadata(data: CatalogData): CatalogData {
+  const bundle = bundledCatalog();
+  const sources = { ...bundle.data.sources, ...data.sources };
+  for (const [id, src] of Object.entries(sources)) {
+    const known = bundle.data.sources[id];
+    if (!src.kind && known?.kind) sources[id] = { ...src, kind: known.kind };
+    else if (!src.kind && src.title.startsWith('AWS Price List API, GetProducts'))
+      sources[id] = { ...src, kind: 'price-list-api', documents: true };
+  }
+  const models = data.models.map((m) => {
+    const b = bundle.byKey.get(m.key);
+    if (!b) return m;
+    return {
+      ...m,
+      task: m.task ?? b.task,
+      lifecycle: m.lifecycle ?? b.lifecycle,
+      ...(m.contextWindow === undefined && b.contextWindow !== undefined
+        ? { contextWindow: b.contextWindow }
+        : {}),
+      ...(m.longContextAbove === undefined && b.longContextAbove !== undefined
+        ? { longContextAbove: b.longContextAbove }
+        : {}),
+    } as CatalogModel;
+  });
+  return { ...data, sources, models };
 }
 
 /** DynamoDB keys of the refreshed catalog (DESIGN data model). */
@@ -327,7 +429,7 @@ export async function loadCatalog(store: Store | undefined): Promise<Catalog> {
   try {
     const data = await readRefreshedCatalog(store);
     if (!data || !Array.isArray(data.models) || !data.models.length) return bundledCatalog();
-    return indexCatalog({ ...data, source: 'refreshed' });
+    return indexCatalog({ ...withBundledMetadata(data), source: 'refreshed' });
   } catch (error) {
     return indexCatalog(bundledCatalog().data, {
       fallbackReason: `refreshed catalog unreadable (${(error as Error)?.name ?? 'error'})`,

@@ -7,10 +7,10 @@
 import type { Reply } from '../chat/reply.js';
 import { ParseError, UserError } from '../errors.js';
 import { type Dec, toCents } from '../money.js';
-import type { Catalog, CatalogModel, Modality } from './catalog.js';
+import type { Catalog, CatalogModel, Modality, ModelTask } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
 import { findModel, type ResolvedModel, resolveModel, routesFrom } from './models.js';
-import { describeCatalog } from './names.js';
+import { describeCatalog, isLegacy, provenanceLines, provenanceOf } from './names.js';
 import { formatMonthly, formatPerThousand, optionName } from './reply.js';
 import { parseWorkload, type Workload } from './workload.js';
 
@@ -29,6 +29,31 @@ export interface Comparison {
   rows: ComparisonRow[];
   /** Models left out: no price in the Region, or the asked mode (batch) not offered. */
   skipped: number;
+  /** What the ranked models are for (text generation, embeddings, image generation, ...). */
+  task: ModelTask;
+  /** Legacy models left out (the workload did not say `legacy`). */
+  legacyLeftOut: number;
+}
+
+const TASK_WORDS: Record<ModelTask, string> = {
+  'text-generation': 'text-generation',
+  speech: 'speech',
+  safety: 'safety-classifier',
+  embedding: 'embedding',
+  'image-generation': 'image-generation',
+  'image-editing': 'image-editing',
+};
+
+/** A model's task (catalogs stored before tasks: read from its modality). */
+function taskOf(model: CatalogModel): ModelTask {
+  return (
+    model.task ??
+    (model.modality === 'embedding'
+      ? 'embedding'
+      : model.modality === 'image'
+        ? 'image-generation'
+        : 'text-generation')
+  );
 }
 
 /** How many rows an answer shows (plus the reference model when it ranks lower). */
@@ -40,7 +65,10 @@ export const COMPARE_TOP = 10;
  * @example
  * compareWorkload(catalog, parseWorkload(['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day'], isModel));
  */
-export function compareWorkload(catalog: Catalog, workload: Workload): Comparison {
+export function compareWorkload(catalog: Catalog, workload: Workload, now?: Date): Comparison {
+  const today = now?.toISOString().slice(0, 10);
+  const pastEndOfLife = (m: CatalogModel) =>
+    today !== undefined && m.lifecycle?.endOfLife !== undefined && m.lifecycle.endOfLife <= today;
   const resolved: ResolvedModel | undefined = workload.modelText
     ? resolveModel(catalog, workload.modelText)
     : undefined;
@@ -58,10 +86,24 @@ export function compareWorkload(catalog: Catalog, workload: Workload): Compariso
     resolved?.model.modality ?? (workload.images ? 'image' : workload.outputTokens ? 'text' : 'embedding');
   const region = workload.region ?? resolved?.profileHome ?? 'us-east-1';
   const w: Workload = { ...workload, region };
+  const task: ModelTask = resolved
+    ? taskOf(resolved.model)
+    : modality === 'embedding'
+      ? 'embedding'
+      : modality === 'image'
+        ? 'image-generation'
+        : 'text-generation';
+  const withLegacy = workload.legacy || (resolved !== undefined && isLegacy(resolved.model));
   const priced: { model: CatalogModel; option: EstimateOption }[] = [];
   let skipped = 0;
+  let legacyLeftOut = 0;
   for (const model of catalog.models) {
-    if (model.modality !== modality) continue;
+    if (model.modality !== modality || taskOf(model) !== task) continue;
+    // Legacy models only when asked; past their end of life, Bedrock no longer serves them.
+    if (isLegacy(model) && (!withLegacy || pastEndOfLife(model)) && model !== resolved?.model) {
+      legacyLeftOut++;
+      continue;
+    }
     if (!routesFrom(model, region).length) {
       skipped++;
       continue;
@@ -88,15 +130,17 @@ export function compareWorkload(catalog: Catalog, workload: Workload): Compariso
     ...(resolved ? { reference: resolved.model } : {}),
     rows: priced.map((p, i) => ({ ...p, rank: i + 1 })),
     skipped,
+    task,
+    legacyLeftOut,
   };
 }
 
 /** Parse and compare; the model in the workload is optional for `compare`. */
-export function compareFromWords(catalog: Catalog, words: string[]): Comparison {
+export function compareFromWords(catalog: Catalog, words: string[], now?: Date): Comparison {
   const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined, {
     requireModel: false,
   });
-  return compareWorkload(catalog, workload);
+  return compareWorkload(catalog, workload, now);
 }
 
 function shown(c: Comparison): ComparisonRow[] {
@@ -114,10 +158,11 @@ function modeWords(c: Comparison): string {
 }
 
 /** The chat answer for `compare`. */
-export function compareReply(c: Comparison, catalog: Catalog): Reply {
+export function compareReply(c: Comparison, catalog: Catalog, now?: Date): Reply {
+  const origins = shown(c).flatMap((r) => (r.option.origin ? [r.option.origin] : []));
   const first = c.rows[0]!;
   const ref = c.reference ? c.rows.find((r) => r.model.key === c.reference!.key) : undefined;
-  let headline = `${first.model.name} is the cheapest ${c.modality} model for this workload: ${formatMonthly(first.option.monthly)} a month ${modeWords(c)}.`;
+  let headline = `${first.model.name} is the cheapest ${TASK_WORDS[c.task]} model for this workload: ${formatMonthly(first.option.monthly)} a month ${modeWords(c)}.`;
   if (ref && ref !== first) {
     headline = `${ref.model.name} ranks ${ref.rank} of ${c.rows.length} at ${formatMonthly(ref.option.monthly)} a month; ${first.model.name} is cheapest at ${formatMonthly(first.option.monthly)}.`;
   }
@@ -137,14 +182,18 @@ export function compareReply(c: Comparison, catalog: Catalog): Reply {
   const lines = [
     `Ranked on ${shape}; each model on its cheapest route from ${c.region}.`,
     c.skipped
-      ? `${c.skipped} ${c.modality} models not ranked: no price in ${c.region} or the mode asked is not offered.`
+      ? `${c.skipped} ${TASK_WORDS[c.task]} models not ranked: no price in ${c.region} or the mode asked is not offered.`
       : '',
     rows.some((r) => r[1]!.endsWith(' *')) ? '* price estimated from a published rule.' : '',
+    c.legacyLeftOut
+      ? `${c.legacyLeftOut} legacy models left out${c.workload.legacy ? ' (past their end of life, no longer served)' : '; add `legacy` to rank those still served'}.`
+      : '',
     'Quality differs: compare answers on your own prompts before switching.',
+    ...provenanceLines(catalog, origins, now),
   ].filter(Boolean);
   return {
     headline,
-    context: [c.region, describeCatalog(catalog), 'a month is 730 hours'],
+    context: [c.region, describeCatalog(catalog, origins, now), 'a month is 730 hours'],
     blocks: [
       {
         kind: 'table',
@@ -166,10 +215,17 @@ export function compareReply(c: Comparison, catalog: Catalog): Reply {
 const usd = (d: Dec) => toCents(d);
 
 /** JSON `data` of `compare`. */
-export function compareData(c: Comparison, catalog: Catalog) {
+export function compareData(c: Comparison, catalog: Catalog, now?: Date) {
+  const provenance = provenanceOf(
+    catalog,
+    c.rows.flatMap((r) => (r.option.origin ? [r.option.origin] : [])),
+    now,
+  );
   return {
     region: c.region,
     modality: c.modality,
+    task: c.task,
+    legacyLeftOut: c.legacyLeftOut,
     ...(c.reference ? { reference: c.reference.key } : {}),
     workload: {
       requestsPerMonth: c.workload.requestsPerMonth,
@@ -193,7 +249,10 @@ export function compareData(c: Comparison, catalog: Catalog) {
     })),
     skipped: c.skipped,
     currency: 'USD' as const,
-    pricesAsOf: catalog.asOf,
+    pricesAsOf: provenance.oldest.asOf,
+    stale: provenance.stale,
+    thirdParty: provenance.thirdParty,
+    catalogAsOf: catalog.asOf,
     priceSource: catalog.source,
   };
 }

@@ -32,11 +32,16 @@ import {
   resolveModel,
   routesFrom,
 } from './models.js';
+import type { PriceOrigin } from './names.js';
 import { HOURS_PER_MONTH, parseWorkload, type Workload } from './workload.js';
 
 export type EstimateMode =
   | 'on-demand'
   | 'batch'
+  | 'flex'
+  | 'priority'
+  | 'latency-optimized'
+  | 'reserved'
   | 'prompt-cache'
   | 'provisioned-no-commit'
   | 'provisioned-1-month'
@@ -71,6 +76,8 @@ export interface EstimateOption {
   derived?: string;
   /** An assumption the user did not state (e.g. the cache hit rate). */
   assumed?: boolean;
+  /** Where the option's prices come from (source, as-of date, rule). */
+  origin?: PriceOrigin;
 }
 
 export interface HiddenCost {
@@ -100,7 +107,15 @@ export interface Estimate {
   /** Caveats worth a line in the answer (region fallback, derived prices, ignored options). */
   notes: string[];
   catalog: { source: Catalog['source']; asOf: string };
+  /** The prices the options used: the answer names the oldest and any third-party ones. */
+  priceOrigins: PriceOrigin[];
 }
+
+const originOf = (p: { source: string; asOf: string; derived?: string }): PriceOrigin => ({
+  source: p.source,
+  asOf: p.asOf,
+  ...(p.derived ? { derived: p.derived } : {}),
+});
 
 const MILLION = new Dec(1_000_000);
 /** A rough 4 characters per token, for guardrail text units and log sizes. */
@@ -177,6 +192,11 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
   const { model } = resolved;
   validateForModel(model, w);
   const notes: string[] = [];
+  if (isLongContext(model, w) && model.prices.some((p) => p.inputLong !== undefined)) {
+    notes.push(
+      `Each request carries more than ${model.longContextAbove!.toLocaleString('en-US')} input tokens, so all its tokens are billed at ${model.name}'s long-context rates.`,
+    );
+  }
   let region = regionFor(resolved, w);
   let routes = routesFrom(model, region);
   if (!routes.length) {
@@ -189,6 +209,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     region = fallback;
     routes = routesFrom(model, region);
   }
+  if (isLongContext(model, w)) routes = routes.map((r) => ({ ...r, prices: longContextPrices(r.prices) }));
   const requests = w.requestsPerMonth;
   const calls = new Dec(requests).times(w.calls);
   const callsPerMonth = calls.toNumber();
@@ -224,6 +245,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           lines: usageLines(model, w, calls, r.prices),
           ...(r.route === 'global' ? { note: 'routed to any commercial Region' } : {}),
           ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+          origin: originOf(r.prices),
         },
         requests,
       ),
@@ -239,7 +261,17 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           : o.at === resolved.profile || o.label.includes(`${resolved.profile}.`),
       )
     : undefined;
-  const preferred = named ?? cheapestOnDemand;
+  // A geo profile priced like in-region shares the in-region row ("in-region or us.").
+  const servesRoute = (o: EstimateOption, route: Route) =>
+    o.route === route || (route === 'geo' && o.route === 'in-region' && o.label.includes(' or '));
+  const routeAsked = w.route ? onDemand.find((o) => servesRoute(o, w.route!)) : undefined;
+  if (w.route && !routeAsked) {
+    throw new UserError(
+      'mode_unavailable',
+      `${model.name} has no ${w.route === 'geo' ? 'geo (us./eu./...) profile' : w.route === 'global' ? 'global. profile' : 'in-region'} price from ${region}; it is sold ${onDemand.map((o) => optionRouteWords(o)).join(', ')}.`,
+    );
+  }
+  const preferred = routeAsked ?? named ?? cheapestOnDemand;
   for (const o of onDemand) {
     if (o !== cheapestOnDemand && cheapestOnDemand.monthly.gt(0) && !o.note) {
       const pct = o.monthly.div(cheapestOnDemand.monthly).minus(1).times(100).toDecimalPlaces(0);
@@ -263,6 +295,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           lines: tokenLines(calls, w, r.prices.batchInput, r.prices.batchOutput, ' (batch)'),
           note: 'offline only, results within 24 h',
           ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+          origin: originOf(r.prices),
         },
         requests,
       ),
@@ -293,8 +326,36 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     }
   }
 
+  // Service tiers and latency-optimized inference, where the model publishes them.
+  const tierOptions: EstimateOption[] = [];
+  if (model.modality === 'text') {
+    for (const t of TIERS) {
+      const r =
+        routes.find((x) => x.at === preferred.at && x.prices[t.input] !== undefined) ??
+        routes.find((x) => x.prices[t.input] !== undefined);
+      if (!r) continue;
+      const o = tierOption(t, w, calls, requests, r);
+      tierOptions.push(o);
+      options.push(o);
+    }
+  }
+  const tierAsked = w.tier && w.tier !== 'reserved' ? tierOptions.find((o) => o.mode === w.tier) : undefined;
+  if (w.tier && w.tier !== 'reserved' && !tierAsked) {
+    const label = TIERS.find((t) => t.mode === w.tier)?.label ?? w.tier;
+    throw new UserError(
+      'mode_unavailable',
+      `${model.name} has no published ${label} price on Bedrock; drop "${w.tier}" to price it on demand.`,
+    );
+  }
+  if (w.tier === 'reserved') {
+    notes.push(
+      `No published Reserved tier price for ${model.name} in the catalog: AWS sells Reserved capacity per 1K tokens per minute per month (1- or 3-month terms) on request.`,
+    );
+  }
+
   // Provisioned Throughput, per commitment, for one model unit.
-  const defaultBase = w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred;
+  const defaultBase =
+    tierAsked ?? (w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred);
   const pt = provisionedAt(model, region) ?? provisionedAt(model, 'us-east-1');
   if (pt) {
     if (pt.at !== region)
@@ -311,6 +372,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           mode,
           label,
           lines: [line('model-unit hours', new Dec(HOURS_PER_MONTH), 'model-unit hour', hourly)],
+          origin: originOf(pt),
         },
         requests,
       );
@@ -354,6 +416,7 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     totalMonthly,
     notes,
     catalog: { source: catalog.source, asOf: catalog.asOf },
+    priceOrigins: options.flatMap((o) => (o.origin ? [o.origin] : [])),
   };
 }
 
@@ -380,8 +443,14 @@ function validateForModel(model: CatalogModel, w: Workload): void {
         `How many tokens does each request embed? e.g. 500 in 1m/month (${model.name} is an embedding model).`,
       );
     }
-    return;
   }
+  if (model.contextWindow !== undefined && (w.inputTokens ?? 0) > model.contextWindow) {
+    throw new UserError(
+      'bad_input',
+      `${model.name} takes at most ${model.contextWindow.toLocaleString('en-US')} input tokens per request (its context window); ${(w.inputTokens ?? 0).toLocaleString('en-US')} is more. Split the input, or compare models with a larger window.`,
+    );
+  }
+  if (model.modality !== 'text') return;
   if (w.inputTokens === undefined || w.outputTokens === undefined) {
     throw new UserError(
       'bad_input',
@@ -404,7 +473,42 @@ function usageLines(model: CatalogModel, w: Workload, calls: Dec, p: PriceSet): 
     const images = p.images ?? {};
     return [line(`images (${variant})`, calls, 'image', new Dec(images[variant]!))];
   }
-  return tokenLines(calls, w, p.input, model.modality === 'embedding' ? undefined : p.output);
+  return tokenLines(
+    calls,
+    w,
+    p.input,
+    model.modality === 'embedding' ? undefined : p.output,
+    isLongContext(model, w) && p.inputLong !== undefined ? ' (long context)' : '',
+  );
+}
+
+/**
+ * A price set at the long-context rates: input-side prices (input, cache, batch input)
+ * scale like `inputLong / input`, output-side like `outputLong / output`.
+ */
+function longContextPrices(p: PriceSet): PriceSet {
+  if (p.inputLong === undefined || p.input === undefined || new Dec(p.input).isZero()) return p;
+  const inFactor = new Dec(p.inputLong).div(p.input);
+  const outFactor =
+    p.outputLong !== undefined && p.output !== undefined && !new Dec(p.output).isZero()
+      ? new Dec(p.outputLong).div(p.output)
+      : new Dec(1);
+  const scale = (v: string | undefined, f: Dec) =>
+    v === undefined ? undefined : new Dec(v).times(f).toString();
+  const out: PriceSet = { ...p, input: p.inputLong };
+  if (p.outputLong !== undefined) out.output = p.outputLong;
+  for (const k of ['cacheRead', 'cacheWrite5m', 'cacheWrite1h', 'batchInput'] as const) {
+    const v = scale(p[k], inFactor);
+    if (v !== undefined) out[k] = v;
+  }
+  const bo = scale(p.batchOutput, outFactor);
+  if (bo !== undefined) out.batchOutput = bo;
+  return out;
+}
+
+/** Requests whose input is above the model's long-context threshold are billed at long-context rates. */
+function isLongContext(model: CatalogModel, w: Workload): boolean {
+  return model.longContextAbove !== undefined && (w.inputTokens ?? 0) > model.longContextAbove;
 }
 
 /**
@@ -425,6 +529,76 @@ function imageVariant(images: Record<string, string>, w: Workload): string | und
   }
   if (wanted.length && (size || w.imageQuality)) return wanted[0];
   return images.standard !== undefined ? 'standard' : keys[0];
+}
+
+interface TierSpec {
+  mode: 'flex' | 'priority' | 'latency-optimized';
+  label: string;
+  input: 'flexInput' | 'priorityInput' | 'latencyInput';
+  output: 'flexOutput' | 'priorityOutput' | 'latencyOutput';
+  note: string;
+}
+
+/** Bedrock's service tiers and latency-optimized inference, each a priced option when published. */
+const TIERS: readonly TierSpec[] = [
+  {
+    mode: 'flex',
+    label: 'Flex tier',
+    input: 'flexInput',
+    output: 'flexOutput',
+    note: 'cheaper; served when capacity allows, may be slower',
+  },
+  {
+    mode: 'priority',
+    label: 'Priority tier',
+    input: 'priorityInput',
+    output: 'priorityOutput',
+    note: 'dearer; served first under load',
+  },
+  {
+    mode: 'latency-optimized',
+    label: 'Latency-optimized',
+    input: 'latencyInput',
+    output: 'latencyOutput',
+    note: 'faster responses on dedicated hardware',
+  },
+];
+
+function optionRouteWords(o: EstimateOption): string {
+  return o.route === 'global' ? 'through global.' : o.route === 'geo' ? `through ${o.at}.` : 'in-region';
+}
+
+/**
+ * A tier's option. When only the tier's input price is published, its output follows the
+ * same ratio to the standard output price (marked as a rule-derived estimate).
+ */
+function tierOption(t: TierSpec, w: Workload, calls: Dec, requests: number, r: RouteOption): EstimateOption {
+  const p = r.prices;
+  const inPrice = p[t.input]!;
+  let outPrice = p[t.output];
+  let derived = p.derived;
+  if (
+    outPrice === undefined &&
+    p.output !== undefined &&
+    p.input !== undefined &&
+    !new Dec(p.input).isZero()
+  ) {
+    outPrice = new Dec(p.output).times(new Dec(inPrice).div(p.input)).toString();
+    derived = `${t.label} output at the same ratio to standard as its published input`;
+  }
+  return option(
+    {
+      mode: t.mode,
+      route: r.route,
+      at: r.at,
+      label: t.label,
+      lines: tokenLines(calls, w, inPrice, outPrice, ` (${t.mode})`),
+      note: t.note,
+      ...(derived ? { derived } : {}),
+      origin: originOf(p),
+    },
+    requests,
+  );
 }
 
 /**
@@ -473,7 +647,10 @@ function promptCacheOption(w: Workload, calls: Dec, requests: number, r: RouteOp
       lines,
       note: assumed ? 'cache writes counted; set cache=N% for your hit rate' : 'cache writes counted',
       assumed,
-      ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+      ...(r.prices.derived || r.prices.cacheRule
+        ? { derived: [r.prices.derived, r.prices.cacheRule].filter(Boolean).join('; ') }
+        : {}),
+      origin: originOf(r.prices),
     },
     requests,
   );

@@ -180,12 +180,12 @@ export function serviceNameOf(model: CatalogModel): string {
  * `Llama3-1-70B`, `Claude3Haiku`, `Nova2.0Lite`, `Gemma-3-4B-IT`, `zai.glm5`.
  */
 export function modelForUsageToken(catalog: Catalog, token: string): CatalogModel | undefined {
-  const direct = catalog.byAlias.get(aliasKey(token));
+  const direct = catalog.byUsageToken.get(aliasKey(token)) ?? catalog.byAlias.get(aliasKey(token));
   if (direct) return direct;
   // `Nova2.0Lite` -> `Nova2Lite`; `Llama3-1-70B-Instruct` -> `Llama3-1-70B`.
   const variants = [token.replace(/(\d)\.0(?!\d)/g, '$1'), token.replace(/-?(instruct|it)$/i, '')];
   for (const v of variants) {
-    const m = catalog.byAlias.get(aliasKey(v));
+    const m = catalog.byUsageToken.get(aliasKey(v)) ?? catalog.byAlias.get(aliasKey(v));
     if (m) return m;
   }
   return undefined;

@@ -8,7 +8,14 @@ import { closestMatches } from '../fuzzy.js';
 import { Dec, formatUsd } from '../money.js';
 import type { Catalog, CatalogModel, PriceSet, ProvisionedPrice } from './catalog.js';
 import { findModel, type ResolvedModel, resolveModel, serviceNameOf } from './models.js';
-import { describeCatalog } from './names.js';
+import {
+  describeCatalog,
+  lifecycleOf,
+  provenanceLines,
+  provenanceOf,
+  sourceKind,
+  sourceLabel,
+} from './names.js';
 import { geoProfilesOf, isKnownRegion, REGIONS } from './regions.js';
 
 export interface PricesQuery {
@@ -78,15 +85,13 @@ function where(at: string): string {
   return at;
 }
 
-function sourceCell(catalog: Catalog, p: { source: string; asOf: string; derived?: string }): string {
-  if (p.source === 'derived') return `estimated ${p.asOf}`;
-  const title = catalog.sources[p.source]?.title ?? p.source;
-  const short = title.startsWith('AWS Price List')
-    ? 'AWS Price List'
-    : title.startsWith('LiteLLM')
-      ? 'LiteLLM snapshot'
-      : title.split(',')[0]!;
-  return `${short} ${p.asOf}${p.derived ? ' (rule)' : ''}`;
+function sourceCell(
+  catalog: Catalog,
+  p: { source: string; asOf: string; derived?: string; cacheRule?: string },
+): string {
+  if (p.source === 'derived') return `rule ${p.asOf}`;
+  const rule = p.derived ? ' (rule)' : p.cacheRule ? ' (cache by rule)' : '';
+  return `${sourceLabel(catalog, p.source)} ${p.asOf}${rule}`;
 }
 
 function headlineFor(model: CatalogModel, rows: PriceSet[]): string {
@@ -107,7 +112,7 @@ function headlineFor(model: CatalogModel, rows: PriceSet[]): string {
 }
 
 /** The chat answer for `prices`. */
-export function pricesReply(view: PricesView, catalog: Catalog): Reply {
+export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Reply {
   const { model } = view.resolved;
   const blocks: ReplyBlock[] = [];
   if (model.modality === 'image') {
@@ -180,25 +185,33 @@ export function pricesReply(view: PricesView, catalog: Catalog): Reply {
     model.billing === 'marketplace'
       ? `Billed through AWS Marketplace as the Cost Explorer service "${serviceNameOf(model)}".`
       : `Billed under the Cost Explorer service "Amazon Bedrock"${model.usageTokens[0] ? ` (usage types like USE1-${model.usageTokens[0]}-...)` : ''}.`;
+  const lifecycle = lifecycleOf(model, now);
   const lines = [
     `Model ID ${model.id}; also answers to ${model.key}.`,
+    `Lifecycle: ${lifecycle}${model.contextWindow ? `; context window ${model.contextWindow.toLocaleString('en-US')} input tokens` : ''}${model.longContextAbove ? ` (long-context rates above ${model.longContextAbove.toLocaleString('en-US')})` : ''}.`,
     billing,
-    view.rows.some((r) => r.derived || r.source === 'derived')
-      ? 'Rows marked "rule" or "estimated" follow a published rule (batch = 50%, regional uplift, geo = global + 10%) rather than a published row.'
+    view.rows.some((r) => r.derived || r.cacheRule || r.source === 'derived')
+      ? 'Rows marked "rule" follow a published rule (batch = 50%, regional uplift, geo = global + 10%, cache read 0.1x / 1-hour write 2x input) from the price they name, rather than a published row.'
       : '',
+    ...provenanceLines(catalog, [...view.rows, ...view.provisioned], now),
   ].filter(Boolean);
   for (const text of lines) blocks.push({ kind: 'text', text });
   const unit = model.modality === 'image' ? 'USD per image' : 'USD per 1M tokens';
   return {
     headline: headlineFor(model, view.rows),
-    context: [view.region ?? 'all Regions', unit, describeCatalog(catalog)],
+    context: [
+      view.region ?? 'all Regions',
+      unit,
+      describeCatalog(catalog, [...view.rows, ...view.provisioned], now),
+    ],
     blocks,
   };
 }
 
 /** JSON `data` of `prices`: the rows as numbers of dollars (per 1M tokens / image / hour). */
-export function pricesData(view: PricesView, catalog: Catalog) {
+export function pricesData(view: PricesView, catalog: Catalog, now?: Date) {
   const { model } = view.resolved;
+  const provenance = provenanceOf(catalog, [...view.rows, ...view.provisioned], now);
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   return {
     model: {
@@ -223,8 +236,10 @@ export function pricesData(view: PricesView, catalog: Catalog) {
         ? { images: Object.fromEntries(Object.entries(p.images).map(([k, v]) => [k, Number(v)])) }
         : {}),
       source: p.source,
+      sourceKind: sourceKind(catalog.sources[p.source], p.source),
       asOf: p.asOf,
       ...(p.derived ? { derived: p.derived } : {}),
+      ...(p.inputLong !== undefined ? { inputLong: num(p.inputLong), outputLong: num(p.outputLong) } : {}),
     })),
     provisioned: view.provisioned.map((p) => ({
       at: p.at,
@@ -235,8 +250,14 @@ export function pricesData(view: PricesView, catalog: Catalog) {
       asOf: p.asOf,
     })),
     serviceName: serviceNameOf(model),
+    lifecycle: { ...(model.lifecycle ?? { status: 'active' as const }), summary: lifecycleOf(model, now) },
+    ...(model.contextWindow ? { contextWindow: model.contextWindow } : {}),
     currency: 'USD' as const,
-    pricesAsOf: catalog.asOf,
+    pricesAsOf: provenance.oldest.asOf,
+    oldestSource: provenance.oldest.source,
+    stale: provenance.stale,
+    thirdParty: provenance.thirdParty,
+    catalogAsOf: catalog.asOf,
     priceSource: catalog.source,
   };
 }

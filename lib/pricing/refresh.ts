@@ -33,6 +33,7 @@ import {
   type PriceSet,
   readRefreshedCatalog,
   saveRefreshedCatalog,
+  withBundledMetadata,
 } from './catalog.js';
 import { modelForServiceName, modelForUsageToken } from './models.js';
 import { geoProfilesOf } from './regions.js';
@@ -45,7 +46,15 @@ export type TokenMeter =
   | 'cacheWrite5m'
   | 'cacheWrite1h'
   | 'batchInput'
-  | 'batchOutput';
+  | 'batchOutput'
+  | 'inputLong'
+  | 'outputLong'
+  | 'flexInput'
+  | 'flexOutput'
+  | 'priorityInput'
+  | 'priorityOutput'
+  | 'latencyInput'
+  | 'latencyOutput';
 export type Meter = TokenMeter | 'image' | 'noCommit' | 'oneMonth' | 'sixMonth';
 
 /** One price read from one product document. */
@@ -70,8 +79,63 @@ export interface PriceFact {
   publicationDate?: string;
 }
 
-/** Why a product was not turned into a fact (counted in the report, not an error). */
-export type SkipReason = 'customization' | 'service-tier' | 'unknown-meter' | 'no-price' | 'unknown-unit';
+/**
+ * Why a product was not turned into a fact. The first three are rows the catalog does
+ * not model on purpose (customization, the OpenAI-compatible endpoint's twins of model-ID
+ * rows, Reserved tokens-per-minute); the others are rows the parser could not read, and
+ * too many of those fail the refresh (see `UNKNOWN_LIMIT`).
+ */
+export type SkipReason =
+  | 'customization'
+  | 'service-tier'
+  | 'reserved'
+  | 'unknown-meter'
+  | 'no-price'
+  | 'unknown-unit'
+  | 'unknown-model';
+
+/** Skip reasons that mean "could not read", as opposed to "not modelled on purpose". */
+export const UNREADABLE: readonly SkipReason[] = [
+  'unknown-meter',
+  'no-price',
+  'unknown-unit',
+  'unknown-model',
+];
+
+/**
+ * Above this share of unreadable rows the refresh fails and keeps the previous catalog:
+ * an offer format change should stop the refresh loudly, not thin the catalog silently.
+ */
+export const UNKNOWN_LIMIT = 0.2;
+
+/** Token meters by tier and kind, for the usage-type and description parsers. */
+function tokenMeter(
+  kind: 'input' | 'output' | 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h',
+  mods: { batch?: boolean; long?: boolean; flex?: boolean; priority?: boolean; latency?: boolean },
+): TokenMeter | undefined {
+  const io = kind === 'input' || kind === 'output';
+  if (!io) return mods.batch || mods.long || mods.flex || mods.priority || mods.latency ? undefined : kind;
+  const out = kind === 'output';
+  if (mods.long)
+    return mods.batch || mods.flex || mods.priority ? undefined : out ? 'outputLong' : 'inputLong';
+  if (mods.latency) return out ? 'latencyOutput' : 'latencyInput';
+  if (mods.batch) return out ? 'batchOutput' : 'batchInput';
+  if (mods.flex) return out ? 'flexOutput' : 'flexInput';
+  if (mods.priority) return out ? 'priorityOutput' : 'priorityInput';
+  return kind;
+}
+
+/** The modifiers named by a usage-type suffix (`-batch`, `-flex`, `-long-context`, `-latency-optimized`). */
+function suffixMods(suffix: string, feature = '', inference = '') {
+  const t = `${suffix} ${feature} ${inference}`.toLowerCase();
+  return {
+    batch: /batch/.test(t),
+    long: /long[-_ ]?context|longcontext/.test(t),
+    flex: /\bflex\b|-flex/.test(t),
+    priority: /priority/.test(t),
+    latency: /latency[-_ ]?optimi[sz]ed|latencyoptimi[sz]ed/.test(t),
+  };
+}
 
 function onDemandDimension(doc: PriceListProduct): { unit: string; usd: string } | undefined {
   for (const term of Object.values(doc.terms?.OnDemand ?? {})) {
@@ -122,9 +186,9 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
   const inference = (a.inferenceType ?? '').toLowerCase();
   if (feature.includes('customization') || /custom-model|customization/i.test(usagetype))
     return 'customization';
-  // Flex, priority and the OpenAI-compatible endpoint's tiers are not in the estimator yet.
-  if (/-flex|-priority|mantle|-reserved/i.test(usagetype) || inference.includes('flex') || a.service_tier)
-    return 'service-tier';
+  if (/reserved/i.test(usagetype) || /reserved/i.test(feature)) return 'reserved';
+  // The OpenAI-compatible endpoint's rows (`-mantle-`) are priced apart from the model ID's.
+  if (/mantle/i.test(usagetype)) return 'service-tier';
   const rest = usagetype.replace(/^[A-Z0-9]+-/, '');
   let meter: Meter | undefined;
   let variant: string | undefined;
@@ -141,11 +205,21 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
   } else if (tokenRow) {
     token = tokenRow[1]!;
     const kind = tokenRow[2]!.toLowerCase();
-    const batch = /-batch/i.test(tokenRow[3] ?? '') || feature.includes('batch');
-    if (kind === 'input-tokens') meter = batch ? 'batchInput' : 'input';
-    else if (kind === 'output-tokens') meter = batch ? 'batchOutput' : 'output';
-    else if (kind.startsWith('cache-read')) meter = 'cacheRead';
-    else meter = kind.includes('1h') ? 'cacheWrite1h' : 'cacheWrite5m';
+    const mods = suffixMods(tokenRow[3] ?? '', feature, inference);
+    if (a.service_tier === 'flex') mods.flex = true;
+    if (a.service_tier === 'priority') mods.priority = true;
+    meter = tokenMeter(
+      kind === 'input-tokens'
+        ? 'input'
+        : kind === 'output-tokens'
+          ? 'output'
+          : kind.startsWith('cache-read')
+            ? 'cacheRead'
+            : kind.includes('1h')
+              ? 'cacheWrite1h'
+              : 'cacheWrite5m',
+      mods,
+    );
   } else if (inference && /image|^t2i|^i2i|^iv|standard|premium/i.test(inference)) {
     meter = 'image';
     const m = /^(.*?)-(T2I|I2I|IV|IMG)/i.exec(rest);
@@ -175,49 +249,168 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
 }
 
 /**
- * Read one `AmazonBedrockFoundationModels` (Marketplace) product: the model comes from
- * `servicename`, the meter from the usage type after `MP:<REGION>_`.
+ * Classify one Marketplace price dimension by its description, as AWS's own classifier
+ * does (awslabs/model-info-amazon-bedrock): "Million Input Tokens Regional", "Million
+ * Response Tokens Global", "Million Cache Write Input Tokens Regional CRIS", "Million 1
+ * hour Cache Write Input Tokens Regional", "Million Batch Input Tokens Regional",
+ * "Million Input Tokens Latency Optimized", optionally after
+ * "AWS Marketplace software usage|us-east-1|". Undefined when the description says
+ * nothing the catalog models.
  */
-export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact | SkipReason {
+export function classifyMarketplaceDescription(
+  description: string,
+): { meter: TokenMeter; scope: 'region' | 'geo' | 'global' } | 'reserved' | undefined {
+  const d = (description.split('|').at(-1) ?? '').toLowerCase().replace(/\s+/g, ' ').trim();
+  if (!/tokens?/.test(d)) return undefined;
+  if (/reserved|tokens per minute|tpm/.test(d)) return 'reserved';
+  const kind = /cache ?write/.test(d)
+    ? /1 ?h(ou)?r?\b|1 hour|1h/.test(d)
+      ? 'cacheWrite1h'
+      : 'cacheWrite5m'
+    : /cache ?read/.test(d)
+      ? 'cacheRead'
+      : /\binput\b/.test(d)
+        ? 'input'
+        : /\b(response|output)\b/.test(d)
+          ? 'output'
+          : undefined;
+  if (!kind) return undefined;
+  const meter = tokenMeter(kind, suffixMods(d));
+  if (!meter) return undefined;
+  const scope = /\bglobal\b/.test(d)
+    ? 'global'
+    : /\bcris\b|cross[- ]region|\bgeo\b/.test(d)
+      ? 'geo'
+      : 'region';
+  return { meter, scope };
+}
+
+/** The meter named by a Marketplace usage type (`USE1-MP:USE1_CacheWrite1hInputTokenCount_Global-Units`). */
+function marketplaceUsageMeter(
+  usagetype: string,
+): { meter: TokenMeter; scope: 'region' | 'geo' | 'global' } | 'reserved' | 'skip' | undefined {
+  const m = /MP:[A-Z0-9]+_(.+?)-Units$/i.exec(usagetype) ?? /MP:[A-Z0-9]+_(.+)$/i.exec(usagetype);
+  if (!m) return undefined;
+  const lower = m[1]!.toLowerCase();
+  if (/reserved/.test(lower)) return 'reserved';
+  if (/search_units|searchunits/.test(lower)) return 'skip';
+  const mods = suffixMods(lower.replace(/_/g, '-'));
+  let kind: 'input' | 'output' | 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h' | undefined;
+  if (/^cachewrite1hinputtokencount|^cache_write_1h/.test(lower)) kind = 'cacheWrite1h';
+  else if (/^cachewriteinputtokencount|^cache_write/.test(lower)) kind = 'cacheWrite5m';
+  else if (/^cachereadinputtokencount|^cache_read/.test(lower)) kind = 'cacheRead';
+  else if (/^inputtokencount|^input_tokens/.test(lower)) kind = 'input';
+  else if (/^outputtokencount|^output_tokens/.test(lower)) kind = 'output';
+  const meter = kind ? tokenMeter(kind, mods) : undefined;
+  if (!meter) return undefined;
+  const scope = /_global/.test(lower) ? 'global' : /_geo|_cris|cross/.test(lower) ? 'geo' : 'region';
+  return { meter, scope };
+}
+
+/**
+ * Read one `AmazonBedrockFoundationModels` (Marketplace) product: the model comes from
+ * `servicename`; each price dimension is classified by its description (falling back to
+ * the usage type), and every dimension is read, not only the first.
+ */
+export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact[] | SkipReason {
   const a = doc.product.attributes;
   const usagetype = a.usagetype ?? '';
   const regionCode = a.regionCode ?? '';
-  const m = /MP:[A-Z0-9]+_(.+?)-Units$/i.exec(usagetype) ?? /MP:[A-Z0-9]+_(.+)$/i.exec(usagetype);
-  if (!m) return 'unknown-meter';
-  const body = m[1]!;
-  const lower = body.toLowerCase();
-  if (/flex|priority|reserved|search_units|searchunits/.test(lower)) return 'service-tier';
-  const batch = /_batch/.test(lower);
-  let meter: Meter | undefined;
-  if (/^cachewrite1hinputtokencount|^cache_write_1h/.test(lower)) meter = 'cacheWrite1h';
-  else if (/^cachewriteinputtokencount|^cache_write/.test(lower)) meter = 'cacheWrite5m';
-  else if (/^cachereadinputtokencount|^cache_read/.test(lower)) meter = 'cacheRead';
-  else if (/^inputtokencount|^input_tokens/.test(lower)) meter = batch ? 'batchInput' : 'input';
-  else if (/^outputtokencount|^output_tokens/.test(lower)) meter = batch ? 'batchOutput' : 'output';
-  if (!meter) return 'unknown-meter';
-  const price = onDemandDimension(doc);
-  if (!price) return 'no-price';
-  const usd = toCatalogUnit(price.usd, price.unit || 'Units', meter);
-  if (usd === undefined) return 'unknown-unit';
-  return {
-    serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
-    ...(doc.product.sku ? { sku: doc.product.sku } : {}),
-    usagetype,
-    regionCode,
-    modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
-    at: locate(regionCode, body),
-    meter,
-    usd,
-    unit: price.unit,
-    ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
-    ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
-  };
+  const byUsage = marketplaceUsageMeter(usagetype);
+  if (byUsage === 'reserved') return 'reserved';
+  // (Image rows are read per dimension below.)
+  if (byUsage === 'skip') return 'service-tier';
+  const facts: PriceFact[] = [];
+  let reason: SkipReason | undefined;
+  const seen = new Set<string>();
+  for (const term of Object.values(doc.terms?.OnDemand ?? {})) {
+    for (const dim of Object.values(term.priceDimensions ?? {})) {
+      // Image models (Stability, ...): a price per image generated.
+      const imageText = `${dim.description ?? ''} ${dim.unit ?? ''} ${usagetype}`;
+      if (/\bimages?\b|image[_-]?count/i.test(imageText) && !/tokens?/i.test(dim.description ?? '')) {
+        const usd = dim.pricePerUnit?.USD;
+        if (usd === undefined) {
+          reason ??= 'no-price';
+          continue;
+        }
+        facts.push({
+          serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
+          ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+          usagetype,
+          regionCode,
+          modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
+          at: regionCode,
+          meter: 'image',
+          variant: 'standard',
+          usd: new Dec(usd).toString(),
+          unit: dim.unit ?? 'image',
+          ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+          ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
+        });
+        continue;
+      }
+      const byDescription = classifyMarketplaceDescription(dim.description ?? '');
+      if (byDescription === 'reserved') {
+        reason ??= 'reserved';
+        continue;
+      }
+      const classified = byDescription ?? byUsage;
+      if (!classified) {
+        reason = 'unknown-meter';
+        continue;
+      }
+      const usd = dim.pricePerUnit?.USD;
+      if (usd === undefined) {
+        reason ??= 'no-price';
+        continue;
+      }
+      const value = toCatalogUnit(usd, dim.unit || 'Units', classified.meter);
+      if (value === undefined) {
+        reason = 'unknown-unit';
+        continue;
+      }
+      const at =
+        classified.scope === 'global'
+          ? 'global'
+          : classified.scope === 'geo'
+            ? (geoProfilesOf(regionCode)[0] ?? regionCode)
+            : regionCode;
+      // Tiered dimensions of one meter: the first tier (beginRange 0) is the list price.
+      const key = `${classified.meter}@${at}`;
+      if (seen.has(key) && (dim.beginRange ?? '0') !== '0') continue;
+      seen.add(key);
+      facts.push({
+        serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
+        ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+        usagetype,
+        regionCode,
+        modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
+        at,
+        meter: classified.meter,
+        usd: value,
+        unit: dim.unit ?? '',
+        ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+        ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
+      });
+    }
+  }
+  if (facts.length) return facts;
+  if (reason) return reason;
+  return byUsage ? 'no-price' : 'unknown-meter';
 }
 
-/** Parse any product document by its service code. */
-export function parseProduct(doc: PriceListProduct): PriceFact | SkipReason {
+/** Every price fact of a product document (Marketplace products may carry several), or why none. */
+export function parseProductFacts(doc: PriceListProduct): PriceFact[] | SkipReason {
   const code = doc.serviceCode ?? doc.product.attributes.servicecode;
-  return code === 'AmazonBedrockFoundationModels' ? parseMarketplaceProduct(doc) : parseBedrockProduct(doc);
+  if (code === 'AmazonBedrockFoundationModels') return parseMarketplaceProduct(doc);
+  const one = parseBedrockProduct(doc);
+  return typeof one === 'string' ? one : [one];
+}
+
+/** Parse a product document by its service code: its first fact, or why it has none. */
+export function parseProduct(doc: PriceListProduct): PriceFact | SkipReason {
+  const facts = parseProductFacts(doc);
+  return typeof facts === 'string' ? facts : facts[0]!;
 }
 
 export interface RefreshResult {
@@ -240,7 +433,21 @@ const TOKEN_METERS: TokenMeter[] = [
   'cacheWrite1h',
   'batchInput',
   'batchOutput',
+  'inputLong',
+  'outputLong',
+  'flexInput',
+  'flexOutput',
+  'priorityInput',
+  'priorityOutput',
+  'latencyInput',
+  'latencyOutput',
 ];
+
+function skippedTotal(skipped: RefreshResult['skipped']): number {
+  return Object.entries(skipped)
+    .filter(([r]) => r !== 'unknown-model')
+    .reduce((n, [, v]) => n + (v ?? 0), 0);
+}
 
 function resolveFact(previous: ReturnType<typeof indexCatalog>, fact: PriceFact): CatalogModel | undefined {
   if (fact.lookup?.startsWith('service:'))
@@ -269,9 +476,9 @@ export function mergePriceFacts(
   const skipped: RefreshResult['skipped'] = {};
   const facts: PriceFact[] = [];
   for (const doc of products) {
-    const parsed = parseProduct(doc);
+    const parsed = parseProductFacts(doc);
     if (typeof parsed === 'string') skipped[parsed] = (skipped[parsed] ?? 0) + 1;
-    else facts.push(parsed);
+    else facts.push(...parsed);
   }
   const base = { facts: facts.length, skipped, updatedPrices: 0 };
   if (!facts.length)
@@ -287,6 +494,8 @@ export function mergePriceFacts(
   data.sources = {
     ...data.sources,
     [sourceId]: {
+      kind: 'price-list-api',
+      documents: true,
       title: `AWS Price List API, GetProducts (publication ${asOf})`,
       url: 'https://pricing.us-east-1.amazonaws.com',
       asOf,
@@ -298,10 +507,12 @@ export function mergePriceFacts(
   const touched = new Map<PriceSet, Set<string>>();
   const moves: string[] = [];
   let updated = 0;
+  let unknownModelRows = 0;
   for (const fact of facts) {
     const known = resolveFact(previous, fact);
     if (!known) {
       unknown.add(fact.modelName || fact.usagetype);
+      unknownModelRows++;
       continue;
     }
     const model = models.get(known.key)!;
@@ -351,6 +562,23 @@ export function mergePriceFacts(
     updated++;
   }
   const unknownModels = [...unknown].sort();
+  if (unknownModelRows) skipped['unknown-model'] = unknownModelRows;
+  // Too many rows nobody could read: the offer changed shape. Fail loudly, keep the catalog.
+  const unreadable = UNREADABLE.reduce((n, r) => n + (skipped[r] ?? 0), 0);
+  const rows = skippedTotal(skipped) + facts.length;
+  if (rows && unreadable / rows > UNKNOWN_LIMIT) {
+    return {
+      ok: false,
+      reason: `${unreadable} of ${rows} Price List rows could not be read (${UNREADABLE.filter(
+        (r) => skipped[r],
+      )
+        .map((r) => `${skipped[r]} ${r}`)
+        .join(', ')}), more than ${UNKNOWN_LIMIT * 100}%: the offer format may have changed`,
+      unknownModels,
+      ...base,
+      updatedPrices: updated,
+    };
+  }
   if (moves.length) {
     return {
       ok: false,
@@ -363,7 +591,10 @@ export function mergePriceFacts(
   // A model that had Price List prices and now has none: an offer change or a partial
   // answer; either way a person should look before answers change.
   const vanished = previousData.models
-    .filter((m) => m.prices.some((p) => p.source.startsWith('price-list')) && !seenModels.has(m.key))
+    .filter(
+      (m) =>
+        m.prices.some((p) => previousData.sources[p.source]?.documents === true) && !seenModels.has(m.key),
+    )
     .filter((m) =>
       facts.some(
         (f) =>
@@ -418,6 +649,20 @@ function checkMove(
   }
 }
 
+const NOT_MODELLED: Partial<Record<SkipReason, string>> = {
+  customization: 'customization',
+  'service-tier': 'OpenAI-compatible endpoint',
+  reserved: 'Reserved tier',
+};
+
+/** `; not modelled: 1 customization, 3 OpenAI-compatible endpoint` (nothing skipped silently). */
+function notModelled(skipped: RefreshResult['skipped']): string {
+  const parts = Object.entries(NOT_MODELLED)
+    .filter(([r]) => skipped[r as SkipReason])
+    .map(([r, label]) => `${skipped[r as SkipReason]} ${label}`);
+  return parts.length ? `; rows not modelled: ${parts.join(', ')}` : '';
+}
+
 /** The service codes the refresh reads. */
 export const PRICE_LIST_SERVICES = ['AmazonBedrock', 'AmazonBedrockFoundationModels'] as const;
 
@@ -434,7 +679,8 @@ export async function runPricingRefresh(
   const now = deps.clock.now();
   let previous: CatalogData;
   try {
-    previous = (await readRefreshedCatalog(deps.store)) ?? bundledCatalog().data;
+    const stored = await readRefreshedCatalog(deps.store);
+    previous = stored ? withBundledMetadata(stored) : bundledCatalog().data;
   } catch (error) {
     deps.log.warn('pricing refresh: could not read the stored catalog, starting from the bundled one', error);
     previous = bundledCatalog().data;
@@ -455,14 +701,21 @@ export async function runPricingRefresh(
   }
   const result = mergePriceFacts(previous, products, now);
   if (!result.ok || !result.data) {
-    const summary = `Pricing refresh kept the previous catalog (as of ${previous.asOf}): ${result.reason}.`;
-    deps.log.warn(summary, { facts: result.facts, skipped: result.skipped });
+    const summary = `Pricing refresh FAILED and kept the previous catalog (as of ${previous.asOf}): ${result.reason}.`;
+    deps.log.error(summary, {
+      facts: result.facts,
+      skipped: result.skipped,
+      unknownModels: result.unknownModels.slice(0, 20),
+    });
     return { job: 'pricing-refresh', messages: [], summary };
   }
   const partial = failures.length ? ` (${failures.join(', ')} failed; those prices kept)` : '';
-  const unknown = result.unknownModels.length
-    ? `; ${result.unknownModels.length} models not in the catalog yet`
-    : '';
+  const unreadable = UNREADABLE.filter((r) => result.skipped[r]).map((r) => `${result.skipped[r]} ${r}`);
+  const unknown = `${
+    result.unknownModels.length
+      ? `; ${result.unknownModels.length} models not in the catalog yet (${result.unknownModels.slice(0, 5).join(', ')})`
+      : ''
+  }${unreadable.length ? `; rows not read: ${unreadable.join(', ')}` : ''}${notModelled(result.skipped)}`;
   if (options.dryRun) {
     const summary = `Pricing refresh (dry run): ${result.updatedPrices} prices from ${products.length} products, as of ${result.data.asOf}${unknown}${partial}; nothing stored.`;
     return { job: 'pricing-refresh', messages: [], summary };

@@ -7,7 +7,7 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
 import type { Catalog } from './catalog.js';
 import { compact, type Estimate, type EstimateOption } from './estimator.js';
-import { describeCatalog } from './names.js';
+import { describeCatalog, isLegacy, lifecycleOf, provenanceLines, provenanceOf } from './names.js';
 
 /** Monthly amounts: whole dollars from $1,000, cents below. */
 export function formatMonthly(d: Dec): string {
@@ -41,6 +41,12 @@ function modePhrase(o: EstimateOption): string {
       return 'with batch inference';
     case 'prompt-cache':
       return 'with prompt caching';
+    case 'flex':
+      return 'on the Flex tier';
+    case 'priority':
+      return 'on the Priority tier';
+    case 'latency-optimized':
+      return 'latency-optimized';
     default:
       return optionName(o);
   }
@@ -61,14 +67,14 @@ function shapeLabel(e: Estimate): string {
 }
 
 /** The context line: Region, price source and age, the 730-hour month. */
-export function estimateContext(e: Estimate, catalog: Catalog): string[] {
-  const ctx = [e.region, describeCatalog(catalog), 'a month is 730 hours'];
+export function estimateContext(e: Estimate, catalog: Catalog, now?: Date): string[] {
+  const ctx = [e.region, describeCatalog(catalog, e.priceOrigins, now), 'a month is 730 hours'];
   if (catalog.fallbackReason) ctx.push(catalog.fallbackReason);
   return ctx;
 }
 
 /** The chat answer for `estimate`. */
-export function estimateReply(e: Estimate, catalog: Catalog): Reply {
+export function estimateReply(e: Estimate, catalog: Catalog, now?: Date): Reply {
   const headline = `${volumeLabel(e)} on ${e.model.name}${shapeLabel(e)} costs about ${formatMonthly(e.default.monthly)} a month ${modePhrase(e.default)}.`;
   const rows = e.options.map((o) => [
     o.label + (o.derived ? ' *' : ''),
@@ -121,15 +127,25 @@ export function estimateReply(e: Estimate, catalog: Catalog): Reply {
     lines.push(`Hidden costs not included: ${missing.join(', ')}. Add ${words}.`);
   }
   lines.push(...e.notes);
+  if (isLegacy(e.model)) {
+    const life = lifecycleOf(e.model, now);
+    lines.push(
+      life.startsWith('end of life')
+        ? `${e.model.name} is at ${life}: Bedrock no longer serves it, so this prices a model you cannot call.`
+        : `${e.model.name} is ${life}: plan a move before that date.`,
+    );
+  }
   if (e.options.some((o) => o.derived))
     lines.push('* estimated from a published rule, not a published price row.');
+  lines.push(...provenanceLines(catalog, e.priceOrigins, now));
   for (const text of lines) blocks.push({ kind: 'text', text });
-  return { headline, context: estimateContext(e, catalog), blocks };
+  return { headline, context: estimateContext(e, catalog, now), blocks };
 }
 
 /** JSON `data` of `estimate` (DESIGN.md "Result data"): money in dollars rounded to the cent. */
-export function estimateData(e: Estimate, catalog: Catalog) {
+export function estimateData(e: Estimate, catalog: Catalog, now?: Date) {
   const w = e.workload;
+  const provenance = provenanceOf(catalog, e.priceOrigins, now);
   return {
     model: {
       id: e.model.id,
@@ -180,7 +196,12 @@ export function estimateData(e: Estimate, catalog: Catalog) {
     totalMonthlyUsd: toCents(e.totalMonthly),
     notes: e.notes,
     currency: 'USD' as const,
-    pricesAsOf: catalog.asOf,
+    /** The oldest price the options used, and where it came from. */
+    pricesAsOf: provenance.oldest.asOf,
+    oldestSource: provenance.oldest.source,
+    stale: provenance.stale,
+    thirdParty: provenance.thirdParty,
+    catalogAsOf: catalog.asOf,
     priceSource: catalog.source,
   };
 }

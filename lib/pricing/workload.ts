@@ -51,6 +51,12 @@ export interface Workload {
   /** Image models: `premium` quality and `size=2048` pick the matching per-image price. */
   imageQuality?: 'standard' | 'premium';
   imageSize?: string;
+  /** `legacy`: `compare` ranks legacy models too. */
+  legacy?: boolean;
+  /** A service tier asked for: the default option becomes it (`flex`, `priority`, ...). */
+  tier?: 'flex' | 'priority' | 'latency-optimized' | 'reserved';
+  /** A route asked for: `global`, `geo` (us./eu./... profiles) or `in-region`. */
+  route?: 'in-region' | 'geo' | 'global';
 }
 
 /** The example every workload error ends with (`compare` shows its own instead). */
@@ -192,6 +198,10 @@ export function parseWorkload(
       if (k < rest.length && looksNumeric(rest[k - 1]!) && !isNameWord(rest, k - 1)) continue;
       const candidate = rest.slice(0, k).join(' ');
       if (isModel(candidate)) {
+        // "claude sonet 4.5": "claude" names a model, but "sonet" is no workload word, so
+        // the whole name was meant (and gets suggestions) rather than "sonet" an error.
+        if (k < rest.length && isNameWord(rest, k) && !looksNumeric(rest[k]!) && !isOptionWord(rest[k]!))
+          break;
         modelText = candidate;
         rest = rest.slice(k);
         break;
@@ -222,6 +232,7 @@ export function parseWorkload(
     kb: false,
     guardrails: false,
     logs: false,
+    legacy: false,
   };
   let volume: Volume | undefined;
   const setVolume = (v: Volume) => {
@@ -297,9 +308,18 @@ export function parseWorkload(
           w.imageSize = value.toLowerCase();
           break;
         case 'mode':
+        case 'tier':
           if (value.toLowerCase() === 'batch') w.batch = true;
-          else if (!/^on-?demand$/i.test(value))
-            throw new ParseError(`mode= takes batch or on-demand, not "${value.slice(0, 30)}".`);
+          else if (TIER_WORDS.has(value.toLowerCase())) w.tier = TIER_WORDS.get(value.toLowerCase());
+          else if (!/^(on-?demand|standard)$/i.test(value))
+            throw new ParseError(
+              `${key}= takes batch, flex, priority, latency-optimized, reserved or on-demand, not "${value.slice(0, 30)}".`,
+            );
+          break;
+        case 'route':
+          if (!ROUTE_WORDS.has(value.toLowerCase()))
+            throw new ParseError(`route= takes global, geo or in-region, not "${value.slice(0, 30)}".`);
+          w.route = ROUTE_WORDS.get(value.toLowerCase());
           break;
         default:
           throw unknownWord(word);
@@ -312,6 +332,20 @@ export function parseWorkload(
     }
     if (lower === 'batch') {
       w.batch = true;
+      continue;
+    }
+    if (lower === 'legacy') {
+      w.legacy = true;
+      continue;
+    }
+    const tier = TIER_WORDS.get(lower);
+    if (tier) {
+      w.tier = tier;
+      continue;
+    }
+    const route = ROUTE_WORDS.get(lower);
+    if (route) {
+      w.route = route;
       continue;
     }
     if (
@@ -375,6 +409,28 @@ export function parseWorkload(
         const isImages = next !== undefined && IMAGE_WORDS.has(next);
         if (isImages || (next !== undefined && REQUEST_WORDS.has(next))) i++;
         setVolume({ count: countOrThrow(countText, 'The volume'), unit: u, images: isImages, text: word });
+        continue;
+      }
+      // `10M x 300`: 10M requests a month of 300 input tokens each (embeddings, mostly).
+      const times = /^(.+?)(?:x|×)(\d[\d,.]*[km]?)$/.exec(lower);
+      if ((next === 'x' || next === '×') && rest[i + 2] && looksNumeric(rest[i + 2]!)) {
+        setVolume({
+          count: countOrThrow(word, 'The volume'),
+          unit: 'month',
+          images: false,
+          text: rest.slice(i, i + 3).join(' '),
+        });
+        w.inputTokens = countOrThrow(rest[i + 2]!, 'Input tokens');
+        i += 2;
+        continue;
+      }
+      if (
+        times &&
+        parseCount(times[1]!) !== undefined &&
+        !(next && (INPUT_WORDS.has(next) || OUTPUT_WORDS.has(next)))
+      ) {
+        setVolume({ count: countOrThrow(times[1]!, 'The volume'), unit: 'month', images: false, text: word });
+        w.inputTokens = countOrThrow(times[2]!, 'Input tokens');
         continue;
       }
       if (next && INPUT_WORDS.has(next)) {
@@ -486,11 +542,70 @@ export function parseWorkload(
   return w;
 }
 
+const TIER_WORDS = new Map<string, NonNullable<Workload['tier']>>([
+  ['flex', 'flex'],
+  ['priority', 'priority'],
+  ['latency-optimized', 'latency-optimized'],
+  ['latency-optimised', 'latency-optimized'],
+  ['latency', 'latency-optimized'],
+  ['optimized', 'latency-optimized'],
+  ['reserved', 'reserved'],
+]);
+const ROUTE_WORDS = new Map<string, NonNullable<Workload['route']>>([
+  ['global', 'global'],
+  ['global.', 'global'],
+  ['geo', 'geo'],
+  ['cris', 'geo'],
+  ['cross-region', 'geo'],
+  ['in-region', 'in-region'],
+  ['regional', 'in-region'],
+]);
+
+/** Words the workload grammar reads as options rather than as part of a model name. */
+const OPTION_WORDS = new Set([
+  'batch',
+  'kb',
+  'knowledge-base',
+  'rag',
+  'guardrails',
+  'guardrail',
+  'logs',
+  'logging',
+  'region',
+  'cache',
+  'cached',
+  'premium',
+  'standard',
+  'on-demand',
+  'ondemand',
+  'tokens',
+  'and',
+  'x',
+  'legacy',
+]);
+
+function isOptionWord(word: string): boolean {
+  const lower = word.toLowerCase();
+  return (
+    OPTION_WORDS.has(lower) ||
+    TIER_WORDS.has(lower) ||
+    ROUTE_WORDS.has(lower) ||
+    lower.includes('=') ||
+    /^x\d+$/.test(lower) ||
+    /^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(lower) ||
+    INPUT_WORDS.has(lower) ||
+    OUTPUT_WORDS.has(lower) ||
+    REQUEST_WORDS.has(lower) ||
+    IMAGE_WORDS.has(lower)
+  );
+}
+
 /** True while the word at k still reads as part of a model name. */
 function isNameWord(words: string[], k: number): boolean {
   const word = words[k]!.toLowerCase();
   if (word.includes('=') || word.includes('/') || word.endsWith('%')) return false;
-  if (['batch', 'kb', 'guardrails', 'logs', 'region', 'cache'].includes(word)) return false;
+  if (['batch', 'kb', 'guardrails', 'logs', 'region', 'cache', 'legacy'].includes(word)) return false;
+  if (TIER_WORDS.has(word) || ROUTE_WORDS.has(word)) return false;
   if (/^x\d+$/.test(word)) return false;
   if (!looksNumeric(word)) return true;
   const next = words[k + 1]?.toLowerCase() ?? '';
@@ -539,6 +654,6 @@ function parseRegion(text: string): string {
 
 function unknownWord(word: string): ParseError {
   return new ParseError(
-    `I don't understand "${word.slice(0, 30)}" in the workload. I read: N in, N out, N/day or N requests/month, N images/day, batch, cache=60%, region=REGION, x6 calls, kb, guardrails, logs; ${EXAMPLE}.`,
+    `I don't understand "${word.slice(0, 30)}" in the workload. I read: N in, N out, N/day or N requests/month, N images/day, batch, flex, priority, latency-optimized, reserved, global / geo / in-region, cache=60%, region=REGION, x6 calls, kb, guardrails, logs; ${EXAMPLE}.`,
   );
 }

@@ -37,7 +37,9 @@ describe('estimate', () => {
     expect(lines[0]).toBe(
       '10k requests/day on Claude Sonnet 4.5 (2,000 in / 500 out) costs about $4,106 a month on demand.',
     );
-    expect(lines[1]).toBe('us-east-1 · prices as of 2026-07-24 (bundled catalog) · a month is 730 hours');
+    expect(lines[1]).toBe(
+      'us-east-1 · prices as of 2026-07-24 (LiteLLM third-party snapshot) · a month is 730 hours',
+    );
     expect(text).toMatch(/On-demand, global profile\s+\$4,106\s+\$13\.50\s+routed to any commercial Region/);
     expect(text).toMatch(/On-demand, in-region or us\.\s+\$4,517\s+\$14\.85\s+10% above global/);
     expect(text).toMatch(/Batch\s+\$2,053\s+\$6\.75\s+offline only, results within 24 h/);

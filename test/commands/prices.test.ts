@@ -26,9 +26,11 @@ describe('prices', () => {
     expect(text.split('\n')[0]).toBe(
       'Claude Sonnet 4.5 costs from $3.00 per 1M input tokens and $15.00 per 1M output (global.).',
     );
-    expect(text).toContain('all Regions · USD per 1M tokens · prices as of 2026-07-24 (bundled catalog)');
+    expect(text).toContain(
+      'all Regions · USD per 1M tokens · prices as of 2026-07-24 (LiteLLM third-party snapshot)',
+    );
     expect(text).toMatch(
-      /global\.\s+\$3\.00\s+\$15\.00\s+\$0\.30\s+\$3\.75 \/ \$6\.00\s+\$1\.50 \/ \$7\.50\s+LiteLLM snapshot 2026-07-24/,
+      /global\.\s+\$3\.00\s+\$15\.00\s+\$0\.30\s+\$3\.75 \/ \$6\.00\s+\$1\.50 \/ \$7\.50\s+LiteLLM third-party snapshot 2026-07-24/,
     );
     expect(text).toContain(
       'Billed through AWS Marketplace as the Cost Explorer service "Claude Sonnet 4.5 (Amazon Bedrock Edition)".',

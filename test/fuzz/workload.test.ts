@@ -22,10 +22,18 @@ const count = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: -10, max: 0 }).map(String) },
   { weight: 1, arbitrary: fc.constantFrom('1b', '1e3', '1e309', '0.0001', '999999999999999', '.5', 'NaN') },
 );
+/**
+ * Input tokens: mostly within every model's context window (larger inputs are refused,
+ * with the window stated), sometimes far beyond it.
+ */
+const inputCount = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 100_000 }).map(String) },
+  { weight: 1, arbitrary: count },
+);
 /** Mostly well-formed workloads with odd numbers and options, so pricing really runs. */
 const workloadWords = fc
   .record({
-    input: count,
+    input: inputCount,
     output: count,
     rate: count,
     unit: fc.constantFrom('/day', '/hour', '/month', ' requests/month', ' requests/day'),

@@ -45,7 +45,10 @@ describe('bedrock-cost pricing-refresh', () => {
     expect(aws.count('GetProducts')).toBe(2);
     const prices = await cli(['prices', 'nova', 'pro']);
     expect(prices.code).toBe(0);
-    expect(prices.out).toMatch(/as of 2026-09-11/);
+    // Refreshed rows say AWS Price List and their publication; rows the refresh did not
+    // touch still name the third-party snapshot they came from.
+    expect(prices.out).toMatch(/us-east-1 .*AWS Price List 2026-09-11/);
+    expect(prices.out).toMatch(/LiteLLM third-party snapshot 2026-07-24/);
   });
 
   it('refuses politely in demo mode, where there is no Price List to read', async () => {

@@ -48,10 +48,11 @@ describe('estimateWorkload: hand-computed reference workloads', () => {
     const e = estimate('model=llama3-1-70b input=1500 output=300 requests=50000/day');
     // 50,000 x 730 / 24 = 1,520,833.33 -> 1,520,833 requests
     expect(e.workload.requestsPerMonth).toBe(1_520_833);
-    // $0.99 / $0.99: 1,520,833 x 1,800 x 0.99 / 1M = 2,710.124406
-    expect(cents(e.default)).toBe(2710.12);
-    // batch half: 1,355.062203
-    expect(cents(opt(e.options, 'batch'))).toBe(1355.06);
+    // $0.72 / $0.72 (Price List `USE1-Llama3-1-70B-*`; LiteLLM's $0.99 was the launch
+    // price): 1,520,833 x 1,800 x 0.72 / 1M = 1,970.999568
+    expect(cents(e.default)).toBe(1971);
+    // batch half: 985.499784
+    expect(cents(opt(e.options, 'batch'))).toBe(985.5);
   });
 
   it('Claude 3 Haiku, 1000 in / 200 out, 1m requests/month (GetProducts 2026-08-26: $0.00025/1K in)', () => {
@@ -180,8 +181,11 @@ describe('estimateWorkload: hand-computed reference workloads', () => {
 
   it('Mistral Large 2 (24.07), 1000 in / 1000 out, 10k/day', () => {
     const e = estimate('mistral-large-2407 1000 in 1000 out 10k/day');
-    // $3 / $9: 304,167 x 12,000 / 1M = 3,650.004
-    expect(cents(e.default)).toBe(3650);
+    // $2 / $6 (Price List `USW2-MistralLarge2407-*`, sold in us-west-2 only; LiteLLM had
+    // $3 / $9): 304,167 x 8,000 / 1M = 2,433.336, priced at us-west-2 with a note.
+    expect(cents(e.default)).toBe(2433.34);
+    expect(e.region).toBe('us-west-2');
+    expect(e.notes.join(' ')).toContain('priced at us-west-2 rates');
   });
 
   it('Cohere Command provisioned (pricing page): $39.60 1-month, $23.77 6-month per model-unit hour', () => {
@@ -226,7 +230,9 @@ describe('estimateWorkload: properties', () => {
         fc.integer({ min: 1, max: 8_000 }),
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.integer({ min: 2, max: 50 }),
-        (model, inTokens, outTokens, perMonth, k) => {
+        (model, anyIn, outTokens, perMonth, k) => {
+          // Within the model's context window (larger inputs are refused).
+          const inTokens = Math.min(anyIn, model.contextWindow ?? anyIn);
           const one = estimateWorkload(catalog, { model }, base(model.key, inTokens, outTokens, perMonth));
           const many = estimateWorkload(
             catalog,

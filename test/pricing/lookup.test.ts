@@ -53,6 +53,6 @@ describe('tokenPricesFor (CloudWatch ModelId -> prices)', () => {
       )?.input.toString(),
     ).toBe('0.25');
     expect(tokenPricesForUsageToken(catalog, 'NovaPro', 'ap-northeast-1')?.input.toString()).toBe('0.96');
-    expect(tokenPricesForUsageToken(catalog, 'Llama3-1-70B', 'us-west-2')?.output.toString()).toBe('0.99');
+    expect(tokenPricesForUsageToken(catalog, 'Llama3-1-70B', 'us-west-2')?.output.toString()).toBe('0.72');
   });
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { PriceListProduct } from '../../lib/aws/price-list.js';
 import { bundledCatalog, indexCatalog } from '../../lib/pricing/catalog.js';
 import { priceAt, resolveModel } from '../../lib/pricing/models.js';
-import { mergePriceFacts, type PriceFact, parseProduct, toCatalogUnit } from '../../lib/pricing/refresh.js';
+import { describeCatalog } from '../../lib/pricing/names.js';
+import {
+  mergePriceFacts,
+  type PriceFact,
+  parseProduct,
+  parseProductFacts,
+  toCatalogUnit,
+} from '../../lib/pricing/refresh.js';
 import { allDocs } from './price-list-docs.js';
 
 const bySku = (sku: string) => allDocs.find((d) => d.product.sku === sku)!;
@@ -55,8 +62,12 @@ describe('parseProduct on real Price List documents', () => {
 
   it('skips rows the estimator does not model, saying which kind', () => {
     expect(parseProduct(bySku('2W4JGY5BWVAPKQ6J'))).toBe('customization');
-    expect(parseProduct(bySku('PUZN23F2U55E57VV'))).toBe('service-tier'); // Nova Pro flex
+    // The OpenAI-compatible endpoint's twin of the model-ID row is priced apart.
     expect(parseProduct(bySku('C5W95R8WUA6B2U55'))).toBe('service-tier'); // GLM 5 mantle standard tier
+  });
+
+  it('reads the Flex tier apart from on-demand (Nova Pro input tokens flex, $0.0004/1K)', () => {
+    expect(parseProduct(bySku('PUZN23F2U55E57VV'))).toMatchObject({ meter: 'flexInput', usd: '0.4' });
   });
 
   it('refuses units it does not know rather than guessing a scale', () => {
@@ -127,7 +138,8 @@ describe('mergePriceFacts', () => {
       input: '1.2',
       output: '3.84',
     });
-    expect(result.skipped).toMatchObject({ customization: 1, 'service-tier': 4 });
+    expect(result.skipped).toMatchObject({ customization: 1, 'service-tier': 3 });
+    expect(priceAt(resolveModel(catalog, 'nova pro').model, 'us-east-1')?.flexInput).toBe('0.4');
     expect(result.updatedPrices).toBeGreaterThan(20);
   });
 
@@ -167,6 +179,147 @@ describe('mergePriceFacts', () => {
     });
   });
 
+  it('keeps long-context and latency-optimized rows apart from the standard price', () => {
+    const base = bySku('QRGWJ3P8FT28EYX2'); // USE1-NovaLite-input-tokens, $0.00006/1K
+    const variant = (usagetype: string, usd: string) => {
+      const d = structuredClone(base);
+      d.product.sku = `X${usagetype}`;
+      d.product.attributes.usagetype = usagetype;
+      const dim = Object.values(Object.values(d.terms!.OnDemand!)[0]!.priceDimensions!)[0]!;
+      dim.pricePerUnit = { USD: usd };
+      return d;
+    };
+    expect(parseProduct(variant('USE1-NovaLite-input-tokens-long-context', '0.00012'))).toMatchObject({
+      meter: 'inputLong',
+      usd: '0.12',
+    });
+    expect(parseProduct(variant('USE1-NovaLite-input-tokens-latency-optimized', '0.00009'))).toMatchObject({
+      meter: 'latencyInput',
+      usd: '0.09',
+    });
+    expect(parseProduct(variant('USE1-NovaLite-output-tokens-priority', '0.0003'))).toMatchObject({
+      meter: 'priorityOutput',
+    });
+    const result = mergePriceFacts(
+      bundled,
+      [
+        ...allDocs,
+        variant('USE1-NovaLite-input-tokens-long-context', '0.00012'),
+        variant('USE1-NovaLite-input-tokens-latency-optimized', '0.00009'),
+      ],
+      now,
+    );
+    const lite = priceAt(resolveModel(indexCatalog(result.data!), 'nova lite').model, 'us-east-1')!;
+    // The standard input price is not overwritten by either row.
+    expect(lite).toMatchObject({ input: '0.06', inputLong: '0.12', latencyInput: '0.09' });
+  });
+
+  it('maps the usage tokens that named no model: MistralLarge, DeepSeek-R1, Nova2.0Pro-text', () => {
+    const base = bySku('QRGWJ3P8FT28EYX2');
+    const row = (usagetype: string, model: string, usd: string) => {
+      const d = structuredClone(base);
+      d.product.sku = `X${usagetype}`;
+      d.product.attributes.usagetype = usagetype;
+      d.product.attributes.model = model;
+      const dim = Object.values(Object.values(d.terms!.OnDemand!)[0]!.priceDimensions!)[0]!;
+      dim.pricePerUnit = { USD: usd };
+      return d;
+    };
+    const result = mergePriceFacts(
+      bundled,
+      [
+        ...allDocs,
+        row('USE1-MistralLarge-input-tokens', 'Mistral Large', '0.004'),
+        row('USE1-DeepSeek-R1-input-tokens', 'DeepSeek-R1', '0.00135'),
+        row('USE1-Nova2.0Pro-text-input-tokens', 'Nova 2.0 Pro', '0.001375'),
+      ],
+      now,
+    );
+    expect(result.unknownModels).toEqual([]);
+    const c = indexCatalog(result.data!);
+    expect(priceAt(c.byKey.get('mistral-large-2402')!, 'us-east-1')).toMatchObject({
+      input: '4',
+      source: 'price-list-2026-09-11',
+    });
+    expect(priceAt(c.byKey.get('deepseek-r1')!, 'us-east-1')?.input).toBe('1.35');
+    expect(priceAt(c.byKey.get('nova-2-pro-preview')!, 'us-east-1')?.input).toBe('1.375');
+  });
+
+  it('reads every dimension of a Marketplace product, classified by description', () => {
+    const dims = [
+      ['AWS Marketplace software usage|us-east-1|Million Input Tokens Regional', '1.1'],
+      ['AWS Marketplace software usage|us-east-1|Million Response Tokens Regional', '5.5'],
+      ['AWS Marketplace software usage|us-east-1|Million Input Tokens Global', '1'],
+      ['AWS Marketplace software usage|us-east-1|Million Cache Read Input Tokens Regional', '0.11'],
+      ['AWS Marketplace software usage|us-east-1|Million 1 hour Cache Write Input Tokens Regional', '2.2'],
+      ['AWS Marketplace software usage|us-east-1|Million Batch Input Tokens Regional', '0.55'],
+      ['AWS Marketplace software usage|us-east-1|Million Input Tokens Regional CRIS', '1.1'],
+    ];
+    const doc: PriceListProduct = {
+      serviceCode: 'AmazonBedrockFoundationModels',
+      product: {
+        sku: 'HAIKU45',
+        attributes: {
+          servicename: 'Claude Haiku 4.5 (Amazon Bedrock Edition)',
+          usagetype: 'USE1-MP:USE1_InputTokenCount-Units',
+          regionCode: 'us-east-1',
+        },
+      },
+      terms: {
+        OnDemand: {
+          'HAIKU45.T': {
+            priceDimensions: Object.fromEntries(
+              dims.map(([description, usd], i) => [
+                `HAIKU45.T.${i}`,
+                { description, unit: 'Units', pricePerUnit: { USD: usd! } },
+              ]),
+            ),
+          },
+        },
+      },
+    };
+    const facts = parseProductFacts(doc) as PriceFact[];
+    expect(facts.map((f) => `${f.meter}@${f.at}=${f.usd}`)).toEqual([
+      'input@us-east-1=1.1',
+      'output@us-east-1=5.5',
+      'input@global=1',
+      'cacheRead@us-east-1=0.11',
+      'cacheWrite1h@us-east-1=2.2',
+      'batchInput@us-east-1=0.55',
+      'input@us=1.1',
+    ]);
+    const result = mergePriceFacts(bundled, [...allDocs, doc], now);
+    expect(result.ok).toBe(true);
+    const haiku = indexCatalog(result.data!).byKey.get('claude-haiku-4-5')!;
+    expect(priceAt(haiku, 'us-east-1')).toMatchObject({ input: '1.1', output: '5.5', cacheWrite1h: '2.2' });
+    expect(priceAt(haiku, 'global')?.input).toBe('1');
+  });
+
+  it('fails loudly and keeps the previous catalog above the unknown-row threshold', () => {
+    const odd = Array.from({ length: 10 }, (_, i) => {
+      const d = structuredClone(bySku('QRGWJ3P8FT28EYX2'));
+      d.product.sku = `ODD${i}`;
+      d.product.attributes.usagetype = `USE1-NovaLite-thinking-units-${i}`;
+      d.product.attributes.inferenceType = 'Thinking units';
+      return d;
+    });
+    const result = mergePriceFacts(bundled, [...allDocs, ...odd], now);
+    expect(result.ok).toBe(false);
+    expect(result.reason).toMatch(/^10 of \d+ Price List rows could not be read \(10 unknown-meter\)/);
+    // Below the threshold the refresh goes ahead and reports what it could not read.
+    const few = mergePriceFacts(bundled, [...allDocs, ...odd.slice(0, 2)], now);
+    expect(few.ok).toBe(true);
+    expect(few.skipped['unknown-meter']).toBe(2);
+  });
+
+  it('after a refresh, rows still from the third-party snapshot keep saying so', () => {
+    const c = indexCatalog(mergePriceFacts(bundled, allDocs, now).data!);
+    const sonnet = priceAt(c.byKey.get('claude-sonnet-4-5')!, 'global')!;
+    expect(describeCatalog(c, [sonnet])).toBe('prices as of 2026-07-24 (LiteLLM third-party snapshot)');
+    const lite = priceAt(c.byKey.get('nova-lite')!, 'us-east-1')!;
+    expect(describeCatalog(c, [lite])).toBe('prices as of 2026-09-11 (AWS Price List)');
+  });
+
   it('lists models the catalog does not know yet instead of dropping them silently', () => {
     const extra = structuredClone(bySku('QRGWJ3P8FT28EYX2'));
     extra.product.attributes.usagetype = 'USE1-NovaUltra-input-tokens';
@@ -174,5 +327,44 @@ describe('mergePriceFacts', () => {
     const result = mergePriceFacts(bundled, [...allDocs, extra], now);
     expect(result.ok).toBe(true);
     expect(result.unknownModels).toContain('Nova Ultra');
+    expect(result.skipped['unknown-model']).toBe(1);
+  });
+});
+
+describe('Marketplace image rows', () => {
+  it('refreshes a per-image price of a Marketplace image model', () => {
+    const doc: PriceListProduct = {
+      serviceCode: 'AmazonBedrockFoundationModels',
+      product: {
+        sku: 'SDULTRA',
+        attributes: {
+          servicename: 'Stable Image Ultra (Amazon Bedrock Edition)',
+          usagetype: 'USW2-MP:USW2_ImageCount-Units',
+          regionCode: 'us-west-2',
+        },
+      },
+      terms: {
+        OnDemand: {
+          'SDULTRA.T': {
+            priceDimensions: {
+              'SDULTRA.T.R': {
+                description: 'AWS Marketplace software usage|us-west-2|Images generated',
+                unit: 'Units',
+                pricePerUnit: { USD: '0.1400000000' },
+              },
+            },
+          },
+        },
+      },
+    };
+    expect(parseProduct(doc)).toMatchObject({ meter: 'image', usd: '0.14', at: 'us-west-2' });
+    const result = mergePriceFacts(
+      bundledCatalog().data,
+      [...allDocs, doc],
+      new Date('2026-11-18T03:00:00Z'),
+    );
+    expect(result.unknownModels).toEqual([]);
+    const ultra = indexCatalog(result.data!).byKey.get('stable-image-ultra')!;
+    expect(priceAt(ultra, 'us-west-2')?.images?.standard).toBe('0.14');
   });
 });
