@@ -5,7 +5,7 @@
  */
 
 import type { Delivery } from './chat/delivery.js';
-import { type Clock, clockFrom } from './clock.js';
+import { type Clock, clockFrom, isoWeekId, toIsoDate } from './clock.js';
 import { type Config, costMetricOf } from './config.js';
 import type { LedgerContext } from './ledger/sync.js';
 import type { Log } from './log.js';
@@ -85,7 +85,10 @@ export function createDeps(options: CreateDepsOptions): Deps {
     log: options.log,
     teamTagKey: config.TEAM_TAG_KEY,
     metric: costMetricOf(config.BEDROCK_COST_BASIS),
-    source: config.BEDROCK_COST_SOURCE,
+    // The demo account's story is anchored to the week of "now": a new week is a new bill.
+    source: config.BEDROCK_COST_DEMO
+      ? `demo:${isoWeekId(toIsoDate(clock.now()))}`
+      : config.BEDROCK_COST_SOURCE,
     dailyRequests: config.BEDROCK_COST_SYNC_DAILY_REQUESTS,
   });
   // The account as the adapters see it (AWS or demo), with the bill counted and capped per
@@ -124,7 +127,14 @@ export function createDeps(options: CreateDepsOptions): Deps {
   });
   const sources = once(async (): Promise<DataSources> => {
     const [{ ledgerCostSource }, built] = await Promise.all([import('./ledger/source.js'), raw()]);
-    return { ...built.sources, costs: ledgerCostSource({ ...ledgerContext(), bill: built.chat }) };
+    return {
+      ...built.sources,
+      costs: ledgerCostSource({
+        ...ledgerContext(),
+        bill: built.chat,
+        syncOnRead: config.BEDROCK_COST_DEMO && !options.sources,
+      }),
+    };
   });
   const ledger = once(async () => ({ context: ledgerContext(), bill: (await raw()).jobs }));
   const regional = new Map<string, Promise<Pick<DataSources, 'bedrock' | 'metrics'>>>();

@@ -60,6 +60,12 @@ export interface ExplainInput {
   by?: 'model' | 'team';
   /** The answer is already about one team: every driver is that team's. */
   team?: string;
+  /**
+   * `lines` are the ledger's exact cells (team x service x usage type): each model driver is
+   * one (model, token class, team) cell, untagged spend its own `unattributed` cell, and
+   * team drivers come from the same lines (no second query, nothing to reconcile).
+   */
+  exactTeams?: boolean;
 }
 
 export interface Explanation {
@@ -450,7 +456,9 @@ export function explainChange(
 ): Explanation {
   const by = input.by ?? 'model';
   const dailyMap = new Map<string, Dec>();
-  const usage = aggregate(input.lines, input, serviceOf, usageTypeOf, dailyMap);
+  const exact = input.exactTeams === true && input.team === undefined;
+  const cellOf = (line: SpendLine) => `${line.team ?? ''}\u0001${line.service ?? ''}`;
+  const usage = aggregate(input.lines, input, exact ? cellOf : serviceOf, usageTypeOf, dailyMap);
   const currentTotal = sumUsd([...usage.values()].map((a) => a.acc.c1));
   const previousTotal = sumUsd([...usage.values()].map((a) => a.acc.c0));
   const deltaUsd = currentTotal.minus(previousTotal);
@@ -459,7 +467,10 @@ export function explainChange(
   const driverKeyOf = new Map<string, string>();
   const driverInfo = new Map<SpendLine, ReturnType<typeof modelDriverOf>>();
   for (const [id, { line }] of usage) {
-    const d = modelDriverOf(line);
+    const model = modelDriverOf(line);
+    const d = exact
+      ? { ...model, key: `${model.key}|team:${line.team ?? ''}`, team: line.team ?? '' }
+      : model;
     driverKeyOf.set(id, d.key);
     driverInfo.set(line, d);
   }
@@ -474,12 +485,20 @@ export function explainChange(
 
   let teams: Driver[] = [];
   let unattributedUsd: Dec | undefined;
-  if (input.teamLines) {
+  if (input.teamLines || exact) {
     // Team drivers have no volume/rate split (quantities of different usage types do not add up).
-    const teamAggs = aggregate(input.teamLines, input, teamOf, serviceOf, undefined, false);
-    if (input.team === undefined) attributeTeams(modelDrivers, usage, teamAggs, driverKeyOf);
-    // Knowledge Base OCUs are not in the team x service query: they join as their own line.
-    const kbAggs = [...usage.values()].filter((a) => isKnowledgeBaseLine(a.line));
+    const teamAggs = aggregate(
+      exact ? input.lines : input.teamLines!,
+      input,
+      teamOf,
+      serviceOf,
+      undefined,
+      false,
+    );
+    if (input.team === undefined && !exact) attributeTeams(modelDrivers, usage, teamAggs, driverKeyOf);
+    // Knowledge Base OCUs are not in the team x service query: they join as their own line
+    // (exact cells carry them with their team already).
+    const kbAggs = exact ? [] : [...usage.values()].filter((a) => isKnowledgeBaseLine(a.line));
     teams = driversFromAggs(
       [...teamAggs.values(), ...kbAggs],
       (line) =>
@@ -507,7 +526,7 @@ export function explainChange(
     );
   }
 
-  const drivers = by === 'team' && input.teamLines ? teams : modelDrivers;
+  const drivers = by === 'team' && (input.teamLines || exact) ? teams : modelDrivers;
   const daily = [...dailyMap.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([day, usd]) => ({ day, usd }));

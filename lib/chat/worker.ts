@@ -201,7 +201,10 @@ export async function runWorkerJob(
           const { sendReply } = await import('./teams-bot/send.js');
           await sendReply(deps.config, job.replyTo, reply, { fetch: options.fetch });
         } else {
-          await postReply(job.replyTo, reply, { fetch: options.fetch, policy: outboundPolicyOf(deps.config) });
+          await postReply(job.replyTo, reply, {
+            fetch: options.fetch,
+            policy: outboundPolicyOf(deps.config),
+          });
         }
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

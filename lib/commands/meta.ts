@@ -103,6 +103,12 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
     ],
   },
   {
+    name: 'status',
+    summary: "The bill ledger: what is synced, when, the next sync, and this bot's own AWS cost this month",
+    usage: ['status'],
+    examples: ['status'],
+  },
+  {
     name: 'ask',
     summary: 'A question in plain words, answered with the commands above (needs ASSISTANT_MODEL_ID)',
     usage: ['ask QUESTION'],

@@ -10,6 +10,7 @@ import { helpCommand } from './help.js';
 import { idleCommand } from './idle.js';
 import { pricesCommand } from './prices.js';
 import { spendCommand } from './spend.js';
+import { statusCommand } from './status.js';
 import type { AnyCommand } from './types.js';
 import { whyCommand } from './why.js';
 
@@ -23,6 +24,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   pricesCommand,
   forecastCommand,
   budgetCommand,
+  statusCommand,
   askCommand,
 ];
 

@@ -164,7 +164,7 @@ function periodName(p: Period): string {
 async function linesFor(
   ctx: SpendContext,
   input: WhyInput,
-  grouping: 'usage' | 'team-service',
+  grouping: 'usage' | 'team-service' | 'team-service-usage',
   team?: string,
 ): Promise<LinesResult> {
   const start = earlierDay(input.previous.start, input.current.start);
@@ -213,27 +213,27 @@ export async function explainPeriods(
     by: input.by ?? 'model',
     ...(input.team !== undefined ? { team: input.team } : {}),
   };
-  const [usage, teams] = await Promise.all([
-    linesFor(ctx, full, 'usage', input.team),
-    input.team === undefined ? linesFor(ctx, full, 'team-service') : Promise.resolve(undefined),
-  ]);
+  // All teams: the ledger's exact cells (team x service x usage type), one question; a driver
+  // is one (model, token class, team) cell, the same figure the team-filtered answer shows.
+  // One team: its usage lines.
+  const exact = input.team === undefined;
+  const usage = await linesFor(ctx, full, exact ? 'team-service-usage' : 'usage', input.team);
   const explanation = explainChange(
     {
       current: input.current,
       previous: input.previous,
       lines: usage.lines,
-      ...(teams ? { teamLines: teams.lines } : {}),
+      exactTeams: exact,
       by: full.by,
       ...(input.team !== undefined ? { team: input.team } : {}),
     },
     { format: money, periodName: periodName(input.current) },
   );
-  const dataAsOf = teams && teams.dataAsOf < usage.dataAsOf ? teams.dataAsOf : usage.dataAsOf;
   return {
     explanation,
-    requests: usage.requests + (teams?.requests ?? 0),
-    dataAsOf,
-    stale: usage.stale || Boolean(teams?.stale),
+    requests: usage.requests,
+    dataAsOf: usage.dataAsOf,
+    stale: usage.stale,
   };
 }
 

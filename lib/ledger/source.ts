@@ -16,12 +16,17 @@ import { UnavailableError } from '../errors.js';
 import type { CostForecast, CostQuery, CostResult, CostSource } from '../ports.js';
 import { type BillFact, dailyTotals, queryFacts } from './facts.js';
 import { type LedgerMeta, readDays, readMeta } from './store.js';
-import { horizonStart, type LedgerContext, syncIntervalHours, syncLedger } from './sync.js';
+import { horizonStart, type LedgerContext, nextSyncAt, syncIntervalHours, syncLedger } from './sync.js';
 import { trendForecast } from './trend.js';
 
 export interface LedgerSourceOptions extends LedgerContext {
   /** The bill source for syncing the days a question needs (chat allowance). */
   bill: CostSource;
+  /**
+   * Run a due sync when a question comes (the demo account, whose bill costs nothing and
+   * which has no schedule). Off for real accounts: chat never spends the jobs' allowance.
+   */
+  syncOnRead?: boolean;
 }
 
 /** Extra fields a ledger answer carries (as the cache's answers did). */
@@ -54,9 +59,21 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
     end: string;
   }): Promise<{ meta: LedgerMeta; requests: number }> {
     let requests = 0;
+    if (options.syncOnRead) {
+      const due = await syncLedger(options, bill, { trigger: 'demo' }).catch(() => undefined);
+      requests += due?.record?.requests ?? 0;
+    }
     for (let attempt = 0; attempt < 20; attempt++) {
       const meta = await readMeta(store);
-      if (covers(meta, range)) return { meta, requests };
+      if (covers(meta, range)) {
+        if (range.start >= meta.through) {
+          const next = nextSyncAt(meta, options.dailyRequests);
+          throw new UnavailableError(
+            `The bill from ${meta.through} on is not in the ledger yet: the next sync is due ${next ? `at ${next.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'soon'} (an administrator can run \`bedrock-cost sync\`).`,
+          );
+        }
+        return { meta, requests };
+      }
       if (inFlight) {
         await inFlight.catch(() => {});
         continue;

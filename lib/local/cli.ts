@@ -27,6 +27,8 @@ export const USAGE = `Usage:
   bedrock-cost alerts [--dry-run] [--demo]       run the budget alert check once
   bedrock-cost idle-scan [--dry-run] [--demo]    run the idle throughput check once
   bedrock-cost pricing-refresh [--dry-run]       refresh the pricing catalog from the AWS Price List API
+  bedrock-cost sync [--demo]                     bring the bill ledger up to date once (and a backfill step)
+  bedrock-cost status [--format json]            ledger freshness, next sync, this month's requests and cost
 
 Commands: help, spend, why, idle, estimate, compare, prices, forecast, budget, ask
 Try: bedrock-cost help --demo`;
@@ -166,6 +168,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io,
       });
       return 0;
+    }
+    if (first === 'sync') {
+      if (rest.length) throw new ParseError(`"sync" takes no words, only --demo.`);
+      const { context, bill } = await deps.ledger();
+      const { syncLedger } = await import('../ledger/sync.js');
+      const result = await syncLedger(context, bill, { trigger: 'cli', force: true });
+      const r = result.record;
+      const text = r
+        ? `sync: ${r.ranges.map((x) => `${x.start}..${x.end}`).join(', ')} read with ${r.requests} Cost Explorer requests; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.error ? `; FAILED: ${r.error}` : ''}.`
+        : `sync: ${result.reason}.`;
+      if (json)
+        io.out(
+          JSON.stringify({ ok: !r?.error, command: 'sync', data: { ...result, meta: undefined }, text }),
+        );
+      else io.out(text);
+      return r?.error ? 1 : 0;
     }
     if (first === 'digest' || first === 'alerts' || first === 'idle-scan' || first === 'pricing-refresh') {
       if (rest.length) throw new ParseError(`"${first}" takes no words, only --dry-run and --demo.`);

@@ -59,7 +59,7 @@ export function billContext(options: ContextOptions): string[] {
   const parts = [costBasisLabel(options.metric), asOf];
   if (options.stale) {
     parts.push(
-      `bill data ${ageText(options.dataAsOf, options.now)}: the last sync could not read Cost Explorer, so newer days are not in this answer yet`,
+      `bill data ${ageText(options.dataAsOf, options.now)}: the ledger has not synced since (\`status\` says why), so newer days are not in this answer yet`,
     );
   }
   if (options.demo) parts.push('demo account');

@@ -1,0 +1,184 @@
+/**
+ * `status`: what the bill ledger holds and how fresh it is, when it syncs next, and what
+ * this bot's own AWS API use costs this month (Cost Explorer requests by allowance, and
+ * CloudWatch requests). The bot's own cost is said here, not in every spend answer.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Reply } from '../chat/reply.js';
+import { formatRange, formatTimestamp, toIsoDate } from '../clock.js';
+import { ParseError } from '../errors.js';
+import { readMeta } from '../ledger/store.js';
+import { horizonStart, nextSyncAt, syncIntervalHours } from '../ledger/sync.js';
+import { Dec, formatUsd, toCents } from '../money.js';
+import { ageText } from '../spend/present.js';
+import type { Store } from '../store/store.js';
+import { helpOf } from './meta.js';
+import { type CommandContext, defineCommand } from './types.js';
+
+/** Cost Explorer: $0.01 a request. CloudWatch GetMetricData: $0.01 per 1,000 metrics (we count requests). */
+const CE_USD = new Dec('0.01');
+
+export interface StatusData {
+  ledger?: {
+    source: string;
+    costBasis: string;
+    from: string;
+    through: string;
+    openFrom: string;
+    syncedAt: string;
+    nextSyncAt?: string;
+    intervalHours: number;
+    backfilledToHorizon: boolean;
+    services: string[];
+    lastSyncFailed?: string;
+  };
+  syncs: { at: string; trigger: string; requests: number; daysWritten: number; error?: string }[];
+  requestsThisMonth: {
+    costExplorerJobs: number;
+    costExplorerChat: number;
+    cloudWatch: number;
+    bedrock: number;
+  };
+  costExplorerUsd: number;
+}
+
+/** Requests per API recorded this month (`USAGE#<day>` items), one query per day. */
+async function requestsThisMonth(store: Store, now: Date): Promise<Map<string, number>> {
+  const today = toIsoDate(now);
+  const out = new Map<string, number>();
+  const days = Number(today.slice(8, 10));
+  await Promise.all(
+    Array.from({ length: days }, async (_, i) => {
+      const day = `${today.slice(0, 8)}${String(i + 1).padStart(2, '0')}`;
+      const page = await store.db.send(
+        new QueryCommand({
+          TableName: store.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `USAGE#${day}` },
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        out.set(String(item.sk), (out.get(String(item.sk)) ?? 0) + Number(item.requests ?? 0));
+      }
+    }),
+  );
+  return out;
+}
+
+export async function runStatus(_input: Record<string, never>, ctx: CommandContext) {
+  const { deps } = ctx;
+  const now = deps.clock.now();
+  const [meta, counts] = await Promise.all([readMeta(deps.store), requestsThisMonth(deps.store, now)]);
+  const sum = (test: (api: string) => boolean) =>
+    [...counts.entries()].filter(([api]) => test(api)).reduce((n, [, c]) => n + c, 0);
+  const ceJobs = sum((a) => a.startsWith('ce:') && !a.endsWith('@chat'));
+  const ceChat = sum((a) => a.startsWith('ce:') && a.endsWith('@chat'));
+  const cloudWatch = sum((a) => a.startsWith('cloudwatch:'));
+  const bedrock = sum((a) => a.startsWith('bedrock:') || a.startsWith('tag:'));
+  const ceUsd = CE_USD.times(ceJobs + ceChat);
+  const dailyRequests = deps.config.BEDROCK_COST_SYNC_DAILY_REQUESTS;
+  const next = nextSyncAt(meta, dailyRequests);
+  const failed = meta?.history[0]?.error;
+  const data: StatusData = {
+    ...(meta
+      ? {
+          ledger: {
+            source: meta.source,
+            costBasis: meta.metric,
+            from: meta.from,
+            through: meta.through,
+            openFrom: meta.openFrom,
+            syncedAt: meta.syncedAt,
+            ...(next ? { nextSyncAt: next.toISOString() } : {}),
+            intervalHours: syncIntervalHours(meta, dailyRequests),
+            backfilledToHorizon: meta.from <= horizonStart(toIsoDate(now)),
+            services: meta.services,
+            ...(failed ? { lastSyncFailed: failed } : {}),
+          },
+        }
+      : {}),
+    syncs: (meta?.history ?? []).slice(0, 5).map((h) => ({
+      at: h.at,
+      trigger: h.trigger,
+      requests: h.requests,
+      daysWritten: h.daysWritten,
+      ...(h.error ? { error: h.error } : {}),
+    })),
+    requestsThisMonth: { costExplorerJobs: ceJobs, costExplorerChat: ceChat, cloudWatch, bedrock },
+    costExplorerUsd: toCents(ceUsd),
+  };
+  const blocks: Reply['blocks'] = [];
+  let headline: string;
+  if (!meta) {
+    headline =
+      'The bill ledger is empty: the first sync fills it (the hourly alert run, or `bedrock-cost sync`).';
+  } else {
+    const age = ageText(new Date(meta.syncedAt), now);
+    headline = failed
+      ? `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}; the last sync failed (${failed.slice(0, 120)}), so the bill is ${age}.`
+      : `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}, read from ${meta.source === 'cur' ? 'CUR 2.0' : 'Cost Explorer'} ${age} ago.`.replace(
+          ' old ago',
+          ' ago',
+        );
+    blocks.push({
+      kind: 'fields',
+      fields: [
+        { label: 'Synced', value: formatTimestamp(new Date(meta.syncedAt)) },
+        {
+          label: 'Next sync',
+          value: next ? `${formatTimestamp(next)} (every ${data.ledger!.intervalHours} h)` : '-',
+        },
+        {
+          label: 'Still changing',
+          value: `${formatRange({ start: meta.openFrom, end: meta.through })} (re-read each sync)`,
+        },
+        {
+          label: 'Backfill',
+          value: data.ledger!.backfilledToHorizon
+            ? '13 months, complete'
+            : `from ${meta.from}; 3 more months each sync until ${horizonStart(toIsoDate(now))}`,
+        },
+        { label: 'Services', value: String(meta.services.length) },
+      ],
+    });
+  }
+  blocks.push({
+    kind: 'text',
+    text: `This bot's own AWS use this month: ${ceJobs + ceChat} Cost Explorer requests (${ceJobs} scheduled, ${ceChat} from chat), ${formatUsd(ceUsd)}; ${cloudWatch} CloudWatch and ${bedrock} Bedrock control-plane requests.`,
+  });
+  if (data.syncs.length) {
+    blocks.push({
+      kind: 'table',
+      columns: [
+        { header: 'Sync' },
+        { header: 'By' },
+        { header: 'Requests', align: 'right' },
+        { header: 'Days written', align: 'right' },
+        { header: 'Result' },
+      ],
+      rows: data.syncs.map((s) => [
+        formatTimestamp(new Date(s.at)),
+        s.trigger,
+        String(s.requests),
+        String(s.daysWritten),
+        s.error ? `failed: ${s.error.slice(0, 40)}` : 'ok',
+      ]),
+    });
+  }
+  const reply: Reply = {
+    headline,
+    blocks,
+    context: ['bill ledger', `cost basis ${meta?.metric ?? deps.config.BEDROCK_COST_BASIS}`],
+  };
+  return { command: 'status', data, reply };
+}
+
+export const statusCommand = defineCommand<Record<string, never>, StatusData>({
+  ...helpOf('status'),
+  slow: false,
+  parse(words) {
+    if (words.length) throw new ParseError(`"status" takes no words.`, { suggestion: 'Try: status' });
+    return {};
+  },
+  run: runStatus,
+});
