@@ -18,11 +18,9 @@
 
 import { driverPhrase, explainChange } from '../analysis/explain.js';
 import { forecastScopes } from '../analysis/forecast.js';
-import { addDays, daysInMonth, eachDay, monthName, parseIsoDate, startOfPreviousMonth } from '../clock.js';
+import { addDays, daysInMonth, monthName, parseIsoDate, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
-import { fetchDigestBill } from '../digest/data.js';
 import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
-import type { CostRow, CostSource } from '../ports.js';
 import { estimateTodayByTeam } from '../spend/nowcast.js';
 import {
   costBasisLabel,
@@ -234,65 +232,6 @@ function elapsedShare(month: TeamMonth, now: Date): number {
 }
 
 /**
- * The TAG x SERVICE rows the digest's join needs to name Marketplace models, served from
- * the month-to-date query instead of a new request.
- *
- * That query covers this month only. Days before it (last month, for the pace) get the
- * team's Marketplace models of this month, each weighted by its cost this month: Cost
- * Explorer allows two group-by dimensions, and a fourth request (or a month-to-date query
- * reaching back a month for 10,000 teams) would cost more than it tells. The attribution
- * is exact for a team that used one Marketplace model (the common case) or none; a team
- * that switched Claude models between months sees its growth named after this month's
- * model, which is the one it is paying for now.
- */
-function marketplaceOwnerRows(
-  spend: Pick<BudgetSpend, 'marketplaceLines' | 'billStart'>,
-  listed: { team: string; month: TeamMonth }[],
-  tagKey: string,
-): CostRow[] {
-  const monthOf = new Map(listed.map((t) => [t.team, t.month]));
-  const rows: CostRow[] = [];
-  const mix = new Map<string, Map<string, Dec>>();
-  for (const line of spend.marketplaceLines) {
-    const team = line.team ?? '';
-    const month = monthOf.get(team);
-    const service = line.service ?? '';
-    if (!month) continue;
-    rows.push({
-      start: line.day,
-      end: line.end,
-      keys: [`${tagKey}$${team}`, service],
-      amount: line.amount,
-      quantity: line.quantity,
-      estimated: line.estimated,
-    });
-    if (line.day < month.start) continue;
-    const byService = mix.get(team) ?? new Map<string, Dec>();
-    byService.set(service, (byService.get(service) ?? ZERO).plus(line.amount));
-    mix.set(team, byService);
-  }
-  for (const { team, month } of listed) {
-    const byService = mix.get(team);
-    if (!byService) continue;
-    // ISO dates: the earlier of the two.
-    const end = [month.start, spend.billStart].sort()[0]!;
-    for (const day of eachDay({ start: startOfPreviousMonth(month.start), end })) {
-      for (const [service, amount] of byService) {
-        rows.push({
-          start: day,
-          end: addDays(day, 1),
-          keys: [`${tagKey}$${team}`, service],
-          amount,
-          quantity: ZERO,
-          estimated: false,
-        });
-      }
-    }
-  }
-  return rows;
-}
-
-/**
  * The top driver of each listed team's month: the model and token class (Claude Sonnet 4.5
  * output tokens, Nova Pro input tokens, Guardrails, ...) whose spend grew most against
  * last month's pace (last month's total scaled to the same share of the month).
@@ -322,24 +261,22 @@ export async function findTopDrivers(
   start = startOfPreviousMonth(start);
   const end = addDays(now.toISOString().slice(0, 10), 1);
 
-  let requests = 0;
-  const ownerRows = marketplaceOwnerRows(spend, listed, ctx.teamTagKey);
-  const costs: CostSource = {
-    listServices: async () => services,
-    getCostAndUsage: async (query) => {
-      if (query.groupBy.some((g) => g.type === 'DIMENSION' && g.key === 'SERVICE')) {
-        return { rows: ownerRows, requests: 0 };
-      }
-      const result = await ctx.costs.getCostAndUsage({
-        ...query,
-        tag: { key: ctx.teamTagKey, values: listed.map((t) => t.team) },
-      });
-      requests += result.requests;
-      return result;
-    },
-    getCostForecast: () => Promise.reject(new Error('not used by the driver query')),
-  };
-  const bill = await fetchDigestBill({ ...ctx, costs }, { start, end });
+  // The alerted teams' exact cells (team x service x usage type) from the ledger, at once.
+  const result = await fetchLines(ctx, {
+    start,
+    end,
+    grouping: 'team-service-usage',
+    granularity: 'DAILY',
+    teams: listed.map((t) => t.team),
+  });
+  const requests = result.requests;
+  const byTeam = new Map<string, SpendLine[]>();
+  for (const line of result.lines) {
+    const list = byTeam.get(line.team ?? '');
+    if (list) list.push(line);
+    else byTeam.set(line.team ?? '', [line]);
+  }
+  const bill = { teams: byTeam };
 
   for (const { team, month } of listed) {
     const lines = bill.teams.get(team);

@@ -162,6 +162,8 @@ export interface LinesQuery extends DateRange {
   grouping: LineGrouping;
   /** Filter to one team tag value; `''` = untagged spend. */
   team?: string;
+  /** Filter to several team tag values (one question for a few teams). */
+  teams?: string[];
   granularity?: 'DAILY' | 'MONTHLY';
   /**
    * Sum the rows into these periods: one line per key and period (its `day` and `end` the
@@ -227,7 +229,9 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
     services,
     recordTypes: ['Usage'],
     metric: ctx.metric,
-    ...(query.team !== undefined ? { tag: { key: ctx.teamTagKey, values: [query.team] } } : {}),
+    ...(query.team !== undefined || query.teams
+      ? { tag: { key: ctx.teamTagKey, values: query.teams ?? [query.team!] } }
+      : {}),
   };
   const result = await ctx.costs.getCostAndUsage(costQuery);
   const meta = result as typeof result & CacheAware;

@@ -48,9 +48,10 @@ describe('spend and why on the demo account', () => {
     const data = (await run('spend mtd by team')).data as SpendData;
     expect(data.period).toEqual({ start: '2026-11-01', end: '2026-11-19' });
     expect(data.groups.map((g) => g.key)).toContain('unattributed');
-    expect(data.groups.reduce((s, g) => s + Math.round(g.usd * 100), 0)).toBe(
-      Math.round(data.totalUsd * 100),
-    );
+    // Each group is rounded on its own (the figure other answers show for it): the rows add
+    // up to the total within half a cent a row.
+    const rowsCents = data.groups.reduce((s, g) => s + Math.round(g.usd * 100), 0);
+    expect(Math.abs(rowsCents - Math.round(data.totalUsd * 100))).toBeLessThanOrEqual(data.groups.length / 2);
     expect(data.groups.reduce((s, g) => s + g.share, 0)).toBeCloseTo(1, 2);
   });
 
