@@ -12,7 +12,7 @@ import { renderSlack } from '../chat/slack-render.js';
 import { renderTeams } from '../chat/teams-render.js';
 import { renderMarkdown, renderText } from '../chat/text.js';
 import { UnknownCommandError } from '../commands/grammar.js';
-import { ConfigError, isUserError, ParseError, UserError, userMessage } from '../errors.js';
+import { ConfigError, isUserError, ParseError, toUserFacing, UserError, userMessage } from '../errors.js';
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
 import type { LocalRuntime } from '../runtime.js';
@@ -140,7 +140,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const env = { ...io.env };
   if (options.demo) env.BEDROCK_COST_DEMO = '1';
   const json = options.format === 'json';
-  const fail = (error: unknown): number => {
+  const fail = (caught: unknown): number => {
+    const error = toUserFacing(caught);
     const user = isUserError(error);
     const code = user ? error.code : error instanceof ConfigError ? 'config' : 'internal';
     const message = error instanceof ConfigError ? error.message : userMessage(error);
