@@ -39,6 +39,7 @@ import {
   takeOption,
   takePeriod,
   todayIn,
+  unknownPeriodError,
   validatePeriod,
 } from './period.js';
 import { periodWordsOf, resolveTeamOf } from './spend.js';
@@ -106,9 +107,7 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
   else {
     const taken = takePeriod(rest, now);
     if (!taken.period || taken.rest.length) {
-      throw new ParseError(`I don't understand "${rest.join(' ').slice(0, 60)}".`, {
-        suggestion: `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`,
-      });
+      throw unknownPeriodError(rest.join(' '), now, `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`);
     }
     current = taken.period;
   }
