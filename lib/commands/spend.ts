@@ -342,12 +342,8 @@ function spendReply(
       text: `Unattributed spend has no \`${ctx.deps.config.TEAM_TAG_KEY}\` tag: call models through a tagged application inference profile and activate the tag for cost allocation.`,
     });
   }
-  if (report.botApi && report.botApi.requests > 0) {
-    blocks.push({
-      kind: 'text',
-      text: `This bot's own Cost Explorer use this month: ${report.botApi.requests} requests, ${formatUsd(report.botApi.usd)}.`,
-    });
-  }
+  // The bot's own Cost Explorer use stays in `data` for `status`: in an answer about
+  // someone's spend it is noise.
   const periodWords = periodWordsOf(input.period);
   const teamWords = data.team !== undefined ? ` team ${data.team}` : '';
   const actions: ReplyAction[] = [];
