@@ -219,6 +219,17 @@ function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock
 }
 
 function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[] {
+  if (block.slackFileId) {
+    // A PNG the app uploaded (privately): shown by file ID, no public URL needed.
+    return [
+      {
+        type: 'image',
+        slack_file: { id: block.slackFileId },
+        alt_text: truncate(block.alt, SLACK_LIMITS.altText),
+        title: { type: 'plain_text', text: truncate(block.alt, 2000) },
+      },
+    ];
+  }
   if (block.url) {
     return [
       {
@@ -229,6 +240,8 @@ function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[
       },
     ];
   }
+  // A bridge not drawn: the table above already gives its every step.
+  if (block.chart?.kind === 'bridge') return [];
   // No hosted image (a PNG is uploaded separately by the delivery): show the text fallback,
   // e.g. a sparkline, so the message reads well on its own.
   return splitText(
