@@ -17,6 +17,7 @@ import {
   costBasisLabel,
   resolveTeam,
   type SpendContext,
+  type SpendLine,
   spendContextOf,
   UNATTRIBUTED,
 } from '../spend/query.js';
@@ -31,6 +32,7 @@ import {
   todayIn,
   unknownPeriodError,
 } from './period.js';
+import { spendChartBlock } from './spend-chart.js';
 import type { CommandContext } from './types.js';
 import { defineCommand } from './types.js';
 
@@ -264,6 +266,7 @@ function spendReply(
     total: Dec;
     extra?: Dec;
     botApi?: { requests: number; usd: Dec };
+    lines?: SpendLine[];
   },
   ctx: CommandContext,
   kind: 'aws' | 'demo',
@@ -329,6 +332,13 @@ function spendReply(
       rows,
     });
   }
+  const chart = spendChartBlock({
+    period: input.period,
+    lines: report.lines ?? [],
+    groupBy: input.groupBy,
+    who,
+  });
+  if (chart) blocks.push(chart);
   if (report.extra) {
     blocks.push({
       kind: 'text',
