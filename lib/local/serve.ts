@@ -3,10 +3,14 @@
  * Each HTTP request becomes the same API Gateway HTTP API (payload 2.0) event Lambda
  * receives, so what works here works deployed.
  */
+
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HttpEvent, HttpHandler } from '../chat/http.js';
+import type { Reply } from '../chat/reply.js';
 import { renderText } from '../chat/text.js';
 import type { Deps } from '../deps.js';
 import { UserError, userMessage } from '../errors.js';
@@ -105,6 +109,37 @@ export interface ServeOptions {
   /** Resolve instead of waiting for SIGINT (tests). */
   signal?: AbortSignal;
   input?: NodeJS.ReadableStream;
+}
+
+/**
+ * Draw the answer's charts (a `why` bridge, a `spend` daily chart) and save them as PNGs
+ * under the data folder, so a terminal shows where to open them. Failures are logged and
+ * skipped: the text answer is complete without them.
+ */
+export async function saveCharts(reply: Reply, deps: Deps): Promise<string[]> {
+  if (!reply.blocks.some((b) => b.kind === 'image' && b.chart)) return [];
+  try {
+    const { drawCharts } = await import('../chat/charts.js');
+    const drawn = await drawCharts(reply, {}, deps.log);
+    const dir = resolve(deps.config.BEDROCK_COST_DATA_DIR, 'charts');
+    await mkdir(dir, { recursive: true });
+    const paths: string[] = [];
+    for (const block of drawn.blocks) {
+      if (block.kind !== 'image' || !block.png) continue;
+      const name = block.alt
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 80);
+      const path = join(dir, `${name || 'chart'}.png`);
+      await writeFile(path, block.png);
+      paths.push(path);
+    }
+    return paths;
+  } catch (error) {
+    deps.log.warn('charts not saved', error);
+    return [];
+  }
 }
 
 /** Flatten a Block Kit message to lines for the console (what `/slack/response` received). */
@@ -249,6 +284,7 @@ export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
       io.out(
         options.format === 'text' ? renderText(result.reply) : renderReply(result.reply, options.format),
       );
+      for (const path of await saveCharts(result.reply, deps)) io.out(`Chart: ${path}`);
     } catch (error) {
       io.out(userMessage(error));
       if (!(error instanceof UserError)) deps.log.error('command failed', error);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -105,6 +105,20 @@ describe('serve: the first hour', () => {
     await serve.exit;
     expect(banner).not.toContain('team-secret');
     expect(banner).toContain('"$SLACK_SIGNING_SECRET"');
+  });
+});
+
+describe('serve prompt charts', () => {
+  it('saves the bridge chart of `why last week` as a PNG and says where', async () => {
+    const serve = startServe(['serve', '--demo', '--port', '0']);
+    await serve.waitFor(/Ctrl-D/);
+    serve.input.write('why last week\n');
+    const out = await serve.waitFor(/Chart: .+\.png/);
+    serve.input.end();
+    await serve.exit;
+    const path = /Chart: (.+\.png)/.exec(out)?.[1] ?? '';
+    expect(path).toContain('bridge-from-nov-2-8-to-nov-9-15');
+    expect([...readFileSync(path).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
   });
 });
 
