@@ -61,8 +61,35 @@ export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }
 
+/** What every command says when the AWS SDK finds no credentials (a newcomer without `--demo`). */
+export const NO_CREDENTIALS_MESSAGE = 'No AWS credentials found: configure a profile or role, or try --demo.';
+
+/**
+ * True when the failure (or one it wraps) is the SDK's `CredentialsProviderError`: no
+ * profile, role or environment keys. That is the person's to fix, not an outage.
+ */
+export function isMissingCredentials(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    if ((current as { name?: unknown }).name === 'CredentialsProviderError') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The error as the person should see it: missing AWS credentials become an
+ * `UnavailableError` naming the fix; anything else is returned unchanged.
+ */
+export function toUserFacing(error: unknown): unknown {
+  if (!isUserError(error) && isMissingCredentials(error))
+    return new UnavailableError(NO_CREDENTIALS_MESSAGE, { cause: error });
+  return error;
+}
+
 /** The one line a person sees for any failure. */
 export function userMessage(error: unknown): string {
+  if (!isUserError(error) && isMissingCredentials(error)) return NO_CREDENTIALS_MESSAGE;
   if (isUserError(error)) return error.suggestion ? `${error.message} ${error.suggestion}` : error.message;
   return 'Sorry, something went wrong on our side. Please try again in a minute.';
 }

@@ -351,14 +351,20 @@ function attributeTeams(
   }
 }
 
-/** `tripled`, `doubled`, `grew 4.2x`, `rose 13%`, `fell 40%`. */
+/**
+ * `doubled`, `grew x2.5`, `rose 13%`, `fell 40%`. A word only when it is exact at the
+ * precision shown (x2.0 is "doubled", x3.0 "tripled"): x2.5 is not "tripled".
+ */
 export function changeVerb(previous: Dec, current: Dec): string {
   if (previous.isZero()) return 'started';
   if (current.isZero()) return 'stopped';
   const ratio = current.div(previous).toNumber();
-  if (ratio >= 1.9 && ratio < 2.5) return 'doubled';
-  if (ratio >= 2.5 && ratio < 3.5) return 'tripled';
-  if (ratio >= 3.5) return `grew ${ratio.toFixed(1)}x`;
+  if (ratio >= 2) {
+    const shown = ratio.toFixed(1);
+    if (shown === '2.0') return 'doubled';
+    if (shown === '3.0') return 'tripled';
+    return `grew x${shown}`;
+  }
   const pct = Math.round((ratio - 1) * 100);
   if (pct > 0) return `rose ${pct}%`;
   if (pct < 0) return `fell ${-pct}%`;

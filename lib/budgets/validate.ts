@@ -127,12 +127,12 @@ export function parseTimeZone(text: string | undefined): string {
 
 /**
  * A Slack channel ID. The grammar turns Slack's `<#C0123ABCD|search-alerts>` into
- * `#C0123ABCD`; a bare name like `#search-alerts` cannot be posted to without a lookup,
- * so we ask for the channel picked from Slack's `#` menu (which sends the ID).
+ * `#C0123ABCD`; a bare name like `#search-alerts` is looked up by `budget set` (see
+ * `slackChannelName`), since `chat.postMessage` needs the ID.
  */
 export function parseSlackChannel(text: string | undefined): ChatTarget {
   const form =
-    'Alerts go to a Slack channel picked with # (so Slack sends its ID, like C0123ABCD) or a Teams Workflows webhook URL, for example: channel #search-alerts';
+    'Alerts go to a Slack channel (its name or ID, like #search-alerts or C0123ABCD) or a Teams Workflows webhook URL, for example: channel #search-alerts';
   if (!text) throw new ParseError(form);
   const raw = text.trim().replace(/^#/, '');
   if (/^https?:\/\//i.test(raw)) return parseWebhookUrl(raw);
@@ -142,7 +142,26 @@ export function parseSlackChannel(text: string | undefined): ChatTarget {
   if (/^D[A-Z0-9]{6,}$/.test(raw)) {
     throw new ParseError(`That is a direct message, not a channel. ${form}`);
   }
-  throw new ParseError(`"${text.slice(0, 40)}" is not a Slack channel ID. ${form}`);
+  throw new ParseError(`"${text.slice(0, 40)}" is not a Slack channel. ${form}`);
+}
+
+/**
+ * The channel name in `channel #search-alerts` (lower-cased, without `#`), or undefined when
+ * the word is a channel ID, a URL or not a possible Slack channel name (lower-case letters,
+ * digits, `-` and `_`, up to 80 characters).
+ */
+export function slackChannelName(text: string | undefined): string | undefined {
+  const raw = (text ?? '').trim().replace(/^#/, '');
+  if (!raw || /^https?:\/\//i.test(raw)) return undefined;
+  try {
+    parseSlackChannel(raw);
+    return undefined; // an ID
+  } catch {
+    // not an ID: maybe a name
+  }
+  return /^[\p{Ll}\p{Lu}\p{N}][\p{Ll}\p{Lu}\p{N}_-]{0,79}$/u.test(raw) && !/^D[A-Z0-9]{6,}$/.test(raw)
+    ? raw.toLowerCase()
+    : undefined;
 }
 
 /** A Teams Workflows webhook: https only (it carries its own signature in the query string). */
@@ -181,19 +200,38 @@ export function checkWebhookDestination(
   }
 }
 
-/** Owners are chat user IDs: `@U0123ABCD` (Slack mention, as the grammar rewrites it), or a Teams user id. */
+/**
+ * Owners: Slack user IDs (`@U0123ABCD`, as the grammar rewrites a `<@U0123ABCD>` mention),
+ * Teams users (Entra object IDs) or emails, which `budget set` resolves to Slack user IDs.
+ * A bare name (`@alice`) is refused: it is not what requests carry, and it can change.
+ */
 export function parseOwners(text: string | undefined): string[] {
-  const form =
-    'Owners are chat users, for example: owner @alice (pick from the @ menu) or owners @U0123ABC,@U0456DEF';
-  if (!text) throw new ParseError(form);
-  const ids = text
+  if (!text) throw new ParseError(OWNER_FORM);
+  const entries = text
     .split(',')
-    .map((p) => p.trim().replace(/^@/, ''))
+    .map((p) =>
+      p
+        .trim()
+        .replace(/^mailto:/i, '')
+        .replace(/\|.*$/, '')
+        .replace(/^@(?=[^@]*$)/, ''),
+    )
     .filter(Boolean);
-  if (!ids.length) throw new ParseError(form);
-  for (const id of ids) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{1,80}$/.test(id))
-      throw new ParseError(`"${id.slice(0, 30)}" is not a user ID. ${form}`);
+  if (!entries.length) throw new ParseError(OWNER_FORM);
+  for (const entry of entries) {
+    if (EMAIL.test(entry) || SLACK_USER_ID.test(entry) || AAD_OBJECT_ID.test(entry)) continue;
+    throw new ParseError(
+      `"${entry.slice(0, 30)}" is not a user I can identify: a name can change and be shared. ${OWNER_FORM}`,
+    );
   }
-  return [...new Set(ids)];
+  return [...new Set(entries.map((e) => (EMAIL.test(e) ? e.toLowerCase() : e)))];
 }
+
+/** A Slack user ID (`U0123ABCD`, or `W...` in Enterprise Grid), as `<@U0123ABCD>` mentions carry. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{6,20}$/;
+/** A Teams user: the Entra ID object ID the Teams request carries. */
+const AAD_OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An email address, looked up in Slack (`users.lookupByEmail`) by `budget set`. */
+export const EMAIL = /^[^\s@,]{1,64}@[^\s@,]{1,190}\.[^\s@,]{2,63}$/;
+const OWNER_FORM =
+  'Owners are Slack users picked from the @ menu (Slack then sends their ID), Slack user IDs or emails, for example: owner U0123ABCD, or owners alice@example.com,U0456DEF';

@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync, inflateSync } from 'node:zlib';
+import { type BridgeInput, bridgeSpec } from './bridge.js';
 
 /** The two files the renderer needs besides JavaScript. */
 export const CHART_ASSETS = {
@@ -190,8 +191,9 @@ export function dailyStackedSpec(input: DailyChartInput): Record<string, unknown
         legend: {
           orient: 'top',
           direction: 'horizontal',
-          // Wrapped, each column is as wide as its longest label: cap them to keep it narrow.
-          labelLimit: input.legendColumns ? 170 : 220,
+          // Never cut a name ("Titan Text Embeddi..." says nothing): 0 is no limit. Wrapped
+          // legends (legendColumns) keep a narrow chart narrow instead.
+          labelLimit: 0,
           ...(input.legendColumns ? { columns: input.legendColumns } : {}),
         },
       },
@@ -215,9 +217,31 @@ export function dailyStackedSpec(input: DailyChartInput): Record<string, unknown
  * chart.png; // Uint8Array starting with the PNG signature 89 50 4E 47
  */
 export async function renderDailyChart(input: DailyChartInput): Promise<RenderedChart> {
+  return renderSpec(dailyStackedSpec(input), input);
+}
+
+/**
+ * Draw the bridge (waterfall) chart of a change to PNG: previous total, each driver up or
+ * down, current total (see `bridge.ts`).
+ *
+ * @example
+ * const chart = await renderBridgeChart({ title: 'Why spend rose', previous, steps, current });
+ */
+export async function renderBridgeChart(
+  input: BridgeInput,
+  options: Pick<DailyChartInput, 'width' | 'scale' | 'smallest' | 'assetDir'> = {},
+): Promise<RenderedChart> {
+  return renderSpec(bridgeSpec(input, { width: options.width, font: CHART_FONT }), options);
+}
+
+/** Vega-Lite spec -> SVG (headless Vega) -> PNG (resvg wasm, shipped font). */
+async function renderSpec(
+  spec: Record<string, unknown>,
+  options: Pick<DailyChartInput, 'scale' | 'smallest' | 'assetDir'>,
+): Promise<RenderedChart> {
   const started = performance.now();
-  const { vega, vegaLite, Resvg, font } = await loadStack(input.assetDir);
-  const compiled = vegaLite.compile(dailyStackedSpec(input) as never).spec;
+  const { vega, vegaLite, Resvg, font } = await loadStack(options.assetDir);
+  const compiled = vegaLite.compile(spec as never).spec;
   // renderer 'none': no canvas; toSVG renders the scenegraph to an SVG string directly.
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   let svg: string;
@@ -226,7 +250,7 @@ export async function renderDailyChart(input: DailyChartInput): Promise<Rendered
   } finally {
     view.finalize();
   }
-  const scale = input.scale ?? 2;
+  const scale = options.scale ?? 2;
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     font: { fontBuffers: [font], defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
@@ -235,7 +259,7 @@ export async function renderDailyChart(input: DailyChartInput): Promise<Rendered
     const image = resvg.render();
     try {
       const drawn = image.asPng();
-      const png = input.smallest ? recompressPng(drawn) : drawn;
+      const png = options.smallest ? recompressPng(drawn) : drawn;
       return { png, svg, width: image.width, height: image.height, ms: performance.now() - started };
     } finally {
       image.free();

@@ -4,6 +4,13 @@
  * content: the conclusion first in one line, then the evidence, then what to do, with
  * the period, cost basis and data age in a quiet context line.
  */
+import type { BridgeInput } from '../chart/bridge.js';
+import type { DailyChartInput } from '../chart/render.js';
+
+/** A chart to draw: the bridge of a change (`why`), or daily stacked spend (`spend`). */
+export type ChartRequest =
+  | { kind: 'bridge'; input: BridgeInput }
+  | { kind: 'daily'; input: Omit<DailyChartInput, 'assetDir'> };
 
 export interface TableColumn {
   header: string;
@@ -17,8 +24,20 @@ export type ReplyBlock =
   | { kind: 'table'; columns: TableColumn[]; rows: string[][] }
   /** Label/value pairs (Slack section fields, Teams FactSet). */
   | { kind: 'fields'; fields: { label: string; value: string }[] }
-  /** A chart. `png` for upload; `fallback` (e.g. a sparkline) where images are off. */
-  | { kind: 'image'; alt: string; fallback: string; png?: Uint8Array; url?: string }
+  /**
+   * A chart. `png` for upload; `fallback` (e.g. a sparkline) where images are off. `chart`
+   * is what to draw, for the edge that delivers the answer (`lib/chat/charts.ts`): commands
+   * stay fast and free of the drawing stack. `slackFileId`: the PNG uploaded to Slack.
+   */
+  | {
+      kind: 'image';
+      alt: string;
+      fallback: string;
+      png?: Uint8Array;
+      url?: string;
+      chart?: ChartRequest;
+      slackFileId?: string;
+    }
   | { kind: 'divider' };
 
 /** A button: `id` names the interaction handler, `value` its payload (kept short). */

@@ -14,7 +14,7 @@
  * always set.
  */
 import type { Reply, ReplyAction, ReplyBlock } from './reply.js';
-import { renderTableText, renderText } from './text.js';
+import { renderText } from './text.js';
 
 /** Slack's documented Block Kit limits. */
 export const SLACK_LIMITS = {
@@ -85,22 +85,114 @@ const stripBold = (text: string) => text.replace(/\*([^*\n]+)\*/g, '$1');
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
 const section = (text: string): SlackBlock => ({ type: 'section', text: mrkdwn(text) });
 
+/**
+ * Widest code-block line we send: Slack wraps longer lines on a laptop-width channel and
+ * any phone, which scrambles a table's columns.
+ */
+export const SLACK_TABLE_WIDTH = 60;
+
+/** Align cells; a narrow table keeps the CLI's three spaces between columns, a wide one two. */
+function alignedLines(
+  columns: Extract<ReplyBlock, { kind: 'table' }>['columns'],
+  rows: string[][],
+  gap = '  ',
+): string[] {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    columns
+      .map((c, i) => {
+        const cell = cells[i] ?? '';
+        const w = widths[i] ?? 0;
+        return c.align === 'right' ? cell.padStart(w) : cell.padEnd(w);
+      })
+      .join(gap)
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...rows.map(line)];
+}
+
+/**
+ * A table as units of monospace lines, none wider than `SLACK_TABLE_WIDTH`; the first unit
+ * is the header. A table that is wider moves its widest text columns out of the grid (the
+ * first column, a label, onto a line above its row's figures; later ones, such as notes,
+ * onto an indented line below), and spreads figures that still do not fit over several
+ * aligned lines. Nothing is cut that fits in a line of its own.
+ */
+export function slackTableUnits(block: Extract<ReplyBlock, { kind: 'table' }>): string[][] {
+  const { columns, rows } = block;
+  const fits = (lines: string[], room = SLACK_TABLE_WIDTH) => lines.every((l) => l.length <= room);
+  const roomy = alignedLines(columns, rows, '   ');
+  if (fits(roomy)) return roomy.map((l) => [l]);
+  const flat = alignedLines(columns, rows);
+  if (fits(flat) || columns.length < 2) return flat.map((l) => [truncate(l, SLACK_TABLE_WIDTH)]);
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const room = SLACK_TABLE_WIDTH - 2;
+  const gridOf = (keep: number[]) =>
+    alignedLines(
+      keep.map((i) => columns[i]!),
+      rows.map((r) => keep.map((i) => r[i] ?? '')),
+    );
+  const moved = new Set<number>();
+  const textColumns = columns
+    .map((c, i) => ({ i, left: c.align !== 'right', width: widths[i] ?? 0 }))
+    .filter((c) => c.left)
+    .sort((a, b) => b.width - a.width || a.i - b.i);
+  const kept = () => columns.map((_, i) => i).filter((i) => !moved.has(i));
+  for (const c of textColumns) {
+    if (fits(gridOf(kept()), room) || kept().length === 1) break;
+    moved.add(c.i);
+  }
+  // Figures that still do not fit: as many aligned lines per row as it takes.
+  const groups: number[][] = [];
+  for (const i of kept()) {
+    const last = groups[groups.length - 1];
+    if (last && fits(gridOf([...last, i]), room)) last.push(i);
+    else groups.push([i]);
+  }
+  const grids = groups.map((g) => gridOf(g).map((l) => truncate(`  ${l}`, SLACK_TABLE_WIDTH)));
+  // Moved columns left of the first figure column are labels: above the figures; the rest
+  // (notes, sources) below them.
+  const firstFigure = columns.findIndex((c, i) => i > 0 && c.align === 'right');
+  const isLabel = (i: number) => firstFigure < 0 || i < firstFigure;
+  const above = [...moved].filter(isLabel).sort((a, b) => a - b);
+  const below = [...moved].filter((i) => !isLabel(i)).sort((a, b) => a - b);
+  const unitOf = (cells: string[], row: number): string[] => {
+    const lines: string[] = [];
+    const label = above
+      .map((i) => cells[i] ?? '')
+      .filter(Boolean)
+      .join(' · ');
+    if (label) lines.push(truncate(label, SLACK_TABLE_WIDTH));
+    for (const grid of grids) lines.push(grid[row] ?? '');
+    for (const i of below) {
+      const value = cells[i] ?? '';
+      if (value) lines.push(...splitText(`    ${value}`, SLACK_TABLE_WIDTH));
+    }
+    return lines;
+  };
+  return [
+    unitOf(
+      columns.map((c, i) => (isLabel(i) || !moved.has(i) ? c.header : '')),
+      0,
+    ),
+    ...rows.map((r, i) => unitOf(r, i + 1)),
+  ];
+}
+
 /** A table as aligned monospace text; rows split over several sections, each with the header. */
 function tableBlocks(block: Extract<ReplyBlock, { kind: 'table' }>): SlackBlock[] {
   const fence = (body: string) => `\`\`\`\n${body}\n\`\`\``;
   const budget = SLACK_LIMITS.sectionText - 8;
-  const all = escapeMrkdwn(renderTableText(block.columns, block.rows)).split('\n');
-  const header = all[0] ?? '';
-  const rows = all.slice(1);
+  const units = slackTableUnits(block).map((lines) => escapeMrkdwn(lines.join('\n')));
+  const header = units[0] ?? '';
+  const rows = units.slice(1);
   const blocks: SlackBlock[] = [];
   let current: string[] = [header];
   for (const row of rows) {
-    const line = truncate(row, budget - header.length - 1);
-    if ([...current, line].join('\n').length > budget && current.length > 1) {
+    if ([...current, row].join('\n').length > budget && current.length > 1) {
       blocks.push(section(fence(current.join('\n'))));
       current = [header];
     }
-    current.push(line);
+    current.push(row);
   }
   if (current.length > 1 || rows.length === 0) blocks.push(section(fence(current.join('\n'))));
   return blocks;
@@ -127,6 +219,17 @@ function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock
 }
 
 function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[] {
+  if (block.slackFileId) {
+    // A PNG the app uploaded (privately): shown by file ID, no public URL needed.
+    return [
+      {
+        type: 'image',
+        slack_file: { id: block.slackFileId },
+        alt_text: truncate(block.alt, SLACK_LIMITS.altText),
+        title: { type: 'plain_text', text: truncate(block.alt, 2000) },
+      },
+    ];
+  }
   if (block.url) {
     return [
       {
@@ -137,6 +240,8 @@ function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[
       },
     ];
   }
+  // A bridge not drawn: the table above already gives its every step.
+  if (block.chart?.kind === 'bridge') return [];
   // No hosted image (a PNG is uploaded separately by the delivery): show the text fallback,
   // e.g. a sparkline, so the message reads well on its own.
   return splitText(

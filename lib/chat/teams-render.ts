@@ -110,6 +110,8 @@ function bodyElements(block: ReplyBlock, maxRows: number, images: boolean): Elem
       // A hosted image by URL; else the PNG inline as a data URI (Teams draws those, and a
       // Workflows webhook cannot carry a file); else, or when the card has no room, the text.
       const url = block.url ?? (block.png && images ? pngDataUri(block.png) : undefined);
+      // A bridge not drawn: the table gives its every step.
+      if (!url && block.chart?.kind === 'bridge') return [];
       return url
         ? [{ type: 'Image', url, altText: block.alt, size: 'Stretch' }]
         : [textBlock(block.alt, { isSubtle: true }), textBlock(block.fallback, { fontType: 'Monospace' })];
@@ -200,8 +202,14 @@ export function renderTeams(reply: Reply, options: TeamsRenderOptions = {}): Ada
   // An inline chart goes first: its text fallback (the sparkline) says the same in a few
   // bytes, while every row and line of text is content the reader has nowhere else.
   if (reply.blocks.some((b) => b.kind === 'image' && b.png && !b.url)) {
-    const card = buildCard(reply, longest, true, options);
-    if (cardBytes(card) <= CARD_BUDGET) return card;
+    // A chart that draws the table's own rows (a `why` bridge) is worth a shorter table;
+    // other charts (a digest's) go first, before any row.
+    const bridge = reply.blocks.some((b) => b.kind === 'image' && b.png && b.chart?.kind === 'bridge');
+    const tries = bridge ? [longest, Math.ceil(longest / 2), Math.min(longest, 3)] : [longest];
+    for (const maxRows of [...new Set(tries)]) {
+      const card = buildCard(reply, maxRows, true, options);
+      if (cardBytes(card) <= CARD_BUDGET) return card;
+    }
   }
   // Then shrink tables until the card fits: table cells dominate a card's size.
   for (let maxRows = longest; ; maxRows = Math.floor(maxRows / 2)) {

@@ -182,7 +182,12 @@ export async function runWorkerJob(
     try {
       const { executeLine } = await import('../commands/grammar.js');
       const result = await executeLine(job.text, { deps, caller: job.caller, team: job.team });
-      reply = { ...result.reply, visibility: result.visibility };
+      reply = await withCharts(
+        { ...result.reply, visibility: result.visibility },
+        job.replyTo,
+        deps,
+        options,
+      );
     } catch (error) {
       outcome = isUserError(error) ? 'user-error' : 'failed';
       if (outcome === 'failed') deps.log.error('command failed in the worker', error);
@@ -234,6 +239,22 @@ export async function runWorkerJob(
   } finally {
     stop();
   }
+}
+
+/** Draw the answer's charts for where it goes (see `charts.ts`); text-only elsewhere. */
+async function withCharts(
+  reply: Reply,
+  replyTo: WorkerReplyTo,
+  deps: Deps,
+  options: RunWorkerOptions,
+): Promise<Reply> {
+  if (!reply.blocks.some((b) => b.kind === 'image' && b.chart)) return reply;
+  const charts = await import('./charts.js');
+  if (replyTo.kind === 'slack-response-url')
+    return charts.chartsForSlack(reply, deps.config, { fetch: options.fetch, log: deps.log });
+  if (replyTo.kind === 'teams-webhook' || replyTo.kind === 'teams-bot')
+    return charts.drawCharts(reply, { small: true }, deps.log);
+  return reply;
 }
 
 /**

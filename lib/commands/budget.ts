@@ -14,6 +14,7 @@
  */
 
 import type { BudgetStatus } from '../budgets/evaluate.js';
+import { resolveBudgetNames } from '../budgets/resolve-names.js';
 import {
   type BudgetTeamData,
   budgetPositions,
@@ -41,6 +42,7 @@ import {
   parseThresholds,
   parseTimeZone,
   parseWebhookUrl,
+  slackChannelName,
 } from '../budgets/validate.js';
 import type { ChatTarget } from '../chat/delivery.js';
 import type { Reply, ReplyAction } from '../chat/reply.js';
@@ -58,6 +60,8 @@ export type BudgetInput =
       team: string;
       amount: Dec;
       target?: ChatTarget;
+      /** `channel #search-alerts`: a name to look up in Slack (instead of `target`). */
+      channelName?: string;
       thresholds?: number[];
       timeZone?: string;
       owners?: string[];
@@ -152,11 +156,20 @@ export function parseBudgetWords(words: string[]): BudgetInput {
       switch (key) {
         case 'channel':
         case 'to':
-        case 'in':
-          input.target = parseSlackChannel(value);
+        case 'in': {
+          const name = slackChannelName(value);
+          if (name) {
+            input.channelName = name;
+            delete input.target;
+          } else {
+            input.target = parseSlackChannel(value);
+            delete input.channelName;
+          }
           break;
+        }
         case 'webhook':
           input.target = parseWebhookUrl(value);
+          delete input.channelName;
           break;
         case 'teams':
           // A Workflows webhook URL, or a conversation the Teams bot is in (its Bot
@@ -305,11 +318,14 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
   const previous = await getTeam(deps.store, input.team);
   if (!mayChangeBudget(ctx, previous)) throw forbidden(input.team);
   checkWebhookDestination(input.target, deps.config.BEDROCK_COST_WEBHOOK_HOSTS);
+  // Channel names and owner emails become Slack IDs (after the permission check: the lookup's
+  // suggestions name channels).
+  const named = await resolveBudgetNames(input, deps.config);
   const fromChannel: ChatTarget | undefined =
     caller.channelId && /^[CG][A-Z0-9]{6,}$/.test(caller.channelId)
       ? { kind: 'slack', channel: caller.channelId }
       : undefined;
-  let target = input.target ?? previous?.target ?? fromChannel;
+  let target = named.target ?? input.target ?? previous?.target ?? fromChannel;
   if (input.target?.kind === 'teams-bot') target = await teamsBotTarget(ctx, input.target.conversationId);
   else if (!target && caller.platform === 'teams' && caller.channelId) {
     // Typed to the Teams bot: alerts go to the conversation it was typed in.
@@ -323,7 +339,7 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
       thresholds: input.thresholds ?? previous?.thresholds ?? [...DEFAULT_THRESHOLDS],
       ...(target ? { target } : {}),
       timeZone: input.timeZone ?? previous?.timeZone ?? deps.config.BEDROCK_COST_DEFAULT_TZ,
-      owners: input.owners ?? previous?.owners ?? [],
+      owners: named.owners ?? input.owners ?? previous?.owners ?? [],
       digest: input.digest ?? previous?.digest ?? { ...DEFAULT_DIGEST },
     },
     {
@@ -367,6 +383,21 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
   return { command: 'budget', data, reply };
 }
 
+/**
+ * The `budget set` line that recreates a deleted profile as it was: amount, destination,
+ * thresholds, time zone, owners and digest slot. A Teams webhook URL is a secret, so it
+ * appears as a placeholder.
+ */
+export function restoreCommand(p: TeamProfile): string {
+  const parts = ['budget set', p.team, p.budgetUsd.toFixed()];
+  if (p.target?.kind === 'slack') parts.push('channel', p.target.channel);
+  else if (p.target?.kind === 'teams') parts.push('webhook', 'WEBHOOK_URL');
+  parts.push('thresholds', p.thresholds.join(','), 'tz', p.timeZone);
+  if (p.owners.length) parts.push('owners', p.owners.join(','));
+  parts.push('digest', WEEKDAYS[p.digest.weekday - 1] ?? 'monday', String(p.digest.hour));
+  return parts.join(' ');
+}
+
 async function runDelete(input: Extract<BudgetInput, { action: 'delete' }>, ctx: CommandContext) {
   const { deps, caller } = ctx;
   const previous = await getTeam(deps.store, input.team);
@@ -388,7 +419,7 @@ async function runDelete(input: Extract<BudgetInput, { action: 'delete' }>, ctx:
     blocks: [
       {
         kind: 'text',
-        text: `To bring it back: \`budget set ${previous.team} ${previous.budgetUsd.toFixed()}${previous.target?.kind === 'slack' ? ` channel #${previous.target.channel}` : ''}\``,
+        text: `To bring it back: \`${restoreCommand(previous)}\`${previous.target?.kind === 'teams' ? ' (with the Workflows webhook URL, which is not shown here)' : ''}`,
       },
     ],
   };

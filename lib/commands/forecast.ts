@@ -7,9 +7,9 @@
 import { FORECAST_METHOD_TEXT, forecastMonthEnd } from '../analysis/forecast.js';
 import { getTeam } from '../budgets/store.js';
 import type { Reply } from '../chat/reply.js';
-import { formatRange, monthName } from '../clock.js';
+import { formatRange, monthName, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import { costMetricOf } from '../config.js';
-import { ParseError } from '../errors.js';
+import { ParseError, UserError } from '../errors.js';
 import { formatUsd, toCents, usd as toDec } from '../money.js';
 import { billContext } from '../spend/present.js';
 import { costBasisLabel, resolveTeam, spendContextOf, UNATTRIBUTED } from '../spend/query.js';
@@ -38,10 +38,12 @@ export interface ForecastData {
 const USAGE = helpOf('forecast').usage[0]!;
 
 /** Parse `forecast [team TEAM]` (or `forecast TEAM`); exported for `ask` and tests. */
-export function parseForecastWords(words: string[], defaultTeam?: string): ForecastInput {
+export function parseForecastWords(words: string[], defaultTeam?: string, now?: Date): ForecastInput {
   const teamOpt = takeOption(words, 'team', ['team'], USAGE);
   let team = teamOpt.value?.join(' ');
   let rest = teamOpt.rest;
+  // `forecast 2027-01`, `forecast next month`: a month, not a team.
+  if (now) rest = withoutCurrentMonth(rest, now);
   if (team === undefined && rest.length === 1 && !['month', 'this', 'mtd'].includes(rest[0]!.toLowerCase())) {
     // `forecast search` reads naturally too.
     team = rest[0];
@@ -57,6 +59,63 @@ export function parseForecastWords(words: string[], defaultTeam?: string): Forec
   }
   team ??= defaultTeam;
   return team !== undefined ? { team } : {};
+}
+
+/**
+ * Month words in `forecast` (`2027-01`, `december`, `next month`): the current month is
+ * what a forecast covers, so it is dropped; another month gets a clear message.
+ */
+function withoutCurrentMonth(words: string[], now: Date): string[] {
+  const text = words.join(' ').toLowerCase();
+  const current = todayIn(now).slice(0, 7);
+  let month: string | undefined;
+  if (/^\d{4}-\d{2}$/.test(text)) month = text;
+  else if (text === 'next month') month = startOfNextMonth(`${current}-01`).slice(0, 7);
+  else if (text === 'this month' || text === 'mtd') month = current;
+  else if (text === 'last month') month = startOfPreviousMonth(`${current}-01`).slice(0, 7);
+  else {
+    const named = words.length === 1 ? monthNumber(text) : undefined;
+    if (named !== undefined) {
+      const year = Number(current.slice(0, 4));
+      const candidate = `${year}-${String(named).padStart(2, '0')}`;
+      // A month name means this year's, or next year's when it has passed.
+      month = candidate < current ? `${year + 1}-${candidate.slice(5)}` : candidate;
+    }
+  }
+  if (month === undefined) return words;
+  const mm = Number(month.slice(5, 7));
+  if (!(mm >= 1 && mm <= 12)) {
+    throw new ParseError(`${month} is not a month: months go from 01 to 12.`, {
+      suggestion: `Try: ${USAGE}`,
+    });
+  }
+  if (month === current) return [];
+  const label = `${monthName(`${month}-01`)} ${month.slice(0, 4)}`;
+  if (month < current) {
+    throw new UserError('bad_period', `${label} is over: its spend is in the bill, not a forecast.`, {
+      suggestion: `Try: spend ${month}`,
+    });
+  }
+  throw new UserError(
+    'bad_period',
+    `"forecast" projects the current month (${monthName(`${current}-01`)} ${current.slice(0, 4)}) to its end; ${label} has not started, so there is nothing to project yet.`,
+    {
+      suggestion: `Try: forecast (this month), or estimate WORKLOAD for what a workload would cost a month.`,
+    },
+  );
+}
+
+function monthNumber(word: string): number | undefined {
+  if (word.length < 3) return undefined;
+  for (let m = 1; m <= 12; m++) {
+    if (
+      monthName(`2000-${String(m).padStart(2, '0')}-01`)
+        .toLowerCase()
+        .startsWith(word)
+    )
+      return m;
+  }
+  return undefined;
 }
 
 function money(n: number): string {
@@ -155,6 +214,6 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
 export const forecastCommand = defineCommand<ForecastInput, ForecastData>({
   ...helpOf('forecast'),
   slow: true,
-  parse: (words, ctx) => parseForecastWords(words, ctx.team),
+  parse: (words, ctx) => parseForecastWords(words, ctx.team, ctx.deps.clock.now()),
   run: runForecast,
 });

@@ -5,6 +5,7 @@
  * (words, aliases, "did you mean") is `line.ts`; here it is resolved against the registry.
  */
 
+import { toUserFacing } from '../errors.js';
 import { type ParsedLine, resolveLine, splitLine } from './line.js';
 import { COMMANDS, findCommand } from './registry.js';
 import type { CommandContext, CommandResult } from './types.js';
@@ -32,6 +33,12 @@ export async function executeLine(
 ): Promise<CommandResult & { visibility: ParsedLine['visibility'] }> {
   const parsed = parseLine(text);
   const input = parsed.command.parse(parsed.words, ctx);
-  const result = await parsed.command.run(input, ctx);
-  return { ...result, visibility: parsed.visibility };
+  try {
+    const result = await parsed.command.run(input, ctx);
+    return { ...result, visibility: parsed.visibility };
+  } catch (error) {
+    // No AWS credentials is the person's to fix (a profile, a role, or --demo), whichever
+    // adapter met it first: every command says so, as a user error.
+    throw toUserFacing(error);
+  }
 }

@@ -91,7 +91,7 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
     summary: 'Team budgets: status, and alerts at 50/80/100% in the team channel',
     usage: [
       'budget [TEAM]',
-      'budget set TEAM AMOUNT [channel CHANNEL] [thresholds 50,80,100] [tz ZONE] [owner @USER]',
+      'budget set TEAM AMOUNT [channel CHANNEL] [thresholds 50,80,100] [tz ZONE] [owner @USER|EMAIL]',
       'budget delete TEAM',
       'budget ack TEAM 80|forecast [MONTH]',
     ],

@@ -28,6 +28,7 @@ import {
   startOfPreviousMonth,
 } from '../clock.js';
 import { ParseError, UserError } from '../errors.js';
+import { closestMatches, editDistance, normaliseName } from '../fuzzy.js';
 
 /** The accepted forms, for error messages and help. */
 export const PERIOD_FORMS =
@@ -196,6 +197,8 @@ function interpret(text: string, today: string): Period | undefined {
   if (m) {
     const [from, to] = [m[1]!, m[2]!];
     if (!isIsoDate(from) || !isIsoDate(to)) {
+      const impossible = impossibleDateError(t, 'Ranges are YYYY-MM-DD..YYYY-MM-DD, both days included.');
+      if (impossible) throw impossible;
       throw new ParseError(
         `"${text}" is not a real date range: use YYYY-MM-DD..YYYY-MM-DD, both days included.`,
       );
@@ -244,6 +247,89 @@ export function validatePeriod(
   return period;
 }
 
+/** Period words people type, for "did you mean" on a typo (`last weak`, `yesterdy`). */
+const PERIOD_PHRASES = [
+  'today',
+  'yesterday',
+  'this week',
+  'last week',
+  'this month',
+  'last month',
+  'month to date',
+  'mtd',
+  'last 7 days',
+  'last 30 days',
+  ...Array.from({ length: 12 }, (_, i) =>
+    monthName(`2000-${String(i + 1).padStart(2, '0')}-01`).toLowerCase(),
+  ),
+];
+
+const MONTH_NAMES = Array.from({ length: 12 }, (_, i) =>
+  monthName(`2000-${String(i + 1).padStart(2, '0')}-01`),
+);
+
+/** For `2026-11-31` (or a range with it): the month's real length and the date meant. */
+function impossibleDateError(t: string, fallback: string): ParseError | undefined {
+  for (const word of t.split(/ |\.\./)) {
+    const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(word);
+    if (!d || isIsoDate(word)) continue;
+    const month = Number(d[2]);
+    if (month < 1 || month > 12)
+      return new ParseError(`${word} is not a date: months go from 01 to 12.`, { suggestion: fallback });
+    const first = `${d[1]}-${d[2]}-01`;
+    const last = `${d[1]}-${d[2]}-${String(daysInMonth(first)).padStart(2, '0')}`;
+    return new ParseError(
+      `${word} is not a date: ${MONTH_NAMES[month - 1]} ${d[1]} has ${daysInMonth(first)} days.`,
+      { suggestion: `Did you mean ${t.replace(word, last)}?` },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The error for words that are not a period, with the most useful suggestion we can make:
+ * the real last day of the month for an impossible date (`2026-11-31`), the date range of a
+ * quarter (`q3`), the closest period word for a typo (`last weak`), else `fallback`.
+ *
+ * @example
+ * unknownPeriodError('2026-11-31', now, 'Try: spend [PERIOD]').message;
+ * // '2026-11-31 is not a date: November 2026 has 30 days.'
+ */
+export function unknownPeriodError(text: string, now: Date, fallback: string, tz?: string): ParseError {
+  const t = text.toLowerCase().replace(/\s+/g, ' ').trim();
+  const shown = text.slice(0, 60);
+  const today = todayIn(now, tz);
+  const impossible = impossibleDateError(t, fallback);
+  if (impossible) return impossible;
+  const q = /^(?:(\d{4})[- ]?)?q([1-4])(?:[- ]?(\d{4}))?$/.exec(t);
+  if (q) {
+    const quarter = Number(q[2]);
+    const startOf = (year: number) => `${year}-${String((quarter - 1) * 3 + 1).padStart(2, '0')}-01`;
+    let year = Number(q[1] ?? q[3] ?? today.slice(0, 4));
+    if (!q[1] && !q[3] && startOf(year) > today) year -= 1;
+    const start = startOf(year);
+    const lastDay = addDays(startOfNextMonth(startOfNextMonth(startOfNextMonth(start))), -1);
+    const end = [lastDay, today].sort()[0]!;
+    return new ParseError(
+      `I don't take quarters as such: Q${quarter} ${year} is ${formatRange({ start, end: addDays(end, 1) })}.`,
+      {
+        suggestion: `Try the range ${start}..${end}.`,
+      },
+    );
+  }
+  const [closest] = closestMatches(t, PERIOD_PHRASES, 1);
+  if (
+    closest &&
+    t.length >= 3 &&
+    editDistance(normaliseName(t), normaliseName(closest)) <= (normaliseName(t).length >= 8 ? 2 : 1)
+  ) {
+    return new ParseError(`I don't understand the period "${shown}". Did you mean "${closest}"?`, {
+      suggestion: `Periods: ${PERIOD_FORMS}.`,
+    });
+  }
+  return new ParseError(`I don't understand "${shown}".`, { suggestion: fallback });
+}
+
 /**
  * Parse PERIOD words (the whole list) relative to `now`, in the time zone `tz`
  * (default UTC). Throws `ParseError` for words that are not a period and `UserError`
@@ -258,9 +344,12 @@ export function parsePeriod(words: string[] | string, now: Date, tz?: string): P
   const today = todayIn(now, tz);
   const period = interpret(text, today);
   if (!period) {
-    throw new ParseError(`I don't understand the period "${text.slice(0, 60)}".`, {
-      suggestion: `Periods: ${PERIOD_FORMS}.`,
-    });
+    const error = unknownPeriodError(text, now, `Periods: ${PERIOD_FORMS}.`, tz);
+    throw error.message.startsWith('I don\'t understand "')
+      ? new ParseError(`I don't understand the period "${text.slice(0, 60)}".`, {
+          suggestion: `Periods: ${PERIOD_FORMS}.`,
+        })
+      : error;
   }
   return validatePeriod(period, today);
 }

@@ -17,12 +17,22 @@ import {
   costBasisLabel,
   resolveTeam,
   type SpendContext,
+  type SpendLine,
   spendContextOf,
   UNATTRIBUTED,
 } from '../spend/query.js';
 import { getSpend, SPEND_GROUP_BYS, type SpendGroupBy } from '../spend/spend.js';
 import { helpOf } from './meta.js';
-import { PERIOD_FORMS, type Period, parsePeriod, takeOption, takePeriod, todayIn } from './period.js';
+import {
+  PERIOD_FORMS,
+  type Period,
+  parsePeriod,
+  takeOption,
+  takePeriod,
+  todayIn,
+  unknownPeriodError,
+} from './period.js';
+import { spendChartBlock } from './spend-chart.js';
 import type { CommandContext } from './types.js';
 import { defineCommand } from './types.js';
 
@@ -70,9 +80,39 @@ const GROUP_ALIASES: Record<string, SpendGroupBy> = {
   services: 'service',
 };
 
+/**
+ * `spend by model by team` (or `by model and team`): one breakdown at a time, and the
+ * answer says how to get the other view instead of "team needs a value".
+ */
+function rejectTwoGroupings(words: string[]): void {
+  const lower = words.map((w) => w.toLowerCase());
+  const at = lower.indexOf('by');
+  if (at < 0) return;
+  const first = lower[at + 1] ?? '';
+  const after = lower.slice(at + 2);
+  const second =
+    after[0] === 'by' || after[0] === 'and' || after[0] === '&'
+      ? after[1]
+      : first.includes(',')
+        ? first.split(',')[1]
+        : undefined;
+  const one = first.split(',')[0] ?? '';
+  if (!second || !Object.hasOwn(GROUP_ALIASES, one) || !Object.hasOwn(GROUP_ALIASES, second)) return;
+  const [a, b] = [GROUP_ALIASES[one]!, GROUP_ALIASES[second]!];
+  const period = lower.slice(0, at).join(' ') || 'mtd';
+  const teamFirst = a === 'team' || b === 'team';
+  const other = a === 'team' ? b : a;
+  throw new ParseError(`"spend" breaks spend down one way at a time, not by ${a} and by ${b} together.`, {
+    suggestion: teamFirst
+      ? `Try: spend ${period} by team, then spend ${period} by ${other} team TEAM for one team's ${other === 'usage' ? 'usage types' : `${other}s`}.`
+      : `Try: spend ${period} by ${a}, or spend ${period} by ${b}.`,
+  });
+}
+
 /** Parse `spend` words; exported for `ask` and tests. */
 export function parseSpendWords(words: string[], now: Date, defaultTeam?: string): SpendInput {
   const stops = ['by', 'team', 'for'];
+  rejectTwoGroupings(words);
   const byOpt = takeOption(words, 'by', stops, USAGE);
   let teamOpt = takeOption(byOpt.rest, 'team', stops, USAGE);
   if (!teamOpt.value) teamOpt = takeOption(teamOpt.rest, 'for', stops, USAGE);
@@ -100,9 +140,7 @@ export function parseSpendWords(words: string[], now: Date, defaultTeam?: string
   } else {
     const taken = takePeriod(rest, now);
     if (!taken.period || taken.rest.length) {
-      throw new ParseError(`I don't understand "${rest.join(' ').slice(0, 60)}".`, {
-        suggestion: `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`,
-      });
+      throw unknownPeriodError(rest.join(' '), now, `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`);
     }
     period = taken.period;
     periodWords = rest;
@@ -231,6 +269,7 @@ function spendReply(
     total: Dec;
     extra?: Dec;
     botApi?: { requests: number; usd: Dec };
+    lines?: SpendLine[];
   },
   ctx: CommandContext,
   kind: 'aws' | 'demo',
@@ -296,6 +335,13 @@ function spendReply(
       rows,
     });
   }
+  const chart = spendChartBlock({
+    period: input.period,
+    lines: report.lines ?? [],
+    groupBy: input.groupBy,
+    who,
+  });
+  if (chart) blocks.push(chart);
   if (report.extra) {
     blocks.push({
       kind: 'text',
@@ -309,12 +355,8 @@ function spendReply(
       text: `Unattributed spend has no \`${ctx.deps.config.TEAM_TAG_KEY}\` tag: call models through a tagged application inference profile and activate the tag for cost allocation.`,
     });
   }
-  if (report.botApi && report.botApi.requests > 0) {
-    blocks.push({
-      kind: 'text',
-      text: `This bot's own Cost Explorer use this month: ${report.botApi.requests} requests, ${formatUsd(report.botApi.usd)}.`,
-    });
-  }
+  // The bot's own Cost Explorer use stays in `data` for `status`: in an answer about
+  // someone's spend it is noise.
   const periodWords = periodWordsOf(input.period);
   const teamWords = data.team !== undefined ? ` team ${data.team}` : '';
   const actions: ReplyAction[] = [];

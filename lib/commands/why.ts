@@ -16,6 +16,7 @@ import {
   type RoundedDriver,
   roundDrivers,
 } from '../analysis/explain.js';
+import { type BridgeInput, bridgeText } from '../chart/bridge.js';
 import type { Reply, ReplyAction } from '../chat/reply.js';
 import { addDays, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
@@ -39,6 +40,7 @@ import {
   takeOption,
   takePeriod,
   todayIn,
+  unknownPeriodError,
   validatePeriod,
 } from './period.js';
 import { periodWordsOf, resolveTeamOf } from './spend.js';
@@ -106,9 +108,7 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
   else {
     const taken = takePeriod(rest, now);
     if (!taken.period || taken.rest.length) {
-      throw new ParseError(`I don't understand "${rest.join(' ').slice(0, 60)}".`, {
-        suggestion: `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`,
-      });
+      throw unknownPeriodError(rest.join(' '), now, `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`);
     }
     current = taken.period;
   }
@@ -320,6 +320,47 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
   };
 }
 
+/**
+ * The bridge chart of the change: the same drivers as the table, in the same order, and the
+ * same "Other" tail, so the picture never holds a driver the text names elsewhere. Amounts
+ * in cents: the drivers sum to the change (the `why` contract); if they did not, no chart.
+ */
+function bridgeOf(
+  data: WhyData,
+  labels: string[],
+  rest: WhyDriverData[],
+  prevHeader: string,
+  curHeader: string,
+): Extract<Reply['blocks'][number], { kind: 'image' }> | undefined {
+  const cents = (n: number) => Math.round(n * 100);
+  const steps = data.drivers
+    .filter((d) => d.deltaUsd !== 0)
+    .slice(0, labels.length)
+    .map((d, i) => ({ label: labels[i] ?? d.label, cents: cents(d.deltaUsd) }));
+  if (rest.length) {
+    steps.push({
+      label: `Other (${rest.length} ${rest.length === 1 ? 'line' : 'lines'})`,
+      cents: rest.reduce((s, d) => s + cents(d.deltaUsd), 0),
+    });
+  }
+  const input: BridgeInput = {
+    title: [
+      `${data.team !== undefined ? `${data.team} · ` : ''}Bedrock spend, ${prevHeader} to ${curHeader}`,
+      'each driver up or down',
+    ],
+    previous: { label: prevHeader, cents: cents(data.previous.totalUsd) },
+    steps,
+    current: { label: curHeader, cents: cents(data.current.totalUsd) },
+  };
+  if (steps.reduce((s, x) => s + x.cents, input.previous.cents) !== input.current.cents) return undefined;
+  return {
+    kind: 'image',
+    alt: `Bridge from ${prevHeader} to ${curHeader}, driver by driver`,
+    fallback: bridgeText(input),
+    chart: { kind: 'bridge', input },
+  };
+}
+
 function whyReply(
   input: WhyInput,
   data: WhyData,
@@ -380,6 +421,8 @@ function whyReply(
       ],
       rows: withEffect ? rows : rows.map((r) => r.slice(0, 4)),
     });
+    const bridge = bridgeOf(data, shown.map(withTeam), rest, prevHeader, curHeader);
+    if (bridge) blocks.push(bridge);
   }
   const lines: string[] = [];
   // Model switches: a line gone and a line new with the same token class (and team).

@@ -52,8 +52,17 @@ function within(line: SpendLine, range: DateRange): boolean {
   return line.day >= range.start && line.day < range.end;
 }
 
-/** Daily spend per model over the chart's range, biggest models first, the tail as "Other". */
-export function chartData(lines: SpendLine[], range: DateRange, title: string): TeamDigest['chart'] {
+/**
+ * Daily spend per model over the chart's range, biggest models first, the tail as "Other".
+ * `mustShow` (the models of the week's drivers) are always drawn on their own: the story
+ * the text tells (a Nova Lite spike) must not disappear into "Other".
+ */
+export function chartData(
+  lines: SpendLine[],
+  range: DateRange,
+  title: string,
+  mustShow: readonly string[] = [],
+): TeamDigest['chart'] {
   const days = eachDay(range);
   const byModel = new Map<string, Map<string, Dec>>();
   const totals = new Map<string, Dec>();
@@ -69,7 +78,13 @@ export function chartData(lines: SpendLine[], range: DateRange, title: string): 
     .filter(([, usd]) => usd.gt(0))
     .sort((a, b) => b[1].comparedTo(a[1]))
     .map(([label]) => label);
-  const shown = ranked.length > CHART_SERIES ? ranked.slice(0, CHART_SERIES - 1) : ranked;
+  let shown = ranked;
+  if (ranked.length > CHART_SERIES) {
+    const drivers = ranked.filter((label) => mustShow.includes(label)).slice(0, CHART_SERIES - 1);
+    const others = ranked.filter((label) => !drivers.includes(label));
+    const kept = new Set([...drivers, ...others.slice(0, CHART_SERIES - 1 - drivers.length)]);
+    shown = ranked.filter((label) => kept.has(label));
+  }
   const series = ranked.length > shown.length ? [...shown, 'Other'] : shown;
   const points: DailyPoint[] = [];
   const daily = days.map(() => 0);
@@ -127,20 +142,26 @@ export function buildTeamDigest(input: {
     idle: input.idle,
   });
   const who = input.overview ? 'All teams' : input.team;
+  const drivers = explanation.drivers.filter((d) => !d.deltaUsd.abs().lt(0.5)).slice(0, 3);
   return {
     team: input.team,
     week,
     lastWeekUsd: explanation.current.totalUsd,
     weekBeforeUsd: explanation.previous.totalUsd,
     deltaUsd: explanation.deltaUsd,
-    drivers: explanation.drivers.filter((d) => !d.deltaUsd.abs().lt(0.5)).slice(0, 3),
+    drivers,
     month,
     monthToDateUsd,
     forecastUsd: input.forecastUsd,
     ...(input.budgetUsd ? { budgetUsd: input.budgetUsd } : {}),
     idle: input.idle,
     ...(recommendation ? { recommendation } : {}),
-    chart: chartData(lines, week.chart, `${who} · daily Bedrock spend by model, ${formatRange(week.chart)}`),
+    chart: chartData(
+      lines,
+      week.chart,
+      `${who} · daily Bedrock spend by model, ${formatRange(week.chart)}`,
+      drivers.flatMap((d) => (d.model ? [d.model] : [])),
+    ),
   };
 }
 

@@ -6,13 +6,14 @@
  * Exit codes: 0 success, 2 user error (bad flag, unknown command, bad input),
  * 1 anything else (an outage, a bug), always with a one-line message and no stack trace.
  */
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Reply } from '../chat/reply.js';
 import { renderSlack } from '../chat/slack-render.js';
 import { renderTeams } from '../chat/teams-render.js';
 import { renderMarkdown, renderText } from '../chat/text.js';
 import { UnknownCommandError } from '../commands/grammar.js';
-import { ConfigError, isUserError, ParseError, UserError, userMessage } from '../errors.js';
+import { ConfigError, isUserError, ParseError, toUserFacing, UserError, userMessage } from '../errors.js';
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
 import type { LocalRuntime } from '../runtime.js';
@@ -26,9 +27,20 @@ export const USAGE = `Usage:
   bedrock-cost digest [--dry-run] [--demo]       run the weekly digest once
   bedrock-cost alerts [--dry-run] [--demo]       run the budget alert check once
   bedrock-cost idle-scan [--dry-run] [--demo]    run the idle throughput check once
+  bedrock-cost sync [--demo]                     bring the bill ledger up to date once
+  bedrock-cost status [--format json]            bill freshness, the bot's own requests and cost this month
   bedrock-cost pricing-refresh [--dry-run]       refresh the pricing catalog from the AWS Price List API
   bedrock-cost sync [--demo]                     bring the bill ledger up to date once (and a backfill step)
   bedrock-cost status [--format json]            ledger freshness, next sync, this month's requests and cost
+
+Flags:
+  --demo                 the built-in demo account instead of AWS (no credentials needed)
+  --format, -f FORMAT    text (default), markdown, slack, teams or json
+  --port, -p N           port for serve (default 3000); through npm: npm start -- --port 3119
+  --dry-run              jobs show what they would send, and send nothing
+  --team ID              default team for commands that take one
+  --verbose, -v          log to stderr, with stack traces
+  --help, -h             this help, then the chat commands
 
 Commands: help, spend, why, idle, estimate, compare, prices, forecast, budget, ask
 Try: bedrock-cost help --demo`;
@@ -37,6 +49,8 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: Record<string, string | undefined>;
+  /** The prompt's input for `serve` (default stdin; tests). */
+  input?: NodeJS.ReadableStream;
 }
 
 export interface CliOptions {
@@ -46,6 +60,10 @@ export interface CliOptions {
   port: number;
   dryRun: boolean;
   verbose: boolean;
+  /** `--help` / `-h`: the CLI's own usage before the chat help. */
+  help: boolean;
+  /** True when `--port` was given (not the default). */
+  portGiven: boolean;
   words: string[];
 }
 
@@ -98,6 +116,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
     port,
     dryRun: Boolean(values['dry-run']),
     verbose: Boolean(values.verbose),
+    help: Boolean(values.help),
+    portGiven: values.port !== undefined,
     words,
   };
 }
@@ -142,7 +162,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const env = { ...io.env };
   if (options.demo) env.BEDROCK_COST_DEMO = '1';
   const json = options.format === 'json';
-  const fail = (error: unknown): number => {
+  const fail = (caught: unknown): number => {
+    const error = toUserFacing(caught);
     const user = isUserError(error);
     const code = user ? error.code : error instanceof ConfigError ? 'config' : 'internal';
     const message = error instanceof ConfigError ? error.message : userMessage(error);
@@ -154,18 +175,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   };
 
   const [first = 'help', ...rest] = options.words;
+  // `serve --demo` with no signing secrets: make some up for this run, so a newcomer can send
+  // a signed request at once (the banner prints it as a ready-to-run curl).
+  const generatedSecrets =
+    first === 'serve' && options.demo && !env.SLACK_SIGNING_SECRET && !env.TEAMS_WEBHOOK_SECRET;
+  if (generatedSecrets) {
+    env.SLACK_SIGNING_SECRET = randomBytes(16).toString('hex');
+    env.TEAMS_WEBHOOK_SECRET = randomBytes(32).toString('base64');
+  }
   let runtime: LocalRuntime | undefined;
   try {
     const { createLocalRuntime } = await import('../runtime.js');
     runtime = await createLocalRuntime({ env, log: stderrLog(options.verbose) });
     const { deps } = runtime;
     if (first === 'serve') {
-      if (rest.length) throw new ParseError(`"serve" takes no words, only --port and --demo.`);
       const { serve } = await import('./serve.js');
       await serve(deps, {
-        port: options.port,
+        port: servePort(options, rest, env, io),
         format: options.format === 'json' ? 'text' : options.format,
         io,
+        generatedSecrets,
+        input: io.input,
       });
       return 0;
     }
@@ -211,7 +241,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         }),
       );
     } else {
-      io.out(renderReply(result.reply, options.format as Exclude<Format, 'json'>));
+      const rendered = renderReply(result.reply, options.format as Exclude<Format, 'json'>);
+      io.out(
+        options.help
+          ? `${USAGE}\n\nChat commands (the same at the serve prompt, in Slack and Teams):\n\n${rendered}`
+          : rendered,
+      );
     }
     return 0;
   } catch (error) {
@@ -219,6 +254,39 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await runtime?.close();
   }
+}
+
+/**
+ * The port `serve` listens on. \`npm start --port 3119\` is a common slip: npm keeps
+ * \`--port\` as its own setting (\`npm_config_port\`) and passes only "3119" on, so a lone
+ * port number (or npm's setting) is taken as the port, with the right spelling shown.
+ */
+function servePort(
+  options: CliOptions,
+  rest: string[],
+  env: Record<string, string | undefined>,
+  io: CliIo,
+): number {
+  const npmPort = env.npm_config_port;
+  const looksLikePort = (text: string | undefined) =>
+    text !== undefined && /^\d{1,5}$/.test(text) && Number(text) <= 65535;
+  if (rest.length === 1 && looksLikePort(rest[0]) && !options.portGiven) {
+    const port = Number(rest[0]);
+    io.err(`Using port ${port}. Through npm, flags go after "--": npm start -- --port ${port}`);
+    return port;
+  }
+  if (rest.length) {
+    throw new ParseError(`"serve" takes no words, only --port and --demo (got "${rest.join(' ')}").`, {
+      suggestion: 'Through npm, flags go after "--": npm start -- --port 3119',
+    });
+  }
+  if (!options.portGiven && looksLikePort(npmPort)) {
+    io.err(
+      `Using port ${npmPort} (npm's --port). Through npm, flags go after "--": npm start -- --port ${npmPort}`,
+    );
+    return Number(npmPort);
+  }
+  return options.port;
 }
 
 async function runJob(

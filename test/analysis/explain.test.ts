@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { effectLabel, explainChange, roundDrivers, splitEffects } from '../../lib/analysis/explain.js';
+import {
+  changeVerb,
+  effectLabel,
+  explainChange,
+  roundDrivers,
+  splitEffects,
+} from '../../lib/analysis/explain.js';
 import { addDays } from '../../lib/clock.js';
 import { Dec, formatUsd, sumUsd } from '../../lib/money.js';
 import type { SpendLine } from '../../lib/spend/query.js';
@@ -29,7 +35,7 @@ describe('explainChange', () => {
     const top = e.drivers[0]!;
     expect(top).toMatchObject({ model: 'Claude Sonnet 4.5', tokenClass: 'output', team: 'search' });
     expect(e.headline).toMatch(
-      /^Bedrock spend rose \$[\d,.]+ \(\+\d+%\) last week: Claude Sonnet 4\.5 output tokens for team search (doubled|tripled|grew)/,
+      /^Bedrock spend rose \$[\d,.]+ \(\+\d+%\) last week: Claude Sonnet 4\.5 output tokens for team search (doubled|tripled|grew x\d+\.\d|rose \d+%)/,
     );
   });
 
@@ -101,6 +107,34 @@ describe('explainChange', () => {
     expect(a.day >= '2026-11-10' && a.day < CURRENT.end).toBe(true);
     expect(a.deltaUsd.isPositive()).toBe(true);
     expect(a.basis).toBe('weekday');
+  });
+});
+
+describe('changeVerb', () => {
+  const verb = (previous: string, current: string) => changeVerb(new Dec(previous), new Dec(current));
+
+  it('says the measured multiple unless a word is exact at one decimal', () => {
+    expect(verb('100', '250')).toBe('grew x2.5');
+    expect(verb('100', '340')).toBe('grew x3.4');
+    expect(verb('100', '199')).toBe('rose 99%');
+    expect(verb('100', '200')).toBe('doubled');
+    expect(verb('100', '204')).toBe('doubled');
+    expect(verb('100', '301')).toBe('tripled');
+    expect(verb('100', '190')).toBe('rose 90%');
+    expect(verb('100', '60')).toBe('fell 40%');
+    expect(verb('0', '60')).toBe('started');
+  });
+
+  it('never says "tripled" for a ratio that is not x3.0', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 1_000_000 }), (p, c) => {
+        const said = verb(String(p), String(c));
+        const shown = (c / p).toFixed(1);
+        if (said === 'tripled') return shown === '3.0';
+        if (said === 'doubled') return shown === '2.0';
+        return true;
+      }),
+    );
   });
 });
 

@@ -77,7 +77,9 @@ describe('parseSlackChannel', () => {
   });
 
   it('explains that a bare channel name must be picked from the # menu', () => {
-    expect(() => parseSlackChannel('#search-alerts')).toThrow(/not a Slack channel ID.*picked with #/);
+    expect(() => parseSlackChannel('#search alerts')).toThrow(
+      /not a Slack channel.*for example: channel #search-alerts/,
+    );
     expect(() => parseSlackChannel('D0123ABCD')).toThrow(/direct message/);
   });
 
@@ -112,6 +114,6 @@ describe('parseTeamId and parseOwners', () => {
 
   it('reads owners from Slack mentions', () => {
     expect(parseOwners('@U0123ABC,@U0456DEF')).toEqual(['U0123ABC', 'U0456DEF']);
-    expect(() => parseOwners('@<script>')).toThrow(/not a user ID/);
+    expect(() => parseOwners('@<script>')).toThrow(/not a user I can identify/);
   });
 });

@@ -110,3 +110,14 @@ describe('renderDailyChart for a Teams card', () => {
     expect(recompressPng(notPng)).toBe(notPng);
   });
 });
+
+describe('chart legends', () => {
+  it('never cut a model name, even wrapped in a narrow chart', async () => {
+    const points = fourWeeks().map((p) =>
+      p.series === 'Nova Pro' ? { ...p, series: 'Titan Text Embeddings V2 (us-east-1, batch)' } : p,
+    );
+    const chart = await renderDailyChart({ title: 'narrow', points, width: 300, legendColumns: 2, scale: 1 });
+    expect(chart.svg).toContain('Titan Text Embeddings V2 (us-east-1, batch)');
+    expect(chart.svg).not.toContain('…');
+  });
+});

@@ -179,6 +179,8 @@ describe('Slack slash command: authentication', () => {
 
   it('answers Slack envelopes it does not act on: ssl_check, url_verification, stray events', async () => {
     const { handler } = handlerFor();
+    // Earlier answers may have uploaded charts: count only the calls these envelopes cause.
+    const before = slack.calls.length;
     const ssl = await handler(slackRequest('ssl_check=1&token=x', SECRET));
     const challenge = await handler(
       slackRequest(JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 'x' }), SECRET),
@@ -192,7 +194,7 @@ describe('Slack slash command: authentication', () => {
     expect(ssl.statusCode).toBe(200);
     expect(JSON.parse(challenge.body ?? '{}')).toEqual({ challenge: 'c-123' });
     expect(event.statusCode).toBe(200);
-    expect(slack.calls).toHaveLength(0);
+    expect(slack.calls).toHaveLength(before);
   });
 
   it('refuses everything when no signing secret is configured', async () => {

@@ -3,6 +3,7 @@ import type { Reply } from '../../lib/chat/reply.js';
 import { simpleReply } from '../../lib/chat/reply.js';
 import {
   actionIdOf,
+  escapeMrkdwn,
   renderSlack,
   SLACK_LIMITS,
   type SlackBlock,
@@ -220,5 +221,56 @@ describe('renderSlack limits', () => {
     expect(chunks.every((c) => c.length <= 3000)).toBe(true);
     expect(chunks.join('').replace(/\n/g, '')).toBe(text.replace(/\n/g, ''));
     expect(chunks).toHaveLength(4);
+  });
+});
+
+describe('renderSlack tables on a phone-width channel', () => {
+  const codeLines = (reply: Reply) =>
+    renderSlack(reply)
+      .blocks.map((b) => (b.text as { text?: string } | undefined)?.text ?? '')
+      .filter((t) => t.startsWith('```'))
+      .flatMap((t) => t.split('\n').filter((l) => !l.startsWith('```')));
+
+  it('keeps every line within 60 characters, with no label or figure cut', () => {
+    const rows = [
+      ['Claude Sonnet 4.5 · output · search', '$555.23', '$1,391.62', '+$836.39', 'volume x2.5'],
+      ['Nova Lite · provisioned throughput · growth', '$0.00', '$605.00', '+$605.00', 'new'],
+      ['Titan Text Embeddings V2 · input · data-platform', '$1,000.00', '$912.10', '-$87.90', 'price -9%'],
+    ];
+    const lines = codeLines({
+      headline: 'x',
+      blocks: [
+        {
+          kind: 'table',
+          columns: [
+            { header: 'Driver' },
+            { header: 'Nov 16-22', align: 'right' },
+            { header: 'Nov 23-29', align: 'right' },
+            { header: 'Change', align: 'right' },
+            { header: 'Effect' },
+          ],
+          rows,
+        },
+      ],
+    });
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(60);
+    const text = lines.join('\n');
+    for (const cell of rows.flat()) expect(text).toContain(escapeMrkdwn(cell));
+    expect(text).not.toContain('…');
+  });
+
+  it('spreads figures that do not fit on one line over several, each still aligned', () => {
+    const columns = [
+      { header: 'Where' },
+      ...['Input', 'Output', 'Cache read', 'Cache write', 'Batch input', 'Batch output', 'Flex'].map((h) => ({
+        header: h,
+        align: 'right' as const,
+      })),
+    ];
+    const rows = [['us-east-1', '$3.30', '$16.50', '$0.33', '$4.125', '$1.65', '$8.25', '$1.10']];
+    const lines = codeLines({ headline: 'x', blocks: [{ kind: 'table', columns, rows }] });
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(60);
+    for (const cell of [...rows.flat(), ...columns.map((c) => c.header)])
+      expect(lines.join('\n')).toContain(cell);
   });
 });

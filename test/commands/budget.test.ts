@@ -132,7 +132,7 @@ describe('budget set', () => {
       ['budget set', /"budget set" takes a team and an amount/],
       ['budget set search 5000 thresholds 50,2000', /whole percentages from 1 to 1000/],
       ['budget set search 5000 tz Moon/Base', /time zone "Moon\/Base"/],
-      ['budget set search 5000 channel #search-alerts', /not a Slack channel ID/],
+      ['budget set search 5000 channel D0123ABCD', /direct message/],
       ['budget set search 5000 webhook http://example.com/x', /must use https/],
       ['budget set search 5000 colour blue', /I don't understand "colour"/],
       ['budget set search 0', /more than \$0/],
@@ -157,7 +157,9 @@ describe('budget delete', () => {
       teams: [],
       deleted: { team: 'search', budgetUsd: 5000 },
     });
-    expect(renderText(result.reply)).toContain('budget set search 5000 channel #C0123ABCD');
+    expect(renderText(result.reply)).toContain(
+      'budget set search 5000 channel C0123ABCD thresholds 50,80,100 tz UTC digest monday 9',
+    );
     expect(await getTeam(store, 'search')).toBeUndefined();
     expect((await listAudit(store, 'search'))[0]).toMatchObject({
       action: 'delete',

@@ -63,8 +63,10 @@ describe('spend and why on the demo account', () => {
     expect(renderText(result.reply)).toMatch(/estimated for the latest hours from CloudWatch token counts/);
   });
 
-  it('reports the bot’s own Cost Explorer use', async () => {
-    const data = (await run('spend last month by usage')).data as SpendData;
+  it('keeps the bot’s own Cost Explorer use in the data, out of the answer', async () => {
+    const result = await run('spend last month by usage');
+    const data = result.data as SpendData;
+    expect(renderText(result.reply)).not.toContain('own Cost Explorer');
     expect(data.botApi?.requests).toBeGreaterThan(0);
     expect(data.botApi?.usd).toBeCloseTo(data.botApi!.requests * 0.01, 2);
   });

@@ -139,7 +139,7 @@ describe('weekly digest', () => {
     const text = search.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
     // The demo's story: a nightly job made Sonnet 4.5 output tokens jump from Tuesday.
     expect(text).toMatch(
-      /\*Why:\* Claude Sonnet 4\.5 output tokens (tripled|doubled|grew [\d.]+x) \(\+\$[\d,]+\)/,
+      /\*Why:\* Claude Sonnet 4\.5 output tokens (tripled|doubled|grew x[\d.]+) \(\+\$[\d,]+\)/,
     );
     expect(text).toMatch(/\*Do:\* .*batch inference: about -\$[\d,]+ a month\./);
     const image = search.blocks.find((b) => b.kind === 'image');

@@ -99,6 +99,15 @@ export interface SlackServerOptions {
   botId?: string;
   /** When set, posting to another channel answers `channel_not_found`. */
   channels?: string[];
+  /**
+   * The workspace's people and channels: `conversations.list` pages through `channels`
+   * (`limit`, `cursor`; archived ones only without `exclude_archived`), `users.lookupByEmail`
+   * finds `users` by email (`users_not_found` otherwise).
+   */
+  directory?: {
+    channels?: { id: string; name: string; is_private?: boolean; is_archived?: boolean }[];
+    users?: { id: string; email: string; name?: string }[];
+  };
 }
 
 interface Failures {
@@ -272,6 +281,33 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
       };
     },
     'chat.postEphemeral': () => ({ message_ts: nextTs() }),
+    'conversations.list': (args) => {
+      const all = (options.directory?.channels ?? []).filter(
+        (c) => !(c.is_archived && String(args.exclude_archived) === 'true'),
+      );
+      const start = Number(args.cursor ? Buffer.from(String(args.cursor), 'base64').toString() : 0);
+      const limit = Math.min(Number(args.limit ?? 100) || 100, 1000);
+      const page = all.slice(start, start + limit);
+      const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString('base64') : '';
+      return {
+        channels: page.map((c) => ({ is_channel: true, is_archived: false, is_private: false, ...c })),
+        response_metadata: { next_cursor: next },
+      };
+    },
+    'users.lookupByEmail': (args) => {
+      const user = options.directory?.users?.find(
+        (u) => u.email.toLowerCase() === String(args.email ?? '').toLowerCase(),
+      );
+      return user
+        ? {
+            user: {
+              id: user.id,
+              name: user.name ?? user.email.split('@')[0],
+              profile: { email: user.email },
+            },
+          }
+        : { ok: false, error: 'users_not_found' };
+    },
     'chat.update': (args) => ({ channel: args.channel, ts: args.ts, text: args.text }),
     'files.getUploadURLExternal': (args) => {
       files++;
