@@ -18,16 +18,17 @@ import {
 } from '../analysis/explain.js';
 import { type BridgeInput, bridgeText } from '../chart/bridge.js';
 import type { Reply, ReplyAction } from '../chat/reply.js';
-import { addDays, daysBetween } from '../clock.js';
+import { addDays, daysBetween, formatRange, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
-import { type Dec, formatUsd, toCents, usd as toUsd } from '../money.js';
+import { Dec, formatUsd, toCents, usd as toUsd } from '../money.js';
 import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
 import {
   costBasisLabel,
   fetchLines,
   type LinesResult,
   type SpendContext,
+  type SpendLine,
   spendContextOf,
   UNATTRIBUTED,
 } from '../spend/query.js';
@@ -112,10 +113,11 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
     }
     current = taken.period;
   }
+  const inProgress = current.partial;
   current = completeDays(current);
   let previous: Period;
   if (vsOpt.value) {
-    previous = parsePeriod(vsOpt.value, now);
+    previous = sameElapsedSpan(parsePeriod(vsOpt.value, now), current, inProgress);
     if (previous.start < current.end && current.start < previous.end) {
       throw new UserError(
         'bad_period',
@@ -135,6 +137,24 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
     explicitPrevious: Boolean(vsOpt.value),
     by,
     ...(team !== undefined ? { team } : {}),
+  };
+}
+
+/**
+ * Like for like: a period in progress (`this week`, `mtd`) compared with a whole one
+ * (`vs last week`) is compared with the same number of days from its start ("Nov 9-11, the
+ * same 3 days"), never 3 days against 7.
+ */
+export function sameElapsedSpan(previous: Period, current: Period, inProgress: boolean): Period {
+  const days = daysBetween(current.start, current.end);
+  if (!inProgress || daysBetween(previous.start, previous.end) <= days) return previous;
+  const end = addDays(previous.start, days);
+  return {
+    ...previous,
+    end,
+    kind: 'range',
+    label: `${formatRange({ start: previous.start, end })} (the same ${days === 1 ? 'day' : `${days} days`} of ${previous.label})`,
+    partial: false,
   };
 }
 
@@ -237,6 +257,78 @@ export async function explainPeriods(
   };
 }
 
+/**
+ * `why today`: today from midnight UTC until now against yesterday over the same hours, both
+ * estimated from CloudWatch token counts x catalog prices (per model, token class and team),
+ * so the comparison is like for like. Tokens only: provisioned throughput and other hourly
+ * lines are in the bill's daily totals (`why yesterday`).
+ */
+async function explainTodaySoFar(
+  ctx: SpendContext,
+  deps: CommandContext['deps'],
+  input: WhyInput,
+  team: string | undefined,
+): Promise<{ explanation: Explanation; requests: number; dataAsOf: Date; stale: boolean }> {
+  if (!ctx.metrics) {
+    throw new UserError(
+      'no_metrics',
+      'Today so far needs the CloudWatch token metrics, which this account does not give me. Try: why yesterday.',
+    );
+  }
+  const { nowcastWindow } = await import('../spend/nowcast.js');
+  const now = ctx.now;
+  const midnight = new Date(`${toIsoDate(now)}T00:00:00Z`);
+  const dayMs = 86_400_000;
+  const teamOpt = team !== undefined ? { team } : {};
+  const [today, yesterday] = await Promise.all([
+    nowcastWindow(ctx, deps, { start: midnight, end: now, ...teamOpt }),
+    nowcastWindow(ctx, deps, {
+      start: new Date(midnight.getTime() - dayMs),
+      end: new Date(now.getTime() - dayMs),
+      ...teamOpt,
+    }),
+  ]);
+  const hour = now.toISOString().slice(11, 16);
+  const current: Period = { ...input.current, label: `today until ${hour} UTC` };
+  const previous: Period = { ...input.previous, label: `yesterday until ${hour} UTC` };
+  const toLines = (n: typeof today, day: string): SpendLine[] =>
+    n.lines.map((l) => ({
+      day,
+      end: addDays(day, 1),
+      service: l.modelName ?? l.modelId,
+      usageType: `${l.modelId}|${l.tokenClass}`,
+      team: l.team,
+      info: {
+        service: l.modelName ?? l.modelId,
+        usageType: `${l.modelId}|${l.tokenClass}`,
+        kind: 'tokens',
+        tokenClass: l.tokenClass,
+        ...(l.modelKey ? { modelKey: l.modelKey } : { modelKey: l.modelId }),
+        modelName: l.modelName ?? l.modelId,
+        scope: 'in-region',
+        batch: false,
+        tier: 'standard',
+        marketplace: false,
+      },
+      amount: l.usd,
+      quantity: new Dec(l.tokens),
+      estimated: true,
+    }));
+  const lines = [...toLines(yesterday, previous.start), ...toLines(today, current.start)];
+  const explanation = explainChange(
+    {
+      current,
+      previous,
+      lines,
+      exactTeams: team === undefined,
+      by: input.by,
+      ...(team !== undefined ? { team } : {}),
+    },
+    { format: money, periodName: `today until ${hour} UTC` },
+  );
+  return { explanation, requests: 0, dataAsOf: now, stale: false };
+}
+
 /** `$1,240` for large amounts, `$81.20` for small ones; `signed` for changes. */
 function money(d: Dec, signed = false): string {
   return formatUsd(d, { signed, decimals: d.abs().gte(1000) ? 0 : 2 });
@@ -259,13 +351,19 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
       : validatePeriod(previousPeriod(current), todayIn(now, timeZone), `The period before ${current.label}`);
     input = { ...input, current, previous };
   }
-  const { explanation, requests, dataAsOf, stale } = await explainPeriods(spend, {
-    current: input.current,
-    previous: input.previous,
-    by: input.by,
-    explicitPrevious: input.explicitPrevious,
-    ...(team !== undefined ? { team } : {}),
-  });
+  // Today so far: the bill has only part of today, so compare it with yesterday up to the same
+  // hour, both from the token metrics (hourly); never a few hours against a whole day.
+  const todaySoFar =
+    input.current.kind === 'day' && input.current.partial && !input.explicitPrevious && !timeZone;
+  const { explanation, requests, dataAsOf, stale } = todaySoFar
+    ? await explainTodaySoFar(spend, deps, input, team)
+    : await explainPeriods(spend, {
+        current: input.current,
+        previous: input.previous,
+        by: input.by,
+        explicitPrevious: input.explicitPrevious,
+        ...(team !== undefined ? { team } : {}),
+      });
   const currentCents = Math.round(toCents(explanation.current.totalUsd) * 100);
   const previousCents = Math.round(toCents(explanation.previous.totalUsd) * 100);
   const rounded = roundDrivers(explanation.drivers);
