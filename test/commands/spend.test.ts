@@ -7,6 +7,7 @@ import type { SpendData } from '../../lib/commands/spend.js';
 import type { WhyData } from '../../lib/commands/why.js';
 import { runCli } from '../../lib/local/cli.js';
 import { createLocalRuntime, type LocalRuntime } from '../../lib/runtime.js';
+import { testDeps } from '../support/deps.js';
 
 // The demo account: team search's Claude Sonnet 4.5 output tokens spike in the week of Nov 9.
 let runtime: LocalRuntime;
@@ -90,5 +91,45 @@ describe('spend and why on the demo account', () => {
 
   it('refuses a bad grouping with the accepted ones', async () => {
     await expect(run('spend last week by colour')).rejects.toThrow(/by model, team, usage, region, account/);
+  });
+});
+
+describe('like for like on the demo account', () => {
+  it('compares today so far with yesterday up to the same hour, never with all of yesterday', async () => {
+    const { startTestDynamo } = await import('../support/dynamo.js');
+    const dynamo = await startTestDynamo();
+    try {
+      const deps = testDeps({
+        store: await dynamo.newStore(),
+        now: '2026-11-18T10:00:00Z',
+        env: { BEDROCK_COST_DEMO: '1' },
+      });
+      const today = await executeLine('why today', {
+        deps,
+        caller: { platform: 'cli', userId: 'cli', isAdmin: true },
+      });
+      const data = today.data as {
+        headline: string;
+        current: { totalUsd: number };
+        previous: { totalUsd: number };
+      };
+      expect(data.headline).toMatch(/today until 10:00 UTC/);
+      // Ten hours of each day: of the same order, not a few hours against a whole day.
+      expect(data.current.totalUsd / data.previous.totalUsd).toBeGreaterThan(0.5);
+      expect(data.current.totalUsd / data.previous.totalUsd).toBeLessThan(2);
+      const week = await executeLine('why this week vs last week', {
+        deps,
+        caller: { platform: 'cli', userId: 'cli', isAdmin: true },
+      });
+      const w = week.data as {
+        current: { start: string; end: string };
+        previous: { start: string; end: string };
+      };
+      // Mon-Tue of this week (complete days) against Mon-Tue of last week, said in the answer.
+      expect(w.current).toMatchObject({ start: '2026-11-16', end: '2026-11-18' });
+      expect(w.previous).toMatchObject({ start: '2026-11-09', end: '2026-11-11' });
+    } finally {
+      await dynamo.close();
+    }
   });
 });
