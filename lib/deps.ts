@@ -127,12 +127,14 @@ export function createDeps(options: CreateDepsOptions): Deps {
   });
   const sources = once(async (): Promise<DataSources> => {
     const [{ ledgerCostSource }, built] = await Promise.all([import('./ledger/source.js'), raw()]);
+    const demo = config.BEDROCK_COST_DEMO && !options.sources;
     return {
       ...built.sources,
+      // The demo's bill costs nothing and has no schedule: it syncs when a question comes.
       costs: ledgerCostSource({
         ...ledgerContext(),
-        bill: built.chat,
-        syncOnRead: config.BEDROCK_COST_DEMO && !options.sources,
+        bill: demo ? built.jobs : built.chat,
+        syncOnRead: demo,
       }),
     };
   });

@@ -225,7 +225,8 @@ export async function runSpend(given: SpendInput, ctx: CommandContext) {
   const groups = report.groups.map((g) => ({ ...g }));
   if (extra && estimate) {
     for (const est of estimate.groupsBy(input.groupBy)) {
-      const g = groups.find((x) => x.key === est.key);
+      // One vocabulary: the bill's and the metrics' names of a model meet on its key, else its name.
+      const g = groups.find((x) => x.key === est.key) ?? groups.find((x) => x.label === est.label);
       const share = est.usd.times(extra).div(estimate.totalUsd);
       if (g) g.usd = g.usd.plus(share);
       else groups.push({ key: est.key, label: est.label, usd: share, share: 0 });
