@@ -111,6 +111,17 @@ const DATA_ACTIONS: Record<string, string[]> = {
 };
 const DATA_SERVICES = /^(ce|cloudwatch|bedrock|pricing|tag):/;
 
+/** The SSM sub-path of secrets each function reads (Slack's or Teams'), or none. */
+const SECRETS_PATH: Record<string, string | undefined> = {
+  'slack-events': 'slack',
+  'teams-messages': 'teams',
+  'command-worker': 'slack',
+  'weekly-digest': 'slack',
+  'budget-alerts': 'slack',
+  'idle-throughput': 'slack',
+  'pricing-refresh': undefined,
+};
+
 // ---------------------------------------------------------------------------------------
 // Packaging
 
@@ -125,6 +136,7 @@ interface Resource {
 }
 interface Template {
   Resources: Record<string, Resource>;
+  Parameters?: Record<string, { Type: string; Default?: string; AllowedPattern?: string }>;
   Conditions?: Record<string, Json>;
   Outputs?: Record<string, Json>;
 }
@@ -132,7 +144,10 @@ interface Packaged {
   stage: string;
   dir: string;
   raw: string;
-  /** The template with every condition decided (parameters are known at package time). */
+  /**
+   * The template as deployed with its parameters' defaults (the osls params): every
+   * condition decided, parameter references and the functions over them evaluated.
+   */
   template: Template;
 }
 
@@ -176,11 +191,55 @@ async function packageStage(stage: string, params: string[] = []): Promise<Packa
   return { stage, dir, raw, template: decideConditions(parsed) };
 }
 
-/** Evaluate `Conditions` (literal after parameter substitution) and apply them. */
+/**
+ * Deploy the template in imagination with its parameters' defaults: replace references to
+ * the stack's parameters by their values (in `Ref`, `Fn::Sub`, and the `Fn::Join`,
+ * `Fn::Split`, `Fn::Select` over them), then decide `Conditions` and apply them.
+ */
 function decideConditions(template: Template): Template {
+  const parameters = new Map(Object.entries(template.Parameters ?? {}).map(([k, p]) => [k, p.Default ?? '']));
+  const substitute = (text: string, vars: Record<string, Json> = {}) =>
+    text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
+      const v = name in vars ? vars[name] : parameters.get(name);
+      return typeof v === 'string' ? v : whole;
+    });
+  const literal = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(literal);
+    if (!node || typeof node !== 'object') return node;
+    const o = node as Record<string, Json>;
+    if (typeof o.Ref === 'string' && parameters.has(o.Ref)) return parameters.get(o.Ref);
+    if ('Fn::Sub' in o) {
+      const arg = o['Fn::Sub'];
+      if (typeof arg === 'string') {
+        const text = substitute(arg);
+        return text.includes('${') ? { 'Fn::Sub': text } : text;
+      }
+      const [text, vars] = arg as [string, Record<string, Json>];
+      const values = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, literal(v)]));
+      const out = substitute(text, values);
+      return out.includes('${') ? { 'Fn::Sub': out } : out;
+    }
+    if ('Fn::Join' in o) {
+      const [sep, parts] = literal(o['Fn::Join']) as [string, Json[]];
+      if (parts.every((p) => typeof p === 'string')) return parts.join(sep);
+      return { 'Fn::Join': [sep, parts] };
+    }
+    if ('Fn::Split' in o) {
+      const [sep, text] = literal(o['Fn::Split']) as [string, Json];
+      if (typeof text === 'string') return text.split(sep);
+    }
+    if ('Fn::Select' in o) {
+      const [index, list] = literal(o['Fn::Select']) as [number | string, Json];
+      if (Array.isArray(list)) {
+        if (Number(index) >= list.length) throw new Error(`Fn::Select out of range: ${JSON.stringify(o)}`);
+        return list[Number(index)];
+      }
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, literal(v)]));
+  };
   const decided = new Map<string, boolean>();
   const evaluate = (node: Json): boolean => {
-    const n = node as Record<string, Json[] & Json>;
+    const n = literal(node) as Record<string, Json[] & Json>;
     if ('Fn::Equals' in n) {
       const [a, b] = n['Fn::Equals'] as Json[];
       if (typeof a !== 'string' || typeof b !== 'string') throw new Error(`undecidable ${JSON.stringify(n)}`);
@@ -222,7 +281,7 @@ function decideConditions(template: Template): Template {
   const resources: Record<string, Resource> = {};
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Condition && !condition(resource.Condition)) continue;
-    resources[id] = prune(resource) as Resource;
+    resources[id] = literal(prune(resource)) as Resource;
   }
   return { ...template, Resources: resources };
 }
@@ -301,6 +360,7 @@ const PROD_PARAMS = [
   'alarmEmail=finops@example.com',
   'adminUserIds=U01ADMIN,U02ADMIN',
   'finopsChannel=C0FINOPS',
+  'permissionsBoundaryArn=arn:aws:iam::123456789012:policy/bedrock-cost-boundary',
 ];
 
 beforeAll(async () => {
@@ -313,6 +373,75 @@ beforeAll(async () => {
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
   for (const folder of workFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('CloudFormation', () => {
+  /**
+   * Findings allowed: W3005, a `DependsOn` on each function's role that osls generates
+   * although the role's `GetAtt` already orders them (harmless, and not ours to remove).
+   */
+  const ALLOWED = new Set(['W3005']);
+
+  it('accepts the packaged template (cfn-lint): no error, no always-true or always-false condition', async () => {
+    for (const packaged of [dev, prod]) {
+      const file = join(packaged.dir, 'cloudformation-template-update-stack.json');
+      let output: string;
+      try {
+        output = (await run('cfn-lint', ['--format', 'parseable', file], { maxBuffer: 16 * 1024 * 1024 }))
+          .stdout;
+      } catch (error) {
+        const e = error as { code?: unknown; stdout?: string };
+        if (e.code === 'ENOENT') {
+          throw new Error(
+            'cfn-lint is not installed, so the packaged CloudFormation template cannot be checked: `pip install cfn-lint` (or `pipx install cfn-lint`), then run this test again.',
+          );
+        }
+        // cfn-lint exits non-zero when it finds anything; its findings are on stdout.
+        output = e.stdout ?? String(error);
+      }
+      const findings = output
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => ({ rule: /:([EWI]\d{4}):/.exec(line)?.[1] ?? line, line }));
+      expect(
+        findings.filter((f) => !ALLOWED.has(f.rule)).map((f) => f.line),
+        `cfn-lint on the ${packaged.stage} template`,
+      ).toEqual([]);
+    }
+  });
+
+  it('decides its options at deploy time: parameters and conditions, no literal condition', () => {
+    const raw = JSON.parse(dev.raw) as Template;
+    expect(Object.keys(raw.Parameters ?? {}).sort()).toEqual([
+      'AlarmEmail',
+      'AlarmTopicArn',
+      'AssistantModelId',
+      'PermissionsBoundaryArn',
+    ]);
+    // Every Fn::Equals in a condition compares a parameter, never two package-time literals.
+    const equalsOf = (node: Json): Json[][] =>
+      Array.isArray(node)
+        ? node.flatMap(equalsOf)
+        : node && typeof node === 'object'
+          ? Object.entries(node as Record<string, Json>).flatMap(([k, v]) =>
+              k === 'Fn::Equals' ? [v as Json[], ...equalsOf(v)] : equalsOf(v),
+            )
+          : [];
+    const equals = equalsOf(raw.Conditions);
+    expect(equals.length).toBeGreaterThan(0);
+    for (const pair of equals)
+      expect(
+        pair.some((side) => refId(side) !== undefined),
+        JSON.stringify(pair),
+      ).toBe(true);
+    // The boundary is applied to every role when given.
+    for (const [id, role] of ofType(prod.template, 'AWS::IAM::Role'))
+      expect(role.Properties.PermissionsBoundary, id).toBe(
+        'arn:aws:iam::123456789012:policy/bedrock-cost-boundary',
+      );
+    for (const [id, role] of ofType(dev.template, 'AWS::IAM::Role'))
+      expect(role.Properties.PermissionsBoundary, id).toBeUndefined();
+  });
 });
 
 describe('functions', () => {
@@ -460,7 +589,9 @@ describe('table', () => {
       for (const name of FUNCTIONS) {
         expect(envOf(lambdaOf(t, name)[1]).BEDROCK_COST_TABLE).toBe(`${SERVICE}-${stage}`);
         const writes = allowing(statementsOf(t, name), 'dynamodb:PutItem');
-        expect(writes.flatMap((s) => asArray(s.Resource)).map(getAttId), name).toEqual([tableId]);
+        expect(new Set(writes.flatMap((s) => asArray(s.Resource)).map(getAttId)), name).toEqual(
+          new Set([tableId]),
+        );
       }
     }
   });
@@ -509,6 +640,12 @@ describe('IAM, least privilege', () => {
               expect(actions).toEqual(['bedrock:InvokeModel']);
               continue;
             }
+            if (actions.includes('bedrock:InvokeModel')) {
+              // Only the configured assistant's inference profile (checked in full below).
+              expect(actions).toEqual(['bedrock:InvokeModel']);
+              expect(arn).toMatch(/:inference-profile\/[a-z]+\.[a-z0-9-]+\.[a-z0-9.:-]+$/);
+              continue;
+            }
             // Region and account pinned; the resource part names this stage where AWS has names.
             // One exception: reading provisioned throughputs and application inference
             // profiles (details, tags) in any Region of the account, for BEDROCK_COST_REGIONS.
@@ -532,7 +669,8 @@ describe('IAM, least privilege', () => {
             const service = pinned.split(':')[2];
             const part = pinned.split(':').slice(5).join(':');
             if (service === 'logs') expect(part).toBe(`log-group:/aws/lambda/${SERVICE}-${stage}-${name}:*`);
-            if (service === 'ssm') expect(part).toMatch(new RegExp(`^parameter/${SERVICE}/${stage}(/\\*)?$`));
+            if (service === 'ssm')
+              expect(part).toMatch(new RegExp(`^parameter/${SERVICE}/${stage}/(slack|teams)(/\\*)?$`));
             if (service === 'lambda') expect(part).toBe(`function:${SERVICE}-${stage}-command-worker`);
             if (service === 'kms') {
               // Any key of the account, but only as SSM decrypts a SecureString for us.
@@ -559,9 +697,9 @@ describe('IAM, least privilege', () => {
         .filter((a) => DATA_SERVICES.test(a))
         .sort();
       expect(actions, name).toEqual(DATA_ACTIONS[name]);
-      // Every function reads its secrets and writes its own logs; no other IAM, STS or S3.
+      // Every function writes its own logs; no other IAM, STS or S3 (secrets: see below).
       const all = actionsOf(statementsOf(dev.template, name));
-      expect(all.has('ssm:GetParametersByPath'), name).toBe(true);
+      expect(all.has('ssm:GetParametersByPath'), name).toBe(name !== 'pricing-refresh');
       expect(all.has('logs:PutLogEvents'), name).toBe(true);
       expect(
         [...all].filter((a) => /^(iam|sts|s3|ssm:Put|kms:(?!Decrypt))/.test(a)),
@@ -580,6 +718,97 @@ describe('IAM, least privilege', () => {
       'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     );
   });
+
+  it('lets `ask` invoke the configured model only: its inference profile, and the model it routes to', () => {
+    for (const name of ['command-worker', 'teams-messages']) {
+      const invoke = allowing(statementsOf(prod.template, name), 'bedrock:InvokeModel');
+      const resources = invoke.flatMap((s) => asArray(s.Resource)).map(subText);
+      expect(resources.sort(), name).toEqual(
+        [
+          // The ID as a model in this Region (for a model ID; no such model for a profile ID).
+          `arn:\${AWS::Partition}:bedrock:\${AWS::Region}::foundation-model/us.anthropic.claude-haiku-4-5-20251001-v1:0`,
+          // The model the cross-Region profile routes to, in any of its Regions.
+          `arn:\${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0`,
+          `arn:\${AWS::Partition}:bedrock:\${AWS::Region}:\${AWS::AccountId}:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0`,
+        ].sort(),
+      );
+      for (const s of invoke) expect(asArray(s.Action), name).toEqual(['bedrock:InvokeModel']);
+    }
+  });
+
+  /**
+   * Would the role allow this DynamoDB action on an item with this partition key? Evaluates
+   * the condition keys the template uses (`dynamodb:LeadingKeys`, `dynamodb:EnclosingOperation`).
+   */
+  function allowsItemWrite(
+    t: Template,
+    name: string,
+    action: string,
+    pk: string,
+    enclosing?: 'TransactWriteItems',
+  ): boolean {
+    const like = (pattern: string, value: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`).test(value);
+    return allowing(statementsOf(t, name), action).some((s) => {
+      for (const [operator, entries] of Object.entries(s.Condition ?? {})) {
+        for (const [key, raw] of Object.entries(entries)) {
+          const patterns = asArray(raw as string | string[]);
+          const values =
+            key === 'dynamodb:LeadingKeys'
+              ? [pk]
+              : key === 'dynamodb:EnclosingOperation'
+                ? enclosing
+                  ? [enclosing]
+                  : []
+                : undefined;
+          if (!values) throw new Error(`${name}: condition key ${key} not understood by this test`);
+          const ok =
+            operator === 'ForAllValues:StringLike'
+              ? values.every((v) => patterns.some((p) => like(p, v)))
+              : operator === 'ForAllValues:StringNotLike'
+                ? values.every((v) => !patterns.some((p) => like(p, v)))
+                : operator === 'ForAnyValue:StringEquals'
+                  ? values.some((v) => patterns.includes(v))
+                  : operator === 'StringEquals' && key === 'kms:ViaService';
+          if (!ok) return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  it('keeps audit items append-only, written only with the budget change they record', () => {
+    const BUDGET_CHANGERS = ['command-worker', 'slack-events', 'teams-messages'];
+    for (const { template: t } of [dev, prod]) {
+      for (const name of FUNCTIONS) {
+        const changes = BUDGET_CHANGERS.includes(name);
+        // An audit item: put only inside the transaction, by a function that changes budgets.
+        expect(allowsItemWrite(t, name, 'dynamodb:PutItem', 'AUDIT#search', 'TransactWriteItems'), name).toBe(
+          changes,
+        );
+        expect(allowsItemWrite(t, name, 'dynamodb:PutItem', 'AUDIT#search'), name).toBe(false);
+        for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+          expect(
+            allowsItemWrite(t, name, action, 'AUDIT#search', 'TransactWriteItems'),
+            `${name} ${action}`,
+          ).toBe(false);
+          expect(allowsItemWrite(t, name, action, 'AUDIT#search'), `${name} ${action}`).toBe(false);
+        }
+        // A budget: changed or deleted only in that transaction, only by those functions.
+        for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem']) {
+          expect(
+            allowsItemWrite(t, name, action, 'TEAM#search', 'TransactWriteItems'),
+            `${name} ${action}`,
+          ).toBe(changes);
+          expect(allowsItemWrite(t, name, action, 'TEAM#search'), `${name} ${action}`).toBe(false);
+        }
+        expect(allowsItemWrite(t, name, 'dynamodb:UpdateItem', 'TEAM#search'), name).toBe(false);
+        // Its own state items (alerts, digests, caches, claims) stay writable.
+        for (const pk of ['ALERT#search#2026-11', 'DIGEST#search', 'CACHE#abc', 'USAGE#2026-11-18'])
+          expect(allowsItemWrite(t, name, 'dynamodb:UpdateItem', pk), `${name} ${pk}`).toBe(true);
+      }
+    }
+  });
 });
 
 describe('secrets and configuration', () => {
@@ -595,11 +824,18 @@ describe('secrets and configuration', () => {
           Object.keys(env).filter((k) => /SECRET|TOKEN|PASSWORD|PRIVATE|CREDENTIAL/.test(k)),
           name,
         ).toEqual([]);
-        expect(env.BEDROCK_COST_SSM_PATH).toBe(`/${SERVICE}/${packaged.stage}`);
+        // Each function reads the secrets it needs and no others: Slack's, Teams', or none.
+        const path = SECRETS_PATH[name];
+        expect(env.BEDROCK_COST_SSM_PATH, name).toBe(path && `/${SERVICE}/${packaged.stage}/${path}`);
         const read = allowing(statementsOf(packaged.template, name), 'ssm:GetParametersByPath');
-        expect(read.flatMap((s) => asArray(s.Resource)).map(subText), name).toContain(
-          `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${SERVICE}/${packaged.stage}`,
-        );
+        const arn = `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${SERVICE}/${packaged.stage}`;
+        expect(
+          read
+            .flatMap((s) => asArray(s.Resource))
+            .map(subText)
+            .sort(),
+          name,
+        ).toEqual(path ? [`${arn}/${path}`, `${arn}/${path}/*`] : []);
       }
     }
   });
@@ -1141,11 +1377,13 @@ describe('packaged handlers answer', () => {
       const made = new Set<string>();
       for (const [name, event, packaged] of runs) {
         const before = aws.requests.length;
+        const deployed = envOf(lambdaOf(packaged.template, name)[1]);
         const env: Record<string, string> = {
-          ...envOf(lambdaOf(packaged.template, name)[1]),
+          ...deployed,
           ...local,
           ...endpoints,
-          BEDROCK_COST_SSM_PATH: STAGE_PATH,
+          // A function with no secrets to read (pricing-refresh) has no path, and no grant.
+          ...(deployed.BEDROCK_COST_SSM_PATH ? { BEDROCK_COST_SSM_PATH: STAGE_PATH } : {}),
           BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
           SLACK_API_URL: slack.apiUrl,
           POWERTOOLS_LOG_LEVEL: 'INFO',
