@@ -111,6 +111,8 @@ interface ProfileItem {
   thresholds: number[];
   channel?: string;
   webhookUrl?: string;
+  /** The Teams channel where the webhook was set. */
+  webhookChannelId?: string;
   timeZone: string;
   owners: string[];
   digestWeekday: number;
@@ -131,6 +133,9 @@ function toItem(profile: TeamProfile): ProfileItem {
     thresholds: [...profile.thresholds],
     ...(profile.target?.kind === 'slack' ? { channel: profile.target.channel } : {}),
     ...(profile.target?.kind === 'teams' ? { webhookUrl: profile.target.webhookUrl } : {}),
+    ...(profile.target?.kind === 'teams' && profile.target.channelId
+      ? { webhookChannelId: profile.target.channelId }
+      : {}),
     timeZone: profile.timeZone,
     owners: [...profile.owners],
     digestWeekday: profile.digest.weekday,
@@ -150,7 +155,13 @@ export function profileFromItem(item: Record<string, unknown>): TeamProfile {
     typeof item.channel === 'string' && item.channel
       ? { kind: 'slack', channel: item.channel }
       : typeof item.webhookUrl === 'string' && item.webhookUrl
-        ? { kind: 'teams', webhookUrl: item.webhookUrl }
+        ? {
+            kind: 'teams',
+            webhookUrl: item.webhookUrl,
+            ...(typeof item.webhookChannelId === 'string' && item.webhookChannelId
+              ? { channelId: item.webhookChannelId }
+              : {}),
+          }
         : undefined;
   return {
     team,

@@ -272,7 +272,16 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
     caller.channelId && /^[CG][A-Z0-9]{6,}$/.test(caller.channelId)
       ? { kind: 'slack', channel: caller.channelId }
       : undefined;
-  const target = input.target ?? previous?.target ?? fromChannel;
+  let target = input.target ?? previous?.target ?? fromChannel;
+  if (input.target?.kind === 'teams') {
+    // Remember the Teams channel the webhook was given in: slow answers asked there go to it.
+    const before =
+      previous?.target?.kind === 'teams' && previous.target.webhookUrl === input.target.webhookUrl
+        ? previous.target.channelId
+        : undefined;
+    const channelId = caller.platform === 'teams' && caller.channelId ? caller.channelId : before;
+    target = { ...input.target, ...(channelId ? { channelId } : {}) };
+  }
   const saved = await saveTeam(
     deps.store,
     {
