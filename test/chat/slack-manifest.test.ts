@@ -23,7 +23,14 @@ describe('infra/slack-app-manifest.yml', () => {
   it('asks for the scopes the product uses, and no more', () => {
     const bot = manifest.slice(manifest.indexOf('    bot:'), manifest.indexOf('settings:'));
     const scopes = [...bot.matchAll(/^\s+- ([a-z:.]+)$/gm)].map((m) => m[1]).sort();
-    expect(scopes).toEqual(['chat:write', 'chat:write.public', 'commands', 'files:write']);
+    expect(scopes).toEqual([
+      'channels:read',
+      'chat:write',
+      'chat:write.public',
+      'commands',
+      'files:write',
+      'groups:read',
+    ]);
   });
 
   it('escapes channel mentions so budget channels arrive as IDs', () => {
