@@ -178,7 +178,9 @@ describe('DynamoDB throttling', () => {
     );
     expect(error).toBeInstanceOf(Error);
     expect(isFriendly(userMessage(error))).toBe(true);
-    expect(userMessage(error)).toMatch(/^The search budget was not changed: .*Nothing was saved, so simply try again/s);
+    expect(userMessage(error)).toMatch(
+      /^The search budget was not changed: .*Nothing was saved, so simply try again/s,
+    );
     proxy.reset();
     expect(await getTeam(store, 'search')).toBeUndefined();
     expect(await listAudit(store, 'search')).toEqual([]);
