@@ -113,6 +113,11 @@ export async function startEmbeddedDynamo(dataDir: string | null): Promise<Embed
   }
   const { default: dynalite } = await import('dynalite');
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Node closes an idle keep-alive connection after 5 s; a client that picks that socket at
+  // the same moment gets ECONNRESET (more likely on a busy machine). Idle connections stay
+  // open a minute, longer than clients keep them unused.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   // dynalite has no transactions; the budget store writes a change and its audit in one.
   const { addTransactWriteItems } = await import('./dynalite-transactions.js');
   addTransactWriteItems(server);
