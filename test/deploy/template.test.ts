@@ -42,6 +42,8 @@ const run = promisify(execFile);
  */
 const SLOW_MS = 12 * 60_000;
 const CHILD_MS = 5 * 60_000;
+/** Both packagings (one after the other). */
+const PACKAGING_MS = 2 * SLOW_MS + 60_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVICE = 'bedrock-cost';
 
@@ -374,7 +376,7 @@ beforeAll(async () => {
   // packaging, whatever the output directory, so two runs at once collide.
   dev = await packageStage('dev');
   prod = await packageStage('prod', PROD_PARAMS);
-}, 2 * SLOW_MS + 60_000);
+}, PACKAGING_MS);
 
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
