@@ -390,33 +390,37 @@ describe('CloudFormation', () => {
    */
   const ALLOWED = new Set(['W3005']);
 
-  it('accepts the packaged template (cfn-lint): no error, no always-true or always-false condition', async () => {
-    for (const packaged of [dev, prod]) {
-      const file = join(packaged.dir, 'cloudformation-template-update-stack.json');
-      let output: string;
-      try {
-        output = (await run('cfn-lint', ['--format', 'parseable', file], { maxBuffer: 16 * 1024 * 1024 }))
-          .stdout;
-      } catch (error) {
-        const e = error as { code?: unknown; stdout?: string };
-        if (e.code === 'ENOENT') {
-          throw new Error(
-            'cfn-lint is not installed, so the packaged CloudFormation template cannot be checked: `pip install cfn-lint` (or `pipx install cfn-lint`), then run this test again.',
-          );
+  it(
+    'accepts the packaged template (cfn-lint): no error, no always-true or always-false condition',
+    async () => {
+      for (const packaged of [dev, prod]) {
+        const file = join(packaged.dir, 'cloudformation-template-update-stack.json');
+        let output: string;
+        try {
+          output = (await run('cfn-lint', ['--format', 'parseable', file], { maxBuffer: 16 * 1024 * 1024 }))
+            .stdout;
+        } catch (error) {
+          const e = error as { code?: unknown; stdout?: string };
+          if (e.code === 'ENOENT') {
+            throw new Error(
+              'cfn-lint is not installed, so the packaged CloudFormation template cannot be checked: `pip install cfn-lint` (or `pipx install cfn-lint`), then run this test again.',
+            );
+          }
+          // cfn-lint exits non-zero when it finds anything; its findings are on stdout.
+          output = e.stdout ?? String(error);
         }
-        // cfn-lint exits non-zero when it finds anything; its findings are on stdout.
-        output = e.stdout ?? String(error);
+        const findings = output
+          .split('\n')
+          .filter((line) => line.trim())
+          .map((line) => ({ rule: /:([EWI]\d{4}):/.exec(line)?.[1] ?? line, line }));
+        expect(
+          findings.filter((f) => !ALLOWED.has(f.rule)).map((f) => f.line),
+          `cfn-lint on the ${packaged.stage} template`,
+        ).toEqual([]);
       }
-      const findings = output
-        .split('\n')
-        .filter((line) => line.trim())
-        .map((line) => ({ rule: /:([EWI]\d{4}):/.exec(line)?.[1] ?? line, line }));
-      expect(
-        findings.filter((f) => !ALLOWED.has(f.rule)).map((f) => f.line),
-        `cfn-lint on the ${packaged.stage} template`,
-      ).toEqual([]);
-    }
-  }, SLOW_MS);
+    },
+    SLOW_MS,
+  );
 
   it('decides its options at deploy time: parameters and conditions, no literal condition', () => {
     const raw = JSON.parse(dev.raw) as Template;
@@ -969,24 +973,28 @@ describe('artifacts', () => {
     }
   });
 
-  it('loads every packaged handler in a fresh Node process, outside the repository', async () => {
-    for (const name of FUNCTIONS) {
-      const dir = unzipped(name);
-      const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
-      const script =
-        'const m = await import(process.argv[1]);' +
-        'console.log(JSON.stringify({ type: typeof m.handler, arity: m.handler?.length }));';
-      // A bare environment: no NODE_PATH, no repository node_modules up the tree.
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, entry], {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '' },
-      });
-      const loaded = JSON.parse(stdout.trim().split('\n').pop()!) as { type: string; arity: number };
-      expect(loaded.type, name).toBe('function');
-      // Lambda's Node runtimes reject handlers with more than two parameters.
-      expect(loaded.arity, name).toBeLessThanOrEqual(2);
-    }
-  }, SLOW_MS);
+  it(
+    'loads every packaged handler in a fresh Node process, outside the repository',
+    async () => {
+      for (const name of FUNCTIONS) {
+        const dir = unzipped(name);
+        const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
+        const script =
+          'const m = await import(process.argv[1]);' +
+          'console.log(JSON.stringify({ type: typeof m.handler, arity: m.handler?.length }));';
+        // A bare environment: no NODE_PATH, no repository node_modules up the tree.
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, entry], {
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '' },
+        });
+        const loaded = JSON.parse(stdout.trim().split('\n').pop()!) as { type: string; arity: number };
+        expect(loaded.type, name).toBe('function');
+        // Lambda's Node runtimes reject handlers with more than two parameters.
+        expect(loaded.arity, name).toBeLessThanOrEqual(2);
+      }
+    },
+    SLOW_MS,
+  );
 });
 
 /**
@@ -1072,393 +1080,416 @@ describe('packaged handlers answer', () => {
     return JSON.parse(line.slice('RESULT '.length));
   }
 
-  it('verifies Slack with the secret from SSM, answers help inline and hands a slow command to the worker', async () => {
-    const [dynamo, slack, lambda] = await Promise.all([
-      startTestDynamo(),
-      startSlackServer({ token: 'xoxb-deploy-test' }),
-      startLambdaApi(),
-    ]);
-    const ssm = await startAwsServer({
-      GetParametersByPath: (input) => ({
-        Parameters:
-          input.Path === STAGE_PATH
-            ? [
-                { Name: `${STAGE_PATH}/slack-signing-secret`, Type: 'SecureString', Value: SIGNING_SECRET },
-                { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
-                { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
-              ]
-            : [],
-      }),
-    });
-    try {
-      // The deployed environment, with the stack's names pointed at local endpoints.
-      const deployed = envOf(lambdaOf(dev.template, 'slack-events')[1]);
-      const env: Record<string, string> = {
-        ...deployed,
-        BEDROCK_COST_SSM_PATH: STAGE_PATH,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-        BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
-        SLACK_API_URL: slack.apiUrl,
-        SLACK_BOT_USER_ID: 'U0BOT',
-        SLACK_BOT_ID: 'B0BOT',
-        SLACK_TEAM_ID: 'T0TEST0001',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        AWS_ENDPOINT_URL_LAMBDA: lambda.url,
-      };
-      for (const key of Object.values(SECRET_PARAMETERS)) expect(env).not.toHaveProperty(key);
-      // Bolt checks the request timestamp against the real clock.
-      const signed = (text: string, responseUrl: string) =>
-        slackRequest(slackCommandBody({ text, responseUrl }), SIGNING_SECRET, {
-          timestamp: Math.floor(Date.now() / 1000),
-        });
-
-      const help = (await invokePackaged('slack-events', signed('help', slack.responseUrl('help')), env)) as {
-        statusCode: number;
-        body: string;
-      };
-      expect(help.statusCode).toBe(200);
-      expect(JSON.parse(help.body).blocks.length).toBeGreaterThan(0);
-      expect(ssm.count('GetParametersByPath')).toBeGreaterThanOrEqual(1);
-
-      const forged = slackRequest(slackCommandBody({ text: 'help' }), 'not-the-secret', {
-        timestamp: Math.floor(Date.now() / 1000),
+  it(
+    'verifies Slack with the secret from SSM, answers help inline and hands a slow command to the worker',
+    async () => {
+      const [dynamo, slack, lambda] = await Promise.all([
+        startTestDynamo(),
+        startSlackServer({ token: 'xoxb-deploy-test' }),
+        startLambdaApi(),
+      ]);
+      const ssm = await startAwsServer({
+        GetParametersByPath: (input) => ({
+          Parameters:
+            input.Path === STAGE_PATH
+              ? [
+                  { Name: `${STAGE_PATH}/slack-signing-secret`, Type: 'SecureString', Value: SIGNING_SECRET },
+                  { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+                  { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
+                ]
+              : [],
+        }),
       });
-      expect(((await invokePackaged('slack-events', forged, env)) as { statusCode: number }).statusCode).toBe(
-        401,
-      );
-
-      const ack = (await invokePackaged(
-        'slack-events',
-        signed('spend last week', slack.responseUrl('job')),
-        env,
-      )) as {
-        statusCode: number;
-      };
-      expect(ack.statusCode).toBe(200);
-      expect(lambda.invocations).toHaveLength(1);
-      const invocation = lambda.invocations[0]!;
-      expect(invocation.functionName).toBe(env.COMMAND_WORKER_FUNCTION);
-      expect(invocation.invocationType).toBe('Event');
-
-      // The packaged worker runs the job (on the demo account) and answers via response_url.
-      const workerEnv = {
-        ...env,
-        ...envOf(lambdaOf(dev.template, 'command-worker')[1]),
-        BEDROCK_COST_SSM_PATH: STAGE_PATH,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-        SLACK_API_URL: slack.apiUrl,
-        BEDROCK_COST_DEMO: '1',
-      };
-      const outcome = await invokePackaged('command-worker', JSON.parse(invocation.payload), workerEnv);
-      expect(outcome).toEqual({ outcome: 'answered' });
-      const answers = slack.responsesTo('job');
-      expect(answers).toHaveLength(1);
-      expect(JSON.stringify(answers[0])).toMatch(/\$\d/);
-    } finally {
-      await Promise.all([dynamo.close(), slack.close(), lambda.close(), ssm.close()]);
-    }
-  }, SLOW_MS);
-
-  it('posts the weekly digest with its chart drawn from the packaged wasm and font', async () => {
-    const [dynamo, slack] = await Promise.all([
-      startTestDynamo(),
-      startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
-    ]);
-    const ssm = await startAwsServer({
-      GetParametersByPath: {
-        Parameters: [
-          { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
-        ],
-      },
-    });
-    try {
-      const local = {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-      };
-      // An operator gives a team a budget and a channel with the CLI, against the table.
-      await run(
-        process.execPath,
-        [
-          join(ROOT, 'bin/bedrock-cost'),
-          'budget',
-          'set',
-          'search',
-          '5000',
-          'channel',
-          'C0SEARCH',
-          'tz',
-          'Europe/London',
-        ],
-        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: CHILD_MS },
-      );
-      // Monday 09:05 in London: the team's digest is due.
-      const env: Record<string, string> = {
-        ...envOf(lambdaOf(dev.template, 'weekly-digest')[1]),
-        ...local,
-        BEDROCK_COST_SSM_PATH: STAGE_PATH,
-        BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
-        BEDROCK_COST_DEMO: '1',
-        SLACK_API_URL: slack.apiUrl,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-      };
-      const result = (await invokePackaged('weekly-digest', { source: 'aws.events' }, env)) as {
-        messages: number;
-      };
-      expect(result.messages).toBeGreaterThanOrEqual(1);
-      const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SEARCH');
-      expect(posts).toHaveLength(1);
-      // The chart is a real PNG (not the sparkline fallback a missing asset would cause).
-      expect(slack.uploads).toHaveLength(1);
-      expect(slack.uploads[0]!.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
-    } finally {
-      await Promise.all([dynamo.close(), slack.close(), ssm.close()]);
-    }
-  }, SLOW_MS);
-
-  it("makes only AWS calls its function's role allows (scheduled jobs and the worker, from their zips)", async () => {
-    const ACCOUNT_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
-    const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
-    const profileArns = Array.from(
-      { length: 30 },
-      (_, i) => `${ACCOUNT_ARN}:application-inference-profile/p${i}`,
-    );
-    const throughput = {
-      provisionedModelName: 'search-pt',
-      provisionedModelArn: `${ACCOUNT_ARN}:provisioned-model/pt1`,
-      modelArn: MODEL_ARN,
-      desiredModelArn: MODEL_ARN,
-      foundationModelArn: MODEL_ARN,
-      modelUnits: 1,
-      desiredModelUnits: 1,
-      status: 'InService',
-      commitmentDuration: 'OneMonth',
-      commitmentExpirationTime: '2026-12-10T08:00:00Z',
-      creationTime: '2026-11-01T10:00:00Z',
-      lastModifiedTime: '2026-11-01T10:00:00Z',
-    };
-    const aws = await startAwsServer({
-      GetParametersByPath: {
-        Parameters: [
-          { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
-        ],
-      },
-      GetCostAndUsage: { ResultsByTime: [], DimensionValueAttributes: [] },
-      GetDimensionValues: {
-        DimensionValues: [{ Value: 'Amazon Bedrock', Attributes: {} }],
-        ReturnSize: 1,
-        TotalSize: 1,
-      },
-      GetCostForecast: { Total: { Amount: '0', Unit: 'USD' }, ForecastResultsByTime: [] },
-      ListMetrics: {
-        Metrics: [
-          {
-            Namespace: 'AWS/Bedrock',
-            MetricName: 'InputTokenCount',
-            Dimensions: [{ Name: 'ModelId', Value: 'amazon.nova-lite-v1:0' }],
-          },
-        ],
-      },
-      GetMetricData: (input) => ({
-        MetricDataResults: ((input.MetricDataQueries as { Id: string }[]) ?? []).map((q) => ({
-          Id: q.Id,
-          Label: q.Id,
-          Timestamps: [],
-          Values: [],
-          StatusCode: 'Complete',
-        })),
-      }),
-      ListProvisionedModelThroughputs: { provisionedModelSummaries: [throughput] },
-      GetProvisionedModelThroughput: throughput,
-      // One application profile per team, more than the adapter reads one by one: tags come
-      // in pages from the Resource Groups Tagging API, which the roles must allow.
-      ListInferenceProfiles: (input) => ({
-        inferenceProfileSummaries:
-          input.typeEquals === 'APPLICATION'
-            ? profileArns.map((arn, i) => ({
-                inferenceProfileArn: arn,
-                inferenceProfileId: arn.split('/')[1],
-                inferenceProfileName: `team-${i}`,
-                type: 'APPLICATION',
-                status: 'ACTIVE',
-                models: [{ modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0' }],
-              }))
-            : [],
-      }),
-      ListTagsForResource: { tags: [{ key: 'team', value: 'search' }] },
-      GetResources: {
-        ResourceTagMappingList: profileArns.map((arn, i) => ({
-          ResourceARN: arn,
-          Tags: [{ Key: 'team', Value: i === 0 ? 'search' : `team-${i}` }],
-        })),
-      },
-      GetProducts: { FormatVersion: 'aws_v1', PriceList: [] },
-      Converse: {
-        output: { message: { role: 'assistant', content: [{ text: 'Try: spend last month by team' }] } },
-        stopReason: 'end_turn',
-        usage: { inputTokens: 10, outputTokens: 8, totalTokens: 18 },
-        metrics: { latencyMs: 5 },
-      },
-    });
-    const [dynamo, slack] = await Promise.all([
-      startTestDynamo(),
-      startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
-    ]);
-    /** The IAM action each recorded request needs. */
-    const PREFIX: Record<string, string> = {
-      CostExplorer: 'ce',
-      CloudWatch: 'cloudwatch',
-      Bedrock: 'bedrock',
-      BedrockRuntime: 'bedrock',
-      Pricing: 'pricing',
-      AmazonSSM: 'ssm',
-      Tagging: 'tag',
-    };
-    const actionOf = (r: { service: string; operation: string }) =>
-      r.service === 'BedrockRuntime' && r.operation === 'Converse'
-        ? 'bedrock:InvokeModel'
-        : `${PREFIX[r.service] ?? r.service}:${r.operation}`;
-    try {
-      const local: Record<string, string> = {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-      };
-      await run(
-        process.execPath,
-        [
-          join(ROOT, 'bin/bedrock-cost'),
-          'budget',
-          'set',
-          'search',
-          '100',
-          'channel',
-          'C0SEARCH',
-          'tz',
-          'Europe/London',
-        ],
-        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: CHILD_MS },
-      );
-      const endpoints = {
-        AWS_ENDPOINT_URL_SSM: aws.endpoint,
-        AWS_ENDPOINT_URL_COST_EXPLORER: aws.endpoint,
-        AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
-        AWS_ENDPOINT_URL_BEDROCK: aws.endpoint,
-        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: aws.endpoint,
-        AWS_ENDPOINT_URL_PRICING: aws.endpoint,
-        AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: aws.endpoint,
-      };
-      const job = (text: string) => ({
-        kind: 'command',
-        id: `job-${text}`,
-        text,
-        caller: { platform: 'slack', userId: 'U0ALICE001', isAdmin: false, channelId: 'C0SEARCH' },
-        replyTo: { kind: 'slack-response-url', url: slack.responseUrl(text.replace(/\W+/g, '-')) },
-      });
-      // The zips are the same for every stage; `prod` sets the assistant model for `ask`.
-      const runs: [string, unknown, Packaged][] = [
-        ['weekly-digest', { source: 'aws.events' }, dev],
-        ['budget-alerts', { source: 'aws.events' }, dev],
-        ['idle-throughput', { source: 'aws.events' }, dev],
-        ['pricing-refresh', { source: 'aws.events' }, dev],
-        ['command-worker', job('spend last week by model'), dev],
-        ['command-worker', job('why last week'), dev],
-        ['command-worker', job('forecast'), dev],
-        ['command-worker', job('idle'), dev],
-        ['command-worker', job('budget'), dev],
-        ['command-worker', job('ask which team spent the most last month?'), prod],
-      ];
-      const made = new Set<string>();
-      for (const [name, event, packaged] of runs) {
-        const before = aws.requests.length;
-        const deployed = envOf(lambdaOf(packaged.template, name)[1]);
+      try {
+        // The deployed environment, with the stack's names pointed at local endpoints.
+        const deployed = envOf(lambdaOf(dev.template, 'slack-events')[1]);
         const env: Record<string, string> = {
           ...deployed,
+          BEDROCK_COST_SSM_PATH: STAGE_PATH,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+          BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
+          SLACK_API_URL: slack.apiUrl,
+          SLACK_BOT_USER_ID: 'U0BOT',
+          SLACK_BOT_ID: 'B0BOT',
+          SLACK_TEAM_ID: 'T0TEST0001',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+        };
+        for (const key of Object.values(SECRET_PARAMETERS)) expect(env).not.toHaveProperty(key);
+        // Bolt checks the request timestamp against the real clock.
+        const signed = (text: string, responseUrl: string) =>
+          slackRequest(slackCommandBody({ text, responseUrl }), SIGNING_SECRET, {
+            timestamp: Math.floor(Date.now() / 1000),
+          });
+
+        const help = (await invokePackaged(
+          'slack-events',
+          signed('help', slack.responseUrl('help')),
+          env,
+        )) as {
+          statusCode: number;
+          body: string;
+        };
+        expect(help.statusCode).toBe(200);
+        expect(JSON.parse(help.body).blocks.length).toBeGreaterThan(0);
+        expect(ssm.count('GetParametersByPath')).toBeGreaterThanOrEqual(1);
+
+        const forged = slackRequest(slackCommandBody({ text: 'help' }), 'not-the-secret', {
+          timestamp: Math.floor(Date.now() / 1000),
+        });
+        expect(
+          ((await invokePackaged('slack-events', forged, env)) as { statusCode: number }).statusCode,
+        ).toBe(401);
+
+        const ack = (await invokePackaged(
+          'slack-events',
+          signed('spend last week', slack.responseUrl('job')),
+          env,
+        )) as {
+          statusCode: number;
+        };
+        expect(ack.statusCode).toBe(200);
+        expect(lambda.invocations).toHaveLength(1);
+        const invocation = lambda.invocations[0]!;
+        expect(invocation.functionName).toBe(env.COMMAND_WORKER_FUNCTION);
+        expect(invocation.invocationType).toBe('Event');
+
+        // The packaged worker runs the job (on the demo account) and answers via response_url.
+        const workerEnv = {
+          ...env,
+          ...envOf(lambdaOf(dev.template, 'command-worker')[1]),
+          BEDROCK_COST_SSM_PATH: STAGE_PATH,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+          SLACK_API_URL: slack.apiUrl,
+          BEDROCK_COST_DEMO: '1',
+        };
+        const outcome = await invokePackaged('command-worker', JSON.parse(invocation.payload), workerEnv);
+        expect(outcome).toEqual({ outcome: 'answered' });
+        const answers = slack.responsesTo('job');
+        expect(answers).toHaveLength(1);
+        expect(JSON.stringify(answers[0])).toMatch(/\$\d/);
+      } finally {
+        await Promise.all([dynamo.close(), slack.close(), lambda.close(), ssm.close()]);
+      }
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'posts the weekly digest with its chart drawn from the packaged wasm and font',
+    async () => {
+      const [dynamo, slack] = await Promise.all([
+        startTestDynamo(),
+        startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
+      ]);
+      const ssm = await startAwsServer({
+        GetParametersByPath: {
+          Parameters: [
+            { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+          ],
+        },
+      });
+      try {
+        const local = {
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+        };
+        // An operator gives a team a budget and a channel with the CLI, against the table.
+        await run(
+          process.execPath,
+          [
+            join(ROOT, 'bin/bedrock-cost'),
+            'budget',
+            'set',
+            'search',
+            '5000',
+            'channel',
+            'C0SEARCH',
+            'tz',
+            'Europe/London',
+          ],
+          { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: CHILD_MS },
+        );
+        // Monday 09:05 in London: the team's digest is due.
+        const env: Record<string, string> = {
+          ...envOf(lambdaOf(dev.template, 'weekly-digest')[1]),
           ...local,
-          ...endpoints,
-          // A function with no secrets to read (pricing-refresh) has no path, and no grant.
-          ...(deployed.BEDROCK_COST_SSM_PATH ? { BEDROCK_COST_SSM_PATH: STAGE_PATH } : {}),
+          BEDROCK_COST_SSM_PATH: STAGE_PATH,
           BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
+          BEDROCK_COST_DEMO: '1',
           SLACK_API_URL: slack.apiUrl,
           POWERTOOLS_LOG_LEVEL: 'INFO',
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
         };
-        await invokePackaged(name, event, env);
-        const needed = new Set(aws.requests.slice(before).map(actionOf));
-        for (const action of needed) made.add(action);
-        const allowed = actionsOf(statementsOf(packaged.template, name));
-        const label = `${name} ${JSON.stringify(event).slice(0, 60)}`;
-        expect(
-          [...needed].filter((a) => !allowed.has(a)),
-          label,
-        ).toEqual([]);
-        // It reached its data (not a run that failed before touching AWS).
-        expect([...needed].filter((a) => DATA_SERVICES.test(a)).length, label).toBeGreaterThan(0);
+        const result = (await invokePackaged('weekly-digest', { source: 'aws.events' }, env)) as {
+          messages: number;
+        };
+        expect(result.messages).toBeGreaterThanOrEqual(1);
+        const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SEARCH');
+        expect(posts).toHaveLength(1);
+        // The chart is a real PNG (not the sparkline fallback a missing asset would cause).
+        expect(slack.uploads).toHaveLength(1);
+        expect(slack.uploads[0]!.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+      } finally {
+        await Promise.all([dynamo.close(), slack.close(), ssm.close()]);
       }
-      // The team tags were read in pages (the Tagging API), as the roles allow.
-      expect(made).toContain('tag:GetResources');
-    } finally {
-      await Promise.all([dynamo.close(), slack.close(), aws.close()]);
-    }
-  }, SLOW_MS);
+    },
+    SLOW_MS,
+  );
 
-  it('verifies Teams with the secret from SSM and answers help with an Adaptive Card', async () => {
-    const dynamo = await startTestDynamo();
-    const ssm = await startAwsServer({
-      GetParametersByPath: {
-        Parameters: [
-          { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
-        ],
-      },
-    });
-    try {
-      const env = {
-        ...envOf(lambdaOf(dev.template, 'teams-messages')[1]),
-        BEDROCK_COST_SSM_PATH: STAGE_PATH,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-        BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  it(
+    "makes only AWS calls its function's role allows (scheduled jobs and the worker, from their zips)",
+    async () => {
+      const ACCOUNT_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
+      const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
+      const profileArns = Array.from(
+        { length: 30 },
+        (_, i) => `${ACCOUNT_ARN}:application-inference-profile/p${i}`,
+      );
+      const throughput = {
+        provisionedModelName: 'search-pt',
+        provisionedModelArn: `${ACCOUNT_ARN}:provisioned-model/pt1`,
+        modelArn: MODEL_ARN,
+        desiredModelArn: MODEL_ARN,
+        foundationModelArn: MODEL_ARN,
+        modelUnits: 1,
+        desiredModelUnits: 1,
+        status: 'InService',
+        commitmentDuration: 'OneMonth',
+        commitmentExpirationTime: '2026-12-10T08:00:00Z',
+        creationTime: '2026-11-01T10:00:00Z',
+        lastModifiedTime: '2026-11-01T10:00:00Z',
       };
-      // The endpoint bounds replays with the activity's timestamp against the real clock.
-      const message = (text: string) => ({ ...teamsMessage({ text }), timestamp: new Date().toISOString() });
-      const result = (await invokePackaged(
-        'teams-messages',
-        teamsRequest(message('help'), TEAMS_SECRET),
-        env,
-      )) as {
-        statusCode: number;
-        body: string;
+      const aws = await startAwsServer({
+        GetParametersByPath: {
+          Parameters: [
+            { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+          ],
+        },
+        GetCostAndUsage: { ResultsByTime: [], DimensionValueAttributes: [] },
+        GetDimensionValues: {
+          DimensionValues: [{ Value: 'Amazon Bedrock', Attributes: {} }],
+          ReturnSize: 1,
+          TotalSize: 1,
+        },
+        GetCostForecast: { Total: { Amount: '0', Unit: 'USD' }, ForecastResultsByTime: [] },
+        ListMetrics: {
+          Metrics: [
+            {
+              Namespace: 'AWS/Bedrock',
+              MetricName: 'InputTokenCount',
+              Dimensions: [{ Name: 'ModelId', Value: 'amazon.nova-lite-v1:0' }],
+            },
+          ],
+        },
+        GetMetricData: (input) => ({
+          MetricDataResults: ((input.MetricDataQueries as { Id: string }[]) ?? []).map((q) => ({
+            Id: q.Id,
+            Label: q.Id,
+            Timestamps: [],
+            Values: [],
+            StatusCode: 'Complete',
+          })),
+        }),
+        ListProvisionedModelThroughputs: { provisionedModelSummaries: [throughput] },
+        GetProvisionedModelThroughput: throughput,
+        // One application profile per team, more than the adapter reads one by one: tags come
+        // in pages from the Resource Groups Tagging API, which the roles must allow.
+        ListInferenceProfiles: (input) => ({
+          inferenceProfileSummaries:
+            input.typeEquals === 'APPLICATION'
+              ? profileArns.map((arn, i) => ({
+                  inferenceProfileArn: arn,
+                  inferenceProfileId: arn.split('/')[1],
+                  inferenceProfileName: `team-${i}`,
+                  type: 'APPLICATION',
+                  status: 'ACTIVE',
+                  models: [{ modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0' }],
+                }))
+              : [],
+        }),
+        ListTagsForResource: { tags: [{ key: 'team', value: 'search' }] },
+        GetResources: {
+          ResourceTagMappingList: profileArns.map((arn, i) => ({
+            ResourceARN: arn,
+            Tags: [{ Key: 'team', Value: i === 0 ? 'search' : `team-${i}` }],
+          })),
+        },
+        GetProducts: { FormatVersion: 'aws_v1', PriceList: [] },
+        Converse: {
+          output: { message: { role: 'assistant', content: [{ text: 'Try: spend last month by team' }] } },
+          stopReason: 'end_turn',
+          usage: { inputTokens: 10, outputTokens: 8, totalTokens: 18 },
+          metrics: { latencyMs: 5 },
+        },
+      });
+      const [dynamo, slack] = await Promise.all([
+        startTestDynamo(),
+        startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
+      ]);
+      /** The IAM action each recorded request needs. */
+      const PREFIX: Record<string, string> = {
+        CostExplorer: 'ce',
+        CloudWatch: 'cloudwatch',
+        Bedrock: 'bedrock',
+        BedrockRuntime: 'bedrock',
+        Pricing: 'pricing',
+        AmazonSSM: 'ssm',
+        Tagging: 'tag',
       };
-      expect(result.statusCode).toBe(200);
-      const body = JSON.parse(result.body) as { attachments: { contentType: string }[] };
-      expect(body.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
-      const forged = teamsRequest(message('help'), Buffer.from('another-secret').toString('base64'));
-      expect(
-        ((await invokePackaged('teams-messages', forged, env)) as { statusCode: number }).statusCode,
-      ).toBe(401);
-    } finally {
-      await Promise.all([dynamo.close(), ssm.close()]);
-    }
-  }, SLOW_MS);
+      const actionOf = (r: { service: string; operation: string }) =>
+        r.service === 'BedrockRuntime' && r.operation === 'Converse'
+          ? 'bedrock:InvokeModel'
+          : `${PREFIX[r.service] ?? r.service}:${r.operation}`;
+      try {
+        const local: Record<string, string> = {
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+        };
+        await run(
+          process.execPath,
+          [
+            join(ROOT, 'bin/bedrock-cost'),
+            'budget',
+            'set',
+            'search',
+            '100',
+            'channel',
+            'C0SEARCH',
+            'tz',
+            'Europe/London',
+          ],
+          { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: CHILD_MS },
+        );
+        const endpoints = {
+          AWS_ENDPOINT_URL_SSM: aws.endpoint,
+          AWS_ENDPOINT_URL_COST_EXPLORER: aws.endpoint,
+          AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
+          AWS_ENDPOINT_URL_BEDROCK: aws.endpoint,
+          AWS_ENDPOINT_URL_BEDROCK_RUNTIME: aws.endpoint,
+          AWS_ENDPOINT_URL_PRICING: aws.endpoint,
+          AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: aws.endpoint,
+        };
+        const job = (text: string) => ({
+          kind: 'command',
+          id: `job-${text}`,
+          text,
+          caller: { platform: 'slack', userId: 'U0ALICE001', isAdmin: false, channelId: 'C0SEARCH' },
+          replyTo: { kind: 'slack-response-url', url: slack.responseUrl(text.replace(/\W+/g, '-')) },
+        });
+        // The zips are the same for every stage; `prod` sets the assistant model for `ask`.
+        const runs: [string, unknown, Packaged][] = [
+          ['weekly-digest', { source: 'aws.events' }, dev],
+          ['budget-alerts', { source: 'aws.events' }, dev],
+          ['idle-throughput', { source: 'aws.events' }, dev],
+          ['pricing-refresh', { source: 'aws.events' }, dev],
+          ['command-worker', job('spend last week by model'), dev],
+          ['command-worker', job('why last week'), dev],
+          ['command-worker', job('forecast'), dev],
+          ['command-worker', job('idle'), dev],
+          ['command-worker', job('budget'), dev],
+          ['command-worker', job('ask which team spent the most last month?'), prod],
+        ];
+        const made = new Set<string>();
+        for (const [name, event, packaged] of runs) {
+          const before = aws.requests.length;
+          const deployed = envOf(lambdaOf(packaged.template, name)[1]);
+          const env: Record<string, string> = {
+            ...deployed,
+            ...local,
+            ...endpoints,
+            // A function with no secrets to read (pricing-refresh) has no path, and no grant.
+            ...(deployed.BEDROCK_COST_SSM_PATH ? { BEDROCK_COST_SSM_PATH: STAGE_PATH } : {}),
+            BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
+            SLACK_API_URL: slack.apiUrl,
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+          };
+          await invokePackaged(name, event, env);
+          const needed = new Set(aws.requests.slice(before).map(actionOf));
+          for (const action of needed) made.add(action);
+          const allowed = actionsOf(statementsOf(packaged.template, name));
+          const label = `${name} ${JSON.stringify(event).slice(0, 60)}`;
+          expect(
+            [...needed].filter((a) => !allowed.has(a)),
+            label,
+          ).toEqual([]);
+          // It reached its data (not a run that failed before touching AWS).
+          expect([...needed].filter((a) => DATA_SERVICES.test(a)).length, label).toBeGreaterThan(0);
+        }
+        // The team tags were read in pages (the Tagging API), as the roles allow.
+        expect(made).toContain('tag:GetResources');
+      } finally {
+        await Promise.all([dynamo.close(), slack.close(), aws.close()]);
+      }
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'verifies Teams with the secret from SSM and answers help with an Adaptive Card',
+    async () => {
+      const dynamo = await startTestDynamo();
+      const ssm = await startAwsServer({
+        GetParametersByPath: {
+          Parameters: [
+            { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
+          ],
+        },
+      });
+      try {
+        const env = {
+          ...envOf(lambdaOf(dev.template, 'teams-messages')[1]),
+          BEDROCK_COST_SSM_PATH: STAGE_PATH,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+          BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        };
+        // The endpoint bounds replays with the activity's timestamp against the real clock.
+        const message = (text: string) => ({
+          ...teamsMessage({ text }),
+          timestamp: new Date().toISOString(),
+        });
+        const result = (await invokePackaged(
+          'teams-messages',
+          teamsRequest(message('help'), TEAMS_SECRET),
+          env,
+        )) as {
+          statusCode: number;
+          body: string;
+        };
+        expect(result.statusCode).toBe(200);
+        const body = JSON.parse(result.body) as { attachments: { contentType: string }[] };
+        expect(body.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+        const forged = teamsRequest(message('help'), Buffer.from('another-secret').toString('base64'));
+        expect(
+          ((await invokePackaged('teams-messages', forged, env)) as { statusCode: number }).statusCode,
+        ).toBe(401);
+      } finally {
+        await Promise.all([dynamo.close(), ssm.close()]);
+      }
+    },
+    SLOW_MS,
+  );
 
   it('never logs a secret, a token or a response/webhook URL', () => {
     const names = new Set(logs.map((l) => l.name));
