@@ -194,6 +194,13 @@ const FIELDS = {
       : [];
   }) as Field<string[]>,
   ASSISTANT_MODEL_ID: optionalText,
+  /** Questions one person may `ask` per UTC day. */
+  BEDROCK_COST_ASK_DAILY_LIMIT: positiveInt(20),
+  /** The assistant's Bedrock budget per UTC day, in US dollars (its tokens at catalog price). */
+  BEDROCK_COST_ASK_DAILY_BUDGET_USD: text('5', (v) => {
+    if (!/^\d{1,6}(\.\d{1,6})?$/.test(v))
+      throw new Invalid('must be an amount of US dollars such as 5 or 2.50');
+  }),
   /** Name of the asynchronous command worker Lambda (set by serverless.yml). */
   COMMAND_WORKER_FUNCTION: optionalText,
   /** Default time zone for teams without one. */

@@ -8,6 +8,6 @@ import { snoozeIdleThroughput } from './idle-scan.js';
 
 /** `idle_snooze` clicked: the value is the throughput ARN; snooze it for 7 days and say so. */
 export const snoozeIdleAction: ActionHandler = async ({ value, deps, caller }) => ({
-  reply: await snoozeIdleThroughput(deps, value, caller.userId),
+  reply: await snoozeIdleThroughput(deps, value, caller),
   replaceOriginal: false,
 });

@@ -12,9 +12,10 @@
 import { type ChatTarget, describeTarget, mayHaveArrived } from '../chat/delivery.js';
 import type { Reply } from '../chat/reply.js';
 import { formatTimestamp, toIsoDate } from '../clock.js';
+import type { Caller } from '../commands/types.js';
 import { costMetricOf } from '../config.js';
 import { type Deps, otherRegions } from '../deps.js';
-import { NotFoundError, ParseError } from '../errors.js';
+import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import type { DataSources } from '../ports.js';
 import { DEFAULT_IDLE_HOURS, describeFault, type IdleScan, scanIdleThroughputs } from './idle.js';
@@ -27,6 +28,7 @@ import {
   releaseIdlePost,
   snoozedThroughputs,
   snoozeThroughput,
+  throughputTeam,
 } from './idle-store.js';
 
 /**
@@ -172,7 +174,14 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
     }
     for (const post of posts) {
       messages.push(
-        await postOne(deps, options, { ...post, arn, now, reply, subject: finding.throughput.name }),
+        await postOne(deps, options, {
+          ...post,
+          arn,
+          now,
+          reply,
+          subject: finding.throughput.name,
+          ...(finding.team ? { team: finding.team } : {}),
+        }),
       );
     }
   }
@@ -212,6 +221,7 @@ async function postOne(
     subject: string;
     reply: Reply;
     now: Date;
+    team?: string;
   },
 ): Promise<JobMessage> {
   const base = { target: post.text, subject: post.subject, reply: post.reply };
@@ -219,7 +229,7 @@ async function postOne(
   if (!post.target) return { ...base, status: 'failed', reason: 'BEDROCK_COST_FINOPS_CHANNEL is not set' };
   let claim: Awaited<ReturnType<typeof claimIdlePost>>;
   try {
-    claim = await claimIdlePost(deps.store, post.arn, post.slot, post.now);
+    claim = await claimIdlePost(deps.store, post.arn, post.slot, post.now, post.team);
   } catch (error) {
     return { ...base, status: 'failed', reason: describeFault(error, 'claim failed') };
   }
@@ -265,17 +275,20 @@ async function postOne(
 const PROVISIONED_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:provisioned-model\/[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * The "Snooze 7 days" button (`idle_snooze`, value = the throughput ARN): stop the daily
- * idle message for that throughput for a week, and say so.
+ * The "Snooze 7 days" button (`idle_snooze`, value = the throughput ARN) and
+ * `idle snooze NAME`: stop the daily idle message for that throughput for a week, and say
+ * until when. Only budget admins and the owners of the throughput's team (its team tag)
+ * may snooze, so nobody else can keep a finding quiet by renewing it; every snooze is
+ * kept in the throughput's history.
  *
  * @example
  * // in the Slack interactivity handler
- * const reply = await snoozeIdleThroughput(deps, action.value, body.user.id);
+ * const reply = await snoozeIdleThroughput(deps, action.value, caller);
  */
 export async function snoozeIdleThroughput(
   deps: Deps,
   arn: string,
-  userId: string,
+  caller: Pick<Caller, 'userId' | 'isAdmin' | 'platform'>,
   name = arn.split('/').pop() ?? arn,
 ): Promise<Reply> {
   if (!PROVISIONED_ARN.test(arn)) {
@@ -283,10 +296,32 @@ export async function snoozeIdleThroughput(
       'That snooze button does not name a provisioned throughput; run `idle` again for fresh buttons.',
     );
   }
-  const until = new Date(deps.clock.now().getTime() + SNOOZE_DAYS * 86_400_000);
-  await snoozeThroughput(deps.store, arn, until, userId);
+  const team = await throughputTeam(deps.store, arn);
+  const admin = caller.isAdmin || deps.config.ADMIN_USER_IDS.includes(caller.userId);
+  if (!admin) {
+    const { getTeam } = await import('../budgets/store.js');
+    const owners = team ? ((await getTeam(deps.store, team))?.owners ?? []) : [];
+    if (!owners.includes(caller.userId)) {
+      throw new ForbiddenError(
+        team
+          ? `Only budget admins and the ${team} team's owners can snooze provisioned model ${name}.`
+          : `Only budget admins can snooze provisioned model ${name} (it carries no team tag).`,
+      );
+    }
+  }
+  const now = deps.clock.now();
+  const until = new Date(now.getTime() + SNOOZE_DAYS * 86_400_000);
+  const before = await snoozeThroughput(deps.store, arn, until, caller.userId, now);
+  deps.log.info('idle throughput snoozed', { arn, by: caller.userId, until: until.toISOString() });
+  const renewed =
+    before && Date.parse(before.until) > now.getTime()
+      ? [
+          `It was snoozed until ${formatTimestamp(new Date(before.until))} by ${before.by}; ${before.history.length + 1} snoozes so far.`,
+        ]
+      : [];
   return {
     headline: `Snoozed: no idle message about provisioned model ${name} until ${formatTimestamp(until)}.`,
+    ...(renewed.length ? { context: renewed } : {}),
     blocks: [],
     visibility: 'in_channel',
   };

@@ -3,7 +3,8 @@
  *
  * Items (pk is per throughput, keyed by a hash of its ARN so keys stay short and
  * free of `:`/`/` noise):
- * - `IDLE#<hash>` / `SNOOZE`: snoozed until `until` (written by the "Snooze 7 days" button).
+ * - `IDLE#<hash>` / `SNOOZE`: snoozed until `until` (the "Snooze 7 days" button or
+ *   `idle snooze NAME`), by whom, and every snooze in `history` (who, when, until when).
  * - `IDLE#<hash>` / `DAY#<yyyy-mm-dd>` (the FinOps channel's) and `DAY#<yyyy-mm-dd>#TEAM#<team>`
  *   (the owning team's, for a throughput carrying the team tag): the daily posts, one
  *   `slot` each (`idlePostSlot`). The scan claims each with a
@@ -21,6 +22,7 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '../store/store.js';
@@ -40,28 +42,91 @@ export function idleKey(arn: string): string {
   return `IDLE#${createHash('sha256').update(arn).digest('hex').slice(0, 32)}`;
 }
 
+/** One snooze, as kept in the throughput's history. */
+export interface SnoozeEntry {
+  by: string;
+  at: string;
+  until: string;
+}
+
+/** A throughput's snooze: until when, by whom last, and every snooze before. */
+export interface Snooze {
+  until: string;
+  by: string;
+  history: SnoozeEntry[];
+}
+
+/** How long a snooze's history is kept after it ends (about a year of renewals). */
+const SNOOZE_HISTORY_TTL_S = 400 * 86_400;
+
 /**
  * Snooze a throughput's daily idle message until `until` (the `idle_snooze` button:
- * value = the throughput ARN, until = now + 7 days). Idempotent: a later snooze replaces
- * an earlier one.
+ * value = the throughput ARN, until = now + 7 days). A later snooze moves `until` and is
+ * added to the history: who snoozed, when, and until when, every time. Returns the
+ * snooze as it was before (undefined when there was none).
  *
  * @example
- * await snoozeThroughput(deps.store, action.value, new Date(now.getTime() + 7 * 86_400_000), 'U0123');
+ * await snoozeThroughput(deps.store, action.value, new Date(now.getTime() + 7 * 86_400_000), 'U0123', now);
  */
-export async function snoozeThroughput(store: Store, arn: string, until: Date, by: string): Promise<void> {
-  await store.db.send(
-    new PutCommand({
+export async function snoozeThroughput(
+  store: Store,
+  arn: string,
+  until: Date,
+  by: string,
+  now: Date = new Date(),
+): Promise<Snooze | undefined> {
+  const entry: SnoozeEntry = { by, at: now.toISOString(), until: until.toISOString() };
+  const out = await store.db.send(
+    new UpdateCommand({
       TableName: store.table,
-      Item: {
-        pk: idleKey(arn),
-        sk: 'SNOOZE',
-        arn,
-        until: until.toISOString(),
-        by,
-        expiresAt: ttlAfter(until, 86_400),
+      Key: { pk: idleKey(arn), sk: 'SNOOZE' },
+      UpdateExpression:
+        'SET arn = :arn, #until = :until, #by = :by, history = list_append(if_not_exists(history, :none), :entry), expiresAt = :ttl',
+      ExpressionAttributeNames: { '#until': 'until', '#by': 'by' },
+      ExpressionAttributeValues: {
+        ':arn': arn,
+        ':until': entry.until,
+        ':by': by,
+        ':none': [],
+        ':entry': [entry],
+        ':ttl': ttlAfter(until, SNOOZE_HISTORY_TTL_S),
       },
+      ReturnValues: 'ALL_OLD',
     }),
   );
+  return out.Attributes ? snoozeOf(out.Attributes) : undefined;
+}
+
+function snoozeOf(item: Record<string, unknown>): Snooze {
+  const history = Array.isArray(item.history) ? (item.history as SnoozeEntry[]) : [];
+  return { until: String(item.until ?? ''), by: String(item.by ?? ''), history };
+}
+
+/** A throughput's snooze item (history included), or undefined. */
+export async function getSnooze(store: Store, arn: string): Promise<Snooze | undefined> {
+  const { Item } = await store.db.send(
+    new GetCommand({ TableName: store.table, Key: { pk: idleKey(arn), sk: 'SNOOZE' }, ConsistentRead: true }),
+  );
+  return Item ? snoozeOf(Item) : undefined;
+}
+
+/**
+ * The team that owns a throughput (its team tag), as the idle scan recorded it on its
+ * daily posts of the last week; undefined when it carries no team tag (or was not posted).
+ */
+export async function throughputTeam(store: Store, arn: string): Promise<string | undefined> {
+  const { Items } = await store.db.send(
+    new QueryCommand({
+      TableName: store.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+      ExpressionAttributeValues: { ':pk': idleKey(arn), ':day': 'DAY#' },
+      ScanIndexForward: false,
+      Limit: 20,
+      ConsistentRead: true,
+    }),
+  );
+  const found = (Items ?? []).find((item) => typeof item.team === 'string' && item.team);
+  return found ? String(found.team) : undefined;
 }
 
 /** ARN -> snoozed-until (ISO) for the throughputs snoozed at `now`. */
@@ -99,6 +164,8 @@ export async function claimIdlePost(
   arn: string,
   slot: string,
   now: Date,
+  /** The throughput's team (its tag), kept on the item: who may snooze it. */
+  team?: string,
 ): Promise<ClaimOutcome> {
   const key = { pk: idleKey(arn), sk: `DAY#${slot}` };
   // `claimId = :id` in both conditions: this very request, retried by the SDK after DynamoDB
@@ -111,6 +178,7 @@ export async function claimIdlePost(
         Item: {
           ...key,
           arn,
+          ...(team ? { team } : {}),
           state: 'sending',
           claimId,
           claimedAt: now.toISOString(),

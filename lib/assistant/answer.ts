@@ -29,7 +29,7 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { findCommand } from '../commands/registry.js';
 import type { CommandContext, CommandResult } from '../commands/types.js';
 import { isUserError, NotFoundError, ParseError, userMessage } from '../errors.js';
-import { formatUsd } from '../money.js';
+import { Dec, formatUsd } from '../money.js';
 import {
   type ContentBlock,
   type ConverseFailure,
@@ -40,6 +40,7 @@ import {
   supportsToolResultStatus,
 } from './converse.js';
 import { sanitizeIntro } from './intro.js';
+import type { AskLimit } from './quota.js';
 import { suggestCommands } from './suggest.js';
 import {
   ASSISTANT_TOOLS,
@@ -67,6 +68,10 @@ export type AskOutcome =
   | 'invalid_tool'
   /** The command ran and answered with a user error (e.g. no cached data while throttled). */
   | 'tool_error'
+  /** The person asked `BEDROCK_COST_ASK_DAILY_LIMIT` questions today already: not sent to the model. */
+  | 'user_limit'
+  /** The assistant spent `BEDROCK_COST_ASK_DAILY_BUDGET_USD` today already: not sent to the model. */
+  | 'daily_budget'
   | ConverseFailure;
 
 /** `data` of an `ask` answer (JSON output). */
@@ -211,7 +216,7 @@ function suggestionBlock(lines: string[], lead = 'Try one of these:'): ReplyBloc
 
 /** Headline for each way of not answering. */
 const NOT_ANSWERED: Record<
-  Exclude<AskOutcome, 'answered' | 'disabled' | 'tool_error'>,
+  Exclude<AskOutcome, 'answered' | 'disabled' | 'tool_error' | 'user_limit' | 'daily_budget'>,
   (modelId: string, region: string) => string
 > = {
   no_tool: () =>
@@ -239,6 +244,12 @@ export async function answerQuestion(question: string, ctx: CommandContext): Pro
   const modelId = deps.config.ASSISTANT_MODEL_ID;
   if (!modelId) return disabledAnswer(question, ctx);
   const now = deps.clock.now();
+  const { checkAskLimits } = await import('./quota.js');
+  const limited = await checkAskLimits(deps.store, now, ctx.caller, {
+    perUser: deps.config.BEDROCK_COST_ASK_DAILY_LIMIT,
+    budgetUsd: new Dec(deps.config.BEDROCK_COST_ASK_DAILY_BUDGET_USD),
+  });
+  if (limited) return limitedAnswer(question, ctx, modelId, limited);
   const client = await runtimeClientFor(deps);
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, calls: 0 };
   const withStatus = supportsToolResultStatus(modelId);
@@ -369,6 +380,41 @@ export async function answerQuestion(question: string, ctx: CommandContext): Pro
     }
     return cost;
   }
+}
+
+/** The answer when a limit stops a question before the model: which one, until when, and the commands. */
+function limitedAnswer(
+  question: string,
+  ctx: CommandContext,
+  modelId: string,
+  limited: AskLimit,
+): CommandResult<AskData> {
+  const suggestions = suggestCommands(question, ctx.deps.clock.now());
+  const headline =
+    limited.kind === 'user_limit'
+      ? `You have asked ${limited.limit} question${limited.limit === 1 ? '' : 's'} today, the most \`ask\` answers for one person in a day. It resets at midnight UTC; the commands below answer right away.`
+      : `\`ask\` has used its Bedrock budget for today (${formatUsd(limited.budgetUsd)}; spent ${formatUsd(limited.spentUsd)}). It is back at midnight UTC; the commands below answer right away.`;
+  return {
+    command: 'ask',
+    data: {
+      question,
+      outcome: limited.kind,
+      assistantCostUsd: null,
+      inputTokens: 0,
+      outputTokens: 0,
+      model: modelId,
+      suggestions,
+    },
+    reply: {
+      headline,
+      context: [
+        limited.kind === 'user_limit'
+          ? 'Set by BEDROCK_COST_ASK_DAILY_LIMIT.'
+          : "Set by BEDROCK_COST_ASK_DAILY_BUDGET_USD: the assistant's tokens at catalog price.",
+      ],
+      blocks: [suggestionBlock(suggestions, 'Closest commands:')],
+    },
+  };
 }
 
 /** Example model for the "how to enable" answer: small, cheap, good at tool use. */

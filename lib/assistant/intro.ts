@@ -6,6 +6,7 @@
  * shown in a context line marked as model-written. The figures always come from the
  * command the tool ran.
  */
+import { stripTags } from '../chat/markup.js';
 
 /** Longest intro shown, in characters. */
 export const MAX_INTRO_LENGTH = 160;
@@ -22,8 +23,7 @@ const NUMBER_WORDS =
  */
 export function sanitizeIntro(text: string | undefined): string | undefined {
   if (!text) return undefined;
-  const plain = text
-    .replace(/<[^>]*>/g, ' ') // Slack links and mentions (<@U1>, <!channel>, <http://...>)
+  const plain = stripTags(text, ' ', { allowEmpty: true }) // Slack links and mentions (<@U1>, <!channel>, <http://...>)
     .replace(/https?:\/\/\S+/gi, ' ')
     .replace(/[`*_~]/g, '')
     .replace(/[<>#|[\]{}\\]/g, ' ')
@@ -35,7 +35,8 @@ export function sanitizeIntro(text: string | undefined): string | undefined {
     const sentence = raw.trim();
     if (sentence.length < 3) continue;
     // One sentence at most: the first one, if it is safe; never a later one out of context.
-    if (/[0-9$€£¥%]/.test(sentence) || NUMBER_WORDS.test(sentence)) return undefined;
+    // Any script's digits (`٤٢`, `४२`), numerals (`Ⅻ`, `½`, `²`) and currency signs, not only ASCII.
+    if (/[\p{N}\p{Sc}%‰]/u.test(sentence) || NUMBER_WORDS.test(sentence)) return undefined;
     if (sentence.length > MAX_INTRO_LENGTH) return undefined;
     return sentence;
   }

@@ -1,7 +1,8 @@
 /**
  * The alert's "Acknowledge" button (`alert_ack`): records who acknowledged it and when on
- * the alert item, and tells the channel, so a team can see that someone is on it. The
- * first acknowledgement is kept; a second click is told who was first.
+ * the alert item, and tells the channel, so a team can see that someone is on it. Only
+ * admins, the team's owners and the members of the alert's channel may acknowledge; the
+ * first acknowledgement and the first by an owner are kept, and every one in the history.
  *
  * Registered lazily by the chat layer:
  * `alert_ack: async () => (await import('../budgets/actions.js')).acknowledgeAlertAction`
@@ -11,7 +12,16 @@ import type { Reply } from '../chat/reply.js';
 import { formatTimestamp } from '../clock.js';
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
-import { type AlertKey, acknowledgeAlert } from './alert-store.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import {
+  type AcknowledgerRole,
+  type AlertKey,
+  acknowledgeAlert,
+  getAlert,
+  parseAlertKey,
+  type StoredAlert,
+} from './alert-store.js';
+import { getTeam } from './store.js';
 
 function who(userId: string, platform: string): string {
   return platform === 'slack' && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : userId;
@@ -23,32 +33,90 @@ function whatOf(sk: string, team: string, month: string): string {
 }
 
 /**
- * Record an acknowledgement (the first one is kept) and say so: to the channel when it is
- * new, to the person alone when someone was first. Shared by the button and `budget ack`.
+ * Who the caller is for this alert: a budget admin, one of the team's owners, a member of
+ * the channel the alert went to (Slack: `conversations.members`; Teams: asked in the
+ * channel where the team's Workflows webhook was set), or nobody allowed.
+ */
+async function roleOf(
+  deps: Deps,
+  caller: Pick<Caller, 'userId' | 'platform' | 'isAdmin' | 'channelId'>,
+  alert: StoredAlert,
+): Promise<AcknowledgerRole | undefined> {
+  const profile = await getTeam(deps.store, alert.team);
+  if (profile?.owners.includes(caller.userId)) return 'owner';
+  if (caller.isAdmin || deps.config.ADMIN_USER_IDS.includes(caller.userId)) return 'admin';
+  const slackChannel = /^slack:(.+)$/.exec(alert.target ?? '')?.[1];
+  if (caller.platform === 'slack' && slackChannel) {
+    const { isSlackChannelMember } = await import('../chat/slack-members.js');
+    if (await isSlackChannelMember(deps.config, slackChannel, caller.userId, deps.log)) return 'member';
+  }
+  const target = profile?.target;
+  if (
+    caller.platform === 'teams' &&
+    target?.kind === 'teams' &&
+    target.channelId &&
+    caller.channelId === target.channelId
+  )
+    return 'member';
+  return undefined;
+}
+
+/**
+ * Record an acknowledgement and say so: to the channel when it is the first, or the first
+ * by one of the team's owners; to the person alone otherwise (it is still kept in the
+ * alert's history). Only admins, the team's owners and the members of the alert's channel
+ * may acknowledge. Shared by the button and `budget ack`.
  */
 export async function acknowledgeReply(
   deps: Deps,
   alertKey: string | AlertKey,
-  caller: Pick<Caller, 'userId' | 'platform'>,
+  caller: Pick<Caller, 'userId' | 'platform' | 'isAdmin' | 'channelId'>,
 ): Promise<Reply> {
+  const key = typeof alertKey === 'string' ? parseAlertKey(alertKey) : alertKey;
+  const existing = await getAlert(deps.store, key);
+  if (!existing)
+    throw new NotFoundError('That alert no longer exists (alerts are kept for about 13 months).');
+  const what = whatOf(existing.sk, existing.team, existing.month);
+  const role = await roleOf(deps, caller, existing);
+  if (!role) {
+    throw new ForbiddenError(
+      `Only budget admins, the ${existing.team} team's owners and the members of its alert channel can acknowledge the ${what}.`,
+    );
+  }
   const now = deps.clock.now();
-  const { alert, recorded } = await acknowledgeAlert(deps.store, alertKey, caller.userId, now);
-  const what = whatOf(alert.sk, alert.team, alert.month);
-  if (!recorded && alert.acknowledgedBy) {
+  const { alert, recorded, ownerRecorded } = await acknowledgeAlert(
+    deps.store,
+    key,
+    caller.userId,
+    now,
+    role,
+  );
+  deps.log.info('budget alert acknowledged', { team: alert.team, alert: alert.sk, by: caller.userId, role });
+  const firstAt = alert.acknowledgedAt ? ` at ${formatTimestamp(new Date(alert.acknowledgedAt))}` : '';
+  const first = alert.acknowledgedBy ? who(alert.acknowledgedBy, caller.platform) : 'someone';
+  if (recorded) {
     return {
-      headline: `${who(alert.acknowledgedBy, caller.platform)} already acknowledged the ${what}${
-        alert.acknowledgedAt ? ` at ${formatTimestamp(new Date(alert.acknowledgedAt))}` : ''
-      }.`,
+      headline: `${who(caller.userId, caller.platform)} acknowledged the ${what}.`,
+      context: [formatTimestamp(now)],
       blocks: [],
-      visibility: 'ephemeral',
+      visibility: 'in_channel',
     };
   }
-  deps.log.info('budget alert acknowledged', { team: alert.team, alert: alert.sk, by: caller.userId });
+  if (ownerRecorded) {
+    return {
+      headline: `${who(caller.userId, caller.platform)}, an owner of ${alert.team}, acknowledged the ${what} too.`,
+      context: [`${formatTimestamp(now)} · first acknowledged by ${first}${firstAt}`],
+      blocks: [],
+      visibility: 'in_channel',
+    };
+  }
   return {
-    headline: `${who(caller.userId, caller.platform)} acknowledged the ${what}.`,
-    context: [formatTimestamp(now)],
+    headline: `${first} already acknowledged the ${what}${firstAt}.`,
+    context: [
+      `Your acknowledgement is kept in the alert's history too (${alert.acknowledgements.length} so far).`,
+    ],
     blocks: [],
-    visibility: 'in_channel',
+    visibility: 'ephemeral',
   };
 }
 

@@ -150,7 +150,7 @@ export async function claimAlert(store: Store, key: AlertKey, details: ClaimDeta
           'SET #state = :claimedNew, claimId = :id, claimedAt = :at, claimExpiresAt = :exp, team = :team, #month = :month, ' +
           'budgetUsd = :budget, spentUsd = :spent, forecastUsd = :forecast, #target = :target, ' +
           'attempts = if_not_exists(attempts, :zero) + :one, expiresAt = :ttl ' +
-          'REMOVE acknowledgedBy, acknowledgedAt, sentAt, messageTs, lastError, coveredBy',
+          'REMOVE acknowledgedBy, acknowledgedAt, ownerAcknowledgedBy, ownerAcknowledgedAt, sentAt, messageTs, lastError, coveredBy',
         ExpressionAttributeNames: { '#state': 'state', '#month': 'month', '#target': 'target' },
         ExpressionAttributeValues: {
           ...claimValues(details.now),
@@ -239,7 +239,7 @@ export async function coverAlert(
         UpdateExpression:
           'SET #state = :sent, coveredBy = :by, sentAt = :at, team = :team, #month = :month, budgetUsd = :budget, ' +
           'spentUsd = :spent, forecastUsd = :forecast, #target = :target, expiresAt = :ttl ' +
-          'REMOVE claimId, claimExpiresAt, acknowledgedBy, acknowledgedAt, lastError',
+          'REMOVE claimId, claimExpiresAt, acknowledgedBy, acknowledgedAt, ownerAcknowledgedBy, ownerAcknowledgedAt, lastError',
         ExpressionAttributeNames: { '#state': 'state', '#month': 'month', '#target': 'target' },
         ExpressionAttributeValues: {
           ...claimValues(details.now),
@@ -291,6 +291,21 @@ export interface StoredAlert extends AlertKey {
   coveredBy?: string;
   acknowledgedBy?: string;
   acknowledgedAt?: string;
+  /** The first acknowledgement by one of the team's owners (kept even when someone else was first). */
+  ownerAcknowledgedBy?: string;
+  ownerAcknowledgedAt?: string;
+  /** Every acknowledgement, in order: who, when, as what. Kept when the alert re-arms. */
+  acknowledgements: AlertAcknowledgement[];
+}
+
+/** Why someone may acknowledge an alert. */
+export type AcknowledgerRole = 'admin' | 'owner' | 'member';
+
+/** One click of "Acknowledge" (or `budget ack`). */
+export interface AlertAcknowledgement {
+  by: string;
+  at: string;
+  role: AcknowledgerRole;
 }
 
 export async function getAlert(store: Store, key: AlertKey): Promise<StoredAlert | undefined> {
@@ -314,18 +329,27 @@ export async function getAlert(store: Store, key: AlertKey): Promise<StoredAlert
     ...(Item.coveredBy ? { coveredBy: String(Item.coveredBy) } : {}),
     ...(Item.acknowledgedBy ? { acknowledgedBy: String(Item.acknowledgedBy) } : {}),
     ...(Item.acknowledgedAt ? { acknowledgedAt: String(Item.acknowledgedAt) } : {}),
+    ...(Item.ownerAcknowledgedBy ? { ownerAcknowledgedBy: String(Item.ownerAcknowledgedBy) } : {}),
+    ...(Item.ownerAcknowledgedAt ? { ownerAcknowledgedAt: String(Item.ownerAcknowledgedAt) } : {}),
+    acknowledgements: Array.isArray(Item.acknowledgements)
+      ? (Item.acknowledgements as AlertAcknowledgement[])
+      : [],
   };
 }
 
 export interface AcknowledgeResult {
   alert: StoredAlert;
-  /** False when someone had already acknowledged it (their name and time are kept). */
+  /** True when this was the first acknowledgement; false when someone was first (kept). */
   recorded: boolean;
+  /** True when this was the first acknowledgement by one of the team's owners. */
+  ownerRecorded: boolean;
 }
 
 /**
- * Record who acknowledged an alert and when (the Slack "Acknowledge" button). The first
- * acknowledgement is kept; later clicks return it so the reply can say who was first.
+ * Record an acknowledgement of an alert (the "Acknowledge" button, `budget ack`). Every
+ * one is added to the alert's history; the first is kept as `acknowledgedBy`, and the
+ * first by one of the team's owners as `ownerAcknowledgedBy` even when someone else was
+ * first. Who may acknowledge is decided by the caller (`acknowledgeReply`).
  *
  * @param alertKey the button value (`ALERT#search#2026-11|THRESHOLD#80`) or a parsed key
  * @example
@@ -336,27 +360,53 @@ export async function acknowledgeAlert(
   alertKey: string | AlertKey,
   userId: string,
   now: Date,
+  role: AcknowledgerRole = 'member',
 ): Promise<AcknowledgeResult> {
   const key = typeof alertKey === 'string' ? parseAlertKey(alertKey) : alertKey;
-  let recorded = true;
+  const at = now.toISOString();
+  // Names this click: the SDK retrying it after DynamoDB applied it (answer lost) finds
+  // its id already there and adds nothing twice.
+  const clickId = randomUUID();
+  const owner = role === 'owner';
+  let old: Record<string, unknown> | undefined;
   try {
-    await store.db.send(
+    const out = await store.db.send(
       new UpdateCommand({
         TableName: store.table,
         Key: keyOf(key),
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(acknowledgedAt)',
-        UpdateExpression: 'SET acknowledgedBy = :by, acknowledgedAt = :at',
-        ExpressionAttributeValues: { ':by': userId, ':at': now.toISOString() },
+        ConditionExpression: 'attribute_exists(pk) AND NOT contains(ackIds, :id)',
+        UpdateExpression:
+          'SET acknowledgements = list_append(if_not_exists(acknowledgements, :none), :entry), ' +
+          'acknowledgedBy = if_not_exists(acknowledgedBy, :by), acknowledgedAt = if_not_exists(acknowledgedAt, :at)' +
+          (owner
+            ? ', ownerAcknowledgedBy = if_not_exists(ownerAcknowledgedBy, :by), ownerAcknowledgedAt = if_not_exists(ownerAcknowledgedAt, :at)'
+            : '') +
+          ' ADD ackIds :ids',
+        ExpressionAttributeValues: {
+          ':id': clickId,
+          ':ids': new Set([clickId]),
+          ':none': [],
+          ':entry': [{ by: userId, at, role }],
+          ':by': userId,
+          ':at': at,
+        },
+        ReturnValues: 'ALL_OLD',
       }),
     );
+    old = out.Attributes ?? {};
   } catch (error) {
+    // No such alert, or this very click already applied (a retry): read what is there.
     if (!isConditionalCheckFailed(error)) throw error;
-    recorded = false;
   }
   const alert = await getAlert(store, key);
   if (!alert) throw new NotFoundError('That alert no longer exists (alerts are kept for about 13 months).');
-  // This very click, retried by the SDK after DynamoDB applied it but lost the answer.
-  if (!recorded && alert.acknowledgedBy === userId && alert.acknowledgedAt === now.toISOString())
-    recorded = true;
-  return { alert, recorded };
+  // Applied now: first if nobody had acknowledged before. Applied by an earlier attempt of
+  // this very click (the SDK's retry): first if the recorded first is this click.
+  const firstNow = old ? old.acknowledgedBy === undefined : alert.acknowledgedAt === at;
+  const ownerFirstNow = old ? old.ownerAcknowledgedBy === undefined : alert.ownerAcknowledgedAt === at;
+  return {
+    alert,
+    recorded: firstNow && alert.acknowledgedBy === userId,
+    ownerRecorded: owner && ownerFirstNow && alert.ownerAcknowledgedBy === userId,
+  };
 }

@@ -3,9 +3,11 @@
  *
  * - `TEAM#<id>` / `PROFILE`: the team, its monthly Bedrock budget, alert thresholds, where
  *   alerts go, its time zone, owners and digest preferences.
- * - `TEAM#<id>` / `AUDIT#<iso time>#<version>`: one item per change (who, when, old, new), so
+ * - `AUDIT#<id>` / `<iso time>#<version>`: one item per change (who, when, old, new), so
  *   a budget that moved can always be explained. The version suffix keeps two changes in
- *   the same millisecond (or under a frozen `BEDROCK_COST_NOW`) apart and in order.
+ *   the same millisecond (or under a frozen `BEDROCK_COST_NOW`) apart and in order. It is
+ *   written in the same transaction as the change, under its own partition key so that
+ *   IAM can keep it append-only.
  *
  * The team ID is the value of the cost allocation tag (`TEAM_TAG_KEY`) that Cost Explorer
  * groups by, so the profile lines up with the bill without a mapping table.
@@ -15,11 +17,11 @@
  * channel): it is stored on the profile only, redacted in audit items, and never logged.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChatTarget } from '../chat/delivery.js';
 import { UserError } from '../errors.js';
 import { type Dec, usd } from '../money.js';
-import { isConditionalCheckFailed, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 
 /** Default alert thresholds, in percent of the monthly budget. */
 export const DEFAULT_THRESHOLDS: readonly number[] = [50, 80, 100];
@@ -112,6 +114,8 @@ interface ProfileItem {
   /** A Teams conversation the bot posts to, and its Bot Connector. */
   teamsConversationId?: string;
   teamsServiceUrl?: string;
+  /** The Teams channel where the webhook was set. */
+  webhookChannelId?: string;
   timeZone: string;
   owners: string[];
   digestWeekday: number;
@@ -135,6 +139,9 @@ function toItem(profile: TeamProfile): ProfileItem {
     ...(profile.target?.kind === 'teams-bot'
       ? { teamsConversationId: profile.target.conversationId, teamsServiceUrl: profile.target.serviceUrl }
       : {}),
+    ...(profile.target?.kind === 'teams' && profile.target.channelId
+      ? { webhookChannelId: profile.target.channelId }
+      : {}),
     timeZone: profile.timeZone,
     owners: [...profile.owners],
     digestWeekday: profile.digest.weekday,
@@ -154,7 +161,13 @@ export function profileFromItem(item: Record<string, unknown>): TeamProfile {
     typeof item.channel === 'string' && item.channel
       ? { kind: 'slack', channel: item.channel }
       : typeof item.webhookUrl === 'string' && item.webhookUrl
-        ? { kind: 'teams', webhookUrl: item.webhookUrl }
+        ? {
+            kind: 'teams',
+            webhookUrl: item.webhookUrl,
+            ...(typeof item.webhookChannelId === 'string' && item.webhookChannelId
+              ? { channelId: item.webhookChannelId }
+              : {}),
+          }
         : typeof item.teamsConversationId === 'string' && typeof item.teamsServiceUrl === 'string'
           ? { kind: 'teams-bot', conversationId: item.teamsConversationId, serviceUrl: item.teamsServiceUrl }
           : undefined;
@@ -272,7 +285,9 @@ export async function scanItems(
 }
 
 /**
- * Create or replace a team's profile, then write the audit item.
+ * Create or replace a team's profile and write its audit item, in one DynamoDB
+ * transaction: both or neither. A throttled or failed write changes nothing, and says so
+ * (`BudgetNotSavedError`); it never leaves a budget changed without its audit.
  *
  * `expectedVersion` is the version that was read (0 = the team must not exist yet): the
  * write is conditional on it, so two people editing at once cannot lose a change.
@@ -292,25 +307,22 @@ export async function saveTeam(
     updatedBy: actor.userId,
     version: (previous?.version ?? 0) + 1,
   };
-  // `changeId = :change`: this very write, retried by the SDK after DynamoDB applied it but
-  // its answer was lost, is not "someone else changed it" (and still gets its audit item).
-  const changeId = randomUUID();
-  try {
-    await store.db.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: { ...toItem(stored), changeId },
-        ConditionExpression: `${previous ? '#v = :v' : 'attribute_not_exists(pk)'} OR changeId = :change`,
-        ExpressionAttributeValues: { ':change': changeId, ...(previous ? { ':v': previous.version } : {}) },
-        ...(previous ? { ExpressionAttributeNames: { '#v': 'version' } } : {}),
-      }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) throw new ConcurrentChangeError(profile.team);
-    throw error;
-  }
-  await writeAudit(
+  const write = {
+    Put: {
+      TableName: store.table,
+      Item: toItem(stored),
+      ConditionExpression: previous ? '#v = :v' : 'attribute_not_exists(pk)',
+      ...(previous
+        ? {
+            ExpressionAttributeNames: { '#v': 'version' },
+            ExpressionAttributeValues: { ':v': previous.version },
+          }
+        : {}),
+    },
+  };
+  await writeWithAudit(
     store,
+    write,
     {
       team: profile.team,
       at,
@@ -325,34 +337,20 @@ export async function saveTeam(
   return stored;
 }
 
-/** Delete a team's profile (conditional on the version read), then write the audit item. */
+/** Delete a team's profile (conditional on the version read) and write its audit item, in one transaction. */
 export async function deleteTeam(store: Store, previous: TeamProfile, actor: ChangeActor): Promise<void> {
-  try {
-    await store.db.send(
-      new DeleteCommand({
-        TableName: store.table,
-        Key: { pk: teamPk(previous.team), sk: PROFILE_SK },
-        ConditionExpression: '#v = :v',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':v': previous.version },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    // Gone already: either this delete, retried by the SDK after DynamoDB applied it but
-    // its answer was lost, or another admin's delete at the same moment. Either way the
-    // budget is deleted as asked, and the audit item below records this request.
-    const now = await store.db.send(
-      new GetCommand({
-        TableName: store.table,
-        Key: { pk: teamPk(previous.team), sk: PROFILE_SK },
-        ConsistentRead: true,
-      }),
-    );
-    if (now.Item) throw new ConcurrentChangeError(previous.team);
-  }
-  await writeAudit(
+  const write = {
+    Delete: {
+      TableName: store.table,
+      Key: { pk: teamPk(previous.team), sk: PROFILE_SK },
+      ConditionExpression: '#v = :v',
+      ExpressionAttributeNames: { '#v': 'version' },
+      ExpressionAttributeValues: { ':v': previous.version },
+    },
+  };
+  await writeWithAudit(
     store,
+    write,
     {
       team: previous.team,
       at: actor.now.toISOString(),
@@ -365,28 +363,75 @@ export async function deleteTeam(store: Store, previous: TeamProfile, actor: Cha
   );
 }
 
-async function writeAudit(store: Store, entry: AuditEntry, version: number): Promise<void> {
+/** The budget change could not be written (throttled, or the table failed): nothing changed. */
+export class BudgetNotSavedError extends UserError {
+  constructor(team: string, cause: unknown) {
+    super('not_saved', `The ${team} budget was not changed: the table did not accept the change just now.`, {
+      suggestion: 'Nothing was saved, so simply try again in a minute.',
+      cause,
+    });
+  }
+}
+
+/** Which actions of a cancelled transaction failed their condition (by index). */
+function failedConditions(error: unknown): number[] {
+  const e = error as { name?: string; CancellationReasons?: { Code?: string }[] } | undefined;
+  if (e?.name !== 'TransactionCanceledException') return [];
+  return (e.CancellationReasons ?? []).flatMap((r, i) => (r?.Code === 'ConditionalCheckFailed' ? [i] : []));
+}
+
+/**
+ * The profile write and its audit item in one `TransactWriteItems`. The SDK retries a
+ * transaction whose answer was lost with the same `ClientRequestToken`, and DynamoDB
+ * answers that retry with success: no "someone else changed it" for our own change.
+ */
+async function writeWithAudit(
+  store: Store,
+  write: Record<string, unknown>,
+  entry: AuditEntry,
+  version: number,
+): Promise<void> {
   // The version suffix keeps the sort key unique and ordered even for two changes in one
   // millisecond (or under a frozen clock); the conditional profile write already made
   // this writer the only one holding that version.
-  const base = `AUDIT#${entry.at}#${String(version).padStart(6, '0')}`;
+  const base = `${entry.at}#${String(version).padStart(6, '0')}`;
   for (let attempt = 0; ; attempt++) {
     // A team deleted and re-created restarts at version 1: under a frozen clock that key
     // may exist already, so a short random tail is added instead of losing the entry.
     const sk = attempt === 0 ? base : `${base}-${randomUUID().slice(0, 8)}`;
     try {
       await store.db.send(
-        new PutCommand({
-          TableName: store.table,
-          Item: { pk: teamPk(entry.team), sk, kind: 'audit', ...entry },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            write,
+            {
+              Put: {
+                TableName: store.table,
+                Item: { pk: auditPk(entry.team), sk, kind: 'audit', ...entry },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
         }),
       );
       return;
     } catch (error) {
-      if (!isConditionalCheckFailed(error) || attempt >= 3) throw error;
+      const failed = failedConditions(error);
+      if (failed.includes(0)) throw new ConcurrentChangeError(entry.team);
+      if (failed.includes(1) && attempt < 3) continue;
+      if (error instanceof UserError) throw error;
+      throw new BudgetNotSavedError(entry.team, error);
     }
   }
+}
+
+/**
+ * Audit items live under their own partition key, so IAM can keep every function but the
+ * budget-changing ones (and those only inside a transaction) from writing them
+ * (`dynamodb:LeadingKeys` in infra/cloudformation/iam.yml).
+ */
+export function auditPk(team: string): string {
+  return `AUDIT#${team}`;
 }
 
 /** A team's change history, newest first. */
@@ -394,8 +439,8 @@ export async function listAudit(store: Store, team: string, limit = 50): Promise
   const { Items } = await store.db.send(
     new QueryCommand({
       TableName: store.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-      ExpressionAttributeValues: { ':pk': teamPk(team), ':audit': 'AUDIT#' },
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': auditPk(team) },
       ScanIndexForward: false,
       Limit: limit,
       ConsistentRead: true,

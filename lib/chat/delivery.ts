@@ -8,8 +8,12 @@ import type { Reply } from './reply.js';
 export type ChatTarget =
   /** A Slack channel ID (`C0123ABCD`). */
   | { kind: 'slack'; channel: string }
-  /** A Teams Workflows webhook URL (a secret: never logged). */
-  | { kind: 'teams'; webhookUrl: string }
+  /**
+   * A Teams Workflows webhook URL (a secret: never logged), and the Teams channel where it
+   * was set (`budget set ... webhook` typed there): slow answers asked in that channel go
+   * to it, answers asked elsewhere do not.
+   */
+  | { kind: 'teams'; webhookUrl: string; channelId?: string }
   /**
    * A Teams conversation (channel, group chat or personal chat) the bot is in, reached
    * through the Bot Connector at `serviceUrl` (lib/chat/teams-bot/).

@@ -9,9 +9,13 @@
  * not ready in time goes out through the team's Workflows webhook (set with
  * `budget set TEAM AMOUNT webhook URL`) from the command worker.
  *
- * Checks, in order: signature (401), body shape (400), the activity's own timestamp
- * within 5 minutes (401: the signature has no timestamp of its own, so this bounds
- * replays), and the replay guard on the activity id (401).
+ * Checks, in order: signature (401), body shape (400), the activity's own timestamp,
+ * present and within 5 minutes (401: the signature has no timestamp of its own, so this
+ * bounds replays), and the replay guard on the activity id (401).
+ *
+ * A slow answer goes to a team's Workflows webhook only when it was asked in that team's
+ * channel (the one where `budget set ... webhook` was typed): an answer about
+ * `team search` asked elsewhere is not posted into search's channel.
  */
 import type { Context } from 'aws-lambda';
 import { parseLine } from '../commands/grammar.js';
@@ -20,6 +24,7 @@ import type { Deps } from '../deps.js';
 import { isUserError } from '../errors.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast } from './command-flow.js';
 import type { HttpHandler, HttpResult } from './http.js';
+import { stripTags } from './markup.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
 import { type Reply, simpleReply } from './reply.js';
 import { teamsMessage } from './teams-render.js';
@@ -82,9 +87,9 @@ const ENTITIES: Record<string, string> = {
  * commandText('<at>bedrock-cost</at> spend last week\n'); // 'spend last week'
  */
 export function commandText(text: string): string {
-  return text
-    .replace(/<at>[^<]*<\/at>/gi, ' ')
-    .replace(/<[^>]+>/g, ' ')
+  const withoutMentions = text.replace(/<at>[^<]*<\/at>/gi, ' ');
+  // Not `/<[^>]+>/g`: that backtracks (quadratic) on text with many `<` and no `>`.
+  return stripTags(withoutMentions, ' ')
     .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => ENTITIES[name] ?? '')
     .replace(/\s+/g, ' ')
     .trim();
@@ -110,14 +115,22 @@ function namedTeam(text: string): string | undefined {
   }
 }
 
-/** The Workflows webhook of the team the command names, when its profile has one. */
-async function teamWebhook(deps: Deps, text: string): Promise<string | undefined> {
+/**
+ * The Workflows webhook of the team the command names, when its profile has one and the
+ * question was asked in the channel that webhook posts to: the answer goes where it was
+ * asked, never into another team's channel.
+ */
+async function teamWebhook(
+  deps: Deps,
+  text: string,
+  channelId: string | undefined,
+): Promise<string | undefined> {
   const team = namedTeam(text);
-  if (!team) return undefined;
+  if (!team || !channelId) return undefined;
   try {
     const { getTeam } = await import('../budgets/store.js');
-    const profile = await getTeam(deps.store, team);
-    return profile?.target?.kind === 'teams' ? profile.target.webhookUrl : undefined;
+    const target = (await getTeam(deps.store, team))?.target;
+    return target?.kind === 'teams' && target.channelId === channelId ? target.webhookUrl : undefined;
   } catch (error) {
     deps.log.warn('teams: team profile lookup failed', error);
     return undefined;
@@ -157,7 +170,7 @@ export function createTeamsMessagesHandler(
       const inline = await runFast({ kind: 'fast', parsed: plan.parsed }, text, ctx, Math.max(0, remaining));
       if (inline !== 'late') return inline;
     }
-    const webhook = await teamWebhook(deps, text);
+    const webhook = await teamWebhook(deps, text, caller.channelId);
     const replyTo: WorkerReplyTo = webhook ? { kind: 'teams-webhook', url: webhook } : { kind: 'none' };
     await invokeWorker({ kind: 'command', id: key, text, caller, replyTo });
     const shown = text.slice(0, 80);
@@ -189,9 +202,13 @@ export function createTeamsMessagesHandler(
     }
     const activity = parseTeamsActivity(rawBody);
     if (!activity) return BAD_REQUEST;
+    // Teams always sends the activity's timestamp. Without one (or unreadable), nothing
+    // bounds a replay once the replay guard's memory of the activity has expired: refused.
     const sent = activity.timestamp ? Date.parse(activity.timestamp) : Number.NaN;
-    if (Number.isFinite(sent) && Math.abs(nowMs() - sent) > SLACK_REPLAY_WINDOW_SECONDS * 1000) {
-      deps.log.warn('teams request refused: stale');
+    if (!Number.isFinite(sent) || Math.abs(nowMs() - sent) > SLACK_REPLAY_WINDOW_SECONDS * 1000) {
+      deps.log.warn(
+        Number.isFinite(sent) ? 'teams request refused: stale' : 'teams request refused: no timestamp',
+      );
       return EMPTY_401;
     }
     const key = requestKey('teams', activity.id ?? '', headerOf(event, 'authorization') ?? '');

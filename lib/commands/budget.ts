@@ -327,7 +327,15 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
       : undefined;
   let target = named.target ?? input.target ?? previous?.target ?? fromChannel;
   if (input.target?.kind === 'teams-bot') target = await teamsBotTarget(ctx, input.target.conversationId);
-  else if (!target && caller.platform === 'teams' && caller.channelId) {
+  else if (input.target?.kind === 'teams') {
+    // Remember the Teams channel the webhook was given in: slow answers asked there go to it.
+    const before =
+      previous?.target?.kind === 'teams' && previous.target.webhookUrl === input.target.webhookUrl
+        ? previous.target.channelId
+        : undefined;
+    const channelId = caller.platform === 'teams' && caller.channelId ? caller.channelId : before;
+    target = { ...input.target, ...(channelId ? { channelId } : {}) };
+  } else if (!target && caller.platform === 'teams' && caller.channelId) {
     // Typed to the Teams bot: alerts go to the conversation it was typed in.
     target = await teamsBotTarget(ctx, caller.channelId, { optional: true });
   }

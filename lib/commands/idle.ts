@@ -62,7 +62,7 @@ export const idleCommand = defineCommand<IdleInput, IdleData | IdleSnoozeData>({
   run: async (input, ctx) => {
     if (input.kind === 'snooze') {
       const { arn, name } = await findThroughput(ctx.deps, input.throughput);
-      const reply = await snoozeIdleThroughput(ctx.deps, arn, ctx.caller.userId, name);
+      const reply = await snoozeIdleThroughput(ctx.deps, arn, ctx.caller, name);
       const until = new Date(ctx.deps.clock.now().getTime() + SNOOZE_DAYS * 86_400_000).toISOString();
       return { command: 'idle', data: { snoozed: { arn, until } }, reply };
     }

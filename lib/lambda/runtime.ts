@@ -38,7 +38,14 @@ export async function withSecrets(config: Config): Promise<Config> {
   const path = config.BEDROCK_COST_SSM_PATH;
   if (!path) return config;
   const { getParameters } = await import('@aws-lambda-powertools/parameters/ssm');
-  const values = (await getParameters(path, { decrypt: true, maxAge: 300 })) ?? {};
+  // One path, or several comma-separated (a function that posts to Slack and to Teams).
+  const values: Record<string, string | undefined> = {};
+  for (const one of path
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    Object.assign(values, (await getParameters(one, { decrypt: true, maxAge: 300 })) ?? {});
+  }
   const filled: Config = { ...config };
   for (const [name, key] of Object.entries(SECRET_PARAMETERS)) {
     const value = (values as Record<string, string | undefined>)[name];

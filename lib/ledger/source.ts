@@ -60,7 +60,9 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
   }): Promise<{ meta: LedgerMeta; requests: number }> {
     let requests = 0;
     if (options.syncOnRead) {
-      const due = await syncLedger(options, bill, { trigger: 'demo', backfill: false }).catch(() => undefined);
+      const due = await syncLedger(options, bill, { trigger: 'demo', backfill: false }).catch(
+        () => undefined,
+      );
       requests += due?.record?.requests ?? 0;
     }
     for (let attempt = 0; attempt < 20; attempt++) {

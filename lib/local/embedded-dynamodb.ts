@@ -113,6 +113,14 @@ export async function startEmbeddedDynamo(dataDir: string | null): Promise<Embed
   }
   const { default: dynalite } = await import('dynalite');
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Node closes an idle keep-alive connection after 5 s; a client that picks that socket at
+  // the same moment gets ECONNRESET (more likely on a busy machine). Idle connections stay
+  // open a minute, longer than clients keep them unused.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
+  // dynalite has no transactions; the budget store writes a change and its audit in one.
+  const { addTransactWriteItems } = await import('./dynalite-transactions.js');
+  addTransactWriteItems(server);
   // dynalite throws (an uncaught exception) when a request still running reaches a database
   // that `close` already shut. Count requests until they answer, so `close` can wait for them.
   let inFlight = 0;

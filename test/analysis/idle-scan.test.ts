@@ -1,14 +1,17 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIdleScan, snoozeIdleThroughput } from '../../lib/analysis/idle-scan.js';
-import { idleKey, STALE_CLAIM_MS, snoozeThroughput } from '../../lib/analysis/idle-store.js';
+import { getSnooze, idleKey, STALE_CLAIM_MS, snoozeThroughput } from '../../lib/analysis/idle-store.js';
+import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
+import { Dec } from '../../lib/money.js';
 import type { Store } from '../../lib/store/store.js';
 import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { fakeSources, NOW, sdkError, THROUGHPUTS } from './idle-fixtures.js';
 
 const CHANNEL = 'C0FINOPS';
+const ADMIN = { userId: 'U0ADMIN', isAdmin: true, platform: 'slack' as const };
 
 describe('runIdleScan (daily idle-throughput job)', () => {
   let dynamo: TestDynamo;
@@ -208,16 +211,66 @@ describe('runIdleScan (daily idle-throughput job)', () => {
 
   it('snoozes from the button value for 7 days, and refuses a value that is not a throughput ARN', async () => {
     const { delivery, deps } = await setup();
-    const reply = await snoozeIdleThroughput(deps, THROUGHPUTS.idleSixMonth.arn, 'U0CAROL');
+    const reply = await snoozeIdleThroughput(deps, THROUGHPUTS.idleSixMonth.arn, ADMIN);
     expect(renderText(reply)).toBe(
       'Snoozed: no idle message about provisioned model h7c2z9f4k1d8 until Nov 25 06:00 UTC.',
     );
     const report = await runIdleScan(deps, { dryRun: false });
     expect(report.messages.map((m) => m.subject)).toEqual(['nova-lite-test']);
     expect(delivery.sent).toHaveLength(1);
-    await expect(
-      snoozeIdleThroughput(deps, 'arn:aws:iam::123456789012:role/admin', 'U0CAROL'),
-    ).rejects.toThrow(/does not name a provisioned throughput/);
+    await expect(snoozeIdleThroughput(deps, 'arn:aws:iam::123456789012:role/admin', ADMIN)).rejects.toThrow(
+      /does not name a provisioned throughput/,
+    );
+  });
+
+  it("lets only admins and the throughput's team owners snooze, says until when, and keeps every snooze", async () => {
+    const { store, deps } = await setup({
+      sources: {
+        throughputs: [{ ...THROUGHPUTS.idleNoCommit, tags: { team: 'search' } }, THROUGHPUTS.idleSixMonth],
+      },
+    });
+    await saveTeam(
+      store,
+      {
+        team: 'search',
+        budgetUsd: new Dec(5000),
+        thresholds: [50, 80, 100],
+        timeZone: 'UTC',
+        owners: ['U0OWNER'],
+        digest: { weekday: 1, hour: 9 },
+      },
+      { userId: 'cli', now: NOW },
+      undefined,
+    );
+    // The daily scan posts, and records each throughput's team with its post.
+    await runIdleScan(deps, { dryRun: false });
+    const tagged = THROUGHPUTS.idleNoCommit.arn;
+    const someone = { userId: 'U0MALLORY', isAdmin: false, platform: 'slack' as const };
+    await expect(snoozeIdleThroughput(deps, tagged, someone)).rejects.toThrow(
+      "Only budget admins and the search team's owners can snooze provisioned model x4kq7m2n9p3w.",
+    );
+    const owner = { userId: 'U0OWNER', isAdmin: false, platform: 'slack' as const };
+    const first = await snoozeIdleThroughput(deps, tagged, owner);
+    expect(renderText(first)).toBe(
+      'Snoozed: no idle message about provisioned model x4kq7m2n9p3w until Nov 25 06:00 UTC.',
+    );
+    // A renewal (by an admin, a day later) says until when, and what it replaced.
+    const later = testDeps({ store, sources: fakeSources(), now: '2026-11-19T06:00:00Z' });
+    const renewed = await snoozeIdleThroughput(later, tagged, ADMIN);
+    expect(renderText(renewed)).toBe(
+      'Snoozed: no idle message about provisioned model x4kq7m2n9p3w until Nov 26 06:00 UTC.\n' +
+        'It was snoozed until Nov 25 06:00 UTC by U0OWNER; 2 snoozes so far.',
+    );
+    expect((await getSnooze(store, tagged))?.history).toEqual([
+      { by: 'U0OWNER', at: '2026-11-18T06:00:00.000Z', until: '2026-11-25T06:00:00.000Z' },
+      { by: 'U0ADMIN', at: '2026-11-19T06:00:00.000Z', until: '2026-11-26T06:00:00.000Z' },
+    ]);
+    // Mallory still cannot renew it (nor can anyone keep it quiet forever without the right).
+    await expect(snoozeIdleThroughput(later, tagged, someone)).rejects.toThrow(/Only budget admins/);
+    // An untagged throughput: admins only.
+    await expect(snoozeIdleThroughput(deps, THROUGHPUTS.idleSixMonth.arn, owner)).rejects.toThrow(
+      'Only budget admins can snooze provisioned model h7c2z9f4k1d8 (it carries no team tag).',
+    );
   });
 
   it('in a dry run reports what it would send and writes nothing', async () => {

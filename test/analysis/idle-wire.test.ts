@@ -94,14 +94,11 @@ describe('idle at the wire', () => {
     );
   });
 
-  it('scans 50 throughputs daily with at most 2 GetMetricData requests, in under 2 s, posting each once', async () => {
+  it('scans 50 throughputs daily with at most 2 GetMetricData requests, posting each once (its time is in the bench)', async () => {
     const throughputs = manyThroughputs(50);
     const { deps, delivery } = await setup(wireHandlers({ throughputs, usage: new Map() }));
-    const started = performance.now();
     const report = await runIdleScan(deps, { dryRun: false });
-    const elapsed = performance.now() - started;
     expect(aws.count('GetMetricData')).toBeLessThanOrEqual(2);
-    expect(elapsed).toBeLessThan(2000);
     expect(report.messages.filter((m) => m.status === 'sent')).toHaveLength(50);
     expect(delivery.sentTo(CHANNEL)).toHaveLength(50);
     const again = await runIdleScan(deps, { dryRun: false });

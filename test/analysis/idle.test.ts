@@ -201,9 +201,7 @@ describe('scanIdleThroughputs', () => {
 
   it('batches 50 throughputs into one metrics call of 300 queries (one GetMetricData request)', async () => {
     const throughputs = manyThroughputs(50);
-    const started = performance.now();
     const { sources, data } = await scan({ throughputs, usage: new Map() });
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(sources.calls.metrics).toHaveLength(1);
     expect(sources.calls.metrics[0]?.queries).toBe(300);
     expect(data.idleCount).toBe(50);

@@ -22,6 +22,26 @@ describe('sanitizeIntro', () => {
     expect(sanitizeIntro('Checking now! It is 4200 USD.')).toBe('Checking now!');
   });
 
+  it("drops sentences with any script's digits, numerals or currency signs", () => {
+    for (const text of [
+      'Search spent ４２k more last week.', // fullwidth digits
+      'Search spent ٤٢ thousand more.', // Arabic-Indic digits
+      'Costs rose by ४२ since Monday.', // Devanagari digits
+      'Spend went up ⅻ times.', // a Roman numeral
+      'About ½ of it is search.', // a vulgar fraction
+      'The bill is ₹ higher now.', // a currency sign beyond $€£¥
+      'Costs are up by²  now.', // a superscript digit
+    ])
+      expect(sanitizeIntro(text), text).toBeUndefined();
+    // Words are still fine.
+    expect(sanitizeIntro('Je regarde les dépenses de search.')).toBe('Je regarde les dépenses de search.');
+  });
+
+  it('strips markup in linear time: 100 KB of `<` leaves nothing safe to show, at once', () => {
+    expect(sanitizeIntro('<'.repeat(100_000))).toBeUndefined();
+    expect(sanitizeIntro(`${'<'.repeat(100_000)}> Checking search now.`)).toBe('Checking search now.');
+  });
+
   it('drops mentions, links and very long text', () => {
     expect(sanitizeIntro('<!channel> look at <https://evil.example|this>')).toBe('look at');
     expect(sanitizeIntro('@here see https://evil.example now')).toBe('see now');
@@ -35,7 +55,7 @@ describe('sanitizeIntro', () => {
       fc.property(fc.string({ maxLength: 300 }), (text) => {
         const out = sanitizeIntro(text);
         if (out === undefined) return;
-        expect(out).not.toMatch(/[0-9$€£¥%<>`*]|https?:/);
+        expect(out).not.toMatch(/[\p{N}\p{Sc}%<>`*]|https?:/u);
         expect(out.length).toBeLessThanOrEqual(MAX_INTRO_LENGTH);
       }),
       { numRuns: 500 },

@@ -13,6 +13,7 @@ import { usd } from '../../lib/money.js';
 import type { Store } from '../../lib/store/store.js';
 import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
+import { startSlackServer } from '../support/slack-server.js';
 import {
   BEDROCK,
   type FakeBill,
@@ -462,19 +463,44 @@ describe('budget ack (the Acknowledge button as a command, for Teams and the CLI
     });
     const deps = depsAt('2026-11-18T07:00:00Z');
     const teams = { platform: 'teams' as const, userId: 'aad-0001', isAdmin: false };
-    const first = await executeLine('budget ack search 50', { deps, caller: teams });
-    expect(first.reply.headline).toBe('aad-0001 acknowledged the search 50% budget alert for 2026-11.');
+    // Not an admin, not an owner, not in the alert's channel: refused, nothing recorded.
+    await expect(executeLine('budget ack search 50', { deps, caller: teams })).rejects.toThrow(
+      "Only budget admins, the search team's owners and the members of its alert channel can acknowledge the search 50% budget alert for 2026-11.",
+    );
+    const admin = { platform: 'cli' as const, userId: 'cli', isAdmin: true };
+    const first = await executeLine('budget ack search 50', { deps, caller: admin });
+    expect(first.reply.headline).toBe('cli acknowledged the search 50% budget alert for 2026-11.');
     expect(await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' })).toMatchObject({
-      acknowledgedBy: 'aad-0001',
+      acknowledgedBy: 'cli',
       acknowledgedAt: '2026-11-18T07:00:00.000Z',
     });
-    const again = await executeLine('budget ack search 50% 2026-11', {
-      deps,
-      caller: { platform: 'cli', userId: 'cli', isAdmin: true },
-    });
+    const again = await executeLine('budget ack search 50% 2026-11', { deps, caller: admin });
     expect(again.reply.headline).toBe(
-      'aad-0001 already acknowledged the search 50% budget alert for 2026-11 at Nov 18 07:00 UTC.',
+      'cli already acknowledged the search 50% budget alert for 2026-11 at Nov 18 07:00 UTC.',
     );
+    // The team's owner acknowledges later: recorded and told to the channel all the same.
+    await setBudget('search', 1000, undefined, { owners: ['aad-owner'] });
+    const owner = { platform: 'teams' as const, userId: 'aad-owner', isAdmin: false };
+    const byOwner = await executeLine('budget ack search 50', {
+      deps: depsAt('2026-11-18T08:00:00Z'),
+      caller: owner,
+    });
+    expect(byOwner.reply.headline).toBe(
+      'aad-owner, an owner of search, acknowledged the search 50% budget alert for 2026-11 too.',
+    );
+    expect(byOwner.reply.visibility).toBe('in_channel');
+    const alert = await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' });
+    expect(alert).toMatchObject({
+      acknowledgedBy: 'cli',
+      ownerAcknowledgedBy: 'aad-owner',
+      ownerAcknowledgedAt: '2026-11-18T08:00:00.000Z',
+    });
+    // Every acknowledgement is kept: who, when, as what.
+    expect(alert?.acknowledgements).toEqual([
+      { by: 'cli', at: '2026-11-18T07:00:00.000Z', role: 'admin' },
+      { by: 'cli', at: '2026-11-18T07:00:00.000Z', role: 'admin' },
+      { by: 'aad-owner', at: '2026-11-18T08:00:00.000Z', role: 'owner' },
+    ]);
     await expect(executeLine('budget ack search 100', { deps, caller: teams })).rejects.toThrow(
       'search has no 100% budget alert for 2026-11 to acknowledge (none was sent)',
     );
@@ -512,29 +538,64 @@ describe('syntheticBudgetAccount (benchmark fixture)', () => {
 });
 
 describe('acknowledgeAlertAction (the alert_ack button)', () => {
-  it('tells the channel who acknowledged, and a second clicker who was first', async () => {
+  it("lets the alert channel's members, the owners and admins acknowledge; tells who was first; keeps every click", async () => {
     const { acknowledgeAlertAction } = await import('../../lib/budgets/actions.js');
-    await setBudget('search', 1000);
+    await setBudget('search', 1000, undefined, { owners: ['UOWNER001'] });
     bill.spread('search', '2026-11-01', '2026-11-11', 600);
-    const deps = depsAt('2026-11-18T06:00:00Z');
-    await runBudgetAlerts(deps, NO_NOWCAST);
+    await runBudgetAlerts(depsAt('2026-11-18T06:00:00Z'), NO_NOWCAST);
     const value = delivery.sent[0]!.reply.actions![0]!.value;
-    const click = (userId: string) =>
-      acknowledgeAlertAction({
-        id: 'alert_ack',
-        value,
-        deps,
-        caller: { platform: 'slack', userId, isAdmin: false },
-        runCommand: async () => {},
+    // The channel has 250 members: Bob is on the second page of `conversations.members`.
+    const filler = Array.from({ length: 248 }, (_, i) => `UFILL${String(i).padStart(4, '0')}`);
+    const slack = await startSlackServer({
+      token: 'xoxb-test',
+      members: { C0SEARCH01: ['UALICE001', ...filler, 'UBOB00001'] },
+    });
+    try {
+      const deps = testDeps({
+        store,
+        sources: bill.sources,
+        delivery,
+        now: '2026-11-18T06:00:00Z',
+        env: { SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: 'xoxb-test' },
       });
-    const first = await click('UALICE001');
-    expect(first?.reply.headline).toBe('<@UALICE001> acknowledged the search 50% budget alert for 2026-11.');
-    expect(first?.reply.visibility).toBe('in_channel');
-    const second = await click('UBOB00001');
-    expect(second?.reply.headline).toBe(
-      '<@UALICE001> already acknowledged the search 50% budget alert for 2026-11 at Nov 18 06:00 UTC.',
-    );
-    expect(await getAlert(store, parseAlertKey(value))).toMatchObject({ acknowledgedBy: 'UALICE001' });
+      const click = (userId: string) =>
+        acknowledgeAlertAction({
+          id: 'alert_ack',
+          value,
+          deps,
+          caller: { platform: 'slack', userId, isAdmin: false, channelId: 'C0SEARCH01' },
+          runCommand: async () => {},
+        });
+      // Someone who can see the channel but is not in it.
+      await expect(click('UMALLORY1')).rejects.toThrow(
+        "Only budget admins, the search team's owners and the members of its alert channel can acknowledge",
+      );
+      const first = await click('UALICE001');
+      expect(first?.reply.headline).toBe(
+        '<@UALICE001> acknowledged the search 50% budget alert for 2026-11.',
+      );
+      expect(first?.reply.visibility).toBe('in_channel');
+      const second = await click('UBOB00001');
+      expect(second?.reply.headline).toBe(
+        '<@UALICE001> already acknowledged the search 50% budget alert for 2026-11 at Nov 18 06:00 UTC.',
+      );
+      expect(second?.reply.visibility).toBe('ephemeral');
+      // The owner is not in the channel, and comes after Alice: still recorded, and said.
+      const owner = await click('UOWNER001');
+      expect(owner?.reply.headline).toBe(
+        '<@UOWNER001>, an owner of search, acknowledged the search 50% budget alert for 2026-11 too.',
+      );
+      const alert = await getAlert(store, parseAlertKey(value));
+      expect(alert).toMatchObject({ acknowledgedBy: 'UALICE001', ownerAcknowledgedBy: 'UOWNER001' });
+      expect(alert?.acknowledgements.map((a) => [a.by, a.role])).toEqual([
+        ['UALICE001', 'member'],
+        ['UBOB00001', 'member'],
+        ['UOWNER001', 'owner'],
+      ]);
+      expect(slack.callsTo('conversations.members').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await slack.close();
+    }
   });
 });
 

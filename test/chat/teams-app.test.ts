@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveTeam } from '../../lib/budgets/store.js';
+import { getTeam, saveTeam } from '../../lib/budgets/store.js';
 import { commandText, createTeamsMessagesHandler } from '../../lib/chat/teams-app.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
@@ -12,6 +12,9 @@ import { TEST_EPOCH_SECONDS, teamsMessage, teamsRequest } from '../support/signi
 import { startWebhookServer, type WebhookServer } from '../support/slack-server.js';
 
 const SECRET = Buffer.from('teams-outgoing-webhook-secret-0123456789').toString('base64');
+/** The default channel of `teamsMessage`, and another team's channel. */
+const FINOPS_CHANNEL = '19:finops0000000000000000000000000@thread.tacv2';
+const SEARCH_CHANNEL = '19:search0000000000000000000000000@thread.tacv2';
 const NOW_MS = TEST_EPOCH_SECONDS * 1000;
 
 let dynamo: TestDynamo;
@@ -91,6 +94,30 @@ describe('Teams outgoing webhook: authentication', () => {
     expect((await handler(teamsRequest(stale, SECRET))).statusCode).toBe(401);
   });
 
+  it('refuses an activity without a timestamp (nothing would bound its replay)', async () => {
+    const { handler } = handlerFor();
+    const undated = message('budget delete search');
+    delete undated.timestamp;
+    expect(await handler(teamsRequest(undated, SECRET))).toEqual({ statusCode: 401, body: '' });
+    const unreadable = message('help', { timestamp: 'yesterday' });
+    unreadable.timestamp = 'yesterday';
+    expect((await handler(teamsRequest(unreadable, SECRET))).statusCode).toBe(401);
+  });
+
+  it('refuses the replay of an undated activity 11 minutes later, when the guard has forgotten it', async () => {
+    // A fresh handler per call stands for a replay arriving after the 10-minute claim expired.
+    let now = NOW_MS;
+    const handler = () =>
+      createTeamsMessagesHandler(async () => deps, { nowMs: () => now, invokeWorker: async () => {} });
+    const undated = message('budget set search 1 channel C0SEARCH01');
+    delete undated.timestamp;
+    const event = teamsRequest(undated, SECRET);
+    expect(await handler()(structuredClone(event))).toEqual({ statusCode: 401, body: '' });
+    now = NOW_MS + 11 * 60_000;
+    expect(await handler()(structuredClone(event))).toEqual({ statusCode: 401, body: '' });
+    expect(await getTeam(dynamo.store, 'search')).toBeUndefined();
+  });
+
   it('refuses a replayed request', async () => {
     const { handler } = handlerFor();
     const event = teamsRequest(message('help'), SECRET);
@@ -119,9 +146,23 @@ describe('Teams outgoing webhook: authentication', () => {
 describe('Teams outgoing webhook: answers', () => {
   it('strips the mention and markup before parsing', () => {
     expect(commandText('<at>bedrock-cost</at> spend last week\n')).toBe('spend last week');
+    expect(commandText('<at>bedrock-cost</at> <p>spend <b>last</b> week</p>')).toBe('spend last week');
+    expect(commandText('spend <> week a<b')).toBe('spend <> week a<b');
     expect(commandText('<at>Bedrock Cost</at>&nbsp;estimate nova-micro 300 in &amp; more')).toBe(
       'estimate nova-micro 300 in & more',
     );
+  });
+
+  it('strips markup in linear time: 100 KB of `<` (no tag in it) stays as typed', async () => {
+    // `/<[^>]+>/g` took seconds here (each `<` scanned to the end): the text is unchanged.
+    expect(commandText('<'.repeat(100_000))).toBe('<'.repeat(100_000));
+    expect(commandText(`${'<'.repeat(100_000)}>help`)).toBe('help');
+    // 1 MB: a quadratic stripper would run for hours here (this test would time out).
+    expect(commandText(`${'<'.repeat(1_000_000)}a`)).toHaveLength(1_000_001);
+    expect(commandText('<at>'.repeat(25_000))).toBe('<at>'.repeat(25_000).replace(/<at>/g, ' ').trim());
+    const { handler } = handlerFor();
+    const result = await handler(teamsRequest(message('<'.repeat(100_000)), SECRET));
+    expect(result.statusCode).toBe(200);
   });
 
   it('answers an unknown command with the closest commands', async () => {
@@ -144,7 +185,7 @@ describe('Teams outgoing webhook: answers', () => {
         team: 'search',
         budgetUsd: new Dec(5000),
         thresholds: [50, 80, 100],
-        target: { kind: 'teams', webhookUrl: url },
+        target: { kind: 'teams', webhookUrl: url, channelId: FINOPS_CHANNEL },
         timeZone: 'UTC',
         owners: [],
         digest: { weekday: 1, hour: 9 },
@@ -166,6 +207,51 @@ describe('Teams outgoing webhook: answers', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]?.body.type).toBe('message');
     expect(posts[0]?.body.attachments[0].content.version).toBe('1.5');
+  });
+
+  it("answers about `team search` asked in another channel where asked, never in search's channel", async () => {
+    // `budget set ... webhook` typed in search's own Teams channel records that channel.
+    const setIn = (channel: string, text: string) =>
+      handlerFor().handler(teamsRequest(message(text, { conversationId: `${channel};messageid=1` }), SECRET));
+    const workflow =
+      'https://prod-00.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x';
+    const set = await setIn(SEARCH_CHANNEL, `budget set search-2 5000 webhook ${workflow}`);
+    expect(allText(cardOf(set))).toMatch(/search-2 now has a Bedrock budget/);
+    expect((await getTeam(dynamo.store, 'search-2'))?.target).toEqual({
+      kind: 'teams',
+      webhookUrl: workflow,
+      channelId: SEARCH_CHANNEL,
+    });
+    // The same, with a webhook this test can receive (https is for real Workflows URLs).
+    const url = webhooks.url('search-2');
+    const profile = (await getTeam(dynamo.store, 'search-2'))!;
+    await saveTeam(
+      dynamo.store,
+      { ...profile, target: { kind: 'teams', webhookUrl: url, channelId: SEARCH_CHANNEL } },
+      { userId: 'cli', now: new Date(TEST_NOW) },
+      profile,
+    );
+    const jobs: WorkerJob[] = [];
+    const { handler, worker } = handlerFor({ jobs, answerBudgetMs: 0 });
+    const elsewhere = await handler(
+      teamsRequest(
+        message('spend last week team search-2', { conversationId: `${FINOPS_CHANNEL};messageid=2` }),
+        SECRET,
+      ),
+    );
+    expect(allText(cardOf(elsewhere))).toMatch(/ask again in a minute/);
+    expect(jobs.at(-1)?.replyTo).toEqual({ kind: 'none' });
+    const there = await handler(
+      teamsRequest(
+        message('spend last week team search-2', { conversationId: `${SEARCH_CHANNEL};messageid=3` }),
+        SECRET,
+      ),
+    );
+    expect(cardOf(there).body[0]?.text).toMatch(/^Working on/);
+    expect(jobs.at(-1)?.replyTo).toEqual({ kind: 'teams-webhook', url });
+    await worker.pending();
+    // Only the question asked in search's channel was posted there.
+    expect(webhooks.postsTo('search-2')).toHaveLength(1);
   });
 
   it('without a team webhook, says to ask again and warms the answer in the worker', async () => {

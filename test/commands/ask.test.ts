@@ -428,15 +428,19 @@ describe('prompt injection', () => {
     );
     expect(answer.data.outcome).toBe('invalid_tool');
     expect(await budgetOf(deps)).toEqual(before);
-    const { Items } = await store.db.send(
-      new QueryCommand({
-        TableName: store.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'TEAM#search' },
-      }),
-    );
+    const items = async (pk: string) =>
+      (
+        await store.db.send(
+          new QueryCommand({
+            TableName: store.table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+          }),
+        )
+      ).Items ?? [];
     // The profile and the one audit entry of the admin's own `budget set`, nothing more.
-    expect(Items?.map((i) => String(i.sk).split('#')[0]).sort()).toEqual(['AUDIT', 'PROFILE']);
+    expect((await items('TEAM#search')).map((i) => i.sk)).toEqual(['PROFILE']);
+    expect((await items('AUDIT#search')).map((i) => i.action)).toEqual(['set']);
     for (const request of aws.requestsTo('Converse')) {
       const names = JSON.parse(request.body).toolConfig.tools.map(
         (t: { toolSpec: { name: string } }) => t.toolSpec.name,
@@ -565,5 +569,64 @@ describe('assistant cost fallback', () => {
       '1,830 in + 74 out tokens, cost unknown (no catalog price for this model)',
     );
     expect(await usageItem()).toMatchObject({ requests: 1, unpricedRequests: 1, costNanoUsd: 0 });
+  });
+});
+
+describe('ask limits (per person per day, and a daily Bedrock budget)', () => {
+  const converseCalls = () => aws.requests.filter((r) => r.operation === 'Converse').length;
+
+  it('answers a person up to BEDROCK_COST_ASK_DAILY_LIMIT questions a day, then says so without calling Bedrock', async () => {
+    const deps = depsWith({ ASSISTANT_MODEL_ID: MODEL_ID, BEDROCK_COST_ASK_DAILY_LIMIT: '2' });
+    aws.handle('Converse', toolUse('spend', { period: 'this week' }));
+    for (const q of ['ask spend this week?', 'ask spend this week by team?'])
+      expect((await ask(q, deps)).data.outcome).toBe('answered');
+    const calls = converseCalls();
+    expect(calls).toBeGreaterThan(0);
+    const third = await ask('ask spend this week by model?', deps);
+    expect(third.data.outcome).toBe('user_limit');
+    expect(third.text.split('\n')[0]).toBe(
+      'You have asked 2 questions today, the most `ask` answers for one person in a day. It resets at midnight UTC; the commands below answer right away.',
+    );
+    expect(third.text).toContain('`spend this week by model`');
+    expect(converseCalls()).toBe(calls);
+    // Someone else still gets answers; and the person again the next day (UTC).
+    const other: Caller = { platform: 'slack', userId: 'UBOB00001', isAdmin: false, channelId: 'C0SEARCH01' };
+    expect(((await executeLine('ask spend this week?', ctxOf(deps, other))).data as AskData).outcome).toBe(
+      'answered',
+    );
+    const tomorrow = testDeps({
+      store,
+      sources: createDemoSources(fixedClock(TEST_NOW)),
+      env: { ASSISTANT_MODEL_ID: MODEL_ID, BEDROCK_COST_ASK_DAILY_LIMIT: '2' },
+      now: '2026-11-19T00:00:05Z',
+    });
+    expect((await ask('ask spend this week?', tomorrow)).data.outcome).toBe('answered');
+  });
+
+  it('stops at the daily Bedrock budget of the assistant, priced from its tokens, and says so', async () => {
+    const deps = depsWith({ ASSISTANT_MODEL_ID: MODEL_ID, BEDROCK_COST_ASK_DAILY_BUDGET_USD: '0.01' });
+    const big = { inputTokens: 20_000, outputTokens: 1_000 };
+    expect(catalogCost(big)).toBeGreaterThan(0.01);
+    const first = await ask(
+      'ask spend this week?',
+      deps,
+      toolUse('spend', { period: 'this week' }, undefined, big),
+    );
+    expect(first.data.outcome).toBe('answered');
+    const calls = converseCalls();
+    expect(calls).toBeGreaterThan(0);
+    const second = await ask('ask spend this week by team?', deps);
+    expect(second.data.outcome).toBe('daily_budget');
+    const spent = `$${(Math.round(catalogCost(big) * 100) / 100).toFixed(2)}`;
+    expect(second.text.split('\n')[0]).toBe(
+      `\`ask\` has used its Bedrock budget for today ($0.01; spent ${spent}). It is back at midnight UTC; the commands below answer right away.`,
+    );
+    expect(converseCalls()).toBe(calls);
+  });
+
+  it('defaults to 20 questions a person and $5 a day', () => {
+    const config = depsWith().config;
+    expect(config.BEDROCK_COST_ASK_DAILY_LIMIT).toBe(20);
+    expect(config.BEDROCK_COST_ASK_DAILY_BUDGET_USD).toBe('5');
   });
 });

@@ -102,7 +102,7 @@ describe('idle on the demo account', () => {
       id: 'idle_snooze',
       value: arn,
       deps: ctx.deps,
-      caller: { platform: 'slack', userId: 'U0ALICE', isAdmin: false },
+      caller: { platform: 'slack', userId: 'U0ALICE', isAdmin: true },
       runCommand: async () => {},
     });
     expect(click?.reply.headline).toMatch(
@@ -126,10 +126,20 @@ describe('idle snooze NAME (the snooze button as a command, for Teams and the CL
   beforeAll(async () => {
     dynamo = await startTestDynamo();
     const deps = testDeps({ store: dynamo.store, sources: createDemoSources(fixedClock(TEST_NOW)) });
-    ctx = { deps, caller: { platform: 'teams', userId: 'aad-object-id-1', isAdmin: false } };
+    ctx = { deps, caller: { platform: 'teams', userId: 'aad-object-id-1', isAdmin: true } };
   });
   afterAll(async () => {
     await dynamo.close();
+  });
+
+  it('snoozes only for budget admins (and the owners of its team)', async () => {
+    const someone = {
+      ...ctx,
+      caller: { platform: 'teams' as const, userId: 'aad-object-id-2', isAdmin: false },
+    };
+    await expect(executeLine('idle snooze nova-lite-test', someone)).rejects.toThrow(
+      'Only budget admins can snooze provisioned model nova-lite-test (it carries no team tag).',
+    );
   });
 
   it('snoozes the named throughput for 7 days; the scan and `idle` then treat it as snoozed', async () => {

@@ -37,6 +37,14 @@ import { startSlackServer } from '../support/slack-server.js';
 import { readZip } from './zip.js';
 
 const run = promisify(execFile);
+/**
+ * Safety nets, not speed targets (those are in the bench): packaging or a child process
+ * on a machine whose cores are busy with other work can take minutes.
+ */
+const SLOW_MS = 12 * 60_000;
+const CHILD_MS = 5 * 60_000;
+/** Both packagings (one after the other). */
+const PACKAGING_MS = 2 * SLOW_MS + 60_000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVICE = 'bedrock-cost';
 
@@ -113,6 +121,19 @@ const DATA_ACTIONS: Record<string, string[]> = {
 };
 const DATA_SERVICES = /^(ce|cloudwatch|bedrock|pricing|tag):/;
 
+/** The SSM sub-path of secrets each function reads (Slack's or Teams'), or none. */
+const SECRETS_PATH: Record<string, string[]> = {
+  'slack-events': ['slack'],
+  'teams-messages': ['teams'],
+  'teams-bot': ['teams'],
+  // These post to Slack and, through the bot, to Teams conversations.
+  'command-worker': ['slack', 'teams'],
+  'weekly-digest': ['slack', 'teams'],
+  'budget-alerts': ['slack', 'teams'],
+  'idle-throughput': ['slack', 'teams'],
+  'pricing-refresh': [],
+};
+
 // ---------------------------------------------------------------------------------------
 // Packaging
 
@@ -127,6 +148,7 @@ interface Resource {
 }
 interface Template {
   Resources: Record<string, Resource>;
+  Parameters?: Record<string, { Type: string; Default?: string; AllowedPattern?: string }>;
   Conditions?: Record<string, Json>;
   Outputs?: Record<string, Json>;
 }
@@ -134,7 +156,10 @@ interface Packaged {
   stage: string;
   dir: string;
   raw: string;
-  /** The template with every condition decided (parameters are known at package time). */
+  /**
+   * The template as deployed with its parameters' defaults (the osls params): every
+   * condition decided, parameter references and the functions over them evaluated.
+   */
   template: Template;
 }
 
@@ -168,7 +193,7 @@ async function packageStage(stage: string, params: string[] = []): Promise<Packa
     ...params.map((p) => `--param=${p}`),
   ];
   try {
-    await run(process.execPath, args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 });
+    await run(process.execPath, args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024, timeout: SLOW_MS });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`osls package --stage ${stage} failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
@@ -178,11 +203,55 @@ async function packageStage(stage: string, params: string[] = []): Promise<Packa
   return { stage, dir, raw, template: decideConditions(parsed) };
 }
 
-/** Evaluate `Conditions` (literal after parameter substitution) and apply them. */
+/**
+ * Deploy the template in imagination with its parameters' defaults: replace references to
+ * the stack's parameters by their values (in `Ref`, `Fn::Sub`, and the `Fn::Join`,
+ * `Fn::Split`, `Fn::Select` over them), then decide `Conditions` and apply them.
+ */
 function decideConditions(template: Template): Template {
+  const parameters = new Map(Object.entries(template.Parameters ?? {}).map(([k, p]) => [k, p.Default ?? '']));
+  const substitute = (text: string, vars: Record<string, Json> = {}) =>
+    text.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, name: string) => {
+      const v = name in vars ? vars[name] : parameters.get(name);
+      return typeof v === 'string' ? v : whole;
+    });
+  const literal = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(literal);
+    if (!node || typeof node !== 'object') return node;
+    const o = node as Record<string, Json>;
+    if (typeof o.Ref === 'string' && parameters.has(o.Ref)) return parameters.get(o.Ref);
+    if ('Fn::Sub' in o) {
+      const arg = o['Fn::Sub'];
+      if (typeof arg === 'string') {
+        const text = substitute(arg);
+        return text.includes('${') ? { 'Fn::Sub': text } : text;
+      }
+      const [text, vars] = arg as [string, Record<string, Json>];
+      const values = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, literal(v)]));
+      const out = substitute(text, values);
+      return out.includes('${') ? { 'Fn::Sub': out } : out;
+    }
+    if ('Fn::Join' in o) {
+      const [sep, parts] = literal(o['Fn::Join']) as [string, Json[]];
+      if (parts.every((p) => typeof p === 'string')) return parts.join(sep);
+      return { 'Fn::Join': [sep, parts] };
+    }
+    if ('Fn::Split' in o) {
+      const [sep, text] = literal(o['Fn::Split']) as [string, Json];
+      if (typeof text === 'string') return text.split(sep);
+    }
+    if ('Fn::Select' in o) {
+      const [index, list] = literal(o['Fn::Select']) as [number | string, Json];
+      if (Array.isArray(list)) {
+        if (Number(index) >= list.length) throw new Error(`Fn::Select out of range: ${JSON.stringify(o)}`);
+        return list[Number(index)];
+      }
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, literal(v)]));
+  };
   const decided = new Map<string, boolean>();
   const evaluate = (node: Json): boolean => {
-    const n = node as Record<string, Json[] & Json>;
+    const n = literal(node) as Record<string, Json[] & Json>;
     if ('Fn::Equals' in n) {
       const [a, b] = n['Fn::Equals'] as Json[];
       if (typeof a !== 'string' || typeof b !== 'string') throw new Error(`undecidable ${JSON.stringify(n)}`);
@@ -224,7 +293,7 @@ function decideConditions(template: Template): Template {
   const resources: Record<string, Resource> = {};
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Condition && !condition(resource.Condition)) continue;
-    resources[id] = prune(resource) as Resource;
+    resources[id] = literal(prune(resource)) as Resource;
   }
   return { ...template, Resources: resources };
 }
@@ -303,6 +372,7 @@ const PROD_PARAMS = [
   'alarmEmail=finops@example.com',
   'adminUserIds=U01ADMIN,U02ADMIN',
   'finopsChannel=C0FINOPS',
+  'permissionsBoundaryArn=arn:aws:iam::123456789012:policy/bedrock-cost-boundary',
 ];
 
 beforeAll(async () => {
@@ -310,11 +380,84 @@ beforeAll(async () => {
   // packaging, whatever the output directory, so two runs at once collide.
   dev = await packageStage('dev');
   prod = await packageStage('prod', PROD_PARAMS);
-}, 240_000);
+}, PACKAGING_MS);
 
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
   for (const folder of workFolders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('CloudFormation', () => {
+  /**
+   * Findings allowed: W3005, a `DependsOn` on each function's role that osls generates
+   * although the role's `GetAtt` already orders them (harmless, and not ours to remove).
+   */
+  const ALLOWED = new Set(['W3005']);
+
+  it(
+    'accepts the packaged template (cfn-lint): no error, no always-true or always-false condition',
+    async () => {
+      for (const packaged of [dev, prod]) {
+        const file = join(packaged.dir, 'cloudformation-template-update-stack.json');
+        let output: string;
+        try {
+          output = (await run('cfn-lint', ['--format', 'parseable', file], { maxBuffer: 16 * 1024 * 1024 }))
+            .stdout;
+        } catch (error) {
+          const e = error as { code?: unknown; stdout?: string };
+          if (e.code === 'ENOENT') {
+            throw new Error(
+              'cfn-lint is not installed, so the packaged CloudFormation template cannot be checked: `pip install cfn-lint` (or `pipx install cfn-lint`), then run this test again.',
+            );
+          }
+          // cfn-lint exits non-zero when it finds anything; its findings are on stdout.
+          output = e.stdout ?? String(error);
+        }
+        const findings = output
+          .split('\n')
+          .filter((line) => line.trim())
+          .map((line) => ({ rule: /:([EWI]\d{4}):/.exec(line)?.[1] ?? line, line }));
+        expect(
+          findings.filter((f) => !ALLOWED.has(f.rule)).map((f) => f.line),
+          `cfn-lint on the ${packaged.stage} template`,
+        ).toEqual([]);
+      }
+    },
+    SLOW_MS,
+  );
+
+  it('decides its options at deploy time: parameters and conditions, no literal condition', () => {
+    const raw = JSON.parse(dev.raw) as Template;
+    expect(Object.keys(raw.Parameters ?? {}).sort()).toEqual([
+      'AlarmEmail',
+      'AlarmTopicArn',
+      'AssistantModelId',
+      'PermissionsBoundaryArn',
+    ]);
+    // Every Fn::Equals in a condition compares a parameter, never two package-time literals.
+    const equalsOf = (node: Json): Json[][] =>
+      Array.isArray(node)
+        ? node.flatMap(equalsOf)
+        : node && typeof node === 'object'
+          ? Object.entries(node as Record<string, Json>).flatMap(([k, v]) =>
+              k === 'Fn::Equals' ? [v as Json[], ...equalsOf(v)] : equalsOf(v),
+            )
+          : [];
+    const equals = equalsOf(raw.Conditions);
+    expect(equals.length).toBeGreaterThan(0);
+    for (const pair of equals)
+      expect(
+        pair.some((side) => refId(side) !== undefined),
+        JSON.stringify(pair),
+      ).toBe(true);
+    // The boundary is applied to every role when given.
+    for (const [id, role] of ofType(prod.template, 'AWS::IAM::Role'))
+      expect(role.Properties.PermissionsBoundary, id).toBe(
+        'arn:aws:iam::123456789012:policy/bedrock-cost-boundary',
+      );
+    for (const [id, role] of ofType(dev.template, 'AWS::IAM::Role'))
+      expect(role.Properties.PermissionsBoundary, id).toBeUndefined();
+  });
 });
 
 describe('functions', () => {
@@ -465,7 +608,9 @@ describe('table', () => {
       for (const name of FUNCTIONS) {
         expect(envOf(lambdaOf(t, name)[1]).BEDROCK_COST_TABLE).toBe(`${SERVICE}-${stage}`);
         const writes = allowing(statementsOf(t, name), 'dynamodb:PutItem');
-        expect(writes.flatMap((s) => asArray(s.Resource)).map(getAttId), name).toEqual([tableId]);
+        expect(new Set(writes.flatMap((s) => asArray(s.Resource)).map(getAttId)), name).toEqual(
+          new Set([tableId]),
+        );
       }
     }
   });
@@ -514,6 +659,12 @@ describe('IAM, least privilege', () => {
               expect(actions).toEqual(['bedrock:InvokeModel']);
               continue;
             }
+            if (actions.includes('bedrock:InvokeModel')) {
+              // Only the configured assistant's inference profile (checked in full below).
+              expect(actions).toEqual(['bedrock:InvokeModel']);
+              expect(arn).toMatch(/:inference-profile\/[a-z]+\.[a-z0-9-]+\.[a-z0-9.:-]+$/);
+              continue;
+            }
             // Region and account pinned; the resource part names this stage where AWS has names.
             // One exception: reading provisioned throughputs and application inference
             // profiles (details, tags) in any Region of the account, for BEDROCK_COST_REGIONS.
@@ -537,7 +688,8 @@ describe('IAM, least privilege', () => {
             const service = pinned.split(':')[2];
             const part = pinned.split(':').slice(5).join(':');
             if (service === 'logs') expect(part).toBe(`log-group:/aws/lambda/${SERVICE}-${stage}-${name}:*`);
-            if (service === 'ssm') expect(part).toMatch(new RegExp(`^parameter/${SERVICE}/${stage}(/\\*)?$`));
+            if (service === 'ssm')
+              expect(part).toMatch(new RegExp(`^parameter/${SERVICE}/${stage}/(slack|teams)(/\\*)?$`));
             if (service === 'lambda') expect(part).toBe(`function:${SERVICE}-${stage}-command-worker`);
             if (service === 'kms') {
               // Any key of the account, but only as SSM decrypts a SecureString for us.
@@ -564,9 +716,9 @@ describe('IAM, least privilege', () => {
         .filter((a) => DATA_SERVICES.test(a))
         .sort();
       expect(actions, name).toEqual(DATA_ACTIONS[name]);
-      // Every function reads its secrets and writes its own logs; no other IAM, STS or S3.
+      // Every function writes its own logs; no other IAM, STS or S3 (secrets: see below).
       const all = actionsOf(statementsOf(dev.template, name));
-      expect(all.has('ssm:GetParametersByPath'), name).toBe(true);
+      expect(all.has('ssm:GetParametersByPath'), name).toBe(name !== 'pricing-refresh');
       expect(all.has('logs:PutLogEvents'), name).toBe(true);
       expect(
         [...all].filter((a) => /^(iam|sts|s3|ssm:Put|kms:(?!Decrypt))/.test(a)),
@@ -585,6 +737,97 @@ describe('IAM, least privilege', () => {
       'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     );
   });
+
+  it('lets `ask` invoke the configured model only: its inference profile, and the model it routes to', () => {
+    for (const name of ['command-worker', 'teams-messages']) {
+      const invoke = allowing(statementsOf(prod.template, name), 'bedrock:InvokeModel');
+      const resources = invoke.flatMap((s) => asArray(s.Resource)).map(subText);
+      expect(resources.sort(), name).toEqual(
+        [
+          // The ID as a model in this Region (for a model ID; no such model for a profile ID).
+          `arn:\${AWS::Partition}:bedrock:\${AWS::Region}::foundation-model/us.anthropic.claude-haiku-4-5-20251001-v1:0`,
+          // The model the cross-Region profile routes to, in any of its Regions.
+          `arn:\${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0`,
+          `arn:\${AWS::Partition}:bedrock:\${AWS::Region}:\${AWS::AccountId}:inference-profile/us.anthropic.claude-haiku-4-5-20251001-v1:0`,
+        ].sort(),
+      );
+      for (const s of invoke) expect(asArray(s.Action), name).toEqual(['bedrock:InvokeModel']);
+    }
+  });
+
+  /**
+   * Would the role allow this DynamoDB action on an item with this partition key? Evaluates
+   * the condition keys the template uses (`dynamodb:LeadingKeys`, `dynamodb:EnclosingOperation`).
+   */
+  function allowsItemWrite(
+    t: Template,
+    name: string,
+    action: string,
+    pk: string,
+    enclosing?: 'TransactWriteItems',
+  ): boolean {
+    const like = (pattern: string, value: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`).test(value);
+    return allowing(statementsOf(t, name), action).some((s) => {
+      for (const [operator, entries] of Object.entries(s.Condition ?? {})) {
+        for (const [key, raw] of Object.entries(entries)) {
+          const patterns = asArray(raw as string | string[]);
+          const values =
+            key === 'dynamodb:LeadingKeys'
+              ? [pk]
+              : key === 'dynamodb:EnclosingOperation'
+                ? enclosing
+                  ? [enclosing]
+                  : []
+                : undefined;
+          if (!values) throw new Error(`${name}: condition key ${key} not understood by this test`);
+          const ok =
+            operator === 'ForAllValues:StringLike'
+              ? values.every((v) => patterns.some((p) => like(p, v)))
+              : operator === 'ForAllValues:StringNotLike'
+                ? values.every((v) => !patterns.some((p) => like(p, v)))
+                : operator === 'ForAnyValue:StringEquals'
+                  ? values.some((v) => patterns.includes(v))
+                  : operator === 'StringEquals' && key === 'kms:ViaService';
+          if (!ok) return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  it('keeps audit items append-only, written only with the budget change they record', () => {
+    const BUDGET_CHANGERS = ['command-worker', 'slack-events', 'teams-messages'];
+    for (const { template: t } of [dev, prod]) {
+      for (const name of FUNCTIONS) {
+        const changes = BUDGET_CHANGERS.includes(name);
+        // An audit item: put only inside the transaction, by a function that changes budgets.
+        expect(allowsItemWrite(t, name, 'dynamodb:PutItem', 'AUDIT#search', 'TransactWriteItems'), name).toBe(
+          changes,
+        );
+        expect(allowsItemWrite(t, name, 'dynamodb:PutItem', 'AUDIT#search'), name).toBe(false);
+        for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+          expect(
+            allowsItemWrite(t, name, action, 'AUDIT#search', 'TransactWriteItems'),
+            `${name} ${action}`,
+          ).toBe(false);
+          expect(allowsItemWrite(t, name, action, 'AUDIT#search'), `${name} ${action}`).toBe(false);
+        }
+        // A budget: changed or deleted only in that transaction, only by those functions.
+        for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem']) {
+          expect(
+            allowsItemWrite(t, name, action, 'TEAM#search', 'TransactWriteItems'),
+            `${name} ${action}`,
+          ).toBe(changes);
+          expect(allowsItemWrite(t, name, action, 'TEAM#search'), `${name} ${action}`).toBe(false);
+        }
+        expect(allowsItemWrite(t, name, 'dynamodb:UpdateItem', 'TEAM#search'), name).toBe(false);
+        // Its own state items (alerts, digests, caches, claims) stay writable.
+        for (const pk of ['ALERT#search#2026-11', 'DIGEST#search', 'CACHE#abc', 'USAGE#2026-11-18'])
+          expect(allowsItemWrite(t, name, 'dynamodb:UpdateItem', pk), `${name} ${pk}`).toBe(true);
+      }
+    }
+  });
 });
 
 describe('secrets and configuration', () => {
@@ -600,11 +843,20 @@ describe('secrets and configuration', () => {
           Object.keys(env).filter((k) => /SECRET|TOKEN|PASSWORD|PRIVATE|CREDENTIAL/.test(k)),
           name,
         ).toEqual([]);
-        expect(env.BEDROCK_COST_SSM_PATH).toBe(`/${SERVICE}/${packaged.stage}`);
-        const read = allowing(statementsOf(packaged.template, name), 'ssm:GetParametersByPath');
-        expect(read.flatMap((s) => asArray(s.Resource)).map(subText), name).toContain(
-          `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${SERVICE}/${packaged.stage}`,
+        // Each function reads the secrets it needs and no others: Slack's, Teams', or none.
+        const paths = SECRETS_PATH[name] ?? [];
+        expect(env.BEDROCK_COST_SSM_PATH, name).toBe(
+          paths.length ? paths.map((p) => `/${SERVICE}/${packaged.stage}/${p}`).join(',') : undefined,
         );
+        const read = allowing(statementsOf(packaged.template, name), 'ssm:GetParametersByPath');
+        const arn = `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${SERVICE}/${packaged.stage}`;
+        expect(
+          read
+            .flatMap((s) => asArray(s.Resource))
+            .map(subText)
+            .sort(),
+          name,
+        ).toEqual(paths.flatMap((p) => [`${arn}/${p}`, `${arn}/${p}/*`]).sort());
       }
     }
   });
@@ -753,24 +1005,28 @@ describe('artifacts', () => {
     }
   });
 
-  it('loads every packaged handler in a fresh Node process, outside the repository', async () => {
-    for (const name of FUNCTIONS) {
-      const dir = unzipped(name);
-      const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
-      const script =
-        'const m = await import(process.argv[1]);' +
-        'console.log(JSON.stringify({ type: typeof m.handler, arity: m.handler?.length }));';
-      // A bare environment: no NODE_PATH, no repository node_modules up the tree.
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, entry], {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '' },
-      });
-      const loaded = JSON.parse(stdout.trim().split('\n').pop()!) as { type: string; arity: number };
-      expect(loaded.type, name).toBe('function');
-      // Lambda's Node runtimes reject handlers with more than two parameters.
-      expect(loaded.arity, name).toBeLessThanOrEqual(2);
-    }
-  });
+  it(
+    'loads every packaged handler in a fresh Node process, outside the repository',
+    async () => {
+      for (const name of FUNCTIONS) {
+        const dir = unzipped(name);
+        const entry = pathToFileURL(join(dir, 'functions', `${name}.mjs`)).href;
+        const script =
+          'const m = await import(process.argv[1]);' +
+          'console.log(JSON.stringify({ type: typeof m.handler, arity: m.handler?.length }));';
+        // A bare environment: no NODE_PATH, no repository node_modules up the tree.
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, entry], {
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '' },
+        });
+        const loaded = JSON.parse(stdout.trim().split('\n').pop()!) as { type: string; arity: number };
+        expect(loaded.type, name).toBe('function');
+        // Lambda's Node runtimes reject handlers with more than two parameters.
+        expect(loaded.arity, name).toBeLessThanOrEqual(2);
+      }
+    },
+    SLOW_MS,
+  );
 });
 
 /**
@@ -840,7 +1096,7 @@ describe('packaged handlers answer', () => {
       {
         cwd: dir,
         env: { PATH: process.env.PATH ?? '', ...env },
-        timeout: 60_000,
+        timeout: CHILD_MS,
       },
     );
     logs.push({
@@ -856,98 +1112,106 @@ describe('packaged handlers answer', () => {
     return JSON.parse(line.slice('RESULT '.length));
   }
 
-  it('verifies Slack with the secret from SSM, answers help inline and hands a slow command to the worker', async () => {
-    const [dynamo, slack, lambda] = await Promise.all([
-      startTestDynamo(),
-      startSlackServer({ token: 'xoxb-deploy-test' }),
-      startLambdaApi(),
-    ]);
-    const ssm = await startAwsServer({
-      GetParametersByPath: (input) => ({
-        Parameters:
-          input.Path === STAGE_PATH
-            ? [
-                { Name: `${STAGE_PATH}/slack-signing-secret`, Type: 'SecureString', Value: SIGNING_SECRET },
-                { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
-                { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
-              ]
-            : [],
-      }),
-    });
-    try {
-      // The deployed environment, with the stack's names pointed at local endpoints.
-      const deployed = envOf(lambdaOf(dev.template, 'slack-events')[1]);
-      const env: Record<string, string> = {
-        ...deployed,
-        BEDROCK_COST_SSM_PATH: STAGE_PATH,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-        BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
-        SLACK_API_URL: slack.apiUrl,
-        SLACK_BOT_USER_ID: 'U0BOT',
-        SLACK_BOT_ID: 'B0BOT',
-        SLACK_TEAM_ID: 'T0TEST0001',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        AWS_ENDPOINT_URL_LAMBDA: lambda.url,
-      };
-      for (const key of Object.values(SECRET_PARAMETERS)) expect(env).not.toHaveProperty(key);
-      // Bolt checks the request timestamp against the real clock.
-      const signed = (text: string, responseUrl: string) =>
-        slackRequest(slackCommandBody({ text, responseUrl }), SIGNING_SECRET, {
+  it(
+    'verifies Slack with the secret from SSM, answers help inline and hands a slow command to the worker',
+    async () => {
+      const [dynamo, slack, lambda] = await Promise.all([
+        startTestDynamo(),
+        startSlackServer({ token: 'xoxb-deploy-test' }),
+        startLambdaApi(),
+      ]);
+      const ssm = await startAwsServer({
+        GetParametersByPath: (input) => ({
+          Parameters:
+            input.Path === STAGE_PATH
+              ? [
+                  { Name: `${STAGE_PATH}/slack-signing-secret`, Type: 'SecureString', Value: SIGNING_SECRET },
+                  { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+                  { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
+                ]
+              : [],
+        }),
+      });
+      try {
+        // The deployed environment, with the stack's names pointed at local endpoints.
+        const deployed = envOf(lambdaOf(dev.template, 'slack-events')[1]);
+        const env: Record<string, string> = {
+          ...deployed,
+          BEDROCK_COST_SSM_PATH: STAGE_PATH,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+          BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
+          SLACK_API_URL: slack.apiUrl,
+          SLACK_BOT_USER_ID: 'U0BOT',
+          SLACK_BOT_ID: 'B0BOT',
+          SLACK_TEAM_ID: 'T0TEST0001',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+        };
+        for (const key of Object.values(SECRET_PARAMETERS)) expect(env).not.toHaveProperty(key);
+        // Bolt checks the request timestamp against the real clock.
+        const signed = (text: string, responseUrl: string) =>
+          slackRequest(slackCommandBody({ text, responseUrl }), SIGNING_SECRET, {
+            timestamp: Math.floor(Date.now() / 1000),
+          });
+
+        const help = (await invokePackaged(
+          'slack-events',
+          signed('help', slack.responseUrl('help')),
+          env,
+        )) as {
+          statusCode: number;
+          body: string;
+        };
+        expect(help.statusCode).toBe(200);
+        expect(JSON.parse(help.body).blocks.length).toBeGreaterThan(0);
+        expect(ssm.count('GetParametersByPath')).toBeGreaterThanOrEqual(1);
+
+        const forged = slackRequest(slackCommandBody({ text: 'help' }), 'not-the-secret', {
           timestamp: Math.floor(Date.now() / 1000),
         });
+        expect(
+          ((await invokePackaged('slack-events', forged, env)) as { statusCode: number }).statusCode,
+        ).toBe(401);
 
-      const help = (await invokePackaged('slack-events', signed('help', slack.responseUrl('help')), env)) as {
-        statusCode: number;
-        body: string;
-      };
-      expect(help.statusCode).toBe(200);
-      expect(JSON.parse(help.body).blocks.length).toBeGreaterThan(0);
-      expect(ssm.count('GetParametersByPath')).toBeGreaterThanOrEqual(1);
+        const ack = (await invokePackaged(
+          'slack-events',
+          signed('spend last week', slack.responseUrl('job')),
+          env,
+        )) as {
+          statusCode: number;
+        };
+        expect(ack.statusCode).toBe(200);
+        expect(lambda.invocations).toHaveLength(1);
+        const invocation = lambda.invocations[0]!;
+        expect(invocation.functionName).toBe(env.COMMAND_WORKER_FUNCTION);
+        expect(invocation.invocationType).toBe('Event');
 
-      const forged = slackRequest(slackCommandBody({ text: 'help' }), 'not-the-secret', {
-        timestamp: Math.floor(Date.now() / 1000),
-      });
-      expect(((await invokePackaged('slack-events', forged, env)) as { statusCode: number }).statusCode).toBe(
-        401,
-      );
-
-      const ack = (await invokePackaged(
-        'slack-events',
-        signed('spend last week', slack.responseUrl('job')),
-        env,
-      )) as {
-        statusCode: number;
-      };
-      expect(ack.statusCode).toBe(200);
-      expect(lambda.invocations).toHaveLength(1);
-      const invocation = lambda.invocations[0]!;
-      expect(invocation.functionName).toBe(env.COMMAND_WORKER_FUNCTION);
-      expect(invocation.invocationType).toBe('Event');
-
-      // The packaged worker runs the job (on the demo account) and answers via response_url.
-      const workerEnv = {
-        ...env,
-        ...envOf(lambdaOf(dev.template, 'command-worker')[1]),
-        BEDROCK_COST_SSM_PATH: STAGE_PATH,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-        SLACK_API_URL: slack.apiUrl,
-        BEDROCK_COST_DEMO: '1',
-      };
-      const outcome = await invokePackaged('command-worker', JSON.parse(invocation.payload), workerEnv);
-      expect(outcome).toEqual({ outcome: 'answered' });
-      const answers = slack.responsesTo('job');
-      expect(answers).toHaveLength(1);
-      expect(JSON.stringify(answers[0])).toMatch(/\$\d/);
-    } finally {
-      await Promise.all([dynamo.close(), slack.close(), lambda.close(), ssm.close()]);
-    }
-  }, 120_000);
+        // The packaged worker runs the job (on the demo account) and answers via response_url.
+        const workerEnv = {
+          ...env,
+          ...envOf(lambdaOf(dev.template, 'command-worker')[1]),
+          BEDROCK_COST_SSM_PATH: STAGE_PATH,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+          SLACK_API_URL: slack.apiUrl,
+          BEDROCK_COST_DEMO: '1',
+        };
+        const outcome = await invokePackaged('command-worker', JSON.parse(invocation.payload), workerEnv);
+        expect(outcome).toEqual({ outcome: 'answered' });
+        const answers = slack.responsesTo('job');
+        expect(answers).toHaveLength(1);
+        expect(JSON.stringify(answers[0])).toMatch(/\$\d/);
+      } finally {
+        await Promise.all([dynamo.close(), slack.close(), lambda.close(), ssm.close()]);
+      }
+    },
+    SLOW_MS,
+  );
 
   it('runs the Teams bot from its zip: token verified, help answered, a slow command answered by the packaged worker through the Bot Connector', async () => {
     const [dynamo, bf, lambda] = await Promise.all([
@@ -1041,298 +1305,315 @@ describe('packaged handlers answer', () => {
     }
   }, 120_000);
 
-  it('posts the weekly digest with its chart drawn from the packaged wasm and font', async () => {
-    const [dynamo, slack] = await Promise.all([
-      startTestDynamo(),
-      startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
-    ]);
-    const ssm = await startAwsServer({
-      GetParametersByPath: {
-        Parameters: [
-          { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
-        ],
-      },
-    });
-    try {
-      const local = {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-      };
-      // An operator gives a team a budget and a channel with the CLI, against the table.
-      await run(
-        process.execPath,
-        [
-          join(ROOT, 'bin/bedrock-cost'),
-          'budget',
-          'set',
-          'search',
-          '5000',
-          'channel',
-          'C0SEARCH',
-          'tz',
-          'Europe/London',
-        ],
-        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: 60_000 },
-      );
-      // Monday 09:05 in London: the team's digest is due.
-      const env: Record<string, string> = {
-        ...envOf(lambdaOf(dev.template, 'weekly-digest')[1]),
-        ...local,
-        BEDROCK_COST_SSM_PATH: STAGE_PATH,
-        BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
-        BEDROCK_COST_DEMO: '1',
-        SLACK_API_URL: slack.apiUrl,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-      };
-      const result = (await invokePackaged('weekly-digest', { source: 'aws.events' }, env)) as {
-        messages: number;
-      };
-      expect(result.messages).toBeGreaterThanOrEqual(1);
-      const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SEARCH');
-      expect(posts).toHaveLength(1);
-      // The chart is a real PNG (not the sparkline fallback a missing asset would cause).
-      expect(slack.uploads).toHaveLength(1);
-      expect(slack.uploads[0]!.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
-    } finally {
-      await Promise.all([dynamo.close(), slack.close(), ssm.close()]);
-    }
-  }, 120_000);
-
-  it("makes only AWS calls its function's role allows (scheduled jobs and the worker, from their zips)", async () => {
-    const ACCOUNT_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
-    const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
-    const profileArns = Array.from(
-      { length: 30 },
-      (_, i) => `${ACCOUNT_ARN}:application-inference-profile/p${i}`,
-    );
-    const throughput = {
-      provisionedModelName: 'search-pt',
-      provisionedModelArn: `${ACCOUNT_ARN}:provisioned-model/pt1`,
-      modelArn: MODEL_ARN,
-      desiredModelArn: MODEL_ARN,
-      foundationModelArn: MODEL_ARN,
-      modelUnits: 1,
-      desiredModelUnits: 1,
-      status: 'InService',
-      commitmentDuration: 'OneMonth',
-      commitmentExpirationTime: '2026-12-10T08:00:00Z',
-      creationTime: '2026-11-01T10:00:00Z',
-      lastModifiedTime: '2026-11-01T10:00:00Z',
-    };
-    const aws = await startAwsServer({
-      GetParametersByPath: {
-        Parameters: [
-          { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
-        ],
-      },
-      GetCostAndUsage: { ResultsByTime: [], DimensionValueAttributes: [] },
-      GetDimensionValues: {
-        DimensionValues: [{ Value: 'Amazon Bedrock', Attributes: {} }],
-        ReturnSize: 1,
-        TotalSize: 1,
-      },
-      GetCostForecast: { Total: { Amount: '0', Unit: 'USD' }, ForecastResultsByTime: [] },
-      ListMetrics: {
-        Metrics: [
-          {
-            Namespace: 'AWS/Bedrock',
-            MetricName: 'InputTokenCount',
-            Dimensions: [{ Name: 'ModelId', Value: 'amazon.nova-lite-v1:0' }],
-          },
-        ],
-      },
-      GetMetricData: (input) => ({
-        MetricDataResults: ((input.MetricDataQueries as { Id: string }[]) ?? []).map((q) => ({
-          Id: q.Id,
-          Label: q.Id,
-          Timestamps: [],
-          Values: [],
-          StatusCode: 'Complete',
-        })),
-      }),
-      ListProvisionedModelThroughputs: { provisionedModelSummaries: [throughput] },
-      GetProvisionedModelThroughput: throughput,
-      // One application profile per team, more than the adapter reads one by one: tags come
-      // in pages from the Resource Groups Tagging API, which the roles must allow.
-      ListInferenceProfiles: (input) => ({
-        inferenceProfileSummaries:
-          input.typeEquals === 'APPLICATION'
-            ? profileArns.map((arn, i) => ({
-                inferenceProfileArn: arn,
-                inferenceProfileId: arn.split('/')[1],
-                inferenceProfileName: `team-${i}`,
-                type: 'APPLICATION',
-                status: 'ACTIVE',
-                models: [{ modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0' }],
-              }))
-            : [],
-      }),
-      ListTagsForResource: { tags: [{ key: 'team', value: 'search' }] },
-      GetResources: {
-        ResourceTagMappingList: profileArns.map((arn, i) => ({
-          ResourceARN: arn,
-          Tags: [{ Key: 'team', Value: i === 0 ? 'search' : `team-${i}` }],
-        })),
-      },
-      GetProducts: { FormatVersion: 'aws_v1', PriceList: [] },
-      Converse: {
-        output: { message: { role: 'assistant', content: [{ text: 'Try: spend last month by team' }] } },
-        stopReason: 'end_turn',
-        usage: { inputTokens: 10, outputTokens: 8, totalTokens: 18 },
-        metrics: { latencyMs: 5 },
-      },
-    });
-    const [dynamo, slack] = await Promise.all([
-      startTestDynamo(),
-      startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
-    ]);
-    /** The IAM action each recorded request needs. */
-    const PREFIX: Record<string, string> = {
-      CostExplorer: 'ce',
-      CloudWatch: 'cloudwatch',
-      Bedrock: 'bedrock',
-      BedrockRuntime: 'bedrock',
-      Pricing: 'pricing',
-      AmazonSSM: 'ssm',
-      Tagging: 'tag',
-    };
-    const actionOf = (r: { service: string; operation: string }) =>
-      r.service === 'BedrockRuntime' && r.operation === 'Converse'
-        ? 'bedrock:InvokeModel'
-        : `${PREFIX[r.service] ?? r.service}:${r.operation}`;
-    try {
-      const local: Record<string, string> = {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-      };
-      await run(
-        process.execPath,
-        [
-          join(ROOT, 'bin/bedrock-cost'),
-          'budget',
-          'set',
-          'search',
-          '100',
-          'channel',
-          'C0SEARCH',
-          'tz',
-          'Europe/London',
-        ],
-        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: 60_000 },
-      );
-      const endpoints = {
-        AWS_ENDPOINT_URL_SSM: aws.endpoint,
-        AWS_ENDPOINT_URL_COST_EXPLORER: aws.endpoint,
-        AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
-        AWS_ENDPOINT_URL_BEDROCK: aws.endpoint,
-        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: aws.endpoint,
-        AWS_ENDPOINT_URL_PRICING: aws.endpoint,
-        AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: aws.endpoint,
-      };
-      const job = (text: string) => ({
-        kind: 'command',
-        id: `job-${text}`,
-        text,
-        caller: { platform: 'slack', userId: 'U0ALICE001', isAdmin: false, channelId: 'C0SEARCH' },
-        replyTo: { kind: 'slack-response-url', url: slack.responseUrl(text.replace(/\W+/g, '-')) },
+  it(
+    'posts the weekly digest with its chart drawn from the packaged wasm and font',
+    async () => {
+      const [dynamo, slack] = await Promise.all([
+        startTestDynamo(),
+        startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
+      ]);
+      const ssm = await startAwsServer({
+        GetParametersByPath: {
+          Parameters: [
+            { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+          ],
+        },
       });
-      // The zips are the same for every stage; `prod` sets the assistant model for `ask`.
-      const runs: [string, unknown, Packaged][] = [
-        ['weekly-digest', { source: 'aws.events' }, dev],
-        ['budget-alerts', { source: 'aws.events' }, dev],
-        ['idle-throughput', { source: 'aws.events' }, dev],
-        ['pricing-refresh', { source: 'aws.events' }, dev],
-        ['command-worker', job('spend last week by model'), dev],
-        ['command-worker', job('why last week'), dev],
-        ['command-worker', job('forecast'), dev],
-        ['command-worker', job('idle'), dev],
-        ['command-worker', job('budget'), dev],
-        ['command-worker', job('ask which team spent the most last month?'), prod],
-      ];
-      const made = new Set<string>();
-      for (const [name, event, packaged] of runs) {
-        const before = aws.requests.length;
+      try {
+        const local = {
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+        };
+        // An operator gives a team a budget and a channel with the CLI, against the table.
+        await run(
+          process.execPath,
+          [
+            join(ROOT, 'bin/bedrock-cost'),
+            'budget',
+            'set',
+            'search',
+            '5000',
+            'channel',
+            'C0SEARCH',
+            'tz',
+            'Europe/London',
+          ],
+          { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: CHILD_MS },
+        );
+        // Monday 09:05 in London: the team's digest is due.
         const env: Record<string, string> = {
-          ...envOf(lambdaOf(packaged.template, name)[1]),
+          ...envOf(lambdaOf(dev.template, 'weekly-digest')[1]),
           ...local,
-          ...endpoints,
           BEDROCK_COST_SSM_PATH: STAGE_PATH,
           BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
+          BEDROCK_COST_DEMO: '1',
           SLACK_API_URL: slack.apiUrl,
           POWERTOOLS_LOG_LEVEL: 'INFO',
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
         };
-        await invokePackaged(name, event, env);
-        const needed = new Set(aws.requests.slice(before).map(actionOf));
-        for (const action of needed) made.add(action);
-        const allowed = actionsOf(statementsOf(packaged.template, name));
-        const label = `${name} ${JSON.stringify(event).slice(0, 60)}`;
-        expect(
-          [...needed].filter((a) => !allowed.has(a)),
-          label,
-        ).toEqual([]);
-        // It reached its data (not a run that failed before touching AWS).
-        expect([...needed].filter((a) => DATA_SERVICES.test(a)).length, label).toBeGreaterThan(0);
+        const result = (await invokePackaged('weekly-digest', { source: 'aws.events' }, env)) as {
+          messages: number;
+        };
+        expect(result.messages).toBeGreaterThanOrEqual(1);
+        const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0SEARCH');
+        expect(posts).toHaveLength(1);
+        // The chart is a real PNG (not the sparkline fallback a missing asset would cause).
+        expect(slack.uploads).toHaveLength(1);
+        expect(slack.uploads[0]!.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+      } finally {
+        await Promise.all([dynamo.close(), slack.close(), ssm.close()]);
       }
-      // The team tags were read in pages (the Tagging API), as the roles allow.
-      expect(made).toContain('tag:GetResources');
-    } finally {
-      await Promise.all([dynamo.close(), slack.close(), aws.close()]);
-    }
-  }, 180_000);
+    },
+    SLOW_MS,
+  );
 
-  it('verifies Teams with the secret from SSM and answers help with an Adaptive Card', async () => {
-    const dynamo = await startTestDynamo();
-    const ssm = await startAwsServer({
-      GetParametersByPath: {
-        Parameters: [
-          { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
-        ],
-      },
-    });
-    try {
-      const env = {
-        ...envOf(lambdaOf(dev.template, 'teams-messages')[1]),
-        BEDROCK_COST_SSM_PATH: STAGE_PATH,
-        BEDROCK_COST_TABLE: dynamo.store.table,
-        BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  it(
+    "makes only AWS calls its function's role allows (scheduled jobs and the worker, from their zips)",
+    async () => {
+      const ACCOUNT_ARN = 'arn:aws:bedrock:us-east-1:123456789012';
+      const MODEL_ARN = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
+      const profileArns = Array.from(
+        { length: 30 },
+        (_, i) => `${ACCOUNT_ARN}:application-inference-profile/p${i}`,
+      );
+      const throughput = {
+        provisionedModelName: 'search-pt',
+        provisionedModelArn: `${ACCOUNT_ARN}:provisioned-model/pt1`,
+        modelArn: MODEL_ARN,
+        desiredModelArn: MODEL_ARN,
+        foundationModelArn: MODEL_ARN,
+        modelUnits: 1,
+        desiredModelUnits: 1,
+        status: 'InService',
+        commitmentDuration: 'OneMonth',
+        commitmentExpirationTime: '2026-12-10T08:00:00Z',
+        creationTime: '2026-11-01T10:00:00Z',
+        lastModifiedTime: '2026-11-01T10:00:00Z',
       };
-      // The endpoint bounds replays with the activity's timestamp against the real clock.
-      const message = (text: string) => ({ ...teamsMessage({ text }), timestamp: new Date().toISOString() });
-      const result = (await invokePackaged(
-        'teams-messages',
-        teamsRequest(message('help'), TEAMS_SECRET),
-        env,
-      )) as {
-        statusCode: number;
-        body: string;
+      const aws = await startAwsServer({
+        GetParametersByPath: {
+          Parameters: [
+            { Name: `${STAGE_PATH}/slack-bot-token`, Type: 'SecureString', Value: 'xoxb-deploy-test' },
+          ],
+        },
+        GetCostAndUsage: { ResultsByTime: [], DimensionValueAttributes: [] },
+        GetDimensionValues: {
+          DimensionValues: [{ Value: 'Amazon Bedrock', Attributes: {} }],
+          ReturnSize: 1,
+          TotalSize: 1,
+        },
+        GetCostForecast: { Total: { Amount: '0', Unit: 'USD' }, ForecastResultsByTime: [] },
+        ListMetrics: {
+          Metrics: [
+            {
+              Namespace: 'AWS/Bedrock',
+              MetricName: 'InputTokenCount',
+              Dimensions: [{ Name: 'ModelId', Value: 'amazon.nova-lite-v1:0' }],
+            },
+          ],
+        },
+        GetMetricData: (input) => ({
+          MetricDataResults: ((input.MetricDataQueries as { Id: string }[]) ?? []).map((q) => ({
+            Id: q.Id,
+            Label: q.Id,
+            Timestamps: [],
+            Values: [],
+            StatusCode: 'Complete',
+          })),
+        }),
+        ListProvisionedModelThroughputs: { provisionedModelSummaries: [throughput] },
+        GetProvisionedModelThroughput: throughput,
+        // One application profile per team, more than the adapter reads one by one: tags come
+        // in pages from the Resource Groups Tagging API, which the roles must allow.
+        ListInferenceProfiles: (input) => ({
+          inferenceProfileSummaries:
+            input.typeEquals === 'APPLICATION'
+              ? profileArns.map((arn, i) => ({
+                  inferenceProfileArn: arn,
+                  inferenceProfileId: arn.split('/')[1],
+                  inferenceProfileName: `team-${i}`,
+                  type: 'APPLICATION',
+                  status: 'ACTIVE',
+                  models: [{ modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0' }],
+                }))
+              : [],
+        }),
+        ListTagsForResource: { tags: [{ key: 'team', value: 'search' }] },
+        GetResources: {
+          ResourceTagMappingList: profileArns.map((arn, i) => ({
+            ResourceARN: arn,
+            Tags: [{ Key: 'team', Value: i === 0 ? 'search' : `team-${i}` }],
+          })),
+        },
+        GetProducts: { FormatVersion: 'aws_v1', PriceList: [] },
+        Converse: {
+          output: { message: { role: 'assistant', content: [{ text: 'Try: spend last month by team' }] } },
+          stopReason: 'end_turn',
+          usage: { inputTokens: 10, outputTokens: 8, totalTokens: 18 },
+          metrics: { latencyMs: 5 },
+        },
+      });
+      const [dynamo, slack] = await Promise.all([
+        startTestDynamo(),
+        startSlackServer({ token: 'xoxb-deploy-test', channels: ['C0SEARCH'] }),
+      ]);
+      /** The IAM action each recorded request needs. */
+      const PREFIX: Record<string, string> = {
+        CostExplorer: 'ce',
+        CloudWatch: 'cloudwatch',
+        Bedrock: 'bedrock',
+        BedrockRuntime: 'bedrock',
+        Pricing: 'pricing',
+        AmazonSSM: 'ssm',
+        Tagging: 'tag',
       };
-      expect(result.statusCode).toBe(200);
-      const body = JSON.parse(result.body) as { attachments: { contentType: string }[] };
-      expect(body.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
-      const forged = teamsRequest(message('help'), Buffer.from('another-secret').toString('base64'));
-      expect(
-        ((await invokePackaged('teams-messages', forged, env)) as { statusCode: number }).statusCode,
-      ).toBe(401);
-    } finally {
-      await Promise.all([dynamo.close(), ssm.close()]);
-    }
-  }, 120_000);
+      const actionOf = (r: { service: string; operation: string }) =>
+        r.service === 'BedrockRuntime' && r.operation === 'Converse'
+          ? 'bedrock:InvokeModel'
+          : `${PREFIX[r.service] ?? r.service}:${r.operation}`;
+      try {
+        const local: Record<string, string> = {
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+        };
+        await run(
+          process.execPath,
+          [
+            join(ROOT, 'bin/bedrock-cost'),
+            'budget',
+            'set',
+            'search',
+            '100',
+            'channel',
+            'C0SEARCH',
+            'tz',
+            'Europe/London',
+          ],
+          { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: scratch, ...local }, timeout: CHILD_MS },
+        );
+        const endpoints = {
+          AWS_ENDPOINT_URL_SSM: aws.endpoint,
+          AWS_ENDPOINT_URL_COST_EXPLORER: aws.endpoint,
+          AWS_ENDPOINT_URL_CLOUDWATCH: aws.endpoint,
+          AWS_ENDPOINT_URL_BEDROCK: aws.endpoint,
+          AWS_ENDPOINT_URL_BEDROCK_RUNTIME: aws.endpoint,
+          AWS_ENDPOINT_URL_PRICING: aws.endpoint,
+          AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: aws.endpoint,
+        };
+        const job = (text: string) => ({
+          kind: 'command',
+          id: `job-${text}`,
+          text,
+          caller: { platform: 'slack', userId: 'U0ALICE001', isAdmin: false, channelId: 'C0SEARCH' },
+          replyTo: { kind: 'slack-response-url', url: slack.responseUrl(text.replace(/\W+/g, '-')) },
+        });
+        // The zips are the same for every stage; `prod` sets the assistant model for `ask`.
+        const runs: [string, unknown, Packaged][] = [
+          ['weekly-digest', { source: 'aws.events' }, dev],
+          ['budget-alerts', { source: 'aws.events' }, dev],
+          ['idle-throughput', { source: 'aws.events' }, dev],
+          ['pricing-refresh', { source: 'aws.events' }, dev],
+          ['command-worker', job('spend last week by model'), dev],
+          ['command-worker', job('why last week'), dev],
+          ['command-worker', job('forecast'), dev],
+          ['command-worker', job('idle'), dev],
+          ['command-worker', job('budget'), dev],
+          ['command-worker', job('ask which team spent the most last month?'), prod],
+        ];
+        const made = new Set<string>();
+        for (const [name, event, packaged] of runs) {
+          const before = aws.requests.length;
+          const deployed = envOf(lambdaOf(packaged.template, name)[1]);
+          const env: Record<string, string> = {
+            ...deployed,
+            ...local,
+            ...endpoints,
+            // A function with no secrets to read (pricing-refresh) has no path, and no grant.
+            ...(deployed.BEDROCK_COST_SSM_PATH ? { BEDROCK_COST_SSM_PATH: STAGE_PATH } : {}),
+            BEDROCK_COST_NOW: '2026-11-16T09:05:00Z',
+            SLACK_API_URL: slack.apiUrl,
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+          };
+          await invokePackaged(name, event, env);
+          const needed = new Set(aws.requests.slice(before).map(actionOf));
+          for (const action of needed) made.add(action);
+          const allowed = actionsOf(statementsOf(packaged.template, name));
+          const label = `${name} ${JSON.stringify(event).slice(0, 60)}`;
+          expect(
+            [...needed].filter((a) => !allowed.has(a)),
+            label,
+          ).toEqual([]);
+          // It reached its data (not a run that failed before touching AWS).
+          expect([...needed].filter((a) => DATA_SERVICES.test(a)).length, label).toBeGreaterThan(0);
+        }
+        // The team tags were read in pages (the Tagging API), as the roles allow.
+        expect(made).toContain('tag:GetResources');
+      } finally {
+        await Promise.all([dynamo.close(), slack.close(), aws.close()]);
+      }
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'verifies Teams with the secret from SSM and answers help with an Adaptive Card',
+    async () => {
+      const dynamo = await startTestDynamo();
+      const ssm = await startAwsServer({
+        GetParametersByPath: {
+          Parameters: [
+            { Name: `${STAGE_PATH}/teams-webhook-secret`, Type: 'SecureString', Value: TEAMS_SECRET },
+          ],
+        },
+      });
+      try {
+        const env = {
+          ...envOf(lambdaOf(dev.template, 'teams-messages')[1]),
+          BEDROCK_COST_SSM_PATH: STAGE_PATH,
+          BEDROCK_COST_TABLE: dynamo.store.table,
+          BEDROCK_COST_NOW: '2026-11-18T06:00:00Z',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        };
+        // The endpoint bounds replays with the activity's timestamp against the real clock.
+        const message = (text: string) => ({
+          ...teamsMessage({ text }),
+          timestamp: new Date().toISOString(),
+        });
+        const result = (await invokePackaged(
+          'teams-messages',
+          teamsRequest(message('help'), TEAMS_SECRET),
+          env,
+        )) as {
+          statusCode: number;
+          body: string;
+        };
+        expect(result.statusCode).toBe(200);
+        const body = JSON.parse(result.body) as { attachments: { contentType: string }[] };
+        expect(body.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+        const forged = teamsRequest(message('help'), Buffer.from('another-secret').toString('base64'));
+        expect(
+          ((await invokePackaged('teams-messages', forged, env)) as { statusCode: number }).statusCode,
+        ).toBe(401);
+      } finally {
+        await Promise.all([dynamo.close(), ssm.close()]);
+      }
+    },
+    SLOW_MS,
+  );
 
   it('never logs a secret, a token or a response/webhook URL', () => {
     const names = new Set(logs.map((l) => l.name));

@@ -75,15 +75,14 @@ describe('weekly digest at scale', () => {
       peak = Math.max(peak, m.rss);
       peakHeap = Math.max(peakHeap, m.heapUsed);
     }, 10);
-    const started = performance.now();
+    // Its time is a bench figure (`digest run, 1,000 teams`), not asserted here.
     const report = await runWeeklyDigest(deps, { dryRun: false, charts: false, concurrency: 8 });
-    const ms = performance.now() - started;
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
 
     const billed = bill.listCalls() + bill.requests.length - filled;
     console.log(
-      `1,000 teams: ${billed} Cost Explorer requests, ${delivery.sent.length} digests in ${Math.round(ms)} ms, ` +
+      `1,000 teams: ${billed} Cost Explorer requests, ${delivery.sent.length} digests, ` +
         `peak RSS ${Math.round(peak / 1e6)} MB (${Math.round(rssBefore / 1e6)} MB before: test runner and DynamoDB), ` +
         `peak heap growth ${Math.round((peakHeap - heapBefore) / 1e6)} MB`,
     );

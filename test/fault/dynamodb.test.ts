@@ -170,13 +170,17 @@ describe('DynamoDB throttling', () => {
   });
 
   it('answers a budget change during throttling with a clear line and writes nothing', async () => {
-    proxy.throttle('PutItem', 1000);
+    // The change and its audit are one transaction: throttled, neither is written.
+    proxy.throttle('TransactWriteItems', 1000);
     const deps = testDeps({ store, env: { ADMIN_USER_IDS: 'U0ADMIN' } });
     const error = await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps)).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(Error);
     expect(isFriendly(userMessage(error))).toBe(true);
+    expect(userMessage(error)).toMatch(
+      /^The search budget was not changed: .*Nothing was saved, so simply try again/s,
+    );
     proxy.reset();
     expect(await getTeam(store, 'search')).toBeUndefined();
     expect(await listAudit(store, 'search')).toEqual([]);
@@ -258,12 +262,11 @@ describe('a write that took effect but whose answer was lost (the SDK retries it
   it('a retried budget change is not "someone else changed it": saved once, audited once', async () => {
     const deps = testDeps({ store, env: { ADMIN_USER_IDS: 'U0ADMIN' } });
     await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
-    const isProfile = (input: Record<string, unknown>) => JSON.stringify(input.Item).includes('"changeId"');
     for (const line of [
       'budget set search 2500 channel C0SEARCH01',
       'budget set legal 700 channel C0LEGAL001',
     ]) {
-      proxy.loseResponse('PutItem', 1, { match: isProfile });
+      proxy.loseResponse('TransactWriteItems', 1);
       const result = await executeLine(line, admin(deps));
       expect(renderText(result.reply)).toMatch(
         /(now has a Bedrock budget of|Bedrock budget is now) \$[\d,]+/,
@@ -279,7 +282,7 @@ describe('a write that took effect but whose answer was lost (the SDK retries it
   it('a retried budget delete is done, and audited', async () => {
     const deps = testDeps({ store, env: { ADMIN_USER_IDS: 'U0ADMIN' } });
     await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
-    proxy.loseResponse('DeleteItem', 1);
+    proxy.loseResponse('TransactWriteItems', 1);
     const result = await executeLine('budget delete search', admin(deps));
     expect(renderText(result.reply)).not.toMatch(/changed|again/i);
     expect(await getTeam(store, 'search')).toBeUndefined();
@@ -316,7 +319,7 @@ describe('conditional-write races', () => {
     const deps = testDeps({ store, env: { ADMIN_USER_IDS: 'U0ADMIN' } });
     await executeLine('budget set search 1000 channel C0SEARCH01', admin(deps));
     // Both read version 1, then both write: the proxy holds the writes until both arrived.
-    proxy.hold('PutItem', 2);
+    proxy.hold('TransactWriteItems', 2);
     const outcomes = await Promise.allSettled([
       executeLine('budget set search 2000', admin(deps)),
       executeLine('budget set search 3000', admin(deps)),

@@ -20,11 +20,14 @@ describe('bedrock-cost serve', () => {
       signal: stop.signal,
       input,
     });
-    // Act
-    await new Promise((r) => setTimeout(r, 200));
+    // Act: wait for what is printed, not for a number of milliseconds (a busy machine is slow).
+    const printed = async (text: string) => {
+      while (!out.join('\n').includes(text)) await new Promise((r) => setTimeout(r, 20));
+    };
+    await printed('/slack/events');
     input.write('help\n');
     input.write('spedn\n');
-    await new Promise((r) => setTimeout(r, 500));
+    await printed('Did you mean: spend');
     const listening = out[0] ?? '';
     const port = Number(/localhost:(\d+)/.exec(listening)?.[1]);
     const notFound = await fetch(`http://127.0.0.1:${port}/nowhere`, { method: 'POST' });

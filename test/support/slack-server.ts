@@ -108,6 +108,8 @@ export interface SlackServerOptions {
     channels?: { id: string; name: string; is_private?: boolean; is_archived?: boolean }[];
     users?: { id: string; email: string; name?: string }[];
   };
+  /** Channel members for `conversations.members` (paged by `limit` and `cursor`, as Slack does). */
+  members?: Record<string, string[]>;
 }
 
 interface Failures {
@@ -256,6 +258,14 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
   };
 
   const builtIn: Record<string, SlackMethodHandler> = {
+    'conversations.members': (args) => {
+      const all = options.members?.[String(args.channel)];
+      if (!all) return { members: [], response_metadata: { next_cursor: '' } };
+      const start = Number(args.cursor || 0);
+      const limit = Math.max(1, Number(args.limit || 100));
+      const next = start + limit < all.length ? String(start + limit) : '';
+      return { members: all.slice(start, start + limit), response_metadata: { next_cursor: next } };
+    },
     'auth.test': () => ({
       url: 'https://acme.slack.com/',
       team: 'Acme',
