@@ -138,6 +138,17 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
   // hourly; most runs find the ledger current and read no bill at all).
   const sync = await syncIfDue(deps);
   stats.costExplorerRequests += sync.record?.requests ?? 0;
+  // Keep yesterday's full-day nowcast once, to reconcile with the bill when it lands (`status`).
+  if (options.nowcast !== false && !dryRun) {
+    const { recordYesterdaysNowcast } = await import('../ledger/reconcile.js');
+    await recordYesterdaysNowcast(deps.store, now, deps.log, async (start, end) => {
+      const [{ nowcastWindow }, { spendContextOf }] = await Promise.all([
+        import('../spend/nowcast.js'),
+        import('../spend/query.js'),
+      ]);
+      return (await nowcastWindow(await spendContextOf(deps), deps, { start, end })).totalUsd;
+    });
+  }
 
   const spend = await gatherBudgetSpend(deps, profiles, {
     byService: true,

@@ -40,6 +40,11 @@ export interface StatusData {
     bedrock: number;
   };
   costExplorerUsd: number;
+  /** The last days' nowcast against the bill (token spend), once both are known. */
+  nowcastError?: {
+    days: { day: string; nowcastUsd: number; billUsd: number; errorPct?: number }[];
+    meanAbsPct?: number;
+  };
 }
 
 /** Requests per API recorded this month (`USAGE#<day>` items), one query per day. */
@@ -77,6 +82,16 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
   const bedrock = sum((a) => a.startsWith('bedrock:') || a.startsWith('tag:'));
   const ceUsd = CE_USD.times(ceJobs + ceChat);
   const dailyRequests = deps.config.BEDROCK_COST_SYNC_DAILY_REQUESTS;
+  const reconciled = meta
+    ? await (async () => {
+        const [{ reconcileNowcasts }, { spendContextOf }] = await Promise.all([
+          import('../ledger/reconcile.js'),
+          import('../spend/query.js'),
+        ]);
+        return reconcileNowcasts(await spendContextOf(deps), deps.store).catch(() => []);
+      })()
+    : [];
+  const errors = reconciled.filter((d) => d.error !== undefined).map((d) => Math.abs(d.error!));
   const next = nextSyncAt(meta, dailyRequests);
   const failed = meta?.history[0]?.error;
   const data: StatusData = {
@@ -106,6 +121,21 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
     })),
     requestsThisMonth: { costExplorerJobs: ceJobs, costExplorerChat: ceChat, cloudWatch, bedrock },
     costExplorerUsd: toCents(ceUsd),
+    ...(reconciled.length
+      ? {
+          nowcastError: {
+            days: reconciled.map((d) => ({
+              day: d.day,
+              nowcastUsd: toCents(d.nowcastUsd),
+              billUsd: toCents(d.billUsd),
+              ...(d.error !== undefined ? { errorPct: Math.round(d.error * 1000) / 10 } : {}),
+            })),
+            ...(errors.length
+              ? { meanAbsPct: Math.round((errors.reduce((a, b) => a + b, 0) / errors.length) * 1000) / 10 }
+              : {}),
+          },
+        }
+      : {}),
   };
   const blocks: Reply['blocks'] = [];
   let headline: string;
@@ -146,6 +176,16 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
     kind: 'text',
     text: `This bot's own AWS use this month: ${ceJobs + ceChat} Cost Explorer requests (${ceJobs} scheduled, ${ceChat} from chat), ${formatUsd(ceUsd)}; ${cloudWatch} CloudWatch and ${bedrock} Bedrock control-plane requests.`,
   });
+  if (data.nowcastError) {
+    const n = data.nowcastError;
+    blocks.push({
+      kind: 'text',
+      text:
+        n.meanAbsPct !== undefined
+          ? `Today's estimate (token metrics x prices) against the bill, last ${n.days.length} days: ${n.meanAbsPct}% off on average (goal: within 3%).`
+          : `Today's estimate against the bill: no token spend billed on the days recorded yet.`,
+    });
+  }
   if (data.syncs.length) {
     blocks.push({
       kind: 'table',
