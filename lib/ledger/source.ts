@@ -12,7 +12,7 @@
  * - `getCostForecast` is the product's one usage trend over the ledger's daily totals.
  */
 import { addDays, toIsoDate } from '../clock.js';
-import { UnavailableError } from '../errors.js';
+import { isUserError, UnavailableError } from '../errors.js';
 import type { CostForecast, CostQuery, CostResult, CostSource } from '../ports.js';
 import { type BillFact, dailyTotals, queryFacts } from './facts.js';
 import { type LedgerMeta, readDays, readMeta } from './store.js';
@@ -117,9 +117,15 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
     meta: () => readMeta(store),
 
     async listServices(range) {
-      const { meta, requests } = await ready(range);
-      unreported += requests;
-      return [...meta.services];
+      try {
+        const { meta, requests } = await ready(range);
+        unreported += requests;
+        return [...meta.services];
+      } catch (error) {
+        if (isUserError(error)) throw error;
+        options.log.warn('bill ledger unreadable; listing services from the bill', error);
+        return bill.listServices(range);
+      }
     },
 
     async getCostAndUsage(query: CostQuery): Promise<LedgerCostResult> {
@@ -132,7 +138,17 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
         const result = await bill.getCostAndUsage(query);
         return { ...result, fetchedAt: clock.now().toISOString(), stale: false };
       }
-      const ready_ = await ready(query);
+      let ready_: Awaited<ReturnType<typeof ready>>;
+      try {
+        ready_ = await ready(query);
+      } catch (error) {
+        // The table cannot be read (throttled, down): answer this question from the bill
+        // itself, from the chat allowance, rather than not at all.
+        if (isUserError(error)) throw error;
+        options.log.warn('bill ledger unreadable; asking the bill directly', error);
+        const result = await bill.getCostAndUsage(query);
+        return { ...result, fetchedAt: clock.now().toISOString(), stale: false };
+      }
       const meta = ready_.meta;
       const requests = ready_.requests + unreported;
       unreported = 0;

@@ -25,7 +25,7 @@
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type Clock, earlierDay, laterDay, startOfMonth, toIsoDate } from '../clock.js';
-import { UnavailableError } from '../errors.js';
+import { isUserError, toUserFacing, UnavailableError } from '../errors.js';
 import type { Log } from '../log.js';
 import type { CostMetric, CostSource } from '../ports.js';
 import { isBedrockService, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
@@ -221,10 +221,11 @@ export async function syncLedger(
         () => {},
       );
     if (options.trigger === 'chat' || !meta) {
-      throw error instanceof UnavailableError
-        ? error
+      const facing = toUserFacing(error);
+      throw isUserError(facing)
+        ? facing
         : new UnavailableError(
-            'Cost Explorer could not be read just now; please try again in a few minutes.',
+            'Cost Explorer is busy right now (too many requests or an outage); please try again in a minute.',
             { cause: error },
           );
     }

@@ -14,6 +14,7 @@ import { inProcessWorker } from '../../lib/chat/worker.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { Deps } from '../../lib/deps.js';
 import { UserError, userMessage } from '../../lib/errors.js';
+import { syncIfDue } from '../../lib/ledger/job.js';
 import type { Store } from '../../lib/store/store.js';
 import {
   type AwsHandler,
@@ -84,8 +85,9 @@ describe('Cost Explorer throttling', () => {
     aws.handle('GetCostAndUsage', failTimes(1, THROTTLE, costAndUsage));
     const result = await executeLine('why last week', cli(faultDeps({ store, aws })));
     expect(renderText(result.reply)).not.toMatch(/busy|try again/i);
-    // Two queries (usage lines, team lines) plus the one retry.
-    expect(aws.count('GetCostAndUsage')).toBe(3);
+    // The ledger's queries (one per service, one for accounts), each once, plus the one retry.
+    const queries = aws.requestsTo('GetCostAndUsage').map((r) => JSON.stringify(r.input));
+    expect(queries.length).toBe(new Set(queries).size + 1);
   });
 
   it('says "try again in a minute" when throttling persists and nothing is cached', async () => {
@@ -101,14 +103,19 @@ describe('Cost Explorer throttling', () => {
     expect(aws.count('GetCostAndUsage')).toBeLessThanOrEqual(4);
   });
 
-  it('answers from an older cached answer, saying how old, when throttling persists', async () => {
-    await executeLine('spend last week', cli(faultDeps({ store, aws, now: TEST_NOW })));
+  it('answers from the ledger, saying how old, when throttling persists through a sync', async () => {
+    const first = await executeLine('spend last week', cli(faultDeps({ store, aws, now: TEST_NOW })));
     aws.handle('GetCostAndUsage', THROTTLE);
-    // Five hours later the cached answer is past its 4 h freshness.
-    const later = faultDeps({ store, aws, now: new Date(Date.parse(TEST_NOW) + 5 * 3_600_000) });
+    // A day and five hours later the scheduled sync cannot read the bill.
+    const later = faultDeps({ store, aws, now: new Date(Date.parse(TEST_NOW) + 29 * 3_600_000) });
+    const sync = await syncIfDue(later, { force: true });
+    expect(sync.reason).toBe('failed');
     const result = await executeLine('spend last week', cli(later));
     const text = renderText(result.reply);
-    expect(text).toMatch(/Cost Explorer is busy: this answer is from the cache, 5 h old/);
+    expect(text).toMatch(/bill data 29 h old: the ledger has not synced since/);
+    expect((result.data as { totalUsd: number }).totalUsd).toBe(
+      (first.data as { totalUsd: number }).totalUsd,
+    );
     expect(result.data).toMatchObject({ totalUsd: expect.any(Number) });
   });
 

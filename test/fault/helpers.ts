@@ -47,25 +47,14 @@ export interface FaultDepsOptions {
  * builds, minus the real endpoints and with fast retries.
  */
 export function faultDeps(options: FaultDepsOptions): Deps {
-  const deps = testDeps({
+  // The wire adapters as the account, behind the bill ledger as every deployment has it.
+  return testDeps({
     store: options.store,
     now: options.now,
     env: options.env,
+    sources: wireSources(options.aws),
     ...(options.delivery ? { delivery: options.delivery } : {}),
   });
-  const raw = wireSources(options.aws);
-  return {
-    ...deps,
-    sources: once(async () =>
-      withCaching(raw, {
-        store: options.store,
-        clock: deps.clock,
-        log: deps.log,
-        ttlMinutes: deps.config.BEDROCK_COST_CACHE_TTL_MINUTES,
-        dailyCap: deps.config.BEDROCK_COST_CE_DAILY_CAP,
-      }),
-    ),
-  };
 }
 
 /** The real Slack/Teams delivery, with `Retry-After` waits recorded instead of slept. */
