@@ -143,8 +143,12 @@ describe('ask with tool use', () => {
     expect(answer.data.outcome).toBe('answered');
     expect(answer.data.tool).toEqual({ name: 'spend', arguments: { period: 'last week', groupBy: 'team' } });
     expect(answer.data.commandLine).toBe('spend last week by team');
-    // The numbers are the command's, to the cent.
-    expect(answer.data.result).toEqual(direct.data);
+    // The numbers are the command's, to the cent (the first of the two filled the ledger: only
+    // its request count differs).
+    expect({ ...(answer.data.result as object), requests: 0 }).toEqual({
+      ...(direct.data as object),
+      requests: 0,
+    });
     expect(answer.reply.headline).toBe(direct.reply.headline);
     expect(answer.reply.blocks).toEqual(direct.reply.blocks);
     const groups = (direct.data as { groups: { label: string }[] }).groups;

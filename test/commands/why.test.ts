@@ -67,7 +67,7 @@ describe('why (Cost Explorer at the wire)', () => {
     expect(data.drivers.find((d) => d.model === 'Llama 3.1 70B')?.effect).toBe('price -27%');
     expect(text).toMatch(/Other \(\d+ lines?\)/);
     expect(text).toContain('Model switch: Team growth moved from Claude 3 Haiku to Claude Haiku 4.5');
-    expect(text).toMatch(/Also new: Nova Pro · input \(\+\$[\d.]+\)/);
+    expect(text).toMatch(/Also new: Nova Pro · input · legal \(\+\$[\d.]+\)/);
     expect(text).toMatch(/Unattributed \(no team tag\): \$[\d,.]+, \d+% of the week\./);
     expect(text).toMatch(/Biggest day: \w{3} Nov 1\d, \+\$[\d,.]+ above the usual \w+day\./);
     expect(result.reply.actions?.map((a) => a.label)).toContain('Break down by team');
@@ -219,9 +219,7 @@ describe('why when Cost Explorer throttles', () => {
           requests: 0,
           dataAsOf: '',
         });
-        expect(renderText(answer.reply)).toContain(
-          'bill data 29 h old: the last sync could not read Cost Explorer',
-        );
+        expect(renderText(answer.reply)).toContain('bill data 29 h old: the ledger has not synced since');
         // The next sync catches up once Cost Explorer answers again.
         server.handle('GetCostAndUsage', costExplorerHandler(facts, 50));
         server.handle('GetDimensionValues', servicesHandler(facts));
