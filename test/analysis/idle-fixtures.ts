@@ -16,6 +16,7 @@ import type {
   MetricsSource,
   ProvisionedThroughput,
 } from '../../lib/ports.js';
+import { costExplorerHandler, type Fact, servicesHandler } from '../spend/bill-fixture.js';
 import { type AwsHandlers, awsError } from '../support/aws-server.js';
 
 export const NOW = new Date('2026-11-18T06:00:00Z');
@@ -139,6 +140,18 @@ export function fixtureBillRows(start = '2026-11-15', days = 3): CostRow[] {
     rows.push(row('USE1-DataTransfer-Out-Bytes', '3.2', '35.5'));
   }
   return rows;
+}
+
+/** The fixture's bill rows as facts (Amazon Bedrock, untagged) for the wire handlers. */
+function billFactsOf(rows: CostRow[]): Fact[] {
+  return rows.map((r) => ({
+    day: r.start,
+    team: '',
+    service: 'Amazon Bedrock',
+    usageType: r.keys[0] ?? '',
+    quantity: r.quantity.toString(),
+    amount: r.amount.toString(),
+  }));
 }
 
 export interface FakeSourcesOptions {
@@ -337,27 +350,9 @@ export function wireHandlers(
         Messages: [],
       };
     },
-    GetCostAndUsage: (input: { TimePeriod: { Start: string; End: string } }) => {
-      const rows = bill.filter((r) => r.start >= input.TimePeriod.Start && r.start < input.TimePeriod.End);
-      const days = [...new Set(rows.map((r) => r.start))].sort();
-      return {
-        ResultsByTime: days.map((day) => ({
-          TimePeriod: { Start: day, End: rows.find((r) => r.start === day)?.end },
-          Total: {},
-          Groups: rows
-            .filter((r) => r.start === day)
-            .map((r) => ({
-              Keys: r.keys,
-              Metrics: {
-                UnblendedCost: { Amount: r.amount.toString(), Unit: 'USD' },
-                UsageQuantity: { Amount: r.quantity.toString(), Unit: 'N/A' },
-              },
-            })),
-          Estimated: false,
-        })),
-        DimensionValueAttributes: [],
-      };
-    },
+    // The bill as Cost Explorer answers it (filters, group-bys), from the same rows as facts.
+    GetCostAndUsage: costExplorerHandler(billFactsOf(bill), 1000),
+    GetDimensionValues: servicesHandler(billFactsOf(bill)),
   };
 }
 

@@ -259,7 +259,9 @@ describe('idle at the wire', () => {
             }[]) ?? [],
         );
       expect(westMetrics.map((q) => q.MetricStat.Metric.Dimensions[0]?.Value)).toContain(west.arn);
-      expect(aws.requestsTo('GetCostAndUsage')).toHaveLength(1);
+      // The bill was read once, into the ledger (one query for accounts, one per service), for
+      // every Region's throughputs.
+      expect(aws.requestsTo('GetCostAndUsage')).toHaveLength(2);
 
       const report = await runIdleScan(deps, { dryRun: false });
       expect(report.messages.filter((m) => m.status === 'sent').map((m) => m.subject)).toContain(

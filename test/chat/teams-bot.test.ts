@@ -280,7 +280,12 @@ describe('Teams bot: install, proactive alerts and buttons', () => {
     );
     expect(JSON.stringify(cardOf(1))).toContain('is not in the Teams conversation 19:unknown@thread.tacv2');
     await handler(
-      botRequest(bf.channelMessage(`budget set search 1000 teams ${TEST_CHANNEL}`), await bf.sign()),
+      botRequest(
+        bf.channelMessage(
+          `budget set search 1000 teams ${TEST_CHANNEL} owner b0b00000-0000-4000-8000-000000000001`,
+        ),
+        await bf.sign(),
+      ),
     );
     expect((await getTeam(store, 'search'))?.target).toEqual({
       kind: 'teams-bot',
