@@ -131,6 +131,11 @@ const FIELDS = {
    * `hooks.example.com`, `*.example.com`; `127.0.0.1` for local runs and tests, which also
    * allows plain http to it). See `lib/chat/outbound.ts`.
    */
+  /**
+   * Set by `bedrock-cost serve` for its own `/slack/response` stand-in (local runs): a
+   * `response_url` under it is allowed like Slack's. Not for deployments.
+   */
+  BEDROCK_COST_LOCAL_RESPONSE_URL: optionalText,
   BEDROCK_COST_WEBHOOK_HOSTS: ((raw) => {
     const hosts = (optionalText(raw) ?? '')
       .split(',')

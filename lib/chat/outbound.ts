@@ -33,14 +33,23 @@ export interface OutboundPolicy {
   webhookHosts: readonly string[];
   /** `SLACK_API_URL`: its host may serve `response_url`s too (a local Slack server). */
   slackApiUrl: string;
+  /** `bedrock-cost serve`'s own stand-in for Slack's `response_url` (local runs only). */
+  localResponseUrl?: string;
 }
 
 /** The policy of a `Config`. */
 export function outboundPolicyOf(config: {
   BEDROCK_COST_WEBHOOK_HOSTS?: readonly string[];
   SLACK_API_URL: string;
+  BEDROCK_COST_LOCAL_RESPONSE_URL?: string | undefined;
 }): OutboundPolicy {
-  return { webhookHosts: config.BEDROCK_COST_WEBHOOK_HOSTS ?? [], slackApiUrl: config.SLACK_API_URL };
+  return {
+    webhookHosts: config.BEDROCK_COST_WEBHOOK_HOSTS ?? [],
+    slackApiUrl: config.SLACK_API_URL,
+    ...(config.BEDROCK_COST_LOCAL_RESPONSE_URL
+      ? { localResponseUrl: config.BEDROCK_COST_LOCAL_RESPONSE_URL }
+      : {}),
+  };
 }
 
 /** The production default: Slack's API, no extra webhook host. */
@@ -118,7 +127,10 @@ export function webhookUrlRefusal(
  * Whether a Slack `response_url` may be posted to: `https://hooks.slack.com/...`, or a URL
  * on the host (and scheme) of `SLACK_API_URL` when that is not Slack's own.
  */
-export function isAllowedResponseUrl(text: string, policy: Pick<OutboundPolicy, 'slackApiUrl'>): boolean {
+export function isAllowedResponseUrl(
+  text: string,
+  policy: Pick<OutboundPolicy, 'slackApiUrl' | 'localResponseUrl'>,
+): boolean {
   let url: URL;
   try {
     url = new URL(text);
@@ -126,6 +138,7 @@ export function isAllowedResponseUrl(text: string, policy: Pick<OutboundPolicy, 
     return false;
   }
   if (url.username || url.password) return false;
+  if (policy.localResponseUrl && text.startsWith(policy.localResponseUrl)) return true;
   if (url.protocol === 'https:' && url.hostname.toLowerCase() === 'hooks.slack.com' && !url.port) return true;
   let api: URL;
   try {

@@ -215,7 +215,7 @@ export function signedCurlExamples(options: {
     ? teamsKeyHex
     : '$(printf %s "$TEAMS_WEBHOOK_SECRET" | base64 -d | od -An -tx1 | tr -d \' \\n\')';
   const teamsBody =
-    '{"type":"message","id":"\'"$(date +%s%N)"\'","text":"<at>bedrock-cost</at> spend mtd by model","from":{"id":"29:newcomer","name":"Newcomer","aadObjectId":"00000000-0000-4000-8000-000000000001"}}';
+    '{"type":"message","id":"\'"$(date +%s%N)"\'","timestamp":"\'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"\'","text":"<at>bedrock-cost</at> spend mtd by model","from":{"id":"29:newcomer","name":"Newcomer","aadObjectId":"00000000-0000-4000-8000-000000000001"}}';
   return [
     '# Slack slash command, signed (the answer comes back on /slack/response, shown here):',
     `body='${slackBody}'; ts=$(date +%s); sig=$(printf 'v0:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac ${slackSecret} -r | cut -d' ' -f1); curl -s ${base}/slack/events -H "x-slack-request-timestamp: $ts" -H "x-slack-signature: v0=$sig" --data "$body"; echo`,
@@ -243,6 +243,8 @@ export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
     options.port,
   );
   const { port } = server.address() as AddressInfo;
+  // The printed curl's response_url is this server's stand-in for Slack's: allow exactly it.
+  deps.config.BEDROCK_COST_LOCAL_RESPONSE_URL = `http://localhost:${port}/slack/response`;
   const { io } = options;
   io.out(
     [
