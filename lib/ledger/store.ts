@@ -202,6 +202,45 @@ function remember(key: string, facts: BillFact[]): void {
   }
 }
 
+/** The items of one month partition whose keys fall on the days `[start, end)`, every page followed. */
+async function monthItems(
+  store: Store,
+  month: string,
+  start: string,
+  end: string,
+  options: { headersOnly: boolean },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let key: Record<string, unknown> | undefined;
+  do {
+    const page = await store.db.send(
+      new QueryCommand({
+        TableName: store.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+        ExpressionAttributeValues: {
+          ':pk': monthPk(month),
+          ':a': `DAY#${start}`,
+          // Headers only: up to the last day's header; else its chunks (`DAY#<day>#<gen>#<k>`) too.
+          ':b': `DAY#${addDays(end, -1)}${options.headersOnly ? '' : '#~'}`,
+        },
+        ...(options.headersOnly
+          ? { ProjectionExpression: 'sk, gen, #h', ExpressionAttributeNames: { '#h': 'hash' } }
+          : {}),
+        ...(key ? { ExclusiveStartKey: key } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    key = page.LastEvaluatedKey;
+  } while (key);
+  return items;
+}
+
+function monthsOf(start: string, end: string): string[] {
+  const months: string[] = [];
+  for (let m = `${start.slice(0, 7)}-01`; m < end; m = startOfNextMonth(m)) months.push(m);
+  return months;
+}
+
 /** The stored days' generations and fingerprints in `[start, end)`, without their facts. */
 export async function readDayHeaders(
   store: Store,
@@ -209,29 +248,13 @@ export async function readDayHeaders(
   end: string,
 ): Promise<Map<string, { gen: string; hash: string }>> {
   const out = new Map<string, { gen: string; hash: string }>();
-  for (let m = `${start.slice(0, 7)}-01`; m < end; m = startOfNextMonth(m)) {
-    let key: Record<string, unknown> | undefined;
-    do {
-      const page = await store.db.send(
-        new QueryCommand({
-          TableName: store.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-          ExpressionAttributeValues: {
-            ':pk': monthPk(m),
-            ':a': `DAY#${start}`,
-            ':b': `DAY#${addDays(end, -1)}`,
-          },
-          ProjectionExpression: 'sk, gen, #h',
-          ExpressionAttributeNames: { '#h': 'hash' },
-          ...(key ? { ExclusiveStartKey: key } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const day = String(item.sk).slice(4);
-        if (day >= start && day < end) out.set(day, { gen: String(item.gen), hash: String(item.hash) });
+  for (const month of monthsOf(start, end)) {
+    for (const item of await monthItems(store, month, start, end, { headersOnly: true })) {
+      const day = String(item.sk).slice(4);
+      if (/^\d{4}-\d{2}-\d{2}$/.test(day) && day >= start && day < end) {
+        out.set(day, { gen: String(item.gen), hash: String(item.hash) });
       }
-      key = page.LastEvaluatedKey;
-    } while (key);
+    }
   }
   return out;
 }
@@ -239,28 +262,9 @@ export async function readDayHeaders(
 /** Every stored day in `[start, end)`, whole (header generation only). Days never written are absent. */
 export async function readDays(store: Store, start: string, end: string): Promise<Map<string, DayFacts>> {
   const out = new Map<string, DayFacts>();
-  const months: string[] = [];
-  for (let m = `${start.slice(0, 7)}-01`; m < end; m = startOfNextMonth(m)) months.push(m);
   await Promise.all(
-    months.map(async (month) => {
-      const items: Record<string, unknown>[] = [];
-      let key: Record<string, unknown> | undefined;
-      do {
-        const page = await store.db.send(
-          new QueryCommand({
-            TableName: store.table,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-            ExpressionAttributeValues: {
-              ':pk': monthPk(month),
-              ':a': `DAY#${start}`,
-              ':b': `DAY#${addDays(end, -1)}#~`,
-            },
-            ...(key ? { ExclusiveStartKey: key } : {}),
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        key = page.LastEvaluatedKey;
-      } while (key);
+    monthsOf(start, end).map(async (month) => {
+      const items = await monthItems(store, month, start, end, { headersOnly: false });
       const headers = items.filter((i) => /^DAY#\d{4}-\d{2}-\d{2}$/.test(String(i.sk)));
       for (const header of headers) {
         const day = String(header.sk).slice(4);
