@@ -523,17 +523,14 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
               10_000,
               '< 10 s',
             ),
-            rowWithTarget(
-              {
-                section,
-                name: `alert run, 10,000 teams, ${label}: Cost Explorer`,
-                value: `${counts.ce} req`,
-                raw: counts.ce,
-              },
-              3,
-              '<= 3',
-              false,
-            ),
+            {
+              section,
+              name: `alert run, 10,000 teams, ${label}: Cost Explorer (the ledger's fill, first run on an empty table)`,
+              value: `${counts.ce} req`,
+              raw: counts.ce,
+              target: '',
+              note: `${a.groups.toLocaleString('en-US')} groups returned, counted as one page per query (Cost Explorer bills each page; its page size is undocumented)`,
+            },
           );
           if (nowcast) {
             // The run must fit in the function's memory (serverless.yml).
@@ -566,7 +563,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
                   name: 'alert run, 10,000 teams, as deployed, a later hourly run (caches refilled, tags reused): time',
                   value: ms(next.durationMs),
                   raw: next.durationMs,
-                  note: `7 h after the first run: the bill and the profile listing fetched again, tags reused; ${ms(next.cpuMs ?? 0)} of CPU; ${next.ce} Cost Explorer, ${next.cwGetMetricData} GetMetricData, ${next.bedrock} Bedrock and tagging requests`,
+                  note: `7 h after the first run: a step of the ledger's backfill, the profile listing fetched again, tags reused; ${ms(next.cpuMs ?? 0)} of CPU; ${next.ce} Cost Explorer, ${next.cwGetMetricData} GetMetricData, ${next.bedrock} Bedrock and tagging requests`,
                 },
                 10_000,
                 '< 10 s',
@@ -583,7 +580,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
                   name: 'alert run, 10,000 teams, as deployed, the daily tag re-read: time',
                   value: ms(daily.durationMs),
                   raw: daily.durationMs,
-                  note: `25 h after the first run: bill, listing and every profile's tags read again; ${ms(daily.cpuMs ?? 0)} of CPU; ${daily.ce} Cost Explorer, ${daily.cwGetMetricData} GetMetricData, ${daily.bedrock} Bedrock and tagging requests`,
+                  note: `25 h after the first run: the ledger's open window, the listing and every profile's tags read again; ${ms(daily.cpuMs ?? 0)} of CPU; ${daily.ce} Cost Explorer, ${daily.cwGetMetricData} GetMetricData, ${daily.bedrock} Bedrock and tagging requests`,
                 },
                 10_000,
                 '< 10 s',
