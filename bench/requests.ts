@@ -662,7 +662,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
       }
     }
 
-    progress('requests: why, uncached then cached');
+    progress('requests: why on an empty ledger, then from it');
     {
       // 25 teams, pages of 200 groups: a `why 30d` reads 60 days of daily rows.
       const aws = await startAwsServer(syntheticAwsHandlers({ teams: 25, now: ALERT_NOW, pageSize: 200 }));
@@ -682,7 +682,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
           rowWithTarget(
             {
               section,
-              name: '`why 30d` uncached: Cost Explorer requests per page of data',
+              name: '`why 30d` on an empty ledger (chat reads the days it needs): Cost Explorer requests per page of data',
               value: perPage.toFixed(2),
               raw: perPage,
               note: `${uncached} requests for ${pages} pages (200 groups a page, 25 teams)`,
@@ -694,7 +694,7 @@ export async function requestBench(options: { quick?: boolean } = {}): Promise<R
           rowWithTarget(
             {
               section,
-              name: '`why 30d` cached: Cost Explorer requests',
+              name: '`why 30d` again (from the ledger): Cost Explorer requests',
               value: `${cached} req`,
               raw: cached,
             },
