@@ -45,10 +45,12 @@ export async function ledgerBench(options: { quick?: boolean } = {}): Promise<Be
       const { stdout } = await promisify(execFile)(
         process.execPath,
         [
+          // BENCH_CPU_PROF=dir writes a V8 CPU profile of each child there (open in DevTools).
+          ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
           '--import',
           'tsx',
           new URL('./ledger-child.ts', import.meta.url).pathname,
-          JSON.stringify({ endpoint: dynamo.endpoint, table, teams, runs: teams > 1000 ? 5 : 30, now: NOW }),
+          JSON.stringify({ endpoint: dynamo.endpoint, table, teams, runs: Number(process.env.BENCH_LEDGER_RUNS ?? (teams > 1000 ? 5 : 30)), now: NOW }),
         ],
         { maxBuffer: 16 * 1024 * 1024, timeout: 900_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
       );
