@@ -50,7 +50,13 @@ export async function ledgerBench(options: { quick?: boolean } = {}): Promise<Be
           '--import',
           'tsx',
           new URL('./ledger-child.ts', import.meta.url).pathname,
-          JSON.stringify({ endpoint: dynamo.endpoint, table, teams, runs: Number(process.env.BENCH_LEDGER_RUNS ?? (teams > 1000 ? 5 : 30)), now: NOW }),
+          JSON.stringify({
+            endpoint: dynamo.endpoint,
+            table,
+            teams,
+            runs: Number(process.env.BENCH_LEDGER_RUNS ?? (teams > 1000 ? 5 : 30)),
+            now: NOW,
+          }),
         ],
         { maxBuffer: 16 * 1024 * 1024, timeout: 900_000, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
       );
