@@ -28,6 +28,7 @@ interface LedgerFigures {
   fill: { ms: number; requests: number; daysWritten: number; units: Units };
   again: { ms: number; requests: number; daysWritten: number; units: Units };
   questions: Record<string, { ms: number[]; units: Units; headline: string; warmup: Units }>;
+  readMs: number[];
   peakRssMb: number;
 }
 
@@ -85,6 +86,14 @@ export async function ledgerBench(options: { quick?: boolean } = {}): Promise<Be
           false,
         ),
       );
+      rows.push({
+        section,
+        name: `reading and decoding the ledger's 48 days, ${n} teams`,
+        value: ms(median(f.readMs)),
+        raw: median(f.readMs),
+        target: '',
+        note: `median of ${f.readMs.length}: DynamoDB Query, gunzip, JSON and two decimals a fact (${(teams * 4 * 48).toLocaleString('en-US')} facts); the rest of a question's time is the query engine, the explanation and the reply`,
+      });
       for (const [line, q] of Object.entries(f.questions)) {
         const p99 = percentile(q.ms, 99);
         rows.push(
