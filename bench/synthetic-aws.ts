@@ -31,8 +31,11 @@ const ACCOUNT = '123456789012';
 
 export interface SyntheticAwsOptions {
   teams: number;
-  /** The instant of the run: the bill has every day before today (UTC). */
-  now: Date;
+  /**
+   * The instant of the run: the bill has every day before today (UTC). A function lets a
+   * simulated deployment move through days (the bill gains a day at each midnight).
+   */
+  now: Date | (() => Date);
   tagKey?: string;
   /** Groups per GetCostAndUsage page (default: everything in one page). */
   pageSize?: number;
@@ -73,11 +76,12 @@ function constraintsOf(filter: Expr | undefined): { teams?: Set<string>; service
 /** Handlers for `startAwsServer`. */
 export function syntheticAwsHandlers(options: SyntheticAwsOptions): AwsHandlers {
   const tagKey = options.tagKey ?? 'team';
-  const today = options.now.toISOString().slice(0, 10);
+  const todayOf = () =>
+    (typeof options.now === 'function' ? options.now() : options.now).toISOString().slice(0, 10);
   const teams = Array.from({ length: options.teams }, (_, i) => teamName(i));
   // Untagged spend too: a small line every account has.
   const spenders = [...teams.map((t, i) => ({ team: t, i })), { team: '', i: -1 }];
-  const dailyOf = (i: number, day: string) => {
+  const dailyOf = (i: number, day: string, today: string) => {
     const base = i < 0 ? 3 : mtdOf(i) / 17;
     // Earlier months at a steadier pace: 80%.
     return day.slice(0, 7) === today.slice(0, 7) ? base : base * 0.8;
@@ -107,6 +111,7 @@ export function syntheticAwsHandlers(options: SyntheticAwsOptions): AwsHandlers 
     Metrics?: string[];
     NextPageToken?: string;
   }) => {
+    const today = todayOf();
     const { teams: teamFilter, services } = constraintsOf(input.Filter);
     const groupBy = input.GroupBy ?? [];
     const metric = input.Metrics?.find((m) => m !== 'UsageQuantity') ?? 'UnblendedCost';
@@ -128,7 +133,7 @@ export function syntheticAwsHandlers(options: SyntheticAwsOptions): AwsHandlers 
         const lastDay = addDays(end, -1) < today ? addDays(end, -1) : addDays(today, -1);
         for (const { team, i } of spenders) {
           if (teamFilter && !teamFilter.has(team)) continue;
-          const spend = dailyOf(i, lastDay) * billedDays;
+          const spend = dailyOf(i, lastDay, today) * billedDays;
           for (const m of METERS) {
             if (services && !services.has(m.service)) continue;
             const keys = groupBy.map((g) =>
@@ -218,10 +223,11 @@ export function syntheticAwsHandlers(options: SyntheticAwsOptions): AwsHandlers 
     }),
     GetCostAndUsage: costAndUsage,
     GetCostForecast: (input: { TimePeriod: { Start: string; End: string }; Filter?: Expr }) => {
+      const today = todayOf();
       const { teams: teamFilter } = constraintsOf(input.Filter);
       let perDay = 0;
       for (const { team, i } of spenders)
-        if (!teamFilter || teamFilter.has(team)) perDay += dailyOf(i, today);
+        if (!teamFilter || teamFilter.has(team)) perDay += dailyOf(i, today, today);
       const days = buckets(input.TimePeriod.Start, input.TimePeriod.End, 'DAILY').length;
       const mean = perDay * days;
       return {
