@@ -34,6 +34,8 @@ export interface SyncRecord {
   trigger: 'schedule' | 'chat' | 'cli' | 'demo';
   ranges: { start: string; end: string }[];
   requests: number;
+  /** True when this sync read the open window (what the sync interval is sized on). */
+  openRead?: boolean;
   daysWritten: number;
   daysUnchanged: number;
   error?: string;

@@ -85,7 +85,8 @@ function monthsBack(day: string, months: number): string {
 
 /** Hours between reads of the open window, from the request budget and the last sync's cost. */
 export function syncIntervalHours(meta: LedgerMeta | undefined, dailyRequests: number): number {
-  const last = meta?.history.find((h) => !h.error && h.trigger !== 'chat');
+  // Sized on the last read of the open window (a backfill step costs less and lists no services).
+  const last = meta?.history.find((h) => !h.error && h.trigger !== 'chat' && h.openRead);
   const perSync = Math.max(1, last?.requests ?? (meta ? meta.services.length + 1 : 1));
   // One request a day goes to service discovery.
   const syncsPerDay = Math.max(1, Math.floor(Math.max(1, dailyRequests - 1) / perSync));
@@ -205,7 +206,10 @@ export async function syncLedger(
         from: earlierDay(range.start, next.from),
         through: laterDay(range.end, next.through),
       };
-      if (range.open) next = { ...next, openFrom: read.firstEstimated ?? today, syncedAt: now.toISOString() };
+      if (range.open) {
+        next = { ...next, openFrom: read.firstEstimated ?? today, syncedAt: now.toISOString() };
+        record.openRead = true;
+      }
       else if (read.firstEstimated && read.firstEstimated < next.openFrom)
         next = { ...next, openFrom: read.firstEstimated };
     }
