@@ -209,8 +209,7 @@ export async function syncLedger(
       if (range.open) {
         next = { ...next, openFrom: read.firstEstimated ?? today, syncedAt: now.toISOString() };
         record.openRead = true;
-      }
-      else if (read.firstEstimated && read.firstEstimated < next.openFrom)
+      } else if (read.firstEstimated && read.firstEstimated < next.openFrom)
         next = { ...next, openFrom: read.firstEstimated };
     }
     next = { ...next, history: [record, ...next.history].slice(0, 20) };
