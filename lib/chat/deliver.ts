@@ -409,12 +409,31 @@ export function createChatDelivery(config: Config, options: ChatDeliveryOptions 
 }
 
 /**
+ * Publish a Slack view for one user (`views.publish`: the App Home tab). Idempotent (the
+ * view replaces the last one), so a lost answer is retried.
+ *
+ * @example
+ * await publishSlackView(config, 'U0ALICE001', { type: 'home', blocks });
+ */
+export async function publishSlackView(
+  config: Config,
+  userId: string,
+  view: Record<string, unknown> | { type: 'home' },
+  options: ChatDeliveryOptions = {},
+): Promise<void> {
+  if (!config.SLACK_BOT_TOKEN)
+    throw new DeliveryError('slack views.publish: SLACK_BOT_TOKEN is not set', { retryable: false });
+  const api = new SlackApi(new Http(options), config.SLACK_API_URL, config.SLACK_BOT_TOKEN);
+  await api.call('views.publish', { user_id: userId, view }, { kind: 'idempotent' });
+}
+
+/**
  * Post a command answer where the request said to: Slack's `response_url` (ephemeral by
  * default, `in_channel` for `... public`) or a Teams Workflows webhook. The destination is
  * checked against `policy` (default: Slack's own `hooks.slack.com`, the Workflows hosts).
  */
 export async function postReply(
-  replyTo: Exclude<WorkerReplyTo, { kind: 'teams-bot' }>,
+  replyTo: Exclude<WorkerReplyTo, { kind: 'teams-bot' } | { kind: 'slack-app-home' }>,
   reply: Reply,
   options: ChatDeliveryOptions & { replaceOriginal?: boolean; policy?: OutboundPolicy } = {},
 ): Promise<void> {

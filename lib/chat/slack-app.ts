@@ -283,8 +283,22 @@ export function createSlackEventsHandler(
       }
     });
 
-    // No Events API subscriptions are needed; if an event arrives anyway, acknowledge it so
-    // Slack does not retry it (Bolt acknowledges events once a listener matched).
+    // The App Home tab: Bolt acknowledges the event before this listener runs; the worker
+    // reads the figures and publishes the view (Cost Explorer does not fit in 3 seconds).
+    app.event('app_home_opened', async ({ event, context }) => {
+      if (event.tab !== 'home') return;
+      const caller = callerOf(config, 'slack', event.user, {});
+      await invokeWorker({
+        kind: 'command',
+        id: `${String(context.requestKey)}:home`,
+        text: 'app home',
+        caller,
+        replyTo: { kind: 'slack-app-home', userId: event.user },
+      });
+    });
+
+    // Other events need no answer; acknowledge them so Slack does not retry them (Bolt
+    // acknowledges events once a listener matched).
     app.event(/.*/, async () => {});
 
     const handler = await receiver.start();

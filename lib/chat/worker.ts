@@ -41,7 +41,9 @@ export type WorkerReplyTo =
    * Nowhere: a Teams question too slow for its 5 seconds, from a team without a Workflows
    * webhook. Running it still fills the answer cache, so asking again is quick.
    */
-  | { kind: 'none' };
+  | { kind: 'none' }
+  /** The Slack App Home tab of this user (`views.publish`); the job's text is not run. */
+  | { kind: 'slack-app-home'; userId: string };
 
 /** One command for the worker; the Lambda event payload. */
 export interface WorkerJob {
@@ -68,6 +70,7 @@ export function isWorkerJob(event: unknown): event is WorkerJob {
     typeof job.text === 'string' &&
     typeof job.caller?.userId === 'string' &&
     (job.replyTo?.kind === 'none' ||
+      (job.replyTo?.kind === 'slack-app-home' && typeof job.replyTo.userId === 'string') ||
       (job.replyTo?.kind === 'teams-bot' &&
         typeof job.replyTo.serviceUrl === 'string' &&
         typeof job.replyTo.conversationId === 'string') ||
@@ -177,6 +180,8 @@ export async function runWorkerJob(
   }
   const stop = heartbeat(lease, (error) => deps.log.warn('command worker: lease renewal failed', error));
   try {
+    if (job.replyTo.kind === 'slack-app-home')
+      return await publishHomeJob(job.replyTo.userId, lease, deps, options);
     let reply: Reply;
     let outcome: WorkerOutcome = 'answered';
     try {
@@ -239,6 +244,32 @@ export async function runWorkerJob(
   } finally {
     stop();
   }
+}
+
+/**
+ * Publish a user's App Home tab. A failure is logged and the job finished: the next open
+ * publishes a fresh view anyway, so retrying an old one is not worth a Lambda retry.
+ */
+async function publishHomeJob(
+  userId: string,
+  lease: { finish: (outcome: WorkerOutcome, note?: string) => Promise<unknown> },
+  deps: Deps,
+  options: RunWorkerOptions,
+): Promise<WorkerOutcome> {
+  let outcome: WorkerOutcome = 'answered';
+  let note: string | undefined;
+  try {
+    const { publishAppHome } = await import('./app-home.js');
+    await publishAppHome(deps, userId, { fetch: options.fetch });
+  } catch (error) {
+    outcome = 'failed';
+    note = error instanceof Error ? error.message : String(error);
+    deps.log.error('app home: not published', { userId }, error);
+  }
+  await lease
+    .finish(outcome, note)
+    .catch((error: unknown) => deps.log.warn('app home: job not recorded', error));
+  return outcome;
 }
 
 /** Draw the answer's charts for where it goes (see `charts.ts`); text-only elsewhere. */

@@ -318,6 +318,12 @@ export async function startSlackServer(options: SlackServerOptions = {}): Promis
           }
         : { ok: false, error: 'users_not_found' };
     },
+    // The App Home tab: recorded like every call; the answer echoes the view as Slack does.
+    'views.publish': (args) => {
+      if (typeof args.user_id !== 'string' || !args.view || typeof args.view !== 'object')
+        return { ok: false, error: 'invalid_arguments' }; // (`call.failed` stays false, as for lookups)
+      return { view: { id: `V0HOME${String(args.user_id).slice(-4)}`, ...args.view } };
+    },
     'chat.update': (args) => ({ channel: args.channel, ts: args.ts, text: args.text }),
     'files.getUploadURLExternal': (args) => {
       files++;
