@@ -14,7 +14,8 @@ describe('infra/slack-app-manifest.yml', () => {
     expect(values('command')).toEqual(['/bedrock-cost']);
     const [commandUrl] = values('url');
     expect(new URL(commandUrl ?? '').pathname).toBe('/slack/events');
-    expect(values('request_url')).toEqual([commandUrl]);
+    // The Home tab's event and the buttons, in file order.
+    expect(values('request_url')).toEqual([commandUrl, commandUrl]);
     expect(values('is_enabled')).toEqual(['true']);
     expect(values('socket_mode_enabled')).toEqual(['false']);
     expect(serverless).toMatch(/path: \/slack\/events/);
@@ -33,6 +34,12 @@ describe('infra/slack-app-manifest.yml', () => {
       'users:read',
       'users:read.email',
     ]);
+  });
+
+  it('subscribes to app_home_opened and enables the Home tab', () => {
+    const events = manifest.slice(manifest.indexOf('    bot_events:'), manifest.indexOf('  interactivity:'));
+    expect([...events.matchAll(/^\s+- ([a-z_]+)$/gm)].map((m) => m[1])).toEqual(['app_home_opened']);
+    expect(values('home_tab_enabled')).toEqual(['true']);
   });
 
   it('escapes channel mentions so budget channels arrive as IDs', () => {
