@@ -78,16 +78,19 @@ async function openHome(user: string, eventId: string) {
     ),
     undefined,
   );
+  // Acknowledged before any figure is read: the view comes from the worker afterwards.
+  const atAck = slack.callsTo('views.publish').length - before;
   await worker.pending();
   const published = slack.callsTo('views.publish').slice(before);
   const text = JSON.stringify(published[0]?.args.view ?? {});
-  return { ack, published, text };
+  return { ack, atAck, published, text };
 }
 
 describe('Slack App Home tab', () => {
   it('shows an owner only their own team, with the figures budget shows and the open alert', async () => {
-    const { ack, published, text } = await openHome(ALICE, 'Ev0HOME0001');
+    const { ack, atAck, published, text } = await openHome(ALICE, 'Ev0HOME0001');
     expect(ack.statusCode).toBe(200);
+    expect(atAck).toBe(0);
     expect(published).toHaveLength(1);
     expect(published[0]!.args.user_id).toBe(ALICE);
     expect(published[0]!.token).toBe('xoxb-test');
