@@ -130,6 +130,16 @@ describe('Slack App Home tab', () => {
     expect(text).not.toContain('Month to date');
   });
 
+  it('survives a refused views.publish, and the next open publishes again', async () => {
+    slack.failNext('views.publish', { error: 'not_enabled' });
+    const first = await openHome(BOB, 'Ev0HOME0005');
+    expect(first.ack.statusCode).toBe(200);
+    expect(first.published.map((c) => c.failed)).toEqual([true]);
+    const again = await openHome(BOB, 'Ev0HOME0006');
+    expect(again.published.map((c) => c.failed)).toEqual([false]);
+    expect(again.text).toContain(`*Month to date*\\n${budgetRows.get('search')![2]}`);
+  });
+
   it('publishes nothing for a forged event', async () => {
     const worker = inProcessWorker(async () => deps);
     const handler = createSlackEventsHandler(async () => deps, { nowMs: () => NOW_MS, invokeWorker: worker });
