@@ -5,9 +5,10 @@
  * Explorer has (the month of the latest spend is `estimated`). Marketplace usage types do not name the model, as in the real bill. Metrics and the control
  * plane are empty (budget tests pass their own nowcast).
  */
-import { addDays, eachDay, laterDay, startOfMonth, startOfNextMonth } from '../../lib/clock.js';
+import { eachDay, laterDay, startOfMonth } from '../../lib/clock.js';
+import { type BillFact, queryFacts, regionOfUsageType } from '../../lib/ledger/facts.js';
 import { Dec, ZERO } from '../../lib/money.js';
-import type { CostQuery, CostRow, DataSources } from '../../lib/ports.js';
+import type { CostQuery, DataSources } from '../../lib/ports.js';
 
 export const SONNET = 'Claude Sonnet 4.5 (Amazon Bedrock Edition)';
 export const BEDROCK = 'Amazon Bedrock';
@@ -85,44 +86,28 @@ export function fakeBill(tagKey = 'team'): FakeBill {
         async getCostAndUsage(query) {
           billed++;
           queries.push(query);
-          const bucketOf = (day: string) =>
-            query.granularity === 'DAILY'
-              ? { start: day, end: addDays(day, 1) }
-              : {
-                  start: [startOfMonth(day), query.start].sort()[1]!,
-                  end: [startOfNextMonth(day), query.end].sort()[0]!,
-                };
+          if (query.groupBy.length > 2) throw new Error('Cost Explorer groups by at most two dimensions');
           // As Cost Explorer does, the open month (that of the latest spend) is `estimated`.
           const latest = entries.reduce((max, e) => laterDay(e.day, max), '');
           const open = latest ? startOfMonth(latest) : '';
-          const groups = new Map<string, CostRow>();
-          for (const e of entries) {
-            if (e.day < query.start || e.day >= query.end) continue;
-            if (query.services.length && !query.services.includes(e.service)) continue;
-            if (query.tag && !query.tag.values.includes(e.team)) continue;
-            const keys = query.groupBy.map((g) =>
-              g.type === 'TAG'
-                ? `${tagKey}$${e.team}`
-                : g.key === 'USAGE_TYPE'
-                  ? e.usageType
-                  : g.key === 'LINKED_ACCOUNT'
-                    ? ACCOUNT
-                    : e.service,
-            );
-            const bucket = bucketOf(e.day);
-            const id = `${bucket.start}|${keys.join('|')}`;
-            const row = groups.get(id) ?? {
-              start: bucket.start,
-              end: bucket.end,
-              keys,
-              amount: ZERO,
-              quantity: ZERO,
-              estimated: bucket.start >= open,
-            };
-            row.amount = row.amount.plus(e.usd);
-            groups.set(id, row);
-          }
-          return { rows: [...groups.values()], requests: 1 };
+          // The entries as bill facts, answered by the ledger's own query engine (one engine
+          // for every fake bill, the demo and the ledger).
+          const facts: BillFact[] = entries.map((e) => ({
+            day: e.day,
+            service: e.service,
+            usageType: e.usageType,
+            team: e.team,
+            account: ACCOUNT,
+            region: regionOfUsageType(e.usageType),
+            recordType: 'Usage',
+            amount: e.usd,
+            quantity: ZERO,
+            state: e.day >= open ? 'provisional' : 'final',
+          }));
+          const rows = queryFacts(query, tagKey, (start, end) =>
+            facts.filter((f) => f.day >= start && f.day < end),
+          );
+          return { rows, requests: 1 };
         },
         async getCostForecast() {
           billed++;
