@@ -3,13 +3,13 @@
  * this bot's own AWS API use costs this month (Cost Explorer requests by allowance, and
  * CloudWatch requests). The bot's own cost is said here, not in every spend answer.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Reply } from '../chat/reply.js';
-import { formatRange, formatTimestamp, toIsoDate } from '../clock.js';
+import { addDays, formatRange, formatTimestamp, startOfMonth, toIsoDate } from '../clock.js';
 import { ParseError } from '../errors.js';
 import { readMeta } from '../ledger/store.js';
 import { horizonStart, nextSyncAt, syncIntervalHours } from '../ledger/sync.js';
 import { Dec, formatUsd, toCents } from '../money.js';
+import { requestsOn } from '../spend/cache.js';
 import { ageText } from '../spend/present.js';
 import type { Store } from '../store/store.js';
 import { helpOf } from './meta.js';
@@ -47,26 +47,14 @@ export interface StatusData {
   };
 }
 
-/** Requests per API recorded this month (`USAGE#<day>` items), one query per day. */
+/** Requests per API recorded this month: the request ledger's days, summed. */
 async function requestsThisMonth(store: Store, now: Date): Promise<Map<string, number>> {
   const today = toIsoDate(now);
   const out = new Map<string, number>();
-  const days = Number(today.slice(8, 10));
-  await Promise.all(
-    Array.from({ length: days }, async (_, i) => {
-      const day = `${today.slice(0, 8)}${String(i + 1).padStart(2, '0')}`;
-      const page = await store.db.send(
-        new QueryCommand({
-          TableName: store.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `USAGE#${day}` },
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        out.set(String(item.sk), (out.get(String(item.sk)) ?? 0) + Number(item.requests ?? 0));
-      }
-    }),
-  );
+  const days = Array.from({ length: Number(today.slice(8, 10)) }, (_, i) => addDays(startOfMonth(today), i));
+  for (const counts of await Promise.all(days.map((day) => requestsOn(store, day)))) {
+    for (const [api, n] of Object.entries(counts)) out.set(api, (out.get(api) ?? 0) + n);
+  }
   return out;
 }
 
@@ -146,10 +134,7 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
     const age = ageText(new Date(meta.syncedAt), now);
     headline = failed
       ? `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}; the last sync failed (${failed.slice(0, 120)}), so the bill is ${age}.`
-      : `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}, read from ${meta.source === 'cur' ? 'CUR 2.0' : 'Cost Explorer'} ${age} ago.`.replace(
-          ' old ago',
-          ' ago',
-        );
+      : `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}, read from ${meta.source === 'cur' ? 'CUR 2.0' : 'Cost Explorer'} at ${formatTimestamp(new Date(meta.syncedAt))} (${age}).`;
     blocks.push({
       kind: 'fields',
       fields: [
