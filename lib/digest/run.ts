@@ -269,8 +269,9 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   bill.requests += sync.record?.requests ?? 0;
   // The one forecast for every team in the bill and for all spend (the overview), the figure
   // `forecast` and `budget` show for the same team at the same moment.
+  const zones = new Map(profiles.map((p) => [p.team, p.timeZone]));
   const zoneOf = (team: string) => {
-    const zone = profiles.find((p) => p.team === team)?.timeZone;
+    const zone = zones.get(team);
     return zone && isKnownTimeZone(zone) ? zone : 'UTC';
   };
   const forecastTeams = [...new Set([...bill.teams.keys(), ...todo.map((p) => p.key)])].filter(
