@@ -97,6 +97,11 @@ const FIELDS = {
    * as this allows given the requests one sync takes (never more often than every 4 hours).
    */
   BEDROCK_COST_SYNC_DAILY_REQUESTS: positiveInt(8),
+  /**
+   * Hours between the alert runs' reads of a team's token metrics (today's nowcast) while the
+   * team is more than a peak day from its next threshold; a team within reach is read every run.
+   */
+  BEDROCK_COST_NOWCAST_HOURS: positiveInt(4),
   /** The ledger's bill source: Cost Explorer (default) or CUR 2.0 through Athena. */
   BEDROCK_COST_SOURCE: ((v) => oneOf(['cost-explorer', 'cur'] as const)(v ?? 'cost-explorer')) as Field<
     'cost-explorer' | 'cur'

@@ -153,6 +153,8 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
   const spend = await gatherBudgetSpend(deps, profiles, {
     byService: true,
     ...(options.nowcast !== undefined ? { nowcast: options.nowcast } : {}),
+    // Far-off teams' token metrics every few hours, those near a threshold every run.
+    cadence: { store: deps.store, refreshHours: deps.config.BEDROCK_COST_NOWCAST_HOURS, write: !dryRun },
   });
   stats.costExplorerRequests += spend.requests;
 
@@ -230,6 +232,10 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
         budgetUsd: profile.budgetUsd,
         spentUsd: position.spentUsd,
         nowcastUsd: teamSpend.nowcastUsd,
+        // Said when the reading is from an earlier run (the cadence reads far-off teams every few hours).
+        ...(teamSpend.nowcastReadAt && now.getTime() - teamSpend.nowcastReadAt.getTime() >= 30 * 60_000
+          ? { nowcastReadAt: teamSpend.nowcastReadAt }
+          : {}),
         forecast: position.forecast,
         month,
         ...(drivers.has(team) ? { topDriver: drivers.get(team)! } : {}),

@@ -29,6 +29,8 @@ export interface AlertMessageInput {
   /** Bill plus nowcast. */
   spentUsd: Dec;
   nowcastUsd: Dec;
+  /** When the token metrics behind `nowcastUsd` were read, if not by this run. */
+  nowcastReadAt?: Date;
   forecast: MonthEndForecast | null;
   month: TeamMonth;
   topDriver?: string;
@@ -84,7 +86,11 @@ export function buildAlertReply(input: AlertMessageInput): Reply {
   if (topDriver) lines.push(`Top driver this month: ${topDriver}.`);
   lines.push(
     `Bill data as of ${formatTimestamp(dataAsOf)}${
-      nowcastUsd.gt(0) ? `, plus ${dollars(nowcastUsd)} estimated for today from token metrics` : ''
+      nowcastUsd.gt(0)
+        ? `, plus ${dollars(nowcastUsd)} estimated for today from token metrics${
+            input.nowcastReadAt ? ` read ${formatTimestamp(input.nowcastReadAt)}` : ''
+          }`
+        : ''
     }.`,
   );
   const context = [

@@ -20,6 +20,7 @@ import { driverPhrase, explainChange } from '../analysis/explain.js';
 import { forecastScopes } from '../analysis/forecast.js';
 import { addDays, daysInMonth, monthName, parseIsoDate, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
+import { readTodayNowcast, writeTodayNowcast } from '../ledger/store.js';
 import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
 import { estimateTodayByTeam } from '../spend/nowcast.js';
 import {
@@ -30,7 +31,9 @@ import {
   spendContextOf,
 } from '../spend/query.js';
 import { MARKETPLACE_SUFFIX, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
+import type { Store } from '../store/store.js';
 import type { TeamSpend } from './evaluate.js';
+import { nextNowcastState, planNowcastReads } from './nowcast-cadence.js';
 import type { TeamProfile } from './store.js';
 import { type TeamMonth, teamMonthAt } from './team-month.js';
 
@@ -46,6 +49,8 @@ export type NowcastFn = (input: {
 export interface TeamSpendSnapshot extends TeamSpend {
   team: string;
   month: TeamMonth;
+  /** When today's token metrics behind `nowcastUsd` were read (on the alert runs' cadence). */
+  nowcastReadAt?: Date;
 }
 
 export interface BudgetSpend {
@@ -88,6 +93,83 @@ export interface GatherOptions {
    * want it; status questions do not (a shorter answer, a faster reply).
    */
   byService?: boolean;
+  /**
+   * Read each team's token metrics on the alert runs' cadence (`nowcast-cadence.ts`),
+   * keeping the last readings in the table; without it every team is read now.
+   */
+  cadence?: NowcastCadence;
+}
+
+export interface NowcastCadence {
+  store: Store;
+  refreshHours: number;
+  /** Keep this run's readings (false in dry runs). */
+  write: boolean;
+}
+
+/**
+ * Today's nowcast per team on the cadence: teams within reach of a threshold now, the others
+ * when their last reading is old; the readings kept in the table for the next run.
+ */
+async function cadencedNowcast(
+  cadence: NowcastCadence,
+  now: Date,
+  profiles: TeamProfile[],
+  billOf: (p: TeamProfile) => { daily: { usd: Dec }[]; usd: Dec },
+  io: {
+    read: (teams: string[]) => Promise<Map<string, Dec> | undefined>;
+    at: Map<string, Date>;
+    log: Deps['log'];
+  },
+): Promise<Map<string, Dec>> {
+  const state = await readTodayNowcast(cadence.store).catch((error: unknown) => {
+    io.log.warn('nowcast cadence: last readings unavailable; every team is read', error);
+    return undefined;
+  });
+  const plan = planNowcastReads({
+    now,
+    refreshHours: cadence.refreshHours,
+    state,
+    parse: (usd) => new Dec(usd),
+    teams: profiles.map((p) => {
+      const bill = billOf(p);
+      const peak = bill.daily.reduce<Dec | undefined>((m, d) => (m && m.gte(d.usd) ? m : d.usd), undefined);
+      return {
+        team: p.team,
+        budgetUsd: p.budgetUsd,
+        thresholds: p.thresholds,
+        billedUsd: bill.usd,
+        ...(peak ? { peakDayUsd: peak } : {}),
+      };
+    }),
+  });
+  const fresh = await io.read(profiles.map((p) => p.team).filter((t) => plan.read.has(t)));
+  const out = new Map<string, Dec>();
+  for (const [team, kept] of plan.kept) {
+    out.set(team, kept.usd);
+    io.at.set(team, kept.at);
+  }
+  // Metrics unreadable: the last readings stand, nothing new is recorded (the next run retries).
+  if (!fresh) {
+    const today = now.toISOString().slice(0, 10);
+    for (const team of plan.read) {
+      const last = state?.day === today ? state.teams[team] : undefined;
+      if (!last) continue;
+      out.set(team, new Dec(last.usd));
+      io.at.set(team, new Date(last.at));
+    }
+    return out;
+  }
+  for (const team of plan.read) {
+    out.set(team, fresh.get(team) ?? ZERO);
+    io.at.set(team, now);
+  }
+  if (cadence.write && plan.read.size) {
+    await writeTodayNowcast(cadence.store, nextNowcastState(now, state, fresh, plan.read)).catch(
+      (error: unknown) => io.log.warn('nowcast cadence: could not keep this run’s readings', error),
+    );
+  }
+  return out;
 }
 
 /**
@@ -95,7 +177,7 @@ export interface GatherOptions {
  * inference profiles' tags): today's spend before the bill shows it.
  */
 export function spendNowcast(deps: Deps): NowcastFn {
-  return async ({ ctx }) => ({ byTeam: await estimateTodayByTeam(ctx, deps) });
+  return async ({ ctx, teams }) => ({ byTeam: await estimateTodayByTeam(ctx, deps, new Set(teams)) });
 }
 
 /**
@@ -120,22 +202,24 @@ export async function gatherBudgetSpend(
   let start = utcMonth.start;
   for (const m of months.values()) if (m.start < start) start = m.start;
   const end = addDays(todayUtc, 1);
-  // The nowcast (CloudWatch and the Bedrock control plane) needs nothing from the bill:
-  // it runs while Cost Explorer answers, not after it. At 10,000 teams each takes seconds.
   const nowcast = options.nowcast === false ? undefined : (options.nowcast ?? spendNowcast(deps));
-  const nowcasting =
-    nowcast && profiles.length
+  // Undefined when the metrics could not be read.
+  const readNowcast = (teams: string[]): Promise<Map<string, Dec> | undefined> =>
+    nowcast && teams.length
       ? Promise.resolve()
-          .then(() => nowcast({ ctx, teams: profiles.map((p) => p.team) }))
+          .then(() => nowcast({ ctx, teams }))
           .then(
             (out) => out.byTeam,
             (error: unknown) => {
               // The nowcast is an improvement, not a dependency: alerts go out on the bill alone.
               deps.log.warn('budget nowcast unavailable', error);
-              return new Map<string, Dec>();
+              return undefined;
             },
           )
       : Promise.resolve(new Map<string, Dec>());
+  // Without a cadence the nowcast (CloudWatch and the Bedrock control plane) needs nothing
+  // from the bill: it runs while the bill is read, not after it.
+  const nowcasting = options.cadence ? undefined : readNowcast(profiles.map((p) => p.team));
   const result = await fetchLines(ctx, {
     start,
     end,
@@ -163,7 +247,14 @@ export async function gatherBudgetSpend(
     return { daily, usd: sumUsd(daily.map((d) => d.usd)) };
   };
 
-  const nowcastByTeam = await nowcasting;
+  const nowcastAt = new Map<string, Date>();
+  const nowcastByTeam = nowcasting
+    ? ((await nowcasting) ?? new Map<string, Dec>())
+    : await cadencedNowcast(options.cadence!, now, profiles, (p) => sumMonth(p.team, months.get(p.team)!), {
+        read: readNowcast,
+        at: nowcastAt,
+        log: deps.log,
+      });
   // The one forecast (the same figure `forecast`, `budget`, alerts and digests show).
   const forecasts = profiles.length
     ? await forecastScopes(
@@ -195,6 +286,7 @@ export async function gatherBudgetSpend(
       nowcastUsd: extra,
       daily,
       ...(forecastUsd ? { forecastUsd } : {}),
+      ...(nowcastAt.has(profile.team) ? { nowcastReadAt: nowcastAt.get(profile.team)! } : {}),
     });
   }
   const budgeted = new Set(profiles.map((p) => p.team));

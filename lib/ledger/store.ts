@@ -9,6 +9,8 @@
  * - `LEDGER` / `META`: what is synced (`from`..`through`), when, the services found, the open
  *   window (days the bill may still change), and the last syncs' request counts.
  * - `LEDGER` / `NOWCAST#<date>`: each day's nowcast total, kept to reconcile with the bill.
+ * - `LEDGER` / `NOWCAST-TODAY`: today's nowcast per team as the alert runs last read it (their
+ *   cadence: `lib/budgets/nowcast-cadence.ts`).
  *
  * Reading a month of a 10,000-team account is a handful of items (one per day, a few MB
  * compressed); decoded days are kept in process by generation, so a warm Lambda re-reads
@@ -388,4 +390,34 @@ export async function readNowcasts(store: Store, start: string, end: string): Pr
     }),
   );
   return (page.Items ?? []).map((i) => i.record as NowcastRecord);
+}
+
+// --- today's nowcast per team (the alert runs' cadence) ----------------------------------------
+
+/** Today's nowcast per team as last read, and when (`LEDGER` / `NOWCAST-TODAY`). */
+export interface TodayNowcast {
+  /** UTC day the estimates are for. */
+  day: string;
+  /** team -> estimate (decimal string) and when it was read (ISO instant). */
+  teams: Record<string, { usd: string; at: string }>;
+}
+
+/** One item, gzipped: 10,000 teams are ~400 KB of JSON, ~60 KB compressed. */
+export async function readTodayNowcast(store: Store): Promise<TodayNowcast | undefined> {
+  const out = await store.db.send(
+    new GetCommand({ TableName: store.table, Key: { pk: 'LEDGER', sk: 'NOWCAST-TODAY' } }),
+  );
+  const data = out.Item?.data as Uint8Array | undefined;
+  if (!data) return undefined;
+  return JSON.parse((await gunzipAsync(data)).toString('utf8')) as TodayNowcast;
+}
+
+/** Written whole; a state too large for one item is not kept (every team is then read each run). */
+export async function writeTodayNowcast(store: Store, state: TodayNowcast): Promise<boolean> {
+  const data = await gzipAsync(JSON.stringify(state));
+  if (data.byteLength > CHUNK_BYTES) return false;
+  await store.db.send(
+    new PutCommand({ TableName: store.table, Item: { pk: 'LEDGER', sk: 'NOWCAST-TODAY', data } }),
+  );
+  return true;
 }

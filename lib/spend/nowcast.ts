@@ -158,7 +158,7 @@ function priceSetOf(target: Target): PriceSet | undefined {
 export async function nowcastToday(
   ctx: SpendContext,
   deps: NowcastDeps,
-  options: { team?: string } = {},
+  options: { team?: string; teams?: ReadonlySet<string> } = {},
 ): Promise<Nowcast> {
   const start = new Date(`${toIsoDate(ctx.now)}T00:00:00Z`);
   return nowcastWindow(ctx, deps, { start, end: ctx.now, ...options });
@@ -177,7 +177,7 @@ async function regionalNowcast(
   ctx: SpendContext,
   deps: NowcastDeps,
   catalog: Catalog,
-  options: { start: Date; end: Date; team?: string },
+  options: NowcastWindowOptions,
 ): Promise<{ lines: NowcastLine[]; unpriced: string[]; requests: number }> {
   const [modelIds, profiles] = await Promise.all([
     source.metrics.listModelIds(),
@@ -190,9 +190,12 @@ async function regionalNowcast(
   const targets = new Map(
     modelIds.map((id) => [id, targetOf(catalog, id, index, ctx.teamTagKey, source.region)]),
   );
-  const wanted = modelIds.filter(
-    (id) => options.team === undefined || targets.get(id)!.team === options.team,
-  );
+  const wanted = modelIds.filter((id) => {
+    const team = targets.get(id)!.team;
+    return (
+      (options.team === undefined || team === options.team) && (!options.teams || options.teams.has(team))
+    );
+  });
   if (!wanted.length) return { lines: [], unpriced: [], requests: 0 };
   const queries = wanted.flatMap((modelId, i) =>
     METRICS.map((m, j) => ({ id: `m${i}_${j}`, metric: m.metric, modelId })),
@@ -234,11 +237,20 @@ async function regionalNowcast(
   return { lines, unpriced: [...unpriced], requests: result.requests };
 }
 
+export interface NowcastWindowOptions {
+  start: Date;
+  end: Date;
+  /** Only this team (`''` = ModelIds without a team). */
+  team?: string;
+  /** Only these teams: their ModelIds alone are read (CloudWatch bills per metric). */
+  teams?: ReadonlySet<string>;
+}
+
 /** Nowcast over any recent window (hours the bill does not have yet). */
 export async function nowcastWindow(
   ctx: SpendContext,
   deps: NowcastDeps,
-  options: { start: Date; end: Date; team?: string },
+  options: NowcastWindowOptions,
 ): Promise<Nowcast> {
   const catalog = await deps.catalog();
   const empty = (requests = 0): Nowcast => ({
@@ -319,10 +331,14 @@ export async function nowcastWindow(
 /**
  * Estimated spend today per team (`''` = no team), for budget alerts ("plus $38
  * estimated for today from token metrics"). One ListMetrics + one GetMetricData per 500
- * series.
+ * series; with `teams`, only those teams' ModelIds are read.
  */
-export async function estimateTodayByTeam(ctx: SpendContext, deps: NowcastDeps): Promise<Map<string, Dec>> {
-  const nowcast = await nowcastToday(ctx, deps);
+export async function estimateTodayByTeam(
+  ctx: SpendContext,
+  deps: NowcastDeps,
+  teams?: ReadonlySet<string>,
+): Promise<Map<string, Dec>> {
+  const nowcast = await nowcastToday(ctx, deps, teams ? { teams } : {});
   const out = new Map<string, Dec>();
   for (const line of nowcast.lines) out.set(line.team, (out.get(line.team) ?? ZERO).plus(line.usd));
   return out;
