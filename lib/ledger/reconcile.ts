@@ -2,8 +2,9 @@
  * Nowcast reconciliation: each day's nowcast (CloudWatch tokens x catalog prices, the whole
  * UTC day) is kept; once the bill for that day is in the ledger, the two are compared, so
  * `status` can say how far the estimates that alerts add for "today" were from the bill.
- * Token spend only on both sides (the nowcast estimates tokens; provisioned throughput and
- * other hourly lines are in the bill as they are).
+ * On-demand token spend only on both sides (the nowcast estimates tokens from runtime metrics;
+ * batch jobs emit none, and provisioned throughput and other hourly lines are in the bill as
+ * they are).
  */
 import { addDays, toIsoDate } from '../clock.js';
 import type { Log } from '../log.js';
@@ -55,7 +56,10 @@ export async function reconcileNowcasts(ctx: SpendContext, store: Store, days = 
   for (const r of records) {
     if (!billed.has(r.day)) continue;
     const billUsd = sumUsd(
-      lines.lines.filter((l) => l.day === r.day && l.info?.kind === 'tokens').map((l) => l.amount),
+      // Batch jobs emit no runtime token metrics: the nowcast cannot see them, so they are left out.
+      lines.lines
+        .filter((l) => l.day === r.day && l.info?.kind === 'tokens' && !l.info.batch)
+        .map((l) => l.amount),
     );
     const nowcastUsd = new Dec(r.nowcastUsd);
     out.push({

@@ -122,11 +122,15 @@ function targetOf(
     const viaSystem = systemId ? modelForModelId(catalog, systemId) : undefined;
     const model = resolved?.model ?? viaSystem?.model;
     const profilePrefix = viaSystem?.profile;
+    // A profile copied from a `global.` system profile lists the Region-less ARN
+    // (`arn:aws:bedrock:::foundation-model/...`) beside the Regional ones: it routes globally.
+    const global =
+      profilePrefix === 'global' || profile.modelArns.some((a) => a.startsWith('arn:aws:bedrock:::'));
     return {
       ...(model ? { model } : {}),
       team,
       region: regionOfArn(profile.arn) ?? region,
-      route: profilePrefix === 'global' ? 'global' : profilePrefix || regions.size > 1 ? 'geo' : 'in-region',
+      route: global ? 'global' : profilePrefix || regions.size > 1 ? 'geo' : 'in-region',
       ...(profilePrefix && profilePrefix !== 'global' ? { geo: profilePrefix } : {}),
     };
   }

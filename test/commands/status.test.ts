@@ -4,6 +4,10 @@ import { executeLine } from '../../lib/commands/grammar.js';
 import type { StatusData } from '../../lib/commands/status.js';
 import type { Deps } from '../../lib/deps.js';
 import { syncIfDue } from '../../lib/ledger/job.js';
+import { recordYesterdaysNowcast } from '../../lib/ledger/reconcile.js';
+import { silentLog } from '../../lib/log.js';
+import { nowcastWindow } from '../../lib/spend/nowcast.js';
+import { spendContextOf } from '../../lib/spend/query.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
@@ -47,5 +51,39 @@ describe('status', () => {
     const later = await status(deps);
     expect(later.data.requestsThisMonth).toEqual(after.data.requestsThisMonth);
     expect(renderText(later.reply)).toContain(`${sync.record!.requests} Cost Explorer requests`);
+  });
+
+  it('says how far the kept nowcasts were from the bill: on the demo, within 3% a day', async () => {
+    const deps = testDeps({ store: await dynamo.newStore(), env: { BEDROCK_COST_DEMO: '1' } });
+    const ctx = await spendContextOf(deps);
+    // The first alert run after each midnight keeps yesterday's full-day nowcast.
+    for (const day of ['12', '13', '14', '15', '16', '17', '18']) {
+      await recordYesterdaysNowcast(
+        deps.store,
+        new Date(`2026-11-${day}T00:30:00Z`),
+        silentLog,
+        async (start, end) => (await nowcastWindow(ctx, deps, { start, end })).totalUsd,
+      );
+    }
+    await syncIfDue(deps, { trigger: 'cli', force: true });
+    const { data, reply } = await status(deps);
+    const days = data.nowcastError!.days;
+    expect(days.map((d) => d.day)).toEqual([
+      '2026-11-11',
+      '2026-11-12',
+      '2026-11-13',
+      '2026-11-14',
+      '2026-11-15',
+      '2026-11-16',
+      '2026-11-17',
+    ]);
+    for (const d of days) {
+      expect(d.billUsd).toBeGreaterThan(0);
+      expect(Math.abs(d.errorPct!)).toBeLessThanOrEqual(3);
+    }
+    expect(data.nowcastError!.meanAbsPct).toBeLessThanOrEqual(3);
+    expect(renderText(reply)).toContain(
+      `against the bill, last 7 days: ${data.nowcastError!.meanAbsPct}% off on average (goal: within 3%)`,
+    );
   });
 });
