@@ -102,6 +102,11 @@ const FIELDS = {
    * team is more than a peak day from its next threshold; a team within reach is read every run.
    */
   BEDROCK_COST_NOWCAST_HOURS: positiveInt(4),
+  /**
+   * The ledger is synced by its own scheduled function (`ledger-sync`, as deployed): the alert
+   * and digest runs then only read it. Unset (local runs, the CLI), they sync it when due.
+   */
+  BEDROCK_COST_LEDGER_SYNC_FUNCTION: flag,
   /** The ledger's bill source: Cost Explorer (default) or CUR 2.0 through Athena. */
   BEDROCK_COST_SOURCE: ((v) => oneOf(['cost-explorer', 'cur'] as const)(v ?? 'cost-explorer')) as Field<
     'cost-explorer' | 'cur'

@@ -20,7 +20,7 @@ import { type ChatTarget, describeTarget, mayHaveArrived } from '../chat/deliver
 import { monthId, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
-import { syncIfDue } from '../ledger/job.js';
+import { syncBeforeJob } from '../ledger/job.js';
 import { mapPool } from '../pool.js';
 import {
   type AlertKey,
@@ -136,7 +136,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
 
   // Bring the bill ledger up to date first when its open window is due (the alert run is
   // hourly; most runs find the ledger current and read no bill at all).
-  const sync = await syncIfDue(deps);
+  const sync = await syncBeforeJob(deps);
   stats.costExplorerRequests += sync.record?.requests ?? 0;
   // Keep yesterday's full-day nowcast once, to reconcile with the bill when it lands (`status`).
   if (options.nowcast !== false && !dryRun) {

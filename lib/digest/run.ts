@@ -33,7 +33,7 @@ import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
 import type { Deps } from '../deps.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
-import { syncIfDue } from '../ledger/job.js';
+import { syncBeforeJob } from '../ledger/job.js';
 import { type Dec, ZERO } from '../money.js';
 import { mapPool } from '../pool.js';
 import type { Catalog } from '../pricing/catalog.js';
@@ -264,7 +264,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   }
   const range: DateRange = { start, end: addDays(todayUtc, 1) };
   // Bring the ledger up to date when due, then read every team's cells from it at once.
-  const sync = await syncIfDue(deps, { backfill: false });
+  const sync = await syncBeforeJob(deps, { backfill: false });
   const bill = await fetchDigestBill(ctx, range);
   bill.requests += sync.record?.requests ?? 0;
   // The one forecast for every team in the bill and for all spend (the overview), the figure

@@ -15,7 +15,7 @@ export interface JobMessage {
 }
 
 export interface JobReport {
-  job: 'digest' | 'alerts' | 'idle-scan' | 'pricing-refresh';
+  job: 'digest' | 'alerts' | 'idle-scan' | 'pricing-refresh' | 'ledger-sync';
   messages: JobMessage[];
   /** One line for logs and the CLI. */
   summary: string;

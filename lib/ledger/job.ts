@@ -4,6 +4,7 @@
  * that follows a sync costs one GetItem).
  */
 import type { Deps } from '../deps.js';
+import type { JobOptions, JobReport } from '../jobs/types.js';
 import { type SyncOptions, type SyncResult, syncLedger } from './sync.js';
 
 /** Sync the ledger if it is due (or `force`). Never throws for a scheduled run: answers come from what is there. */
@@ -18,4 +19,35 @@ export async function syncIfDue(
     deps.log.warn('ledger sync unavailable; answering from the ledger as it is', error);
     return { ran: false, reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * The first step of the alert and digest runs: sync when due, unless the deployment syncs the
+ * ledger in its own function (`BEDROCK_COST_LEDGER_SYNC_FUNCTION`), whose memory is sized for
+ * the sync (a 10,000-team month of the bill), so that these runs only read.
+ */
+export async function syncBeforeJob(
+  deps: Pick<Deps, 'ledger' | 'log' | 'config'>,
+  options: Partial<SyncOptions> = {},
+): Promise<SyncResult> {
+  if (deps.config.BEDROCK_COST_LEDGER_SYNC_FUNCTION) {
+    return { ran: false, reason: 'the ledger-sync function keeps the ledger current' };
+  }
+  return syncIfDue(deps, options);
+}
+
+/** The scheduled `ledger-sync` function: sync when due (and one backfill step). */
+export async function runLedgerSync(deps: Deps, options: JobOptions): Promise<JobReport> {
+  if (options.dryRun) {
+    return { job: 'ledger-sync', messages: [], summary: 'ledger-sync: dry run, nothing read.' };
+  }
+  const result = await syncIfDue(deps);
+  const r = result.record;
+  return {
+    job: 'ledger-sync',
+    messages: [],
+    summary: r
+      ? `ledger-sync: ${r.ranges.map((x) => `${x.start}..${x.end}`).join(', ') || 'nothing due'} read with ${r.requests} requests; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.error ? `; FAILED: ${r.error}` : ''}.`
+      : `ledger-sync: ${result.reason ?? 'not due'}.`,
+  };
 }

@@ -118,6 +118,7 @@ const DATA_ACTIONS: Record<string, string[]> = {
     'cloudwatch:ListMetrics',
   ],
   'pricing-refresh': ['pricing:GetProducts'],
+  'ledger-sync': ['ce:GetCostAndUsage', 'ce:GetDimensionValues'],
 };
 const DATA_SERVICES = /^(ce|cloudwatch|bedrock|pricing|tag):/;
 
@@ -132,6 +133,7 @@ const SECRETS_PATH: Record<string, string[]> = {
   'budget-alerts': ['slack', 'teams'],
   'idle-throughput': ['slack', 'teams'],
   'pricing-refresh': [],
+  'ledger-sync': [],
 };
 
 // ---------------------------------------------------------------------------------------
@@ -528,7 +530,12 @@ describe('functions', () => {
     expect(schedules.get(lambdaOf(t, 'budget-alerts')[0])).toBe('rate(1 hour)');
     expect(schedules.get(lambdaOf(t, 'idle-throughput')[0])).toMatch(daily);
     expect(schedules.get(lambdaOf(t, 'pricing-refresh')[0])).toMatch(daily);
-    expect(schedules.size).toBe(4);
+    // The ledger sync runs hourly, ten minutes before the hour (the alert and digest runs only read it).
+    expect(schedules.get(lambdaOf(t, 'ledger-sync')[0])).toBe('cron(50 * * * ? *)');
+    for (const name of ['budget-alerts', 'weekly-digest']) {
+      expect(envOf(lambdaOf(t, name)[1]).BEDROCK_COST_LEDGER_SYNC_FUNCTION, name).toBe('true');
+    }
+    expect(schedules.size).toBe(5);
     // EventBridge may invoke each scheduled function.
     const permitted = ofType(t, 'AWS::Lambda::Permission')
       .filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com')
@@ -718,7 +725,9 @@ describe('IAM, least privilege', () => {
       expect(actions, name).toEqual(DATA_ACTIONS[name]);
       // Every function writes its own logs; no other IAM, STS or S3 (secrets: see below).
       const all = actionsOf(statementsOf(dev.template, name));
-      expect(all.has('ssm:GetParametersByPath'), name).toBe(name !== 'pricing-refresh');
+      expect(all.has('ssm:GetParametersByPath'), name).toBe(
+        !['pricing-refresh', 'ledger-sync'].includes(name),
+      );
       expect(all.has('logs:PutLogEvents'), name).toBe(true);
       expect(
         [...all].filter((a) => /^(iam|sts|s3|ssm:Put|kms:(?!Decrypt))/.test(a)),
@@ -1517,6 +1526,8 @@ describe('packaged handlers answer', () => {
         });
         // The zips are the same for every stage; `prod` sets the assistant model for `ask`.
         const runs: [string, unknown, Packaged][] = [
+          // As deployed: the ledger sync fills the table; the digest and alert runs only read it.
+          ['ledger-sync', { source: 'aws.events' }, dev],
           ['weekly-digest', { source: 'aws.events' }, dev],
           ['budget-alerts', { source: 'aws.events' }, dev],
           ['idle-throughput', { source: 'aws.events' }, dev],
@@ -1625,6 +1636,7 @@ describe('packaged handlers answer', () => {
       'budget-alerts',
       'command-worker',
       'idle-throughput',
+      'ledger-sync',
       'pricing-refresh',
       'slack-events',
       'teams-bot',
