@@ -36,18 +36,21 @@ export async function syncBeforeJob(
   return syncIfDue(deps, options);
 }
 
-/** The scheduled `ledger-sync` function: sync when due (and one backfill step). */
+/**
+ * The scheduled `ledger-sync` function: sync when due (and one backfill step). A failed sync
+ * throws after the ledger recorded it (answers go on from the ledger as it is): the function's
+ * error alarm fires and the schedule's retry tries again.
+ */
 export async function runLedgerSync(deps: Deps, options: JobOptions): Promise<JobReport> {
   if (options.dryRun) {
     return { job: 'ledger-sync', messages: [], summary: 'ledger-sync: dry run, nothing read.' };
   }
-  const result = await syncIfDue(deps);
+  const { context, bill } = await deps.ledger();
+  const result = await syncLedger(context, bill, { trigger: 'schedule' });
   const r = result.record;
-  return {
-    job: 'ledger-sync',
-    messages: [],
-    summary: r
-      ? `ledger-sync: ${r.ranges.map((x) => `${x.start}..${x.end}`).join(', ') || 'nothing due'} read with ${r.requests} requests; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.error ? `; FAILED: ${r.error}` : ''}.`
-      : `ledger-sync: ${result.reason ?? 'not due'}.`,
-  };
+  const summary = r
+    ? `ledger-sync: ${r.ranges.map((x) => `${x.start}..${x.end}`).join(', ') || 'nothing due'} read with ${r.requests} requests; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.error ? `; FAILED: ${r.error}` : ''}.`
+    : `ledger-sync: ${result.reason}.`;
+  if (r?.error) throw new Error(summary);
+  return { job: 'ledger-sync', messages: [], summary };
 }

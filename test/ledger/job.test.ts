@@ -70,4 +70,35 @@ describe('the ledger-sync function', () => {
     await runBudgetAlerts(local, { dryRun: false, nowcast: false });
     expect(bill.requests()).toBeGreaterThan(requests);
   });
+
+  it('fails loudly when Cost Explorer fails (the alarm fires), keeping the ledger and recording why', async () => {
+    const store = await dynamo.newStore();
+    const bill = fakeBill();
+    bill.spread('search', '2026-11-01', '2026-11-18', 1700);
+    const at = (now: string, sources = bill.sources) =>
+      testDeps({
+        store,
+        sources,
+        delivery: recordingDelivery(),
+        now,
+        env: { BEDROCK_COST_LEDGER_SYNC_FUNCTION: 'true' },
+      });
+    await runLedgerSync(at('2026-11-18T05:50:00Z'), { dryRun: false });
+    const before = await readMeta(store);
+    const throttled = {
+      ...bill.sources,
+      costs: {
+        ...bill.sources.costs,
+        getCostAndUsage: async () => {
+          throw Object.assign(new Error('Rate exceeded'), { name: 'LimitExceededException' });
+        },
+      },
+    };
+    await expect(runLedgerSync(at('2026-11-19T05:50:00Z', throttled), { dryRun: false })).rejects.toThrow(
+      /ledger-sync: .*FAILED: Rate exceeded/,
+    );
+    const after = await readMeta(store);
+    expect(after?.through).toBe(before?.through);
+    expect(after?.history[0]?.error).toBe('Rate exceeded');
+  });
 });
