@@ -14,7 +14,9 @@
  *   the figure only keeps `budget` answers current).
  *
  * Between readings a team's last estimate stands (a lower bound of today: the window is
- * midnight to the reading). Pure: the alert run passes the state it kept and the bill.
+ * midnight to the reading). `budget` and the Home tab use the same readings (the same figure
+ * as the alerts), reading only teams whose reading is older than the cadence, or, for one
+ * team asked about, older than an hour. Pure: callers pass the state kept and the bill.
  */
 
 import type { TodayNowcast } from '../ledger/store.js';
@@ -53,8 +55,11 @@ export function planNowcastReads(input: {
   state: TodayNowcast | undefined;
   teams: CadenceTeam[];
   parse: (usd: string) => Dec;
+  /** Read teams within reach every time (alert runs); chat answers use the readings kept. */
+  hotEveryRun?: boolean;
 }): CadencePlan {
   const { now, refreshHours, teams, parse } = input;
+  const hotEveryRun = input.hotEveryRun ?? true;
   const today = now.toISOString().slice(0, 10);
   const state = input.state?.day === today ? input.state.teams : {};
   const read = new Set<string>();
@@ -70,7 +75,7 @@ export function planNowcastReads(input: {
       (t.peakDayUsd === undefined || t.budgetUsd.times(next).div(100).minus(spent).lte(t.peakDayUsd));
     if (within) hot.add(t.team);
     const age = last ? (now.getTime() - Date.parse(last.at)) / 3_600_000 : Number.POSITIVE_INFINITY;
-    if (within || age >= refreshHours) read.add(t.team);
+    if ((within && hotEveryRun) || age >= refreshHours) read.add(t.team);
     else kept.set(t.team, { usd: lastUsd, at: new Date(last!.at) });
   }
   return { read, hot, kept };

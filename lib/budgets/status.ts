@@ -105,7 +105,17 @@ export async function budgetPositions(
   profiles: TeamProfile[],
   options: { team?: string; nowcast?: NowcastFn | false } = {},
 ): Promise<BudgetPositions> {
-  const spend = await gatherBudgetSpend(deps, profiles, options);
+  // The alert runs' readings of today's token metrics: the same estimate as the alerts, read
+  // again only when older than their cadence (one team asked about: older than an hour).
+  const spend = await gatherBudgetSpend(deps, profiles, {
+    ...options,
+    cadence: {
+      store: deps.store,
+      refreshHours: options.team !== undefined ? 1 : deps.config.BEDROCK_COST_NOWCAST_HOURS,
+      hotEveryRun: false,
+      write: true,
+    },
+  });
   const now = deps.clock.now();
   const positions = profiles.map((profile) => positionOf(profile, spend.teams.get(profile.team)!, now));
   return { positions, spend };

@@ -103,6 +103,8 @@ export interface GatherOptions {
 export interface NowcastCadence {
   store: Store;
   refreshHours: number;
+  /** Read teams within reach of a threshold every time (alert runs; default true). */
+  hotEveryRun?: boolean;
   /** Keep this run's readings (false in dry runs). */
   write: boolean;
 }
@@ -129,11 +131,12 @@ async function cadencedNowcast(
   const plan = planNowcastReads({
     now,
     refreshHours: cadence.refreshHours,
+    hotEveryRun: cadence.hotEveryRun ?? true,
     state,
     parse: (usd) => new Dec(usd),
     teams: profiles.map((p) => {
       const bill = billOf(p);
-      const peak = bill.daily.reduce<Dec | undefined>((m, d) => (m && m.gte(d.usd) ? m : d.usd), undefined);
+      const peak = bill.daily.reduce<Dec | undefined>((m, d) => (m?.gte(d.usd) ? m : d.usd), undefined);
       return {
         team: p.team,
         budgetUsd: p.budgetUsd,

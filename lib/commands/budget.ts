@@ -597,10 +597,17 @@ async function runStatus(asked: Extract<BudgetInput, { action: 'status' }>, ctx:
           .join(', ')}${spend.unbudgeted.length > 5 ? `, and ${spend.unbudgeted.length - 5} more` : ''}.`,
       });
     }
-    if (spend.teams.size && [...spend.teams.values()].some((t) => t.nowcastUsd.gt(0))) {
+    const estimated = [...spend.teams.values()].filter((t) => t.nowcastUsd.gt(0));
+    if (estimated.length) {
+      const oldest = estimated
+        .map((t) => t.nowcastReadAt)
+        .filter((d): d is Date => d !== undefined)
+        .sort((a, b) => a.getTime() - b.getTime())[0];
       blocks.push({
         kind: 'text',
-        text: 'Month to date includes an estimate of spend not yet billed, from token metrics.',
+        text: `Month to date includes an estimate of spend not yet billed, from token metrics${
+          oldest ? ` read ${formatTimestamp(oldest)} or later` : ''
+        }.`,
       });
     }
     reply = { headline, context, blocks };

@@ -12,6 +12,7 @@ import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { planNowcastReads } from '../../lib/budgets/nowcast-cadence.js';
 import { DEFAULT_DIGEST, getTeam, saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
+import { executeLine } from '../../lib/commands/grammar.js';
 import { syncIfDue } from '../../lib/ledger/job.js';
 import { Dec, usd } from '../../lib/money.js';
 import type { DataSources } from '../../lib/ports.js';
@@ -201,6 +202,24 @@ describe('the alert runs’ nowcast cadence', () => {
     metricsDown = false;
     const eleven = await runAt('2026-11-18T11:00:00Z');
     expect(eleven.read).toEqual(new Set(TEAMS));
+  });
+  it('answers `budget` from the alert run’s readings; one team asked about is read when its reading is over an hour old', async () => {
+    await runAt('2026-11-18T06:00:00Z');
+    const caller = { platform: 'cli' as const, userId: 'cli', isAdmin: true };
+    const ask = async (line: string, at: string) => {
+      const deps = testDeps({ store, sources: sources(), delivery: recordingDelivery(), now: at });
+      const before = aws.requestsTo('GetMetricData').length;
+      const out = (await executeLine(line, { deps, caller })) as { reply: Parameters<typeof renderText>[0] };
+      return { text: renderText(out.reply), metricRequests: aws.requestsTo('GetMetricData').length - before };
+    };
+    const all = await ask('budget', '2026-11-18T07:00:00Z');
+    expect(all.metricRequests).toBe(0);
+    expect(all.text).toContain('from token metrics read Nov 18 06:00 UTC or later');
+    const one = await ask('budget support', '2026-11-18T07:30:00Z');
+    expect(one.metricRequests).toBe(1);
+    // The fresh reading is kept: the next alert run uses it instead of reading support again.
+    const eight = await runAt('2026-11-18T08:00:00Z');
+    expect(eight.read).toEqual(new Set(['search']));
   });
 });
 
