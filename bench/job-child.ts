@@ -3,18 +3,21 @@
  * alone (plus Node and the tsx loader), not shared with the bench's dynalite, fake AWS
  * server and earlier runs. The parent serves the table and the AWS APIs by endpoint.
  *
- * Input (argv[2], JSON): `{ job: 'digest' | 'alerts', awsEndpoint, dynamoEndpoint, table,
- * now, charts?, nowcast? }`. Output (stdout, JSON): `{ maxRssMb, rssBeforeMb, durationMs, cpuMs,
+ * Input (argv[2], JSON): `{ job: 'digest' | 'alerts' | 'ledger-sync', awsEndpoint,
+ * dynamoEndpoint, table, now, charts?, nowcast?, deployed? }`. Output (stdout, JSON): `{ maxRssMb, rssBeforeMb, durationMs, cpuMs,
  * messages, summary }`.
  */
 import { createDynamoClients } from '../lib/aws/dynamodb.js';
 import { runBudgetAlerts } from '../lib/budgets/alerts.js';
 import { runWeeklyDigest } from '../lib/digest/run.js';
+import { runLedgerSync } from '../lib/ledger/job.js';
 import { awsTestEnv, TEST_CREDENTIALS, useEnv } from '../test/support/aws-server.js';
 import { recordingDelivery, testDeps } from '../test/support/deps.js';
 
 const input = JSON.parse(process.argv[2] ?? '{}') as {
-  job: 'digest' | 'alerts';
+  job: 'digest' | 'alerts' | 'ledger-sync';
+  /** As deployed: the ledger-sync function syncs, the alert and digest runs only read. */
+  deployed?: boolean;
   awsEndpoint: string;
   dynamoEndpoint: string;
   table: string;
@@ -34,7 +37,10 @@ const deps = testDeps({
   store: { db, table: input.table },
   delivery,
   now: input.now,
-  env: { BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
+  env: {
+    BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS',
+    ...(input.deployed ? { BEDROCK_COST_LEDGER_SYNC_FUNCTION: 'true' } : {}),
+  },
 });
 const rssBeforeMb = process.memoryUsage.rss() / 1024 / 1024;
 // Sampled, not `resourceUsage().maxRSS`: on Linux a spawned process's maxRSS starts at the
@@ -49,7 +55,12 @@ const started = performance.now();
 const report =
   input.job === 'digest'
     ? await runWeeklyDigest(deps, { dryRun: false, charts: input.charts ?? true })
-    : await runBudgetAlerts(deps, { dryRun: false, ...(input.nowcast === false ? { nowcast: false } : {}) });
+    : input.job === 'ledger-sync'
+      ? await runLedgerSync(deps, { dryRun: false })
+      : await runBudgetAlerts(deps, {
+          dryRun: false,
+          ...(input.nowcast === false ? { nowcast: false } : {}),
+        });
 const durationMs = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
