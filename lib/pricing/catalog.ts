@@ -85,6 +85,14 @@ export interface PriceSet {
   /** Latency-optimized inference (a separate, dearer row). */
   latencyInput?: string;
   latencyOutput?: string;
+  /**
+   * Reserved tier: USD per 1K tokens-per-minute of reserved capacity per hour, by term
+   * (1 or 3 months) and side. Published on geo (`us`, `eu`, ...) and `global` rows only.
+   */
+  reserved1mInput?: string;
+  reserved1mOutput?: string;
+  reserved3mInput?: string;
+  reserved3mOutput?: string;
   /** USD per image, by variant (`standard`, `1024 premium`, `1024x1024 50-steps`, ...). */
   images?: Record<string, string>;
   /** Key into `Catalog.sources`, or `derived`. */
