@@ -43,6 +43,12 @@ export interface PriceSource {
    * source and that a later refresh no longer sees has vanished from the offer.
    */
   documents?: boolean;
+  /** The Price List offer (`AmazonBedrockFoundationModels`), its version and publication date. */
+  offer?: string;
+  offerVersion?: string;
+  publicationDate?: string;
+  /** The public file that quotes the offer's rows: repository, path and commit. */
+  quotedIn?: { repo: string; path: string; commit: string };
 }
 
 /**
