@@ -1048,6 +1048,25 @@ const priceListReport: { source: string; facts: number; skipped: Partial<Record<
     set.asOf = t.asOf;
     delete set.derived;
   }
+  // An offer that prices a model the same in every Region that lists it (quoted as such):
+  // the model's other Regions and geo profiles take the published regional row, marked
+  // as that rule; Reserved capacity only on geo profiles.
+  for (const [set, t] of [...touched]) {
+    const src = QUOTE_SOURCES[t.source] as (PriceSource & { sameInEveryRegion?: boolean }) | undefined;
+    if (!src?.sameInEveryRegion || set.at !== BASE_REGION || set.source !== t.source) continue;
+    const geoOrigin = t.model.prices.find((p) => p.at === 'us' && p.source === t.source);
+    for (const p of t.model.prices) {
+      if (!THIRD_PARTY.has(p.source) || p.at === 'global') continue;
+      const isGeo = GEO.includes(p.at);
+      const from = isGeo && geoOrigin ? geoOrigin : withoutReserved(set);
+      const next: PriceSetOut = {
+        ...from,
+        at: p.at,
+        derived: `${src.offer} prices this model the same in every Region that lists it (us-east-1 row)`,
+      };
+      t.model.prices[t.model.prices.indexOf(p)] = next;
+    }
+  }
 }
 
 // GovCloud Llama 3 8B: LiteLLM copied the 70B input price into the 8B output ($2.65);

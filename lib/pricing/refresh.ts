@@ -526,7 +526,10 @@ function skippedTotal(skipped: RefreshResult['skipped']): number {
 }
 
 /** The catalog model a price fact is about (by Marketplace service name or usage-type token). */
-export function resolveFact(previous: ReturnType<typeof indexCatalog>, fact: PriceFact): CatalogModel | undefined {
+export function resolveFact(
+  previous: ReturnType<typeof indexCatalog>,
+  fact: PriceFact,
+): CatalogModel | undefined {
   if (fact.lookup?.startsWith('service:'))
     return modelForServiceName(previous, fact.lookup.slice('service:'.length));
   const byToken = fact.lookup?.startsWith('token:')
