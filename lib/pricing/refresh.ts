@@ -158,7 +158,8 @@ function suffixMods(suffix: string, feature = '', inference = '') {
   const t = `${suffix} ${feature} ${inference}`.toLowerCase();
   return {
     batch: /batch/.test(t),
-    long: /long[-_ ]?context|longcontext/.test(t),
+    // `-long-context`, `_long_ctx_`, `_LCtx`: the long-context rate, never the standard one.
+    long: /long[-_ ]?(context|ctx)|longcontext|(^|[-_ ])lctx([-_ ]|$)/.test(t),
     flex: /\bflex\b|-flex/.test(t),
     priority: /priority/.test(t),
     latency: /latency[-_ ]?optimi[sz]ed|latencyoptimi[sz]ed/.test(t),
@@ -357,11 +358,14 @@ function marketplaceUsageMeter(
   if (/search_units|searchunits/.test(lower)) return 'skip';
   const mods = suffixMods(lower.replace(/_/g, '-'));
   let kind: 'input' | 'output' | 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h' | undefined;
-  if (/^cachewrite1hinputtokencount|^cache_write_1h/.test(lower)) kind = 'cacheWrite1h';
-  else if (/^cachewriteinputtokencount|^cache_write/.test(lower)) kind = 'cacheWrite5m';
-  else if (/^cachereadinputtokencount|^cache_read/.test(lower)) kind = 'cacheRead';
-  else if (/^inputtokencount|^input_tokens/.test(lower)) kind = 'input';
-  else if (/^outputtokencount|^output_tokens/.test(lower)) kind = 'output';
+  // `CacheWrite1hInputTokenCount`, `cache_write_tokens_1h_global_standard`,
+  // `MillionBatchInputTokens`, `input_tokens_long_ctx_standard`, ...
+  const meterName = lower.replace(/^million_?/, '');
+  if (/^cache_?write/.test(meterName))
+    kind = /(^|_)1h(_|$)|write_?1h/.test(meterName) ? 'cacheWrite1h' : 'cacheWrite5m';
+  else if (/^cache_?read/.test(meterName)) kind = 'cacheRead';
+  else if (/^(batch_?)?input_?token/.test(meterName)) kind = 'input';
+  else if (/^(batch_?)?(output|response)_?token/.test(meterName)) kind = 'output';
   const meter = kind ? tokenMeter(kind, mods) : undefined;
   if (!meter) return undefined;
   const scope = /_global/.test(lower) ? 'global' : /_geo|_cris|cross/.test(lower) ? 'geo' : 'region';

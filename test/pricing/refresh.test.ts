@@ -425,4 +425,57 @@ describe('Marketplace image rows', () => {
     // A reserved row whose term cannot be read is still counted, never dropped silently.
     expect(parseProductFacts(reserved('USE1-MP:USE1_Reserved_TPM-Units', '1'))).toBe('reserved');
   });
+
+  it('reads the public Marketplace usage-type shapes, never folding long-context or 1-hour rows into standard ones', () => {
+    // Shapes seen in public Price List parsers and offer quotes: the legacy CamelCase
+    // meters, the snake_case `_standard` meters (Opus 4.7), `_LCtx` / `_long_ctx`
+    // long-context rows, `MillionBatchInputTokens`, tiers, and Reserved TPM rows.
+    const shapes: [string, string][] = [
+      ['USE1-MP:USE1_input_tokens_standard-Units', 'input@us-east-1'],
+      ['USE1-MP:USE1_output_tokens_global_standard-Units', 'output@global'],
+      ['USE1-MP:USE1_input_tokens_long_ctx_standard-Units', 'inputLong@us-east-1'],
+      ['USE1-MP:USE1_output_tokens_long_ctx_global_standard-Units', 'outputLong@global'],
+      ['USE1-MP:USE1_InputTokenCount_LCtx-Units', 'inputLong@us-east-1'],
+      ['USE1-MP:USE1_cache_write_tokens_1h_global_standard-Units', 'cacheWrite1h@global'],
+      ['USE1-MP:USE1_cache_read_tokens_standard-Units', 'cacheRead@us-east-1'],
+      ['APN1-MP:APN1_MillionBatchInputTokens-Units', 'batchInput@ap-northeast-1'],
+      ['APN2-MP:APN2_InputTokenCount_Global_Batch-Units', 'batchInput@global'],
+      ['USE1-MP:USE1_input_tokens_global_flex-Units', 'flexInput@global'],
+      ['USE1-MP:USE1_input_tokens_priority-Units', 'priorityInput@us-east-1'],
+      ['USE1-MP:USE1_Reserved_3Month_OutputTPM_Global-Units', 'reserved3mOutput@global'],
+    ];
+    for (const [usagetype, want] of shapes) {
+      const region = usagetype.startsWith('APN1')
+        ? 'ap-northeast-1'
+        : usagetype.startsWith('APN2')
+          ? 'ap-northeast-2'
+          : 'us-east-1';
+      const doc: PriceListProduct = {
+        serviceCode: 'AmazonBedrockFoundationModels',
+        product: {
+          sku: usagetype,
+          attributes: {
+            servicename: 'Claude Opus 4.7 (Amazon Bedrock Edition)',
+            usagetype,
+            regionCode: region,
+          },
+        },
+        terms: {
+          OnDemand: {
+            T: {
+              priceDimensions: {
+                D: { unit: usagetype.includes('TPM') ? '1K TPM Hour' : 'Units', pricePerUnit: { USD: '5' } },
+              },
+            },
+          },
+        },
+      };
+      const facts = parseProductFacts(doc);
+      expect(typeof facts, usagetype).not.toBe('string');
+      expect(
+        (facts as PriceFact[])[0] && `${(facts as PriceFact[])[0]!.meter}@${(facts as PriceFact[])[0]!.at}`,
+        usagetype,
+      ).toBe(want);
+    }
+  });
 });
