@@ -255,6 +255,19 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
   };
 }
 
+/** The Price List offer a row was read from, and the public file quoting it, when known. */
+function offerOf(src: Catalog['sources'][string] | undefined) {
+  if (!src?.offer) return {};
+  return {
+    offer: {
+      name: src.offer,
+      ...(src.offerVersion ? { version: src.offerVersion } : {}),
+      ...(src.publicationDate ? { publicationDate: src.publicationDate } : {}),
+      ...(src.quotedIn ? { quotedIn: src.quotedIn } : {}),
+    },
+  };
+}
+
 /** JSON `data` of `prices`: the rows as numbers of dollars (per 1M tokens / image / hour). */
 export function pricesData(view: PricesView, catalog: Catalog, now?: Date) {
   const { model } = view.resolved;
@@ -284,6 +297,7 @@ export function pricesData(view: PricesView, catalog: Catalog, now?: Date) {
         : {}),
       source: p.source,
       sourceKind: sourceKind(catalog.sources[p.source], p.source),
+      ...offerOf(catalog.sources[p.source]),
       asOf: p.asOf,
       ...(p.derived ? { derived: p.derived } : {}),
       ...(p.inputLong !== undefined ? { inputLong: num(p.inputLong), outputLong: num(p.outputLong) } : {}),

@@ -325,6 +325,12 @@ describe('Reserved and Priority from published Price List rows (bundled catalog)
     expect(sonnet.prices.find((p) => p.at === 'us')).toMatchObject({
       reservedPer1kTpmHour: { oneMonthInput: 0.198, threeMonthOutput: 0.891 },
       sourceKind: 'price-list-offer',
+      offer: {
+        name: 'AmazonBedrockFoundationModels',
+        version: '20260911124410',
+        publicationDate: '2026-09-11',
+        quotedIn: { repo: 'ramyalsaffar/OncoTriage-Agent', path: 'RECOVERY_R1C_REPORT.md' },
+      },
     });
   });
 });
