@@ -162,14 +162,13 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
       ]),
     });
   }
-  // Service tiers, latency-optimized and long-context rates, where published.
+  // Service tiers and latency-optimized rates, where published (long-context rates are in the JSON).
   const tierRows = view.rows.flatMap((p) =>
     (
       [
         ['Flex', p.flexInput, p.flexOutput],
         ['Priority', p.priorityInput, p.priorityOutput],
         ['Latency-optimized', p.latencyInput, p.latencyOutput],
-        ['Long context', p.inputLong, p.outputLong],
       ] as const
     )
       .filter(([, i, o]) => i !== undefined || o !== undefined)
