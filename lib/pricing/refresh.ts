@@ -264,6 +264,13 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
     token = tokenRow[1]!;
     const kind = tokenRow[2]!.toLowerCase();
     const mods = suffixMods(tokenRow[3] ?? '', feature, inference);
+    // `USE1-Llama3-1-70B-LatencyOptimized-input-tokens` (model "Llama 3.1 70B Latency
+    // Optimized"): the tier sits in the model token, not in the suffix.
+    const inToken = /[-_]?latency-?optimi[sz]ed$/i.exec(token);
+    if (inToken && inToken.index > 0) {
+      token = token.slice(0, inToken.index);
+      mods.latency = true;
+    }
     if (a.service_tier === 'flex') mods.flex = true;
     if (a.service_tier === 'priority') mods.priority = true;
     meter = tokenMeter(
@@ -289,7 +296,10 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
   if (!price) return 'no-price';
   const usd = toCatalogUnit(price.usd, price.unit, meter);
   if (usd === undefined) return 'unknown-unit';
-  const modelName = a.model ?? a.titanModel ?? a.modelUnit ?? token;
+  const modelName = (a.model ?? a.titanModel ?? a.modelUnit ?? token).replace(
+    /\s+latency optimi[sz]ed$/i,
+    '',
+  );
   return {
     serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrock',
     ...(doc.product.sku ? { sku: doc.product.sku } : {}),

@@ -478,4 +478,29 @@ describe('Marketplace image rows', () => {
       ).toBe(want);
     }
   });
+
+  it('keeps a latency-optimized model token (`Llama3-1-70B-LatencyOptimized`) off the standard price', () => {
+    // The shape recorded from the us-east-1 Price List in scttfrdmn/cultivar's tests.
+    const doc: PriceListProduct = {
+      serviceCode: 'AmazonBedrock',
+      product: {
+        sku: 'LO',
+        attributes: {
+          usagetype: 'USE1-Llama3-1-70B-LatencyOptimized-input-tokens',
+          model: 'Llama 3.1 70B Latency Optimized',
+          inferenceType: 'Input tokens',
+          feature: 'On-demand Inference',
+          regionCode: 'us-east-1',
+        },
+      },
+      terms: {
+        OnDemand: { T: { priceDimensions: { D: { unit: '1K tokens', pricePerUnit: { USD: '0.0009' } } } } },
+      },
+    };
+    expect(parseProduct(doc)).toMatchObject({
+      meter: 'latencyInput',
+      usd: '0.9',
+      lookup: 'token:Llama3-1-70B',
+    });
+  });
 });
