@@ -19,7 +19,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Decimal from 'decimal.js';
-import type { Lifecycle, ModelTask, PriceSet } from '../lib/pricing/catalog.js';
+import type { PriceListProduct } from '../lib/aws/price-list.js';
+import {
+  type CatalogData,
+  type CatalogModel,
+  indexCatalog,
+  type Lifecycle,
+  type ModelTask,
+  type PriceSet,
+  type PriceSource,
+} from '../lib/pricing/catalog.js';
+import { type PriceFact, parseProductFacts, resolveFact, type SkipReason } from '../lib/pricing/refresh.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const input = resolve(
@@ -869,6 +879,196 @@ for (const key of ['deepseek-r1', 'pixtral-large-2502', 'nova-2-pro-preview']) {
   for (const p of model(key).prices) if (p.source !== 'litellm') delete p.derived;
 }
 
+// ---------------------------------------------------------------------------------
+// AWS Price List rows, read with the refresh's own parser (lib/pricing/refresh.ts):
+// the real product documents in test/fixtures/pricing/ and the rows public files quote
+// from the current offers (data/catalog/price-list-quotes.json, each with its offer,
+// version, publication date and the repository / path / commit quoting it). A published
+// row wins over the snapshot; a price set the Price List reaches drops the snapshot's
+// other prices of that set, which the rules below then re-derive and mark.
+// ---------------------------------------------------------------------------------
+interface QuoteRow {
+  source: string;
+  serviceCode: string;
+  usagetype: string;
+  regionCode: string;
+  unit: string;
+  usd: string;
+  servicename?: string;
+  model?: string;
+  description?: string;
+  inferenceType?: string;
+  feature?: string;
+  sku?: string;
+}
+const quotes = JSON.parse(readFileSync(resolve(here, '../data/catalog/price-list-quotes.json'), 'utf8')) as {
+  sources: Record<string, PriceSource>;
+  rows: QuoteRow[];
+};
+const QUOTE_SOURCES: Record<string, PriceSource> = quotes.sources;
+
+/** A quoted row as the Price List product document it was read from. */
+function quoteDocument(r: QuoteRow, i: number): PriceListProduct {
+  const sku = r.sku ?? `QUOTE${i}`;
+  const src = QUOTE_SOURCES[r.source]!;
+  return {
+    serviceCode: r.serviceCode,
+    product: {
+      sku,
+      attributes: {
+        servicecode: r.serviceCode,
+        usagetype: r.usagetype,
+        regionCode: r.regionCode,
+        ...(r.servicename ? { servicename: r.servicename } : {}),
+        ...(r.model ? { model: r.model } : {}),
+        ...(r.inferenceType ? { inferenceType: r.inferenceType } : {}),
+        ...(r.feature ? { feature: r.feature } : {}),
+      },
+    },
+    terms: {
+      OnDemand: {
+        [`${sku}.T`]: {
+          priceDimensions: {
+            [`${sku}.T.D`]: {
+              unit: r.unit,
+              ...(r.description ? { description: r.description } : {}),
+              beginRange: '0',
+              pricePerUnit: { USD: r.usd },
+            },
+          },
+        },
+      },
+    },
+    ...(src.publicationDate ? { publicationDate: `${src.publicationDate}T00:00:00Z` } : {}),
+  } as PriceListProduct;
+}
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(resolve(here, `../test/fixtures/pricing/${name}`), 'utf8'));
+const realItems = fixture('getproducts-items.json');
+const documentSets: { source: string; docs: PriceListProduct[] }[] = [
+  {
+    source: 'price-list-2026-09-11',
+    docs: (fixture('amazonbedrock-getproducts-us-east-1.json').PriceList as string[]).map((x) =>
+      JSON.parse(x),
+    ),
+  },
+  {
+    source: 'price-list-2026-08-26',
+    docs: (realItems.B_trimmed_items_inferplane.items as { PriceList_element: string }[]).map((x) =>
+      JSON.parse(x.PriceList_element),
+    ),
+  },
+  ...Object.keys(QUOTE_SOURCES).map((source) => ({
+    source,
+    docs: quotes.rows.flatMap((r, i) => (r.source === source ? [quoteDocument(r, i)] : [])),
+  })),
+];
+
+const THIRD_PARTY = new Set<string>(['litellm', 'openai-model-id-row']);
+/** What the Price List pass did, for the build log and docs/pricing.md. */
+const priceListReport: { source: string; facts: number; skipped: Partial<Record<SkipReason, number>> }[] = [];
+{
+  const snapshot = indexCatalog({
+    schema: 1,
+    source: 'bundled',
+    asOf: SNAPSHOT,
+    sources: {},
+    models: [...models.values()] as unknown as CatalogModel[],
+    services: {},
+  } as unknown as CatalogData);
+  const touched = new Map<
+    PriceSetOut,
+    { model: ModelOut; fields: Set<string>; source: string; asOf: string }
+  >();
+  for (const { source, docs } of documentSets) {
+    const skipped: Partial<Record<SkipReason, number>> = {};
+    let facts = 0;
+    const asOf = (QUOTE_SOURCES[source] ?? SOURCES[source as SourceId]).asOf;
+    for (const doc of docs) {
+      const parsed = parseProductFacts(doc);
+      if (typeof parsed === 'string') {
+        skipped[parsed] = (skipped[parsed] ?? 0) + 1;
+        continue;
+      }
+      for (const fact of parsed as PriceFact[]) {
+        const known = resolveFact(snapshot, fact);
+        const m = known ? models.get(known.key) : undefined;
+        if (!m) {
+          skipped['unknown-model'] = (skipped['unknown-model'] ?? 0) + 1;
+          continue;
+        }
+        facts++;
+        if (fact.meter === 'noCommit' || fact.meter === 'oneMonth' || fact.meter === 'sixMonth') {
+          const prev = m.provisioned.find((x) => x.at === fact.at);
+          const next = { ...prev, at: fact.at, [fact.meter]: fact.usd, source, asOf } as ProvisionedOut;
+          if (prev) m.provisioned[m.provisioned.indexOf(prev)] = next;
+          else m.provisioned.push(next);
+          continue;
+        }
+        let set = m.prices.find((p) => p.at === fact.at);
+        if (!set) {
+          set = { at: fact.at, source: source as SourceId, asOf };
+          m.prices.push(set);
+        }
+        if (fact.meter === 'image') set.images = { ...set.images, [fact.variant ?? 'standard']: fact.usd };
+        else (set as unknown as Record<string, string>)[fact.meter] = fact.usd;
+        const t = touched.get(set) ?? { model: m, fields: new Set<string>(), source, asOf };
+        t.fields.add(fact.meter === 'image' ? 'images' : fact.meter);
+        if (asOf >= t.asOf) Object.assign(t, { source, asOf });
+        touched.set(set, t);
+      }
+    }
+    priceListReport.push({ source, facts, skipped });
+  }
+  // Label a set with its Price List source only when the Price List gave its core prices
+  // (input, and output for text models): then the snapshot's other prices of the set,
+  // which the rules below re-derive, are dropped so they come back marked as rules. A
+  // set the Price List only partly covers keeps its earlier (third-party) label, with
+  // the published values in place.
+  const DERIVABLE = [
+    'cacheRead',
+    'cacheWrite5m',
+    'cacheWrite1h',
+    'batchInput',
+    'batchOutput',
+    'inputLong',
+    'outputLong',
+  ];
+  for (const [set, t] of touched) {
+    const core =
+      t.fields.has('images') ||
+      (t.fields.has('input') && (t.model.modality !== 'text' || t.fields.has('output')));
+    if (THIRD_PARTY.has(set.source)) {
+      if (!core) continue;
+      for (const f of DERIVABLE) if (!t.fields.has(f)) delete (set as unknown as Record<string, string>)[f];
+      delete set.cacheRule;
+    } else if (set.asOf > t.asOf) continue;
+    set.source = t.source as SourceId;
+    set.asOf = t.asOf;
+    delete set.derived;
+  }
+  // An offer that prices a model the same in every Region that lists it (quoted as such):
+  // the model's other Regions and geo profiles take the published regional row, marked
+  // as that rule; Reserved capacity only on geo profiles.
+  for (const [set, t] of [...touched]) {
+    const src = QUOTE_SOURCES[t.source] as (PriceSource & { sameInEveryRegion?: boolean }) | undefined;
+    if (!src?.sameInEveryRegion || set.at !== BASE_REGION || set.source !== t.source) continue;
+    const geoOrigin = t.model.prices.find((p) => p.at === 'us' && p.source === t.source);
+    for (const p of t.model.prices) {
+      if (!THIRD_PARTY.has(p.source) || p.at === 'global') continue;
+      const isGeo = GEO.includes(p.at);
+      const from = isGeo && geoOrigin ? geoOrigin : withoutReserved(set);
+      const next: PriceSetOut = {
+        ...from,
+        at: p.at,
+        derived: `${src.offer} prices this model the same in every Region that lists it (us-east-1 row)`,
+      };
+      t.model.prices[t.model.prices.indexOf(p)] = next;
+    }
+  }
+}
+
 // GovCloud Llama 3 8B: LiteLLM copied the 70B input price into the 8B output ($2.65);
 // every other GovCloud Llama row matches us-east-1, so the 8B output is $0.60 as there.
 for (const at of ['us-gov-east-1', 'us-gov-west-1']) {
@@ -940,11 +1140,12 @@ for (const m of models.values()) {
     global.input &&
     new Decimal(usGeo.input).gt(global.input)
   ) {
-    upsert(m, {
-      ...usGeo,
-      at: BASE_REGION,
-      derived: 'in-region priced like the us. profile (10% above global)',
-    });
+    if (THIRD_PARTY.has(base.source))
+      upsert(m, {
+        ...withoutReserved(usGeo),
+        at: BASE_REGION,
+        derived: 'in-region priced like the us. profile (10% above global)',
+      });
     // Geo profiles of these models all carry the 10% regional premium; LiteLLM has some
     // at the global price (e.g. eu.anthropic.claude-opus-4-5): correct them.
     for (const p of m.prices) {
@@ -956,7 +1157,7 @@ for (const m of models.values()) {
         p.at !== 'us-gov'
       ) {
         upsert(m, {
-          ...usGeo,
+          ...withoutReserved(usGeo),
           at: p.at,
           source: 'bedrock-pricing-page',
           asOf: SNAPSHOT,
@@ -981,7 +1182,7 @@ for (const m of models.values()) {
       (region.startsWith('ap-') ? m.prices.find((p) => p.at === 'apac') : undefined);
     if (geoRow && !region.startsWith('us-')) {
       upsert(m, {
-        ...geoRow,
+        ...withoutReserved(geoRow),
         at: region,
         derived: `in-region priced like the ${geoRow.at}. profile from ${region}`,
       });
@@ -1064,6 +1265,11 @@ for (const m of models.values()) {
   m.usageTokens = [...m.aliases.filter((a) => !a.includes(' ')), ...(USAGE_ONLY_TOKENS[m.key] ?? [])];
   m.prices.sort((a, b) => order(a.at) - order(b.at) || a.at.localeCompare(b.at));
 }
+/** A geo row's prices for another place: Reserved capacity is sold on the geo and global profiles only. */
+function withoutReserved(p: PriceSetOut): PriceSetOut {
+  const { reserved1mInput: _a, reserved1mOutput: _b, reserved3mInput: _c, reserved3mOutput: _d, ...rest } = p;
+  return rest;
+}
 /** Cache prices set by rule are noted apart from `derived`, which is about input/output. */
 function addRule(rules: string | undefined, rule: string): string {
   return rules ? `${rules}; ${rule}` : rule;
@@ -1140,13 +1346,22 @@ const catalog = {
   schema: 1,
   source: 'bundled',
   asOf: SNAPSHOT,
-  sources: SOURCES,
+  sources: { ...SOURCES, ...QUOTE_SOURCES },
   models: [...models.values()].sort(
     (a, b) => a.provider.localeCompare(b.provider) || a.key.localeCompare(b.key),
   ),
   services,
 };
 writeFileSync(output, `${JSON.stringify(catalog)}\n`);
+const byKind: Record<string, number> = {};
+for (const m of catalog.models) {
+  for (const p of m.prices) {
+    const kind = (catalog.sources as Record<string, PriceSource>)[p.source]?.kind ?? p.source;
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
+  }
+}
 console.log(
-  `wrote ${output}: ${catalog.models.length} models, ${catalog.models.reduce((n, m) => n + m.prices.length, 0)} price sets`,
+  `wrote ${output}: ${catalog.models.length} models, ${catalog.models.reduce((n, m) => n + m.prices.length, 0)} price sets by source kind ${JSON.stringify(byKind)}`,
 );
+for (const r of priceListReport)
+  console.log(`  Price List ${r.source}: ${r.facts} prices placed; not placed: ${JSON.stringify(r.skipped)}`);

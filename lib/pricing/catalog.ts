@@ -43,6 +43,12 @@ export interface PriceSource {
    * source and that a later refresh no longer sees has vanished from the offer.
    */
   documents?: boolean;
+  /** The Price List offer (`AmazonBedrockFoundationModels`), its version and publication date. */
+  offer?: string;
+  offerVersion?: string;
+  publicationDate?: string;
+  /** The public file that quotes the offer's rows: repository, path and commit. */
+  quotedIn?: { repo: string; path: string; commit: string };
 }
 
 /**
@@ -85,6 +91,14 @@ export interface PriceSet {
   /** Latency-optimized inference (a separate, dearer row). */
   latencyInput?: string;
   latencyOutput?: string;
+  /**
+   * Reserved tier: USD per 1K tokens-per-minute of reserved capacity per hour, by term
+   * (1 or 3 months) and side. Published on geo (`us`, `eu`, ...) and `global` rows only.
+   */
+  reserved1mInput?: string;
+  reserved1mOutput?: string;
+  reserved3mInput?: string;
+  reserved3mOutput?: string;
   /** USD per image, by variant (`standard`, `1024 premium`, `1024x1024 50-steps`, ...). */
   images?: Record<string, string>;
   /** Key into `Catalog.sources`, or `derived`. */

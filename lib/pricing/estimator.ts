@@ -42,6 +42,8 @@ export type EstimateMode =
   | 'priority'
   | 'latency-optimized'
   | 'reserved'
+  | 'reserved-1-month'
+  | 'reserved-3-month'
   | 'prompt-cache'
   | 'provisioned-no-commit'
   | 'provisioned-1-month'
@@ -347,7 +349,29 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
       `${model.name} has no published ${label} price on Bedrock; drop "${w.tier}" to price it on demand.`,
     );
   }
-  if (w.tier === 'reserved') {
+  // Reserved tier: tokens-per-minute capacity for a 1- or 3-month term, where published
+  // (geo and global profiles), sized at the workload's average tokens per minute.
+  const reservedOptions: EstimateOption[] = [];
+  if (model.modality === 'text' && w.inputTokens) {
+    const has = (r: RouteOption) =>
+      r.prices.reserved1mInput !== undefined || r.prices.reserved3mInput !== undefined;
+    const r =
+      routes.find((x) => x.at === preferred.at && has(x)) ??
+      routes.find((x) => x.route === 'geo' && has(x)) ??
+      routes.find(has);
+    if (r) {
+      for (const [mode, term, input, output] of [
+        ['reserved-1-month', '1-month', r.prices.reserved1mInput, r.prices.reserved1mOutput],
+        ['reserved-3-month', '3-month', r.prices.reserved3mInput, r.prices.reserved3mOutput],
+      ] as const) {
+        if (input === undefined) continue;
+        const o = reservedOption(mode, term, w, calls, requests, r, input, output);
+        reservedOptions.push(o);
+        options.push(o);
+      }
+    }
+  }
+  if (w.tier === 'reserved' && !reservedOptions.length) {
     notes.push(
       `No published Reserved tier price for ${model.name} in the catalog: AWS sells Reserved capacity per 1K tokens per minute per month (1- or 3-month terms) on request.`,
     );
@@ -355,7 +379,9 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
 
   // Provisioned Throughput, per commitment, for one model unit.
   const defaultBase =
-    tierAsked ?? (w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred);
+    tierAsked ??
+    (w.tier === 'reserved' ? reservedOptions[0] : undefined) ??
+    (w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred);
   const pt = provisionedAt(model, region) ?? provisionedAt(model, 'us-east-1');
   if (pt) {
     if (pt.at !== region)
@@ -563,6 +589,47 @@ const TIERS: readonly TierSpec[] = [
     note: 'faster responses on dedicated hardware',
   },
 ];
+
+/**
+ * A Reserved tier option: capacity in 1K tokens per minute (input and output apart), at
+ * the workload's average rate over a 730-hour month, priced per 1K TPM-hour.
+ */
+function reservedOption(
+  mode: 'reserved-1-month' | 'reserved-3-month',
+  term: string,
+  w: Workload,
+  calls: Dec,
+  requests: number,
+  r: RouteOption,
+  input: string,
+  output: string | undefined,
+): EstimateOption {
+  const minutes = new Dec(HOURS_PER_MONTH).times(60);
+  const hours = new Dec(HOURS_PER_MONTH);
+  const inTpm = calls.times(w.inputTokens ?? 0).div(minutes);
+  const outTpm = calls.times(w.outputTokens ?? 0).div(minutes);
+  const lines: CostLine[] = [
+    line(`input capacity (${term})`, inTpm.div(1000).times(hours), '1K TPM-hour', new Dec(input)),
+  ];
+  if (output !== undefined && w.outputTokens)
+    lines.push(
+      line(`output capacity (${term})`, outTpm.div(1000).times(hours), '1K TPM-hour', new Dec(output)),
+    );
+  const where = r.route === 'global' ? 'global' : r.route === 'geo' ? `${r.at}.` : 'in-region';
+  return option(
+    {
+      mode,
+      route: r.route,
+      at: r.at,
+      label: `Reserved, ${term}`,
+      lines,
+      note: `${compact(inTpm.ceil().toNumber())} input / ${compact(outTpm.ceil().toNumber())} output tokens per minute reserved (${where}), sized at the average rate: add headroom for peaks`,
+      ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+      origin: originOf(r.prices),
+    },
+    requests,
+  );
+}
 
 function optionRouteWords(o: EstimateOption): string {
   return o.route === 'global' ? 'through global.' : o.route === 'geo' ? `through ${o.at}.` : 'in-region';

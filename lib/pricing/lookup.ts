@@ -9,6 +9,7 @@
  * costOfTokens(p!, { input: 1_200_000, output: 300_000 }); // Dec 8.91 (3.30 x 1.2 + 16.50 x 0.3)
  */
 import { Dec, sumUsd } from '../money.js';
+import { priceFieldOf, type UsageTypeInfo } from '../spend/usage-type.js';
 import type { Catalog, CatalogModel, PriceSet } from './catalog.js';
 import {
   modelForModelId,
@@ -17,6 +18,7 @@ import {
   type Route,
   routesFrom,
 } from './models.js';
+import { geoProfilesOf } from './regions.js';
 
 /** Per-1M-token prices of one model on one route, as `Dec`. */
 export interface TokenPrices {
@@ -140,4 +142,80 @@ export function costOfTokens(prices: TokenPrices, counts: TokenCounts): Dec {
     (prices.cacheWrite5m ?? prices.input).times(counts.cacheWrite ?? 0),
   ];
   return sumUsd(parts).div(1_000_000);
+}
+
+/** The catalog price a Cost Explorer usage-type line is billed at. */
+export interface UsagePrice {
+  model: CatalogModel;
+  /** Where the price set sits: `us-east-1`, `us`, `global`. */
+  at: string;
+  /** The `PriceSet` field: `input`, `priorityOutput`, `inputLong`, `reserved1mInput`, ... */
+  field: string;
+  /** USD per `unit`. */
+  usd: Dec;
+  unit: '1M tokens' | '1K TPM-hour';
+  source: string;
+  asOf: string;
+  derived?: string;
+}
+
+/**
+ * The catalog's price for a parsed usage-type line (`lib/spend/usage-type.ts`): the model
+ * from the Marketplace service or the usage-type token, the place from the line's Region
+ * and route (in-region, the Region's geo profile, `global`), the field from its token
+ * class and tier (batch, Flex, Priority, latency-optimized, long context, cache writes,
+ * Reserved). Undefined when the catalog publishes no such price: never a neighbour's.
+ *
+ * @example
+ * const info = parseUsageType('Amazon Bedrock', 'USE1-Qwen3-32B-output-tokens-priority');
+ * usagePriceFor(catalog, info)?.usd; // Dec 1.05 (per 1M tokens, Price List 2026-07-27)
+ */
+export function usagePriceFor(catalog: Catalog, info: UsageTypeInfo): UsagePrice | undefined {
+  const field =
+    info.kind === 'reserved' &&
+    info.tokenClass &&
+    (info.tokenClass === 'input' || info.tokenClass === 'output')
+      ? `reserved${info.reservedTerm === '3-month' ? '3' : '1'}m${info.tokenClass === 'input' ? 'Input' : 'Output'}`
+      : priceFieldOf(info);
+  if (!field) return undefined;
+  const token =
+    /^[A-Z0-9]+-(.+?)(?:-latency-?optimized|-LatencyOptimized)?-(?:mantle-)?(?:input|output|cache|reserved)/i.exec(
+      info.usageType,
+    )?.[1];
+  const model =
+    (info.modelKey ? catalog.byKey.get(info.modelKey) : undefined) ??
+    (info.marketplace
+      ? modelForServiceName(catalog, info.service)
+      : token
+        ? modelForUsageToken(catalog, token)
+        : undefined) ??
+    (info.modelName ? modelForUsageToken(catalog, info.modelName) : undefined);
+  if (!model) return undefined;
+  const region = info.region ?? 'us-east-1';
+  const geo = geoProfilesOf(region)[0];
+  const places =
+    info.scope === 'global'
+      ? ['global']
+      : info.scope === 'geo'
+        ? [geo, region]
+        : info.kind === 'reserved'
+          ? [geo]
+          : [region, geo];
+  for (const at of places) {
+    if (!at) continue;
+    const set = model.prices.find((p) => p.at === at);
+    const value = set ? (set as unknown as Record<string, string | undefined>)[field] : undefined;
+    if (!set || value === undefined) continue;
+    return {
+      model,
+      at,
+      field,
+      usd: new Dec(value),
+      unit: info.kind === 'reserved' ? '1K TPM-hour' : '1M tokens',
+      source: set.source,
+      asOf: set.asOf,
+      ...(set.derived ? { derived: set.derived } : {}),
+    };
+  }
+  return undefined;
 }

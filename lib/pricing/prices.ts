@@ -162,6 +162,52 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
       ]),
     });
   }
+  // Service tiers and latency-optimized rates, where published (long-context rates are in the JSON).
+  const tierRows = view.rows.flatMap((p) =>
+    (
+      [
+        ['Flex', p.flexInput, p.flexOutput],
+        ['Priority', p.priorityInput, p.priorityOutput],
+        ['Latency-optimized', p.latencyInput, p.latencyOutput],
+      ] as const
+    )
+      .filter(([, i, o]) => i !== undefined || o !== undefined)
+      .map(([tier, i, o]) => [where(p.at), tier, per1M(i), per1M(o), sourceCell(catalog, p)]),
+  );
+  if (tierRows.length && model.modality === 'text') {
+    blocks.push({
+      kind: 'table',
+      columns: [
+        { header: 'Where' },
+        { header: 'Tier' },
+        { header: 'Input', align: 'right' },
+        { header: 'Output', align: 'right' },
+        { header: 'Source' },
+      ],
+      rows: tierRows,
+    });
+  }
+  const reservedRows = view.rows.filter(
+    (p) => p.reserved1mInput !== undefined || p.reserved3mInput !== undefined,
+  );
+  if (reservedRows.length) {
+    const hourly = (v: string | undefined) => (v === undefined ? '' : per1M(v));
+    blocks.push({
+      kind: 'table',
+      columns: [
+        { header: 'Reserved, per 1K TPM-hour' },
+        { header: '1 month in / out', align: 'right' },
+        { header: '3 months in / out', align: 'right' },
+        { header: 'Source' },
+      ],
+      rows: reservedRows.map((p) => [
+        where(p.at),
+        [hourly(p.reserved1mInput), hourly(p.reserved1mOutput)].filter(Boolean).join(' / '),
+        [hourly(p.reserved3mInput), hourly(p.reserved3mOutput)].filter(Boolean).join(' / '),
+        sourceCell(catalog, p),
+      ]),
+    });
+  }
   if (view.provisioned.length) {
     blocks.push({
       kind: 'table',
@@ -208,6 +254,19 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
   };
 }
 
+/** The Price List offer a row was read from, and the public file quoting it, when known. */
+function offerOf(src: Catalog['sources'][string] | undefined) {
+  if (!src?.offer) return {};
+  return {
+    offer: {
+      name: src.offer,
+      ...(src.offerVersion ? { version: src.offerVersion } : {}),
+      ...(src.publicationDate ? { publicationDate: src.publicationDate } : {}),
+      ...(src.quotedIn ? { quotedIn: src.quotedIn } : {}),
+    },
+  };
+}
+
 /** JSON `data` of `prices`: the rows as numbers of dollars (per 1M tokens / image / hour). */
 export function pricesData(view: PricesView, catalog: Catalog, now?: Date) {
   const { model } = view.resolved;
@@ -237,9 +296,27 @@ export function pricesData(view: PricesView, catalog: Catalog, now?: Date) {
         : {}),
       source: p.source,
       sourceKind: sourceKind(catalog.sources[p.source], p.source),
+      ...offerOf(catalog.sources[p.source]),
       asOf: p.asOf,
       ...(p.derived ? { derived: p.derived } : {}),
       ...(p.inputLong !== undefined ? { inputLong: num(p.inputLong), outputLong: num(p.outputLong) } : {}),
+      ...(p.flexInput !== undefined ? { flexInput: num(p.flexInput), flexOutput: num(p.flexOutput) } : {}),
+      ...(p.priorityInput !== undefined
+        ? { priorityInput: num(p.priorityInput), priorityOutput: num(p.priorityOutput) }
+        : {}),
+      ...(p.latencyInput !== undefined
+        ? { latencyInput: num(p.latencyInput), latencyOutput: num(p.latencyOutput) }
+        : {}),
+      ...(p.reserved1mInput !== undefined || p.reserved3mInput !== undefined
+        ? {
+            reservedPer1kTpmHour: {
+              oneMonthInput: num(p.reserved1mInput),
+              oneMonthOutput: num(p.reserved1mOutput),
+              threeMonthInput: num(p.reserved3mInput),
+              threeMonthOutput: num(p.reserved3mOutput),
+            },
+          }
+        : {}),
     })),
     provisioned: view.provisioned.map((p) => ({
       at: p.at,

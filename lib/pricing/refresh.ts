@@ -55,7 +55,35 @@ export type TokenMeter =
   | 'priorityOutput'
   | 'latencyInput'
   | 'latencyOutput';
-export type Meter = TokenMeter | 'image' | 'noCommit' | 'oneMonth' | 'sixMonth';
+/** Reserved tier capacity, USD per 1K tokens-per-minute per hour. */
+export type ReservedMeter = 'reserved1mInput' | 'reserved1mOutput' | 'reserved3mInput' | 'reserved3mOutput';
+export type Meter = TokenMeter | ReservedMeter | 'image' | 'noCommit' | 'oneMonth' | 'sixMonth';
+
+const RESERVED_METERS: readonly ReservedMeter[] = [
+  'reserved1mInput',
+  'reserved1mOutput',
+  'reserved3mInput',
+  'reserved3mOutput',
+];
+
+/**
+ * `Reserved_1Month_InputTPM_Geo` -> 1-month input capacity on the geo profile. Undefined
+ * for a reserved row whose term or side cannot be read.
+ */
+export function reservedMeterOf(
+  text: string,
+): { meter: ReservedMeter; scope: 'geo' | 'global' | 'region' } | undefined {
+  const t = text.toLowerCase().replace(/[_\s-]+/g, ' ');
+  const term = /\b([13]) ?months?\b/.exec(t)?.[1];
+  const side = /\binput ?tpm\b|\binput\b/.test(t)
+    ? 'Input'
+    : /\boutput ?tpm\b|\boutput\b/.test(t)
+      ? 'Output'
+      : undefined;
+  if (!term || !side) return undefined;
+  const scope = /\bglobal\b/.test(t) ? 'global' : /\bgeo\b|\bcris\b|cross ?region/.test(t) ? 'geo' : 'region';
+  return { meter: `reserved${term}m${side}` as ReservedMeter, scope };
+}
 
 /** One price read from one product document. */
 export interface PriceFact {
@@ -130,7 +158,8 @@ function suffixMods(suffix: string, feature = '', inference = '') {
   const t = `${suffix} ${feature} ${inference}`.toLowerCase();
   return {
     batch: /batch/.test(t),
-    long: /long[-_ ]?context|longcontext/.test(t),
+    // `-long-context`, `_long_ctx_`, `_LCtx`: the long-context rate, never the standard one.
+    long: /long[-_ ]?(context|ctx)|longcontext|(^|[-_ ])lctx([-_ ]|$)/.test(t),
     flex: /\bflex\b|-flex/.test(t),
     priority: /priority/.test(t),
     latency: /latency[-_ ]?optimi[sz]ed|latencyoptimi[sz]ed/.test(t),
@@ -157,6 +186,11 @@ export function toCatalogUnit(usd: string, unit: string, meter: Meter): string |
   const u = unit.trim().toLowerCase();
   const value = new Dec(usd);
   if (meter === 'image') return u.startsWith('image') ? value.toString() : undefined;
+  // Reserved capacity is sold per 1K tokens-per-minute per hour; copies of the offer label
+  // it `1K TPM Hour`, `1M TPM Hour` or `Units` for the same figure (0.06 x the on-demand
+  // price per 1M tokens, i.e. one hour of 1K TPM at full use), so the figure is kept as is.
+  if ((RESERVED_METERS as readonly string[]).includes(meter))
+    return /tpm|^units$|^hours?$|^hrs$/.test(u) ? value.toString() : undefined;
   if (meter === 'noCommit' || meter === 'oneMonth' || meter === 'sixMonth') {
     return u === 'hour' || u === 'hrs' || u === 'hours' ? value.toString() : undefined;
   }
@@ -186,7 +220,31 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
   const inference = (a.inferenceType ?? '').toLowerCase();
   if (feature.includes('customization') || /custom-model|customization/i.test(usagetype))
     return 'customization';
-  if (/reserved/i.test(usagetype) || /reserved/i.test(feature)) return 'reserved';
+  if (/reserved/i.test(usagetype) || /reserved/i.test(feature)) {
+    const reserved = reservedMeterOf(`${usagetype} ${feature} ${inference}`);
+    const price = reserved ? onDemandDimension(doc) : undefined;
+    const usd = reserved && price ? toCatalogUnit(price.usd, price.unit, reserved.meter) : undefined;
+    if (!reserved || !usd) return 'reserved';
+    const token = /^[A-Z0-9]+-(.+?)[-_]reserved/i.exec(usagetype)?.[1];
+    return {
+      serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrock',
+      ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+      usagetype,
+      regionCode,
+      modelName: a.model ?? a.titanModel ?? token ?? '',
+      at:
+        reserved.scope === 'global'
+          ? 'global'
+          : reserved.scope === 'geo'
+            ? (geoProfilesOf(regionCode)[0] ?? regionCode)
+            : regionCode,
+      meter: reserved.meter,
+      usd,
+      unit: price!.unit,
+      ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+      ...(token ? { lookup: `token:${token}` } : {}),
+    };
+  }
   // The OpenAI-compatible endpoint's rows (`-mantle-`) are priced apart from the model ID's.
   if (/mantle/i.test(usagetype)) return 'service-tier';
   const rest = usagetype.replace(/^[A-Z0-9]+-/, '');
@@ -206,6 +264,13 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
     token = tokenRow[1]!;
     const kind = tokenRow[2]!.toLowerCase();
     const mods = suffixMods(tokenRow[3] ?? '', feature, inference);
+    // `USE1-Llama3-1-70B-LatencyOptimized-input-tokens` (model "Llama 3.1 70B Latency
+    // Optimized"): the tier sits in the model token, not in the suffix.
+    const inToken = /[-_]?latency-?optimi[sz]ed$/i.exec(token);
+    if (inToken && inToken.index > 0) {
+      token = token.slice(0, inToken.index);
+      mods.latency = true;
+    }
     if (a.service_tier === 'flex') mods.flex = true;
     if (a.service_tier === 'priority') mods.priority = true;
     meter = tokenMeter(
@@ -231,7 +296,10 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
   if (!price) return 'no-price';
   const usd = toCatalogUnit(price.usd, price.unit, meter);
   if (usd === undefined) return 'unknown-unit';
-  const modelName = a.model ?? a.titanModel ?? a.modelUnit ?? token;
+  const modelName = (a.model ?? a.titanModel ?? a.modelUnit ?? token).replace(
+    /\s+latency optimi[sz]ed$/i,
+    '',
+  );
   return {
     serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrock',
     ...(doc.product.sku ? { sku: doc.product.sku } : {}),
@@ -288,19 +356,26 @@ export function classifyMarketplaceDescription(
 /** The meter named by a Marketplace usage type (`USE1-MP:USE1_CacheWrite1hInputTokenCount_Global-Units`). */
 function marketplaceUsageMeter(
   usagetype: string,
-): { meter: TokenMeter; scope: 'region' | 'geo' | 'global' } | 'reserved' | 'skip' | undefined {
+):
+  | { meter: TokenMeter | ReservedMeter; scope: 'region' | 'geo' | 'global' }
+  | 'reserved'
+  | 'skip'
+  | undefined {
   const m = /MP:[A-Z0-9]+_(.+?)-Units$/i.exec(usagetype) ?? /MP:[A-Z0-9]+_(.+)$/i.exec(usagetype);
   if (!m) return undefined;
   const lower = m[1]!.toLowerCase();
-  if (/reserved/.test(lower)) return 'reserved';
+  if (/reserved/.test(lower)) return reservedMeterOf(m[1]!) ?? 'reserved';
   if (/search_units|searchunits/.test(lower)) return 'skip';
   const mods = suffixMods(lower.replace(/_/g, '-'));
   let kind: 'input' | 'output' | 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h' | undefined;
-  if (/^cachewrite1hinputtokencount|^cache_write_1h/.test(lower)) kind = 'cacheWrite1h';
-  else if (/^cachewriteinputtokencount|^cache_write/.test(lower)) kind = 'cacheWrite5m';
-  else if (/^cachereadinputtokencount|^cache_read/.test(lower)) kind = 'cacheRead';
-  else if (/^inputtokencount|^input_tokens/.test(lower)) kind = 'input';
-  else if (/^outputtokencount|^output_tokens/.test(lower)) kind = 'output';
+  // `CacheWrite1hInputTokenCount`, `cache_write_tokens_1h_global_standard`,
+  // `MillionBatchInputTokens`, `input_tokens_long_ctx_standard`, ...
+  const meterName = lower.replace(/^million_?/, '');
+  if (/^cache_?write/.test(meterName))
+    kind = /(^|_)1h(_|$)|write_?1h/.test(meterName) ? 'cacheWrite1h' : 'cacheWrite5m';
+  else if (/^cache_?read/.test(meterName)) kind = 'cacheRead';
+  else if (/^(batch_?)?input_?token/.test(meterName)) kind = 'input';
+  else if (/^(batch_?)?(output|response)_?token/.test(meterName)) kind = 'output';
   const meter = kind ? tokenMeter(kind, mods) : undefined;
   if (!meter) return undefined;
   const scope = /_global/.test(lower) ? 'global' : /_geo|_cris|cross/.test(lower) ? 'geo' : 'region';
@@ -349,12 +424,16 @@ export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact[] | Sk
         });
         continue;
       }
-      const byDescription = classifyMarketplaceDescription(dim.description ?? '');
-      if (byDescription === 'reserved') {
+      const described = classifyMarketplaceDescription(dim.description ?? '');
+      const reservedByUsage =
+        byUsage && (RESERVED_METERS as readonly string[]).includes(byUsage.meter) ? byUsage : undefined;
+      // A reserved row is read from its usage type (`Reserved_1Month_InputTPM_Geo`).
+      const byDescription = described === 'reserved' ? reservedByUsage : described;
+      if (described === 'reserved' && !byDescription) {
         reason ??= 'reserved';
         continue;
       }
-      const classified = byDescription ?? byUsage;
+      const classified = reservedByUsage ?? byDescription ?? byUsage;
       if (!classified) {
         reason = 'unknown-meter';
         continue;
@@ -375,23 +454,34 @@ export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact[] | Sk
           : classified.scope === 'geo'
             ? (geoProfilesOf(regionCode)[0] ?? regionCode)
             : regionCode;
-      // Tiered dimensions of one meter: the first tier (beginRange 0) is the list price.
-      const key = `${classified.meter}@${at}`;
-      if (seen.has(key) && (dim.beginRange ?? '0') !== '0') continue;
-      seen.add(key);
-      facts.push({
-        serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
-        ...(doc.product.sku ? { sku: doc.product.sku } : {}),
-        usagetype,
-        regionCode,
-        modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
-        at,
-        meter: classified.meter,
-        usd: value,
-        unit: dim.unit ?? '',
-        ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
-        ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
-      });
+      // A regional (not `_Global`) token row is the price of in-region calls and of the
+      // Region's geo profile alike ("Regional" / "Regional CRIS"): AWS publishes no
+      // separate geo token price, so the row prices both places.
+      const reservedMeter = (RESERVED_METERS as readonly string[]).includes(classified.meter);
+      const geo = geoProfilesOf(regionCode)[0];
+      const places =
+        classified.scope === 'global' || reservedMeter || !geo
+          ? [at]
+          : [...new Set([regionCode, geo].filter(Boolean))];
+      for (const place of places) {
+        // Tiered dimensions of one meter: the first tier (beginRange 0) is the list price.
+        const key = `${classified.meter}@${place}`;
+        if (seen.has(key) && (dim.beginRange ?? '0') !== '0') continue;
+        seen.add(key);
+        facts.push({
+          serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
+          ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+          usagetype,
+          regionCode,
+          modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
+          at: place,
+          meter: classified.meter,
+          usd: value,
+          unit: dim.unit ?? '',
+          ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+          ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
+        });
+      }
     }
   }
   if (facts.length) return facts;
@@ -449,7 +539,11 @@ function skippedTotal(skipped: RefreshResult['skipped']): number {
     .reduce((n, [, v]) => n + (v ?? 0), 0);
 }
 
-function resolveFact(previous: ReturnType<typeof indexCatalog>, fact: PriceFact): CatalogModel | undefined {
+/** The catalog model a price fact is about (by Marketplace service name or usage-type token). */
+export function resolveFact(
+  previous: ReturnType<typeof indexCatalog>,
+  fact: PriceFact,
+): CatalogModel | undefined {
   if (fact.lookup?.startsWith('service:'))
     return modelForServiceName(previous, fact.lookup.slice('service:'.length));
   const byToken = fact.lookup?.startsWith('token:')

@@ -47,6 +47,10 @@ function modePhrase(o: EstimateOption): string {
       return 'on the Priority tier';
     case 'latency-optimized':
       return 'latency-optimized';
+    case 'reserved-1-month':
+      return 'on the Reserved tier (1-month term)';
+    case 'reserved-3-month':
+      return 'on the Reserved tier (3-month term)';
     default:
       return optionName(o);
   }

@@ -27,6 +27,8 @@ export type UsageKind =
   | 'customization'
   | 'knowledge-base'
   | 'images'
+  /** Reserved tier: tokens-per-minute capacity bought for 1 or 3 months (billed per TPM-hour). */
+  | 'reserved'
   | 'other'
   /** A line of a shared service (OpenSearch) that is not Bedrock-related. */
   | 'unrelated';
@@ -36,6 +38,19 @@ export type ServiceTier = 'standard' | 'flex' | 'priority';
 
 /** Where a request may be served: the source region, a geography (`us.`), or anywhere (`global.`). */
 export type CrossRegionScope = 'in-region' | 'geo' | 'global';
+
+/**
+ * How a token line was sold, for labels and prices: the on-demand service tier, or batch,
+ * latency-optimized inference, the Reserved tier, Provisioned Throughput.
+ */
+export type PricingTier =
+  | 'standard'
+  | 'flex'
+  | 'priority'
+  | 'batch'
+  | 'latency-optimized'
+  | 'reserved'
+  | 'provisioned';
 
 export interface UsageTypeInfo {
   service: string;
@@ -55,6 +70,12 @@ export interface UsageTypeInfo {
   scope: CrossRegionScope;
   /** Provisioned throughput commitment, when the line is model-unit hours. */
   commitment?: 'none' | '1-month' | '6-month';
+  /** Latency-optimized inference (`-latency-optimized`): a dearer row of its own. */
+  latencyOptimized?: boolean;
+  /** Long-context rates (`-long-context`, `_long_ctx`): requests over the model's threshold. */
+  longContext?: boolean;
+  /** Reserved tier term, when the line is reserved tokens-per-minute capacity. */
+  reservedTerm?: '1-month' | '3-month';
   /** Extra words worth showing (`custom model`, `content policy`, `search units`). */
   detail?: string;
   /** True for Marketplace (`... (Amazon Bedrock Edition)`) services. */
@@ -162,8 +183,13 @@ export function modelNameFromToken(token: string): string {
       .replace(/\bGpt\b/gi, 'GPT');
     const last = words[words.length - 1];
     // `Llama3-2-1B`: two bare numbers in a row are a version (3.2), not two words.
+    const minor = /^(\d+) (.+)$/.exec(spaced);
     if (/^\d+$/.test(spaced) && last && /(^|\s)\d+$/.test(last)) {
       words[words.length - 1] = `${last}.${spaced}`;
+    } else if (minor && last && /(^|\s)\d+$/.test(last)) {
+      // `Claude3-5Haiku`: `3` and `5 Haiku` are version 3.5 and the word after it.
+      words[words.length - 1] = `${last}.${minor[1]}`;
+      words.push(minor[2]!);
     } else {
       words.push(spaced);
     }
@@ -241,7 +267,18 @@ function applyModifiers(info: UsageTypeInfo, words: string[]): string[] {
   const unknown: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
-    if (w === 'batch') info.batch = true;
+    const next = words[i + 1];
+    if (w === 'latency' && (next === 'optimized' || next === 'optimised')) {
+      info.latencyOptimized = true;
+      i++;
+    } else if (w === 'latencyoptimized' || w === 'latencyoptimised') info.latencyOptimized = true;
+    else if (w === 'long' && (next === 'context' || next === 'ctx')) {
+      info.longContext = true;
+      i++;
+    } else if (w === 'longcontext' || w === 'longctx' || w === 'lctx') info.longContext = true;
+    else if (w === 'million') {
+      // `MillionBatchInputTokens`: the unit, not a modifier.
+    } else if (w === 'batch') info.batch = true;
     else if (w === 'flex' || w === 'priority') info.tier = w;
     else if (w === 'standard' || w === 'on' || w === 'demand') {
       // default tier / on-demand
@@ -307,7 +344,10 @@ function parseNative(info: UsageTypeInfo, rest: string, names?: ModelNames): Usa
   };
   const token = TOKEN_MARKER.exec(rest);
   if (token) {
-    setModel(token[1]!);
+    // `Llama3-1-70B-LatencyOptimized-input-tokens`: the tier inside the model token.
+    const latency = /[-_]?latency-?optimi[sz]ed$/i.exec(token[1]!);
+    if (latency && latency.index > 0) info.latencyOptimized = true;
+    setModel(latency && latency.index > 0 ? token[1]!.slice(0, latency.index) : token[1]!);
     const marker = token[2]!.toLowerCase();
     info.kind = 'tokens';
     info.tokenClass = marker.startsWith('input')
@@ -390,8 +430,99 @@ export function parseUsageType(service: string, usageType: string, names?: Model
     }
     return info;
   }
+  if (/reserved/i.test(rest)) return parseReserved(info, rest, names);
   if (/^MP:/i.test(rest) || info.marketplace) return parseMarketplace(info, rest, names);
   return parseNative(info, rest, names);
+}
+
+/**
+ * Reserved tier capacity, billed per tokens-per-minute hour for a 1- or 3-month term:
+ * `USE1-MP:USE1_Reserved_1Month_InputTPM_Geo-Units` (Marketplace; the model is the
+ * service) or `USE1-<Model>-Reserved-...` (`Amazon Bedrock`; the model is in the name).
+ */
+function parseReserved(info: UsageTypeInfo, rest: string, names?: ModelNames): UsageTypeInfo {
+  const marketplace = /^MP:/i.test(rest) || info.marketplace;
+  if (marketplace) {
+    const known = info.marketplace ? names?.fromService(info.service) : undefined;
+    info.modelName = known?.name ?? modelNameFromService(info.service);
+    info.modelKey = known?.key ?? modelKeyOf(info.modelName);
+  } else {
+    const token = /^(.+?)[-_]reserved/i.exec(rest)?.[1];
+    if (token) {
+      const known = names?.fromToken(token);
+      info.modelName = known?.name ?? modelNameFromToken(token);
+      info.modelKey = known?.key ?? modelKeyOf(info.modelName);
+    }
+  }
+  const meter = rest
+    .replace(/^MP:/i, '')
+    .replace(/^[A-Z]{2,4}\d?_/, '')
+    .replace(/-Units$/i, '');
+  const words = meterWords(meter.replace(/(\d)\s*-?\s*(months?|mo)\b/gi, '$1month'));
+  info.kind = 'reserved';
+  const term = words.find((w) => /^\d+months?$/.test(w));
+  info.reservedTerm = term?.startsWith('3') ? '3-month' : '1-month';
+  if (words.includes('input')) info.tokenClass = 'input';
+  else if (words.includes('output')) info.tokenClass = 'output';
+  if (words.includes('global')) info.scope = 'global';
+  else if (words.includes('geo') || words.includes('cris') || words.includes('cross')) info.scope = 'geo';
+  return info;
+}
+
+/**
+ * How a line was sold: Provisioned Throughput, the Reserved tier, batch, latency-optimized,
+ * or the on-demand service tier (`standard`, `flex`, `priority`).
+ */
+export function pricingTierOf(info: UsageTypeInfo): PricingTier {
+  if (info.kind === 'provisioned-throughput') return 'provisioned';
+  if (info.kind === 'reserved') return 'reserved';
+  if (info.batch) return 'batch';
+  if (info.latencyOptimized) return 'latency-optimized';
+  return info.tier;
+}
+
+const TIER_LABELS: Record<PricingTier, string> = {
+  standard: 'standard',
+  flex: 'Flex',
+  priority: 'Priority',
+  batch: 'batch',
+  'latency-optimized': 'latency-optimized',
+  reserved: 'Reserved',
+  provisioned: 'provisioned throughput',
+};
+
+/** `Priority`, `latency-optimized`, `Reserved`: the tier as answers name it. */
+export function pricingTierLabel(tier: PricingTier): string {
+  return TIER_LABELS[tier];
+}
+
+/** `in-region`, `geo (cross-region)`, `global`: where a line's requests were served. */
+export function routeLabel(scope: CrossRegionScope): string {
+  return scope === 'global' ? 'global' : scope === 'geo' ? 'cross-region' : 'in-region';
+}
+
+/**
+ * The catalog price field (`lib/pricing/catalog.ts` `PriceSet`) a token line is billed at:
+ * `input`, `batchOutput`, `priorityInput`, `latencyOutput`, `inputLong`, `cacheWrite1h`,
+ * ... Undefined for lines that are not per-token (Reserved, Provisioned, images, ...).
+ */
+export function priceFieldOf(info: UsageTypeInfo): string | undefined {
+  if (info.kind !== 'tokens' || !info.tokenClass) return undefined;
+  switch (info.tokenClass) {
+    case 'cache-read':
+      return 'cacheRead';
+    case 'cache-write-5m':
+      return 'cacheWrite5m';
+    case 'cache-write-1h':
+      return 'cacheWrite1h';
+  }
+  const out = info.tokenClass === 'output';
+  if (info.longContext) return out ? 'outputLong' : 'inputLong';
+  if (info.latencyOptimized) return out ? 'latencyOutput' : 'latencyInput';
+  if (info.batch) return out ? 'batchOutput' : 'batchInput';
+  if (info.tier === 'flex') return out ? 'flexOutput' : 'flexInput';
+  if (info.tier === 'priority') return out ? 'priorityOutput' : 'priorityInput';
+  return out ? 'output' : 'input';
 }
 
 /** A short human label for a line: `Claude Sonnet 4.5 · output · batch`. */
@@ -404,11 +535,21 @@ export function describeUsage(info: UsageTypeInfo, options: { withModel?: boolea
       parts.push(tokenClassLabel(info.tokenClass!));
       if (info.batch) parts.push('batch');
       if (info.tier !== 'standard') parts.push(info.tier);
+      if (info.latencyOptimized) parts.push('latency-optimized');
+      if (info.longContext) parts.push('long context');
       if (info.scope === 'global') parts.push('global');
       else if (info.scope === 'geo') parts.push('cross-region');
       if (info.detail) parts.push(info.detail);
       break;
     }
+    case 'reserved':
+      if (withModel && info.modelName) parts.push(info.modelName);
+      parts.push(
+        `Reserved ${info.reservedTerm ?? '1-month'}${info.tokenClass ? ` ${tokenClassLabel(info.tokenClass)}` : ''} tokens per minute`,
+      );
+      if (info.scope === 'global') parts.push('global');
+      else if (info.scope === 'geo') parts.push('cross-region');
+      break;
     case 'provisioned-throughput':
       if (withModel && info.modelName) parts.push(info.modelName);
       parts.push(

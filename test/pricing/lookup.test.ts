@@ -6,7 +6,9 @@ import {
   tokenPricesFor,
   tokenPricesForService,
   tokenPricesForUsageToken,
+  usagePriceFor,
 } from '../../lib/pricing/lookup.js';
+import { parseUsageType } from '../../lib/spend/usage-type.js';
 
 const catalog = bundledCatalog();
 
@@ -54,5 +56,90 @@ describe('tokenPricesFor (CloudWatch ModelId -> prices)', () => {
     ).toBe('0.25');
     expect(tokenPricesForUsageToken(catalog, 'NovaPro', 'ap-northeast-1')?.input.toString()).toBe('0.96');
     expect(tokenPricesForUsageToken(catalog, 'Llama3-1-70B', 'us-west-2')?.output.toString()).toBe('0.72');
+  });
+});
+
+describe('usagePriceFor: the price a Cost Explorer usage-type line is billed at', () => {
+  const c = bundledCatalog();
+  const SONNET46 = 'Claude Sonnet 4.6 (Amazon Bedrock Edition)';
+  it.each([
+    [SONNET46, 'USE1-MP:USE1_InputTokenCount_Global-Units', 'global', 'input', '3', '1M tokens'],
+    [SONNET46, 'USE1-MP:USE1_InputTokenCount-Units', 'us-east-1', 'input', '3.3', '1M tokens'],
+    [
+      SONNET46,
+      'USE1-MP:USE1_CacheWrite1hInputTokenCount-Units',
+      'us-east-1',
+      'cacheWrite1h',
+      '6.6',
+      '1M tokens',
+    ],
+    [
+      SONNET46,
+      'USE1-MP:USE1_OutputTokenCount_Global_Batch-Units',
+      'global',
+      'batchOutput',
+      '7.5',
+      '1M tokens',
+    ],
+    [
+      SONNET46,
+      'USE1-MP:USE1_Reserved_1Month_InputTPM_Geo-Units',
+      'us',
+      'reserved1mInput',
+      '0.198',
+      '1K TPM-hour',
+    ],
+    [
+      SONNET46,
+      'USE1-MP:USE1_Reserved_3Month_OutputTPM_Global-Units',
+      'global',
+      'reserved3mOutput',
+      '0.81',
+      '1K TPM-hour',
+    ],
+    [
+      'Amazon Bedrock',
+      'USE1-Qwen3-32B-output-tokens-priority',
+      'us-east-1',
+      'priorityOutput',
+      '1.05',
+      '1M tokens',
+    ],
+    ['Amazon Bedrock', 'USE1-Qwen3-32B-input-tokens-flex', 'us-east-1', 'flexInput', '0.075', '1M tokens'],
+    [
+      'Amazon Bedrock',
+      'USE1-Claude4Sonnet-input-tokens-long-context-cross-region-global',
+      'global',
+      'inputLong',
+      '6',
+      '1M tokens',
+    ],
+    [
+      'Amazon Bedrock',
+      'USE1-Nova2.0Lite-output-tokens-cross-region-global',
+      'global',
+      'output',
+      '2.5',
+      '1M tokens',
+    ],
+  ])('%s / %s -> %s %s $%s per %s', (service, usageType, at, field, usd, unit) => {
+    const p = usagePriceFor(c, parseUsageType(service, usageType))!;
+    expect(p).toMatchObject({ at, field, unit });
+    expect(p.usd.toString()).toBe(usd);
+    expect(c.sources[p.source]?.kind).toMatch(/^price-list-/);
+  });
+
+  it('gives no price rather than a neighbour when the catalog publishes none', () => {
+    // No latency-optimized price for Claude 3.5 Haiku in the catalog: not the standard one.
+    expect(
+      usagePriceFor(
+        c,
+        parseUsageType('Amazon Bedrock', 'USE1-Claude3-5Haiku-input-tokens-latency-optimized'),
+      ),
+    ).toBeUndefined();
+    // Priority for Sonnet 4.6 is not published: undefined, not the standard input price.
+    expect(
+      usagePriceFor(c, parseUsageType(SONNET46, 'USE1-MP:USE1_input_tokens_priority-Units')),
+    ).toBeUndefined();
   });
 });

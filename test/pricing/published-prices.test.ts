@@ -288,6 +288,53 @@ describe('tiers and routes as estimate options', () => {
   });
 });
 
+describe('Reserved and Priority from published Price List rows (bundled catalog)', () => {
+  it('prices the Reserved tier of Claude Sonnet 4.6 per 1K tokens per minute, 1- and 3-month terms', () => {
+    // 10k/day x 30.42 days = 304,167 calls; 2,000 in / 500 out tokens each.
+    const e = estimateFromWords(catalog, 'claude-sonnet-4-6 2000 in 500 out 10k/day reserved'.split(' '));
+    expect(e.default.mode).toBe('reserved-1-month');
+    const one = e.options.find((o) => o.mode === 'reserved-1-month')!;
+    const three = e.options.find((o) => o.mode === 'reserved-3-month')!;
+    // Average input TPM x 730 h x $ per 1K TPM-hour equals the same tokens on demand at
+    // the same route (the 1-month rate is 0.06 x the per-1M price); 3 months is 10% less.
+    const onDemandSameRoute = e.options.find((o) => o.mode === 'on-demand' && o.at === one.at)!;
+    expect(toCents(one.monthly)).toBe(toCents(onDemandSameRoute.monthly));
+    expect(toCents(three.monthly)).toBe(toCents(one.monthly.times('0.9')));
+    expect(one.lines.map((l) => l.unit)).toEqual(['1K TPM-hour', '1K TPM-hour']);
+    expect(one.origin?.source).toBe('price-list-fm-20260911124410');
+    expect(e.notes.join(' ')).not.toMatch(/No published Reserved/);
+  });
+
+  it('offers the published Priority and Flex rows of Qwen3 32B and prices "priority"', () => {
+    const e = estimateFromWords(catalog, 'qwen3-32b 1000 in 1000 out 1000/month priority'.split(' '));
+    // 1,000 x (1,000 x $0.2625 + 1,000 x $1.05) / 1M = $1.3125
+    expect(e.default.mode).toBe('priority');
+    expect(e.default.monthly.toString()).toBe('1.3125');
+    expect(e.default.derived).toBeUndefined();
+    const flex = e.options.find((o) => o.mode === 'flex')!;
+    expect(flex.monthly.toString()).toBe('0.375');
+  });
+
+  it('shows tiers and Reserved rates in `prices`, with their source', async () => {
+    const { pricesFor, pricesReply, pricesData } = await import('../../lib/pricing/prices.js');
+    const view = pricesFor(catalog, { modelText: 'qwen3-32b' });
+    const text = JSON.stringify(pricesReply(view, catalog).blocks);
+    expect(text).toContain('Priority');
+    expect(text).toContain('$0.2625');
+    const sonnet = pricesData(pricesFor(catalog, { modelText: 'claude sonnet 4.6' }), catalog);
+    expect(sonnet.prices.find((p) => p.at === 'us')).toMatchObject({
+      reservedPer1kTpmHour: { oneMonthInput: 0.198, threeMonthOutput: 0.891 },
+      sourceKind: 'price-list-offer',
+      offer: {
+        name: 'AmazonBedrockFoundationModels',
+        version: '20260911124410',
+        publicationDate: '2026-09-11',
+        quotedIn: { repo: 'ramyalsaffar/OncoTriage-Agent', path: 'RECOVERY_R1C_REPORT.md' },
+      },
+    });
+  });
+});
+
 describe('idle throughput fallback rate', () => {
   it('uses the catalog provisioned rate and names where it comes from', async () => {
     const { catalogRateFor } = await import('../../lib/analysis/idle-catalog.js');

@@ -279,13 +279,20 @@ describe('mergePriceFacts', () => {
       },
     };
     const facts = parseProductFacts(doc) as PriceFact[];
+    // A regional row prices in-region calls and the Region's geo profile (`us.`) alike.
     expect(facts.map((f) => `${f.meter}@${f.at}=${f.usd}`)).toEqual([
       'input@us-east-1=1.1',
+      'input@us=1.1',
       'output@us-east-1=5.5',
+      'output@us=5.5',
       'input@global=1',
       'cacheRead@us-east-1=0.11',
+      'cacheRead@us=0.11',
       'cacheWrite1h@us-east-1=2.2',
+      'cacheWrite1h@us=2.2',
       'batchInput@us-east-1=0.55',
+      'batchInput@us=0.55',
+      'input@us-east-1=1.1',
       'input@us=1.1',
     ]);
     const result = mergePriceFacts(bundled, [...allDocs, doc], now);
@@ -366,5 +373,134 @@ describe('Marketplace image rows', () => {
     expect(result.unknownModels).toEqual([]);
     const ultra = indexCatalog(result.data!).byKey.get('stable-image-ultra')!;
     expect(priceAt(ultra, 'us-west-2')?.images?.standard).toBe('0.14');
+  });
+
+  it('reads Reserved tier rows (per 1K tokens per minute per hour) instead of skipping them', () => {
+    // Claude Sonnet 4.6's Reserved usage types and prices in the AmazonBedrockFoundationModels
+    // offer, publication 2026-09-11 (quoted in ramyalsaffar/OncoTriage-Agent RECOVERY_R1C_REPORT.md).
+    const reserved = (usagetype: string, usd: string): PriceListProduct => ({
+      serviceCode: 'AmazonBedrockFoundationModels',
+      product: {
+        sku: usagetype,
+        attributes: {
+          servicename: 'Claude Sonnet 4.6 (Amazon Bedrock Edition)',
+          usagetype,
+          regionCode: 'us-east-1',
+        },
+      },
+      terms: {
+        OnDemand: {
+          [`${usagetype}.T`]: {
+            priceDimensions: {
+              [`${usagetype}.T.D`]: {
+                description: 'AWS Marketplace software usage|us-east-1|Reserved 1 Month Input TPM Geo',
+                unit: '1K TPM Hour',
+                pricePerUnit: { USD: usd },
+              },
+            },
+          },
+        },
+      },
+      publicationDate: '2026-09-11T12:44:10Z',
+    });
+    const docs = [
+      reserved('USE1-MP:USE1_Reserved_1Month_InputTPM_Geo-Units', '0.198'),
+      reserved('USE1-MP:USE1_Reserved_3Month_OutputTPM_Global-Units', '0.81'),
+    ];
+    const facts = docs.flatMap((d) => parseProductFacts(d) as PriceFact[]);
+    expect(facts.map((f) => `${f.meter}@${f.at}=${f.usd}`)).toEqual([
+      'reserved1mInput@us=0.198',
+      'reserved3mOutput@global=0.81',
+    ]);
+    const result = mergePriceFacts(
+      bundledCatalog().data,
+      [...allDocs, ...docs],
+      new Date('2026-11-18T03:00:00Z'),
+    );
+    expect(result.ok).toBe(true);
+    expect(result.skipped.reserved).toBeUndefined();
+    const sonnet = indexCatalog(result.data!).byKey.get('claude-sonnet-4-6')!;
+    expect(priceAt(sonnet, 'us')?.reserved1mInput).toBe('0.198');
+    expect(priceAt(sonnet, 'global')?.reserved3mOutput).toBe('0.81');
+    // A reserved row whose term cannot be read is still counted, never dropped silently.
+    expect(parseProductFacts(reserved('USE1-MP:USE1_Reserved_TPM-Units', '1'))).toBe('reserved');
+  });
+
+  it('reads the public Marketplace usage-type shapes, never folding long-context or 1-hour rows into standard ones', () => {
+    // Shapes seen in public Price List parsers and offer quotes: the legacy CamelCase
+    // meters, the snake_case `_standard` meters (Opus 4.7), `_LCtx` / `_long_ctx`
+    // long-context rows, `MillionBatchInputTokens`, tiers, and Reserved TPM rows.
+    const shapes: [string, string][] = [
+      ['USE1-MP:USE1_input_tokens_standard-Units', 'input@us-east-1'],
+      ['USE1-MP:USE1_output_tokens_global_standard-Units', 'output@global'],
+      ['USE1-MP:USE1_input_tokens_long_ctx_standard-Units', 'inputLong@us-east-1'],
+      ['USE1-MP:USE1_output_tokens_long_ctx_global_standard-Units', 'outputLong@global'],
+      ['USE1-MP:USE1_InputTokenCount_LCtx-Units', 'inputLong@us-east-1'],
+      ['USE1-MP:USE1_cache_write_tokens_1h_global_standard-Units', 'cacheWrite1h@global'],
+      ['USE1-MP:USE1_cache_read_tokens_standard-Units', 'cacheRead@us-east-1'],
+      ['APN1-MP:APN1_MillionBatchInputTokens-Units', 'batchInput@ap-northeast-1'],
+      ['APN2-MP:APN2_InputTokenCount_Global_Batch-Units', 'batchInput@global'],
+      ['USE1-MP:USE1_input_tokens_global_flex-Units', 'flexInput@global'],
+      ['USE1-MP:USE1_input_tokens_priority-Units', 'priorityInput@us-east-1'],
+      ['USE1-MP:USE1_Reserved_3Month_OutputTPM_Global-Units', 'reserved3mOutput@global'],
+    ];
+    for (const [usagetype, want] of shapes) {
+      const region = usagetype.startsWith('APN1')
+        ? 'ap-northeast-1'
+        : usagetype.startsWith('APN2')
+          ? 'ap-northeast-2'
+          : 'us-east-1';
+      const doc: PriceListProduct = {
+        serviceCode: 'AmazonBedrockFoundationModels',
+        product: {
+          sku: usagetype,
+          attributes: {
+            servicename: 'Claude Opus 4.7 (Amazon Bedrock Edition)',
+            usagetype,
+            regionCode: region,
+          },
+        },
+        terms: {
+          OnDemand: {
+            T: {
+              priceDimensions: {
+                D: { unit: usagetype.includes('TPM') ? '1K TPM Hour' : 'Units', pricePerUnit: { USD: '5' } },
+              },
+            },
+          },
+        },
+      };
+      const facts = parseProductFacts(doc);
+      expect(typeof facts, usagetype).not.toBe('string');
+      expect(
+        (facts as PriceFact[])[0] && `${(facts as PriceFact[])[0]!.meter}@${(facts as PriceFact[])[0]!.at}`,
+        usagetype,
+      ).toBe(want);
+    }
+  });
+
+  it('keeps a latency-optimized model token (`Llama3-1-70B-LatencyOptimized`) off the standard price', () => {
+    // The shape recorded from the us-east-1 Price List in scttfrdmn/cultivar's tests.
+    const doc: PriceListProduct = {
+      serviceCode: 'AmazonBedrock',
+      product: {
+        sku: 'LO',
+        attributes: {
+          usagetype: 'USE1-Llama3-1-70B-LatencyOptimized-input-tokens',
+          model: 'Llama 3.1 70B Latency Optimized',
+          inferenceType: 'Input tokens',
+          feature: 'On-demand Inference',
+          regionCode: 'us-east-1',
+        },
+      },
+      terms: {
+        OnDemand: { T: { priceDimensions: { D: { unit: '1K tokens', pricePerUnit: { USD: '0.0009' } } } } },
+      },
+    };
+    expect(parseProduct(doc)).toMatchObject({
+      meter: 'latencyInput',
+      usd: '0.9',
+      lookup: 'token:Llama3-1-70B',
+    });
   });
 });

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeUsage, isBedrockService, parseUsageType } from '../../lib/spend/usage-type.js';
+import {
+  describeUsage,
+  isBedrockService,
+  parseUsageType,
+  priceFieldOf,
+  pricingTierOf,
+} from '../../lib/spend/usage-type.js';
 
 const BEDROCK = 'Amazon Bedrock';
 const SONNET = 'Claude Sonnet 4.5 (Amazon Bedrock Edition)';
@@ -94,5 +100,128 @@ describe('parseUsageType', () => {
         isBedrockService,
       ),
     ).toEqual(['Amazon Bedrock', SONNET]);
+  });
+
+  // Real-format usage types (grafana/cloudcost-exporter pkg/aws/bedrock tests, the
+  // AmazonBedrockFoundationModels offer's Sonnet 4.6 usage types quoted in
+  // ramyalsaffar/OncoTriage-Agent RECOVERY_R1C_REPORT.md, the AmazonBedrockService
+  // Claude4Sonnet long-context rows, and the LCtx / long_ctx / LatencyOptimized shapes
+  // public Price List parsers match): each gets its tier, route and price field.
+  it.each([
+    [
+      BEDROCK,
+      'USE1-Claude3-5Haiku-input-tokens-latency-optimized',
+      { kind: 'tokens', tokenClass: 'input', latencyOptimized: true },
+      'latency-optimized',
+      'latencyInput',
+      'Claude 3.5 Haiku · input · latency-optimized',
+    ],
+    [
+      BEDROCK,
+      'USE1-Llama3-1-70B-LatencyOptimized-output-tokens',
+      { kind: 'tokens', modelName: 'Llama 3.1 70B', tokenClass: 'output', latencyOptimized: true },
+      'latency-optimized',
+      'latencyOutput',
+      'Llama 3.1 70B · output · latency-optimized',
+    ],
+    [
+      BEDROCK,
+      'USE1-Claude4Sonnet-input-tokens-long-context-cross-region-global',
+      { kind: 'tokens', tokenClass: 'input', longContext: true, scope: 'global' },
+      'standard',
+      'inputLong',
+      'Claude Sonnet 4 · input · long context · global',
+    ],
+    [
+      'Claude Sonnet 4.6 (Amazon Bedrock Edition)',
+      'USE1-MP:USE1_InputTokenCount_LCtx-Units',
+      { kind: 'tokens', tokenClass: 'input', longContext: true, scope: 'in-region' },
+      'standard',
+      'inputLong',
+      'Claude Sonnet 4.6 · input · long context',
+    ],
+    [
+      'Claude Opus 4.7 (Amazon Bedrock Edition)',
+      'USE1-MP:USE1_output_tokens_long_ctx_global_standard-Units',
+      { kind: 'tokens', tokenClass: 'output', longContext: true, scope: 'global', tier: 'standard' },
+      'standard',
+      'outputLong',
+      'Claude Opus 4.7 · output · long context · global',
+    ],
+    [
+      BEDROCK,
+      'USE1-Qwen3-32B-output-tokens-priority',
+      { kind: 'tokens', tokenClass: 'output', tier: 'priority' },
+      'priority',
+      'priorityOutput',
+      'Qwen 3 32B · output · priority',
+    ],
+    [
+      BEDROCK,
+      'USE1-Nova2.0Pro-text-input-tokens-priority-cross-region-global',
+      { kind: 'tokens', tokenClass: 'input', tier: 'priority', scope: 'global' },
+      'priority',
+      'priorityInput',
+      undefined,
+    ],
+    [
+      'Claude Opus 4.7 (Amazon Bedrock Edition)',
+      'USE1-MP:USE1_input_tokens_global_flex-Units',
+      { kind: 'tokens', tokenClass: 'input', tier: 'flex', scope: 'global' },
+      'flex',
+      'flexInput',
+      'Claude Opus 4.7 · input · flex · global',
+    ],
+    [
+      'Claude 3.5 Sonnet (Amazon Bedrock Edition)',
+      'APN1-MP:APN1_MillionBatchInputTokens-Units',
+      { kind: 'tokens', tokenClass: 'input', batch: true },
+      'batch',
+      'batchInput',
+      'Claude 3.5 Sonnet · input · batch',
+    ],
+    [
+      'Claude Sonnet 4.6 (Amazon Bedrock Edition)',
+      'USE1-MP:USE1_Reserved_1Month_InputTPM_Geo-Units',
+      { kind: 'reserved', reservedTerm: '1-month', tokenClass: 'input', scope: 'geo' },
+      'reserved',
+      undefined,
+      'Claude Sonnet 4.6 · Reserved 1-month input tokens per minute · cross-region',
+    ],
+    [
+      'Claude Sonnet 4.6 (Amazon Bedrock Edition)',
+      'APN2-MP:APN2_Reserved_3Month_OutputTPM_Global-Units',
+      {
+        kind: 'reserved',
+        reservedTerm: '3-month',
+        tokenClass: 'output',
+        scope: 'global',
+        region: 'ap-northeast-2',
+      },
+      'reserved',
+      undefined,
+      'Claude Sonnet 4.6 · Reserved 3-month output tokens per minute · global',
+    ],
+  ] as const)('%s / %s: tier, route and price field', (service, usageType, expected, tier, field, label) => {
+    const info = parseUsageType(service, usageType);
+    expect(info).toMatchObject(expected);
+    expect(pricingTierOf(info)).toBe(tier);
+    expect(priceFieldOf(info)).toBe(field);
+    expect(info.detail).toBeUndefined();
+    if (label) expect(describeUsage(info)).toBe(label);
+  });
+
+  it('keeps the standard tier and price field for plain lines (no tier words leak into labels)', () => {
+    const plain = parseUsageType(SONNET, 'USE1-MP:USE1_InputTokenCount-Units');
+    expect([pricingTierOf(plain), priceFieldOf(plain), plain.latencyOptimized, plain.longContext]).toEqual([
+      'standard',
+      'input',
+      undefined,
+      undefined,
+    ]);
+    const cache = parseUsageType(SONNET, 'USE1-MP:USE1_CacheWrite1hInputTokenCount_Global-Units');
+    expect(priceFieldOf(cache)).toBe('cacheWrite1h');
+    const pt = parseUsageType(BEDROCK, 'USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits');
+    expect([pricingTierOf(pt), priceFieldOf(pt)]).toEqual(['provisioned', undefined]);
   });
 });
