@@ -602,7 +602,9 @@ async function runStatus(asked: Extract<BudgetInput, { action: 'status' }>, ctx:
       const oldest = estimated
         .map((t) => t.nowcastReadAt)
         .filter((d): d is Date => d !== undefined)
-        .sort((a, b) => a.getTime() - b.getTime())[0];
+        .sort((a, b) => a.getTime() - b.getTime())
+        // Said when a reading is from an earlier run (far-off teams are read every few hours).
+        .find((d) => deps.clock.now().getTime() - d.getTime() >= 30 * 60_000);
       blocks.push({
         kind: 'text',
         text: `Month to date includes an estimate of spend not yet billed, from token metrics${
