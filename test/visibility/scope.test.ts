@@ -17,6 +17,7 @@ import type { Caller } from '../../lib/commands/types.js';
 import type { Deps } from '../../lib/deps.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
+import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import {
@@ -50,7 +51,7 @@ const TEAMS = ['search', 'support-bot', 'growth', 'legal'];
 let dynamo: TestDynamo;
 let slack: SlackServer;
 
-function depsFor(visibility: 'open' | 'team'): Deps {
+function depsFor(visibility: 'open' | 'team', env: Record<string, string> = {}): Deps {
   return testDeps({
     store: dynamo.store,
     sources: createDemoSources(fixedClock(TEST_NOW)),
@@ -62,6 +63,7 @@ function depsFor(visibility: 'open' | 'team'): Deps {
       TEAMS_WEBHOOK_SECRET: TEAMS_SECRET,
       ADMIN_USER_IDS: ADMIN,
       BEDROCK_COST_FINOPS_CHANNEL: FINOPS,
+      ...env,
     },
   });
 }
@@ -295,5 +297,51 @@ describe('visibility: team (Teams outgoing webhook)', () => {
     expect(teamsIn(elsewhere)).toEqual([]);
     const admin = await teams(depsFor('team'), 'spend last week by team', OTHER_TEAMS_CHANNEL, ADMIN);
     expect(teamsIn(admin)).toEqual(expect.arrayContaining(TEAMS));
+  });
+});
+
+describe('visibility: team (ask)', () => {
+  const MODEL_ID = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
+  let aws: AwsServer;
+  let restoreEnv: () => void;
+  beforeAll(async () => {
+    aws = await startAwsServer({});
+    restoreEnv = useEnv(awsTestEnv(aws.endpoint));
+    // The model picks `spend last week by team` (a Converse tool use in the real shape).
+    aws.handle('Converse', () => ({
+      output: {
+        message: {
+          role: 'assistant',
+          content: [
+            {
+              toolUse: {
+                toolUseId: 'tooluse_0001AbCdEf',
+                name: 'spend',
+                input: { period: 'last week', groupBy: 'team' },
+              },
+            },
+          ],
+        },
+      },
+      stopReason: 'tool_use',
+      usage: { inputTokens: 1830, outputTokens: 74, totalTokens: 1904 },
+      metrics: { latencyMs: 812 },
+    }));
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await aws?.close();
+  });
+
+  it("answers a member's question from their teams only, and an admin's from all", async () => {
+    const deps = depsFor('team', { ASSISTANT_MODEL_ID: MODEL_ID });
+    const bob = await slash(deps, 'ask which team spent the most last week?', BOB);
+    expect(aws.count('Converse')).toBeGreaterThan(0);
+    expect(bob).toContain('Answered with `spend last week by team`');
+    expect(teamsIn(bob)).toEqual(['search']);
+    expect(bob).toContain('Figures are scoped to your teams: legal-fans, search');
+    const admin = await slash(deps, 'ask which team spent the most last week?', ADMIN);
+    expect(teamsIn(admin)).toEqual(expect.arrayContaining(TEAMS));
+    expect(admin).not.toContain('scoped');
   });
 });
