@@ -57,13 +57,13 @@ export const FOCUS_COLUMNS: readonly FocusColumn[] = [
   { name: 'ConsumedUnit', type: 'String', nullable: true },
   { name: 'ContractedCost', type: 'Decimal', nullable: false },
   { name: 'EffectiveCost', type: 'Decimal', nullable: false },
-  { name: 'InvoiceIssuer', type: 'String', nullable: false },
+  { name: 'InvoiceIssuerName', type: 'String', nullable: false },
   { name: 'ListCost', type: 'Decimal', nullable: false },
   { name: 'PricingCategory', type: 'String', nullable: true },
   { name: 'PricingQuantity', type: 'Decimal', nullable: true },
   { name: 'PricingUnit', type: 'String', nullable: true },
-  { name: 'Provider', type: 'String', nullable: false },
-  { name: 'Publisher', type: 'String', nullable: false },
+  { name: 'ProviderName', type: 'String', nullable: false },
+  { name: 'PublisherName', type: 'String', nullable: false },
   { name: 'RegionId', type: 'String', nullable: true },
   { name: 'ServiceCategory', type: 'String', nullable: false },
   { name: 'ServiceName', type: 'String', nullable: false },
@@ -197,14 +197,14 @@ export async function buildFocusExport(deps: Deps, options: FocusExportOptions):
       // and contracted prices unless the account has a private offer, which the bill nets.
       ContractedCost: row.amount,
       EffectiveCost: row.amount,
-      InvoiceIssuer: AWS,
+      InvoiceIssuerName: AWS,
       ListCost: row.amount,
       PricingCategory: info.commitment && info.commitment !== 'none' ? 'Committed' : 'Standard',
       PricingQuantity: row.quantity,
       PricingUnit: unitOf(info),
-      Provider: AWS,
+      ProviderName: AWS,
       // Third-party models are sold through AWS Marketplace by their makers.
-      Publisher: info.marketplace
+      PublisherName: info.marketplace
         ? (model?.provider ?? service.replace(/ \(Amazon Bedrock Edition\)$/, ''))
         : AWS,
       RegionId: info.region ?? null,
