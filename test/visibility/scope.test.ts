@@ -231,6 +231,31 @@ describe('visibility: team (Slack)', () => {
     expect(admin.teams.map((t) => t.team).sort()).toEqual([...TEAMS].sort());
   });
 
+  it("scopes today's token estimate (CloudWatch by application profile) and idle throughput too", async () => {
+    const deps = depsFor('team');
+    const today = await data<{ groups: { key: string; usd: number }[] }>(
+      deps,
+      'spend today by team',
+      caller(BOB),
+    );
+    const adminToday = await data<{ groups: { key: string; usd: number }[] }>(
+      deps,
+      'spend today by team',
+      caller(ADMIN),
+    );
+    expect(adminToday.groups.map((g) => g.key)).toEqual(expect.arrayContaining(['search', 'growth']));
+    expect(today.groups.map((g) => g.key)).toEqual(['search']);
+    // The same as an admin's question about search alone (the bill plus search's own tokens).
+    const mine = await data<{ totalUsd: number }>(deps, 'spend today', caller(BOB));
+    const search = await data<{ totalUsd: number }>(deps, 'spend today team search', caller(ADMIN));
+    expect(mine.totalUsd).toBe(search.totalUsd);
+    expect(mine.totalUsd).toBeGreaterThan(0);
+    const idle = await data<{ throughputs: { name: string }[] }>(deps, 'idle', caller(BOB));
+    const adminIdle = await data<{ throughputs: { name: string }[] }>(deps, 'idle', caller(ADMIN));
+    expect(adminIdle.throughputs.length).toBeGreaterThan(0);
+    expect(idle.throughputs.length).toBeLessThan(adminIdle.throughputs.length);
+  });
+
   it('shows someone in no team no figures, and says why', async () => {
     const deps = depsFor('team');
     const text = await slash(deps, 'spend last week by team', EVE);
