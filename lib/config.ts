@@ -118,15 +118,14 @@ const FIELDS = {
    * `BEDROCK_COST_FINOPS_CHANNEL` (comma-separated Slack channel IDs or Teams channel and
    * conversation IDs such as `19:abc@thread.tacv2`).
    */
-  BEDROCK_COST_FINOPS_CHANNEL_IDS: ((raw) =>
-    [
-      ...new Set(
-        (optionalText(raw) ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
-    ]) as Field<string[]>,
+  BEDROCK_COST_FINOPS_CHANNEL_IDS: ((raw) => [
+    ...new Set(
+      (optionalText(raw) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]) as Field<string[]>,
   TEAM_TAG_KEY: text('team', nonEmpty),
   AWS_REGION: text('us-east-1'),
   /**
