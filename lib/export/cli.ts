@@ -20,9 +20,8 @@ export interface FocusExportFlags {
 
 /** Run the export; returns what to print (the CSV itself, or a summary of the file written). */
 export async function runFocusExport(deps: Deps, words: string[], flags: FocusExportFlags): Promise<string> {
-  if (flags.period !== undefined && words.length)
-    throw new ParseError(`Give the period once: --period "${flags.period}" or as words, not both.`);
-  const periodText = flags.period ?? (words.length ? words.join(' ') : 'last month');
+  // `--period last month` unquoted: the shell hands `month` over as a word of its own.
+  const periodText = [flags.period ?? '', ...words].join(' ').trim() || 'last month';
   const period = parsePeriod(periodText, deps.clock.now());
   const parquet = flags.parquet || /\.parquet$/i.test(flags.out ?? '');
   if (parquet && !flags.out)

@@ -217,7 +217,8 @@ describe('bedrock-cost export (CLI)', () => {
   }
 
   it('writes CSV to stdout and Parquet to --out, both totalling spend', async () => {
-    const csv = await cli(['export', '--format', 'focus', '--period', 'last month', '--demo']);
+    // `--period last month` unquoted: the shell splits it.
+    const csv = await cli(['export', '--format', 'focus', '--period', 'last', 'month', '--demo']);
     expect(csv.code).toBe(0);
     const [header, ...rows] = parseCsv(`${csv.out}\r\n`);
     expect(header).toContain('BilledCost');
