@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTeam } from '../../lib/budgets/store.js';
+import { buildAppHome } from '../../lib/chat/app-home.js';
 import type { HttpEvent } from '../../lib/chat/http.js';
 import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { createTeamsMessagesHandler } from '../../lib/chat/teams-app.js';
@@ -262,6 +263,12 @@ describe('visibility: team (Slack)', () => {
     expect(teamsIn(text)).toEqual([]);
     expect(text).toContain('you are in none yet');
     expect((await data<{ totalUsd: number }>(deps, 'spend last week', caller(EVE))).totalUsd).toBe(0);
+  });
+
+  it('does not promise every team on the Home tab of someone who owns none', async () => {
+    const home = JSON.stringify(await buildAppHome(depsFor('team'), EVE));
+    expect(home).toContain('shows the teams you belong to');
+    expect(JSON.stringify(await buildAppHome(depsFor('open'), EVE))).toContain('shows every team');
   });
 
   it('leaves price-only answers alone (estimate reads no team data)', async () => {
