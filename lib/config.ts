@@ -115,6 +115,27 @@ const FIELDS = {
   BEDROCK_COST_CACHE_TTL_MINUTES: positiveInt(240),
   /** FinOps channel (Slack channel ID) for idle-throughput findings and the overview digest. */
   BEDROCK_COST_FINOPS_CHANNEL: optionalText,
+  /**
+   * Who sees which figures (docs/visibility.md): `open` (default), everyone sees every team;
+   * `team`, a person sees the teams they own or belong to (the team's Slack user group or
+   * alert channel, its Teams channel), and admins and the FinOps channel see all.
+   */
+  BEDROCK_COST_VISIBILITY: ((v) => oneOf(['open', 'team'] as const)(v?.trim() || 'open')) as Field<
+    'open' | 'team'
+  >,
+  /**
+   * More chat channels that see every team with `BEDROCK_COST_VISIBILITY=team`, besides
+   * `BEDROCK_COST_FINOPS_CHANNEL` (comma-separated Slack channel IDs or Teams channel and
+   * conversation IDs such as `19:abc@thread.tacv2`).
+   */
+  BEDROCK_COST_FINOPS_CHANNEL_IDS: ((raw) => [
+    ...new Set(
+      (optionalText(raw) ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]) as Field<string[]>,
   TEAM_TAG_KEY: text('team', nonEmpty),
   AWS_REGION: text('us-east-1'),
   /**

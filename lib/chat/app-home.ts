@@ -112,7 +112,7 @@ export async function buildAppHome(deps: Deps, userId: string): Promise<HomeView
       section(
         admin
           ? `No team has a Bedrock budget yet. Set one with \`/bedrock-cost ${BUDGET_SET_EXAMPLE}\`.`
-          : `You do not own a team budget yet. Ask a budget admin or a team's owner to add you: \`/bedrock-cost budget set TEAM AMOUNT owner <@${userId}>\`. Meanwhile \`/bedrock-cost budget\` shows every team.`,
+          : `You do not own a team budget yet. Ask a budget admin or a team's owner to add you: \`/bedrock-cost budget set TEAM AMOUNT owner <@${userId}>\`. Meanwhile \`/bedrock-cost budget\` shows ${deps.config.BEDROCK_COST_VISIBILITY === 'team' ? 'the teams you belong to' : 'every team'}.`,
       ),
     );
     return { type: 'home', blocks };

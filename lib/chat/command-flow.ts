@@ -9,6 +9,7 @@ import type { Caller, CommandContext } from '../commands/types.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { isUserError, userMessage } from '../errors.js';
+import { runScoped } from '../visibility/context.js';
 import { type Reply, simpleReply } from './reply.js';
 import { WorkerOnlyError } from './worker.js';
 
@@ -84,7 +85,8 @@ export async function runFast(
 ): Promise<Reply | 'late'> {
   // `executeLine(text)` with the command already loaded by `planCommand`.
   const { command, words, visibility } = plan.parsed;
-  const execute = async () => command.run(command.parse(words, ctx), ctx);
+  // On the data this person may see (BEDROCK_COST_VISIBILITY), saying so when scoped.
+  const execute = async () => runScoped(ctx, (scoped) => command.run(command.parse(words, scoped), scoped));
   const work = execute().then(
     (result): Reply | 'late' => ({ ...result.reply, visibility }),
     (error: unknown): Reply | 'late' => {

@@ -6,6 +6,7 @@
  */
 
 import { toUserFacing } from '../errors.js';
+import { runScoped } from '../visibility/context.js';
 import { type ParsedLine, resolveLine, splitLine } from './line.js';
 import { COMMANDS, findCommand } from './registry.js';
 import type { CommandContext, CommandResult } from './types.js';
@@ -34,7 +35,8 @@ export async function executeLine(
   const parsed = parseLine(text);
   const input = parsed.command.parse(parsed.words, ctx);
   try {
-    const result = await parsed.command.run(input, ctx);
+    // On the data this person may see (BEDROCK_COST_VISIBILITY), saying so when scoped.
+    const result = await runScoped(ctx, (scoped) => parsed.command.run(input, scoped));
     return { ...result, visibility: parsed.visibility };
   } catch (error) {
     // No AWS credentials is the person's to fix (a profile, a role, or --demo), whichever

@@ -119,10 +119,11 @@ export function queryFacts(
   factsOf: (start: string, end: string) => Iterable<BillFact>,
 ): CostRow[] {
   checkRange(query.start, query.end);
-  // Cost Explorer groups by at most two dimensions; the ledger's cells have three (team x
-  // service x usage type), so its own questions may ask for all three.
-  if (query.groupBy.length > 3) {
-    throw new UserError('bad_input', 'The bill groups by at most three dimensions.');
+  // Cost Explorer groups by at most two dimensions; the ledger's cells have four (team x
+  // service x usage type x linked account), so its own questions (the FOCUS export) may ask
+  // for all of them.
+  if (query.groupBy.length > 4) {
+    throw new UserError('bad_input', 'The bill groups by at most four dimensions.');
   }
   const rows: CostRow[] = [];
   for (const bucket of bucketsOf(query)) {

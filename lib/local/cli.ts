@@ -30,6 +30,8 @@ export const USAGE = `Usage:
   bedrock-cost sync [--demo]                     bring the bill ledger up to date once
   bedrock-cost status [--format json]            bill freshness, the bot's own requests and cost this month
   bedrock-cost pricing-refresh [--dry-run]       refresh the pricing catalog from the AWS Price List API
+  bedrock-cost export --format focus [--period PERIOD] [--out FILE] [--parquet] [--billing-account ID]
+                                                 the bill ledger as FOCUS 1.2 (CSV, or Parquet), default last month
   bedrock-cost sync [--demo]                     bring the bill ledger up to date once (and a backfill step)
   bedrock-cost status [--format json]            ledger freshness, next sync, this month's requests and cost
 
@@ -65,6 +67,8 @@ export interface CliOptions {
   /** True when `--port` was given (not the default). */
   portGiven: boolean;
   words: string[];
+  /** `export`: its period words, output file, Parquet instead of CSV, payer account. */
+  export?: { period?: string; out?: string; parquet: boolean; billingAccount?: string };
 }
 
 /** Parse argv; throws `ParseError` on unknown flags or bad values. */
@@ -92,13 +96,27 @@ export function parseCliArgs(argv: string[]): CliOptions {
         'dry-run': { type: 'boolean' },
         verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
+        period: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        parquet: { type: 'boolean' },
+        'billing-account': { type: 'string' },
       },
     });
   } catch (error) {
     throw new ParseError((error as Error).message.split('\n')[0] ?? 'bad arguments');
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  const format = (values.format as string | undefined) ?? 'text';
+  // `export --format focus`: the export's own formats; the other commands' are not its.
+  const exporting = parsed.positionals[0] === 'export';
+  if (exporting) {
+    const given = (values.format as string | undefined) ?? 'focus';
+    if (given !== 'focus')
+      throw new ParseError(`"export" writes FOCUS 1.2 (--format focus, CSV or --parquet), not "${given}".`);
+  } else {
+    for (const flag of ['period', 'out', 'parquet', 'billing-account'])
+      if (values[flag] !== undefined) throw new ParseError(`--${flag} is a flag of "export" only.`);
+  }
+  const format = exporting ? 'text' : ((values.format as string | undefined) ?? 'text');
   if (!FORMATS.includes(format as Format)) {
     throw new ParseError(`Unknown format "${format}": use one of ${FORMATS.join(', ')}.`);
   }
@@ -119,6 +137,18 @@ export function parseCliArgs(argv: string[]): CliOptions {
     help: Boolean(values.help),
     portGiven: values.port !== undefined,
     words,
+    ...(exporting
+      ? {
+          export: {
+            parquet: Boolean(values.parquet),
+            ...(values.period !== undefined ? { period: values.period as string } : {}),
+            ...(values.out !== undefined ? { out: values.out as string } : {}),
+            ...(values['billing-account'] !== undefined
+              ? { billingAccount: values['billing-account'] as string }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -214,6 +244,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         );
       else io.out(text);
       return r?.error ? 1 : 0;
+    }
+    if (first === 'export') {
+      const { runFocusExport } = await import('../export/cli.js');
+      io.out(await runFocusExport(deps, rest, options.export ?? { parquet: false }));
+      return 0;
     }
     if (first === 'digest' || first === 'alerts' || first === 'idle-scan' || first === 'pricing-refresh') {
       if (rest.length) throw new ParseError(`"${first}" takes no words, only --dry-run and --demo.`);

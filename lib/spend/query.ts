@@ -17,7 +17,7 @@ import { ExactSum } from '../analysis/exact-sum.js';
 import { addDays, type DateRange, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { type Deps, otherRegions } from '../deps.js';
-import { NotFoundError } from '../errors.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
 import { closestMatches, normaliseName } from '../fuzzy.js';
 import { type Dec, ZERO } from '../money.js';
 import type {
@@ -29,6 +29,7 @@ import type {
   DataSources,
   MetricsSource,
 } from '../ports.js';
+import { scopedTeamsOf } from '../visibility/scope.js';
 import { modelNamesFromCatalog } from './model-names.js';
 import type { RegionalMetrics } from './nowcast.js';
 import {
@@ -447,6 +448,14 @@ export async function resolveTeam(
   const teams = [...new Set([...(await knownTeams(ctx, today)), ...extra])];
   const exact = teams.find((t) => t === team) ?? teams.find((t) => normaliseName(t) === wanted);
   if (exact !== undefined) return exact;
+  const visible = scopedTeamsOf(ctx.costs);
+  if (visible) {
+    // BEDROCK_COST_VISIBILITY=team: other teams are hidden, not unknown (docs/visibility.md).
+    const mine = [...visible].sort();
+    throw new ForbiddenError(
+      `The figures of "${team.slice(0, 40)}" are not shown to you: you see your teams only (${mine.length ? mine.join(', ') : 'none yet'}). Budget admins and the FinOps channel see every team.`,
+    );
+  }
   const close = closestMatches(team, teams, 3);
   throw new NotFoundError(
     close.length

@@ -31,6 +31,7 @@ describe('infra/slack-app-manifest.yml', () => {
       'commands',
       'files:write',
       'groups:read',
+      'usergroups:read',
       'users:read',
       'users:read.email',
     ]);
