@@ -20,9 +20,8 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, startOfNextMonth } from '../clock.js';
-import { Dec } from '../money.js';
 import type { Store } from '../store/store.js';
-import type { BillFact, FactState } from './facts.js';
+import { type BillFact, type FactState, StoredFact } from './facts.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -140,19 +139,23 @@ function encode(facts: BillFact[]): Encoded {
   };
 }
 
+/** Stored facts keep their figures as text and exact integer parts (no `Dec` per fact until asked). */
 function decode(day: string, e: Encoded): BillFact[] {
-  return e.f.map(([s, u, t, a, g, r, amount, quantity, state]) => ({
-    day,
-    service: e.s[s]!,
-    usageType: e.u[u]!,
-    team: e.t[t]!,
-    account: e.a[a]!,
-    region: e.g[g]!,
-    recordType: e.r[r]!,
-    amount: new Dec(amount),
-    quantity: new Dec(quantity),
-    state: STATES[state] ?? 'final',
-  }));
+  return e.f.map(
+    ([s, u, t, a, g, r, amount, quantity, state]) =>
+      new StoredFact(
+        day,
+        e.s[s]!,
+        e.u[u]!,
+        e.t[t]!,
+        e.a[a]!,
+        e.g[g]!,
+        e.r[r]!,
+        amount,
+        quantity,
+        STATES[state] ?? 'final',
+      ),
+  );
 }
 
 /** A stable fingerprint of a day's facts (order-independent): unchanged days are not rewritten. */
