@@ -4,6 +4,7 @@ import {
   changeVerb,
   effectLabel,
   explainChange,
+  quantityEffectOf,
   roundDrivers,
   splitEffects,
 } from '../../lib/analysis/explain.js';
@@ -42,14 +43,15 @@ describe('explainChange', () => {
   it('splits a volume spike into volume, not price', () => {
     const top = explainFixture().drivers[0]!;
     expect(top.rateEffectUsd!.abs().toNumber()).toBeLessThan(0.01);
-    expect(top.volumeEffectUsd!.minus(top.deltaUsd).abs().toNumber()).toBeLessThan(0.01);
+    expect(quantityEffectOf(top)!.minus(top.deltaUsd).abs().toNumber()).toBeLessThan(0.01);
     expect(effectLabel(top)).toMatch(/^volume x2\.\d$/);
   });
 
   it('splits a price change into rate, not volume', () => {
     const llama = explainFixture().drivers.find((d) => d.model === 'Llama 3.1 70B')!;
     expect(llama.deltaUsd.isNegative()).toBe(true);
-    expect(llama.volumeEffectUsd!.abs().toNumber()).toBeLessThan(0.01);
+    expect(quantityEffectOf(llama)!.abs().toNumber()).toBeLessThan(0.01);
+    expect(llama.rateEffectUsd!.eq(llama.deltaUsd)).toBe(true);
     expect(effectLabel(llama)).toBe('price -27%');
   });
 
@@ -199,7 +201,13 @@ describe('drivers always sum to the total change (property)', () => {
           expect(rounded.reduce((s, d) => s + cents(d.deltaUsd), 0)).toBe(expected);
           for (const d of rounded) {
             if (d.volumeEffectUsd !== undefined)
-              expect(cents(d.volumeEffectUsd) + cents(d.rateEffectUsd!)).toBe(cents(d.deltaUsd));
+              expect(
+                cents(d.volumeEffectUsd) +
+                  cents(d.mixEffectUsd!) +
+                  cents(d.routeEffectUsd!) +
+                  cents(d.cacheEffectUsd!) +
+                  cents(d.rateEffectUsd!),
+              ).toBe(cents(d.deltaUsd));
           }
         },
       ),
