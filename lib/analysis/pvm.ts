@@ -134,6 +134,13 @@ function currentWeight(part: Node, whole: Node): Dec {
   return whole.q1.isZero() ? baseWeight(part, whole) : part.q1.div(whole.q1);
 }
 
+/**
+ * Effects are held to 15 decimal places of a dollar: the divisions above are rounded at 40
+ * significant digits, and a sum of such numbers of different sizes would not be exact; sums
+ * of numbers with 15 decimals (and bills below $10^20) are.
+ */
+const fixed = (d: Dec) => d.toDecimalPlaces(15);
+
 const points = (d: Dec) => Math.round(d.times(100).toNumber());
 
 /**
@@ -215,10 +222,10 @@ export function decomposeChange(input: PvmLine[]): Decomposition {
           const x2 = pool.q1.times(s1m).times(sv).times(wi).times(r0);
           const x1 = pool.q1.times(s1m).times(sv).times(si).times(r0);
           // For a line that existed, x4 = c0 x (pool tokens now / then): the pool's growth.
-          e.volume = x4.minus(line.c0);
-          e.mix = x3.minus(x4);
-          e.route = x2.minus(x3);
-          e.cache = x1.minus(x2);
+          e.volume = fixed(x4.minus(line.c0));
+          e.mix = fixed(x3.minus(x4));
+          e.route = fixed(x2.minus(x3));
+          e.cache = fixed(x1.minus(x2));
           e.rate = delta.minus(e.volume).minus(e.mix).minus(e.route).minus(e.cache);
           poolMix = poolMix.plus(e.mix);
           modelShift.usd = modelShift.usd.plus(e.mix);
