@@ -97,6 +97,12 @@ export interface IdleFinding {
   wasted: Dec;
   /** What acting on the recommendation saves per day (0 when nothing to save now). */
   savesPerDay: Dec;
+  /**
+   * What the recommendation saves per day once a commitment ends (resizing an under-used
+   * throughput to fewer model units, or not renewing an idle or under-used one), when the
+   * saving cannot start now; see `throughput.commitmentExpiresAt` for the date.
+   */
+  resizeSavesPerDay?: Dec;
   recommendation: string;
 }
 
@@ -261,7 +267,7 @@ function recommend(
   finding: Omit<IdleFinding, 'recommendation' | 'savesPerDay'>,
   now: Date,
   hours: number,
-): { recommendation: string; savesPerDay: Dec } {
+): { recommendation: string; savesPerDay: Dec; resizeSavesPerDay?: Dec } {
   const t = finding.throughput;
   const perDay = finding.hourly ? finding.hourly.total.times(24) : undefined;
   const perUnitDay = finding.hourly ? finding.hourly.perModelUnitHour.times(24) : undefined;
@@ -292,6 +298,7 @@ function recommend(
       if (committed) {
         return {
           ...none,
+          ...(perDay ? { resizeSavesPerDay: perDay } : {}),
           recommendation: commitmentEnds
             ? `Committed until ${commitmentEnds}: move a workload onto it, and do not renew.`
             : 'Committed (end date unknown): move a workload onto it, and do not renew.',
@@ -313,6 +320,7 @@ function recommend(
         if (committed) {
           return {
             ...none,
+            ...(perUnitDay ? { resizeSavesPerDay: perUnitDay } : {}),
             recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}.`,
           };
         }
@@ -324,6 +332,7 @@ function recommend(
       if (committed) {
         return {
           ...none,
+          ...(perDay ? { resizeSavesPerDay: perDay } : {}),
           recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic.`,
         };
       }

@@ -92,7 +92,7 @@ function routeKey(info: UsageTypeInfo): string {
 function poolable(line: PvmLine): boolean {
   const info = line.info;
   if (info?.kind !== 'tokens' || !info.modelKey || !info.tokenClass) return false;
-  if (line.q0.isNegative() || line.q1.isNegative()) return false;
+  if (line.q0.lt(0) || line.q1.lt(0)) return false;
   if (line.q0.isZero() && !line.c0.isZero()) return false;
   if (line.q1.isZero() && !line.c1.isZero()) return false;
   return !(line.q0.isZero() && line.q1.isZero());
@@ -305,8 +305,8 @@ interface Shift {
  */
 function moveOf(shifts: Shift[]): { from?: string; to?: string; sharePoints: number } {
   const byUsd = (a: Shift, b: Shift) => b.usd.abs().comparedTo(a.usd.abs());
-  const to = shifts.filter((s) => s.shift.isPositive()).sort(byUsd)[0];
-  const from = shifts.filter((s) => s.shift.isNegative()).sort(byUsd)[0];
+  const to = shifts.filter((s) => s.shift.gt(0)).sort(byUsd)[0];
+  const from = shifts.filter((s) => s.shift.lt(0)).sort(byUsd)[0];
   if (!to || !from) return { sharePoints: 0 };
   const gain = to.shift;
   const loss = from.shift.neg();
