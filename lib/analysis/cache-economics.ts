@@ -55,7 +55,7 @@ const add = (s: Sums | undefined, line: SpendLine): Sums => ({
 });
 
 const rateOf = (s: Sums | undefined): Dec | undefined =>
-  s && s.q.gt(0) && !s.c.lt(0) ? s.c.div(s.q) : undefined;
+  s?.q.gt(0) && !s.c.lt(0) ? s.c.div(s.q) : undefined;
 
 function routeOf(info: UsageTypeInfo): string {
   return `${info.region ?? ''}|${info.scope}|${info.batch}|${info.tier}`;
@@ -76,10 +76,14 @@ export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: stri
     read?: Sums;
     write?: Sums;
   }
-  const byModel = new Map<string, { team: string; modelKey: string; model: string; routes: Map<string, RouteSums> }>();
+  const byModel = new Map<
+    string,
+    { team: string; modelKey: string; model: string; routes: Map<string, RouteSums> }
+  >();
   for (const line of lines) {
     const info = line.info;
-    if (info?.kind !== 'tokens' || !info.modelKey || !info.tokenClass || info.tokenClass === 'output') continue;
+    if (info?.kind !== 'tokens' || !info.modelKey || !info.tokenClass || info.tokenClass === 'output')
+      continue;
     if (line.day < range.start || line.day >= range.end) continue;
     const t = team ?? line.team ?? '';
     const key = `${t}\u0000${info.modelKey}`;
@@ -97,7 +101,9 @@ export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: stri
   const out: CacheEconomics[] = [];
   for (const m of byModel.values()) {
     let allInput: Sums | undefined;
-    for (const r of m.routes.values()) if (r.input) allInput = { q: (allInput?.q ?? ZERO).plus(r.input.q), c: (allInput?.c ?? ZERO).plus(r.input.c) };
+    for (const r of m.routes.values())
+      if (r.input)
+        allInput = { q: (allInput?.q ?? ZERO).plus(r.input.q), c: (allInput?.c ?? ZERO).plus(r.input.c) };
     const modelInputRate = rateOf(allInput);
     let writeQ = ZERO;
     let readQ = ZERO;
@@ -129,7 +135,7 @@ export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: stri
     const writeRate = writeQ.gt(0) ? writeUsd.div(writeQ) : undefined;
     const readRate = readQ.gt(0) ? readUsd.div(readQ) : undefined;
     let breakEvenHitRate: number | undefined;
-    if (writeRate && readRate && modelInputRate && modelInputRate.gt(readRate)) {
+    if (writeRate && readRate && modelInputRate?.gt(readRate)) {
       const k = Dec.max(ZERO, writeRate.minus(modelInputRate)).div(modelInputRate.minus(readRate));
       breakEvenHitRate = k.div(k.plus(1)).toDecimalPlaces(4).toNumber();
     }

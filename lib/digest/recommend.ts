@@ -304,6 +304,7 @@ function idleCandidate(finding: IdleFinding): Recommendation | undefined {
     return {
       kind: 'delete-idle-throughput',
       model: finding.modelName,
+      ...(finding.team ? { team: finding.team } : {}),
       monthlyUsd: monthly,
       text: `do not renew the idle provisioned throughput ${finding.throughput.name} (${finding.modelName}, no calls in ${finding.idleHours} h, committed until ${ends ?? 'an unknown date'}), and move a workload onto it until then: about ${formatUsd(monthly.negated(), { decimals: 0 })} a month from ${ends ?? 'its end'}.`,
     };
@@ -312,6 +313,7 @@ function idleCandidate(finding: IdleFinding): Recommendation | undefined {
   return {
     kind: 'delete-idle-throughput',
     model: finding.modelName,
+    ...(finding.team ? { team: finding.team } : {}),
     monthlyUsd: monthly,
     text: `delete the idle provisioned throughput ${finding.throughput.name} (${finding.modelName}, no calls in ${finding.idleHours} h): about ${formatUsd(monthly.negated(), { decimals: 0 })} a month.`,
   };
@@ -327,6 +329,7 @@ function underUsedCandidate(finding: IdleFinding): Recommendation | undefined {
   return {
     kind: 'resize-under-used-throughput',
     model: finding.modelName,
+    ...(finding.team ? { team: finding.team } : {}),
     monthlyUsd: monthly,
     text: `resize the under-used provisioned throughput ${finding.throughput.name} (${finding.modelName}; ${r.charAt(0).toLowerCase()}${r.slice(1)}): about ${formatUsd(monthly.negated(), { decimals: 0 })} a month.`,
   };
@@ -340,7 +343,10 @@ function cacheMisuseCandidates(lines: SpendLine[], current: DateRange): Recommen
   return cacheEconomics(lines, current)
     .filter((e) => e.netUsd.lt(0))
     .map((e) => {
-      const monthly = e.netUsd.negated().times(MONTH_HOURS).div(days * 24);
+      const monthly = e.netUsd
+        .negated()
+        .times(MONTH_HOURS)
+        .div(days * 24);
       const rates =
         e.hitRate !== undefined
           ? ` (hit rate ${pct(e.hitRate)}${e.breakEvenHitRate !== undefined ? `, break-even ${pct(e.breakEvenHitRate)}` : ''})`
