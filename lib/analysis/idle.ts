@@ -152,6 +152,8 @@ export interface IdleThroughputData {
   hourlyCostSource: 'bill' | 'catalog' | null;
   wastedUsd: number;
   savesPerDayUsd: number;
+  /** What resizing (or not renewing) saves per day from the commitment's end (`expiresAt`), when later. */
+  resizeSavesPerDayUsd?: number;
   recommendation: string;
 }
 
@@ -541,6 +543,7 @@ export function toIdleData(scan: IdleScan, snoozed: ReadonlyMap<string, string> 
       hourlyCostSource: f.hourly?.source ?? null,
       wastedUsd: toCents(f.wasted),
       savesPerDayUsd: toCents(f.savesPerDay),
+      ...(f.resizeSavesPerDay ? { resizeSavesPerDayUsd: toCents(f.resizeSavesPerDay) } : {}),
       recommendation: f.recommendation,
     }),
   );
