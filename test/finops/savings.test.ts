@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IdleData } from '../../lib/analysis/idle.js';
+import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
 import { eachDay } from '../../lib/clock.js';
@@ -20,7 +21,8 @@ const HOUR = 3_600_000;
 
 /**
  * Team search's Claude Instant provisioned throughput: 2 model units on a 1-month commitment
- * until Dec 10, $39.60 per model-unit hour on the bill, called in 20 of the last 168 hours.
+ * until Dec 10, $39.60 per model-unit hour on the bill, called in 20 of the last 168 hours
+ * (10 of them in the last 24).
  */
 const UNDER_USED: ProvisionedThroughput = {
   arn: arnOf('u5s3d7r2e9d1'),
@@ -59,7 +61,11 @@ afterEach(async () => {
 
 async function setup() {
   const facts = [...cacheMisuseFacts(), ...throughputFacts()];
-  const calls = hourly(NOW.getTime() - 100 * HOUR, NOW.getTime() - 80 * HOUR, 10);
+  // Called in 20 of the last 168 hours, 10 of them today: in use today, under-used over the week.
+  const calls = [
+    ...hourly(NOW.getTime() - 100 * HOUR, NOW.getTime() - 90 * HOUR, 10),
+    ...hourly(NOW.getTime() - 10 * HOUR, NOW.getTime(), 10),
+  ];
   const usage = new Map([
     ['u5s3d7r2e9d1', { Invocations: calls, InputTokenCount: calls, OutputTokenCount: calls }],
   ]);
@@ -77,7 +83,11 @@ async function setup() {
   );
   const store = await dynamo.newStore();
   const delivery = recordingDelivery();
-  const deps = testDeps({ store, delivery, env: { AWS_ENDPOINT_URL_BEDROCK: aws.endpoint } });
+  const deps = testDeps({
+    store,
+    delivery,
+    env: { AWS_ENDPOINT_URL_BEDROCK: aws.endpoint, BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
+  });
   const run = (text: string) =>
     executeLine(text, { deps, caller: { platform: 'cli', userId: 'cli', isAdmin: true } });
   return { deps, store, delivery, run };
@@ -140,6 +150,21 @@ describe('savings (Cost Explorer, CloudWatch and Bedrock at the wire)', () => {
       savesPerDayUsd: 0,
       resizeSavesPerDayUsd: 950.4,
     });
+  });
+
+  it('posts the under-used reservation in the daily idle scan with the savings dollars', async () => {
+    const { deps, run } = await setup();
+    const report = await runIdleScan(deps, { dryRun: true });
+    expect(report.summary).toBe(
+      'idle-scan: 0 idle of 1 provisioned throughput, 1 under-used over 7 days, 1 would be posted to slack:C0FINOPS',
+    );
+    const [message] = report.messages;
+    expect(message!.reply.headline).toBe(
+      'Provisioned throughput claude-instant-search was called in only 20 of its 168 hours over 7 days: resizing saves about $28,908 a month.',
+    );
+    const savings = (await run('savings')).data as SavingsData;
+    const action = savings.findings.find((f) => f.kind === 'under-used')!.action;
+    expect(renderText(message!.reply)).toContain(action);
   });
 
   it("gives the digest's recommendation the same dollars as savings", async () => {
