@@ -42,6 +42,9 @@ export interface CacheEconomics {
   hitRate?: number;
   /** The hit rate at which reads save what writes cost; undefined when the rates are unknown. */
   breakEvenHitRate?: number;
+  /** Region and cross-region scope of the route with the most cache spend (to price tokens). */
+  region?: string;
+  scope: UsageTypeInfo['scope'];
 }
 
 interface Sums {
@@ -75,6 +78,7 @@ export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: stri
     input?: Sums;
     read?: Sums;
     write?: Sums;
+    info: UsageTypeInfo;
   }
   const byModel = new Map<
     string,
@@ -92,7 +96,7 @@ export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: stri
       m = { team: t, modelKey: info.modelKey, model: info.modelName ?? info.modelKey, routes: new Map() };
       byModel.set(key, m);
     }
-    const route = m.routes.get(routeOf(info)) ?? {};
+    const route = m.routes.get(routeOf(info)) ?? { info };
     if (info.tokenClass === 'input') route.input = add(route.input, line);
     else if (info.tokenClass === 'cache-read') route.read = add(route.read, line);
     else route.write = add(route.write, line);
@@ -112,9 +116,12 @@ export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: stri
     let premium = ZERO;
     let saving = ZERO;
     let known = true;
+    let main: { info: UsageTypeInfo; usd: Dec } | undefined;
     // Break-even from the model's overall rates (volume-weighted over its routes).
     for (const r of m.routes.values()) {
       if (!r.read && !r.write) continue;
+      const usd = (r.read?.c ?? ZERO).plus(r.write?.c ?? ZERO);
+      if (!main || usd.gt(main.usd)) main = { info: r.info, usd };
       const input = rateOf(r.input) ?? modelInputRate;
       if (r.write) {
         writeQ = writeQ.plus(r.write.q);
@@ -152,6 +159,8 @@ export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: stri
       netUsd: saving.minus(premium),
       ...(tokens.gt(0) ? { hitRate: readQ.div(tokens).toDecimalPlaces(4).toNumber() } : {}),
       ...(breakEvenHitRate !== undefined ? { breakEvenHitRate } : {}),
+      ...(main?.info.region ? { region: main.info.region } : {}),
+      scope: main?.info.scope ?? 'in-region',
     });
   }
   return out.sort((a, b) => a.netUsd.comparedTo(b.netUsd));

@@ -8,20 +8,18 @@
  * new), and the idle scan over the last 7 days. A team's digest recommends the best of
  * its findings here, with the same dollars.
  */
+
+import { cacheEconomics } from '../analysis/cache-economics.js';
 import type { IdleFinding } from '../analysis/idle.js';
-import {
-  MIN_MONTHLY_SAVING,
-  type SavingsFinding,
-  savingsFindings,
-  savingsTotal,
-} from '../analysis/savings.js';
+import { MIN_MONTHLY_SAVING, type SavingsFinding, savingsFindings } from '../analysis/savings.js';
 import type { Reply } from '../chat/reply.js';
 import { addDays, startOfIsoWeek, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { fetchDigestBill } from '../digest/data.js';
 import { ParseError } from '../errors.js';
-import { formatUsd, toCents, usd } from '../money.js';
+import { Dec, formatUsd, toCents, usd } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
+import { findModel, routesFrom } from '../pricing/models.js';
 import { billContext, periodText } from '../spend/present.js';
 import { spendContextOf, UNATTRIBUTED } from '../spend/query.js';
 import { helpOf } from './meta.js';
@@ -47,6 +45,24 @@ export interface SavingsData {
     action: string;
   }[];
   totalMonthlyUsd: number;
+  /**
+   * Prompt-cache economics per team and model over the week: cache write and read tokens
+   * (from list prices, when the catalog knows the model) and dollars, what the writes cost
+   * above plain input, what the reads saved, the net, the hit rate and the break-even hit rate.
+   */
+  cache: {
+    team?: string;
+    model: string;
+    writeTokens?: number;
+    readTokens?: number;
+    writeUsd: number;
+    readUsd: number;
+    writePremiumUsd: number;
+    readSavingUsd: number;
+    netUsd: number;
+    hitRate?: number;
+    breakEvenHitRate?: number;
+  }[];
   dataAsOf: string;
   /** What could not be checked (CloudWatch or Bedrock faults of the idle scan). */
   problems: string[];
@@ -61,6 +77,15 @@ export function parseSavingsWords(words: string[], defaultTeam?: string): Saving
   throw new ParseError(`"savings" takes an optional team, for example: savings team search.`, {
     suggestion: 'Try: savings, or savings team search',
   });
+}
+
+/** The list prices of a model on the route the bill names (global, geo or in-region). */
+function listPrices(catalog: Catalog, modelKey: string, region: string | undefined, scope: string) {
+  const model = findModel(catalog, modelKey)?.model;
+  if (!model) return undefined;
+  const routes = routesFrom(model, region ?? 'us-east-1');
+  const wanted = scope === 'global' ? 'global' : scope === 'geo' ? 'geo' : 'in-region';
+  return (routes.find((r) => r.route === wanted) ?? routes[0])?.prices;
 }
 
 /** Run `savings`: the last complete week of the ledger plus a 7-day idle scan. */
@@ -92,7 +117,6 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
     catalog,
     minimumUsd: MIN_MONTHLY_SAVING,
   });
-  const total = savingsTotal(findings);
   const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
   const data: SavingsData = {
     period: current,
@@ -104,7 +128,32 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
       monthlyUsd: toCents(f.monthlyUsd),
       action: f.action,
     })),
-    totalMonthlyUsd: toCents(total),
+    // The sum of the amounts listed, so that the answer adds up to the cent.
+    totalMonthlyUsd: findings.reduce((cents, f) => cents + Math.round(toCents(f.monthlyUsd) * 100), 0) / 100,
+    cache: [...teams.values()].flatMap((lines) =>
+      cacheEconomics(lines, current).map((e) => {
+        const prices = catalog ? listPrices(catalog, e.modelKey, e.region, e.scope) : undefined;
+        const tokens = (usd: Dec, perMillion: string | undefined) =>
+          perMillion && new Dec(perMillion).gt(0)
+            ? usd.div(perMillion).times(1_000_000).round().toNumber()
+            : undefined;
+        const writeTokens = tokens(e.writeUsd, prices?.cacheWrite5m);
+        const readTokens = tokens(e.readUsd, prices?.cacheRead);
+        return {
+          ...(e.team ? { team: e.team } : {}),
+          model: e.model,
+          ...(writeTokens !== undefined ? { writeTokens } : {}),
+          ...(readTokens !== undefined ? { readTokens } : {}),
+          writeUsd: toCents(e.writeUsd),
+          readUsd: toCents(e.readUsd),
+          writePremiumUsd: toCents(e.writePremiumUsd),
+          readSavingUsd: toCents(e.readSavingUsd),
+          netUsd: toCents(e.netUsd),
+          ...(e.hitRate !== undefined ? { hitRate: e.hitRate } : {}),
+          ...(e.breakEvenHitRate !== undefined ? { breakEvenHitRate: e.breakEvenHitRate } : {}),
+        };
+      }),
+    ),
     dataAsOf: bill.dataAsOf.toISOString(),
     problems: scan.problems,
   };

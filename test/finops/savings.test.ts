@@ -121,6 +121,20 @@ describe('savings (Cost Explorer, CloudWatch and Bedrock at the wire)', () => {
         /hit rate 9%, break-even 22%\): its writes cost \$210 above plain input and its reads saved \$76, about -\$584 a month\.$/,
       ),
     });
+    // Cache economics per team and model: tokens (from list prices) and dollars.
+    expect(data.cache).toContainEqual({
+      team: 'support',
+      model: 'Claude Sonnet 4.5',
+      writeTokens: 280_000_000,
+      readTokens: 28_000_000,
+      writeUsd: 1050,
+      readUsd: 8.4,
+      writePremiumUsd: 210,
+      readSavingUsd: 75.6,
+      netUsd: -134.4,
+      hitRate: 0.0909,
+      breakEvenHitRate: 0.2174,
+    });
     expect(data.totalMonthlyUsd).toBe(
       Math.round(data.findings.reduce((s, f) => s + f.monthlyUsd * 100, 0)) / 100,
     );
