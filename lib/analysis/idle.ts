@@ -323,7 +323,7 @@ function recommend(
           return {
             ...none,
             ...(perUnitDay ? { resizeSavesPerDay: perUnitDay } : {}),
-            recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}.`,
+            recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}${perUnitDay ? `, saving ${dollars(perUnitDay)} a day from then` : ''}.`,
           };
         }
         return {
@@ -335,7 +335,7 @@ function recommend(
         return {
           ...none,
           ...(perDay ? { resizeSavesPerDay: perDay } : {}),
-          recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic.`,
+          recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic${perDay ? ` (${dollars(perDay)} a day of capacity)` : ''}.`,
         };
       }
       return {
