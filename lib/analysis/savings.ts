@@ -14,6 +14,7 @@
  * | `batch` | new traffic that could run as batch inference | on-demand minus batch, from the estimator |
  * | `prompt-cache` | a model that could cache its repeated prompt prefix | on-demand minus cached, from the estimator |
  * | `model` | a cheaper model of the same tier | the difference at list prices |
+ * | `route` | on-demand traffic off a cheaper `global.` route | cost x (1 - global / route list price) |
  */
 import type { DateRange } from '../clock.js';
 import {
@@ -26,7 +27,7 @@ import type { Catalog } from '../pricing/catalog.js';
 import type { SpendLine } from '../spend/query.js';
 import type { IdleFinding } from './idle.js';
 
-export type SavingsKind = 'idle' | 'under-used' | 'cache' | 'batch' | 'prompt-cache' | 'model';
+export type SavingsKind = 'idle' | 'under-used' | 'cache' | 'batch' | 'prompt-cache' | 'model' | 'route';
 
 export interface SavingsFinding {
   kind: SavingsKind;
@@ -45,6 +46,7 @@ const KINDS: Record<RecommendationKind, SavingsKind> = {
   batch: 'batch',
   'prompt-cache': 'prompt-cache',
   'newer-same-tier-model': 'model',
+  'global-route': 'route',
 };
 
 /** A recommendation candidate as a finding. */

@@ -167,6 +167,7 @@ const KIND_WORDS: Record<SavingsFinding['kind'], string> = {
   batch: 'batch candidate',
   'prompt-cache': 'prompt caching candidate',
   model: 'cheaper model of the same tier',
+  route: 'cheaper global route',
 };
 
 function savingsReply(data: SavingsData, meta: { now: Date; demo: boolean; ctx: CommandContext }): Reply {

@@ -16,6 +16,9 @@
  *   idle scan: its hourly cost x 730 hours.
  * - *Resizing under-used provisioned throughput* (calls in under a quarter of its hours),
  *   from the idle scan: a model unit fewer, or not renewing, from the commitment's end.
+ * - *The global cross-Region route* for on-demand traffic sent in-region or through a geo
+ *   profile (`us.`, `eu.`) of a model whose `global.` profile is cheaper at list prices
+ *   (recent Claude models: about 10%): the bill's cost x (1 - global price / route price).
  * - *Fixing a prompt cache that loses money* (writes cost more above plain input than the
  *   reads save, `lib/analysis/cache-economics.ts`): the dollars lost a month.
  *
@@ -44,7 +47,8 @@ export type RecommendationKind =
   | 'newer-same-tier-model'
   | 'delete-idle-throughput'
   | 'resize-under-used-throughput'
-  | 'cache-misuse';
+  | 'cache-misuse'
+  | 'global-route';
 
 export interface Recommendation {
   kind: RecommendationKind;
@@ -361,6 +365,69 @@ function cacheMisuseCandidates(lines: SpendLine[], current: DateRange): Recommen
     });
 }
 
+const PRICE_OF = {
+  input: 'input',
+  output: 'output',
+  cacheRead: 'cacheRead',
+  cacheWrite: 'cacheWrite5m',
+} as const;
+
+/** On-demand traffic off the global route of a model whose global route is cheaper. */
+function globalRouteCandidates(catalog: Catalog, lines: SpendLine[], current: DateRange): Recommendation[] {
+  const days = daysBetween(current.start, current.end);
+  const byRoute = new Map<
+    string,
+    { modelKey: string; region: string; scope: 'in-region' | 'geo'; cost: Record<keyof typeof PRICE_OF, Dec> }
+  >();
+  for (const line of lines) {
+    const info = line.info;
+    if (info?.kind !== 'tokens' || info.batch || info.tier !== 'standard' || info.scope === 'global')
+      continue;
+    if (!info.modelKey || line.day < current.start || line.day >= current.end) continue;
+    const cls = classOf(info.tokenClass);
+    if (!cls) continue;
+    const region = info.region ?? 'us-east-1';
+    const key = `${info.modelKey}|${region}|${info.scope}`;
+    const r = byRoute.get(key) ?? {
+      modelKey: info.modelKey,
+      region,
+      scope: info.scope,
+      cost: emptyClasses(),
+    };
+    r.cost[cls] = r.cost[cls].plus(line.amount);
+    byRoute.set(key, r);
+  }
+  const out: Recommendation[] = [];
+  for (const r of byRoute.values()) {
+    const model = findModel(catalog, r.modelKey)?.model;
+    if (model?.modality !== 'text') continue;
+    const routes = routesFrom(model, r.region);
+    const here = routes.find((x) => x.route === r.scope)?.prices;
+    const global = routes.find((x) => x.route === 'global')?.prices;
+    if (!here || !global) continue;
+    let saving = ZERO;
+    let spent = ZERO;
+    for (const cls of Object.keys(PRICE_OF) as (keyof typeof PRICE_OF)[]) {
+      const p = here[PRICE_OF[cls]];
+      const g = global[PRICE_OF[cls]];
+      const cost = r.cost[cls];
+      if (!p || !g || cost.lte(0) || new Dec(p).lte(0)) continue;
+      spent = spent.plus(cost);
+      saving = saving.plus(cost.times(Dec.max(ZERO, new Dec(1).minus(new Dec(g).div(p)))));
+    }
+    if (saving.lte(0)) continue;
+    const monthly = saving.times(MONTH_HOURS).div(days * 24);
+    const pctCheaper = Math.round(saving.div(spent).toNumber() * 100);
+    out.push({
+      kind: 'global-route',
+      model: model.name,
+      monthlyUsd: monthly,
+      text: `send the ${model.name} traffic through the global cross-Region profile (global.) instead of ${r.scope === 'geo' ? 'a geo profile' : `in-region ${r.region}`}: ${pctCheaper}% cheaper at list prices (data may be served from any commercial Region), about ${formatUsd(monthly.negated(), { decimals: 0 })} a month.`,
+    });
+  }
+  return out;
+}
+
 export interface RecommendInput {
   catalog: Catalog | undefined;
   lines: SpendLine[];
@@ -383,6 +450,7 @@ export function recommendationCandidates(input: RecommendInput): Recommendation[
   }
   candidates.push(...cacheMisuseCandidates(input.lines, input.current));
   if (input.catalog) {
+    candidates.push(...globalRouteCandidates(input.catalog, input.lines, input.current));
     const weekDays = daysBetween(input.current.start, input.current.end);
     // The two biggest models are where a change pays; looking further only adds noise.
     for (const m of tokensByModel(input.lines, input.current, input.previous).slice(0, input.models ?? 2)) {
