@@ -51,7 +51,7 @@ export const BOT_COMMANDS: { title: string; description: string }[] = [
     title: 'estimate',
     description: 'What a workload would cost: estimate sonnet 4.5 2000 in 500 out 10k/day',
   },
-  { title: 'compare', description: 'The same workload across models' },
+  { title: 'savings', description: 'Every way to save, with its dollars a month (idle, caches, batch)' },
   { title: 'prices', description: 'Prices of a model in a Region: prices nova-micro region eu-west-1' },
   { title: 'ask', description: 'A free-form question about your Bedrock spend' },
   { title: 'help', description: 'Every command, with examples' },

@@ -21,6 +21,7 @@ import { isKnowledgeBaseLine } from '../spend/spend.js';
 import { describeUsage, modelGroupOf, type TokenClass, tokenClassLabel } from '../spend/usage-type.js';
 import { biggestDayAnomaly, type DayAnomaly } from './anomaly.js';
 import { ExactSum } from './exact-sum.js';
+import { type Decomposition, decomposeChange, type EffectGroup, type Effects, roundToTarget } from './pvm.js';
 
 /** How one driver moved between the two periods. */
 export type DriverStatus = 'new' | 'vanished' | 'changed' | 'unchanged';
@@ -41,8 +42,14 @@ export interface Driver {
   previousUsd: Dec;
   currentUsd: Dec;
   deltaUsd: Dec;
-  /** Absent for team drivers (quantities of different usage types cannot be added). */
+  /**
+   * The change split into volume, mix, route/tier, cache and rate effects (docs/why-method.md);
+   * the five sum exactly to `deltaUsd`. Absent for team drivers.
+   */
   volumeEffectUsd?: Dec;
+  mixEffectUsd?: Dec;
+  routeEffectUsd?: Dec;
+  cacheEffectUsd?: Dec;
   rateEffectUsd?: Dec;
   status: DriverStatus;
   /** How many usage-type lines the driver groups. */
@@ -77,6 +84,15 @@ export interface Explanation {
   drivers: Driver[];
   /** Team drivers (when team lines were given), same rules. */
   teams: Driver[];
+  /**
+   * The change as effects per (kind, team): volume, mix, route/tier, cache, rate, biggest
+   * first; they sum exactly to `deltaUsd` (docs/why-method.md).
+   */
+  effects: EffectGroup[];
+  /** True when `effects`' team `''` is untagged spend (exact cells), false when it is "all". */
+  effectsByTeam: boolean;
+  /** The team the answer is about, when filtered. */
+  team?: string;
   /** Untagged spend in the current period (when team lines were given). */
   unattributedUsd?: Dec;
   anomaly?: DayAnomaly;
@@ -137,8 +153,7 @@ function modelDriverOf(line: SpendLine): Pick<Driver, 'key' | 'label' | 'model' 
 interface DriverAcc extends Pick<Driver, 'key' | 'label' | 'model' | 'modelKey' | 'tokenClass' | 'team'> {
   previous: Dec;
   current: Dec;
-  volume: Dec;
-  rate: Dec;
+  effectSums: Effects;
   lines: number;
   services: Set<string>;
   effects: boolean;
@@ -163,7 +178,15 @@ function finish(accs: Iterable<DriverAcc>): Driver[] {
       previousUsd: a.previous,
       currentUsd: a.current,
       deltaUsd: a.current.minus(a.previous),
-      ...(a.effects ? { volumeEffectUsd: a.volume, rateEffectUsd: a.rate } : {}),
+      ...(a.effects
+        ? {
+            volumeEffectUsd: a.effectSums.volume,
+            mixEffectUsd: a.effectSums.mix,
+            routeEffectUsd: a.effectSums.route,
+            cacheEffectUsd: a.effectSums.cache,
+            rateEffectUsd: a.effectSums.rate,
+          }
+        : {}),
       status: statusOf(a.previous, a.current),
       lines: a.lines,
     };
@@ -263,14 +286,16 @@ const serviceOf = (line: SpendLine) => line.service;
 const usageTypeOf = (line: SpendLine) => line.usageType;
 const teamOf = (line: SpendLine) => line.team;
 
-/** Group aggregates into drivers. */
+/** Group aggregates into drivers (with their lines' effects when `effectsOf` is given). */
 function driversFromAggs(
   aggs: Iterable<Agg>,
   driverOf: (line: SpendLine) => Pick<Driver, 'key' | 'label' | 'model' | 'modelKey' | 'tokenClass' | 'team'>,
-  effects: boolean,
+  effectsOf?: (agg: Agg) => Effects,
 ): Driver[] {
+  const effects = effectsOf !== undefined;
   const drivers = new Map<string, DriverAcc>();
-  for (const { line, acc } of aggs) {
+  for (const agg of aggs) {
+    const { line, acc } = agg;
     const d = driverOf(line);
     let driver = drivers.get(d.key);
     if (!driver) {
@@ -278,8 +303,7 @@ function driversFromAggs(
         ...d,
         previous: ZERO,
         current: ZERO,
-        volume: ZERO,
-        rate: ZERO,
+        effectSums: { volume: ZERO, mix: ZERO, route: ZERO, cache: ZERO, rate: ZERO },
         lines: 0,
         services: new Set(),
         effects,
@@ -288,10 +312,14 @@ function driversFromAggs(
     }
     driver.previous = driver.previous.plus(acc.c0);
     driver.current = driver.current.plus(acc.c1);
-    if (effects) {
-      const { volume, rate } = splitEffects(acc);
-      driver.volume = driver.volume.plus(volume);
-      driver.rate = driver.rate.plus(rate);
+    if (effectsOf) {
+      const e = effectsOf(agg);
+      const sums = driver.effectSums;
+      sums.volume = sums.volume.plus(e.volume);
+      sums.mix = sums.mix.plus(e.mix);
+      sums.route = sums.route.plus(e.route);
+      sums.cache = sums.cache.plus(e.cache);
+      sums.rate = sums.rate.plus(e.rate);
     }
     driver.lines += 1;
     if (line.service) driver.services.add(line.service);
@@ -384,12 +412,20 @@ export function driverPhrase(driver: Driver, options: { withTeam?: boolean } = {
   return name;
 }
 
+/**
+ * The part of a driver's change that came from its quantity (volume, mix, route and cache
+ * effects together: how many of its tokens there were), as opposed to its rate.
+ */
+export function quantityEffectOf(driver: Driver): Dec | undefined {
+  return driver.rateEffectUsd ? driver.deltaUsd.minus(driver.rateEffectUsd) : undefined;
+}
+
 /** What moved the driver: volume or price, in words. */
 function causePhrase(driver: Driver): string {
   const prev = driver.previousUsd;
   if (driver.status === 'new') return 'started';
   if (driver.status === 'vanished') return 'stopped';
-  const volume = driver.volumeEffectUsd;
+  const volume = quantityEffectOf(driver);
   const rate = driver.rateEffectUsd;
   if (volume && rate?.abs().gt(volume.abs())) {
     const base = prev.plus(volume);
@@ -400,6 +436,54 @@ function causePhrase(driver: Driver): string {
   }
   if (volume && rate) return changeVerb(prev, prev.plus(volume));
   return changeVerb(prev, driver.currentUsd);
+}
+
+const EFFECT_NAMES: Record<EffectGroup['kind'], string> = {
+  volume: 'volume effect',
+  mix: 'mix effect',
+  route: 'route/tier effect',
+  cache: 'cache effect',
+  rate: 'rate effect',
+};
+
+/** `volume`, `mix`, `route/tier`, `cache`, `rate`. */
+export function effectKindLabel(kind: EffectGroup['kind']): string {
+  return EFFECT_NAMES[kind].replace(/ effect$/, '');
+}
+
+/**
+ * A mix, route or cache effect in words: `moved 60% of support's traffic from Claude 3 Haiku
+ * to Claude Sonnet 4.5 (mix effect +$2,300)`.
+ */
+export function effectPhrase(
+  effect: EffectGroup,
+  explanation: Pick<Explanation, 'effectsByTeam'> & { team?: string },
+  format: (d: Dec, signed?: boolean) => string,
+): string | undefined {
+  const detail = effect.detail;
+  if (!detail) return undefined;
+  const whose = !explanation.effectsByTeam
+    ? 'the'
+    : explanation.team !== undefined
+      ? 'its'
+      : effect.team === ''
+        ? 'untagged'
+        : `${effect.team}'s`;
+  const amount = `(${EFFECT_NAMES[effect.kind]} ${format(effect.deltaUsd, true)})`;
+  if (detail.kind === 'mix') {
+    if (!detail.from || !detail.to || detail.sharePoints < 1) return undefined;
+    return `moved ${detail.sharePoints}% of ${whose} traffic from ${detail.from} to ${detail.to} ${amount}`;
+  }
+  if (detail.kind === 'route') {
+    if (!detail.from || !detail.to || detail.sharePoints < 1) return undefined;
+    return `moved ${detail.sharePoints}% of ${whose} ${detail.model} traffic from ${detail.from} to ${detail.to} ${amount}`;
+  }
+  const [w0, w1] = detail.writeShare;
+  const [r0, r1] = detail.readShare;
+  if (Math.abs(w1 - w0) >= Math.abs(r1 - r0)) {
+    return `cache writes went from ${w0}% to ${w1}% of ${whose} ${detail.model} prompt tokens ${amount}`;
+  }
+  return `cache reads went from ${r0}% to ${r1}% of ${whose} ${detail.model} prompt tokens ${amount}`;
 }
 
 /**
@@ -421,6 +505,16 @@ export function headlineOf(
     : ` (${deltaUsd.isNegative() ? '' : '+'}${Math.round(deltaUsd.div(previous.totalUsd).toNumber() * 100)}%)`;
   const verb = deltaUsd.isNegative() ? 'fell' : 'rose';
   const lead = `Bedrock spend ${verb} ${format(deltaUsd.abs())}${pct} ${periodName}`;
+  const effect = explanation.effects[0];
+  if (
+    effect &&
+    explanation.effectsByTeam &&
+    (effect.kind === 'mix' || effect.kind === 'route' || effect.kind === 'cache') &&
+    effect.deltaUsd.isNegative() === deltaUsd.isNegative()
+  ) {
+    const phrase = effectPhrase(effect, explanation, format);
+    if (phrase) return `${lead}: ${phrase}.`;
+  }
   const drivers = explanation.drivers;
   const top = drivers[0];
   if (!top) return `${lead}.`;
@@ -480,13 +574,23 @@ export function explainChange(
     driverKeyOf.set(id, d.key);
     driverInfo.set(line, d);
   }
+  // Volume, mix, route/tier, cache and rate effects of every line (docs/why-method.md).
+  const aggList = [...usage.values()];
+  const decomposition: Decomposition = decomposeChange(
+    aggList.map(({ line, acc }) => ({
+      team: exact ? (line.team ?? '') : (input.team ?? line.team ?? ''),
+      ...(line.info ? { info: line.info } : {}),
+      ...acc,
+    })),
+  );
+  const effectsByAgg = new Map<Agg, Effects>(aggList.map((agg, i) => [agg, decomposition.lines[i]!]));
   const modelDrivers = driversFromAggs(
     usage.values(),
     (line) => ({
       ...driverInfo.get(line)!,
       ...(input.team !== undefined ? { team: input.team } : {}),
     }),
-    true,
+    (agg) => effectsByAgg.get(agg)!,
   );
 
   let teams: Driver[] = [];
@@ -505,13 +609,10 @@ export function explainChange(
     // Knowledge Base OCUs are not in the team x service query: they join as their own line
     // (exact cells carry them with their team already).
     const kbAggs = exact ? [] : [...usage.values()].filter((a) => isKnowledgeBaseLine(a.line));
-    teams = driversFromAggs(
-      [...teamAggs.values(), ...kbAggs],
-      (line) =>
-        isKnowledgeBaseLine(line) && line.team === undefined
-          ? { key: 'kb', label: 'Knowledge Base vector store (not split by team)' }
-          : { key: `team:${line.team ?? ''}`, label: teamLabel(line.team ?? ''), team: line.team ?? '' },
-      false,
+    teams = driversFromAggs([...teamAggs.values(), ...kbAggs], (line) =>
+      isKnowledgeBaseLine(line) && line.team === undefined
+        ? { key: 'kb', label: 'Knowledge Base vector store (not split by team)' }
+        : { key: `team:${line.team ?? ''}`, label: teamLabel(line.team ?? ''), team: line.team ?? '' },
     );
     // If the two queries disagree (late data between the two requests), keep the sum exact.
     const residual = deltaUsd.minus(sumUsd(teams.map((t) => t.deltaUsd)));
@@ -547,6 +648,9 @@ export function explainChange(
     by,
     drivers,
     teams,
+    effects: decomposition.groups,
+    effectsByTeam: exact || input.team !== undefined || input.lines.every((l) => l.team !== undefined),
+    ...(input.team !== undefined ? { team: input.team } : {}),
     ...(unattributedUsd !== undefined ? { unattributedUsd } : {}),
     ...(anomaly ? { anomaly } : {}),
   };
@@ -563,8 +667,47 @@ export interface RoundedDriver {
   currentUsd: number;
   deltaUsd: number;
   volumeEffectUsd?: number;
+  mixEffectUsd?: number;
+  routeEffectUsd?: number;
+  cacheEffectUsd?: number;
   rateEffectUsd?: number;
   status: DriverStatus;
+}
+
+/** One effect of one team, rounded to the cent. */
+export interface RoundedEffect {
+  kind: EffectGroup['kind'];
+  /** The team (`unattributed` for untagged spend); absent when the effects are not split by team. */
+  team?: string;
+  deltaUsd: number;
+  /** The effect in words when it is a mix, route or cache effect. */
+  text?: string;
+}
+
+/**
+ * Round the effects to cents so that they sum to `targetCents` (the rounded change): each is
+ * rounded half-even and the residual cents go to the largest (see docs/why-method.md).
+ */
+export function roundEffects(
+  explanation: Pick<Explanation, 'effects' | 'effectsByTeam' | 'team'>,
+  targetCents: number,
+  format: (d: Dec, signed?: boolean) => string,
+): RoundedEffect[] {
+  const cents = roundToTarget(
+    explanation.effects.map((g) => g.deltaUsd),
+    targetCents,
+  );
+  return explanation.effects.map((g, i) => {
+    const text = effectPhrase(g, explanation, format);
+    return {
+      kind: g.kind,
+      ...(explanation.effectsByTeam && explanation.team === undefined
+        ? { team: g.team === '' ? UNATTRIBUTED : g.team }
+        : {}),
+      deltaUsd: cents[i]! / 100,
+      ...(text ? { text } : {}),
+    };
+  });
 }
 
 /**
@@ -590,10 +733,17 @@ export function roundDrivers(drivers: Driver[]): RoundedDriver[] {
       deltaUsd: deltaCents / 100,
       status: d.status,
     };
-    if (d.volumeEffectUsd && d.rateEffectUsd) {
-      const rateCents = Math.round(d.rateEffectUsd.times(100).toNumber());
-      out.rateEffectUsd = rateCents / 100;
-      out.volumeEffectUsd = (deltaCents - rateCents) / 100;
+    if (d.volumeEffectUsd && d.mixEffectUsd && d.routeEffectUsd && d.cacheEffectUsd && d.rateEffectUsd) {
+      // The five effects reconcile to the driver's rounded change (docs/why-method.md).
+      const [volume, mix, route, cache, rate] = roundToTarget(
+        [d.volumeEffectUsd, d.mixEffectUsd, d.routeEffectUsd, d.cacheEffectUsd, d.rateEffectUsd],
+        deltaCents,
+      );
+      out.volumeEffectUsd = volume! / 100;
+      out.mixEffectUsd = mix! / 100;
+      out.routeEffectUsd = route! / 100;
+      out.cacheEffectUsd = cache! / 100;
+      out.rateEffectUsd = rate! / 100;
     }
     return out;
   });
@@ -603,7 +753,7 @@ export function roundDrivers(drivers: Driver[]): RoundedDriver[] {
 export function effectLabel(driver: Driver): string {
   if (driver.status === 'new') return 'new';
   if (driver.status === 'vanished') return 'gone';
-  const volume = driver.volumeEffectUsd;
+  const volume = quantityEffectOf(driver);
   const rate = driver.rateEffectUsd;
   if (!volume || !rate || driver.previousUsd.isZero()) return '';
   const prev = driver.previousUsd;

@@ -8,6 +8,11 @@
  * whatever the number of runs or retries (claim with a conditional write, send, then mark
  * sent; release the claim if the send failed). Snoozed throughputs are skipped. A dry run
  * reports what would be sent and writes nothing.
+ *
+ * Under-use: when some throughput is in use, the last 7 days are scanned too, and a
+ * throughput called in under a quarter of its hours that could be resized (now, or when its
+ * commitment ends) is posted the same way, with its saving a month: the `savings` finding,
+ * word for word (`lib/analysis/savings.ts`).
  */
 import { type ChatTarget, describeTarget, mayHaveArrived } from '../chat/delivery.js';
 import type { Reply } from '../chat/reply.js';
@@ -17,8 +22,15 @@ import { costMetricOf } from '../config.js';
 import { type Deps, otherRegions } from '../deps.js';
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
+import { formatUsd } from '../money.js';
 import type { DataSources } from '../ports.js';
-import { DEFAULT_IDLE_HOURS, describeFault, type IdleScan, scanIdleThroughputs } from './idle.js';
+import {
+  DEFAULT_IDLE_HOURS,
+  describeFault,
+  type IdleFinding,
+  type IdleScan,
+  scanIdleThroughputs,
+} from './idle.js';
 import { regionOfArn } from './idle-rates.js';
 import { buildIdleAlert, SNOOZE_DAYS } from './idle-reply.js';
 import {
@@ -30,6 +42,7 @@ import {
   snoozeThroughput,
   throughputTeam,
 } from './idle-store.js';
+import type { SavingsFinding } from './savings.js';
 
 /**
  * Run the idle scan for `deps` over the last `hours`: the account's sources, the
@@ -110,7 +123,9 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
   const sources = await deps.sources().catch(() => undefined);
   const scan = await scanIdleForDeps(deps, DEFAULT_IDLE_HOURS, sources);
   const kind = sources?.kind ?? 'aws';
-  const idle = scan.findings.filter((f) => f.state === 'idle');
+  const idleToday = scan.findings.filter((f) => f.state === 'idle');
+  const underUsed = await underUsedThisWeek(deps, scan, sources);
+  const idle = [...idleToday, ...underUsed.map((u) => u.finding)];
   const channel = deps.config.BEDROCK_COST_FINOPS_CHANNEL;
   const target: ChatTarget | undefined = channel ? { kind: 'slack', channel } : undefined;
   const targetText = target ? describeTarget(target) : 'slack:(BEDROCK_COST_FINOPS_CHANNEL not set)';
@@ -159,7 +174,8 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
   for (const finding of idle) {
     const arn = finding.throughput.arn;
     if (snoozed.has(arn)) continue;
-    const reply = buildIdleAlert(finding, scan, now, kind);
+    const weekly = underUsed.find((u) => u.finding === finding);
+    const reply = weekly ? buildUnderUsedAlert(weekly, now, kind) : buildIdleAlert(finding, scan, now, kind);
     const teamTarget = finding.team ? teamTargets.get(finding.team) : undefined;
     const sameChannel = target && teamTarget && describeTarget(target) === describeTarget(teamTarget);
     // FinOps always hears (or is reported missing) unless the owning team's channel stands in.
@@ -188,8 +204,9 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
 
   const count = (status: JobMessage['status']) => messages.filter((m) => m.status === status).length;
   const parts = [
-    `${idle.length} idle of ${scan.findings.length} provisioned throughput${scan.findings.length === 1 ? '' : 's'}`,
+    `${idleToday.length} idle of ${scan.findings.length} provisioned throughput${scan.findings.length === 1 ? '' : 's'}`,
   ];
+  if (underUsed.length) parts.push(`${underUsed.length} under-used over 7 days`);
   if (snoozed.size) parts.push(`${snoozed.size} snoozed`);
   const teamPosts = (status: JobMessage['status']) =>
     messages.filter((m) => m.status === status && m.target !== targetText).length;
@@ -207,6 +224,62 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
   }
   const summary = `idle-scan: ${parts.join(', ')}${problems.length ? `. ${problems.join(' ')}` : ''}`;
   return { job: 'idle-scan', messages, summary };
+}
+
+/** Hours of the under-use check: 7 days. */
+const UNDER_USE_HOURS = 168;
+
+interface UnderUsed {
+  finding: IdleFinding;
+  scan: IdleScan;
+  /** The `savings` finding of this throughput. */
+  saving: SavingsFinding;
+}
+
+/**
+ * Throughputs in use today but called in under a quarter of their hours over 7 days, that
+ * resizing (now, or from the commitment's end) would save on. Scanned only when some
+ * throughput is in use: an account whose throughputs are all idle needs no second look.
+ */
+async function underUsedThisWeek(
+  deps: Deps,
+  today: IdleScan,
+  sources: DataSources | undefined,
+): Promise<UnderUsed[]> {
+  if (!sources || !today.findings.some((f) => f.state === 'in-use' || f.state === 'under-used')) return [];
+  const idleToday = new Set(today.findings.filter((f) => f.state === 'idle').map((f) => f.throughput.arn));
+  let week: IdleScan;
+  try {
+    week = await scanIdleForDeps(deps, UNDER_USE_HOURS, sources);
+  } catch (error) {
+    deps.log.warn('idle-scan: the 7-day under-use scan failed', { error: String(error) });
+    return [];
+  }
+  const { recommendationCandidates } = await import('../digest/recommend.js');
+  const { findingOf } = await import('./savings.js');
+  const out: UnderUsed[] = [];
+  for (const finding of week.findings) {
+    if (finding.state !== 'under-used' || idleToday.has(finding.throughput.arn)) continue;
+    const [candidate] = recommendationCandidates({
+      catalog: undefined,
+      lines: [],
+      current: { start: week.window.start.slice(0, 10), end: week.window.end.slice(0, 10) },
+      previous: { start: week.window.start.slice(0, 10), end: week.window.start.slice(0, 10) },
+      idle: [finding],
+    });
+    if (candidate) out.push({ finding, scan: week, saving: findingOf(candidate) });
+  }
+  return out;
+}
+
+/** The daily message of an under-used throughput: its verdict over 7 days and the saving a month. */
+function buildUnderUsedAlert(u: UnderUsed, now: Date, kind: 'aws' | 'demo'): Reply {
+  const base = buildIdleAlert(u.finding, u.scan, now, kind);
+  return {
+    ...base,
+    headline: `Provisioned throughput ${u.finding.throughput.name} was called in only ${u.finding.activeHours} of its ${u.finding.billedHours} hours over 7 days: resizing saves about ${formatUsd(u.saving.monthlyUsd, { decimals: 0 })} a month.`,
+    blocks: [...base.blocks, { kind: 'text', text: u.saving.action }],
+  };
 }
 
 /** Claim, send and record one idle post (one throughput, one channel, one day). */

@@ -97,6 +97,12 @@ export interface IdleFinding {
   wasted: Dec;
   /** What acting on the recommendation saves per day (0 when nothing to save now). */
   savesPerDay: Dec;
+  /**
+   * What the recommendation saves per day once a commitment ends (resizing an under-used
+   * throughput to fewer model units, or not renewing an idle or under-used one), when the
+   * saving cannot start now; see `throughput.commitmentExpiresAt` for the date.
+   */
+  resizeSavesPerDay?: Dec;
   recommendation: string;
 }
 
@@ -146,6 +152,8 @@ export interface IdleThroughputData {
   hourlyCostSource: 'bill' | 'catalog' | null;
   wastedUsd: number;
   savesPerDayUsd: number;
+  /** What resizing (or not renewing) saves per day from the commitment's end (`expiresAt`), when later. */
+  resizeSavesPerDayUsd?: number;
   recommendation: string;
 }
 
@@ -261,7 +269,7 @@ function recommend(
   finding: Omit<IdleFinding, 'recommendation' | 'savesPerDay'>,
   now: Date,
   hours: number,
-): { recommendation: string; savesPerDay: Dec } {
+): { recommendation: string; savesPerDay: Dec; resizeSavesPerDay?: Dec } {
   const t = finding.throughput;
   const perDay = finding.hourly ? finding.hourly.total.times(24) : undefined;
   const perUnitDay = finding.hourly ? finding.hourly.perModelUnitHour.times(24) : undefined;
@@ -292,6 +300,7 @@ function recommend(
       if (committed) {
         return {
           ...none,
+          ...(perDay ? { resizeSavesPerDay: perDay } : {}),
           recommendation: commitmentEnds
             ? `Committed until ${commitmentEnds}: move a workload onto it, and do not renew.`
             : 'Committed (end date unknown): move a workload onto it, and do not renew.',
@@ -313,7 +322,8 @@ function recommend(
         if (committed) {
           return {
             ...none,
-            recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}.`,
+            ...(perUnitDay ? { resizeSavesPerDay: perUnitDay } : {}),
+            recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}${perUnitDay ? `, saving ${dollars(perUnitDay)} a day from then` : ''}.`,
           };
         }
         return {
@@ -324,7 +334,8 @@ function recommend(
       if (committed) {
         return {
           ...none,
-          recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic.`,
+          ...(perDay ? { resizeSavesPerDay: perDay } : {}),
+          recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic${perDay ? ` (${dollars(perDay)} a day of capacity)` : ''}.`,
         };
       }
       return {
@@ -532,6 +543,7 @@ export function toIdleData(scan: IdleScan, snoozed: ReadonlyMap<string, string> 
       hourlyCostSource: f.hourly?.source ?? null,
       wastedUsd: toCents(f.wasted),
       savesPerDayUsd: toCents(f.savesPerDay),
+      ...(f.resizeSavesPerDay ? { resizeSavesPerDayUsd: toCents(f.resizeSavesPerDay) } : {}),
       recommendation: f.recommendation,
     }),
   );

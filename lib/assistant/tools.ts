@@ -169,7 +169,7 @@ export const ASSISTANT_TOOLS: readonly AssistantTool[] = [
     name: 'why',
     command: 'why',
     description:
-      'Why Bedrock spend changed between two periods: the drivers (model, token class, team) with volume and price effects. Use for "why is X so expensive", "what went up", "what changed".',
+      'Why Bedrock spend changed between two periods: the drivers (model, token class, team) with volume, mix (model migration), route/tier, cache and price effects. Use for "why is X so expensive", "what went up", "what changed".',
     schema: whyArgs,
     words: (a) => [
       ...split(a.period),
@@ -185,6 +185,14 @@ export const ASSISTANT_TOOLS: readonly AssistantTool[] = [
       'Provisioned throughput that is billed by the hour but had no invocations, with what it has cost and what to do. Use for "are we wasting money", "unused capacity".',
     schema: idleArgs,
     words: (a) => (a.hours !== undefined ? [String(a.hours)] : []),
+  }),
+  tool({
+    name: 'savings',
+    command: 'savings',
+    description:
+      'Every way to save, with its dollars a month, biggest first: idle and under-used provisioned throughput (with the commitment end), prompt caches whose writes cost more than their reads save, batch candidates, prompt caching, cheaper models. Use for "how can we save", "where is money wasted", "is our cache worth it".',
+    schema: teamOnlyArgs,
+    words: (a) => (a.team ? ['team', a.team] : []),
   }),
   tool({
     name: 'estimate',

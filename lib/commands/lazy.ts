@@ -19,6 +19,7 @@ const LOADERS: Record<string, () => Promise<AnyCommand>> = {
   spend: async () => (await import('./spend.js')).spendCommand,
   why: async () => (await import('./why.js')).whyCommand,
   idle: async () => (await import('./idle.js')).idleCommand,
+  savings: async () => (await import('./savings.js')).savingsCommand,
   estimate: async () => (await import('./estimate.js')).estimateCommand,
   compare: async () => (await import('./compare.js')).compareCommand,
   prices: async () => (await import('./prices.js')).pricesCommand,

@@ -36,7 +36,8 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
   },
   {
     name: 'why',
-    summary: 'Why Bedrock spend changed: drivers by model, token class and team, volume vs price',
+    summary:
+      'Why Bedrock spend changed: drivers by model, token class and team, split into volume, mix, route/tier, cache and rate effects',
     usage: ['why [PERIOD] [vs PERIOD] [team TEAM] [by team|model]'],
     examples: ['why last week', 'why mtd team search', 'why 2026-10 vs 2026-09', 'why last week by team'],
   },
@@ -45,6 +46,13 @@ export const COMMAND_HELP: readonly CommandHelp[] = [
     summary: 'Provisioned throughput billed by the hour but not used, and what to do about it',
     usage: ['idle [HOURS]', 'idle snooze NAME'],
     examples: ['idle', 'idle 72', 'idle snooze nova-lite-test'],
+  },
+  {
+    name: 'savings',
+    summary:
+      'Every way to save, with its dollars a month: idle and under-used capacity, money-losing prompt caches, batch, caching, cheaper models',
+    usage: ['savings [team TEAM]'],
+    examples: ['savings', 'savings team support'],
   },
   {
     name: 'estimate',

@@ -9,6 +9,7 @@ import { forecastCommand } from './forecast.js';
 import { helpCommand } from './help.js';
 import { idleCommand } from './idle.js';
 import { pricesCommand } from './prices.js';
+import { savingsCommand } from './savings.js';
 import { spendCommand } from './spend.js';
 import { statusCommand } from './status.js';
 import type { AnyCommand } from './types.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   spendCommand,
   whyCommand,
   idleCommand,
+  savingsCommand,
   estimateCommand,
   compareCommand,
   pricesCommand,

@@ -11,10 +11,13 @@
 import { formatWeekdayDay, weekdayName } from '../analysis/anomaly.js';
 import {
   type Explanation,
+  effectKindLabel,
   effectLabel,
   explainChange,
   type RoundedDriver,
+  type RoundedEffect,
   roundDrivers,
+  roundEffects,
 } from '../analysis/explain.js';
 import { type BridgeInput, bridgeText } from '../chart/bridge.js';
 import type { Reply, ReplyAction } from '../chat/reply.js';
@@ -67,6 +70,11 @@ export interface WhyData {
   previous: { start: string; end: string; totalUsd: number };
   deltaUsd: number;
   drivers: WhyDriverData[];
+  /**
+   * The change as volume, mix, route/tier, cache and rate effects per team, biggest first;
+   * they sum to `deltaUsd` to the cent (docs/why-method.md).
+   */
+  effects: RoundedEffect[];
   costBasis: string;
   dataAsOf: string;
   headline: string;
@@ -387,6 +395,7 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
     previous: { start: input.previous.start, end: input.previous.end, totalUsd: previousCents / 100 },
     deltaUsd: (currentCents - previousCents) / 100,
     drivers,
+    effects: roundEffects(explanation, currentCents - previousCents, money),
     costBasis: costBasisLabel(metric),
     dataAsOf: dataAsOf.toISOString(),
     headline,
@@ -555,6 +564,16 @@ function whyReply(
     lines.push(`Also new: ${freshRest.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
   if (goneRest.length)
     lines.push(`Also gone: ${goneRest.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
+  const effects = data.effects.filter((e) => e.deltaUsd !== 0);
+  if (effects.length > 1 || effects.some((e) => e.kind !== 'volume')) {
+    const shown = effects.slice(0, 4).map((e) => {
+      const who = e.team !== undefined ? ` (${e.team})` : '';
+      return `${effectKindLabel(e.kind)}${who} ${usd(e.deltaUsd, true)}`;
+    });
+    const restCents = effects.slice(4).reduce((s, e) => s + Math.round(e.deltaUsd * 100), 0);
+    if (effects.length > 4) shown.push(`other ${usd(restCents / 100, true)}`);
+    lines.push(`Effects: ${shown.join(', ')}.`);
+  }
   if (data.teams && input.by === 'model') {
     const teamMoves = data.teams.filter((t) => t.deltaUsd !== 0).slice(0, 3);
     if (teamMoves.length > 1 || (teamMoves.length === 1 && teamMoves[0]!.team !== undefined)) {

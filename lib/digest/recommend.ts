@@ -14,12 +14,23 @@
  *   saving: it wins only when it clearly beats a change that keeps the model.
  * - *Deleting idle provisioned throughput* billed to the team (no commitment), from the
  *   idle scan: its hourly cost x 730 hours.
+ * - *Resizing under-used provisioned throughput* (calls in under a quarter of its hours),
+ *   from the idle scan: a model unit fewer, or not renewing, from the commitment's end.
+ * - *The global cross-Region route* for on-demand traffic sent in-region or through a geo
+ *   profile (`us.`, `eu.`) of a model whose `global.` profile is cheaper at list prices
+ *   (recent Claude models: about 10%): the bill's cost x (1 - global price / route price).
+ * - *Fixing a prompt cache that loses money* (writes cost more above plain input than the
+ *   reads save, `lib/analysis/cache-economics.ts`): the dollars lost a month.
+ *
+ * `savings` lists every candidate of every team (`recommendationCandidates`), the digest
+ * shows the best one (`recommend`): one derivation, the same dollars in both.
  *
  * Token volumes are not in the bill in a comparable unit across usage types, so they are
  * derived from cost: tokens = cost / list price of the route the usage type names. That
  * makes the estimator's on-demand figure match the bill, and the saving its difference.
  */
 
+import { cacheEconomics } from '../analysis/cache-economics.js';
 import type { IdleFinding } from '../analysis/idle.js';
 import type { DateRange } from '../clock.js';
 import { daysBetween } from '../clock.js';
@@ -34,7 +45,10 @@ export type RecommendationKind =
   | 'batch'
   | 'prompt-cache'
   | 'newer-same-tier-model'
-  | 'delete-idle-throughput';
+  | 'delete-idle-throughput'
+  | 'resize-under-used-throughput'
+  | 'cache-misuse'
+  | 'global-route';
 
 export interface Recommendation {
   kind: RecommendationKind;
@@ -43,6 +57,8 @@ export interface Recommendation {
   /** Estimated saving per month (730 hours). */
   monthlyUsd: Dec;
   model?: string;
+  /** The team the saving belongs to, when the candidates span teams. */
+  team?: string;
 }
 
 /** Below this a recommendation is not worth a lead's attention. */
@@ -186,8 +202,9 @@ function batchCandidate(catalog: Catalog, m: ModelTokens, weekDays: number): Rec
   }
 }
 
-/** Prompt caching for a model that supports it and barely uses it. */
+/** Prompt caching for a model that supports it and barely uses it (and does not write to a cache yet). */
 function cacheCandidate(catalog: Catalog, m: ModelTokens, weekDays: number): Recommendation | undefined {
+  if (m.current.cacheWrite.gt(0)) return undefined;
   const model = findModel(catalog, m.modelKey)?.model;
   if (!model?.cache || model.modality !== 'text') return undefined;
   const prices = pricesFor(model, m.region, m.scope);
@@ -281,36 +298,162 @@ function newerModelCandidate(catalog: Catalog, m: ModelTokens, weekDays: number)
 
 /** Delete an idle, uncommitted provisioned throughput. */
 function idleCandidate(finding: IdleFinding): Recommendation | undefined {
-  if (finding.state !== 'idle' || finding.savesPerDay.lte(0)) return undefined;
+  if (finding.state !== 'idle') return undefined;
+  if (finding.savesPerDay.lte(0)) {
+    // Committed: the saving starts when the commitment ends.
+    const later = finding.resizeSavesPerDay;
+    if (!later?.gt(0)) return undefined;
+    const monthly = later.times(MONTH_HOURS).div(24);
+    const ends = finding.throughput.commitmentExpiresAt?.slice(0, 10);
+    return {
+      kind: 'delete-idle-throughput',
+      model: finding.modelName,
+      ...(finding.team ? { team: finding.team } : {}),
+      monthlyUsd: monthly,
+      text: `do not renew the idle provisioned throughput ${finding.throughput.name} (${finding.modelName}, no calls in ${finding.idleHours} h, committed until ${ends ?? 'an unknown date'}), and move a workload onto it until then: about ${formatUsd(monthly.negated(), { decimals: 0 })} a month from ${ends ?? 'its end'}.`,
+    };
+  }
   const monthly = finding.savesPerDay.times(MONTH_HOURS).div(24);
   return {
     kind: 'delete-idle-throughput',
     model: finding.modelName,
+    ...(finding.team ? { team: finding.team } : {}),
     monthlyUsd: monthly,
     text: `delete the idle provisioned throughput ${finding.throughput.name} (${finding.modelName}, no calls in ${finding.idleHours} h): about ${formatUsd(monthly.negated(), { decimals: 0 })} a month.`,
   };
 }
 
-/**
- * The single best recommendation for a team, or undefined when nothing saves at least
- * `MIN_MONTHLY_SAVING` a month.
- */
-export function recommend(input: {
+/** Resize (or do not renew) an under-used provisioned throughput. */
+function underUsedCandidate(finding: IdleFinding): Recommendation | undefined {
+  if (finding.state !== 'under-used') return undefined;
+  const perDay = finding.savesPerDay.gt(0) ? finding.savesPerDay : finding.resizeSavesPerDay;
+  if (!perDay?.gt(0)) return undefined;
+  const monthly = perDay.times(MONTH_HOURS).div(24);
+  const r = finding.recommendation.replace(/\.$/, '');
+  return {
+    kind: 'resize-under-used-throughput',
+    model: finding.modelName,
+    ...(finding.team ? { team: finding.team } : {}),
+    monthlyUsd: monthly,
+    text: `resize the under-used provisioned throughput ${finding.throughput.name} (${finding.modelName}; ${r.charAt(0).toLowerCase()}${r.slice(1)}): about ${formatUsd(monthly.negated(), { decimals: 0 })} a month.`,
+  };
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** A prompt cache whose writes cost more than its reads save. */
+function cacheMisuseCandidates(lines: SpendLine[], current: DateRange): Recommendation[] {
+  const days = daysBetween(current.start, current.end);
+  return cacheEconomics(lines, current)
+    .filter((e) => e.netUsd.lt(0))
+    .map((e) => {
+      const monthly = e.netUsd
+        .negated()
+        .times(MONTH_HOURS)
+        .div(days * 24);
+      const rates =
+        e.hitRate !== undefined
+          ? ` (hit rate ${pct(e.hitRate)}${e.breakEvenHitRate !== undefined ? `, break-even ${pct(e.breakEvenHitRate)}` : ''})`
+          : '';
+      return {
+        kind: 'cache-misuse' as const,
+        model: e.model,
+        ...(e.team ? { team: e.team } : {}),
+        monthlyUsd: monthly,
+        text: `stop writing ${e.model} prompts to the cache that are not read back within its lifetime${rates}: its writes cost ${formatUsd(e.writePremiumUsd, { decimals: 0 })} above plain input and its reads saved ${formatUsd(e.readSavingUsd, { decimals: 0 })}, about ${formatUsd(monthly.negated(), { decimals: 0 })} a month.`,
+      };
+    });
+}
+
+const PRICE_OF = {
+  input: 'input',
+  output: 'output',
+  cacheRead: 'cacheRead',
+  cacheWrite: 'cacheWrite5m',
+} as const;
+
+/** On-demand traffic off the global route of a model whose global route is cheaper. */
+function globalRouteCandidates(catalog: Catalog, lines: SpendLine[], current: DateRange): Recommendation[] {
+  const days = daysBetween(current.start, current.end);
+  const byRoute = new Map<
+    string,
+    { modelKey: string; region: string; scope: 'in-region' | 'geo'; cost: Record<keyof typeof PRICE_OF, Dec> }
+  >();
+  for (const line of lines) {
+    const info = line.info;
+    if (info?.kind !== 'tokens' || info.batch || info.tier !== 'standard' || info.scope === 'global')
+      continue;
+    if (!info.modelKey || line.day < current.start || line.day >= current.end) continue;
+    const cls = classOf(info.tokenClass);
+    if (!cls) continue;
+    const region = info.region ?? 'us-east-1';
+    const key = `${info.modelKey}|${region}|${info.scope}`;
+    const r = byRoute.get(key) ?? {
+      modelKey: info.modelKey,
+      region,
+      scope: info.scope,
+      cost: emptyClasses(),
+    };
+    r.cost[cls] = r.cost[cls].plus(line.amount);
+    byRoute.set(key, r);
+  }
+  const out: Recommendation[] = [];
+  for (const r of byRoute.values()) {
+    const model = findModel(catalog, r.modelKey)?.model;
+    if (model?.modality !== 'text') continue;
+    const routes = routesFrom(model, r.region);
+    const here = routes.find((x) => x.route === r.scope)?.prices;
+    const global = routes.find((x) => x.route === 'global')?.prices;
+    if (!here || !global) continue;
+    let saving = ZERO;
+    let spent = ZERO;
+    for (const cls of Object.keys(PRICE_OF) as (keyof typeof PRICE_OF)[]) {
+      const p = here[PRICE_OF[cls]];
+      const g = global[PRICE_OF[cls]];
+      const cost = r.cost[cls];
+      if (!p || !g || cost.lte(0) || new Dec(p).lte(0)) continue;
+      spent = spent.plus(cost);
+      saving = saving.plus(cost.times(Dec.max(ZERO, new Dec(1).minus(new Dec(g).div(p)))));
+    }
+    if (saving.lte(0)) continue;
+    const monthly = saving.times(MONTH_HOURS).div(days * 24);
+    const pctCheaper = Math.round(saving.div(spent).toNumber() * 100);
+    out.push({
+      kind: 'global-route',
+      model: model.name,
+      monthlyUsd: monthly,
+      text: `send the ${model.name} traffic through the global cross-Region profile (global.) instead of ${r.scope === 'geo' ? 'a geo profile' : `in-region ${r.region}`}: ${pctCheaper}% cheaper at list prices (data may be served from any commercial Region), about ${formatUsd(monthly.negated(), { decimals: 0 })} a month.`,
+    });
+  }
+  return out;
+}
+
+export interface RecommendInput {
   catalog: Catalog | undefined;
   lines: SpendLine[];
   current: DateRange;
   previous: DateRange;
   idle: IdleFinding[];
-}): Recommendation | undefined {
+  /** How many of the biggest models to look at for batch, caching and model changes (default 2). */
+  models?: number;
+}
+
+/**
+ * Every candidate saving of one team's lines (and its throughputs), unranked: what `savings`
+ * lists and what `recommend` chooses from.
+ */
+export function recommendationCandidates(input: RecommendInput): Recommendation[] {
   const candidates: Recommendation[] = [];
   for (const f of input.idle) {
-    const c = idleCandidate(f);
+    const c = idleCandidate(f) ?? underUsedCandidate(f);
     if (c) candidates.push(c);
   }
+  candidates.push(...cacheMisuseCandidates(input.lines, input.current));
   if (input.catalog) {
+    candidates.push(...globalRouteCandidates(input.catalog, input.lines, input.current));
     const weekDays = daysBetween(input.current.start, input.current.end);
     // The two biggest models are where a change pays; looking further only adds noise.
-    for (const m of tokensByModel(input.lines, input.current, input.previous).slice(0, 2)) {
+    for (const m of tokensByModel(input.lines, input.current, input.previous).slice(0, input.models ?? 2)) {
       for (const c of [
         batchCandidate(input.catalog, m, weekDays),
         cacheCandidate(input.catalog, m, weekDays),
@@ -320,6 +463,15 @@ export function recommend(input: {
       }
     }
   }
+  return candidates;
+}
+
+/**
+ * The single best recommendation for a team, or undefined when nothing saves at least
+ * `MIN_MONTHLY_SAVING` a month.
+ */
+export function recommend(input: RecommendInput): Recommendation | undefined {
+  const candidates = recommendationCandidates(input);
   // A model change needs an evaluation: rank it at half its saving.
   const score = (r: Recommendation) =>
     r.kind === 'newer-same-tier-model' ? r.monthlyUsd.div(2) : r.monthlyUsd;

@@ -4,7 +4,9 @@ import {
   changeVerb,
   effectLabel,
   explainChange,
+  quantityEffectOf,
   roundDrivers,
+  roundEffects,
   splitEffects,
 } from '../../lib/analysis/explain.js';
 import { addDays } from '../../lib/clock.js';
@@ -42,14 +44,15 @@ describe('explainChange', () => {
   it('splits a volume spike into volume, not price', () => {
     const top = explainFixture().drivers[0]!;
     expect(top.rateEffectUsd!.abs().toNumber()).toBeLessThan(0.01);
-    expect(top.volumeEffectUsd!.minus(top.deltaUsd).abs().toNumber()).toBeLessThan(0.01);
+    expect(quantityEffectOf(top)!.minus(top.deltaUsd).abs().toNumber()).toBeLessThan(0.01);
     expect(effectLabel(top)).toMatch(/^volume x2\.\d$/);
   });
 
   it('splits a price change into rate, not volume', () => {
     const llama = explainFixture().drivers.find((d) => d.model === 'Llama 3.1 70B')!;
     expect(llama.deltaUsd.isNegative()).toBe(true);
-    expect(llama.volumeEffectUsd!.abs().toNumber()).toBeLessThan(0.01);
+    expect(quantityEffectOf(llama)!.abs().toNumber()).toBeLessThan(0.01);
+    expect(llama.rateEffectUsd!.eq(llama.deltaUsd)).toBe(true);
     expect(effectLabel(llama)).toBe('price -27%');
   });
 
@@ -174,7 +177,8 @@ describe('drivers always sum to the total change (property)', () => {
       fc.property(
         fc.array(lineArb, { maxLength: 60 }),
         fc.constantFrom<'model' | 'team'>('model', 'team'),
-        (raw, by) => {
+        fc.boolean(),
+        (raw, by, exact) => {
           const usage: SpendLine[] = [];
           const team: SpendLine[] = [];
           for (const r of raw) {
@@ -183,23 +187,43 @@ describe('drivers always sum to the total change (property)', () => {
             const amount = new Dec(r.cents).div(100).plus(new Dec(r.micro).div(1e8));
             const quantity = new Dec(r.quantity);
             const base = { day, end: addDays(day, 1), service, amount, quantity, estimated: false };
-            usage.push({ ...base, usageType, info: parseUsageType(service, usageType) });
+            usage.push({
+              ...base,
+              usageType,
+              info: parseUsageType(service, usageType),
+              // Exact cells (the ledger's team x service x usage type) carry their team.
+              ...(exact ? { team: r.team } : {}),
+            });
             team.push({ ...base, team: r.team });
           }
           const e = explainChange(
-            { current: CURRENT, previous: PREVIOUS, lines: usage, teamLines: team, by },
+            exact
+              ? { current: CURRENT, previous: PREVIOUS, lines: usage, exactTeams: true, by }
+              : { current: CURRENT, previous: PREVIOUS, lines: usage, teamLines: team, by },
             { format, periodName: 'last week' },
           );
           expect(sumUsd(e.drivers.map((d) => d.deltaUsd)).eq(e.deltaUsd)).toBe(true);
+          // The effects (volume, mix, route/tier, cache, rate per team) too, exactly and to the cent.
+          expect(sumUsd(e.effects.map((g) => g.deltaUsd)).eq(e.deltaUsd)).toBe(true);
           const rounded = roundDrivers(e.drivers);
           const cents = (n: number) => Math.round(n * 100);
           const expected =
             cents(e.current.totalUsd.toDecimalPlaces(2).toNumber()) -
             cents(e.previous.totalUsd.toDecimalPlaces(2).toNumber());
           expect(rounded.reduce((s, d) => s + cents(d.deltaUsd), 0)).toBe(expected);
+          if (e.effects.length)
+            expect(roundEffects(e, expected, format).reduce((s, g) => s + cents(g.deltaUsd), 0)).toBe(
+              expected,
+            );
           for (const d of rounded) {
             if (d.volumeEffectUsd !== undefined)
-              expect(cents(d.volumeEffectUsd) + cents(d.rateEffectUsd!)).toBe(cents(d.deltaUsd));
+              expect(
+                cents(d.volumeEffectUsd) +
+                  cents(d.mixEffectUsd!) +
+                  cents(d.routeEffectUsd!) +
+                  cents(d.cacheEffectUsd!) +
+                  cents(d.rateEffectUsd!),
+              ).toBe(cents(d.deltaUsd));
           }
         },
       ),

@@ -41,6 +41,7 @@ describe('assistant tools', () => {
       'spend',
       'why',
       'idle',
+      'savings',
       'estimate',
       'compare',
       'forecast',

@@ -33,7 +33,16 @@ import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
 const MODEL_ID = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const ADMIN: Caller = { platform: 'slack', userId: 'UADMIN001', isAdmin: true, channelId: 'C0SEARCH01' };
-const READ_ONLY_TOOLS = ['spend', 'why', 'idle', 'estimate', 'compare', 'forecast', 'budget_status'];
+const READ_ONLY_TOOLS = [
+  'spend',
+  'why',
+  'idle',
+  'savings',
+  'estimate',
+  'compare',
+  'forecast',
+  'budget_status',
+];
 
 interface Usage {
   inputTokens: number;

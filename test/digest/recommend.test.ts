@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, eachDay } from '../../lib/clock.js';
-import { recommend, tierOf } from '../../lib/digest/recommend.js';
+import { recommend, recommendationCandidates, tierOf } from '../../lib/digest/recommend.js';
 import { Dec } from '../../lib/money.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import type { SpendLine } from '../../lib/spend/query.js';
@@ -70,6 +70,33 @@ describe('recommend', () => {
     // Caching saves on input only: never more than the input bill.
     expect(r!.monthlyUsd.toNumber()).toBeLessThan(100 * 7 * (730 / 168));
     expect(r!.text).toContain('prompt caching');
+  });
+
+  it('finds the cheaper global route for in-region traffic, priced from the list prices', () => {
+    // $330 a day of in-region Claude Sonnet 4.5 input ($3.30 per 1M); global lists $3.00.
+    const lines = [
+      ...daily('USE1-MP:USE1_InputTokenCount-Units', previous, 330),
+      ...daily('USE1-MP:USE1_InputTokenCount-Units', current, 330),
+    ];
+    const route = recommendationCandidates({ catalog, lines, current, previous, idle: [] }).find(
+      (r) => r.kind === 'global-route',
+    )!;
+    // $2,310 a week x (1 - 3.00 / 3.30) = $210, x 730 / 168 hours = $912.50 (shown $912, half to even).
+    const expected = new Dec(2310)
+      .times(new Dec(1).minus(new Dec(3).div('3.3')))
+      .times(730)
+      .div(168);
+    expect(route.monthlyUsd.toDecimalPlaces(6).eq(expected.toDecimalPlaces(6))).toBe(true);
+    expect(route.text).toBe(
+      `send the Claude Sonnet 4.5 traffic through the global cross-Region profile (global.) instead of in-region us-east-1: 9% cheaper at list prices (data may be served from any commercial Region), about -$${expected.toDecimalPlaces(0).toNumber()} a month.`,
+    );
+    // Traffic already on the global route has nothing to gain.
+    const global = [...daily(INPUT, previous, 330), ...daily(INPUT, current, 330)];
+    expect(
+      recommendationCandidates({ catalog, lines: global, current, previous, idle: [] }).some(
+        (r) => r.kind === 'global-route',
+      ),
+    ).toBe(false);
   });
 
   it('says nothing when no change is worth $10 a month', () => {

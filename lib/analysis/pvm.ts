@@ -1,0 +1,337 @@
+/**
+ * Price-volume-mix decomposition of a change of Bedrock spend (the method is written out in
+ * docs/why-method.md).
+ *
+ * A team's tokens form *pools*: one per (team, unit family, side), where the side is the
+ * prompt (input, cache read, cache write: the same prompt tokens served three ways) or the
+ * output, and the unit family is Marketplace (`... (Amazon Bedrock Edition)`) or native
+ * `Amazon Bedrock` usage types (their UsageQuantity units are not known to be the same, so
+ * quantities are never added across families). Inside a pool a line (one usage type) sits
+ * in a tree: model -> route (region, cross-region scope, batch, service tier) -> token class.
+ * The change of each line is split, by sequential substitution down the tree, into
+ *
+ *     volume  the pool's tokens grew or shrank, every share and rate as before
+ *     mix     the pool's tokens moved between models (a Haiku -> Sonnet migration)
+ *     route   within a model, tokens moved between regions, scopes, batch and tiers
+ *     cache   within a model and route, prompt tokens moved between input, cache reads and writes
+ *     rate    the same tokens cost more or less each (a price change, a discount)
+ *
+ * which add up to the line's change exactly: `rate` is computed as the change minus the other
+ * four, so whatever the precision of the divisions the five sum to the change. Lines outside
+ * any pool (provisioned throughput, guardrails, knowledge bases, lines with a cost but no
+ * quantity) are all volume, as a line whose own rate is not comparable.
+ */
+import { type Dec, sumUsd, ZERO } from '../money.js';
+import type { UsageTypeInfo } from '../spend/usage-type.js';
+
+/** The five effects, in the order the method substitutes them. */
+export const EFFECT_KINDS = ['volume', 'mix', 'route', 'cache', 'rate'] as const;
+export type EffectKind = (typeof EFFECT_KINDS)[number];
+
+export type Effects = Record<EffectKind, Dec>;
+
+/** One usage-type line summed per period, with the team it belongs to. */
+export interface PvmLine {
+  team: string;
+  info?: UsageTypeInfo;
+  q0: Dec;
+  c0: Dec;
+  q1: Dec;
+  c1: Dec;
+}
+
+/** Words for the biggest move behind an effect of one team. */
+export type EffectDetail =
+  | { kind: 'mix'; from?: string; to?: string; sharePoints: number }
+  | { kind: 'route'; model: string; from?: string; to?: string; sharePoints: number }
+  | {
+      kind: 'cache';
+      model: string;
+      /** Cache reads and writes as shares of the model's prompt tokens, before and after. */
+      readShare: [number, number];
+      writeShare: [number, number];
+    };
+
+/** One effect of one team: the effects of all its lines of that kind, summed. */
+export interface EffectGroup {
+  kind: EffectKind;
+  team: string;
+  deltaUsd: Dec;
+  detail?: EffectDetail;
+}
+
+export interface Decomposition {
+  /** Per input line, in input order; each sums exactly to the line's c1 - c0. */
+  lines: Effects[];
+  /** Per (kind, team), non-zero only, sorted by |deltaUsd| descending; they sum to the total change. */
+  groups: EffectGroup[];
+}
+
+const zeroEffects = (): Effects => ({ volume: ZERO, mix: ZERO, route: ZERO, cache: ZERO, rate: ZERO });
+
+/** Sum of the five effects. */
+export function effectsTotal(e: Effects): Dec {
+  return e.volume.plus(e.mix).plus(e.route).plus(e.cache).plus(e.rate);
+}
+
+/** `in-region us-east-1`, `global`, `batch`, `flex`: a route in words. */
+export function routeLabel(info: UsageTypeInfo): string {
+  const parts: string[] = [];
+  parts.push(info.scope === 'global' ? 'global' : info.scope === 'geo' ? 'cross-region' : 'in-region');
+  if (info.batch) parts.push('batch');
+  if (info.tier !== 'standard') parts.push(info.tier);
+  if (info.region && info.scope !== 'global') parts.push(info.region);
+  return parts.join(' ');
+}
+
+function routeKey(info: UsageTypeInfo): string {
+  return `${info.region ?? ''}|${info.scope}|${info.batch}|${info.tier}|${info.detail ?? ''}`;
+}
+
+/** A token line whose quantity can be pooled: a model, a class, and no cost without quantity. */
+function poolable(line: PvmLine): boolean {
+  const info = line.info;
+  if (info?.kind !== 'tokens' || !info.modelKey || !info.tokenClass) return false;
+  if (line.q0.lt(0) || line.q1.lt(0)) return false;
+  if (line.q0.isZero() && !line.c0.isZero()) return false;
+  if (line.q1.isZero() && !line.c1.isZero()) return false;
+  return !(line.q0.isZero() && line.q1.isZero());
+}
+
+function poolKey(line: PvmLine): string {
+  const info = line.info!;
+  const side = info.tokenClass === 'output' ? 'output' : 'prompt';
+  return `${line.team}\u0000${info.marketplace ? 'mp' : 'native'}\u0000${side}`;
+}
+
+interface Node {
+  q0: Dec;
+  q1: Dec;
+  children: Map<string, Node>;
+  lines: number[];
+  label: string;
+}
+
+const node = (label: string): Node => ({ q0: ZERO, q1: ZERO, children: new Map(), lines: [], label });
+
+function childOf(children: Map<string, Node>, key: string, label: string): Node {
+  let child = children.get(key);
+  if (!child) {
+    child = node(label);
+    children.set(key, child);
+  }
+  return child;
+}
+
+/** The period-0 share of `part` in `whole`, or its period-1 share when `whole` is new. */
+function baseWeight(part: Node, whole: Node): Dec {
+  if (!whole.q0.isZero()) return part.q0.div(whole.q0);
+  return whole.q1.isZero() ? ZERO : part.q1.div(whole.q1);
+}
+
+/** The period-1 share of `part` in `whole`, or its base weight when `whole` is gone. */
+function currentWeight(part: Node, whole: Node): Dec {
+  return whole.q1.isZero() ? baseWeight(part, whole) : part.q1.div(whole.q1);
+}
+
+/**
+ * Effects are held to 15 decimal places of a dollar: the divisions above are rounded at 40
+ * significant digits, and a sum of such numbers of different sizes would not be exact; sums
+ * of numbers with 15 decimals (and bills below $10^20) are.
+ */
+const fixed = (d: Dec) => d.toDecimalPlaces(15);
+
+const points = (d: Dec) => Math.round(d.times(100).toNumber());
+
+/**
+ * Split every line's change into volume, mix, route, cache and rate effects.
+ *
+ * @example
+ * const { lines, groups } = decomposeChange(aggs.map((a) => ({ team, info, ...a.acc })));
+ * groups[0]; // { kind: 'mix', team: 'support', deltaUsd: 2300.12, detail: { from: 'Claude 3 Haiku', to: 'Claude Sonnet 4.5', sharePoints: 60 } }
+ */
+export function decomposeChange(input: PvmLine[]): Decomposition {
+  const out: Effects[] = input.map(() => zeroEffects());
+  const pools = new Map<string, Node>();
+  input.forEach((line, i) => {
+    if (!poolable(line)) {
+      out[i]!.volume = line.c1.minus(line.c0);
+      return;
+    }
+    const info = line.info!;
+    const key = poolKey(line);
+    const pool = childOf(pools, key, line.team);
+    const model = childOf(pool.children, info.modelKey!, info.modelName ?? info.modelKey!);
+    const route = childOf(model.children, routeKey(info), routeLabel(info));
+    for (const n of [pool, model, route]) {
+      n.q0 = n.q0.plus(line.q0);
+      n.q1 = n.q1.plus(line.q1);
+    }
+    route.lines.push(i);
+  });
+
+  const details = new Map<string, EffectDetail>();
+  const detailStrength = new Map<string, Dec>();
+  const offer = (kind: EffectKind, team: string, strength: Dec, detail: () => EffectDetail) => {
+    const id = `${kind}\u0000${team}`;
+    const best = detailStrength.get(id);
+    if (best?.gte(strength.abs())) return;
+    detailStrength.set(id, strength.abs());
+    details.set(id, detail());
+  };
+
+  for (const pool of pools.values()) {
+    const team = pool.label;
+    const newOrGone = pool.q0.isZero() || pool.q1.isZero();
+    let poolMix = ZERO;
+    // Per model (and per route): its share shift and the dollars of its effect, to name the
+    // models the money moved from and to.
+    const modelShifts: Shift[] = [];
+    for (const model of pool.children.values()) {
+      const s0m = pool.q0.isZero() ? ZERO : model.q0.div(pool.q0);
+      const s1m = pool.q1.isZero() ? ZERO : model.q1.div(pool.q1);
+      const modelShift: Shift = { label: model.label, shift: s1m.minus(s0m), usd: ZERO };
+      modelShifts.push(modelShift);
+      let modelRoute = ZERO;
+      let modelCache = ZERO;
+      const routeShifts: Shift[] = [];
+      let read0 = ZERO;
+      let read1 = ZERO;
+      let write0 = ZERO;
+      let write1 = ZERO;
+      for (const route of model.children.values()) {
+        const wv = baseWeight(route, model);
+        const sv = currentWeight(route, model);
+        const routeShift: Shift = { label: route.label, shift: sv.minus(wv), usd: ZERO };
+        routeShifts.push(routeShift);
+        for (const i of route.lines) {
+          const line = input[i]!;
+          const e = out[i]!;
+          const delta = line.c1.minus(line.c0);
+          if (newOrGone) {
+            e.volume = delta;
+            continue;
+          }
+          // The line's base rate: last period's, or this period's for a new line (no rate change seen).
+          const r0 = !line.q0.isZero() ? line.c0.div(line.q0) : line.c1.div(line.q1);
+          const leaf = { q0: line.q0, q1: line.q1 } as Node;
+          const wi = baseWeight(leaf, route);
+          const si = currentWeight(leaf, route);
+          const x4 = pool.q1.times(s0m).times(wv).times(wi).times(r0);
+          const x3 = pool.q1.times(s1m).times(wv).times(wi).times(r0);
+          const x2 = pool.q1.times(s1m).times(sv).times(wi).times(r0);
+          const x1 = pool.q1.times(s1m).times(sv).times(si).times(r0);
+          // For a line that existed, x4 = c0 x (pool tokens now / then): the pool's growth.
+          e.volume = fixed(x4.minus(line.c0));
+          e.mix = fixed(x3.minus(x4));
+          e.route = fixed(x2.minus(x3));
+          e.cache = fixed(x1.minus(x2));
+          e.rate = delta.minus(e.volume).minus(e.mix).minus(e.route).minus(e.cache);
+          poolMix = poolMix.plus(e.mix);
+          modelShift.usd = modelShift.usd.plus(e.mix);
+          routeShift.usd = routeShift.usd.plus(e.route);
+          modelRoute = modelRoute.plus(e.route);
+          modelCache = modelCache.plus(e.cache);
+          const cls = line.info!.tokenClass!;
+          if (cls === 'cache-read') {
+            read0 = read0.plus(line.q0);
+            read1 = read1.plus(line.q1);
+          } else if (cls.startsWith('cache-write')) {
+            write0 = write0.plus(line.q0);
+            write1 = write1.plus(line.q1);
+          }
+        }
+      }
+      if (!modelRoute.isZero()) {
+        offer('route', team, modelRoute, () => ({
+          kind: 'route',
+          model: model.label,
+          ...moveOf(routeShifts),
+        }));
+      }
+      if (!modelCache.isZero() && !model.q0.isZero() && !model.q1.isZero()) {
+        offer('cache', team, modelCache, () => ({
+          kind: 'cache',
+          model: model.label,
+          readShare: [points(read0.div(model.q0)), points(read1.div(model.q1))],
+          writeShare: [points(write0.div(model.q0)), points(write1.div(model.q1))],
+        }));
+      }
+    }
+    if (!poolMix.isZero()) {
+      offer('mix', team, poolMix, () => ({ kind: 'mix', ...moveOf(modelShifts) }));
+    }
+  }
+
+  const sums = new Map<string, EffectGroup>();
+  input.forEach((line, i) => {
+    for (const kind of EFFECT_KINDS) {
+      const value = out[i]![kind];
+      if (value.isZero()) continue;
+      const id = `${kind}\u0000${line.team}`;
+      const group = sums.get(id) ?? { kind, team: line.team, deltaUsd: ZERO };
+      group.deltaUsd = group.deltaUsd.plus(value);
+      sums.set(id, group);
+    }
+  });
+  const groups = [...sums.entries()]
+    .filter(([, g]) => !g.deltaUsd.isZero())
+    .map(([id, g]) => {
+      const detail = details.get(id);
+      return detail ? { ...g, detail } : g;
+    })
+    .sort(
+      (a, b) =>
+        b.deltaUsd.abs().comparedTo(a.deltaUsd.abs()) ||
+        EFFECT_KINDS.indexOf(a.kind) - EFFECT_KINDS.indexOf(b.kind) ||
+        a.team.localeCompare(b.team),
+    );
+  return { lines: out, groups };
+}
+
+interface Shift {
+  label: string;
+  /** Share of the parent's tokens, now minus then. */
+  shift: Dec;
+  /** The dollars of the effect this move caused. */
+  usd: Dec;
+}
+
+/**
+ * The move behind an effect: `to` is the branch that gained share with the biggest effect
+ * (a branch's effect has the sign of its share shift: Q1 x shift x its base rate), `from` the
+ * branch that lost share with the biggest effect; the share moved is the smaller of `to`'s
+ * gain and `from`'s loss.
+ */
+function moveOf(shifts: Shift[]): { from?: string; to?: string; sharePoints: number } {
+  const byUsd = (a: Shift, b: Shift) => b.usd.abs().comparedTo(a.usd.abs());
+  const to = shifts.filter((s) => s.shift.gt(0)).sort(byUsd)[0];
+  const from = shifts.filter((s) => s.shift.lt(0)).sort(byUsd)[0];
+  if (!to || !from) return { sharePoints: 0 };
+  const gain = to.shift;
+  const loss = from.shift.neg();
+  return { from: from.label, to: to.label, sharePoints: points(gain.lt(loss) ? gain : loss) };
+}
+
+/**
+ * Round amounts to cents so that they sum to `targetCents` exactly: each is rounded to the
+ * nearest cent (half to even), and the difference between the target and the sum of the
+ * rounded amounts goes to the amount largest in absolute value (the first of equals).
+ */
+export function roundToTarget(values: Dec[], targetCents: number): number[] {
+  const cents = values.map((v) => v.times(100).toDecimalPlaces(0).toNumber() || 0);
+  const residual = targetCents - cents.reduce((s, c) => s + c, 0);
+  if (residual !== 0 && values.length) {
+    let biggest = 0;
+    values.forEach((v, i) => {
+      if (v.abs().gt(values[biggest]!.abs())) biggest = i;
+    });
+    cents[biggest]! += residual;
+  }
+  return cents;
+}
+
+/** The sum of the groups (equal to the total change). */
+export function groupsTotal(groups: EffectGroup[]): Dec {
+  return sumUsd(groups.map((g) => g.deltaUsd));
+}
