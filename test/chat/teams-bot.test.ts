@@ -171,6 +171,21 @@ describe('Teams bot: authentication', () => {
     expect(bf.posts).toHaveLength(3);
   });
 
+  it('gets its connector token while checking the caller’s, but a flood of forged requests gets one at most', async () => {
+    const { handler } = await setup();
+    const before = bf.counts.token;
+    for (let i = 0; i < 5; i++) {
+      const activity = bf.channelMessage('help', { conversationId: `19:flood-${i}@thread.tacv2` });
+      expect((await handler(botRequest(activity, await bf.sign({ forged: true })))).statusCode).toBe(401);
+    }
+    expect(bf.counts.token - before).toBeLessThanOrEqual(1);
+    expect(bf.posts).toEqual([]);
+    // The genuine request that follows is answered with that token.
+    expect((await handler(botRequest(bf.channelMessage('help'), await bf.sign()))).statusCode).toBe(200);
+    expect(bf.counts.token - before).toBe(1);
+    expect(bf.posts).toHaveLength(1);
+  });
+
   it('answers 400 to a verified body that is not an activity', async () => {
     const { handler } = await setup();
     const result = await handler(botRequest({ serviceUrl: bf.serviceUrl, type: 'message' }, await bf.sign()));

@@ -107,7 +107,7 @@ function keyPicker(jwks: unknown): JWTVerifyGetKey {
   }
 }
 
-function loadKeySource(openIdUrl: string, nowMs: number, doFetch: BotFetch): Promise<KeySource> {
+function loadKeySource(openIdUrl: string, clock: () => number, doFetch: BotFetch): Promise<KeySource> {
   const guess = likelyKeysUrl(openIdUrl);
   const early = guess ? getJson(doFetch, guess, 'signing keys') : undefined;
   // Not awaited when the metadata names another URL, or fails: no unhandled rejection.
@@ -118,42 +118,46 @@ function loadKeySource(openIdUrl: string, nowMs: number, doFetch: BotFetch): Pro
     if (typeof jwksUri !== 'string' || !/^https?:\/\//.test(jwksUri))
       throw new BotAuthError('OpenID metadata: no jwks_uri');
     // Only keys from the metadata's own jwks_uri are ever used.
-    let current = keyPicker(
-      await (early && jwksUri === guess ? early : getJson(doFetch, jwksUri, 'signing keys')),
-    );
-    let keysAt = Date.now();
+    const fetchKeys = () => getJson(doFetch, jwksUri, 'signing keys');
+    let current = keyPicker(await (early && jwksUri === guess ? early.catch(fetchKeys) : fetchKeys()));
+    let keysAt = clock();
     let refetching: Promise<void> | undefined;
     const getKey: JWTVerifyGetKey = async (header, token) => {
       try {
         return await current(header, token);
       } catch (error) {
-        // A key rotated in since the set was fetched.
-        if (!(error instanceof errors.JWKSNoMatchingKey) || Date.now() - keysAt < KEYS_COOLDOWN_MS)
-          throw error;
-        refetching ??= getJson(doFetch, jwksUri, 'signing keys')
-          .then((jwks) => {
-            current = keyPicker(jwks);
-            keysAt = Date.now();
-          })
-          .finally(() => {
-            refetching = undefined;
-          });
+        // A key rotated in since the set was fetched. The cooldown runs from the attempt:
+        // forged tokens naming random keys make at most one request a minute, even while
+        // the keys cannot be fetched.
+        if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+        if (!refetching) {
+          if (clock() - keysAt < KEYS_COOLDOWN_MS) throw error;
+          keysAt = clock();
+          refetching = fetchKeys()
+            .then((jwks) => {
+              current = keyPicker(jwks);
+            })
+            .finally(() => {
+              refetching = undefined;
+            });
+        }
         await refetching;
         return current(header, token);
       }
     };
-    return { getKey, fetchedAt: nowMs };
+    return { getKey, fetchedAt: keysAt };
   })();
 }
 
-async function keySourceFor(openIdUrl: string, nowMs: number, doFetch: BotFetch): Promise<KeySource> {
+async function keySourceFor(openIdUrl: string, clock: () => number, doFetch: BotFetch): Promise<KeySource> {
+  const nowMs = clock();
   const cached = keySources.get(openIdUrl);
   if (cached) {
     const source = await cached.catch(() => undefined);
     if (source && nowMs - source.fetchedAt < METADATA_TTL_MS) return source;
     if (keySources.get(openIdUrl) === cached) keySources.delete(openIdUrl);
   }
-  const loading = loadKeySource(openIdUrl, nowMs, doFetch);
+  const loading = loadKeySource(openIdUrl, clock, doFetch);
   keySources.set(openIdUrl, loading);
   loading.catch(() => {
     if (keySources.get(openIdUrl) === loading) keySources.delete(openIdUrl);
@@ -168,7 +172,7 @@ async function keySourceFor(openIdUrl: string, nowMs: number, doFetch: BotFetch)
  */
 export function warmBotKeys(openIdUrl: string, options: Pick<BotAuthOptions, 'nowMs' | 'fetch'> = {}): void {
   if (keySources.has(openIdUrl)) return;
-  keySourceFor(openIdUrl, (options.nowMs ?? Date.now)(), options.fetch ?? botFetch).catch(() => undefined);
+  keySourceFor(openIdUrl, options.nowMs ?? Date.now, options.fetch ?? botFetch).catch(() => undefined);
 }
 
 /** Forget cached metadata and keys (tests that rotate keys). */
@@ -193,7 +197,7 @@ export async function verifyBotRequest(
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization?.trim() ?? '');
   if (!match?.[1]) throw new BotAuthError('no Bearer token');
   const now = (options.nowMs ?? Date.now)();
-  const source = await keySourceFor(options.openIdUrl, now, options.fetch ?? botFetch);
+  const source = await keySourceFor(options.openIdUrl, options.nowMs ?? Date.now, options.fetch ?? botFetch);
   let payload: BotClaims;
   try {
     ({ payload } = await jwtVerify<BotClaims>(match[1], source.getKey, {
