@@ -218,6 +218,7 @@ function welcome(ref: ConversationReference): Reply {
       ? []
       : [
           `To send a team's budget alerts and weekly digest here: *budget set TEAM AMOUNT teams ${ref.conversationId}* (or type *budget set TEAM AMOUNT* here).`,
+          `To make this the FinOps channel (the weekly overview of all teams, idle provisioned throughput): set *BEDROCK_COST_FINOPS_CHANNEL* to *teams:${ref.conversationId}*.`,
         ]),
   );
 }
