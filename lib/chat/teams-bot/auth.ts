@@ -166,37 +166,6 @@ async function keySourceFor(openIdUrl: string, clock: () => number, doFetch: Bot
 }
 
 /**
- * A throwaway RSA public key and a token "signed" by nobody, for `primeVerifier` only: no
- * request is ever checked against this key (it is not in any key set the bot fetches).
- */
-const PRIMING_JWKS = {
-  keys: [
-    {
-      kty: 'RSA',
-      kid: 'bedrock-cost-priming',
-      alg: 'RS256',
-      use: 'sig',
-      e: 'AQAB',
-      n: 'uvQUrWZmA2DQoDluwJfQP7LE8-3u0K6EvnlVd0Moti0ft_LUqXhlheLMZL4eqpJx61IMLOUGk6HNWODNeVcRh00cDVHcKULHeNcBKzSF_A68ytKjdxa9gB4yY-DwECCDJrT3pVpaKlkcN09Q8Mh3en4NID8MCZ5SgxK3a1sgORxAtfB4j7ui4jCitujslATnAEroBjCr4cwyJevkjDKvFS3LiwN-K3wVE8z8Do3lmiupU6IYUqF3cd2oYel13kEY51hbvcdasqw7ksaeRLtfZud-64Smd8sOnlclV0uhf6tCa0FGDZwqEJLda2NRGmjjRYoJyhqX_39UQBqgvQHU8Q',
-    },
-  ],
-};
-const PRIMING_TOKEN = `eyJhbGciOiJSUzI1NiIsImtpZCI6ImJlZHJvY2stY29zdC1wcmltaW5nIn0.e30.${'A'.repeat(342)}`;
-let primed = false;
-
-/**
- * Run jose's RS256 check once, on the throwaway key, while the real keys are on their way:
- * the first check in a process loads and compiles WebCrypto's RSA path and jose's code
- * (8-22 ms on the bench machine, 2-7 ms once primed), which otherwise comes after the keys
- * arrive, on the cold start's critical path. The result (a refusal) is ignored.
- */
-function primeVerifier(): void {
-  if (primed) return;
-  primed = true;
-  jwtVerify(PRIMING_TOKEN, createLocalJWKSet(PRIMING_JWKS), { algorithms: ['RS256'] }).catch(() => undefined);
-}
-
-/**
  * Start fetching the metadata and keys if this container has none: called at the top of a
  * request, so they arrive while the rest of the request is set up. Never throws; a failure
  * is seen (and retried) by the next `verifyBotRequest`.
@@ -204,7 +173,6 @@ function primeVerifier(): void {
 export function warmBotKeys(openIdUrl: string, options: Pick<BotAuthOptions, 'nowMs' | 'fetch'> = {}): void {
   if (keySources.has(openIdUrl)) return;
   keySourceFor(openIdUrl, options.nowMs ?? Date.now, options.fetch ?? botFetch).catch(() => undefined);
-  primeVerifier();
 }
 
 /** Forget cached metadata and keys (tests that rotate keys). */
