@@ -12,7 +12,7 @@
  * with Node's `fetch` and the four requests one after the other (metadata, keys, token,
  * reply) the answer took 5.4x (bench, load 14) to 12.2x (paired runs, load 19) an empty
  * process, and 177 ms of CPU against 22 ms for the empty process; with the metadata, keys
- * and token requested at once over `node:http(s)` (lib/chat/teams-bot/http-client.ts) it
+ * and token requested at once over `node:http(s)` (lib/lambda/http-client.ts) it
  * takes 2.8x (load 17.5; Slack's `help` 2.55x in the same run) and 62 ms of CPU (Slack's
  * `help`: 57 ms). What is left above Slack's is two round trips to the Bot Framework
  * (metadata, keys and token together, then the reply), which Slack's ack does not make.

@@ -14,7 +14,7 @@ import {
   clearBotKeyCache,
   verifyBotRequest,
 } from '../../lib/chat/teams-bot/auth.js';
-import { botFetch } from '../../lib/chat/teams-bot/http-client.js';
+import { botFetch } from '../../lib/lambda/http-client.js';
 
 const APP_ID = '0a1b2c3d-0000-4000-8000-bedrockcost02';
 const NOW = Date.parse('2026-11-18T06:00:00Z');

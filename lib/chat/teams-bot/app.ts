@@ -25,6 +25,7 @@ import type { Context } from 'aws-lambda';
 import type { Caller } from '../../commands/types.js';
 import type { Deps } from '../../deps.js';
 import { isUserError } from '../../errors.js';
+import type { BotFetch } from '../../lambda/http-client.js';
 import { type ActionRequest, findAction } from '../actions.js';
 import {
   callerOf,
@@ -43,7 +44,6 @@ import { defaultInvokeWorker, type InvokeWorker } from '../worker.js';
 import { BotAuthError, verifyBotRequest, warmBotKeys } from './auth.js';
 import { type BotConnector, type ConversationAddress, createBotConnector } from './connector.js';
 import { baseConversationId, type ConversationReference } from './conversations.js';
-import type { BotFetch } from './http-client.js';
 import { botMessage } from './send.js';
 
 export interface TeamsBotOptions {

@@ -13,7 +13,7 @@
  *    so a body cannot point the bot at another host with someone else's token.
  *
  * `jose` does the cryptography and picks the key (`createLocalJWKSet`). The metadata and
- * keys are fetched here with the bot's own HTTP client (`http-client.ts`: jose's remote key
+ * keys are fetched here with the bot's own HTTP client (`lib/lambda/http-client.ts`: jose's remote key
  * set would load Node's fetch, the largest cost of a cold start) and cached for a day; a
  * key id not seen before refetches the keys, at most once a minute.
  *
@@ -25,7 +25,7 @@
  * needs it.
  */
 import { createLocalJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { type BotFetch, botFetch } from './http-client.js';
+import { type BotFetch, botFetch } from '../../lambda/http-client.js';
 
 /** The issuer of every Bot Connector token. */
 export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';

@@ -11,8 +11,8 @@
  * `BOTFRAMEWORK_SERVICE_HOSTS`, which may be plain http: the local connector in tests).
  */
 import type { Config } from '../../config.js';
+import { type BotFetch, type BotResponse, botFetch } from '../../lambda/http-client.js';
 import { DeliveryError } from '../delivery.js';
-import { type BotFetch, type BotResponse, botFetch } from './http-client.js';
 
 /** Where a message goes: a conversation at a Bot Connector, optionally as a reply. */
 export interface ConversationAddress {

@@ -1,7 +1,9 @@
 /**
- * The Teams bot's HTTP client: the few requests the bot makes to Microsoft (OpenID
- * metadata, signing keys, the Entra ID token, the Bot Connector) over `node:http(s)` with
- * keep-alive agents, behind the small part of the `fetch` interface the bot uses.
+ * The HTTP client of the requests a front door makes on its cold start: the Teams bot's to
+ * Microsoft (OpenID metadata, signing keys, the Entra ID token, the Bot Connector) and the
+ * hand-signed AWS calls of `aws-lite.ts` (the secrets from SSM, the worker's invocation),
+ * over `node:http(s)` with keep-alive agents, behind the small part of the `fetch`
+ * interface they use.
  *
  * Why not Node's `fetch`: it is undici, loaded on first use, and on a cold start it is the
  * largest single cost of answering. Measured on Node 20 (bench `--only bundles`, local
