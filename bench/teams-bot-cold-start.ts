@@ -14,8 +14,10 @@
  * process, and 177 ms of CPU against 22 ms for the empty process; with the metadata, keys
  * and token requested at once over `node:http(s)` (lib/lambda/http-client.ts) it
  * takes 2.8x (load 17.5; Slack's `help` 2.55x in the same run) and 62 ms of CPU (Slack's
- * `help`: 57 ms). What is left above Slack's is two round trips to the Bot Framework
- * (metadata, keys and token together, then the reply), which Slack's ack does not make.
+ * `help`: 57 ms). Slack's `help` is also timed in this loop, on the same empty-process
+ * baseline: 3.15-3.69x for the bot, 2.77-3.89x with its password from SSM, 2.97-4.35x for
+ * Slack (load 10.7-11.2). What the bot does that Slack's ack does not is two round trips to
+ * the Bot Framework (metadata, keys and token together, then the reply).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
