@@ -247,7 +247,7 @@ if (result.statusCode !== 200 || !JSON.parse(result.body).blocks) { console.erro
       ),
     );
     const { teamsBotColdStart } = await import('./teams-bot-cold-start.js');
-    rows.push(...(await teamsBotColdStart(files['teams-bot']!, scratch, rounds, LAMBDA_ENV)));
+    rows.push(...(await teamsBotColdStart(files['teams-bot']!, scratch, rounds, LAMBDA_ENV, help)));
     for (const fn of FUNCTIONS) {
       const ratio = median(samples[fn]!) / base;
       rows.push({

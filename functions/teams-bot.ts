@@ -4,6 +4,9 @@
  * commands to the command worker. Front-door deps: account data only in the worker.
  */
 import { createTeamsBotHandler } from '../lib/chat/teams-bot/app.js';
-import { lambdaChatDeps } from '../lib/lambda/runtime.js';
+import { lambdaChatDeps, lambdaConfig } from '../lib/lambda/runtime.js';
 
-export const handler = createTeamsBotHandler(lambdaChatDeps);
+export const handler = createTeamsBotHandler(lambdaChatDeps, {
+  // The signing keys are fetched while the secrets are read from SSM.
+  openIdUrl: () => lambdaConfig().BOTFRAMEWORK_OPENID_URL,
+});

@@ -2,7 +2,8 @@
  * The daily idle-throughput job (`functions/idle-throughput.ts`, `bedrock-cost idle-scan`).
  *
  * Scans the last 24 hours and posts each idle provisioned throughput to the FinOps channel
- * (`BEDROCK_COST_FINOPS_CHANNEL`, Slack) and, when the throughput carries the team tag
+ * (`BEDROCK_COST_FINOPS_CHANNEL`: a Slack channel, a Teams webhook or a conversation of the
+ * Teams bot, see `lib/chat/finops-channel.ts`) and, when the throughput carries the team tag
  * and that team's budget has an alert channel or Teams webhook, to the team as well, with
  * a "Snooze 7 days" button: at most one message per throughput per channel per UTC day,
  * whatever the number of runs or retries (claim with a conditional write, send, then mark
@@ -15,6 +16,7 @@
  * word for word (`lib/analysis/savings.ts`).
  */
 import { type ChatTarget, describeTarget, mayHaveArrived } from '../chat/delivery.js';
+import { describeFinopsChannel, parseFinopsChannel, resolveFinopsChannel } from '../chat/finops-channel.js';
 import type { Reply } from '../chat/reply.js';
 import { formatTimestamp, toIsoDate } from '../clock.js';
 import type { Caller } from '../commands/types.js';
@@ -126,10 +128,23 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
   const idleToday = scan.findings.filter((f) => f.state === 'idle');
   const underUsed = await underUsedThisWeek(deps, scan, sources);
   const idle = [...idleToday, ...underUsed.map((u) => u.finding)];
-  const channel = deps.config.BEDROCK_COST_FINOPS_CHANNEL;
-  const target: ChatTarget | undefined = channel ? { kind: 'slack', channel } : undefined;
-  const targetText = target ? describeTarget(target) : 'slack:(BEDROCK_COST_FINOPS_CHANNEL not set)';
+  const channel = parseFinopsChannel(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
+  const targetText = channel ? describeFinopsChannel(channel) : 'slack:(BEDROCK_COST_FINOPS_CHANNEL not set)';
   const problems = [...scan.problems];
+  // A Teams bot conversation is looked up (its Bot Connector address) only when there is
+  // something to post; when the bot is not there, the FinOps posts fail saying why.
+  let target: ChatTarget | undefined;
+  let unresolved: string | undefined;
+  if (channel && idle.length) {
+    try {
+      const resolved = await resolveFinopsChannel(channel, deps.store);
+      if ('target' in resolved) target = resolved.target;
+      else unresolved = resolved.problem;
+    } catch (error) {
+      unresolved = describeFault(error, 'Could not read the FinOps conversation from the table');
+    }
+    if (unresolved) problems.push(unresolved);
+  }
 
   let snoozed = new Map<string, string>();
   if (idle.length) {
@@ -179,8 +194,14 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
     const teamTarget = finding.team ? teamTargets.get(finding.team) : undefined;
     const sameChannel = target && teamTarget && describeTarget(target) === describeTarget(teamTarget);
     // FinOps always hears (or is reported missing) unless the owning team's channel stands in.
-    const posts: { target: ChatTarget | undefined; slot: string; text: string }[] = [];
-    if (target || !teamTarget) posts.push({ target, slot: idlePostSlot(day), text: targetText });
+    const posts: { target: ChatTarget | undefined; slot: string; text: string; unresolved?: string }[] = [];
+    if (target || unresolved || !teamTarget)
+      posts.push({
+        target,
+        slot: idlePostSlot(day),
+        text: targetText,
+        ...(unresolved ? { unresolved } : {}),
+      });
     if (teamTarget && !sameChannel) {
       posts.push({
         target: teamTarget,
@@ -295,11 +316,14 @@ async function postOne(
     reply: Reply;
     now: Date;
     team?: string;
+    /** Why the FinOps channel could not be used (the bot is not in its conversation). */
+    unresolved?: string;
   },
 ): Promise<JobMessage> {
   const base = { target: post.text, subject: post.subject, reply: post.reply };
   if (options.dryRun) return { ...base, status: 'dry-run' };
-  if (!post.target) return { ...base, status: 'failed', reason: 'BEDROCK_COST_FINOPS_CHANNEL is not set' };
+  if (!post.target)
+    return { ...base, status: 'failed', reason: post.unresolved ?? 'BEDROCK_COST_FINOPS_CHANNEL is not set' };
   let claim: Awaited<ReturnType<typeof claimIdlePost>>;
   try {
     claim = await claimIdlePost(deps.store, post.arn, post.slot, post.now, post.team);

@@ -15,7 +15,10 @@
  *
  * A slow answer goes to a team's Workflows webhook only when it was asked in that team's
  * channel (the one where `budget set ... webhook` was typed): an answer about
- * `team search` asked elsewhere is not posted into search's channel.
+ * `team search` asked elsewhere is not posted into search's channel. When the Teams bot is
+ * set up and is in the channel where the question was asked (the team is routed to the
+ * bot's conversation there, or the bot was simply added to that channel), the worker posts
+ * the slow answer into that channel through the Bot Connector instead.
  */
 import type { Context } from 'aws-lambda';
 import { parseLine } from '../commands/grammar.js';
@@ -116,25 +119,41 @@ function namedTeam(text: string): string | undefined {
 }
 
 /**
- * The Workflows webhook of the team the command names, when its profile has one and the
- * question was asked in the channel that webhook posts to: the answer goes where it was
- * asked, never into another team's channel.
+ * Where the worker posts a slow answer, always the channel where it was asked:
+ *
+ * 1. the team the command names is routed there — to its Workflows webhook, or to the
+ *    Teams bot's conversation in that channel (`budget set TEAM AMOUNT teams CHANNEL`);
+ * 2. else, the Teams bot is set up and has been added to that channel (a stored conversation
+ *    reference): a proactive post through the Bot Connector;
+ * 3. else nowhere (the person is told to ask again).
+ *
+ * An answer about `team search` asked elsewhere is never posted into search's channel.
  */
-async function teamWebhook(
+async function slowAnswerRoute(
   deps: Deps,
   text: string,
   channelId: string | undefined,
-): Promise<string | undefined> {
+): Promise<WorkerReplyTo | undefined> {
+  if (!channelId) return undefined;
   const team = namedTeam(text);
-  if (!team || !channelId) return undefined;
   try {
-    const { getTeam } = await import('../budgets/store.js');
-    const target = (await getTeam(deps.store, team))?.target;
-    return target?.kind === 'teams' && target.channelId === channelId ? target.webhookUrl : undefined;
+    if (team) {
+      const { getTeam } = await import('../budgets/store.js');
+      const target = (await getTeam(deps.store, team))?.target;
+      if (target?.kind === 'teams' && target.channelId === channelId)
+        return { kind: 'teams-webhook', url: target.webhookUrl };
+      if (target?.kind === 'teams-bot' && target.conversationId === channelId)
+        return { kind: 'teams-bot', serviceUrl: target.serviceUrl, conversationId: target.conversationId };
+    }
+    if (deps.config.TEAMS_APP_ID) {
+      const { getConversation } = await import('./teams-bot/conversations.js');
+      const ref = await getConversation(deps.store, channelId);
+      if (ref) return { kind: 'teams-bot', serviceUrl: ref.serviceUrl, conversationId: ref.conversationId };
+    }
   } catch (error) {
-    deps.log.warn('teams: team profile lookup failed', error);
-    return undefined;
+    deps.log.warn('teams: team profile or bot conversation lookup failed', error);
   }
+  return undefined;
 }
 
 /**
@@ -170,11 +189,11 @@ export function createTeamsMessagesHandler(
       const inline = await runFast({ kind: 'fast', parsed: plan.parsed }, text, ctx, Math.max(0, remaining));
       if (inline !== 'late') return inline;
     }
-    const webhook = await teamWebhook(deps, text, caller.channelId);
-    const replyTo: WorkerReplyTo = webhook ? { kind: 'teams-webhook', url: webhook } : { kind: 'none' };
+    const route = await slowAnswerRoute(deps, text, caller.channelId);
+    const replyTo: WorkerReplyTo = route ?? { kind: 'none' };
     await invokeWorker({ kind: 'command', id: key, text, caller, replyTo });
     const shown = text.slice(0, 80);
-    return webhook
+    return route
       ? simpleReply(`Working on "${shown}"… the answer will be posted in this channel in a minute.`)
       : simpleReply(
           `"${shown}" takes longer than the 5 seconds Teams allows. I am preparing it now: ask again in a minute and it will be ready.`,

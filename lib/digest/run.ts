@@ -29,6 +29,7 @@ import type { TeamProfile } from '../budgets/store.js';
 import { teamMonthAt } from '../budgets/team-month.js';
 import type { ChatTarget, DeliveryReceipt } from '../chat/delivery.js';
 import { describeTarget, mayHaveArrived } from '../chat/delivery.js';
+import { describeFinopsChannel, parseFinopsChannel, resolveFinopsChannel } from '../chat/finops-channel.js';
 import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
 import type { Deps } from '../deps.js';
@@ -123,12 +124,6 @@ function slotOf(profile: TeamProfile): DigestSlot {
   return d && Number.isInteger(d.weekday) && Number.isInteger(d.hour) ? d : DEFAULT_SLOT;
 }
 
-function parseFinopsTarget(value: string | undefined): ChatTarget | undefined {
-  const v = value?.trim();
-  if (!v) return undefined;
-  return /^https:\/\//i.test(v) ? { kind: 'teams', webhookUrl: v } : { kind: 'slack', channel: v };
-}
-
 /**
  * Idle throughput findings that belong to a team: the ones carrying its team tag, and
  * untagged ones billed to it (its provisioned usage types match the finding's rate).
@@ -191,12 +186,30 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       note: week.due ? 'due now' : `preview; sent ${describeSlot(slot)} ${timeZone}`,
     });
   }
-  const finops = parseFinopsTarget(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
+  const finopsChannel = parseFinopsChannel(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
   const overviewWeek = digestWeek(now, 'UTC', OVERVIEW_SLOT);
   // The overview is previewed in every dry run: with no team configured yet, it shows what
   // the bill holds per team tag, which is where setting budgets starts.
-  const overviewWanted = dryRun || (profiles.length > 0 && finops !== undefined && overviewWeek.due);
-  if (overviewWanted) {
+  const overviewWanted = dryRun || (profiles.length > 0 && finopsChannel !== undefined && overviewWeek.due);
+  // A Teams bot conversation is looked up only when the overview is wanted; without the bot
+  // there, the overview is reported failed (and tried again next hour) with the reason.
+  let finops: ChatTarget | undefined;
+  let finopsProblem: string | undefined;
+  if (overviewWanted && finopsChannel) {
+    const resolved = await resolveFinopsChannel(finopsChannel, deps.store);
+    if ('target' in resolved) finops = resolved.target;
+    else finopsProblem = resolved.problem;
+    if (finopsProblem && !dryRun) {
+      messages.push({
+        target: describeFinopsChannel(finopsChannel),
+        subject: 'overview',
+        reply: { headline: 'All teams: the overview was not sent', blocks: [] },
+        status: 'failed',
+        reason: finopsProblem,
+      });
+    }
+  }
+  if (overviewWanted && (finops || dryRun)) {
     pending.push({
       key: OVERVIEW_KEY,
       who: 'All teams',
@@ -205,7 +218,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       slot: OVERVIEW_SLOT,
       week: overviewWeek,
       note: !finops
-        ? 'preview; set BEDROCK_COST_FINOPS_CHANNEL to send it'
+        ? `preview; ${finopsProblem ?? 'set BEDROCK_COST_FINOPS_CHANNEL to send it'}`
         : overviewWeek.due
           ? 'due now'
           : `preview; sent ${describeSlot(OVERVIEW_SLOT)} UTC`,

@@ -14,6 +14,7 @@
  * like the SDK, so tests reach local servers.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { type BotFetch, botFetch } from './http-client.js';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -109,7 +110,8 @@ export interface AwsLiteOptions {
   region: string;
   credentials: AwsCredentials;
   env?: Env;
-  fetch?: typeof fetch;
+  /** Default `botFetch` (node:https; Node's fetch would cost a cold start 20-50 ms to load). */
+  fetch?: BotFetch;
   now?: () => Date;
 }
 
@@ -144,11 +146,11 @@ async function send(
     credentials: options.credentials,
     now: options.now?.() ?? new Date(),
   });
-  const response = await (options.fetch ?? fetch)(url, {
+  const response = await (options.fetch ?? botFetch)(url.href, {
     method,
     headers: signed,
     body,
-    signal: AbortSignal.timeout(5000),
+    timeoutMs: 5000,
   });
   const text = await response.text();
   if (response.status >= 300) {

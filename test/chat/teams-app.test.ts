@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTeam, saveTeam } from '../../lib/budgets/store.js';
 import { commandText, createTeamsMessagesHandler } from '../../lib/chat/teams-app.js';
+import { saveConversation } from '../../lib/chat/teams-bot/conversations.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
 import type { Deps } from '../../lib/deps.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
+import { type BotFramework, startBotFramework } from '../support/botframework-server.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { TEST_EPOCH_SECONDS, teamsMessage, teamsRequest } from '../support/signing.js';
@@ -33,9 +35,10 @@ afterAll(async () => {
   await Promise.all([dynamo?.close(), webhooks?.close()]);
 });
 
-function handlerFor(options: { jobs?: WorkerJob[]; answerBudgetMs?: number } = {}) {
-  const worker = inProcessWorker(async () => deps);
-  const handler = createTeamsMessagesHandler(async () => deps, {
+function handlerFor(options: { jobs?: WorkerJob[]; answerBudgetMs?: number; deps?: Deps } = {}) {
+  const use = options.deps ?? deps;
+  const worker = inProcessWorker(async () => use);
+  const handler = createTeamsMessagesHandler(async () => use, {
     nowMs: () => NOW_MS,
     answerBudgetMs: options.answerBudgetMs,
     invokeWorker: async (job) => {
@@ -261,5 +264,91 @@ describe('Teams outgoing webhook: answers', () => {
     expect(allText(card)).toMatch(/ask again in a minute/);
     expect(jobs[0]?.replyTo).toEqual({ kind: 'none' });
     await worker.pending();
+  });
+});
+
+describe('Teams outgoing webhook: slow answers through the Teams bot', () => {
+  let bf: BotFramework;
+  let botDeps: Deps;
+  beforeAll(async () => {
+    bf = await startBotFramework();
+    botDeps = testDeps({
+      store: await dynamo.newStore(),
+      sources: createDemoSources(fixedClock(TEST_NOW)),
+      env: {
+        ...bf.env,
+        TEAMS_WEBHOOK_SECRET: SECRET,
+        ADMIN_USER_IDS: '6f1c2b7e-1d9a-4f0b-9a57-2f1c0e7b3d11',
+      },
+    });
+  });
+  afterAll(async () => {
+    await bf?.close();
+  });
+
+  it("posts the answer for a team routed to the bot into the bot's conversation in that channel", async () => {
+    await saveTeam(
+      botDeps.store,
+      {
+        team: 'search',
+        budgetUsd: new Dec(5000),
+        thresholds: [50, 80, 100],
+        target: { kind: 'teams-bot', conversationId: SEARCH_CHANNEL, serviceUrl: bf.serviceUrl },
+        timeZone: 'UTC',
+        owners: [],
+        digest: { weekday: 1, hour: 9 },
+      },
+      { userId: 'cli', now: new Date(TEST_NOW) },
+      undefined,
+    );
+    const jobs: WorkerJob[] = [];
+    const { handler, worker } = handlerFor({ jobs, answerBudgetMs: 0, deps: botDeps });
+    const ask = (channel: string, n: number) =>
+      handler(
+        teamsRequest(
+          message('spend last week team search', { conversationId: `${channel};messageid=${n}` }),
+          SECRET,
+        ),
+      );
+    // Asked in another channel, where the bot is not: not posted into search's channel.
+    expect(allText(cardOf(await ask(FINOPS_CHANNEL, 1)))).toMatch(/ask again in a minute/);
+    expect(jobs.at(-1)?.replyTo).toEqual({ kind: 'none' });
+    // Asked in search's channel: acknowledged, and the answer arrives there through the Bot Connector.
+    expect(cardOf(await ask(SEARCH_CHANNEL, 2)).body[0]?.text).toMatch(
+      /^Working on "spend last week team search"… the answer will be posted in this channel/,
+    );
+    expect(jobs.at(-1)?.replyTo).toEqual({
+      kind: 'teams-bot',
+      serviceUrl: bf.serviceUrl,
+      conversationId: SEARCH_CHANNEL,
+    });
+    await worker.pending();
+    expect(bf.posts).toHaveLength(1);
+    expect(bf.posts[0]?.conversationId).toBe(SEARCH_CHANNEL);
+    const card = bf.posts[0]?.activity.attachments?.[0]?.content as {
+      version: string;
+      body: { text?: string }[];
+    };
+    expect(card.version).toBe('1.5');
+    expect(card.body[0]?.text).toMatch(/search/i);
+  });
+
+  it('posts a slow answer into a channel the bot was added to, without a team named', async () => {
+    const channel = '19:platform000000000000000000000000@thread.tacv2';
+    await saveConversation(botDeps.store, {
+      conversationId: channel,
+      serviceUrl: bf.serviceUrl,
+      conversationType: 'channel',
+      updatedAt: TEST_NOW,
+    });
+    const before = bf.posts.length;
+    const jobs: WorkerJob[] = [];
+    const { handler, worker } = handlerFor({ jobs, answerBudgetMs: 0, deps: botDeps });
+    const result = await handler(
+      teamsRequest(message('spend last month', { conversationId: `${channel};messageid=7` }), SECRET),
+    );
+    expect(cardOf(result).body[0]?.text).toMatch(/^Working on "spend last month"/);
+    await worker.pending();
+    expect(bf.posts.slice(before).map((p) => p.conversationId)).toEqual([channel]);
   });
 });

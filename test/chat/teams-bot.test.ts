@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { getTeam } from '../../lib/budgets/store.js';
@@ -46,9 +47,9 @@ beforeEach(() => {
 });
 
 /** Deps on a fresh table, the demo account (or a given bill), and real delivery to the local Bot Connector. */
-async function setup(options: { sources?: DataSources; now?: string } = {}) {
+async function setup(options: { sources?: DataSources; now?: string; env?: Record<string, string> } = {}) {
   const store: Store = await dynamo.newStore();
-  const env = { ...bf.env, ADMIN_USER_IDS: ADMIN };
+  const env = { ...bf.env, ADMIN_USER_IDS: ADMIN, ...options.env };
   let deps: Deps;
   const delivery: Delivery = { send: (target, reply) => createChatDelivery(deps.config).send(target, reply) };
   deps = testDeps({
@@ -169,6 +170,21 @@ describe('Teams bot: authentication', () => {
     expect(bf.counts.keys - before.keys).toBe(1);
     expect(bf.counts.token - before.token).toBe(1);
     expect(bf.posts).toHaveLength(3);
+  });
+
+  it('gets its connector token while checking the caller’s, but a flood of forged requests gets one at most', async () => {
+    const { handler } = await setup();
+    const before = bf.counts.token;
+    for (let i = 0; i < 5; i++) {
+      const activity = bf.channelMessage('help', { conversationId: `19:flood-${i}@thread.tacv2` });
+      expect((await handler(botRequest(activity, await bf.sign({ forged: true })))).statusCode).toBe(401);
+    }
+    expect(bf.counts.token - before).toBeLessThanOrEqual(1);
+    expect(bf.posts).toEqual([]);
+    // The genuine request that follows is answered with that token.
+    expect((await handler(botRequest(bf.channelMessage('help'), await bf.sign()))).statusCode).toBe(200);
+    expect(bf.counts.token - before).toBe(1);
+    expect(bf.posts).toHaveLength(1);
   });
 
   it('answers 400 to a verified body that is not an activity', async () => {
@@ -476,6 +492,61 @@ describe('Teams bot: install, proactive alerts and buttons', () => {
     const card = JSON.stringify(digest?.activity.attachments?.[0]?.content);
     expect(card).toContain('search');
     expect(card).toMatch(/"type":"Image","url":"data:image\/png;base64,/);
+  });
+
+  it('sends the FinOps overview and idle findings to the bot conversation set as the FinOps channel', async () => {
+    const now = '2026-11-16T09:05:00Z';
+    const room = '19:finopsroom000000000000000000000@thread.tacv2';
+    const { deps, handler } = await setup({
+      sources: createDemoSources(fixedClock(now)),
+      now,
+      env: { BEDROCK_COST_FINOPS_CHANNEL: `teams:${room}` },
+    });
+    await handler(botRequest(bf.channelMessage('budget set search 5000'), await bf.sign()));
+    bf.posts.length = 0;
+    // Before the bot is added there: nothing is sent, and the report says why.
+    const early = await runWeeklyDigest(deps, { dryRun: false });
+    const missed = early.messages.find((m) => m.subject === 'overview');
+    expect(missed).toMatchObject({ status: 'failed', target: `teams-bot:${room}` });
+    expect(missed?.reason).toMatch(/bot has not been added there/);
+    expect(bf.posts.filter((p) => p.conversationId === room)).toEqual([]);
+
+    // Added to the FinOps room (the welcome message is posted there).
+    await handler(
+      botRequest(
+        {
+          type: 'conversationUpdate',
+          id: 'f:add-finops-room',
+          serviceUrl: bf.serviceUrl,
+          channelId: 'msteams',
+          from: { id: '29:installer', aadObjectId: ADMIN },
+          recipient: { id: bf.botId },
+          membersAdded: [{ id: bf.botId }],
+          conversation: { id: room, conversationType: 'channel', tenantId: TEST_TENANT },
+          channelData: { team: { id: TEST_TEAM }, channel: { id: room }, tenant: { id: TEST_TENANT } },
+        },
+        await bf.sign(),
+      ),
+    );
+    bf.posts.length = 0;
+    const report = await runWeeklyDigest(deps, { dryRun: false });
+    expect(report.messages.find((m) => m.subject === 'overview')).toMatchObject({
+      status: 'sent',
+      target: `teams-bot:${room}`,
+    });
+    const overview = bf.posts.find((p) => p.conversationId === room);
+    expect(overview?.replyToId).toBeUndefined();
+    expect(JSON.stringify(overview?.activity.attachments?.[0]?.content)).toContain('All teams');
+
+    bf.posts.length = 0;
+    const idle = await runIdleScan(deps, { dryRun: false });
+    const toRoom = idle.messages.filter((m) => m.target === `teams-bot:${room}`);
+    expect(toRoom.length).toBeGreaterThan(0);
+    expect(toRoom.every((m) => m.status === 'sent')).toBe(true);
+    const posted = bf.posts.filter((p) => p.conversationId === room);
+    expect(posted).toHaveLength(toRoom.length);
+    // Interactive: the Snooze button is an Action.Execute the bot receives.
+    expect(JSON.stringify(posted[0]?.activity.attachments?.[0]?.content)).toContain('"verb":"idle_snooze"');
   });
 
   it('keeps a conversation spoken to (not for a quick answer, which stays off the table), and forgets it when removed', async () => {

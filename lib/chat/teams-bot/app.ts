@@ -25,6 +25,7 @@ import type { Context } from 'aws-lambda';
 import type { Caller } from '../../commands/types.js';
 import type { Deps } from '../../deps.js';
 import { isUserError } from '../../errors.js';
+import type { BotFetch } from '../../lambda/http-client.js';
 import { type ActionRequest, findAction } from '../actions.js';
 import {
   callerOf,
@@ -40,7 +41,7 @@ import { type Reply, simpleReply } from '../reply.js';
 import { renderTeams } from '../teams-render.js';
 import { headerOf, rawBodyOf } from '../verify.js';
 import { defaultInvokeWorker, type InvokeWorker } from '../worker.js';
-import { BotAuthError, verifyBotRequest } from './auth.js';
+import { BotAuthError, verifyBotRequest, warmBotKeys } from './auth.js';
 import { type BotConnector, type ConversationAddress, createBotConnector } from './connector.js';
 import { baseConversationId, type ConversationReference } from './conversations.js';
 import { botMessage } from './send.js';
@@ -53,8 +54,13 @@ export interface TeamsBotOptions {
   nowMs?: () => number;
   /** How long a fast command may run before it is handed to the worker (default 2,000 ms). */
   fastBudgetMs?: number;
-  /** `fetch` for the Bot Connector (tests). */
-  fetch?: typeof fetch;
+  /** HTTP client for the Bot Framework's metadata and keys, the token endpoint and the Bot Connector (tests). */
+  fetch?: BotFetch;
+  /**
+   * Where the OpenID metadata is, known before `getDeps` resolves (the Lambda's environment):
+   * the keys are then fetched while the secrets are read. Without it, from `deps.config`.
+   */
+  openIdUrl?: () => string;
 }
 
 /** The fields of a Bot Framework activity the bot reads. */
@@ -212,6 +218,7 @@ function welcome(ref: ConversationReference): Reply {
       ? []
       : [
           `To send a team's budget alerts and weekly digest here: *budget set TEAM AMOUNT teams ${ref.conversationId}* (or type *budget set TEAM AMOUNT* here).`,
+          `To make this the FinOps channel (the weekly overview of all teams, idle provisioned throughput): set *BEDROCK_COST_FINOPS_CHANNEL* to *teams:${ref.conversationId}*.`,
         ]),
   );
 }
@@ -360,6 +367,14 @@ export function createTeamsBotHandler(
   }
 
   return async (event, _context?: Context) => {
+    // A cold start's requests overlap (bench/teams-bot-cold-start.ts): the Bot Framework's
+    // metadata and keys while the secrets load, the connector token while the caller's token
+    // is verified. Both are cached for the container, so a warm request makes neither.
+    try {
+      if (options.openIdUrl) warmBotKeys(options.openIdUrl(), { nowMs, fetch: options.fetch });
+    } catch {
+      // A bad environment: getDeps says so below.
+    }
     let deps: Deps;
     try {
       deps = await getDeps();
@@ -371,12 +386,15 @@ export function createTeamsBotHandler(
       deps.log.error('TEAMS_APP_ID is not set: refusing every Teams bot request');
       return EMPTY_401;
     }
+    warmBotKeys(config.BOTFRAMEWORK_OPENID_URL, { nowMs, fetch: options.fetch });
+    connectorOf(deps).warm();
     const rawBody = rawBodyOf(event);
     try {
       await verifyBotRequest(headerOf(event, 'authorization'), claimedServiceUrl(rawBody), {
         appId: config.TEAMS_APP_ID,
         openIdUrl: config.BOTFRAMEWORK_OPENID_URL,
         nowMs,
+        fetch: options.fetch,
       });
     } catch (error) {
       if (error instanceof BotAuthError) deps.log.warn(`teams bot request refused: ${error.message}`);

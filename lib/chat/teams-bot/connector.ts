@@ -11,6 +11,7 @@
  * `BOTFRAMEWORK_SERVICE_HOSTS`, which may be plain http: the local connector in tests).
  */
 import type { Config } from '../../config.js';
+import { type BotFetch, type BotResponse, botFetch } from '../../lambda/http-client.js';
 import { DeliveryError } from '../delivery.js';
 
 /** Where a message goes: a conversation at a Bot Connector, optionally as a reply. */
@@ -25,7 +26,8 @@ export interface ConversationAddress {
 export type OutgoingActivity = Record<string, unknown> & { type: string };
 
 export interface ConnectorOptions {
-  fetch?: typeof fetch;
+  /** HTTP client (default `botFetch`, node:https; tests pass a counting wrapper). */
+  fetch?: BotFetch;
   /** Wall clock in ms for the token cache. */
   nowMs?: () => number;
   /** Wait between retries (tests pass a fake). */
@@ -37,10 +39,17 @@ const TOKEN_MARGIN_MS = 5 * 60 * 1000;
 
 /** Cached connector tokens per `tokenUrl|appId`. */
 const tokens = new Map<string, { token: string; until: number }>();
+/** Token requests in flight per `tokenUrl|appId`: a warm-up and a reply share one. */
+const pending = new Map<string, Promise<string>>();
+/** When a warm-up last failed, per `tokenUrl|appId`: not retried by warm-ups for a minute. */
+const warmFailedAt = new Map<string, number>();
+const WARM_RETRY_MS = 60_000;
 
 /** Forget cached tokens (tests). */
 export function clearConnectorTokens(): void {
   tokens.clear();
+  pending.clear();
+  warmFailedAt.clear();
 }
 
 /** Is this a Bot Connector URL the bot may call? */
@@ -77,6 +86,14 @@ const defaultSleep = (ms: number) => new Promise<void>((done) => setTimeout(done
 export interface BotConnector {
   /** Send an activity to a conversation (a reply when `replyToId` is set); resolves with its id. */
   send(address: ConversationAddress, activity: OutgoingActivity): Promise<{ id?: string }>;
+  /**
+   * Start getting a token if none is cached, without waiting: the bot calls this when a
+   * request arrives, so the token is there by the time the answer is ready (on a cold start
+   * it is requested while the caller's token is being verified). Never throws; a failed
+   * warm-up is not repeated for a minute (a flood of forged requests makes at most one
+   * token request a minute), and `send` asks again itself.
+   */
+  warm(): void;
 }
 
 /**
@@ -87,7 +104,7 @@ export interface BotConnector {
  * await connector.send({ serviceUrl, conversationId, replyToId: activity.id }, { type: 'typing' });
  */
 export function createBotConnector(config: Config, options: ConnectorOptions = {}): BotConnector {
-  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const doFetch = options.fetch ?? botFetch;
   const nowMs = options.nowMs ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
 
@@ -103,7 +120,15 @@ export function createBotConnector(config: Config, options: ConnectorOptions = {
     const key = `${url}|${appId}`;
     const cached = tokens.get(key);
     if (cached && cached.until > nowMs()) return cached.token;
-    let response: Response;
+    const inFlight = pending.get(key);
+    if (inFlight) return inFlight;
+    const request = requestToken(url, key, appId, secret).finally(() => pending.delete(key));
+    pending.set(key, request);
+    return request;
+  }
+
+  async function requestToken(url: string, key: string, appId: string, secret: string): Promise<string> {
+    let response: BotResponse;
     try {
       response = await doFetch(url, {
         method: 'POST',
@@ -114,7 +139,7 @@ export function createBotConnector(config: Config, options: ConnectorOptions = {
           client_secret: secret,
           scope: TOKEN_SCOPE,
         }).toString(),
-        signal: AbortSignal.timeout(10_000),
+        timeoutMs: 10_000,
       });
     } catch (error) {
       throw new DeliveryError('teams bot: token endpoint unreachable', { retryable: true, cause: error });
@@ -137,6 +162,15 @@ export function createBotConnector(config: Config, options: ConnectorOptions = {
   }
 
   return {
+    warm() {
+      if (!config.TEAMS_APP_ID || !config.TEAMS_APP_PASSWORD) return;
+      const key = `${tokenUrlOf(config)}|${config.TEAMS_APP_ID}`;
+      const cached = tokens.get(key);
+      if ((cached && cached.until > nowMs()) || pending.has(key)) return;
+      const failedAt = warmFailedAt.get(key);
+      if (failedAt !== undefined && Date.now() - failedAt < WARM_RETRY_MS) return;
+      token().catch(() => warmFailedAt.set(key, Date.now()));
+    },
     async send(address, activity) {
       if (!isAllowedServiceUrl(address.serviceUrl, config.BOTFRAMEWORK_SERVICE_HOSTS)) {
         throw new DeliveryError('teams bot: serviceUrl is not a Bot Connector host', { retryable: false });
@@ -152,13 +186,13 @@ export function createBotConnector(config: Config, options: ConnectorOptions = {
         ...(address.replyToId ? { replyToId: address.replyToId } : {}),
       });
       for (let attempt = 0; ; attempt++) {
-        let response: Response;
+        let response: BotResponse;
         try {
           response = await doFetch(url, {
             method: 'POST',
             headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
             body,
-            signal: AbortSignal.timeout(10_000),
+            timeoutMs: 10_000,
           });
         } catch (error) {
           if (error instanceof DeliveryError) throw error;
