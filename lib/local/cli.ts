@@ -27,8 +27,6 @@ export const USAGE = `Usage:
   bedrock-cost digest [--dry-run] [--demo]       run the weekly digest once
   bedrock-cost alerts [--dry-run] [--demo]       run the budget alert check once
   bedrock-cost idle-scan [--dry-run] [--demo]    run the idle throughput check once
-  bedrock-cost sync [--demo]                     bring the bill ledger up to date once
-  bedrock-cost status [--format json]            bill freshness, the bot's own requests and cost this month
   bedrock-cost pricing-refresh [--dry-run]       refresh the pricing catalog from the AWS Price List API
   bedrock-cost export --format focus [--period PERIOD] [--out FILE] [--parquet] [--billing-account ID]
                                                  the bill ledger as FOCUS 1.2 (CSV, or Parquet), default last month
