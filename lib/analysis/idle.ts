@@ -116,7 +116,7 @@ export interface IdleScan {
   regions?: string[];
 }
 
-/** One throughput in the `idle` command's JSON `data` (DESIGN.md `idle`). */
+/** One throughput in the `idle` command's JSON `data` (docs/interfaces.md "Result data", `idle`). */
 export interface IdleThroughputData {
   arn: string;
   name: string;

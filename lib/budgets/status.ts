@@ -27,7 +27,7 @@ export interface TeamBudgetPosition {
   status: BudgetStatus;
 }
 
-/** `budget` result data (DESIGN.md "Result data"): money in dollars rounded to the cent. */
+/** `budget` result data (docs/interfaces.md "Result data"): money in dollars rounded to the cent. */
 export interface BudgetTeamData {
   team: string;
   budgetUsd: number;

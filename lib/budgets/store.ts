@@ -1,5 +1,5 @@
 /**
- * Team profiles and budgets in the one DynamoDB table (see the data model in DESIGN.md):
+ * Team profiles and budgets in the one DynamoDB table (see docs/data-model.md):
  *
  * - `TEAM#<id>` / `PROFILE`: the team, its monthly Bedrock budget, alert thresholds, where
  *   alerts go, its time zone, owners and digest preferences.

@@ -184,8 +184,8 @@ export async function resolveTeamOf(
   return { team, ...(tz && tz !== 'UTC' ? { timeZone: tz } : {}) };
 }
 
-/** Run `spend`; exported so `ask` and the digest can reuse it with their own context. */
-export async function runSpend(given: SpendInput, ctx: CommandContext) {
+/** Run `spend` (the command's `run`). */
+async function runSpend(given: SpendInput, ctx: CommandContext) {
   let input = given;
   const { deps } = ctx;
   const spend = await spendContextOf(deps);

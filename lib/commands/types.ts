@@ -1,7 +1,7 @@
 /**
  * What a command is. The grammar picks a command by its first word; the command parses
  * the remaining words itself (`parse`) and answers (`run`) with typed `data` (the JSON
- * contract of DESIGN.md) and a neutral `Reply` for the renderers.
+ * contract of docs/interfaces.md) and a neutral `Reply` for the renderers.
  */
 import type { Reply } from '../chat/reply.js';
 import type { Deps } from '../deps.js';

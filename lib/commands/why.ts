@@ -211,7 +211,7 @@ async function linesFor(
 }
 
 /**
- * Explain a change for any caller (the `why` command, budget alerts, the digest, `ask`):
+ * Explain a change for the `why` command (and `ask`, through it; the latency bench):
  * fetch both periods from the bill and run the explanation engine.
  *
  * @param team tag value (already resolved), `''` for untagged spend, undefined for all.

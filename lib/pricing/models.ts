@@ -224,7 +224,7 @@ export function routesFrom(model: CatalogModel, region: string): RouteOption[] {
   return out;
 }
 
-/** Provisioned Throughput prices of a model in a Region (us-east-1 when the Region has none). */
+/** Provisioned Throughput prices of a model in exactly that Region (`undefined` when none is published there). */
 export function provisionedAt(model: CatalogModel, region: string): ProvisionedPrice | undefined {
   return model.provisioned.find((p) => p.at === region);
 }

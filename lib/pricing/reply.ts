@@ -142,7 +142,7 @@ export function estimateReply(e: Estimate, catalog: Catalog, now?: Date): Reply 
   return { headline, context: estimateContext(e, catalog, now), blocks };
 }
 
-/** JSON `data` of `estimate` (DESIGN.md "Result data"): money in dollars rounded to the cent. */
+/** JSON `data` of `estimate` (docs/interfaces.md "Result data"): money in dollars rounded to the cent. */
 export function estimateData(e: Estimate, catalog: Catalog, now?: Date) {
   const w = e.workload;
   const provenance = provenanceOf(catalog, e.priceOrigins, now);
