@@ -12,8 +12,8 @@
  * - CloudWatch Logs ingestion and a Bedrock model for `ask`: from the pricing catalog.
  */
 import { readFileSync } from 'node:fs';
-import { estimateLine } from '../lib/pricing/bench.js';
 import type { Catalog } from '../lib/pricing/catalog.js';
+import { estimateLine } from './pricing-hooks.js';
 import type { RequestFigures, RunCounts } from './requests.js';
 import { type BenchRow, dollars, rowWithTarget } from './util.js';
 

@@ -10,7 +10,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { runIdleScan } from '../lib/analysis/idle-scan.js';
 import { runBudgetAlerts } from '../lib/budgets/alerts.js';
-import { syntheticBudgetAccount } from '../lib/budgets/synthetic.js';
 import { executeLine } from '../lib/commands/grammar.js';
 import type { CommandContext } from '../lib/commands/types.js';
 import { runWeeklyDigest } from '../lib/digest/run.js';
@@ -27,6 +26,7 @@ import {
 } from '../test/support/aws-server.js';
 import { recordingDelivery, testDeps } from '../test/support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../test/support/dynamo.js';
+import { syntheticBudgetAccount } from '../test/support/synthetic-budgets.js';
 import { functionSettings, memorySizes } from './cost.js';
 import { CE_OPERATIONS, syntheticAwsHandlers } from './synthetic-aws.js';
 import { type BenchRow, ms, progress, rowWithTarget } from './util.js';

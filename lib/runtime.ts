@@ -1,13 +1,12 @@
 /**
- * Assemble `Deps` for the two ways the product runs:
- * - `createLambdaDeps`: in Lambda, from the validated environment, against the real table.
- * - `createLocalDeps`: CLI and `serve`, against the embedded DynamoDB (unless
- *   `AWS_ENDPOINT_URL_DYNAMODB` is set) and, with `--demo`, the demo account.
+ * Assemble `Deps` for local runs (CLI and `serve`): against the embedded DynamoDB (unless
+ * `AWS_ENDPOINT_URL_DYNAMODB` is set) and, with `--demo`, the demo account. Lambda builds
+ * its own in `lib/lambda/runtime.ts` (`lambdaDeps`).
  */
 import { createDynamoClients } from './aws/dynamodb.js';
 import { createChatDelivery } from './chat/deliver.js';
 import type { Delivery } from './chat/delivery.js';
-import { type Config, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { createDeps, type Deps } from './deps.js';
 import { type Log, silentLog } from './log.js';
 import type { DataSources } from './ports.js';
@@ -62,15 +61,4 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
       for (const close of closers.reverse()) await close();
     },
   };
-}
-
-/** Lambda: the real table named by the environment, AWS data sources, real delivery. */
-export function createLambdaDeps(config: Config, log: Log): Deps {
-  const { db } = createDynamoClients({ region: config.AWS_REGION });
-  return createDeps({
-    config,
-    store: { db, table: config.BEDROCK_COST_TABLE },
-    log,
-    delivery: createChatDelivery(config),
-  });
 }

@@ -12,9 +12,9 @@
  *   the worker.
  * - `alert_ack` (lib/budgets/actions.ts), `idle_snooze` (lib/analysis/idle-actions.ts).
  *
- * Domain handlers (alert acknowledge, idle snooze, digest buttons) register here, either
- * at runtime with `registerAction` or, so that the Lambda bundle loads them only on a
- * click, as one line in `LAZY_ACTIONS` pointing at their module.
+ * Domain handlers (alert acknowledge, idle snooze, digest buttons) are one line in
+ * `LAZY_ACTIONS` pointing at their module, so the Lambda bundle loads them only on a click.
+ * A front door may be given more handlers (`SlackHandlerOptions.actions`).
  */
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
@@ -63,35 +63,12 @@ const LAZY_ACTIONS: Record<string, () => Promise<ActionHandler>> = {
   idle_snooze: async () => (await import('../analysis/idle-actions.js')).snoozeIdleAction,
 };
 
-const registered = new Map<string, ActionHandler>();
-
-/**
- * Register (or replace) the handler for a button id.
- *
- * @example
- * registerAction('idle_snooze', async ({ value, deps, caller }) => {
- *   await snoozeFinding(deps.store, value, 7, caller.userId);
- *   return { reply: simpleReply('Snoozed for 7 days.'), replaceOriginal: false };
- * });
- */
-export function registerAction(id: string, handler: ActionHandler): void {
-  registered.set(id, handler);
-}
-
-/** Remove a runtime registration (tests). */
-export function unregisterAction(id: string): void {
-  registered.delete(id);
-}
-
 /** The handler for a button id, or undefined when nobody handles it. */
-export async function findAction(id: string): Promise<ActionHandler | undefined> {
-  const direct = registered.get(id);
-  if (direct) return direct;
+export async function findAction(
+  id: string,
+  extra: Readonly<Record<string, ActionHandler>> = {},
+): Promise<ActionHandler | undefined> {
+  if (Object.hasOwn(extra, id)) return extra[id];
   const load = LAZY_ACTIONS[id];
   return load ? load() : undefined;
-}
-
-/** Every known action id (diagnostics, tests). */
-export function actionIds(): string[] {
-  return [...new Set([...registered.keys(), ...Object.keys(LAZY_ACTIONS)])].sort();
 }

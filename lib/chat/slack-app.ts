@@ -26,7 +26,7 @@ import type { Context } from 'aws-lambda';
 import { parseLineLazy } from '../commands/lazy.js';
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
-import { type ActionRequest, findAction } from './actions.js';
+import { type ActionHandler, type ActionRequest, findAction } from './actions.js';
 import { App, AwsLambdaReceiver } from './bolt.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast, workingOnIt } from './command-flow.js';
 import type { HttpEvent, HttpHandler, HttpResult } from './http.js';
@@ -47,6 +47,8 @@ export interface SlackHandlerOptions {
   fastBudgetMs?: number;
   /** `fetch` for `response_url` posts from button handlers (tests). */
   fetch?: typeof fetch;
+  /** More button handlers by id, looked up before the built-in ones (`lib/chat/actions.ts`). */
+  actions?: Readonly<Record<string, ActionHandler>>;
 }
 
 type BoltHandler = (event: HttpEvent, context: Context | undefined) => Promise<HttpResult>;
@@ -256,7 +258,7 @@ export function createSlackEventsHandler(
         });
       };
       const id = actionIdOf(a.action_id ?? '');
-      const handler = await findAction(id);
+      const handler = await findAction(id, options.actions);
       if (!handler) {
         await respond({
           ...simpleReply('That button is no longer available. Type `/bedrock-cost help` for what I can do.'),

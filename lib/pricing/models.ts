@@ -228,8 +228,3 @@ export function routesFrom(model: CatalogModel, region: string): RouteOption[] {
 export function provisionedAt(model: CatalogModel, region: string): ProvisionedPrice | undefined {
   return model.provisioned.find((p) => p.at === region);
 }
-
-/** Regions with an in-region price for the model. */
-export function regionsWithPrices(model: CatalogModel): string[] {
-  return model.prices.filter((p) => /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(p.at)).map((p) => p.at);
-}

@@ -7,7 +7,7 @@ import { ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { Dec, formatUsd } from '../money.js';
 import type { Catalog, CatalogModel, PriceSet, ProvisionedPrice } from './catalog.js';
-import { findModel, type ResolvedModel, resolveModel, serviceNameOf } from './models.js';
+import { type ResolvedModel, resolveModel, serviceNameOf } from './models.js';
 import {
   describeCatalog,
   lifecycleOf,
@@ -263,8 +263,3 @@ export function pricesData(view: PricesView, catalog: Catalog, now?: Date) {
 }
 
 export type PricesData = ReturnType<typeof pricesData>;
-
-/** Does the text name a model exactly? (re-exported for the command's parse step) */
-export function namesModel(catalog: Catalog, text: string): boolean {
-  return findModel(catalog, text) !== undefined;
-}

@@ -25,7 +25,7 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } 
 import { type Clock, toIsoDate } from '../clock.js';
 import { UnavailableError } from '../errors.js';
 import type { Log } from '../log.js';
-import { Dec, sumUsd, ZERO } from '../money.js';
+import { Dec } from '../money.js';
 import type {
   BedrockControlPlane,
   ControlPlaneOperation,
@@ -684,9 +684,4 @@ export function withCaching(sources: DataSources, options: Omit<CostCacheOptions
       namespace: sources.kind,
     }),
   };
-}
-
-/** Sum a list of cost rows (handy for tests and callers that only need a total). */
-export function totalOf(rows: CostRow[]): Dec {
-  return rows.length ? sumUsd(rows.map((r) => r.amount)) : ZERO;
 }

@@ -512,7 +512,7 @@ describe('budget ack (the Acknowledge button as a command, for Teams and the CLI
 
 describe('syntheticBudgetAccount (benchmark fixture)', () => {
   it('seeds teams whose alerts a run finds, the bill read once into the ledger', async () => {
-    const { syntheticBudgetAccount } = await import('../../lib/budgets/synthetic.js');
+    const { syntheticBudgetAccount } = await import('../support/synthetic-budgets.js');
     const account = syntheticBudgetAccount({ teams: 400, now: new Date('2026-11-18T06:00:00Z') });
     await account.seed(store);
     const deps = testDeps({ store, sources: account.sources, delivery });
@@ -527,7 +527,7 @@ describe('syntheticBudgetAccount (benchmark fixture)', () => {
   });
 
   it('gives the benchmark its figures in one call', async () => {
-    const { benchmarkBudgetAlerts } = await import('../../lib/budgets/synthetic.js');
+    const { benchmarkBudgetAlerts } = await import('../support/synthetic-budgets.js');
     const result = await benchmarkBudgetAlerts({ store, teams: 200 });
     expect(result).toMatchObject({ teams: 200, first: { alerting: 5 }, steady: { sent: 0 } });
     expect(result.first.sent).toBeGreaterThanOrEqual(10);

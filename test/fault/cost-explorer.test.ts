@@ -7,7 +7,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticAwsHandlers } from '../../bench/synthetic-aws.js';
 import { getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
-import { syntheticBudgetAccount } from '../../lib/budgets/synthetic.js';
 import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { renderText } from '../../lib/chat/text.js';
 import { inProcessWorker } from '../../lib/chat/worker.js';
@@ -27,6 +26,7 @@ import { recordingDelivery, TEST_NOW } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { slackCommandBody, slackRequest, TEST_EPOCH_SECONDS } from '../support/signing.js';
 import { type SlackServer, startSlackServer } from '../support/slack-server.js';
+import { syntheticBudgetAccount } from '../support/synthetic-budgets.js';
 import { faultDeps, isFriendly } from './helpers.js';
 
 const SECRET = 'fault-signing-secret-0123456789';

@@ -13,12 +13,12 @@
  * // report.stats.durationMs, account.requests()
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays, eachDay, startOfMonth, startOfPreviousMonth } from '../clock.js';
-import { type BillFact, queryFacts } from '../ledger/facts.js';
-import { Dec, ZERO } from '../money.js';
-import type { CostQuery, CostRow, DataSources } from '../ports.js';
-import type { Store } from '../store/store.js';
-import { DEFAULT_DIGEST, DEFAULT_THRESHOLDS, teamPk } from './store.js';
+import { DEFAULT_DIGEST, DEFAULT_THRESHOLDS, teamPk } from '../../lib/budgets/store.js';
+import { addDays, eachDay, startOfMonth, startOfPreviousMonth } from '../../lib/clock.js';
+import { type BillFact, queryFacts } from '../../lib/ledger/facts.js';
+import { Dec, ZERO } from '../../lib/money.js';
+import type { CostQuery, CostRow, DataSources } from '../../lib/ports.js';
+import type { Store } from '../../lib/store/store.js';
 
 export interface SyntheticBudgetAccount {
   /** Team tag values, `team-00000` ... */
@@ -191,11 +191,11 @@ export async function benchmarkBudgetAlerts(options: {
 }): Promise<BudgetBenchmark> {
   const [{ loadConfig }, { createDeps }, { silentLog }, { fixedClock }, { runBudgetAlerts }] =
     await Promise.all([
-      import('../config.js'),
-      import('../deps.js'),
-      import('../log.js'),
-      import('../clock.js'),
-      import('./alerts.js'),
+      import('../../lib/config.js'),
+      import('../../lib/deps.js'),
+      import('../../lib/log.js'),
+      import('../../lib/clock.js'),
+      import('../../lib/budgets/alerts.js'),
     ]);
   const now = options.now ?? new Date('2026-11-18T06:00:00Z');
   const account = syntheticBudgetAccount({ teams: options.teams, now });

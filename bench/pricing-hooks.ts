@@ -4,9 +4,14 @@
  * `measureCatalogLoad`, which has to start from raw bytes to be honest about a cold start.
  */
 import { readFileSync } from 'node:fs';
-import { type Catalog, type CatalogData, decodeCatalog, encodeCatalog, indexCatalog } from './catalog.js';
-import { compareFromWords } from './compare.js';
-import { type Estimate, estimateFromWords } from './estimator.js';
+import {
+  type Catalog,
+  type CatalogData,
+  decodeCatalog,
+  encodeCatalog,
+  indexCatalog,
+} from '../lib/pricing/catalog.js';
+import { type Estimate, estimateFromWords } from '../lib/pricing/estimator.js';
 
 /** Workloads across providers and modes, as people type them. */
 export const BENCH_WORKLOADS: readonly string[] = [
@@ -25,11 +30,6 @@ export function estimateLine(catalog: Catalog, line: string): Estimate {
   return estimateFromWords(catalog, line.split(/\s+/).filter(Boolean));
 }
 
-/** One `compare` from a line of text (ranks every model of the modality). */
-export function compareLine(catalog: Catalog, line: string) {
-  return compareFromWords(catalog, line.split(/\s+/).filter(Boolean));
-}
-
 export interface CatalogLoadTiming {
   /** Parse the bundled JSON from its bytes and index it (a cold start's cost). */
   bundledMs: number;
@@ -41,7 +41,7 @@ export interface CatalogLoadTiming {
 
 /** Time loading the catalog from raw bytes, both ways it is stored. */
 export function measureCatalogLoad(): CatalogLoadTiming {
-  const raw = readFileSync(new URL('./data/catalog.json', import.meta.url), 'utf8');
+  const raw = readFileSync(new URL('../lib/pricing/data/catalog.json', import.meta.url), 'utf8');
   const t0 = performance.now();
   const data = JSON.parse(raw) as CatalogData;
   indexCatalog(data);
