@@ -8,15 +8,15 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { runIdleScan } from '../lib/analysis/idle-scan.js';
 import { runBudgetAlerts } from '../lib/budgets/alerts.js';
 import { executeLine } from '../lib/commands/grammar.js';
 import type { CommandContext } from '../lib/commands/types.js';
 import { runWeeklyDigest } from '../lib/digest/run.js';
+import { runIdleScan } from '../lib/idle/idle-scan.js';
 import { syncIfDue } from '../lib/ledger/job.js';
 import type { Store } from '../lib/store/store.js';
-import { manyThroughputs, wireHandlers } from '../test/analysis/idle-fixtures.js';
 import { type DynamoProxy, proxiedStore, startDynamoProxy } from '../test/fault/dynamo-proxy.js';
+import { manyThroughputs, wireHandlers } from '../test/idle/idle-fixtures.js';
 import {
   type AwsHandler,
   type AwsServer,

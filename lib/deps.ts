@@ -4,13 +4,13 @@
  * so the chat acknowledgement path loads only what it touches.
  */
 
-import type { Delivery } from './chat/delivery.js';
 import { type Clock, clockFrom, isoWeekId, toIsoDate } from './clock.js';
 import { type Config, costMetricOf } from './config.js';
 import type { LedgerContext } from './ledger/sync.js';
 import type { Log } from './log.js';
 import type { CostSource, DataSources } from './ports.js';
 import type { Catalog } from './pricing/catalog.js';
+import type { Delivery } from './reply/delivery.js';
 import type { Store } from './store/store.js';
 
 export interface Deps {

@@ -5,11 +5,11 @@
  */
 import { createDynamoClients } from './aws/dynamodb.js';
 import { createChatDelivery } from './chat/deliver.js';
-import type { Delivery } from './chat/delivery.js';
 import { loadConfig } from './config.js';
 import { createDeps, type Deps } from './deps.js';
 import { type Log, silentLog } from './log.js';
 import type { DataSources } from './ports.js';
+import type { Delivery } from './reply/delivery.js';
 import { ensureTable } from './store/table.js';
 
 export interface LocalRuntime {

@@ -25,11 +25,11 @@
  * recorded in the usage ledger (`usage.ts`).
  */
 import type { ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
-import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { findCommand } from '../commands/registry.js';
 import type { CommandContext, CommandResult } from '../commands/types.js';
 import { isUserError, NotFoundError, ParseError, userMessage } from '../errors.js';
 import { Dec, formatUsd } from '../money.js';
+import type { Reply, ReplyBlock } from '../reply/reply.js';
 import {
   type ContentBlock,
   type ConverseFailure,

@@ -8,11 +8,11 @@
  * `alert_ack: async () => (await import('../budgets/actions.js')).acknowledgeAlertAction`
  */
 import type { ActionHandler } from '../chat/actions.js';
-import type { Reply } from '../chat/reply.js';
 import { formatTimestamp } from '../clock.js';
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { Reply } from '../reply/reply.js';
 import {
   type AcknowledgerRole,
   type AlertKey,
@@ -47,7 +47,7 @@ async function roleOf(
   if (caller.isAdmin || deps.config.ADMIN_USER_IDS.includes(caller.userId)) return 'admin';
   const slackChannel = /^slack:(.+)$/.exec(alert.target ?? '')?.[1];
   if (caller.platform === 'slack' && slackChannel) {
-    const { isSlackChannelMember } = await import('../chat/slack-members.js');
+    const { isSlackChannelMember } = await import('../reply/slack-members.js');
     if (await isSlackChannelMember(deps.config, slackChannel, caller.userId, deps.log)) return 'member';
   }
   const target = profile?.target;

@@ -11,9 +11,10 @@
  * [Acknowledge]  [Show breakdown]
  * ```
  */
-import type { Reply } from '../chat/reply.js';
+
 import { formatDay, formatTimestamp, monthName } from '../clock.js';
 import { type Dec, formatUsd } from '../money.js';
+import type { Reply } from '../reply/reply.js';
 import { formatAlertKey } from './alert-store.js';
 import { type AlertKind, alertSk, type MonthEndForecast } from './evaluate.js';
 import type { TeamMonth } from './team-month.js';

@@ -2,9 +2,10 @@
  * Where each team stands against its budget this month: spend so far (bill plus nowcast),
  * month-end forecast, percent used and status. Used by `budget [TEAM]` and the digest.
  */
-import type { ChatTarget } from '../chat/delivery.js';
+
 import type { Deps } from '../deps.js';
 import { type Dec, toCents } from '../money.js';
+import type { ChatTarget } from '../reply/delivery.js';
 import {
   type BudgetStatus,
   budgetStatus,

@@ -18,9 +18,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChatTarget } from '../chat/delivery.js';
 import { UserError } from '../errors.js';
 import { type Dec, usd } from '../money.js';
+import type { ChatTarget } from '../reply/delivery.js';
 import type { Store } from '../store/store.js';
 
 /** Default alert thresholds, in percent of the monthly budget. */

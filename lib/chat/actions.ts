@@ -10,7 +10,7 @@
  * - `run_command`, `show_breakdown`, `command`: `value` is a command line (`spend mtd by
  *   model team search`); it runs exactly as if typed, fast ones inline, slow ones through
  *   the worker.
- * - `alert_ack` (lib/budgets/actions.ts), `idle_snooze` (lib/analysis/idle-actions.ts).
+ * - `alert_ack` (lib/budgets/actions.ts), `idle_snooze` (lib/idle/idle-actions.ts).
  *
  * Domain handlers (alert acknowledge, idle snooze, digest buttons) are one line in
  * `LAZY_ACTIONS` pointing at their module, so the Lambda bundle loads them only on a click.
@@ -18,7 +18,7 @@
  */
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
-import type { Reply } from './reply.js';
+import type { Reply } from '../reply/reply.js';
 
 /** What a handler gets for one click. */
 export interface ActionRequest {
@@ -60,7 +60,7 @@ const LAZY_ACTIONS: Record<string, () => Promise<ActionHandler>> = {
   show_breakdown: async () => runCommandAction,
   command: async () => runCommandAction,
   alert_ack: async () => (await import('../budgets/actions.js')).acknowledgeAlertAction,
-  idle_snooze: async () => (await import('../analysis/idle-actions.js')).snoozeIdleAction,
+  idle_snooze: async () => (await import('../idle/idle-actions.js')).snoozeIdleAction,
 };
 
 /** The handler for a button id, or undefined when nobody handles it. */

@@ -67,8 +67,8 @@ async function idleByTeam(deps: Deps): Promise<{ byTeam: Map<string, string[]>; 
   const byTeam = new Map<string, string[]>();
   try {
     const [{ scanIdleForDeps }, { DEFAULT_IDLE_HOURS }] = await Promise.all([
-      import('../analysis/idle-scan.js'),
-      import('../analysis/idle.js'),
+      import('../idle/idle-scan.js'),
+      import('../idle/idle.js'),
     ]);
     const scan = await scanIdleForDeps(deps, DEFAULT_IDLE_HOURS);
     for (const f of scan.findings) {

@@ -9,7 +9,7 @@ import type { Caller, CommandContext } from '../commands/types.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { isUserError, userMessage } from '../errors.js';
-import { type Reply, simpleReply } from './reply.js';
+import { type Reply, simpleReply } from '../reply/reply.js';
 import { WorkerOnlyError } from './worker.js';
 
 /** The person asking, with admin rights from `ADMIN_USER_IDS`. */

@@ -26,12 +26,12 @@ import type { Context } from 'aws-lambda';
 import { parseLineLazy } from '../commands/lazy.js';
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
+import { type Reply, simpleReply } from '../reply/reply.js';
 import { type ActionHandler, type ActionRequest, findAction } from './actions.js';
 import { App, AwsLambdaReceiver } from './bolt.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast, workingOnIt } from './command-flow.js';
 import type { HttpEvent, HttpHandler, HttpResult } from './http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
-import { type Reply, simpleReply } from './reply.js';
 import { actionIdOf, renderSlack } from './slack-render.js';
 import { headerOf, rawBodyOf, verifySlackSignature } from './verify.js';
 import { defaultInvokeWorker, type InvokeWorker } from './worker.js';
@@ -249,7 +249,7 @@ export function createSlackEventsHandler(
         if (!responseUrl) return;
         const [{ postReply }, { outboundPolicyOf }] = await Promise.all([
           import('./deliver.js'),
-          import('./outbound.js'),
+          import('../reply/outbound.js'),
         ]);
         await postReply({ kind: 'slack-response-url', url: responseUrl }, reply, {
           fetch: options.fetch,

@@ -14,8 +14,8 @@
 import type { Caller } from '../commands/types.js';
 import type { Deps } from '../deps.js';
 import { isUserError, userMessage } from '../errors.js';
-import type { Reply } from './reply.js';
-import { simpleReply } from './reply.js';
+import type { Reply } from '../reply/reply.js';
+import { simpleReply } from '../reply/reply.js';
 
 /**
  * Thrown by the front doors' `deps.sources()`: account data (Cost Explorer, CloudWatch,
@@ -81,7 +81,7 @@ export function isWorkerJob(event: unknown): event is WorkerJob {
 
 /**
  * Invoke the command-worker Lambda asynchronously. Lambda queues the event and answers
- * 202 in milliseconds. The request is signed by hand (`lib/lambda/aws-lite.ts`) with the
+ * 202 in milliseconds. The request is signed by hand (`lib/aws/aws-lite.ts`) with the
  * execution role's credentials from the environment, which keeps `@aws-sdk/client-lambda`
  * out of the front door's bundle and cold start; without them (a laptop pointing
  * `COMMAND_WORKER_FUNCTION` at a deployed worker) the SDK and its credential chain are used.
@@ -91,7 +91,7 @@ export function isWorkerJob(event: unknown): event is WorkerJob {
  */
 export function lambdaWorkerInvoker(functionName: string, region: string, env = process.env): InvokeWorker {
   return async (job) => {
-    const { credentialsFromEnv, invokeEvent } = await import('../lambda/aws-lite.js');
+    const { credentialsFromEnv, invokeEvent } = await import('../aws/aws-lite.js');
     const credentials = credentialsFromEnv(env);
     if (credentials) {
       await invokeEvent(functionName, job, { region, credentials, env });
@@ -202,8 +202,8 @@ export async function runWorkerJob(
     if (job.replyTo.kind !== 'none') {
       const [{ postReply }, { outboundPolicyOf }, { mayHaveArrived }] = await Promise.all([
         import('./deliver.js'),
-        import('./outbound.js'),
-        import('./delivery.js'),
+        import('../reply/outbound.js'),
+        import('../reply/delivery.js'),
       ]);
       try {
         if (job.replyTo.kind === 'teams-bot') {

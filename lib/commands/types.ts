@@ -3,8 +3,9 @@
  * the remaining words itself (`parse`) and answers (`run`) with typed `data` (the JSON
  * contract of docs/interfaces.md) and a neutral `Reply` for the renderers.
  */
-import type { Reply } from '../chat/reply.js';
+
 import type { Deps } from '../deps.js';
+import type { Reply } from '../reply/reply.js';
 
 /** Who is asking, and from where. */
 export interface Caller {

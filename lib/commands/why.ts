@@ -17,11 +17,11 @@ import {
   roundDrivers,
 } from '../analysis/explain.js';
 import { type BridgeInput, bridgeText } from '../chart/bridge.js';
-import type { Reply, ReplyAction } from '../chat/reply.js';
 import { addDays, daysBetween, formatRange, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
 import { Dec, formatUsd, toCents, usd as toUsd } from '../money.js';
+import type { Reply, ReplyAction } from '../reply/reply.js';
 import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
 import {
   costBasisLabel,

@@ -20,9 +20,9 @@
  * makes the estimator's on-demand figure match the bill, and the saving its difference.
  */
 
-import type { IdleFinding } from '../analysis/idle.js';
 import type { DateRange } from '../clock.js';
 import { daysBetween } from '../clock.js';
+import type { IdleFinding } from '../idle/idle.js';
 import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
 import type { Catalog, CatalogModel, PriceSet } from '../pricing/catalog.js';
 import { estimateWorkload } from '../pricing/estimator.js';

@@ -66,7 +66,7 @@ export async function withSecretsLite(
 ): Promise<Config> {
   const path = config.BEDROCK_COST_SSM_PATH;
   if (!path) return config;
-  const { credentialsFromEnv, getParametersByPath } = await import('./aws-lite.js');
+  const { credentialsFromEnv, getParametersByPath } = await import('../aws/aws-lite.js');
   const credentials = credentialsFromEnv(env);
   if (!credentials) {
     throw new ConfigError(

@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Reply } from '../chat/reply.js';
 import { renderSlack } from '../chat/slack-render.js';
 import { renderTeams } from '../chat/teams-render.js';
 import { renderMarkdown, renderText } from '../chat/text.js';
@@ -16,6 +15,7 @@ import { UnknownCommandError } from '../commands/grammar.js';
 import { ConfigError, isUserError, ParseError, toUserFacing, UserError, userMessage } from '../errors.js';
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
+import type { Reply } from '../reply/reply.js';
 import type { LocalRuntime } from '../runtime.js';
 
 const FORMATS = ['text', 'markdown', 'slack', 'teams', 'json'] as const;
@@ -315,6 +315,6 @@ async function runJob(
     case 'alerts':
       return (await import('../budgets/alerts.js')).runBudgetAlerts(deps, { dryRun });
     case 'idle-scan':
-      return (await import('../analysis/idle-scan.js')).runIdleScan(deps, { dryRun });
+      return (await import('../idle/idle-scan.js')).runIdleScan(deps, { dryRun });
   }
 }

@@ -2,10 +2,11 @@
  * `prices MODEL [region REGION]`: the catalog rows of one model, with where each price
  * came from and as of when, so a person can check a number against AWS's page.
  */
-import type { Reply, ReplyBlock } from '../chat/reply.js';
+
 import { ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { Dec, formatUsd } from '../money.js';
+import type { Reply, ReplyBlock } from '../reply/reply.js';
 import type { Catalog, CatalogModel, PriceSet, ProvisionedPrice } from './catalog.js';
 import { type ResolvedModel, resolveModel, serviceNameOf } from './models.js';
 import {

@@ -13,11 +13,11 @@
  *   shown as "unattributed", never dropped.
  */
 
-import { ExactSum } from '../analysis/exact-sum.js';
 import { addDays, type DateRange, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { type Deps, otherRegions } from '../deps.js';
 import { NotFoundError } from '../errors.js';
+import { ExactSum } from '../exact-sum.js';
 import { closestMatches, normaliseName } from '../fuzzy.js';
 import { type Dec, ZERO } from '../money.js';
 import type {

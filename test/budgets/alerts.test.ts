@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acknowledgeAlert, getAlert, parseAlertKey } from '../../lib/budgets/alert-store.js';
 import { type BudgetAlertOptions, runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { DEFAULT_DIGEST, getTeam, saveTeam, type TeamProfile } from '../../lib/budgets/store.js';
-import type { ChatTarget } from '../../lib/chat/delivery.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import { syncIfDue } from '../../lib/ledger/job.js';
+import type { ChatTarget } from '../../lib/reply/delivery.js';
 
 const PT_USAGE = 'USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits';
 

@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticAwsHandlers } from '../../bench/synthetic-aws.js';
-import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { acknowledgeAlert, getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { getTeam } from '../../lib/budgets/store.js';
@@ -17,9 +16,10 @@ import { executeLine } from '../../lib/commands/grammar.js';
 import type { Deps } from '../../lib/deps.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { userMessage } from '../../lib/errors.js';
+import { runIdleScan } from '../../lib/idle/idle-scan.js';
 import type { Store } from '../../lib/store/store.js';
-import { wireHandlers } from '../analysis/idle-fixtures.js';
 import { fakeBill } from '../budgets/fake-bill.js';
+import { wireHandlers } from '../idle/idle-fixtures.js';
 import { listAudit } from '../support/audit.js';
 import { type AwsServer, startAwsServer } from '../support/aws-server.js';
 import { recordingDelivery, TEST_NOW, testDeps } from '../support/deps.js';

@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticAwsHandlers } from '../../bench/synthetic-aws.js';
 import type { WorkerJob } from '../../lib/chat/worker.js';
-import { manyThroughputs, wireHandlers } from '../analysis/idle-fixtures.js';
+import { manyThroughputs, wireHandlers } from '../idle/idle-fixtures.js';
 import { usEast1Strings } from '../pricing/price-list-docs.js';
 import {
   type AwsHandler,

@@ -11,7 +11,7 @@
  * `BOTFRAMEWORK_SERVICE_HOSTS`, which may be plain http: the local connector in tests).
  */
 import type { Config } from '../../config.js';
-import { DeliveryError } from '../delivery.js';
+import { DeliveryError } from '../../reply/delivery.js';
 
 /** Where a message goes: a conversation at a Bot Connector, optionally as a reply. */
 export interface ConversationAddress {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactSum, unitsOf } from '../../lib/analysis/exact-sum.js';
-import { Dec, sumUsd } from '../../lib/money.js';
+import { ExactSum, unitsOf } from '../lib/exact-sum.js';
+import { Dec, sumUsd } from '../lib/money.js';
 
 /** Amounts as Cost Explorer returns them, and the ones it never does (many decimals, huge, tiny). */
 const amountArb = fc.oneof(

@@ -4,9 +4,10 @@
  * short paragraph per throughput (what it is, its usage, its hourly cost and where that
  * figure came from), then what to do, with a "Snooze 7 days" button per idle throughput.
  */
-import type { Reply, ReplyAction, ReplyBlock } from '../chat/reply.js';
+
 import { formatDay, formatRange, formatTimestamp } from '../clock.js';
 import { formatUsd, sumUsd } from '../money.js';
+import type { Reply, ReplyAction, ReplyBlock } from '../reply/reply.js';
 import type { IdleFinding, IdleScan } from './idle.js';
 
 /** The Slack/Teams action id of the snooze button; its value is the throughput ARN. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billedRates, matchBilledRate, modelKeyOf, publishedRate } from '../../lib/analysis/idle-rates.js';
+import { billedRates, matchBilledRate, modelKeyOf, publishedRate } from '../../lib/idle/idle-rates.js';
 import { usd } from '../../lib/money.js';
 import type { Commitment, CostRow } from '../../lib/ports.js';
 

@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIdleScan, snoozeIdleThroughput } from '../../lib/analysis/idle-scan.js';
-import { getSnooze, idleKey, STALE_CLAIM_MS, snoozeThroughput } from '../../lib/analysis/idle-store.js';
 import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
+import { runIdleScan, snoozeIdleThroughput } from '../../lib/idle/idle-scan.js';
+import { getSnooze, idleKey, STALE_CLAIM_MS, snoozeThroughput } from '../../lib/idle/idle-store.js';
 import { Dec } from '../../lib/money.js';
 import type { Store } from '../../lib/store/store.js';
 import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';

@@ -9,8 +9,7 @@
  * sent; release the claim if the send failed). Snoozed throughputs are skipped. A dry run
  * reports what would be sent and writes nothing.
  */
-import { type ChatTarget, describeTarget, mayHaveArrived } from '../chat/delivery.js';
-import type { Reply } from '../chat/reply.js';
+
 import { formatTimestamp, toIsoDate } from '../clock.js';
 import type { Caller } from '../commands/types.js';
 import { costMetricOf } from '../config.js';
@@ -18,6 +17,8 @@ import { type Deps, otherRegions } from '../deps.js';
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import type { DataSources } from '../ports.js';
+import { type ChatTarget, describeTarget, mayHaveArrived } from '../reply/delivery.js';
+import type { Reply } from '../reply/reply.js';
 import { DEFAULT_IDLE_HOURS, describeFault, type IdleScan, scanIdleThroughputs } from './idle.js';
 import { regionOfArn } from './idle-rates.js';
 import { buildIdleAlert, SNOOZE_DAYS } from './idle-reply.js';

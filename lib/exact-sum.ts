@@ -13,7 +13,7 @@
  * The result equals the sequential `Decimal.plus` sum whenever that sum is exact (40
  * significant digits: every amount a bill can hold), so answers do not change.
  */
-import { Dec, ZERO } from '../money.js';
+import { Dec, ZERO } from './money.js';
 
 /** Decimals of the integer count: 10^-10 dollars (Cost Explorer's finest amounts). */
 const SCALE = 10;

@@ -4,11 +4,11 @@
  * wire-level server, DynamoDB by dynalite.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { IdleData } from '../../lib/analysis/idle.js';
-import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { CommandContext } from '../../lib/commands/types.js';
+import type { IdleData } from '../../lib/idle/idle.js';
+import { runIdleScan } from '../../lib/idle/idle-scan.js';
 import {
   type AwsHandler,
   type AwsHandlers,

@@ -1,7 +1,7 @@
 /**
  * The "Snooze 7 days" button on idle-throughput messages, as a chat action handler.
  * Register it in `lib/chat/actions.ts` (`LAZY_ACTIONS`):
- * `idle_snooze: async () => (await import('../analysis/idle-actions.js')).snoozeIdleAction,`
+ * `idle_snooze: async () => (await import('./idle-actions.js')).snoozeIdleAction,`
  */
 import type { ActionHandler } from '../chat/actions.js';
 import { snoozeIdleThroughput } from './idle-scan.js';

@@ -1,9 +1,9 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getParametersByPath, invokeEvent, signV4 } from '../../lib/aws/aws-lite.js';
 import { lambdaWorkerInvoker } from '../../lib/chat/worker.js';
 import { loadConfig } from '../../lib/config.js';
-import { getParametersByPath, invokeEvent, signV4 } from '../../lib/lambda/aws-lite.js';
 import { withSecretsLite } from '../../lib/lambda/runtime.js';
 import { type AwsServer, awsError, startAwsServer } from '../support/aws-server.js';
 import { startWebhookServer, type WebhookServer } from '../support/slack-server.js';

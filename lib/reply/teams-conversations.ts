@@ -10,7 +10,7 @@
  * one a verified Bot Connector token vouched for.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Store } from '../../store/store.js';
+import type { Store } from '../store/store.js';
 
 /** Everything needed to post into one conversation, and what to call it. */
 export interface ConversationReference {
