@@ -6,7 +6,8 @@
 import { createDynamoClients } from './aws/dynamodb.js';
 import { createChatDelivery } from './chat/deliver.js';
 import { loadConfig } from './config.js';
-import { createDeps, type Deps } from './deps.js';
+import type { Deps } from './context.js';
+import { createDeps } from './deps.js';
 import { type Log, silentLog } from './log.js';
 import type { DataSources } from './ports.js';
 import type { Delivery } from './reply/delivery.js';

@@ -10,7 +10,7 @@
 import type { ActionHandler } from '../chat/actions.js';
 import { formatTimestamp } from '../clock.js';
 import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { Reply } from '../reply/reply.js';
 import {

@@ -18,7 +18,7 @@
  */
 
 import { monthId, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import { syncIfDue } from '../ledger/job.js';
 import { mapPool } from '../pool.js';

@@ -3,7 +3,7 @@
  * month-end forecast, percent used and status. Used by `budget [TEAM]` and the digest.
  */
 
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { type Dec, toCents } from '../money.js';
 import type { ChatTarget } from '../reply/delivery.js';
 import {

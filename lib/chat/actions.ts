@@ -17,7 +17,7 @@
  * A front door may be given more handlers (`SlackHandlerOptions.actions`).
  */
 import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import type { Reply } from '../reply/reply.js';
 
 /** What a handler gets for one click. */

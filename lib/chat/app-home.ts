@@ -14,7 +14,7 @@ import { budgetPositions, type TeamBudgetPosition } from '../budgets/status.js';
 import { listTeams, scanItems } from '../budgets/store.js';
 import { BUDGET_SET_EXAMPLE } from '../budgets/validate.js';
 import { formatTimestamp, monthName } from '../clock.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { type Dec, formatUsd } from '../money.js';
 import { type ChatDeliveryOptions, publishSlackView } from './deliver.js';
 import { escapeMrkdwn } from './slack-render.js';

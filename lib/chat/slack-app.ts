@@ -25,7 +25,7 @@
 import type { Context } from 'aws-lambda';
 import { parseLineLazy } from '../commands/lazy.js';
 import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
 import { type ActionHandler, type ActionRequest, findAction } from './actions.js';
 import { App, AwsLambdaReceiver } from './bolt.js';

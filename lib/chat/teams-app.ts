@@ -20,7 +20,7 @@
 import type { Context } from 'aws-lambda';
 import { parseLine } from '../commands/grammar.js';
 import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { isUserError } from '../errors.js';
 import { stripTags } from '../reply/markup.js';
 import { type Reply, simpleReply } from '../reply/reply.js';

@@ -12,7 +12,7 @@
  * in-process. Both go through the `InvokeWorker` port.
  */
 import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { isUserError, userMessage } from '../errors.js';
 import type { Reply } from '../reply/reply.js';
 import { simpleReply } from '../reply/reply.js';

@@ -4,7 +4,7 @@
  * contract of docs/interfaces.md) and a neutral `Reply` for the renderers.
  */
 
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import type { Reply } from '../reply/reply.js';
 
 /** Who is asking, and from where. */

@@ -27,7 +27,7 @@ import { forecastScopes } from '../analysis/forecast.js';
 import type { TeamProfile } from '../budgets/store.js';
 import { teamMonthAt } from '../budgets/team-month.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import type { IdleFinding, IdleScan } from '../idle/idle.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import { syncIfDue } from '../ledger/job.js';

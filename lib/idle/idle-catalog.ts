@@ -3,7 +3,7 @@
  * per model-unit hour of the throughput's base model, in its Region, for its commitment.
  * Used only when the bill has no rate for it yet (see `idle-rates.ts`).
  */
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { usd } from '../money.js';
 import type { Commitment } from '../ports.js';
 import { sourceLabel } from '../pricing/names.js';

@@ -13,7 +13,7 @@
 import { formatTimestamp, toIsoDate } from '../clock.js';
 import type { Caller } from '../commands/types.js';
 import { costMetricOf } from '../config.js';
-import { type Deps, otherRegions } from '../deps.js';
+import { type Deps, otherRegions } from '../context.js';
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import type { DataSources } from '../ports.js';

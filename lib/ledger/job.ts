@@ -3,7 +3,7 @@
  * first step of the alert and digest runs (a no-op unless the open window is due, so a run
  * that follows a sync costs one GetItem).
  */
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { type SyncOptions, type SyncResult, syncLedger } from './sync.js';
 
 /** Sync the ledger if it is due (or `force`). Never throws for a scheduled run: answers come from what is there. */

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HttpEvent, HttpHandler } from '../chat/http.js';
 import { renderText } from '../chat/text.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { UserError, userMessage } from '../errors.js';
 import type { Reply } from '../reply/reply.js';
 import type { CliIo } from './cli.js';

@@ -22,7 +22,7 @@
 
 import type { PriceListProduct, PriceListSource } from '../aws/price-list.js';
 import { toIsoDate } from '../clock.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import type { JobOptions, JobReport } from '../jobs/types.js';
 import { Dec } from '../money.js';
 import {

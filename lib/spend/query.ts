@@ -15,7 +15,7 @@
 
 import { addDays, type DateRange, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
-import { type Deps, otherRegions } from '../deps.js';
+import { type Deps, otherRegions } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { ExactSum } from '../exact-sum.js';
 import { closestMatches, normaliseName } from '../fuzzy.js';

@@ -13,7 +13,7 @@ import { botMessage } from '../../lib/chat/teams-bot/send.js';
 import { renderTeams } from '../../lib/chat/teams-render.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { runIdleScan } from '../../lib/idle/idle-scan.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';

@@ -5,7 +5,7 @@ import { createReplayGuard } from '../../lib/chat/replay.js';
 import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { simpleReply } from '../../lib/reply/reply.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';

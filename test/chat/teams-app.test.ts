@@ -3,7 +3,7 @@ import { getTeam, saveTeam } from '../../lib/budgets/store.js';
 import { commandText, createTeamsMessagesHandler } from '../../lib/chat/teams-app.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';

@@ -8,7 +8,7 @@ import { clearBotKeyCache } from '../../lib/chat/teams-bot/auth.js';
 import { clearConnectorTokens, isAllowedServiceUrl } from '../../lib/chat/teams-bot/connector.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import type { DataSources } from '../../lib/ports.js';

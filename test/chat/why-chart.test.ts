@@ -5,7 +5,7 @@ import { inProcessWorker, runWorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { WhyData } from '../../lib/commands/why.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import type { ReplyBlock } from '../../lib/reply/reply.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';

@@ -3,7 +3,7 @@ import { getTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { Caller } from '../../lib/commands/types.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { userMessage } from '../../lib/errors.js';
 import type { Store } from '../../lib/store/store.js';
 import { fakeBill } from '../budgets/fake-bill.js';

@@ -4,7 +4,7 @@ import { renderText } from '../../lib/chat/text.js';
 import { budgetCommand, parseBudgetWords } from '../../lib/commands/budget.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { Caller, CommandContext } from '../../lib/commands/types.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { ForbiddenError, ParseError } from '../../lib/errors.js';
 import type { Store } from '../../lib/store/store.js';
 import { BEDROCK, type FakeBill, fakeBill, SONNET } from '../budgets/fake-bill.js';

@@ -11,7 +11,7 @@ import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { renderText } from '../../lib/chat/text.js';
 import { inProcessWorker } from '../../lib/chat/worker.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { UserError, userMessage } from '../../lib/errors.js';
 import { syncIfDue } from '../../lib/ledger/job.js';
 import type { Store } from '../../lib/store/store.js';

@@ -13,7 +13,7 @@ import { getTeam } from '../../lib/budgets/store.js';
 import { createReplayGuard, requestKey } from '../../lib/chat/replay.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { userMessage } from '../../lib/errors.js';
 import { runIdleScan } from '../../lib/idle/idle-scan.js';

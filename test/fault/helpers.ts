@@ -11,7 +11,7 @@ import { createCloudWatchMetrics } from '../../lib/aws/cloudwatch.js';
 import { createCostExplorerSource } from '../../lib/aws/cost-explorer.js';
 import { createChatDelivery } from '../../lib/chat/deliver.js';
 import { loadConfig } from '../../lib/config.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import type { DataSources } from '../../lib/ports.js';
 import type { Delivery } from '../../lib/reply/delivery.js';
 import type { Store } from '../../lib/store/store.js';

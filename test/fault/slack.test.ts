@@ -13,7 +13,7 @@ import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { createChatDelivery, postReply } from '../../lib/chat/deliver.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import { loadConfig } from '../../lib/config.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { getDigestRecord } from '../../lib/digest/claim.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { emfDeliveryMetrics } from '../../lib/metrics.js';

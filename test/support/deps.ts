@@ -13,7 +13,8 @@
 
 import { fixedClock } from '../../lib/clock.js';
 import { loadConfig } from '../../lib/config.js';
-import { createDeps, type Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
+import { createDeps } from '../../lib/deps.js';
 import { type Log, silentLog } from '../../lib/log.js';
 import type { DeliveryMetrics } from '../../lib/metrics.js';
 import type { DataSources } from '../../lib/ports.js';

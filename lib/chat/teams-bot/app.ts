@@ -23,7 +23,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Caller } from '../../commands/types.js';
-import type { Deps } from '../../deps.js';
+import type { Deps } from '../../context.js';
 import { isUserError } from '../../errors.js';
 import { type Reply, simpleReply } from '../../reply/reply.js';
 import { baseConversationId, type ConversationReference } from '../../reply/teams-conversations.js';
