@@ -11,7 +11,6 @@ import { type Deps, once } from './context.js';
 import type { LedgerContext } from './ledger/sync.js';
 import type { Log } from './log.js';
 import type { CostSource, DataSources } from './ports.js';
-import type { Catalog } from './pricing/catalog.js';
 import type { Delivery } from './reply/delivery.js';
 import type { Store } from './store/store.js';
 
