@@ -7,11 +7,12 @@
  * Registered lazily by the chat layer:
  * `alert_ack: async () => (await import('../budgets/actions.js')).acknowledgeAlertAction`
  */
-import type { ActionHandler } from '../chat/actions.js';
+
 import { formatTimestamp } from '../clock.js';
-import type { Caller } from '../commands/types.js';
 import type { Deps } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { ActionHandler } from '../reply/actions.js';
+import type { Caller } from '../reply/caller.js';
 import type { Reply } from '../reply/reply.js';
 import {
   type AcknowledgerRole,

@@ -16,32 +16,7 @@
  * `LAZY_ACTIONS` pointing at their module, so the Lambda bundle loads them only on a click.
  * A front door may be given more handlers (`SlackHandlerOptions.actions`).
  */
-import type { Caller } from '../commands/types.js';
-import type { Deps } from '../context.js';
-import type { Reply } from '../reply/reply.js';
-
-/** What a handler gets for one click. */
-export interface ActionRequest {
-  /** The handler id (`alert_ack`). */
-  id: string;
-  /** The button's `value` (the handler's own payload, at most 2,000 characters). */
-  value: string;
-  deps: Deps;
-  caller: Caller;
-  /** The message the button was on, when Slack says. */
-  message?: { channel?: string; ts?: string };
-  /** Run a command line as if typed: fast commands answer at once, slow ones via the worker. */
-  runCommand(text: string): Promise<void>;
-}
-
-/**
- * What a handler answers. `reply` is posted to the clicker (ephemeral unless the
- * Reply says `in_channel`); with `replaceOriginal` it replaces the message the button
- * was on (e.g. an alert showing "Acknowledged by @ana"). Nothing: no message.
- */
-export type ActionResult = { reply: Reply; replaceOriginal?: boolean } | undefined;
-
-export type ActionHandler = (request: ActionRequest) => Promise<ActionResult>;
+import type { ActionHandler } from '../reply/actions.js';
 
 /** Handler ids whose value is command text (also rendered as hints in Teams). */
 export const COMMAND_ACTION_IDS: readonly string[] = ['run_command', 'show_breakdown', 'command'];

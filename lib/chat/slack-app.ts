@@ -24,10 +24,11 @@
  */
 import type { Context } from 'aws-lambda';
 import { parseLineLazy } from '../commands/lazy.js';
-import type { Caller } from '../commands/types.js';
 import type { Deps } from '../context.js';
+import type { ActionHandler, ActionRequest } from '../reply/actions.js';
+import type { Caller } from '../reply/caller.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
-import { type ActionHandler, type ActionRequest, findAction } from './actions.js';
+import { findAction } from './actions.js';
 import { App, AwsLambdaReceiver } from './bolt.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast, workingOnIt } from './command-flow.js';
 import type { HttpEvent, HttpHandler, HttpResult } from './http.js';

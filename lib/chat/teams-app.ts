@@ -19,9 +19,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { parseLine } from '../commands/grammar.js';
-import type { Caller } from '../commands/types.js';
 import type { Deps } from '../context.js';
 import { isUserError } from '../errors.js';
+import type { Caller } from '../reply/caller.js';
 import { stripTags } from '../reply/markup.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast } from './command-flow.js';

@@ -11,9 +11,10 @@
  * milliseconds). Where there is no Lambda (`bedrock-cost serve`, tests), the same job runs
  * in-process. Both go through the `InvokeWorker` port.
  */
-import type { Caller } from '../commands/types.js';
+
 import type { Deps } from '../context.js';
 import { isUserError, userMessage } from '../errors.js';
+import type { Caller } from '../reply/caller.js';
 import type { Reply } from '../reply/reply.js';
 import { simpleReply } from '../reply/reply.js';
 

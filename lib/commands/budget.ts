@@ -48,10 +48,11 @@ import { addDays, formatDay, formatRange, formatTimestamp, monthName } from '../
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
+import type { Caller } from '../reply/caller.js';
 import type { ChatTarget } from '../reply/delivery.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { helpOf } from './meta.js';
-import { type Caller, type CommandContext, defineCommand } from './types.js';
+import { type CommandContext, defineCommand } from './types.js';
 
 export type BudgetInput =
   | { action: 'status'; team?: string }

@@ -5,20 +5,8 @@
  */
 
 import type { Deps } from '../context.js';
+import type { Caller } from '../reply/caller.js';
 import type { Reply } from '../reply/reply.js';
-
-/** Who is asking, and from where. */
-export interface Caller {
-  platform: 'cli' | 'slack' | 'teams';
-  /** Chat user ID (`U0123`), Teams AAD object id, or `cli`. */
-  userId: string;
-  /** Display name when known (audit items). */
-  userName?: string;
-  /** Budget admin (`ADMIN_USER_IDS`, or the CLI operator). */
-  isAdmin: boolean;
-  /** Slack channel the command came from, when any. */
-  channelId?: string;
-}
 
 export interface CommandContext {
   deps: Deps;

@@ -3,7 +3,7 @@
  * Register it in `lib/chat/actions.ts` (`LAZY_ACTIONS`):
  * `idle_snooze: async () => (await import('./idle-actions.js')).snoozeIdleAction,`
  */
-import type { ActionHandler } from '../chat/actions.js';
+import type { ActionHandler } from '../reply/actions.js';
 import { snoozeIdleThroughput } from './idle-scan.js';
 
 /** `idle_snooze` clicked: the value is the throughput ARN; snooze it for 7 days and say so. */

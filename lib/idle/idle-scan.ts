@@ -11,12 +11,12 @@
  */
 
 import { formatTimestamp, toIsoDate } from '../clock.js';
-import type { Caller } from '../commands/types.js';
 import { costMetricOf } from '../config.js';
 import { type Deps, otherRegions } from '../context.js';
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import type { DataSources } from '../ports.js';
+import type { Caller } from '../reply/caller.js';
 import { type ChatTarget, describeTarget, mayHaveArrived } from '../reply/delivery.js';
 import type { Reply } from '../reply/reply.js';
 import { DEFAULT_IDLE_HOURS, describeFault, type IdleScan, scanIdleThroughputs } from './idle.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActionHandler, type ActionRequest, findAction } from '../../lib/chat/actions.js';
+import { findAction } from '../../lib/chat/actions.js';
 import type { HttpEvent } from '../../lib/chat/http.js';
 import { createReplayGuard } from '../../lib/chat/replay.js';
 import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
@@ -7,6 +7,7 @@ import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
 import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
+import type { ActionHandler, ActionRequest } from '../../lib/reply/actions.js';
 import { simpleReply } from '../../lib/reply/reply.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';

@@ -22,12 +22,13 @@
  * The HTTP answer is empty (200) except for invokes, whose answer is the button's result.
  */
 import type { Context } from 'aws-lambda';
-import type { Caller } from '../../commands/types.js';
 import type { Deps } from '../../context.js';
 import { isUserError } from '../../errors.js';
+import type { ActionRequest } from '../../reply/actions.js';
+import type { Caller } from '../../reply/caller.js';
 import { type Reply, simpleReply } from '../../reply/reply.js';
 import { baseConversationId, type ConversationReference } from '../../reply/teams-conversations.js';
-import { type ActionRequest, findAction } from '../actions.js';
+import { findAction } from '../actions.js';
 import {
   callerOf,
   commandContext,
