@@ -27,7 +27,7 @@ import {
 import { recordingDelivery, testDeps } from '../test/support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../test/support/dynamo.js';
 import { syntheticBudgetAccount } from '../test/support/synthetic-budgets.js';
-import { functionSettings, memorySizes } from './cost.js';
+import { functionSettings, memorySizes } from './functions.js';
 import { CE_OPERATIONS, syntheticAwsHandlers } from './synthetic-aws.js';
 import { type BenchRow, ms, progress, rowWithTarget } from './util.js';
 

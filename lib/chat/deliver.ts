@@ -28,7 +28,7 @@
  *   the receipt says so (`attachmentError`), the message counts as sent.
  */
 import type { Config } from '../config.js';
-import type { ChatTarget, Delivery, DeliveryReceipt } from '../reply/delivery.js';
+import type { ChatTarget, Delivery, DeliveryReceipt, WorkerReplyTo } from '../reply/delivery.js';
 import { DeliveryError, describeTarget } from '../reply/delivery.js';
 import {
   DEFAULT_OUTBOUND_POLICY,
@@ -42,7 +42,6 @@ import { simpleReply } from '../reply/reply.js';
 import { renderSlack, type SlackMessage } from './slack-render.js';
 import { renderTeams, teamsAttachment } from './teams-render.js';
 import { renderText } from './text.js';
-import type { WorkerReplyTo } from './worker.js';
 
 export interface ChatDeliveryOptions {
   fetch?: typeof fetch;

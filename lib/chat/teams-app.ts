@@ -22,6 +22,7 @@ import { parseLine } from '../commands/grammar.js';
 import type { Deps } from '../context.js';
 import { isUserError } from '../errors.js';
 import type { Caller } from '../reply/caller.js';
+import type { WorkerReplyTo } from '../reply/delivery.js';
 import { stripTags } from '../reply/markup.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast } from './command-flow.js';
@@ -29,7 +30,7 @@ import type { HttpHandler, HttpResult } from './http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
 import { teamsMessage } from './teams-render.js';
 import { headerOf, rawBodyOf, SLACK_REPLAY_WINDOW_SECONDS, verifyTeamsSignature } from './verify.js';
-import { defaultInvokeWorker, type InvokeWorker, type WorkerReplyTo } from './worker.js';
+import { defaultInvokeWorker, type InvokeWorker } from './worker.js';
 
 export interface TeamsHandlerOptions {
   invokeWorker?: InvokeWorker;

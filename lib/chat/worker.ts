@@ -15,6 +15,7 @@
 import type { Deps } from '../context.js';
 import { isUserError, userMessage } from '../errors.js';
 import type { Caller } from '../reply/caller.js';
+import type { WorkerReplyTo } from '../reply/delivery.js';
 import type { Reply } from '../reply/reply.js';
 import { simpleReply } from '../reply/reply.js';
 
@@ -29,22 +30,6 @@ export class WorkerOnlyError extends Error {
     this.name = 'WorkerOnlyError';
   }
 }
-
-/** Where the worker sends its answer. */
-export type WorkerReplyTo =
-  /** Slack `response_url` of the slash command or button (valid 30 minutes, 5 posts). */
-  | { kind: 'slack-response-url'; url: string }
-  /** A Teams Workflows webhook (the team's channel). */
-  | { kind: 'teams-webhook'; url: string }
-  /** The Teams bot's conversation the question came from, through the Bot Connector (threaded under it). */
-  | { kind: 'teams-bot'; serviceUrl: string; conversationId: string; replyToId?: string }
-  /**
-   * Nowhere: a Teams question too slow for its 5 seconds, from a team without a Workflows
-   * webhook. Running it still fills the answer cache, so asking again is quick.
-   */
-  | { kind: 'none' }
-  /** The Slack App Home tab of this user (`views.publish`); the job's text is not run. */
-  | { kind: 'slack-app-home'; userId: string };
 
 /** One command for the worker; the Lambda event payload. */
 export interface WorkerJob {

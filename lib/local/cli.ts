@@ -8,18 +8,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { renderSlack } from '../chat/slack-render.js';
-import { renderTeams } from '../chat/teams-render.js';
-import { renderMarkdown, renderText } from '../chat/text.js';
+import { renderText } from '../chat/text.js';
 import { UnknownCommandError } from '../commands/grammar.js';
 import { ConfigError, isUserError, ParseError, toUserFacing, UserError, userMessage } from '../errors.js';
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
 import type { Reply } from '../reply/reply.js';
 import type { LocalRuntime } from '../runtime.js';
-
-const FORMATS = ['text', 'markdown', 'slack', 'teams', 'json'] as const;
-type Format = (typeof FORMATS)[number];
+import { type CliIo, FORMATS, type Format, renderReply } from './render.js';
 
 export const USAGE = `Usage:
   bedrock-cost <command words...> [--format text|markdown|slack|teams|json] [--demo] [--team ID]
@@ -44,14 +40,6 @@ Flags:
 
 Commands: help, spend, why, idle, estimate, compare, prices, forecast, budget, ask
 Try: bedrock-cost help --demo`;
-
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  env: Record<string, string | undefined>;
-  /** The prompt's input for `serve` (default stdin; tests). */
-  input?: NodeJS.ReadableStream;
-}
 
 export interface CliOptions {
   format: Format;
@@ -120,20 +108,6 @@ export function parseCliArgs(argv: string[]): CliOptions {
     portGiven: values.port !== undefined,
     words,
   };
-}
-
-/** Render a reply in one of the CLI formats (json is handled by the caller). */
-export function renderReply(reply: Reply, format: Exclude<Format, 'json'>): string {
-  switch (format) {
-    case 'text':
-      return renderText(reply);
-    case 'markdown':
-      return renderMarkdown(reply);
-    case 'slack':
-      return JSON.stringify(renderSlack(reply), null, 2);
-    case 'teams':
-      return JSON.stringify(renderTeams(reply), null, 2);
-  }
 }
 
 function reportReply(report: JobReport): Reply {

@@ -14,8 +14,7 @@ import { renderText } from '../chat/text.js';
 import type { Deps } from '../context.js';
 import { UserError, userMessage } from '../errors.js';
 import type { Reply } from '../reply/reply.js';
-import type { CliIo } from './cli.js';
-import { renderReply } from './cli.js';
+import { type CliIo, renderReply } from './render.js';
 
 /** Turn a Node request and its raw body into an API Gateway HTTP API v2 event. */
 export function toHttpEvent(req: IncomingMessage, body: Buffer): HttpEvent {

@@ -16,8 +16,8 @@
  */
 import { NotFoundError } from '../errors.js';
 import { editDistance } from '../fuzzy.js';
+import { aliasKey } from './alias.js';
 import type { Catalog, CatalogModel, PriceSet, ProvisionedPrice } from './catalog.js';
-import { aliasKey } from './names.js';
 import { geoProfilesOf, PROFILE_HOME, PROFILE_PREFIXES } from './regions.js';
 
 /** How a call reaches the model: in the caller's Region, a geo profile, or `global.`. */

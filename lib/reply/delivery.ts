@@ -66,3 +66,19 @@ export function describeTarget(target: ChatTarget): string {
   if (target.kind === 'teams-bot') return `teams-bot:${target.conversationId}`;
   return target.kind === 'slack' ? `slack:${target.channel}` : `teams:${new URL(target.webhookUrl).host}`;
 }
+
+/** Where the command worker sends its answer (`lib/chat/worker.ts`, `postReply` in `lib/chat/deliver.ts`). */
+export type WorkerReplyTo =
+  /** Slack `response_url` of the slash command or button (valid 30 minutes, 5 posts). */
+  | { kind: 'slack-response-url'; url: string }
+  /** A Teams Workflows webhook (the team's channel). */
+  | { kind: 'teams-webhook'; url: string }
+  /** The Teams bot's conversation the question came from, through the Bot Connector (threaded under it). */
+  | { kind: 'teams-bot'; serviceUrl: string; conversationId: string; replyToId?: string }
+  /**
+   * Nowhere: a Teams question too slow for its 5 seconds, from a team without a Workflows
+   * webhook. Running it still fills the answer cache, so asking again is quick.
+   */
+  | { kind: 'none' }
+  /** The Slack App Home tab of this user (`views.publish`); the job's text is not run. */
+  | { kind: 'slack-app-home'; userId: string };

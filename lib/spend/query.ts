@@ -30,7 +30,6 @@ import type {
   MetricsSource,
 } from '../ports.js';
 import { modelNamesFromCatalog } from './model-names.js';
-import type { RegionalMetrics } from './nowcast.js';
 import {
   isBedrockService,
   type ModelNames,
@@ -55,6 +54,13 @@ export interface SpendContext {
    * (`BEDROCK_COST_REGIONS`), built on first call: the nowcast adds their tokens.
    */
   otherRegions?: () => Promise<RegionalMetrics[]>;
+}
+
+/** One Region's CloudWatch and inference profiles. */
+export interface RegionalMetrics {
+  region: string;
+  metrics: MetricsSource;
+  bedrock?: BedrockControlPlane;
 }
 
 /** Build a `SpendContext` from the app's dependencies. */
