@@ -19,13 +19,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
-  DeleteCommand,
   GetCommand,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '../store/store.js';
+import { claimOnce, markSent, readClaim, release } from '../store/claim.js';
+import { type Store, ttlAfter } from '../store/store.js';
 
 /** A claim older than this, still `sending`, belongs to a run that died mid-send. */
 export const STALE_CLAIM_MS = 15 * 60_000;
@@ -171,51 +170,36 @@ export async function claimIdlePost(
   // `claimId = :id` in both conditions: this very request, retried by the SDK after DynamoDB
   // applied it but its answer was lost, is still this caller's claim.
   const claimId = randomUUID();
-  try {
-    await store.db.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: {
-          ...key,
-          arn,
-          ...(team ? { team } : {}),
-          state: 'sending',
-          claimId,
-          claimedAt: now.toISOString(),
-          expiresAt: ttlAfter(now, DAY_ITEM_TTL_S),
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND claimId = :id)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sending': 'sending', ':id': claimId },
-      }),
-    );
-    return 'claimed';
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  const fresh = await claimOnce(store, {
+    key,
+    put: {
+      arn,
+      ...(team ? { team } : {}),
+      state: 'sending',
+      claimId,
+      claimedAt: now.toISOString(),
+      expiresAt: ttlAfter(now, DAY_ITEM_TTL_S),
+    },
+    condition: 'attribute_not_exists(pk) OR (#state = :sending AND claimId = :id)',
+    names: { '#state': 'state' },
+    values: { ':sending': 'sending', ':id': claimId },
+  });
+  if (fresh.claimed) return 'claimed';
   // Someone holds it. Take it over only if it is a stale `sending` claim.
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: key,
-        UpdateExpression: 'SET claimedAt = :now, claimId = :id',
-        ConditionExpression: '#state = :sending AND (claimedAt < :stale OR claimId = :id)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':id': claimId,
-          ':now': now.toISOString(),
-          ':sending': 'sending',
-          ':stale': new Date(now.getTime() - STALE_CLAIM_MS).toISOString(),
-        },
-      }),
-    );
-    return 'claimed';
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
-  const out = await store.db.send(new GetCommand({ TableName: store.table, Key: key, ConsistentRead: true }));
-  return out.Item?.state === 'sent' ? 'already-sent' : 'in-flight';
+  const takeover = await claimOnce(store, {
+    key,
+    update: 'SET claimedAt = :now, claimId = :id',
+    condition: '#state = :sending AND (claimedAt < :stale OR claimId = :id)',
+    names: { '#state': 'state' },
+    values: {
+      ':id': claimId,
+      ':now': now.toISOString(),
+      ':sending': 'sending',
+      ':stale': new Date(now.getTime() - STALE_CLAIM_MS).toISOString(),
+    },
+  });
+  if (takeover.claimed) return 'claimed';
+  return (await readClaim(store, key))?.state === 'sent' ? 'already-sent' : 'in-flight';
 }
 
 /** Record a delivered post (only after the platform accepted it). */
@@ -226,31 +210,21 @@ export async function markIdlePostSent(
   now: Date,
   ts?: string,
 ): Promise<void> {
-  await recordDelivery(
-    store,
-    new UpdateCommand({
-      TableName: store.table,
-      Key: { pk: idleKey(arn), sk: `DAY#${slot}` },
-      UpdateExpression: 'SET #state = :sent, sentAt = :now' + (ts ? ', ts = :ts' : ''),
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':now': now.toISOString(), ...(ts ? { ':ts': ts } : {}) },
-    }),
-  );
+  await markSent(store, {
+    key: { pk: idleKey(arn), sk: `DAY#${slot}` },
+    update: 'SET #state = :sent, sentAt = :now' + (ts ? ', ts = :ts' : ''),
+    names: { '#state': 'state' },
+    values: { ':sent': 'sent', ':now': now.toISOString(), ...(ts ? { ':ts': ts } : {}) },
+  });
 }
 
 /** Give a claim back after a failed delivery, so a later run can try again. */
 export async function releaseIdlePost(store: Store, arn: string, slot: string): Promise<void> {
-  await store.db
-    .send(
-      new DeleteCommand({
-        TableName: store.table,
-        Key: { pk: idleKey(arn), sk: `DAY#${slot}` },
-        ConditionExpression: '#state = :sending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sending': 'sending' },
-      }),
-    )
-    .catch((error: unknown) => {
-      if (!isConditionalCheckFailed(error)) throw error;
-    });
+  await release(store, {
+    key: { pk: idleKey(arn), sk: `DAY#${slot}` },
+    remove: true,
+    condition: '#state = :sending',
+    names: { '#state': 'state' },
+    values: { ':sending': 'sending' },
+  });
 }
