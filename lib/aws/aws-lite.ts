@@ -61,6 +61,11 @@ export interface SignInput {
 /**
  * Sign a request with AWS Signature Version 4; returns the headers to send.
  *
+ * Hand-written rather than `@smithy/signature-v4`: that package bundles to 140 KB of
+ * minified code (esbuild, node22 ESM, measured 2026-12-04), almost as much again as all the
+ * code the slack-events front door loads at start (172 KB), for the 40 lines below. Its
+ * signatures are checked against `@smithy/signature-v4`'s in `test/aws/aws-lite.test.ts`.
+ *
  * @example
  * const headers = signV4({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body,
  *   service: 'lambda', region: 'us-east-1', credentials, now: new Date() });
