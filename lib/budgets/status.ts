@@ -4,7 +4,7 @@
  */
 
 import type { Deps } from '../context.js';
-import { type Dec, toCents } from '../money.js';
+import { type Dec, roundCents } from '../money.js';
 import type { ChatTarget } from '../reply/delivery.js';
 import {
   type BudgetStatus,
@@ -77,10 +77,10 @@ export function positionData(p: TeamBudgetPosition): BudgetTeamData {
   const channel = describeDestination(p.profile.target);
   return {
     team: p.profile.team,
-    budgetUsd: toCents(p.profile.budgetUsd),
-    mtdUsd: toCents(p.spentUsd),
-    estimatedUsd: toCents(p.spend.nowcastUsd),
-    forecastUsd: toCents(p.forecast.usd),
+    budgetUsd: roundCents(p.profile.budgetUsd),
+    mtdUsd: roundCents(p.spentUsd),
+    estimatedUsd: roundCents(p.spend.nowcastUsd),
+    forecastUsd: roundCents(p.forecast.usd),
     pctUsed: p.pctUsed.toDecimalPlaces(1).toNumber(),
     status: p.status,
     ...(channel ? { channel } : {}),
