@@ -20,7 +20,7 @@ const ROOT = normalize(join(import.meta.dirname, '..'));
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['functions'],
-  ['lambda', 'local', 'runtime', 'deps'],
+  ['lambda', 'local', 'deps'],
   ['chat'],
   ['commands', 'assistant'],
   ['analysis', 'budgets', 'digest', 'idle', 'spend', 'ledger', 'pricing', 'jobs', 'reply', 'context'],

@@ -14,8 +14,8 @@ import { ConfigError, isUserError, ParseError, toUserFacing, UserError, userMess
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
 import type { Reply } from '../reply/reply.js';
-import type { LocalRuntime } from '../runtime.js';
 import { type CliIo, FORMATS, type Format, renderReply } from './render.js';
+import type { LocalRuntime } from './runtime.js';
 
 export const USAGE = `Usage:
   bedrock-cost <command words...> [--format text|markdown|slack|teams|json] [--demo] [--team ID]
@@ -159,7 +159,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let runtime: LocalRuntime | undefined;
   try {
-    const { createLocalRuntime } = await import('../runtime.js');
+    const { createLocalRuntime } = await import('./runtime.js');
     runtime = await createLocalRuntime({ env, log: stderrLog(options.verbose) });
     const { deps } = runtime;
     if (first === 'serve') {

@@ -3,15 +3,15 @@
  * `AWS_ENDPOINT_URL_DYNAMODB` is set) and, with `--demo`, the demo account. Lambda builds
  * its own in `lib/lambda/runtime.ts` (`lambdaDeps`).
  */
-import { createDynamoClients } from './aws/dynamodb.js';
-import { createChatDelivery } from './chat/deliver.js';
-import { loadConfig } from './config.js';
-import type { Deps } from './context.js';
-import { createDeps } from './deps.js';
-import { type Log, silentLog } from './log.js';
-import type { DataSources } from './ports.js';
-import type { Delivery } from './reply/delivery.js';
-import { ensureTable } from './store/table.js';
+import { createDynamoClients } from '../aws/dynamodb.js';
+import { createChatDelivery } from '../chat/deliver.js';
+import { loadConfig } from '../config.js';
+import type { Deps } from '../context.js';
+import { createDeps } from '../deps.js';
+import { type Log, silentLog } from '../log.js';
+import type { DataSources } from '../ports.js';
+import type { Delivery } from '../reply/delivery.js';
+import { ensureTable } from '../store/table.js';
 
 export interface LocalRuntime {
   deps: Deps;
@@ -36,7 +36,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
   const closers: (() => Promise<void>)[] = [];
   let endpoint = env.AWS_ENDPOINT_URL_DYNAMODB;
   if (!endpoint) {
-    const { startEmbeddedDynamo } = await import('./local/embedded-dynamodb.js');
+    const { startEmbeddedDynamo } = await import('./embedded-dynamodb.js');
     const embedded = await startEmbeddedDynamo(options.inMemory ? null : config.BEDROCK_COST_DATA_DIR);
     endpoint = embedded.endpoint;
     closers.push(embedded.close);
