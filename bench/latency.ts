@@ -1,6 +1,6 @@
 /**
  * In-process latency (warm): the Slack acknowledgement path, every command on the demo
- * account, the pricing hot paths (bench hooks of `lib/pricing/bench.ts`) and `why` over a
+ * account, the pricing hot paths (bench hooks of `bench/pricing-hooks.ts`) and `why` over a
  * large synthetic bill.
  *
  * The demo account goes through the same `deps.sources()` as AWS (cache and ledger in the
@@ -15,13 +15,13 @@ import type { CommandContext } from '../lib/commands/types.js';
 import { explainPeriods } from '../lib/commands/why.js';
 import { Dec, ZERO } from '../lib/money.js';
 import type { CostQuery, CostRow, CostSource } from '../lib/ports.js';
-import { BENCH_WORKLOADS, estimateLine, measureCatalogLoad } from '../lib/pricing/bench.js';
 import { loadCatalog } from '../lib/pricing/catalog.js';
 import type { SpendContext } from '../lib/spend/query.js';
 import type { Store } from '../lib/store/store.js';
 import { testDeps } from '../test/support/deps.js';
 import { startTestDynamo } from '../test/support/dynamo.js';
 import { slackCommandBody, slackRequest, TEST_EPOCH_SECONDS } from '../test/support/signing.js';
+import { BENCH_WORKLOADS, estimateLine, measureCatalogLoad } from './pricing-hooks.js';
 import {
   type BenchRow,
   median,

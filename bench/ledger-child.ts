@@ -1,6 +1,6 @@
 /**
  * The ledger bench in its own process (one per team count, so its heap and GC are its own):
- * fill the ledger from the synthetic account (`lib/budgets/synthetic.ts`, answered by the
+ * fill the ledger from the synthetic account (`test/support/synthetic-budgets.ts`, answered by the
  * ledger's own query engine), then time `why 30d` and `spend mtd by team` read from it.
  * The table is served by the parent (dynalite); every DynamoDB call is metered here by item
  * size, as on-demand DynamoDB bills it (writes: 1 unit per KB of item; reads: 0.5 unit per
@@ -9,7 +9,6 @@
  * Input (argv[2], JSON): `{ endpoint, table, teams, runs, now }`. Output (stdout, JSON): `LedgerFigures`.
  */
 import { createDynamoClients } from '../lib/aws/dynamodb.js';
-import { syntheticBudgetAccount } from '../lib/budgets/synthetic.js';
 import { renderText } from '../lib/chat/text.js';
 import { executeLine } from '../lib/commands/grammar.js';
 import type { CommandContext } from '../lib/commands/types.js';
@@ -18,6 +17,7 @@ import { readDays } from '../lib/ledger/store.js';
 import type { Store } from '../lib/store/store.js';
 import { TEST_CREDENTIALS } from '../test/support/aws-server.js';
 import { testDeps } from '../test/support/deps.js';
+import { syntheticBudgetAccount } from '../test/support/synthetic-budgets.js';
 
 const input = JSON.parse(process.argv[2] ?? '{}') as {
   endpoint: string;

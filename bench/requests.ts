@@ -8,16 +8,15 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { runIdleScan } from '../lib/analysis/idle-scan.js';
 import { runBudgetAlerts } from '../lib/budgets/alerts.js';
-import { syntheticBudgetAccount } from '../lib/budgets/synthetic.js';
 import { executeLine } from '../lib/commands/grammar.js';
 import type { CommandContext } from '../lib/commands/types.js';
 import { runWeeklyDigest } from '../lib/digest/run.js';
+import { runIdleScan } from '../lib/idle/idle-scan.js';
 import { syncIfDue } from '../lib/ledger/job.js';
 import type { Store } from '../lib/store/store.js';
-import { manyThroughputs, wireHandlers } from '../test/analysis/idle-fixtures.js';
 import { type DynamoProxy, proxiedStore, startDynamoProxy } from '../test/fault/dynamo-proxy.js';
+import { manyThroughputs, wireHandlers } from '../test/idle/idle-fixtures.js';
 import {
   type AwsHandler,
   type AwsServer,
@@ -27,7 +26,8 @@ import {
 } from '../test/support/aws-server.js';
 import { recordingDelivery, testDeps } from '../test/support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../test/support/dynamo.js';
-import { functionSettings, memorySizes } from './cost.js';
+import { syntheticBudgetAccount } from '../test/support/synthetic-budgets.js';
+import { functionSettings, memorySizes } from './functions.js';
 import { CE_OPERATIONS, syntheticAwsHandlers } from './synthetic-aws.js';
 import { type BenchRow, ms, progress, rowWithTarget } from './util.js';
 

@@ -160,7 +160,7 @@ const FIELDS = {
   /**
    * More hosts Teams webhooks may be on, beyond the Workflows ones (comma-separated:
    * `hooks.example.com`, `*.example.com`; `127.0.0.1` for local runs and tests, which also
-   * allows plain http to it). See `lib/chat/outbound.ts`.
+   * allows plain http to it). See `lib/reply/outbound.ts`.
    */
   /**
    * Set by `bedrock-cost serve` for its own `/slack/response` stand-in (local runs): a

@@ -54,9 +54,6 @@ export class UnavailableError extends UserError {
 /** The environment is misconfigured (fail fast at cold start). */
 export class ConfigError extends BedrockCostError {}
 
-/** A request failed signature, timestamp or replay checks. Never shown in detail. */
-export class AuthError extends BedrockCostError {}
-
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

@@ -2,8 +2,8 @@
  * Exact money arithmetic. Every dollar amount inside the product is a `Decimal`
  * (decimal.js, 40 significant digits): Cost Explorer returns amounts with up to 10
  * decimals and token prices are fractions of a micro-dollar, so binary floats would
- * drift by cents over a month of lines. Rounding happens only at the edge: `toCents`
- * for JSON `data`, `formatUsd` for chat text.
+ * drift by cents over a month of lines. Rounding happens only at the edge: `roundCents`
+ * for JSON `data`, `formatUsd` (with a `UsdPreset`) for chat text.
  *
  * @example
  * const total = sumUsd([usd('0.0000035'), usd('12.5')]);
@@ -29,10 +29,21 @@ export function sumUsd(values: Iterable<Decimal>): Decimal {
   return total;
 }
 
-/** Round to cents (banker's rounding) and return a JS number, for JSON `data`. */
-export function toCents(value: Decimal): number {
+/**
+ * Dollars rounded to the cent (banker's rounding) as a JS number, for JSON `data`:
+ * `roundCents(usd('12.345'))` is `12.34`, a number of dollars (not of cents).
+ */
+export function roundCents(value: Decimal): number {
   // `|| 0` turns -0 (e.g. -$0.001 rounded) into 0.
   return value.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toNumber() || 0;
+}
+
+/**
+ * The old name of `roundCents`, which suggested cents when it returns dollars.
+ * @deprecated use `roundCents`.
+ */
+export function toCents(value: Decimal): number {
+  return roundCents(value);
 }
 
 export interface FormatUsdOptions {
@@ -42,13 +53,48 @@ export interface FormatUsdOptions {
   decimals?: number;
   /** Prices per token are tiny: show up to this many significant digits instead of cents. */
   significant?: number;
+  /** Start from a named preset (`decimals` given here wins). */
+  preset?: UsdPreset;
+}
+
+/**
+ * Named ways of showing an amount, so the same kind of figure reads the same everywhere:
+ * - `cents`: always cents (`$1,240.50`), the default;
+ * - `whole`: whole dollars (`$4,106`), for budgets and month-end figures;
+ * - `compact`: whole dollars from $1,000, cents below (`$4,250`, `$38.20`), for tables;
+ * - `as-typed`: whole dollars when the amount is whole (`$5,000`, `$1,234.50`), for
+ *   amounts people typed (budgets).
+ */
+export type UsdPreset = 'cents' | 'whole' | 'compact' | 'as-typed';
+
+function presetOptions(value: Decimal, preset: UsdPreset): FormatUsdOptions {
+  switch (preset) {
+    case 'cents':
+      return {};
+    case 'whole':
+      return { decimals: 0 };
+    case 'compact':
+      return { decimals: value.abs().gte(1000) ? 0 : 2 };
+    case 'as-typed':
+      return { decimals: value.isInteger() ? 0 : 2 };
+  }
 }
 
 /**
  * Render dollars for people: `$1,240.50`, `-$64.23`, `+$238.61`.
  * Amounts under a cent that are not zero render as `<$0.01` (or with `significant`).
+ *
+ * @example
+ * formatUsd(usd('4250.2'), 'compact'); // "$4,250"
+ * formatUsd(usd('-12.5'), { preset: 'compact', signed: true }); // "-$12.50"
  */
-export function formatUsd(value: Decimal, options: FormatUsdOptions = {}): string {
+export function formatUsd(value: Decimal, how: FormatUsdOptions | UsdPreset = {}): string {
+  const options =
+    typeof how === 'string'
+      ? presetOptions(value, how)
+      : how.preset
+        ? { ...presetOptions(value, how.preset), ...how }
+        : how;
   const decimals = options.decimals ?? 2;
   const negative = value.isNegative() && !value.isZero();
   const abs = value.abs();

@@ -193,3 +193,37 @@ export interface DataSources {
   metrics: MetricsSource;
   bedrock: BedrockControlPlane;
 }
+
+/** One price dimension of an OnDemand term (`pricePerUnit.USD` per `unit`). */
+export interface PriceDimension {
+  rateCode?: string;
+  description?: string;
+  beginRange?: string;
+  endRange?: string;
+  unit?: string;
+  pricePerUnit?: Record<string, string>;
+}
+
+/** A Price List product document, as `GetProducts` returns it. */
+export interface PriceListProduct {
+  product: {
+    sku?: string;
+    productFamily?: string | null;
+    attributes: Record<string, string>;
+  };
+  serviceCode?: string;
+  terms?: {
+    OnDemand?: Record<string, { effectiveDate?: string; priceDimensions?: Record<string, PriceDimension> }>;
+  };
+  version?: string;
+  publicationDate?: string;
+}
+
+/**
+ * The AWS Price List Query API (`pricing:GetProducts`), which the catalog refresh reads
+ * through (`lib/aws/price-list.ts`; tests give it a wire-level fake server).
+ */
+export interface PriceListSource {
+  /** Every product of a service code (`AmazonBedrock`, `AmazonBedrockFoundationModels`). */
+  getProducts(serviceCode: string, filters?: { field: string; value: string }[]): Promise<PriceListProduct[]>;
+}

@@ -19,7 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Decimal from 'decimal.js';
-import type { PriceListProduct } from '../lib/aws/price-list.js';
+import type { PriceListProduct } from '../lib/ports.js';
 import {
   type CatalogData,
   type CatalogModel,

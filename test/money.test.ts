@@ -4,9 +4,9 @@ import {
   allocateCents,
   formatPercentChange,
   formatUsd,
+  roundCents,
   shareOf,
   sumUsd,
-  toCents,
   usd,
 } from '../lib/money.js';
 
@@ -33,8 +33,8 @@ describe('money', () => {
   });
 
   it('rounds half to even at the cent only when asked', () => {
-    expect(toCents(usd('2.345'))).toBe(2.34);
-    expect(toCents(usd('2.355'))).toBe(2.36);
+    expect(roundCents(usd('2.345'))).toBe(2.34);
+    expect(roundCents(usd('2.355'))).toBe(2.36);
   });
 
   it('describes changes and shares', () => {
@@ -52,12 +52,32 @@ describe('money', () => {
         (milli) => {
           const parts = milli.map((m) => usd(m).div(1000));
           const cents = allocateCents(parts);
-          const total = toCents(sumUsd(parts));
+          const total = roundCents(sumUsd(parts));
           const sum = sumUsd(cents.map((c) => usd(c)));
           expect(sum.toNumber()).toBeCloseTo(total, 10);
-          expect(toCents(sum)).toBe(total);
+          expect(roundCents(sum)).toBe(total);
         },
       ),
     );
+  });
+});
+
+describe('roundCents and the formatUsd presets', () => {
+  it('rounds to the cent in dollars, banker-style, never -0', () => {
+    expect(roundCents(usd('12.345'))).toBe(12.34);
+    expect(roundCents(usd('12.355'))).toBe(12.36);
+    expect(Object.is(roundCents(usd('-0.001')), 0)).toBe(true);
+  });
+
+  it('shows each kind of figure one way', () => {
+    expect(formatUsd(usd('1240.5'), 'cents')).toBe('$1,240.50');
+    expect(formatUsd(usd('4105.6'), 'whole')).toBe('$4,106');
+    expect(formatUsd(usd('4250.2'), 'compact')).toBe('$4,250');
+    expect(formatUsd(usd('38.2'), 'compact')).toBe('$38.20');
+    expect(formatUsd(usd('-1500'), 'compact')).toBe('-$1,500');
+    expect(formatUsd(usd('5000'), 'as-typed')).toBe('$5,000');
+    expect(formatUsd(usd('1234.5'), 'as-typed')).toBe('$1,234.50');
+    expect(formatUsd(usd('12.5'), { preset: 'compact', signed: true })).toBe('+$12.50');
+    expect(formatUsd(usd('2500'), { preset: 'compact', signed: true })).toBe('+$2,500');
   });
 });

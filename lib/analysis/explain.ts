@@ -15,12 +15,12 @@
  * driver, so the drivers sum exactly to the total change.
  */
 import { type DateRange, daysBetween } from '../clock.js';
+import { ExactSum } from '../exact-sum.js';
 import { allocateCents, type Dec, sumUsd, ZERO } from '../money.js';
 import { type SpendLine, UNATTRIBUTED } from '../spend/query.js';
 import { isKnowledgeBaseLine } from '../spend/spend.js';
 import { describeUsage, modelGroupOf, type TokenClass, tokenClassLabel } from '../spend/usage-type.js';
 import { biggestDayAnomaly, type DayAnomaly } from './anomaly.js';
-import { ExactSum } from './exact-sum.js';
 import { type Decomposition, decomposeChange, type EffectGroup, type Effects, roundToTarget } from './pvm.js';
 
 /** How one driver moved between the two periods. */

@@ -21,7 +21,7 @@
  * any pool (provisioned throughput, guardrails, knowledge bases, lines with a cost but no
  * quantity) are all volume, as a line whose own rate is not comparable.
  */
-import { type Dec, sumUsd, ZERO } from '../money.js';
+import { type Dec, ZERO } from '../money.js';
 import type { UsageTypeInfo } from '../spend/usage-type.js';
 
 /** The five effects, in the order the method substitutes them. */
@@ -68,11 +68,6 @@ export interface Decomposition {
 }
 
 const zeroEffects = (): Effects => ({ volume: ZERO, mix: ZERO, route: ZERO, cache: ZERO, rate: ZERO });
-
-/** Sum of the five effects. */
-export function effectsTotal(e: Effects): Dec {
-  return e.volume.plus(e.mix).plus(e.route).plus(e.cache).plus(e.rate);
-}
 
 /** `in-region us-east-1`, `global`, `batch`, `flex`: a route in words. */
 export function routeLabel(info: UsageTypeInfo): string {
@@ -329,9 +324,4 @@ export function roundToTarget(values: Dec[], targetCents: number): number[] {
     cents[biggest]! += residual;
   }
   return cents;
-}
-
-/** The sum of the groups (equal to the total change). */
-export function groupsTotal(groups: EffectGroup[]): Dec {
-  return sumUsd(groups.map((g) => g.deltaUsd));
 }

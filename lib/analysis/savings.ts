@@ -22,10 +22,10 @@ import {
   type RecommendationKind,
   recommendationCandidates,
 } from '../digest/recommend.js';
-import { type Dec, sumUsd } from '../money.js';
+import type { IdleFinding } from '../idle/idle.js';
+import type { Dec } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
 import type { SpendLine } from '../spend/query.js';
-import type { IdleFinding } from './idle.js';
 
 export type SavingsKind = 'idle' | 'under-used' | 'cache' | 'batch' | 'prompt-cache' | 'model' | 'route';
 
@@ -108,9 +108,4 @@ export function savingsFindings(input: {
   return out
     .filter((f) => f.monthlyUsd.gt(0) && (!min || f.monthlyUsd.gte(min)))
     .sort((a, b) => b.monthlyUsd.comparedTo(a.monthlyUsd) || a.action.localeCompare(b.action));
-}
-
-/** The findings' total a month. */
-export function savingsTotal(findings: SavingsFinding[]): Dec {
-  return sumUsd(findings.map((f) => f.monthlyUsd));
 }

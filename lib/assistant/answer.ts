@@ -25,11 +25,17 @@
  * recorded in the usage ledger (`usage.ts`).
  */
 import type { ToolUseBlock } from '@aws-sdk/client-bedrock-runtime';
-import type { Reply, ReplyBlock } from '../chat/reply.js';
-import { findCommand } from '../commands/registry.js';
-import type { CommandContext, CommandResult } from '../commands/types.js';
+import { budgetCommand } from '../commands/budget.js';
+import { compareCommand } from '../commands/compare.js';
+import { estimateCommand } from '../commands/estimate.js';
+import { forecastCommand } from '../commands/forecast.js';
+import { idleCommand } from '../commands/idle.js';
+import { spendCommand } from '../commands/spend.js';
+import type { AnyCommand, CommandContext, CommandResult } from '../commands/types.js';
+import { whyCommand } from '../commands/why.js';
 import { isUserError, NotFoundError, ParseError, userMessage } from '../errors.js';
 import { Dec, formatUsd } from '../money.js';
+import type { Reply, ReplyBlock } from '../reply/reply.js';
 import {
   type ContentBlock,
   type ConverseFailure,
@@ -130,7 +136,27 @@ export function systemPrompt(today: string): string {
   ].join('\n');
 }
 
-/** Run one tool call through the command registry; never a mutating command. */
+/**
+ * The commands the tools run (each tool's `command` in `tools.ts`). Listed here rather than
+ * taken from the registry, which holds `ask` itself: the assistant and `ask` must not import
+ * each other.
+ */
+const TOOL_COMMANDS: readonly AnyCommand[] = [
+  spendCommand,
+  whyCommand,
+  idleCommand,
+  estimateCommand,
+  compareCommand,
+  forecastCommand,
+  budgetCommand,
+];
+
+/** The command a tool runs, by the tool's `command` name. */
+export function toolCommand(name: string): AnyCommand | undefined {
+  return TOOL_COMMANDS.find((c) => c.name === name);
+}
+
+/** Run one tool call through the tool's command; never a mutating command. */
 export async function runTool(
   toolUse: ToolUseBlock,
   ctx: CommandContext,
@@ -153,7 +179,7 @@ export async function runTool(
     };
   }
   const args = parsed.data;
-  const command = findCommand(t.command);
+  const command = toolCommand(t.command);
   if (!command) throw new Error(`assistant tool ${t.name} names unknown command ${t.command}`);
   const words = t.words(args);
   const commandLine = [command.name, ...words].join(' ');

@@ -14,7 +14,7 @@ import type {
   ConverseCommandOutput,
   Message,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 
 export type { ContentBlock, Message };
 

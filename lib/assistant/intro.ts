@@ -6,7 +6,7 @@
  * shown in a context line marked as model-written. The figures always come from the
  * command the tool ran.
  */
-import { stripTags } from '../chat/markup.js';
+import { stripTags } from '../reply/markup.js';
 
 /** Longest intro shown, in characters. */
 export const MAX_INTRO_LENGTH = 160;

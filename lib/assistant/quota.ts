@@ -14,8 +14,8 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { toIsoDate } from '../clock.js';
-import type { Caller } from '../commands/types.js';
 import { Dec } from '../money.js';
+import type { Caller } from '../reply/caller.js';
 import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
 import { CONVERSE_API } from './usage.js';
 

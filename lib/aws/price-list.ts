@@ -9,37 +9,7 @@
  * - Pagination: loop on `NextToken` (100 items a page, the API maximum).
  */
 import { GetProductsCommand, type PricingClient } from '@aws-sdk/client-pricing';
-
-/** One price dimension of an OnDemand term (`pricePerUnit.USD` per `unit`). */
-export interface PriceDimension {
-  rateCode?: string;
-  description?: string;
-  beginRange?: string;
-  endRange?: string;
-  unit?: string;
-  pricePerUnit?: Record<string, string>;
-}
-
-/** A Price List product document, as `GetProducts` returns it. */
-export interface PriceListProduct {
-  product: {
-    sku?: string;
-    productFamily?: string | null;
-    attributes: Record<string, string>;
-  };
-  serviceCode?: string;
-  terms?: {
-    OnDemand?: Record<string, { effectiveDate?: string; priceDimensions?: Record<string, PriceDimension> }>;
-  };
-  version?: string;
-  publicationDate?: string;
-}
-
-/** The port the refresh job reads through (tests give it a wire-level fake server). */
-export interface PriceListSource {
-  /** Every product of a service code (`AmazonBedrock`, `AmazonBedrockFoundationModels`). */
-  getProducts(serviceCode: string, filters?: { field: string; value: string }[]): Promise<PriceListProduct[]>;
-}
+import type { PriceListProduct, PriceListSource } from '../ports.js';
 
 /** Stop a runaway pagination loop (the Bedrock offers are a few hundred pages at most). */
 const MAX_PAGES = 2_000;

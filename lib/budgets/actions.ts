@@ -7,12 +7,13 @@
  * Registered lazily by the chat layer:
  * `alert_ack: async () => (await import('../budgets/actions.js')).acknowledgeAlertAction`
  */
-import type { ActionHandler } from '../chat/actions.js';
-import type { Reply } from '../chat/reply.js';
+
 import { formatTimestamp } from '../clock.js';
-import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { ActionHandler } from '../reply/actions.js';
+import type { Caller } from '../reply/caller.js';
+import type { Reply } from '../reply/reply.js';
 import {
   type AcknowledgerRole,
   type AlertKey,
@@ -47,7 +48,7 @@ async function roleOf(
   if (caller.isAdmin || deps.config.ADMIN_USER_IDS.includes(caller.userId)) return 'admin';
   const slackChannel = /^slack:(.+)$/.exec(alert.target ?? '')?.[1];
   if (caller.platform === 'slack' && slackChannel) {
-    const { isSlackChannelMember } = await import('../chat/slack-members.js');
+    const { isSlackChannelMember } = await import('../reply/slack-members.js');
     if (await isSlackChannelMember(deps.config, slackChannel, caller.userId, deps.log)) return 'member';
   }
   const target = profile?.target;

@@ -22,7 +22,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, ParseError } from '../errors.js';
-import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '../store/store.js';
+import { claimOnce, markSent, release } from '../store/claim.js';
+import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
 import { type AlertKind, type AlertRecord, alertSk } from './evaluate.js';
 import { scanItems } from './store.js';
 
@@ -138,37 +139,29 @@ function positionValues(key: AlertKey, details: ClaimDetails) {
  */
 export async function claimAlert(store: Store, key: AlertKey, details: ClaimDetails): Promise<string | null> {
   const claimId = randomUUID();
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: keyOf(key),
-        // `claimId = :id`: this very request, retried by the SDK after DynamoDB applied it but
-        // its answer was lost, is still this run's claim (not "another run has it").
-        ConditionExpression: `${CLAIMABLE} OR (#state = :claimed AND claimId = :id)`,
-        UpdateExpression:
-          'SET #state = :claimedNew, claimId = :id, claimedAt = :at, claimExpiresAt = :exp, team = :team, #month = :month, ' +
-          'budgetUsd = :budget, spentUsd = :spent, forecastUsd = :forecast, #target = :target, ' +
-          'attempts = if_not_exists(attempts, :zero) + :one, expiresAt = :ttl ' +
-          'REMOVE acknowledgedBy, acknowledgedAt, ownerAcknowledgedBy, ownerAcknowledgedAt, sentAt, messageTs, lastError, coveredBy',
-        ExpressionAttributeNames: { '#state': 'state', '#month': 'month', '#target': 'target' },
-        ExpressionAttributeValues: {
-          ...claimValues(details.now),
-          ':claimedNew': 'claimed',
-          ':id': claimId,
-          ':at': details.now.toISOString(),
-          ':exp': details.now.getTime() + CLAIM_TTL_MS,
-          ...positionValues(key, details),
-          ':zero': 0,
-          ':one': 1,
-        },
-      }),
-    );
-    return claimId;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return null;
-    throw error;
-  }
+  const claim = await claimOnce(store, {
+    key: keyOf(key),
+    // `claimId = :id`: this very request, retried by the SDK after DynamoDB applied it but
+    // its answer was lost, is still this run's claim (not "another run has it").
+    condition: `${CLAIMABLE} OR (#state = :claimed AND claimId = :id)`,
+    update:
+      'SET #state = :claimedNew, claimId = :id, claimedAt = :at, claimExpiresAt = :exp, team = :team, #month = :month, ' +
+      'budgetUsd = :budget, spentUsd = :spent, forecastUsd = :forecast, #target = :target, ' +
+      'attempts = if_not_exists(attempts, :zero) + :one, expiresAt = :ttl ' +
+      'REMOVE acknowledgedBy, acknowledgedAt, ownerAcknowledgedBy, ownerAcknowledgedAt, sentAt, messageTs, lastError, coveredBy',
+    names: { '#state': 'state', '#month': 'month', '#target': 'target' },
+    values: {
+      ...claimValues(details.now),
+      ':claimedNew': 'claimed',
+      ':id': claimId,
+      ':at': details.now.toISOString(),
+      ':exp': details.now.getTime() + CLAIM_TTL_MS,
+      ...positionValues(key, details),
+      ':zero': 0,
+      ':one': 1,
+    },
+  });
+  return claim.claimed ? claimId : null;
 }
 
 /** The platform accepted the message: record it as sent (only the claim holder can). */
@@ -183,17 +176,15 @@ export async function markAlertSent(
   // `uncertain`: the platform may have taken it (timeout, 5xx); kept as sent so no run posts
   // it again, with the reason for `budget` status and the operator.
   if (sent.uncertain) values[':uncertain'] = sent.uncertain.slice(0, 300);
-  const command = new UpdateCommand({
-    TableName: store.table,
-    Key: keyOf(key),
-    ConditionExpression: 'claimId = :id',
-    UpdateExpression: `SET #state = :sent, sentAt = :at${sent.messageTs ? ', messageTs = :ts' : ''}${
+  await markSent(store, {
+    key: keyOf(key),
+    condition: 'claimId = :id',
+    update: `SET #state = :sent, sentAt = :at${sent.messageTs ? ', messageTs = :ts' : ''}${
       sent.uncertain ? ', uncertain = :uncertain' : ''
     } REMOVE claimExpiresAt`,
-    ExpressionAttributeNames: { '#state': 'state' },
-    ExpressionAttributeValues: values,
+    names: { '#state': 'state' },
+    values,
   });
-  await recordDelivery(store, command);
 }
 
 /** Delivery failed: release the claim so the next run retries (the error text holds no secrets). */
@@ -203,21 +194,14 @@ export async function releaseAlert(
   claimId: string,
   reason: string,
 ): Promise<void> {
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: keyOf(key),
-        ConditionExpression: 'claimId = :id',
-        UpdateExpression: 'SET #state = :failed, lastError = :reason REMOVE claimExpiresAt',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':id': claimId, ':failed': 'failed', ':reason': reason.slice(0, 300) },
-      }),
-    );
-  } catch (error) {
-    // Someone else took over an expired claim meanwhile: theirs is the live one.
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  // False when someone else took over an expired claim meanwhile: theirs is the live one.
+  await release(store, {
+    key: keyOf(key),
+    condition: 'claimId = :id',
+    update: 'SET #state = :failed, lastError = :reason REMOVE claimExpiresAt',
+    names: { '#state': 'state' },
+    values: { ':id': claimId, ':failed': 'failed', ':reason': reason.slice(0, 300) },
+  });
 }
 
 /**
@@ -230,51 +214,35 @@ export async function coverAlert(
   by: string,
   details: ClaimDetails,
 ): Promise<boolean> {
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: keyOf(key),
-        ConditionExpression: CLAIMABLE,
-        UpdateExpression:
-          'SET #state = :sent, coveredBy = :by, sentAt = :at, team = :team, #month = :month, budgetUsd = :budget, ' +
-          'spentUsd = :spent, forecastUsd = :forecast, #target = :target, expiresAt = :ttl ' +
-          'REMOVE claimId, claimExpiresAt, acknowledgedBy, acknowledgedAt, ownerAcknowledgedBy, ownerAcknowledgedAt, lastError',
-        ExpressionAttributeNames: { '#state': 'state', '#month': 'month', '#target': 'target' },
-        ExpressionAttributeValues: {
-          ...claimValues(details.now),
-          ':sent': 'sent',
-          ':by': by,
-          ':at': details.now.toISOString(),
-          ...positionValues(key, details),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  const claim = await claimOnce(store, {
+    key: keyOf(key),
+    condition: CLAIMABLE,
+    update:
+      'SET #state = :sent, coveredBy = :by, sentAt = :at, team = :team, #month = :month, budgetUsd = :budget, ' +
+      'spentUsd = :spent, forecastUsd = :forecast, #target = :target, expiresAt = :ttl ' +
+      'REMOVE claimId, claimExpiresAt, acknowledgedBy, acknowledgedAt, ownerAcknowledgedBy, ownerAcknowledgedAt, lastError',
+    names: { '#state': 'state', '#month': 'month', '#target': 'target' },
+    values: {
+      ...claimValues(details.now),
+      ':sent': 'sent',
+      ':by': by,
+      ':at': details.now.toISOString(),
+      ...positionValues(key, details),
+    },
+  });
+  return claim.claimed;
 }
 
 /** Make a sent alert eligible again (budget raised past it, or the forecast fell back). */
 export async function rearmAlert(store: Store, key: AlertKey, now: Date): Promise<boolean> {
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: keyOf(key),
-        ConditionExpression: '#state = :sent',
-        UpdateExpression: 'SET #state = :rearmed, rearmedAt = :at',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':rearmed': 'rearmed', ':at': now.toISOString() },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+  const claim = await claimOnce(store, {
+    key: keyOf(key),
+    condition: '#state = :sent',
+    update: 'SET #state = :rearmed, rearmedAt = :at',
+    names: { '#state': 'state' },
+    values: { ':sent': 'sent', ':rearmed': 'rearmed', ':at': now.toISOString() },
+  });
+  return claim.claimed;
 }
 
 /** An alert item as stored (for acknowledgement replies and tests). */

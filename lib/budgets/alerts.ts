@@ -16,12 +16,13 @@
  *
  * A dry run reports what would be sent and writes nothing.
  */
-import { type ChatTarget, describeTarget, mayHaveArrived } from '../chat/delivery.js';
+
 import { monthId, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import { syncBeforeJob } from '../ledger/job.js';
 import { mapPool } from '../pool.js';
+import { type ChatTarget, describeTarget, mayHaveArrived } from '../reply/delivery.js';
 import {
   type AlertKey,
   alertKeyOf,

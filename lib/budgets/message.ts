@@ -11,9 +11,10 @@
  * [Acknowledge]  [Show breakdown]
  * ```
  */
-import type { Reply } from '../chat/reply.js';
+
 import { formatDay, formatTimestamp, monthName } from '../clock.js';
 import { type Dec, formatUsd } from '../money.js';
+import type { Reply } from '../reply/reply.js';
 import { formatAlertKey } from './alert-store.js';
 import { type AlertKind, alertSk, type MonthEndForecast } from './evaluate.js';
 import type { TeamMonth } from './team-month.js';
@@ -41,11 +42,6 @@ export interface AlertMessageInput {
   demo?: boolean;
 }
 
-/** Whole dollars above $1,000, cents below: "$4,250", "$38.20". */
-function dollars(d: Dec): string {
-  return formatUsd(d, { decimals: d.abs().gte(1000) ? 0 : 2 });
-}
-
 function pctOf(part: Dec, whole: Dec): string {
   if (whole.lte(0)) return '0%';
   return `${part.div(whole).times(100).toDecimalPlaces(0).toFixed(0)}%`;
@@ -61,25 +57,25 @@ export function buildAlertReply(input: AlertMessageInput): Reply {
   let headline: string;
   if (alert.kind === 'forecast') {
     headline = forecast
-      ? `${team} is on track to exceed its ${monthLabel} Bedrock budget: ${dollars(forecast.usd)} forecast against ${dollars(budgetUsd)} (${pctOf(forecast.usd, budgetUsd)}).`
+      ? `${team} is on track to exceed its ${monthLabel} Bedrock budget: ${formatUsd(forecast.usd, 'compact')} forecast against ${formatUsd(budgetUsd, 'compact')} (${pctOf(forecast.usd, budgetUsd)}).`
       : `${team} is on track to exceed its ${monthLabel} Bedrock budget.`;
   } else if (input.passedHigher) {
     // Several thresholds crossed at once: each still gets its message (each is its own
     // once-a-month event), but the lower ones say they were passed on the way.
     headline = `${team} passed ${alert.pct}% of its ${monthLabel} Bedrock budget and is now at ${used}.`;
   } else if (over) {
-    headline = `${team} has spent ${used} of its ${monthLabel} Bedrock budget: ${dollars(remaining.neg())} over.`;
+    headline = `${team} has spent ${used} of its ${monthLabel} Bedrock budget: ${formatUsd(remaining.neg(), 'compact')} over.`;
   } else {
     headline = `${team} has used ${used} of its ${monthLabel} Bedrock budget.`;
   }
   const days = `${month.daysLeft} day${month.daysLeft === 1 ? '' : 's'} left`;
   const spentPart = over
-    ? `${dollars(spentUsd)} of ${dollars(budgetUsd)} spent`
-    : `${dollars(spentUsd)} of ${dollars(budgetUsd)} spent, ${dollars(remaining)} left`;
+    ? `${formatUsd(spentUsd, 'compact')} of ${formatUsd(budgetUsd, 'compact')} spent`
+    : `${formatUsd(spentUsd, 'compact')} of ${formatUsd(budgetUsd, 'compact')} spent, ${formatUsd(remaining, 'compact')} left`;
   const parts = [spentPart, days];
   if (forecast) {
     parts.push(
-      `on track for ${dollars(forecast.usd)} (${pctOf(forecast.usd, budgetUsd)}) by ${formatDay(month.lastDay)}`,
+      `on track for ${formatUsd(forecast.usd, 'compact')} (${pctOf(forecast.usd, budgetUsd)}) by ${formatDay(month.lastDay)}`,
     );
   }
   const lines = [parts.join(' · ')];
@@ -87,14 +83,14 @@ export function buildAlertReply(input: AlertMessageInput): Reply {
   lines.push(
     `Bill data as of ${formatTimestamp(dataAsOf)}${
       nowcastUsd.gt(0)
-        ? `, plus ${dollars(nowcastUsd)} estimated for today from token metrics${
+        ? `, plus ${formatUsd(nowcastUsd, 'compact')} estimated for today from token metrics${
             input.nowcastReadAt ? ` read ${formatTimestamp(input.nowcastReadAt)}` : ''
           }`
         : ''
     }.`,
   );
   const context = [
-    `${alert.kind === 'forecast' ? 'Forecast alert' : `${alert.pct}% threshold`} · ${dollars(budgetUsd)} monthly budget${
+    `${alert.kind === 'forecast' ? 'Forecast alert' : `${alert.pct}% threshold`} · ${formatUsd(budgetUsd, 'compact')} monthly budget${
       forecast && !forecast.reliable ? ' · forecast from few days of data' : ''
     }${input.demo ? ' · demo account' : ''}`,
   ];

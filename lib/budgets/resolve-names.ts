@@ -4,11 +4,12 @@
  * the user ID each request carries, so both are looked up in Slack before the budget is
  * saved; a name that cannot be found is refused, never stored.
  */
-import type { ChatTarget } from '../chat/delivery.js';
-import { findSlackChannel, findSlackUserByEmail } from '../chat/slack-directory.js';
+
 import type { Config } from '../config.js';
 import { NotFoundError, UserError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
+import type { ChatTarget } from '../reply/delivery.js';
+import { findSlackChannel, findSlackUserByEmail } from '../reply/slack-directory.js';
 import { EMAIL } from './validate.js';
 
 export interface NamesToResolve {

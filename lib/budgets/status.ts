@@ -2,9 +2,10 @@
  * Where each team stands against its budget this month: spend so far (bill plus nowcast),
  * month-end forecast, percent used and status. Used by `budget [TEAM]` and the digest.
  */
-import type { ChatTarget } from '../chat/delivery.js';
-import type { Deps } from '../deps.js';
-import { type Dec, toCents } from '../money.js';
+
+import type { Deps } from '../context.js';
+import { type Dec, roundCents } from '../money.js';
+import type { ChatTarget } from '../reply/delivery.js';
 import {
   type BudgetStatus,
   budgetStatus,
@@ -27,7 +28,7 @@ export interface TeamBudgetPosition {
   status: BudgetStatus;
 }
 
-/** `budget` result data (DESIGN.md "Result data"): money in dollars rounded to the cent. */
+/** `budget` result data (docs/interfaces.md "Result data"): money in dollars rounded to the cent. */
 export interface BudgetTeamData {
   team: string;
   budgetUsd: number;
@@ -76,10 +77,10 @@ export function positionData(p: TeamBudgetPosition): BudgetTeamData {
   const channel = describeDestination(p.profile.target);
   return {
     team: p.profile.team,
-    budgetUsd: toCents(p.profile.budgetUsd),
-    mtdUsd: toCents(p.spentUsd),
-    estimatedUsd: toCents(p.spend.nowcastUsd),
-    forecastUsd: toCents(p.forecast.usd),
+    budgetUsd: roundCents(p.profile.budgetUsd),
+    mtdUsd: roundCents(p.spentUsd),
+    estimatedUsd: roundCents(p.spend.nowcastUsd),
+    forecastUsd: roundCents(p.forecast.usd),
     pctUsed: p.pctUsed.toDecimalPlaces(1).toNumber(),
     status: p.status,
     ...(channel ? { channel } : {}),

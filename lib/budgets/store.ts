@@ -1,5 +1,5 @@
 /**
- * Team profiles and budgets in the one DynamoDB table (see the data model in DESIGN.md):
+ * Team profiles and budgets in the one DynamoDB table (see docs/data-model.md):
  *
  * - `TEAM#<id>` / `PROFILE`: the team, its monthly Bedrock budget, alert thresholds, where
  *   alerts go, its time zone, owners and digest preferences.
@@ -17,10 +17,10 @@
  * channel): it is stored on the profile only, redacted in audit items, and never logged.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChatTarget } from '../chat/delivery.js';
+import { GetCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { UserError } from '../errors.js';
 import { type Dec, usd } from '../money.js';
+import type { ChatTarget } from '../reply/delivery.js';
 import type { Store } from '../store/store.js';
 
 /** Default alert thresholds, in percent of the monthly budget. */
@@ -432,22 +432,4 @@ async function writeWithAudit(
  */
 export function auditPk(team: string): string {
   return `AUDIT#${team}`;
-}
-
-/** A team's change history, newest first. */
-export async function listAudit(store: Store, team: string, limit = 50): Promise<AuditEntry[]> {
-  const { Items } = await store.db.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': auditPk(team) },
-      ScanIndexForward: false,
-      Limit: limit,
-      ConsistentRead: true,
-    }),
-  );
-  return (Items ?? []).map((item) => {
-    const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item as Record<string, unknown>;
-    return rest as unknown as AuditEntry;
-  });
 }

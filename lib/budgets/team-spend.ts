@@ -19,7 +19,7 @@
 import { driverPhrase, explainChange } from '../analysis/explain.js';
 import { forecastScopes } from '../analysis/forecast.js';
 import { addDays, daysInMonth, monthName, parseIsoDate, startOfPreviousMonth } from '../clock.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { readTodayNowcast, writeTodayNowcast } from '../ledger/store.js';
 import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
 import { estimateTodayByTeam } from '../spend/nowcast.js';

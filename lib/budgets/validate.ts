@@ -2,11 +2,12 @@
  * Validation of what people type into `budget set`: each function either returns a clean
  * value or throws a `ParseError` whose one line says what is accepted, with an example.
  */
-import type { ChatTarget } from '../chat/delivery.js';
-import { webhookUrlRefusal } from '../chat/outbound.js';
+
 import { isKnownTimeZone } from '../clock.js';
 import { ParseError } from '../errors.js';
 import { Dec, type Dec as Decimal } from '../money.js';
+import type { ChatTarget } from '../reply/delivery.js';
+import { webhookUrlRefusal } from '../reply/outbound.js';
 
 /** Largest monthly budget accepted: a typo guard (an extra zero or two), not a policy. */
 export const MAX_BUDGET_USD = new Dec(10_000_000);
@@ -183,7 +184,7 @@ export function parseWebhookUrl(text: string | undefined): ChatTarget {
 }
 
 /**
- * Refuse a webhook the bot may not post to (`lib/chat/outbound.ts`: Workflows hosts and the
+ * Refuse a webhook the bot may not post to (`lib/reply/outbound.ts`: Workflows hosts and the
  * operator's `BEDROCK_COST_WEBHOOK_HOSTS`; never an IP, `localhost` or the metadata
  * service), with a sentence for the person who typed it.
  */

@@ -10,38 +10,13 @@
  * - `run_command`, `show_breakdown`, `command`: `value` is a command line (`spend mtd by
  *   model team search`); it runs exactly as if typed, fast ones inline, slow ones through
  *   the worker.
- * - `alert_ack` (lib/budgets/actions.ts), `idle_snooze` (lib/analysis/idle-actions.ts).
+ * - `alert_ack` (lib/budgets/actions.ts), `idle_snooze` (lib/idle/idle-actions.ts).
  *
- * Domain handlers (alert acknowledge, idle snooze, digest buttons) register here, either
- * at runtime with `registerAction` or, so that the Lambda bundle loads them only on a
- * click, as one line in `LAZY_ACTIONS` pointing at their module.
+ * Domain handlers (alert acknowledge, idle snooze, digest buttons) are one line in
+ * `LAZY_ACTIONS` pointing at their module, so the Lambda bundle loads them only on a click.
+ * A front door may be given more handlers (`SlackHandlerOptions.actions`).
  */
-import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
-import type { Reply } from './reply.js';
-
-/** What a handler gets for one click. */
-export interface ActionRequest {
-  /** The handler id (`alert_ack`). */
-  id: string;
-  /** The button's `value` (the handler's own payload, at most 2,000 characters). */
-  value: string;
-  deps: Deps;
-  caller: Caller;
-  /** The message the button was on, when Slack says. */
-  message?: { channel?: string; ts?: string };
-  /** Run a command line as if typed: fast commands answer at once, slow ones via the worker. */
-  runCommand(text: string): Promise<void>;
-}
-
-/**
- * What a handler answers. `reply` is posted to the clicker (ephemeral unless the
- * Reply says `in_channel`); with `replaceOriginal` it replaces the message the button
- * was on (e.g. an alert showing "Acknowledged by @ana"). Nothing: no message.
- */
-export type ActionResult = { reply: Reply; replaceOriginal?: boolean } | undefined;
-
-export type ActionHandler = (request: ActionRequest) => Promise<ActionResult>;
+import type { ActionHandler } from '../reply/actions.js';
 
 /** Handler ids whose value is command text (also rendered as hints in Teams). */
 export const COMMAND_ACTION_IDS: readonly string[] = ['run_command', 'show_breakdown', 'command'];
@@ -60,38 +35,15 @@ const LAZY_ACTIONS: Record<string, () => Promise<ActionHandler>> = {
   show_breakdown: async () => runCommandAction,
   command: async () => runCommandAction,
   alert_ack: async () => (await import('../budgets/actions.js')).acknowledgeAlertAction,
-  idle_snooze: async () => (await import('../analysis/idle-actions.js')).snoozeIdleAction,
+  idle_snooze: async () => (await import('../idle/idle-actions.js')).snoozeIdleAction,
 };
 
-const registered = new Map<string, ActionHandler>();
-
-/**
- * Register (or replace) the handler for a button id.
- *
- * @example
- * registerAction('idle_snooze', async ({ value, deps, caller }) => {
- *   await snoozeFinding(deps.store, value, 7, caller.userId);
- *   return { reply: simpleReply('Snoozed for 7 days.'), replaceOriginal: false };
- * });
- */
-export function registerAction(id: string, handler: ActionHandler): void {
-  registered.set(id, handler);
-}
-
-/** Remove a runtime registration (tests). */
-export function unregisterAction(id: string): void {
-  registered.delete(id);
-}
-
 /** The handler for a button id, or undefined when nobody handles it. */
-export async function findAction(id: string): Promise<ActionHandler | undefined> {
-  const direct = registered.get(id);
-  if (direct) return direct;
+export async function findAction(
+  id: string,
+  extra: Readonly<Record<string, ActionHandler>> = {},
+): Promise<ActionHandler | undefined> {
+  if (Object.hasOwn(extra, id)) return extra[id];
   const load = LAZY_ACTIONS[id];
   return load ? load() : undefined;
-}
-
-/** Every known action id (diagnostics, tests). */
-export function actionIds(): string[] {
-  return [...new Set([...registered.keys(), ...Object.keys(LAZY_ACTIONS)])].sort();
 }

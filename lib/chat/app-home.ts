@@ -14,8 +14,8 @@ import { budgetPositions, type TeamBudgetPosition } from '../budgets/status.js';
 import { listTeams, scanItems } from '../budgets/store.js';
 import { BUDGET_SET_EXAMPLE } from '../budgets/validate.js';
 import { formatTimestamp, monthName } from '../clock.js';
-import type { Deps } from '../deps.js';
-import { type Dec, formatUsd } from '../money.js';
+import type { Deps } from '../context.js';
+import { formatUsd } from '../money.js';
 import { type ChatDeliveryOptions, publishSlackView } from './deliver.js';
 import { escapeMrkdwn } from './slack-render.js';
 
@@ -27,10 +27,6 @@ const STATUS_LABEL: Record<TeamBudgetPosition['status'], string> = {
 
 /** Most teams shown (Slack allows 100 blocks in a Home view; each team takes two). */
 const MAX_TEAMS = 30;
-
-function money(d: Dec): string {
-  return formatUsd(d, { decimals: d.isInteger() ? 0 : 2 });
-}
 
 /** An open alert: sent to the team's channel and not acknowledged by anyone yet. */
 interface OpenAlert extends AlertKey {
@@ -67,8 +63,8 @@ async function idleByTeam(deps: Deps): Promise<{ byTeam: Map<string, string[]>; 
   const byTeam = new Map<string, string[]>();
   try {
     const [{ scanIdleForDeps }, { DEFAULT_IDLE_HOURS }] = await Promise.all([
-      import('../analysis/idle-scan.js'),
-      import('../analysis/idle.js'),
+      import('../idle/idle-scan.js'),
+      import('../idle/idle.js'),
     ]);
     const scan = await scanIdleForDeps(deps, DEFAULT_IDLE_HOURS);
     for (const f of scan.findings) {
@@ -135,8 +131,8 @@ export async function buildAppHome(deps: Deps, userId: string): Promise<HomeView
         text: { type: 'mrkdwn', text: `*${escapeMrkdwn(team)}* · ${STATUS_LABEL[p.status]}` },
         fields: [
           { type: 'mrkdwn', text: `*Month to date*\n${formatUsd(p.spentUsd)}` },
-          { type: 'mrkdwn', text: `*Budget*\n${money(p.profile.budgetUsd)}` },
-          { type: 'mrkdwn', text: `*Forecast*\n${money(p.forecast.usd.toDecimalPlaces(0))}` },
+          { type: 'mrkdwn', text: `*Budget*\n${formatUsd(p.profile.budgetUsd, 'as-typed')}` },
+          { type: 'mrkdwn', text: `*Forecast*\n${formatUsd(p.forecast.usd.toDecimalPlaces(0), 'as-typed')}` },
           { type: 'mrkdwn', text: `*Used*\n${p.pctUsed.toDecimalPlaces(0).toFixed(0)}%` },
           {
             type: 'mrkdwn',

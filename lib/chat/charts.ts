@@ -15,7 +15,7 @@
  */
 import type { Config } from '../config.js';
 import type { Log } from '../log.js';
-import type { ChartRequest, Reply, ReplyBlock } from './reply.js';
+import type { ChartRequest, Reply, ReplyBlock } from '../reply/reply.js';
 
 type ImageBlock = Extract<ReplyBlock, { kind: 'image' }>;
 

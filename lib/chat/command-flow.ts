@@ -5,12 +5,13 @@
  */
 import { parseLineLazy } from '../commands/lazy.js';
 import type { ParsedLine } from '../commands/line.js';
-import type { Caller, CommandContext } from '../commands/types.js';
+import type { CommandContext } from '../commands/types.js';
 import type { Config } from '../config.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { isUserError, userMessage } from '../errors.js';
+import type { Caller } from '../reply/caller.js';
+import { type Reply, simpleReply } from '../reply/reply.js';
 import { runScoped } from '../visibility/context.js';
-import { type Reply, simpleReply } from './reply.js';
 import { WorkerOnlyError } from './worker.js';
 
 /** The person asking, with admin rights from `ADMIN_USER_IDS`. */

@@ -20,7 +20,7 @@
  *   5xx and network errors.
  * - Redirects are never followed (`redirect: 'manual'`): a 3xx is a refusal. An allowed
  *   webhook host answering `307 -> http://127.0.0.1/` must not turn the bot into a proxy.
- * - Webhook and `response_url` destinations are checked against `outbound.ts` first.
+ * - Webhook and `response_url` destinations are checked against `lib/reply/outbound.ts` first.
  * - A permanent refusal (unknown channel, bot not in channel, bad token, deleted webhook)
  *   is not retryable. A message too large for the platform is retried once as a smaller
  *   plain-text version before giving up.
@@ -28,21 +28,20 @@
  *   the receipt says so (`attachmentError`), the message counts as sent.
  */
 import type { Config } from '../config.js';
-import type { ChatTarget, Delivery, DeliveryReceipt } from './delivery.js';
-import { DeliveryError, describeTarget } from './delivery.js';
+import type { ChatTarget, Delivery, DeliveryReceipt, WorkerReplyTo } from '../reply/delivery.js';
+import { DeliveryError, describeTarget } from '../reply/delivery.js';
 import {
   DEFAULT_OUTBOUND_POLICY,
   isAllowedResponseUrl,
   type OutboundPolicy,
   outboundPolicyOf,
   webhookUrlRefusal,
-} from './outbound.js';
-import type { Reply } from './reply.js';
-import { simpleReply } from './reply.js';
+} from '../reply/outbound.js';
+import type { Reply } from '../reply/reply.js';
+import { simpleReply } from '../reply/reply.js';
 import { renderSlack, type SlackMessage } from './slack-render.js';
 import { renderTeams, teamsAttachment } from './teams-render.js';
 import { renderText } from './text.js';
-import type { WorkerReplyTo } from './worker.js';
 
 export interface ChatDeliveryOptions {
   fetch?: typeof fetch;

@@ -15,7 +15,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
-import { isConditionalCheckFailed, ttlAfter } from '../store/store.js';
+import { ttlAfter } from '../store/store.js';
 
 /** Kept a little longer than the 5-minute signature window. */
 export const REPLAY_TTL_SECONDS = 600;
@@ -53,32 +53,21 @@ export function createReplayGuard(
       if (until !== undefined && until >= now) return false;
       seen.set(key, now + REPLAY_TTL_SECONDS * 1000);
       if (!options.durable) return true;
-      const [{ PutCommand }, { db, table }] = await Promise.all([import('@aws-sdk/lib-dynamodb'), store()]);
+      // Loaded on the first request with a side effect: the acknowledgement path of the
+      // others stays off the DynamoDB commands.
+      const [{ claimOnce }, table] = await Promise.all([import('../store/claim.js'), store()]);
       const at = new Date(now);
       // Names this claim, so the SDK retrying it after DynamoDB applied it but lost the
       // answer does not turn the genuine request into a "replay".
       const claimId = randomUUID();
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: table,
-            Item: {
-              pk: `REQUEST#${key}`,
-              sk: 'SEEN',
-              seenAt: at.toISOString(),
-              expiresAt: ttlAfter(at, REPLAY_TTL_SECONDS),
-              claimId,
-            },
-            // DynamoDB deletes expired items lazily (up to days later): an expired claim counts as free.
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR claimId = :claim',
-            ExpressionAttributeValues: { ':now': Math.floor(now / 1000), ':claim': claimId },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return false;
-        throw error;
-      }
+      const claim = await claimOnce(table, {
+        key: { pk: `REQUEST#${key}`, sk: 'SEEN' },
+        put: { seenAt: at.toISOString(), expiresAt: ttlAfter(at, REPLAY_TTL_SECONDS), claimId },
+        // DynamoDB deletes expired items lazily (up to days later): an expired claim counts as free.
+        condition: 'attribute_not_exists(pk) OR expiresAt < :now OR claimId = :claim',
+        values: { ':now': Math.floor(now / 1000), ':claim': claimId },
+      });
+      return claim.claimed;
     },
   };
 }

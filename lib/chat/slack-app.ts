@@ -24,14 +24,15 @@
  */
 import type { Context } from 'aws-lambda';
 import { parseLineLazy } from '../commands/lazy.js';
-import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
-import { type ActionRequest, findAction } from './actions.js';
+import type { Deps } from '../context.js';
+import type { ActionHandler, ActionRequest } from '../reply/actions.js';
+import type { Caller } from '../reply/caller.js';
+import { type Reply, simpleReply } from '../reply/reply.js';
+import { findAction } from './actions.js';
 import { App, AwsLambdaReceiver } from './bolt.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast, workingOnIt } from './command-flow.js';
 import type { HttpEvent, HttpHandler, HttpResult } from './http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
-import { type Reply, simpleReply } from './reply.js';
 import { actionIdOf, renderSlack } from './slack-render.js';
 import { headerOf, rawBodyOf, verifySlackSignature } from './verify.js';
 import { defaultInvokeWorker, type InvokeWorker } from './worker.js';
@@ -47,6 +48,8 @@ export interface SlackHandlerOptions {
   fastBudgetMs?: number;
   /** `fetch` for `response_url` posts from button handlers (tests). */
   fetch?: typeof fetch;
+  /** More button handlers by id, looked up before the built-in ones (`lib/chat/actions.ts`). */
+  actions?: Readonly<Record<string, ActionHandler>>;
 }
 
 type BoltHandler = (event: HttpEvent, context: Context | undefined) => Promise<HttpResult>;
@@ -247,7 +250,7 @@ export function createSlackEventsHandler(
         if (!responseUrl) return;
         const [{ postReply }, { outboundPolicyOf }] = await Promise.all([
           import('./deliver.js'),
-          import('./outbound.js'),
+          import('../reply/outbound.js'),
         ]);
         await postReply({ kind: 'slack-response-url', url: responseUrl }, reply, {
           fetch: options.fetch,
@@ -256,7 +259,7 @@ export function createSlackEventsHandler(
         });
       };
       const id = actionIdOf(a.action_id ?? '');
-      const handler = await findAction(id);
+      const handler = await findAction(id, options.actions);
       if (!handler) {
         await respond({
           ...simpleReply('That button is no longer available. Type `/bedrock-cost help` for what I can do.'),

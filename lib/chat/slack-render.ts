@@ -13,7 +13,7 @@
  * silently. A plain `text` fallback (notifications, screen readers, old clients) is
  * always set.
  */
-import type { Reply, ReplyAction, ReplyBlock } from './reply.js';
+import type { Reply, ReplyAction, ReplyBlock } from '../reply/reply.js';
 import { renderText } from './text.js';
 
 /** Slack's documented Block Kit limits. */

@@ -22,17 +22,18 @@
  */
 import type { Context } from 'aws-lambda';
 import { parseLine } from '../commands/grammar.js';
-import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { isUserError } from '../errors.js';
+import type { Caller } from '../reply/caller.js';
+import type { WorkerReplyTo } from '../reply/delivery.js';
+import { stripTags } from '../reply/markup.js';
+import { type Reply, simpleReply } from '../reply/reply.js';
 import { callerOf, commandContext, errorReply, planCommand, runFast } from './command-flow.js';
 import type { HttpHandler, HttpResult } from './http.js';
-import { stripTags } from './markup.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
-import { type Reply, simpleReply } from './reply.js';
 import { teamsMessage } from './teams-render.js';
 import { headerOf, rawBodyOf, SLACK_REPLAY_WINDOW_SECONDS, verifyTeamsSignature } from './verify.js';
-import { defaultInvokeWorker, type InvokeWorker, type WorkerReplyTo } from './worker.js';
+import { defaultInvokeWorker, type InvokeWorker } from './worker.js';
 
 export interface TeamsHandlerOptions {
   invokeWorker?: InvokeWorker;
@@ -146,7 +147,7 @@ async function slowAnswerRoute(
         return { kind: 'teams-bot', serviceUrl: target.serviceUrl, conversationId: target.conversationId };
     }
     if (deps.config.TEAMS_APP_ID) {
-      const { getConversation } = await import('./teams-bot/conversations.js');
+      const { getConversation } = await import('../reply/teams-conversations.js');
       const ref = await getConversation(deps.store, channelId);
       if (ref) return { kind: 'teams-bot', serviceUrl: ref.serviceUrl, conversationId: ref.conversationId };
     }

@@ -20,8 +20,9 @@
  *   The Teams bot receives clicks: with `{ interactive: true }` every button is an
  *   `Action.Execute` (verb = handler id), handled like Slack's (lib/chat/teams-bot/app.ts).
  */
+
+import type { Reply, ReplyAction, ReplyBlock } from '../reply/reply.js';
 import { COMMAND_ACTION_IDS } from './actions.js';
-import type { Reply, ReplyAction, ReplyBlock } from './reply.js';
 import { renderText } from './text.js';
 
 export type AdaptiveCard = Record<string, unknown>;

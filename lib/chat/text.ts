@@ -2,7 +2,7 @@
  * Plain-text and Markdown renderers of a `Reply`, for the CLI, logs and digests'
  * `text` fallbacks.
  */
-import type { Reply, ReplyBlock, TableColumn } from './reply.js';
+import type { Reply, ReplyBlock, TableColumn } from '../reply/reply.js';
 
 /** Align a table as monospaced text. */
 export function renderTableText(columns: TableColumn[], rows: string[][]): string {

@@ -14,8 +14,8 @@
  * the lease of a holder that died, so the retry finds it expired.
  */
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '../store/store.js';
+import { claimOnce, markSent, release } from '../store/claim.js';
+import { type Store, ttlAfter } from '../store/store.js';
 
 /** How long a lease lasts without renewal. */
 export const WORKER_LEASE_MS = 30_000;
@@ -60,104 +60,80 @@ export async function takeWorkerLease(
   const holder = randomUUID();
   const key = workerLeaseKey(jobId);
   const at = now();
-  let attempt: number;
-  try {
-    const out = await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: key,
-        UpdateExpression:
-          'SET #state = :running, holder = :holder, leaseUntil = :until, takenAt = :at, expiresAt = :ttl ADD attempts :one',
-        // `holder = :holder`: this very request, retried by the SDK after DynamoDB applied it.
-        ConditionExpression:
-          'attribute_not_exists(pk) OR holder = :holder OR #state = :failed OR (#state = :running AND leaseUntil <= :now)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':running': 'running',
-          ':failed': 'failed',
-          ':holder': holder,
-          ':until': at.getTime() + leaseMs,
-          ':now': at.getTime(),
-          ':at': at.toISOString(),
-          ':ttl': ttlAfter(at, LEASE_TTL_SECONDS),
-          ':one': 1,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    attempt = Number(out.Attributes?.attempts ?? 1);
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return undefined;
-    throw error;
-  }
+  const claim = await claimOnce(
+    store,
+    {
+      key,
+      update:
+        'SET #state = :running, holder = :holder, leaseUntil = :until, takenAt = :at, expiresAt = :ttl ADD attempts :one',
+      // `holder = :holder`: this very request, retried by the SDK after DynamoDB applied it.
+      condition:
+        'attribute_not_exists(pk) OR holder = :holder OR #state = :failed OR (#state = :running AND leaseUntil <= :now)',
+      names: { '#state': 'state' },
+      values: {
+        ':running': 'running',
+        ':failed': 'failed',
+        ':holder': holder,
+        ':until': at.getTime() + leaseMs,
+        ':now': at.getTime(),
+        ':at': at.toISOString(),
+        ':ttl': ttlAfter(at, LEASE_TTL_SECONDS),
+        ':one': 1,
+      },
+    },
+    { returnItem: true },
+  );
+  if (!claim.claimed) return undefined;
+  const attempt = Number(claim.item?.attempts ?? 1);
   const mine = { ':holder': holder };
   return {
     holder,
     attempt,
     async renew() {
-      try {
-        await store.db.send(
-          new UpdateCommand({
-            TableName: store.table,
-            Key: key,
-            UpdateExpression: 'SET leaseUntil = :until',
-            ConditionExpression: 'holder = :holder AND #state = :running',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ...mine,
-              ':running': 'running',
-              ':until': now().getTime() + leaseMs,
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return false;
-        throw error;
-      }
+      // Claiming again what this holder holds: false once another holder took it over.
+      const renewed = await claimOnce(store, {
+        key,
+        update: 'SET leaseUntil = :until',
+        condition: 'holder = :holder AND #state = :running',
+        names: { '#state': 'state' },
+        values: {
+          ...mine,
+          ':running': 'running',
+          ':until': now().getTime() + leaseMs,
+        },
+      });
+      return renewed.claimed;
     },
     async finish(outcome, note) {
       // The answer is out: retried hard (as every delivery record), conditional on still
       // holding the job so a takeover's own record stands.
-      await recordDelivery(
-        store,
-        new UpdateCommand({
-          TableName: store.table,
-          Key: key,
-          UpdateExpression:
-            'SET #state = :done, outcome = :outcome, finishedAt = :at, note = :note REMOVE leaseUntil',
-          ConditionExpression: 'holder = :holder',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ...mine,
-            ':done': 'done',
-            ':outcome': outcome,
-            ':at': now().toISOString(),
-            ':note': note?.slice(0, 300) ?? null,
-          },
-        }),
-      );
+      await markSent(store, {
+        key,
+        update: 'SET #state = :done, outcome = :outcome, finishedAt = :at, note = :note REMOVE leaseUntil',
+        condition: 'holder = :holder',
+        names: { '#state': 'state' },
+        values: {
+          ...mine,
+          ':done': 'done',
+          ':outcome': outcome,
+          ':at': now().toISOString(),
+          ':note': note?.slice(0, 300) ?? null,
+        },
+      });
     },
     async release(reason) {
-      try {
-        await store.db.send(
-          new UpdateCommand({
-            TableName: store.table,
-            Key: key,
-            UpdateExpression: 'SET #state = :failed, lastError = :reason REMOVE leaseUntil',
-            ConditionExpression: 'holder = :holder AND #state = :running',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ...mine,
-              ':running': 'running',
-              ':failed': 'failed',
-              ':reason': reason.slice(0, 300),
-            },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-      }
+      await release(store, {
+        key,
+        update: 'SET #state = :failed, lastError = :reason REMOVE leaseUntil',
+        condition: 'holder = :holder AND #state = :running',
+        names: { '#state': 'state' },
+        values: {
+          ...mine,
+          ':running': 'running',
+          ':failed': 'failed',
+          ':reason': reason.slice(0, 300),
+        },
+      });
     },
   };
 }

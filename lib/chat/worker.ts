@@ -11,11 +11,13 @@
  * milliseconds). Where there is no Lambda (`bedrock-cost serve`, tests), the same job runs
  * in-process. Both go through the `InvokeWorker` port.
  */
-import type { Caller } from '../commands/types.js';
-import type { Deps } from '../deps.js';
+
+import type { Deps } from '../context.js';
 import { isUserError, userMessage } from '../errors.js';
-import type { Reply } from './reply.js';
-import { simpleReply } from './reply.js';
+import type { Caller } from '../reply/caller.js';
+import type { WorkerReplyTo } from '../reply/delivery.js';
+import type { Reply } from '../reply/reply.js';
+import { simpleReply } from '../reply/reply.js';
 
 /**
  * Thrown by the front doors' `deps.sources()`: account data (Cost Explorer, CloudWatch,
@@ -28,22 +30,6 @@ export class WorkerOnlyError extends Error {
     this.name = 'WorkerOnlyError';
   }
 }
-
-/** Where the worker sends its answer. */
-export type WorkerReplyTo =
-  /** Slack `response_url` of the slash command or button (valid 30 minutes, 5 posts). */
-  | { kind: 'slack-response-url'; url: string }
-  /** A Teams Workflows webhook (the team's channel). */
-  | { kind: 'teams-webhook'; url: string }
-  /** The Teams bot's conversation the question came from, through the Bot Connector (threaded under it). */
-  | { kind: 'teams-bot'; serviceUrl: string; conversationId: string; replyToId?: string }
-  /**
-   * Nowhere: a Teams question too slow for its 5 seconds, from a team without a Workflows
-   * webhook. Running it still fills the answer cache, so asking again is quick.
-   */
-  | { kind: 'none' }
-  /** The Slack App Home tab of this user (`views.publish`); the job's text is not run. */
-  | { kind: 'slack-app-home'; userId: string };
 
 /** One command for the worker; the Lambda event payload. */
 export interface WorkerJob {
@@ -81,7 +67,7 @@ export function isWorkerJob(event: unknown): event is WorkerJob {
 
 /**
  * Invoke the command-worker Lambda asynchronously. Lambda queues the event and answers
- * 202 in milliseconds. The request is signed by hand (`lib/lambda/aws-lite.ts`) with the
+ * 202 in milliseconds. The request is signed by hand (`lib/aws/aws-lite.ts`) with the
  * execution role's credentials from the environment, which keeps `@aws-sdk/client-lambda`
  * out of the front door's bundle and cold start; without them (a laptop pointing
  * `COMMAND_WORKER_FUNCTION` at a deployed worker) the SDK and its credential chain are used.
@@ -91,7 +77,7 @@ export function isWorkerJob(event: unknown): event is WorkerJob {
  */
 export function lambdaWorkerInvoker(functionName: string, region: string, env = process.env): InvokeWorker {
   return async (job) => {
-    const { credentialsFromEnv, invokeEvent } = await import('../lambda/aws-lite.js');
+    const { credentialsFromEnv, invokeEvent } = await import('../aws/aws-lite.js');
     const credentials = credentialsFromEnv(env);
     if (credentials) {
       await invokeEvent(functionName, job, { region, credentials, env });
@@ -202,8 +188,8 @@ export async function runWorkerJob(
     if (job.replyTo.kind !== 'none') {
       const [{ postReply }, { outboundPolicyOf }, { mayHaveArrived }] = await Promise.all([
         import('./deliver.js'),
-        import('./outbound.js'),
-        import('./delivery.js'),
+        import('../reply/outbound.js'),
+        import('../reply/delivery.js'),
       ]);
       try {
         if (job.replyTo.kind === 'teams-bot') {

@@ -44,14 +44,15 @@ import {
   parseWebhookUrl,
   slackChannelName,
 } from '../budgets/validate.js';
-import type { ChatTarget } from '../chat/delivery.js';
-import type { Reply, ReplyAction } from '../chat/reply.js';
 import { addDays, formatDay, formatRange, formatTimestamp, monthName } from '../clock.js';
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { type Dec, formatUsd, toCents } from '../money.js';
+import type { Caller } from '../reply/caller.js';
+import type { ChatTarget } from '../reply/delivery.js';
+import type { Reply, ReplyAction } from '../reply/reply.js';
 import { helpOf } from './meta.js';
-import { type Caller, type CommandContext, defineCommand } from './types.js';
+import { type CommandContext, defineCommand } from './types.js';
 
 export type BudgetInput =
   | { action: 'status'; team?: string }
@@ -252,7 +253,7 @@ async function teamsBotTarget(
   conversationId: string,
   options: { optional?: boolean } = {},
 ): Promise<ChatTarget | undefined> {
-  const { baseConversationId, getConversation } = await import('../chat/teams-bot/conversations.js');
+  const { baseConversationId, getConversation } = await import('../reply/teams-conversations.js');
   const id = baseConversationId(conversationId);
   const ref = await getConversation(ctx.deps.store, id);
   if (ref) return { kind: 'teams-bot', conversationId: ref.conversationId, serviceUrl: ref.serviceUrl };

@@ -6,11 +6,11 @@
 
 import { FORECAST_METHOD_TEXT, forecastMonthEnd } from '../analysis/forecast.js';
 import { getTeam } from '../budgets/store.js';
-import type { Reply } from '../chat/reply.js';
 import { formatRange, monthName, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
 import { formatUsd, toCents, usd as toDec } from '../money.js';
+import type { Reply } from '../reply/reply.js';
 import { billContext } from '../spend/present.js';
 import { costBasisLabel, resolveTeam, spendContextOf, UNATTRIBUTED } from '../spend/query.js';
 import { helpOf } from './meta.js';

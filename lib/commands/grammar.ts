@@ -11,7 +11,7 @@ import { type ParsedLine, resolveLine, splitLine } from './line.js';
 import { COMMANDS, findCommand } from './registry.js';
 import type { CommandContext, CommandResult } from './types.js';
 
-export { MAX_COMMAND_LENGTH, type ParsedLine, tokenize, UnknownCommandError } from './line.js';
+export { type ParsedLine, tokenize, UnknownCommandError } from './line.js';
 
 /** Pick the command for a line of text; throws `ParseError` with suggestions. */
 export function parseLine(text: string): ParsedLine {

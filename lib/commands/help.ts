@@ -1,8 +1,9 @@
 /**
  * `help`: every command with its grammar and an example, or one command in detail.
  */
-import type { Reply } from '../chat/reply.js';
+
 import { closestMatches } from '../fuzzy.js';
+import type { Reply } from '../reply/reply.js';
 import { COMMAND_HELP, helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 

@@ -6,11 +6,11 @@
  * `72 hours`, `3d` and `3 days` are accepted.
  */
 
-import { DEFAULT_IDLE_HOURS, type IdleData, MAX_IDLE_HOURS, toIdleData } from '../analysis/idle.js';
-import { buildIdleReply, SNOOZE_DAYS } from '../analysis/idle-reply.js';
-import { findThroughput, scanIdleForDeps, snoozeIdleThroughput } from '../analysis/idle-scan.js';
-import { snoozedThroughputs } from '../analysis/idle-store.js';
 import { ParseError } from '../errors.js';
+import { DEFAULT_IDLE_HOURS, type IdleData, MAX_IDLE_HOURS, toIdleData } from '../idle/idle.js';
+import { buildIdleReply, SNOOZE_DAYS } from '../idle/idle-reply.js';
+import { findThroughput, scanIdleForDeps, snoozeIdleThroughput } from '../idle/idle-scan.js';
+import { snoozedThroughputs } from '../idle/idle-store.js';
 import { helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 

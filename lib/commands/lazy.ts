@@ -25,6 +25,7 @@ const LOADERS: Record<string, () => Promise<AnyCommand>> = {
   prices: async () => (await import('./prices.js')).pricesCommand,
   forecast: async () => (await import('./forecast.js')).forecastCommand,
   budget: async () => (await import('./budget.js')).budgetCommand,
+  status: async () => (await import('./status.js')).statusCommand,
   ask: async () => (await import('./ask.js')).askCommand,
 };
 

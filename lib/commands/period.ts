@@ -19,7 +19,6 @@ import {
   formatDay,
   formatRange,
   isIsoDate,
-  isoWeekday,
   localTime,
   monthName,
   startOfIsoWeek,
@@ -419,11 +418,6 @@ export function previousPeriod(period: Period): Period {
       };
     }
   }
-}
-
-/** Is `day` a weekday (Mon-Fri)? Used by run-rate forecasts. */
-export function isWeekday(day: string): boolean {
-  return isoWeekday(day) <= 5;
 }
 
 /**

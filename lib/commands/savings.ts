@@ -10,16 +10,16 @@
  */
 
 import { cacheEconomics } from '../analysis/cache-economics.js';
-import type { IdleFinding } from '../analysis/idle.js';
 import { MIN_MONTHLY_SAVING, type SavingsFinding, savingsFindings } from '../analysis/savings.js';
-import type { Reply } from '../chat/reply.js';
 import { addDays, startOfIsoWeek, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { fetchDigestBill } from '../digest/data.js';
 import { ParseError } from '../errors.js';
+import type { IdleFinding } from '../idle/idle.js';
 import { Dec, formatUsd, toCents, usd } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
 import { findModel, routesFrom } from '../pricing/models.js';
+import type { Reply } from '../reply/reply.js';
 import { billContext, periodText } from '../spend/present.js';
 import { spendContextOf, UNATTRIBUTED } from '../spend/query.js';
 import { helpOf } from './meta.js';
@@ -101,7 +101,7 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
   const sources = await deps.sources();
   const [bill, scan, catalog] = await Promise.all([
     fetchDigestBill(spend, { start: previous.start, end: current.end }),
-    import('../analysis/idle-scan.js').then(({ scanIdleForDeps }) =>
+    import('../idle/idle-scan.js').then(({ scanIdleForDeps }) =>
       scanIdleForDeps(deps, SAVINGS_IDLE_HOURS, sources),
     ),
     deps.catalog().catch((): Catalog | undefined => undefined),

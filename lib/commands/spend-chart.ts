@@ -6,9 +6,9 @@
  */
 import type { DailyPoint } from '../chart/render.js';
 import { sparkline } from '../chart/sparkline.js';
-import type { ReplyBlock } from '../chat/reply.js';
 import { addDays, eachDay, formatRange } from '../clock.js';
 import { formatUsd, usd as toDec } from '../money.js';
+import type { ReplyBlock } from '../reply/reply.js';
 import type { SpendLine } from '../spend/query.js';
 import { groupOfLine } from '../spend/spend.js';
 import type { Period } from './period.js';

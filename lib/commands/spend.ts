@@ -5,11 +5,11 @@
  */
 
 import { getTeam } from '../budgets/store.js';
-import type { Reply, ReplyAction } from '../chat/reply.js';
 import { addDays } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError } from '../errors.js';
 import { type Dec, formatUsd, shareOf, sumUsd, toCents, usd } from '../money.js';
+import type { Reply, ReplyAction } from '../reply/reply.js';
 import { botApiCostThisMonth } from '../spend/cache.js';
 import { nowcastToday } from '../spend/nowcast.js';
 import { billContext, periodText } from '../spend/present.js';
@@ -184,8 +184,8 @@ export async function resolveTeamOf(
   return { team, ...(tz && tz !== 'UTC' ? { timeZone: tz } : {}) };
 }
 
-/** Run `spend`; exported so `ask` and the digest can reuse it with their own context. */
-export async function runSpend(given: SpendInput, ctx: CommandContext) {
+/** Run `spend` (the command's `run`). */
+async function runSpend(given: SpendInput, ctx: CommandContext) {
   let input = given;
   const { deps } = ctx;
   const spend = await spendContextOf(deps);

@@ -3,12 +3,13 @@
  * this bot's own AWS API use costs this month (Cost Explorer requests by allowance, and
  * CloudWatch requests). The bot's own cost is said here, not in every spend answer.
  */
-import type { Reply } from '../chat/reply.js';
+
 import { addDays, formatRange, formatTimestamp, startOfMonth, toIsoDate } from '../clock.js';
 import { ParseError } from '../errors.js';
 import { readMeta } from '../ledger/store.js';
 import { horizonStart, nextSyncAt, syncIntervalHours } from '../ledger/sync.js';
 import { Dec, formatUsd, toCents } from '../money.js';
+import type { Reply } from '../reply/reply.js';
 import { requestsOn } from '../spend/cache.js';
 import { ageText } from '../spend/present.js';
 import type { Store } from '../store/store.js';

@@ -1,23 +1,12 @@
 /**
  * What a command is. The grammar picks a command by its first word; the command parses
  * the remaining words itself (`parse`) and answers (`run`) with typed `data` (the JSON
- * contract of DESIGN.md) and a neutral `Reply` for the renderers.
+ * contract of docs/interfaces.md) and a neutral `Reply` for the renderers.
  */
-import type { Reply } from '../chat/reply.js';
-import type { Deps } from '../deps.js';
 
-/** Who is asking, and from where. */
-export interface Caller {
-  platform: 'cli' | 'slack' | 'teams';
-  /** Chat user ID (`U0123`), Teams AAD object id, or `cli`. */
-  userId: string;
-  /** Display name when known (audit items). */
-  userName?: string;
-  /** Budget admin (`ADMIN_USER_IDS`, or the CLI operator). */
-  isAdmin: boolean;
-  /** Slack channel the command came from, when any. */
-  channelId?: string;
-}
+import type { Deps } from '../context.js';
+import type { Caller } from '../reply/caller.js';
+import type { Reply } from '../reply/reply.js';
 
 export interface CommandContext {
   deps: Deps;

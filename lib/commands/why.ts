@@ -20,11 +20,11 @@ import {
   roundEffects,
 } from '../analysis/explain.js';
 import { type BridgeInput, bridgeText } from '../chart/bridge.js';
-import type { Reply, ReplyAction } from '../chat/reply.js';
 import { addDays, daysBetween, formatRange, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
 import { Dec, formatUsd, toCents, usd as toUsd } from '../money.js';
+import type { Reply, ReplyAction } from '../reply/reply.js';
 import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
 import {
   costBasisLabel,
@@ -219,7 +219,7 @@ async function linesFor(
 }
 
 /**
- * Explain a change for any caller (the `why` command, budget alerts, the digest, `ask`):
+ * Explain a change for the `why` command (and `ask`, through it; the latency bench):
  * fetch both periods from the bill and run the explanation engine.
  *
  * @param team tag value (already resolved), `''` for untagged spend, undefined for all.

@@ -12,14 +12,14 @@
  */
 
 import { changeVerb, type Driver, driverPhrase, explainChange } from '../analysis/explain.js';
-import type { IdleFinding } from '../analysis/idle.js';
 import type { TeamMonth } from '../budgets/team-month.js';
 import type { DailyPoint } from '../chart/render.js';
 import { weeklySparkline } from '../chart/sparkline.js';
-import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { type DateRange, eachDay, formatDay, formatRange, formatTimestamp, monthName } from '../clock.js';
+import type { IdleFinding } from '../idle/idle.js';
 import { Dec, formatPercentChange, formatUsd, sumUsd, ZERO } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
+import type { Reply, ReplyBlock } from '../reply/reply.js';
 import { type SpendLine, UNATTRIBUTED } from '../spend/query.js';
 import { modelGroupOf } from '../spend/usage-type.js';
 import { type Recommendation, recommend } from './recommend.js';

@@ -11,8 +11,8 @@
  * The lease is long enough for one delivery with Slack's rate-limit waits (a chart upload
  * is three calls), short enough that a crashed run is retried by the next hourly run.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, recordDelivery, type Store, ttlAfter } from '../store/store.js';
+import { claimOnce, markSent, readClaim, release } from '../store/claim.js';
+import { type Store, ttlAfter } from '../store/store.js';
 
 /** How long a claim protects a send in progress. */
 export const DIGEST_LEASE_MS = 10 * 60_000;
@@ -45,39 +45,32 @@ export async function claimDigest(
   leaseMs = DIGEST_LEASE_MS,
 ): Promise<ClaimResult> {
   const key = digestKey(team, weekId);
-  try {
-    const out = await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: key,
-        UpdateExpression:
-          'SET #state = :sending, runId = :run, claimedAt = :now, leaseUntil = :lease, expiresAt = :ttl ADD attempts :one',
-        // `runId = :run`: this run's own claim, retried by the SDK after DynamoDB applied it
-        // but its answer was lost (a run claims each digest once).
-        ConditionExpression:
-          'attribute_not_exists(pk) OR (#state <> :sent AND (leaseUntil <= :now OR runId = :run))',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':sending': 'sending',
-          ':sent': 'sent',
-          ':run': runId,
-          ':now': now.toISOString(),
-          ':lease': new Date(now.getTime() + leaseMs).toISOString(),
-          ':ttl': ttlAfter(now, DIGEST_TTL_SECONDS),
-          ':one': 1,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { outcome: 'claimed', attempt: Number(out.Attributes?.attempts ?? 1) };
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
-  const current = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: key, ConsistentRead: true }),
+  const claim = await claimOnce(
+    store,
+    {
+      key,
+      update:
+        'SET #state = :sending, runId = :run, claimedAt = :now, leaseUntil = :lease, expiresAt = :ttl ADD attempts :one',
+      // `runId = :run`: this run's own claim, retried by the SDK after DynamoDB applied it
+      // but its answer was lost (a run claims each digest once).
+      condition: 'attribute_not_exists(pk) OR (#state <> :sent AND (leaseUntil <= :now OR runId = :run))',
+      names: { '#state': 'state' },
+      values: {
+        ':sending': 'sending',
+        ':sent': 'sent',
+        ':run': runId,
+        ':now': now.toISOString(),
+        ':lease': new Date(now.getTime() + leaseMs).toISOString(),
+        ':ttl': ttlAfter(now, DIGEST_TTL_SECONDS),
+        ':one': 1,
+      },
+    },
+    { returnItem: true },
   );
-  if (current.Item?.state === 'sent') {
-    const sentAt = current.Item.sentAt;
+  if (claim.claimed) return { outcome: 'claimed', attempt: Number(claim.item?.attempts ?? 1) };
+  const current = await readClaim(store, key);
+  if (current?.state === 'sent') {
+    const sentAt = current.sentAt;
     return typeof sentAt === 'string' ? { outcome: 'already-sent', sentAt } : { outcome: 'already-sent' };
   }
   return { outcome: 'in-flight' };
@@ -92,26 +85,22 @@ export async function markDigestSent(
   now: Date,
   details: { target: string; ts?: string; note?: string },
 ): Promise<void> {
-  await recordDelivery(
-    store,
-    new UpdateCommand({
-      TableName: store.table,
-      Key: digestKey(team, weekId),
-      // Unconditional: the message is out, so whoever holds the claim now must not send again.
-      // `note`: a partial success (no chart) or an unconfirmed delivery, kept for the operator.
-      UpdateExpression:
-        'SET #state = :sent, sentAt = :now, target = :target, ts = :ts, runId = :run, note = :note REMOVE leaseUntil, lastError',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: {
-        ':sent': 'sent',
-        ':now': now.toISOString(),
-        ':target': details.target,
-        ':ts': details.ts ?? null,
-        ':run': runId,
-        ':note': details.note?.slice(0, 500) ?? null,
-      },
-    }),
-  );
+  await markSent(store, {
+    key: digestKey(team, weekId),
+    // Unconditional: the message is out, so whoever holds the claim now must not send again.
+    // `note`: a partial success (no chart) or an unconfirmed delivery, kept for the operator.
+    update:
+      'SET #state = :sent, sentAt = :now, target = :target, ts = :ts, runId = :run, note = :note REMOVE leaseUntil, lastError',
+    names: { '#state': 'state' },
+    values: {
+      ':sent': 'sent',
+      ':now': now.toISOString(),
+      ':target': details.target,
+      ':ts': details.ts ?? null,
+      ':run': runId,
+      ':note': details.note?.slice(0, 500) ?? null,
+    },
+  });
 }
 
 /**
@@ -127,27 +116,20 @@ export async function releaseDigest(
   now: Date,
   error: string,
 ): Promise<void> {
-  await store.db
-    .send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: digestKey(team, weekId),
-        UpdateExpression: 'SET #state = :failed, leaseUntil = :now, lastError = :error, failedAt = :now',
-        ConditionExpression: 'runId = :run AND #state = :sending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':failed': 'failed',
-          ':now': now.toISOString(),
-          ':error': error.slice(0, 500),
-          ':run': runId,
-          ':sending': 'sending',
-        },
-      }),
-    )
-    .catch((e: unknown) => {
-      // Someone else took over meanwhile: their claim stands.
-      if (!isConditionalCheckFailed(e)) throw e;
-    });
+  // False when someone else took over meanwhile: their claim stands.
+  await release(store, {
+    key: digestKey(team, weekId),
+    update: 'SET #state = :failed, leaseUntil = :now, lastError = :error, failedAt = :now',
+    condition: 'runId = :run AND #state = :sending',
+    names: { '#state': 'state' },
+    values: {
+      ':failed': 'failed',
+      ':now': now.toISOString(),
+      ':error': error.slice(0, 500),
+      ':run': runId,
+      ':sending': 'sending',
+    },
+  });
 }
 
 /** The stored record, for tests and status answers. */
@@ -156,8 +138,5 @@ export async function getDigestRecord(
   team: string,
   weekId: string,
 ): Promise<Record<string, unknown> | undefined> {
-  const out = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: digestKey(team, weekId), ConsistentRead: true }),
-  );
-  return out.Item;
+  return readClaim(store, digestKey(team, weekId));
 }

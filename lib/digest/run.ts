@@ -24,20 +24,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { forecastScopes } from '../analysis/forecast.js';
-import type { IdleFinding, IdleScan } from '../analysis/idle.js';
 import type { TeamProfile } from '../budgets/store.js';
 import { teamMonthAt } from '../budgets/team-month.js';
-import type { ChatTarget, DeliveryReceipt } from '../chat/delivery.js';
-import { describeTarget, mayHaveArrived } from '../chat/delivery.js';
-import { describeFinopsChannel, parseFinopsChannel, resolveFinopsChannel } from '../chat/finops-channel.js';
-import type { Reply, ReplyBlock } from '../chat/reply.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
+import type { IdleFinding, IdleScan } from '../idle/idle.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import { syncBeforeJob } from '../ledger/job.js';
 import { type Dec, ZERO } from '../money.js';
 import { mapPool } from '../pool.js';
 import type { Catalog } from '../pricing/catalog.js';
+import type { ChatTarget, DeliveryReceipt } from '../reply/delivery.js';
+import { describeTarget, mayHaveArrived } from '../reply/delivery.js';
+import { describeFinopsChannel, parseFinopsChannel, resolveFinopsChannel } from '../reply/finops-channel.js';
+import type { Reply, ReplyBlock } from '../reply/reply.js';
 import { costBasisLabel, type SpendLine, spendContextOf } from '../spend/query.js';
 import { buildTeamDigest, digestReply, type OverviewRow, overviewTable, type TeamDigest } from './build.js';
 import { claimDigest, markDigestSent, releaseDigest } from './claim.js';
@@ -307,7 +307,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   forecastOf.set(OVERVIEW_KEY, forecasts.at(-1)!.monthEndUsd);
   const sources = await deps.sources();
   const [idleScan, catalog] = await Promise.all([
-    import('../analysis/idle-scan.js')
+    import('../idle/idle-scan.js')
       .then(({ scanIdleForDeps }) => scanIdleForDeps(deps, IDLE_HOURS, sources))
       .catch((error: unknown): IdleScan | undefined => {
         deps.log.warn('digest: idle scan failed', { error: String(error) });

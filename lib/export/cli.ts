@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { formatRange } from '../clock.js';
 import { parsePeriod } from '../commands/period.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { ParseError, UserError } from '../errors.js';
 import { formatUsd } from '../money.js';
 import { buildFocusExport, focusCsv, focusParquet } from './focus.js';

@@ -14,7 +14,7 @@
  */
 import { addDays, startOfNextMonth } from '../clock.js';
 import { costMetricOf } from '../config.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { UserError } from '../errors.js';
 import { type Dec, ZERO } from '../money.js';
 import type { CostDimension } from '../ports.js';

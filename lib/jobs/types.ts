@@ -2,7 +2,7 @@
  * Scheduled jobs (digest, alerts, idle scan, pricing refresh) report what they did in one
  * shape, so the CLI can print a dry run and Lambda can log a summary.
  */
-import type { Reply } from '../chat/reply.js';
+import type { Reply } from '../reply/reply.js';
 
 export interface JobMessage {
   /** Where it goes, described without secrets (`slack:C0123`, `teams:host`). */

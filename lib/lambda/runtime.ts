@@ -10,7 +10,7 @@ import type { Context } from 'aws-lambda';
 import { WorkerOnlyError } from '../chat/worker.js';
 import { clockFrom } from '../clock.js';
 import { type Config, loadConfig } from '../config.js';
-import { type Deps, once } from '../deps.js';
+import { type Deps, once } from '../context.js';
 import { ConfigError } from '../errors.js';
 import type { JobOptions, JobReport } from '../jobs/types.js';
 import type { Log } from '../log.js';
@@ -66,7 +66,7 @@ export async function withSecretsLite(
 ): Promise<Config> {
   const path = config.BEDROCK_COST_SSM_PATH;
   if (!path) return config;
-  const { credentialsFromEnv, getParametersByPath } = await import('./aws-lite.js');
+  const { credentialsFromEnv, getParametersByPath } = await import('../aws/aws-lite.js');
   const credentials = credentialsFromEnv(env);
   if (!credentials) {
     throw new ConfigError(

@@ -124,7 +124,7 @@ export class ExactSum {
 /**
  * A fact as the ledger stores it: its figures kept as text and as exact integer parts, the
  * `Dec`s built only when something asks for them (the query engine sums the parts). Spread
- * (`{ ...fact }`) does not copy `amount` / `quantity` (prototype getters): use `plainFact`.
+ * (`{ ...fact }`) does not copy `amount` / `quantity` (prototype getters): copy them by name.
  */
 export class StoredFact implements BillFact {
   private a: Dec | undefined;
@@ -164,12 +164,6 @@ export class StoredFact implements BillFact {
     this.q ??= new Dec(this.quantityText);
     return this.q;
   }
-}
-
-/** A fact as a plain object (its figures as `Dec`), safe to spread. */
-export function plainFact(fact: BillFact): BillFact {
-  const { day, service, usageType, team, account, region, recordType, amount, quantity, state } = fact;
-  return { day, service, usageType, team, account, region, recordType, amount, quantity, state };
 }
 
 function addAmount(sum: ExactSum, fact: BillFact): void {
@@ -224,10 +218,6 @@ function dimensionValue(dim: CostDimension, tagKey: string): (fact: BillFact) =>
 }
 
 export type FactFilter = Pick<CostQuery, 'services' | 'tag' | 'recordTypes'>;
-
-export function factMatches(fact: BillFact, filter: FactFilter, tagKey: string): boolean {
-  return matcherOf(filter, tagKey)(fact);
-}
 
 /** A filter compiled once per query (sets, not an array search per fact). */
 function matcherOf(filter: FactFilter, tagKey: string): (fact: BillFact) => boolean {

@@ -3,7 +3,7 @@
  * first step of the alert and digest runs (a no-op unless the open window is due, so a run
  * that follows a sync costs one GetItem).
  */
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import type { JobOptions, JobReport } from '../jobs/types.js';
 import { type SyncOptions, type SyncResult, syncLedger } from './sync.js';
 

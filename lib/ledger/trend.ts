@@ -9,8 +9,6 @@ import { addDays, daysBetween } from '../clock.js';
 import { type Dec, ZERO } from '../money.js';
 import type { CostForecast } from '../ports.js';
 
-export const TREND_METHOD = 'weekday-aware run rate (same weekday, last two complete weeks), 80% interval';
-
 /**
  * `history`: daily totals of the 28 days before `today` (missing days count as zero).
  * Forecast `[max(from, today), end)`; `null` when there is no history at all.

@@ -8,18 +8,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Reply } from '../chat/reply.js';
-import { renderSlack } from '../chat/slack-render.js';
-import { renderTeams } from '../chat/teams-render.js';
-import { renderMarkdown, renderText } from '../chat/text.js';
+import { renderText } from '../chat/text.js';
 import { UnknownCommandError } from '../commands/grammar.js';
 import { ConfigError, isUserError, ParseError, toUserFacing, UserError, userMessage } from '../errors.js';
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
-import type { LocalRuntime } from '../runtime.js';
-
-const FORMATS = ['text', 'markdown', 'slack', 'teams', 'json'] as const;
-type Format = (typeof FORMATS)[number];
+import type { Reply } from '../reply/reply.js';
+import { type CliIo, FORMATS, type Format, renderReply } from './render.js';
+import type { LocalRuntime } from './runtime.js';
 
 export const USAGE = `Usage:
   bedrock-cost <command words...> [--format text|markdown|slack|teams|json] [--demo] [--team ID]
@@ -44,14 +40,6 @@ Flags:
 
 Commands: help, spend, why, idle, estimate, compare, prices, forecast, budget, ask
 Try: bedrock-cost help --demo`;
-
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  env: Record<string, string | undefined>;
-  /** The prompt's input for `serve` (default stdin; tests). */
-  input?: NodeJS.ReadableStream;
-}
 
 export interface CliOptions {
   format: Format;
@@ -150,20 +138,6 @@ export function parseCliArgs(argv: string[]): CliOptions {
   };
 }
 
-/** Render a reply in one of the CLI formats (json is handled by the caller). */
-export function renderReply(reply: Reply, format: Exclude<Format, 'json'>): string {
-  switch (format) {
-    case 'text':
-      return renderText(reply);
-    case 'markdown':
-      return renderMarkdown(reply);
-    case 'slack':
-      return JSON.stringify(renderSlack(reply), null, 2);
-    case 'teams':
-      return JSON.stringify(renderTeams(reply), null, 2);
-  }
-}
-
 function reportReply(report: JobReport): Reply {
   return {
     headline: report.summary,
@@ -213,7 +187,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let runtime: LocalRuntime | undefined;
   try {
-    const { createLocalRuntime } = await import('../runtime.js');
+    const { createLocalRuntime } = await import('./runtime.js');
     runtime = await createLocalRuntime({ env, log: stderrLog(options.verbose) });
     const { deps } = runtime;
     if (first === 'serve') {
@@ -348,6 +322,6 @@ async function runJob(
     case 'alerts':
       return (await import('../budgets/alerts.js')).runBudgetAlerts(deps, { dryRun });
     case 'idle-scan':
-      return (await import('../analysis/idle-scan.js')).runIdleScan(deps, { dryRun });
+      return (await import('../idle/idle-scan.js')).runIdleScan(deps, { dryRun });
   }
 }

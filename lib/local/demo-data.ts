@@ -578,8 +578,3 @@ export function createDemoSources(clock: Clock, options: DemoSourcesOptions = {}
   };
   return { kind: 'demo', costs, metrics, bedrock };
 }
-
-/** How far back the demo bill goes at `now` (first day with data), for tests and docs. */
-export function demoWindowStart(now: Date): string {
-  return addDays(toIsoDate(now), -DEMO_HISTORY_DAYS);
-}

@@ -28,9 +28,6 @@ export const ANALYTICS_ACCOUNT = '210987654321';
 /** The cost allocation tag key the demo account tags its resources with. */
 export const DEMO_TAG_KEY = 'team';
 
-/** Team ids present in the demo account (legal appears only in the last weeks). */
-export const DEMO_TEAMS = ['search', 'support-bot', 'growth', 'data-platform', 'legal'] as const;
-
 /** Service names exactly as Cost Explorer's SERVICE dimension spells them. */
 export const SERVICES = {
   bedrock: 'Amazon Bedrock',

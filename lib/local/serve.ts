@@ -10,12 +10,11 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { HttpEvent, HttpHandler } from '../chat/http.js';
-import type { Reply } from '../chat/reply.js';
 import { renderText } from '../chat/text.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import { UserError, userMessage } from '../errors.js';
-import type { CliIo } from './cli.js';
-import { renderReply } from './cli.js';
+import type { Reply } from '../reply/reply.js';
+import { type CliIo, renderReply } from './render.js';
 
 /** Turn a Node request and its raw body into an API Gateway HTTP API v2 event. */
 export function toHttpEvent(req: IncomingMessage, body: Buffer): HttpEvent {

@@ -16,8 +16,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../store/store.js';
+import { aliasKey } from './alias.js';
 import bundledData from './data/catalog.json' with { type: 'json' };
-import { aliasKey } from './names.js';
 
 /**
  * What kind of document a price came from, most trusted first:
@@ -243,8 +243,6 @@ export interface Catalog {
   /** Model by normalised usage-type token (`novapro`, `mistrallarge`). */
   byUsageToken: ReadonlyMap<string, CatalogModel>;
 }
-
-export { aliasKey, describeCatalog } from './names.js';
 
 const BRANDS =
   /^(anthropic|amazon|meta|mistral|cohere|ai21|stability|google|openai|qwen|deepseek|nvidia|zai|minimax|moonshot|moonshotai|writer|twelvelabs|xai)\s*/i;

@@ -4,9 +4,10 @@
  * prompt cache when asked) on its cheapest route from the Region, so the ranking
  * compares like with like.
  */
-import type { Reply } from '../chat/reply.js';
+
 import { ParseError, UserError } from '../errors.js';
 import { type Dec, toCents } from '../money.js';
+import type { Reply } from '../reply/reply.js';
 import type { Catalog, CatalogModel, Modality, ModelTask } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
 import { findModel, type ResolvedModel, resolveModel, routesFrom } from './models.js';

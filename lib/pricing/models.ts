@@ -16,8 +16,8 @@
  */
 import { NotFoundError } from '../errors.js';
 import { editDistance } from '../fuzzy.js';
+import { aliasKey } from './alias.js';
 import type { Catalog, CatalogModel, PriceSet, ProvisionedPrice } from './catalog.js';
-import { aliasKey } from './names.js';
 import { geoProfilesOf, PROFILE_HOME, PROFILE_PREFIXES } from './regions.js';
 
 /** How a call reaches the model: in the caller's Region, a geo profile, or `global.`. */
@@ -224,12 +224,7 @@ export function routesFrom(model: CatalogModel, region: string): RouteOption[] {
   return out;
 }
 
-/** Provisioned Throughput prices of a model in a Region (us-east-1 when the Region has none). */
+/** Provisioned Throughput prices of a model in exactly that Region (`undefined` when none is published there). */
 export function provisionedAt(model: CatalogModel, region: string): ProvisionedPrice | undefined {
   return model.provisioned.find((p) => p.at === region);
-}
-
-/** Regions with an in-region price for the model. */
-export function regionsWithPrices(model: CatalogModel): string[] {
-  return model.prices.filter((p) => /^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(p.at)).map((p) => p.at);
 }

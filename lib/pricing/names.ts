@@ -5,11 +5,6 @@
  */
 import type { Catalog, CatalogModel, PriceSource, SourceKind } from './catalog.js';
 
-/** Lowercase letters and digits only: how aliases are compared. */
-export function aliasKey(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
 /** A price older than this many days gets a warning in every answer that uses it. */
 export const STALE_AFTER_DAYS = 60;
 

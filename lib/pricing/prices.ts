@@ -2,12 +2,13 @@
  * `prices MODEL [region REGION]`: the catalog rows of one model, with where each price
  * came from and as of when, so a person can check a number against AWS's page.
  */
-import type { Reply, ReplyBlock } from '../chat/reply.js';
+
 import { ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { Dec, formatUsd } from '../money.js';
+import type { Reply, ReplyBlock } from '../reply/reply.js';
 import type { Catalog, CatalogModel, PriceSet, ProvisionedPrice } from './catalog.js';
-import { findModel, type ResolvedModel, resolveModel, serviceNameOf } from './models.js';
+import { type ResolvedModel, resolveModel, serviceNameOf } from './models.js';
 import {
   describeCatalog,
   lifecycleOf,
@@ -340,8 +341,3 @@ export function pricesData(view: PricesView, catalog: Catalog, now?: Date) {
 }
 
 export type PricesData = ReturnType<typeof pricesData>;
-
-/** Does the text name a model exactly? (re-exported for the command's parse step) */
-export function namesModel(catalog: Catalog, text: string): boolean {
-  return findModel(catalog, text) !== undefined;
-}

@@ -20,11 +20,11 @@
  * moved more than 10x (the signature of a per-1K / per-1M mix-up).
  */
 
-import type { PriceListProduct, PriceListSource } from '../aws/price-list.js';
 import { toIsoDate } from '../clock.js';
-import type { Deps } from '../deps.js';
+import type { Deps } from '../context.js';
 import type { JobOptions, JobReport } from '../jobs/types.js';
 import { Dec } from '../money.js';
+import type { PriceListProduct, PriceListSource } from '../ports.js';
 import {
   bundledCatalog,
   type CatalogData,

@@ -36,7 +36,6 @@ export const REGIONS: Record<string, { prefix: string; geo: string[]; name: stri
 
 /** Inference-profile prefixes a model ID may carry (`us.anthropic.claude-...`). */
 export const PROFILE_PREFIXES = ['us-gov', 'global', 'apac', 'us', 'eu', 'jp', 'au', 'ca'] as const;
-export type ProfilePrefix = (typeof PROFILE_PREFIXES)[number];
 
 /** The Region a profile's callers most often sit in, when no Region was given. */
 export const PROFILE_HOME: Record<string, string> = {
@@ -52,12 +51,6 @@ export const PROFILE_HOME: Record<string, string> = {
 
 export function isKnownRegion(code: string): boolean {
   return Object.hasOwn(REGIONS, code);
-}
-
-/** Region code for a usage-type prefix (`USE1` -> `us-east-1`). */
-export function regionOfUsagePrefix(prefix: string): string | undefined {
-  const upper = prefix.toUpperCase();
-  return Object.entries(REGIONS).find(([, r]) => r.prefix === upper)?.[0];
 }
 
 /** Geo profiles a call from this Region may use, most specific first. */

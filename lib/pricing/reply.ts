@@ -3,8 +3,9 @@
  * side, the cheapest named with its monthly saving, hidden costs on their own lines, and
  * a context line saying where the prices come from and how old they are.
  */
-import type { Reply, ReplyBlock } from '../chat/reply.js';
+
 import { type Dec, formatUsd, toCents } from '../money.js';
+import type { Reply, ReplyBlock } from '../reply/reply.js';
 import type { Catalog } from './catalog.js';
 import { compact, type Estimate, type EstimateOption } from './estimator.js';
 import { describeCatalog, isLegacy, lifecycleOf, provenanceLines, provenanceOf } from './names.js';
@@ -146,7 +147,7 @@ export function estimateReply(e: Estimate, catalog: Catalog, now?: Date): Reply 
   return { headline, context: estimateContext(e, catalog, now), blocks };
 }
 
-/** JSON `data` of `estimate` (DESIGN.md "Result data"): money in dollars rounded to the cent. */
+/** JSON `data` of `estimate` (docs/interfaces.md "Result data"): money in dollars rounded to the cent. */
 export function estimateData(e: Estimate, catalog: Catalog, now?: Date) {
   const w = e.workload;
   const provenance = provenanceOf(catalog, e.priceOrigins, now);

@@ -1,5 +1,5 @@
 /**
- * The workload grammar of `estimate` and `compare` (DESIGN.md):
+ * The workload grammar of `estimate` and `compare` (docs/interfaces.md):
  *
  *   claude-sonnet-4-5 2000 in 500 out 10k/day
  *   nova-micro 300k requests/month 800 in 200 out batch

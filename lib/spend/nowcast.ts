@@ -13,10 +13,10 @@
 import { toIsoDate } from '../clock.js';
 import type { Log } from '../log.js';
 import { Dec, sumUsd, ZERO } from '../money.js';
-import type { BedrockControlPlane, BedrockMetricName, InferenceProfile, MetricsSource } from '../ports.js';
+import type { BedrockMetricName, InferenceProfile } from '../ports.js';
 import type { Catalog, CatalogModel, PriceSet } from '../pricing/catalog.js';
 import { modelForModelId, routesFrom } from '../pricing/models.js';
-import type { SpendContext } from './query.js';
+import type { RegionalMetrics, SpendContext } from './query.js';
 import { UNATTRIBUTED } from './query.js';
 import type { SpendGroupBy } from './spend.js';
 import type { TokenClass } from './usage-type.js';
@@ -166,13 +166,6 @@ export async function nowcastToday(
 ): Promise<Nowcast> {
   const start = new Date(`${toIsoDate(ctx.now)}T00:00:00Z`);
   return nowcastWindow(ctx, deps, { start, end: ctx.now, ...options });
-}
-
-/** One Region's CloudWatch and inference profiles. */
-export interface RegionalMetrics {
-  region: string;
-  metrics: MetricsSource;
-  bedrock?: BedrockControlPlane;
 }
 
 /** The nowcast lines of one Region: its ModelIds, mapped through its profiles, priced there. */

@@ -4,7 +4,7 @@
  * to three times a day and the last ~48 hours keep changing as usage is rated, so an answer
  * that does not say so invites a wrong conclusion.
  */
-import { addDays, type DateRange, formatDay, formatRange, formatTimestamp, toIsoDate } from '../clock.js';
+import { type DateRange, formatRange, formatTimestamp, toIsoDate } from '../clock.js';
 import type { CostMetric } from '../ports.js';
 import { costBasisLabel } from './query.js';
 
@@ -71,14 +71,4 @@ export function periodText(range: DateRange, now: Date): string {
   const text = formatRange(range);
   const year = range.start.slice(0, 4);
   return year === toIsoDate(now).slice(0, 4) ? text : `${text} ${year}`;
-}
-
-/** `today (Nov 18)` style label for single days. */
-export function dayText(day: string): string {
-  return formatDay(day);
-}
-
-/** Last included day of a half-open range. */
-export function lastDay(range: DateRange): string {
-  return addDays(range.end, -1);
 }

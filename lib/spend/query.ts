@@ -13,11 +13,11 @@
  *   shown as "unattributed", never dropped.
  */
 
-import { ExactSum } from '../analysis/exact-sum.js';
 import { addDays, type DateRange, daysBetween } from '../clock.js';
 import { costMetricOf } from '../config.js';
-import { type Deps, otherRegions } from '../deps.js';
+import { type Deps, otherRegions } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
+import { ExactSum } from '../exact-sum.js';
 import { closestMatches, normaliseName } from '../fuzzy.js';
 import { type Dec, ZERO } from '../money.js';
 import type {
@@ -29,9 +29,8 @@ import type {
   DataSources,
   MetricsSource,
 } from '../ports.js';
-import { scopedTeamsOf } from '../visibility/scope.js';
+import { scopedTeamsOf } from '../scope.js';
 import { modelNamesFromCatalog } from './model-names.js';
-import type { RegionalMetrics } from './nowcast.js';
 import {
   isBedrockService,
   type ModelNames,
@@ -56,6 +55,13 @@ export interface SpendContext {
    * (`BEDROCK_COST_REGIONS`), built on first call: the nowcast adds their tokens.
    */
   otherRegions?: () => Promise<RegionalMetrics[]>;
+}
+
+/** One Region's CloudWatch and inference profiles. */
+export interface RegionalMetrics {
+  region: string;
+  metrics: MetricsSource;
+  bedrock?: BedrockControlPlane;
 }
 
 /** Build a `SpendContext` from the app's dependencies. */

@@ -1,9 +1,8 @@
 /**
  * `spend`: totals and shares of Bedrock spend for a period, by model, team, usage type,
- * region or linked account, from the bill. Also `teamMonthToDate`, the one-query
- * month-to-date per team that budgets and the digest use.
+ * region or linked account, from the bill.
  */
-import { addDays, type DateRange, startOfMonth } from '../clock.js';
+import { addDays, type DateRange } from '../clock.js';
 import { type Dec, shareOf, sumUsd, ZERO } from '../money.js';
 import { fetchLines, type LineGrouping, type SpendContext, type SpendLine, UNATTRIBUTED } from './query.js';
 import { describeUsage, modelGroupOf, OPENSEARCH_SERVICE } from './usage-type.js';
@@ -145,52 +144,6 @@ export async function getSpend(ctx: SpendContext, query: SpendQuery): Promise<Sp
     stale: result.stale,
     requests: result.requests,
     lines: result.lines,
-  };
-}
-
-export interface TeamMonthToDate {
-  team: string;
-  usd: Dec;
-  /** Daily spend from the 1st, oldest first (days without spend are absent). */
-  daily: { day: string; usd: Dec }[];
-}
-
-export interface MonthToDate extends DateRange {
-  /** Every team with spend this month; untagged spend under `''`. */
-  teams: TeamMonthToDate[];
-  totalUsd: Dec;
-  dataAsOf: Date;
-  requests: number;
-}
-
-/**
- * Month-to-date Bedrock spend of every team in ONE Cost Explorer query (grouped by the
- * team tag, daily), for budgets and digests: N teams never cost N requests. Knowledge
- * Base OpenSearch OCUs are not included (they cannot be split by team with one query).
- *
- * @param today ISO date of "today" (the team's or UTC); the month is the one containing it.
- */
-export async function teamMonthToDate(ctx: SpendContext, today: string): Promise<MonthToDate> {
-  const start = startOfMonth(today);
-  const end = addDays(today, 1);
-  const result = await fetchLines(ctx, { start, end, grouping: 'team', granularity: 'DAILY' });
-  const byTeam = new Map<string, SpendLine[]>();
-  for (const line of result.lines) {
-    const team = line.team ?? '';
-    const list = byTeam.get(team) ?? [];
-    list.push(line);
-    byTeam.set(team, list);
-  }
-  const teams = [...byTeam.entries()]
-    .map(([team, lines]) => ({ team, usd: sumUsd(lines.map((l) => l.amount)), daily: dailyTotals(lines) }))
-    .sort((a, b) => b.usd.comparedTo(a.usd) || a.team.localeCompare(b.team));
-  return {
-    start,
-    end,
-    teams,
-    totalUsd: sumUsd(teams.map((t) => t.usd)),
-    dataAsOf: result.dataAsOf,
-    requests: result.requests,
   };
 }
 

@@ -481,26 +481,6 @@ export function pricingTierOf(info: UsageTypeInfo): PricingTier {
   return info.tier;
 }
 
-const TIER_LABELS: Record<PricingTier, string> = {
-  standard: 'standard',
-  flex: 'Flex',
-  priority: 'Priority',
-  batch: 'batch',
-  'latency-optimized': 'latency-optimized',
-  reserved: 'Reserved',
-  provisioned: 'provisioned throughput',
-};
-
-/** `Priority`, `latency-optimized`, `Reserved`: the tier as answers name it. */
-export function pricingTierLabel(tier: PricingTier): string {
-  return TIER_LABELS[tier];
-}
-
-/** `in-region`, `geo (cross-region)`, `global`: where a line's requests were served. */
-export function routeLabel(scope: CrossRegionScope): string {
-  return scope === 'global' ? 'global' : scope === 'geo' ? 'cross-region' : 'in-region';
-}
-
 /**
  * The catalog price field (`lib/pricing/catalog.ts` `PriceSet`) a token line is billed at:
  * `input`, `batchOutput`, `priorityInput`, `latencyOutput`, `inputLong`, `cacheWrite1h`,

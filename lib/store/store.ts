@@ -1,7 +1,7 @@
 /**
  * The one DynamoDB table (keys `pk`/`sk`, TTL attribute `expiresAt`). Repositories in
  * the domain folders (budgets, digest, spend cache, pricing) take a `Store` and own
- * their item shapes; see the data model in DESIGN.md.
+ * their item shapes; see docs/data-model.md.
  */
 import type { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 

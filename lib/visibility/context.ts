@@ -8,11 +8,18 @@
  * Jobs (digests, alerts, the idle scan, the ledger sync) are not commands: they keep the
  * unscoped `Deps` and deliver each team's figures to that team's own channel.
  */
-import type { Reply } from '../chat/reply.js';
+
 import type { CommandContext, CommandResult } from '../commands/types.js';
-import { type Deps, once } from '../deps.js';
+import { type Deps, once } from '../context.js';
+import type { Reply } from '../reply/reply.js';
+import {
+  scopeControlPlane,
+  scopeMetricsSource,
+  scopeSources,
+  scopeStore,
+  type Visibility,
+} from '../scope.js';
 import { immediateVisibility } from './resolve.js';
-import { scopeControlPlane, scopeMetricsSource, scopeSources, scopeStore, type Visibility } from './scope.js';
 
 interface ScopeState {
   visibility: () => Promise<Visibility>;

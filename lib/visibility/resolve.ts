@@ -16,12 +16,12 @@
  * rarely, and a question should not cost a Slack call per team.
  */
 import { listTeams, type TeamProfile } from '../budgets/store.js';
-import type { Caller } from '../commands/types.js';
 import type { Config } from '../config.js';
 import type { Log } from '../log.js';
 import { mapPool } from '../pool.js';
+import type { Caller } from '../reply/caller.js';
+import type { Visibility } from '../scope.js';
 import type { Store } from '../store/store.js';
-import type { Visibility } from './scope.js';
 
 /** What resolving needs: the settings, the (unscoped) table, a log. */
 export interface ResolveDeps {
@@ -101,7 +101,7 @@ async function belongs(
 
 function defaultChannelMember(deps: ResolveDeps) {
   return async (channel: string, userId: string) => {
-    const { isSlackChannelMember } = await import('../chat/slack-members.js');
+    const { isSlackChannelMember } = await import('../reply/slack-members.js');
     return isSlackChannelMember(deps.config, channel, userId, deps.log);
   };
 }

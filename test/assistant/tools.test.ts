@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { toolCommand } from '../../lib/assistant/answer.js';
 import {
   ASSISTANT_TOOLS,
   findTool,
@@ -50,6 +51,8 @@ describe('assistant tools', () => {
     for (const t of ASSISTANT_TOOLS) {
       const command = findCommand(t.command);
       expect(command, t.name).toBeDefined();
+      // `ask` runs the tool's command from its own list (it cannot import the registry, which holds `ask`).
+      expect(toolCommand(t.command), t.name).toBe(command);
       if (command?.mutates) expect(t.readOnly, `${t.name} runs a mutating command`).toBeDefined();
     }
     expect(ASSISTANT_TOOLS.some((t) => t.command === 'ask')).toBe(false);

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acknowledgeAlert, getAlert, parseAlertKey } from '../../lib/budgets/alert-store.js';
 import { type BudgetAlertOptions, runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { DEFAULT_DIGEST, getTeam, saveTeam, type TeamProfile } from '../../lib/budgets/store.js';
-import type { ChatTarget } from '../../lib/chat/delivery.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import { syncIfDue } from '../../lib/ledger/job.js';
+import type { ChatTarget } from '../../lib/reply/delivery.js';
 
 const PT_USAGE = 'USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits';
 
@@ -512,7 +512,7 @@ describe('budget ack (the Acknowledge button as a command, for Teams and the CLI
 
 describe('syntheticBudgetAccount (benchmark fixture)', () => {
   it('seeds teams whose alerts a run finds, the bill read once into the ledger', async () => {
-    const { syntheticBudgetAccount } = await import('../../lib/budgets/synthetic.js');
+    const { syntheticBudgetAccount } = await import('../support/synthetic-budgets.js');
     const account = syntheticBudgetAccount({ teams: 400, now: new Date('2026-11-18T06:00:00Z') });
     await account.seed(store);
     const deps = testDeps({ store, sources: account.sources, delivery });
@@ -527,7 +527,7 @@ describe('syntheticBudgetAccount (benchmark fixture)', () => {
   });
 
   it('gives the benchmark its figures in one call', async () => {
-    const { benchmarkBudgetAlerts } = await import('../../lib/budgets/synthetic.js');
+    const { benchmarkBudgetAlerts } = await import('../support/synthetic-budgets.js');
     const result = await benchmarkBudgetAlerts({ store, teams: 200 });
     expect(result).toMatchObject({ teams: 200, first: { alerting: 5 }, steady: { sent: 0 } });
     expect(result.first.sent).toBeGreaterThanOrEqual(10);

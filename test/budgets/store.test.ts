@@ -5,11 +5,11 @@ import {
   DEFAULT_DIGEST,
   deleteTeam,
   getTeam,
-  listAudit,
   listTeams,
   saveTeam,
 } from '../../lib/budgets/store.js';
 import { usd } from '../../lib/money.js';
+import { listAudit } from '../support/audit.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
 let dynamo: TestDynamo;

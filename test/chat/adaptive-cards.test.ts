@@ -6,20 +6,20 @@
  * bot's interactive cards (`Action.Execute` buttons).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { saveTeam } from '../../lib/budgets/store.js';
 import { errorReply } from '../../lib/chat/command-flow.js';
-import type { ChatTarget } from '../../lib/chat/delivery.js';
-import type { Reply } from '../../lib/chat/reply.js';
 import { botMessage } from '../../lib/chat/teams-bot/send.js';
 import { renderTeams } from '../../lib/chat/teams-render.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
+import { runIdleScan } from '../../lib/idle/idle-scan.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
+import type { ChatTarget } from '../../lib/reply/delivery.js';
+import type { Reply } from '../../lib/reply/reply.js';
 import { adaptiveCardProblems } from '../support/adaptive-cards.js';
 import { type RecordingDelivery, TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';

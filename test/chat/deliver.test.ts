@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createChatDelivery, postReply } from '../../lib/chat/deliver.js';
-import { DeliveryError } from '../../lib/chat/delivery.js';
-import { outboundPolicyOf } from '../../lib/chat/outbound.js';
-import type { Reply } from '../../lib/chat/reply.js';
-import { simpleReply } from '../../lib/chat/reply.js';
 import { loadConfig } from '../../lib/config.js';
+import { DeliveryError } from '../../lib/reply/delivery.js';
+import { outboundPolicyOf } from '../../lib/reply/outbound.js';
+import type { Reply } from '../../lib/reply/reply.js';
+import { simpleReply } from '../../lib/reply/reply.js';
 import { LOCAL_WEBHOOK_ENV } from '../support/deps.js';
 import {
   type SlackServer,

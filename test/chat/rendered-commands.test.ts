@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorReply } from '../../lib/chat/command-flow.js';
-import type { Reply } from '../../lib/chat/reply.js';
 import { renderSlack, SLACK_LIMITS } from '../../lib/chat/slack-render.js';
 import { cardBytes, renderTeams, TEAMS_CARD_MAX_BYTES } from '../../lib/chat/teams-render.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
+import type { Reply } from '../../lib/reply/reply.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 

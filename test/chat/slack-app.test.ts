@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ActionRequest, findAction, registerAction, unregisterAction } from '../../lib/chat/actions.js';
+import { findAction } from '../../lib/chat/actions.js';
 import type { HttpEvent } from '../../lib/chat/http.js';
 import { createReplayGuard } from '../../lib/chat/replay.js';
-import { simpleReply } from '../../lib/chat/reply.js';
 import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
+import type { ActionHandler, ActionRequest } from '../../lib/reply/actions.js';
+import { simpleReply } from '../../lib/reply/reply.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import {
@@ -44,10 +45,11 @@ afterAll(async () => {
   await Promise.all([dynamo?.close(), slack?.close()]);
 });
 
-function handlerFor(options: { jobs?: WorkerJob[] } = {}) {
+function handlerFor(options: { jobs?: WorkerJob[]; actions?: Record<string, ActionHandler> } = {}) {
   const worker = inProcessWorker(async () => deps);
   const handler = createSlackEventsHandler(async () => deps, {
     nowMs: () => NOW_MS,
+    ...(options.actions ? { actions: options.actions } : {}),
     invokeWorker: async (job) => {
       options.jobs?.push(job);
       await worker(job);
@@ -260,40 +262,36 @@ describe('Slack slash command: answers', () => {
 describe('Slack buttons', () => {
   it('routes a click to the registered handler and posts its answer, replacing the message when asked', async () => {
     const seen: ActionRequest[] = [];
-    registerAction('test_ack', async (request) => {
+    const testAck: ActionHandler = async (request) => {
       seen.push(request);
       return {
         reply: { ...simpleReply(`Acknowledged by ${request.caller.userId}.`), visibility: 'in_channel' },
         replaceOriginal: true,
       };
+    };
+    const { handler } = handlerFor({ actions: { test_ack: testAck } });
+    const responseUrl = slack.responseUrl('ack-1');
+    const payload = blockActionsPayload({
+      actionId: 'test_ack',
+      value: 'ALERT#search#2026-11|THRESHOLD#80',
+      responseUrl,
+      userId: 'U0ADMIN001',
+      messageTs: '1763445600.000900',
     });
-    try {
-      const { handler } = handlerFor();
-      const responseUrl = slack.responseUrl('ack-1');
-      const payload = blockActionsPayload({
-        actionId: 'test_ack',
-        value: 'ALERT#search#2026-11|THRESHOLD#80',
-        responseUrl,
-        userId: 'U0ADMIN001',
-        messageTs: '1763445600.000900',
-      });
-      const result = await handler(slackRequest(slackInteractionBody(payload), SECRET));
-      expect(result.statusCode).toBe(200);
-      expect(seen[0]).toMatchObject({
-        id: 'test_ack',
-        value: 'ALERT#search#2026-11|THRESHOLD#80',
-        caller: { platform: 'slack', userId: 'U0ADMIN001', isAdmin: true, channelId: 'C0FINOPS01' },
-        message: { channel: 'C0FINOPS01', ts: '1763445600.000900' },
-      });
-      const post = slack.responsesTo('ack-1')[0]?.body;
-      expect(post).toMatchObject({
-        replace_original: true,
-        response_type: 'in_channel',
-        text: 'Acknowledged by U0ADMIN001.',
-      });
-    } finally {
-      unregisterAction('test_ack');
-    }
+    const result = await handler(slackRequest(slackInteractionBody(payload), SECRET));
+    expect(result.statusCode).toBe(200);
+    expect(seen[0]).toMatchObject({
+      id: 'test_ack',
+      value: 'ALERT#search#2026-11|THRESHOLD#80',
+      caller: { platform: 'slack', userId: 'U0ADMIN001', isAdmin: true, channelId: 'C0FINOPS01' },
+      message: { channel: 'C0FINOPS01', ts: '1763445600.000900' },
+    });
+    const post = slack.responsesTo('ack-1')[0]?.body;
+    expect(post).toMatchObject({
+      replace_original: true,
+      response_type: 'in_channel',
+      text: 'Acknowledged by U0ADMIN001.',
+    });
   });
 
   it('knows the handlers of the alert, idle and command buttons', async () => {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Reply } from '../../lib/chat/reply.js';
-import { simpleReply } from '../../lib/chat/reply.js';
 import {
   actionIdOf,
   escapeMrkdwn,
@@ -9,6 +7,8 @@ import {
   type SlackBlock,
   splitText,
 } from '../../lib/chat/slack-render.js';
+import type { Reply } from '../../lib/reply/reply.js';
+import { simpleReply } from '../../lib/reply/reply.js';
 
 /** Every text a block carries, with the limit that applies to it. */
 function texts(blocks: SlackBlock[]): { text: string; limit: number }[] {

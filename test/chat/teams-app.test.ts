@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTeam, saveTeam } from '../../lib/budgets/store.js';
 import { commandText, createTeamsMessagesHandler } from '../../lib/chat/teams-app.js';
-import { saveConversation } from '../../lib/chat/teams-bot/conversations.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
+import { saveConversation } from '../../lib/reply/teams-conversations.js';
 import { type BotFramework, startBotFramework } from '../support/botframework-server.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';

@@ -8,13 +8,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { botFetch } from '../../lib/aws/http-client.js';
 import {
   BOT_FRAMEWORK_ISSUER,
   BotAuthError,
   clearBotKeyCache,
   verifyBotRequest,
 } from '../../lib/chat/teams-bot/auth.js';
-import { botFetch } from '../../lib/lambda/http-client.js';
 
 const APP_ID = '0a1b2c3d-0000-4000-8000-bedrockcost02';
 const NOW = Date.parse('2026-11-18T06:00:00Z');

@@ -5,12 +5,12 @@
  * is not a Bot Connector.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../lib/chat/delivery.js';
-import { simpleReply } from '../../lib/chat/reply.js';
 import { clearConnectorTokens, createBotConnector, tokenUrlOf } from '../../lib/chat/teams-bot/connector.js';
 import { sendReply } from '../../lib/chat/teams-bot/send.js';
 import { runWorkerJob } from '../../lib/chat/worker.js';
 import { loadConfig } from '../../lib/config.js';
+import { DeliveryError } from '../../lib/reply/delivery.js';
+import { simpleReply } from '../../lib/reply/reply.js';
 import { type BotFramework, startBotFramework } from '../support/botframework-server.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';

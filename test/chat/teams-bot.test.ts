@@ -1,20 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { getTeam } from '../../lib/budgets/store.js';
 import { createChatDelivery } from '../../lib/chat/deliver.js';
-import type { Delivery } from '../../lib/chat/delivery.js';
 import { botCommandText, createTeamsBotHandler } from '../../lib/chat/teams-bot/app.js';
 import { clearBotKeyCache } from '../../lib/chat/teams-bot/auth.js';
 import { clearConnectorTokens, isAllowedServiceUrl } from '../../lib/chat/teams-bot/connector.js';
-import { getConversation } from '../../lib/chat/teams-bot/conversations.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
+import { runIdleScan } from '../../lib/idle/idle-scan.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import type { DataSources } from '../../lib/ports.js';
+import type { Delivery } from '../../lib/reply/delivery.js';
+import { getConversation } from '../../lib/reply/teams-conversations.js';
 import type { Store } from '../../lib/store/store.js';
 import { fakeBill } from '../budgets/fake-bill.js';
 import {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Reply } from '../../lib/chat/reply.js';
-import { simpleReply } from '../../lib/chat/reply.js';
 import {
   cardBytes,
   renderTeams,
@@ -8,6 +6,8 @@ import {
   teamsMarkdown,
   teamsMessage,
 } from '../../lib/chat/teams-render.js';
+import type { Reply } from '../../lib/reply/reply.js';
+import { simpleReply } from '../../lib/reply/reply.js';
 
 type Element = { type: string; text?: string; [k: string]: unknown };
 

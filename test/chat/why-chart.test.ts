@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeBars } from '../../lib/chart/bridge.js';
-import type { ReplyBlock } from '../../lib/chat/reply.js';
 import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { inProcessWorker, runWorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { WhyData } from '../../lib/commands/why.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
+import type { ReplyBlock } from '../../lib/reply/reply.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { slackCommandBody, slackRequest, TEST_EPOCH_SECONDS } from '../support/signing.js';

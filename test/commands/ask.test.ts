@@ -11,12 +11,13 @@ import { planCommand } from '../../lib/chat/command-flow.js';
 import { renderText } from '../../lib/chat/text.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine, parseLine, UnknownCommandError } from '../../lib/commands/grammar.js';
-import type { Caller, CommandContext } from '../../lib/commands/types.js';
-import type { Deps } from '../../lib/deps.js';
+import type { CommandContext } from '../../lib/commands/types.js';
+import type { Deps } from '../../lib/context.js';
 import { ParseError } from '../../lib/errors.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import { modelForModelId, priceAt } from '../../lib/pricing/models.js';
+import type { Caller } from '../../lib/reply/caller.js';
 import type { Store } from '../../lib/store/store.js';
 import {
   type AwsHandler,

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getTeam, listAudit, listTeams } from '../../lib/budgets/store.js';
+import { getTeam, listTeams } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
 import { budgetCommand, parseBudgetWords } from '../../lib/commands/budget.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Caller, CommandContext } from '../../lib/commands/types.js';
-import type { Deps } from '../../lib/deps.js';
+import type { CommandContext } from '../../lib/commands/types.js';
+import type { Deps } from '../../lib/context.js';
 import { ForbiddenError, ParseError } from '../../lib/errors.js';
+import type { Caller } from '../../lib/reply/caller.js';
 import type { Store } from '../../lib/store/store.js';
 import { BEDROCK, type FakeBill, fakeBill, SONNET } from '../budgets/fake-bill.js';
+import { listAudit } from '../support/audit.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 

@@ -49,7 +49,7 @@ describe('estimate', () => {
     );
   });
 
-  it('returns the DESIGN.md estimate data, money rounded to the cent', async () => {
+  it('returns the docs/interfaces.md estimate data, money rounded to the cent', async () => {
     const { command, data } = await run('estimate claude-sonnet-4-5 2000 in 500 out 10k/day');
     expect(command).toBe('estimate');
     const d = data as EstimateData;
@@ -76,7 +76,7 @@ describe('estimate', () => {
     });
   });
 
-  it('the other DESIGN.md workloads parse and answer', async () => {
+  it('the other docs/interfaces.md workloads parse and answer', async () => {
     const batch = (await run('estimate nova-micro 300k requests/month 800 in 200 out batch'))
       .data as EstimateData;
     expect(batch).toMatchObject({

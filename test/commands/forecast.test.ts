@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../lib/chat/text.js';
 import type { ForecastData } from '../../lib/commands/forecast.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { billFacts, costExplorerHandler, servicesHandler } from '../spend/bill-fixture.js';
 import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
 import { testDeps } from '../support/deps.js';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdleData } from '../../lib/analysis/idle.js';
-import { snoozeIdleAction } from '../../lib/analysis/idle-actions.js';
 import { renderText } from '../../lib/chat/text.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import { type IdleSnoozeData, idleCommand, parseIdleHours } from '../../lib/commands/idle.js';
 import type { CommandContext } from '../../lib/commands/types.js';
 import { ParseError } from '../../lib/errors.js';
+import type { IdleData } from '../../lib/idle/idle.js';
+import { snoozeIdleAction } from '../../lib/idle/idle-actions.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';

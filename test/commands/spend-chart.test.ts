@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drawCharts } from '../../lib/chat/charts.js';
-import type { ReplyBlock } from '../../lib/chat/reply.js';
 import { renderText } from '../../lib/chat/text.js';
 import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { SpendData } from '../../lib/commands/spend.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
+import type { ReplyBlock } from '../../lib/reply/reply.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 

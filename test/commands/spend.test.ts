@@ -6,7 +6,7 @@ import { executeLine } from '../../lib/commands/grammar.js';
 import type { SpendData } from '../../lib/commands/spend.js';
 import type { WhyData } from '../../lib/commands/why.js';
 import { runCli } from '../../lib/local/cli.js';
-import { createLocalRuntime, type LocalRuntime } from '../../lib/runtime.js';
+import { createLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.js';
 import { testDeps } from '../support/deps.js';
 
 // The demo account: team search's Claude Sonnet 4.5 output tokens spike in the week of Nov 9.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { StatusData } from '../../lib/commands/status.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { syncIfDue } from '../../lib/ledger/job.js';
 import { recordYesterdaysNowcast } from '../../lib/ledger/reconcile.js';
 import { silentLog } from '../../lib/log.js';

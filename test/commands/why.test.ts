@@ -3,7 +3,7 @@ import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { WhyData } from '../../lib/commands/why.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { isUserError } from '../../lib/errors.js';
 import { syncLedger } from '../../lib/ledger/sync.js';
 import { Dec } from '../../lib/money.js';

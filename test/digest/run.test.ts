@@ -1,8 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTeam, type TeamProfile } from '../../lib/budgets/store.js';
-import type { ChatTarget } from '../../lib/chat/delivery.js';
-import type { Reply } from '../../lib/chat/reply.js';
 import { renderSlack, SLACK_LIMITS } from '../../lib/chat/slack-render.js';
 import { fixedClock } from '../../lib/clock.js';
 import { getDigestRecord } from '../../lib/digest/claim.js';
@@ -10,6 +8,8 @@ import { type DigestRunOptions, runWeeklyDigest } from '../../lib/digest/run.js'
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
 import type { CostSource, DataSources } from '../../lib/ports.js';
+import type { ChatTarget } from '../../lib/reply/delivery.js';
+import type { Reply } from '../../lib/reply/reply.js';
 import type { Store } from '../../lib/store/store.js';
 import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';

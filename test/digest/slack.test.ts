@@ -4,7 +4,7 @@ import { createChatDelivery } from '../../lib/chat/deliver.js';
 import { SLACK_LIMITS } from '../../lib/chat/slack-render.js';
 import { TEAMS_CARD_MAX_BYTES } from '../../lib/chat/teams-render.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { getDigestRecord } from '../../lib/digest/claim.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';

@@ -7,23 +7,24 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticAwsHandlers } from '../../bench/synthetic-aws.js';
-import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { acknowledgeAlert, getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
-import { getTeam, listAudit } from '../../lib/budgets/store.js';
-import { syntheticBudgetAccount } from '../../lib/budgets/synthetic.js';
+import { getTeam } from '../../lib/budgets/store.js';
 import { createReplayGuard, requestKey } from '../../lib/chat/replay.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { userMessage } from '../../lib/errors.js';
+import { runIdleScan } from '../../lib/idle/idle-scan.js';
 import type { Store } from '../../lib/store/store.js';
-import { wireHandlers } from '../analysis/idle-fixtures.js';
 import { fakeBill } from '../budgets/fake-bill.js';
+import { wireHandlers } from '../idle/idle-fixtures.js';
+import { listAudit } from '../support/audit.js';
 import { type AwsServer, startAwsServer } from '../support/aws-server.js';
 import { recordingDelivery, TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
+import { syntheticBudgetAccount } from '../support/synthetic-budgets.js';
 import { type DynamoProxy, proxiedStore, startDynamoProxy } from './dynamo-proxy.js';
 import { faultDeps, isFriendly } from './helpers.js';
 

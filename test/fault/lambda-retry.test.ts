@@ -8,9 +8,8 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticAwsHandlers } from '../../bench/synthetic-aws.js';
-import { syntheticBudgetAccount } from '../../lib/budgets/synthetic.js';
 import type { WorkerJob } from '../../lib/chat/worker.js';
-import { manyThroughputs, wireHandlers } from '../analysis/idle-fixtures.js';
+import { manyThroughputs, wireHandlers } from '../idle/idle-fixtures.js';
 import { usEast1Strings } from '../pricing/price-list-docs.js';
 import {
   type AwsHandler,
@@ -21,6 +20,7 @@ import {
 } from '../support/aws-server.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { type SlackServer, startSlackServer } from '../support/slack-server.js';
+import { syntheticBudgetAccount } from '../support/synthetic-budgets.js';
 
 type Handler = (event: unknown, context?: Context) => Promise<unknown>;
 

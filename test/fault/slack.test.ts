@@ -11,14 +11,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { createChatDelivery, postReply } from '../../lib/chat/deliver.js';
-import { outboundPolicyOf } from '../../lib/chat/outbound.js';
-import { simpleReply } from '../../lib/chat/reply.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import { loadConfig } from '../../lib/config.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { getDigestRecord } from '../../lib/digest/claim.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { emfDeliveryMetrics } from '../../lib/metrics.js';
+import { outboundPolicyOf } from '../../lib/reply/outbound.js';
+import { simpleReply } from '../../lib/reply/reply.js';
 import type { Store } from '../../lib/store/store.js';
 import { fakeBill } from '../budgets/fake-bill.js';
 import { testDeps } from '../support/deps.js';

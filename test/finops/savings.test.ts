@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IdleData } from '../../lib/analysis/idle.js';
-import { runIdleScan } from '../../lib/analysis/idle-scan.js';
 import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
 import { eachDay } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { SavingsData } from '../../lib/commands/savings.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
+import type { IdleData } from '../../lib/idle/idle.js';
+import { runIdleScan } from '../../lib/idle/idle-scan.js';
 import { Dec } from '../../lib/money.js';
 import type { ProvisionedThroughput } from '../../lib/ports.js';
-import { arnOf, wireHandlers } from '../analysis/idle-fixtures.js';
+import { arnOf, wireHandlers } from '../idle/idle-fixtures.js';
 import { costExplorerHandler, type Fact, servicesHandler } from '../spend/bill-fixture.js';
 import { awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
 import { recordingDelivery, testDeps } from '../support/deps.js';

@@ -11,7 +11,7 @@ import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { createTeamsMessagesHandler } from '../../lib/chat/teams-app.js';
 import { verifySlackSignature, verifyTeamsSignature } from '../../lib/chat/verify.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';

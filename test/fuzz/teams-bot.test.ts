@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botCommandText, createTeamsBotHandler, parseBotActivity } from '../../lib/chat/teams-bot/app.js';
 import { fixedClock } from '../../lib/clock.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { type BotFramework, botRequest, startBotFramework } from '../support/botframework-server.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
 import { type BillFact, queryFacts } from '../../lib/ledger/facts.js';
 import { syncLedger } from '../../lib/ledger/sync.js';
 import { Dec, sumUsd } from '../../lib/money.js';

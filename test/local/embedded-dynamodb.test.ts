@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createLocalRuntime } from '../../lib/runtime.js';
+import { createLocalRuntime } from '../../lib/local/runtime.js';
 
 describe('embedded DynamoDB', () => {
   it('keeps data under BEDROCK_COST_DATA_DIR across restarts', async () => {

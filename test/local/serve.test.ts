@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { createLocalRuntime } from '../../lib/local/runtime.js';
 import { serve, startHttpServer } from '../../lib/local/serve.js';
-import { createLocalRuntime } from '../../lib/runtime.js';
 
 describe('bedrock-cost serve', () => {
   it('answers commands typed at the prompt and serves the chat routes', async () => {

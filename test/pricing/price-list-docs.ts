@@ -3,7 +3,7 @@
  * the GetProducts `PriceList` strings and as parsed documents.
  */
 import { readFileSync } from 'node:fs';
-import type { PriceListProduct } from '../../lib/aws/price-list.js';
+import type { PriceListProduct } from '../../lib/ports.js';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/pricing/${name}`, import.meta.url), 'utf8'));

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { PriceListProduct } from '../../lib/aws/price-list.js';
 import { Dec } from '../../lib/money.js';
+import type { PriceListProduct } from '../../lib/ports.js';
 import { bundledCatalog, type PriceSource } from '../../lib/pricing/catalog.js';
 import { type PriceFact, parseProductFacts, resolveFact, UNREADABLE } from '../../lib/pricing/refresh.js';
 import { allDocs } from './price-list-docs.js';

@@ -337,7 +337,7 @@ describe('Reserved and Priority from published Price List rows (bundled catalog)
 
 describe('idle throughput fallback rate', () => {
   it('uses the catalog provisioned rate and names where it comes from', async () => {
-    const { catalogRateFor } = await import('../../lib/analysis/idle-catalog.js');
+    const { catalogRateFor } = await import('../../lib/idle/idle-catalog.js');
     const rate = await catalogRateFor({ catalog: async () => catalog });
     const r = rate!('amazon.nova-lite-v1:0', '1-month', 'us-east-1')!;
     expect(r.perModelUnitHour.toString()).toBe('55');

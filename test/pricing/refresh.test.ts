@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PriceListProduct } from '../../lib/aws/price-list.js';
+import type { PriceListProduct } from '../../lib/ports.js';
 import { bundledCatalog, indexCatalog } from '../../lib/pricing/catalog.js';
 import { priceAt, resolveModel } from '../../lib/pricing/models.js';
 import { describeCatalog } from '../../lib/pricing/names.js';

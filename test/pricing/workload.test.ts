@@ -9,7 +9,7 @@ const catalog = bundledCatalog();
 const isModel = (t: string) => findModel(catalog, t) !== undefined;
 const parse = (text: string) => parseWorkload(text.split(' '), isModel);
 
-describe('parseWorkload: the DESIGN.md examples', () => {
+describe('parseWorkload: the docs/interfaces.md examples', () => {
   it('claude-sonnet-4-5 2000 in 500 out 10k/day', () => {
     const w = parse('claude-sonnet-4-5 2000 in 500 out 10k/day');
     expect(w).toMatchObject({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../../lib/chat/delivery.js';
-import { simpleReply } from '../../lib/chat/reply.js';
+import { DeliveryError } from '../../lib/reply/delivery.js';
+import { simpleReply } from '../../lib/reply/reply.js';
 import { recordingDelivery, testDeps } from './deps.js';
 import { startTestDynamo, type TestDynamo } from './dynamo.js';
 

@@ -10,20 +10,22 @@
  * await runBudgetAlerts(deps);
  * expect(delivery.sent).toHaveLength(1);
  */
-import type { ChatTarget, Delivery, DeliveryReceipt } from '../../lib/chat/delivery.js';
-import { DeliveryError } from '../../lib/chat/delivery.js';
-import type { Reply } from '../../lib/chat/reply.js';
+
 import { fixedClock } from '../../lib/clock.js';
 import { loadConfig } from '../../lib/config.js';
-import { createDeps, type Deps } from '../../lib/deps.js';
+import type { Deps } from '../../lib/context.js';
+import { createDeps } from '../../lib/deps.js';
 import { type Log, silentLog } from '../../lib/log.js';
 import type { DeliveryMetrics } from '../../lib/metrics.js';
 import type { DataSources } from '../../lib/ports.js';
+import type { ChatTarget, Delivery, DeliveryReceipt } from '../../lib/reply/delivery.js';
+import { DeliveryError } from '../../lib/reply/delivery.js';
+import type { Reply } from '../../lib/reply/reply.js';
 import type { Store } from '../../lib/store/store.js';
 
 /**
  * The local test servers (webhooks, `response_url`s) listen on 127.0.0.1, which the
- * outbound policy refuses by default (`lib/chat/outbound.ts`): tests allow it explicitly,
+ * outbound policy refuses by default (`lib/reply/outbound.ts`): tests allow it explicitly,
  * as an operator would for a local run. A test of the refusal leaves it out.
  */
 export const LOCAL_WEBHOOK_ENV = { BEDROCK_COST_WEBHOOK_HOSTS: '127.0.0.1' } as const;

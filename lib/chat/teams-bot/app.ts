@@ -22,11 +22,14 @@
  * The HTTP answer is empty (200) except for invokes, whose answer is the button's result.
  */
 import type { Context } from 'aws-lambda';
-import type { Caller } from '../../commands/types.js';
-import type { Deps } from '../../deps.js';
+import type { BotFetch } from '../../aws/http-client.js';
+import type { Deps } from '../../context.js';
 import { isUserError } from '../../errors.js';
-import type { BotFetch } from '../../lambda/http-client.js';
-import { type ActionRequest, findAction } from '../actions.js';
+import type { ActionRequest } from '../../reply/actions.js';
+import type { Caller } from '../../reply/caller.js';
+import { type Reply, simpleReply } from '../../reply/reply.js';
+import { baseConversationId, type ConversationReference } from '../../reply/teams-conversations.js';
+import { findAction } from '../actions.js';
 import {
   callerOf,
   commandContext,
@@ -37,13 +40,11 @@ import {
 } from '../command-flow.js';
 import type { HttpHandler, HttpResult } from '../http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from '../replay.js';
-import { type Reply, simpleReply } from '../reply.js';
 import { renderTeams } from '../teams-render.js';
 import { headerOf, rawBodyOf } from '../verify.js';
 import { defaultInvokeWorker, type InvokeWorker } from '../worker.js';
 import { BotAuthError, verifyBotRequest, warmBotKeys } from './auth.js';
 import { type BotConnector, type ConversationAddress, createBotConnector } from './connector.js';
-import { baseConversationId, type ConversationReference } from './conversations.js';
 import { botMessage } from './send.js';
 
 export interface TeamsBotOptions {
@@ -267,7 +268,7 @@ export function createTeamsBotHandler(
     const ref = referenceOf(activity, deps.clock.now());
     if (known.has(`${ref.conversationId}|${ref.serviceUrl}`)) return;
     try {
-      const { saveConversation } = await import('./conversations.js');
+      const { saveConversation } = await import('../../reply/teams-conversations.js');
       await saveConversation(deps.store, ref);
       known.add(`${ref.conversationId}|${ref.serviceUrl}`);
     } catch (error) {
@@ -466,7 +467,7 @@ export function createTeamsBotHandler(
         ? activity.action === 'remove'
         : Boolean(botId && activity.membersRemoved?.some((m) => m.id === botId));
     const ref = referenceOf(activity, deps.clock.now());
-    const conversations = await import('./conversations.js');
+    const conversations = await import('../../reply/teams-conversations.js');
     if (removed) {
       await conversations.deleteConversation(deps.store, ref.conversationId);
       known.delete(`${ref.conversationId}|${ref.serviceUrl}`);

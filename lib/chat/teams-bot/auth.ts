@@ -25,7 +25,7 @@
  * needs it.
  */
 import { createLocalJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { type BotFetch, botFetch } from '../../lambda/http-client.js';
+import { type BotFetch, botFetch } from '../../aws/http-client.js';
 
 /** The issuer of every Bot Connector token. */
 export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';

@@ -10,9 +10,10 @@
  * Connector host (`*.botframework.com`, `smba.trafficmanager.net`, plus the hosts in
  * `BOTFRAMEWORK_SERVICE_HOSTS`, which may be plain http: the local connector in tests).
  */
+
+import { type BotFetch, type BotResponse, botFetch } from '../../aws/http-client.js';
 import type { Config } from '../../config.js';
-import { type BotFetch, type BotResponse, botFetch } from '../../lambda/http-client.js';
-import { DeliveryError } from '../delivery.js';
+import { DeliveryError } from '../../reply/delivery.js';
 
 /** Where a message goes: a conversation at a Bot Connector, optionally as a reply. */
 export interface ConversationAddress {

@@ -7,9 +7,9 @@
  * A chart goes inline in the card as a PNG data URI, as in the webhook mode.
  */
 import type { Config } from '../../config.js';
-import type { ChatTarget, DeliveryReceipt } from '../delivery.js';
-import { DeliveryError } from '../delivery.js';
-import { type Reply, simpleReply } from '../reply.js';
+import type { ChatTarget, DeliveryReceipt } from '../../reply/delivery.js';
+import { DeliveryError } from '../../reply/delivery.js';
+import { type Reply, simpleReply } from '../../reply/reply.js';
 import { renderTeams, teamsAttachment } from '../teams-render.js';
 import { renderText } from '../text.js';
 import {

@@ -1,0 +1,464 @@
+/**
+ * The daily idle-throughput job (`functions/idle-throughput.ts`, `bedrock-cost idle-scan`).
+ *
+ * Scans the last 24 hours and posts each idle provisioned throughput to the FinOps channel
+ * (`BEDROCK_COST_FINOPS_CHANNEL`: a Slack channel, a Teams webhook or a conversation of the
+ * Teams bot, see `lib/chat/finops-channel.ts`) and, when the throughput carries the team tag
+ * and that team's budget has an alert channel or Teams webhook, to the team as well, with
+ * a "Snooze 7 days" button: at most one message per throughput per channel per UTC day,
+ * whatever the number of runs or retries (claim with a conditional write, send, then mark
+ * sent; release the claim if the send failed). Snoozed throughputs are skipped. A dry run
+ * reports what would be sent and writes nothing.
+ *
+ * Under-use: when some throughput is in use, the last 7 days are scanned too, and a
+ * throughput called in under a quarter of its hours that could be resized (now, or when its
+ * commitment ends) is posted the same way, with its saving a month: the `savings` finding,
+ * word for word (`lib/analysis/savings.ts`).
+ */
+
+import type { SavingsFinding } from '../analysis/savings.js';
+import { formatTimestamp, toIsoDate } from '../clock.js';
+import { costMetricOf } from '../config.js';
+import { type Deps, otherRegions } from '../context.js';
+import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
+import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
+import { formatUsd } from '../money.js';
+import type { DataSources } from '../ports.js';
+import type { Caller } from '../reply/caller.js';
+import { type ChatTarget, describeTarget, mayHaveArrived } from '../reply/delivery.js';
+import { describeFinopsChannel, parseFinopsChannel, resolveFinopsChannel } from '../reply/finops-channel.js';
+import type { Reply } from '../reply/reply.js';
+import {
+  DEFAULT_IDLE_HOURS,
+  describeFault,
+  type IdleFinding,
+  type IdleScan,
+  scanIdleThroughputs,
+} from './idle.js';
+import { regionOfArn } from './idle-rates.js';
+import { buildIdleAlert, SNOOZE_DAYS } from './idle-reply.js';
+import {
+  claimIdlePost,
+  idlePostSlot,
+  markIdlePostSent,
+  releaseIdlePost,
+  snoozedThroughputs,
+  snoozeThroughput,
+  throughputTeam,
+} from './idle-store.js';
+
+/**
+ * Run the idle scan for `deps` over the last `hours`: the account's sources, the
+ * configured cost basis, and catalog prices as the fallback hourly cost.
+ */
+export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataSources): Promise<IdleScan> {
+  const now = deps.clock.now();
+  const home = deps.config.AWS_REGION;
+  let resolved: DataSources;
+  try {
+    resolved = sources ?? (await deps.sources());
+  } catch (error) {
+    return {
+      hours,
+      window: { start: new Date(now.getTime() - hours * 3_600_000).toISOString(), end: now.toISOString() },
+      findings: [],
+      problems: [describeFault(error, 'Could not reach the account')],
+      metricRequests: 0,
+      regions: [home],
+    };
+  }
+  const { catalogNameFor, catalogRateFor } = await import('./idle-catalog.js');
+  const [catalogRate, modelName] = await Promise.all([catalogRateFor(deps), catalogNameFor(deps)]);
+  const options = {
+    now,
+    hours,
+    costMetric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
+    catalogRate,
+    modelName,
+    teamTagKey: deps.config.TEAM_TAG_KEY,
+  };
+  // Other Regions (BEDROCK_COST_REGIONS): their own control plane and CloudWatch, the
+  // same bill (its one usage-type query is shared through the cache). The demo account and
+  // injected sources have one Region.
+  const others = otherRegions(deps);
+  const scans = await Promise.all([
+    scanIdleThroughputs(resolved, options),
+    ...others.map(async (region) => {
+      try {
+        const regional = await deps.regionSources!(region);
+        return await scanIdleThroughputs({ ...resolved, ...regional }, options);
+      } catch (error) {
+        return {
+          hours,
+          window: { start: '', end: '' },
+          findings: [],
+          problems: [describeFault(error, 'Could not reach the Region')],
+          metricRequests: 0,
+        } satisfies IdleScan;
+      }
+    }),
+  ]);
+  const [first] = scans as [IdleScan, ...IdleScan[]];
+  if (!others.length) return { ...first, regions: [home] };
+  const billDays = scans.find((s) => s.billDays)?.billDays;
+  return {
+    hours,
+    window: first.window,
+    findings: scans.flatMap((s) => s.findings),
+    // A Region's problem says which Region it is about.
+    problems: scans.flatMap((s, i) => s.problems.map((p) => `${i === 0 ? home : others[i - 1]}: ${p}`)),
+    ...(billDays ? { billDays } : {}),
+    metricRequests: scans.reduce((n, s) => n + s.metricRequests, 0),
+    regions: [home, ...others],
+  };
+}
+
+/**
+ * The scheduled job. Never throws for AWS or delivery faults: they are in the report.
+ *
+ * @example
+ * const report = await runIdleScan(deps, { dryRun: true });
+ * console.log(report.summary);
+ */
+export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobReport> {
+  const now = deps.clock.now();
+  const day = toIsoDate(now);
+  const sources = await deps.sources().catch(() => undefined);
+  const scan = await scanIdleForDeps(deps, DEFAULT_IDLE_HOURS, sources);
+  const kind = sources?.kind ?? 'aws';
+  const idleToday = scan.findings.filter((f) => f.state === 'idle');
+  const underUsed = await underUsedThisWeek(deps, scan, sources);
+  const idle = [...idleToday, ...underUsed.map((u) => u.finding)];
+  const channel = parseFinopsChannel(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
+  const targetText = channel ? describeFinopsChannel(channel) : 'slack:(BEDROCK_COST_FINOPS_CHANNEL not set)';
+  const problems = [...scan.problems];
+  // A Teams bot conversation is looked up (its Bot Connector address) only when there is
+  // something to post; when the bot is not there, the FinOps posts fail saying why.
+  let target: ChatTarget | undefined;
+  let unresolved: string | undefined;
+  if (channel && idle.length) {
+    try {
+      const resolved = await resolveFinopsChannel(channel, deps.store);
+      if ('target' in resolved) target = resolved.target;
+      else unresolved = resolved.problem;
+    } catch (error) {
+      unresolved = describeFault(error, 'Could not read the FinOps conversation from the table');
+    }
+    if (unresolved) problems.push(unresolved);
+  }
+
+  let snoozed = new Map<string, string>();
+  if (idle.length) {
+    try {
+      snoozed = await snoozedThroughputs(
+        deps.store,
+        idle.map((f) => f.throughput.arn),
+        now,
+      );
+    } catch (error) {
+      // Without the snooze list we would re-post snoozed findings: better to post nothing.
+      problems.push(describeFault(error, 'Could not read snoozes from the table'));
+      return {
+        job: 'idle-scan',
+        messages: [],
+        summary: `idle-scan: ${idle.length} idle, nothing posted: ${problems.join(' ')}`,
+      };
+    }
+  }
+
+  // The owning team hears about its own throughput too: a throughput tagged with a team
+  // whose budget has an alert channel (or Teams webhook) is posted there as well.
+  const teamTargets = new Map<string, ChatTarget>();
+  const owners = [
+    ...new Set(idle.flatMap((f) => (f.team && !snoozed.has(f.throughput.arn) ? [f.team] : []))),
+  ];
+  if (owners.length) {
+    const { getTeam } = await import('../budgets/store.js');
+    await Promise.all(
+      owners.map(async (team) => {
+        try {
+          const profile = await getTeam(deps.store, team);
+          if (profile?.target) teamTargets.set(team, profile.target);
+        } catch (error) {
+          problems.push(describeFault(error, `Could not read team ${team}'s channel; posted to FinOps only`));
+        }
+      }),
+    );
+  }
+
+  const messages: JobMessage[] = [];
+  for (const finding of idle) {
+    const arn = finding.throughput.arn;
+    if (snoozed.has(arn)) continue;
+    const weekly = underUsed.find((u) => u.finding === finding);
+    const reply = weekly ? buildUnderUsedAlert(weekly, now, kind) : buildIdleAlert(finding, scan, now, kind);
+    const teamTarget = finding.team ? teamTargets.get(finding.team) : undefined;
+    const sameChannel = target && teamTarget && describeTarget(target) === describeTarget(teamTarget);
+    // FinOps always hears (or is reported missing) unless the owning team's channel stands in.
+    const posts: { target: ChatTarget | undefined; slot: string; text: string; unresolved?: string }[] = [];
+    if (target || unresolved || !teamTarget)
+      posts.push({
+        target,
+        slot: idlePostSlot(day),
+        text: targetText,
+        ...(unresolved ? { unresolved } : {}),
+      });
+    if (teamTarget && !sameChannel) {
+      posts.push({
+        target: teamTarget,
+        slot: idlePostSlot(day, finding.team),
+        text: describeTarget(teamTarget),
+      });
+    }
+    for (const post of posts) {
+      messages.push(
+        await postOne(deps, options, {
+          ...post,
+          arn,
+          now,
+          reply,
+          subject: finding.throughput.name,
+          ...(finding.team ? { team: finding.team } : {}),
+        }),
+      );
+    }
+  }
+
+  const count = (status: JobMessage['status']) => messages.filter((m) => m.status === status).length;
+  const parts = [
+    `${idleToday.length} idle of ${scan.findings.length} provisioned throughput${scan.findings.length === 1 ? '' : 's'}`,
+  ];
+  if (underUsed.length) parts.push(`${underUsed.length} under-used over 7 days`);
+  if (snoozed.size) parts.push(`${snoozed.size} snoozed`);
+  const teamPosts = (status: JobMessage['status']) =>
+    messages.filter((m) => m.status === status && m.target !== targetText).length;
+  const where = (status: JobMessage['status']) => {
+    const own = teamPosts(status);
+    const finops = count(status) - own;
+    if (!own) return `to ${targetText}`;
+    return finops ? `(${finops} to ${targetText}, ${own} to team channels)` : 'to team channels';
+  };
+  if (options.dryRun) parts.push(`${count('dry-run')} would be posted ${where('dry-run')}`);
+  else {
+    parts.push(`${count('sent')} posted ${where('sent')}`);
+    if (count('already-sent')) parts.push(`${count('already-sent')} already posted today`);
+    if (count('failed')) parts.push(`${count('failed')} failed`);
+  }
+  const summary = `idle-scan: ${parts.join(', ')}${problems.length ? `. ${problems.join(' ')}` : ''}`;
+  return { job: 'idle-scan', messages, summary };
+}
+
+/** Hours of the under-use check: 7 days. */
+const UNDER_USE_HOURS = 168;
+
+interface UnderUsed {
+  finding: IdleFinding;
+  scan: IdleScan;
+  /** The `savings` finding of this throughput. */
+  saving: SavingsFinding;
+}
+
+/**
+ * Throughputs in use today but called in under a quarter of their hours over 7 days, that
+ * resizing (now, or from the commitment's end) would save on. Scanned only when some
+ * throughput is in use: an account whose throughputs are all idle needs no second look.
+ */
+async function underUsedThisWeek(
+  deps: Deps,
+  today: IdleScan,
+  sources: DataSources | undefined,
+): Promise<UnderUsed[]> {
+  if (!sources || !today.findings.some((f) => f.state === 'in-use' || f.state === 'under-used')) return [];
+  const idleToday = new Set(today.findings.filter((f) => f.state === 'idle').map((f) => f.throughput.arn));
+  let week: IdleScan;
+  try {
+    week = await scanIdleForDeps(deps, UNDER_USE_HOURS, sources);
+  } catch (error) {
+    deps.log.warn('idle-scan: the 7-day under-use scan failed', { error: String(error) });
+    return [];
+  }
+  const { recommendationCandidates } = await import('../digest/recommend.js');
+  const { findingOf } = await import('../analysis/savings.js');
+  const out: UnderUsed[] = [];
+  for (const finding of week.findings) {
+    if (finding.state !== 'under-used' || idleToday.has(finding.throughput.arn)) continue;
+    const [candidate] = recommendationCandidates({
+      catalog: undefined,
+      lines: [],
+      current: { start: week.window.start.slice(0, 10), end: week.window.end.slice(0, 10) },
+      previous: { start: week.window.start.slice(0, 10), end: week.window.start.slice(0, 10) },
+      idle: [finding],
+    });
+    if (candidate) out.push({ finding, scan: week, saving: findingOf(candidate) });
+  }
+  return out;
+}
+
+/** The daily message of an under-used throughput: its verdict over 7 days and the saving a month. */
+function buildUnderUsedAlert(u: UnderUsed, now: Date, kind: 'aws' | 'demo'): Reply {
+  const base = buildIdleAlert(u.finding, u.scan, now, kind);
+  return {
+    ...base,
+    headline: `Provisioned throughput ${u.finding.throughput.name} was called in only ${u.finding.activeHours} of its ${u.finding.billedHours} hours over 7 days: resizing saves about ${formatUsd(u.saving.monthlyUsd, { decimals: 0 })} a month.`,
+    blocks: [...base.blocks, { kind: 'text', text: u.saving.action }],
+  };
+}
+
+/** Claim, send and record one idle post (one throughput, one channel, one day). */
+async function postOne(
+  deps: Deps,
+  options: JobOptions,
+  post: {
+    arn: string;
+    slot: string;
+    target: ChatTarget | undefined;
+    text: string;
+    subject: string;
+    reply: Reply;
+    now: Date;
+    team?: string;
+    /** Why the FinOps channel could not be used (the bot is not in its conversation). */
+    unresolved?: string;
+  },
+): Promise<JobMessage> {
+  const base = { target: post.text, subject: post.subject, reply: post.reply };
+  if (options.dryRun) return { ...base, status: 'dry-run' };
+  if (!post.target)
+    return { ...base, status: 'failed', reason: post.unresolved ?? 'BEDROCK_COST_FINOPS_CHANNEL is not set' };
+  let claim: Awaited<ReturnType<typeof claimIdlePost>>;
+  try {
+    claim = await claimIdlePost(deps.store, post.arn, post.slot, post.now, post.team);
+  } catch (error) {
+    return { ...base, status: 'failed', reason: describeFault(error, 'claim failed') };
+  }
+  if (claim !== 'claimed') {
+    return {
+      ...base,
+      status: 'already-sent',
+      ...(claim === 'in-flight' ? { reason: 'another run is sending it' } : {}),
+    };
+  }
+  let receipt: { ts?: string };
+  let uncertain: string | undefined;
+  try {
+    receipt = await deps.delivery.send(post.target, post.reply);
+  } catch (error) {
+    const reason = (error as Error)?.message ?? 'delivery failed';
+    if (!mayHaveArrived(error)) {
+      await releaseIdlePost(deps.store, post.arn, post.slot).catch((releaseError: unknown) =>
+        deps.log.warn('idle-scan: could not release claim', { subject: post.subject, error: releaseError }),
+      );
+      deps.metrics?.count('DeliveryFailed', 'idle-scan');
+      return { ...base, status: 'failed', reason };
+    }
+    // It may be in the channel (timeout, 5xx): kept as sent for today, not posted again.
+    receipt = {};
+    uncertain = reason;
+    deps.metrics?.count('DeliveryUncertain', 'idle-scan');
+    deps.log.error('idle-scan: delivery uncertain; not posted again', { subject: post.subject, reason });
+  }
+  try {
+    await markIdlePostSent(deps.store, post.arn, post.slot, deps.clock.now(), receipt.ts);
+  } catch (error) {
+    // Sent but not recorded: the claim still blocks a repost today; log for the operator.
+    deps.metrics?.count('PostedNotRecorded', 'idle-scan');
+    deps.log.warn('idle-scan: sent but could not mark as sent', { subject: post.subject, error });
+  }
+  return uncertain
+    ? { ...base, status: 'failed', reason: `${uncertain}; it may have arrived, so it is not posted again` }
+    : { ...base, status: 'sent' };
+}
+
+/** What a provisioned-throughput ARN looks like (button values are checked, never trusted). */
+const PROVISIONED_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:provisioned-model\/[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The "Snooze 7 days" button (`idle_snooze`, value = the throughput ARN) and
+ * `idle snooze NAME`: stop the daily idle message for that throughput for a week, and say
+ * until when. Only budget admins and the owners of the throughput's team (its team tag)
+ * may snooze, so nobody else can keep a finding quiet by renewing it; every snooze is
+ * kept in the throughput's history.
+ *
+ * @example
+ * // in the Slack interactivity handler
+ * const reply = await snoozeIdleThroughput(deps, action.value, caller);
+ */
+export async function snoozeIdleThroughput(
+  deps: Deps,
+  arn: string,
+  caller: Pick<Caller, 'userId' | 'isAdmin' | 'platform'>,
+  name = arn.split('/').pop() ?? arn,
+): Promise<Reply> {
+  if (!PROVISIONED_ARN.test(arn)) {
+    throw new ParseError(
+      'That snooze button does not name a provisioned throughput; run `idle` again for fresh buttons.',
+    );
+  }
+  const team = await throughputTeam(deps.store, arn);
+  const admin = caller.isAdmin || deps.config.ADMIN_USER_IDS.includes(caller.userId);
+  if (!admin) {
+    const { getTeam } = await import('../budgets/store.js');
+    const owners = team ? ((await getTeam(deps.store, team))?.owners ?? []) : [];
+    if (!owners.includes(caller.userId)) {
+      throw new ForbiddenError(
+        team
+          ? `Only budget admins and the ${team} team's owners can snooze provisioned model ${name}.`
+          : `Only budget admins can snooze provisioned model ${name} (it carries no team tag).`,
+      );
+    }
+  }
+  const now = deps.clock.now();
+  const until = new Date(now.getTime() + SNOOZE_DAYS * 86_400_000);
+  const before = await snoozeThroughput(deps.store, arn, until, caller.userId, now);
+  deps.log.info('idle throughput snoozed', { arn, by: caller.userId, until: until.toISOString() });
+  const renewed =
+    before && Date.parse(before.until) > now.getTime()
+      ? [
+          `It was snoozed until ${formatTimestamp(new Date(before.until))} by ${before.by}; ${before.history.length + 1} snoozes so far.`,
+        ]
+      : [];
+  return {
+    headline: `Snoozed: no idle message about provisioned model ${name} until ${formatTimestamp(until)}.`,
+    ...(renewed.length ? { context: renewed } : {}),
+    blocks: [],
+    visibility: 'in_channel',
+  };
+}
+
+/**
+ * The provisioned throughput a person named (`idle snooze NAME`), given as its ARN, ID or name, in the
+ * bot's Region or one of `BEDROCK_COST_REGIONS`. Throws a friendly error when there is no such
+ * throughput (with the closest names) or the name is in several Regions.
+ */
+export async function findThroughput(deps: Deps, text: string): Promise<{ arn: string; name: string }> {
+  if (PROVISIONED_ARN.test(text)) return { arn: text, name: text.split('/').pop() ?? text };
+  const sources = await deps.sources();
+  const others = otherRegions(deps);
+  const lists = await Promise.all([
+    sources.bedrock.listProvisionedThroughputs({ tags: false }),
+    ...others.map(async (region) =>
+      (await deps.regionSources!(region)).bedrock.listProvisionedThroughputs({ tags: false }),
+    ),
+  ]);
+  const all = lists.flat();
+  const wanted = text.toLowerCase();
+  const matches = all.filter(
+    (t) => t.name.toLowerCase() === wanted || (t.arn.split('/').pop() ?? '').toLowerCase() === wanted,
+  );
+  if (matches.length === 1) return { arn: matches[0]!.arn, name: matches[0]!.name };
+  if (matches.length > 1) {
+    throw new ParseError(
+      `"${text.slice(0, 64)}" names provisioned throughputs in ${matches.map((t) => regionOfArn(t.arn)).join(' and ')}: give its ARN, for example: idle snooze ${matches[0]!.arn}`,
+    );
+  }
+  const { closestMatches } = await import('../fuzzy.js');
+  const close = closestMatches(
+    text,
+    all.map((t) => t.name),
+    3,
+  );
+  throw new NotFoundError(
+    `I don't know the provisioned throughput "${text.slice(0, 64)}".${close.length ? ` Did you mean: ${close.join(', ')}?` : ' There is none in this account.'}`,
+    close,
+  );
+}
