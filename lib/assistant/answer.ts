@@ -30,6 +30,7 @@ import { compareCommand } from '../commands/compare.js';
 import { estimateCommand } from '../commands/estimate.js';
 import { forecastCommand } from '../commands/forecast.js';
 import { idleCommand } from '../commands/idle.js';
+import { savingsCommand } from '../commands/savings.js';
 import { spendCommand } from '../commands/spend.js';
 import type { AnyCommand, CommandContext, CommandResult } from '../commands/types.js';
 import { whyCommand } from '../commands/why.js';
@@ -145,6 +146,7 @@ const TOOL_COMMANDS: readonly AnyCommand[] = [
   spendCommand,
   whyCommand,
   idleCommand,
+  savingsCommand,
   estimateCommand,
   compareCommand,
   forecastCommand,
