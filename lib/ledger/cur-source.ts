@@ -40,7 +40,12 @@ import { addDays, startOfMonth, startOfNextMonth } from '../clock.js';
 import { UnavailableError, UserError } from '../errors.js';
 import { Dec } from '../money.js';
 import type { CostMetric, CostQuery, CostResult, CostSource } from '../ports.js';
-import { BEDROCK_SERVICE, MARKETPLACE_SUFFIX, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
+import {
+  AGENTCORE_SERVICE,
+  BEDROCK_SERVICE,
+  MARKETPLACE_SUFFIX,
+  OPENSEARCH_SERVICE,
+} from '../spend/usage-type.js';
 import {
   type AttributionConfig,
   type AttributionRule,
@@ -51,7 +56,6 @@ import {
 import { type BillFact, mergeFacts, queryFacts, regionOfUsageType } from './facts.js';
 import type { FactReader, LedgerContext, RangeRead } from './sync.js';
 
-export const AGENTCORE_SERVICE = 'Amazon Bedrock AgentCore';
 /** CUR product code -> Cost Explorer SERVICE name; Marketplace lines use their `product_name`. */
 export const CUR_PRODUCTS: Record<string, string> = {
   AmazonBedrock: BEDROCK_SERVICE,
