@@ -53,6 +53,7 @@ import {
   attributeTeam,
   describeRules,
 } from './attribution.js';
+import { formatBytes } from './bytes.js';
 import { type BillFact, mergeFacts, queryFacts, regionOfUsageType } from './facts.js';
 import type { FactReader, LedgerContext, RangeRead } from './sync.js';
 
@@ -156,14 +157,6 @@ export async function runAthenaQuery(options: CurSourceOptions, sql: string): Pr
     token = page.NextToken;
   } while (token);
   return { rows, bytesScanned };
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1e12) return `${(n / 1e12).toFixed(2)} TB`;
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} KB`;
-  return `${n} B`;
 }
 
 /** The table's columns (Glue catalog, no scan), to know which rules the export allows. */

@@ -17,6 +17,7 @@ import { fetchDigestBill } from '../../lib/digest/data.js';
 import type { AttributionConfig } from '../../lib/ledger/attribution.js';
 import { createCurSource, runAthenaQuery } from '../../lib/ledger/cur-source.js';
 import type { BillFact } from '../../lib/ledger/facts.js';
+import { syncIfDue } from '../../lib/ledger/job.js';
 import { readDays, readMeta } from '../../lib/ledger/store.js';
 import { horizonStart, type LedgerContext, syncLedger } from '../../lib/ledger/sync.js';
 import { silentLog } from '../../lib/log.js';
@@ -25,7 +26,7 @@ import type { CostSource, DataSources } from '../../lib/ports.js';
 import { spendContextOf } from '../../lib/spend/query.js';
 import type { Store } from '../../lib/store/store.js';
 import { type LocalAthena, startLocalAthena } from '../support/athena-server.js';
-import { type AwsServer, startAwsServer } from '../support/aws-server.js';
+import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
 import { type BillLine, costExplorerFromLines, generateBill, writeCurExport } from '../support/cur-bill.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
@@ -78,6 +79,12 @@ afterAll(async () => {
 });
 
 const clock = { now: () => new Date(NOW) };
+/** No token metrics, no control plane: the figures here are the bill's. */
+const SHARED: Omit<DataSources, 'costs'> = {
+  kind: 'aws',
+  metrics: { listModelIds: async () => [], getMetricSums: async () => ({ series: [], requests: 0 }) },
+  bedrock: { listProvisionedThroughputs: async () => [], listInferenceProfiles: async () => [] },
+};
 const ctxOf = (
   store: Store,
   source: 'cost-explorer' | 'cur',
@@ -128,6 +135,43 @@ async function factsOf(store: Store): Promise<Map<string, BillFact>> {
   for (const d of days.values()) for (const f of d.facts) out.set(keyOf(f), f);
   return out;
 }
+
+describe('BEDROCK_COST_SOURCE=cur', () => {
+  it('the scheduled sync reads CUR through the Athena endpoint of AWS_ENDPOINT_URL_ATHENA', async () => {
+    const restore = useEnv(awsTestEnv({ athena: aws.endpoint }));
+    try {
+      const env = {
+        BEDROCK_COST_SOURCE: 'cur',
+        BEDROCK_COST_ATHENA_WORKGROUP: WORKGROUP,
+        BEDROCK_COST_ATHENA_DATABASE: DB,
+        BEDROCK_COST_ATHENA_TABLE: TABLE,
+        BEDROCK_COST_ATHENA_OUTPUT: 's3://results-bucket/bedrock-cost/',
+      };
+      const before = aws.count('AmazonAthena.StartQueryExecution');
+      const deps = testDeps({ store: await dynamo.newStore(), now: NOW, env });
+      const result = await syncIfDue(deps, { trigger: 'cli', force: true });
+      expect(result.record?.error).toBeUndefined();
+      expect(result.meta?.source).toBe('cur');
+      expect(result.record?.bytesScanned).toBeGreaterThan(0);
+      expect(aws.count('AmazonAthena.StartQueryExecution') - before).toBe(2);
+      expect(aws.requestsTo('AmazonAthena.StartQueryExecution').at(-1)?.input).toMatchObject({
+        WorkGroup: WORKGROUP,
+        ResultConfiguration: { OutputLocation: 's3://results-bucket/bedrock-cost/' },
+      });
+      // Without the table, a clear configuration error.
+      const bare = testDeps({
+        store: await dynamo.newStore(),
+        now: NOW,
+        env: { BEDROCK_COST_SOURCE: 'cur' },
+      });
+      expect((await syncIfDue(bare, { trigger: 'cli' })).reason).toMatch(
+        /BEDROCK_COST_SOURCE=cur needs BEDROCK_COST_ATHENA_DATABASE and BEDROCK_COST_ATHENA_TABLE/,
+      );
+    } finally {
+      restore();
+    }
+  });
+});
 
 describe('CUR 2.0 through Athena as the bill source', () => {
   let ceStore: Store;
@@ -220,11 +264,7 @@ describe('CUR 2.0 through Athena as the bill source', () => {
   });
 
   it('answers every command with the same figures from CUR-built facts', async () => {
-    const shared: Omit<DataSources, 'costs'> = {
-      kind: 'aws',
-      metrics: { listModelIds: async () => [], getMetricSums: async () => ({ series: [], requests: 0 }) },
-      bedrock: { listProvisionedThroughputs: async () => [], listInferenceProfiles: async () => [] },
-    };
+    const shared = SHARED;
     const ceDeps = testDeps({ store: ceStore, sources: { ...shared, costs: ceSource() }, now: NOW });
     const curDeps = testDeps({
       store: curStore,
@@ -260,5 +300,37 @@ describe('CUR 2.0 through Athena as the bill source', () => {
     expect(totals(b).length).toBe(4);
     // Answered from the ledger: no Athena query for a question.
     expect(athena.executions.length).toBe(before);
+  });
+
+  it('names linked accounts, breaks spend down by account, and sums a team over its accounts', async () => {
+    const deps = testDeps({
+      store: curStore,
+      sources: { ...SHARED, costs: curSource() },
+      now: NOW,
+      env: { BEDROCK_COST_SOURCE: 'cur' },
+    });
+    const caller = { platform: 'cli' as const, userId: 'cli', isAdmin: true };
+    const byAccount = (await executeLine('spend last month by account', { deps, caller })).data as {
+      totalUsd: number;
+      groups: { key: string; label: string; usd: number }[];
+    };
+    expect(byAccount.groups.map((g) => g.label).sort()).toEqual([
+      'growth-prod (444455556666)',
+      'search-prod (111122223333)',
+      'shared-ml (777788889999)',
+    ]);
+    // The team `search` spends in every account; its figure is the sum over them.
+    const facts = [...(await factsOf(curStore)).values()].filter(
+      (f) => f.team === 'search' && f.day >= '2026-10-01' && f.day < '2026-11-01',
+    );
+    expect(new Set(facts.map((f) => f.account)).size).toBe(3);
+    const search = (await executeLine('spend last month team search', { deps, caller })).data as {
+      totalUsd: number;
+    };
+    expect(search.totalUsd).toBe(Number(sumUsd(facts.map((f) => f.amount)).toFixed(2)));
+    // `status` says what the last sync scanned and how teams were attributed.
+    const status = JSON.stringify(await executeLine('status', { deps, caller }));
+    expect(status).toMatch(/Athena scanned/);
+    expect(status).toMatch(/Teams by.*resource tag, IAM principal tag/);
   });
 });
