@@ -89,7 +89,10 @@ export interface RangeRead {
  * window the export has not refreshed since the last read is not read again.
  */
 export interface FactReader {
-  readFacts(range: { start: string; end: string }, ctx: LedgerContext): Promise<RangeRead>;
+  readFacts(
+    range: { start: string; end: string },
+    ctx: Pick<LedgerContext, 'metric' | 'teamTagKey' | 'attribution'>,
+  ): Promise<RangeRead>;
   /** The latest usage hour the export holds (ISO), and what the check cost. */
   refreshStatus(today: string): Promise<{ through?: string; bytesScanned: number; requests: number }>;
   /** How the source is named in messages (`Athena`). */

@@ -212,9 +212,11 @@ export async function startLocalAthena(options: LocalAthenaOptions): Promise<Loc
       const max = Math.min(1000, Number(input.MaxResults ?? 1000));
       const offset = input.NextToken ? Number(String(input.NextToken).split(':')[1]) : 0;
       // Row 0 is the header row (Athena's first row of a SELECT's results).
-      const all: (string | null)[][] = [e.columns, ...e.rows];
-      const page = all.slice(offset, offset + max);
-      const next = offset + max < all.length ? `${e.id}:${offset + max}` : undefined;
+      const total = e.rows.length + 1;
+      const page: (string | null)[][] = [];
+      for (let i = offset; i < Math.min(total, offset + max); i++)
+        page.push(i === 0 ? e.columns : e.rows[i - 1]!);
+      const next = offset + max < total ? `${e.id}:${offset + max}` : undefined;
       return {
         ResultSet: {
           ResultSetMetadata: {
