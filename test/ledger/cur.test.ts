@@ -24,6 +24,7 @@ import { silentLog } from '../../lib/log.js';
 import { Dec, sumUsd } from '../../lib/money.js';
 import type { CostSource, DataSources } from '../../lib/ports.js';
 import { spendContextOf } from '../../lib/spend/query.js';
+import { isBedrockService } from '../../lib/spend/usage-type.js';
 import type { Store } from '../../lib/store/store.js';
 import { type LocalAthena, startLocalAthena } from '../support/athena-server.js';
 import { type AwsServer, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
@@ -328,6 +329,20 @@ describe('CUR 2.0 through Athena as the bill source', () => {
       totalUsd: number;
     };
     expect(search.totalUsd).toBe(Number(sumUsd(facts.map((f) => f.amount)).toFixed(2)));
+    // Budgets (what alerts and digests check) count the team over every account it spends in.
+    const november = [...(await factsOf(curStore)).values()].filter(
+      (f) => f.team === 'search' && f.day >= '2026-11-01',
+    );
+    expect(new Set(november.map((f) => f.account)).size).toBe(3);
+    await executeLine('budget set search 5000', { deps, caller });
+    const budget = (await executeLine('budget search', { deps, caller })).data as {
+      teams: { team: string; mtdUsd: number; estimatedUsd: number }[];
+    };
+    expect(budget.teams[0]!.mtdUsd - budget.teams[0]!.estimatedUsd).toBeCloseTo(
+      // Budgets count the Bedrock services (isBedrockService), not OpenSearch.
+      Number(sumUsd(november.filter((f) => isBedrockService(f.service)).map((f) => f.amount)).toFixed(2)),
+      2,
+    );
     // `status` says what the last sync scanned and how teams were attributed.
     const status = JSON.stringify(await executeLine('status', { deps, caller }));
     expect(status).toMatch(/Athena scanned/);
