@@ -105,7 +105,9 @@ export async function curBench(options: { quick: boolean }): Promise<BenchRow[]>
     });
     const aws = await startAwsServer(athena.handlers);
     const options_ = {
-      athena: new AthenaClient(aws.clientConfig({ maxAttempts: 1 })),
+      // The local server's event loop is busy while it builds millions of rows: a reused
+      // keep-alive socket can be reset; the SDK retries that, as it would against Athena.
+      athena: new AthenaClient(aws.clientConfig({ maxAttempts: 4 })),
       workgroup: 'wg',
       database: 'cur',
       table: 'cur2',
