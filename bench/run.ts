@@ -3,7 +3,7 @@
  * requests, the bot's own AWS bill), each against its target, and the same as JSON under
  * `bench/results/` (`latest.json` and a timestamped copy; both gitignored).
  *
- * Options: `--quick` (fewer rounds, no 10,000-team runs), `--only bundles,latency,requests,ledger`.
+ * Options: `--quick` (fewer rounds, no 10,000-team runs), `--only bundles,latency,requests,ledger,cur`.
  * The whole run takes 3-5 minutes on a laptop; progress goes to stderr.
  *
  * Absolute milliseconds depend on the machine and its load (printed in the header); the
@@ -17,6 +17,7 @@ import { bundledCatalog } from '../lib/pricing/catalog.js';
 import { startTestDynamo } from '../test/support/dynamo.js';
 import { bundleBench } from './bundles.js';
 import { costRows } from './cost.js';
+import { curBench } from './cur.js';
 import { ledgerBench } from './ledger.js';
 import { requestBench } from './requests.js';
 import { type BenchRow, progress } from './util.js';
@@ -75,6 +76,7 @@ if (want('requests')) {
   rows.push(...costRows(requests, bundledCatalog(), ackP50 ?? 50));
 }
 if (want('ledger')) rows.push(...(await ledgerBench({ quick })));
+if (want('cur')) rows.push(...(await curBench({ quick })));
 
 // The table.
 const header = ['section', 'figure', 'value', 'target', 'ok'];

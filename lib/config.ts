@@ -111,6 +111,26 @@ const FIELDS = {
   BEDROCK_COST_SOURCE: ((v) => oneOf(['cost-explorer', 'cur'] as const)(v ?? 'cost-explorer')) as Field<
     'cost-explorer' | 'cur'
   >,
+  /** CUR 2.0 through Athena (`BEDROCK_COST_SOURCE=cur`): workgroup, Glue database and table, results location. */
+  BEDROCK_COST_ATHENA_WORKGROUP: text('primary', nonEmpty),
+  BEDROCK_COST_ATHENA_DATABASE: optionalText,
+  BEDROCK_COST_ATHENA_TABLE: optionalText,
+  BEDROCK_COST_ATHENA_OUTPUT: optionalText,
+  /** A CUR query that scans more than this many bytes is cancelled (default 10 GB, $0.05 of Athena). */
+  BEDROCK_COST_ATHENA_MAX_BYTES: positiveInt(10_000_000_000),
+  /** Linked account -> team (`111122223333=search,444455556666=growth`): attribution after tags. */
+  BEDROCK_COST_ACCOUNT_TEAMS: ((v) => {
+    if (v?.trim().startsWith('{')) {
+      try {
+        JSON.parse(v);
+      } catch {
+        throw new Invalid('must be `account=team,...` or a JSON object');
+      }
+    }
+    return v?.trim() ?? '';
+  }) as Field<string>,
+  /** Cost category whose value is the team (CUR's `cost_category`): the last attribution rule. */
+  BEDROCK_COST_TEAM_COST_CATEGORY: optionalText,
   /** How long a Cost Explorer answer is reused (the bill refreshes up to 3 times a day). */
   BEDROCK_COST_CACHE_TTL_MINUTES: positiveInt(240),
   /** FinOps channel (Slack channel ID) for idle-throughput findings and the overview digest. */

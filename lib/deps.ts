@@ -8,6 +8,8 @@
 import { type Clock, clockFrom, isoWeekId, toIsoDate } from './clock.js';
 import { type Config, costMetricOf } from './config.js';
 import { type Deps, once } from './context.js';
+import { ConfigError } from './errors.js';
+import { type AttributionConfig, parseAccountMap } from './ledger/attribution.js';
 import type { LedgerContext } from './ledger/sync.js';
 import type { Log } from './log.js';
 import type { CostSource, DataSources } from './ports.js';
@@ -26,6 +28,16 @@ export interface CreateDepsOptions {
   clock?: Clock;
 }
 
+/** Team attribution beyond the resource tag, from the config (`lib/ledger/attribution.ts`). */
+export function attributionOf(config: Config): AttributionConfig {
+  return {
+    accountTeams: parseAccountMap(config.BEDROCK_COST_ACCOUNT_TEAMS),
+    ...(config.BEDROCK_COST_TEAM_COST_CATEGORY
+      ? { costCategory: config.BEDROCK_COST_TEAM_COST_CATEGORY }
+      : {}),
+  };
+}
+
 export function createDeps(options: CreateDepsOptions): Deps {
   const { config } = options;
   const clock = options.clock ?? clockFrom(config.BEDROCK_COST_NOW);
@@ -40,6 +52,7 @@ export function createDeps(options: CreateDepsOptions): Deps {
       ? `demo:${isoWeekId(toIsoDate(clock.now()))}`
       : config.BEDROCK_COST_SOURCE,
     dailyRequests: config.BEDROCK_COST_SYNC_DAILY_REQUESTS,
+    attribution: attributionOf(config),
   });
   // The account as the adapters see it (AWS or demo), with the bill counted and capped per
   // allowance: `jobs` for the scheduled sync, `chat` for questions outside the ledger.
@@ -55,6 +68,32 @@ export function createDeps(options: CreateDepsOptions): Deps {
       dailyCap: config.BEDROCK_COST_CE_DAILY_CAP,
     };
     let account: DataSources;
+    if (!config.BEDROCK_COST_DEMO && config.BEDROCK_COST_SOURCE === 'cur') {
+      // CUR 2.0 through Athena: no Cost Explorer allowance (Athena bills bytes, bounded per query).
+      const [{ createAwsClients, createAthenaClient }, { createAwsSources }, { createCurSource }] =
+        await Promise.all([
+          import('./aws/clients.js'),
+          import('./aws/sources.js'),
+          import('./ledger/cur-source.js'),
+        ]);
+      if (!config.BEDROCK_COST_ATHENA_DATABASE || !config.BEDROCK_COST_ATHENA_TABLE)
+        throw new ConfigError(
+          'BEDROCK_COST_SOURCE=cur needs BEDROCK_COST_ATHENA_DATABASE and BEDROCK_COST_ATHENA_TABLE (the CUR 2.0 table).',
+        );
+      account = createAwsSources(createAwsClients({ region: config.AWS_REGION }));
+      const cur = createCurSource({
+        athena: createAthenaClient({ region: config.AWS_REGION }),
+        workgroup: config.BEDROCK_COST_ATHENA_WORKGROUP,
+        database: config.BEDROCK_COST_ATHENA_DATABASE,
+        table: config.BEDROCK_COST_ATHENA_TABLE,
+        ...(config.BEDROCK_COST_ATHENA_OUTPUT ? { output: config.BEDROCK_COST_ATHENA_OUTPUT } : {}),
+        maxBytes: config.BEDROCK_COST_ATHENA_MAX_BYTES,
+        attribution: attributionOf(config),
+        teamTagKey: config.TEAM_TAG_KEY,
+        metric: costMetricOf(config.BEDROCK_COST_BASIS),
+      });
+      return { sources: withCaching({ ...account, costs: cur }, caching), jobs: cur, chat: cur };
+    }
     if (config.BEDROCK_COST_DEMO) {
       const { createDemoSources } = await import('./local/demo-data.js');
       account = createDemoSources(clock, { teamTagKey: config.TEAM_TAG_KEY });

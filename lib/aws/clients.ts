@@ -8,6 +8,7 @@
  * - Retries: the SDK's standard mode with a few attempts; throttling is retried with
  *   backoff by the SDK before our adapters see it.
  */
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -51,6 +52,18 @@ export function createPricingClient(options: { maxAttempts?: number } = {}): Pri
 export function createBedrockRuntimeClient(options: AwsClientOptions): BedrockRuntimeClient {
   return new BedrockRuntimeClient({
     maxAttempts: options.maxAttempts ?? 3,
+    retryMode: 'standard',
+    region: options.region,
+  });
+}
+
+/**
+ * The Athena client alone, for the CUR 2.0 bill source (`BEDROCK_COST_SOURCE=cur`); the
+ * endpoint override comes from `AWS_ENDPOINT_URL_ATHENA`.
+ */
+export function createAthenaClient(options: AwsClientOptions): AthenaClient {
+  return new AthenaClient({
+    maxAttempts: options.maxAttempts ?? 4,
     retryMode: 'standard',
     region: options.region,
   });

@@ -6,7 +6,8 @@
 
 import { addDays, formatRange, formatTimestamp, startOfMonth, toIsoDate } from '../clock.js';
 import { ParseError } from '../errors.js';
-import { readMeta } from '../ledger/store.js';
+import { formatBytes } from '../ledger/bytes.js';
+import { type LedgerMeta, readMeta } from '../ledger/store.js';
 import { horizonStart, nextSyncAt, syncIntervalHours } from '../ledger/sync.js';
 import { Dec, formatUsd, toCents } from '../money.js';
 import type { Reply } from '../reply/reply.js';
@@ -46,6 +47,19 @@ export interface StatusData {
     days: { day: string; nowcastUsd: number; billUsd: number; errorPct?: number }[];
     meanAbsPct?: number;
   };
+}
+
+/** CUR: what the last sync scanned and which team attribution rules it applied. */
+function curFields(meta: LedgerMeta): { label: string; value: string }[] {
+  if (meta.source !== 'cur') return [];
+  const last = meta.history.find((h) => h.bytesScanned !== undefined);
+  const rules = meta.history.find((h) => h.rules)?.rules;
+  return [
+    ...(last
+      ? [{ label: 'Athena scanned', value: `${formatBytes(last.bytesScanned ?? 0)} (last sync)` }]
+      : []),
+    ...(rules ? [{ label: 'Teams by', value: rules }] : []),
+  ];
 }
 
 /** Requests per API recorded this month: the request ledger's days, summed. */
@@ -107,6 +121,9 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
       requests: h.requests,
       daysWritten: h.daysWritten,
       ...(h.error ? { error: h.error } : {}),
+      ...(h.bytesScanned !== undefined ? { bytesScanned: h.bytesScanned } : {}),
+      ...(h.rules ? { rules: h.rules } : {}),
+      ...(h.skipped ? { skipped: h.skipped } : {}),
     })),
     requestsThisMonth: { costExplorerJobs: ceJobs, costExplorerChat: ceChat, cloudWatch, bedrock },
     costExplorerUsd: toCents(ceUsd),
@@ -155,6 +172,7 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
             : `from ${meta.from}; 3 more months each sync until ${horizonStart(toIsoDate(now))}`,
         },
         { label: 'Services', value: String(meta.services.length) },
+        ...curFields(meta),
       ],
     });
   }

@@ -182,6 +182,25 @@ export function regionOfUsageType(usageType: string): string {
   return (m && REGION_PREFIXES[m[1]!]) || 'global';
 }
 
+/** Facts with the same cell (day, service, usage type, team, account, region, record type, state) summed into one. */
+export function mergeFacts(facts: BillFact[]): BillFact[] {
+  const byKey = new Map<string, BillFact>();
+  for (const f of facts) {
+    const key = [f.day, f.service, f.usageType, f.team, f.account, f.region, f.recordType, f.state].join(
+      '\u0001',
+    );
+    const seen = byKey.get(key);
+    if (seen)
+      byKey.set(key, {
+        ...seen,
+        amount: seen.amount.plus(f.amount),
+        quantity: seen.quantity.plus(f.quantity),
+      });
+    else byKey.set(key, f);
+  }
+  return [...byKey.values()];
+}
+
 /** The key a fact has for one group-by dimension, as Cost Explorer spells it. */
 export function groupKeyOf(fact: BillFact, dim: CostDimension, tagKey: string): string {
   // Any other tag key is absent from every line: Cost Explorer reports it as `<key>$`.

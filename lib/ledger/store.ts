@@ -40,6 +40,12 @@ export interface SyncRecord {
   daysWritten: number;
   daysUnchanged: number;
   error?: string;
+  /** CUR through Athena: bytes the sync's queries scanned (what Athena bills). */
+  bytesScanned?: number;
+  /** CUR: the team attribution rules applied (and those the export could not). */
+  rules?: string;
+  /** CUR: why the open window was not re-read (the export has not refreshed since). */
+  skipped?: string;
 }
 
 export interface LedgerMeta {
@@ -60,6 +66,10 @@ export interface LedgerMeta {
   source: string;
   /** The last syncs, newest first (at most 20). */
   history: SyncRecord[];
+  /** CUR: the latest usage hour in the export at the last read (its refresh status). */
+  exportThrough?: string;
+  /** Linked account ID -> name, where the source names accounts (CUR 2.0). */
+  accountNames?: Record<string, string>;
 }
 
 export interface DayFacts {

@@ -30,7 +30,8 @@ import type { Log } from '../log.js';
 import type { CostMetric, CostSource } from '../ports.js';
 import { isBedrockService, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
 import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
-import { type BillFact, regionOfUsageType } from './facts.js';
+import { type AttributionConfig, attributeTeam } from './attribution.js';
+import { type BillFact, mergeFacts, regionOfUsageType } from './facts.js';
 import {
   hashFacts,
   type LedgerMeta,
@@ -61,6 +62,48 @@ export interface LedgerContext {
   source: string;
   /** Requests the scheduled syncs may make in a day (the interval follows from it). */
   dailyRequests: number;
+  /** Team attribution beyond the resource tag (`lib/ledger/attribution.ts`); default none. */
+  attribution?: AttributionConfig;
+}
+
+/** One range of the bill read into facts per day. */
+export interface RangeRead {
+  byDay: Map<string, BillFact[]>;
+  /** Billed requests (Cost Explorer pages) or queries (Athena). */
+  requests: number;
+  firstEstimated?: string;
+  /** Athena: bytes the read scanned. */
+  bytesScanned?: number;
+  /** Services found in the range (a source that needs no separate service listing). */
+  services?: string[];
+  /** Linked account ID -> name, where the source names accounts. */
+  accountNames?: Record<string, string>;
+  /** The attribution rules applied, as said to people. */
+  rules?: string;
+}
+
+/**
+ * A bill source that reads facts itself (CUR 2.0 through Athena) instead of answering the
+ * Cost Explorer query plan below: `readRange` hands the range to it. It finds the services
+ * with the facts (no separate listing) and tells its export's refresh status, so an open
+ * window the export has not refreshed since the last read is not read again.
+ */
+export interface FactReader {
+  readFacts(
+    range: { start: string; end: string },
+    ctx: Pick<LedgerContext, 'metric' | 'teamTagKey' | 'attribution'>,
+  ): Promise<RangeRead>;
+  /** The latest usage hour the export holds (ISO), and what the check cost. */
+  refreshStatus(today: string): Promise<{ through?: string; bytesScanned: number; requests: number }>;
+  /** How the source is named in messages (`Athena`). */
+  readonly label: string;
+}
+
+export function factReaderOf(bill: CostSource): FactReader | undefined {
+  const r = bill as CostSource & Partial<FactReader>;
+  return typeof r.readFacts === 'function' && typeof r.refreshStatus === 'function'
+    ? (r as FactReader)
+    : undefined;
 }
 
 export interface SyncResult {
@@ -149,6 +192,7 @@ export async function syncLedger(
     }
   }
   if (!ranges.length) return { ran: false, reason: 'up to date', meta };
+  const reader = factReaderOf(bill);
 
   if (!(await takeLease(ctx, now)))
     return { ran: false, reason: 'another sync is running', ...(meta ? { meta } : {}) };
@@ -166,7 +210,24 @@ export async function syncLedger(
     // Services are listed with every read of the open window (a new model's Marketplace
     // service appears there first) and at least daily.
     const readsOpen = ranges.some((r) => r.open);
-    if (!meta || readsOpen || now.getTime() - new Date(meta.servicesAt).getTime() >= SERVICES_TTL_MS) {
+    let exportThrough = meta?.exportThrough;
+    if (reader && readsOpen) {
+      // The export's refresh status before reading: when it holds no newer usage than at the
+      // last read, the open window is not read again (nothing in it can have changed).
+      const status = await reader.refreshStatus(today);
+      record.requests += status.requests;
+      record.bytesScanned = (record.bytesScanned ?? 0) + status.bytesScanned;
+      if (meta && !options.force && status.through && status.through === meta.exportThrough) {
+        record.skipped = `the CUR export has not refreshed since ${status.through.slice(0, 16).replace('T', ' ')} UTC`;
+        for (let i = ranges.length - 1; i >= 0; i--) if (ranges[i]!.open) ranges.splice(i, 1);
+      }
+      exportThrough = status.through ?? exportThrough;
+    }
+    // A fact reader finds the services with the facts; Cost Explorer lists them.
+    if (
+      !reader &&
+      (!meta || readsOpen || now.getTime() - new Date(meta.servicesAt).getTime() >= SERVICES_TTL_MS)
+    ) {
       const all = await bill.listServices({ start: horizon, end: tomorrow });
       record.requests += 1;
       services = all.filter(isBedrockService).sort();
@@ -186,9 +247,21 @@ export async function syncLedger(
           source: ctx.source,
           history: [],
         };
+    if (exportThrough) next = { ...next, exportThrough };
     for (const range of ranges) {
-      const read = await readRange(ctx, bill, services, range);
+      const read = reader ? await reader.readFacts(range, ctx) : await readRange(ctx, bill, services, range);
       record.requests += read.requests;
+      if (read.bytesScanned !== undefined)
+        record.bytesScanned = (record.bytesScanned ?? 0) + read.bytesScanned;
+      if (read.rules) record.rules = read.rules;
+      if (read.services) {
+        next = {
+          ...next,
+          services: [...new Set([...next.services, ...read.services])].sort(),
+          servicesAt: now.toISOString(),
+        };
+      }
+      if (read.accountNames) next = { ...next, accountNames: { ...next.accountNames, ...read.accountNames } };
       record.ranges.push({ start: range.start, end: range.end });
       const existing = await readDayHeaders(ctx.store, range.start, range.end);
       for (let d = range.start; d < range.end; d = addDays(d, 1)) {
@@ -228,7 +301,9 @@ export async function syncLedger(
       throw isUserError(facing)
         ? facing
         : new UnavailableError(
-            'Cost Explorer is busy right now (too many requests or an outage); please try again in a minute.',
+            reader
+              ? `${reader.label} could not read the bill (${record.error}); please try again later.`
+              : 'Cost Explorer is busy right now (too many requests or an outage); please try again in a minute.',
             { cause: error },
           );
     }
@@ -244,7 +319,7 @@ async function readRange(
   bill: CostSource,
   services: string[],
   range: { start: string; end: string },
-): Promise<{ byDay: Map<string, BillFact[]>; requests: number; firstEstimated?: string }> {
+): Promise<RangeRead> {
   const byDay = new Map<string, BillFact[]>();
   let requests = 0;
   let firstEstimated: string | undefined;
@@ -292,12 +367,19 @@ async function readRange(
       const usageType = row.keys[0] ?? '';
       const tag = row.keys[1] ?? '';
       const i = tag.indexOf('$');
+      const account = accountOf.get(`${row.start}\u0000${service}`) ?? '';
+      // Cost Explorer has the resource tag and (when one cell is in one account) the account.
+      const team = attributeTeam(
+        { resourceTag: i >= 0 ? tag.slice(i + 1) : tag, account },
+        ctx.attribution ?? { accountTeams: {} },
+        ['resource-tag', 'account'],
+      );
       const fact: BillFact = {
         day: row.start,
         service,
         usageType,
-        team: i >= 0 ? tag.slice(i + 1) : tag,
-        account: accountOf.get(`${row.start}\u0000${service}`) ?? '',
+        team,
+        account,
         region: regionOfUsageType(usageType),
         recordType: 'Usage',
         amount: row.amount,
@@ -309,6 +391,8 @@ async function readRange(
       else byDay.set(row.start, [fact]);
     }
   }
+  // Two cells can land on one team (an untagged cell attributed by its account): one fact each.
+  for (const [day, facts] of byDay) byDay.set(day, mergeFacts(facts));
   return { byDay, requests, ...(firstEstimated ? { firstEstimated } : {}) };
 }
 

@@ -89,6 +89,13 @@ export function groupOfLine(line: SpendLine, groupBy: SpendGroupBy): { key: stri
   }
 }
 
+/** Linked account names the ledger knows (CUR 2.0 names accounts), by ID; `{}` when none. */
+async function accountNamesOf(ctx: SpendContext): Promise<Record<string, string>> {
+  const ledger = ctx.costs as { meta?: () => Promise<{ accountNames?: Record<string, string> } | undefined> };
+  if (typeof ledger.meta !== 'function') return {};
+  return (await ledger.meta().catch(() => undefined))?.accountNames ?? {};
+}
+
 /** Sum lines into groups, biggest first (ties by label, for stable output). */
 export function groupLines(
   lines: SpendLine[],
@@ -127,9 +134,14 @@ export async function getSpend(ctx: SpendContext, query: SpendQuery): Promise<Sp
     ...(query.team !== undefined ? { team: query.team } : {}),
   });
   const total = sumUsd(result.lines.map((l) => l.amount));
+  const names = query.groupBy === 'account' ? await accountNamesOf(ctx) : {};
   const groups = groupLines(result.lines, (l) => groupOfLine(l, query.groupBy))
     .filter((g) => !g.usd.isZero())
-    .map((g) => ({ ...g, share: shareOf(g.usd, total) }));
+    .map((g) => ({
+      ...g,
+      ...(names[g.key] ? { label: `${names[g.key]} (${g.key})` } : {}),
+      share: shareOf(g.usd, total),
+    }));
   const daily = result.lines.some((l) => l.end !== addDays(l.day, 1)) ? [] : dailyTotals(result.lines);
   return {
     start: query.start,

@@ -120,9 +120,12 @@ export const BEDROCK_SERVICE = 'Amazon Bedrock';
 export const MARKETPLACE_SUFFIX = ' (Amazon Bedrock Edition)';
 export const OPENSEARCH_SERVICE = 'Amazon OpenSearch Service';
 
-/** Is this Cost Explorer SERVICE part of Bedrock spend (native or Marketplace)? */
+/** AgentCore (agent runtime, gateway, memory): billed as its own service. */
+export const AGENTCORE_SERVICE = 'Amazon Bedrock AgentCore';
+
+/** Is this Cost Explorer SERVICE part of Bedrock spend (native, AgentCore or Marketplace)? */
 export function isBedrockService(service: string): boolean {
-  return service === BEDROCK_SERVICE || service.endsWith(MARKETPLACE_SUFFIX);
+  return service === BEDROCK_SERVICE || service === AGENTCORE_SERVICE || service.endsWith(MARKETPLACE_SUFFIX);
 }
 
 /** Known display names for usage-type model tokens the generic rule gets wrong. */

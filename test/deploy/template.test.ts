@@ -434,6 +434,12 @@ describe('CloudFormation', () => {
       'AlarmEmail',
       'AlarmTopicArn',
       'AssistantModelId',
+      'BillSource',
+      'CurBucket',
+      'CurDatabase',
+      'CurMaxBytesPerQuery',
+      'CurPrefix',
+      'CurTable',
       'PermissionsBoundaryArn',
     ]);
     // Every Fn::Equals in a condition compares a parameter, never two package-time literals.
@@ -459,6 +465,81 @@ describe('CloudFormation', () => {
       );
     for (const [id, role] of ofType(dev.template, 'AWS::IAM::Role'))
       expect(role.Properties.PermissionsBoundary, id).toBeUndefined();
+  });
+});
+
+describe('CUR 2.0 as the bill source (BillSource=cur)', () => {
+  /** The dev template deployed with other parameter values. */
+  const withParameters = (values: Record<string, string>): Template => {
+    const raw = JSON.parse(dev.raw) as Template;
+    for (const [k, v] of Object.entries(values)) raw.Parameters![k]!.Default = v;
+    return decideConditions(raw);
+  };
+  const CUR = {
+    BillSource: 'cur',
+    CurBucket: 'acme-cur-exports',
+    CurPrefix: 'cur2/bedrock',
+    CurDatabase: 'cur',
+    CurTable: 'bedrock',
+  };
+  // The ledger-sync function syncs as deployed; the others read days a chat question needs, or
+  // sync when the ledger-sync function is not there (local runs).
+  const SYNCING = ['budget-alerts', 'command-worker', 'ledger-sync', 'teams-messages', 'weekly-digest'];
+
+  it('adds nothing by default: the ledger reads Cost Explorer', () => {
+    expect(ofType(dev.template, 'AWS::Athena::WorkGroup')).toHaveLength(0);
+    expect(dev.template.Resources.CurResultsBucket).toBeUndefined();
+    for (const name of FUNCTIONS)
+      expect(envOf(lambdaOf(dev.template, name)[1]).BEDROCK_COST_SOURCE).toBe('cost-explorer');
+    // `cur` without its table is not half-deployed.
+    expect(ofType(withParameters({ ...CUR, CurTable: '' }), 'AWS::Athena::WorkGroup')).toHaveLength(0);
+  });
+
+  it('queries through its own workgroup, with a scan cutoff and private results, reading only the CUR table and export', () => {
+    const t = withParameters(CUR);
+    const [[wgId, wg]] = ofType(t, 'AWS::Athena::WorkGroup') as [[string, Resource]];
+    expect(wg.Properties.WorkGroupConfiguration).toMatchObject({
+      EnforceWorkGroupConfiguration: true,
+      BytesScannedCutoffPerQuery: '10000000000',
+    });
+    const bucketId = 'CurResultsBucket';
+    const bucket = t.Resources[bucketId]!;
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    for (const name of FUNCTIONS) {
+      const env = envOf(lambdaOf(t, name)[1]);
+      expect(env.BEDROCK_COST_SOURCE).toBe('cur');
+      expect(env.BEDROCK_COST_ATHENA_TABLE).toBe('bedrock');
+      const statements = statementsOf(t, name);
+      const actions = actionsOf(statements);
+      expect(actions.has('athena:StartQueryExecution'), name).toBe(SYNCING.includes(name));
+      for (const st of statements) {
+        for (const action of asArray(st.Action)) {
+          const service = action.split(':')[0];
+          if (!['athena', 'glue', 's3'].includes(service!)) continue;
+          for (const resource of asArray(st.Resource)) {
+            expect(resource, `${name} ${action}`).not.toBe('*');
+            const text = JSON.stringify(resource);
+            if (service === 'athena')
+              expect(text).toMatch(new RegExp(`workgroup/\\$\\{${wgId}\\}|datacatalog/AwsDataCatalog`));
+            if (service === 'glue') expect(text).toMatch(/:(catalog|database\/cur|table\/cur\/bedrock)"\}$/);
+            if (service === 's3') {
+              expect(
+                text.includes(bucketId) || text.includes('s3:::acme-cur-exports'),
+                `${name} ${action} ${text}`,
+              ).toBe(true);
+              // Writes only to the results bucket.
+              if (!['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'].includes(action))
+                expect(text).toContain(bucketId);
+            }
+          }
+        }
+      }
+    }
   });
 });
 

@@ -252,7 +252,7 @@ export function servicesHandler(facts: Fact[]) {
           .map((f) => f.service),
       ),
     ];
-    services.push('Amazon Simple Storage Service', 'Amazon Bedrock AgentCore');
+    services.push('Amazon Simple Storage Service', 'AWS Lambda');
     return {
       DimensionValues: services.sort().map((Value) => ({ Value, Attributes: {} })),
       ReturnSize: services.length,

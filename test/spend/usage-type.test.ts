@@ -94,12 +94,12 @@ describe('parseUsageType', () => {
     );
   });
 
-  it('recognises Bedrock services, including every Marketplace edition', () => {
+  it('recognises Bedrock services, including every Marketplace edition and AgentCore (issue 18)', () => {
     expect(
       ['Amazon Bedrock', SONNET, 'Amazon Bedrock AgentCore', 'Amazon Simple Storage Service'].filter(
         isBedrockService,
       ),
-    ).toEqual(['Amazon Bedrock', SONNET]);
+    ).toEqual(['Amazon Bedrock', SONNET, 'Amazon Bedrock AgentCore']);
   });
 
   // Real-format usage types (grafana/cloudcost-exporter pkg/aws/bedrock tests, the

@@ -556,6 +556,7 @@ export interface AwsTestEndpoints {
   pricing?: string;
   tagging?: string;
   dynamodb?: string;
+  athena?: string;
 }
 
 /**
@@ -579,6 +580,7 @@ export function awsTestEnv(endpoints: string | AwsTestEndpoints): Record<string,
           bedrockRuntime: endpoints,
           pricing: endpoints,
           tagging: endpoints,
+          athena: endpoints,
         }
       : endpoints;
   const env: Record<string, string> = {
@@ -594,6 +596,7 @@ export function awsTestEnv(endpoints: string | AwsTestEndpoints): Record<string,
   if (e.pricing) env.AWS_ENDPOINT_URL_PRICING = e.pricing;
   if (e.tagging) env.AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API = e.tagging;
   if (e.dynamodb) env.AWS_ENDPOINT_URL_DYNAMODB = e.dynamodb;
+  if (e.athena) env.AWS_ENDPOINT_URL_ATHENA = e.athena;
   return env;
 }
 
