@@ -38,14 +38,6 @@ export function roundCents(value: Decimal): number {
   return value.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toNumber() || 0;
 }
 
-/**
- * The old name of `roundCents`, which suggested cents when it returns dollars.
- * @deprecated use `roundCents`.
- */
-export function toCents(value: Decimal): number {
-  return roundCents(value);
-}
-
 export interface FormatUsdOptions {
   /** Always show a sign (`+$1.00`, `-$1.00`); for deltas. */
   signed?: boolean;

@@ -47,7 +47,7 @@ import {
 import { addDays, formatDay, formatRange, formatTimestamp, monthName } from '../clock.js';
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
-import { type Dec, formatUsd, toCents } from '../money.js';
+import { type Dec, formatUsd, roundCents } from '../money.js';
 import type { Caller } from '../reply/caller.js';
 import type { ChatTarget } from '../reply/delivery.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
@@ -223,7 +223,7 @@ function settingData(p: TeamProfile): BudgetSettingData {
   const channel = describeDestination(p.target);
   return {
     team: p.team,
-    budgetUsd: toCents(p.budgetUsd),
+    budgetUsd: roundCents(p.budgetUsd),
     thresholds: [...p.thresholds],
     ...(channel ? { channel } : {}),
     timeZone: p.timeZone,
@@ -479,8 +479,8 @@ async function runStatus(asked: Extract<BudgetInput, { action: 'status' }>, ctx:
     teams: positions.map(positionData),
     ...(input.team === undefined
       ? {
-          unattributedUsd: toCents(spend.unattributedUsd),
-          unbudgeted: spend.unbudgeted.map((t) => ({ team: t.team, mtdUsd: toCents(t.usd) })),
+          unattributedUsd: roundCents(spend.unattributedUsd),
+          unbudgeted: spend.unbudgeted.map((t) => ({ team: t.team, mtdUsd: roundCents(t.usd) })),
         }
       : {}),
     costBasis: spend.costBasis,

@@ -9,7 +9,7 @@ import { getTeam } from '../budgets/store.js';
 import { formatRange, monthName, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
-import { formatUsd, toCents, usd as toDec } from '../money.js';
+import { formatUsd, roundCents, usd as toDec } from '../money.js';
 import type { Reply } from '../reply/reply.js';
 import { billContext } from '../spend/present.js';
 import { costBasisLabel, resolveTeam, spendContextOf, UNATTRIBUTED } from '../spend/query.js';
@@ -143,13 +143,13 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
   const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
   const data: ForecastData = {
     ...(teamLabel !== undefined ? { team: teamLabel } : {}),
-    monthEndUsd: toCents(f.monthEndUsd),
-    ...(f.lowUsd ? { lowUsd: toCents(f.lowUsd) } : {}),
-    ...(f.highUsd ? { highUsd: toCents(f.highUsd) } : {}),
+    monthEndUsd: roundCents(f.monthEndUsd),
+    ...(f.lowUsd ? { lowUsd: roundCents(f.lowUsd) } : {}),
+    ...(f.highUsd ? { highUsd: roundCents(f.highUsd) } : {}),
     method: f.method,
-    ...(profile ? { budgetUsd: toCents(profile.budgetUsd) } : {}),
+    ...(profile ? { budgetUsd: roundCents(profile.budgetUsd) } : {}),
     month: f.month,
-    mtdUsd: toCents(f.mtdUsd),
+    mtdUsd: roundCents(f.mtdUsd),
     costBasis: costBasisLabel(metric),
     dataAsOf: f.dataAsOf.toISOString(),
   };
@@ -193,7 +193,7 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
           },
           {
             label: `Forecast ${formatRange({ start: today, end: f.month.end })}`,
-            value: money(toCents(f.restUsd)),
+            value: money(roundCents(f.restUsd)),
           },
           { label: 'Month end', value: `*${money(data.monthEndUsd)}*` },
           ...(data.budgetUsd !== undefined ? [{ label: 'Budget', value: money(data.budgetUsd) }] : []),

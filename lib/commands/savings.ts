@@ -16,7 +16,7 @@ import { costMetricOf } from '../config.js';
 import { fetchDigestBill } from '../digest/data.js';
 import { ParseError } from '../errors.js';
 import type { IdleFinding } from '../idle/idle.js';
-import { Dec, formatUsd, toCents, usd } from '../money.js';
+import { Dec, formatUsd, roundCents, usd } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
 import { findModel, routesFrom } from '../pricing/models.js';
 import type { Reply } from '../reply/reply.js';
@@ -125,11 +125,12 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
       kind: f.kind,
       ...(f.team !== undefined ? { team: f.team } : {}),
       ...(f.model ? { model: f.model } : {}),
-      monthlyUsd: toCents(f.monthlyUsd),
+      monthlyUsd: roundCents(f.monthlyUsd),
       action: f.action,
     })),
     // The sum of the amounts listed, so that the answer adds up to the cent.
-    totalMonthlyUsd: findings.reduce((cents, f) => cents + Math.round(toCents(f.monthlyUsd) * 100), 0) / 100,
+    totalMonthlyUsd:
+      findings.reduce((cents, f) => cents + Math.round(roundCents(f.monthlyUsd) * 100), 0) / 100,
     cache: [...teams.values()].flatMap((lines) =>
       cacheEconomics(lines, current).map((e) => {
         const prices = catalog ? listPrices(catalog, e.modelKey, e.region, e.scope) : undefined;
@@ -144,11 +145,11 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
           model: e.model,
           ...(writeTokens !== undefined ? { writeTokens } : {}),
           ...(readTokens !== undefined ? { readTokens } : {}),
-          writeUsd: toCents(e.writeUsd),
-          readUsd: toCents(e.readUsd),
-          writePremiumUsd: toCents(e.writePremiumUsd),
-          readSavingUsd: toCents(e.readSavingUsd),
-          netUsd: toCents(e.netUsd),
+          writeUsd: roundCents(e.writeUsd),
+          readUsd: roundCents(e.readUsd),
+          writePremiumUsd: roundCents(e.writePremiumUsd),
+          readSavingUsd: roundCents(e.readSavingUsd),
+          netUsd: roundCents(e.netUsd),
           ...(e.hitRate !== undefined ? { hitRate: e.hitRate } : {}),
           ...(e.breakEvenHitRate !== undefined ? { breakEvenHitRate: e.breakEvenHitRate } : {}),
         };

@@ -8,7 +8,7 @@ import { getTeam } from '../budgets/store.js';
 import { addDays } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError } from '../errors.js';
-import { type Dec, formatUsd, shareOf, sumUsd, toCents, usd } from '../money.js';
+import { type Dec, formatUsd, roundCents, shareOf, sumUsd, usd } from '../money.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { botApiCostThisMonth } from '../spend/cache.js';
 import { nowcastToday } from '../spend/nowcast.js';
@@ -238,21 +238,21 @@ async function runSpend(given: SpendInput, ctx: CommandContext) {
   // Each group rounded on its own (half-even), as every other answer rounds the same figure:
   // a team's row here is the team's figure in `why`, `budget` and the digest, to the cent.
   // The exact groups sum to the exact total; the rounded ones may differ by a cent or two.
-  const cents = groups.map((g) => toCents(g.usd));
+  const cents = groups.map((g) => roundCents(g.usd));
 
   const botApi = await botApiCostThisMonth(deps.store, spend.now).catch(() => undefined);
   const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
   const data: SpendData = {
     period: { start: input.period.start, end: input.period.end },
-    totalUsd: toCents(total),
+    totalUsd: roundCents(total),
     groupBy: input.groupBy,
     groups: groups.map((g, i) => ({ key: g.key, label: g.label, usd: cents[i]!, share: g.share })),
     costBasis: costBasisLabel(metric),
     dataAsOf: report.dataAsOf.toISOString(),
     ...(team !== undefined ? { team: team === '' ? UNATTRIBUTED : team } : {}),
-    ...(extra ? { estimatedUsd: toCents(extra), billedUsd: toCents(report.totalUsd) } : {}),
+    ...(extra ? { estimatedUsd: roundCents(extra), billedUsd: roundCents(report.totalUsd) } : {}),
     requests: report.requests,
-    ...(botApi ? { botApi: { requests: botApi.requests, usd: toCents(botApi.usd) } } : {}),
+    ...(botApi ? { botApi: { requests: botApi.requests, usd: roundCents(botApi.usd) } } : {}),
   };
   return {
     command: 'spend',

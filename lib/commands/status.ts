@@ -9,7 +9,7 @@ import { ParseError } from '../errors.js';
 import { formatBytes } from '../ledger/bytes.js';
 import { type LedgerMeta, readMeta } from '../ledger/store.js';
 import { horizonStart, nextSyncAt, syncIntervalHours } from '../ledger/sync.js';
-import { Dec, formatUsd, toCents } from '../money.js';
+import { Dec, formatUsd, roundCents } from '../money.js';
 import type { Reply } from '../reply/reply.js';
 import { requestsOn } from '../spend/cache.js';
 import { ageText } from '../spend/present.js';
@@ -126,14 +126,14 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
       ...(h.skipped ? { skipped: h.skipped } : {}),
     })),
     requestsThisMonth: { costExplorerJobs: ceJobs, costExplorerChat: ceChat, cloudWatch, bedrock },
-    costExplorerUsd: toCents(ceUsd),
+    costExplorerUsd: roundCents(ceUsd),
     ...(reconciled.length
       ? {
           nowcastError: {
             days: reconciled.map((d) => ({
               day: d.day,
-              nowcastUsd: toCents(d.nowcastUsd),
-              billUsd: toCents(d.billUsd),
+              nowcastUsd: roundCents(d.nowcastUsd),
+              billUsd: roundCents(d.billUsd),
               ...(d.error !== undefined ? { errorPct: Math.round(d.error * 1000) / 10 } : {}),
             })),
             ...(errors.length

@@ -23,7 +23,7 @@ import { type BridgeInput, bridgeText } from '../chart/bridge.js';
 import { addDays, daysBetween, formatRange, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
-import { Dec, formatUsd, toCents, usd as toUsd } from '../money.js';
+import { Dec, formatUsd, roundCents, usd as toUsd } from '../money.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
 import {
@@ -372,8 +372,8 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
         explicitPrevious: input.explicitPrevious,
         ...(team !== undefined ? { team } : {}),
       });
-  const currentCents = Math.round(toCents(explanation.current.totalUsd) * 100);
-  const previousCents = Math.round(toCents(explanation.previous.totalUsd) * 100);
+  const currentCents = Math.round(roundCents(explanation.current.totalUsd) * 100);
+  const previousCents = Math.round(roundCents(explanation.previous.totalUsd) * 100);
   const rounded = roundDrivers(explanation.drivers);
   const drivers: WhyDriverData[] = rounded.map((d, i) => ({
     ...d,
@@ -405,15 +405,15 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
       ? { teams: roundDrivers(explanation.teams) }
       : {}),
     ...(explanation.unattributedUsd !== undefined
-      ? { unattributedUsd: toCents(explanation.unattributedUsd) }
+      ? { unattributedUsd: roundCents(explanation.unattributedUsd) }
       : {}),
     ...(a
       ? {
           anomaly: {
             day: a.day,
-            usd: toCents(a.usd),
-            baselineUsd: toCents(a.baselineUsd),
-            deltaUsd: toCents(a.deltaUsd),
+            usd: roundCents(a.usd),
+            baselineUsd: roundCents(a.baselineUsd),
+            deltaUsd: roundCents(a.deltaUsd),
             basis: a.basis,
           },
         }

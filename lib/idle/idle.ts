@@ -22,7 +22,7 @@
  * the result, never exceptions: the answer says what it could not check.
  */
 import { addDays, formatDay, toIsoDate } from '../clock.js';
-import { type Dec, sumUsd, toCents, ZERO } from '../money.js';
+import { type Dec, roundCents, sumUsd, ZERO } from '../money.js';
 import type {
   BedrockMetricName,
   Commitment,
@@ -539,11 +539,11 @@ export function toIdleData(scan: IdleScan, snoozed: ReadonlyMap<string, string> 
       idleHours: f.idleHours,
       ...(f.lastUsedAt ? { lastUsedAt: f.lastUsedAt } : {}),
       ...(snoozed.has(f.throughput.arn) ? { snoozedUntil: snoozed.get(f.throughput.arn) } : {}),
-      hourlyUsd: f.hourly ? toCents(f.hourly.total) : null,
+      hourlyUsd: f.hourly ? roundCents(f.hourly.total) : null,
       hourlyCostSource: f.hourly?.source ?? null,
-      wastedUsd: toCents(f.wasted),
-      savesPerDayUsd: toCents(f.savesPerDay),
-      ...(f.resizeSavesPerDay ? { resizeSavesPerDayUsd: toCents(f.resizeSavesPerDay) } : {}),
+      wastedUsd: roundCents(f.wasted),
+      savesPerDayUsd: roundCents(f.savesPerDay),
+      ...(f.resizeSavesPerDay ? { resizeSavesPerDayUsd: roundCents(f.resizeSavesPerDay) } : {}),
       recommendation: f.recommendation,
     }),
   );
@@ -553,7 +553,7 @@ export function toIdleData(scan: IdleScan, snoozed: ReadonlyMap<string, string> 
     window: scan.window,
     throughputs,
     idleCount: idle.length,
-    idleWastedUsd: toCents(sumUsd(idle.map((f) => f.wasted))),
+    idleWastedUsd: roundCents(sumUsd(idle.map((f) => f.wasted))),
     problems: scan.problems,
   };
 }

@@ -6,7 +6,7 @@
  */
 
 import { ParseError, UserError } from '../errors.js';
-import { type Dec, toCents } from '../money.js';
+import { type Dec, roundCents } from '../money.js';
 import type { Reply } from '../reply/reply.js';
 import type { Catalog, CatalogModel, Modality, ModelTask } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
@@ -213,7 +213,7 @@ export function compareReply(c: Comparison, catalog: Catalog, now?: Date): Reply
   };
 }
 
-const usd = (d: Dec) => toCents(d);
+const usd = (d: Dec) => roundCents(d);
 
 /** JSON `data` of `compare`. */
 export function compareData(c: Comparison, catalog: Catalog, now?: Date) {

@@ -5,7 +5,7 @@
  * Cost lines follow the infracost shape: a quantity per month times a unit price, kept
  * apart so each line can be checked by hand. Token prices are per 1M tokens, so a line is
  * `requests x tokens per request x price / 1,000,000`. All arithmetic is `Dec`; nothing is
- * rounded until it is rendered (`toCents` in JSON, `formatUsd` in text).
+ * rounded until it is rendered (`roundCents` in JSON, `formatUsd` in text).
  *
  * Options:
  * - on-demand per route (in-region, geo profile `us.`/`eu.`/..., `global.`): cross-region

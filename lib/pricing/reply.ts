@@ -4,7 +4,7 @@
  * a context line saying where the prices come from and how old they are.
  */
 
-import { type Dec, formatUsd, toCents } from '../money.js';
+import { type Dec, formatUsd, roundCents } from '../money.js';
 import type { Reply, ReplyBlock } from '../reply/reply.js';
 import type { Catalog } from './catalog.js';
 import { compact, type Estimate, type EstimateOption } from './estimator.js';
@@ -178,8 +178,8 @@ export function estimateData(e: Estimate, catalog: Catalog, now?: Date) {
       mode: o.mode,
       ...(o.route ? { route: o.route, at: o.at } : {}),
       label: o.label,
-      monthlyUsd: toCents(o.monthly),
-      per1kRequestsUsd: toCents(o.perThousand),
+      monthlyUsd: roundCents(o.monthly),
+      per1kRequestsUsd: roundCents(o.perThousand),
       ...(o.note ? { note: o.note } : {}),
       ...(o.breakEvenRequestsPerMonth !== undefined
         ? { breakEvenRequestsPerMonth: o.breakEvenRequestsPerMonth }
@@ -191,14 +191,14 @@ export function estimateData(e: Estimate, catalog: Catalog, now?: Date) {
     ...(e.default.route ? { defaultRoute: e.default.route } : {}),
     cheapest: e.cheapest.mode,
     ...(e.cheapest.route ? { cheapestRoute: e.cheapest.route } : {}),
-    savingUsd: toCents(e.saving),
+    savingUsd: roundCents(e.saving),
     hiddenCosts: e.hidden.map((h) => ({
       item: h.item,
-      monthlyUsd: toCents(h.monthly),
+      monthlyUsd: roundCents(h.monthly),
       note: h.note,
       includedInOptions: h.includedInOptions,
     })),
-    totalMonthlyUsd: toCents(e.totalMonthly),
+    totalMonthlyUsd: roundCents(e.totalMonthly),
     notes: e.notes,
     currency: 'USD' as const,
     /** The oldest price the options used, and where it came from. */

@@ -22,7 +22,7 @@ import {
 } from '../../lib/export/focus.js';
 import { runCli } from '../../lib/local/cli.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
-import { Dec, toCents, ZERO } from '../../lib/money.js';
+import { Dec, roundCents, ZERO } from '../../lib/money.js';
 import { TEST_NOW, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
@@ -173,12 +173,12 @@ describe('FOCUS 1.2 export: reconciles with spend', () => {
     const cost = header!.indexOf('BilledCost');
     const team = header!.indexOf('x_Team');
     const total = rows.reduce((sum, r) => sum.plus(r[cost]!), ZERO);
-    expect(toCents(total)).toBe(spend.totalUsd);
+    expect(roundCents(total)).toBe(spend.totalUsd);
     expect(spend.totalUsd).toBeGreaterThan(1000);
     for (const group of spend.groups) {
       const key = group.key === 'unattributed' ? '' : group.key;
       const mine = rows.filter((r) => r[team] === key).reduce((sum, r) => sum.plus(r[cost]!), ZERO);
-      expect(toCents(mine), group.key).toBe(group.usd);
+      expect(roundCents(mine), group.key).toBe(group.usd);
     }
   });
 
@@ -193,7 +193,7 @@ describe('FOCUS 1.2 export: reconciles with spend', () => {
     const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
     expect(rows).toHaveLength(exported.rows.length);
     const total = rows.reduce((sum, r) => sum.plus(new Dec(String(r.BilledCost))), ZERO);
-    expect(toCents(total)).toBe(toCents(exported.totalUsd));
+    expect(roundCents(total)).toBe(roundCents(exported.totalUsd));
     const first = rows[0]!;
     expect(first.ChargePeriodStart).toBeInstanceOf(Date);
     expect((first.ChargePeriodStart as Date).toISOString()).toMatch(/^2026-10-\d{2}T00:00:00.000Z$/);
@@ -223,7 +223,7 @@ describe('bedrock-cost export (CLI)', () => {
     const [header, ...rows] = parseCsv(`${csv.out}\r\n`);
     expect(header).toContain('BilledCost');
     const total = rows.reduce((sum, r) => sum.plus(r[header!.indexOf('BilledCost')]!), ZERO);
-    expect(toCents(total)).toBe(toCents(exported.totalUsd));
+    expect(roundCents(total)).toBe(roundCents(exported.totalUsd));
     const dir = mkdtempSync(join(tmpdir(), 'bedrock-cost-focus-out-'));
     const out = join(dir, 'bedrock.parquet');
     const parquet = await cli(['export', '--demo', '--period', '2026-10', '--out', out]);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { estimateFromWords } from '../../lib/commands/estimate.js';
-import { toCents } from '../../lib/money.js';
+import { roundCents } from '../../lib/money.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import { type EstimateMode, type EstimateOption, estimateWorkload } from '../../lib/pricing/estimator.js';
 import { findModel } from '../../lib/pricing/models.js';
@@ -10,7 +10,7 @@ import { parseWorkload, type Workload } from '../../lib/pricing/workload.js';
 const catalog = bundledCatalog();
 const estimate = (text: string) => estimateFromWords(catalog, text.split(' '));
 const cents = (o: { monthly: import('../../lib/money.js').Dec } | undefined) =>
-  o ? toCents(o.monthly) : undefined;
+  o ? roundCents(o.monthly) : undefined;
 const opt = (options: EstimateOption[], mode: EstimateMode, route?: string) =>
   options.find((o) => o.mode === mode && (route === undefined || o.route === route));
 
@@ -32,7 +32,7 @@ describe('estimateWorkload: hand-computed reference workloads', () => {
     expect(e.default.route).toBe('global');
     expect(e.cheapest.mode).toBe('batch');
     // saving = 4,106.2545 - 2,053.127 = 2,053.127
-    expect(toCents(e.saving)).toBe(2053.13);
+    expect(roundCents(e.saving)).toBe(2053.13);
   });
 
   it('Nova Micro, 300k requests/month, 800 in / 200 out, batch (Price List 2026-09-11)', () => {
@@ -82,7 +82,7 @@ describe('estimateWorkload: hand-computed reference workloads', () => {
     const e = estimate('nova-canvas 2000 images/day');
     // 2,000 x 730 / 24 = 60,833.33 -> 60,833 images x $0.04 = 2,433.32
     expect(cents(e.default)).toBe(2433.32);
-    expect(toCents(e.default.perThousand)).toBe(40);
+    expect(roundCents(e.default.perThousand)).toBe(40);
   });
 
   it('Nova Canvas premium 2048x2048 images at $0.08 each; a missing variant is explained', () => {
@@ -134,22 +134,22 @@ describe('estimateWorkload: hand-computed reference workloads', () => {
     // 2,000 x 730 / 24 -> 60,833 requests; units ceil(12,000/1,000) + ceil(3,200/1,000) = 12 + 4 = 16
     // 60,833 x 16 = 973,328 units x 0.15 / 1,000 = 145.9992
     const g = e.hidden.find((h) => h.item === 'guardrails');
-    expect(g && toCents(g.monthly)).toBe(146);
+    expect(g && roundCents(g.monthly)).toBe(146);
   });
 
   it('knowledge base: the OpenSearch Serverless floor, 2 OCUs x $0.24 x 730 h', () => {
     const e = estimate('claude-3-haiku 1000 in 200 out 1m/month kb');
     // 0.24 x 2 x 730 = 350.40, added to the default's 500.00
     const kb = e.hidden.find((h) => h.item === 'knowledge-base');
-    expect(kb && toCents(kb.monthly)).toBe(350.4);
-    expect(toCents(e.totalMonthly)).toBe(850.4);
+    expect(kb && roundCents(kb.monthly)).toBe(350.4);
+    expect(roundCents(e.totalMonthly)).toBe(850.4);
   });
 
   it('invocation logs: bytes per call -> GB ingested ($0.50) and stored ($0.03)', () => {
     const e = estimate('nova-micro 1000 in 200 out 1m/month logs');
     // (1,200 tokens x 4 chars + 1,500 bytes) x 1,000,000 = 6.3e9 bytes = 5.86737 GiB x 0.53 = 3.1097
     const logs = e.hidden.find((h) => h.item === 'logs');
-    expect(logs && toCents(logs.monthly)).toBe(3.11);
+    expect(logs && roundCents(logs.monthly)).toBe(3.11);
   });
 
   it('agent fan-out x6 multiplies model calls; the extra calls are shown as a hidden cost', () => {
@@ -158,9 +158,9 @@ describe('estimateWorkload: hand-computed reference workloads', () => {
     expect(cents(e.default)).toBe(24637.53);
     // 5/6 of it comes from the agent steps: 20,531.2725
     const fan = e.hidden.find((h) => h.item === 'agent-fan-out');
-    expect(fan && toCents(fan.monthly)).toBe(20531.27);
+    expect(fan && roundCents(fan.monthly)).toBe(20531.27);
     expect(fan?.includedInOptions).toBe(true);
-    expect(toCents(e.totalMonthly)).toBe(24637.53);
+    expect(roundCents(e.totalMonthly)).toBe(24637.53);
   });
 
   it('self-hosting Llama 3.1 8B on one g5.xlarge, on-demand and spot', () => {

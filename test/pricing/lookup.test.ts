@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toCents } from '../../lib/money.js';
+import { roundCents } from '../../lib/money.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import {
   costOfTokens,
@@ -20,9 +20,9 @@ describe('tokenPricesFor (CloudWatch ModelId -> prices)', () => {
     const global = tokenPricesFor(catalog, 'global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'us-east-1')!;
     expect(global).toMatchObject({ route: 'global', at: 'global' });
     // 1.2M input + 0.3M output at $3 / $15: 3.6 + 4.5 = 8.10
-    expect(toCents(costOfTokens(global, { input: 1_200_000, output: 300_000 }))).toBe(8.1);
+    expect(roundCents(costOfTokens(global, { input: 1_200_000, output: 300_000 }))).toBe(8.1);
     // the same through us.: 3.3 x 1.2 + 16.5 x 0.3 = 3.96 + 4.95 = 8.91
-    expect(toCents(costOfTokens(us, { input: 1_200_000, output: 300_000 }))).toBe(8.91);
+    expect(roundCents(costOfTokens(us, { input: 1_200_000, output: 300_000 }))).toBe(8.91);
   });
 
   it('prices a base model ID in-region, with cache and batch counts', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { estimateFromWords } from '../../lib/commands/estimate.js';
 import { UserError } from '../../lib/errors.js';
-import { toCents } from '../../lib/money.js';
+import { roundCents } from '../../lib/money.js';
 import { bundledCatalog, type CatalogData, indexCatalog } from '../../lib/pricing/catalog.js';
 import { compareFromWords } from '../../lib/pricing/compare.js';
 import { tokenPricesFor } from '../../lib/pricing/lookup.js';
@@ -194,9 +194,9 @@ describe('estimate and compare', () => {
     const e = estimateFromWords(catalog, 'claude-sonnet-4-5 300000 in 500 out 1000/month'.split(' '));
     const global = e.options.find((o) => o.mode === 'on-demand' && o.route === 'global')!;
     // 1,000 x (300,000 x $6 + 500 x $22.50) / 1M = 1,800 + 11.25 = 1,811.25
-    expect(toCents(global.monthly)).toBe(1811.25);
+    expect(roundCents(global.monthly)).toBe(1811.25);
     // batch stays half of it: 905.625, to the cent half-even
-    expect(toCents(e.options.find((o) => o.mode === 'batch')!.monthly)).toBe(905.62);
+    expect(roundCents(e.options.find((o) => o.mode === 'batch')!.monthly)).toBe(905.62);
     expect(e.notes.join(' ')).toContain('long-context rates');
   });
 
@@ -208,7 +208,7 @@ describe('estimate and compare', () => {
     expect(e.model.key).toBe('titan-embed-text-v2');
     expect(e.workload).toMatchObject({ requestsPerMonth: 10_000_000, inputTokens: 300 });
     // 10M x 300 = 3bn tokens x $0.02 / 1M = $60
-    expect(toCents(e.default.monthly)).toBe(60);
+    expect(roundCents(e.default.monthly)).toBe(60);
     expect(estimateFromWords(catalog, 'titan embeddings 10Mx300'.split(' ')).workload.inputTokens).toBe(300);
   });
 
@@ -237,7 +237,7 @@ describe('tiers and routes as estimate options', () => {
     const e = estimateFromWords(catalog, 'nova-pro 2000 in 500 out 10k/day'.split(' '));
     const flex = e.options.find((o) => o.mode === 'flex')!;
     // 304,167 x (2,000 x $0.40 + 500 x $1.60) / 1M = 304,167 x 0.0016 = 486.6672
-    expect(toCents(flex.monthly)).toBe(486.67);
+    expect(roundCents(flex.monthly)).toBe(486.67);
     expect(flex.derived).toMatch(/output at the same ratio/);
     expect(e.default.mode).toBe('on-demand');
     const asked = estimateFromWords(catalog, 'nova-pro 2000 in 500 out 10k/day flex'.split(' '));
@@ -258,7 +258,7 @@ describe('tiers and routes as estimate options', () => {
     expect(estimateFromWords(catalog, words.split(' ')).default.route).toBe('global');
     const geo = estimateFromWords(catalog, `${words} geo`.split(' '));
     // in-region / us. $3.30 / $16.50: 304,167 x 0.01485 = 4,516.88
-    expect(toCents(geo.default.monthly)).toBe(4516.88);
+    expect(roundCents(geo.default.monthly)).toBe(4516.88);
     expect(estimateFromWords(catalog, `${words} in-region`.split(' ')).default.route).toBe('in-region');
   });
 
@@ -276,8 +276,8 @@ describe('tiers and routes as estimate options', () => {
     const e = estimateFromWords(c, 'llama3-1-70b 1000 in 1000 out 1000/month latency-optimized'.split(' '));
     // 1,000 x 2,000 x $0.90 / 1M = 1.80
     expect(e.default).toMatchObject({ mode: 'latency-optimized' });
-    expect(toCents(e.default.monthly)).toBe(1.8);
-    expect(toCents(e.options.find((o) => o.mode === 'priority')!.monthly)).toBe(2.52);
+    expect(roundCents(e.default.monthly)).toBe(1.8);
+    expect(roundCents(e.options.find((o) => o.mode === 'priority')!.monthly)).toBe(2.52);
   });
 
   it('Reserved is understood and answered with what is (not) published', () => {
@@ -298,8 +298,8 @@ describe('Reserved and Priority from published Price List rows (bundled catalog)
     // Average input TPM x 730 h x $ per 1K TPM-hour equals the same tokens on demand at
     // the same route (the 1-month rate is 0.06 x the per-1M price); 3 months is 10% less.
     const onDemandSameRoute = e.options.find((o) => o.mode === 'on-demand' && o.at === one.at)!;
-    expect(toCents(one.monthly)).toBe(toCents(onDemandSameRoute.monthly));
-    expect(toCents(three.monthly)).toBe(toCents(one.monthly.times('0.9')));
+    expect(roundCents(one.monthly)).toBe(roundCents(onDemandSameRoute.monthly));
+    expect(roundCents(three.monthly)).toBe(roundCents(one.monthly.times('0.9')));
     expect(one.lines.map((l) => l.unit)).toEqual(['1K TPM-hour', '1K TPM-hour']);
     expect(one.origin?.source).toBe('price-list-fm-20260911124410');
     expect(e.notes.join(' ')).not.toMatch(/No published Reserved/);
