@@ -22,7 +22,7 @@ import { addDays, daysInMonth, monthName, parseIsoDate, startOfPreviousMonth } f
 import type { Deps } from '../context.js';
 import { readTodayNowcast, writeTodayNowcast } from '../ledger/store.js';
 import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
-import { estimateTodayByTeam } from '../spend/nowcast.js';
+import { estimateTodayByTeam, unbilledPart } from '../spend/nowcast.js';
 import {
   costBasisLabel,
   fetchLines,
@@ -280,7 +280,7 @@ export async function gatherBudgetSpend(
     const billedToday = daily.find((d) => d.day === todayUtc)?.usd ?? ZERO;
     const estimatedToday = nowcastByTeam.get(profile.team);
     const extra =
-      estimatedToday && todayUtc >= month.start ? Dec.max(ZERO, estimatedToday.minus(billedToday)) : ZERO;
+      estimatedToday && todayUtc >= month.start ? unbilledPart(estimatedToday, billedToday) : ZERO;
     const forecastUsd = forecastOf.get(profile.team);
     teams.set(profile.team, {
       team: profile.team,

@@ -4,17 +4,20 @@
  * estimate from CloudWatch token metrics for the hours the bill does not have yet.
  */
 
+import { nextNowcastState } from '../budgets/nowcast-cadence.js';
 import { getTeam } from '../budgets/store.js';
 import { addDays } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError } from '../errors.js';
-import { type Dec, formatUsd, roundCents, shareOf, sumUsd, usd } from '../money.js';
+import { readTodayNowcast, writeTodayNowcast } from '../ledger/store.js';
+import { type Dec, formatUsd, roundCents, shareOf, sumUsd, usd, ZERO } from '../money.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { botApiCostThisMonth } from '../spend/cache.js';
-import { nowcastToday } from '../spend/nowcast.js';
+import { groupNowcastLines, nowcastToday, unbilledPart } from '../spend/nowcast.js';
 import { billContext, periodText } from '../spend/present.js';
 import {
   costBasisLabel,
+  fetchLines,
   resolveTeam,
   type SpendContext,
   type SpendLine,
@@ -22,6 +25,7 @@ import {
   UNATTRIBUTED,
 } from '../spend/query.js';
 import { getSpend, SPEND_GROUP_BYS, type SpendGroupBy } from '../spend/spend.js';
+import type { Store } from '../store/store.js';
 import { helpOf } from './meta.js';
 import {
   PERIOD_FORMS,
@@ -211,25 +215,34 @@ async function runSpend(given: SpendInput, ctx: CommandContext) {
       },
     );
   }
-  // The bill already has today's tokens up to a few hours ago; the estimate adds only the
-  // token spend it does not have yet (provisioned throughput, Guardrails etc. stay as billed).
-  const billedTokensToday = sumUsd(
-    report.lines
-      .filter((l) => l.day === today && (l.info?.kind === 'tokens' || l.info === undefined))
-      .map((l) => l.amount),
-  );
-  const extra: Dec | undefined = estimate?.totalUsd.gt(billedTokensToday)
-    ? estimate.totalUsd.minus(billedTokensToday)
-    : undefined;
-
+  // What the bill lacks of today, per team, as budgets and alerts derive it (one derivation):
+  // the team's estimate less what the bill already has of its day, never below zero. Other
+  // breakdowns share each team's part over that team's estimate lines.
+  let extra: Dec | undefined;
   const groups = report.groups.map((g) => ({ ...g }));
-  if (extra && estimate) {
-    for (const est of estimate.groupsBy(input.groupBy)) {
+  if (estimate?.lines.length) {
+    const estByTeam = new Map<string, Dec>();
+    for (const l of estimate.lines) estByTeam.set(l.team, (estByTeam.get(l.team) ?? ZERO).plus(l.usd));
+    const billed = await billedTodayByTeam(spend, today, team);
+    const extraByTeam = new Map(
+      [...estByTeam].map(([t, est]) => [t, unbilledPart(est, billed.get(t) ?? ZERO)] as const),
+    );
+    const sum = sumUsd([...extraByTeam.values()]);
+    if (sum.gt(0)) extra = sum;
+    // The readings are kept: `budget` and the next alert run show this same estimate.
+    await keepTodayReadings(deps.store, spend.now, estByTeam, team).catch((error: unknown) =>
+      deps.log.warn('could not keep today’s token readings', error),
+    );
+    const scaled = estimate.lines.map((l) => {
+      const est = estByTeam.get(l.team)!;
+      return { ...l, usd: est.isZero() ? ZERO : l.usd.times(extraByTeam.get(l.team)!).div(est) };
+    });
+    for (const est of groupNowcastLines(scaled, input.groupBy)) {
+      if (est.usd.isZero()) continue;
       // One vocabulary: the bill's and the metrics' names of a model meet on its key, else its name.
       const g = groups.find((x) => x.key === est.key) ?? groups.find((x) => x.label === est.label);
-      const share = est.usd.times(extra).div(estimate.totalUsd);
-      if (g) g.usd = g.usd.plus(share);
-      else groups.push({ key: est.key, label: est.label, usd: share, share: 0 });
+      if (g) g.usd = g.usd.plus(est.usd);
+      else groups.push({ key: est.key, label: est.label, usd: est.usd, share: 0 });
     }
   }
   const total = extra ? report.totalUsd.plus(extra) : report.totalUsd;
@@ -259,6 +272,34 @@ async function runSpend(given: SpendInput, ctx: CommandContext) {
     data,
     reply: spendReply(input, data, { ...report, total, extra, botApi }, ctx, spend.kind),
   };
+}
+
+/** The bill's spend of today per team (Bedrock services, as budgets read it); empty if not in the ledger yet. */
+async function billedTodayByTeam(ctx: SpendContext, today: string, team?: string): Promise<Map<string, Dec>> {
+  const out = new Map<string, Dec>();
+  const result = await fetchLines(ctx, {
+    start: today,
+    end: addDays(today, 1),
+    grouping: 'team',
+    granularity: 'DAILY',
+    ...(team !== undefined ? { team } : {}),
+  }).catch(() => undefined);
+  for (const line of result?.lines ?? []) {
+    const t = line.team ?? '';
+    out.set(t, (out.get(t) ?? ZERO).plus(line.amount));
+  }
+  return out;
+}
+
+/** Keep this question's readings of today's token metrics for `budget` and the alert runs. */
+async function keepTodayReadings(
+  store: Store,
+  now: Date,
+  byTeam: Map<string, Dec>,
+  team?: string,
+): Promise<void> {
+  const read = new Set(team !== undefined ? [team] : byTeam.keys());
+  await writeTodayNowcast(store, nextNowcastState(now, await readTodayNowcast(store), byTeam, read));
 }
 
 function spendReply(

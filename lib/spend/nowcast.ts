@@ -294,35 +294,49 @@ export async function nowcastWindow(
     unpriced: [...unpriced].sort(),
     pricesAsOf: catalog.asOf,
     requests,
-    groupsBy(groupBy) {
-      const groups = new Map<string, { key: string; label: string; usd: Dec }>();
-      for (const line of lines) {
-        let key: string;
-        let label: string;
-        switch (groupBy) {
-          case 'team':
-            key = line.team === '' ? UNATTRIBUTED : line.team;
-            label = line.team === '' ? `${UNATTRIBUTED} (no team tag)` : line.team;
-            break;
-          case 'region':
-            key = line.region ?? 'no region';
-            label = key;
-            break;
-          case 'model':
-            key = line.modelKey ?? line.modelId;
-            label = line.modelName ?? line.modelId;
-            break;
-          default:
-            key = 'estimate';
-            label = 'Estimated from token metrics (today)';
-        }
-        const g = groups.get(key);
-        if (g) g.usd = g.usd.plus(line.usd);
-        else groups.set(key, { key, label, usd: line.usd });
-      }
-      return [...groups.values()].sort((a, b) => b.usd.comparedTo(a.usd));
-    },
+    groupsBy: (groupBy) => groupNowcastLines(lines, groupBy),
   };
+}
+
+/**
+ * What a team's token estimate adds to the bill for today: the estimate less what the bill
+ * already has of the team's day, never below zero. `spend`, `budget` and the alerts all use it.
+ */
+export function unbilledPart(estimate: Dec, billedToday: Dec): Dec {
+  return estimate.gt(billedToday) ? estimate.minus(billedToday) : ZERO;
+}
+
+/** Nowcast lines grouped like a `spend` breakdown (also for lines scaled to what the bill lacks). */
+export function groupNowcastLines(
+  lines: readonly Pick<NowcastLine, 'team' | 'region' | 'modelKey' | 'modelName' | 'modelId' | 'usd'>[],
+  groupBy: SpendGroupBy,
+): { key: string; label: string; usd: Dec }[] {
+  const groups = new Map<string, { key: string; label: string; usd: Dec }>();
+  for (const line of lines) {
+    let key: string;
+    let label: string;
+    switch (groupBy) {
+      case 'team':
+        key = line.team === '' ? UNATTRIBUTED : line.team;
+        label = line.team === '' ? `${UNATTRIBUTED} (no team tag)` : line.team;
+        break;
+      case 'region':
+        key = line.region ?? 'no region';
+        label = key;
+        break;
+      case 'model':
+        key = line.modelKey ?? line.modelId;
+        label = line.modelName ?? line.modelId;
+        break;
+      default:
+        key = 'estimate';
+        label = 'Estimated from token metrics (today)';
+    }
+    const g = groups.get(key);
+    if (g) g.usd = g.usd.plus(line.usd);
+    else groups.set(key, { key, label, usd: line.usd });
+  }
+  return [...groups.values()].sort((a, b) => b.usd.comparedTo(a.usd));
 }
 
 /**

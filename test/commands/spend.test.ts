@@ -7,6 +7,7 @@ import type { SpendData } from '../../lib/commands/spend.js';
 import type { WhyData } from '../../lib/commands/why.js';
 import { runCli } from '../../lib/local/cli.js';
 import { createLocalRuntime, type LocalRuntime } from '../../lib/local/runtime.js';
+import { formatUsd, usd } from '../../lib/money.js';
 import { testDeps } from '../support/deps.js';
 
 // The demo account: team search's Claude Sonnet 4.5 output tokens spike in the week of Nov 9.
@@ -62,6 +63,26 @@ describe('spend and why on the demo account', () => {
     expect(data.estimatedUsd).toBeGreaterThan(0);
     expect(Math.round((data.billedUsd! + data.estimatedUsd!) * 100)).toBe(Math.round(data.totalUsd * 100));
     expect(renderText(result.reply)).toMatch(/estimated for the latest hours from CloudWatch token counts/);
+  });
+
+  it('shows one figure for a team today, whichever way it is asked (by team, the team alone, budget)', async () => {
+    const byTeam = (await run('spend today by team')).data as SpendData;
+    const byModel = (await run('spend today by model')).data as SpendData;
+    // The same total whatever the breakdown.
+    expect(byModel.totalUsd).toBe(byTeam.totalUsd);
+    const teams = byTeam.groups.filter((g) => g.key !== 'unattributed');
+    expect(teams.length).toBeGreaterThan(1);
+    for (const row of teams) {
+      const alone = (await run(`spend today team ${row.key}`)).data as SpendData;
+      expect(alone.totalUsd, row.key).toBe(row.usd);
+    }
+    // `budget` shows the same estimate for today as `spend` (the readings are kept and reused).
+    await run('budget set search 50000');
+    const spendSearch = (await run('spend today team search')).data as SpendData;
+    const budget = await run('budget search');
+    expect(renderText(budget.reply)).toContain(
+      `incl. ${formatUsd(usd(spendSearch.estimatedUsd!))} estimated`,
+    );
   });
 
   it('keeps the bot’s own Cost Explorer use in the data, out of the answer', async () => {
