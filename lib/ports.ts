@@ -31,6 +31,12 @@ export interface CostQuery {
   /** RECORD_TYPE filter; default `['Usage']` so credits, refunds and tax stay out. */
   recordTypes?: string[];
   metric: CostMetric;
+  /**
+   * The ledger's own extension: sum into these periods (one row per group and period) instead
+   * of DAILY / MONTHLY buckets. Cost Explorer has no such option: its adapter ignores it and
+   * answers by `granularity`, which callers sum themselves (`fetchLines`' `sumInto`).
+   */
+  buckets?: { start: string; end: string }[];
 }
 
 /** One group of one time bucket, as Cost Explorer returns it. */

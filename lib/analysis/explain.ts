@@ -73,6 +73,11 @@ export interface ExplainInput {
    * team drivers come from the same lines (no second query, nothing to reconcile).
    */
   exactTeams?: boolean;
+  /**
+   * Day totals of both periods, when `lines` are period sums (the ledger sums a 10,000-team
+   * bill into the two periods itself): the biggest-day anomaly is read from these.
+   */
+  daily?: { day: string; usd: Dec }[];
 }
 
 export interface Explanation {
@@ -634,9 +639,9 @@ export function explainChange(
   }
 
   const drivers = by === 'team' && (input.teamLines || exact) ? teams : modelDrivers;
-  const daily = [...dailyMap.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([day, usd]) => ({ day, usd }));
+  const daily =
+    input.daily ??
+    [...dailyMap.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, usd]) => ({ day, usd }));
   const anomaly =
     daysBetween(input.current.start, input.current.end) >= 2
       ? biggestDayAnomaly(daily, input.current)

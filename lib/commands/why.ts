@@ -23,7 +23,7 @@ import { type BridgeInput, bridgeText } from '../chart/bridge.js';
 import { addDays, daysBetween, formatRange, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
-import { Dec, formatUsd, roundCents, usd as toUsd } from '../money.js';
+import { Dec, formatUsd, roundCents, usd as toUsd, ZERO } from '../money.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
 import {
@@ -198,9 +198,10 @@ async function linesFor(
   const start = earlierDay(input.previous.start, input.current.start);
   const end = laterDay(input.previous.end, input.current.end);
   const teamFilter = team !== undefined ? { team } : {};
-  // Team lines only count per period (the day-level anomaly comes from the usage lines):
-  // summed as they are read, not kept as one object per team, service and day.
-  const sumInto = grouping === 'team-service' ? { sumInto: [input.previous, input.current] } : {};
+  // Team lines and the exact cells only count per period (the day-level anomaly comes from
+  // the usage lines): summed into the two periods (by the ledger itself), not one object per
+  // team, service, usage type and day (2.4 million for 60 days of a 10,000-team bill).
+  const sumInto = grouping !== 'usage' ? { sumInto: [input.previous, input.current] } : {};
   if (daysBetween(start, end) <= 200) {
     return fetchLines(ctx, { start, end, grouping, granularity: 'DAILY', ...teamFilter, ...sumInto });
   }
@@ -216,6 +217,23 @@ async function linesFor(
     stale: a!.stale || b!.stale,
     services: [...new Set([...a!.services, ...b!.services])],
   };
+}
+
+/** Day totals of both periods (every Bedrock line, as the exact cells count them). */
+async function dayTotalsFor(ctx: SpendContext, input: WhyInput): Promise<{ day: string; usd: Dec }[]> {
+  const inEither = (day: string) =>
+    (day >= input.previous.start && day < input.previous.end) ||
+    (day >= input.current.start && day < input.current.end);
+  const result = await fetchLines(ctx, {
+    start: earlierDay(input.previous.start, input.current.start),
+    end: laterDay(input.previous.end, input.current.end),
+    grouping: 'usage',
+    granularity: 'DAILY',
+  });
+  const days = new Map<string, Dec>();
+  for (const l of result.lines)
+    if (inEither(l.day)) days.set(l.day, (days.get(l.day) ?? ZERO).plus(l.amount));
+  return [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, usd]) => ({ day, usd }));
 }
 
 /**
@@ -245,13 +263,18 @@ export async function explainPeriods(
   // is one (model, token class, team) cell, the same figure the team-filtered answer shows.
   // One team: its usage lines.
   const exact = input.team === undefined;
-  const usage = await linesFor(ctx, full, exact ? 'team-service-usage' : 'usage', input.team);
+  const [usage, daily] = await Promise.all([
+    linesFor(ctx, full, exact ? 'team-service-usage' : 'usage', input.team),
+    // The exact cells come as period sums: the day totals (for the biggest day) from the usage lines.
+    exact ? dayTotalsFor(ctx, full) : Promise.resolve(undefined),
+  ]);
   const explanation = explainChange(
     {
       current: input.current,
       previous: input.previous,
       lines: usage.lines,
       exactTeams: exact,
+      ...(daily ? { daily } : {}),
       by: full.by,
       ...(input.team !== undefined ? { team: input.team } : {}),
     },

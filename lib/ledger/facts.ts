@@ -13,7 +13,7 @@
  * code asks the ledger exactly as it would ask Cost Explorer, and the demo account answers
  * through the same engine.
  */
-import { addDays, earlierDay, isIsoDate, startOfNextMonth } from '../clock.js';
+import { addDays, earlierDay, isIsoDate, laterDay, startOfNextMonth } from '../clock.js';
 import { UserError } from '../errors.js';
 import { Dec, ZERO } from '../money.js';
 import type { CostDimension, CostQuery, CostRow } from '../ports.js';
@@ -262,8 +262,15 @@ export function checkRange(start: string, end: string): void {
 
 /** The DAILY or MONTHLY buckets of a query (MONTHLY clipped to the range), as Cost Explorer cuts them. */
 export function bucketsOf(
-  query: Pick<CostQuery, 'start' | 'end' | 'granularity'>,
+  query: Pick<CostQuery, 'start' | 'end' | 'granularity' | 'buckets'>,
 ): { start: string; end: string }[] {
+  if (query.buckets) {
+    // Periods asked for (the ledger's extension), inside the range, in order.
+    return query.buckets
+      .map((b) => ({ start: laterDay(b.start, query.start), end: earlierDay(b.end, query.end) }))
+      .filter((b) => b.start < b.end)
+      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  }
   const out: { start: string; end: string }[] = [];
   if (query.granularity === 'DAILY') {
     for (let d = query.start; d < query.end; d = addDays(d, 1)) out.push({ start: d, end: addDays(d, 1) });

@@ -239,6 +239,9 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
     ...(query.team !== undefined || query.teams
       ? { tag: { key: ctx.teamTagKey, values: query.teams ?? [query.team!] } }
       : {}),
+    // The ledger sums into the periods itself (a few rows per key, not one per day); Cost
+    // Explorer ignores this and its daily rows are summed below.
+    ...(query.sumInto ? { buckets: query.sumInto } : {}),
   };
   const result = await ctx.costs.getCostAndUsage(costQuery);
   const meta = result as typeof result & CacheAware;
