@@ -1,0 +1,202 @@
+/**
+ * Under-used Reserved-tier capacity, through the real wire: the bill (local Cost Explorer)
+ * holds Reserved lines for Claude Sonnet 4.6, CloudWatch (local server) the tokens sent
+ * through the `us.` and `global.` profiles and an application profile copied from `us.`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderText } from '../../lib/chat/text.js';
+import { eachDay } from '../../lib/clock.js';
+import { executeLine } from '../../lib/commands/grammar.js';
+import type { SavingsData } from '../../lib/commands/savings.js';
+import { Dec } from '../../lib/money.js';
+import type { BedrockMetricName } from '../../lib/ports.js';
+import { bundledCatalog } from '../../lib/pricing/catalog.js';
+import { wireHandlers } from '../idle/idle-fixtures.js';
+import { costExplorerHandler, type Fact, servicesHandler } from '../spend/bill-fixture.js';
+import { awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
+import { testDeps } from '../support/deps.js';
+import { startTestDynamo } from '../support/dynamo.js';
+
+const NOW = new Date('2026-11-18T06:00:00Z');
+const HOUR = 3_600_000;
+const SONNET46 = 'Claude Sonnet 4.6 (Amazon Bedrock Edition)';
+const US = 'us.anthropic.claude-sonnet-4-6';
+const GLOBAL = 'global.anthropic.claude-sonnet-4-6';
+const PROFILE_ARN = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/r7q2m9x4k1cd';
+
+/** The catalog's Reserved rates per 1K TPM-hour for Claude Sonnet 4.6. */
+function rate(at: string, field: 'reserved1mInput' | 'reserved3mOutput'): Dec {
+  const model = bundledCatalog().byKey.get('claude-sonnet-4-6')!;
+  return new Dec(model.prices.find((p) => p.at === at)![field]!);
+}
+
+/**
+ * Search: 100K input TPM on the `us` geo route, 1-month term from Oct 20 (renews Nov 20).
+ * Support: 20K output TPM on the global route, 3-month term from Sep 1 (renews Dec 1).
+ * Quantities are 1K-TPM-hours a day (TPM / 1000 x 24), amounts quantity x the catalog rate.
+ */
+const SEARCH = {
+  tpm: 100_000,
+  from: '2026-10-20',
+  usageType: 'USE1-MP:USE1_Reserved_1Month_InputTPM_Geo-Units',
+};
+const SUPPORT = {
+  tpm: 20_000,
+  from: '2026-09-01',
+  usageType: 'USE1-MP:USE1_Reserved_3Month_OutputTPM_Global-Units',
+};
+
+function reservedFacts(): Fact[] {
+  const facts: Fact[] = [];
+  for (const [team, r, price] of [
+    ['search', SEARCH, rate('us', 'reserved1mInput')],
+    ['support', SUPPORT, rate('global', 'reserved3mOutput')],
+  ] as const) {
+    const quantity = new Dec(r.tpm).div(1000).times(24);
+    for (const day of eachDay({ start: r.from, end: '2026-11-18' })) {
+      facts.push({
+        day,
+        team,
+        service: SONNET46,
+        usageType: r.usageType,
+        quantity: quantity.toString(),
+        amount: quantity.times(price).toString(),
+      });
+    }
+  }
+  return facts;
+}
+
+function hourly(from: number, to: number, value: number) {
+  const points: { at: Date; value: number }[] = [];
+  for (let t = from; t < to; t += HOUR) points.push({ at: new Date(t), value });
+  return points;
+}
+
+const WEEK_START = NOW.getTime() - 168 * HOUR;
+/** Input tokens an hour through `us.` all week, and through the application profile in 6 busy hours. */
+const US_INPUT_PER_HOUR = 1_200_000;
+const PROFILE_INPUT_PER_HOUR = 1_800_000;
+const BUSY_HOURS = 6;
+/** Output tokens an hour through `global.`: 18K TPM of the 20K reserved. */
+const GLOBAL_OUTPUT_PER_HOUR = 1_080_000;
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function setup(
+  usageOverride?: Map<string, Partial<Record<BedrockMetricName, { at: Date; value: number }[]>>>,
+) {
+  const facts = reservedFacts();
+  const usage =
+    usageOverride ??
+    new Map<string, Partial<Record<BedrockMetricName, { at: Date; value: number }[]>>>([
+      [US, { InputTokenCount: hourly(WEEK_START, NOW.getTime(), US_INPUT_PER_HOUR) }],
+      [
+        PROFILE_ARN,
+        {
+          InputTokenCount: hourly(
+            NOW.getTime() - 30 * HOUR,
+            NOW.getTime() - (30 - BUSY_HOURS) * HOUR,
+            PROFILE_INPUT_PER_HOUR,
+          ),
+        },
+      ],
+      [GLOBAL, { OutputTokenCount: hourly(WEEK_START, NOW.getTime(), GLOBAL_OUTPUT_PER_HOUR) }],
+    ]);
+  const aws = await startAwsServer({
+    ...wireHandlers({ throughputs: [], usage }),
+    ListMetrics: {
+      Metrics: [...usage.keys()].map((v) => ({
+        Namespace: 'AWS/Bedrock',
+        MetricName: 'InputTokenCount',
+        Dimensions: [{ Name: 'ModelId', Value: v }],
+      })),
+    },
+    ListInferenceProfiles: (input: { typeEquals?: string }) =>
+      input.typeEquals === 'APPLICATION'
+        ? {
+            inferenceProfileSummaries: [
+              {
+                inferenceProfileName: 'search-sonnet',
+                inferenceProfileId: 'r7q2m9x4k1cd',
+                inferenceProfileArn: PROFILE_ARN,
+                type: 'APPLICATION',
+                status: 'ACTIVE',
+                models: [{ modelArn: `arn:aws:bedrock:us-east-1:123456789012:inference-profile/${US}` }],
+              },
+            ],
+          }
+        : { inferenceProfileSummaries: [] },
+    'Bedrock.ListTagsForResource': { tags: [{ key: 'team', value: 'search' }] },
+    GetCostAndUsage: costExplorerHandler(facts, 50),
+    GetDimensionValues: servicesHandler(facts),
+  });
+  const dynamo = await startTestDynamo();
+  const restore = useEnv(awsTestEnv(aws.endpoint));
+  cleanups.push(
+    () => aws.close(),
+    () => dynamo.close(),
+    restore,
+  );
+  const store = await dynamo.newStore();
+  const deps = testDeps({ store, env: { AWS_ENDPOINT_URL_BEDROCK: aws.endpoint } });
+  const run = (text: string) =>
+    executeLine(text, { deps, caller: { platform: 'cli', userId: 'cli', isAdmin: true } });
+  return { deps, run };
+}
+
+describe('under-used Reserved tier (Cost Explorer and CloudWatch at the wire)', () => {
+  it('finds the under-used reservation, sizes it to the p95 used TPM and prices the resize', async () => {
+    const { run } = await setup();
+    const data = (await run('savings')).data as SavingsData;
+    const reserved = data.findings.filter((f) => f.kind === 'under-used');
+    expect(reserved).toHaveLength(1);
+
+    // Used TPM per hour: `us.` all week plus the application profile in its busy hours.
+    const tpm = Array.from({ length: 168 }, (_, h) => {
+      const busy = h >= 168 - 30 && h < 168 - 30 + BUSY_HOURS;
+      return (US_INPUT_PER_HOUR + (busy ? PROFILE_INPUT_PER_HOUR : 0)) / 60;
+    });
+    const avg = tpm.reduce((s, v) => s + v, 0) / tpm.length;
+    const sorted = [...tpm].sort((a, b) => a - b);
+    const p95 = sorted[Math.ceil(0.95 * 168) - 1]!;
+    const peak = sorted[167]!;
+    const target = Math.ceil(p95 / 1000) * 1000;
+    const monthly = new Dec(SEARCH.tpm - target).div(1000).times(rate('us', 'reserved1mInput')).times(730);
+    expect(avg / SEARCH.tpm).toBeLessThan(0.5);
+    expect(reserved[0]).toMatchObject({
+      team: 'search',
+      model: 'Claude Sonnet 4.6',
+      monthlyUsd: monthly.toDecimalPlaces(2).toNumber(),
+    });
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+    expect(reserved[0]!.action).toContain(
+      `from ${fmt(SEARCH.tpm)} to ${fmt(target)} TPM when it renews on Nov 20`,
+    );
+    expect(reserved[0]!.action).toContain(
+      `${Math.round((avg / SEARCH.tpm) * 100)}% used over 7 days (peak ${fmt(peak)}, p95 ${fmt(p95)} TPM)`,
+    );
+    // The well-used global output reservation of support (90%) is no finding.
+    expect(data.findings.some((f) => f.team === 'support')).toBe(false);
+    expect(renderText((await run('savings')).reply)).toMatch(
+      /search · Claude Sonnet 4\.6 · under-used capacity +-\$[\d,]+\/mo/,
+    );
+    // Scoped to a team: only that team's reservation.
+    const support = (await run('savings team support')).data as SavingsData;
+    expect(support.findings.filter((f) => f.kind === 'under-used')).toEqual([]);
+  });
+
+  it('flags nothing when the reservation is used above half', async () => {
+    const busy = new Map<string, Partial<Record<BedrockMetricName, { at: Date; value: number }[]>>>([
+      // 60K TPM of the 100K reserved, all week.
+      [US, { InputTokenCount: hourly(WEEK_START, NOW.getTime(), 3_600_000) }],
+      [GLOBAL, { OutputTokenCount: hourly(WEEK_START, NOW.getTime(), GLOBAL_OUTPUT_PER_HOUR) }],
+    ]);
+    const { run } = await setup(busy);
+    const data = (await run('savings')).data as SavingsData;
+    expect(data.findings.filter((f) => f.kind === 'under-used')).toEqual([]);
+  });
+});
