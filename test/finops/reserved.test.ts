@@ -8,7 +8,9 @@ import { renderText } from '../../lib/chat/text.js';
 import { eachDay } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { SavingsData } from '../../lib/commands/savings.js';
-import { Dec } from '../../lib/money.js';
+import type { IdleData } from '../../lib/idle/idle.js';
+import { runIdleScan } from '../../lib/idle/idle-scan.js';
+import { Dec, formatUsd } from '../../lib/money.js';
 import type { BedrockMetricName } from '../../lib/ports.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import { wireHandlers } from '../idle/idle-fixtures.js';
@@ -142,7 +144,10 @@ async function setup(
     restore,
   );
   const store = await dynamo.newStore();
-  const deps = testDeps({ store, env: { AWS_ENDPOINT_URL_BEDROCK: aws.endpoint } });
+  const deps = testDeps({
+    store,
+    env: { AWS_ENDPOINT_URL_BEDROCK: aws.endpoint, BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
+  });
   const run = (text: string) =>
     executeLine(text, { deps, caller: { platform: 'cli', userId: 'cli', isAdmin: true } });
   return { deps, run };
@@ -187,6 +192,47 @@ describe('under-used Reserved tier (Cost Explorer and CloudWatch at the wire)', 
     // Scoped to a team: only that team's reservation.
     const support = (await run('savings team support')).data as SavingsData;
     expect(support.findings.filter((f) => f.kind === 'under-used')).toEqual([]);
+  });
+
+  it('shows the same finding and dollars in idle and in the daily idle scan', async () => {
+    const { deps, run } = await setup();
+    const savings = (await run('savings')).data as SavingsData;
+    const finding = savings.findings.find((f) => f.kind === 'under-used')!;
+
+    const idle = await run('idle');
+    const data = idle.data as IdleData;
+    const search = data.reserved?.find((r) => r.team === 'search');
+    expect(search).toMatchObject({
+      model: 'Claude Sonnet 4.6',
+      direction: 'input',
+      scope: 'geo',
+      term: '1-month',
+      reservedTpm: SEARCH.tpm,
+      start: SEARCH.from,
+      renews: '2026-11-20',
+      underUsed: true,
+      monthlyUsd: finding.monthlyUsd,
+      action: finding.action,
+    });
+    // A day of the reservation: 2,400 1K-TPM-hours at the catalog rate.
+    expect(search!.costPerDayUsd).toBe(
+      new Dec(SEARCH.tpm).div(1000).times(24).times(rate('us', 'reserved1mInput')).toNumber(),
+    );
+    expect(data.reserved?.find((r) => r.team === 'support')).toMatchObject({
+      renews: '2026-12-01',
+      underUsed: false,
+      monthlyUsd: 0,
+      utilization: 0.9,
+    });
+    expect(renderText(idle.reply)).toContain(finding.action);
+
+    const report = await runIdleScan(deps, { dryRun: true });
+    expect(report.summary).toContain('1 under-used Reserved-tier reservation over 7 days');
+    const message = report.messages.find((m) => m.subject.startsWith('Claude Sonnet 4.6 Reserved'));
+    expect(message?.reply.headline).toContain(
+      `saves about ${formatUsd(new Dec(finding.monthlyUsd), { decimals: 0 })} a month`,
+    );
+    expect(renderText(message!.reply)).toContain(finding.action);
   });
 
   it('flags nothing when the reservation is used above half', async () => {
