@@ -25,7 +25,7 @@ import type { Catalog } from '../pricing/catalog.js';
 import { usagePriceFor } from '../pricing/lookup.js';
 import { modelForModelId } from '../pricing/models.js';
 import { HOURS_PER_MONTH } from '../pricing/workload.js';
-import { fetchLines, type SpendContext } from '../spend/query.js';
+import { fetchLines, type SpendContext, type SpendLine } from '../spend/query.js';
 import type { UsageTypeInfo } from '../spend/usage-type.js';
 
 /** Average used / reserved below this over the window: under-used. */
@@ -142,22 +142,22 @@ export async function scanReserved(ctx: SpendContext, catalog: Catalog | undefin
   const today = toIsoDate(ctx.now);
   const window = { start: addDays(today, -RESERVED_WINDOW_DAYS), end: today };
   const problems: string[] = [];
-  const { lines } = await fetchLines(ctx, {
-    start: addDays(today, -HISTORY_DAYS),
-    end: today,
-    grouping: 'team-service-usage',
-    granularity: 'DAILY',
-  });
+  const lines = (range: { start: string; end: string }) =>
+    fetchLines(ctx, { ...range, grouping: 'team-service-usage', granularity: 'DAILY' }).then((r) =>
+      r.lines.filter(
+        (l) =>
+          l.info?.kind === 'reserved' &&
+          (l.info.tokenClass === 'input' || l.info.tokenClass === 'output') &&
+          l.quantity.gt(0),
+      ),
+    );
+  const keyOf = (l: SpendLine) => `${l.team ?? ''}\u0000${l.service ?? ''}\u0000${l.usageType ?? ''}`;
   const groups = new Map<string, Group>();
-  for (const line of lines) {
-    const info = line.info;
-    if (info?.kind !== 'reserved' || (info.tokenClass !== 'input' && info.tokenClass !== 'output')) continue;
-    if (line.quantity.lte(0)) continue;
-    const key = `${line.team ?? ''}\u0000${line.service ?? ''}\u0000${line.usageType ?? ''}`;
-    let g = groups.get(key);
+  for (const line of await lines(window)) {
+    let g = groups.get(keyOf(line));
     if (!g) {
       g = {
-        info,
+        info: line.info!,
         team: line.team ?? '',
         service: line.service ?? '',
         usageType: line.usageType ?? '',
@@ -166,14 +166,32 @@ export async function scanReserved(ctx: SpendContext, catalog: Catalog | undefin
         amount: ZERO,
         days: new Set(),
       };
-      groups.set(key, g);
+      groups.set(keyOf(line), g);
     }
     if (line.day < g.first) g.first = line.day;
-    if (line.day >= window.start && line.day < window.end) {
-      g.quantity = g.quantity.plus(line.quantity);
-      g.amount = g.amount.plus(line.amount);
-      g.days.add(line.day);
+    g.quantity = g.quantity.plus(line.quantity);
+    g.amount = g.amount.plus(line.amount);
+    g.days.add(line.day);
+  }
+  if (!groups.size) return { commitments: [], problems };
+  // The commitment started on the first day of the unbroken run of billed days that reaches
+  // the window: read further back only when there is a reservation (one more bill query).
+  try {
+    const before = new Map<string, Set<string>>();
+    for (const line of await lines({ start: addDays(today, -HISTORY_DAYS), end: window.start })) {
+      const days = before.get(keyOf(line)) ?? new Set<string>();
+      days.add(line.day);
+      before.set(keyOf(line), days);
     }
+    for (const [key, g] of groups) {
+      const days = before.get(key);
+      while (days?.has(addDays(g.first, -1))) g.first = addDays(g.first, -1);
+    }
+  } catch (error) {
+    const message = String((error as { message?: string } | undefined)?.message ?? error);
+    problems.push(
+      `Could not read older bill to date Reserved commitments (from the last 7 days only): ${message}`,
+    );
   }
   const current = [...groups.values()].filter((g) => g.days.size > 0);
   if (!current.length) return { commitments: [], problems };
