@@ -25,6 +25,7 @@ import type { Catalog } from '../pricing/catalog.js';
 import { usagePriceFor } from '../pricing/lookup.js';
 import { modelForModelId } from '../pricing/models.js';
 import { HOURS_PER_MONTH } from '../pricing/workload.js';
+import { scopedTeamsOf } from '../scope.js';
 import { fetchLines, type SpendContext, type SpendLine } from '../spend/query.js';
 import type { UsageTypeInfo } from '../spend/usage-type.js';
 
@@ -200,57 +201,65 @@ export async function scanReserved(ctx: SpendContext, catalog: Catalog | undefin
   const end = new Date(Math.floor(ctx.now.getTime() / HOUR_MS) * HOUR_MS);
   const start = new Date(end.getTime() - RESERVED_WINDOW_DAYS * 24 * HOUR_MS);
   let used: Map<number, number[]> | undefined;
-  try {
-    if (!ctx.metrics) throw new Error('no CloudWatch source');
-    // Without the catalog ModelIds cannot be told apart by model: not judged (rather than 0% used).
-    if (!catalog) throw new Error('the pricing catalog is unavailable to map ModelIds to models');
-    const [ids, profileList] = await Promise.all([
-      ctx.metrics.listModelIds(),
-      ctx.bedrock ? ctx.bedrock.listInferenceProfiles().catch(() => []) : Promise.resolve([]),
-    ]);
-    const profiles = new Map<string, InferenceProfile>();
-    for (const p of profileList) {
-      profiles.set(p.id, p);
-      profiles.set(p.arn, p);
-    }
-    const queries: MetricQuery[] = [];
-    const owner = new Map<string, number>();
-    const routes = new Map(ids.map((id) => [id, catalog ? routeOf(catalog, id, profiles) : undefined]));
-    current.forEach((g, i) => {
-      const metric: BedrockMetricName =
-        g.info.tokenClass === 'input' ? 'InputTokenCount' : 'OutputTokenCount';
-      const route = g.info.scope === 'global' ? 'global' : 'geo';
-      ids
-        .filter((id) => {
-          const r = routes.get(id);
-          return r !== undefined && r.route === route && r.modelKey === g.info.modelKey;
-        })
-        .forEach((modelId, j) => {
-          const id = `r${i}_${j}`;
-          queries.push({ id, metric, modelId });
-          owner.set(id, i);
-        });
-    });
-    const result = queries.length
-      ? await ctx.metrics.getMetricSums({ start, end, periodSeconds: 3600, queries })
-      : { series: [], requests: 0 };
-    const hours = RESERVED_WINDOW_DAYS * 24;
-    used = new Map(current.map((_, i) => [i, new Array<number>(hours).fill(0)]));
-    for (const s of result.series) {
-      const i = owner.get(s.id);
-      if (i === undefined) continue;
-      const buckets = used.get(i)!;
-      for (const p of s.points) {
-        const h = Math.floor((p.at.getTime() - start.getTime()) / HOUR_MS);
-        if (h >= 0 && h < hours) buckets[h] = buckets[h]! + p.value;
-      }
-    }
-  } catch (error) {
-    const message = String((error as { message?: string } | undefined)?.message ?? error);
+  // Reserved capacity serves the account: calls through system profiles carry no team, and
+  // a scoped view (BEDROCK_COST_VISIBILITY=team) sees only its teams' application profiles,
+  // which would understate the use and flag a false saving. Not judged there.
+  if (scopedTeamsOf(ctx.costs)) {
     problems.push(
-      `Could not read Reserved-tier usage from CloudWatch (cloudwatch:GetMetricData): ${message.split('\n')[0]}`,
+      'Reserved-tier usage is account-wide (calls through system profiles carry no team): it is judged only in the unscoped view (admins, the FinOps channel).',
     );
-  }
+  } else
+    try {
+      if (!ctx.metrics) throw new Error('no CloudWatch source');
+      // Without the catalog ModelIds cannot be told apart by model: not judged (rather than 0% used).
+      if (!catalog) throw new Error('the pricing catalog is unavailable to map ModelIds to models');
+      const [ids, profileList] = await Promise.all([
+        ctx.metrics.listModelIds(),
+        ctx.bedrock ? ctx.bedrock.listInferenceProfiles().catch(() => []) : Promise.resolve([]),
+      ]);
+      const profiles = new Map<string, InferenceProfile>();
+      for (const p of profileList) {
+        profiles.set(p.id, p);
+        profiles.set(p.arn, p);
+      }
+      const queries: MetricQuery[] = [];
+      const owner = new Map<string, number>();
+      const routes = new Map(ids.map((id) => [id, catalog ? routeOf(catalog, id, profiles) : undefined]));
+      current.forEach((g, i) => {
+        const metric: BedrockMetricName =
+          g.info.tokenClass === 'input' ? 'InputTokenCount' : 'OutputTokenCount';
+        const route = g.info.scope === 'global' ? 'global' : 'geo';
+        ids
+          .filter((id) => {
+            const r = routes.get(id);
+            return r !== undefined && r.route === route && r.modelKey === g.info.modelKey;
+          })
+          .forEach((modelId, j) => {
+            const id = `r${i}_${j}`;
+            queries.push({ id, metric, modelId });
+            owner.set(id, i);
+          });
+      });
+      const result = queries.length
+        ? await ctx.metrics.getMetricSums({ start, end, periodSeconds: 3600, queries })
+        : { series: [], requests: 0 };
+      const hours = RESERVED_WINDOW_DAYS * 24;
+      used = new Map(current.map((_, i) => [i, new Array<number>(hours).fill(0)]));
+      for (const s of result.series) {
+        const i = owner.get(s.id);
+        if (i === undefined) continue;
+        const buckets = used.get(i)!;
+        for (const p of s.points) {
+          const h = Math.floor((p.at.getTime() - start.getTime()) / HOUR_MS);
+          if (h >= 0 && h < hours) buckets[h] = buckets[h]! + p.value;
+        }
+      }
+    } catch (error) {
+      const message = String((error as { message?: string } | undefined)?.message ?? error);
+      problems.push(
+        `Could not read Reserved-tier usage from CloudWatch (cloudwatch:GetMetricData): ${message.split('\n')[0]}`,
+      );
+    }
 
   const commitments = current.map((g, i): ReservedCommitment => {
     const info = g.info;

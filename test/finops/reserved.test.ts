@@ -4,6 +4,7 @@
  * through the `us.` and `global.` profiles and an application profile copied from `us.`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
 import { eachDay } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
@@ -90,6 +91,7 @@ afterEach(async () => {
 
 async function setup(
   usageOverride?: Map<string, Partial<Record<BedrockMetricName, { at: Date; value: number }[]>>>,
+  env: Record<string, string> = {},
 ) {
   const facts = reservedFacts();
   const usage =
@@ -146,11 +148,11 @@ async function setup(
   const store = await dynamo.newStore();
   const deps = testDeps({
     store,
-    env: { AWS_ENDPOINT_URL_BEDROCK: aws.endpoint, BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS' },
+    env: { AWS_ENDPOINT_URL_BEDROCK: aws.endpoint, BEDROCK_COST_FINOPS_CHANNEL: 'C0FINOPS', ...env },
   });
   const run = (text: string) =>
     executeLine(text, { deps, caller: { platform: 'cli', userId: 'cli', isAdmin: true } });
-  return { deps, run };
+  return { deps, store, run };
 }
 
 describe('under-used Reserved tier (Cost Explorer and CloudWatch at the wire)', () => {
@@ -244,5 +246,40 @@ describe('under-used Reserved tier (Cost Explorer and CloudWatch at the wire)', 
     const { run } = await setup(busy);
     const data = (await run('savings')).data as SavingsData;
     expect(data.findings.filter((f) => f.kind === 'under-used')).toEqual([]);
+  });
+
+  it("hides another team's reservation from a member who sees only their team (BEDROCK_COST_VISIBILITY=team)", async () => {
+    const { deps, store, run } = await setup(undefined, { BEDROCK_COST_VISIBILITY: 'team' });
+    const owner = 'U0SUPPORT1';
+    await saveTeam(
+      store,
+      {
+        team: 'support',
+        budgetUsd: new Dec(5000),
+        thresholds: [50, 80, 100],
+        timeZone: 'UTC',
+        owners: [owner],
+        digest: { weekday: 1, hour: 9 },
+      },
+      { userId: 'cli', now: NOW },
+      undefined,
+    );
+    const member = (text: string) =>
+      executeLine(text, {
+        deps,
+        caller: { platform: 'slack', userId: owner, isAdmin: false, channelId: 'C0RANDOM01' },
+      });
+    // The CLI operator (every team) sees search's under-used reservation ...
+    const all = (await run('savings')).data as SavingsData;
+    expect(all.findings.some((f) => f.kind === 'under-used' && f.team === 'search')).toBe(true);
+    // ... support's owner sees neither search's finding nor its reservation in idle.
+    const mine = (await member('savings')).data as SavingsData;
+    expect(mine.findings.some((f) => f.team === 'search')).toBe(false);
+    const idle = (await member('idle')).data as IdleData;
+    expect(idle.reserved?.map((r) => r.team)).toEqual(['support']);
+    // Its use is account-wide (system profiles carry no team): not judged from a scoped view.
+    expect(idle.reserved?.[0]).toMatchObject({ underUsed: false, monthlyUsd: 0 });
+    expect(idle.reserved?.[0]?.usedAvgTpm).toBeUndefined();
+    expect(idle.problems.join(' ')).toContain('Reserved-tier usage');
   });
 });
