@@ -1,7 +1,8 @@
 /**
  * `savings [team TEAM]`: every way to save found in the bill and the provisioned
  * throughputs, with its dollars a month, biggest first: idle and under-used capacity,
- * prompt caches that lose money, batch candidates, prompt caching, cheaper models.
+ * prompt caches that lose money, batch candidates, prompt caching, cheaper models, and
+ * Reserved-tier capacity used under half over 7 days (`lib/analysis/reserved.ts`).
  *
  * The same derivation as the weekly digest's "Do:" line (`lib/analysis/savings.ts`): the
  * last complete ISO week of the ledger's team cells (and the week before, to see what is
