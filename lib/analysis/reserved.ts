@@ -75,10 +75,13 @@ export interface ReservedScan {
   problems: string[];
 }
 
-function addMonths(day: string, months: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return toIsoDate(d);
+/** `2026-01-31` + 1 month = `2026-02-28`: the same day of the month, or the month's last. */
+export function addMonths(day: string, months: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const first = new Date(Date.UTC(y, m - 1 + months, 1));
+  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  first.setUTCDate(Math.min(d, last));
+  return toIsoDate(first);
 }
 
 /** Nearest-rank percentile of hourly values. */

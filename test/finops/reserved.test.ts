@@ -4,6 +4,7 @@
  * through the `us.` and `global.` profiles and an application profile copied from `us.`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { addMonths } from '../../lib/analysis/reserved.js';
 import { saveTeam } from '../../lib/budgets/store.js';
 import { renderText } from '../../lib/chat/text.js';
 import { eachDay } from '../../lib/clock.js';
@@ -16,7 +17,7 @@ import type { BedrockMetricName } from '../../lib/ports.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import { wireHandlers } from '../idle/idle-fixtures.js';
 import { costExplorerHandler, type Fact, servicesHandler } from '../spend/bill-fixture.js';
-import { awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
+import { type AwsHandlers, awsError, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo } from '../support/dynamo.js';
 
@@ -92,6 +93,7 @@ afterEach(async () => {
 async function setup(
   usageOverride?: Map<string, Partial<Record<BedrockMetricName, { at: Date; value: number }[]>>>,
   env: Record<string, string> = {},
+  handlers: AwsHandlers = {},
 ) {
   const facts = reservedFacts();
   const usage =
@@ -137,6 +139,7 @@ async function setup(
     'Bedrock.ListTagsForResource': { tags: [{ key: 'team', value: 'search' }] },
     GetCostAndUsage: costExplorerHandler(facts, 50),
     GetDimensionValues: servicesHandler(facts),
+    ...handlers,
   });
   const dynamo = await startTestDynamo();
   const restore = useEnv(awsTestEnv(aws.endpoint));
@@ -281,5 +284,30 @@ describe('under-used Reserved tier (Cost Explorer and CloudWatch at the wire)', 
     expect(idle.reserved?.[0]).toMatchObject({ underUsed: false, monthlyUsd: 0 });
     expect(idle.reserved?.[0]?.usedAvgTpm).toBeUndefined();
     expect(idle.problems.join(' ')).toContain('Reserved-tier usage');
+  });
+
+  it('says what it could not check, and flags nothing, when CloudWatch refuses', async () => {
+    const { run } = await setup(
+      undefined,
+      {},
+      {
+        GetMetricData: awsError(
+          'AccessDeniedException',
+          'not authorized to perform: cloudwatch:GetMetricData',
+          403,
+        ),
+      },
+    );
+    const data = (await run('savings')).data as SavingsData;
+    expect(data.findings.filter((f) => f.kind === 'under-used')).toEqual([]);
+    expect(data.problems.join(' ')).toMatch(/Reserved-tier usage from CloudWatch/);
+  });
+});
+
+describe('addMonths (Reserved terms)', () => {
+  it('keeps the day of the month, or the last day of a shorter month', () => {
+    expect(addMonths('2026-10-20', 1)).toBe('2026-11-20');
+    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
+    expect(addMonths('2026-11-30', 3)).toBe('2027-02-28');
   });
 });
