@@ -20,7 +20,13 @@
  */
 import { addDays, formatDay, toIsoDate } from '../clock.js';
 import { Dec, formatUsd, ZERO } from '../money.js';
-import type { BedrockMetricName, InferenceProfile, MetricQuery } from '../ports.js';
+import type {
+  BedrockControlPlane,
+  BedrockMetricName,
+  InferenceProfile,
+  MetricQuery,
+  MetricsSource,
+} from '../ports.js';
 import type { Catalog } from '../pricing/catalog.js';
 import { usagePriceFor } from '../pricing/lookup.js';
 import { modelForModelId } from '../pricing/models.js';
@@ -216,47 +222,56 @@ export async function scanReserved(ctx: SpendContext, catalog: Catalog | undefin
       if (!ctx.metrics) throw new Error('no CloudWatch source');
       // Without the catalog ModelIds cannot be told apart by model: not judged (rather than 0% used).
       if (!catalog) throw new Error('the pricing catalog is unavailable to map ModelIds to models');
-      const [ids, profileList] = await Promise.all([
-        ctx.metrics.listModelIds(),
-        ctx.bedrock ? ctx.bedrock.listInferenceProfiles().catch(() => []) : Promise.resolve([]),
-      ]);
-      const profiles = new Map<string, InferenceProfile>();
-      for (const p of profileList) {
-        profiles.set(p.id, p);
-        profiles.set(p.arn, p);
-      }
-      const queries: MetricQuery[] = [];
-      const owner = new Map<string, number>();
-      const routes = new Map(ids.map((id) => [id, catalog ? routeOf(catalog, id, profiles) : undefined]));
-      current.forEach((g, i) => {
-        const metric: BedrockMetricName =
-          g.info.tokenClass === 'input' ? 'InputTokenCount' : 'OutputTokenCount';
-        const route = g.info.scope === 'global' ? 'global' : 'geo';
-        ids
-          .filter((id) => {
-            const r = routes.get(id);
-            return r !== undefined && r.route === route && r.modelKey === g.info.modelKey;
-          })
-          .forEach((modelId, j) => {
-            const id = `r${i}_${j}`;
-            queries.push({ id, metric, modelId });
-            owner.set(id, i);
-          });
-      });
-      const result = queries.length
-        ? await ctx.metrics.getMetricSums({ start, end, periodSeconds: 3600, queries })
-        : { series: [], requests: 0 };
       const hours = RESERVED_WINDOW_DAYS * 24;
-      used = new Map(current.map((_, i) => [i, new Array<number>(hours).fill(0)]));
-      for (const s of result.series) {
-        const i = owner.get(s.id);
-        if (i === undefined) continue;
-        const buckets = used.get(i)!;
-        for (const p of s.points) {
-          const h = Math.floor((p.at.getTime() - start.getTime()) / HOUR_MS);
-          if (h >= 0 && h < hours) buckets[h] = buckets[h]! + p.value;
+      const sums = new Map(current.map((_, i) => [i, new Array<number>(hours).fill(0)]));
+      // The home Region, then the other Regions the account uses Bedrock in
+      // (BEDROCK_COST_REGIONS): a `us.` call is counted by the CloudWatch of the Region it
+      // was sent from.
+      const regions: { metrics: MetricsSource; bedrock?: BedrockControlPlane }[] = [
+        { metrics: ctx.metrics, ...(ctx.bedrock ? { bedrock: ctx.bedrock } : {}) },
+        ...(ctx.otherRegions ? await ctx.otherRegions() : []),
+      ];
+      for (const region of regions) {
+        const [ids, profileList] = await Promise.all([
+          region.metrics.listModelIds(),
+          region.bedrock ? region.bedrock.listInferenceProfiles().catch(() => []) : Promise.resolve([]),
+        ]);
+        const profiles = new Map<string, InferenceProfile>();
+        for (const p of profileList) {
+          profiles.set(p.id, p);
+          profiles.set(p.arn, p);
+        }
+        const queries: MetricQuery[] = [];
+        const owner = new Map<string, number>();
+        const routes = new Map(ids.map((id) => [id, routeOf(catalog, id, profiles)]));
+        current.forEach((g, i) => {
+          const metric: BedrockMetricName =
+            g.info.tokenClass === 'input' ? 'InputTokenCount' : 'OutputTokenCount';
+          const route = g.info.scope === 'global' ? 'global' : 'geo';
+          ids
+            .filter((id) => {
+              const r = routes.get(id);
+              return r !== undefined && r.route === route && r.modelKey === g.info.modelKey;
+            })
+            .forEach((modelId, j) => {
+              const id = `r${i}_${j}`;
+              queries.push({ id, metric, modelId });
+              owner.set(id, i);
+            });
+        });
+        if (!queries.length) continue;
+        const result = await region.metrics.getMetricSums({ start, end, periodSeconds: 3600, queries });
+        for (const s of result.series) {
+          const i = owner.get(s.id);
+          if (i === undefined) continue;
+          const buckets = sums.get(i)!;
+          for (const p of s.points) {
+            const h = Math.floor((p.at.getTime() - start.getTime()) / HOUR_MS);
+            if (h >= 0 && h < hours) buckets[h] = buckets[h]! + p.value;
+          }
         }
       }
+      used = sums;
     } catch (error) {
       const message = String((error as { message?: string } | undefined)?.message ?? error);
       problems.push(

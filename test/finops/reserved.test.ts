@@ -17,7 +17,14 @@ import type { BedrockMetricName } from '../../lib/ports.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import { wireHandlers } from '../idle/idle-fixtures.js';
 import { costExplorerHandler, type Fact, servicesHandler } from '../spend/bill-fixture.js';
-import { type AwsHandlers, awsError, awsTestEnv, startAwsServer, useEnv } from '../support/aws-server.js';
+import {
+  type AwsHandler,
+  type AwsHandlers,
+  awsError,
+  awsTestEnv,
+  startAwsServer,
+  useEnv,
+} from '../support/aws-server.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo } from '../support/dynamo.js';
 
@@ -284,6 +291,43 @@ describe('under-used Reserved tier (Cost Explorer and CloudWatch at the wire)', 
     expect(idle.reserved?.[0]).toMatchObject({ underUsed: false, monthlyUsd: 0 });
     expect(idle.reserved?.[0]?.usedAvgTpm).toBeUndefined();
     expect(idle.problems.join(' ')).toContain('Reserved-tier usage');
+  });
+
+  it("adds the calls other Regions' CloudWatch counted (BEDROCK_COST_REGIONS)", async () => {
+    type Usage = Map<string, Partial<Record<BedrockMetricName, { at: Date; value: number }[]>>>;
+    // Half of the `us.` calls are sent from us-west-2 and counted by its CloudWatch.
+    const east: Usage = new Map([
+      [US, { InputTokenCount: hourly(WEEK_START, NOW.getTime(), US_INPUT_PER_HOUR / 2) }],
+    ]);
+    const west: Usage = new Map([
+      [US, { InputTokenCount: hourly(WEEK_START, NOW.getTime(), US_INPUT_PER_HOUR / 2) }],
+    ]);
+    const usageIn = (region: string | undefined) => (region === 'us-west-2' ? west : east);
+    const { run } = await setup(
+      east,
+      { BEDROCK_COST_REGIONS: 'us-west-2' },
+      {
+        GetMetricData: ((input, request) =>
+          (wireHandlers({ throughputs: [], usage: usageIn(request.region) }).GetMetricData as AwsHandler)(
+            input,
+            request,
+          )) as AwsHandler,
+        ListMetrics: ((_input, request) => ({
+          Metrics: [...usageIn(request.region).keys()].map((v) => ({
+            Namespace: 'AWS/Bedrock',
+            MetricName: 'InputTokenCount',
+            Dimensions: [{ Name: 'ModelId', Value: v }],
+          })),
+        })) as AwsHandler,
+      },
+    );
+    const data = (await run('savings')).data as SavingsData;
+    // Both halves: 20K TPM every hour, so the reservation resizes to 20K (not 10K).
+    const target = Math.ceil(US_INPUT_PER_HOUR / 60 / 1000) * 1000;
+    const monthly = new Dec(SEARCH.tpm - target).div(1000).times(rate('us', 'reserved1mInput')).times(730);
+    const finding = data.findings.find((f) => f.kind === 'under-used' && f.team === 'search');
+    expect(finding?.monthlyUsd).toBe(monthly.toDecimalPlaces(2).toNumber());
+    expect(finding?.action).toContain(`to ${target.toLocaleString('en-US')} TPM`);
   });
 
   it('says what it could not check, and flags nothing, when CloudWatch refuses', async () => {
