@@ -10,6 +10,7 @@
  * |---|---|---|
  * | `idle` | provisioned throughput with no call | its hourly cost x 730 (from the commitment's end when committed) |
  * | `under-used` | provisioned throughput with calls in under a quarter of its hours | a model unit fewer (or not renewing) x 730 h |
+ * | `under-used` | Reserved-tier TPM used under half on average over 7 days (`./reserved.ts`) | (reserved - p95 used, rounded up to 1K TPM) / 1K x Reserved rate x 730 h |
  * | `cache` | a prompt cache whose writes cost more than its reads save | the net loss, scaled to 730 h |
  * | `batch` | new traffic that could run as batch inference | on-demand minus batch, from the estimator |
  * | `prompt-cache` | a model that could cache its repeated prompt prefix | on-demand minus cached, from the estimator |
@@ -26,6 +27,7 @@ import type { IdleFinding } from '../idle/idle.js';
 import type { Dec } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
 import type { SpendLine } from '../spend/query.js';
+import type { ReservedCommitment } from './reserved.js';
 
 export type SavingsKind = 'idle' | 'under-used' | 'cache' | 'batch' | 'prompt-cache' | 'model' | 'route';
 
@@ -61,6 +63,18 @@ export function findingOf(r: Recommendation, team?: string): SavingsFinding {
   };
 }
 
+/** An under-used Reserved-tier commitment (`scanReserved`) as a finding. */
+export function reservedFinding(c: ReservedCommitment): SavingsFinding | undefined {
+  if (!c.underUsed || !c.action) return undefined;
+  return {
+    kind: 'under-used',
+    ...(c.team ? { team: c.team } : {}),
+    model: c.model,
+    monthlyUsd: c.monthlyUsd,
+    action: c.action.charAt(0).toUpperCase() + c.action.slice(1),
+  };
+}
+
 /** Below this a finding is noise (the digest's threshold). */
 export { MIN_MONTHLY_SAVING } from '../digest/recommend.js';
 
@@ -79,9 +93,15 @@ export function savingsFindings(input: {
   /** The provisioned throughputs of the idle scan (every state). */
   idle: IdleFinding[];
   catalog: Catalog | undefined;
+  /** Reserved-tier commitments of the last 7 days (`scanReserved`). */
+  reserved?: ReservedCommitment[];
   minimumUsd?: Dec;
 }): SavingsFinding[] {
   const out: SavingsFinding[] = [];
+  for (const c of input.reserved ?? []) {
+    const f = reservedFinding(c);
+    if (f) out.push(f);
+  }
   // Throughputs once each, owned by their team tag.
   for (const r of recommendationCandidates({
     catalog: undefined,

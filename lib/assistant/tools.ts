@@ -190,7 +190,7 @@ export const ASSISTANT_TOOLS: readonly AssistantTool[] = [
     name: 'savings',
     command: 'savings',
     description:
-      'Every way to save, with its dollars a month, biggest first: idle and under-used provisioned throughput (with the commitment end), prompt caches whose writes cost more than their reads save, batch candidates, prompt caching, cheaper models. Use for "how can we save", "where is money wasted", "is our cache worth it".',
+      'Every way to save, with its dollars a month, biggest first: idle and under-used provisioned throughput and Reserved-tier capacity (with the commitment end or renewal), prompt caches whose writes cost more than their reads save, batch candidates, prompt caching, cheaper models. Use for "how can we save", "where is money wasted", "is our cache worth it".',
     schema: teamOnlyArgs,
     words: (a) => (a.team ? ['team', a.team] : []),
   }),

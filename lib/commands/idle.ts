@@ -6,11 +6,21 @@
  * `72 hours`, `3d` and `3 days` are accepted.
  */
 
+import type { ReservedCommitment } from '../analysis/reserved.js';
 import { ParseError } from '../errors.js';
-import { DEFAULT_IDLE_HOURS, type IdleData, MAX_IDLE_HOURS, toIdleData } from '../idle/idle.js';
+import {
+  DEFAULT_IDLE_HOURS,
+  describeFault,
+  type IdleData,
+  type IdleReservedData,
+  MAX_IDLE_HOURS,
+  toIdleData,
+} from '../idle/idle.js';
 import { buildIdleReply, SNOOZE_DAYS } from '../idle/idle-reply.js';
 import { findThroughput, scanIdleForDeps, snoozeIdleThroughput } from '../idle/idle-scan.js';
 import { snoozedThroughputs } from '../idle/idle-store.js';
+import { roundCents } from '../money.js';
+import { HOURS_PER_MONTH } from '../pricing/workload.js';
 import { helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 
@@ -55,6 +65,30 @@ export function parseIdleInput(words: string[]): IdleInput {
   return { kind: 'snooze', throughput };
 }
 
+/** A Reserved-tier commitment as `idle` JSON (money rounded to the cent, as in `savings`). */
+function reservedData(c: ReservedCommitment): IdleReservedData {
+  return {
+    ...(c.team ? { team: c.team } : {}),
+    model: c.model,
+    direction: c.direction,
+    scope: c.scope,
+    term: c.term,
+    reservedTpm: c.reservedTpm,
+    ...(c.usedAvgTpm !== undefined ? { usedAvgTpm: c.usedAvgTpm } : {}),
+    ...(c.peakTpm !== undefined ? { peakTpm: c.peakTpm } : {}),
+    ...(c.p95Tpm !== undefined ? { p95Tpm: c.p95Tpm } : {}),
+    ...(c.utilization !== undefined ? { utilization: c.utilization } : {}),
+    costPerDayUsd: roundCents(c.costPerDay),
+    start: c.start,
+    renews: c.renews,
+    underUsed: c.underUsed,
+    ...(c.targetTpm !== undefined ? { targetTpm: c.targetTpm } : {}),
+    ...(c.underUsed ? { resizeSavesPerDayUsd: roundCents(c.monthlyUsd.times(24).div(HOURS_PER_MONTH)) } : {}),
+    monthlyUsd: roundCents(c.monthlyUsd),
+    ...(c.action ? { action: c.action.charAt(0).toUpperCase() + c.action.slice(1) } : {}),
+  };
+}
+
 export const idleCommand = defineCommand<IdleInput, IdleData | IdleSnoozeData>({
   ...helpOf('idle'),
   slow: true,
@@ -75,10 +109,37 @@ export const idleCommand = defineCommand<IdleInput, IdleData | IdleSnoozeData>({
     const snoozed = idleArns.length
       ? await snoozedThroughputs(ctx.deps.store, idleArns, now).catch(() => new Map<string, string>())
       : new Map<string, string>();
+    const [{ scanReserved }, { spendContextOf }] = await Promise.all([
+      import('../analysis/reserved.js'),
+      import('../spend/query.js'),
+    ]);
+    const spend = await spendContextOf(ctx.deps);
+    const reserved = await scanReserved(spend, await ctx.deps.catalog().catch(() => undefined)).catch(
+      (error: unknown) => ({
+        commitments: [],
+        problems: [describeFault(error, 'Could not check Reserved-tier use')],
+      }),
+    );
+    const data = toIdleData(scan, snoozed);
+    const reply = buildIdleReply(scan, now, sources.kind, snoozed);
+    const flagged = reserved.commitments.filter((c) => c.underUsed && c.action);
+    if (flagged.length) {
+      reply.blocks = [
+        ...reply.blocks,
+        {
+          kind: 'text',
+          text: `*Under-used Reserved tier (7 days):*\n${flagged.map((c) => `• ${c.action!.charAt(0).toUpperCase()}${c.action!.slice(1)}`).join('\n')}`,
+        },
+      ];
+    }
     return {
       command: 'idle',
-      data: toIdleData(scan, snoozed),
-      reply: buildIdleReply(scan, now, sources.kind, snoozed),
+      data: {
+        ...data,
+        ...(reserved.commitments.length ? { reserved: reserved.commitments.map(reservedData) } : {}),
+        problems: [...data.problems, ...reserved.problems],
+      },
+      reply,
     };
   },
 });

@@ -1,7 +1,8 @@
 /**
  * `savings [team TEAM]`: every way to save found in the bill and the provisioned
  * throughputs, with its dollars a month, biggest first: idle and under-used capacity,
- * prompt caches that lose money, batch candidates, prompt caching, cheaper models.
+ * prompt caches that lose money, batch candidates, prompt caching, cheaper models, and
+ * Reserved-tier capacity used under half over 7 days (`lib/analysis/reserved.ts`).
  *
  * The same derivation as the weekly digest's "Do:" line (`lib/analysis/savings.ts`): the
  * last complete ISO week of the ledger's team cells (and the week before, to see what is
@@ -10,6 +11,7 @@
  */
 
 import { cacheEconomics } from '../analysis/cache-economics.js';
+import { scanReserved } from '../analysis/reserved.js';
 import { MIN_MONTHLY_SAVING, type SavingsFinding, savingsFindings } from '../analysis/savings.js';
 import { addDays, startOfIsoWeek, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
@@ -99,12 +101,14 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
   const previous = { start: addDays(weekStart, -14), end: current.start };
   const { team } = await resolveTeamOf(ctx, spend, input.team, today);
   const sources = await deps.sources();
-  const [bill, scan, catalog] = await Promise.all([
+  const catalogP = deps.catalog().catch((): Catalog | undefined => undefined);
+  const [bill, scan, catalog, reserved] = await Promise.all([
     fetchDigestBill(spend, { start: previous.start, end: current.end }),
     import('../idle/idle-scan.js').then(({ scanIdleForDeps }) =>
       scanIdleForDeps(deps, SAVINGS_IDLE_HOURS, sources),
     ),
-    deps.catalog().catch((): Catalog | undefined => undefined),
+    catalogP,
+    catalogP.then((c) => scanReserved(spend, c)),
   ]);
   const teams = team === undefined ? bill.teams : new Map([[team, bill.teams.get(team) ?? []]]);
   const idle: IdleFinding[] =
@@ -115,6 +119,8 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
     previous,
     idle,
     catalog,
+    reserved:
+      team === undefined ? reserved.commitments : reserved.commitments.filter((c) => (c.team ?? '') === team),
     minimumUsd: MIN_MONTHLY_SAVING,
   });
   const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
@@ -156,14 +162,14 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
       }),
     ),
     dataAsOf: bill.dataAsOf.toISOString(),
-    problems: scan.problems,
+    problems: [...scan.problems, ...reserved.problems],
   };
   return { command: 'savings', data, reply: savingsReply(data, { now, demo: spend.kind === 'demo', ctx }) };
 }
 
 const KIND_WORDS: Record<SavingsFinding['kind'], string> = {
   idle: 'idle provisioned throughput',
-  'under-used': 'under-used provisioned throughput',
+  'under-used': 'under-used capacity',
   cache: 'cache writes exceed what reads save',
   batch: 'batch candidate',
   'prompt-cache': 'prompt caching candidate',
@@ -179,7 +185,7 @@ function savingsReply(data: SavingsData, meta: { now: Date; demo: boolean; ctx: 
     ? `${whose}${n} ${n === 1 ? 'way' : 'ways'} to save about ${month(data.totalMonthlyUsd)} a month.`
     : `${whose}nothing to save worth ${formatUsd(MIN_MONTHLY_SAVING, { decimals: 0 })} a month: no idle or under-used capacity, no money-losing cache, no cheaper route for last week's traffic.`;
   const context = [
-    `bill of ${periodText(data.period, meta.now)} · provisioned throughput over the last 7 days`,
+    `bill of ${periodText(data.period, meta.now)} · provisioned throughput and Reserved tier over the last 7 days`,
     ...billContext({
       metric: costMetricOf(meta.ctx.deps.config.BEDROCK_COST_BASIS),
       dataAsOf: new Date(data.dataAsOf),

@@ -129,14 +129,15 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
   const idleToday = scan.findings.filter((f) => f.state === 'idle');
   const underUsed = await underUsedThisWeek(deps, scan, sources);
   const idle = [...idleToday, ...underUsed.map((u) => u.finding)];
+  const reserved = await underUsedReservations(deps);
   const channel = parseFinopsChannel(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
   const targetText = channel ? describeFinopsChannel(channel) : 'slack:(BEDROCK_COST_FINOPS_CHANNEL not set)';
-  const problems = [...scan.problems];
+  const problems = [...scan.problems, ...reserved.problems];
   // A Teams bot conversation is looked up (its Bot Connector address) only when there is
   // something to post; when the bot is not there, the FinOps posts fail saying why.
   let target: ChatTarget | undefined;
   let unresolved: string | undefined;
-  if (channel && idle.length) {
+  if (channel && (idle.length || reserved.findings.length)) {
     try {
       const resolved = await resolveFinopsChannel(channel, deps.store);
       if ('target' in resolved) target = resolved.target;
@@ -224,11 +225,32 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
     }
   }
 
+  // Under-used Reserved-tier capacity: to the FinOps channel, once a day each.
+  for (const r of reserved.findings) {
+    messages.push(
+      await postOne(deps, options, {
+        target,
+        slot: idlePostSlot(day),
+        text: targetText,
+        ...(unresolved ? { unresolved } : {}),
+        arn: r.key,
+        now,
+        reply: r.reply,
+        subject: r.subject,
+        ...(r.saving.team ? { team: r.saving.team } : {}),
+      }),
+    );
+  }
+
   const count = (status: JobMessage['status']) => messages.filter((m) => m.status === status).length;
   const parts = [
     `${idleToday.length} idle of ${scan.findings.length} provisioned throughput${scan.findings.length === 1 ? '' : 's'}`,
   ];
   if (underUsed.length) parts.push(`${underUsed.length} under-used over 7 days`);
+  if (reserved.findings.length)
+    parts.push(
+      `${reserved.findings.length} under-used Reserved-tier reservation${reserved.findings.length === 1 ? '' : 's'} over 7 days`,
+    );
   if (snoozed.size) parts.push(`${snoozed.size} snoozed`);
   const teamPosts = (status: JobMessage['status']) =>
     messages.filter((m) => m.status === status && m.target !== targetText).length;
@@ -292,6 +314,40 @@ async function underUsedThisWeek(
     if (candidate) out.push({ finding, scan: week, saving: findingOf(candidate) });
   }
   return out;
+}
+
+/**
+ * Reserved-tier commitments used under half over 7 days (`lib/analysis/reserved.ts`), as
+ * their `savings` findings (the same dollars) and the daily message. Never throws: a bill
+ * or CloudWatch fault is a problem in the report.
+ */
+async function underUsedReservations(deps: Deps): Promise<{
+  findings: { key: string; subject: string; saving: SavingsFinding; reply: Reply }[];
+  problems: string[];
+}> {
+  try {
+    const [{ scanReserved }, { reservedFinding, MIN_MONTHLY_SAVING }, { spendContextOf }] = await Promise.all(
+      [import('../analysis/reserved.js'), import('../analysis/savings.js'), import('../spend/query.js')],
+    );
+    const [spend, catalog] = await Promise.all([spendContextOf(deps), deps.catalog().catch(() => undefined)]);
+    const scan = await scanReserved(spend, catalog);
+    const findings = scan.commitments.flatMap((c) => {
+      const saving = reservedFinding(c);
+      if (!saving || saving.monthlyUsd.lt(MIN_MONTHLY_SAVING)) return [];
+      const subject = `${c.model} Reserved ${c.term} ${c.direction}${c.team ? ` (${c.team})` : ''}`;
+      const reply: Reply = {
+        headline: `Reserved tier: ${subject} used ${Math.round((c.utilization ?? 0) * 100)}% of its ${Math.round(c.reservedTpm).toLocaleString('en-US')} TPM over 7 days: resizing at renewal saves about ${formatUsd(saving.monthlyUsd, { decimals: 0 })} a month.`,
+        context: [
+          `bill and CloudWatch token counts of the last 7 days · commitment since ${c.start}, renews ${c.renews}`,
+        ],
+        blocks: [{ kind: 'text', text: saving.action }],
+      };
+      return [{ key: `reserved:${c.team ?? ''}:${c.usageType}`, subject, saving, reply }];
+    });
+    return { findings, problems: scan.problems };
+  } catch (error) {
+    return { findings: [], problems: [describeFault(error, 'Could not check Reserved-tier use')] };
+  }
 }
 
 /** The daily message of an under-used throughput: its verdict over 7 days and the saving a month. */

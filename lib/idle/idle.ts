@@ -157,6 +157,32 @@ export interface IdleThroughputData {
   recommendation: string;
 }
 
+/**
+ * One Reserved-tier commitment in the `idle` command's JSON `data` (`lib/analysis/reserved.ts`):
+ * reserved vs used tokens per minute over 7 days; `monthlyUsd` is the `savings` finding's.
+ */
+export interface IdleReservedData {
+  team?: string;
+  model: string;
+  direction: 'input' | 'output';
+  scope: 'geo' | 'global' | 'in-region';
+  term: '1-month' | '3-month';
+  reservedTpm: number;
+  usedAvgTpm?: number;
+  peakTpm?: number;
+  p95Tpm?: number;
+  utilization?: number;
+  costPerDayUsd: number;
+  start: string;
+  renews: string;
+  underUsed: boolean;
+  targetTpm?: number;
+  /** What resizing to `targetTpm` saves per day from `renews`. */
+  resizeSavesPerDayUsd?: number;
+  monthlyUsd: number;
+  action?: string;
+}
+
 /** The `idle` command's JSON `data`. */
 export interface IdleData {
   hours: number;
@@ -165,6 +191,8 @@ export interface IdleData {
   idleCount: number;
   /** Money spent by the idle ones while idle, in the window. */
   idleWastedUsd: number;
+  /** Reserved-tier commitments of the last 7 days, when checked. */
+  reserved?: IdleReservedData[];
   problems: string[];
 }
 
