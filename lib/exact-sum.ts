@@ -69,11 +69,48 @@ function decOfUnits(units: number): Dec {
   return units === 0 ? ZERO : new Dec(`${units}e-${SCALE}`);
 }
 
-/** An exact sum, added to one Decimal at a time. */
+/**
+ * A decimal's text as two exact integers in doubles, for `ExactSum.addParts`: its integer
+ * part and its fraction in 10^-10 (`-12.5` -> `[-12, -5000000000]`); undefined when it has
+ * more than 10 decimals, an exponent or more than 15 integer digits (those are summed as
+ * `Dec`). The ledger's stored facts keep their figures as text: no Decimal is built to sum them.
+ */
+export function splitDecimal(text: string): [number, number] | undefined {
+  // A character loop: a regular expression per figure was a third of decoding a large day.
+  const n = text.length;
+  let k = text.charCodeAt(0) === 45 ? 1 : 0;
+  const negative = k === 1;
+  let i = 0;
+  let digits = 0;
+  for (; k < n; k++) {
+    const c = text.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) break;
+    i = i * 10 + c;
+    digits++;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  let f = 0;
+  if (k < n) {
+    if (text.charCodeAt(k) !== 46) return undefined;
+    const fracDigits = n - k - 1;
+    if (fracDigits < 1 || fracDigits > SCALE) return undefined;
+    for (k++; k < n; k++) {
+      const c = text.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) return undefined;
+      f = f * 10 + c;
+    }
+    f *= POW10[SCALE - fracDigits]!;
+  }
+  return negative ? [-i, -f] : [i, f];
+}
+
+/** An exact sum, added to one Decimal (or one figure's parts) at a time. */
 export class ExactSum {
   /** [0]: integer count of 10^-10, |count| <= 2^52; [1]: scratch for the next amount. */
   private readonly units = new Float64Array(2);
-  /** What did not fit the count (and flushed counts), summed with `Decimal.plus`. */
+  /** Whole units added by `addParts`, |whole| <= 2^52. */
+  private whole = 0;
+  /** What did not fit the counts (and flushed counts), summed with `Decimal.plus`. */
   private rest: Dec | undefined;
 
   add(x: Dec): void {
@@ -91,6 +128,29 @@ export class ExactSum {
     }
   }
 
+  /**
+   * Add a figure given as its parts (`splitDecimal`): its integer part (at most 15 digits)
+   * and its fraction in 10^-10. No Decimal at all: a 10,000-team month (1.9 million facts,
+   * two figures each) summed with a Decimal per figure was most of a ledger question's time.
+   */
+  addParts(whole: number, fraction: number): void {
+    const units = this.units;
+    const next = units[0]! + fraction;
+    if (next > LIMIT || next < -LIMIT) {
+      this.flush();
+      units[0] = fraction;
+    } else {
+      units[0] = next;
+    }
+    const w = this.whole + whole;
+    if (w > LIMIT || w < -LIMIT) {
+      this.rest = (this.rest ?? ZERO).plus(this.whole);
+      this.whole = whole;
+    } else {
+      this.whole = w;
+    }
+  }
+
   private flush(): void {
     this.rest = (this.rest ?? ZERO).plus(decOfUnits(this.units[0]!));
     this.units[0] = 0;
@@ -99,7 +159,13 @@ export class ExactSum {
   /** The sum so far. */
   value(): Dec {
     const units = this.units[0]!;
-    if (this.rest === undefined) return decOfUnits(units);
-    return units === 0 ? this.rest : this.rest.plus(decOfUnits(units));
+    let sum =
+      this.rest === undefined
+        ? decOfUnits(units)
+        : units === 0
+          ? this.rest
+          : this.rest.plus(decOfUnits(units));
+    if (this.whole !== 0) sum = sum.plus(this.whole);
+    return sum;
   }
 }

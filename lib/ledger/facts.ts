@@ -15,7 +15,8 @@
  */
 import { addDays, earlierDay, isIsoDate, laterDay, startOfNextMonth } from '../clock.js';
 import { UserError } from '../errors.js';
-import { Dec, ZERO } from '../money.js';
+import { ExactSum, splitDecimal } from '../exact-sum.js';
+import { Dec } from '../money.js';
 import type { CostDimension, CostQuery, CostRow } from '../ports.js';
 import { REGION_PREFIXES } from '../spend/usage-type.js';
 
@@ -42,83 +43,6 @@ export interface BillFact {
   amount: Dec;
   quantity: Dec;
   state: FactState;
-}
-
-/** Units of a fact's fractional part: 1e-10 (Cost Explorer amounts have at most 10 decimals). */
-const FRAC = 1e10;
-const FRAC_DIGITS = 10;
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
-/** Carry the fractional sum into the integer sum before it leaves the exact range of a double. */
-const CARRY = 1e15;
-const SAFE = 2 ** 52;
-
-/**
- * A decimal as two exact integers in doubles: its integer part and its fraction in 1e-10
- * units (`-12.5` -> `[-12, -5000000000]`); undefined when it has more than 10 decimals, an
- * exponent or an integer part beyond 2^53 (those are summed as `Dec`).
- */
-export function splitDecimal(text: string): [number, number] | undefined {
-  // A character loop: a regular expression per figure was a third of decoding a large day.
-  const n = text.length;
-  let k = text.charCodeAt(0) === 45 ? 1 : 0;
-  const negative = k === 1;
-  let i = 0;
-  let digits = 0;
-  for (; k < n; k++) {
-    const c = text.charCodeAt(k) - 48;
-    if (c < 0 || c > 9) break;
-    i = i * 10 + c;
-    digits++;
-  }
-  if (digits === 0 || digits > 15) return undefined;
-  let f = 0;
-  if (k < n) {
-    if (text.charCodeAt(k) !== 46) return undefined;
-    const fracDigits = n - k - 1;
-    if (fracDigits < 1 || fracDigits > FRAC_DIGITS) return undefined;
-    for (k++; k < n; k++) {
-      const c = text.charCodeAt(k) - 48;
-      if (c < 0 || c > 9) return undefined;
-      f = f * 10 + c;
-    }
-    f *= POW10[FRAC_DIGITS - fracDigits]!;
-  }
-  return negative ? [-i, -f] : [i, f];
-}
-
-/**
- * An exact sum of decimals without a `Dec` per addend: integer and fractional parts summed
- * as integers in doubles (exact below 2^53), carried as they grow; anything else as `Dec`.
- * Summing a 10,000-team month (1.9 million facts, two figures each) with `Dec.plus` was most
- * of a question's time (`npm run bench -- --only ledger`).
- */
-export class ExactSum {
-  private i = 0;
-  private f = 0;
-  private slow: Dec | undefined;
-
-  addParts(i: number, f: number): void {
-    this.i += i;
-    this.f += f;
-    if (this.f >= CARRY || this.f <= -CARRY) {
-      const c = Math.trunc(this.f / FRAC);
-      this.i += c;
-      this.f -= c * FRAC;
-    }
-    if (this.i >= SAFE || this.i <= -SAFE) {
-      this.slow = (this.slow ?? ZERO).plus(this.i);
-      this.i = 0;
-    }
-  }
-
-  addDec(d: Dec): void {
-    this.slow = this.slow ? this.slow.plus(d) : d;
-  }
-
-  value(): Dec {
-    const fast = this.f === 0 ? new Dec(this.i) : new Dec(this.i).plus(new Dec(this.f).div(FRAC));
-    return this.slow ? fast.plus(this.slow) : fast;
-  }
 }
 
 /**
@@ -168,12 +92,12 @@ export class StoredFact implements BillFact {
 
 function addAmount(sum: ExactSum, fact: BillFact): void {
   if (fact instanceof StoredFact && !Number.isNaN(fact.ai)) sum.addParts(fact.ai, fact.af);
-  else sum.addDec(fact.amount);
+  else sum.add(fact.amount);
 }
 
 function addQuantity(sum: ExactSum, fact: BillFact): void {
   if (fact instanceof StoredFact && !Number.isNaN(fact.qi)) sum.addParts(fact.qi, fact.qf);
-  else sum.addDec(fact.quantity);
+  else sum.add(fact.quantity);
 }
 
 /** The region a usage type is billed in, from its prefix (`USE1-...` -> `us-east-1`). */
