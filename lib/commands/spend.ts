@@ -13,7 +13,7 @@ import { readTodayNowcast, writeTodayNowcast } from '../ledger/store.js';
 import { type Dec, formatUsd, roundCents, shareOf, sumUsd, usd, ZERO } from '../money.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { botApiCostThisMonth } from '../spend/cache.js';
-import { groupNowcastLines, nowcastToday, unbilledPart } from '../spend/nowcast.js';
+import { groupNowcastLines, nowcastToday, teamTotals, unbilledPart } from '../spend/nowcast.js';
 import { billContext, periodText } from '../spend/present.js';
 import {
   costBasisLabel,
@@ -221,8 +221,7 @@ async function runSpend(given: SpendInput, ctx: CommandContext) {
   let extra: Dec | undefined;
   const groups = report.groups.map((g) => ({ ...g }));
   if (estimate?.lines.length) {
-    const estByTeam = new Map<string, Dec>();
-    for (const l of estimate.lines) estByTeam.set(l.team, (estByTeam.get(l.team) ?? ZERO).plus(l.usd));
+    const estByTeam = teamTotals(estimate.lines);
     const billed = await billedTodayByTeam(spend, today, team);
     const extraByTeam = new Map(
       [...estByTeam].map(([t, est]) => [t, unbilledPart(est, billed.get(t) ?? ZERO)] as const),

@@ -23,7 +23,7 @@ import { type BridgeInput, bridgeText } from '../chart/bridge.js';
 import { addDays, daysBetween, formatRange, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
-import { Dec, formatUsd, roundCents, usd as toUsd, ZERO } from '../money.js';
+import { Dec, formatUsd, roundCents, usd as toUsd } from '../money.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
 import {
@@ -35,6 +35,7 @@ import {
   spendContextOf,
   UNATTRIBUTED,
 } from '../spend/query.js';
+import { dailyTotals } from '../spend/spend.js';
 import { helpOf } from './meta.js';
 import {
   PERIOD_FORMS,
@@ -230,10 +231,7 @@ async function dayTotalsFor(ctx: SpendContext, input: WhyInput): Promise<{ day: 
     grouping: 'usage',
     granularity: 'DAILY',
   });
-  const days = new Map<string, Dec>();
-  for (const l of result.lines)
-    if (inEither(l.day)) days.set(l.day, (days.get(l.day) ?? ZERO).plus(l.amount));
-  return [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, usd]) => ({ day, usd }));
+  return dailyTotals(result.lines.filter((l) => inEither(l.day)));
 }
 
 /**

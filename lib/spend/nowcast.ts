@@ -349,8 +349,12 @@ export async function estimateTodayByTeam(
   deps: NowcastDeps,
   teams?: ReadonlySet<string>,
 ): Promise<Map<string, Dec>> {
-  const nowcast = await nowcastToday(ctx, deps, teams ? { teams } : {});
+  return teamTotals((await nowcastToday(ctx, deps, teams ? { teams } : {})).lines);
+}
+
+/** Estimate per team (`''` = no team): what `spend today` and the budgets' nowcast both start from. */
+export function teamTotals(lines: readonly Pick<NowcastLine, 'team' | 'usd'>[]): Map<string, Dec> {
   const out = new Map<string, Dec>();
-  for (const line of nowcast.lines) out.set(line.team, (out.get(line.team) ?? ZERO).plus(line.usd));
+  for (const line of lines) out.set(line.team, (out.get(line.team) ?? ZERO).plus(line.usd));
   return out;
 }
