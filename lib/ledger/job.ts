@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../context.js';
 import type { JobOptions, JobReport } from '../jobs/types.js';
-import { type SyncOptions, type SyncResult, syncLedger } from './sync.js';
+import { describeSync, type SyncOptions, type SyncResult, syncLedger } from './sync.js';
 
 /** Sync the ledger if it is due (or `force`). Never throws for a scheduled run: answers come from what is there. */
 export async function syncIfDue(
@@ -47,10 +47,7 @@ export async function runLedgerSync(deps: Deps, options: JobOptions): Promise<Jo
   }
   const { context, bill } = await deps.ledger();
   const result = await syncLedger(context, bill, { trigger: 'schedule' });
-  const r = result.record;
-  const summary = r
-    ? `ledger-sync: ${r.ranges.map((x) => `${x.start}..${x.end}`).join(', ') || 'nothing due'} read with ${r.requests} requests; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.error ? `; FAILED: ${r.error}` : ''}.`
-    : `ledger-sync: ${result.reason}.`;
-  if (r?.error) throw new Error(summary);
+  const summary = describeSync('ledger-sync', result);
+  if (result.record?.error) throw new Error(summary);
   return { job: 'ledger-sync', messages: [], summary };
 }

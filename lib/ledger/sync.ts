@@ -113,6 +113,14 @@ export interface SyncResult {
   meta?: LedgerMeta;
 }
 
+/** One line saying what a sync did (`bedrock-cost sync`, the `ledger-sync` function's log). */
+export function describeSync(label: string, result: SyncResult, requests = 'requests'): string {
+  const r = result.record;
+  if (!r) return `${label}: ${result.reason}.`;
+  const ranges = r.ranges.map((x) => `${x.start}..${x.end}`).join(', ') || 'nothing due';
+  return `${label}: ${ranges} read with ${r.requests} ${requests}; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.error ? `; FAILED: ${r.error}` : ''}.`;
+}
+
 /** First day of the ledger's horizon: the first of the month 12 months before today's. */
 export function horizonStart(today: string): string {
   let d = startOfMonth(today);

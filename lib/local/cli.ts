@@ -204,12 +204,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (first === 'sync') {
       if (rest.length) throw new ParseError(`"sync" takes no words, only --demo.`);
       const { context, bill } = await deps.ledger();
-      const { syncLedger } = await import('../ledger/sync.js');
+      const { describeSync, syncLedger } = await import('../ledger/sync.js');
       const result = await syncLedger(context, bill, { trigger: 'cli', force: true });
       const r = result.record;
-      const text = r
-        ? `sync: ${r.ranges.map((x) => `${x.start}..${x.end}`).join(', ')} read with ${r.requests} Cost Explorer requests; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.error ? `; FAILED: ${r.error}` : ''}.`
-        : `sync: ${result.reason}.`;
+      const text = describeSync('sync', result, 'Cost Explorer requests');
       if (json)
         io.out(
           JSON.stringify({ ok: !r?.error, command: 'sync', data: { ...result, meta: undefined }, text }),
