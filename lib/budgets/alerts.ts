@@ -36,6 +36,7 @@ import {
 } from './alert-store.js';
 import { type AlertDecision, type AlertRecord, alertSk, evaluateAlerts, hasCrossed } from './evaluate.js';
 import { buildAlertReply } from './message.js';
+import { readEarlier } from './nowcast-cadence.js';
 import { positionOf, type TeamBudgetPosition } from './status.js';
 import { listTeams } from './store.js';
 import { findTopDrivers, gatherBudgetSpend, type NowcastFn } from './team-spend.js';
@@ -234,9 +235,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
         spentUsd: position.spentUsd,
         nowcastUsd: teamSpend.nowcastUsd,
         // Said when the reading is from an earlier run (the cadence reads far-off teams every few hours).
-        ...(teamSpend.nowcastReadAt && now.getTime() - teamSpend.nowcastReadAt.getTime() >= 30 * 60_000
-          ? { nowcastReadAt: teamSpend.nowcastReadAt }
-          : {}),
+        ...(readEarlier(now, teamSpend.nowcastReadAt) ? { nowcastReadAt: teamSpend.nowcastReadAt } : {}),
         forecast: position.forecast,
         month,
         ...(drivers.has(team) ? { topDriver: drivers.get(team)! } : {}),

@@ -94,3 +94,11 @@ export function nextNowcastState(
   for (const team of read) teams[team] = { usd: (fresh.get(team) ?? ZERO).toString(), at };
   return { day: today, teams };
 }
+
+/** Readings this old are from an earlier run: answers say when they were read. */
+const EARLIER_RUN_MS = 30 * 60_000;
+
+/** Is a reading from an earlier run (worth "read <time>" in the answer)? */
+export function readEarlier(now: Date, readAt: Date | undefined): readAt is Date {
+  return readAt !== undefined && now.getTime() - readAt.getTime() >= EARLIER_RUN_MS;
+}

@@ -14,6 +14,7 @@
  */
 
 import type { BudgetStatus } from '../budgets/evaluate.js';
+import { readEarlier } from '../budgets/nowcast-cadence.js';
 import { resolveBudgetNames } from '../budgets/resolve-names.js';
 import {
   type BudgetTeamData,
@@ -605,7 +606,7 @@ async function runStatus(asked: Extract<BudgetInput, { action: 'status' }>, ctx:
         .filter((d): d is Date => d !== undefined)
         .sort((a, b) => a.getTime() - b.getTime())
         // Said when a reading is from an earlier run (far-off teams are read every few hours).
-        .find((d) => deps.clock.now().getTime() - d.getTime() >= 30 * 60_000);
+        .find((d) => readEarlier(deps.clock.now(), d));
       blocks.push({
         kind: 'text',
         text: `Month to date includes an estimate of spend not yet billed, from token metrics${
