@@ -15,90 +15,15 @@
  */
 import { addDays, earlierDay, isIsoDate, laterDay, startOfNextMonth } from '../clock.js';
 import { UserError } from '../errors.js';
-import { ExactSum, splitDecimal } from '../exact-sum.js';
-import { Dec } from '../money.js';
+import { ExactSum } from '../exact-sum.js';
+import type { Dec } from '../money.js';
 import type { CostDimension, CostQuery, CostRow } from '../ports.js';
 import { REGION_PREFIXES } from '../spend/usage-type.js';
+import { FactBlock, type StringColumn } from './block.js';
+import type { BillFact } from './fact.js';
 
-/**
- * `final`: Cost Explorer no longer marks the day estimated. `provisional`: it does (the
- * month is open or the day is recent). `nowcast`: not in the bill yet; CloudWatch tokens x
- * catalog prices.
- */
-export type FactState = 'final' | 'provisional' | 'nowcast';
-
-export interface BillFact {
-  /** ISO date (UTC day). */
-  day: string;
-  service: string;
-  usageType: string;
-  /** Team tag value; `''` = untagged (shown as "unattributed", never dropped). */
-  team: string;
-  /** Linked account ID; `''` when the source could not tell (several accounts, one cell). */
-  account: string;
-  /** Region code (`us-east-1`), from the usage type's prefix; `global` when it has none. */
-  region: string;
-  /** Cost Explorer record type; the ledger keeps `Usage` (credits, refunds, tax stay out). */
-  recordType: string;
-  amount: Dec;
-  quantity: Dec;
-  state: FactState;
-}
-
-/**
- * A fact as the ledger stores it: its figures kept as text and as exact integer parts, the
- * `Dec`s built only when something asks for them (the query engine sums the parts). Spread
- * (`{ ...fact }`) does not copy `amount` / `quantity` (prototype getters): copy them by name.
- */
-export class StoredFact implements BillFact {
-  private a: Dec | undefined;
-  private q: Dec | undefined;
-  /** Integer and fractional parts (1e-10 units) of amount and quantity; NaN: sum as `Dec`. */
-  readonly ai: number;
-  readonly af: number;
-  readonly qi: number;
-  readonly qf: number;
-
-  constructor(
-    readonly day: string,
-    readonly service: string,
-    readonly usageType: string,
-    readonly team: string,
-    readonly account: string,
-    readonly region: string,
-    readonly recordType: string,
-    readonly amountText: string,
-    readonly quantityText: string,
-    readonly state: FactState,
-  ) {
-    const a = splitDecimal(amountText);
-    const q = splitDecimal(quantityText);
-    this.ai = a ? a[0] : Number.NaN;
-    this.af = a ? a[1] : Number.NaN;
-    this.qi = q ? q[0] : Number.NaN;
-    this.qf = q ? q[1] : Number.NaN;
-  }
-
-  get amount(): Dec {
-    this.a ??= new Dec(this.amountText);
-    return this.a;
-  }
-
-  get quantity(): Dec {
-    this.q ??= new Dec(this.quantityText);
-    return this.q;
-  }
-}
-
-function addAmount(sum: ExactSum, fact: BillFact): void {
-  if (fact instanceof StoredFact && !Number.isNaN(fact.ai)) sum.addParts(fact.ai, fact.af);
-  else sum.add(fact.amount);
-}
-
-function addQuantity(sum: ExactSum, fact: BillFact): void {
-  if (fact instanceof StoredFact && !Number.isNaN(fact.qi)) sum.addParts(fact.qi, fact.qf);
-  else sum.add(fact.quantity);
-}
+export type { BillFact, FactState } from './fact.js';
+export { StoredFact } from './fact.js';
 
 /** The region a usage type is billed in, from its prefix (`USE1-...` -> `us-east-1`). */
 export function regionOfUsageType(usageType: string): string {
@@ -125,54 +50,51 @@ export function mergeFacts(facts: BillFact[]): BillFact[] {
   return [...byKey.values()];
 }
 
-/** The key a fact has for one group-by dimension, as Cost Explorer spells it. */
-export function groupKeyOf(fact: BillFact, dim: CostDimension, tagKey: string): string {
-  // Any other tag key is absent from every line: Cost Explorer reports it as `<key>$`.
-  if (dim.type === 'TAG') return `${dim.key}$${dim.key === tagKey ? fact.team : ''}`;
-  switch (dim.key) {
-    case 'SERVICE':
-      return fact.service;
-    case 'USAGE_TYPE':
-      return fact.usageType;
-    case 'REGION':
-      return fact.region;
-    case 'LINKED_ACCOUNT':
-      return fact.account;
-    case 'RECORD_TYPE':
-      return fact.recordType;
-  }
-}
-
-/** A dimension's raw value of a fact (what tells groups apart; `groupKeyOf` spells the key). */
-function dimensionValue(dim: CostDimension, tagKey: string): (fact: BillFact) => string {
-  if (dim.type === 'TAG') return dim.key === tagKey ? (f) => f.team : () => '';
-  switch (dim.key) {
-    case 'SERVICE':
-      return (f) => f.service;
-    case 'USAGE_TYPE':
-      return (f) => f.usageType;
-    case 'REGION':
-      return (f) => f.region;
-    case 'LINKED_ACCOUNT':
-      return (f) => f.account;
-    case 'RECORD_TYPE':
-      return (f) => f.recordType;
-  }
-}
-
 export type FactFilter = Pick<CostQuery, 'services' | 'tag' | 'recordTypes'>;
 
-/** A filter compiled once per query (sets, not an array search per fact). */
-function matcherOf(filter: FactFilter, tagKey: string): (fact: BillFact) => boolean {
+/**
+ * A filter compiled once per block: which entries of the block's service, record-type and
+ * team tables pass (one byte per table entry, not a set lookup per fact).
+ */
+function blockFilter(
+  filter: FactFilter,
+  tagKey: string,
+  block: FactBlock,
+): { s: Uint8Array; r: Uint8Array; t: Uint8Array | undefined } {
   const services = filter.services.length > 0 ? new Set(filter.services) : undefined;
   const recordTypes = new Set(filter.recordTypes ?? ['Usage']);
   const tag = filter.tag;
   const tagValues = tag ? new Set(tag.values) : undefined;
   const tagged = tag?.key === tagKey;
-  return (fact) =>
-    (!services || services.has(fact.service)) &&
-    recordTypes.has(fact.recordType) &&
-    (!tagValues || tagValues.has(tagged ? fact.team : ''));
+  const { tables } = block;
+  return {
+    s: Uint8Array.from(tables.s, (v) => (!services || services.has(v) ? 1 : 0)),
+    r: Uint8Array.from(tables.r, (v) => (recordTypes.has(v) ? 1 : 0)),
+    // Another tag key is absent from every line: its value is '' for all of them.
+    t: tagValues ? Uint8Array.from(tables.t, (v) => (tagValues.has(tagged ? v : '') ? 1 : 0)) : undefined,
+  };
+}
+
+/** The block column a group-by dimension reads; undefined: the same value ('') for every fact. */
+function columnOf(dim: CostDimension, tagKey: string): StringColumn | undefined {
+  if (dim.type === 'TAG') return dim.key === tagKey ? 't' : undefined;
+  switch (dim.key) {
+    case 'SERVICE':
+      return 's';
+    case 'USAGE_TYPE':
+      return 'u';
+    case 'REGION':
+      return 'g';
+    case 'LINKED_ACCOUNT':
+      return 'a';
+    case 'RECORD_TYPE':
+      return 'r';
+  }
+}
+
+/** How a dimension's value is spelled as a group key (a tag as `<key>$<value>`, as Cost Explorer). */
+function spell(dim: CostDimension, value: string): string {
+  return dim.type === 'TAG' ? `${dim.key}$${value}` : value;
 }
 
 export function checkRange(start: string, end: string): void {
@@ -219,6 +141,26 @@ export function queryFacts(
   tagKey: string,
   factsOf: (start: string, end: string) => Iterable<BillFact>,
 ): CostRow[] {
+  return queryBlocks(query, tagKey, (start, end) => [FactBlock.of([...factsOf(start, end)])]);
+}
+
+/** A group of a bucket: its keys as Cost Explorer spells them and its exact sums. */
+interface Group {
+  keys: string[];
+  amount: ExactSum;
+  quantity: ExactSum;
+}
+
+/**
+ * The one query engine: `queryFacts` over blocks of facts (`blocksOf(start, end)` gives the
+ * blocks of the days in a bucket). Per block, the filter and each dimension's values are
+ * resolved once per table entry; per fact, only typed-array reads and integer sums.
+ */
+export function queryBlocks(
+  query: CostQuery,
+  tagKey: string,
+  blocksOf: (start: string, end: string) => Iterable<FactBlock>,
+): CostRow[] {
   checkRange(query.start, query.end);
   // Cost Explorer groups by at most two dimensions; the ledger's cells have four (team x
   // service x usage type x linked account), so its own questions (the FOCUS export) may ask
@@ -226,45 +168,11 @@ export function queryFacts(
   if (query.groupBy.length > 4) {
     throw new UserError('bad_input', 'The bill groups by at most four dimensions.');
   }
-  const matches = matcherOf(query, tagKey);
-  const depth = query.groupBy.length;
-  const values = query.groupBy.map((g) => dimensionValue(g, tagKey));
+  const dims = query.groupBy.map((g) => ({ dim: g, column: columnOf(g, tagKey) }));
   const rows: CostRow[] = [];
   for (const bucket of bucketsOf(query)) {
-    // Groups in nested maps keyed by each dimension's raw value: no key string built per fact.
-    type Group = { keys: string[]; amount: ExactSum; quantity: ExactSum };
-    const groups: Group[] = [];
-    const root = new Map<string, unknown>();
-    let estimated = false;
-    for (const fact of factsOf(bucket.start, bucket.end)) {
-      if (!matches(fact)) continue;
-      if (fact.state !== 'final') estimated = true;
-      let node = root;
-      for (let d = 0; d < depth - 1; d++) {
-        const v = values[d]!(fact);
-        let next = node.get(v) as Map<string, unknown> | undefined;
-        if (!next) {
-          next = new Map();
-          node.set(v, next);
-        }
-        node = next;
-      }
-      const leaf = depth ? values[depth - 1]!(fact) : '';
-      let group = node.get(leaf) as Group | undefined;
-      if (!group) {
-        group = {
-          keys: query.groupBy.map((g) => groupKeyOf(fact, g, tagKey)),
-          amount: new ExactSum(),
-          quantity: new ExactSum(),
-        };
-        node.set(leaf, group);
-        groups.push(group);
-      }
-      addAmount(group.amount, fact);
-      addQuantity(group.quantity, fact);
-    }
-    const sorted = groups.sort((a, b) => compareKeys(a.keys, b.keys));
-    for (const g of sorted) {
+    const { groups, estimated } = groupBucket(query, tagKey, dims, blocksOf(bucket.start, bucket.end));
+    for (const g of groups.sort((a, b) => compareKeys(a.keys, b.keys))) {
       rows.push({
         start: bucket.start,
         end: bucket.end,
@@ -276,6 +184,72 @@ export function queryFacts(
     }
   }
   return rows;
+}
+
+/** The groups of one bucket's blocks, and whether any matching fact is not final. */
+function groupBucket(
+  filter: FactFilter,
+  tagKey: string,
+  dims: { dim: CostDimension; column: StringColumn | undefined }[],
+  blocks: Iterable<FactBlock>,
+): { groups: Group[]; estimated: boolean } {
+  const depth = dims.length;
+  // Each dimension's values get a number per bucket; groups sit in nested maps keyed by them.
+  const ids = dims.map(() => new Map<string, number>());
+  const values: string[][] = dims.map(() => []);
+  const idOf = (k: number, v: string): number => {
+    let id = ids[k]!.get(v);
+    if (id === undefined) {
+      id = values[k]!.length;
+      ids[k]!.set(v, id);
+      values[k]!.push(v);
+    }
+    return id;
+  };
+  const root = new Map<number, unknown>();
+  const groups: Group[] = [];
+  const key = new Int32Array(depth);
+  let estimated = false;
+  for (const block of blocks) {
+    const pass = blockFilter(filter, tagKey, block);
+    // Per dimension: the block's table index -> this bucket's value number.
+    const local = dims.map(({ column }, k) =>
+      column ? Int32Array.from(block.tables[column], (v) => idOf(k, v)) : Int32Array.of(idOf(k, '')),
+    );
+    const cols = dims.map(({ column }) => (column ? block.columns[column] : undefined));
+    const { s, r, t } = block.columns;
+    const { ai, af, qi, qf, state } = block;
+    for (let i = 0; i < block.n; i++) {
+      if (!pass.s[s[i]!] || !pass.r[r[i]!] || (pass.t && !pass.t[t[i]!])) continue;
+      if (state[i] !== 0) estimated = true;
+      for (let k = 0; k < depth; k++) key[k] = local[k]![cols[k] ? cols[k]![i]! : 0]!;
+      let node = root;
+      for (let k = 0; k < depth - 1; k++) {
+        let next = node.get(key[k]!) as Map<number, unknown> | undefined;
+        if (!next) {
+          next = new Map();
+          node.set(key[k]!, next);
+        }
+        node = next;
+      }
+      const leaf = depth ? key[depth - 1]! : 0;
+      let group = node.get(leaf) as Group | undefined;
+      if (!group) {
+        group = {
+          keys: dims.map(({ dim }, k) => spell(dim, values[k]![key[k]!]!)),
+          amount: new ExactSum(),
+          quantity: new ExactSum(),
+        };
+        node.set(leaf, group);
+        groups.push(group);
+      }
+      if (Number.isNaN(ai[i]!)) group.amount.add(block.amountOf(i));
+      else group.amount.addParts(ai[i]!, af[i]!);
+      if (Number.isNaN(qi[i]!)) group.quantity.add(block.quantityOf(i));
+      else group.quantity.addParts(qi[i]!, qf[i]!);
+    }
+  }
+  return { groups, estimated };
 }
 
 function compareKeys(a: string[], b: string[]): number {
@@ -302,12 +276,29 @@ export function dailyTotals(
   start: string,
   end: string,
 ): Map<string, Dec> {
+  return dailyTotalsOf([FactBlock.of([...facts])], filter, tagKey, start, end);
+}
+
+/** `dailyTotals` over blocks (the ledger's stored days). */
+export function dailyTotalsOf(
+  blocks: Iterable<FactBlock>,
+  filter: FactFilter,
+  tagKey: string,
+  start: string,
+  end: string,
+): Map<string, Dec> {
   const sums = new Map<string, ExactSum>();
   for (let d = start; d < end; d = addDays(d, 1)) sums.set(d, new ExactSum());
-  const matches = matcherOf(filter, tagKey);
-  for (const fact of facts) {
-    if (fact.day < start || fact.day >= end || !matches(fact)) continue;
-    addAmount(sums.get(fact.day)!, fact);
+  for (const block of blocks) {
+    const pass = blockFilter(filter, tagKey, block);
+    const daySums = block.tables.d.map((day) => sums.get(day));
+    const { d, s, r, t } = block.columns;
+    for (let i = 0; i < block.n; i++) {
+      const sum = daySums[d[i]!];
+      if (!sum || !pass.s[s[i]!] || !pass.r[r[i]!] || (pass.t && !pass.t[t[i]!])) continue;
+      if (Number.isNaN(block.ai[i]!)) sum.add(block.amountOf(i));
+      else sum.addParts(block.ai[i]!, block.af[i]!);
+    }
   }
   return new Map([...sums].map(([day, sum]) => [day, sum.value()]));
 }

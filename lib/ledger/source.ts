@@ -14,7 +14,8 @@
 import { addDays, toIsoDate } from '../clock.js';
 import { isUserError, UnavailableError } from '../errors.js';
 import type { CostForecast, CostQuery, CostResult, CostSource } from '../ports.js';
-import { type BillFact, dailyTotals, queryFacts } from './facts.js';
+import type { FactBlock } from './block.js';
+import { dailyTotalsOf, queryBlocks } from './facts.js';
 import { type LedgerMeta, readDays, readMeta } from './store.js';
 import { horizonStart, type LedgerContext, nextSyncAt, syncIntervalHours, syncLedger } from './sync.js';
 import { trendForecast } from './trend.js';
@@ -105,21 +106,17 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
 
   // Questions asked together over the same days (`why`'s cells and its day totals) share
   // one read: a 10,000-team month is 10 MB of items, read once rather than twice.
-  const reading = new Map<string, Promise<BillFact[]>>();
-  async function factsIn(meta: LedgerMeta, start: string, end: string): Promise<BillFact[]> {
+  const reading = new Map<string, Promise<Map<string, FactBlock[]>>>();
+  /** The stored days' blocks in `[start, end)` (inside the synced days), by day. */
+  async function blocksIn(meta: LedgerMeta, start: string, end: string): Promise<Map<string, FactBlock[]>> {
     const from = start > meta.from ? start : meta.from;
     const to = end < meta.through ? end : meta.through;
-    if (from >= to) return [];
+    if (from >= to) return new Map();
     const key = `${meta.syncedAt}|${from}|${to}`;
     let pending = reading.get(key);
     if (!pending) {
       pending = readDays(store, from, to)
-        .then((days) => {
-          const out: BillFact[] = [];
-          for (const { facts } of [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1)))
-            for (const f of facts) out.push(f);
-          return out;
-        })
+        .then((days) => new Map([...days.values()].map((d) => [d.day, d.blocks] as const)))
         .finally(() => reading.delete(key));
       reading.set(key, pending);
     }
@@ -165,14 +162,8 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
       const meta = ready_.meta;
       const requests = ready_.requests + unreported;
       unreported = 0;
-      const facts = await factsIn(meta, query.start, query.end);
-      const byDay = new Map<string, BillFact[]>();
-      for (const f of facts) {
-        const list = byDay.get(f.day);
-        if (list) list.push(f);
-        else byDay.set(f.day, [f]);
-      }
-      const rows = queryFacts(query, teamTagKey, function* (start, end) {
+      const byDay = await blocksIn(meta, query.start, query.end);
+      const rows = queryBlocks(query, teamTagKey, function* (start, end) {
         for (let d = start; d < end; d = addDays(d, 1)) yield* byDay.get(d) ?? [];
       });
       return { rows, requests, fetchedAt: meta.syncedAt, stale: stale(meta) };
@@ -182,7 +173,8 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
       const today = toIsoDate(clock.now());
       const from = addDays(today, -28);
       const { meta } = await ready({ start: from, end: today });
-      const history = dailyTotals(await factsIn(meta, from, today), query, teamTagKey, from, today);
+      const days = await blocksIn(meta, from, today);
+      const history = dailyTotalsOf([...days.values()].flat(), query, teamTagKey, from, today);
       return trendForecast(history, today, query.start, query.end);
     },
   };

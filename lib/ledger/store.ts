@@ -21,7 +21,16 @@ import { gunzip, gzip } from 'node:zlib';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, startOfNextMonth } from '../clock.js';
 import type { Store } from '../store/store.js';
-import { type BillFact, type FactState, StoredFact } from './facts.js';
+import {
+  BlockBuilder,
+  type BlockIndices,
+  type BlockTables,
+  FactBlock,
+  STATES,
+  STRING_COLUMNS,
+  type StringColumn,
+} from './block.js';
+import type { BillFact } from './fact.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -76,7 +85,10 @@ export interface DayFacts {
   day: string;
   gen: string;
   hash: string;
-  facts: BillFact[];
+  /** The day's facts in columns (what the engine reads). */
+  blocks: FactBlock[];
+  /** The same facts as objects (built on each access: for comparisons and tests). */
+  readonly facts: BillFact[];
 }
 
 const monthPk = (day: string) => `LEDGER#${day.slice(0, 7)}`;
@@ -95,10 +107,149 @@ export async function writeMeta(store: Store, meta: LedgerMeta): Promise<void> {
 
 // --- encoding ----------------------------------------------------------------------------------
 
-const STATES: FactState[] = ['final', 'provisional', 'nowcast'];
+/**
+ * Day items, version 2 (gzipped): `BCL2`, a u32 header length, the header (JSON: fact count,
+ * the string tables, each index column's width), then each index column (u16 or u32, little
+ * endian), the states (one byte each), and the amounts then the quantities as decimal text,
+ * comma-separated. Decoding is a typed-array copy per column and one character loop over
+ * the figures (`FactBlock`): no JSON per fact. Version 1 items (a JSON tuple per fact,
+ * written before 2026-12-05) are still read.
+ */
+const MAGIC = 'BCL2';
 
-/** Columnar: string tables once per day, then one small tuple per fact. */
-interface Encoded {
+interface HeaderV2 {
+  n: number;
+  tables: BlockTables;
+  widths: Record<StringColumn, 2 | 4>;
+}
+
+function encode(facts: BillFact[]): Buffer {
+  const block = FactBlock.of(facts);
+  const widths = {} as HeaderV2['widths'];
+  const parts: Buffer[] = [];
+  for (const col of STRING_COLUMNS) {
+    const wide = block.tables[col].length > 0xffff;
+    widths[col] = wide ? 4 : 2;
+    const values = block.columns[col];
+    const typed = wide ? Uint32Array.from(values) : Uint16Array.from(values);
+    parts.push(Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength));
+  }
+  parts.push(Buffer.from(block.state));
+  const amounts: string[] = [];
+  const quantities: string[] = [];
+  for (let i = 0; i < block.n; i++) {
+    amounts.push(block.amountText(i));
+    quantities.push(block.quantityText(i));
+  }
+  parts.push(Buffer.from(`${amounts.join(',')};${quantities.join(',')}`, 'latin1'));
+  const header = Buffer.from(JSON.stringify({ n: block.n, tables: block.tables, widths } satisfies HeaderV2));
+  const prefix = Buffer.alloc(8);
+  prefix.write(MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(header.byteLength, 4);
+  return Buffer.concat([prefix, header, ...parts]);
+}
+
+function decode(day: string, raw: Buffer): FactBlock {
+  if (raw.toString('latin1', 0, 4) !== MAGIC)
+    return decodeV1(day, JSON.parse(raw.toString('utf8')) as EncodedV1);
+  const headerLength = raw.readUInt32LE(4);
+  const header = JSON.parse(raw.toString('utf8', 8, 8 + headerLength)) as HeaderV2;
+  const { n } = header;
+  let at = 8 + headerLength;
+  const columns = {} as BlockIndices;
+  for (const col of STRING_COLUMNS) {
+    const width = header.widths[col];
+    // A copy: the gunzipped buffer's offset need not be aligned for a typed-array view.
+    const bytes = raw.buffer.slice(raw.byteOffset + at, raw.byteOffset + at + n * width);
+    columns[col] = width === 4 ? new Uint32Array(bytes) : new Uint16Array(bytes);
+    at += n * width;
+  }
+  const state = new Uint8Array(raw.buffer.slice(raw.byteOffset + at, raw.byteOffset + at + n));
+  at += n;
+  const figures = raw.toString('latin1', at);
+  const block = new FactBlock(
+    n,
+    header.tables,
+    columns,
+    state,
+    new Float64Array(n),
+    new Float64Array(n),
+    new Float64Array(n),
+    new Float64Array(n),
+    new Map(),
+  );
+  const split = figures.indexOf(';');
+  readFigures(figures, 0, split, n, block.ai, block.af, block.texts, 0);
+  readFigures(figures, split + 1, figures.length, n, block.qi, block.qf, block.texts, 1);
+  return block;
+}
+
+/**
+ * Parse `n` comma-separated decimals of `text[from, to)` into parts, in place (the character
+ * loop of `splitDecimal`, without a substring per figure); figures that do not fit keep
+ * their text (`texts`, key `2i + which`).
+ */
+function readFigures(
+  text: string,
+  from: number,
+  to: number,
+  n: number,
+  whole: Float64Array,
+  fraction: Float64Array,
+  texts: Map<number, string>,
+  which: 0 | 1,
+): void {
+  let k = from;
+  for (let i = 0; i < n; i++) {
+    let end = text.indexOf(',', k);
+    if (end < 0 || end > to) end = to;
+    const parts = partsAt(text, k, end);
+    if (parts) {
+      whole[i] = parts[0];
+      fraction[i] = parts[1];
+    } else {
+      whole[i] = Number.NaN;
+      fraction[i] = 0;
+      texts.set(2 * i + which, text.slice(k, end));
+    }
+    k = end + 1;
+  }
+}
+
+const partsOut: [number, number] = [0, 0];
+/** `splitDecimal` of `text[k, end)`; the result is a shared pair (read it at once). */
+function partsAt(text: string, start: number, end: number): [number, number] | undefined {
+  let k = start;
+  const negative = text.charCodeAt(k) === 45;
+  if (negative) k++;
+  let i = 0;
+  let digits = 0;
+  for (; k < end; k++) {
+    const c = text.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) break;
+    i = i * 10 + c;
+    digits++;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  let f = 0;
+  if (k < end) {
+    if (text.charCodeAt(k) !== 46) return undefined;
+    const fracDigits = end - k - 1;
+    if (fracDigits < 1 || fracDigits > 10) return undefined;
+    for (k++; k < end; k++) {
+      const c = text.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) return undefined;
+      f = f * 10 + c;
+    }
+    f *= 10 ** (10 - fracDigits);
+  }
+  partsOut[0] = negative ? -i : i;
+  partsOut[1] = negative ? -f : f;
+  return partsOut;
+}
+
+/** Version 1: string tables once per day, then one tuple per fact. */
+interface EncodedV1 {
   s: string[];
   u: string[];
   t: string[];
@@ -109,63 +260,17 @@ interface Encoded {
   f: [number, number, number, number, number, number, string, string, number][];
 }
 
-function encode(facts: BillFact[]): Encoded {
-  const tables = {
-    s: new Map<string, number>(),
-    u: new Map(),
-    t: new Map(),
-    a: new Map(),
-    g: new Map(),
-    r: new Map(),
-  };
-  const idx = (m: Map<string, number>, v: string) => {
-    let i = m.get(v);
-    if (i === undefined) {
-      i = m.size;
-      m.set(v, i);
-    }
-    return i;
-  };
-  const f: Encoded['f'] = facts.map((x) => [
-    idx(tables.s, x.service),
-    idx(tables.u, x.usageType),
-    idx(tables.t, x.team),
-    idx(tables.a, x.account),
-    idx(tables.g, x.region),
-    idx(tables.r, x.recordType),
-    x.amount.toString(),
-    x.quantity.toString(),
-    STATES.indexOf(x.state),
-  ]);
-  const list = (m: Map<string, number>) => [...m.keys()];
-  return {
-    s: list(tables.s),
-    u: list(tables.u),
-    t: list(tables.t),
-    a: list(tables.a),
-    g: list(tables.g),
-    r: list(tables.r),
-    f,
-  };
-}
-
-/** Stored facts keep their figures as text and exact integer parts (no `Dec` per fact until asked). */
-function decode(day: string, e: Encoded): BillFact[] {
-  return e.f.map(
-    ([s, u, t, a, g, r, amount, quantity, state]) =>
-      new StoredFact(
-        day,
-        e.s[s]!,
-        e.u[u]!,
-        e.t[t]!,
-        e.a[a]!,
-        e.g[g]!,
-        e.r[r]!,
-        amount,
-        quantity,
-        STATES[state] ?? 'final',
-      ),
-  );
+function decodeV1(day: string, e: EncodedV1): FactBlock {
+  const builder = new BlockBuilder(e.f.length);
+  for (const [s, u, t, a, g, r, amount, quantity, state] of e.f) {
+    builder.push(
+      [day, e.s[s]!, e.u[u]!, e.t[t]!, e.a[a]!, e.g[g]!, e.r[r]!],
+      amount,
+      quantity,
+      STATES[state] ?? 'final',
+    );
+  }
+  return builder.build();
 }
 
 /** A stable fingerprint of a day's facts (order-independent): unchanged days are not rewritten. */
@@ -202,20 +307,24 @@ export function hashFacts(facts: BillFact[]): string {
 // --- reading -----------------------------------------------------------------------------------
 
 /**
- * Decoded days by `day@gen`, kept across questions in a warm process, bounded by the number
- * of facts held (a 10,000-team day is ~50,000 facts): the oldest-read days go first.
+ * Decoded days by `day@gen`, kept across questions in a warm process, bounded by the bytes
+ * their columns hold (a 10,000-team day is ~40,000 facts, ~1.9 MB): the oldest-read days go
+ * first. 96 MB keeps two months of such days, a `why 30d` and its comparison period, in a
+ * 1 GB worker.
  */
-const decoded = new Map<string, BillFact[]>();
-let decodedFacts = 0;
-const DECODED_FACTS_CAP = 100_000;
+const decoded = new Map<string, FactBlock[]>();
+let decodedBytes = 0;
+const DECODED_BYTES_CAP = 96 * 1024 * 1024;
 
-function remember(key: string, facts: BillFact[]): void {
-  decoded.set(key, facts);
-  decodedFacts += facts.length;
-  while (decodedFacts > DECODED_FACTS_CAP && decoded.size > 1) {
-    const [oldest, list] = decoded.entries().next().value as [string, BillFact[]];
+const bytesOf = (blocks: FactBlock[]) => blocks.reduce((n, b) => n + b.bytes, 0);
+
+function remember(key: string, blocks: FactBlock[]): void {
+  decoded.set(key, blocks);
+  decodedBytes += bytesOf(blocks);
+  while (decodedBytes > DECODED_BYTES_CAP && decoded.size > 1) {
+    const [oldest, list] = decoded.entries().next().value as [string, FactBlock[]];
     decoded.delete(oldest);
-    decodedFacts -= list.length;
+    decodedBytes -= bytesOf(list);
   }
 }
 
@@ -288,22 +397,33 @@ export async function readDays(store: Store, start: string, end: string): Promis
         if (day < start || day >= end) continue;
         const gen = String(header.gen);
         const cacheKey = `${day}@${gen}`;
-        let facts = decoded.get(cacheKey);
-        if (!facts) {
+        let blocks = decoded.get(cacheKey);
+        if (!blocks) {
           const chunks = [header, ...items.filter((i) => String(i.sk).startsWith(`DAY#${day}#${gen}#`))];
-          facts = [];
+          blocks = [];
           for (const chunk of chunks) {
             if (!chunk.data) continue;
-            const json = await gunzipAsync(chunk.data as Uint8Array);
-            facts.push(...decode(day, JSON.parse(json.toString('utf8')) as Encoded));
+            blocks.push(decode(day, await gunzipAsync(chunk.data as Uint8Array)));
           }
-          remember(cacheKey, facts);
+          remember(cacheKey, blocks);
         }
-        out.set(day, { day, gen, hash: String(header.hash), facts });
+        out.set(day, dayFacts(day, gen, String(header.hash), blocks));
       }
     }),
   );
   return out;
+}
+
+function dayFacts(day: string, gen: string, hash: string, blocks: FactBlock[]): DayFacts {
+  return {
+    day,
+    gen,
+    hash,
+    blocks,
+    get facts() {
+      return blocks.flatMap((b) => b.facts());
+    },
+  };
 }
 
 // --- writing -----------------------------------------------------------------------------------
@@ -315,7 +435,7 @@ async function chunksOf(facts: BillFact[]): Promise<Uint8Array[]> {
     const size = Math.ceil(facts.length / parts) || 1;
     const out: Uint8Array[] = [];
     for (let i = 0; i < Math.max(facts.length, 1); i += size) {
-      out.push(await gzipAsync(JSON.stringify(encode(facts.slice(i, i + size)))));
+      out.push(await gzipAsync(encode(facts.slice(i, i + size))));
     }
     if (out.every((c) => c.byteLength <= CHUNK_BYTES) || size === 1) return out;
     parts *= 2;
