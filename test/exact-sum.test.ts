@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactSum, splitDecimal, unitsOf } from '../lib/exact-sum.js';
+import { ExactSum, partsOf, splitDecimal, unitsOf } from '../lib/exact-sum.js';
+import { partsText } from '../lib/ledger/block.js';
 import { StoredFact } from '../lib/ledger/facts.js';
 import { Dec, sumUsd, ZERO } from '../lib/money.js';
 
@@ -71,6 +72,18 @@ describe('exact sums of stored figures (text in parts, mixed with Decimals)', ()
         expect(sum.value().equals(expected)).toBe(true);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('reads the same parts from a Decimal as from its text, and they spell the same figure', () => {
+    fc.assert(
+      fc.property(decimalText, (text) => {
+        const x = new Dec(text);
+        const parts = partsOf(x);
+        expect(parts).toEqual(splitDecimal(x.toFixed()));
+        if (parts) expect(new Dec(partsText(parts[0], parts[1])).equals(x)).toBe(true);
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -10,7 +10,7 @@
  * (more than 10 decimals, more than 15 integer digits) keep their text and are summed as
  * decimals. Nothing per fact is allocated to read, filter, group or sum a block.
  */
-import { splitDecimal } from '../exact-sum.js';
+import { partsOf, splitDecimal } from '../exact-sum.js';
 import { Dec } from '../money.js';
 import { type BillFact, type FactState, StoredFact } from './fact.js';
 
@@ -98,8 +98,8 @@ export class FactBlock {
   static of(facts: readonly BillFact[]): FactBlock {
     const builder = new BlockBuilder(facts.length);
     for (const f of facts) {
-      const amount = f instanceof StoredFact ? f.amountText : f.amount.toFixed();
-      const quantity = f instanceof StoredFact ? f.quantityText : f.quantity.toFixed();
+      const amount = f instanceof StoredFact ? f.amountText : f.amount;
+      const quantity = f instanceof StoredFact ? f.quantityText : f.quantity;
       builder.push(
         [f.day, f.service, f.usageType, f.team, f.account, f.region, f.recordType],
         amount,
@@ -132,8 +132,8 @@ export class BlockBuilder {
     this.qf = new Float64Array(capacity);
   }
 
-  /** Strings in `STRING_COLUMNS` order. */
-  push(strings: readonly string[], amount: string, quantity: string, state: FactState): void {
+  /** Strings in `STRING_COLUMNS` order; figures as text or as decimals. */
+  push(strings: readonly string[], amount: string | Dec, quantity: string | Dec, state: FactState): void {
     const i = this.n++;
     for (let k = 0; k < STRING_COLUMNS.length; k++) {
       const map = this.maps[k]!;
@@ -150,15 +150,21 @@ export class BlockBuilder {
     this.setFigure(i, quantity, this.qi, this.qf, 2 * i + 1);
   }
 
-  private setFigure(i: number, text: string, whole: Float64Array, fraction: Float64Array, key: number): void {
-    const parts = splitDecimal(text);
+  private setFigure(
+    i: number,
+    figure: string | Dec,
+    whole: Float64Array,
+    fraction: Float64Array,
+    key: number,
+  ): void {
+    const parts = typeof figure === 'string' ? splitDecimal(figure) : partsOf(figure);
     if (parts) {
       whole[i] = parts[0];
       fraction[i] = parts[1];
     } else {
       whole[i] = Number.NaN;
       fraction[i] = 0;
-      this.texts.set(key, text);
+      this.texts.set(key, typeof figure === 'string' ? figure : figure.toFixed());
     }
   }
 
