@@ -31,6 +31,7 @@ import type { CostMetric, CostSource } from '../ports.js';
 import { isBedrockService, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
 import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
 import { type AttributionConfig, attributeTeam } from './attribution.js';
+import { formatBytes } from './bytes.js';
 import { type BillFact, mergeFacts, regionOfUsageType } from './facts.js';
 import {
   hashFacts,
@@ -114,11 +115,16 @@ export interface SyncResult {
 }
 
 /** One line saying what a sync did (`bedrock-cost sync`, the `ledger-sync` function's log). */
-export function describeSync(label: string, result: SyncResult, requests = 'requests'): string {
+export function describeSync(label: string, result: SyncResult): string {
   const r = result.record;
   if (!r) return `${label}: ${result.reason}.`;
   const ranges = r.ranges.map((x) => `${x.start}..${x.end}`).join(', ') || 'nothing due';
-  return `${label}: ${ranges} read with ${r.requests} ${requests}; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.error ? `; FAILED: ${r.error}` : ''}.`;
+  // Each source counts what it is billed for: Cost Explorer requests, or Athena queries and bytes.
+  const cost =
+    result.meta?.source === 'cur'
+      ? `${r.requests} Athena ${r.requests === 1 ? 'query' : 'queries'} (${formatBytes(r.bytesScanned ?? 0)} scanned)`
+      : `${r.requests} Cost Explorer ${r.requests === 1 ? 'request' : 'requests'}`;
+  return `${label}: ${ranges} read with ${cost}; ${r.daysWritten} days written, ${r.daysUnchanged} unchanged${r.skipped ? ` (${r.skipped})` : ''}${r.error ? `; FAILED: ${r.error}` : ''}.`;
 }
 
 /** First day of the ledger's horizon: the first of the month 12 months before today's. */

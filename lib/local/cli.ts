@@ -207,7 +207,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const { describeSync, syncLedger } = await import('../ledger/sync.js');
       const result = await syncLedger(context, bill, { trigger: 'cli', force: true });
       const r = result.record;
-      const text = describeSync('sync', result, 'Cost Explorer requests');
+      const text = describeSync('sync', result);
       if (json)
         io.out(
           JSON.stringify({ ok: !r?.error, command: 'sync', data: { ...result, meta: undefined }, text }),

@@ -19,7 +19,7 @@ import { createCurSource, runAthenaQuery } from '../../lib/ledger/cur-source.js'
 import type { BillFact } from '../../lib/ledger/facts.js';
 import { syncIfDue } from '../../lib/ledger/job.js';
 import { readDays, readMeta } from '../../lib/ledger/store.js';
-import { horizonStart, type LedgerContext, syncLedger } from '../../lib/ledger/sync.js';
+import { describeSync, horizonStart, type LedgerContext, syncLedger } from '../../lib/ledger/sync.js';
 import { silentLog } from '../../lib/log.js';
 import { Dec, sumUsd } from '../../lib/money.js';
 import type { CostSource, DataSources } from '../../lib/ports.js';
@@ -154,6 +154,10 @@ describe('BEDROCK_COST_SOURCE=cur', () => {
       expect(result.record?.error).toBeUndefined();
       expect(result.meta?.source).toBe('cur');
       expect(result.record?.bytesScanned).toBeGreaterThan(0);
+      // `bedrock-cost sync` counts what this source bills: queries and bytes, not Cost Explorer requests.
+      expect(describeSync('sync', result)).toMatch(
+        /read with \d+ Athena quer(y|ies) \([\d.]+ [KMG]?B scanned\)/,
+      );
       expect(aws.count('AmazonAthena.StartQueryExecution') - before).toBe(2);
       expect(aws.requestsTo('AmazonAthena.StartQueryExecution').at(-1)?.input).toMatchObject({
         WorkGroup: WORKGROUP,

@@ -47,7 +47,7 @@ describe('the ledger-sync function', () => {
       });
 
     const sync = await runLedgerSync(deployed('2026-11-18T05:50:00Z'), { dryRun: false });
-    expect(sync.summary).toMatch(/^ledger-sync: .+ read with \d+ requests; \d+ days written/);
+    expect(sync.summary).toMatch(/^ledger-sync: .+ read with \d+ Cost Explorer requests?; \d+ days written/);
     const requests = bill.requests();
     expect(requests).toBeGreaterThan(0);
     expect((await readMeta(store))?.through).toBe('2026-11-19');
