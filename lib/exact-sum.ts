@@ -104,35 +104,6 @@ export function splitDecimal(text: string): [number, number] | undefined {
   return negative ? [-i, -f] : [i, f];
 }
 
-/**
- * `splitDecimal` of a Decimal, read from its digits (no string): its integer part and its
- * fraction in 10^-10, or undefined when either does not fit (as `splitDecimal`). decimal.js
- * keeps `x.d` in base-10^7 words whose weights are multiples of 7 powers of ten.
- */
-export function partsOf(x: Dec): [number, number] | undefined {
-  const d = x.d;
-  if (!d) return undefined;
-  let p = LOG_BASE * Math.floor(x.e / LOG_BASE);
-  let whole = 0;
-  let fraction = 0;
-  for (let i = 0; i < d.length; i++, p -= LOG_BASE) {
-    const word = d[i]!;
-    if (word === 0) continue;
-    if (p >= 0) {
-      if (p > 14) return undefined;
-      whole += word * POW10[p]!;
-      if (whole >= 1e15) return undefined;
-    } else if (p === -7) {
-      fraction += word * 1000;
-    } else if (p === -14 && word % 10_000 === 0) {
-      fraction += word / 10_000;
-    } else {
-      return undefined;
-    }
-  }
-  return x.s < 0 ? [-whole, -fraction] : [whole, fraction];
-}
-
 /** An exact sum, added to one Decimal (or one figure's parts) at a time. */
 export class ExactSum {
   /** [0]: integer count of 10^-10, |count| <= 2^52; [1]: scratch for the next amount. */

@@ -120,10 +120,83 @@ export function shareOf(part: Decimal, total: Decimal): number {
 }
 
 /**
+ * `splitDecimal` of a Decimal, read from its digits (no string): its integer part and its
+ * fraction in 10^-10, or undefined when either does not fit (as `splitDecimal`). decimal.js
+ * keeps `x.d` in base-10^7 words whose weights are multiples of 7 powers of ten.
+ */
+export function partsOf(x: Decimal): [number, number] | undefined {
+  const d = x.d;
+  if (!d) return undefined;
+  let p = 7 * Math.floor(x.e / 7);
+  let whole = 0;
+  let fraction = 0;
+  for (let i = 0; i < d.length; i++, p -= 7) {
+    const word = d[i]!;
+    if (word === 0) continue;
+    if (p >= 0) {
+      if (p > 14) return undefined;
+      whole += word * 10 ** p;
+      if (whole >= 1e15) return undefined;
+    } else if (p === -7) {
+      fraction += word * 1000;
+    } else if (p === -14 && word % 10_000 === 0) {
+      fraction += word / 10_000;
+    } else {
+      return undefined;
+    }
+  }
+  return x.s < 0 ? [-whole, -fraction] : [whole, fraction];
+}
+
+/**
  * Round a list of amounts to cents so that the rounded parts sum exactly to the rounded
  * total (largest-remainder method). Use it when a table must reconcile to the cent.
+ *
+ * Amounts that fit `partsOf` (every bill figure) are rounded in integers: `why` at 10,000
+ * teams rounds 40,000 drivers twice, and eight Decimal operations per amount were a second
+ * of the answer. The result is the same as the Decimal path's (property-tested).
  */
 export function allocateCents(parts: Decimal[]): number[] {
+  return allocateCentsExact(parts) ?? allocateCentsDecimal(parts);
+}
+
+/** The integer path: each amount as whole dollars and 10^-10 units; undefined if one does not fit. */
+function allocateCentsExact(parts: Decimal[]): number[] | undefined {
+  const n = parts.length;
+  const cents = new Array<number>(n);
+  const rests = new Float64Array(n);
+  let wholeSum = 0;
+  let fractionSum = 0;
+  let floorSum = 0;
+  for (let i = 0; i < n; i++) {
+    const split = partsOf(parts[i]!);
+    if (!split) return undefined;
+    const [whole, fraction] = split;
+    // floor(amount x 100) = whole x 100 + floor(fraction / 10^8): the fraction is within ±10^10.
+    const fractionCents = Math.floor(fraction / 1e8);
+    cents[i] = whole * 100 + fractionCents;
+    rests[i] = fraction - fractionCents * 1e8;
+    wholeSum += whole;
+    fractionSum += fraction;
+    floorSum += cents[i]!;
+  }
+  const safe = (x: number) => Math.abs(x) <= 2 ** 52;
+  if (!safe(wholeSum * 100) || !safe(fractionSum) || !safe(floorSum)) return undefined;
+  // The total rounded half-even to cents, from the exact sum wholeSum + fractionSum x 10^-10.
+  const q = Math.floor(fractionSum / 1e8);
+  const r = fractionSum - q * 1e8;
+  const totalCents = wholeSum * 100 + q + (r > 5e7 || (r === 5e7 && q % 2 !== 0) ? 1 : 0);
+  let remainder = totalCents - floorSum;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => rests[b]! - rests[a]! || a - b);
+  for (const i of order) {
+    if (remainder <= 0) break;
+    cents[i]! += 1;
+    remainder -= 1;
+  }
+  return cents.map((c) => (c === 0 ? 0 : c / 100));
+}
+
+function allocateCentsDecimal(parts: Decimal[]): number[] {
   const total = sumUsd(parts).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
   const floors = parts.map((p) => p.toDecimalPlaces(2, Decimal.ROUND_FLOOR));
   let remainderCents = total.minus(sumUsd(floors)).times(100).round().toNumber();

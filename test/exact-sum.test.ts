@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactSum, partsOf, splitDecimal, unitsOf } from '../lib/exact-sum.js';
+import { ExactSum, splitDecimal, unitsOf } from '../lib/exact-sum.js';
 import { partsText } from '../lib/ledger/block.js';
 import { StoredFact } from '../lib/ledger/facts.js';
-import { Dec, sumUsd, ZERO } from '../lib/money.js';
+import { Dec, partsOf, sumUsd, ZERO } from '../lib/money.js';
 
 /** Amounts as Cost Explorer returns them, and the ones it never does (many decimals, huge, tiny). */
 const amountArb = fc.oneof(

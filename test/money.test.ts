@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   allocateCents,
+  Dec,
   formatPercentChange,
   formatUsd,
   roundCents,
@@ -58,6 +59,48 @@ describe('money', () => {
           expect(roundCents(sum)).toBe(total);
         },
       ),
+    );
+  });
+});
+
+describe('allocateCents on bill figures (the integer path)', () => {
+  /** The largest-remainder rule, spelled with Decimals: floors, then the total's missing cents by remainder, ties by order. */
+  function reference(parts: Dec[]): number[] {
+    const total = sumUsd(parts).toDecimalPlaces(2, Dec.ROUND_HALF_EVEN);
+    const floors = parts.map((p) => p.toDecimalPlaces(2, Dec.ROUND_FLOOR));
+    let missing = total.minus(sumUsd(floors)).times(100).toNumber();
+    const cents = floors.map((f) => f.times(100).toNumber() || 0);
+    const order = parts
+      .map((p, i) => ({ i, rest: p.minus(floors[i]!) }))
+      .sort((a, b) => b.rest.comparedTo(a.rest) || a.i - b.i);
+    for (const { i } of order) {
+      if (missing <= 0) break;
+      cents[i]! += 1;
+      missing -= 1;
+    }
+    return cents.map((c) => c / 100);
+  }
+  const figure = fc.oneof(
+    // Ten decimals (Cost Explorer's finest), signed, up to millions of dollars.
+    fc
+      .tuple(fc.integer({ min: -5_000_000, max: 5_000_000 }), fc.integer({ min: 0, max: 9_999_999_999 }))
+      .map(([w, f]) => new Dec(`${w < 0 ? '-' : ''}${Math.abs(w)}.${String(f).padStart(10, '0')}`)),
+    // Half cents (the half-even rule), and figures the integer path leaves to Decimals.
+    fc.integer({ min: -1000, max: 1000 }).map((n) => new Dec(n).div(200)),
+    fc.constantFrom(
+      new Dec('0.123456789012345'),
+      new Dec('12345678901234567.5'),
+      new Dec('1e-12'),
+      new Dec('-0'),
+    ),
+  );
+
+  it('gives the same cents as the Decimal rule, for any list of figures', () => {
+    fc.assert(
+      fc.property(fc.array(figure, { minLength: 1, maxLength: 60 }), (parts) => {
+        expect(allocateCents(parts)).toEqual(reference(parts));
+      }),
+      { numRuns: 400 },
     );
   });
 });

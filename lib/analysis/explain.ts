@@ -164,10 +164,14 @@ interface DriverAcc extends Pick<Driver, 'key' | 'label' | 'model' | 'modelKey' 
   effects: boolean;
 }
 
+/** In place, biggest change first (ties by label); each |change| is computed once, not per comparison. */
 function sortDrivers<T extends { deltaUsd: Dec; label: string }>(drivers: T[]): T[] {
-  return drivers.sort(
-    (a, b) => b.deltaUsd.abs().comparedTo(a.deltaUsd.abs()) || a.label.localeCompare(b.label),
-  );
+  const keyed = drivers.map((d) => ({ d, size: d.deltaUsd.abs() }));
+  keyed.sort((a, b) => b.size.comparedTo(a.size) || a.d.label.localeCompare(b.d.label));
+  keyed.forEach((k, i) => {
+    drivers[i] = k.d;
+  });
+  return drivers;
 }
 
 function finish(accs: Iterable<DriverAcc>): Driver[] {

@@ -10,8 +10,8 @@
  * (more than 10 decimals, more than 15 integer digits) keep their text and are summed as
  * decimals. Nothing per fact is allocated to read, filter, group or sum a block.
  */
-import { partsOf, splitDecimal } from '../exact-sum.js';
-import { Dec } from '../money.js';
+import { splitDecimal } from '../exact-sum.js';
+import { Dec, partsOf } from '../money.js';
 import { type BillFact, type FactState, StoredFact } from './fact.js';
 
 export const STATES: readonly FactState[] = ['final', 'provisional', 'nowcast'];
