@@ -24,7 +24,7 @@ import {
   spendContextOf,
   UNATTRIBUTED,
 } from '../spend/query.js';
-import { getSpend, SPEND_GROUP_BYS, type SpendGroupBy } from '../spend/spend.js';
+import { getSpend, SPEND_GROUP_BYS, type SpendGroupBy, type SpendReport } from '../spend/spend.js';
 import type { Store } from '../store/store.js';
 import { helpOf } from './meta.js';
 import {
@@ -311,6 +311,7 @@ function spendReply(
     extra?: Dec;
     botApi?: { requests: number; usd: Dec };
     lines?: SpendLine[];
+    chartTotals?: SpendReport['chartTotals'];
   },
   ctx: CommandContext,
   kind: 'aws' | 'demo',
@@ -381,6 +382,7 @@ function spendReply(
     lines: report.lines ?? [],
     groupBy: input.groupBy,
     who,
+    ...(report.chartTotals ? { totals: report.chartTotals } : {}),
   });
   if (chart) blocks.push(chart);
   if (report.extra) {

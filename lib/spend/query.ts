@@ -135,7 +135,9 @@ export type LineGrouping =
   | 'account-usage'
   | 'team'
   /** Every cell of the ledger: team x service x usage type (exact; the ledger only). */
-  | 'team-service-usage';
+  | 'team-service-usage'
+  /** Usage type alone, parsed as `team-usage` parses it: its lines sum to the same totals. */
+  | 'usage-type';
 
 /** One parsed Cost Explorer row. */
 export interface SpendLine {
@@ -197,6 +199,8 @@ function groupByOf(grouping: LineGrouping, tagKey: string): CostDimension[] {
       return [tag];
     case 'team-service-usage':
       return [tag, { type: 'DIMENSION', key: 'SERVICE' }, usage];
+    case 'usage-type':
+      return [usage];
   }
 }
 
@@ -311,6 +315,11 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
         const info = parse(k1, k2);
         if (info.kind === 'unrelated') return undefined;
         return { day, end, amount, quantity, estimated, team: teamOf(k0), service: k1, usageType: k2, info };
+      }
+      case 'usage-type': {
+        const info = parse(guessService(k0), k0);
+        if (info.kind === 'unrelated') return undefined;
+        return { day, end, amount, quantity, estimated, usageType: k0, info };
       }
     }
   };

@@ -2,7 +2,7 @@
  * `spend`: totals and shares of Bedrock spend for a period, by model, team, usage type,
  * region or linked account, from the bill.
  */
-import { addDays, type DateRange } from '../clock.js';
+import { addDays, type DateRange, daysBetween } from '../clock.js';
 import { type Dec, shareOf, sumUsd, ZERO } from '../money.js';
 import { fetchLines, type LineGrouping, type SpendContext, type SpendLine, UNATTRIBUTED } from './query.js';
 import { describeUsage, modelGroupOf, OPENSEARCH_SERVICE } from './usage-type.js';
@@ -44,8 +44,13 @@ export interface SpendReport extends DateRange {
   dataAsOf: Date;
   stale: boolean;
   requests: number;
-  /** The parsed bill lines behind the groups. */
+  /**
+   * The parsed bill lines behind the groups (by team over days: the biggest teams' daily
+   * lines, what the chart names; `daily` has every team's days).
+   */
   lines: SpendLine[];
+  /** Set when `lines` hold only the biggest groups' days: the chart's "Other" comes from these. */
+  chartTotals?: { daily: { day: string; usd: Dec }[]; groups: number };
 }
 
 const GROUPING: Record<SpendGroupBy, LineGrouping> = {
@@ -118,20 +123,31 @@ export function dailyTotals(lines: SpendLine[]): { day: string; usd: Dec }[] {
   return [...days.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, usd]) => ({ day, usd }));
 }
 
+/** Series a daily chart names (the biggest groups); the rest is drawn as "Other". */
+export const CHART_SERIES = 5;
+
 /**
  * Spend for a period from the bill, grouped one way, with shares. One Cost Explorer
  * request per page of data (plus one cached service discovery).
+ *
+ * By team over days, the daily lines would be one per team, usage type and day (720,000
+ * for a month at 10,000 teams): the groups come from the period's sums instead, the daily
+ * totals from the usage types' days and the chart from the biggest teams' days. The same
+ * facts and the same parse, so the figures are the ones the daily lines would give.
  *
  * @example
  * const report = await getSpend(await spendContextOf(deps), { start: '2026-11-01', end: '2026-11-19', groupBy: 'team' });
  * report.groups; // [{ key: 'search', label: 'search', usd: Dec(2911.04), share: 0.52 }, ...]
  */
 export async function getSpend(ctx: SpendContext, query: SpendQuery): Promise<SpendReport> {
+  const range = { start: query.start, end: query.end };
+  const byTeamOverDays =
+    query.groupBy === 'team' && query.team === undefined && daysBetween(query.start, query.end) <= 62;
   const result = await fetchLines(ctx, {
-    start: query.start,
-    end: query.end,
+    ...range,
     grouping: GROUPING[query.groupBy],
     ...(query.team !== undefined ? { team: query.team } : {}),
+    ...(byTeamOverDays ? { sumInto: [range] } : {}),
   });
   const total = sumUsd(result.lines.map((l) => l.amount));
   const names = query.groupBy === 'account' ? await accountNamesOf(ctx) : {};
@@ -142,7 +158,17 @@ export async function getSpend(ctx: SpendContext, query: SpendQuery): Promise<Sp
       ...(names[g.key] ? { label: `${names[g.key]} (${g.key})` } : {}),
       share: shareOf(g.usd, total),
     }));
-  const daily = result.lines.some((l) => l.end !== addDays(l.day, 1)) ? [] : dailyTotals(result.lines);
+  let requests = result.requests;
+  let lines = result.lines;
+  let daily: SpendReport['daily'];
+  if (byTeamOverDays) {
+    const days = await teamDays(ctx, range, groups);
+    requests += days.requests;
+    lines = days.lines;
+    daily = days.daily;
+  } else {
+    daily = result.lines.some((l) => l.end !== addDays(l.day, 1)) ? [] : dailyTotals(result.lines);
+  }
   return {
     start: query.start,
     end: query.end,
@@ -154,8 +180,29 @@ export async function getSpend(ctx: SpendContext, query: SpendQuery): Promise<Sp
     estimated: result.lines.some((l) => l.estimated),
     dataAsOf: result.dataAsOf,
     stale: result.stale,
-    requests: result.requests,
-    lines: result.lines,
+    requests,
+    lines,
+    ...(byTeamOverDays ? { chartTotals: { daily, groups: groups.length } } : {}),
+  };
+}
+
+/** The daily totals (usage types by day) and the biggest teams' daily lines, for `spend by team`. */
+async function teamDays(
+  ctx: SpendContext,
+  range: DateRange,
+  groups: SpendGroup[],
+): Promise<{ daily: SpendReport['daily']; lines: SpendLine[]; requests: number }> {
+  const top = groups.slice(0, CHART_SERIES + 1).map((g) => (g.key === UNATTRIBUTED ? '' : g.key));
+  const [days, teams] = await Promise.all([
+    fetchLines(ctx, { ...range, grouping: 'usage-type', granularity: 'DAILY' }),
+    top.length
+      ? fetchLines(ctx, { ...range, grouping: 'team-usage', granularity: 'DAILY', teams: top })
+      : undefined,
+  ]);
+  return {
+    daily: dailyTotals(days.lines),
+    lines: teams?.lines ?? [],
+    requests: days.requests + (teams?.requests ?? 0),
   };
 }
 
