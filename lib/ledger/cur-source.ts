@@ -290,86 +290,15 @@ export function createCurSource(options: CurSourceOptions): CostSource & FactRea
     });
     return columns;
   };
-
-  async function readFacts(
+  const readFacts = async (
     range: { start: string; end: string },
     ctx?: Pick<LedgerContext, 'metric' | 'teamTagKey' | 'attribution'>,
-  ): Promise<RangeRead> {
-    const opts = {
-      ...options,
-      ...(ctx ? { metric: ctx.metric, teamTagKey: ctx.teamTagKey } : {}),
-      attribution: ctx?.attribution ?? options.attribution,
-    };
-    const plan = factsQuery(opts, await columnsOnce(), range);
-    const { rows, bytesScanned } = await runAthenaQuery(options, plan.sql);
-    const facts: BillFact[] = [];
-    const services = new Set<string>();
-    const accountNames: Record<string, string> = {};
-    let firstEstimated: string | undefined;
-    for (const r of rows) {
-      const day = r.day ?? '';
-      const service = r.service ?? '';
-      const usageType = r.usage_type ?? '';
-      const account = r.account ?? '';
-      const state = r.state === 'final' ? 'final' : 'provisional';
-      if (state === 'provisional' && (!firstEstimated || day < firstEstimated)) firstEstimated = day;
-      services.add(service);
-      if (account && r.account_name) accountNames[account] = r.account_name;
-      facts.push({
-        day,
-        service,
-        usageType,
-        team: attributeTeam(
-          {
-            resourceTag: r.resource_team ?? '',
-            principalTag: r.principal_team ?? '',
-            account,
-            costCategory: r.category_team ?? '',
-          },
-          opts.attribution,
-          plan.rules,
-        ),
-        account,
-        region: regionOfUsageType(usageType),
-        recordType: 'Usage',
-        amount: new Dec(r.amount || '0'),
-        quantity: new Dec(r.quantity || '0'),
-        state,
-      });
-    }
-    const byDay = new Map<string, BillFact[]>();
-    for (const f of mergeFacts(facts)) {
-      const list = byDay.get(f.day);
-      if (list) list.push(f);
-      else byDay.set(f.day, [f]);
-    }
-    return {
-      byDay,
-      requests: 1,
-      bytesScanned,
-      services: [...services].sort(),
-      accountNames,
-      rules: describeRules(plan.rules, plan.missing),
-      ...(firstEstimated ? { firstEstimated } : {}),
-    };
-  }
+  ): Promise<RangeRead> => readCurFacts(options, await columnsOnce(), range, ctx);
 
   return {
     label: 'Athena (CUR 2.0)',
     readFacts,
-    async refreshStatus(today) {
-      const cols = await columnsOnce();
-      const periods = billingPeriods(startOfMonth(addDays(startOfMonth(today), -1)), addDays(today, 1));
-      const where = cols.has('billing_period')
-        ? `WHERE billing_period IN (${periods.map(quote).join(', ')})`
-        : '';
-      const { rows, bytesScanned } = await runAthenaQuery(
-        options,
-        `SELECT CAST(max(line_item_usage_start_date) AS VARCHAR) AS through FROM ${ident(options.database)}.${ident(options.table)} ${where}`,
-      );
-      const through = isoOf(rows[0]?.through ?? '');
-      return { ...(through ? { through } : {}), bytesScanned, requests: 1 };
-    },
+    refreshStatus: async (today) => curRefreshStatus(options, await columnsOnce(), today),
     async listServices(range) {
       return (await readFacts(range)).services ?? [];
     },
@@ -390,4 +319,96 @@ export function createCurSource(options: CurSourceOptions): CostSource & FactRea
       return null;
     },
   };
+}
+
+/** One range of the export as facts per day: one aggregation query, its rows attributed to teams. */
+async function readCurFacts(
+  options: CurSourceOptions,
+  columns: Set<string>,
+  range: { start: string; end: string },
+  ctx?: Pick<LedgerContext, 'metric' | 'teamTagKey' | 'attribution'>,
+): Promise<RangeRead> {
+  const opts = {
+    ...options,
+    ...(ctx ? { metric: ctx.metric, teamTagKey: ctx.teamTagKey } : {}),
+    attribution: ctx?.attribution ?? options.attribution,
+  };
+  const plan = factsQuery(opts, columns, range);
+  const { rows, bytesScanned } = await runAthenaQuery(options, plan.sql);
+  const facts: BillFact[] = [];
+  const services = new Set<string>();
+  const accountNames: Record<string, string> = {};
+  let firstEstimated: string | undefined;
+  for (const r of rows) {
+    const fact = factOfCurRow(r, opts.attribution, plan.rules);
+    if (fact.state === 'provisional' && (!firstEstimated || fact.day < firstEstimated))
+      firstEstimated = fact.day;
+    services.add(fact.service);
+    if (fact.account && r.account_name) accountNames[fact.account] = r.account_name;
+    facts.push(fact);
+  }
+  const byDay = new Map<string, BillFact[]>();
+  for (const f of mergeFacts(facts)) {
+    const list = byDay.get(f.day);
+    if (list) list.push(f);
+    else byDay.set(f.day, [f]);
+  }
+  return {
+    byDay,
+    requests: 1,
+    bytesScanned,
+    services: [...services].sort(),
+    accountNames,
+    rules: describeRules(plan.rules, plan.missing),
+    ...(firstEstimated ? { firstEstimated } : {}),
+  };
+}
+
+/** One result row of the facts query as a fact, its team by the attribution rules the export allows. */
+function factOfCurRow(
+  r: Record<string, string | undefined>,
+  attribution: AttributionConfig,
+  rules: AttributionRule[],
+): BillFact {
+  const usageType = r.usage_type ?? '';
+  const account = r.account ?? '';
+  return {
+    day: r.day ?? '',
+    service: r.service ?? '',
+    usageType,
+    team: attributeTeam(
+      {
+        resourceTag: r.resource_team ?? '',
+        principalTag: r.principal_team ?? '',
+        account,
+        costCategory: r.category_team ?? '',
+      },
+      attribution,
+      rules,
+    ),
+    account,
+    region: regionOfUsageType(usageType),
+    recordType: 'Usage',
+    amount: new Dec(r.amount || '0'),
+    quantity: new Dec(r.quantity || '0'),
+    state: r.state === 'final' ? 'final' : 'provisional',
+  };
+}
+
+/** The export's refresh status: the latest usage hour in this month's and last month's partitions. */
+async function curRefreshStatus(
+  options: CurSourceOptions,
+  columns: Set<string>,
+  today: string,
+): Promise<{ through?: string; bytesScanned: number; requests: number }> {
+  const periods = billingPeriods(startOfMonth(addDays(startOfMonth(today), -1)), addDays(today, 1));
+  const where = columns.has('billing_period')
+    ? `WHERE billing_period IN (${periods.map(quote).join(', ')})`
+    : '';
+  const { rows, bytesScanned } = await runAthenaQuery(
+    options,
+    `SELECT CAST(max(line_item_usage_start_date) AS VARCHAR) AS through FROM ${ident(options.database)}.${ident(options.table)} ${where}`,
+  );
+  const through = isoOf(rows[0]?.through ?? '');
+  return { ...(through ? { through } : {}), bytesScanned, requests: 1 };
 }

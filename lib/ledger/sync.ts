@@ -27,7 +27,7 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type Clock, earlierDay, laterDay, startOfMonth, toIsoDate } from '../clock.js';
 import { isUserError, toUserFacing, UnavailableError } from '../errors.js';
 import type { Log } from '../log.js';
-import type { CostMetric, CostSource } from '../ports.js';
+import type { CostMetric, CostRow, CostSource } from '../ports.js';
 import { isBedrockService, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
 import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
 import { type AttributionConfig, attributeTeam } from './attribution.js';
@@ -166,6 +166,13 @@ export interface SyncOptions {
   want?: { start: string; end: string };
 }
 
+/** A range of days the sync reads; `open`: the window the bill may still change. */
+interface PlannedRange {
+  start: string;
+  end: string;
+  open: boolean;
+}
+
 /** Bring the ledger up to date (or just the days a question needs). Never throws for the schedule. */
 export async function syncLedger(
   ctx: LedgerContext,
@@ -173,38 +180,9 @@ export async function syncLedger(
   options: SyncOptions,
 ): Promise<SyncResult> {
   const now = ctx.clock.now();
-  const today = toIsoDate(now);
-  const tomorrow = addDays(today, 1);
-  const horizon = horizonStart(today);
   let meta = await readMeta(ctx.store);
   if (meta && (meta.metric !== ctx.metric || meta.source !== ctx.source)) meta = undefined;
-
-  const ranges: { start: string; end: string; open: boolean }[] = [];
-  if (!meta) {
-    const wanted = options.want ? earlierDay(options.want.start, today) : today;
-    // The first read: last month and this one (what alerts, digests and most questions
-    // need), or further back if a question asks; the backfill brings the rest in steps.
-    const start = [wanted, monthsBack(today, 1)].sort()[0]!;
-    ranges.push({ start: laterDay(start, horizon), end: tomorrow, open: true });
-  } else {
-    const due =
-      now.getTime() - new Date(meta.syncedAt).getTime() >=
-      syncIntervalHours(meta, ctx.dailyRequests) * 3_600_000;
-    if (options.want && options.want.start < meta.from) {
-      const start = laterDay(options.want.start, horizon);
-      if (start < meta.from) ranges.push({ start, end: meta.from, open: false });
-    } else if (options.trigger !== 'chat' && options.backfill !== false && meta.from > horizon) {
-      const start = monthsBack(meta.from, BACKFILL_STEP_MONTHS);
-      ranges.push({ start: laterDay(start, horizon), end: meta.from, open: false });
-    }
-    if (options.trigger !== 'chat' && (due || options.force)) {
-      ranges.push({
-        start: meta.openFrom < meta.through ? meta.openFrom : addDays(meta.through, -1),
-        end: tomorrow,
-        open: true,
-      });
-    }
-  }
+  const ranges = planRanges(ctx, meta, options, now);
   if (!ranges.length) return { ran: false, reason: 'up to date', meta };
   const reader = factReaderOf(bill);
 
@@ -219,112 +197,189 @@ export async function syncLedger(
     daysUnchanged: 0,
   };
   try {
-    let services = meta?.services ?? [];
-    let servicesAt = meta?.servicesAt ?? '';
-    // Services are listed with every read of the open window (a new model's Marketplace
-    // service appears there first) and at least daily.
-    const readsOpen = ranges.some((r) => r.open);
-    let exportThrough = meta?.exportThrough;
-    if (reader && readsOpen) {
-      // The export's refresh status before reading: when it holds no newer usage than at the
-      // last read, the open window is not read again (nothing in it can have changed).
-      const status = await reader.refreshStatus(today);
-      record.requests += status.requests;
-      record.bytesScanned = (record.bytesScanned ?? 0) + status.bytesScanned;
-      if (meta && !options.force && status.through && status.through === meta.exportThrough) {
-        record.skipped = `the CUR export has not refreshed since ${status.through.slice(0, 16).replace('T', ' ')} UTC`;
-        for (let i = ranges.length - 1; i >= 0; i--) if (ranges[i]!.open) ranges.splice(i, 1);
-      }
-      exportThrough = status.through ?? exportThrough;
-    }
-    // A fact reader finds the services with the facts; Cost Explorer lists them.
-    if (
-      !reader &&
-      (!meta || readsOpen || now.getTime() - new Date(meta.servicesAt).getTime() >= SERVICES_TTL_MS)
-    ) {
-      const all = await bill.listServices({ start: horizon, end: tomorrow });
-      record.requests += 1;
-      services = all.filter(isBedrockService).sort();
-      if (all.includes(OPENSEARCH_SERVICE)) services.push(OPENSEARCH_SERVICE);
-      servicesAt = now.toISOString();
-    }
-    let next: LedgerMeta = meta
-      ? { ...meta, services, servicesAt }
-      : {
-          from: ranges[0]!.start,
-          through: ranges[0]!.start,
-          openFrom: ranges[0]!.start,
-          syncedAt: new Date(0).toISOString(),
-          services,
-          servicesAt,
-          metric: ctx.metric,
-          source: ctx.source,
-          history: [],
-        };
-    if (exportThrough) next = { ...next, exportThrough };
-    for (const range of ranges) {
-      const read = reader ? await reader.readFacts(range, ctx) : await readRange(ctx, bill, services, range);
-      record.requests += read.requests;
-      if (read.bytesScanned !== undefined)
-        record.bytesScanned = (record.bytesScanned ?? 0) + read.bytesScanned;
-      if (read.rules) record.rules = read.rules;
-      if (read.services) {
-        next = {
-          ...next,
-          services: [...new Set([...next.services, ...read.services])].sort(),
-          servicesAt: now.toISOString(),
-        };
-      }
-      if (read.accountNames) next = { ...next, accountNames: { ...next.accountNames, ...read.accountNames } };
-      record.ranges.push({ start: range.start, end: range.end });
-      const existing = await readDayHeaders(ctx.store, range.start, range.end);
-      for (let d = range.start; d < range.end; d = addDays(d, 1)) {
-        const facts = read.byDay.get(d) ?? [];
-        const previous = existing.get(d);
-        if (previous ? previous.hash === hashFacts(facts) : facts.length === 0) {
-          record.daysUnchanged++;
-          continue;
-        }
-        await writeDay(ctx.store, d, facts, previous);
-        record.daysWritten++;
-      }
-      next = {
-        ...next,
-        from: earlierDay(range.start, next.from),
-        through: laterDay(range.end, next.through),
-      };
-      if (range.open) {
-        next = { ...next, openFrom: read.firstEstimated ?? today, syncedAt: now.toISOString() };
-        record.openRead = true;
-      } else if (read.firstEstimated && read.firstEstimated < next.openFrom)
-        next = { ...next, openFrom: read.firstEstimated };
-    }
+    let next = await prepareMeta(ctx, bill, reader, meta, ranges, record, options);
+    for (const range of ranges) next = await syncRange(ctx, bill, reader, next, range, record);
     next = { ...next, history: [record, ...next.history].slice(0, 20) };
     await writeMeta(ctx.store, next);
     ctx.log.info('ledger synced', { ...record });
     return { ran: true, reason: 'synced', record, meta: next };
   } catch (error) {
-    record.error = error instanceof Error ? error.message : String(error);
-    ctx.log.warn('ledger sync failed; the ledger keeps its previous days', error);
-    if (meta)
-      await writeMeta(ctx.store, { ...meta, history: [record, ...meta.history].slice(0, 20) }).catch(
-        () => {},
-      );
-    if (options.trigger === 'chat' || !meta) {
-      const facing = toUserFacing(error);
-      throw isUserError(facing)
-        ? facing
-        : new UnavailableError(
-            reader
-              ? `${reader.label} could not read the bill (${record.error}); please try again later.`
-              : 'Cost Explorer is busy right now (too many requests or an outage); please try again in a minute.',
-            { cause: error },
-          );
-    }
-    return { ran: true, reason: 'failed', record, meta };
+    return await failedSync(ctx, reader, meta, record, options, error);
   } finally {
     await releaseLease(ctx);
   }
+}
+
+/** What is due: the first read, a question's missing days, a backfill step, the open window. */
+function planRanges(
+  ctx: LedgerContext,
+  meta: LedgerMeta | undefined,
+  options: SyncOptions,
+  now: Date,
+): PlannedRange[] {
+  const today = toIsoDate(now);
+  const tomorrow = addDays(today, 1);
+  const horizon = horizonStart(today);
+  if (!meta) {
+    const wanted = options.want ? earlierDay(options.want.start, today) : today;
+    // The first read: last month and this one (what alerts, digests and most questions
+    // need), or further back if a question asks; the backfill brings the rest in steps.
+    const start = [wanted, monthsBack(today, 1)].sort()[0]!;
+    return [{ start: laterDay(start, horizon), end: tomorrow, open: true }];
+  }
+  const ranges: PlannedRange[] = [];
+  const due =
+    now.getTime() - new Date(meta.syncedAt).getTime() >=
+    syncIntervalHours(meta, ctx.dailyRequests) * 3_600_000;
+  if (options.want && options.want.start < meta.from) {
+    const start = laterDay(options.want.start, horizon);
+    if (start < meta.from) ranges.push({ start, end: meta.from, open: false });
+  } else if (options.trigger !== 'chat' && options.backfill !== false && meta.from > horizon) {
+    const start = monthsBack(meta.from, BACKFILL_STEP_MONTHS);
+    ranges.push({ start: laterDay(start, horizon), end: meta.from, open: false });
+  }
+  if (options.trigger !== 'chat' && (due || options.force)) {
+    ranges.push({
+      start: meta.openFrom < meta.through ? meta.openFrom : addDays(meta.through, -1),
+      end: tomorrow,
+      open: true,
+    });
+  }
+  return ranges;
+}
+
+/**
+ * The meta this sync starts from: the services (listed with every read of the open window,
+ * where a new model's Marketplace service appears first, and at least daily) and, for a
+ * fact reader (CUR), the export's refresh status: an export with no newer usage than at the
+ * last read is not read again (the open ranges are dropped from `ranges`).
+ */
+async function prepareMeta(
+  ctx: LedgerContext,
+  bill: CostSource,
+  reader: FactReader | undefined,
+  meta: LedgerMeta | undefined,
+  ranges: PlannedRange[],
+  record: SyncRecord,
+  options: SyncOptions,
+): Promise<LedgerMeta> {
+  const now = ctx.clock.now();
+  const today = toIsoDate(now);
+  let services = meta?.services ?? [];
+  let servicesAt = meta?.servicesAt ?? '';
+  const readsOpen = ranges.some((r) => r.open);
+  let exportThrough = meta?.exportThrough;
+  if (reader && readsOpen) {
+    const status = await reader.refreshStatus(today);
+    record.requests += status.requests;
+    record.bytesScanned = (record.bytesScanned ?? 0) + status.bytesScanned;
+    if (meta && !options.force && status.through && status.through === meta.exportThrough) {
+      record.skipped = `the CUR export has not refreshed since ${status.through.slice(0, 16).replace('T', ' ')} UTC`;
+      for (let i = ranges.length - 1; i >= 0; i--) if (ranges[i]!.open) ranges.splice(i, 1);
+    }
+    exportThrough = status.through ?? exportThrough;
+  }
+  // A fact reader finds the services with the facts; Cost Explorer lists them.
+  if (
+    !reader &&
+    (!meta || readsOpen || now.getTime() - new Date(meta.servicesAt).getTime() >= SERVICES_TTL_MS)
+  ) {
+    const all = await bill.listServices({ start: horizonStart(today), end: addDays(today, 1) });
+    record.requests += 1;
+    services = all.filter(isBedrockService).sort();
+    if (all.includes(OPENSEARCH_SERVICE)) services.push(OPENSEARCH_SERVICE);
+    servicesAt = now.toISOString();
+  }
+  const first = ranges[0]?.start ?? today;
+  const next: LedgerMeta = meta
+    ? { ...meta, services, servicesAt }
+    : {
+        from: first,
+        through: first,
+        openFrom: first,
+        syncedAt: new Date(0).toISOString(),
+        services,
+        servicesAt,
+        metric: ctx.metric,
+        source: ctx.source,
+        history: [],
+      };
+  return exportThrough ? { ...next, exportThrough } : next;
+}
+
+/** Read one range, write the days whose facts changed, and say what the ledger now holds. */
+async function syncRange(
+  ctx: LedgerContext,
+  bill: CostSource,
+  reader: FactReader | undefined,
+  meta: LedgerMeta,
+  range: PlannedRange,
+  record: SyncRecord,
+): Promise<LedgerMeta> {
+  const now = ctx.clock.now();
+  let next = meta;
+  const read = reader ? await reader.readFacts(range, ctx) : await readRange(ctx, bill, meta.services, range);
+  record.requests += read.requests;
+  if (read.bytesScanned !== undefined) record.bytesScanned = (record.bytesScanned ?? 0) + read.bytesScanned;
+  if (read.rules) record.rules = read.rules;
+  if (read.services) {
+    next = {
+      ...next,
+      services: [...new Set([...next.services, ...read.services])].sort(),
+      servicesAt: now.toISOString(),
+    };
+  }
+  if (read.accountNames) next = { ...next, accountNames: { ...next.accountNames, ...read.accountNames } };
+  record.ranges.push({ start: range.start, end: range.end });
+  const existing = await readDayHeaders(ctx.store, range.start, range.end);
+  for (let d = range.start; d < range.end; d = addDays(d, 1)) {
+    const facts = read.byDay.get(d) ?? [];
+    const previous = existing.get(d);
+    if (previous ? previous.hash === hashFacts(facts) : facts.length === 0) {
+      record.daysUnchanged++;
+      continue;
+    }
+    await writeDay(ctx.store, d, facts, previous);
+    record.daysWritten++;
+  }
+  next = { ...next, from: earlierDay(range.start, next.from), through: laterDay(range.end, next.through) };
+  if (range.open) {
+    record.openRead = true;
+    return { ...next, openFrom: read.firstEstimated ?? toIsoDate(now), syncedAt: now.toISOString() };
+  }
+  if (read.firstEstimated && read.firstEstimated < next.openFrom)
+    return { ...next, openFrom: read.firstEstimated };
+  return next;
+}
+
+/**
+ * A failed sync: recorded in the meta (the ledger keeps its previous days); the schedule
+ * carries on, a question (or a first sync) gets a clear error.
+ */
+async function failedSync(
+  ctx: LedgerContext,
+  reader: FactReader | undefined,
+  meta: LedgerMeta | undefined,
+  record: SyncRecord,
+  options: SyncOptions,
+  error: unknown,
+): Promise<SyncResult> {
+  record.error = error instanceof Error ? error.message : String(error);
+  ctx.log.warn('ledger sync failed; the ledger keeps its previous days', error);
+  if (meta)
+    await writeMeta(ctx.store, { ...meta, history: [record, ...meta.history].slice(0, 20) }).catch(() => {});
+  if (options.trigger === 'chat' || !meta) {
+    const facing = toUserFacing(error);
+    throw isUserError(facing)
+      ? facing
+      : new UnavailableError(
+          reader
+            ? `${reader.label} could not read the bill (${record.error}); please try again later.`
+            : 'Cost Explorer is busy right now (too many requests or an outage); please try again in a minute.',
+          { cause: error },
+        );
+  }
+  return { ran: true, reason: 'failed', record, meta };
 }
 
 /** Read one range of the bill into facts per day (the query plan above). */
@@ -335,33 +390,10 @@ async function readRange(
   range: { start: string; end: string },
 ): Promise<RangeRead> {
   const byDay = new Map<string, BillFact[]>();
-  let requests = 0;
+  if (!services.length) return { byDay, requests: 0 };
+  const accounts = await accountsOf(ctx, bill, services, range);
+  let requests = accounts.requests;
   let firstEstimated: string | undefined;
-  const estimated = (day: string) => {
-    if (!firstEstimated || day < firstEstimated) firstEstimated = day;
-  };
-  if (!services.length) return { byDay, requests };
-  // Which linked account each (day, service) is in; '' where a cell spans several.
-  const accounts = await bill.getCostAndUsage({
-    start: range.start,
-    end: range.end,
-    granularity: 'DAILY',
-    groupBy: [
-      { type: 'DIMENSION', key: 'SERVICE' },
-      { type: 'DIMENSION', key: 'LINKED_ACCOUNT' },
-    ],
-    services,
-    recordTypes: ['Usage'],
-    metric: ctx.metric,
-  });
-  requests += accounts.requests;
-  const accountOf = new Map<string, string>();
-  for (const row of accounts.rows) {
-    const key = `${row.start}\u0000${row.keys[0]}`;
-    const account = row.keys[1] ?? '';
-    const seen = accountOf.get(key);
-    accountOf.set(key, seen === undefined || seen === account ? account : '');
-  }
   for (const service of services) {
     const result = await bill.getCostAndUsage({
       start: range.start,
@@ -377,29 +409,8 @@ async function readRange(
     });
     requests += result.requests;
     for (const row of result.rows) {
-      if (row.estimated) estimated(row.start);
-      const usageType = row.keys[0] ?? '';
-      const tag = row.keys[1] ?? '';
-      const i = tag.indexOf('$');
-      const account = accountOf.get(`${row.start}\u0000${service}`) ?? '';
-      // Cost Explorer has the resource tag and (when one cell is in one account) the account.
-      const team = attributeTeam(
-        { resourceTag: i >= 0 ? tag.slice(i + 1) : tag, account },
-        ctx.attribution ?? { accountTeams: {} },
-        ['resource-tag', 'account'],
-      );
-      const fact: BillFact = {
-        day: row.start,
-        service,
-        usageType,
-        team,
-        account,
-        region: regionOfUsageType(usageType),
-        recordType: 'Usage',
-        amount: row.amount,
-        quantity: row.quantity,
-        state: row.estimated ? 'provisional' : 'final',
-      };
+      if (row.estimated && (!firstEstimated || row.start < firstEstimated)) firstEstimated = row.start;
+      const fact = factOfRow(ctx, service, row, accounts.byCell.get(`${row.start}\u0000${service}`) ?? '');
       const list = byDay.get(row.start);
       if (list) list.push(fact);
       else byDay.set(row.start, [fact]);
@@ -408,6 +419,60 @@ async function readRange(
   // Two cells can land on one team (an untagged cell attributed by its account): one fact each.
   for (const [day, facts] of byDay) byDay.set(day, mergeFacts(facts));
   return { byDay, requests, ...(firstEstimated ? { firstEstimated } : {}) };
+}
+
+/** Which linked account each (day, service) is in; '' where a cell spans several. */
+async function accountsOf(
+  ctx: LedgerContext,
+  bill: CostSource,
+  services: string[],
+  range: { start: string; end: string },
+): Promise<{ byCell: Map<string, string>; requests: number }> {
+  const accounts = await bill.getCostAndUsage({
+    start: range.start,
+    end: range.end,
+    granularity: 'DAILY',
+    groupBy: [
+      { type: 'DIMENSION', key: 'SERVICE' },
+      { type: 'DIMENSION', key: 'LINKED_ACCOUNT' },
+    ],
+    services,
+    recordTypes: ['Usage'],
+    metric: ctx.metric,
+  });
+  const byCell = new Map<string, string>();
+  for (const row of accounts.rows) {
+    const key = `${row.start}\u0000${row.keys[0]}`;
+    const account = row.keys[1] ?? '';
+    const seen = byCell.get(key);
+    byCell.set(key, seen === undefined || seen === account ? account : '');
+  }
+  return { byCell, requests: accounts.requests };
+}
+
+/** One Cost Explorer row (usage type x team tag of one service and day) as a fact. */
+function factOfRow(ctx: LedgerContext, service: string, row: CostRow, account: string): BillFact {
+  const usageType = row.keys[0] ?? '';
+  const tag = row.keys[1] ?? '';
+  const i = tag.indexOf('$');
+  // Cost Explorer has the resource tag and (when one cell is in one account) the account.
+  const team = attributeTeam(
+    { resourceTag: i >= 0 ? tag.slice(i + 1) : tag, account },
+    ctx.attribution ?? { accountTeams: {} },
+    ['resource-tag', 'account'],
+  );
+  return {
+    day: row.start,
+    service,
+    usageType,
+    team,
+    account,
+    region: regionOfUsageType(usageType),
+    recordType: 'Usage',
+    amount: row.amount,
+    quantity: row.quantity,
+    state: row.estimated ? 'provisional' : 'final',
+  };
 }
 
 async function takeLease(ctx: LedgerContext, now: Date): Promise<boolean> {
