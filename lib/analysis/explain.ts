@@ -166,8 +166,13 @@ interface DriverAcc extends Pick<Driver, 'key' | 'label' | 'model' | 'modelKey' 
 
 /** In place, biggest change first (ties by label); each |change| is computed once, not per comparison. */
 function sortDrivers<T extends { deltaUsd: Dec; label: string }>(drivers: T[]): T[] {
-  const keyed = drivers.map((d) => ({ d, size: d.deltaUsd.abs() }));
-  keyed.sort((a, b) => b.size.comparedTo(a.size) || a.d.label.localeCompare(b.d.label));
+  // A number to compare first (40,000 drivers at 10,000 teams); the exact |change| only
+  // where two numbers tie, so the order is the exact one.
+  const keyed = drivers.map((d) => {
+    const size = d.deltaUsd.abs();
+    return { d, size, n: size.toNumber() };
+  });
+  keyed.sort((a, b) => b.n - a.n || b.size.comparedTo(a.size) || a.d.label.localeCompare(b.d.label));
   keyed.forEach((k, i) => {
     drivers[i] = k.d;
   });
