@@ -276,7 +276,7 @@ export async function explainPeriods(
       by: full.by,
       ...(input.team !== undefined ? { team: input.team } : {}),
     },
-    { format: money, periodName: periodName(input.current) },
+    { format: money, periodName: periodName(input.current), ...subjectOf(input.team) },
   );
   return {
     explanation,
@@ -353,9 +353,15 @@ async function explainTodaySoFar(
       by: input.by,
       ...(team !== undefined ? { team } : {}),
     },
-    { format: money, periodName: `today until ${hour} UTC` },
+    { format: money, periodName: `today until ${hour} UTC`, ...subjectOf(team) },
   );
   return { explanation, requests: 0, dataAsOf: now, stale: false };
+}
+
+/** Whose spend a headline is about, when the answer is about one team (`''`: untagged spend). */
+function subjectOf(team: string | undefined): { subject?: string } {
+  if (team === undefined) return {};
+  return { subject: team === '' ? 'Untagged Bedrock spend' : `Team ${team}'s Bedrock spend` };
 }
 
 /** `$1,240` for large amounts, `$81.20` for small ones; `signed` for changes. */
@@ -401,14 +407,7 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
     effect: effectLabel(explanation.drivers[i]!),
   }));
   const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
-  let headline = explanation.headline;
-  if (teamLabel !== undefined) {
-    headline = headline.replace(
-      /^Bedrock spend/,
-      teamLabel === UNATTRIBUTED ? 'Untagged Bedrock spend' : `Team ${teamLabel}'s Bedrock spend`,
-    );
-    headline = headline.replace(` for team ${teamLabel}`, '');
-  }
+  const headline = explanation.headline;
   const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
   const a = explanation.anomaly;
   const data: WhyData = {

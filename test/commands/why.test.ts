@@ -133,6 +133,7 @@ describe('why (Cost Explorer at the wire)', () => {
     const data = result.data as WhyData;
     expect(data.team).toBe('growth');
     expect(data.headline).toMatch(/^Team growth's Bedrock spend/);
+    expect(data.headline).not.toContain('for team growth');
     expect(data.drivers.map((d) => d.model)).toEqual(
       expect.arrayContaining(['Claude Haiku 4.5', 'Claude 3 Haiku', 'Llama 3.1 70B']),
     );
