@@ -8,6 +8,11 @@
  * Weeks are ISO weeks (Monday to Sunday); "7d" is the last 7 *complete* days. Days are the
  * team's local days when it has a time zone, else UTC.
  *
+ * The words are read once, into a `PeriodSpec`; the `Period` resolved from it carries that
+ * spec, its own `words` (what a follow-up button says) and its `timeZone`. A command that
+ * learns the team's time zone later reads the same period there with `periodIn`, not by
+ * parsing the text again or turning its label back into words.
+ *
  * Cost Explorer keeps 13 months of history, so older periods are refused with a clear
  * message rather than answered with a misleading zero.
  */
@@ -163,7 +168,7 @@ const NAMED: Record<string, PeriodName> = {
  * Read the words of one period (no day needed). Undefined when they are not a period;
  * throws for an impossible date range (`2026-11-31..`) and a reversed one.
  */
-export function readPeriodSpec(text: string): PeriodSpec | undefined {
+function readPeriodSpec(text: string): PeriodSpec | undefined {
   const t = text.toLowerCase().replace(/\s+/g, ' ').trim();
   if (Object.hasOwn(NAMED, t)) return { form: 'named', name: NAMED[t]! };
   let m = /^(?:last )?(\d{1,3}) ?(?:d|days?)$/.exec(t);
@@ -206,7 +211,7 @@ function rangeSpec(text: string, t: string, from: string, to: string): PeriodSpe
 }
 
 /** The period a spec names as of `today` (a day in `timeZone`); not validated. */
-export function resolvePeriod(spec: PeriodSpec, today: string, timeZone = 'UTC'): Period {
+function resolvePeriod(spec: PeriodSpec, today: string, timeZone = 'UTC'): Period {
   const period = resolveDays(spec, today);
   return { ...period, timeZone, spec };
 }

@@ -136,7 +136,7 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
  * the team's time zone, whose day is `today`): the current one on complete days, against
  * the `vs` period over the same elapsed span, or else the previous equal period.
  */
-export function comparedPeriods(
+function comparedPeriods(
   asked: Period,
   vs: Period | undefined,
   today: string,
