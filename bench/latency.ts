@@ -10,7 +10,7 @@ import { renderDailyChart } from '../lib/chart/render.js';
 import { createSlackEventsHandler } from '../lib/chat/slack-app.js';
 import { addDays } from '../lib/clock.js';
 import { executeLine } from '../lib/commands/grammar.js';
-import type { Period } from '../lib/commands/period.js';
+import { type Period, rangePeriod } from '../lib/commands/period.js';
 import type { CommandContext } from '../lib/commands/types.js';
 import { explainPeriods } from '../lib/commands/why.js';
 import { Dec, ZERO } from '../lib/money.js';
@@ -224,13 +224,7 @@ export async function latencyBench(options: { store?: Store } = {}): Promise<Ben
     const now = new Date('2026-11-18T06:00:00Z');
     const costs = bigBill({ start: '2026-08-20', days: 90, usageTypes: 60, teams: 25 });
     const ctx: SpendContext = { costs, kind: 'aws', metric: 'UnblendedCost', teamTagKey: 'team', now };
-    const period = (start: string, end: string): Period => ({
-      start,
-      end,
-      label: `${start}..${addDays(end, -1)}`,
-      kind: 'range',
-      partial: false,
-    });
+    const period = (start: string, end: string): Period => rangePeriod({ start, end });
     const whySamples = await sampleCpu(
       () =>
         explainPeriods(ctx, {

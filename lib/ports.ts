@@ -61,6 +61,13 @@ export interface CostResult {
   rows: CostRow[];
   /** How many billed API requests (pages) this answer took; 0 when served from cache. */
   requests: number;
+  /**
+   * When the answer was read from Cost Explorer (ISO timestamp), for a source that keeps
+   * answers (the cache, the ledger); absent means just now.
+   */
+  fetchedAt?: string;
+  /** True when a kept answer is served past its freshness (Cost Explorer could not answer). */
+  stale?: boolean;
 }
 
 export interface CostForecast {

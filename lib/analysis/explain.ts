@@ -500,25 +500,38 @@ export function effectPhrase(
   return `cache reads went from ${r0}% to ${r1}% of ${whose} ${detail.model} prompt tokens ${amount}`;
 }
 
+/** How the headline is worded: amounts, the period's name and whose spend it is about. */
+export interface HeadlineOptions {
+  format: (d: Dec, signed?: boolean) => string;
+  /** `last week`, `in the last 7 days`. */
+  periodName: string;
+  /**
+   * Whose spend the sentence is about (default `Bedrock spend`). An answer about one team
+   * names the team here (`Team search's Bedrock spend`), and its drivers then leave out
+   * "for team search".
+   */
+  subject?: string;
+}
+
 /**
  * A one-sentence headline: `+$1,240 (+38%): Claude Sonnet 4.5 output tokens for team search
  * doubled.` (amounts formatted by the caller's `format`). A model switch (one line new, one
  * gone, same token class) is named as such.
  */
-export function headlineOf(
-  explanation: Omit<Explanation, 'headline'>,
-  format: (d: Dec, signed?: boolean) => string,
-  periodName: string,
-): string {
+export function headlineOf(explanation: Omit<Explanation, 'headline'>, options: HeadlineOptions): string {
+  const { format, periodName } = options;
+  const subject = options.subject ?? 'Bedrock spend';
+  const withTeam = options.subject === undefined;
+  const phrase = (d: Driver) => driverPhrase(d, { withTeam });
   const { deltaUsd, previous, current } = explanation;
   if (deltaUsd.abs().lt(0.01)) {
-    return `Bedrock spend was flat ${periodName} at ${format(current.totalUsd)}.`;
+    return `${subject} was flat ${periodName} at ${format(current.totalUsd)}.`;
   }
   const pct = previous.totalUsd.isZero()
     ? ''
     : ` (${deltaUsd.isNegative() ? '' : '+'}${Math.round(deltaUsd.div(previous.totalUsd).toNumber() * 100)}%)`;
   const verb = deltaUsd.isNegative() ? 'fell' : 'rose';
-  const lead = `Bedrock spend ${verb} ${format(deltaUsd.abs())}${pct} ${periodName}`;
+  const lead = `${subject} ${verb} ${format(deltaUsd.abs())}${pct} ${periodName}`;
   const effect = explanation.effects[0];
   if (
     effect &&
@@ -526,14 +539,14 @@ export function headlineOf(
     (effect.kind === 'mix' || effect.kind === 'route' || effect.kind === 'cache') &&
     effect.deltaUsd.isNegative() === deltaUsd.isNegative()
   ) {
-    const phrase = effectPhrase(effect, explanation, format);
-    if (phrase) return `${lead}: ${phrase}.`;
+    const effectText = effectPhrase(effect, explanation, format);
+    if (effectText) return `${lead}: ${effectText}.`;
   }
   const drivers = explanation.drivers;
   const top = drivers[0];
   if (!top) return `${lead}.`;
   const sameSign = (d: Driver) => d.deltaUsd.isNegative() === deltaUsd.isNegative();
-  if (!sameSign(top)) return `${lead}, although ${driverPhrase(top)} ${causePhrase(top)}.`;
+  if (!sameSign(top)) return `${lead}, although ${phrase(top)} ${causePhrase(top)}.`;
   // A model switch: the top driver is new (or gone) and a line of the same token class went the other way.
   if (top.status === 'new' || top.status === 'vanished') {
     const other = drivers.find(
@@ -549,9 +562,9 @@ export function headlineOf(
       const who = top.team ? `team ${top.team}` : 'traffic';
       return `${lead}: ${who} moved from ${from.model} to ${to.model} (${to.tokenClass ? `${tokenClassLabel(to.tokenClass)} tokens ` : ''}${format(top.deltaUsd, true)}).`;
     }
-    return `${lead}: ${top.status === 'new' ? 'new spend on ' : ''}${driverPhrase(top)}${top.status === 'new' ? ` (${format(top.deltaUsd, true)})` : ' stopped'}.`;
+    return `${lead}: ${top.status === 'new' ? 'new spend on ' : ''}${phrase(top)}${top.status === 'new' ? ` (${format(top.deltaUsd, true)})` : ' stopped'}.`;
   }
-  return `${lead}: ${driverPhrase(top)} ${causePhrase(top)}.`;
+  return `${lead}: ${phrase(top)} ${causePhrase(top)}.`;
 }
 
 /**
@@ -564,10 +577,7 @@ export function headlineOf(
  * const e = explainChange({ current, previous, lines, teamLines }, { format: formatUsd, periodName: 'last week' });
  * e.headline; // "Bedrock spend rose $1,240.50 (+38%) last week: Claude Sonnet 4.5 output tokens for team search tripled."
  */
-export function explainChange(
-  input: ExplainInput,
-  options: { format: (d: Dec, signed?: boolean) => string; periodName: string },
-): Explanation {
+export function explainChange(input: ExplainInput, options: HeadlineOptions): Explanation {
   const by = input.by ?? 'model';
   const dailyMap = new Map<string, Dec>();
   const exact = input.exactTeams === true && input.team === undefined;
@@ -576,7 +586,33 @@ export function explainChange(
   const currentTotal = sumUsd([...usage.values()].map((a) => a.acc.c1));
   const previousTotal = sumUsd([...usage.values()].map((a) => a.acc.c0));
   const deltaUsd = currentTotal.minus(previousTotal);
+  const model = modelDriversOf(usage, input, exact);
+  const team = input.teamLines || exact ? teamDriversOf(input, usage, model, deltaUsd, exact) : undefined;
+  const teams = team?.teams ?? [];
+  const drivers = by === 'team' && team ? teams : model.drivers;
+  const anomaly = anomalyOf(input, dailyMap);
+  const base: Omit<Explanation, 'headline'> = {
+    current: { ...input.current, totalUsd: currentTotal },
+    previous: { ...input.previous, totalUsd: previousTotal },
+    deltaUsd,
+    by,
+    drivers,
+    teams,
+    effects: model.decomposition.groups,
+    effectsByTeam: exact || input.team !== undefined || input.lines.every((l) => l.team !== undefined),
+    ...(input.team !== undefined ? { team: input.team } : {}),
+    ...(team?.unattributedUsd !== undefined ? { unattributedUsd: team.unattributedUsd } : {}),
+    ...(anomaly ? { anomaly } : {}),
+  };
+  return { ...base, headline: headlineOf(base, options) };
+}
 
+/** The model drivers of the usage lines, with their volume, mix, route, cache and rate effects. */
+function modelDriversOf(
+  usage: Map<string, Agg>,
+  input: ExplainInput,
+  exact: boolean,
+): { drivers: Driver[]; decomposition: Decomposition; driverKeyOf: Map<string, string> } {
   // The driver of each usage line, computed once per line (not per day).
   const driverKeyOf = new Map<string, string>();
   const driverInfo = new Map<SpendLine, ReturnType<typeof modelDriverOf>>();
@@ -598,7 +634,7 @@ export function explainChange(
     })),
   );
   const effectsByAgg = new Map<Agg, Effects>(aggList.map((agg, i) => [agg, decomposition.lines[i]!]));
-  const modelDrivers = driversFromAggs(
+  const drivers = driversFromAggs(
     usage.values(),
     (line) => ({
       ...driverInfo.get(line)!,
@@ -606,69 +642,65 @@ export function explainChange(
     }),
     (agg) => effectsByAgg.get(agg)!,
   );
+  return { drivers, decomposition, driverKeyOf };
+}
 
-  let teams: Driver[] = [];
-  let unattributedUsd: Dec | undefined;
-  if (input.teamLines || exact) {
-    // Team drivers have no volume/rate split (quantities of different usage types do not add up).
-    const teamAggs = aggregate(
-      exact ? input.lines : input.teamLines!,
-      input,
-      teamOf,
-      serviceOf,
-      undefined,
-      false,
-    );
-    if (input.team === undefined && !exact) attributeTeams(modelDrivers, usage, teamAggs, driverKeyOf);
-    // Knowledge Base OCUs are not in the team x service query: they join as their own line
-    // (exact cells carry them with their team already).
-    const kbAggs = exact ? [] : [...usage.values()].filter((a) => isKnowledgeBaseLine(a.line));
-    teams = driversFromAggs([...teamAggs.values(), ...kbAggs], (line) =>
-      isKnowledgeBaseLine(line) && line.team === undefined
-        ? { key: 'kb', label: 'Knowledge Base vector store (not split by team)' }
-        : { key: `team:${line.team ?? ''}`, label: teamLabel(line.team ?? ''), team: line.team ?? '' },
-    );
-    // If the two queries disagree (late data between the two requests), keep the sum exact.
-    const residual = deltaUsd.minus(sumUsd(teams.map((t) => t.deltaUsd)));
-    if (!residual.isZero()) {
-      teams.push({
-        key: 'residual',
-        label: 'Not split by team (bill updated between queries)',
-        previousUsd: ZERO,
-        currentUsd: residual,
-        deltaUsd: residual,
-        status: 'changed',
-        lines: 0,
-      });
-      sortDrivers(teams);
-    }
-    unattributedUsd = sumUsd(
-      [...teamAggs.values()].filter((a) => (a.line.team ?? '') === '').map((a) => a.acc.c1),
-    );
+/**
+ * The team drivers (no volume/rate split: quantities of different usage types do not add
+ * up), summing to the change; untagged spend of the current period. Attributes each model
+ * driver to its main team when the team lines come from a second query.
+ */
+function teamDriversOf(
+  input: ExplainInput,
+  usage: Map<string, Agg>,
+  model: { drivers: Driver[]; driverKeyOf: Map<string, string> },
+  deltaUsd: Dec,
+  exact: boolean,
+): { teams: Driver[]; unattributedUsd: Dec } {
+  const teamAggs = aggregate(
+    exact ? input.lines : input.teamLines!,
+    input,
+    teamOf,
+    serviceOf,
+    undefined,
+    false,
+  );
+  if (input.team === undefined && !exact) attributeTeams(model.drivers, usage, teamAggs, model.driverKeyOf);
+  // Knowledge Base OCUs are not in the team x service query: they join as their own line
+  // (exact cells carry them with their team already).
+  const kbAggs = exact ? [] : [...usage.values()].filter((a) => isKnowledgeBaseLine(a.line));
+  const teams = driversFromAggs([...teamAggs.values(), ...kbAggs], (line) =>
+    isKnowledgeBaseLine(line) && line.team === undefined
+      ? { key: 'kb', label: 'Knowledge Base vector store (not split by team)' }
+      : { key: `team:${line.team ?? ''}`, label: teamLabel(line.team ?? ''), team: line.team ?? '' },
+  );
+  // If the two queries disagree (late data between the two requests), keep the sum exact.
+  const residual = deltaUsd.minus(sumUsd(teams.map((t) => t.deltaUsd)));
+  if (!residual.isZero()) {
+    teams.push({
+      key: 'residual',
+      label: 'Not split by team (bill updated between queries)',
+      previousUsd: ZERO,
+      currentUsd: residual,
+      deltaUsd: residual,
+      status: 'changed',
+      lines: 0,
+    });
+    sortDrivers(teams);
   }
+  const unattributedUsd = sumUsd(
+    [...teamAggs.values()].filter((a) => (a.line.team ?? '') === '').map((a) => a.acc.c1),
+  );
+  return { teams, unattributedUsd };
+}
 
-  const drivers = by === 'team' && (input.teamLines || exact) ? teams : modelDrivers;
+/** The day of the current period furthest from its usual (periods of two days or more). */
+function anomalyOf(input: ExplainInput, dailyMap: Map<string, Dec>): DayAnomaly | undefined {
+  if (daysBetween(input.current.start, input.current.end) < 2) return undefined;
   const daily =
     input.daily ??
     [...dailyMap.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, usd]) => ({ day, usd }));
-  const anomaly =
-    daysBetween(input.current.start, input.current.end) >= 2
-      ? biggestDayAnomaly(daily, input.current)
-      : undefined;
-  const base: Omit<Explanation, 'headline'> = {
-    current: { ...input.current, totalUsd: currentTotal },
-    previous: { ...input.previous, totalUsd: previousTotal },
-    deltaUsd,
-    by,
-    drivers,
-    teams,
-    effects: decomposition.groups,
-    effectsByTeam: exact || input.team !== undefined || input.lines.every((l) => l.team !== undefined),
-    ...(input.team !== undefined ? { team: input.team } : {}),
-    ...(unattributedUsd !== undefined ? { unattributedUsd } : {}),
-    ...(anomaly ? { anomaly } : {}),
-  };
-  return { ...base, headline: headlineOf(base, options.format, options.periodName) };
+  return biggestDayAnomaly(daily, input.current);
 }
 
 export interface RoundedDriver {

@@ -280,103 +280,163 @@ export async function answerQuestion(question: string, ctx: CommandContext): Pro
   if (limited) return limitedAnswer(question, ctx, modelId, limited);
   const client = await runtimeClientFor(deps);
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, calls: 0 };
-  const withStatus = supportsToolResultStatus(modelId);
-  const messages: Message[] = [
-    { role: 'user', content: [{ text: `Question from a chat user:\n${question}` }] },
-  ];
-
-  let outcome: AskOutcome = 'no_tool';
-  let success: ToolSuccess | undefined;
-  let failure: ToolFailure | undefined;
-  let intro: string | undefined;
+  const asked: Asked = { outcome: 'no_tool' };
   try {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const response = await converse(client, {
-        modelId,
-        system: [{ text: systemPrompt(now.toISOString().slice(0, 10)) }],
-        messages,
-        toolConfig: { tools: toolSpecs(), toolChoice: { auto: {} } },
-        inferenceConfig: { maxTokens: MAX_OUTPUT_TOKENS, temperature: 0 },
-      });
-      usage.calls++;
-      usage.inputTokens += response.usage?.inputTokens ?? 0;
-      usage.outputTokens += response.usage?.outputTokens ?? 0;
-      const message = response.output && 'message' in response.output ? response.output.message : undefined;
-      const content: ContentBlock[] = message?.content ?? [];
-      const toolUses = content.flatMap((b) => (b.toolUse ? [b.toolUse] : []));
-      const first = toolUses[0];
-      if (!message || !first) {
-        // Prose only (end_turn, max_tokens...): never shown, it may hold invented numbers.
-        outcome = 'no_tool';
-        break;
-      }
-      const ran = await runTool(first, ctx);
-      if (ran.ok) {
-        success = ran;
-        outcome = 'answered';
-        intro = sanitizeIntro(content.flatMap((b) => (b.text ? [b.text] : [])).join(' '));
-        deps.log.info('ask answered', { tool: ran.tool.name, commandLine: ran.commandLine });
-        break;
-      }
-      failure = ran;
-      outcome = ran.userFacing && !ran.retryable ? 'tool_error' : 'invalid_tool';
-      if (!ran.retryable || attempt === 1) break;
-      // Tell the model what was wrong, once. Every toolUse needs its toolResult.
-      messages.push(message, {
-        role: 'user',
-        content: toolUses.map((tu) => ({
-          toolResult: {
-            toolUseId: tu.toolUseId,
-            content: [{ text: tu === first ? ran.error : 'Not run: call one tool at a time.' }],
-            ...(withStatus ? { status: 'error' as const } : {}),
-          },
-        })),
-      });
-    }
+    await askWithTools(client, { question, modelId, now }, ctx, usage, asked);
   } catch (error) {
     const kind = classifyConverseError(error);
     if (!kind) {
-      await record();
+      await recordCost(ctx, modelId, now, usage);
       throw error;
     }
     deps.log.warn('ask: Converse failed', { kind, error });
-    outcome = kind;
+    asked.outcome = kind;
   }
-
-  const cost = await record();
+  const cost = await recordCost(ctx, modelId, now, usage);
   const data: AskData = {
     question,
-    outcome,
+    outcome: asked.outcome,
     assistantCostUsd: cost.usd ? cost.usd.toDecimalPlaces(6).toNumber() : null,
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     model: modelId,
   };
+  const footerOf = (commandLine?: string) => footer(modelId, usage, cost, commandLine);
+  return asked.success
+    ? answered(data, asked.success, asked.intro, footerOf)
+    : notAnswered(data, asked, { ctx, now, modelId }, usage.calls ? footerOf() : undefined);
+}
 
-  if (success) {
-    const r = success.result.reply;
-    data.tool = { name: success.tool.name, arguments: success.args };
-    data.commandLine = success.commandLine;
-    data.result = success.result.data;
-    const reply: Reply = {
-      ...r,
-      context: [
-        ...(intro ? [`Assistant (model-written, no figures): ${intro}`] : []),
-        ...(r.context ?? []),
-        footer(modelId, usage, cost, success.commandLine),
-      ],
-    };
-    return { command: 'ask', data, reply };
+/** Where asking the model got to: the outcome, the tool call that answered or the last that failed. */
+interface Asked {
+  outcome: AskOutcome;
+  success?: ToolSuccess;
+  failure?: ToolFailure;
+  intro?: string;
+}
+
+/**
+ * Ask the model to pick a tool, run it, and tell the model once what was wrong when the
+ * call can be corrected. Updates `asked` as it goes (a Converse error keeps what was
+ * learnt before it) and adds the tokens to `usage`.
+ */
+async function askWithTools(
+  client: Awaited<ReturnType<typeof runtimeClientFor>>,
+  { question, modelId, now }: { question: string; modelId: string; now: Date },
+  ctx: CommandContext,
+  usage: TokenUsage,
+  asked: Asked,
+): Promise<void> {
+  const { deps } = ctx;
+  const withStatus = supportsToolResultStatus(modelId);
+  const today = now.toISOString().slice(0, 10);
+  const messages: Message[] = [
+    { role: 'user', content: [{ text: `Question from a chat user:\n${question}` }] },
+  ];
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const response = await converse(client, {
+      modelId,
+      system: [{ text: systemPrompt(today) }],
+      messages,
+      toolConfig: { tools: toolSpecs(), toolChoice: { auto: {} } },
+      inferenceConfig: { maxTokens: MAX_OUTPUT_TOKENS, temperature: 0 },
+    });
+    usage.calls++;
+    usage.inputTokens += response.usage?.inputTokens ?? 0;
+    usage.outputTokens += response.usage?.outputTokens ?? 0;
+    const message = response.output && 'message' in response.output ? response.output.message : undefined;
+    const content: ContentBlock[] = message?.content ?? [];
+    const toolUses = content.flatMap((b) => (b.toolUse ? [b.toolUse] : []));
+    const first = toolUses[0];
+    if (!message || !first) {
+      // Prose only (end_turn, max_tokens...): never shown, it may hold invented numbers.
+      asked.outcome = 'no_tool';
+      return;
+    }
+    const ran = await runTool(first, ctx);
+    if (ran.ok) {
+      asked.success = ran;
+      asked.outcome = 'answered';
+      const intro = sanitizeIntro(content.flatMap((b) => (b.text ? [b.text] : [])).join(' '));
+      if (intro !== undefined) asked.intro = intro;
+      deps.log.info('ask answered', { tool: ran.tool.name, commandLine: ran.commandLine });
+      return;
+    }
+    asked.failure = ran;
+    asked.outcome = ran.userFacing && !ran.retryable ? 'tool_error' : 'invalid_tool';
+    if (!ran.retryable || attempt === 1) return;
+    // Tell the model what was wrong, once. Every toolUse needs its toolResult.
+    messages.push(message, {
+      role: 'user',
+      content: toolUses.map((tu) => ({
+        toolResult: {
+          toolUseId: tu.toolUseId,
+          content: [{ text: tu === first ? ran.error : 'Not run: call one tool at a time.' }],
+          ...(withStatus ? { status: 'error' as const } : {}),
+        },
+      })),
+    });
   }
+}
 
-  const suggestions = suggestCommands(question, now);
+/** Price the assistant's tokens and record them against today's budget (when a call was made). */
+async function recordCost(
+  ctx: CommandContext,
+  modelId: string,
+  now: Date,
+  usage: TokenUsage,
+): Promise<AssistantCost> {
+  const { deps } = ctx;
+  let cost: AssistantCost = { modelName: modelId };
+  if (usage.calls > 0) {
+    try {
+      cost = priceUsage(await deps.catalog(), modelId, deps.config.AWS_REGION, usage);
+    } catch (error) {
+      deps.log.warn('ask: could not price the assistant tokens', error);
+    }
+    await recordAssistantUsage(deps.store, now, usage, cost, deps.log);
+  }
+  return cost;
+}
+
+/** The tool's own reply, with the model's intro (no figures) and the footer. */
+function answered(
+  data: AskData,
+  success: ToolSuccess,
+  intro: string | undefined,
+  footerOf: (commandLine?: string) => string,
+): CommandResult<AskData> {
+  const r = success.result.reply;
+  data.tool = { name: success.tool.name, arguments: success.args };
+  data.commandLine = success.commandLine;
+  data.result = success.result.data;
+  const reply: Reply = {
+    ...r,
+    context: [
+      ...(intro ? [`Assistant (model-written, no figures): ${intro}`] : []),
+      ...(r.context ?? []),
+      footerOf(success.commandLine),
+    ],
+  };
+  return { command: 'ask', data, reply };
+}
+
+/** Why no command answered, the closest attempt, and the commands that would. */
+function notAnswered(
+  data: AskData,
+  asked: Asked,
+  { ctx, now, modelId }: { ctx: CommandContext; now: Date; modelId: string },
+  footerText: string | undefined,
+): CommandResult<AskData> {
+  const { outcome, failure } = asked;
+  const suggestions = suggestCommands(data.question, now);
   data.suggestions = suggestions;
   const blocks: ReplyBlock[] = [];
   let headline: string;
   if (outcome === 'tool_error' && failure?.userFacing) {
     headline = failure.userFacing;
   } else {
-    headline = NOT_ANSWERED[outcome as keyof typeof NOT_ANSWERED](modelId, deps.config.AWS_REGION);
+    headline = NOT_ANSWERED[outcome as keyof typeof NOT_ANSWERED](modelId, ctx.deps.config.AWS_REGION);
     if (failure?.userFacing && failure.commandLine) {
       blocks.push({
         kind: 'text',
@@ -389,25 +449,8 @@ export async function answerQuestion(question: string, ctx: CommandContext): Pro
     command: 'ask',
     data,
     // No call answered (throttled, denied): no tokens were billed, so no cost line.
-    reply: {
-      headline,
-      ...(usage.calls ? { context: [footer(modelId, usage, cost, undefined)] } : {}),
-      blocks,
-    },
+    reply: { headline, ...(footerText ? { context: [footerText] } : {}), blocks },
   };
-
-  async function record(): Promise<AssistantCost> {
-    let cost: AssistantCost = { modelName: modelId! };
-    if (usage.calls > 0) {
-      try {
-        cost = priceUsage(await deps.catalog(), modelId!, deps.config.AWS_REGION, usage);
-      } catch (error) {
-        deps.log.warn('ask: could not price the assistant tokens', error);
-      }
-      await recordAssistantUsage(deps.store, now, usage, cost, deps.log);
-    }
-    return cost;
-  }
 }
 
 /** The answer when a limit stops a question before the model: which one, until when, and the commands. */

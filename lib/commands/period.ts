@@ -8,6 +8,11 @@
  * Weeks are ISO weeks (Monday to Sunday); "7d" is the last 7 *complete* days. Days are the
  * team's local days when it has a time zone, else UTC.
  *
+ * The words are read once, into a `PeriodSpec`; the `Period` resolved from it carries that
+ * spec, its own `words` (what a follow-up button says) and its `timeZone`. A command that
+ * learns the team's time zone later reads the same period there with `periodIn`, not by
+ * parsing the text again or turning its label back into words.
+ *
  * Cost Explorer keeps 13 months of history, so older periods are refused with a clear
  * message rather than answered with a misleading zero.
  */
@@ -42,7 +47,43 @@ export interface Period extends DateRange {
   label: string;
   /** True when the period includes today (its last day is still being billed). */
   partial: boolean;
+  /**
+   * Words that name this period again in a follow-up command (a button): `last week`, `7d`,
+   * `mtd`, `2026-10`, `2026-W45`, `2026-10-01..2026-10-15`. Written by the parser from what
+   * it read, never recovered from the label.
+   */
+  words: string;
+  /** The time zone its days are in: `UTC`, or the team's. */
+  timeZone: string;
+  /** What the words named, to read the same period in a team's time zone (absent when derived). */
+  spec?: PeriodSpec;
 }
+
+/** Named periods, by the canonical word the parser keeps for them. */
+type PeriodName =
+  | 'today'
+  | 'yesterday'
+  | 'this week'
+  | 'last week'
+  | 'mtd'
+  | 'last month'
+  | 'tomorrow'
+  | 'next week'
+  | 'next month';
+
+/**
+ * What PERIOD words name, before they are read against a day: parsed once from the text,
+ * then resolved against today in UTC or in a team's time zone.
+ */
+export type PeriodSpec =
+  | { form: 'named'; name: PeriodName }
+  | { form: 'days'; n: number }
+  /** A month; without a year, its most recent occurrence. */
+  | { form: 'month'; month: number; year?: number }
+  | { form: 'week'; year: number; week: number }
+  | { form: 'day'; date: string }
+  /** Both days included, as people write ranges. */
+  | { form: 'range'; from: string; to: string };
 
 /** Cost Explorer's history limit, in months. */
 export const HISTORY_MONTHS = 13;
@@ -67,19 +108,26 @@ export function todayIn(now: Date, tz = 'UTC'): string {
   return localTime(now, tz).date;
 }
 
-function monthPeriod(first: string, today: string): Period {
-  const end = startOfNextMonth(first);
-  const label = `${monthName(first)} ${first.slice(0, 4)}`;
-  if (end > today) {
-    return {
-      start: first,
-      end: addDays(today, 1),
-      kind: 'month-to-date',
-      label: `${label} to date`,
-      partial: true,
-    };
-  }
-  return { start: first, end, kind: 'month', label, partial: false };
+/** `2026-10`, `2026-W05`, `2026-10-01..2026-10-15`: the words of a month, an ISO week, a range. */
+function monthWords(first: string): string {
+  return first.slice(0, 7);
+}
+
+function rangeWords(from: string, to: string): string {
+  return `${from}..${to}`;
+}
+
+/** A period of fixed days (a comparison span), named by its dates. */
+export function rangePeriod(range: DateRange, timeZone = 'UTC'): Period {
+  return {
+    start: range.start,
+    end: range.end,
+    kind: 'range',
+    label: formatRange(range),
+    partial: false,
+    words: rangeWords(range.start, addDays(range.end, -1)),
+    timeZone,
+  };
 }
 
 /** `oct`, `october`, `sept`: a prefix of at least three letters of a month's name. */
@@ -99,125 +147,208 @@ function isoWeekStart(year: number, week: number): string {
   return addDays(startOfIsoWeek(jan4), (week - 1) * 7);
 }
 
-/** Parse the words of one period (without validation against today). */
-function interpret(text: string, today: string): Period | undefined {
-  const t = text.toLowerCase().replace(/\s+/g, ' ').trim();
-  const tomorrow = addDays(today, 1);
-  switch (t) {
-    case 'today':
-      return { start: today, end: tomorrow, kind: 'day', label: 'today', partial: true };
-    case 'yesterday':
-      return { start: addDays(today, -1), end: today, kind: 'day', label: 'yesterday', partial: false };
-    case 'this week':
-    case 'wtd':
-      return {
-        start: startOfIsoWeek(today),
-        end: tomorrow,
-        kind: 'week-to-date',
-        label: 'this week',
-        partial: true,
-      };
-    case 'last week': {
-      const start = addDays(startOfIsoWeek(today), -7);
-      return { start, end: addDays(start, 7), kind: 'week', label: 'last week', partial: false };
-    }
-    case 'mtd':
-    case 'this month':
-    case 'month to date':
-      return {
-        start: startOfMonth(today),
-        end: tomorrow,
-        kind: 'month-to-date',
-        label: 'month to date',
-        partial: true,
-      };
-    case 'last month': {
-      const start = startOfPreviousMonth(today);
-      return { start, end: startOfMonth(today), kind: 'month', label: 'last month', partial: false };
-    }
-  }
+/** The words people type for the named periods, by the name kept. */
+const NAMED: Record<string, PeriodName> = {
+  today: 'today',
+  yesterday: 'yesterday',
+  'this week': 'this week',
+  wtd: 'this week',
+  'last week': 'last week',
+  mtd: 'mtd',
+  'this month': 'mtd',
+  'month to date': 'mtd',
+  'last month': 'last month',
   // Named so that the answer can say why not: the bill only knows the past.
-  if (t === 'tomorrow')
-    return { start: tomorrow, end: addDays(tomorrow, 1), kind: 'day', label: 'tomorrow', partial: false };
-  if (t === 'next week') {
-    const start = addDays(startOfIsoWeek(today), 7);
-    return { start, end: addDays(start, 7), kind: 'week', label: 'next week', partial: false };
-  }
-  if (t === 'next month') {
-    const start = startOfNextMonth(today);
-    return { start, end: startOfNextMonth(start), kind: 'month', label: 'next month', partial: false };
-  }
+  tomorrow: 'tomorrow',
+  'next week': 'next week',
+  'next month': 'next month',
+};
+
+/**
+ * Read the words of one period (no day needed). Undefined when they are not a period;
+ * throws for an impossible date range (`2026-11-31..`) and a reversed one.
+ */
+function readPeriodSpec(text: string): PeriodSpec | undefined {
+  const t = text.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (Object.hasOwn(NAMED, t)) return { form: 'named', name: NAMED[t]! };
   let m = /^(?:last )?(\d{1,3}) ?(?:d|days?)$/.exec(t);
   if (m) {
     const n = Number(m[1]);
-    if (n < 1 || n > 400) return undefined;
-    return { start: addDays(today, -n), end: today, kind: 'days', label: `last ${n} days`, partial: false };
+    return n < 1 || n > 400 ? undefined : { form: 'days', n };
   }
   m = /^(\d{4})-(\d{2})$/.exec(t);
-  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return monthPeriod(`${t}-01`, today);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12)
+    return { form: 'month', month: Number(m[2]), year: Number(m[1]) };
   m = /^([a-z]+)(?: (\d{4}))?$/.exec(t);
-  if (m) {
-    const month = monthFromWord(m[1]!);
-    if (month !== undefined) {
-      // A bare month name means its most recent occurrence (not in the future).
-      let year = m[2] ? Number(m[2]) : Number(today.slice(0, 4));
-      const first = (y: number) => `${y}-${String(month).padStart(2, '0')}-01`;
-      if (!m[2] && first(year) > today) year -= 1;
-      return monthPeriod(first(year), today);
-    }
-  }
+  const month = m ? monthFromWord(m[1]!) : undefined;
+  if (m && month !== undefined) return { form: 'month', month, ...(m[2] ? { year: Number(m[2]) } : {}) };
   m = /^(\d{4})-?w(\d{1,2})$/.exec(t);
   if (m) {
     const week = Number(m[2]);
-    if (week < 1 || week > 53) return undefined;
-    const start = isoWeekStart(Number(m[1]), week);
-    const end = addDays(start, 7);
-    if (end > tomorrow) {
-      return {
-        start,
-        end: tomorrow,
-        kind: 'week-to-date',
-        label: `week of ${formatDay(start)}`,
-        partial: true,
-      };
-    }
-    return { start, end, kind: 'week', label: `week of ${formatDay(start)}`, partial: false };
+    return week < 1 || week > 53 ? undefined : { form: 'week', year: Number(m[1]), week };
   }
-  if (isIsoDate(t)) {
+  if (isIsoDate(t)) return { form: 'day', date: t };
+  m = /^(\d{4}-\d{2}-\d{2}) ?(?:\.\.|to|–|—) ?(\d{4}-\d{2}-\d{2})$/.exec(t);
+  if (m) return rangeSpec(text, t, m[1]!, m[2]!);
+  return undefined;
+}
+
+/** A typed date range, checked: real dates, in order. */
+function rangeSpec(text: string, t: string, from: string, to: string): PeriodSpec {
+  if (!isIsoDate(from) || !isIsoDate(to)) {
+    const impossible = impossibleDateError(t, 'Ranges are YYYY-MM-DD..YYYY-MM-DD, both days included.');
+    if (impossible) throw impossible;
+    throw new ParseError(
+      `"${text}" is not a real date range: use YYYY-MM-DD..YYYY-MM-DD, both days included.`,
+    );
+  }
+  if (to < from) {
+    throw new UserError('bad_period', `The range ${from}..${to} ends before it starts.`, {
+      suggestion: `Did you mean ${to}..${from}?`,
+    });
+  }
+  return { form: 'range', from, to };
+}
+
+/** The period a spec names as of `today` (a day in `timeZone`); not validated. */
+function resolvePeriod(spec: PeriodSpec, today: string, timeZone = 'UTC'): Period {
+  const period = resolveDays(spec, today);
+  return { ...period, timeZone, spec };
+}
+
+type Resolved = Omit<Period, 'timeZone' | 'spec'>;
+
+function resolveDays(spec: PeriodSpec, today: string): Resolved {
+  switch (spec.form) {
+    case 'named':
+      return namedPeriod(spec.name, today);
+    case 'days':
+      return {
+        start: addDays(today, -spec.n),
+        end: today,
+        kind: 'days',
+        label: `last ${spec.n} days`,
+        partial: false,
+        words: `${spec.n}d`,
+      };
+    case 'month':
+      return monthPeriod(monthStart(spec, today), today);
+    case 'week':
+      return weekPeriod(spec.year, spec.week, today);
+    case 'day':
+      return {
+        start: spec.date,
+        end: addDays(spec.date, 1),
+        kind: 'day',
+        label: spec.date === today ? 'today' : formatDay(spec.date),
+        partial: spec.date === today,
+        words: spec.date,
+      };
+    case 'range':
+      return typedRange(spec.from, spec.to, today);
+  }
+}
+
+function namedPeriod(name: PeriodName, today: string): Resolved {
+  const tomorrow = addDays(today, 1);
+  const of = (start: string, end: string, kind: PeriodKind, label: string, partial = false): Resolved => ({
+    start,
+    end,
+    kind,
+    label,
+    partial,
+    words: name,
+  });
+  switch (name) {
+    case 'today':
+      return of(today, tomorrow, 'day', 'today', true);
+    case 'yesterday':
+      return of(addDays(today, -1), today, 'day', 'yesterday');
+    case 'this week':
+      return of(startOfIsoWeek(today), tomorrow, 'week-to-date', 'this week', true);
+    case 'last week': {
+      const start = addDays(startOfIsoWeek(today), -7);
+      return of(start, addDays(start, 7), 'week', 'last week');
+    }
+    case 'mtd':
+      return of(startOfMonth(today), tomorrow, 'month-to-date', 'month to date', true);
+    case 'last month':
+      return of(startOfPreviousMonth(today), startOfMonth(today), 'month', 'last month');
+    case 'tomorrow':
+      return of(tomorrow, addDays(tomorrow, 1), 'day', 'tomorrow');
+    case 'next week': {
+      const start = addDays(startOfIsoWeek(today), 7);
+      return of(start, addDays(start, 7), 'week', 'next week');
+    }
+    case 'next month': {
+      const start = startOfNextMonth(today);
+      return of(start, startOfNextMonth(start), 'month', 'next month');
+    }
+  }
+}
+
+/** The first day of a spec's month; a bare month name means its most recent occurrence (not in the future). */
+function monthStart(spec: { month: number; year?: number }, today: string): string {
+  const first = (y: number) => `${y}-${String(spec.month).padStart(2, '0')}-01`;
+  if (spec.year !== undefined) return first(spec.year);
+  const year = Number(today.slice(0, 4));
+  return first(year) > today ? first(year - 1) : first(year);
+}
+
+function monthPeriod(first: string, today: string): Resolved {
+  const end = startOfNextMonth(first);
+  const label = `${monthName(first)} ${first.slice(0, 4)}`;
+  const words = monthWords(first);
+  if (end > today) {
     return {
-      start: t,
-      end: addDays(t, 1),
-      kind: 'day',
-      label: t === today ? 'today' : formatDay(t),
-      partial: t === today,
+      start: first,
+      end: addDays(today, 1),
+      kind: 'month-to-date',
+      label: `${label} to date`,
+      partial: true,
+      words,
     };
   }
-  m = /^(\d{4}-\d{2}-\d{2}) ?(?:\.\.|to|–|—) ?(\d{4}-\d{2}-\d{2})$/.exec(t);
-  if (m) {
-    const [from, to] = [m[1]!, m[2]!];
-    if (!isIsoDate(from) || !isIsoDate(to)) {
-      const impossible = impossibleDateError(t, 'Ranges are YYYY-MM-DD..YYYY-MM-DD, both days included.');
-      if (impossible) throw impossible;
-      throw new ParseError(
-        `"${text}" is not a real date range: use YYYY-MM-DD..YYYY-MM-DD, both days included.`,
-      );
-    }
-    if (to < from) {
-      throw new UserError('bad_period', `The range ${from}..${to} ends before it starts.`, {
-        suggestion: `Did you mean ${to}..${from}?`,
-      });
-    }
-    // People write ranges with both days included; `end` is exclusive internally.
-    let end = addDays(to, 1);
-    let partial = false;
-    if (end > tomorrow && from <= today) {
-      end = tomorrow;
-      partial = true;
-    }
-    const range = { start: from, end };
-    return { ...range, kind: 'range', label: formatRange(range), partial };
+  return { start: first, end, kind: 'month', label, partial: false, words };
+}
+
+function weekPeriod(year: number, week: number, today: string): Resolved {
+  const tomorrow = addDays(today, 1);
+  const start = isoWeekStart(year, week);
+  const end = addDays(start, 7);
+  const label = `week of ${formatDay(start)}`;
+  const words = `${year}-W${String(week).padStart(2, '0')}`;
+  if (end > tomorrow) return { start, end: tomorrow, kind: 'week-to-date', label, partial: true, words };
+  return { start, end, kind: 'week', label, partial: false, words };
+}
+
+/** A range as people write it (both days included; `end` is exclusive inside), clipped at today. */
+function typedRange(from: string, to: string, today: string): Resolved {
+  const tomorrow = addDays(today, 1);
+  let end = addDays(to, 1);
+  let partial = false;
+  if (end > tomorrow && from <= today) {
+    end = tomorrow;
+    partial = true;
   }
-  return undefined;
+  const range = { start: from, end };
+  return { ...range, kind: 'range', label: formatRange(range), partial, words: rangeWords(from, to) };
+}
+
+/** Parse the words of one period as of `today` in `timeZone` (without validation against today). */
+function interpret(text: string, today: string, timeZone = 'UTC'): Period | undefined {
+  const spec = readPeriodSpec(text);
+  return spec ? resolvePeriod(spec, today, timeZone) : undefined;
+}
+
+/**
+ * The same period read in another time zone (a team's): what its words named, resolved
+ * against that zone's today and validated. A derived period (no spec) is returned as is.
+ */
+export function periodIn(period: Period, now: Date, timeZone: string): Period {
+  if (!period.spec) return period;
+  const today = todayIn(now, timeZone);
+  return validatePeriod(resolvePeriod(period.spec, today, timeZone), today);
 }
 
 /** Check a period against today and Cost Explorer's history; throws `UserError`. */
@@ -341,7 +472,7 @@ export function unknownPeriodError(text: string, now: Date, fallback: string, tz
 export function parsePeriod(words: string[] | string, now: Date, tz?: string): Period {
   const text = Array.isArray(words) ? words.join(' ') : words;
   const today = todayIn(now, tz);
-  const period = interpret(text, today);
+  const period = interpret(text, today, tz);
   if (!period) {
     const error = unknownPeriodError(text, now, `Periods: ${PERIOD_FORMS}.`, tz);
     throw error.message.startsWith('I don\'t understand "')
@@ -366,7 +497,7 @@ export function takePeriod(words: string[], now: Date, tz?: string): { period?: 
   for (const span of PERIOD_SPANS) {
     if (words.length < span) continue;
     const text = words.slice(0, span).join(' ');
-    const period = interpret(text, today);
+    const period = interpret(text, today, tz);
     if (period) return { period: validatePeriod(period, today), rest: words.slice(span) };
   }
   return { rest: words };
@@ -379,43 +510,34 @@ export function takePeriod(words: string[], now: Date, tz?: string): { period?: 
  */
 export function previousPeriod(period: Period): Period {
   const length = daysBetween(period.start, period.end);
+  const { timeZone } = period;
   switch (period.kind) {
     case 'month': {
       const start = startOfPreviousMonth(period.start);
+      const label = `${monthName(start)} ${start.slice(0, 4)}`;
       return {
         start,
         end: period.start,
         kind: 'month',
-        label: `${monthName(start)} ${start.slice(0, 4)}`,
+        label,
         partial: false,
+        words: monthWords(start),
+        timeZone,
       };
     }
     case 'month-to-date': {
       const start = startOfPreviousMonth(period.start);
-      const end = addDays(start, Math.min(length, daysInMonth(start)));
-      return { start, end, kind: 'range', label: formatRange({ start, end }), partial: false };
+      return rangePeriod({ start, end: addDays(start, Math.min(length, daysInMonth(start))) }, timeZone);
     }
     case 'week':
     case 'week-to-date': {
       const start = addDays(period.start, -7);
-      const end = addDays(start, length);
-      return {
-        start,
-        end,
-        kind: period.kind === 'week' ? 'week' : 'range',
-        label: formatRange({ start, end }),
-        partial: false,
-      };
+      const range = rangePeriod({ start, end: addDays(start, length) }, timeZone);
+      return period.kind === 'week' ? { ...range, kind: 'week' } : range;
     }
     default: {
-      const start = addDays(period.start, -length);
-      return {
-        start,
-        end: period.start,
-        kind: period.kind === 'day' ? 'day' : 'range',
-        label: formatRange({ start, end: period.start }),
-        partial: false,
-      };
+      const range = rangePeriod({ start: addDays(period.start, -length), end: period.start }, timeZone);
+      return period.kind === 'day' ? { ...range, kind: 'day' } : range;
     }
   }
 }

@@ -31,6 +31,7 @@ import {
   PERIOD_FORMS,
   type Period,
   parsePeriod,
+  periodIn,
   takeOption,
   takePeriod,
   todayIn,
@@ -41,9 +42,8 @@ import type { CommandContext } from './types.js';
 import { defineCommand } from './types.js';
 
 export interface SpendInput {
+  /** Read in UTC; read again in the team's time zone when it has one (`periodIn`). */
   period: Period;
-  /** The PERIOD words, re-read in the team's time zone when it has one. */
-  periodWords?: string[];
   groupBy: SpendGroupBy;
   team?: string;
 }
@@ -137,21 +137,17 @@ export function parseSpendWords(words: string[], now: Date, defaultTeam?: string
   }
   const rest = teamOpt.rest;
   let period: Period;
-  let periodWords: string[];
-  if (!rest.length) {
-    period = parsePeriod('mtd', now);
-    periodWords = ['mtd'];
-  } else {
+  if (!rest.length) period = parsePeriod('mtd', now);
+  else {
     const taken = takePeriod(rest, now);
     if (!taken.period || taken.rest.length) {
       throw unknownPeriodError(rest.join(' '), now, `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`);
     }
     period = taken.period;
-    periodWords = rest;
   }
   const team = teamOpt.value?.join(' ') ?? defaultTeam;
   if (team !== undefined && groupBy === 'team') groupBy = 'model';
-  return { period, periodWords, groupBy, ...(team !== undefined ? { team } : {}) };
+  return { period, groupBy, ...(team !== undefined ? { team } : {}) };
 }
 
 const GROUP_HEADERS: Record<SpendGroupBy, string> = {
@@ -188,73 +184,102 @@ export async function resolveTeamOf(
   return { team, ...(tz && tz !== 'UTC' ? { timeZone: tz } : {}) };
 }
 
-/** Run `spend` (the command's `run`). */
+/** Run `spend` (the command's `run`): plan, read the bill, add today's estimate, render. */
 async function runSpend(given: SpendInput, ctx: CommandContext) {
-  let input = given;
   const { deps } = ctx;
   const spend = await spendContextOf(deps);
   const today = todayIn(spend.now);
-  const { team, timeZone } = await resolveTeamOf(ctx, spend, input.team, today);
+  const { team, timeZone } = await resolveTeamOf(ctx, spend, given.team, today);
   // Days are the team's local days when it has a time zone.
-  if (timeZone && input.periodWords)
-    input = { ...input, period: parsePeriod(input.periodWords, spend.now, timeZone) };
+  const input = timeZone ? { ...given, period: periodIn(given.period, spend.now, timeZone) } : given;
   const report = await getSpend(spend, {
     start: input.period.start,
     end: input.period.end,
     groupBy: input.groupBy,
     ...(team !== undefined ? { team } : {}),
   });
-
-  // Today is not in the bill yet: estimate it from token metrics (an estimate, and said so).
-  let estimate: Awaited<ReturnType<typeof nowcastToday>> | undefined;
-  if (input.period.end > today && input.period.start <= today) {
-    estimate = await nowcastToday(spend, deps, { ...(team !== undefined ? { team } : {}) }).catch(
-      (error: unknown) => {
-        deps.log.warn('nowcast failed', error);
-        return undefined;
-      },
-    );
-  }
-  // What the bill lacks of today, per team, as budgets and alerts derive it (one derivation):
-  // the team's estimate less what the bill already has of its day, never below zero. Other
-  // breakdowns share each team's part over that team's estimate lines.
-  let extra: Dec | undefined;
-  const groups = report.groups.map((g) => ({ ...g }));
-  if (estimate?.lines.length) {
-    const estByTeam = teamTotals(estimate.lines);
-    const billed = await billedTodayByTeam(spend, today, team);
-    const extraByTeam = new Map(
-      [...estByTeam].map(([t, est]) => [t, unbilledPart(est, billed.get(t) ?? ZERO)] as const),
-    );
-    const sum = sumUsd([...extraByTeam.values()]);
-    if (sum.gt(0)) extra = sum;
-    // The readings are kept: `budget` and the next alert run show this same estimate.
-    await keepTodayReadings(deps.store, spend.now, estByTeam, team).catch((error: unknown) =>
-      deps.log.warn('could not keep today’s token readings', error),
-    );
-    const scaled = estimate.lines.map((l) => {
-      const est = estByTeam.get(l.team)!;
-      return { ...l, usd: est.isZero() ? ZERO : l.usd.times(extraByTeam.get(l.team)!).div(est) };
-    });
-    for (const est of groupNowcastLines(scaled, input.groupBy)) {
-      if (est.usd.isZero()) continue;
-      // One vocabulary: the bill's and the metrics' names of a model meet on its key, else its name.
-      const g = groups.find((x) => x.key === est.key) ?? groups.find((x) => x.label === est.label);
-      if (g) g.usd = g.usd.plus(est.usd);
-      else groups.push({ key: est.key, label: est.label, usd: est.usd, share: 0 });
-    }
-  }
+  const { groups, extra } = await withTodayEstimate(spend, deps, input, report, team);
   const total = extra ? report.totalUsd.plus(extra) : report.totalUsd;
   groups.sort((a, b) => b.usd.comparedTo(a.usd) || a.label.localeCompare(b.label));
   for (const g of groups) g.share = shareOf(g.usd, total);
+  const botApi = await botApiCostThisMonth(deps.store, spend.now).catch(() => undefined);
+  const data = spendDataOf(input, report, { groups, total, extra, botApi, team }, deps);
+  return {
+    command: 'spend',
+    data,
+    reply: spendReply(input, data, { ...report, total, extra, botApi }, ctx, spend.kind),
+  };
+}
+
+type Group = SpendReport['groups'][number];
+
+/**
+ * The groups with what the bill lacks of today added, when the period includes today: an
+ * estimate from token metrics, and said so. Per team, as budgets and alerts derive it (one
+ * derivation): the team's estimate less what the bill already has of its day, never below
+ * zero; other breakdowns share each team's part over that team's estimate lines.
+ */
+async function withTodayEstimate(
+  spend: SpendContext,
+  deps: CommandContext['deps'],
+  input: SpendInput,
+  report: SpendReport,
+  team: string | undefined,
+): Promise<{ groups: Group[]; extra?: Dec }> {
+  const groups = report.groups.map((g) => ({ ...g }));
+  const today = todayIn(spend.now);
+  if (!(input.period.end > today && input.period.start <= today)) return { groups };
+  const estimate = await nowcastToday(spend, deps, { ...(team !== undefined ? { team } : {}) }).catch(
+    (error: unknown) => {
+      deps.log.warn('nowcast failed', error);
+      return undefined;
+    },
+  );
+  if (!estimate?.lines.length) return { groups };
+  const estByTeam = teamTotals(estimate.lines);
+  const billed = await billedTodayByTeam(spend, today, team);
+  const extraByTeam = new Map(
+    [...estByTeam].map(([t, est]) => [t, unbilledPart(est, billed.get(t) ?? ZERO)] as const),
+  );
+  const sum = sumUsd([...extraByTeam.values()]);
+  // The readings are kept: `budget` and the next alert run show this same estimate.
+  await keepTodayReadings(deps.store, spend.now, estByTeam, team).catch((error: unknown) =>
+    deps.log.warn('could not keep today’s token readings', error),
+  );
+  const scaled = estimate.lines.map((l) => {
+    const est = estByTeam.get(l.team)!;
+    return { ...l, usd: est.isZero() ? ZERO : l.usd.times(extraByTeam.get(l.team)!).div(est) };
+  });
+  for (const est of groupNowcastLines(scaled, input.groupBy)) {
+    if (est.usd.isZero()) continue;
+    // One vocabulary: the bill's and the metrics' names of a model meet on its key, else its name.
+    const g = groups.find((x) => x.key === est.key) ?? groups.find((x) => x.label === est.label);
+    if (g) g.usd = g.usd.plus(est.usd);
+    else groups.push({ key: est.key, label: est.label, usd: est.usd, share: 0 });
+  }
+  return { groups, ...(sum.gt(0) ? { extra: sum } : {}) };
+}
+
+/** The answer's data: each group rounded on its own, the totals, the cost basis. */
+function spendDataOf(
+  input: SpendInput,
+  report: SpendReport,
+  derived: {
+    groups: Group[];
+    total: Dec;
+    extra: Dec | undefined;
+    botApi: { requests: number; usd: Dec } | undefined;
+    team: string | undefined;
+  },
+  deps: CommandContext['deps'],
+): SpendData {
+  const { groups, total, extra, botApi, team } = derived;
   // Each group rounded on its own (half-even), as every other answer rounds the same figure:
   // a team's row here is the team's figure in `why`, `budget` and the digest, to the cent.
   // The exact groups sum to the exact total; the rounded ones may differ by a cent or two.
   const cents = groups.map((g) => roundCents(g.usd));
-
-  const botApi = await botApiCostThisMonth(deps.store, spend.now).catch(() => undefined);
   const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
-  const data: SpendData = {
+  return {
     period: { start: input.period.start, end: input.period.end },
     totalUsd: roundCents(total),
     groupBy: input.groupBy,
@@ -265,11 +290,6 @@ async function runSpend(given: SpendInput, ctx: CommandContext) {
     ...(extra ? { estimatedUsd: roundCents(extra), billedUsd: roundCents(report.totalUsd) } : {}),
     requests: report.requests,
     ...(botApi ? { botApi: { requests: botApi.requests, usd: roundCents(botApi.usd) } } : {}),
-  };
-  return {
-    command: 'spend',
-    data,
-    reply: spendReply(input, data, { ...report, total, extra, botApi }, ctx, spend.kind),
   };
 }
 
@@ -301,18 +321,22 @@ async function keepTodayReadings(
   await writeTodayNowcast(store, nextNowcastState(now, await readTodayNowcast(store), byTeam, read));
 }
 
+/** What the reply shows besides the data: the exact total, the estimate, freshness, the lines. */
+interface SpendShown {
+  dataAsOf: Date;
+  stale: boolean;
+  total: Dec;
+  extra?: Dec;
+  botApi?: { requests: number; usd: Dec };
+  lines?: SpendLine[];
+  /** `spend by team` over days: the lines are the biggest teams' days; every team's daily totals. */
+  chartTotals?: SpendReport['chartTotals'];
+}
+
 function spendReply(
   input: SpendInput,
   data: SpendData,
-  report: {
-    dataAsOf: Date;
-    stale: boolean;
-    total: Dec;
-    extra?: Dec;
-    botApi?: { requests: number; usd: Dec };
-    lines?: SpendLine[];
-    chartTotals?: SpendReport['chartTotals'];
-  },
+  report: SpendShown,
   ctx: CommandContext,
   kind: 'aws' | 'demo',
 ): Reply {
@@ -323,25 +347,6 @@ function spendReply(
       : data.team === UNATTRIBUTED
         ? 'Untagged Bedrock spend'
         : `Team ${data.team}'s Bedrock spend`;
-  const when = input.period.label;
-  const top = data.groups[0];
-  let headline: string;
-  if (!data.groups.length) {
-    headline = `${who} ${input.period.partial ? 'is' : 'was'} $0 ${when}: no Bedrock usage in the bill.`;
-  } else {
-    const verb = input.period.partial ? 'is' : 'was';
-    const amount = formatUsd(report.total, { decimals: report.total.gte(1000) ? 0 : 2 });
-    const lead = `${who} ${when} ${verb} ${amount}${report.extra ? ' (partly estimated)' : ''}`;
-    const topText =
-      top && data.groups.length > 1
-        ? input.groupBy === 'team' && top.key === UNATTRIBUTED
-          ? `; ${pct(top.share)} has no team tag`
-          : `; ${top.label} is ${pct(top.share)} of it`
-        : top
-          ? `, all ${top.label}`
-          : '';
-    headline = `${lead}${topText}.`;
-  }
   const context = [
     `${periodText(input.period, now)}${input.period.partial ? ' (so far)' : ''}`,
     ...billContext({
@@ -353,6 +358,49 @@ function spendReply(
       ranges: [input.period],
     }),
   ];
+  const blocks: Reply['blocks'] = [];
+  const table = spendTable(input, data);
+  if (table) blocks.push(table);
+  const chart = spendChartBlock({
+    period: input.period,
+    lines: report.lines ?? [],
+    groupBy: input.groupBy,
+    who,
+    ...(report.chartTotals ? { totals: report.chartTotals } : {}),
+  });
+  if (chart) blocks.push(chart);
+  for (const text of spendNotes(input, data, report, ctx.deps.config.TEAM_TAG_KEY))
+    blocks.push({ kind: 'text', text });
+  // The bot's own Cost Explorer use stays in `data` for `status`: in an answer about
+  // someone's spend it is noise.
+  const actions = spendActions(input, data);
+  return {
+    headline: spendHeadline(input, data, report, who),
+    context,
+    blocks,
+    ...(actions.length ? { actions } : {}),
+  };
+}
+
+/** `Bedrock spend last week was $1,240; Claude Sonnet 4.5 is 62% of it.` */
+function spendHeadline(input: SpendInput, data: SpendData, report: SpendShown, who: string): string {
+  const when = input.period.label;
+  const verb = input.period.partial ? 'is' : 'was';
+  const top = data.groups[0];
+  if (!top) return `${who} ${verb} $0 ${when}: no Bedrock usage in the bill.`;
+  const amount = formatUsd(report.total, { decimals: report.total.gte(1000) ? 0 : 2 });
+  const lead = `${who} ${when} ${verb} ${amount}${report.extra ? ' (partly estimated)' : ''}`;
+  const topText =
+    data.groups.length > 1
+      ? input.groupBy === 'team' && top.key === UNATTRIBUTED
+        ? `; ${pct(top.share)} has no team tag`
+        : `; ${top.label} is ${pct(top.share)} of it`
+      : `, all ${top.label}`;
+  return `${lead}${topText}.`;
+}
+
+/** The first rows of the breakdown, the rest as one "Other" row. */
+function spendTable(input: SpendInput, data: SpendData): Reply['blocks'][number] | undefined {
   const shown = data.groups.slice(0, TABLE_ROWS);
   const rest = data.groups.slice(TABLE_ROWS);
   const rows = shown.map((g) => [g.label, formatUsd(usdOf(g.usd)), pct(g.share)]);
@@ -365,87 +413,61 @@ function spendReply(
       pct(share),
     ]);
   }
-  const blocks: Reply['blocks'] = [];
-  if (rows.length) {
-    blocks.push({
-      kind: 'table',
-      columns: [
-        { header: GROUP_HEADERS[input.groupBy] },
-        { header: 'Cost', align: 'right' },
-        { header: 'Share', align: 'right' },
-      ],
-      rows,
-    });
-  }
-  const chart = spendChartBlock({
-    period: input.period,
-    lines: report.lines ?? [],
-    groupBy: input.groupBy,
-    who,
-    ...(report.chartTotals ? { totals: report.chartTotals } : {}),
-  });
-  if (chart) blocks.push(chart);
+  if (!rows.length) return undefined;
+  return {
+    kind: 'table',
+    columns: [
+      { header: GROUP_HEADERS[input.groupBy] },
+      { header: 'Cost', align: 'right' },
+      { header: 'Share', align: 'right' },
+    ],
+    rows,
+  };
+}
+
+/** What the figures include (today's estimate) and what to do about untagged spend. */
+function spendNotes(input: SpendInput, data: SpendData, report: SpendShown, tagKey: string): string[] {
+  const notes: string[] = [];
   if (report.extra) {
-    blocks.push({
-      kind: 'text',
-      text: `Includes ${formatUsd(report.extra)} estimated for the latest hours from CloudWatch token counts x catalog prices (the bill so far: ${formatUsd(usdOf(data.billedUsd ?? 0))}); the bill catches up within a day.`,
-    });
+    notes.push(
+      `Includes ${formatUsd(report.extra)} estimated for the latest hours from CloudWatch token counts x catalog prices (the bill so far: ${formatUsd(usdOf(data.billedUsd ?? 0))}); the bill catches up within a day.`,
+    );
   }
   const unattributed = data.groups.find((g) => g.key === UNATTRIBUTED);
   if (input.groupBy === 'team' && unattributed && unattributed.share >= 0.05) {
-    blocks.push({
-      kind: 'text',
-      text: `Unattributed spend has no \`${ctx.deps.config.TEAM_TAG_KEY}\` tag: call models through a tagged application inference profile and activate the tag for cost allocation.`,
-    });
+    notes.push(
+      `Unattributed spend has no \`${tagKey}\` tag: call models through a tagged application inference profile and activate the tag for cost allocation.`,
+    );
   }
-  // The bot's own Cost Explorer use stays in `data` for `status`: in an answer about
-  // someone's spend it is noise.
-  const periodWords = periodWordsOf(input.period);
+  return notes;
+}
+
+/** Follow-ups, with the period's own words: why it changed, and the other breakdown. */
+function spendActions(input: SpendInput, data: SpendData): ReplyAction[] {
+  if (!data.groups.length) return [];
+  const periodWords = input.period.words;
   const teamWords = data.team !== undefined ? ` team ${data.team}` : '';
-  const actions: ReplyAction[] = [];
-  if (data.groups.length) {
+  const actions: ReplyAction[] = [
+    { id: 'command', label: 'Why did it change?', value: `why ${periodWords}${teamWords}`.trim() },
+  ];
+  if (input.groupBy !== 'team' && data.team === undefined) {
     actions.push({
       id: 'command',
-      label: 'Why did it change?',
-      value: `why ${periodWords}${teamWords}`.trim(),
+      label: 'Break down by team',
+      value: `spend ${periodWords} by team`.trim(),
     });
-    if (input.groupBy !== 'team' && data.team === undefined) {
-      actions.push({
-        id: 'command',
-        label: 'Break down by team',
-        value: `spend ${periodWords} by team`.trim(),
-      });
-    } else if (input.groupBy !== 'model') {
-      actions.push({
-        id: 'command',
-        label: 'Break down by model',
-        value: `spend ${periodWords} by model${teamWords}`.trim(),
-      });
-    }
+  } else if (input.groupBy !== 'model') {
+    actions.push({
+      id: 'command',
+      label: 'Break down by model',
+      value: `spend ${periodWords} by model${teamWords}`.trim(),
+    });
   }
-  return { headline, context, blocks, ...(actions.length ? { actions } : {}) };
+  return actions;
 }
 
 function usdOf(n: number): Dec {
   return usd(n);
-}
-
-/** Words that name a period again in a follow-up command (buttons). */
-export function periodWordsOf(period: Period): string {
-  switch (period.label) {
-    case 'today':
-    case 'yesterday':
-    case 'last week':
-    case 'this week':
-    case 'last month':
-      return period.label;
-    case 'month to date':
-      return 'mtd';
-    default: {
-      const days = /^last (\d+) days$/.exec(period.label);
-      return days ? `${days[1]}d` : `${period.start}..${addDays(period.end, -1)}`;
-    }
-  }
 }
 
 export const spendCommand = defineCommand<SpendInput, SpendData>({

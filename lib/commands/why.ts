@@ -41,6 +41,7 @@ import {
   PERIOD_FORMS,
   type Period,
   parsePeriod,
+  periodIn,
   previousPeriod,
   takeOption,
   takePeriod,
@@ -48,14 +49,12 @@ import {
   unknownPeriodError,
   validatePeriod,
 } from './period.js';
-import { periodWordsOf, resolveTeamOf } from './spend.js';
+import { resolveTeamOf } from './spend.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 export interface WhyInput {
   current: Period;
   previous: Period;
-  /** PERIOD words (current, and `vs` when given), re-read in the team's time zone. */
-  periodWords?: { current: string[]; previous?: string[] };
   /** True when the comparison period was given with `vs`. */
   explicitPrevious: boolean;
   team?: string;
@@ -111,42 +110,50 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
     }
     by = word;
   }
-  let current: Period;
   const rest = teamOpt.rest;
-  const currentWords = rest.length ? rest : ['7d'];
-  if (!rest.length) current = parsePeriod('7d', now);
+  let asked: Period;
+  if (!rest.length) asked = parsePeriod('7d', now);
   else {
     const taken = takePeriod(rest, now);
     if (!taken.period || taken.rest.length) {
       throw unknownPeriodError(rest.join(' '), now, `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`);
     }
-    current = taken.period;
+    asked = taken.period;
   }
-  const inProgress = current.partial;
-  current = completeDays(current);
-  let previous: Period;
-  if (vsOpt.value) {
-    previous = sameElapsedSpan(parsePeriod(vsOpt.value, now), current, inProgress);
-    if (previous.start < current.end && current.start < previous.end) {
-      throw new UserError(
-        'bad_period',
-        `The two periods overlap (${periodLabel(current)} and ${periodLabel(previous)}): compare periods that do not.`,
-      );
-    }
-  } else {
-    const today = todayIn(now);
-    previous = validatePeriod(previousPeriod(current), today, `The period before ${current.label}`);
-  }
+  const vs = vsOpt.value ? parsePeriod(vsOpt.value, now) : undefined;
   const team = teamOpt.value?.join(' ') ?? defaultTeam;
   if (team !== undefined && by === 'team') by = 'model';
   return {
-    current,
-    previous,
-    periodWords: { current: currentWords, ...(vsOpt.value ? { previous: vsOpt.value } : {}) },
-    explicitPrevious: Boolean(vsOpt.value),
+    ...comparedPeriods(asked, vs, todayIn(now)),
+    explicitPrevious: vs !== undefined,
     by,
     ...(team !== undefined ? { team } : {}),
   };
+}
+
+/**
+ * The two periods a change is measured between, from the periods asked (read in UTC or in
+ * the team's time zone, whose day is `today`): the current one on complete days, against
+ * the `vs` period over the same elapsed span, or else the previous equal period.
+ */
+function comparedPeriods(
+  asked: Period,
+  vs: Period | undefined,
+  today: string,
+): { current: Period; previous: Period } {
+  const current = completeDays(asked);
+  if (!vs) {
+    const previous = validatePeriod(previousPeriod(current), today, `The period before ${current.label}`);
+    return { current, previous };
+  }
+  const previous = sameElapsedSpan(vs, current, asked.partial);
+  if (previous.start < current.end && current.start < previous.end) {
+    throw new UserError(
+      'bad_period',
+      `The two periods overlap (${periodLabel(current)} and ${periodLabel(previous)}): compare periods that do not.`,
+    );
+  }
+  return { current, previous };
 }
 
 /**
@@ -276,7 +283,7 @@ export async function explainPeriods(
       by: full.by,
       ...(input.team !== undefined ? { team: input.team } : {}),
     },
-    { format: money, periodName: periodName(input.current) },
+    { format: money, periodName: periodName(input.current), ...subjectOf(input.team) },
   );
   return {
     explanation,
@@ -353,9 +360,15 @@ async function explainTodaySoFar(
       by: input.by,
       ...(team !== undefined ? { team } : {}),
     },
-    { format: money, periodName: `today until ${hour} UTC` },
+    { format: money, periodName: `today until ${hour} UTC`, ...subjectOf(team) },
   );
   return { explanation, requests: 0, dataAsOf: now, stale: false };
+}
+
+/** Whose spend a headline is about, when the answer is about one team (`''`: untagged spend). */
+function subjectOf(team: string | undefined): { subject?: string } {
+  if (team === undefined) return {};
+  return { subject: team === '' ? 'Untagged Bedrock spend' : `Team ${team}'s Bedrock spend` };
 }
 
 /** `$1,240` for large amounts, `$81.20` for small ones; `signed` for changes. */
@@ -367,19 +380,11 @@ const TABLE_ROWS = 5;
 
 /** Run `why`: resolve the team (and its time zone), explain, and build the data and reply. */
 export async function runWhy(given: WhyInput, ctx: CommandContext) {
-  let input = given;
   const { deps } = ctx;
   const spend = await spendContextOf(deps);
   const now = spend.now;
-  const { team, timeZone } = await resolveTeamOf(ctx, spend, input.team, todayIn(now));
-  if (timeZone && input.periodWords) {
-    // Days are the team's local days when it has a time zone.
-    const current = completeDays(parsePeriod(input.periodWords.current, now, timeZone));
-    const previous = input.periodWords.previous
-      ? parsePeriod(input.periodWords.previous, now, timeZone)
-      : validatePeriod(previousPeriod(current), todayIn(now, timeZone), `The period before ${current.label}`);
-    input = { ...input, current, previous };
-  }
+  const { team, timeZone } = await resolveTeamOf(ctx, spend, given.team, todayIn(now));
+  const input = timeZone ? inTimeZone(given, now, timeZone) : given;
   // Today so far: the bill has only part of today, so compare it with yesterday up to the same
   // hour, both from the token metrics (hourly); never a few hours against a whole day.
   const todaySoFar =
@@ -393,6 +398,33 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
         explicitPrevious: input.explicitPrevious,
         ...(team !== undefined ? { team } : {}),
       });
+  const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
+  const data = whyDataOf(input, explanation, { team, requests, dataAsOf, costBasis: costBasisLabel(metric) });
+  return {
+    command: 'why',
+    data,
+    reply: whyReply(input, data, explanation, { dataAsOf, stale, now, kind: spend.kind }, ctx),
+  };
+}
+
+/**
+ * Days are the team's local days when it has a time zone: the periods asked (the current
+ * one and the `vs` one; their words were read once) resolved in that zone, and compared
+ * as in UTC.
+ */
+function inTimeZone(input: WhyInput, now: Date, timeZone: string): WhyInput {
+  const asked = periodIn(input.current, now, timeZone);
+  const vs = input.explicitPrevious ? periodIn(input.previous, now, timeZone) : undefined;
+  return { ...input, ...comparedPeriods(asked, vs, todayIn(now, timeZone)) };
+}
+
+/** The answer's data: totals, drivers and effects rounded so they reconcile to the cent. */
+function whyDataOf(
+  input: WhyInput,
+  explanation: Explanation,
+  meta: { team: string | undefined; requests: number; dataAsOf: Date; costBasis: string },
+): WhyData {
+  const { team } = meta;
   const currentCents = Math.round(roundCents(explanation.current.totalUsd) * 100);
   const previousCents = Math.round(roundCents(explanation.previous.totalUsd) * 100);
   const rounded = roundDrivers(explanation.drivers);
@@ -401,25 +433,16 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
     effect: effectLabel(explanation.drivers[i]!),
   }));
   const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
-  let headline = explanation.headline;
-  if (teamLabel !== undefined) {
-    headline = headline.replace(
-      /^Bedrock spend/,
-      teamLabel === UNATTRIBUTED ? 'Untagged Bedrock spend' : `Team ${teamLabel}'s Bedrock spend`,
-    );
-    headline = headline.replace(` for team ${teamLabel}`, '');
-  }
-  const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
   const a = explanation.anomaly;
-  const data: WhyData = {
+  return {
     current: { start: input.current.start, end: input.current.end, totalUsd: currentCents / 100 },
     previous: { start: input.previous.start, end: input.previous.end, totalUsd: previousCents / 100 },
     deltaUsd: (currentCents - previousCents) / 100,
     drivers,
     effects: roundEffects(explanation, currentCents - previousCents, money),
-    costBasis: costBasisLabel(metric),
-    dataAsOf: dataAsOf.toISOString(),
-    headline,
+    costBasis: meta.costBasis,
+    dataAsOf: meta.dataAsOf.toISOString(),
+    headline: explanation.headline,
     by: explanation.by,
     ...(teamLabel !== undefined ? { team: teamLabel } : {}),
     ...(explanation.teams.length && explanation.by === 'model'
@@ -439,12 +462,7 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
           },
         }
       : {}),
-    requests,
-  };
-  return {
-    command: 'why',
-    data,
-    reply: whyReply(input, data, explanation, { dataAsOf, stale, now, kind: spend.kind }, ctx),
+    requests: meta.requests,
   };
 }
 
@@ -489,6 +507,11 @@ function bridgeOf(
   };
 }
 
+/** Dollars as the reply shows them: `$81.20`, `+$1,240.00`. */
+function usd(n: number, signed = false): string {
+  return formatUsd(toUsd(n), { signed });
+}
+
 function whyReply(
   input: WhyInput,
   data: WhyData,
@@ -510,50 +533,78 @@ function whyReply(
       ranges: [input.previous, input.current, provisionalDays(meta.now)],
     }),
   ];
-  const blocks: Reply['blocks'] = [];
   const moving = data.drivers.filter((d) => d.deltaUsd !== 0);
   const shown = moving.slice(0, TABLE_ROWS);
   const rest = moving.slice(TABLE_ROWS);
-  const usd = (n: number, signed = false) => formatUsd(toUsd(n), { signed });
   const withTeam = (d: WhyDriverData) =>
     input.by === 'model' && data.team === undefined && d.team !== undefined && d.team !== ''
       ? `${d.label} · ${d.team}`
       : d.label;
+  const blocks: Reply['blocks'] = [];
   if (shown.length) {
-    const rows = shown.map((d) => [
-      withTeam(d),
-      usd(d.previousUsd),
-      usd(d.currentUsd),
-      usd(d.deltaUsd, true),
-      d.effect,
-    ]);
-    if (rest.length) {
-      const restCents = rest.reduce((s, d) => s + Math.round(d.deltaUsd * 100), 0);
-      rows.push([
-        `Other (${rest.length} ${rest.length === 1 ? 'line' : 'lines'})`,
-        '',
-        '',
-        usd(restCents / 100, true),
-        '',
-      ]);
-    }
-    const withEffect = shown.some((d) => d.effect !== '');
-    blocks.push({
-      kind: 'table',
-      columns: [
-        { header: input.by === 'team' ? 'Team' : 'Driver' },
-        { header: prevHeader, align: 'right' },
-        { header: curHeader, align: 'right' },
-        { header: 'Change', align: 'right' },
-        ...(withEffect ? [{ header: 'Effect' }] : []),
-      ],
-      rows: withEffect ? rows : rows.map((r) => r.slice(0, 4)),
-    });
+    blocks.push(driverTable(input, shown, rest, withTeam, [prevHeader, curHeader]));
     const bridge = bridgeOf(data, shown.map(withTeam), rest, prevHeader, curHeader);
     if (bridge) blocks.push(bridge);
   }
+  const lines = [
+    ...switchesAndNewLines(data, new Set(shown.map((d) => d.key)), withTeam),
+    ...breakdownLines(input, data),
+  ];
+  if (!data.drivers.length) lines.push('No Bedrock spend in either period.');
+  for (const text of lines) blocks.push({ kind: 'text', text });
+  const actions = whyActions(input, data, explanation);
+  return { headline: data.headline, context, blocks, ...(actions.length ? { actions } : {}) };
+}
+
+/** The drivers that moved most, the rest as one "Other" row; the effect column when any has one. */
+function driverTable(
+  input: WhyInput,
+  shown: WhyDriverData[],
+  rest: WhyDriverData[],
+  withTeam: (d: WhyDriverData) => string,
+  [prevHeader, curHeader]: [string, string],
+): Reply['blocks'][number] {
+  const rows = shown.map((d) => [
+    withTeam(d),
+    usd(d.previousUsd),
+    usd(d.currentUsd),
+    usd(d.deltaUsd, true),
+    d.effect,
+  ]);
+  if (rest.length) {
+    const restCents = rest.reduce((s, d) => s + Math.round(d.deltaUsd * 100), 0);
+    rows.push([
+      `Other (${rest.length} ${rest.length === 1 ? 'line' : 'lines'})`,
+      '',
+      '',
+      usd(restCents / 100, true),
+      '',
+    ]);
+  }
+  const withEffect = shown.some((d) => d.effect !== '');
+  return {
+    kind: 'table',
+    columns: [
+      { header: input.by === 'team' ? 'Team' : 'Driver' },
+      { header: prevHeader, align: 'right' },
+      { header: curHeader, align: 'right' },
+      { header: 'Change', align: 'right' },
+      ...(withEffect ? [{ header: 'Effect' }] : []),
+    ],
+    rows: withEffect ? rows : rows.map((r) => r.slice(0, 4)),
+  };
+}
+
+/**
+ * Model switches (a line gone and a line new with the same token class and team), then
+ * the new and vanished lines not already in the table.
+ */
+function switchesAndNewLines(
+  data: WhyData,
+  inTable: Set<string>,
+  withTeam: (d: WhyDriverData) => string,
+): string[] {
   const lines: string[] = [];
-  // Model switches: a line gone and a line new with the same token class (and team).
   const threshold = Math.max(1, Math.abs(data.deltaUsd) * 0.02);
   const fresh = data.drivers.filter((d) => d.status === 'new' && Math.abs(d.deltaUsd) >= threshold);
   const gone = data.drivers.filter((d) => d.status === 'vanished' && Math.abs(d.deltaUsd) >= threshold);
@@ -577,14 +628,18 @@ function whyReply(
     const who = s.team && data.team === undefined ? `Team ${s.team}` : 'Traffic';
     lines.push(`Model switch: ${who} moved from ${s.from} to ${s.to} (${usd(s.cents / 100, true)} net).`);
   }
-  // New and vanished lines not already in the table are named too.
-  const inTable = new Set(shown.map((d) => d.key));
   const freshRest = fresh.filter((d) => !inTable.has(d.key)).slice(0, 3);
   const goneRest = gone.filter((d) => !inTable.has(d.key)).slice(0, 3);
   if (freshRest.length)
     lines.push(`Also new: ${freshRest.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
   if (goneRest.length)
     lines.push(`Also gone: ${goneRest.map((d) => `${withTeam(d)} (${usd(d.deltaUsd, true)})`).join(', ')}.`);
+  return lines;
+}
+
+/** The change by effect and by team, untagged spend, and the day furthest from its usual. */
+function breakdownLines(input: WhyInput, data: WhyData): string[] {
+  const lines: string[] = [];
   const effects = data.effects.filter((e) => e.deltaUsd !== 0);
   if (effects.length > 1 || effects.some((e) => e.kind !== 'volume')) {
     const shown = effects.slice(0, 4).map((e) => {
@@ -618,39 +673,40 @@ function whyReply(
       `Biggest day: ${formatWeekdayDay(an.day)}, ${an.deltaUsd >= 0 ? `${usd(an.deltaUsd, true)} above` : `${usd(-an.deltaUsd)} below`} ${usual}.`,
     );
   }
-  if (!data.drivers.length) lines.push('No Bedrock spend in either period.');
-  for (const text of lines) blocks.push({ kind: 'text', text });
+  return lines;
+}
 
-  const periodWords = periodWordsOf(input.current);
-  const vsWords = input.explicitPrevious ? ` vs ${periodWordsOf(input.previous)}` : '';
+/** Follow-ups, with the periods' own words: the other breakdown, and the spend behind the top driver. */
+function whyActions(input: WhyInput, data: WhyData, explanation: Explanation): ReplyAction[] {
+  if (!data.drivers.length) return [];
+  const periodWords = input.current.words;
+  const vsWords = input.explicitPrevious ? ` vs ${input.previous.words}` : '';
   const actions: ReplyAction[] = [];
-  if (data.drivers.length) {
-    if (input.by === 'model' && data.team === undefined) {
-      actions.push({
-        id: 'command',
-        label: 'Break down by team',
-        value: `why ${periodWords}${vsWords} by team`,
-      });
-    } else if (input.by === 'team') {
-      actions.push({ id: 'command', label: 'Break down by model', value: `why ${periodWords}${vsWords}` });
-    }
-    const top = explanation.drivers[0];
-    const topTeam = data.team ?? top?.team;
-    if (top && topTeam && topTeam !== UNATTRIBUTED && top.tokenClass) {
-      actions.push({
-        id: 'command',
-        label: `Show ${topTeam}'s spend`,
-        value: `spend ${periodWords} by usage team ${topTeam}`,
-      });
-    } else {
-      actions.push({
-        id: 'command',
-        label: 'Show spend by usage type',
-        value: `spend ${periodWords} by usage`,
-      });
-    }
+  if (input.by === 'model' && data.team === undefined) {
+    actions.push({
+      id: 'command',
+      label: 'Break down by team',
+      value: `why ${periodWords}${vsWords} by team`,
+    });
+  } else if (input.by === 'team') {
+    actions.push({ id: 'command', label: 'Break down by model', value: `why ${periodWords}${vsWords}` });
   }
-  return { headline: data.headline, context, blocks, ...(actions.length ? { actions } : {}) };
+  const top = explanation.drivers[0];
+  const topTeam = data.team ?? top?.team;
+  if (top && topTeam && topTeam !== UNATTRIBUTED && top.tokenClass) {
+    actions.push({
+      id: 'command',
+      label: `Show ${topTeam}'s spend`,
+      value: `spend ${periodWords} by usage team ${topTeam}`,
+    });
+  } else {
+    actions.push({
+      id: 'command',
+      label: 'Show spend by usage type',
+      value: `spend ${periodWords} by usage`,
+    });
+  }
+  return actions;
 }
 
 export const whyCommand = defineCommand<WhyInput, WhyData>({

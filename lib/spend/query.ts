@@ -25,6 +25,7 @@ import type {
   CostDimension,
   CostMetric,
   CostQuery,
+  CostRow,
   CostSource,
   DataSources,
   MetricsSource,
@@ -210,12 +211,6 @@ export function tagValueOf(key: string): string {
   return i >= 0 ? key.slice(i + 1) : key;
 }
 
-/** Extra fields a cache-aware source may add to a `CostResult`. */
-interface CacheAware {
-  fetchedAt?: string;
-  stale?: boolean;
-}
-
 /**
  * Query the bill for Bedrock-related lines, parsed. Services are discovered first (one
  * cached request); with no Bedrock service in the range, no further request is made.
@@ -223,16 +218,37 @@ interface CacheAware {
  * dropped here; everything else is kept, unknown usage types included.
  */
 export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<LinesResult> {
-  const range = { start: query.start, end: query.end };
-  let services = await discoverBedrockServices(ctx.costs, range);
+  const services = await servicesFor(ctx, query);
+  if (!services.length) return { lines: [], requests: 0, dataAsOf: ctx.now, stale: false, services };
+  const result = await ctx.costs.getCostAndUsage(costQueryOf(ctx, query, services));
+  const lineOf = lineMaker(ctx.names, query.grouping);
+  const lines = query.sumInto
+    ? summedLines(result.rows, query.sumInto, lineOf)
+    : rowLines(result.rows, lineOf);
+  return {
+    lines,
+    requests: result.requests,
+    dataAsOf: result.fetchedAt ? new Date(result.fetchedAt) : ctx.now,
+    stale: result.stale === true,
+    services,
+  };
+}
+
+/** The services a query asks about: the Bedrock services of its range. */
+async function servicesFor(ctx: SpendContext, query: LinesQuery): Promise<string[]> {
+  const services = await discoverBedrockServices(ctx.costs, { start: query.start, end: query.end });
   // Team x service grouping cannot tell OpenSearch Knowledge Base OCUs from managed
   // domains, so it covers the Bedrock services only (callers add KB lines separately).
   if (query.grouping === 'team-service' || query.grouping === 'team') {
-    services = services.filter((s) => s !== OPENSEARCH_SERVICE);
+    return services.filter((s) => s !== OPENSEARCH_SERVICE);
   }
-  if (!services.length) return { lines: [], requests: 0, dataAsOf: ctx.now, stale: false, services };
+  return services;
+}
+
+/** The Cost Explorer question for a lines query over these services. */
+function costQueryOf(ctx: SpendContext, query: LinesQuery, services: string[]): CostQuery {
   const granularity = query.granularity ?? (daysBetween(query.start, query.end) > 62 ? 'MONTHLY' : 'DAILY');
-  const costQuery: CostQuery = {
+  return {
     start: query.start,
     end: query.end,
     granularity,
@@ -247,12 +263,27 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
     // Explorer ignores this and its daily rows are summed below.
     ...(query.sumInto ? { buckets: query.sumInto } : {}),
   };
-  const result = await ctx.costs.getCostAndUsage(costQuery);
-  const meta = result as typeof result & CacheAware;
-  const lines: SpendLine[] = [];
-  // Thousands of daily rows share a few dozen usage types and teams: parse each once.
-  // Two-level maps keyed by the row's own strings: no key is built per row.
-  const parsed = parsedUsageTypes(ctx.names);
+}
+
+/** Builds one line from a row's keys and figures; undefined when it is not Bedrock-related. */
+type LineOf = (
+  k0: string,
+  k1: string,
+  k2: string,
+  day: string,
+  end: string,
+  amount: Dec,
+  quantity: Dec,
+  estimated: boolean,
+) => SpendLine | undefined;
+
+/**
+ * The line builder of one grouping. Thousands of daily rows share a few dozen usage types
+ * and teams: each is parsed once (two-level maps keyed by the row's own strings: no key is
+ * built per row).
+ */
+function lineMaker(names: ModelNames | undefined, grouping: LineGrouping): LineOf {
+  const parsed = parsedUsageTypes(names);
   const parse = (service: string, usageType: string): UsageTypeInfo => {
     let byType = parsed.get(service);
     if (!byType) {
@@ -261,7 +292,7 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
     }
     let info = byType.get(usageType);
     if (!info) {
-      info = parseUsageType(service, usageType, ctx.names);
+      info = parseUsageType(service, usageType, names);
       byType.set(usageType, info);
       parsedCache.entries++;
     }
@@ -276,19 +307,8 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
     }
     return team;
   };
-  // One object literal per grouping (same fields, same order, as one shape for the engine);
-  // undefined for lines that are not Bedrock-related.
-  const { grouping } = query;
-  const lineOf = (
-    k0: string,
-    k1: string,
-    k2: string,
-    day: string,
-    end: string,
-    amount: Dec,
-    quantity: Dec,
-    estimated: boolean,
-  ): SpendLine | undefined => {
+  // One object literal per grouping (same fields, same order, as one shape for the engine).
+  return (k0, k1, k2, day, end, amount, quantity, estimated) => {
     switch (grouping) {
       case 'usage': {
         const info = parse(k0, k1);
@@ -323,85 +343,87 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
       }
     }
   };
-  const periods = query.sumInto;
-  if (!periods) {
-    for (const row of result.rows) {
-      const line = lineOf(
-        row.keys[0] ?? '',
-        row.keys[1] ?? '',
-        row.keys[2] ?? '',
-        row.start,
-        row.end,
-        row.amount,
-        row.quantity,
-        row.estimated,
-      );
-      if (line) lines.push(line);
-    }
-  } else {
-    // Per key (k0, then k1) and period: the line and its running sums; null = not Bedrock.
-    interface Summed {
-      line: SpendLine;
-      amount: ExactSum;
-      quantity: ExactSum;
-    }
-    const summed = new Map<string, Map<string, (Summed | null | undefined)[]>>();
-    const order: Summed[] = [];
-    let lastDay: string | undefined;
-    let index = -1;
-    for (const row of result.rows) {
-      if (row.start !== lastDay) {
-        lastDay = row.start;
-        index = periods.findIndex((p) => row.start >= p.start && row.start < p.end);
-      }
-      if (index < 0) continue;
-      const k0 = row.keys[0] ?? '';
-      const k1 = row.keys.length > 2 ? `${row.keys[1]}\u0000${row.keys[2]}` : (row.keys[1] ?? '');
-      let byK1 = summed.get(k0);
-      if (!byK1) {
-        byK1 = new Map();
-        summed.set(k0, byK1);
-      }
-      let slots = byK1.get(k1);
-      if (!slots) {
-        slots = [];
-        byK1.set(k1, slots);
-      }
-      let slot = slots[index];
-      if (slot === undefined) {
-        const period = periods[index]!;
-        const line = lineOf(
-          k0,
-          row.keys[1] ?? '',
-          row.keys[2] ?? '',
-          period.start,
-          period.end,
-          ZERO,
-          ZERO,
-          false,
-        );
-        slot = line ? { line, amount: new ExactSum(), quantity: new ExactSum() } : null;
-        slots[index] = slot;
-        if (slot) order.push(slot);
-      }
-      if (!slot) continue;
-      slot.amount.add(row.amount);
-      slot.quantity.add(row.quantity);
-      if (row.estimated) slot.line.estimated = true;
-    }
-    for (const { line, amount, quantity } of order) {
-      line.amount = amount.value();
-      line.quantity = quantity.value();
-      lines.push(line);
-    }
+}
+
+/** One line per row. */
+function rowLines(rows: CostRow[], lineOf: LineOf): SpendLine[] {
+  const lines: SpendLine[] = [];
+  for (const row of rows) {
+    const line = lineOf(
+      row.keys[0] ?? '',
+      row.keys[1] ?? '',
+      row.keys[2] ?? '',
+      row.start,
+      row.end,
+      row.amount,
+      row.quantity,
+      row.estimated,
+    );
+    if (line) lines.push(line);
   }
-  return {
-    lines,
-    requests: result.requests,
-    dataAsOf: meta.fetchedAt ? new Date(meta.fetchedAt) : ctx.now,
-    stale: Boolean(meta.stale),
-    services,
-  };
+  return lines;
+}
+
+/** A period's line of one key and its running sums. */
+interface Summed {
+  line: SpendLine;
+  amount: ExactSum;
+  quantity: ExactSum;
+}
+
+/** One line per key and period, the rows summed into it; rows outside every period left out. */
+function summedLines(rows: CostRow[], periods: DateRange[], lineOf: LineOf): SpendLine[] {
+  // Per key (k0, then k1) and period: the line and its running sums; null = not Bedrock.
+  const summed = new Map<string, Map<string, (Summed | null | undefined)[]>>();
+  const order: Summed[] = [];
+  let lastDay: string | undefined;
+  let index = -1;
+  for (const row of rows) {
+    if (row.start !== lastDay) {
+      lastDay = row.start;
+      index = periods.findIndex((p) => row.start >= p.start && row.start < p.end);
+    }
+    if (index < 0) continue;
+    const slots = slotsOf(summed, row.keys);
+    let slot = slots[index];
+    if (slot === undefined) {
+      const period = periods[index]!;
+      const k = row.keys;
+      const line = lineOf(k[0] ?? '', k[1] ?? '', k[2] ?? '', period.start, period.end, ZERO, ZERO, false);
+      slot = line ? { line, amount: new ExactSum(), quantity: new ExactSum() } : null;
+      slots[index] = slot;
+      if (slot) order.push(slot);
+    }
+    if (!slot) continue;
+    slot.amount.add(row.amount);
+    slot.quantity.add(row.quantity);
+    if (row.estimated) slot.line.estimated = true;
+  }
+  return order.map(({ line, amount, quantity }) => {
+    line.amount = amount.value();
+    line.quantity = quantity.value();
+    return line;
+  });
+}
+
+/** The per-period slots of a row's keys (made on first use). */
+function slotsOf(
+  summed: Map<string, Map<string, (Summed | null | undefined)[]>>,
+  keys: string[],
+): (Summed | null | undefined)[] {
+  const k0 = keys[0] ?? '';
+  const k1 = keys.length > 2 ? `${keys[1]}\u0000${keys[2]}` : (keys[1] ?? '');
+  let byK1 = summed.get(k0);
+  if (!byK1) {
+    byK1 = new Map();
+    summed.set(k0, byK1);
+  }
+  let slots = byK1.get(k1);
+  if (!slots) {
+    slots = [];
+    byK1.set(k1, slots);
+  }
+  return slots;
 }
 
 /**

@@ -41,6 +41,25 @@ describe('explainChange', () => {
     );
   });
 
+  it("says whose spend it is in the headline itself: a team's answer names the team once", () => {
+    const facts = billFacts().filter((f) => f.team === 'search');
+    const input = { current: CURRENT, previous: PREVIOUS, lines: linesOf(facts, 'usage'), team: 'search' };
+    const plain = explainChange(input, { format, periodName: 'last week' });
+    expect(plain.headline).toMatch(/^Bedrock spend rose .* for team search/);
+    const own = explainChange(input, {
+      format,
+      periodName: 'last week',
+      subject: "Team search's Bedrock spend",
+    });
+    expect(own.headline).toMatch(
+      /^Team search's Bedrock spend rose \$[\d,.]+ \(\+\d+%\) last week: Claude Sonnet 4\.5 output tokens /,
+    );
+    expect(own.headline).not.toContain('for team search');
+    expect(own.headline.replace("Team search's Bedrock spend", 'Bedrock spend')).toBe(
+      plain.headline.replace(' for team search', ''),
+    );
+  });
+
   it('splits a volume spike into volume, not price', () => {
     const top = explainFixture().drivers[0]!;
     expect(top.rateEffectUsd!.abs().toNumber()).toBeLessThan(0.01);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePeriod, previousPeriod, takePeriod } from '../../lib/commands/period.js';
+import { parsePeriod, periodIn, previousPeriod, takePeriod } from '../../lib/commands/period.js';
 import { isUserError } from '../../lib/errors.js';
 
 // Wednesday 2026-11-18, 06:00 UTC (as BEDROCK_COST_NOW in vitest.config).
@@ -97,5 +97,52 @@ describe('takePeriod', () => {
       rest: ['by', 'team'],
     });
     expect(takePeriod(['by', 'team'], NOW)).toEqual({ rest: ['by', 'team'] });
+  });
+});
+
+describe('the words a period carries', () => {
+  it.each([
+    ['today', 'today'],
+    ['yesterday', 'yesterday'],
+    ['7d', '7d'],
+    ['last 30 days', '30d'],
+    ['this week', 'this week'],
+    ['wtd', 'this week'],
+    ['last week', 'last week'],
+    ['this month', 'mtd'],
+    ['last month', 'last month'],
+    ['2026-10', '2026-10'],
+    ['oct', '2026-10'],
+    ['november', '2026-11'],
+    ['2026-w45', '2026-W45'],
+    ['2026-11-10', '2026-11-10'],
+    ['2026-10-01 to 2026-10-15', '2026-10-01..2026-10-15'],
+    ['2026-11-01..2026-11-30', '2026-11-01..2026-11-30'],
+  ])('"%s" is named again as "%s", the same period', (text, words) => {
+    const period = parsePeriod(text, NOW);
+    expect(period.words).toBe(words);
+    const again = parsePeriod(period.words, NOW);
+    expect({ ...again, spec: undefined }).toEqual({ ...period, spec: undefined });
+  });
+
+  it("reads the same words in a team's time zone without the text", () => {
+    // 06:00 UTC on Wednesday Nov 18 is 19:00 in Auckland, and still Tuesday Nov 17 in Los Angeles.
+    for (const text of ['today', 'yesterday', '7d', 'this week', 'mtd', 'nov', '2026-11-10']) {
+      for (const tz of ['Pacific/Auckland', 'America/Los_Angeles']) {
+        const inZone = periodIn(parsePeriod(text, NOW), NOW, tz);
+        expect(inZone).toEqual(parsePeriod(text, NOW, tz));
+        expect(inZone.timeZone).toBe(tz);
+      }
+    }
+    expect(periodIn(parsePeriod('today', NOW), NOW, 'America/Los_Angeles')).toMatchObject({
+      start: '2026-11-17',
+      words: 'today',
+    });
+  });
+
+  it('names a comparison period by its days', () => {
+    expect(previousPeriod(parsePeriod('last month', NOW)).words).toBe('2026-09');
+    expect(previousPeriod(parsePeriod('mtd', NOW)).words).toBe('2026-10-01..2026-10-18');
+    expect(previousPeriod(parsePeriod('7d', NOW)).words).toBe('2026-11-04..2026-11-10');
   });
 });

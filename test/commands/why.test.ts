@@ -133,6 +133,7 @@ describe('why (Cost Explorer at the wire)', () => {
     const data = result.data as WhyData;
     expect(data.team).toBe('growth');
     expect(data.headline).toMatch(/^Team growth's Bedrock spend/);
+    expect(data.headline).not.toContain('for team growth');
     expect(data.drivers.map((d) => d.model)).toEqual(
       expect.arrayContaining(['Claude Haiku 4.5', 'Claude 3 Haiku', 'Llama 3.1 70B']),
     );
@@ -165,6 +166,56 @@ describe('why (Cost Explorer at the wire)', () => {
     expect(data.current).toMatchObject({ start: '2026-11-16', end: '2026-11-17' });
     const empty = (await run(deps, 'why last week team newcomers')).data as WhyData;
     expect(empty).toMatchObject({ team: 'newcomers', deltaUsd: 0, drivers: [] });
+  });
+
+  it("compares a team's week so far with the same days of the week asked, in the team's time zone", async () => {
+    const store = await dynamo.newStore();
+    const actor = { userId: 'cli', now: new Date('2026-11-18T06:00:00Z') };
+    const base = { thresholds: [50, 80, 100], owners: [], digest: { weekday: 1, hour: 9 } };
+    await saveTeam(
+      store,
+      { ...base, team: 'search', budgetUsd: new Dec(5000), timeZone: 'Pacific/Auckland' },
+      actor,
+      undefined,
+    );
+    // Wednesday Nov 18, 06:00 UTC is 19:00 in Auckland: this week so far is Mon-Tue there.
+    const deps = testDeps({ store, now: '2026-11-18T06:00:00Z' });
+    const result = await run(deps, 'why this week vs last week team search');
+    const data = result.data as WhyData;
+    expect(data.current).toMatchObject({ start: '2026-11-16', end: '2026-11-18' });
+    // The same two days of last week, never the whole week against two days.
+    expect(data.previous).toMatchObject({ start: '2026-11-09', end: '2026-11-11' });
+    // Follow-ups name the periods as asked, so they compare the same way when pressed.
+    expect(result.reply.actions?.map((a) => a.value)).toContain('spend this week by usage team search');
+    const all = await run(deps, 'why this week vs last week');
+    expect(all.reply.actions?.map((a) => a.value)).toContain('why this week vs last week by team');
+  });
+
+  it("words its buttons as the period was typed, which read again give the team's same days", async () => {
+    const store = await dynamo.newStore();
+    const actor = { userId: 'cli', now: new Date('2026-11-18T06:00:00Z') };
+    const base = { thresholds: [50, 80, 100], owners: [], digest: { weekday: 1, hour: 9 } };
+    await saveTeam(
+      store,
+      { ...base, team: 'search', budgetUsd: new Dec(5000), timeZone: 'Pacific/Auckland' },
+      actor,
+      undefined,
+    );
+    const deps = testDeps({ store, now: '2026-11-18T06:00:00Z' });
+    for (const [typed, words] of [
+      ['2026-11-10', '2026-11-10'],
+      ['2026-W46', '2026-W46'],
+      ['nov', '2026-11'],
+      ['2026-11-09 to 2026-11-12', '2026-11-09..2026-11-12'],
+      ['7d', '7d'],
+      ['this month', 'mtd'],
+    ]) {
+      const spend = await run(deps, `spend ${typed} team search`);
+      const why = spend.reply.actions?.find((a) => a.label === 'Why did it change?');
+      expect(why?.value).toBe(`why ${words} team search`);
+      const again = await run(deps, `spend ${words} team search`);
+      expect((again.data as { period: unknown }).period).toEqual((spend.data as { period: unknown }).period);
+    }
   });
 
   it('answers bad periods and unknown teams with one clear line', async () => {

@@ -73,3 +73,40 @@ describe('team lines summed per period as they are read (sumInto)', () => {
     );
   });
 });
+
+describe('the age of an answer', () => {
+  const row: CostRow = {
+    start: START,
+    end: addDays(START, 1),
+    keys: ['Amazon Bedrock', 'USE1-Claude4.5Sonnet-output-tokens'],
+    amount: new Dec('12.5'),
+    quantity: new Dec('1000'),
+    estimated: false,
+  };
+  const query = { start: START, end: addDays(START, 1), grouping: 'usage' as const };
+
+  it('is the kept answer’s read time, and says when it is stale', async () => {
+    const ctx = contextOf([row]);
+    // A source that keeps answers (the cache, the ledger) says when it read them, in its result.
+    ctx.costs = {
+      ...ctx.costs,
+      getCostAndUsage: async () => ({
+        rows: [row],
+        requests: 0,
+        fetchedAt: '2026-11-17T22:15:00.000Z',
+        stale: true,
+      }),
+    };
+    const result = await fetchLines(ctx, query);
+    expect(result.dataAsOf.toISOString()).toBe('2026-11-17T22:15:00.000Z');
+    expect(result.stale).toBe(true);
+    expect(sumUsd(result.lines.map((l) => l.amount)).toString()).toBe('12.5');
+  });
+
+  it('is now, and fresh, for a source that does not keep answers', async () => {
+    const ctx = contextOf([row]);
+    const result = await fetchLines(ctx, query);
+    expect(result.dataAsOf.toISOString()).toBe(ctx.now.toISOString());
+    expect(result.stale).toBe(false);
+  });
+});
