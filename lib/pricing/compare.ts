@@ -10,10 +10,10 @@ import { type Dec, roundCents } from '../money.js';
 import type { Reply } from '../reply/reply.js';
 import type { Catalog, CatalogModel, Modality, ModelTask } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
-import { findModel, type ResolvedModel, resolveModel, routesFrom } from './models.js';
+import { type ResolvedWorkload, readCatalogWorkload, routesFrom } from './models.js';
 import { describeCatalog, isLegacy, provenanceLines, provenanceOf } from './names.js';
 import { formatMonthly, formatPerThousand, optionName } from './reply.js';
-import { parseWorkload, type Workload } from './workload.js';
+import type { Workload } from './workload.js';
 
 export interface ComparisonRow {
   model: CatalogModel;
@@ -64,15 +64,16 @@ export const COMPARE_TOP = 10;
  * Price one workload across all models of a modality. Pure.
  *
  * @example
- * compareWorkload(catalog, parseWorkload(['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day'], isModel));
+ * compareWorkload(catalog, readCatalogWorkload(catalog, ['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day'], { requireModel: false }));
  */
-export function compareWorkload(catalog: Catalog, workload: Workload, now?: Date): Comparison {
+export function compareWorkload(
+  catalog: Catalog,
+  { workload, resolved }: ResolvedWorkload,
+  now?: Date,
+): Comparison {
   const today = now?.toISOString().slice(0, 10);
   const pastEndOfLife = (m: CatalogModel) =>
     today !== undefined && m.lifecycle?.endOfLife !== undefined && m.lifecycle.endOfLife <= today;
-  const resolved: ResolvedModel | undefined = workload.modelText
-    ? resolveModel(catalog, workload.modelText)
-    : undefined;
   if (
     !resolved &&
     !workload.images &&
@@ -138,10 +139,7 @@ export function compareWorkload(catalog: Catalog, workload: Workload, now?: Date
 
 /** Parse and compare; the model in the workload is optional for `compare`. */
 export function compareFromWords(catalog: Catalog, words: string[], now?: Date): Comparison {
-  const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined, {
-    requireModel: false,
-  });
-  return compareWorkload(catalog, workload, now);
+  return compareWorkload(catalog, readCatalogWorkload(catalog, words, { requireModel: false }), now);
 }
 
 function shown(c: Comparison): ComparisonRow[] {

@@ -24,16 +24,16 @@ import { UserError } from '../errors.js';
 import { Dec, sumUsd } from '../money.js';
 import type { Catalog, CatalogModel, PriceSet } from './catalog.js';
 import {
-  findModel,
   provisionedAt,
   type ResolvedModel,
+  type ResolvedWorkload,
   type Route,
   type RouteOption,
-  resolveModel,
+  readCatalogWorkload,
   routesFrom,
 } from './models.js';
 import type { PriceOrigin } from './names.js';
-import { HOURS_PER_MONTH, parseWorkload, type Workload } from './workload.js';
+import { HOURS_PER_MONTH, type Workload } from './workload.js';
 
 export type EstimateMode =
   | 'on-demand'
@@ -187,7 +187,8 @@ function regionFor(resolved: ResolvedModel, w: Workload): string {
  * text model, a text model without token counts).
  *
  * @example
- * const est = estimateWorkload(catalog, resolveModel(catalog, 'claude-sonnet-4-5'), parseWorkload(words, isModel));
+ * const { workload, resolved } = readCatalogWorkload(catalog, words);
+ * const est = estimateWorkload(catalog, resolved!, workload);
  * est.default.monthly; // Dec
  */
 export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: Workload): Estimate {
@@ -861,6 +862,11 @@ function trim(x: number): string {
  * estimateFromWords(catalog, ['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day']).default.monthly;
  */
 export function estimateFromWords(catalog: Catalog, words: string[]): Estimate {
-  const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined);
-  return estimateWorkload(catalog, resolveModel(catalog, workload.modelText), workload);
+  return estimateResolved(catalog, readCatalogWorkload(catalog, words));
+}
+
+/** Price a workload already read against the catalog (its model is required, so resolved). */
+export function estimateResolved(catalog: Catalog, { workload, resolved }: ResolvedWorkload): Estimate {
+  if (!resolved) throw new Error('estimate needs a model: read the workload with requireModel');
+  return estimateWorkload(catalog, resolved, workload);
 }

@@ -204,6 +204,24 @@ export function parseWorkload(
 }
 
 /**
+ * The words of `estimate` / `compare` parsed before the catalog is loaded: without it a
+ * model name runs up to the first volume or option word, which is enough to answer a
+ * mistake at once. `resolveDraft` (models.ts) finishes it against the catalog.
+ */
+export interface WorkloadDraft {
+  words: string[];
+  workload: Workload;
+  /** The words after the model name, as this reading ended the name. */
+  rest: string[];
+}
+
+/** Parse without the catalog; throws `ParseError` as {@link parseWorkload} does. */
+export function draftWorkload(words: string[], options: ReadOptions = {}): WorkloadDraft {
+  const split = splitModelWords(words, () => undefined);
+  return { words, workload: readWorkload(split, options), rest: split.rest };
+}
+
+/**
  * Step 1 of the grammar: the words that name the model (`model=NAME`, else the longest
  * leading words `lookup` knows, else the leading words that are no volume or option), and
  * the words after them. Each text is looked up once; `model` is the lookup's answer for
