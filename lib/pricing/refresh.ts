@@ -566,7 +566,30 @@ export function mergePriceFacts(
   products: PriceListProduct[],
   now: Date,
 ): RefreshResult {
-  const previous = indexCatalog(previousData);
+  const { facts, skipped } = readFacts(products);
+  const base = { facts: facts.length, skipped, updatedPrices: 0 };
+  if (!facts.length)
+    return { ok: false, reason: 'the Price List returned no usable prices', unknownModels: [], ...base };
+  const publication = facts
+    .map((f) => f.publicationDate ?? '')
+    .sort()
+    .at(-1);
+  const asOf = publication ? publication.slice(0, 10) : toIsoDate(now);
+  const data: CatalogData = structuredClone(previousData);
+  const merge = applyFacts(data, indexCatalog(previousData), facts, asOf);
+  const unknownModels = [...merge.unknown].sort();
+  if (merge.unknownModelRows) skipped['unknown-model'] = merge.unknownModelRows;
+  const reason = refusal(previousData, facts, skipped, merge);
+  if (reason) return { ok: false, reason, unknownModels, ...base, updatedPrices: merge.updated };
+  followBatchRule(merge.models, merge.touched);
+  data.source = 'refreshed';
+  data.asOf = asOf;
+  data.refreshedAt = now.toISOString();
+  return { ok: true, data, unknownModels, ...base, updatedPrices: merge.updated };
+}
+
+/** The price facts of every product document, and how many documents were skipped and why. */
+function readFacts(products: PriceListProduct[]): { facts: PriceFact[]; skipped: RefreshResult['skipped'] } {
   const skipped: RefreshResult['skipped'] = {};
   const facts: PriceFact[] = [];
   for (const doc of products) {
@@ -574,17 +597,31 @@ export function mergePriceFacts(
     if (typeof parsed === 'string') skipped[parsed] = (skipped[parsed] ?? 0) + 1;
     else facts.push(...parsed);
   }
-  const base = { facts: facts.length, skipped, updatedPrices: 0 };
-  if (!facts.length)
-    return { ok: false, reason: 'the Price List returned no usable prices', unknownModels: [], ...base };
+  return { facts, skipped };
+}
 
-  const publication = facts
-    .map((f) => f.publicationDate ?? '')
-    .sort()
-    .at(-1);
-  const asOf = publication ? publication.slice(0, 10) : toIsoDate(now);
+/** What merging the facts into a catalog did. */
+interface Merge {
+  models: Map<string, CatalogModel>;
+  /** Names of facts whose model is not in the catalog, and how many rows they were. */
+  unknown: Set<string>;
+  unknownModelRows: number;
+  seenModels: Set<string>;
+  /** The price sets written, with the meters written in each. */
+  touched: Map<PriceSet, Set<string>>;
+  /** Prices that moved more than 10x. */
+  moves: string[];
+  updated: number;
+}
+
+/** Write each fact over the catalog's price (source `price-list-<asOf>`), into `data`. */
+function applyFacts(
+  data: CatalogData,
+  previous: ReturnType<typeof indexCatalog>,
+  facts: PriceFact[],
+  asOf: string,
+): Merge {
   const sourceId = `price-list-${asOf}`;
-  const data: CatalogData = structuredClone(previousData);
   data.sources = {
     ...data.sources,
     [sourceId]: {
@@ -595,99 +632,106 @@ export function mergePriceFacts(
       asOf,
     },
   };
-  const models = new Map(data.models.map((m) => [m.key, m]));
-  const unknown = new Set<string>();
-  const seenModels = new Set<string>();
-  const touched = new Map<PriceSet, Set<string>>();
-  const moves: string[] = [];
-  let updated = 0;
-  let unknownModelRows = 0;
+  const m: Merge = {
+    models: new Map(data.models.map((x) => [x.key, x])),
+    unknown: new Set(),
+    unknownModelRows: 0,
+    seenModels: new Set(),
+    touched: new Map(),
+    moves: [],
+    updated: 0,
+  };
   for (const fact of facts) {
     const known = resolveFact(previous, fact);
     if (!known) {
-      unknown.add(fact.modelName || fact.usagetype);
-      unknownModelRows++;
+      m.unknown.add(fact.modelName || fact.usagetype);
+      m.unknownModelRows++;
       continue;
     }
-    const model = models.get(known.key)!;
-    seenModels.add(model.key);
+    const model = m.models.get(known.key)!;
+    m.seenModels.add(model.key);
     if (fact.meter === 'noCommit' || fact.meter === 'oneMonth' || fact.meter === 'sixMonth') {
       let pt = model.provisioned.find((p) => p.at === fact.at);
       if (!pt) {
         pt = { at: fact.at, source: sourceId, asOf };
         model.provisioned.push(pt);
       }
-      checkMove(moves, model, fact, pt[fact.meter]);
+      checkMove(m.moves, model, fact, pt[fact.meter]);
       pt[fact.meter] = fact.usd;
       pt.source = sourceId;
       pt.asOf = asOf;
-      updated++;
-      continue;
-    }
-    let set = model.prices.find((p) => p.at === fact.at);
-    if (!set) {
-      set = { at: fact.at, source: sourceId, asOf };
-      model.prices.push(set);
-    }
-    if (fact.meter === 'image') {
-      const variant = fact.variant ?? 'standard';
-      const before = set.images?.[variant];
-      checkMove(moves, model, fact, before);
-      set.images = { ...set.images, [variant]: fact.usd };
-      // `standard` is the default image price: it follows the published variant it mirrored.
-      if (
-        variant !== 'standard' &&
-        variant.endsWith('standard') &&
-        before !== undefined &&
-        set.images.standard === before
-      ) {
-        set.images.standard = fact.usd;
-      }
     } else {
-      checkMove(moves, model, fact, set[fact.meter]);
-      set[fact.meter] = fact.usd;
+      const set = applyPrice(m.moves, model, fact, sourceId, asOf);
+      const fields = m.touched.get(set) ?? new Set<string>();
+      fields.add(fact.meter);
+      m.touched.set(set, fields);
     }
-    set.source = sourceId;
-    set.asOf = asOf;
-    delete set.derived;
-    const fields = touched.get(set) ?? new Set<string>();
-    fields.add(fact.meter);
-    touched.set(set, fields);
-    updated++;
+    m.updated++;
   }
-  const unknownModels = [...unknown].sort();
-  if (unknownModelRows) skipped['unknown-model'] = unknownModelRows;
+  return m;
+}
+
+/** Write one token or image price into the model's price set for its place; returns that set. */
+function applyPrice(
+  moves: string[],
+  model: CatalogModel,
+  fact: PriceFact,
+  sourceId: string,
+  asOf: string,
+): PriceSet {
+  let set = model.prices.find((p) => p.at === fact.at);
+  if (!set) {
+    set = { at: fact.at, source: sourceId, asOf };
+    model.prices.push(set);
+  }
+  if (fact.meter === 'image') {
+    const variant = fact.variant ?? 'standard';
+    const before = set.images?.[variant];
+    checkMove(moves, model, fact, before);
+    set.images = { ...set.images, [variant]: fact.usd };
+    // `standard` is the default image price: it follows the published variant it mirrored.
+    if (
+      variant !== 'standard' &&
+      variant.endsWith('standard') &&
+      before !== undefined &&
+      set.images.standard === before
+    ) {
+      set.images.standard = fact.usd;
+    }
+  } else {
+    const meter = fact.meter as Exclude<Meter, 'image' | 'noCommit' | 'oneMonth' | 'sixMonth'>;
+    checkMove(moves, model, fact, set[meter]);
+    set[meter] = fact.usd;
+  }
+  set.source = sourceId;
+  set.asOf = asOf;
+  delete set.derived;
+  return set;
+}
+
+/** Why the merged catalog must not replace the previous one, or undefined when it may. */
+function refusal(
+  previousData: CatalogData,
+  facts: PriceFact[],
+  skipped: RefreshResult['skipped'],
+  merge: Merge,
+): string | undefined {
   // Too many rows nobody could read: the offer changed shape. Fail loudly, keep the catalog.
   const unreadable = UNREADABLE.reduce((n, r) => n + (skipped[r] ?? 0), 0);
   const rows = skippedTotal(skipped) + facts.length;
   if (rows && unreadable / rows > UNKNOWN_LIMIT) {
-    return {
-      ok: false,
-      reason: `${unreadable} of ${rows} Price List rows could not be read (${UNREADABLE.filter(
-        (r) => skipped[r],
-      )
-        .map((r) => `${skipped[r]} ${r}`)
-        .join(', ')}), more than ${UNKNOWN_LIMIT * 100}%: the offer format may have changed`,
-      unknownModels,
-      ...base,
-      updatedPrices: updated,
-    };
+    return `${unreadable} of ${rows} Price List rows could not be read (${UNREADABLE.filter((r) => skipped[r])
+      .map((r) => `${skipped[r]} ${r}`)
+      .join(', ')}), more than ${UNKNOWN_LIMIT * 100}%: the offer format may have changed`;
   }
-  if (moves.length) {
-    return {
-      ok: false,
-      reason: `prices moved more than 10x: ${moves.slice(0, 3).join('; ')}`,
-      unknownModels,
-      ...base,
-      updatedPrices: updated,
-    };
-  }
+  if (merge.moves.length) return `prices moved more than 10x: ${merge.moves.slice(0, 3).join('; ')}`;
   // A model that had Price List prices and now has none: an offer change or a partial
   // answer; either way a person should look before answers change.
   const vanished = previousData.models
     .filter(
       (m) =>
-        m.prices.some((p) => previousData.sources[p.source]?.documents === true) && !seenModels.has(m.key),
+        m.prices.some((p) => previousData.sources[p.source]?.documents === true) &&
+        !merge.seenModels.has(m.key),
     )
     .filter((m) =>
       facts.some(
@@ -696,18 +740,13 @@ export function mergePriceFacts(
       ),
     )
     .map((m) => m.key);
-  if (vanished.length) {
-    return {
-      ok: false,
-      reason: `models vanished from the Price List: ${vanished.slice(0, 5).join(', ')}`,
-      unknownModels,
-      ...base,
-      updatedPrices: updated,
-    };
-  }
-  if (!updated)
-    return { ok: false, reason: 'no Price List row matched a catalog model', unknownModels, ...base };
-  // Batch prices that were not published alongside follow the new on-demand price.
+  if (vanished.length) return `models vanished from the Price List: ${vanished.slice(0, 5).join(', ')}`;
+  if (!merge.updated) return 'no Price List row matched a catalog model';
+  return undefined;
+}
+
+/** Batch prices that were not published alongside follow the new on-demand price (50%). */
+function followBatchRule(models: Map<string, CatalogModel>, touched: Map<PriceSet, Set<string>>): void {
   for (const m of models.values()) {
     if (!m.batch) continue;
     for (const [set, fields] of touched) {
@@ -721,10 +760,6 @@ export function mergePriceFacts(
   for (const set of touched.keys()) {
     for (const f of TOKEN_METERS) if (set[f] === '') delete set[f];
   }
-  data.source = 'refreshed';
-  data.asOf = asOf;
-  data.refreshedAt = now.toISOString();
-  return { ok: true, data, unknownModels, ...base, updatedPrices: updated };
 }
 
 function checkMove(
