@@ -217,80 +217,12 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
   const usagetype = a.usagetype ?? '';
   const regionCode = a.regionCode ?? '';
   const feature = (a.feature ?? '').toLowerCase();
-  const inference = (a.inferenceType ?? '').toLowerCase();
   if (feature.includes('customization') || /custom-model|customization/i.test(usagetype))
     return 'customization';
-  if (/reserved/i.test(usagetype) || /reserved/i.test(feature)) {
-    const reserved = reservedMeterOf(`${usagetype} ${feature} ${inference}`);
-    const price = reserved ? onDemandDimension(doc) : undefined;
-    const usd = reserved && price ? toCatalogUnit(price.usd, price.unit, reserved.meter) : undefined;
-    if (!reserved || !usd) return 'reserved';
-    const token = /^[A-Z0-9]+-(.+?)[-_]reserved/i.exec(usagetype)?.[1];
-    return {
-      serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrock',
-      ...(doc.product.sku ? { sku: doc.product.sku } : {}),
-      usagetype,
-      regionCode,
-      modelName: a.model ?? a.titanModel ?? token ?? '',
-      at:
-        reserved.scope === 'global'
-          ? 'global'
-          : reserved.scope === 'geo'
-            ? (geoProfilesOf(regionCode)[0] ?? regionCode)
-            : regionCode,
-      meter: reserved.meter,
-      usd,
-      unit: price!.unit,
-      ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
-      ...(token ? { lookup: `token:${token}` } : {}),
-    };
-  }
+  if (/reserved/i.test(usagetype) || /reserved/i.test(feature)) return reservedBedrockFact(doc);
   // The OpenAI-compatible endpoint's rows (`-mantle-`) are priced apart from the model ID's.
   if (/mantle/i.test(usagetype)) return 'service-tier';
-  const rest = usagetype.replace(/^[A-Z0-9]+-/, '');
-  let meter: Meter | undefined;
-  let variant: string | undefined;
-  let token = '';
-  const pt = /^(.*?)-ProvisionedThroughput-(NoCommit|1month|6month)-ModelUnits/i.exec(rest);
-  const tokenRow =
-    /^(.*?)-(input-tokens|output-tokens|cache-read-input-token-count|cache-write-(?:1h-)?input-token-count)(.*)$/i.exec(
-      rest,
-    );
-  if (pt) {
-    token = pt[1]!;
-    const c = pt[2]!.toLowerCase();
-    meter = c === 'nocommit' ? 'noCommit' : c === '1month' ? 'oneMonth' : 'sixMonth';
-  } else if (tokenRow) {
-    token = tokenRow[1]!;
-    const kind = tokenRow[2]!.toLowerCase();
-    const mods = suffixMods(tokenRow[3] ?? '', feature, inference);
-    // `USE1-Llama3-1-70B-LatencyOptimized-input-tokens` (model "Llama 3.1 70B Latency
-    // Optimized"): the tier sits in the model token, not in the suffix.
-    const inToken = /[-_]?latency-?optimi[sz]ed$/i.exec(token);
-    if (inToken && inToken.index > 0) {
-      token = token.slice(0, inToken.index);
-      mods.latency = true;
-    }
-    if (a.service_tier === 'flex') mods.flex = true;
-    if (a.service_tier === 'priority') mods.priority = true;
-    meter = tokenMeter(
-      kind === 'input-tokens'
-        ? 'input'
-        : kind === 'output-tokens'
-          ? 'output'
-          : kind.startsWith('cache-read')
-            ? 'cacheRead'
-            : kind.includes('1h')
-              ? 'cacheWrite1h'
-              : 'cacheWrite5m',
-      mods,
-    );
-  } else if (inference && /image|^t2i|^i2i|^iv|standard|premium/i.test(inference)) {
-    meter = 'image';
-    const m = /^(.*?)-(T2I|I2I|IV|IMG)/i.exec(rest);
-    token = m?.[1] ?? rest.split('-')[0] ?? '';
-    variant = inference.replace(/^(t2i|i2i)\s+/, '');
-  }
+  const { meter, variant, token, suffix } = bedrockMeter(doc);
   if (!meter) return 'unknown-meter';
   const price = onDemandDimension(doc);
   if (!price) return 'no-price';
@@ -306,7 +238,7 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
     usagetype,
     regionCode,
     modelName,
-    at: locate(regionCode, tokenRow?.[3] ?? ''),
+    at: locate(regionCode, suffix),
     meter,
     ...(variant ? { variant } : {}),
     usd,
@@ -314,6 +246,101 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
     ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
     ...(token ? { lookup: `token:${token}` } : {}),
   };
+}
+
+/** A Reserved-tier row of the AmazonBedrock offer (1K TPM-hour capacity), or `reserved` when unreadable. */
+function reservedBedrockFact(doc: PriceListProduct): PriceFact | 'reserved' {
+  const a = doc.product.attributes;
+  const usagetype = a.usagetype ?? '';
+  const regionCode = a.regionCode ?? '';
+  const reserved = reservedMeterOf(
+    `${usagetype} ${(a.feature ?? '').toLowerCase()} ${(a.inferenceType ?? '').toLowerCase()}`,
+  );
+  const price = reserved ? onDemandDimension(doc) : undefined;
+  const usd = reserved && price ? toCatalogUnit(price.usd, price.unit, reserved.meter) : undefined;
+  if (!reserved || !price || !usd) return 'reserved';
+  const token = /^[A-Z0-9]+-(.+?)[-_]reserved/i.exec(usagetype)?.[1];
+  return {
+    serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrock',
+    ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+    usagetype,
+    regionCode,
+    modelName: a.model ?? a.titanModel ?? token ?? '',
+    at:
+      reserved.scope === 'global'
+        ? 'global'
+        : reserved.scope === 'geo'
+          ? (geoProfilesOf(regionCode)[0] ?? regionCode)
+          : regionCode,
+    meter: reserved.meter,
+    usd,
+    unit: price.unit,
+    ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+    ...(token ? { lookup: `token:${token}` } : {}),
+  };
+}
+
+/**
+ * The meter of an on-demand AmazonBedrock row, read from its usage type (Provisioned
+ * Throughput, token rows and their suffixes) or its inference type (images), with the
+ * model token and the suffix that says where the price applies.
+ */
+function bedrockMeter(doc: PriceListProduct): {
+  meter?: Meter;
+  variant?: string;
+  token: string;
+  suffix: string;
+} {
+  const a = doc.product.attributes;
+  const feature = (a.feature ?? '').toLowerCase();
+  const inference = (a.inferenceType ?? '').toLowerCase();
+  const rest = (a.usagetype ?? '').replace(/^[A-Z0-9]+-/, '');
+  const pt = /^(.*?)-ProvisionedThroughput-(NoCommit|1month|6month)-ModelUnits/i.exec(rest);
+  if (pt) {
+    const c = pt[2]!.toLowerCase();
+    return {
+      meter: c === 'nocommit' ? 'noCommit' : c === '1month' ? 'oneMonth' : 'sixMonth',
+      token: pt[1]!,
+      suffix: '',
+    };
+  }
+  const tokenRow =
+    /^(.*?)-(input-tokens|output-tokens|cache-read-input-token-count|cache-write-(?:1h-)?input-token-count)(.*)$/i.exec(
+      rest,
+    );
+  if (tokenRow) {
+    let token = tokenRow[1]!;
+    const kind = tokenRow[2]!.toLowerCase();
+    const suffix = tokenRow[3] ?? '';
+    const mods = suffixMods(suffix, feature, inference);
+    // `USE1-Llama3-1-70B-LatencyOptimized-input-tokens` (model "Llama 3.1 70B Latency
+    // Optimized"): the tier sits in the model token, not in the suffix.
+    const inToken = /[-_]?latency-?optimi[sz]ed$/i.exec(token);
+    if (inToken && inToken.index > 0) {
+      token = token.slice(0, inToken.index);
+      mods.latency = true;
+    }
+    if (a.service_tier === 'flex') mods.flex = true;
+    if (a.service_tier === 'priority') mods.priority = true;
+    const base =
+      kind === 'input-tokens'
+        ? 'input'
+        : kind === 'output-tokens'
+          ? 'output'
+          : kind.startsWith('cache-read')
+            ? 'cacheRead'
+            : kind.includes('1h')
+              ? 'cacheWrite1h'
+              : 'cacheWrite5m';
+    const meter = tokenMeter(base, mods);
+    return { ...(meter ? { meter } : {}), token, suffix };
+  }
+  if (inference && /image|^t2i|^i2i|^iv|standard|premium/i.test(inference)) {
+    const m = /^(.*?)-(T2I|I2I|IV|IMG)/i.exec(rest);
+    const variant = inference.replace(/^(t2i|i2i)\s+/, '');
+    return { meter: 'image', variant, token: m?.[1] ?? rest.split('-')[0] ?? '', suffix: '' };
+  }
+  return { token: '', suffix: '' };
 }
 
 /**
