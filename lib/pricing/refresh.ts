@@ -415,9 +415,7 @@ function marketplaceUsageMeter(
  * the usage type), and every dimension is read, not only the first.
  */
 export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact[] | SkipReason {
-  const a = doc.product.attributes;
-  const usagetype = a.usagetype ?? '';
-  const regionCode = a.regionCode ?? '';
+  const usagetype = doc.product.attributes.usagetype ?? '';
   const byUsage = marketplaceUsageMeter(usagetype);
   if (byUsage === 'reserved') return 'reserved';
   // (Image rows are read per dimension below.)
@@ -429,91 +427,109 @@ export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact[] | Sk
     for (const dim of Object.values(term.priceDimensions ?? {})) {
       // Image models (Stability, ...): a price per image generated.
       const imageText = `${dim.description ?? ''} ${dim.unit ?? ''} ${usagetype}`;
-      if (/\bimages?\b|image[_-]?count/i.test(imageText) && !/tokens?/i.test(dim.description ?? '')) {
-        const usd = dim.pricePerUnit?.USD;
-        if (usd === undefined) {
-          reason ??= 'no-price';
-          continue;
-        }
-        facts.push({
-          serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
-          ...(doc.product.sku ? { sku: doc.product.sku } : {}),
-          usagetype,
-          regionCode,
-          modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
-          at: regionCode,
-          meter: 'image',
-          variant: 'standard',
-          usd: new Dec(usd).toString(),
-          unit: dim.unit ?? 'image',
-          ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
-          ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
-        });
-        continue;
-      }
-      const described = classifyMarketplaceDescription(dim.description ?? '');
-      const reservedByUsage =
-        byUsage && (RESERVED_METERS as readonly string[]).includes(byUsage.meter) ? byUsage : undefined;
-      // A reserved row is read from its usage type (`Reserved_1Month_InputTPM_Geo`).
-      const byDescription = described === 'reserved' ? reservedByUsage : described;
-      if (described === 'reserved' && !byDescription) {
-        reason ??= 'reserved';
-        continue;
-      }
-      const classified = reservedByUsage ?? byDescription ?? byUsage;
-      if (!classified) {
-        reason = 'unknown-meter';
-        continue;
-      }
-      const usd = dim.pricePerUnit?.USD;
-      if (usd === undefined) {
-        reason ??= 'no-price';
-        continue;
-      }
-      const value = toCatalogUnit(usd, dim.unit || 'Units', classified.meter);
-      if (value === undefined) {
-        reason = 'unknown-unit';
-        continue;
-      }
-      const at =
-        classified.scope === 'global'
-          ? 'global'
-          : classified.scope === 'geo'
-            ? (geoProfilesOf(regionCode)[0] ?? regionCode)
-            : regionCode;
-      // A regional (not `_Global`) token row is the price of in-region calls and of the
-      // Region's geo profile alike ("Regional" / "Regional CRIS"): AWS publishes no
-      // separate geo token price, so the row prices both places.
-      const reservedMeter = (RESERVED_METERS as readonly string[]).includes(classified.meter);
-      const geo = geoProfilesOf(regionCode)[0];
-      const places =
-        classified.scope === 'global' || reservedMeter || !geo
-          ? [at]
-          : [...new Set([regionCode, geo].filter(Boolean))];
-      for (const place of places) {
-        // Tiered dimensions of one meter: the first tier (beginRange 0) is the list price.
-        const key = `${classified.meter}@${place}`;
-        if (seen.has(key) && (dim.beginRange ?? '0') !== '0') continue;
-        seen.add(key);
-        facts.push({
-          serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
-          ...(doc.product.sku ? { sku: doc.product.sku } : {}),
-          usagetype,
-          regionCode,
-          modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
-          at: place,
-          meter: classified.meter,
-          usd: value,
-          unit: dim.unit ?? '',
-          ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
-          ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
-        });
-      }
+      const read =
+        /\bimages?\b|image[_-]?count/i.test(imageText) && !/tokens?/i.test(dim.description ?? '')
+          ? marketplaceImageFact(doc, dim)
+          : marketplaceTokenFacts(doc, dim, byUsage, seen);
+      if (typeof read !== 'string') facts.push(...read);
+      // A row nobody could read outweighs one the catalog does not model or that has no price.
+      else if (read === 'unknown-meter' || read === 'unknown-unit') reason = read;
+      else reason ??= read;
     }
   }
   if (facts.length) return facts;
   if (reason) return reason;
   return byUsage ? 'no-price' : 'unknown-meter';
+}
+
+type PriceDimension = NonNullable<
+  NonNullable<NonNullable<PriceListProduct['terms']>['OnDemand']>[string]['priceDimensions']
+>[string];
+
+/** The fields every Marketplace fact shares: the document's codes and the model's service name. */
+function marketplaceFact(
+  doc: PriceListProduct,
+  price: Pick<PriceFact, 'at' | 'meter' | 'variant' | 'usd' | 'unit'>,
+): PriceFact {
+  const a = doc.product.attributes;
+  return {
+    serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
+    ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+    usagetype: a.usagetype ?? '',
+    regionCode: a.regionCode ?? '',
+    modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
+    ...price,
+    ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+    ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
+  };
+}
+
+/** A price per image generated, as the standard variant. */
+function marketplaceImageFact(doc: PriceListProduct, dim: PriceDimension): PriceFact[] | 'no-price' {
+  const usd = dim.pricePerUnit?.USD;
+  if (usd === undefined) return 'no-price';
+  const at = doc.product.attributes.regionCode ?? '';
+  return [
+    marketplaceFact(doc, {
+      at,
+      meter: 'image',
+      variant: 'standard',
+      usd: new Dec(usd).toString(),
+      unit: dim.unit ?? 'image',
+    }),
+  ];
+}
+
+/**
+ * One token or Reserved dimension, classified by its description (a Reserved row by its
+ * usage type), priced at each place it applies; the first tier of a tiered meter only.
+ */
+function marketplaceTokenFacts(
+  doc: PriceListProduct,
+  dim: PriceDimension,
+  byUsage: ReturnType<typeof marketplaceUsageMeter>,
+  seen: Set<string>,
+): PriceFact[] | SkipReason {
+  const regionCode = doc.product.attributes.regionCode ?? '';
+  const usage = typeof byUsage === 'object' ? byUsage : undefined;
+  const described = classifyMarketplaceDescription(dim.description ?? '');
+  const reservedByUsage =
+    usage && (RESERVED_METERS as readonly string[]).includes(usage.meter) ? usage : undefined;
+  // A reserved row is read from its usage type (`Reserved_1Month_InputTPM_Geo`).
+  const byDescription = described === 'reserved' ? reservedByUsage : described;
+  if (described === 'reserved' && !byDescription) return 'reserved';
+  const classified = reservedByUsage ?? byDescription ?? usage;
+  if (!classified) return 'unknown-meter';
+  const usd = dim.pricePerUnit?.USD;
+  if (usd === undefined) return 'no-price';
+  const value = toCatalogUnit(usd, dim.unit || 'Units', classified.meter);
+  if (value === undefined) return 'unknown-unit';
+  const at =
+    classified.scope === 'global'
+      ? 'global'
+      : classified.scope === 'geo'
+        ? (geoProfilesOf(regionCode)[0] ?? regionCode)
+        : regionCode;
+  // A regional (not `_Global`) token row is the price of in-region calls and of the
+  // Region's geo profile alike ("Regional" / "Regional CRIS"): AWS publishes no
+  // separate geo token price, so the row prices both places.
+  const reservedMeter = (RESERVED_METERS as readonly string[]).includes(classified.meter);
+  const geo = geoProfilesOf(regionCode)[0];
+  const places =
+    classified.scope === 'global' || reservedMeter || !geo
+      ? [at]
+      : [...new Set([regionCode, geo].filter(Boolean))];
+  const facts: PriceFact[] = [];
+  for (const place of places) {
+    // Tiered dimensions of one meter: the first tier (beginRange 0) is the list price.
+    const key = `${classified.meter}@${place}`;
+    if (seen.has(key) && (dim.beginRange ?? '0') !== '0') continue;
+    seen.add(key);
+    facts.push(
+      marketplaceFact(doc, { at: place, meter: classified.meter, usd: value, unit: dim.unit ?? '' }),
+    );
+  }
+  return facts;
 }
 
 /** Every price fact of a product document (Marketplace products may carry several), or why none. */
