@@ -10,7 +10,7 @@ import { type Dec, roundCents } from '../money.js';
 import type { Reply } from '../reply/reply.js';
 import type { Catalog, CatalogModel, Modality, ModelTask } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
-import { type ResolvedWorkload, readCatalogWorkload, routesFrom } from './models.js';
+import { type ResolvedModel, type ResolvedWorkload, readCatalogWorkload, routesFrom } from './models.js';
 import { describeCatalog, isLegacy, provenanceLines, provenanceOf } from './names.js';
 import { formatMonthly, formatPerThousand, optionName } from './reply.js';
 import type { Workload } from './workload.js';
@@ -71,9 +71,6 @@ export function compareWorkload(
   { workload, resolved }: ResolvedWorkload,
   now?: Date,
 ): Comparison {
-  const today = now?.toISOString().slice(0, 10);
-  const pastEndOfLife = (m: CatalogModel) =>
-    today !== undefined && m.lifecycle?.endOfLife !== undefined && m.lifecycle.endOfLife <= today;
   if (
     !resolved &&
     !workload.images &&
@@ -95,30 +92,7 @@ export function compareWorkload(
       : modality === 'image'
         ? 'image-generation'
         : 'text-generation';
-  const withLegacy = workload.legacy || (resolved !== undefined && isLegacy(resolved.model));
-  const priced: { model: CatalogModel; option: EstimateOption }[] = [];
-  let skipped = 0;
-  let legacyLeftOut = 0;
-  for (const model of catalog.models) {
-    if (model.modality !== modality || taskOf(model) !== task) continue;
-    // Legacy models only when asked; past their end of life, Bedrock no longer serves them.
-    if (isLegacy(model) && (!withLegacy || pastEndOfLife(model)) && model !== resolved?.model) {
-      legacyLeftOut++;
-      continue;
-    }
-    if (!routesFrom(model, region).length) {
-      skipped++;
-      continue;
-    }
-    let estimate: Estimate;
-    try {
-      estimate = estimateWorkload(catalog, { model }, w);
-    } catch {
-      skipped++;
-      continue;
-    }
-    priced.push({ model, option: estimate.default });
-  }
+  const { priced, skipped, legacyLeftOut } = priceEach(catalog, w, { modality, task, resolved, now });
   if (!priced.length) {
     throw new UserError('no_price', `No ${modality} model has a price for this workload in ${region}.`);
   }
@@ -135,6 +109,46 @@ export function compareWorkload(
     task,
     legacyLeftOut,
   };
+}
+
+/**
+ * The workload priced on every model of the modality and task (`w.region` set), as each
+ * model's default option; models without a price there, or without the asked mode, are
+ * counted as skipped, legacy ones left out unless asked.
+ */
+function priceEach(
+  catalog: Catalog,
+  w: Workload,
+  of: { modality: Modality; task: ModelTask; resolved: ResolvedModel | undefined; now: Date | undefined },
+): { priced: { model: CatalogModel; option: EstimateOption }[]; skipped: number; legacyLeftOut: number } {
+  const today = of.now?.toISOString().slice(0, 10);
+  const pastEndOfLife = (m: CatalogModel) =>
+    today !== undefined && m.lifecycle?.endOfLife !== undefined && m.lifecycle.endOfLife <= today;
+  const withLegacy = w.legacy || (of.resolved !== undefined && isLegacy(of.resolved.model));
+  const priced: { model: CatalogModel; option: EstimateOption }[] = [];
+  let skipped = 0;
+  let legacyLeftOut = 0;
+  for (const model of catalog.models) {
+    if (model.modality !== of.modality || taskOf(model) !== of.task) continue;
+    // Legacy models only when asked; past their end of life, Bedrock no longer serves them.
+    if (isLegacy(model) && (!withLegacy || pastEndOfLife(model)) && model !== of.resolved?.model) {
+      legacyLeftOut++;
+      continue;
+    }
+    if (!routesFrom(model, w.region!).length) {
+      skipped++;
+      continue;
+    }
+    let estimate: Estimate;
+    try {
+      estimate = estimateWorkload(catalog, { model }, w);
+    } catch {
+      skipped++;
+      continue;
+    }
+    priced.push({ model, option: estimate.default });
+  }
+  return { priced, skipped, legacyLeftOut };
 }
 
 /** Parse and compare; the model in the workload is optional for `compare`. */
