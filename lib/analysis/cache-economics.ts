@@ -73,17 +73,32 @@ function routeOf(info: UsageTypeInfo): string {
  * // { team: 'support', model: 'Claude Sonnet 4.5', netUsd: -134.4, hitRate: 0.09, breakEvenHitRate: 0.217, ... }
  */
 export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: string): CacheEconomics[] {
-  // Per (team, model, route): input, read and write sums.
-  interface RouteSums {
-    input?: Sums;
-    read?: Sums;
-    write?: Sums;
-    info: UsageTypeInfo;
+  const out: CacheEconomics[] = [];
+  for (const m of cacheLinesByModel(lines, range, team).values()) {
+    const economics = modelEconomics(m);
+    if (economics) out.push(economics);
   }
-  const byModel = new Map<
-    string,
-    { team: string; modelKey: string; model: string; routes: Map<string, RouteSums> }
-  >();
+  return out.sort((a, b) => a.netUsd.comparedTo(b.netUsd));
+}
+
+/** Per (team, model, route): input, read and write sums. */
+interface RouteSums {
+  input?: Sums;
+  read?: Sums;
+  write?: Sums;
+  info: UsageTypeInfo;
+}
+
+interface ModelSums {
+  team: string;
+  modelKey: string;
+  model: string;
+  routes: Map<string, RouteSums>;
+}
+
+/** The input and cache token lines of the range, summed per (team, model) and route. */
+function cacheLinesByModel(lines: SpendLine[], range: DateRange, team?: string): Map<string, ModelSums> {
+  const byModel = new Map<string, ModelSums>();
   for (const line of lines) {
     const info = line.info;
     if (info?.kind !== 'tokens' || !info.modelKey || !info.tokenClass || info.tokenClass === 'output')
@@ -102,66 +117,89 @@ export function cacheEconomics(lines: SpendLine[], range: DateRange, team?: stri
     else route.write = add(route.write, line);
     m.routes.set(routeOf(info), route);
   }
-  const out: CacheEconomics[] = [];
-  for (const m of byModel.values()) {
-    let allInput: Sums | undefined;
-    for (const r of m.routes.values())
-      if (r.input)
-        allInput = { q: (allInput?.q ?? ZERO).plus(r.input.q), c: (allInput?.c ?? ZERO).plus(r.input.c) };
-    const modelInputRate = rateOf(allInput);
-    let writeQ = ZERO;
-    let readQ = ZERO;
-    let writeUsd = ZERO;
-    let readUsd = ZERO;
-    let premium = ZERO;
-    let saving = ZERO;
-    let known = true;
-    let main: { info: UsageTypeInfo; usd: Dec } | undefined;
-    // Break-even from the model's overall rates (volume-weighted over its routes).
-    for (const r of m.routes.values()) {
-      if (!r.read && !r.write) continue;
-      const usd = (r.read?.c ?? ZERO).plus(r.write?.c ?? ZERO);
-      if (!main || usd.gt(main.usd)) main = { info: r.info, usd };
-      const input = rateOf(r.input) ?? modelInputRate;
-      if (r.write) {
-        writeQ = writeQ.plus(r.write.q);
-        writeUsd = writeUsd.plus(r.write.c);
-        if (input) premium = premium.plus(r.write.c.minus(r.write.q.times(input)));
-        else known = false;
-      }
-      if (r.read) {
-        readQ = readQ.plus(r.read.q);
-        readUsd = readUsd.plus(r.read.c);
-        if (input) saving = saving.plus(r.read.q.times(input).minus(r.read.c));
-        else known = false;
-      }
+  return byModel;
+}
+
+/** One (team, model)'s cache economics; undefined when it used no cache or an input rate is unknown. */
+function modelEconomics(m: ModelSums): CacheEconomics | undefined {
+  let allInput: Sums | undefined;
+  for (const r of m.routes.values())
+    if (r.input)
+      allInput = { q: (allInput?.q ?? ZERO).plus(r.input.q), c: (allInput?.c ?? ZERO).plus(r.input.c) };
+  const modelInputRate = rateOf(allInput);
+  const t = cacheTotals(m, modelInputRate);
+  if (t.writeQ.isZero() && t.readQ.isZero() && t.writeUsd.isZero() && t.readUsd.isZero()) return undefined;
+  if (!t.known) return undefined;
+  const tokens = t.writeQ.plus(t.readQ);
+  const breakEvenHitRate = breakEven(t, modelInputRate);
+  return {
+    team: m.team,
+    modelKey: m.modelKey,
+    model: m.model,
+    writeQuantity: t.writeQ,
+    readQuantity: t.readQ,
+    writeUsd: t.writeUsd,
+    readUsd: t.readUsd,
+    writePremiumUsd: t.premium,
+    readSavingUsd: t.saving,
+    netUsd: t.saving.minus(t.premium),
+    ...(tokens.gt(0) ? { hitRate: t.readQ.div(tokens).toDecimalPlaces(4).toNumber() } : {}),
+    ...(breakEvenHitRate !== undefined ? { breakEvenHitRate } : {}),
+    ...(t.main?.info.region ? { region: t.main.info.region } : {}),
+    scope: t.main?.info.scope ?? 'in-region',
+  };
+}
+
+interface CacheTotals {
+  writeQ: Dec;
+  readQ: Dec;
+  writeUsd: Dec;
+  readUsd: Dec;
+  premium: Dec;
+  saving: Dec;
+  /** Every route's input rate was known (else premium and saving are not). */
+  known: boolean;
+  /** The route with the most cache spend. */
+  main?: { info: UsageTypeInfo; usd: Dec };
+}
+
+/** Writes and reads over the model's routes, each priced against its route's input rate. */
+function cacheTotals(m: ModelSums, modelInputRate: Dec | undefined): CacheTotals {
+  const t: CacheTotals = {
+    writeQ: ZERO,
+    readQ: ZERO,
+    writeUsd: ZERO,
+    readUsd: ZERO,
+    premium: ZERO,
+    saving: ZERO,
+    known: true,
+  };
+  for (const r of m.routes.values()) {
+    if (!r.read && !r.write) continue;
+    const usd = (r.read?.c ?? ZERO).plus(r.write?.c ?? ZERO);
+    if (!t.main || usd.gt(t.main.usd)) t.main = { info: r.info, usd };
+    const input = rateOf(r.input) ?? modelInputRate;
+    if (r.write) {
+      t.writeQ = t.writeQ.plus(r.write.q);
+      t.writeUsd = t.writeUsd.plus(r.write.c);
+      if (input) t.premium = t.premium.plus(r.write.c.minus(r.write.q.times(input)));
+      else t.known = false;
     }
-    if (writeQ.isZero() && readQ.isZero() && writeUsd.isZero() && readUsd.isZero()) continue;
-    if (!known) continue;
-    const tokens = writeQ.plus(readQ);
-    const writeRate = writeQ.gt(0) ? writeUsd.div(writeQ) : undefined;
-    const readRate = readQ.gt(0) ? readUsd.div(readQ) : undefined;
-    let breakEvenHitRate: number | undefined;
-    if (writeRate && readRate && modelInputRate?.gt(readRate)) {
-      const k = Dec.max(ZERO, writeRate.minus(modelInputRate)).div(modelInputRate.minus(readRate));
-      breakEvenHitRate = k.div(k.plus(1)).toDecimalPlaces(4).toNumber();
+    if (r.read) {
+      t.readQ = t.readQ.plus(r.read.q);
+      t.readUsd = t.readUsd.plus(r.read.c);
+      if (input) t.saving = t.saving.plus(r.read.q.times(input).minus(r.read.c));
+      else t.known = false;
     }
-    out.push({
-      team: m.team,
-      modelKey: m.modelKey,
-      model: m.model,
-      writeQuantity: writeQ,
-      readQuantity: readQ,
-      writeUsd,
-      readUsd,
-      writePremiumUsd: premium,
-      readSavingUsd: saving,
-      netUsd: saving.minus(premium),
-      ...(tokens.gt(0) ? { hitRate: readQ.div(tokens).toDecimalPlaces(4).toNumber() } : {}),
-      ...(breakEvenHitRate !== undefined ? { breakEvenHitRate } : {}),
-      ...(main?.info.region ? { region: main.info.region } : {}),
-      scope: main?.info.scope ?? 'in-region',
-    });
   }
-  return out.sort((a, b) => a.netUsd.comparedTo(b.netUsd));
+  return t;
+}
+
+/** Break-even from the model's overall rates (volume-weighted over its routes): h* = k / (1 + k). */
+function breakEven(t: CacheTotals, modelInputRate: Dec | undefined): number | undefined {
+  const writeRate = t.writeQ.gt(0) ? t.writeUsd.div(t.writeQ) : undefined;
+  const readRate = t.readQ.gt(0) ? t.readUsd.div(t.readQ) : undefined;
+  if (!writeRate || !readRate || !modelInputRate?.gt(readRate)) return undefined;
+  const k = Dec.max(ZERO, writeRate.minus(modelInputRate)).div(modelInputRate.minus(readRate));
+  return k.div(k.plus(1)).toDecimalPlaces(4).toNumber();
 }

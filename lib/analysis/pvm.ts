@@ -147,6 +147,17 @@ const points = (d: Dec) => Math.round(d.times(100).toNumber());
  */
 export function decomposeChange(input: PvmLine[]): Decomposition {
   const out: Effects[] = input.map(() => zeroEffects());
+  const pools = poolLines(input, out);
+  const board = detailBoard();
+  for (const pool of pools.values()) decomposePool(pool, input, out, board.offer);
+  return { lines: out, groups: groupEffects(input, out, board.details) };
+}
+
+/**
+ * The lines as a tree: pool (team and what the tokens buy) -> model -> route -> line
+ * indexes, tokens summed at each level. A line that pools with nothing is all volume.
+ */
+function poolLines(input: PvmLine[], out: Effects[]): Map<string, Node> {
   const pools = new Map<string, Node>();
   input.forEach((line, i) => {
     if (!poolable(line)) {
@@ -154,8 +165,7 @@ export function decomposeChange(input: PvmLine[]): Decomposition {
       return;
     }
     const info = line.info!;
-    const key = poolKey(line);
-    const pool = childOf(pools, key, line.team);
+    const pool = childOf(pools, poolKey(line), line.team);
     const model = childOf(pool.children, info.modelKey!, info.modelName ?? info.modelKey!);
     const route = childOf(model.children, routeKey(info), routeLabel(info));
     for (const n of [pool, model, route]) {
@@ -164,100 +174,136 @@ export function decomposeChange(input: PvmLine[]): Decomposition {
     }
     route.lines.push(i);
   });
+  return pools;
+}
 
+type Offer = (kind: EffectKind, team: string, strength: Dec, detail: () => EffectDetail) => void;
+
+/** The detail each effect of a team is told with: the one of the strongest move offered. */
+function detailBoard(): { offer: Offer; details: Map<string, EffectDetail> } {
   const details = new Map<string, EffectDetail>();
   const detailStrength = new Map<string, Dec>();
-  const offer = (kind: EffectKind, team: string, strength: Dec, detail: () => EffectDetail) => {
+  const offer: Offer = (kind, team, strength, detail) => {
     const id = `${kind}\u0000${team}`;
     const best = detailStrength.get(id);
     if (best?.gte(strength.abs())) return;
     detailStrength.set(id, strength.abs());
     details.set(id, detail());
   };
+  return { offer, details };
+}
 
-  for (const pool of pools.values()) {
-    const team = pool.label;
-    const newOrGone = pool.q0.isZero() || pool.q1.isZero();
-    let poolMix = ZERO;
-    // Per model (and per route): its share shift and the dollars of its effect, to name the
-    // models the money moved from and to.
-    const modelShifts: Shift[] = [];
-    for (const model of pool.children.values()) {
-      const s0m = pool.q0.isZero() ? ZERO : model.q0.div(pool.q0);
-      const s1m = pool.q1.isZero() ? ZERO : model.q1.div(pool.q1);
-      const modelShift: Shift = { label: model.label, shift: s1m.minus(s0m), usd: ZERO };
-      modelShifts.push(modelShift);
-      let modelRoute = ZERO;
-      let modelCache = ZERO;
-      const routeShifts: Shift[] = [];
-      let read0 = ZERO;
-      let read1 = ZERO;
-      let write0 = ZERO;
-      let write1 = ZERO;
-      for (const route of model.children.values()) {
-        const wv = baseWeight(route, model);
-        const sv = currentWeight(route, model);
-        const routeShift: Shift = { label: route.label, shift: sv.minus(wv), usd: ZERO };
-        routeShifts.push(routeShift);
-        for (const i of route.lines) {
-          const line = input[i]!;
-          const e = out[i]!;
-          const delta = line.c1.minus(line.c0);
-          if (newOrGone) {
-            e.volume = delta;
-            continue;
-          }
-          // The line's base rate: last period's, or this period's for a new line (no rate change seen).
-          const r0 = !line.q0.isZero() ? line.c0.div(line.q0) : line.c1.div(line.q1);
-          const leaf = { q0: line.q0, q1: line.q1 } as Node;
-          const wi = baseWeight(leaf, route);
-          const si = currentWeight(leaf, route);
-          const x4 = pool.q1.times(s0m).times(wv).times(wi).times(r0);
-          const x3 = pool.q1.times(s1m).times(wv).times(wi).times(r0);
-          const x2 = pool.q1.times(s1m).times(sv).times(wi).times(r0);
-          const x1 = pool.q1.times(s1m).times(sv).times(si).times(r0);
-          // For a line that existed, x4 = c0 x (pool tokens now / then): the pool's growth.
-          e.volume = fixed(x4.minus(line.c0));
-          e.mix = fixed(x3.minus(x4));
-          e.route = fixed(x2.minus(x3));
-          e.cache = fixed(x1.minus(x2));
-          e.rate = delta.minus(e.volume).minus(e.mix).minus(e.route).minus(e.cache);
-          poolMix = poolMix.plus(e.mix);
-          modelShift.usd = modelShift.usd.plus(e.mix);
-          routeShift.usd = routeShift.usd.plus(e.route);
-          modelRoute = modelRoute.plus(e.route);
-          modelCache = modelCache.plus(e.cache);
-          const cls = line.info!.tokenClass!;
-          if (cls === 'cache-read') {
-            read0 = read0.plus(line.q0);
-            read1 = read1.plus(line.q1);
-          } else if (cls.startsWith('cache-write')) {
-            write0 = write0.plus(line.q0);
-            write1 = write1.plus(line.q1);
-          }
-        }
-      }
-      if (!modelRoute.isZero()) {
-        offer('route', team, modelRoute, () => ({
-          kind: 'route',
-          model: model.label,
-          ...moveOf(routeShifts),
-        }));
-      }
-      if (!modelCache.isZero() && !model.q0.isZero() && !model.q1.isZero()) {
-        offer('cache', team, modelCache, () => ({
-          kind: 'cache',
-          model: model.label,
-          readShare: [points(read0.div(model.q0)), points(read1.div(model.q1))],
-          writeShare: [points(write0.div(model.q0)), points(write1.div(model.q1))],
-        }));
-      }
+/** One pool's lines split into effects, and the moves behind its mix, route and cache effects. */
+function decomposePool(pool: Node, input: PvmLine[], out: Effects[], offer: Offer): void {
+  const team = pool.label;
+  const sums = { mix: ZERO };
+  // Per model (and per route): its share shift and the dollars of its effect, to name the
+  // models the money moved from and to.
+  const modelShifts: Shift[] = [];
+  for (const model of pool.children.values()) {
+    const m = decomposeModel(pool, model, input, out, sums);
+    modelShifts.push(m.shift);
+    if (!m.route.isZero()) {
+      offer('route', team, m.route, () => ({
+        kind: 'route',
+        model: model.label,
+        ...moveOf(m.routeShifts),
+      }));
     }
-    if (!poolMix.isZero()) {
-      offer('mix', team, poolMix, () => ({ kind: 'mix', ...moveOf(modelShifts) }));
+    if (!m.cache.isZero() && !model.q0.isZero() && !model.q1.isZero()) {
+      offer('cache', team, m.cache, () => ({
+        kind: 'cache',
+        model: model.label,
+        readShare: [points(m.read0.div(model.q0)), points(m.read1.div(model.q1))],
+        writeShare: [points(m.write0.div(model.q0)), points(m.write1.div(model.q1))],
+      }));
     }
   }
+  if (!sums.mix.isZero()) {
+    offer('mix', team, sums.mix, () => ({ kind: 'mix', ...moveOf(modelShifts) }));
+  }
+}
 
+/**
+ * One model's lines: each line's effects, the model's share shift and mix dollars, its
+ * routes' shifts, its route and cache dollars, and its cache read and write tokens.
+ */
+function decomposeModel(pool: Node, model: Node, input: PvmLine[], out: Effects[], sums: { mix: Dec }) {
+  const newOrGone = pool.q0.isZero() || pool.q1.isZero();
+  const s0m = pool.q0.isZero() ? ZERO : model.q0.div(pool.q0);
+  const s1m = pool.q1.isZero() ? ZERO : model.q1.div(pool.q1);
+  const m = {
+    shift: { label: model.label, shift: s1m.minus(s0m), usd: ZERO } as Shift,
+    route: ZERO,
+    cache: ZERO,
+    routeShifts: [] as Shift[],
+    read0: ZERO,
+    read1: ZERO,
+    write0: ZERO,
+    write1: ZERO,
+  };
+  for (const route of model.children.values()) {
+    const wv = baseWeight(route, model);
+    const sv = currentWeight(route, model);
+    const routeShift: Shift = { label: route.label, shift: sv.minus(wv), usd: ZERO };
+    m.routeShifts.push(routeShift);
+    for (const i of route.lines) {
+      const line = input[i]!;
+      const e = out[i]!;
+      if (newOrGone) {
+        e.volume = line.c1.minus(line.c0);
+        continue;
+      }
+      lineEffects(line, e, { pool, route, s0m, s1m, wv, sv });
+      sums.mix = sums.mix.plus(e.mix);
+      m.shift.usd = m.shift.usd.plus(e.mix);
+      routeShift.usd = routeShift.usd.plus(e.route);
+      m.route = m.route.plus(e.route);
+      m.cache = m.cache.plus(e.cache);
+      const cls = line.info!.tokenClass!;
+      if (cls === 'cache-read') {
+        m.read0 = m.read0.plus(line.q0);
+        m.read1 = m.read1.plus(line.q1);
+      } else if (cls.startsWith('cache-write')) {
+        m.write0 = m.write0.plus(line.q0);
+        m.write1 = m.write1.plus(line.q1);
+      }
+    }
+  }
+  return m;
+}
+
+/**
+ * One line's change as volume, mix, route, cache and rate effects: the pool's tokens
+ * now, re-weighted one level at a time (model share, route share, line share) at the
+ * line's base rate; the rest is rate.
+ */
+function lineEffects(
+  line: PvmLine,
+  e: Effects,
+  at: { pool: Node; route: Node; s0m: Dec; s1m: Dec; wv: Dec; sv: Dec },
+): void {
+  const { pool, route, s0m, s1m, wv, sv } = at;
+  const delta = line.c1.minus(line.c0);
+  // The line's base rate: last period's, or this period's for a new line (no rate change seen).
+  const r0 = !line.q0.isZero() ? line.c0.div(line.q0) : line.c1.div(line.q1);
+  const leaf = { q0: line.q0, q1: line.q1 } as Node;
+  const wi = baseWeight(leaf, route);
+  const si = currentWeight(leaf, route);
+  const x4 = pool.q1.times(s0m).times(wv).times(wi).times(r0);
+  const x3 = pool.q1.times(s1m).times(wv).times(wi).times(r0);
+  const x2 = pool.q1.times(s1m).times(sv).times(wi).times(r0);
+  const x1 = pool.q1.times(s1m).times(sv).times(si).times(r0);
+  // For a line that existed, x4 = c0 x (pool tokens now / then): the pool's growth.
+  e.volume = fixed(x4.minus(line.c0));
+  e.mix = fixed(x3.minus(x4));
+  e.route = fixed(x2.minus(x3));
+  e.cache = fixed(x1.minus(x2));
+  e.rate = delta.minus(e.volume).minus(e.mix).minus(e.route).minus(e.cache);
+}
+
+/** Effects summed per kind and team, each with its detail, biggest first. */
+function groupEffects(input: PvmLine[], out: Effects[], details: Map<string, EffectDetail>): EffectGroup[] {
   const sums = new Map<string, EffectGroup>();
   input.forEach((line, i) => {
     for (const kind of EFFECT_KINDS) {
@@ -269,7 +315,7 @@ export function decomposeChange(input: PvmLine[]): Decomposition {
       sums.set(id, group);
     }
   });
-  const groups = [...sums.entries()]
+  return [...sums.entries()]
     .filter(([, g]) => !g.deltaUsd.isZero())
     .map(([id, g]) => {
       const detail = details.get(id);
@@ -281,7 +327,6 @@ export function decomposeChange(input: PvmLine[]): Decomposition {
         EFFECT_KINDS.indexOf(a.kind) - EFFECT_KINDS.indexOf(b.kind) ||
         a.team.localeCompare(b.team),
     );
-  return { lines: out, groups };
 }
 
 interface Shift {

@@ -152,18 +152,37 @@ export async function scanReserved(ctx: SpendContext, catalog: Catalog | undefin
   const today = toIsoDate(ctx.now);
   const window = { start: addDays(today, -RESERVED_WINDOW_DAYS), end: today };
   const problems: string[] = [];
-  const lines = (range: { start: string; end: string }) =>
-    fetchLines(ctx, { ...range, grouping: 'team-service-usage', granularity: 'DAILY' }).then((r) =>
-      r.lines.filter(
-        (l) =>
-          l.info?.kind === 'reserved' &&
-          (l.info.tokenClass === 'input' || l.info.tokenClass === 'output') &&
-          l.quantity.gt(0),
-      ),
-    );
-  const keyOf = (l: SpendLine) => `${l.team ?? ''}\u0000${l.service ?? ''}\u0000${l.usageType ?? ''}`;
+  const groups = await billedReservations(ctx, window);
+  if (!groups.size) return { commitments: [], problems };
+  await dateCommitments(ctx, groups, { start: addDays(today, -HISTORY_DAYS), end: window.start }, problems);
+  const current = [...groups.values()].filter((g) => g.days.size > 0);
+  if (!current.length) return { commitments: [], problems };
+  const used = await reservedUse(ctx, catalog, current, problems);
+  const commitments = current.map((g, i) => judgeCommitment(g, used?.get(i), catalog, today));
+  return { commitments, problems };
+}
+
+/** The bill's Reserved-tier input and output lines of a range, per team, service and usage type. */
+function reservedLines(ctx: SpendContext, range: { start: string; end: string }): Promise<SpendLine[]> {
+  return fetchLines(ctx, { ...range, grouping: 'team-service-usage', granularity: 'DAILY' }).then((r) =>
+    r.lines.filter(
+      (l) =>
+        l.info?.kind === 'reserved' &&
+        (l.info.tokenClass === 'input' || l.info.tokenClass === 'output') &&
+        l.quantity.gt(0),
+    ),
+  );
+}
+
+const keyOf = (l: SpendLine) => `${l.team ?? ''}\u0000${l.service ?? ''}\u0000${l.usageType ?? ''}`;
+
+/** Each reservation billed in the window: its quantity, amount and days. */
+async function billedReservations(
+  ctx: SpendContext,
+  window: { start: string; end: string },
+): Promise<Map<string, Group>> {
   const groups = new Map<string, Group>();
-  for (const line of await lines(window)) {
+  for (const line of await reservedLines(ctx, window)) {
     let g = groups.get(keyOf(line));
     if (!g) {
       g = {
@@ -183,12 +202,22 @@ export async function scanReserved(ctx: SpendContext, catalog: Catalog | undefin
     g.amount = g.amount.plus(line.amount);
     g.days.add(line.day);
   }
-  if (!groups.size) return { commitments: [], problems };
-  // The commitment started on the first day of the unbroken run of billed days that reaches
-  // the window: read further back only when there is a reservation (one more bill query).
+  return groups;
+}
+
+/**
+ * The commitment started on the first day of the unbroken run of billed days that reaches
+ * the window: read further back only when there is a reservation (one more bill query).
+ */
+async function dateCommitments(
+  ctx: SpendContext,
+  groups: Map<string, Group>,
+  history: { start: string; end: string },
+  problems: string[],
+): Promise<void> {
   try {
     const before = new Map<string, Set<string>>();
-    for (const line of await lines({ start: addDays(today, -HISTORY_DAYS), end: window.start })) {
+    for (const line of await reservedLines(ctx, history)) {
       const days = before.get(keyOf(line)) ?? new Set<string>();
       days.add(line.day);
       before.set(keyOf(line), days);
@@ -203,13 +232,18 @@ export async function scanReserved(ctx: SpendContext, catalog: Catalog | undefin
       `Could not read older bill to date Reserved commitments (from the last 7 days only): ${message}`,
     );
   }
-  const current = [...groups.values()].filter((g) => g.days.size > 0);
-  if (!current.length) return { commitments: [], problems };
+}
 
-  // CloudWatch: the ModelIds of each reservation's model and route, Sum per hour.
-  const end = new Date(Math.floor(ctx.now.getTime() / HOUR_MS) * HOUR_MS);
-  const start = new Date(end.getTime() - RESERVED_WINDOW_DAYS * 24 * HOUR_MS);
-  let used: Map<number, number[]> | undefined;
+/**
+ * CloudWatch: the tokens each reservation's model and route used, summed per hour over
+ * the window (by reservation index); undefined when they could not be read or judged.
+ */
+async function reservedUse(
+  ctx: SpendContext,
+  catalog: Catalog | undefined,
+  current: Group[],
+  problems: string[],
+): Promise<Map<number, number[]> | undefined> {
   // Reserved capacity serves the account: calls through system profiles carry no team, and
   // a scoped view (BEDROCK_COST_VISIBILITY=team) sees only its teams' application profiles,
   // which would understate the use and flag a false saving. Not judged there.
@@ -217,121 +251,141 @@ export async function scanReserved(ctx: SpendContext, catalog: Catalog | undefin
     problems.push(
       'Reserved-tier usage is account-wide (calls through system profiles carry no team): it is judged only in the unscoped view (admins, the FinOps channel).',
     );
-  } else
-    try {
-      if (!ctx.metrics) throw new Error('no CloudWatch source');
-      // Without the catalog ModelIds cannot be told apart by model: not judged (rather than 0% used).
-      if (!catalog) throw new Error('the pricing catalog is unavailable to map ModelIds to models');
-      const hours = RESERVED_WINDOW_DAYS * 24;
-      const sums = new Map(current.map((_, i) => [i, new Array<number>(hours).fill(0)]));
-      // The home Region, then the other Regions the account uses Bedrock in
-      // (BEDROCK_COST_REGIONS): a `us.` call is counted by the CloudWatch of the Region it
-      // was sent from.
-      const regions: { metrics: MetricsSource; bedrock?: BedrockControlPlane }[] = [
-        { metrics: ctx.metrics, ...(ctx.bedrock ? { bedrock: ctx.bedrock } : {}) },
-        ...(ctx.otherRegions ? await ctx.otherRegions() : []),
-      ];
-      for (const region of regions) {
-        const [ids, profileList] = await Promise.all([
-          region.metrics.listModelIds(),
-          region.bedrock ? region.bedrock.listInferenceProfiles().catch(() => []) : Promise.resolve([]),
-        ]);
-        const profiles = new Map<string, InferenceProfile>();
-        for (const p of profileList) {
-          profiles.set(p.id, p);
-          profiles.set(p.arn, p);
-        }
-        const queries: MetricQuery[] = [];
-        const owner = new Map<string, number>();
-        const routes = new Map(ids.map((id) => [id, routeOf(catalog, id, profiles)]));
-        current.forEach((g, i) => {
-          const metric: BedrockMetricName =
-            g.info.tokenClass === 'input' ? 'InputTokenCount' : 'OutputTokenCount';
-          const route = g.info.scope === 'global' ? 'global' : 'geo';
-          ids
-            .filter((id) => {
-              const r = routes.get(id);
-              return r !== undefined && r.route === route && r.modelKey === g.info.modelKey;
-            })
-            .forEach((modelId, j) => {
-              const id = `r${i}_${j}`;
-              queries.push({ id, metric, modelId });
-              owner.set(id, i);
-            });
-        });
-        if (!queries.length) continue;
-        const result = await region.metrics.getMetricSums({ start, end, periodSeconds: 3600, queries });
-        for (const s of result.series) {
-          const i = owner.get(s.id);
-          if (i === undefined) continue;
-          const buckets = sums.get(i)!;
-          for (const p of s.points) {
-            const h = Math.floor((p.at.getTime() - start.getTime()) / HOUR_MS);
-            if (h >= 0 && h < hours) buckets[h] = buckets[h]! + p.value;
-          }
-        }
-      }
-      used = sums;
-    } catch (error) {
-      const message = String((error as { message?: string } | undefined)?.message ?? error);
-      problems.push(
-        `Could not read Reserved-tier usage from CloudWatch (cloudwatch:GetMetricData): ${message.split('\n')[0]}`,
-      );
-    }
+    return undefined;
+  }
+  try {
+    if (!ctx.metrics) throw new Error('no CloudWatch source');
+    // Without the catalog ModelIds cannot be told apart by model: not judged (rather than 0% used).
+    if (!catalog) throw new Error('the pricing catalog is unavailable to map ModelIds to models');
+    const end = new Date(Math.floor(ctx.now.getTime() / HOUR_MS) * HOUR_MS);
+    const start = new Date(end.getTime() - RESERVED_WINDOW_DAYS * 24 * HOUR_MS);
+    const sums = new Map(current.map((_, i) => [i, new Array<number>(RESERVED_WINDOW_DAYS * 24).fill(0)]));
+    // The home Region, then the other Regions the account uses Bedrock in
+    // (BEDROCK_COST_REGIONS): a `us.` call is counted by the CloudWatch of the Region it
+    // was sent from.
+    const regions: { metrics: MetricsSource; bedrock?: BedrockControlPlane }[] = [
+      { metrics: ctx.metrics, ...(ctx.bedrock ? { bedrock: ctx.bedrock } : {}) },
+      ...(ctx.otherRegions ? await ctx.otherRegions() : []),
+    ];
+    for (const region of regions) await addRegionUse(region, catalog, current, start, end, sums);
+    return sums;
+  } catch (error) {
+    const message = String((error as { message?: string } | undefined)?.message ?? error);
+    problems.push(
+      `Could not read Reserved-tier usage from CloudWatch (cloudwatch:GetMetricData): ${message.split('\n')[0]}`,
+    );
+    return undefined;
+  }
+}
 
-  const commitments = current.map((g, i): ReservedCommitment => {
-    const info = g.info;
-    const term = info.reservedTerm ?? '1-month';
-    const months = term === '3-month' ? 3 : 1;
-    // Quantity is 1K-TPM-hours: 1000 x quantity / hours billed = TPM held.
-    const hoursBilled = g.days.size * 24;
-    const reservedTpm = g.quantity.times(RESERVED_PURCHASE_UNIT_TPM).div(hoursBilled).toNumber();
-    const costPerDay = g.amount.div(g.days.size);
-    const listed = catalog ? usagePriceFor(catalog, info) : undefined;
-    const rateSource = listed ? 'catalog' : 'bill';
-    const ratePerKTpmHour = listed ? listed.usd : g.amount.div(g.quantity);
-    let renews = addMonths(g.first, months);
-    while (renews <= today) renews = addMonths(renews, months);
-    const model = info.modelName ?? info.usageType;
-    const base = {
-      ...(g.team ? { team: g.team } : {}),
-      ...(info.modelKey ? { modelKey: info.modelKey } : {}),
-      model,
-      direction: info.tokenClass as 'input' | 'output',
-      scope: info.scope,
-      term,
-      usageType: g.usageType,
-      reservedTpm,
-      costPerDay,
-      ratePerKTpmHour,
-      rateSource,
-      start: g.first,
-      renews,
-    } satisfies Partial<ReservedCommitment>;
-    const hourly = used?.get(i);
-    if (!hourly) return { ...base, underUsed: false, monthlyUsd: ZERO };
-    const tpm = hourly.map((tokens) => tokens / 60);
-    const usedAvgTpm = tpm.reduce((s, v) => s + v, 0) / tpm.length;
-    const peakTpm = Math.max(...tpm);
-    const p95Tpm = percentile(tpm, 0.95);
-    const utilization = reservedTpm > 0 ? usedAvgTpm / reservedTpm : 0;
-    const measured = { usedAvgTpm, peakTpm, p95Tpm, utilization };
-    const unit = RESERVED_PURCHASE_UNIT_TPM;
-    const targetTpm = Math.max(unit, Math.ceil(p95Tpm / unit) * unit);
-    const underUsed = utilization < RESERVED_UNDER_USED_UTILIZATION && targetTpm < reservedTpm;
-    if (!underUsed) return { ...base, ...measured, underUsed, monthlyUsd: ZERO };
-    const monthlyUsd = new Dec(reservedTpm)
-      .minus(targetTpm)
-      .div(unit)
-      .times(ratePerKTpmHour)
-      .times(HOURS_PER_MONTH);
-    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-    const renewDay =
-      renews.slice(0, 4) === today.slice(0, 4)
-        ? formatDay(renews)
-        : `${formatDay(renews)}, ${renews.slice(0, 4)}`;
-    const action = `resize the ${model} Reserved ${term} ${info.tokenClass} reservation (${info.scope === 'global' ? 'global' : 'cross-region'}) from ${fmt(reservedTpm)} to ${fmt(targetTpm)} TPM when it renews on ${renewDay}: ${Math.round(utilization * 100)}% used over ${RESERVED_WINDOW_DAYS} days (peak ${fmt(peakTpm)}, p95 ${fmt(p95Tpm)} TPM), about ${formatUsd(monthlyUsd.negated(), { decimals: 0 })} a month.`;
-    return { ...base, ...measured, underUsed, targetTpm, monthlyUsd, action };
+/** One Region's hourly token sums of the ModelIds that reach each reservation's model and route. */
+async function addRegionUse(
+  region: { metrics: MetricsSource; bedrock?: BedrockControlPlane },
+  catalog: Catalog,
+  current: Group[],
+  start: Date,
+  end: Date,
+  sums: Map<number, number[]>,
+): Promise<void> {
+  const [ids, profileList] = await Promise.all([
+    region.metrics.listModelIds(),
+    region.bedrock ? region.bedrock.listInferenceProfiles().catch(() => []) : Promise.resolve([]),
+  ]);
+  const profiles = new Map<string, InferenceProfile>();
+  for (const p of profileList) {
+    profiles.set(p.id, p);
+    profiles.set(p.arn, p);
+  }
+  const queries: MetricQuery[] = [];
+  const owner = new Map<string, number>();
+  const routes = new Map(ids.map((id) => [id, routeOf(catalog, id, profiles)]));
+  current.forEach((g, i) => {
+    const metric: BedrockMetricName = g.info.tokenClass === 'input' ? 'InputTokenCount' : 'OutputTokenCount';
+    const route = g.info.scope === 'global' ? 'global' : 'geo';
+    ids
+      .filter((id) => {
+        const r = routes.get(id);
+        return r !== undefined && r.route === route && r.modelKey === g.info.modelKey;
+      })
+      .forEach((modelId, j) => {
+        const id = `r${i}_${j}`;
+        queries.push({ id, metric, modelId });
+        owner.set(id, i);
+      });
   });
-  return { commitments, problems };
+  if (!queries.length) return;
+  const hours = RESERVED_WINDOW_DAYS * 24;
+  const result = await region.metrics.getMetricSums({ start, end, periodSeconds: 3600, queries });
+  for (const s of result.series) {
+    const i = owner.get(s.id);
+    if (i === undefined) continue;
+    const buckets = sums.get(i)!;
+    for (const p of s.points) {
+      const h = Math.floor((p.at.getTime() - start.getTime()) / HOUR_MS);
+      if (h >= 0 && h < hours) buckets[h] = buckets[h]! + p.value;
+    }
+  }
+}
+
+/** One reservation as billed, with its use (`hourly` tokens) and the resize it calls for, if any. */
+function judgeCommitment(
+  g: Group,
+  hourly: number[] | undefined,
+  catalog: Catalog | undefined,
+  today: string,
+): ReservedCommitment {
+  const base = billedCommitment(g, catalog, today);
+  if (!hourly) return { ...base, underUsed: false, monthlyUsd: ZERO };
+  const tpm = hourly.map((tokens) => tokens / 60);
+  const usedAvgTpm = tpm.reduce((s, v) => s + v, 0) / tpm.length;
+  const peakTpm = Math.max(...tpm);
+  const p95Tpm = percentile(tpm, 0.95);
+  const { reservedTpm } = base;
+  const utilization = reservedTpm > 0 ? usedAvgTpm / reservedTpm : 0;
+  const measured = { usedAvgTpm, peakTpm, p95Tpm, utilization };
+  const unit = RESERVED_PURCHASE_UNIT_TPM;
+  const targetTpm = Math.max(unit, Math.ceil(p95Tpm / unit) * unit);
+  const underUsed = utilization < RESERVED_UNDER_USED_UTILIZATION && targetTpm < reservedTpm;
+  if (!underUsed) return { ...base, ...measured, underUsed, monthlyUsd: ZERO };
+  const monthlyUsd = new Dec(reservedTpm)
+    .minus(targetTpm)
+    .div(unit)
+    .times(base.ratePerKTpmHour)
+    .times(HOURS_PER_MONTH);
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const { renews } = base;
+  const renewDay =
+    renews.slice(0, 4) === today.slice(0, 4)
+      ? formatDay(renews)
+      : `${formatDay(renews)}, ${renews.slice(0, 4)}`;
+  const action = `resize the ${base.model} Reserved ${base.term} ${g.info.tokenClass} reservation (${g.info.scope === 'global' ? 'global' : 'cross-region'}) from ${fmt(reservedTpm)} to ${fmt(targetTpm)} TPM when it renews on ${renewDay}: ${Math.round(utilization * 100)}% used over ${RESERVED_WINDOW_DAYS} days (peak ${fmt(peakTpm)}, p95 ${fmt(p95Tpm)} TPM), about ${formatUsd(monthlyUsd.negated(), { decimals: 0 })} a month.`;
+  return { ...base, ...measured, underUsed, targetTpm, monthlyUsd, action };
+}
+
+/** What the bill says of one reservation: the TPM held, its cost, rate, start and renewal. */
+function billedCommitment(g: Group, catalog: Catalog | undefined, today: string) {
+  const info = g.info;
+  const term = info.reservedTerm ?? '1-month';
+  const months = term === '3-month' ? 3 : 1;
+  // Quantity is 1K-TPM-hours: 1000 x quantity / hours billed = TPM held.
+  const hoursBilled = g.days.size * 24;
+  const reservedTpm = g.quantity.times(RESERVED_PURCHASE_UNIT_TPM).div(hoursBilled).toNumber();
+  const listed = catalog ? usagePriceFor(catalog, info) : undefined;
+  let renews = addMonths(g.first, months);
+  while (renews <= today) renews = addMonths(renews, months);
+  return {
+    ...(g.team ? { team: g.team } : {}),
+    ...(info.modelKey ? { modelKey: info.modelKey } : {}),
+    model: info.modelName ?? info.usageType,
+    direction: info.tokenClass as 'input' | 'output',
+    scope: info.scope,
+    term,
+    usageType: g.usageType,
+    reservedTpm,
+    costPerDay: g.amount.div(g.days.size),
+    ratePerKTpmHour: listed ? listed.usd : g.amount.div(g.quantity),
+    rateSource: listed ? ('catalog' as const) : ('bill' as const),
+    start: g.first,
+    renews,
+  } satisfies Partial<ReservedCommitment>;
 }

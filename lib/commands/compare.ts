@@ -1,16 +1,14 @@
 /** `compare WORKLOAD`: the same workload across models of the same modality, cheapest first. */
 
 import { ParseError } from '../errors.js';
-import { type CompareData, compareData, compareFromWords, compareReply } from '../pricing/compare.js';
-import { parseWorkload, WORKLOAD_EXAMPLE } from '../pricing/workload.js';
+import { type CompareData, compareData, compareReply, compareWorkload } from '../pricing/compare.js';
+import { resolveDraft } from '../pricing/models.js';
+import { draftWorkload, WORKLOAD_EXAMPLE, type WorkloadDraft } from '../pricing/workload.js';
 import { helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 
-/**
- * Syntax check at parse time, before the catalog is loaded: without the catalog a model
- * name runs up to the first volume or option word, which is enough to catch mistakes.
- */
-const noCatalog = () => false;
+/** `compare` names no model when it ranks a workload given by its tokens alone. */
+const OPTIONAL_MODEL = { requireModel: false };
 
 const COMPARE_EXAMPLE = 'for example: compare claude-sonnet-4-5 2000 in 500 out 10k/day';
 
@@ -27,16 +25,16 @@ function asCompare<T>(fn: () => T): T {
   }
 }
 
-export const compareCommand = defineCommand<string[], CompareData>({
+export const compareCommand = defineCommand<WorkloadDraft, CompareData>({
   ...helpOf('compare'),
   slow: false,
-  parse: (words) => {
-    asCompare(() => parseWorkload(words, noCatalog, { requireModel: false }));
-    return words;
-  },
-  run: async (words, ctx) => {
+  // Read before the catalog is loaded, so chat answers a mistake at once; `run` resolves the model.
+  parse: (words) => asCompare(() => draftWorkload(words, OPTIONAL_MODEL)),
+  run: async (draft, ctx) => {
     const catalog = await ctx.deps.catalog();
-    const comparison = asCompare(() => compareFromWords(catalog, words, ctx.deps.clock.now()));
+    const comparison = asCompare(() =>
+      compareWorkload(catalog, resolveDraft(catalog, draft, OPTIONAL_MODEL), ctx.deps.clock.now()),
+    );
     return {
       command: 'compare',
       data: compareData(comparison, catalog, ctx.deps.clock.now()),

@@ -1,35 +1,26 @@
 /**
  * `estimate WORKLOAD`: what a workload would cost a month, every way of buying it.
- * The catalog is needed to tell a multi-word model name from the volumes, so parsing
- * keeps the words and `run` does the work (both fast: no AWS calls, the catalog is
- * cached per process).
+ * `parse` reads the workload before the catalog is loaded (so chat answers a mistake at
+ * once); `run` resolves its model against the catalog and prices it (both fast: no AWS
+ * calls, the catalog is cached per process).
  */
 
-import { estimateFromWords } from '../pricing/estimator.js';
+import { estimateFromWords, estimateResolved } from '../pricing/estimator.js';
+import { resolveDraft } from '../pricing/models.js';
 import { type EstimateData, estimateData, estimateReply } from '../pricing/reply.js';
-import { parseWorkload } from '../pricing/workload.js';
+import { draftWorkload, type WorkloadDraft } from '../pricing/workload.js';
 import { helpOf } from './meta.js';
 import { defineCommand } from './types.js';
 
-/**
- * Syntax check at parse time, before the catalog is loaded: without the catalog a model
- * name runs up to the first volume or option word, which is enough to catch mistakes.
- */
-const noCatalog = () => false;
-
 export { estimateFromWords };
 
-export const estimateCommand = defineCommand<string[], EstimateData>({
+export const estimateCommand = defineCommand<WorkloadDraft, EstimateData>({
   ...helpOf('estimate'),
   slow: false,
-  parse: (words) => {
-    // Syntax is checked here with the bundled names, so chat can answer a typo at once.
-    parseWorkload(words, noCatalog);
-    return words;
-  },
-  run: async (words, ctx) => {
+  parse: (words) => draftWorkload(words),
+  run: async (draft, ctx) => {
     const catalog = await ctx.deps.catalog();
-    const estimate = estimateFromWords(catalog, words);
+    const estimate = estimateResolved(catalog, resolveDraft(catalog, draft));
     return {
       command: 'estimate',
       data: estimateData(estimate, catalog, ctx.deps.clock.now()),

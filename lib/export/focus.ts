@@ -18,6 +18,7 @@ import type { Deps } from '../context.js';
 import { UserError } from '../errors.js';
 import { type Dec, ZERO } from '../money.js';
 import type { CostDimension } from '../ports.js';
+import type { Catalog } from '../pricing/catalog.js';
 import { costBasisLabel, discoverBedrockServices, spendContextOf, tagValueOf } from '../spend/query.js';
 import {
   describeUsage,
@@ -136,15 +137,54 @@ export async function buildFocusExport(deps: Deps, options: FocusExportOptions):
   const costBasis = costBasisLabel(metric);
   if (!services.length)
     return { ...range, columns: FOCUS_COLUMNS, rows: [], totalUsd: ZERO, costBasis, dataAsOf: ctx.now };
+  const result = await readLedger(ctx, range, services, metric);
+  const accounts = new Set(result.rows.map((r) => r.keys[3] ?? '').filter(Boolean));
+  const billingAccountId = options.billingAccountId ?? (accounts.size === 1 ? [...accounts][0]! : 'unknown');
+  const parsed = new Map<string, UsageTypeInfo>();
+  const rows: FocusRow[] = [];
+  let total = ZERO;
+  for (const row of result.rows) {
+    const [, service = '', usageType = ''] = row.keys;
+    const key = `${service}\u0000${usageType}`;
+    let info = parsed.get(key);
+    if (!info) {
+      info = parseUsageType(service, usageType, ctx.names);
+      parsed.set(key, info);
+    }
+    // As `spend`: OpenSearch lines that are not Knowledge Base OCUs are not Bedrock spend.
+    if (info.kind === 'unrelated') continue;
+    total = total.plus(row.amount);
+    rows.push(focusRow(row, info, { billingAccountId, costBasis, teamTagKey: ctx.teamTagKey, catalog }));
+  }
+  const meta = result as { fetchedAt?: string };
+  return {
+    ...range,
+    columns: FOCUS_COLUMNS,
+    rows,
+    totalUsd: total,
+    costBasis,
+    dataAsOf: meta.fetchedAt ? new Date(meta.fetchedAt) : ctx.now,
+  };
+}
+
+type SpendCtx = Awaited<ReturnType<typeof spendContextOf>>;
+type LedgerResult = Awaited<ReturnType<SpendCtx['costs']['getCostAndUsage']>>;
+
+/** The ledger's daily usage lines of the range, per team tag, service, usage type and account. */
+async function readLedger(
+  ctx: SpendCtx,
+  range: { start: string; end: string },
+  services: string[],
+  metric: ReturnType<typeof costMetricOf>,
+): Promise<LedgerResult> {
   const groupBy: CostDimension[] = [
     { type: 'TAG', key: ctx.teamTagKey },
     { type: 'DIMENSION', key: 'SERVICE' },
     { type: 'DIMENSION', key: 'USAGE_TYPE' },
     { type: 'DIMENSION', key: 'LINKED_ACCOUNT' },
   ];
-  let result: Awaited<ReturnType<typeof ctx.costs.getCostAndUsage>>;
   try {
-    result = await ctx.costs.getCostAndUsage({
+    return await ctx.costs.getCostAndUsage({
       ...range,
       granularity: 'DAILY',
       groupBy,
@@ -158,84 +198,67 @@ export async function buildFocusExport(deps: Deps, options: FocusExportOptions):
       `The FOCUS export reads the bill ledger, which keeps the last 13 months: ${(error as Error).message}`,
     );
   }
-  const accounts = new Set(result.rows.map((r) => r.keys[3] ?? '').filter(Boolean));
-  const billingAccountId = options.billingAccountId ?? (accounts.size === 1 ? [...accounts][0]! : 'unknown');
-  const parsed = new Map<string, UsageTypeInfo>();
-  const rows: FocusRow[] = [];
-  let total = ZERO;
-  for (const row of result.rows) {
-    const [teamKey = '', service = '', usageType = '', account = ''] = row.keys;
-    const key = `${service}\u0000${usageType}`;
-    let info = parsed.get(key);
-    if (!info) {
-      info = parseUsageType(service, usageType, ctx.names);
-      parsed.set(key, info);
-    }
-    // As `spend`: OpenSearch lines that are not Knowledge Base OCUs are not Bedrock spend.
-    if (info.kind === 'unrelated') continue;
-    const team = tagValueOf(teamKey);
-    const model = info.modelKey ? catalog?.models.find((m) => m.key === info.modelKey) : undefined;
-    const periodStart = `${row.start.slice(0, 7)}-01`;
-    const opensearch = service === OPENSEARCH_SERVICE;
-    total = total.plus(row.amount);
-    rows.push({
-      BilledCost: row.amount,
-      BillingAccountId: billingAccountId,
-      BillingAccountName: null,
-      BillingCurrency: 'USD',
-      BillingPeriodEnd: midnight(startOfNextMonth(periodStart)),
-      BillingPeriodStart: midnight(periodStart),
-      ChargeCategory: 'Usage',
-      ChargeClass: null,
-      ChargeDescription: `${describeUsage(info)}${team ? ` · team ${team}` : ''}`,
-      ChargeFrequency: 'Usage-Based',
-      ChargePeriodEnd: midnight(row.end === row.start ? addDays(row.start, 1) : row.end),
-      ChargePeriodStart: midnight(row.start),
-      ConsumedQuantity: row.quantity,
-      ConsumedUnit: unitOf(info),
-      // The ledger keeps one cost basis (x_CostBasis): public on-demand prices are the list
-      // and contracted prices unless the account has a private offer, which the bill nets.
-      ContractedCost: row.amount,
-      EffectiveCost: row.amount,
-      InvoiceIssuerName: AWS,
-      ListCost: row.amount,
-      PricingCategory: info.commitment && info.commitment !== 'none' ? 'Committed' : 'Standard',
-      PricingQuantity: row.quantity,
-      PricingUnit: unitOf(info),
-      ProviderName: AWS,
-      // Third-party models are sold through AWS Marketplace by their makers.
-      PublisherName: info.marketplace
-        ? (model?.provider ?? service.replace(/ \(Amazon Bedrock Edition\)$/, ''))
-        : AWS,
-      RegionId: info.region ?? null,
-      ServiceCategory: opensearch ? 'Databases' : 'AI and Machine Learning',
-      ServiceName: service,
-      ServiceSubcategory: opensearch ? 'Other (Databases)' : 'Generative AI',
-      SubAccountId: account || null,
-      SubAccountName: null,
-      Tags: team ? JSON.stringify({ [ctx.teamTagKey]: team }) : null,
-      x_BedrockModel: info.modelKey ?? null,
-      x_BedrockModelName: info.modelName ?? null,
-      x_TokenClass: info.tokenClass ?? null,
-      x_ServiceTier: info.kind === 'tokens' ? info.tier : null,
-      x_Route: info.kind === 'tokens' ? info.scope : null,
-      x_Batch: info.batch,
-      x_Commitment: info.commitment ?? null,
-      x_UsageKind: info.kind,
-      x_UsageType: usageType,
-      x_Team: team || null,
-      x_CostBasis: costBasis,
-      x_Estimated: row.estimated,
-    });
-  }
-  const meta = result as { fetchedAt?: string };
+}
+
+/** One ledger line as a FOCUS row. */
+function focusRow(
+  row: LedgerResult['rows'][number],
+  info: UsageTypeInfo,
+  about: { billingAccountId: string; costBasis: string; teamTagKey: string; catalog: Catalog | undefined },
+): FocusRow {
+  const [teamKey = '', service = '', usageType = '', account = ''] = row.keys;
+  const team = tagValueOf(teamKey);
+  const model = info.modelKey ? about.catalog?.models.find((m) => m.key === info.modelKey) : undefined;
+  const periodStart = `${row.start.slice(0, 7)}-01`;
+  const opensearch = service === OPENSEARCH_SERVICE;
   return {
-    ...range,
-    columns: FOCUS_COLUMNS,
-    rows,
-    totalUsd: total,
-    costBasis,
-    dataAsOf: meta.fetchedAt ? new Date(meta.fetchedAt) : ctx.now,
+    BilledCost: row.amount,
+    BillingAccountId: about.billingAccountId,
+    BillingAccountName: null,
+    BillingCurrency: 'USD',
+    BillingPeriodEnd: midnight(startOfNextMonth(periodStart)),
+    BillingPeriodStart: midnight(periodStart),
+    ChargeCategory: 'Usage',
+    ChargeClass: null,
+    ChargeDescription: `${describeUsage(info)}${team ? ` · team ${team}` : ''}`,
+    ChargeFrequency: 'Usage-Based',
+    ChargePeriodEnd: midnight(row.end === row.start ? addDays(row.start, 1) : row.end),
+    ChargePeriodStart: midnight(row.start),
+    ConsumedQuantity: row.quantity,
+    ConsumedUnit: unitOf(info),
+    // The ledger keeps one cost basis (x_CostBasis): public on-demand prices are the list
+    // and contracted prices unless the account has a private offer, which the bill nets.
+    ContractedCost: row.amount,
+    EffectiveCost: row.amount,
+    InvoiceIssuerName: AWS,
+    ListCost: row.amount,
+    PricingCategory: info.commitment && info.commitment !== 'none' ? 'Committed' : 'Standard',
+    PricingQuantity: row.quantity,
+    PricingUnit: unitOf(info),
+    ProviderName: AWS,
+    // Third-party models are sold through AWS Marketplace by their makers.
+    PublisherName: info.marketplace
+      ? (model?.provider ?? service.replace(/ \(Amazon Bedrock Edition\)$/, ''))
+      : AWS,
+    RegionId: info.region ?? null,
+    ServiceCategory: opensearch ? 'Databases' : 'AI and Machine Learning',
+    ServiceName: service,
+    ServiceSubcategory: opensearch ? 'Other (Databases)' : 'Generative AI',
+    SubAccountId: account || null,
+    SubAccountName: null,
+    Tags: team ? JSON.stringify({ [about.teamTagKey]: team }) : null,
+    x_BedrockModel: info.modelKey ?? null,
+    x_BedrockModelName: info.modelName ?? null,
+    x_TokenClass: info.tokenClass ?? null,
+    x_ServiceTier: info.kind === 'tokens' ? info.tier : null,
+    x_Route: info.kind === 'tokens' ? info.scope : null,
+    x_Batch: info.batch,
+    x_Commitment: info.commitment ?? null,
+    x_UsageKind: info.kind,
+    x_UsageType: usageType,
+    x_Team: team || null,
+    x_CostBasis: about.costBasis,
+    x_Estimated: row.estimated,
   };
 }
 

@@ -10,10 +10,10 @@ import { type Dec, roundCents } from '../money.js';
 import type { Reply } from '../reply/reply.js';
 import type { Catalog, CatalogModel, Modality, ModelTask } from './catalog.js';
 import { type Estimate, type EstimateOption, estimateWorkload } from './estimator.js';
-import { findModel, type ResolvedModel, resolveModel, routesFrom } from './models.js';
+import { type ResolvedModel, type ResolvedWorkload, readCatalogWorkload, routesFrom } from './models.js';
 import { describeCatalog, isLegacy, provenanceLines, provenanceOf } from './names.js';
 import { formatMonthly, formatPerThousand, optionName } from './reply.js';
-import { parseWorkload, type Workload } from './workload.js';
+import type { Workload } from './workload.js';
 
 export interface ComparisonRow {
   model: CatalogModel;
@@ -64,15 +64,13 @@ export const COMPARE_TOP = 10;
  * Price one workload across all models of a modality. Pure.
  *
  * @example
- * compareWorkload(catalog, parseWorkload(['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day'], isModel));
+ * compareWorkload(catalog, readCatalogWorkload(catalog, ['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day'], { requireModel: false }));
  */
-export function compareWorkload(catalog: Catalog, workload: Workload, now?: Date): Comparison {
-  const today = now?.toISOString().slice(0, 10);
-  const pastEndOfLife = (m: CatalogModel) =>
-    today !== undefined && m.lifecycle?.endOfLife !== undefined && m.lifecycle.endOfLife <= today;
-  const resolved: ResolvedModel | undefined = workload.modelText
-    ? resolveModel(catalog, workload.modelText)
-    : undefined;
+export function compareWorkload(
+  catalog: Catalog,
+  { workload, resolved }: ResolvedWorkload,
+  now?: Date,
+): Comparison {
   if (
     !resolved &&
     !workload.images &&
@@ -94,30 +92,7 @@ export function compareWorkload(catalog: Catalog, workload: Workload, now?: Date
       : modality === 'image'
         ? 'image-generation'
         : 'text-generation';
-  const withLegacy = workload.legacy || (resolved !== undefined && isLegacy(resolved.model));
-  const priced: { model: CatalogModel; option: EstimateOption }[] = [];
-  let skipped = 0;
-  let legacyLeftOut = 0;
-  for (const model of catalog.models) {
-    if (model.modality !== modality || taskOf(model) !== task) continue;
-    // Legacy models only when asked; past their end of life, Bedrock no longer serves them.
-    if (isLegacy(model) && (!withLegacy || pastEndOfLife(model)) && model !== resolved?.model) {
-      legacyLeftOut++;
-      continue;
-    }
-    if (!routesFrom(model, region).length) {
-      skipped++;
-      continue;
-    }
-    let estimate: Estimate;
-    try {
-      estimate = estimateWorkload(catalog, { model }, w);
-    } catch {
-      skipped++;
-      continue;
-    }
-    priced.push({ model, option: estimate.default });
-  }
+  const { priced, skipped, legacyLeftOut } = priceEach(catalog, w, { modality, task, resolved, now });
   if (!priced.length) {
     throw new UserError('no_price', `No ${modality} model has a price for this workload in ${region}.`);
   }
@@ -136,12 +111,49 @@ export function compareWorkload(catalog: Catalog, workload: Workload, now?: Date
   };
 }
 
+/**
+ * The workload priced on every model of the modality and task (`w.region` set), as each
+ * model's default option; models without a price there, or without the asked mode, are
+ * counted as skipped, legacy ones left out unless asked.
+ */
+function priceEach(
+  catalog: Catalog,
+  w: Workload,
+  of: { modality: Modality; task: ModelTask; resolved: ResolvedModel | undefined; now: Date | undefined },
+): { priced: { model: CatalogModel; option: EstimateOption }[]; skipped: number; legacyLeftOut: number } {
+  const today = of.now?.toISOString().slice(0, 10);
+  const pastEndOfLife = (m: CatalogModel) =>
+    today !== undefined && m.lifecycle?.endOfLife !== undefined && m.lifecycle.endOfLife <= today;
+  const withLegacy = w.legacy || (of.resolved !== undefined && isLegacy(of.resolved.model));
+  const priced: { model: CatalogModel; option: EstimateOption }[] = [];
+  let skipped = 0;
+  let legacyLeftOut = 0;
+  for (const model of catalog.models) {
+    if (model.modality !== of.modality || taskOf(model) !== of.task) continue;
+    // Legacy models only when asked; past their end of life, Bedrock no longer serves them.
+    if (isLegacy(model) && (!withLegacy || pastEndOfLife(model)) && model !== of.resolved?.model) {
+      legacyLeftOut++;
+      continue;
+    }
+    if (!routesFrom(model, w.region!).length) {
+      skipped++;
+      continue;
+    }
+    let estimate: Estimate;
+    try {
+      estimate = estimateWorkload(catalog, { model }, w);
+    } catch {
+      skipped++;
+      continue;
+    }
+    priced.push({ model, option: estimate.default });
+  }
+  return { priced, skipped, legacyLeftOut };
+}
+
 /** Parse and compare; the model in the workload is optional for `compare`. */
 export function compareFromWords(catalog: Catalog, words: string[], now?: Date): Comparison {
-  const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined, {
-    requireModel: false,
-  });
-  return compareWorkload(catalog, workload, now);
+  return compareWorkload(catalog, readCatalogWorkload(catalog, words, { requireModel: false }), now);
 }
 
 function shown(c: Comparison): ComparisonRow[] {

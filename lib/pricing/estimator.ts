@@ -24,16 +24,16 @@ import { UserError } from '../errors.js';
 import { Dec, sumUsd } from '../money.js';
 import type { Catalog, CatalogModel, PriceSet } from './catalog.js';
 import {
-  findModel,
   provisionedAt,
   type ResolvedModel,
+  type ResolvedWorkload,
   type Route,
   type RouteOption,
-  resolveModel,
+  readCatalogWorkload,
   routesFrom,
 } from './models.js';
 import type { PriceOrigin } from './names.js';
-import { HOURS_PER_MONTH, parseWorkload, type Workload } from './workload.js';
+import { HOURS_PER_MONTH, type Workload } from './workload.js';
 
 export type EstimateMode =
   | 'on-demand'
@@ -187,12 +187,58 @@ function regionFor(resolved: ResolvedModel, w: Workload): string {
  * text model, a text model without token counts).
  *
  * @example
- * const est = estimateWorkload(catalog, resolveModel(catalog, 'claude-sonnet-4-5'), parseWorkload(words, isModel));
+ * const { workload, resolved } = readCatalogWorkload(catalog, words);
+ * const est = estimateWorkload(catalog, resolved!, workload);
  * est.default.monthly; // Dec
  */
 export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: Workload): Estimate {
+  validateForModel(resolved.model, w);
+  const p = pricingFor(catalog, resolved, w);
+  const onDemand = onDemandOptions(p);
+  const preferred = preferredOnDemand(p, resolved, onDemand);
+  const batch = batchOption(p);
+  const cached = promptCacheFor(p, preferred);
+  const tiers = tierOptions(p, preferred);
+  const reserved = reservedOptions(p, preferred);
+  // What the user gets without changing anything: the tier, batch or cache asked for, else on demand.
+  const defaultOption =
+    tiers.asked ??
+    (w.tier === 'reserved' ? reserved[0] : undefined) ??
+    (w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred);
+  const options: EstimateOption[] = [
+    ...onDemand,
+    ...(batch ? [batch] : []),
+    ...(cached ? [cached] : []),
+    ...tiers.options,
+    ...reserved,
+    ...provisionedOptions(p, preferred),
+  ];
+  // Self-hosting open-weight models on EC2.
+  const { model } = p;
+  if (model.openWeight && model.modality === 'text' && model.paramsB !== undefined) {
+    options.push(...selfHostedOptions(catalog, model, w, p.calls, p.requests, p.notes));
+  }
+  return summarize(p, options, defaultOption);
+}
+
+/** What every option of one estimate is priced from. */
+interface Pricing {
+  catalog: Catalog;
+  model: CatalogModel;
+  w: Workload;
+  /** The Region priced in (the asked one, or a fallback named in `notes`). */
+  region: string;
+  /** The on-demand routes from `region`, at long-context rates when the input asks for them. */
+  routes: RouteOption[];
+  /** Model calls a month: requests x calls per request. */
+  calls: Dec;
+  requests: number;
+  notes: string[];
+}
+
+/** The Region and routes to price from: the asked Region, else us-east-1, us-west-2 or any priced one. */
+function pricingFor(catalog: Catalog, resolved: ResolvedModel, w: Workload): Pricing {
   const { model } = resolved;
-  validateForModel(model, w);
   const notes: string[] = [];
   if (isLongContext(model, w) && model.prices.some((p) => p.inputLong !== undefined)) {
     notes.push(
@@ -212,14 +258,15 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     routes = routesFrom(model, region);
   }
   if (isLongContext(model, w)) routes = routes.map((r) => ({ ...r, prices: longContextPrices(r.prices) }));
-  const requests = w.requestsPerMonth;
-  const calls = new Dec(requests).times(w.calls);
-  const callsPerMonth = calls.toNumber();
+  const calls = new Dec(w.requestsPerMonth).times(w.calls);
+  return { catalog, model, w, region, routes, calls, requests: w.requestsPerMonth, notes };
+}
 
-  // On-demand, one option per distinct price (in-region and geo often match).
+/** On-demand, one option per distinct price (in-region and geo often match), cheapest route first. */
+function onDemandOptions(p: Pricing): EstimateOption[] {
   const onDemand: EstimateOption[] = [];
   const seen: RouteOption[] = [];
-  for (const r of routes) {
+  for (const r of p.routes) {
     const twin = seen.find(
       (s) => sameTokenPrices(s.prices, r.prices) && s.route === 'in-region' && r.route === 'geo',
     );
@@ -244,18 +291,36 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
           route: r.route,
           at: r.at,
           label: routeLabel(r),
-          lines: usageLines(model, w, calls, r.prices),
+          lines: usageLines(p.model, p.w, p.calls, r.prices),
           ...(r.route === 'global' ? { note: 'routed to any commercial Region' } : {}),
           ...(r.prices.derived ? { derived: r.prices.derived } : {}),
           origin: originOf(r.prices),
         },
-        requests,
+        p.requests,
       ),
     );
   }
   // Cheapest route first, as people read the table top-down.
   onDemand.sort((a, b) => a.monthly.comparedTo(b.monthly));
-  const cheapestOnDemand = minBy(onDemand);
+  noteAboveCheapest(onDemand);
+  return onDemand;
+}
+
+/** "10% above global" on every dearer route. */
+function noteAboveCheapest(onDemand: EstimateOption[]): void {
+  const cheapest = minBy(onDemand);
+  for (const o of onDemand) {
+    if (o !== cheapest && cheapest.monthly.gt(0) && !o.note) {
+      const pct = o.monthly.div(cheapest.monthly).minus(1).times(100).toDecimalPlaces(0);
+      if (pct.gt(0))
+        o.note = `${pct.toFixed(0)}% above ${cheapest.route === 'global' ? 'global' : 'the cheapest route'}`;
+    }
+  }
+}
+
+/** The on-demand row the user meant: the route asked for, the profile named, else the cheapest. */
+function preferredOnDemand(p: Pricing, resolved: ResolvedModel, onDemand: EstimateOption[]): EstimateOption {
+  const { w } = p;
   const named = resolved.profile
     ? onDemand.find((o) =>
         resolved.profile === 'global'
@@ -270,42 +335,35 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
   if (w.route && !routeAsked) {
     throw new UserError(
       'mode_unavailable',
-      `${model.name} has no ${w.route === 'geo' ? 'geo (us./eu./...) profile' : w.route === 'global' ? 'global. profile' : 'in-region'} price from ${region}; it is sold ${onDemand.map((o) => optionRouteWords(o)).join(', ')}.`,
+      `${p.model.name} has no ${w.route === 'geo' ? 'geo (us./eu./...) profile' : w.route === 'global' ? 'global. profile' : 'in-region'} price from ${p.region}; it is sold ${onDemand.map((o) => optionRouteWords(o)).join(', ')}.`,
     );
   }
-  const preferred = routeAsked ?? named ?? cheapestOnDemand;
-  for (const o of onDemand) {
-    if (o !== cheapestOnDemand && cheapestOnDemand.monthly.gt(0) && !o.note) {
-      const pct = o.monthly.div(cheapestOnDemand.monthly).minus(1).times(100).toDecimalPlaces(0);
-      if (pct.gt(0))
-        o.note = `${pct.toFixed(0)}% above ${cheapestOnDemand.route === 'global' ? 'global' : 'the cheapest route'}`;
-    }
-  }
-  const options: EstimateOption[] = [...onDemand];
+  return routeAsked ?? named ?? minBy(onDemand);
+}
 
-  // Batch: the cheapest route that publishes (or derives) a batch price.
+/** Batch: the cheapest route that publishes (or derives) a batch price. */
+function batchOption(p: Pricing): EstimateOption | undefined {
+  const { model, w } = p;
   let batch: EstimateOption | undefined;
   if (model.batch && model.modality !== 'image') {
-    const withBatch = routes.filter((r) => r.prices.batchInput !== undefined);
-    const candidates = withBatch.map((r) =>
-      option(
-        {
-          mode: 'batch',
-          route: r.route,
-          at: r.at,
-          label: 'Batch',
-          lines: tokenLines(calls, w, r.prices.batchInput, r.prices.batchOutput, ' (batch)'),
-          note: 'offline only, results within 24 h',
-          ...(r.prices.derived ? { derived: r.prices.derived } : {}),
-          origin: originOf(r.prices),
-        },
-        requests,
-      ),
-    );
-    if (candidates.length) {
-      batch = minBy(candidates);
-      options.push(batch);
-    }
+    const candidates = p.routes
+      .filter((r) => r.prices.batchInput !== undefined)
+      .map((r) =>
+        option(
+          {
+            mode: 'batch',
+            route: r.route,
+            at: r.at,
+            label: 'Batch',
+            lines: tokenLines(p.calls, w, r.prices.batchInput, r.prices.batchOutput, ' (batch)'),
+            note: 'offline only, results within 24 h',
+            ...(r.prices.derived ? { derived: r.prices.derived } : {}),
+            origin: originOf(r.prices),
+          },
+          p.requests,
+        ),
+      );
+    if (candidates.length) batch = minBy(candidates);
   }
   if (w.batch && !batch) {
     throw new UserError(
@@ -313,114 +371,124 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
       `${model.name} has no batch inference on Bedrock; drop "batch" to price it on demand, or try \`compare\` for models that do.`,
     );
   }
+  return batch;
+}
 
-  // Prompt cache, on the preferred on-demand route.
-  let cached: EstimateOption | undefined;
-  if (model.modality === 'text' && w.inputTokens) {
-    const r = routes.find((x) => x.at === preferred.at)!;
-    if (model.cache && r.prices.cacheRead !== undefined) {
-      cached = promptCacheOption(w, calls, requests, r);
-      options.push(cached);
-    } else if (w.cacheHitRate !== undefined) {
-      notes.push(
-        `${model.name} has no prompt caching on Bedrock, so cache=${Math.round(w.cacheHitRate * 100)}% is not applied.`,
-      );
-    }
+/** Prompt cache, on the preferred on-demand route (a note when the model has none but it was asked). */
+function promptCacheFor(p: Pricing, preferred: EstimateOption): EstimateOption | undefined {
+  const { model, w } = p;
+  if (model.modality !== 'text' || !w.inputTokens) return undefined;
+  const r = p.routes.find((x) => x.at === preferred.at)!;
+  if (model.cache && r.prices.cacheRead !== undefined) return promptCacheOption(w, p.calls, p.requests, r);
+  if (w.cacheHitRate !== undefined) {
+    p.notes.push(
+      `${model.name} has no prompt caching on Bedrock, so cache=${Math.round(w.cacheHitRate * 100)}% is not applied.`,
+    );
   }
+  return undefined;
+}
 
-  // Service tiers and latency-optimized inference, where the model publishes them.
-  const tierOptions: EstimateOption[] = [];
+/** Service tiers and latency-optimized inference, where the model publishes them, and the one asked for. */
+function tierOptions(
+  p: Pricing,
+  preferred: EstimateOption,
+): { options: EstimateOption[]; asked: EstimateOption | undefined } {
+  const { model, w } = p;
+  const options: EstimateOption[] = [];
   if (model.modality === 'text') {
     for (const t of TIERS) {
       const r =
-        routes.find((x) => x.at === preferred.at && x.prices[t.input] !== undefined) ??
-        routes.find((x) => x.prices[t.input] !== undefined);
-      if (!r) continue;
-      const o = tierOption(t, w, calls, requests, r);
-      tierOptions.push(o);
-      options.push(o);
+        p.routes.find((x) => x.at === preferred.at && x.prices[t.input] !== undefined) ??
+        p.routes.find((x) => x.prices[t.input] !== undefined);
+      if (r) options.push(tierOption(t, w, p.calls, p.requests, r));
     }
   }
-  const tierAsked = w.tier && w.tier !== 'reserved' ? tierOptions.find((o) => o.mode === w.tier) : undefined;
-  if (w.tier && w.tier !== 'reserved' && !tierAsked) {
+  const asked = w.tier && w.tier !== 'reserved' ? options.find((o) => o.mode === w.tier) : undefined;
+  if (w.tier && w.tier !== 'reserved' && !asked) {
     const label = TIERS.find((t) => t.mode === w.tier)?.label ?? w.tier;
     throw new UserError(
       'mode_unavailable',
       `${model.name} has no published ${label} price on Bedrock; drop "${w.tier}" to price it on demand.`,
     );
   }
-  // Reserved tier: tokens-per-minute capacity for a 1- or 3-month term, where published
-  // (geo and global profiles), sized at the workload's average tokens per minute.
-  const reservedOptions: EstimateOption[] = [];
+  return { options, asked };
+}
+
+/**
+ * Reserved tier: tokens-per-minute capacity for a 1- or 3-month term, where published
+ * (geo and global profiles), sized at the workload's average tokens per minute.
+ */
+function reservedOptions(p: Pricing, preferred: EstimateOption): EstimateOption[] {
+  const { model, w } = p;
+  const options: EstimateOption[] = [];
   if (model.modality === 'text' && w.inputTokens) {
     const has = (r: RouteOption) =>
       r.prices.reserved1mInput !== undefined || r.prices.reserved3mInput !== undefined;
     const r =
-      routes.find((x) => x.at === preferred.at && has(x)) ??
-      routes.find((x) => x.route === 'geo' && has(x)) ??
-      routes.find(has);
+      p.routes.find((x) => x.at === preferred.at && has(x)) ??
+      p.routes.find((x) => x.route === 'geo' && has(x)) ??
+      p.routes.find(has);
     if (r) {
       for (const [mode, term, input, output] of [
         ['reserved-1-month', '1-month', r.prices.reserved1mInput, r.prices.reserved1mOutput],
         ['reserved-3-month', '3-month', r.prices.reserved3mInput, r.prices.reserved3mOutput],
       ] as const) {
-        if (input === undefined) continue;
-        const o = reservedOption(mode, term, w, calls, requests, r, input, output);
-        reservedOptions.push(o);
-        options.push(o);
+        if (input !== undefined)
+          options.push(reservedOption(mode, term, w, p.calls, p.requests, r, input, output));
       }
     }
   }
-  if (w.tier === 'reserved' && !reservedOptions.length) {
-    notes.push(
+  if (w.tier === 'reserved' && !options.length) {
+    p.notes.push(
       `No published Reserved tier price for ${model.name} in the catalog: AWS sells Reserved capacity per 1K tokens per minute per month (1- or 3-month terms) on request.`,
     );
   }
+  return options;
+}
 
-  // Provisioned Throughput, per commitment, for one model unit.
-  const defaultBase =
-    tierAsked ??
-    (w.tier === 'reserved' ? reservedOptions[0] : undefined) ??
-    (w.batch && batch ? batch : w.cacheHitRate !== undefined && cached ? cached : preferred);
+/** Provisioned Throughput, per commitment, for one model unit, with its break-even volume. */
+function provisionedOptions(p: Pricing, preferred: EstimateOption): EstimateOption[] {
+  const { model, region } = p;
   const pt = provisionedAt(model, region) ?? provisionedAt(model, 'us-east-1');
-  if (pt) {
-    if (pt.at !== region)
-      notes.push(`Provisioned Throughput priced at ${pt.at} rates (none published for ${region}).`);
-    for (const [mode, price, label] of [
-      ['provisioned-no-commit', pt.noCommit, 'Provisioned, no commitment'],
-      ['provisioned-1-month', pt.oneMonth, 'Provisioned, 1-month commitment'],
-      ['provisioned-6-month', pt.sixMonth, 'Provisioned, 6-month commitment'],
-    ] as const) {
-      if (price === undefined) continue;
-      const hourly = new Dec(price);
-      const o = option(
-        {
-          mode,
-          label,
-          lines: [line('model-unit hours', new Dec(HOURS_PER_MONTH), 'model-unit hour', hourly)],
-          origin: originOf(pt),
-        },
-        requests,
-      );
-      const perRequest = preferred.monthly.div(requests);
-      if (perRequest.gt(0)) {
-        o.breakEvenRequestsPerMonth = o.monthly.div(perRequest).ceil().toNumber();
-        o.note = `1 model unit at ${fmt(hourly)}/h; breaks even at ${compact(o.breakEvenRequestsPerMonth)} requests/month if one unit carries the load`;
-      }
-      options.push(o);
+  if (!pt) {
+    if (model.modality === 'text' && !model.openWeight)
+      p.notes.push(`No published Provisioned Throughput rate for ${model.name}: AWS quotes it on request.`);
+    return [];
+  }
+  if (pt.at !== region)
+    p.notes.push(`Provisioned Throughput priced at ${pt.at} rates (none published for ${region}).`);
+  const options: EstimateOption[] = [];
+  for (const [mode, price, label] of [
+    ['provisioned-no-commit', pt.noCommit, 'Provisioned, no commitment'],
+    ['provisioned-1-month', pt.oneMonth, 'Provisioned, 1-month commitment'],
+    ['provisioned-6-month', pt.sixMonth, 'Provisioned, 6-month commitment'],
+  ] as const) {
+    if (price === undefined) continue;
+    const hourly = new Dec(price);
+    const o = option(
+      {
+        mode,
+        label,
+        lines: [line('model-unit hours', new Dec(HOURS_PER_MONTH), 'model-unit hour', hourly)],
+        origin: originOf(pt),
+      },
+      p.requests,
+    );
+    const perRequest = preferred.monthly.div(p.requests);
+    if (perRequest.gt(0)) {
+      o.breakEvenRequestsPerMonth = o.monthly.div(perRequest).ceil().toNumber();
+      o.note = `1 model unit at ${fmt(hourly)}/h; breaks even at ${compact(o.breakEvenRequestsPerMonth)} requests/month if one unit carries the load`;
     }
-  } else if (model.modality === 'text' && !model.openWeight) {
-    notes.push(`No published Provisioned Throughput rate for ${model.name}: AWS quotes it on request.`);
+    options.push(o);
   }
+  return options;
+}
 
-  // Self-hosting open-weight models on EC2.
-  if (model.openWeight && model.modality === 'text' && model.paramsB !== undefined) {
-    options.push(...selfHostedOptions(catalog, model, w, calls, requests, notes));
-  }
-
-  const defaultOption = defaultBase;
+/** The estimate: the cheapest option, the saving, the hidden costs and total, and the notes. */
+function summarize(p: Pricing, options: EstimateOption[], defaultOption: EstimateOption): Estimate {
+  const { catalog, notes } = p;
   const cheapest = minBy(options);
-  const hidden = hiddenCosts(catalog, w, calls, defaultOption);
+  const hidden = hiddenCosts(catalog, p.w, p.calls, defaultOption);
   const totalMonthly = defaultOption.monthly.plus(
     sumUsd(hidden.filter((h) => !h.includedInOptions).map((h) => h.monthly)),
   );
@@ -430,10 +498,10 @@ export function estimateWorkload(catalog: Catalog, resolved: ResolvedModel, w: W
     }
   }
   return {
-    model,
-    region,
-    workload: w,
-    callsPerMonth,
+    model: p.model,
+    region: p.region,
+    workload: p.w,
+    callsPerMonth: p.calls.toNumber(),
     options,
     default: defaultOption,
     cheapest,
@@ -861,6 +929,11 @@ function trim(x: number): string {
  * estimateFromWords(catalog, ['claude-sonnet-4-5', '2000', 'in', '500', 'out', '10k/day']).default.monthly;
  */
 export function estimateFromWords(catalog: Catalog, words: string[]): Estimate {
-  const workload = parseWorkload(words, (text) => findModel(catalog, text) !== undefined);
-  return estimateWorkload(catalog, resolveModel(catalog, workload.modelText), workload);
+  return estimateResolved(catalog, readCatalogWorkload(catalog, words));
+}
+
+/** Price a workload already read against the catalog (its model is required, so resolved). */
+export function estimateResolved(catalog: Catalog, { workload, resolved }: ResolvedWorkload): Estimate {
+  if (!resolved) throw new Error('estimate needs a model: read the workload with requireModel');
+  return estimateWorkload(catalog, resolved, workload);
 }

@@ -19,6 +19,13 @@ import { editDistance } from '../fuzzy.js';
 import { aliasKey } from './alias.js';
 import type { Catalog, CatalogModel, PriceSet, ProvisionedPrice } from './catalog.js';
 import { geoProfilesOf, PROFILE_HOME, PROFILE_PREFIXES } from './regions.js';
+import {
+  type ReadOptions,
+  readWorkload,
+  splitModelWords,
+  type Workload,
+  type WorkloadDraft,
+} from './workload.js';
 
 /** How a call reaches the model: in the caller's Region, a geo profile, or `global.`. */
 export type Route = 'in-region' | 'geo' | 'global';
@@ -129,15 +136,69 @@ export function closestModels(catalog: Catalog, text: string, limit = 3): string
 export function resolveModel(catalog: Catalog, text: string): ResolvedModel {
   const found = findModel(catalog, text);
   if (found) return found;
+  throw modelNotFound(catalog, text);
+}
+
+/** "I don't know the model ...", with the three closest models. */
+function modelNotFound(catalog: Catalog, text: string): NotFoundError {
   const shown = text.trim().slice(0, 60);
   const candidates = closestModels(catalog, text, 3);
-  throw new NotFoundError(
+  return new NotFoundError(
     `I don't know the model "${shown}". Did you mean: ${candidates.join(', ')}?`,
     candidates,
     {
       suggestion: 'Type `prices MODEL` to check a name.',
     },
   );
+}
+
+/** A workload and the catalog model it names (none for `compare` without a model). */
+export interface ResolvedWorkload {
+  workload: Workload;
+  resolved: ResolvedModel | undefined;
+}
+
+/**
+ * The words of `estimate` / `compare` read against the catalog: parsed once, and the model
+ * resolved once (the lookup that finds where the name ends is the resolution). Throws
+ * the grammar's `ParseError`, then `NotFoundError` with the closest models.
+ *
+ * @example
+ * readCatalogWorkload(catalog, ['sonnet', '4.5', '2000', 'in', '500', 'out', '10k/day']).resolved?.model.key;
+ */
+export function readCatalogWorkload(
+  catalog: Catalog,
+  words: string[],
+  options: ReadOptions = {},
+): ResolvedWorkload {
+  const split = splitModelWords(words, (text) => findModel(catalog, text));
+  return withModel(catalog, split, readWorkload(split, options));
+}
+
+/**
+ * A workload parsed before the catalog was loaded ({@link draftWorkload}), with its model
+ * resolved against the catalog. The draft's reading stands when the catalog ends the model
+ * name where the draft did (the usual case); only when the catalog ends it elsewhere
+ * (`nova-canvas premium ...`: `premium` is an option, not part of the name) are the words
+ * after the name read again.
+ */
+export function resolveDraft(
+  catalog: Catalog,
+  draft: WorkloadDraft,
+  options: ReadOptions = {},
+): ResolvedWorkload {
+  const split = splitModelWords(draft.words, (text) => findModel(catalog, text));
+  const sameName = split.rest.length === draft.rest.length && split.modelText === draft.workload.modelText;
+  return withModel(catalog, split, sameName ? draft.workload : readWorkload(split, options));
+}
+
+function withModel(
+  catalog: Catalog,
+  split: { modelText: string; model: ResolvedModel | undefined },
+  workload: Workload,
+): ResolvedWorkload {
+  if (split.modelText && !split.model) throw modelNotFound(catalog, split.modelText);
+  return { workload, resolved: split.model };
 }
 
 /**

@@ -115,55 +115,79 @@ function headlineFor(model: CatalogModel, rows: PriceSet[]): string {
 /** The chat answer for `prices`. */
 export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Reply {
   const { model } = view.resolved;
-  const blocks: ReplyBlock[] = [];
-  if (model.modality === 'image') {
-    blocks.push({
-      kind: 'table',
-      columns: [
-        { header: 'Where' },
-        { header: 'Image' },
-        { header: 'Per image', align: 'right' },
-        { header: 'Source' },
-      ],
-      rows: view.rows.flatMap((p) =>
-        Object.entries(p.images ?? {}).map(([variant, v]) => [
-          where(p.at),
-          variant,
-          per1M(v),
-          sourceCell(catalog, p),
-        ]),
-      ),
-    });
-  } else {
-    const text = model.modality === 'text';
-    blocks.push({
-      kind: 'table',
-      columns: [
-        { header: 'Where' },
-        { header: 'Input', align: 'right' },
-        ...(text ? [{ header: 'Output', align: 'right' as const }] : []),
-        ...(model.cache
-          ? [
-              { header: 'Cache read', align: 'right' as const },
-              { header: 'Write 5m / 1h', align: 'right' as const },
-            ]
-          : []),
-        ...(model.batch ? [{ header: 'Batch in / out', align: 'right' as const }] : []),
-        { header: 'Source' },
-      ],
-      rows: view.rows.map((p) => [
+  const blocks: ReplyBlock[] = [
+    model.modality === 'image' ? imageTable(view, catalog) : tokenTable(model, view, catalog),
+    ...tierTable(model, view, catalog),
+    ...reservedTable(view, catalog),
+    ...provisionedTable(view, catalog),
+    ...aboutModel(model, view, catalog, now).map((text): ReplyBlock => ({ kind: 'text', text })),
+  ];
+  const unit = model.modality === 'image' ? 'USD per image' : 'USD per 1M tokens';
+  return {
+    headline: headlineFor(model, view.rows),
+    context: [
+      view.region ?? 'all Regions',
+      unit,
+      describeCatalog(catalog, [...view.rows, ...view.provisioned], now),
+    ],
+    blocks,
+  };
+}
+
+/** Image models: one row per place and image variant. */
+function imageTable(view: PricesView, catalog: Catalog): ReplyBlock {
+  return {
+    kind: 'table',
+    columns: [
+      { header: 'Where' },
+      { header: 'Image' },
+      { header: 'Per image', align: 'right' },
+      { header: 'Source' },
+    ],
+    rows: view.rows.flatMap((p) =>
+      Object.entries(p.images ?? {}).map(([variant, v]) => [
         where(p.at),
-        per1M(p.input),
-        ...(text ? [per1M(p.output)] : []),
-        ...(model.cache
-          ? [per1M(p.cacheRead), [per1M(p.cacheWrite5m), per1M(p.cacheWrite1h)].filter(Boolean).join(' / ')]
-          : []),
-        ...(model.batch ? [[per1M(p.batchInput), per1M(p.batchOutput)].filter(Boolean).join(' / ')] : []),
+        variant,
+        per1M(v),
         sourceCell(catalog, p),
       ]),
-    });
-  }
-  // Service tiers and latency-optimized rates, where published (long-context rates are in the JSON).
+    ),
+  };
+}
+
+/** Text and embedding models: token prices per place, with cache and batch columns where offered. */
+function tokenTable(model: CatalogModel, view: PricesView, catalog: Catalog): ReplyBlock {
+  const text = model.modality === 'text';
+  return {
+    kind: 'table',
+    columns: [
+      { header: 'Where' },
+      { header: 'Input', align: 'right' },
+      ...(text ? [{ header: 'Output', align: 'right' as const }] : []),
+      ...(model.cache
+        ? [
+            { header: 'Cache read', align: 'right' as const },
+            { header: 'Write 5m / 1h', align: 'right' as const },
+          ]
+        : []),
+      ...(model.batch ? [{ header: 'Batch in / out', align: 'right' as const }] : []),
+      { header: 'Source' },
+    ],
+    rows: view.rows.map((p) => [
+      where(p.at),
+      per1M(p.input),
+      ...(text ? [per1M(p.output)] : []),
+      ...(model.cache
+        ? [per1M(p.cacheRead), [per1M(p.cacheWrite5m), per1M(p.cacheWrite1h)].filter(Boolean).join(' / ')]
+        : []),
+      ...(model.batch ? [[per1M(p.batchInput), per1M(p.batchOutput)].filter(Boolean).join(' / ')] : []),
+      sourceCell(catalog, p),
+    ]),
+  };
+}
+
+/** Service tiers and latency-optimized rates, where published (long-context rates are in the JSON). */
+function tierTable(model: CatalogModel, view: PricesView, catalog: Catalog): ReplyBlock[] {
   const tierRows = view.rows.flatMap((p) =>
     (
       [
@@ -175,8 +199,9 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
       .filter(([, i, o]) => i !== undefined || o !== undefined)
       .map(([tier, i, o]) => [where(p.at), tier, per1M(i), per1M(o), sourceCell(catalog, p)]),
   );
-  if (tierRows.length && model.modality === 'text') {
-    blocks.push({
+  if (!tierRows.length || model.modality !== 'text') return [];
+  return [
+    {
       kind: 'table',
       columns: [
         { header: 'Where' },
@@ -186,14 +211,19 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
         { header: 'Source' },
       ],
       rows: tierRows,
-    });
-  }
+    },
+  ];
+}
+
+/** Reserved tier capacity prices, where published. */
+function reservedTable(view: PricesView, catalog: Catalog): ReplyBlock[] {
   const reservedRows = view.rows.filter(
     (p) => p.reserved1mInput !== undefined || p.reserved3mInput !== undefined,
   );
-  if (reservedRows.length) {
-    const hourly = (v: string | undefined) => (v === undefined ? '' : per1M(v));
-    blocks.push({
+  if (!reservedRows.length) return [];
+  const hourly = (v: string | undefined) => (v === undefined ? '' : per1M(v));
+  return [
+    {
       kind: 'table',
       columns: [
         { header: 'Reserved, per 1K TPM-hour' },
@@ -207,10 +237,15 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
         [hourly(p.reserved3mInput), hourly(p.reserved3mOutput)].filter(Boolean).join(' / '),
         sourceCell(catalog, p),
       ]),
-    });
-  }
-  if (view.provisioned.length) {
-    blocks.push({
+    },
+  ];
+}
+
+/** Provisioned Throughput per model-unit hour, per commitment. */
+function provisionedTable(view: PricesView, catalog: Catalog): ReplyBlock[] {
+  if (!view.provisioned.length) return [];
+  return [
+    {
       kind: 'table',
       columns: [
         { header: 'Provisioned' },
@@ -226,14 +261,18 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
         p.sixMonth ? formatUsd(new Dec(p.sixMonth)) : '',
         sourceCell(catalog, p),
       ]),
-    });
-  }
+    },
+  ];
+}
+
+/** The lines under the tables: IDs, lifecycle, how it is billed, rules and the prices' provenance. */
+function aboutModel(model: CatalogModel, view: PricesView, catalog: Catalog, now?: Date): string[] {
   const billing =
     model.billing === 'marketplace'
       ? `Billed through AWS Marketplace as the Cost Explorer service "${serviceNameOf(model)}".`
       : `Billed under the Cost Explorer service "Amazon Bedrock"${model.usageTokens[0] ? ` (usage types like USE1-${model.usageTokens[0]}-...)` : ''}.`;
   const lifecycle = lifecycleOf(model, now);
-  const lines = [
+  return [
     `Model ID ${model.id}; also answers to ${model.key}.`,
     `Lifecycle: ${lifecycle}${model.contextWindow ? `; context window ${model.contextWindow.toLocaleString('en-US')} input tokens` : ''}${model.longContextAbove ? ` (long-context rates above ${model.longContextAbove.toLocaleString('en-US')})` : ''}.`,
     billing,
@@ -242,17 +281,6 @@ export function pricesReply(view: PricesView, catalog: Catalog, now?: Date): Rep
       : '',
     ...provenanceLines(catalog, [...view.rows, ...view.provisioned], now),
   ].filter(Boolean);
-  for (const text of lines) blocks.push({ kind: 'text', text });
-  const unit = model.modality === 'image' ? 'USD per image' : 'USD per 1M tokens';
-  return {
-    headline: headlineFor(model, view.rows),
-    context: [
-      view.region ?? 'all Regions',
-      unit,
-      describeCatalog(catalog, [...view.rows, ...view.provisioned], now),
-    ],
-    blocks,
-  };
 }
 
 /** The Price List offer a row was read from, and the public file quoting it, when known. */

@@ -217,80 +217,12 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
   const usagetype = a.usagetype ?? '';
   const regionCode = a.regionCode ?? '';
   const feature = (a.feature ?? '').toLowerCase();
-  const inference = (a.inferenceType ?? '').toLowerCase();
   if (feature.includes('customization') || /custom-model|customization/i.test(usagetype))
     return 'customization';
-  if (/reserved/i.test(usagetype) || /reserved/i.test(feature)) {
-    const reserved = reservedMeterOf(`${usagetype} ${feature} ${inference}`);
-    const price = reserved ? onDemandDimension(doc) : undefined;
-    const usd = reserved && price ? toCatalogUnit(price.usd, price.unit, reserved.meter) : undefined;
-    if (!reserved || !usd) return 'reserved';
-    const token = /^[A-Z0-9]+-(.+?)[-_]reserved/i.exec(usagetype)?.[1];
-    return {
-      serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrock',
-      ...(doc.product.sku ? { sku: doc.product.sku } : {}),
-      usagetype,
-      regionCode,
-      modelName: a.model ?? a.titanModel ?? token ?? '',
-      at:
-        reserved.scope === 'global'
-          ? 'global'
-          : reserved.scope === 'geo'
-            ? (geoProfilesOf(regionCode)[0] ?? regionCode)
-            : regionCode,
-      meter: reserved.meter,
-      usd,
-      unit: price!.unit,
-      ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
-      ...(token ? { lookup: `token:${token}` } : {}),
-    };
-  }
+  if (/reserved/i.test(usagetype) || /reserved/i.test(feature)) return reservedBedrockFact(doc);
   // The OpenAI-compatible endpoint's rows (`-mantle-`) are priced apart from the model ID's.
   if (/mantle/i.test(usagetype)) return 'service-tier';
-  const rest = usagetype.replace(/^[A-Z0-9]+-/, '');
-  let meter: Meter | undefined;
-  let variant: string | undefined;
-  let token = '';
-  const pt = /^(.*?)-ProvisionedThroughput-(NoCommit|1month|6month)-ModelUnits/i.exec(rest);
-  const tokenRow =
-    /^(.*?)-(input-tokens|output-tokens|cache-read-input-token-count|cache-write-(?:1h-)?input-token-count)(.*)$/i.exec(
-      rest,
-    );
-  if (pt) {
-    token = pt[1]!;
-    const c = pt[2]!.toLowerCase();
-    meter = c === 'nocommit' ? 'noCommit' : c === '1month' ? 'oneMonth' : 'sixMonth';
-  } else if (tokenRow) {
-    token = tokenRow[1]!;
-    const kind = tokenRow[2]!.toLowerCase();
-    const mods = suffixMods(tokenRow[3] ?? '', feature, inference);
-    // `USE1-Llama3-1-70B-LatencyOptimized-input-tokens` (model "Llama 3.1 70B Latency
-    // Optimized"): the tier sits in the model token, not in the suffix.
-    const inToken = /[-_]?latency-?optimi[sz]ed$/i.exec(token);
-    if (inToken && inToken.index > 0) {
-      token = token.slice(0, inToken.index);
-      mods.latency = true;
-    }
-    if (a.service_tier === 'flex') mods.flex = true;
-    if (a.service_tier === 'priority') mods.priority = true;
-    meter = tokenMeter(
-      kind === 'input-tokens'
-        ? 'input'
-        : kind === 'output-tokens'
-          ? 'output'
-          : kind.startsWith('cache-read')
-            ? 'cacheRead'
-            : kind.includes('1h')
-              ? 'cacheWrite1h'
-              : 'cacheWrite5m',
-      mods,
-    );
-  } else if (inference && /image|^t2i|^i2i|^iv|standard|premium/i.test(inference)) {
-    meter = 'image';
-    const m = /^(.*?)-(T2I|I2I|IV|IMG)/i.exec(rest);
-    token = m?.[1] ?? rest.split('-')[0] ?? '';
-    variant = inference.replace(/^(t2i|i2i)\s+/, '');
-  }
+  const { meter, variant, token, suffix } = bedrockMeter(doc);
   if (!meter) return 'unknown-meter';
   const price = onDemandDimension(doc);
   if (!price) return 'no-price';
@@ -306,7 +238,7 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
     usagetype,
     regionCode,
     modelName,
-    at: locate(regionCode, tokenRow?.[3] ?? ''),
+    at: locate(regionCode, suffix),
     meter,
     ...(variant ? { variant } : {}),
     usd,
@@ -314,6 +246,101 @@ export function parseBedrockProduct(doc: PriceListProduct): PriceFact | SkipReas
     ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
     ...(token ? { lookup: `token:${token}` } : {}),
   };
+}
+
+/** A Reserved-tier row of the AmazonBedrock offer (1K TPM-hour capacity), or `reserved` when unreadable. */
+function reservedBedrockFact(doc: PriceListProduct): PriceFact | 'reserved' {
+  const a = doc.product.attributes;
+  const usagetype = a.usagetype ?? '';
+  const regionCode = a.regionCode ?? '';
+  const reserved = reservedMeterOf(
+    `${usagetype} ${(a.feature ?? '').toLowerCase()} ${(a.inferenceType ?? '').toLowerCase()}`,
+  );
+  const price = reserved ? onDemandDimension(doc) : undefined;
+  const usd = reserved && price ? toCatalogUnit(price.usd, price.unit, reserved.meter) : undefined;
+  if (!reserved || !price || !usd) return 'reserved';
+  const token = /^[A-Z0-9]+-(.+?)[-_]reserved/i.exec(usagetype)?.[1];
+  return {
+    serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrock',
+    ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+    usagetype,
+    regionCode,
+    modelName: a.model ?? a.titanModel ?? token ?? '',
+    at:
+      reserved.scope === 'global'
+        ? 'global'
+        : reserved.scope === 'geo'
+          ? (geoProfilesOf(regionCode)[0] ?? regionCode)
+          : regionCode,
+    meter: reserved.meter,
+    usd,
+    unit: price.unit,
+    ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+    ...(token ? { lookup: `token:${token}` } : {}),
+  };
+}
+
+/**
+ * The meter of an on-demand AmazonBedrock row, read from its usage type (Provisioned
+ * Throughput, token rows and their suffixes) or its inference type (images), with the
+ * model token and the suffix that says where the price applies.
+ */
+function bedrockMeter(doc: PriceListProduct): {
+  meter?: Meter;
+  variant?: string;
+  token: string;
+  suffix: string;
+} {
+  const a = doc.product.attributes;
+  const feature = (a.feature ?? '').toLowerCase();
+  const inference = (a.inferenceType ?? '').toLowerCase();
+  const rest = (a.usagetype ?? '').replace(/^[A-Z0-9]+-/, '');
+  const pt = /^(.*?)-ProvisionedThroughput-(NoCommit|1month|6month)-ModelUnits/i.exec(rest);
+  if (pt) {
+    const c = pt[2]!.toLowerCase();
+    return {
+      meter: c === 'nocommit' ? 'noCommit' : c === '1month' ? 'oneMonth' : 'sixMonth',
+      token: pt[1]!,
+      suffix: '',
+    };
+  }
+  const tokenRow =
+    /^(.*?)-(input-tokens|output-tokens|cache-read-input-token-count|cache-write-(?:1h-)?input-token-count)(.*)$/i.exec(
+      rest,
+    );
+  if (tokenRow) {
+    let token = tokenRow[1]!;
+    const kind = tokenRow[2]!.toLowerCase();
+    const suffix = tokenRow[3] ?? '';
+    const mods = suffixMods(suffix, feature, inference);
+    // `USE1-Llama3-1-70B-LatencyOptimized-input-tokens` (model "Llama 3.1 70B Latency
+    // Optimized"): the tier sits in the model token, not in the suffix.
+    const inToken = /[-_]?latency-?optimi[sz]ed$/i.exec(token);
+    if (inToken && inToken.index > 0) {
+      token = token.slice(0, inToken.index);
+      mods.latency = true;
+    }
+    if (a.service_tier === 'flex') mods.flex = true;
+    if (a.service_tier === 'priority') mods.priority = true;
+    const base =
+      kind === 'input-tokens'
+        ? 'input'
+        : kind === 'output-tokens'
+          ? 'output'
+          : kind.startsWith('cache-read')
+            ? 'cacheRead'
+            : kind.includes('1h')
+              ? 'cacheWrite1h'
+              : 'cacheWrite5m';
+    const meter = tokenMeter(base, mods);
+    return { ...(meter ? { meter } : {}), token, suffix };
+  }
+  if (inference && /image|^t2i|^i2i|^iv|standard|premium/i.test(inference)) {
+    const m = /^(.*?)-(T2I|I2I|IV|IMG)/i.exec(rest);
+    const variant = inference.replace(/^(t2i|i2i)\s+/, '');
+    return { meter: 'image', variant, token: m?.[1] ?? rest.split('-')[0] ?? '', suffix: '' };
+  }
+  return { token: '', suffix: '' };
 }
 
 /**
@@ -388,9 +415,7 @@ function marketplaceUsageMeter(
  * the usage type), and every dimension is read, not only the first.
  */
 export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact[] | SkipReason {
-  const a = doc.product.attributes;
-  const usagetype = a.usagetype ?? '';
-  const regionCode = a.regionCode ?? '';
+  const usagetype = doc.product.attributes.usagetype ?? '';
   const byUsage = marketplaceUsageMeter(usagetype);
   if (byUsage === 'reserved') return 'reserved';
   // (Image rows are read per dimension below.)
@@ -402,91 +427,109 @@ export function parseMarketplaceProduct(doc: PriceListProduct): PriceFact[] | Sk
     for (const dim of Object.values(term.priceDimensions ?? {})) {
       // Image models (Stability, ...): a price per image generated.
       const imageText = `${dim.description ?? ''} ${dim.unit ?? ''} ${usagetype}`;
-      if (/\bimages?\b|image[_-]?count/i.test(imageText) && !/tokens?/i.test(dim.description ?? '')) {
-        const usd = dim.pricePerUnit?.USD;
-        if (usd === undefined) {
-          reason ??= 'no-price';
-          continue;
-        }
-        facts.push({
-          serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
-          ...(doc.product.sku ? { sku: doc.product.sku } : {}),
-          usagetype,
-          regionCode,
-          modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
-          at: regionCode,
-          meter: 'image',
-          variant: 'standard',
-          usd: new Dec(usd).toString(),
-          unit: dim.unit ?? 'image',
-          ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
-          ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
-        });
-        continue;
-      }
-      const described = classifyMarketplaceDescription(dim.description ?? '');
-      const reservedByUsage =
-        byUsage && (RESERVED_METERS as readonly string[]).includes(byUsage.meter) ? byUsage : undefined;
-      // A reserved row is read from its usage type (`Reserved_1Month_InputTPM_Geo`).
-      const byDescription = described === 'reserved' ? reservedByUsage : described;
-      if (described === 'reserved' && !byDescription) {
-        reason ??= 'reserved';
-        continue;
-      }
-      const classified = reservedByUsage ?? byDescription ?? byUsage;
-      if (!classified) {
-        reason = 'unknown-meter';
-        continue;
-      }
-      const usd = dim.pricePerUnit?.USD;
-      if (usd === undefined) {
-        reason ??= 'no-price';
-        continue;
-      }
-      const value = toCatalogUnit(usd, dim.unit || 'Units', classified.meter);
-      if (value === undefined) {
-        reason = 'unknown-unit';
-        continue;
-      }
-      const at =
-        classified.scope === 'global'
-          ? 'global'
-          : classified.scope === 'geo'
-            ? (geoProfilesOf(regionCode)[0] ?? regionCode)
-            : regionCode;
-      // A regional (not `_Global`) token row is the price of in-region calls and of the
-      // Region's geo profile alike ("Regional" / "Regional CRIS"): AWS publishes no
-      // separate geo token price, so the row prices both places.
-      const reservedMeter = (RESERVED_METERS as readonly string[]).includes(classified.meter);
-      const geo = geoProfilesOf(regionCode)[0];
-      const places =
-        classified.scope === 'global' || reservedMeter || !geo
-          ? [at]
-          : [...new Set([regionCode, geo].filter(Boolean))];
-      for (const place of places) {
-        // Tiered dimensions of one meter: the first tier (beginRange 0) is the list price.
-        const key = `${classified.meter}@${place}`;
-        if (seen.has(key) && (dim.beginRange ?? '0') !== '0') continue;
-        seen.add(key);
-        facts.push({
-          serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
-          ...(doc.product.sku ? { sku: doc.product.sku } : {}),
-          usagetype,
-          regionCode,
-          modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
-          at: place,
-          meter: classified.meter,
-          usd: value,
-          unit: dim.unit ?? '',
-          ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
-          ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
-        });
-      }
+      const read =
+        /\bimages?\b|image[_-]?count/i.test(imageText) && !/tokens?/i.test(dim.description ?? '')
+          ? marketplaceImageFact(doc, dim)
+          : marketplaceTokenFacts(doc, dim, byUsage, seen);
+      if (typeof read !== 'string') facts.push(...read);
+      // A row nobody could read outweighs one the catalog does not model or that has no price.
+      else if (read === 'unknown-meter' || read === 'unknown-unit') reason = read;
+      else reason ??= read;
     }
   }
   if (facts.length) return facts;
   if (reason) return reason;
   return byUsage ? 'no-price' : 'unknown-meter';
+}
+
+type PriceDimension = NonNullable<
+  NonNullable<NonNullable<PriceListProduct['terms']>['OnDemand']>[string]['priceDimensions']
+>[string];
+
+/** The fields every Marketplace fact shares: the document's codes and the model's service name. */
+function marketplaceFact(
+  doc: PriceListProduct,
+  price: Pick<PriceFact, 'at' | 'meter' | 'variant' | 'usd' | 'unit'>,
+): PriceFact {
+  const a = doc.product.attributes;
+  return {
+    serviceCode: doc.serviceCode ?? a.servicecode ?? 'AmazonBedrockFoundationModels',
+    ...(doc.product.sku ? { sku: doc.product.sku } : {}),
+    usagetype: a.usagetype ?? '',
+    regionCode: a.regionCode ?? '',
+    modelName: (a.servicename ?? '').replace(/\s*\(Amazon Bedrock Edition\)\s*$/, ''),
+    ...price,
+    ...(doc.publicationDate ? { publicationDate: doc.publicationDate } : {}),
+    ...(a.servicename ? { lookup: `service:${a.servicename}` } : {}),
+  };
+}
+
+/** A price per image generated, as the standard variant. */
+function marketplaceImageFact(doc: PriceListProduct, dim: PriceDimension): PriceFact[] | 'no-price' {
+  const usd = dim.pricePerUnit?.USD;
+  if (usd === undefined) return 'no-price';
+  const at = doc.product.attributes.regionCode ?? '';
+  return [
+    marketplaceFact(doc, {
+      at,
+      meter: 'image',
+      variant: 'standard',
+      usd: new Dec(usd).toString(),
+      unit: dim.unit ?? 'image',
+    }),
+  ];
+}
+
+/**
+ * One token or Reserved dimension, classified by its description (a Reserved row by its
+ * usage type), priced at each place it applies; the first tier of a tiered meter only.
+ */
+function marketplaceTokenFacts(
+  doc: PriceListProduct,
+  dim: PriceDimension,
+  byUsage: ReturnType<typeof marketplaceUsageMeter>,
+  seen: Set<string>,
+): PriceFact[] | SkipReason {
+  const regionCode = doc.product.attributes.regionCode ?? '';
+  const usage = typeof byUsage === 'object' ? byUsage : undefined;
+  const described = classifyMarketplaceDescription(dim.description ?? '');
+  const reservedByUsage =
+    usage && (RESERVED_METERS as readonly string[]).includes(usage.meter) ? usage : undefined;
+  // A reserved row is read from its usage type (`Reserved_1Month_InputTPM_Geo`).
+  const byDescription = described === 'reserved' ? reservedByUsage : described;
+  if (described === 'reserved' && !byDescription) return 'reserved';
+  const classified = reservedByUsage ?? byDescription ?? usage;
+  if (!classified) return 'unknown-meter';
+  const usd = dim.pricePerUnit?.USD;
+  if (usd === undefined) return 'no-price';
+  const value = toCatalogUnit(usd, dim.unit || 'Units', classified.meter);
+  if (value === undefined) return 'unknown-unit';
+  const at =
+    classified.scope === 'global'
+      ? 'global'
+      : classified.scope === 'geo'
+        ? (geoProfilesOf(regionCode)[0] ?? regionCode)
+        : regionCode;
+  // A regional (not `_Global`) token row is the price of in-region calls and of the
+  // Region's geo profile alike ("Regional" / "Regional CRIS"): AWS publishes no
+  // separate geo token price, so the row prices both places.
+  const reservedMeter = (RESERVED_METERS as readonly string[]).includes(classified.meter);
+  const geo = geoProfilesOf(regionCode)[0];
+  const places =
+    classified.scope === 'global' || reservedMeter || !geo
+      ? [at]
+      : [...new Set([regionCode, geo].filter(Boolean))];
+  const facts: PriceFact[] = [];
+  for (const place of places) {
+    // Tiered dimensions of one meter: the first tier (beginRange 0) is the list price.
+    const key = `${classified.meter}@${place}`;
+    if (seen.has(key) && (dim.beginRange ?? '0') !== '0') continue;
+    seen.add(key);
+    facts.push(
+      marketplaceFact(doc, { at: place, meter: classified.meter, usd: value, unit: dim.unit ?? '' }),
+    );
+  }
+  return facts;
 }
 
 /** Every price fact of a product document (Marketplace products may carry several), or why none. */
@@ -566,7 +609,30 @@ export function mergePriceFacts(
   products: PriceListProduct[],
   now: Date,
 ): RefreshResult {
-  const previous = indexCatalog(previousData);
+  const { facts, skipped } = readFacts(products);
+  const base = { facts: facts.length, skipped, updatedPrices: 0 };
+  if (!facts.length)
+    return { ok: false, reason: 'the Price List returned no usable prices', unknownModels: [], ...base };
+  const publication = facts
+    .map((f) => f.publicationDate ?? '')
+    .sort()
+    .at(-1);
+  const asOf = publication ? publication.slice(0, 10) : toIsoDate(now);
+  const data: CatalogData = structuredClone(previousData);
+  const merge = applyFacts(data, indexCatalog(previousData), facts, asOf);
+  const unknownModels = [...merge.unknown].sort();
+  if (merge.unknownModelRows) skipped['unknown-model'] = merge.unknownModelRows;
+  const reason = refusal(previousData, facts, skipped, merge);
+  if (reason) return { ok: false, reason, unknownModels, ...base, updatedPrices: merge.updated };
+  followBatchRule(merge.models, merge.touched);
+  data.source = 'refreshed';
+  data.asOf = asOf;
+  data.refreshedAt = now.toISOString();
+  return { ok: true, data, unknownModels, ...base, updatedPrices: merge.updated };
+}
+
+/** The price facts of every product document, and how many documents were skipped and why. */
+function readFacts(products: PriceListProduct[]): { facts: PriceFact[]; skipped: RefreshResult['skipped'] } {
   const skipped: RefreshResult['skipped'] = {};
   const facts: PriceFact[] = [];
   for (const doc of products) {
@@ -574,17 +640,31 @@ export function mergePriceFacts(
     if (typeof parsed === 'string') skipped[parsed] = (skipped[parsed] ?? 0) + 1;
     else facts.push(...parsed);
   }
-  const base = { facts: facts.length, skipped, updatedPrices: 0 };
-  if (!facts.length)
-    return { ok: false, reason: 'the Price List returned no usable prices', unknownModels: [], ...base };
+  return { facts, skipped };
+}
 
-  const publication = facts
-    .map((f) => f.publicationDate ?? '')
-    .sort()
-    .at(-1);
-  const asOf = publication ? publication.slice(0, 10) : toIsoDate(now);
+/** What merging the facts into a catalog did. */
+interface Merge {
+  models: Map<string, CatalogModel>;
+  /** Names of facts whose model is not in the catalog, and how many rows they were. */
+  unknown: Set<string>;
+  unknownModelRows: number;
+  seenModels: Set<string>;
+  /** The price sets written, with the meters written in each. */
+  touched: Map<PriceSet, Set<string>>;
+  /** Prices that moved more than 10x. */
+  moves: string[];
+  updated: number;
+}
+
+/** Write each fact over the catalog's price (source `price-list-<asOf>`), into `data`. */
+function applyFacts(
+  data: CatalogData,
+  previous: ReturnType<typeof indexCatalog>,
+  facts: PriceFact[],
+  asOf: string,
+): Merge {
   const sourceId = `price-list-${asOf}`;
-  const data: CatalogData = structuredClone(previousData);
   data.sources = {
     ...data.sources,
     [sourceId]: {
@@ -595,99 +675,106 @@ export function mergePriceFacts(
       asOf,
     },
   };
-  const models = new Map(data.models.map((m) => [m.key, m]));
-  const unknown = new Set<string>();
-  const seenModels = new Set<string>();
-  const touched = new Map<PriceSet, Set<string>>();
-  const moves: string[] = [];
-  let updated = 0;
-  let unknownModelRows = 0;
+  const m: Merge = {
+    models: new Map(data.models.map((x) => [x.key, x])),
+    unknown: new Set(),
+    unknownModelRows: 0,
+    seenModels: new Set(),
+    touched: new Map(),
+    moves: [],
+    updated: 0,
+  };
   for (const fact of facts) {
     const known = resolveFact(previous, fact);
     if (!known) {
-      unknown.add(fact.modelName || fact.usagetype);
-      unknownModelRows++;
+      m.unknown.add(fact.modelName || fact.usagetype);
+      m.unknownModelRows++;
       continue;
     }
-    const model = models.get(known.key)!;
-    seenModels.add(model.key);
+    const model = m.models.get(known.key)!;
+    m.seenModels.add(model.key);
     if (fact.meter === 'noCommit' || fact.meter === 'oneMonth' || fact.meter === 'sixMonth') {
       let pt = model.provisioned.find((p) => p.at === fact.at);
       if (!pt) {
         pt = { at: fact.at, source: sourceId, asOf };
         model.provisioned.push(pt);
       }
-      checkMove(moves, model, fact, pt[fact.meter]);
+      checkMove(m.moves, model, fact, pt[fact.meter]);
       pt[fact.meter] = fact.usd;
       pt.source = sourceId;
       pt.asOf = asOf;
-      updated++;
-      continue;
-    }
-    let set = model.prices.find((p) => p.at === fact.at);
-    if (!set) {
-      set = { at: fact.at, source: sourceId, asOf };
-      model.prices.push(set);
-    }
-    if (fact.meter === 'image') {
-      const variant = fact.variant ?? 'standard';
-      const before = set.images?.[variant];
-      checkMove(moves, model, fact, before);
-      set.images = { ...set.images, [variant]: fact.usd };
-      // `standard` is the default image price: it follows the published variant it mirrored.
-      if (
-        variant !== 'standard' &&
-        variant.endsWith('standard') &&
-        before !== undefined &&
-        set.images.standard === before
-      ) {
-        set.images.standard = fact.usd;
-      }
     } else {
-      checkMove(moves, model, fact, set[fact.meter]);
-      set[fact.meter] = fact.usd;
+      const set = applyPrice(m.moves, model, fact, sourceId, asOf);
+      const fields = m.touched.get(set) ?? new Set<string>();
+      fields.add(fact.meter);
+      m.touched.set(set, fields);
     }
-    set.source = sourceId;
-    set.asOf = asOf;
-    delete set.derived;
-    const fields = touched.get(set) ?? new Set<string>();
-    fields.add(fact.meter);
-    touched.set(set, fields);
-    updated++;
+    m.updated++;
   }
-  const unknownModels = [...unknown].sort();
-  if (unknownModelRows) skipped['unknown-model'] = unknownModelRows;
+  return m;
+}
+
+/** Write one token or image price into the model's price set for its place; returns that set. */
+function applyPrice(
+  moves: string[],
+  model: CatalogModel,
+  fact: PriceFact,
+  sourceId: string,
+  asOf: string,
+): PriceSet {
+  let set = model.prices.find((p) => p.at === fact.at);
+  if (!set) {
+    set = { at: fact.at, source: sourceId, asOf };
+    model.prices.push(set);
+  }
+  if (fact.meter === 'image') {
+    const variant = fact.variant ?? 'standard';
+    const before = set.images?.[variant];
+    checkMove(moves, model, fact, before);
+    set.images = { ...set.images, [variant]: fact.usd };
+    // `standard` is the default image price: it follows the published variant it mirrored.
+    if (
+      variant !== 'standard' &&
+      variant.endsWith('standard') &&
+      before !== undefined &&
+      set.images.standard === before
+    ) {
+      set.images.standard = fact.usd;
+    }
+  } else {
+    const meter = fact.meter as Exclude<Meter, 'image' | 'noCommit' | 'oneMonth' | 'sixMonth'>;
+    checkMove(moves, model, fact, set[meter]);
+    set[meter] = fact.usd;
+  }
+  set.source = sourceId;
+  set.asOf = asOf;
+  delete set.derived;
+  return set;
+}
+
+/** Why the merged catalog must not replace the previous one, or undefined when it may. */
+function refusal(
+  previousData: CatalogData,
+  facts: PriceFact[],
+  skipped: RefreshResult['skipped'],
+  merge: Merge,
+): string | undefined {
   // Too many rows nobody could read: the offer changed shape. Fail loudly, keep the catalog.
   const unreadable = UNREADABLE.reduce((n, r) => n + (skipped[r] ?? 0), 0);
   const rows = skippedTotal(skipped) + facts.length;
   if (rows && unreadable / rows > UNKNOWN_LIMIT) {
-    return {
-      ok: false,
-      reason: `${unreadable} of ${rows} Price List rows could not be read (${UNREADABLE.filter(
-        (r) => skipped[r],
-      )
-        .map((r) => `${skipped[r]} ${r}`)
-        .join(', ')}), more than ${UNKNOWN_LIMIT * 100}%: the offer format may have changed`,
-      unknownModels,
-      ...base,
-      updatedPrices: updated,
-    };
+    return `${unreadable} of ${rows} Price List rows could not be read (${UNREADABLE.filter((r) => skipped[r])
+      .map((r) => `${skipped[r]} ${r}`)
+      .join(', ')}), more than ${UNKNOWN_LIMIT * 100}%: the offer format may have changed`;
   }
-  if (moves.length) {
-    return {
-      ok: false,
-      reason: `prices moved more than 10x: ${moves.slice(0, 3).join('; ')}`,
-      unknownModels,
-      ...base,
-      updatedPrices: updated,
-    };
-  }
+  if (merge.moves.length) return `prices moved more than 10x: ${merge.moves.slice(0, 3).join('; ')}`;
   // A model that had Price List prices and now has none: an offer change or a partial
   // answer; either way a person should look before answers change.
   const vanished = previousData.models
     .filter(
       (m) =>
-        m.prices.some((p) => previousData.sources[p.source]?.documents === true) && !seenModels.has(m.key),
+        m.prices.some((p) => previousData.sources[p.source]?.documents === true) &&
+        !merge.seenModels.has(m.key),
     )
     .filter((m) =>
       facts.some(
@@ -696,18 +783,13 @@ export function mergePriceFacts(
       ),
     )
     .map((m) => m.key);
-  if (vanished.length) {
-    return {
-      ok: false,
-      reason: `models vanished from the Price List: ${vanished.slice(0, 5).join(', ')}`,
-      unknownModels,
-      ...base,
-      updatedPrices: updated,
-    };
-  }
-  if (!updated)
-    return { ok: false, reason: 'no Price List row matched a catalog model', unknownModels, ...base };
-  // Batch prices that were not published alongside follow the new on-demand price.
+  if (vanished.length) return `models vanished from the Price List: ${vanished.slice(0, 5).join(', ')}`;
+  if (!merge.updated) return 'no Price List row matched a catalog model';
+  return undefined;
+}
+
+/** Batch prices that were not published alongside follow the new on-demand price (50%). */
+function followBatchRule(models: Map<string, CatalogModel>, touched: Map<PriceSet, Set<string>>): void {
   for (const m of models.values()) {
     if (!m.batch) continue;
     for (const [set, fields] of touched) {
@@ -721,10 +803,6 @@ export function mergePriceFacts(
   for (const set of touched.keys()) {
     for (const f of TOKEN_METERS) if (set[f] === '') delete set[f];
   }
-  data.source = 'refreshed';
-  data.asOf = asOf;
-  data.refreshedAt = now.toISOString();
-  return { ok: true, data, unknownModels, ...base, updatedPrices: updated };
 }
 
 function checkMove(

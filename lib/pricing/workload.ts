@@ -173,6 +173,19 @@ interface Volume {
   text: string;
 }
 
+/** The words that name the model, what the lookup made of them, and the words after them. */
+export interface ModelWords<M> {
+  modelText: string;
+  /** The lookup's answer for `modelText` (undefined when it names nothing). */
+  model: M | undefined;
+  rest: string[];
+}
+
+/** Options of {@link readWorkload}: `compare` takes a workload without a model. */
+export interface ReadOptions {
+  requireModel?: boolean;
+}
+
 /**
  * Parse the words after `estimate` / `compare`. `isModel(text)` says whether a prefix of
  * the words names a model exactly (so multi-word names like `sonnet 4.5` or
@@ -182,45 +195,106 @@ interface Volume {
 export function parseWorkload(
   words: string[],
   isModel: (text: string) => boolean,
-  options: { requireModel?: boolean } = {},
+  options: ReadOptions = {},
 ): Workload {
-  const requireModel = options.requireModel ?? true;
-  let rest = words.filter((w) => w.trim() !== '');
-  let modelText = '';
-  const explicit = rest.findIndex((w) => /^model=/i.test(w));
+  return readWorkload(
+    splitModelWords(words, (text) => (isModel(text) ? true : undefined)),
+    options,
+  );
+}
+
+/**
+ * The words of `estimate` / `compare` parsed before the catalog is loaded: without it a
+ * model name runs up to the first volume or option word, which is enough to answer a
+ * mistake at once. `resolveDraft` (models.ts) finishes it against the catalog.
+ */
+export interface WorkloadDraft {
+  words: string[];
+  workload: Workload;
+  /** The words after the model name, as this reading ended the name. */
+  rest: string[];
+}
+
+/** Parse without the catalog; throws `ParseError` as {@link parseWorkload} does. */
+export function draftWorkload(words: string[], options: ReadOptions = {}): WorkloadDraft {
+  const split = splitModelWords(words, () => undefined);
+  return { words, workload: readWorkload(split, options), rest: split.rest };
+}
+
+/**
+ * Step 1 of the grammar: the words that name the model (`model=NAME`, else the longest
+ * leading words `lookup` knows, else the leading words that are no volume or option), and
+ * the words after them. Each text is looked up once; `model` is the lookup's answer for
+ * the name taken, so the caller does not resolve it again.
+ */
+export function splitModelWords<M>(words: string[], lookup: (text: string) => M | undefined): ModelWords<M> {
+  const seen = new Map<string, M | undefined>();
+  const find = (text: string): M | undefined => {
+    if (!seen.has(text)) seen.set(text, lookup(text));
+    return seen.get(text);
+  };
+  const { modelText, rest } = modelPrefix(
+    words.filter((w) => w.trim() !== ''),
+    (text) => find(text) !== undefined,
+  );
+  return { modelText, model: modelText ? find(modelText) : undefined, rest };
+}
+
+function modelPrefix(
+  all: string[],
+  isModel: (text: string) => boolean,
+): { modelText: string; rest: string[] } {
+  const explicit = all.findIndex((w) => /^model=/i.test(w));
   if (explicit >= 0) {
-    modelText = rest[explicit]!.slice(rest[explicit]!.indexOf('=') + 1);
-    rest = rest.filter((_, i) => i !== explicit);
-  } else {
-    for (let k = Math.min(6, rest.length); k >= 1; k--) {
-      // "claude-opus-4 1 in ...": a number followed by a unit word is a volume, even when
-      // the longer prefix would name another model (claude-opus-4-1).
-      if (k < rest.length && looksNumeric(rest[k - 1]!) && !isNameWord(rest, k - 1)) continue;
-      const candidate = rest.slice(0, k).join(' ');
-      if (isModel(candidate)) {
-        // "claude sonet 4.5": "claude" names a model, but "sonet" is no workload word, so
-        // the whole name was meant (and gets suggestions) rather than "sonet" an error.
-        if (k < rest.length && isNameWord(rest, k) && !looksNumeric(rest[k]!) && !isOptionWord(rest[k]!))
-          break;
-        modelText = candidate;
-        rest = rest.slice(k);
-        break;
-      }
-    }
-    if (!modelText) {
-      // Unknown name: take the leading words that are not volumes or options, so the
-      // caller can answer with the closest models.
-      let k = 0;
-      while (k < rest.length && isNameWord(rest, k)) k++;
-      modelText = rest.slice(0, k).join(' ');
-      rest = rest.slice(k);
+    const word = all[explicit]!;
+    return { modelText: word.slice(word.indexOf('=') + 1), rest: all.filter((_, i) => i !== explicit) };
+  }
+  for (let k = Math.min(6, all.length); k >= 1; k--) {
+    // "claude-opus-4 1 in ...": a number followed by a unit word is a volume, even when
+    // the longer prefix would name another model (claude-opus-4-1).
+    if (k < all.length && looksNumeric(all[k - 1]!) && !isNameWord(all, k - 1)) continue;
+    const candidate = all.slice(0, k).join(' ');
+    if (isModel(candidate)) {
+      // "claude sonet 4.5": "claude" names a model, but "sonet" is no workload word, so
+      // the whole name was meant (and gets suggestions) rather than "sonet" an error.
+      if (k < all.length && isNameWord(all, k) && !looksNumeric(all[k]!) && !isOptionWord(all[k]!)) break;
+      return { modelText: candidate, rest: all.slice(k) };
     }
   }
-  if (!modelText && requireModel) {
+  // Unknown name: take the leading words that are not volumes or options, so the
+  // caller can answer with the closest models.
+  let k = 0;
+  while (k < all.length && isNameWord(all, k)) k++;
+  return { modelText: all.slice(0, k).join(' '), rest: all.slice(k) };
+}
+
+/**
+ * Steps 2 and 3 of the grammar: read the words after the model (quantities, rates and
+ * options, one word or phrase at a time), then check the whole (one volume, in bounds).
+ */
+export function readWorkload(
+  split: Pick<ModelWords<unknown>, 'modelText' | 'rest'>,
+  options: ReadOptions = {},
+): Workload {
+  if (!split.modelText && (options.requireModel ?? true)) {
     throw new ParseError(`Start with a model, ${EXAMPLE}.`);
   }
+  const r: Reading = { w: emptyWorkload(split.modelText), words: split.rest, i: 0 };
+  for (; r.i < r.words.length; r.i++) readWord(r);
+  return withVolume(r.w, r.volume);
+}
 
-  const w: Workload = {
+/** The grammar's state: the workload so far, the words and the one being read. */
+interface Reading {
+  w: Workload;
+  words: string[];
+  /** The word being read; a step that reads the words after it moves this on. */
+  i: number;
+  volume?: Volume;
+}
+
+function emptyWorkload(modelText: string): Workload {
+  return {
     modelText,
     requestsPerMonth: 0,
     volumeText: '',
@@ -234,286 +308,304 @@ export function parseWorkload(
     logs: false,
     legacy: false,
   };
-  let volume: Volume | undefined;
-  const setVolume = (v: Volume) => {
-    if (volume)
-      throw new ParseError(`Give the volume once (got "${volume.text}" and "${v.text}"); ${EXAMPLE}.`);
-    volume = v;
-  };
+}
 
-  for (let i = 0; i < rest.length; i++) {
-    const word = rest[i]!;
-    const lower = word.toLowerCase();
-    const next = rest[i + 1]?.toLowerCase();
-    const eq = lower.indexOf('=');
-    if (eq > 0) {
-      const key = lower.slice(0, eq);
-      const value = word.slice(eq + 1);
-      switch (key) {
-        case 'input':
-        case 'in':
-        case 'input_tokens':
-        case 'inputtokens':
-          w.inputTokens = countOrThrow(value, 'input');
-          break;
-        case 'output':
-        case 'out':
-        case 'output_tokens':
-        case 'outputtokens':
-          w.outputTokens = countOrThrow(value, 'output');
-          break;
-        case 'requests':
-        case 'reqs':
-        case 'volume':
-        case 'images': {
-          const [count, unit] = value.split('/');
-          const u = unitOf(unit ?? 'month');
-          if (!u)
-            throw new ParseError(
-              `${key}= takes a rate such as 50000/day or 1m/month, not "${value.slice(0, 30)}".`,
-            );
-          setVolume({
-            count: countOrThrow(count ?? '', key),
-            unit: u,
-            images: key === 'images',
-            text: value,
-          });
-          break;
-        }
-        case 'cache':
-          w.cacheHitRate = parsePercent(value);
-          break;
-        case 'cache-ttl':
-        case 'ttl':
-          w.cacheTtl = parseTtl(value);
-          break;
-        case 'region':
-          w.region = parseRegion(value);
-          break;
-        case 'calls':
-        case 'fanout':
-        case 'fan-out':
-          w.calls = parseCalls(value);
-          break;
-        case 'quality':
-          if (!/^(standard|premium)$/i.test(value))
-            throw new ParseError(`quality= takes standard or premium, not "${value.slice(0, 30)}".`);
-          w.imageQuality = value.toLowerCase() as 'standard' | 'premium';
-          break;
-        case 'size':
-          if (!/^\d{3,4}(x\d{3,4})?$/.test(value))
-            throw new ParseError(
-              `size= takes an image size such as 1024 or 1024x1024, not "${value.slice(0, 30)}".`,
-            );
-          w.imageSize = value.toLowerCase();
-          break;
-        case 'mode':
-        case 'tier':
-          if (value.toLowerCase() === 'batch') w.batch = true;
-          else if (TIER_WORDS.has(value.toLowerCase())) w.tier = TIER_WORDS.get(value.toLowerCase());
-          else if (!/^(on-?demand|standard)$/i.test(value))
-            throw new ParseError(
-              `${key}= takes batch, flex, priority, latency-optimized, reserved or on-demand, not "${value.slice(0, 30)}".`,
-            );
-          break;
-        case 'route':
-          if (!ROUTE_WORDS.has(value.toLowerCase()))
-            throw new ParseError(`route= takes global, geo or in-region, not "${value.slice(0, 30)}".`);
-          w.route = ROUTE_WORDS.get(value.toLowerCase());
-          break;
-        default:
-          throw unknownWord(word);
-      }
-      continue;
-    }
-    if (lower === 'premium' || lower === 'standard') {
-      w.imageQuality = lower;
-      continue;
-    }
-    if (lower === 'batch') {
-      w.batch = true;
-      continue;
-    }
-    if (lower === 'legacy') {
-      w.legacy = true;
-      continue;
-    }
-    const tier = TIER_WORDS.get(lower);
-    if (tier) {
-      w.tier = tier;
-      continue;
-    }
-    const route = ROUTE_WORDS.get(lower);
-    if (route) {
-      w.route = route;
-      continue;
-    }
-    if (
-      lower === 'on-demand' ||
-      lower === 'ondemand' ||
-      lower === 'tokens' ||
-      lower === 'and' ||
-      lower === ','
-    )
-      continue;
-    if (lower === 'kb' || lower === 'knowledge-base' || lower === 'rag') {
-      w.kb = true;
-      continue;
-    }
-    if (lower === 'guardrails' || lower === 'guardrail') {
-      w.guardrails = true;
-      continue;
-    }
-    if (lower === 'logs' || lower === 'logging') {
-      w.logs = true;
-      continue;
-    }
-    if (lower === 'region') {
-      w.region = parseRegion(rest[++i] ?? '');
-      continue;
-    }
-    if (/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(lower)) {
-      w.region = parseRegion(lower);
-      continue;
-    }
-    if (lower === 'cache' || lower === 'cached') {
-      if (next && /%$/.test(next)) {
-        w.cacheHitRate = parsePercent(next);
-        i++;
-      } else w.cacheHitRate = 0.6;
-      continue;
-    }
-    if (/^\d+(\.\d+)?%$/.test(lower)) {
-      if (next === 'cache' || next === 'cached' || next === 'cache-hit' || next === 'hit') {
-        w.cacheHitRate = parsePercent(lower);
-        i++;
-        continue;
-      }
-      throw new ParseError(`"${word}" of what? Write cache=60% for prompt caching; ${EXAMPLE}.`);
-    }
-    const fan = /^(?:x(\d+)|(\d+)x)$/.exec(lower);
-    if (fan) {
-      w.calls = parseCalls(fan[1] ?? fan[2] ?? '');
-      if (next === 'calls' || next === 'call' || next === 'calls/request') i++;
-      continue;
-    }
-    // A number, maybe with a rate attached (`10k/day`) or a unit word after it.
-    if (looksNumeric(lower)) {
-      const [countText, attached] = lower.split('/', 2) as [string, string | undefined];
-      if (attached !== undefined) {
-        const u = unitOf(attached);
-        if (!u)
-          throw new ParseError(
-            `"${word}" is not a rate: use /day, /month, /hour, /minute or /week; ${EXAMPLE}.`,
-          );
-        const isImages = next !== undefined && IMAGE_WORDS.has(next);
-        if (isImages || (next !== undefined && REQUEST_WORDS.has(next))) i++;
-        setVolume({ count: countOrThrow(countText, 'The volume'), unit: u, images: isImages, text: word });
-        continue;
-      }
-      // `10M x 300`: 10M requests a month of 300 input tokens each (embeddings, mostly).
-      const times = /^(.+?)(?:x|×)(\d[\d,.]*[km]?)$/.exec(lower);
-      if ((next === 'x' || next === '×') && rest[i + 2] && looksNumeric(rest[i + 2]!)) {
-        setVolume({
-          count: countOrThrow(word, 'The volume'),
-          unit: 'month',
-          images: false,
-          text: rest.slice(i, i + 3).join(' '),
-        });
-        w.inputTokens = countOrThrow(rest[i + 2]!, 'Input tokens');
-        i += 2;
-        continue;
-      }
-      if (
-        times &&
-        parseCount(times[1]!) !== undefined &&
-        !(next && (INPUT_WORDS.has(next) || OUTPUT_WORDS.has(next)))
-      ) {
-        setVolume({ count: countOrThrow(times[1]!, 'The volume'), unit: 'month', images: false, text: word });
-        w.inputTokens = countOrThrow(times[2]!, 'Input tokens');
-        continue;
-      }
-      if (next && INPUT_WORDS.has(next)) {
-        w.inputTokens = countOrThrow(word, 'Input tokens');
-        i++;
-        if (rest[i + 1]?.toLowerCase() === 'tokens') i++;
-        continue;
-      }
-      if (next && OUTPUT_WORDS.has(next)) {
-        w.outputTokens = countOrThrow(word, 'Output tokens');
-        i++;
-        if (rest[i + 1]?.toLowerCase() === 'tokens') i++;
-        continue;
-      }
-      if (next === 'tokens') {
-        const after = rest[i + 2]?.toLowerCase();
-        if (after && INPUT_WORDS.has(after)) w.inputTokens = countOrThrow(word, 'Input tokens');
-        else if (after && OUTPUT_WORDS.has(after)) w.outputTokens = countOrThrow(word, 'Output tokens');
-        else throw new ParseError(`"${word} tokens" in or out? Write ${word} in or ${word} out; ${EXAMPLE}.`);
-        i += 2;
-        continue;
-      }
-      // `300k requests/month`, `300k requests per month`, `2000 images a day`, `10k per day`.
-      const parts = next?.split('/') ?? [];
-      const noun = parts[0] ?? '';
-      if (
-        REQUEST_WORDS.has(noun) ||
-        IMAGE_WORDS.has(noun) ||
-        noun === 'per' ||
-        noun === 'a' ||
-        noun === 'an' ||
-        unitOf(noun)
-      ) {
-        let unit: string | undefined;
-        let consumed = 1;
-        if (parts[1] !== undefined) unit = unitOf(parts[1]);
-        else if (REQUEST_WORDS.has(noun) || IMAGE_WORDS.has(noun)) {
-          const after = rest[i + 2]?.toLowerCase();
-          if (after === 'per' || after === 'a' || after === 'an' || after === 'each') {
-            unit = unitOf(rest[i + 3]);
-            consumed = 3;
-          } else if (unitOf(after ?? '') || after?.startsWith('/')) {
-            unit = unitOf(after);
-            consumed = 2;
-          } else {
-            unit = 'month';
-          }
-        } else if (noun === 'per' || noun === 'a' || noun === 'an') {
-          unit = unitOf(rest[i + 2]);
-          consumed = 2;
-        } else unit = unitOf(noun);
-        if (!unit)
-          throw new ParseError(
-            `"${rest.slice(i, i + 3).join(' ')}": per day, month, hour, minute or week? ${EXAMPLE}.`,
-          );
-        setVolume({
-          count: countOrThrow(word, 'The volume'),
-          unit,
-          images: IMAGE_WORDS.has(noun),
-          text: rest.slice(i, i + 1 + consumed).join(' '),
-        });
-        i += consumed;
-        continue;
-      }
-      const n = parseCount(lower);
-      if (n === undefined)
-        throw new ParseError(`"${word}" is not a number I can read: write 2000, 10k or 1.5m; ${EXAMPLE}.`);
-      throw new ParseError(
-        `"${word}" of what? Write "${word} in", "${word} out" or "${word}/day"; ${EXAMPLE}.`,
-      );
-    }
-    // "abc/day", "ten/day": a rate whose count is not a number.
-    const rate = /^(.+)\/([a-z]+)$/.exec(lower);
-    if (rate && unitOf(rate[2])) countOrThrow(rate[1]!, 'The volume');
-    throw unknownWord(word);
+function setVolume(r: Reading, v: Volume): void {
+  if (r.volume)
+    throw new ParseError(`Give the volume once (got "${r.volume.text}" and "${v.text}"); ${EXAMPLE}.`);
+  r.volume = v;
+}
+
+/** The word at `r.i` (and any it takes with it). */
+function readWord(r: Reading): void {
+  const word = r.words[r.i]!;
+  const lower = word.toLowerCase();
+  if (lower.indexOf('=') > 0) {
+    readSetting(r, word);
+    return;
   }
+  if (readFlag(r.w, lower) || readOption(r, word)) return;
+  // A number, maybe with a rate attached (`10k/day`) or a unit word after it.
+  if (looksNumeric(lower)) {
+    readNumber(r, word);
+    return;
+  }
+  // "abc/day", "ten/day": a rate whose count is not a number.
+  const rate = /^(.+)\/([a-z]+)$/.exec(lower);
+  if (rate && unitOf(rate[2])) countOrThrow(rate[1]!, 'The volume');
+  throw unknownWord(word);
+}
 
+/** `key=value`. */
+function readSetting(r: Reading, word: string): void {
+  const eq = word.indexOf('=');
+  const key = word.slice(0, eq).toLowerCase();
+  const value = word.slice(eq + 1);
+  const w = r.w;
+  switch (key) {
+    case 'input':
+    case 'in':
+    case 'input_tokens':
+    case 'inputtokens':
+      w.inputTokens = countOrThrow(value, 'input');
+      return;
+    case 'output':
+    case 'out':
+    case 'output_tokens':
+    case 'outputtokens':
+      w.outputTokens = countOrThrow(value, 'output');
+      return;
+    case 'requests':
+    case 'reqs':
+    case 'volume':
+    case 'images':
+      setVolume(r, volumeSetting(key, value));
+      return;
+    case 'cache':
+      w.cacheHitRate = parsePercent(value);
+      return;
+    case 'cache-ttl':
+    case 'ttl':
+      w.cacheTtl = parseTtl(value);
+      return;
+    case 'region':
+      w.region = parseRegion(value);
+      return;
+    case 'calls':
+    case 'fanout':
+    case 'fan-out':
+      w.calls = parseCalls(value);
+      return;
+    case 'quality':
+    case 'size':
+      imageSetting(w, key, value);
+      return;
+    case 'mode':
+    case 'tier':
+    case 'route':
+      modeSetting(w, key, value);
+      return;
+    default:
+      throw unknownWord(word);
+  }
+}
+
+/** `requests=50000/day`, `images=2000/day`. */
+function volumeSetting(key: string, value: string): Volume {
+  const [count, unit] = value.split('/');
+  const u = unitOf(unit ?? 'month');
+  if (!u)
+    throw new ParseError(`${key}= takes a rate such as 50000/day or 1m/month, not "${value.slice(0, 30)}".`);
+  return { count: countOrThrow(count ?? '', key), unit: u, images: key === 'images', text: value };
+}
+
+/** `quality=premium`, `size=1024x1024`. */
+function imageSetting(w: Workload, key: 'quality' | 'size', value: string): void {
+  if (key === 'quality') {
+    if (!/^(standard|premium)$/i.test(value))
+      throw new ParseError(`quality= takes standard or premium, not "${value.slice(0, 30)}".`);
+    w.imageQuality = value.toLowerCase() as 'standard' | 'premium';
+    return;
+  }
+  if (!/^\d{3,4}(x\d{3,4})?$/.test(value))
+    throw new ParseError(`size= takes an image size such as 1024 or 1024x1024, not "${value.slice(0, 30)}".`);
+  w.imageSize = value.toLowerCase();
+}
+
+/** `mode=batch`, `tier=flex`, `route=global`. */
+function modeSetting(w: Workload, key: 'mode' | 'tier' | 'route', value: string): void {
+  const lower = value.toLowerCase();
+  if (key === 'route') {
+    if (!ROUTE_WORDS.has(lower))
+      throw new ParseError(`route= takes global, geo or in-region, not "${value.slice(0, 30)}".`);
+    w.route = ROUTE_WORDS.get(lower);
+    return;
+  }
+  if (lower === 'batch') w.batch = true;
+  else if (TIER_WORDS.has(lower)) w.tier = TIER_WORDS.get(lower);
+  else if (!/^(on-?demand|standard)$/i.test(value))
+    throw new ParseError(
+      `${key}= takes batch, flex, priority, latency-optimized, reserved or on-demand, not "${value.slice(0, 30)}".`,
+    );
+}
+
+/** A word that sets an option on its own (`batch`, `premium`, `global`, `kb`, ...); false when not one. */
+function readFlag(w: Workload, lower: string): boolean {
+  if (lower === 'premium' || lower === 'standard') w.imageQuality = lower;
+  else if (lower === 'batch') w.batch = true;
+  else if (lower === 'legacy') w.legacy = true;
+  else if (TIER_WORDS.has(lower)) w.tier = TIER_WORDS.get(lower);
+  else if (ROUTE_WORDS.has(lower)) w.route = ROUTE_WORDS.get(lower);
+  else if (FILLER_WORDS.has(lower)) return true;
+  else if (lower === 'kb' || lower === 'knowledge-base' || lower === 'rag') w.kb = true;
+  else if (lower === 'guardrails' || lower === 'guardrail') w.guardrails = true;
+  else if (lower === 'logs' || lower === 'logging') w.logs = true;
+  else return false;
+  return true;
+}
+
+/** Words read and skipped: `on-demand` is the default, `tokens` and `and` join phrases. */
+const FILLER_WORDS = new Set(['on-demand', 'ondemand', 'tokens', 'and', ',']);
+
+/**
+ * An option with a value: `region eu-west-1`, `eu-west-1`, `cache 60%`, `60% cache`,
+ * `x6 calls`; false when the word is none of them.
+ */
+function readOption(r: Reading, word: string): boolean {
+  const w = r.w;
+  const lower = word.toLowerCase();
+  const next = r.words[r.i + 1]?.toLowerCase();
+  if (lower === 'region') {
+    w.region = parseRegion(r.words[++r.i] ?? '');
+    return true;
+  }
+  if (/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(lower)) {
+    w.region = parseRegion(lower);
+    return true;
+  }
+  if (lower === 'cache' || lower === 'cached') {
+    if (next && /%$/.test(next)) {
+      w.cacheHitRate = parsePercent(next);
+      r.i++;
+    } else w.cacheHitRate = 0.6;
+    return true;
+  }
+  if (/^\d+(\.\d+)?%$/.test(lower)) {
+    if (next === 'cache' || next === 'cached' || next === 'cache-hit' || next === 'hit') {
+      w.cacheHitRate = parsePercent(lower);
+      r.i++;
+      return true;
+    }
+    throw new ParseError(`"${word}" of what? Write cache=60% for prompt caching; ${EXAMPLE}.`);
+  }
+  const fan = /^(?:x(\d+)|(\d+)x)$/.exec(lower);
+  if (!fan) return false;
+  w.calls = parseCalls(fan[1] ?? fan[2] ?? '');
+  if (next === 'calls' || next === 'call' || next === 'calls/request') r.i++;
+  return true;
+}
+
+/** A number: a rate (`10k/day`), `10M x 300`, tokens (`2000 in`) or a volume (`300k requests/month`). */
+function readNumber(r: Reading, word: string): void {
+  if (readRate(r, word) || readTimes(r, word) || readTokens(r, word) || readVolumePhrase(r, word)) return;
+  if (parseCount(word.toLowerCase()) === undefined)
+    throw new ParseError(`"${word}" is not a number I can read: write 2000, 10k or 1.5m; ${EXAMPLE}.`);
+  throw new ParseError(`"${word}" of what? Write "${word} in", "${word} out" or "${word}/day"; ${EXAMPLE}.`);
+}
+
+/** `10k/day`, `2000/day images`. */
+function readRate(r: Reading, word: string): boolean {
+  const [countText, attached] = word.toLowerCase().split('/', 2) as [string, string | undefined];
+  if (attached === undefined) return false;
+  const u = unitOf(attached);
+  if (!u)
+    throw new ParseError(`"${word}" is not a rate: use /day, /month, /hour, /minute or /week; ${EXAMPLE}.`);
+  const next = r.words[r.i + 1]?.toLowerCase();
+  const isImages = next !== undefined && IMAGE_WORDS.has(next);
+  if (isImages || (next !== undefined && REQUEST_WORDS.has(next))) r.i++;
+  setVolume(r, { count: countOrThrow(countText, 'The volume'), unit: u, images: isImages, text: word });
+  return true;
+}
+
+/** `10M x 300` or `10Mx300`: 10M requests a month of 300 input tokens each (embeddings, mostly). */
+function readTimes(r: Reading, word: string): boolean {
+  const lower = word.toLowerCase();
+  const next = r.words[r.i + 1]?.toLowerCase();
+  const times = /^(.+?)(?:x|×)(\d[\d,.]*[km]?)$/.exec(lower);
+  if ((next === 'x' || next === '×') && r.words[r.i + 2] && looksNumeric(r.words[r.i + 2]!)) {
+    setVolume(r, {
+      count: countOrThrow(word, 'The volume'),
+      unit: 'month',
+      images: false,
+      text: r.words.slice(r.i, r.i + 3).join(' '),
+    });
+    r.w.inputTokens = countOrThrow(r.words[r.i + 2]!, 'Input tokens');
+    r.i += 2;
+    return true;
+  }
+  if (
+    times &&
+    parseCount(times[1]!) !== undefined &&
+    !(next && (INPUT_WORDS.has(next) || OUTPUT_WORDS.has(next)))
+  ) {
+    setVolume(r, { count: countOrThrow(times[1]!, 'The volume'), unit: 'month', images: false, text: word });
+    r.w.inputTokens = countOrThrow(times[2]!, 'Input tokens');
+    return true;
+  }
+  return false;
+}
+
+/** `2000 in`, `500 out`, `2000 tokens in`, `2000 input tokens`. */
+function readTokens(r: Reading, word: string): boolean {
+  const next = r.words[r.i + 1]?.toLowerCase();
+  const side = (w: string | undefined) =>
+    w && INPUT_WORDS.has(w) ? 'input' : w && OUTPUT_WORDS.has(w) ? 'output' : undefined;
+  const set = (which: 'input' | 'output') => {
+    if (which === 'input') r.w.inputTokens = countOrThrow(word, 'Input tokens');
+    else r.w.outputTokens = countOrThrow(word, 'Output tokens');
+  };
+  const direct = side(next);
+  if (direct) {
+    set(direct);
+    r.i++;
+    if (r.words[r.i + 1]?.toLowerCase() === 'tokens') r.i++;
+    return true;
+  }
+  if (next !== 'tokens') return false;
+  const after = side(r.words[r.i + 2]?.toLowerCase());
+  if (!after)
+    throw new ParseError(`"${word} tokens" in or out? Write ${word} in or ${word} out; ${EXAMPLE}.`);
+  set(after);
+  r.i += 2;
+  return true;
+}
+
+/** `300k requests/month`, `300k requests per month`, `2000 images a day`, `10k per day`. */
+function readVolumePhrase(r: Reading, word: string): boolean {
+  const parts = r.words[r.i + 1]?.toLowerCase().split('/') ?? [];
+  const noun = parts[0] ?? '';
+  const isNoun = REQUEST_WORDS.has(noun) || IMAGE_WORDS.has(noun);
+  if (!isNoun && noun !== 'per' && noun !== 'a' && noun !== 'an' && !unitOf(noun)) return false;
+  let unit: string | undefined;
+  let consumed = 1;
+  if (parts[1] !== undefined) unit = unitOf(parts[1]);
+  else if (isNoun) {
+    const after = r.words[r.i + 2]?.toLowerCase();
+    if (after === 'per' || after === 'a' || after === 'an' || after === 'each') {
+      unit = unitOf(r.words[r.i + 3]);
+      consumed = 3;
+    } else if (unitOf(after ?? '') || after?.startsWith('/')) {
+      unit = unitOf(after);
+      consumed = 2;
+    } else {
+      unit = 'month';
+    }
+  } else if (noun === 'per' || noun === 'a' || noun === 'an') {
+    unit = unitOf(r.words[r.i + 2]);
+    consumed = 2;
+  } else unit = unitOf(noun);
+  if (!unit)
+    throw new ParseError(
+      `"${r.words.slice(r.i, r.i + 3).join(' ')}": per day, month, hour, minute or week? ${EXAMPLE}.`,
+    );
+  setVolume(r, {
+    count: countOrThrow(word, 'The volume'),
+    unit,
+    images: IMAGE_WORDS.has(noun),
+    text: r.words.slice(r.i, r.i + 1 + consumed).join(' '),
+  });
+  r.i += consumed;
+  return true;
+}
+
+/** The last step: the volume given once, turned into requests a month, and every bound checked. */
+function withVolume(w: Workload, volume: Volume | undefined): Workload {
   if (!volume) {
     throw new ParseError(
       `How many requests? Add a volume such as 10k/day or 300k requests/month; ${EXAMPLE}.`,
     );
   }
-  const v = volume as Volume;
+  const v = volume;
   w.requestsPerMonth = toMonthly(v.count, v.unit);
   w.volumeText = v.text;
   w.volume = { count: v.count, unit: v.unit };

@@ -58,6 +58,11 @@ describe('compare', () => {
     expect(d.models.some((m) => m.key === 'nova-micro')).toBe(false);
   });
 
+  it('reads an option word after the model name as an option, not as part of the name', async () => {
+    const d = (await run('compare nova-canvas premium 1000 images/day')).data as CompareData;
+    expect(d.models.find((m) => m.key === 'nova-canvas')).toMatchObject({ per1kRequestsUsd: 60 });
+  });
+
   it('asks for the workload when neither a model nor tokens are given', async () => {
     await expect(run('compare 10k/day')).rejects.toThrow(
       /^Which workload\? Give a model or the tokens per request/,

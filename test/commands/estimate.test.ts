@@ -118,6 +118,17 @@ describe('estimate', () => {
     );
   });
 
+  it('reads option words after a model name the way the catalog ends the name', async () => {
+    // Before the catalog is loaded "premium" could be part of the model's name; the
+    // catalog ends the name at nova-canvas, so "premium" is the image quality.
+    const d = (await run('estimate nova-canvas premium 2000 images/day')).data as EstimateData;
+    expect(d.model).toMatchObject({ name: 'Nova Canvas' });
+    const premium = d.options.find((o) => o.mode === d.default)!;
+    expect(premium.per1kRequestsUsd).toBe(60);
+    const standard = (await run('estimate nova-canvas 2000 images/day')).data as EstimateData;
+    expect(standard.options.find((o) => o.mode === standard.default)!.per1kRequestsUsd).toBe(40);
+  });
+
   it('answers an unknown model with the three closest, never a stack trace', async () => {
     const error = await run('estimate sonet 4.5 2000 in 500 out 10k/day').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
