@@ -27,6 +27,7 @@ import { parseLineLazy } from '../commands/lazy.js';
 import type { Deps } from '../context.js';
 import type { ActionHandler, ActionRequest } from '../reply/actions.js';
 import type { Caller } from '../reply/caller.js';
+import { withoutMentionMarks } from '../reply/mention.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
 import { findAction } from './actions.js';
 import { App, AwsLambdaReceiver } from './bolt.js';
@@ -290,7 +291,9 @@ function registerListeners(app: InstanceType<typeof App>, rt: SlackRuntime): voi
       userName: command.user_name,
     });
     const key = String(context.requestKey);
-    const reply = await answerCommand(rt, command.text ?? '', caller, key, command.response_url);
+    // A typed command cannot carry the mention element's marks (`lib/reply/mention.ts`).
+    const text = withoutMentionMarks(command.text ?? '');
+    const reply = await answerCommand(rt, text, caller, key, command.response_url);
     await ack(ackMessage(reply) as never);
   });
 

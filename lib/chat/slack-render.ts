@@ -13,6 +13,7 @@
  * silently. A plain `text` fallback (notifications, screen readers, old clients) is
  * always set.
  */
+import { expandMentions, hasMention, type Mention, plainMention, plainMentions } from '../reply/mention.js';
 import type { Reply, ReplyAction, ReplyBlock } from '../reply/reply.js';
 import { renderText } from './text.js';
 
@@ -46,6 +47,31 @@ export interface SlackMessage {
 /** Escape the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A mention Slack makes live: a Slack user, user group or channel id. */
+function liveSlackMention(m: Mention): string | undefined {
+  if (m.kind === 'user' && /^[UW][A-Z0-9]+$/.test(m.id)) return `<@${m.id}>`;
+  if (m.kind === 'group' && /^S[A-Z0-9]+$/.test(m.id)) return `<!subteam^${m.id}>`;
+  if (m.kind === 'channel' && /^[CG][A-Z0-9]+$/.test(m.id)) return `<#${m.id}>`;
+  return undefined;
+}
+
+/**
+ * The mention element as Slack mrkdwn: `<@U0123>`, `<!subteam^S0123>`, `<#C0123>`; an id that
+ * is not Slack's (a Teams user, an email) in plain form.
+ *
+ * @example
+ * slackMention({ kind: 'user', id: 'U0ALICE001' }); // '<@U0ALICE001>'
+ */
+export function slackMention(m: Mention): string {
+  return liveSlackMention(m) ?? escapeMrkdwn(plainMention(m));
+}
+
+/** Reply text as mrkdwn: escaped, its mentions live. */
+export function slackText(text: string): string {
+  // Escaped as a whole first (names in mentions included), so the plain form is not escaped twice.
+  return expandMentions(escapeMrkdwn(text), (m) => liveSlackMention(m) ?? plainMention(m));
 }
 
 /** Cut `text` to `max` characters, ending with an ellipsis when cut. */
@@ -182,7 +208,9 @@ export function slackTableUnits(block: Extract<ReplyBlock, { kind: 'table' }>): 
 function tableBlocks(block: Extract<ReplyBlock, { kind: 'table' }>): SlackBlock[] {
   const fence = (body: string) => `\`\`\`\n${body}\n\`\`\``;
   const budget = SLACK_LIMITS.sectionText - 8;
-  const units = slackTableUnits(block).map((lines) => escapeMrkdwn(lines.join('\n')));
+  // A code block shows `<@U0123>` as typed: mentions in a table are written plainly.
+  const plain = { ...block, rows: block.rows.map((r) => r.map(plainMentions)) };
+  const units = slackTableUnits(plain).map((lines) => escapeMrkdwn(lines.join('\n')));
   const header = units[0] ?? '';
   const rows = units.slice(1);
   const blocks: SlackBlock[] = [];
@@ -207,10 +235,7 @@ function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock
         .slice(i, i + SLACK_LIMITS.fields)
         .map((f) =>
           mrkdwn(
-            truncate(
-              `*${escapeMrkdwn(stripBold(f.label))}*\n${escapeMrkdwn(f.value)}`,
-              SLACK_LIMITS.fieldText,
-            ),
+            truncate(`*${slackText(stripBold(f.label))}*\n${slackText(f.value)}`, SLACK_LIMITS.fieldText),
           ),
         ),
     });
@@ -253,7 +278,7 @@ function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[
 function bodyBlocks(block: ReplyBlock): SlackBlock[] {
   switch (block.kind) {
     case 'text':
-      return splitText(escapeMrkdwn(block.text), SLACK_LIMITS.sectionText).map(section);
+      return splitText(slackText(block.text), SLACK_LIMITS.sectionText).map(section);
     case 'table':
       return tableBlocks(block);
     case 'fields':
@@ -305,7 +330,8 @@ export function actionIdOf(actionId: string): string {
 export function renderSlack(reply: Reply): SlackMessage {
   const headline = stripBold(reply.headline).trim() || ' ';
   const top: SlackBlock[] =
-    headline.length <= SLACK_LIMITS.header
+    // A header is plain text: a mention would show as typed, so a headline with one is bold text.
+    headline.length <= SLACK_LIMITS.header && !hasMention(headline)
       ? // A header is plain text: `code` would show its backticks, so it gets quotes instead.
         [
           {
@@ -314,11 +340,11 @@ export function renderSlack(reply: Reply): SlackMessage {
           },
         ]
       : // A conclusion longer than a header allows stays whole, in bold, instead of being cut.
-        splitText(`*${escapeMrkdwn(headline)}*`, SLACK_LIMITS.sectionText).map(section);
+        splitText(`*${slackText(headline)}*`, SLACK_LIMITS.sectionText).map(section);
   if (reply.context?.length) {
     top.push({
       type: 'context',
-      elements: [mrkdwn(truncate(escapeMrkdwn(reply.context.join(' · ')), SLACK_LIMITS.sectionText))],
+      elements: [mrkdwn(truncate(slackText(reply.context.join(' · ')), SLACK_LIMITS.sectionText))],
     });
   }
   const body = reply.blocks.flatMap(bodyBlocks);
@@ -344,7 +370,7 @@ export function renderSlack(reply: Reply): SlackMessage {
     blocks = [...top, ...kept, note, ...actions].slice(0, SLACK_LIMITS.blocks);
   }
   const message: SlackMessage = {
-    text: truncate(renderText(reply), SLACK_LIMITS.fallbackText),
+    text: truncate(renderText(reply, { mention: slackMention }), SLACK_LIMITS.fallbackText),
     blocks,
   };
   if (reply.visibility) message.response_type = reply.visibility;

@@ -28,6 +28,7 @@ import { isUserError } from '../errors.js';
 import type { Caller } from '../reply/caller.js';
 import type { WorkerReplyTo } from '../reply/delivery.js';
 import { stripTags } from '../reply/markup.js';
+import { withoutMentionMarks } from '../reply/mention.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
 import { commandContext, errorReply, planCommand, runFast } from './command-flow.js';
 import type { HttpHandler, HttpResult } from './http.js';
@@ -85,7 +86,7 @@ export function parseTeamsActivity(rawBody: string): TeamsActivity | undefined {
 export function commandText(text: string): string {
   const withoutMentions = text.replace(/<at>[^<]*<\/at>/gi, ' ');
   // Not `/<[^>]+>/g`: that backtracks (quadratic) on text with many `<` and no `>`.
-  return decodeTeamsText(stripTags(withoutMentions, ' '));
+  return withoutMentionMarks(decodeTeamsText(stripTags(withoutMentions, ' ')));
 }
 
 /** A JSON response carrying one Adaptive Card. */

@@ -28,6 +28,7 @@ import { isUserError } from '../../errors.js';
 import type { ActionRequest } from '../../reply/actions.js';
 import type { Caller } from '../../reply/caller.js';
 import { stripTags } from '../../reply/markup.js';
+import { plainMentions, withoutMentionMarks } from '../../reply/mention.js';
 import { type Reply, simpleReply } from '../../reply/reply.js';
 import { baseConversationId, type ConversationReference } from '../../reply/teams-conversations.js';
 import { findAction } from '../actions.js';
@@ -144,7 +145,7 @@ export function botCommandText(activity: Pick<BotActivity, 'text' | 'entities' |
   if (!stripped) text = text.replace(/<at>[^<]*<\/at>/i, ' ');
   // Not `/<[^>]+>/g` for the rest of the markup: that backtracks (quadratic) on text with
   // many `<` and no `>`.
-  return decodeTeamsText(stripTags(text.replace(/<\/?at>/gi, ''), ' '));
+  return withoutMentionMarks(decodeTeamsText(stripTags(text.replace(/<\/?at>/gi, ''), ' ')));
 }
 
 /** Where a conversation's reference is kept: a channel by its id (without the thread suffix). */
@@ -193,7 +194,7 @@ function invokeResponse(result: { message: string } | { card: Record<string, unk
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
 }
 
-const plain = (text: string) => text.replace(/[*`]/g, '');
+const plain = (text: string) => plainMentions(text).replace(/[*`]/g, '');
 
 function welcome(ref: ConversationReference): Reply {
   const where = ref.conversationType === 'personal' ? 'here' : 'in this conversation (mention @bedrock-cost)';
