@@ -13,6 +13,16 @@
  * silently. A plain `text` fallback (notifications, screen readers, old clients) is
  * always set.
  */
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  HeaderBlock,
+  ImageBlock,
+  KnownBlock,
+  MrkdwnElement,
+  SectionBlock,
+} from '@slack/types';
 import { expandMentions, hasMention, type Mention, plainMention, plainMentions } from '../reply/mention.js';
 import type { Reply, ReplyAction, ReplyBlock } from '../reply/reply.js';
 import { renderText } from './text.js';
@@ -34,7 +44,8 @@ export const SLACK_LIMITS = {
   fallbackText: 3000,
 } as const;
 
-export type SlackBlock = Record<string, unknown>;
+/** A Block Kit block, as `@slack/types` defines it (the same package Bolt and the Web API use). */
+export type SlackBlock = KnownBlock;
 
 export interface SlackMessage {
   /** Plain-text fallback: notifications, screen readers, clients without Block Kit. */
@@ -108,8 +119,8 @@ export function splitText(text: string, max: number): string[] {
 
 const stripBold = (text: string) => text.replace(/\*([^*\n]+)\*/g, '$1');
 
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
-const section = (text: string): SlackBlock => ({ type: 'section', text: mrkdwn(text) });
+const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text });
+const section = (text: string): SectionBlock => ({ type: 'section', text: mrkdwn(text) });
 
 /**
  * Widest code-block line we send: Slack wraps longer lines on a laptop-width channel and
@@ -226,8 +237,8 @@ function tableBlocks(block: Extract<ReplyBlock, { kind: 'table' }>): SlackBlock[
   return blocks;
 }
 
-function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock[] {
-  const blocks: SlackBlock[] = [];
+function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SectionBlock[] {
+  const blocks: SectionBlock[] = [];
   for (let i = 0; i < block.fields.length; i += SLACK_LIMITS.fields) {
     blocks.push({
       type: 'section',
@@ -243,7 +254,7 @@ function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock
   return blocks;
 }
 
-function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[] {
+function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): (ImageBlock | SectionBlock)[] {
   if (block.slackFileId) {
     // A PNG the app uploaded (privately): shown by file ID, no public URL needed.
     return [
@@ -295,9 +306,9 @@ function bodyBlocks(block: ReplyBlock): SlackBlock[] {
  * (`run_command`) can back several buttons, so repeats get a `#n` suffix that
  * `actionIdOf` strips when the click comes back.
  */
-function actionBlocks(actions: ReplyAction[]): SlackBlock[] {
+function actionBlocks(actions: ReplyAction[]): ActionsBlock[] {
   const seen = new Map<string, number>();
-  const buttons = actions.map((a) => {
+  const buttons = actions.map((a): Button => {
     const n = seen.get(a.id) ?? 0;
     seen.set(a.id, n + 1);
     return {
@@ -308,7 +319,7 @@ function actionBlocks(actions: ReplyAction[]): SlackBlock[] {
       ...(a.style ? { style: a.style } : {}),
     };
   });
-  const blocks: SlackBlock[] = [];
+  const blocks: ActionsBlock[] = [];
   for (let i = 0; i < buttons.length; i += SLACK_LIMITS.buttonsPerActions) {
     blocks.push({ type: 'actions', elements: buttons.slice(i, i + SLACK_LIMITS.buttonsPerActions) });
   }
@@ -337,7 +348,7 @@ export function renderSlack(reply: Reply): SlackMessage {
           {
             type: 'header',
             text: { type: 'plain_text', text: headline.replace(/`([^`\n]+)`/g, '"$1"'), emoji: true },
-          },
+          } satisfies HeaderBlock,
         ]
       : // A conclusion longer than a header allows stays whole, in bold, instead of being cut.
         splitText(`*${slackText(headline)}*`, SLACK_LIMITS.sectionText).map(section);
@@ -359,7 +370,7 @@ export function renderSlack(reply: Reply): SlackMessage {
     const room = SLACK_LIMITS.blocks - top.length - actions.length - 1;
     const kept = body.slice(0, Math.max(0, room));
     const dropped = body.length - kept.length;
-    const note: SlackBlock = {
+    const note: ContextBlock = {
       type: 'context',
       elements: [
         mrkdwn(
