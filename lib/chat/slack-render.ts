@@ -80,7 +80,7 @@ export function slackMention(m: Mention): string {
 }
 
 /** Reply text as mrkdwn: escaped, its mentions live. */
-export function slackText(text: string): string {
+function slackText(text: string): string {
   // Escaped as a whole first (names in mentions included), so the plain form is not escaped twice.
   return expandMentions(escapeMrkdwn(text), (m) => liveSlackMention(m) ?? plainMention(m));
 }

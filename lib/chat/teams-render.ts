@@ -48,7 +48,7 @@ const TEAMS_USER_ID =
  * @example
  * teamsMention({ kind: 'user', id: '6f1c2b7e-1d9a-4f0b-9a57-2f1c0e7b3d11', name: 'Alice' }, entities); // '<at>Alice</at>'
  */
-export function teamsMention(m: Mention, entities?: Element[]): string {
+function teamsMention(m: Mention, entities?: Element[]): string {
   const name = m.name?.replace(/[<>]/g, '').trim();
   if (m.kind !== 'user' || !name || !entities || !TEAMS_USER_ID.test(m.id)) return plainMention(m);
   const text = `<at>${name}</at>`;

@@ -22,7 +22,7 @@ import type { HttpEvent, HttpResult } from './http.js';
 import type { ReplayGuard } from './replay.js';
 import { rawBodyOf } from './verify.js';
 
-export const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
+const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
 
 /** A 400 naming what the door expected. */
 export function badRequest(expected: string): HttpResult {
@@ -96,7 +96,7 @@ function refused<A extends TeamsActivityBase>(deps: Deps, door: TeamsDoor<A>, wh
 }
 
 /** The tenant an activity says it comes from. */
-export function tenantOf(activity: TeamsActivityBase): string | undefined {
+function tenantOf(activity: TeamsActivityBase): string | undefined {
   return activity.conversation?.tenantId ?? activity.channelData?.tenant?.id;
 }
 
