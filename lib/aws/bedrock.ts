@@ -123,6 +123,226 @@ function toUnavailable(error: unknown, action: string): Error {
   return new UnavailableError(`Bedrock ${action} failed (${name || 'unknown error'}).`, { cause: error });
 }
 
+type Report = (operation: ControlPlaneOperation, count: number) => void;
+
+/** One throughput with its commitment's expiry; `null` when it does not exist. */
+async function getProvisionedThroughput(
+  client: BedrockClient,
+  arnOrId: string,
+): Promise<ProvisionedThroughput | null> {
+  try {
+    const out = await client.send(new GetProvisionedModelThroughputCommand({ provisionedModelId: arnOrId }));
+    return toThroughput(out);
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return null;
+    throw toUnavailable(error, 'GetProvisionedModelThroughput');
+  }
+}
+
+/** Every page of `ListProvisionedModelThroughputs`. */
+async function listThroughputSummaries(
+  client: BedrockClient,
+  report: Report,
+): Promise<ProvisionedModelSummary[]> {
+  const summaries: ProvisionedModelSummary[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  try {
+    do {
+      report('ListProvisionedModelThroughputs', 1);
+      const out = await client.send(
+        new ListProvisionedModelThroughputsCommand({ maxResults: 100, nextToken }),
+      );
+      summaries.push(...(out.provisionedModelSummaries ?? []));
+      nextToken = out.nextToken || undefined;
+      pages += 1;
+    } while (nextToken && pages < MAX_PAGES);
+  } catch (error) {
+    throw toUnavailable(error, 'ListProvisionedModelThroughputs');
+  }
+  return summaries;
+}
+
+async function listProvisionedThroughputs(
+  client: BedrockClient,
+  options: ListProvisionedThroughputsOptions = {},
+): Promise<ProvisionedThroughput[]> {
+  const report = options.onRequests ?? (() => {});
+  const summaries = await listThroughputSummaries(client, report);
+  const throughputs = summaries.filter((s) => s.provisionedModelArn).map(toThroughput);
+  // A commitment without its end date cannot be advised on ("ends on DATE"): ask for it.
+  // Tags name the owning team; a throughput whose tags cannot be read (no permission,
+  // throttled) is still reported, just without them.
+  return mapPool(throughputs, TAG_CONCURRENCY, async (t) => {
+    let full = t;
+    if (t.commitment !== 'none' && !t.commitmentExpiresAt) {
+      const fetched = await getProvisionedThroughput(client, t.arn).catch(() => null);
+      if (fetched?.commitmentExpiresAt) full = { ...t, commitmentExpiresAt: fetched.commitmentExpiresAt };
+    }
+    if (options.tags === false) return full;
+    report('ListTagsForResource', 1);
+    const tags = await tagsOf(client, t.arn).catch(() => undefined);
+    return tags ? { ...full, tags } : full;
+  });
+}
+
+async function listProfiles(
+  client: BedrockClient,
+  type: 'SYSTEM_DEFINED' | 'APPLICATION',
+  report: Report,
+): Promise<InferenceProfileSummary[]> {
+  const all: InferenceProfileSummary[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const out = await client.send(
+      new ListInferenceProfilesCommand({ maxResults: 1000, nextToken, typeEquals: type }),
+    );
+    report('ListInferenceProfiles', 1);
+    all.push(...(out.inferenceProfileSummaries ?? []));
+    nextToken = out.nextToken || undefined;
+    pages += 1;
+  } while (nextToken && pages < MAX_PAGES);
+  return all;
+}
+
+/**
+ * Every tagged application profile's tags, by ARN, in pages of 100; `null` when the
+ * Tagging API is not configured, denied or failing (the caller then reads profile by
+ * profile). Profiles never tagged are absent from the answer: they have no tags.
+ */
+async function tagsInBulk(
+  tagging: ResourceGroupsTaggingAPIClient | undefined,
+  report: Report,
+): Promise<Map<string, Record<string, string>> | null> {
+  if (!tagging) return null;
+  const byArn = new Map<string, Record<string, string>>();
+  let token: string | undefined;
+  let pages = 0;
+  try {
+    do {
+      report('GetResources', 1);
+      const out = await tagging.send(
+        new GetResourcesCommand({
+          ResourceTypeFilters: [APPLICATION_PROFILE_RESOURCE_TYPE],
+          ResourcesPerPage: TAG_PAGE_SIZE,
+          ...(token ? { PaginationToken: token } : {}),
+        }),
+      );
+      for (const mapping of out.ResourceTagMappingList ?? []) {
+        if (!mapping.ResourceARN) continue;
+        byArn.set(
+          mapping.ResourceARN,
+          Object.fromEntries(
+            (mapping.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key as string, t.Value ?? '']),
+          ),
+        );
+      }
+      token = out.PaginationToken || undefined;
+      pages += 1;
+    } while (token && pages < MAX_TAG_PAGES);
+  } catch {
+    return null;
+  }
+  return byArn;
+}
+
+async function tagsOf(client: BedrockClient, arn: string): Promise<Record<string, string>> {
+  let out: ListTagsForResourceCommandOutput;
+  try {
+    out = await client.send(new ListTagsForResourceCommand({ resourceARN: arn }));
+  } catch (error) {
+    // Deleted between the list and this call: it has no tags left to attribute.
+    if (errorName(error) === 'ResourceNotFoundException') return {};
+    throw error;
+  }
+  return Object.fromEntries(
+    (out.tags ?? []).filter((t) => t.key).map((t) => [t.key as string, t.value ?? '']),
+  );
+}
+
+/** Summaries as profiles (once each, by ARN), their tags still to read. */
+function toProfiles(summaries: InferenceProfileSummary[]): InferenceProfile[] {
+  const seen = new Set<string>();
+  const profiles: InferenceProfile[] = [];
+  for (const s of summaries) {
+    const arn = s.inferenceProfileArn ?? '';
+    if (!arn || seen.has(arn)) continue;
+    seen.add(arn);
+    profiles.push({
+      id: s.inferenceProfileId ?? arn.split('/').pop() ?? arn,
+      arn,
+      name: s.inferenceProfileName ?? s.inferenceProfileId ?? arn,
+      type: s.type === 'APPLICATION' ? 'APPLICATION' : 'SYSTEM_DEFINED',
+      modelArns: (s.models ?? []).map((m) => m.modelArn ?? '').filter(Boolean),
+      tags: {},
+    });
+  }
+  return profiles;
+}
+
+/**
+ * Give application profiles their tags (system profiles are AWS-owned and carry none): the
+ * known ones as given, many at once in pages of 100, else one call per profile.
+ */
+async function readProfileTags(
+  client: BedrockClient,
+  tagging: ResourceGroupsTaggingAPIClient | undefined,
+  profiles: InferenceProfile[],
+  options: ListInferenceProfilesOptions,
+  report: Report,
+): Promise<void> {
+  let tagged = profiles.filter((p) => {
+    if (p.type !== 'APPLICATION') return false;
+    const known = options.knownTags?.get(p.arn);
+    if (known) p.tags = { ...known };
+    return !known;
+  });
+  if (tagged.length > BULK_TAG_THRESHOLD) {
+    const byArn = await tagsInBulk(tagging, report);
+    // A page listing none of them (say, a Region where the Tagging API does not know the
+    // resource type yet) is not trusted: they are read one by one instead.
+    if (byArn && tagged.some((p) => byArn.has(p.arn))) {
+      for (const p of tagged) p.tags = { ...(byArn.get(p.arn) ?? {}) };
+      tagged = [];
+    }
+  }
+  try {
+    await mapPool(
+      tagged,
+      TAG_CONCURRENCY,
+      async (p) => {
+        report('ListTagsForResource', 1);
+        p.tags = await tagsOf(client, p.arn);
+      },
+      { stopOnError: true },
+    );
+  } catch (error) {
+    throw toUnavailable(error, 'ListTagsForResource');
+  }
+}
+
+async function listInferenceProfiles(
+  client: BedrockClient,
+  tagging: ResourceGroupsTaggingAPIClient | undefined,
+  options: ListInferenceProfilesOptions = {},
+): Promise<InferenceProfile[]> {
+  const report = options.onRequests ?? (() => {});
+  let summaries: InferenceProfileSummary[];
+  try {
+    const [system, application] = await Promise.all([
+      listProfiles(client, 'SYSTEM_DEFINED', report),
+      listProfiles(client, 'APPLICATION', report),
+    ]);
+    summaries = [...system, ...application];
+  } catch (error) {
+    throw toUnavailable(error, 'ListInferenceProfiles');
+  }
+  const profiles = toProfiles(summaries);
+  await readProfileTags(client, tagging, profiles, options, report);
+  return profiles;
+}
+
 /**
  * Build the control-plane port on a `BedrockClient` (from `lib/aws/clients.ts`).
  *
@@ -135,188 +355,9 @@ export function createBedrockControlPlane(
   options: { tagging?: ResourceGroupsTaggingAPIClient } = {},
 ): BedrockControlPlane {
   const { tagging } = options;
-  async function getProvisionedThroughput(arnOrId: string): Promise<ProvisionedThroughput | null> {
-    try {
-      const out = await client.send(
-        new GetProvisionedModelThroughputCommand({ provisionedModelId: arnOrId }),
-      );
-      return toThroughput(out);
-    } catch (error) {
-      if (errorName(error) === 'ResourceNotFoundException') return null;
-      throw toUnavailable(error, 'GetProvisionedModelThroughput');
-    }
-  }
-
-  async function listProvisionedThroughputs(
-    options: ListProvisionedThroughputsOptions = {},
-  ): Promise<ProvisionedThroughput[]> {
-    const report = options.onRequests ?? (() => {});
-    const summaries: ProvisionedModelSummary[] = [];
-    let nextToken: string | undefined;
-    let pages = 0;
-    try {
-      do {
-        report('ListProvisionedModelThroughputs', 1);
-        const out = await client.send(
-          new ListProvisionedModelThroughputsCommand({ maxResults: 100, nextToken }),
-        );
-        summaries.push(...(out.provisionedModelSummaries ?? []));
-        nextToken = out.nextToken || undefined;
-        pages += 1;
-      } while (nextToken && pages < MAX_PAGES);
-    } catch (error) {
-      throw toUnavailable(error, 'ListProvisionedModelThroughputs');
-    }
-    const throughputs = summaries.filter((s) => s.provisionedModelArn).map(toThroughput);
-    // A commitment without its end date cannot be advised on ("ends on DATE"): ask for it.
-    // Tags name the owning team; a throughput whose tags cannot be read (no permission,
-    // throttled) is still reported, just without them.
-    return mapPool(throughputs, TAG_CONCURRENCY, async (t) => {
-      let full = t;
-      if (t.commitment !== 'none' && !t.commitmentExpiresAt) {
-        const fetched = await getProvisionedThroughput(t.arn).catch(() => null);
-        if (fetched?.commitmentExpiresAt) full = { ...t, commitmentExpiresAt: fetched.commitmentExpiresAt };
-      }
-      if (options.tags === false) return full;
-      report('ListTagsForResource', 1);
-      const tags = await tagsOf(t.arn).catch(() => undefined);
-      return tags ? { ...full, tags } : full;
-    });
-  }
-
-  async function listProfiles(
-    type: 'SYSTEM_DEFINED' | 'APPLICATION',
-    report: (operation: ControlPlaneOperation, count: number) => void,
-  ): Promise<InferenceProfileSummary[]> {
-    const all: InferenceProfileSummary[] = [];
-    let nextToken: string | undefined;
-    let pages = 0;
-    do {
-      const out = await client.send(
-        new ListInferenceProfilesCommand({ maxResults: 1000, nextToken, typeEquals: type }),
-      );
-      report('ListInferenceProfiles', 1);
-      all.push(...(out.inferenceProfileSummaries ?? []));
-      nextToken = out.nextToken || undefined;
-      pages += 1;
-    } while (nextToken && pages < MAX_PAGES);
-    return all;
-  }
-
-  /**
-   * Every tagged application profile's tags, by ARN, in pages of 100; `null` when the
-   * Tagging API is not configured, denied or failing (the caller then reads profile by
-   * profile). Profiles never tagged are absent from the answer: they have no tags.
-   */
-  async function tagsInBulk(
-    report: (operation: ControlPlaneOperation, count: number) => void,
-  ): Promise<Map<string, Record<string, string>> | null> {
-    if (!tagging) return null;
-    const byArn = new Map<string, Record<string, string>>();
-    let token: string | undefined;
-    let pages = 0;
-    try {
-      do {
-        report('GetResources', 1);
-        const out = await tagging.send(
-          new GetResourcesCommand({
-            ResourceTypeFilters: [APPLICATION_PROFILE_RESOURCE_TYPE],
-            ResourcesPerPage: TAG_PAGE_SIZE,
-            ...(token ? { PaginationToken: token } : {}),
-          }),
-        );
-        for (const mapping of out.ResourceTagMappingList ?? []) {
-          if (!mapping.ResourceARN) continue;
-          byArn.set(
-            mapping.ResourceARN,
-            Object.fromEntries(
-              (mapping.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key as string, t.Value ?? '']),
-            ),
-          );
-        }
-        token = out.PaginationToken || undefined;
-        pages += 1;
-      } while (token && pages < MAX_TAG_PAGES);
-    } catch {
-      return null;
-    }
-    return byArn;
-  }
-
-  async function tagsOf(arn: string): Promise<Record<string, string>> {
-    let out: ListTagsForResourceCommandOutput;
-    try {
-      out = await client.send(new ListTagsForResourceCommand({ resourceARN: arn }));
-    } catch (error) {
-      // Deleted between the list and this call: it has no tags left to attribute.
-      if (errorName(error) === 'ResourceNotFoundException') return {};
-      throw error;
-    }
-    return Object.fromEntries(
-      (out.tags ?? []).filter((t) => t.key).map((t) => [t.key as string, t.value ?? '']),
-    );
-  }
-
-  async function listInferenceProfiles(
-    options: ListInferenceProfilesOptions = {},
-  ): Promise<InferenceProfile[]> {
-    const report = options.onRequests ?? (() => {});
-    let summaries: InferenceProfileSummary[];
-    try {
-      const [system, application] = await Promise.all([
-        listProfiles('SYSTEM_DEFINED', report),
-        listProfiles('APPLICATION', report),
-      ]);
-      summaries = [...system, ...application];
-    } catch (error) {
-      throw toUnavailable(error, 'ListInferenceProfiles');
-    }
-    const seen = new Set<string>();
-    const profiles: InferenceProfile[] = [];
-    for (const s of summaries) {
-      const arn = s.inferenceProfileArn ?? '';
-      if (!arn || seen.has(arn)) continue;
-      seen.add(arn);
-      profiles.push({
-        id: s.inferenceProfileId ?? arn.split('/').pop() ?? arn,
-        arn,
-        name: s.inferenceProfileName ?? s.inferenceProfileId ?? arn,
-        type: s.type === 'APPLICATION' ? 'APPLICATION' : 'SYSTEM_DEFINED',
-        modelArns: (s.models ?? []).map((m) => m.modelArn ?? '').filter(Boolean),
-        tags: {},
-      });
-    }
-    // Only application profiles carry user tags (system profiles are AWS-owned).
-    let tagged = profiles.filter((p) => {
-      if (p.type !== 'APPLICATION') return false;
-      const known = options.knownTags?.get(p.arn);
-      if (known) p.tags = { ...known };
-      return !known;
-    });
-    if (tagged.length > BULK_TAG_THRESHOLD) {
-      const byArn = await tagsInBulk(report);
-      // A page listing none of them (say, a Region where the Tagging API does not know the
-      // resource type yet) is not trusted: they are read one by one instead.
-      if (byArn && tagged.some((p) => byArn.has(p.arn))) {
-        for (const p of tagged) p.tags = { ...(byArn.get(p.arn) ?? {}) };
-        tagged = [];
-      }
-    }
-    try {
-      await mapPool(
-        tagged,
-        TAG_CONCURRENCY,
-        async (p) => {
-          report('ListTagsForResource', 1);
-          p.tags = await tagsOf(p.arn);
-        },
-        { stopOnError: true },
-      );
-    } catch (error) {
-      throw toUnavailable(error, 'ListTagsForResource');
-    }
-    return profiles;
-  }
-
-  return { listProvisionedThroughputs, getProvisionedThroughput, listInferenceProfiles };
+  return {
+    listProvisionedThroughputs: (o) => listProvisionedThroughputs(client, o),
+    getProvisionedThroughput: (arnOrId) => getProvisionedThroughput(client, arnOrId),
+    listInferenceProfiles: (o) => listInferenceProfiles(client, tagging, o),
+  };
 }

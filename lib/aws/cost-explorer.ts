@@ -17,6 +17,7 @@ import {
   type Expression,
   GetCostAndUsageCommand,
   type GetCostAndUsageCommandInput,
+  type GetCostAndUsageCommandOutput,
   GetCostForecastCommand,
   GetDimensionValuesCommand,
   type GroupDefinition,
@@ -78,6 +79,150 @@ export function filterOf(query: Pick<CostQuery, 'services' | 'tag' | 'recordType
   return parts.length === 1 ? parts[0] : { And: parts };
 }
 
+/** A client with our own backoff on top of the SDK's when Cost Explorer throttles. */
+interface Throttled {
+  client: CostExplorerClient;
+  delays: number[];
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** One request, retried after each of `delays` while Cost Explorer throttles. */
+async function call<T>(cx: Throttled, send: (client: CostExplorerClient) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send(cx.client);
+    } catch (error) {
+      if (!isThrottle(error)) throw error;
+      const delay = cx.delays[attempt];
+      if (delay === undefined) throw new CostExplorerThrottledError(error);
+      await cx.sleep(delay);
+    }
+  }
+}
+
+async function listServices(cx: Throttled, range: { start: string; end: string }): Promise<string[]> {
+  const services = new Set<string>();
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const out = await call(cx, (client) =>
+      client.send(
+        new GetDimensionValuesCommand({
+          TimePeriod: { Start: range.start, End: range.end },
+          Dimension: 'SERVICE',
+          Context: 'COST_AND_USAGE',
+          ...(token ? { NextPageToken: token } : {}),
+        }),
+      ),
+    );
+    for (const v of out.DimensionValues ?? []) if (v.Value) services.add(v.Value);
+    token = out.NextPageToken;
+    pages++;
+  } while (token && pages < MAX_PAGES);
+  return [...services].sort();
+}
+
+/** One page's buckets as rows: per group when grouped, else the bucket's total (when any). */
+function rowsOf(out: GetCostAndUsageCommandOutput, query: CostQuery, grouped: boolean): CostRow[] {
+  const rows: CostRow[] = [];
+  for (const bucket of out.ResultsByTime ?? []) {
+    const start = bucket.TimePeriod?.Start ?? query.start;
+    const end = bucket.TimePeriod?.End ?? query.end;
+    const estimated = Boolean(bucket.Estimated);
+    if (grouped) {
+      for (const group of bucket.Groups ?? []) {
+        rows.push({
+          start,
+          end,
+          keys: group.Keys ?? [],
+          amount: new Dec(group.Metrics?.[query.metric]?.Amount ?? '0'),
+          quantity: new Dec(group.Metrics?.UsageQuantity?.Amount ?? '0'),
+          estimated,
+        });
+      }
+    } else if (bucket.Total?.[query.metric]) {
+      rows.push({
+        start,
+        end,
+        keys: [],
+        amount: new Dec(bucket.Total[query.metric]?.Amount ?? '0'),
+        quantity: new Dec(bucket.Total.UsageQuantity?.Amount ?? '0'),
+        estimated,
+      });
+    }
+  }
+  return rows;
+}
+
+async function getCostAndUsage(
+  cx: Throttled,
+  query: CostQuery,
+): Promise<{ rows: CostRow[]; requests: number }> {
+  const filter = filterOf(query);
+  const groupBy: GroupDefinition[] = query.groupBy.map((g) => ({ Type: g.type, Key: g.key }));
+  const input: GetCostAndUsageCommandInput = {
+    TimePeriod: { Start: query.start, End: query.end },
+    Granularity: query.granularity,
+    Metrics: [query.metric, 'UsageQuantity'],
+    ...(filter ? { Filter: filter } : {}),
+    ...(groupBy.length ? { GroupBy: groupBy } : {}),
+  };
+  const rows: CostRow[] = [];
+  let token: string | undefined;
+  let requests = 0;
+  do {
+    const out = await call(cx, (client) =>
+      client.send(new GetCostAndUsageCommand({ ...input, ...(token ? { NextPageToken: token } : {}) })),
+    );
+    requests++;
+    rows.push(...rowsOf(out, query, groupBy.length > 0));
+    token = out.NextPageToken;
+  } while (token && requests < MAX_PAGES);
+  return { rows, requests };
+}
+
+/** Too little history (a new account or a new filter): no forecast, not a failure. */
+function isTooLittleHistory(error: unknown): boolean {
+  const e = error as { name?: string; message?: string };
+  if (e.name === 'DataUnavailableException') return true;
+  return e.name === 'ValidationException' && /insufficient|not enough|historical data/i.test(e.message ?? '');
+}
+
+async function getCostForecast(
+  cx: Throttled,
+  query: Omit<CostQuery, 'groupBy' | 'granularity'>,
+): Promise<CostForecast | null> {
+  const filter = filterOf(query);
+  try {
+    const out = await call(cx, (client) =>
+      client.send(
+        new GetCostForecastCommand({
+          TimePeriod: { Start: query.start, End: query.end },
+          Metric: FORECAST_METRIC[query.metric],
+          Granularity: 'MONTHLY',
+          PredictionIntervalLevel: 80,
+          ...(filter ? { Filter: filter } : {}),
+        }),
+      ),
+    );
+    if (!out.Total?.Amount) return null;
+    let low = new Dec(0);
+    let high = new Dec(0);
+    let bounds = false;
+    for (const r of out.ForecastResultsByTime ?? []) {
+      if (r.PredictionIntervalLowerBound !== undefined && r.PredictionIntervalUpperBound !== undefined) {
+        low = low.plus(r.PredictionIntervalLowerBound);
+        high = high.plus(r.PredictionIntervalUpperBound);
+        bounds = true;
+      }
+    }
+    return { total: new Dec(out.Total.Amount), ...(bounds ? { low, high } : {}) };
+  } catch (error) {
+    if (isTooLittleHistory(error)) return null;
+    throw error;
+  }
+}
+
 /**
  * Build the Cost Explorer `CostSource` around a client (built in `lib/aws/clients.ts`,
  * pinned to us-east-1).
@@ -90,132 +235,14 @@ export function createCostExplorerSource(
   client: CostExplorerClient,
   options: CostExplorerOptions = {},
 ): CostSource {
-  const delays = options.retryDelaysMs ?? [2_000, 5_000];
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-
-  /** One request, with our own backoff on top of the SDK's when Cost Explorer throttles. */
-  async function call<T>(send: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        if (!isThrottle(error)) throw error;
-        const delay = delays[attempt];
-        if (delay === undefined) throw new CostExplorerThrottledError(error);
-        await sleep(delay);
-      }
-    }
-  }
-
+  const cx: Throttled = {
+    client,
+    delays: options.retryDelaysMs ?? [2_000, 5_000],
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+  };
   return {
-    async listServices(range) {
-      const services = new Set<string>();
-      let token: string | undefined;
-      let pages = 0;
-      do {
-        const out = await call(() =>
-          client.send(
-            new GetDimensionValuesCommand({
-              TimePeriod: { Start: range.start, End: range.end },
-              Dimension: 'SERVICE',
-              Context: 'COST_AND_USAGE',
-              ...(token ? { NextPageToken: token } : {}),
-            }),
-          ),
-        );
-        for (const v of out.DimensionValues ?? []) if (v.Value) services.add(v.Value);
-        token = out.NextPageToken;
-        pages++;
-      } while (token && pages < MAX_PAGES);
-      return [...services].sort();
-    },
-
-    async getCostAndUsage(query) {
-      const filter = filterOf(query);
-      const groupBy: GroupDefinition[] = query.groupBy.map((g) => ({ Type: g.type, Key: g.key }));
-      const input: GetCostAndUsageCommandInput = {
-        TimePeriod: { Start: query.start, End: query.end },
-        Granularity: query.granularity,
-        Metrics: [query.metric, 'UsageQuantity'],
-        ...(filter ? { Filter: filter } : {}),
-        ...(groupBy.length ? { GroupBy: groupBy } : {}),
-      };
-      const rows: CostRow[] = [];
-      let token: string | undefined;
-      let requests = 0;
-      do {
-        const out = await call(() =>
-          client.send(new GetCostAndUsageCommand({ ...input, ...(token ? { NextPageToken: token } : {}) })),
-        );
-        requests++;
-        for (const bucket of out.ResultsByTime ?? []) {
-          const start = bucket.TimePeriod?.Start ?? query.start;
-          const end = bucket.TimePeriod?.End ?? query.end;
-          const estimated = Boolean(bucket.Estimated);
-          if (groupBy.length) {
-            for (const group of bucket.Groups ?? []) {
-              rows.push({
-                start,
-                end,
-                keys: group.Keys ?? [],
-                amount: new Dec(group.Metrics?.[query.metric]?.Amount ?? '0'),
-                quantity: new Dec(group.Metrics?.UsageQuantity?.Amount ?? '0'),
-                estimated,
-              });
-            }
-          } else if (bucket.Total?.[query.metric]) {
-            rows.push({
-              start,
-              end,
-              keys: [],
-              amount: new Dec(bucket.Total[query.metric]?.Amount ?? '0'),
-              quantity: new Dec(bucket.Total.UsageQuantity?.Amount ?? '0'),
-              estimated,
-            });
-          }
-        }
-        token = out.NextPageToken;
-      } while (token && requests < MAX_PAGES);
-      return { rows, requests };
-    },
-
-    async getCostForecast(query): Promise<CostForecast | null> {
-      const filter = filterOf(query);
-      try {
-        const out = await call(() =>
-          client.send(
-            new GetCostForecastCommand({
-              TimePeriod: { Start: query.start, End: query.end },
-              Metric: FORECAST_METRIC[query.metric],
-              Granularity: 'MONTHLY',
-              PredictionIntervalLevel: 80,
-              ...(filter ? { Filter: filter } : {}),
-            }),
-          ),
-        );
-        if (!out.Total?.Amount) return null;
-        let low = new Dec(0);
-        let high = new Dec(0);
-        let bounds = false;
-        for (const r of out.ForecastResultsByTime ?? []) {
-          if (r.PredictionIntervalLowerBound !== undefined && r.PredictionIntervalUpperBound !== undefined) {
-            low = low.plus(r.PredictionIntervalLowerBound);
-            high = high.plus(r.PredictionIntervalUpperBound);
-            bounds = true;
-          }
-        }
-        return { total: new Dec(out.Total.Amount), ...(bounds ? { low, high } : {}) };
-      } catch (error) {
-        const e = error as { name?: string; message?: string };
-        // Too little history (a new account or a new filter): no forecast, not a failure.
-        if (e.name === 'DataUnavailableException') return null;
-        if (
-          e.name === 'ValidationException' &&
-          /insufficient|not enough|historical data/i.test(e.message ?? '')
-        )
-          return null;
-        throw error;
-      }
-    },
+    listServices: (range) => listServices(cx, range),
+    getCostAndUsage: (query) => getCostAndUsage(cx, query),
+    getCostForecast: (query) => getCostForecast(cx, query),
   };
 }

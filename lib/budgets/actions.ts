@@ -13,6 +13,7 @@ import type { Deps } from '../context.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import type { ActionHandler } from '../reply/actions.js';
 import type { Caller } from '../reply/caller.js';
+import { mention } from '../reply/mention.js';
 import type { Reply } from '../reply/reply.js';
 import {
   type AcknowledgerRole,
@@ -24,8 +25,9 @@ import {
 } from './alert-store.js';
 import { getTeam } from './store.js';
 
-function who(userId: string, platform: string): string {
-  return platform === 'slack' && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : userId;
+/** Who acknowledged, as the mention element (the CLI operator as `cli`). */
+function who(userId: string, name?: string): string {
+  return userId === 'cli' ? 'cli' : mention({ kind: 'user', id: userId, ...(name ? { name } : {}) });
 }
 
 function whatOf(sk: string, team: string, month: string): string {
@@ -71,7 +73,7 @@ async function roleOf(
 export async function acknowledgeReply(
   deps: Deps,
   alertKey: string | AlertKey,
-  caller: Pick<Caller, 'userId' | 'platform' | 'isAdmin' | 'channelId'>,
+  caller: Pick<Caller, 'userId' | 'userName' | 'platform' | 'isAdmin' | 'channelId'>,
 ): Promise<Reply> {
   const key = typeof alertKey === 'string' ? parseAlertKey(alertKey) : alertKey;
   const existing = await getAlert(deps.store, key);
@@ -94,10 +96,10 @@ export async function acknowledgeReply(
   );
   deps.log.info('budget alert acknowledged', { team: alert.team, alert: alert.sk, by: caller.userId, role });
   const firstAt = alert.acknowledgedAt ? ` at ${formatTimestamp(new Date(alert.acknowledgedAt))}` : '';
-  const first = alert.acknowledgedBy ? who(alert.acknowledgedBy, caller.platform) : 'someone';
+  const first = alert.acknowledgedBy ? who(alert.acknowledgedBy) : 'someone';
   if (recorded) {
     return {
-      headline: `${who(caller.userId, caller.platform)} acknowledged the ${what}.`,
+      headline: `${who(caller.userId, caller.userName)} acknowledged the ${what}.`,
       context: [formatTimestamp(now)],
       blocks: [],
       visibility: 'in_channel',
@@ -105,7 +107,7 @@ export async function acknowledgeReply(
   }
   if (ownerRecorded) {
     return {
-      headline: `${who(caller.userId, caller.platform)}, an owner of ${alert.team}, acknowledged the ${what} too.`,
+      headline: `${who(caller.userId, caller.userName)}, an owner of ${alert.team}, acknowledged the ${what} too.`,
       context: [`${formatTimestamp(now)} · first acknowledged by ${first}${firstAt}`],
       blocks: [],
       visibility: 'in_channel',

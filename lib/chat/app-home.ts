@@ -17,7 +17,7 @@ import { formatTimestamp, monthName } from '../clock.js';
 import type { Deps } from '../context.js';
 import { formatUsd } from '../money.js';
 import { type ChatDeliveryOptions, publishSlackView } from './deliver.js';
-import { escapeMrkdwn } from './slack-render.js';
+import { escapeMrkdwn, slackMention } from './slack-render.js';
 
 const STATUS_LABEL: Record<TeamBudgetPosition['status'], string> = {
   'on-track': ':large_green_circle: on track',
@@ -108,7 +108,7 @@ export async function buildAppHome(deps: Deps, userId: string): Promise<HomeView
       section(
         admin
           ? `No team has a Bedrock budget yet. Set one with \`/bedrock-cost ${BUDGET_SET_EXAMPLE}\`.`
-          : `You do not own a team budget yet. Ask a budget admin or a team's owner to add you: \`/bedrock-cost budget set TEAM AMOUNT owner <@${userId}>\`. Meanwhile \`/bedrock-cost budget\` shows ${deps.config.BEDROCK_COST_VISIBILITY === 'team' ? 'the teams you belong to' : 'every team'}.`,
+          : `You do not own a team budget yet. Ask a budget admin or a team's owner to add you: \`/bedrock-cost budget set TEAM AMOUNT owner ${slackMention({ kind: 'user', id: userId })}\`. Meanwhile \`/bedrock-cost budget\` shows ${deps.config.BEDROCK_COST_VISIBILITY === 'team' ? 'the teams you belong to' : 'every team'}.`,
       ),
     );
     return { type: 'home', blocks };

@@ -27,6 +27,7 @@ import { parseLineLazy } from '../commands/lazy.js';
 import type { Deps } from '../context.js';
 import type { ActionHandler, ActionRequest } from '../reply/actions.js';
 import type { Caller } from '../reply/caller.js';
+import { withoutMentionMarks } from '../reply/mention.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
 import { findAction } from './actions.js';
 import { App, AwsLambdaReceiver } from './bolt.js';
@@ -147,6 +148,265 @@ function boltLogger(deps: Deps) {
   };
 }
 
+/** What the listeners share: the dependencies, the worker and the handler's options. */
+interface SlackRuntime {
+  deps: Deps;
+  invokeWorker: InvokeWorker;
+  fastBudgetMs: number;
+  options: SlackHandlerOptions;
+}
+
+/** Answer a command line for the ack (or for a button's `response_url`). */
+async function answerCommand(
+  rt: SlackRuntime,
+  text: string,
+  caller: Caller,
+  key: string,
+  responseUrl: string,
+): Promise<Reply> {
+  const ctx = commandContext(rt.deps, caller);
+  const plan = await planCommand(text, ctx);
+  if (plan.kind === 'invalid') return plan.reply;
+  const handOff = async () => {
+    await rt.invokeWorker({
+      kind: 'command',
+      id: key,
+      text,
+      caller,
+      replyTo: { kind: 'slack-response-url', url: responseUrl },
+    });
+    return workingOnIt(text);
+  };
+  if (plan.kind === 'slow') return handOff();
+  const reply = await runFast(plan, text, ctx, rt.fastBudgetMs);
+  return reply === 'late' ? handOff() : reply;
+}
+
+/** Bolt's Lambda receiver; the gate in front of it has verified the signature already. */
+function createReceiver(deps: Deps): InstanceType<typeof AwsLambdaReceiver> {
+  return new AwsLambdaReceiver({
+    signingSecret: deps.config.SLACK_SIGNING_SECRET ?? 'unset',
+    // Verified above, on the correctly decoded raw body, with replay protection.
+    signatureVerification: false,
+    logger: boltLogger(deps) as never,
+    customPropertiesExtractor: (event: { headers?: Record<string, string | undefined> }) => ({
+      requestKey: event.headers?.[KEY_HEADER] ?? '',
+    }),
+  });
+}
+
+/** The Bolt app; the bot's identity comes from config, so Bolt never calls `auth.test`. */
+function createApp(deps: Deps, receiver: InstanceType<typeof AwsLambdaReceiver>): InstanceType<typeof App> {
+  const { config } = deps;
+  return new App({
+    receiver,
+    authorize: async () => ({
+      ...(config.SLACK_BOT_TOKEN ? { botToken: config.SLACK_BOT_TOKEN } : {}),
+      ...(config.SLACK_BOT_ID ? { botId: config.SLACK_BOT_ID } : {}),
+      ...(config.SLACK_BOT_USER_ID ? { botUserId: config.SLACK_BOT_USER_ID } : {}),
+      ...(config.SLACK_TEAM_ID ? { teamId: config.SLACK_TEAM_ID } : {}),
+    }),
+    logger: boltLogger(deps) as never,
+    convoStore: false,
+    clientOptions: { slackApiUrl: `${config.SLACK_API_URL}/` },
+  });
+}
+
+/** A button click's body and action, as far as we read them. */
+interface ButtonClick {
+  body: {
+    user: { id: string; username?: string; name?: string };
+    channel?: { id?: string };
+    container?: { channel_id?: string; message_ts?: string };
+    message?: { ts?: string };
+    response_url?: string;
+  };
+  action: { action_id?: string; value?: string; selected_option?: { value?: string } };
+  requestKey: string;
+}
+
+/** Post a reply to a click's `response_url` (nothing when the click has none). */
+function responderFor(rt: SlackRuntime, responseUrl: string | undefined) {
+  return async (reply: Reply, replaceOriginal = false): Promise<void> => {
+    if (!responseUrl) return;
+    const [{ postReply }, { outboundPolicyOf }] = await Promise.all([
+      import('./deliver.js'),
+      import('../reply/outbound.js'),
+    ]);
+    await postReply({ kind: 'slack-response-url', url: responseUrl }, reply, {
+      fetch: rt.options.fetch,
+      replaceOriginal,
+      policy: outboundPolicyOf(rt.deps.config),
+    });
+  };
+}
+
+/** Run a clicked button's handler (already acknowledged) and post its answer. */
+async function handleButtonClick(
+  rt: SlackRuntime,
+  { body: b, action: a, requestKey }: ButtonClick,
+): Promise<void> {
+  const { deps } = rt;
+  const responseUrl = b.response_url;
+  const channel = b.channel?.id ?? b.container?.channel_id;
+  const caller = callerOf(deps.config, 'slack', b.user.id, {
+    channelId: channel,
+    userName: b.user.username ?? b.user.name,
+  });
+  const respond = responderFor(rt, responseUrl);
+  const id = actionIdOf(a.action_id ?? '');
+  const handler = await findAction(id, rt.options.actions);
+  if (!handler) {
+    await respond(
+      simpleReply('That button is no longer available. Type `/bedrock-cost help` for what I can do.'),
+    );
+    return;
+  }
+  const request: ActionRequest = {
+    id,
+    value: a.value ?? a.selected_option?.value ?? '',
+    deps,
+    caller,
+    message: { channel, ts: b.container?.message_ts ?? b.message?.ts },
+    runCommand: async (text) => {
+      if (!responseUrl) return;
+      await respond(await answerCommand(rt, text, caller, `${requestKey}:${id}`, responseUrl));
+    },
+  };
+  try {
+    const result = await handler(request);
+    if (result) await respond(result.reply, result.replaceOriginal);
+  } catch (error) {
+    deps.log.error('button handler failed', { action: id }, error);
+    await respond(errorReply(error));
+  }
+}
+
+/** The listeners: slash commands, button clicks, the App Home tab, other events. */
+function registerListeners(app: InstanceType<typeof App>, rt: SlackRuntime): void {
+  const { config } = rt.deps;
+  app.command(/.*/, async ({ command, ack, context }) => {
+    const caller = callerOf(config, 'slack', command.user_id, {
+      channelId: command.channel_id,
+      userName: command.user_name,
+    });
+    const key = String(context.requestKey);
+    // A typed command cannot carry the mention element's marks (`lib/reply/mention.ts`).
+    const text = withoutMentionMarks(command.text ?? '');
+    const reply = await answerCommand(rt, text, caller, key, command.response_url);
+    await ack(ackMessage(reply) as never);
+  });
+
+  app.action(/.*/, async ({ ack, body, action, context }) => {
+    await ack();
+    await handleButtonClick(rt, {
+      body: body as ButtonClick['body'],
+      action: action as ButtonClick['action'],
+      requestKey: String(context.requestKey),
+    });
+  });
+
+  // The App Home tab: Bolt acknowledges the event before this listener runs; the worker
+  // reads the figures and publishes the view (Cost Explorer does not fit in 3 seconds).
+  app.event('app_home_opened', async ({ event, context }) => {
+    if (event.tab !== 'home') return;
+    const caller = callerOf(config, 'slack', event.user, {});
+    await rt.invokeWorker({
+      kind: 'command',
+      id: `${String(context.requestKey)}:home`,
+      text: 'app home',
+      caller,
+      replyTo: { kind: 'slack-app-home', userId: event.user },
+    });
+  });
+
+  // Other events need no answer; acknowledge them so Slack does not retry them (Bolt
+  // acknowledges events once a listener matched).
+  app.event(/.*/, async () => {});
+}
+
+async function buildBolt(rt: SlackRuntime): Promise<BoltHandler> {
+  const receiver = createReceiver(rt.deps);
+  registerListeners(createApp(rt.deps, receiver), rt);
+  return (await receiver.start()) as BoltHandler;
+}
+
+/** A request that passed the signature and shape checks. */
+interface VerifiedSlackRequest {
+  rawBody: string;
+  body: Exclude<SlackBody, { kind: 'ssl_check' }>;
+  key: string;
+}
+
+/**
+ * Checks 1 to 3 of the module comment: signature and timestamp, retries, body shape. The
+ * `answer` to send when the request stops here.
+ */
+function verifySlackRequest(
+  deps: Deps,
+  event: HttpEvent,
+  nowMs: number,
+): VerifiedSlackRequest | { answer: HttpResult } {
+  const secret = deps.config.SLACK_SIGNING_SECRET;
+  if (!secret) {
+    deps.log.error('SLACK_SIGNING_SECRET is not set: refusing every Slack request');
+    return { answer: EMPTY_401 };
+  }
+  const rawBody = rawBodyOf(event);
+  const signature = headerOf(event, 'x-slack-signature');
+  const timestamp = headerOf(event, 'x-slack-request-timestamp');
+  if (!verifySlackSignature({ signingSecret: secret, rawBody, signature, timestamp, nowMs })) {
+    deps.log.warn('slack request refused: bad signature or timestamp');
+    return { answer: EMPTY_401 };
+  }
+  if (headerOf(event, 'x-slack-retry-num') !== undefined) {
+    return { answer: { statusCode: 200, headers: { 'x-slack-no-retry': '1' }, body: '' } };
+  }
+  const body = parseSlackBody(rawBody, headerOf(event, 'content-type'));
+  if (!body) return { answer: BAD_REQUEST };
+  if (body.kind === 'ssl_check') return { answer: { statusCode: 200, body: '' } };
+  return { rawBody, body, key: requestKey('slack', signature ?? '', timestamp ?? '') };
+}
+
+/**
+ * Check 4: the replay guard. `undefined` when the request is new; else the answer (401 for a
+ * replay, a polite error when the check itself failed).
+ */
+async function refuseReplay(
+  deps: Deps,
+  guard: ReplayGuard,
+  { body, key }: VerifiedSlackRequest,
+): Promise<HttpResult | undefined> {
+  const durable =
+    body.kind === 'action' || (body.kind === 'command' && (await commandHasSideEffects(body.text)));
+  try {
+    if (await guard.claim(key, { durable })) return undefined;
+    deps.log.warn('slack request refused: replayed');
+    return EMPTY_401;
+  } catch (error) {
+    deps.log.error('replay check failed', error);
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ackMessage(errorReply(error))),
+    };
+  }
+}
+
+/** The verified request as Bolt reads it: decoded body, lower-case headers, our request key. */
+function boltEvent(event: HttpEvent, { rawBody, body, key }: VerifiedSlackRequest): HttpEvent {
+  return {
+    ...event,
+    body: rawBody,
+    isBase64Encoded: false,
+    headers: {
+      ...Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+      'content-type': body.kind === 'bolt' ? 'application/json' : 'application/x-www-form-urlencoded',
+      [KEY_HEADER]: key,
+    },
+  };
+}
+
 /**
  * The `POST /slack/events` handler (API Gateway HTTP API payload 2.0).
  *
@@ -164,150 +424,6 @@ export function createSlackEventsHandler(
   let guard = options.replayGuard;
   let bolt: Promise<BoltHandler> | undefined;
 
-  /** Answer a command line for the ack (or for a button's `response_url`). */
-  async function answer(
-    deps: Deps,
-    text: string,
-    caller: Caller,
-    key: string,
-    responseUrl: string,
-  ): Promise<Reply> {
-    const ctx = commandContext(deps, caller);
-    const plan = await planCommand(text, ctx);
-    if (plan.kind === 'invalid') return plan.reply;
-    const handOff = async () => {
-      await invokeWorker({
-        kind: 'command',
-        id: key,
-        text,
-        caller,
-        replyTo: { kind: 'slack-response-url', url: responseUrl },
-      });
-      return workingOnIt(text);
-    };
-    if (plan.kind === 'slow') return handOff();
-    const reply = await runFast(plan, text, ctx, fastBudgetMs);
-    return reply === 'late' ? handOff() : reply;
-  }
-
-  async function buildBolt(deps: Deps): Promise<BoltHandler> {
-    const { config } = deps;
-    const receiver = new AwsLambdaReceiver({
-      signingSecret: config.SLACK_SIGNING_SECRET ?? 'unset',
-      // Verified above, on the correctly decoded raw body, with replay protection.
-      signatureVerification: false,
-      logger: boltLogger(deps) as never,
-      customPropertiesExtractor: (event: { headers?: Record<string, string | undefined> }) => ({
-        requestKey: event.headers?.[KEY_HEADER] ?? '',
-      }),
-    });
-    const app = new App({
-      receiver,
-      // The bot's identity comes from config, so Bolt never calls `auth.test`.
-      authorize: async () => ({
-        ...(config.SLACK_BOT_TOKEN ? { botToken: config.SLACK_BOT_TOKEN } : {}),
-        ...(config.SLACK_BOT_ID ? { botId: config.SLACK_BOT_ID } : {}),
-        ...(config.SLACK_BOT_USER_ID ? { botUserId: config.SLACK_BOT_USER_ID } : {}),
-        ...(config.SLACK_TEAM_ID ? { teamId: config.SLACK_TEAM_ID } : {}),
-      }),
-      logger: boltLogger(deps) as never,
-      convoStore: false,
-      clientOptions: { slackApiUrl: `${config.SLACK_API_URL}/` },
-    });
-
-    app.command(/.*/, async ({ command, ack, context }) => {
-      const caller = callerOf(config, 'slack', command.user_id, {
-        channelId: command.channel_id,
-        userName: command.user_name,
-      });
-      const reply = await answer(
-        deps,
-        command.text ?? '',
-        caller,
-        String(context.requestKey),
-        command.response_url,
-      );
-      await ack(ackMessage(reply) as never);
-    });
-
-    app.action(/.*/, async ({ ack, body, action, context }) => {
-      await ack();
-      const b = body as {
-        user: { id: string; username?: string; name?: string };
-        channel?: { id?: string };
-        container?: { channel_id?: string; message_ts?: string };
-        message?: { ts?: string };
-        response_url?: string;
-      };
-      const a = action as { action_id?: string; value?: string; selected_option?: { value?: string } };
-      const responseUrl = b.response_url;
-      const channel = b.channel?.id ?? b.container?.channel_id;
-      const caller = callerOf(config, 'slack', b.user.id, {
-        channelId: channel,
-        userName: b.user.username ?? b.user.name,
-      });
-      const respond = async (reply: Reply, replaceOriginal = false) => {
-        if (!responseUrl) return;
-        const [{ postReply }, { outboundPolicyOf }] = await Promise.all([
-          import('./deliver.js'),
-          import('../reply/outbound.js'),
-        ]);
-        await postReply({ kind: 'slack-response-url', url: responseUrl }, reply, {
-          fetch: options.fetch,
-          replaceOriginal,
-          policy: outboundPolicyOf(config),
-        });
-      };
-      const id = actionIdOf(a.action_id ?? '');
-      const handler = await findAction(id, options.actions);
-      if (!handler) {
-        await respond({
-          ...simpleReply('That button is no longer available. Type `/bedrock-cost help` for what I can do.'),
-        });
-        return;
-      }
-      const request: ActionRequest = {
-        id,
-        value: a.value ?? a.selected_option?.value ?? '',
-        deps,
-        caller,
-        message: { channel, ts: b.container?.message_ts ?? b.message?.ts },
-        runCommand: async (text) => {
-          if (!responseUrl) return;
-          await respond(await answer(deps, text, caller, `${String(context.requestKey)}:${id}`, responseUrl));
-        },
-      };
-      try {
-        const result = await handler(request);
-        if (result) await respond(result.reply, result.replaceOriginal);
-      } catch (error) {
-        deps.log.error('button handler failed', { action: id }, error);
-        await respond(errorReply(error));
-      }
-    });
-
-    // The App Home tab: Bolt acknowledges the event before this listener runs; the worker
-    // reads the figures and publishes the view (Cost Explorer does not fit in 3 seconds).
-    app.event('app_home_opened', async ({ event, context }) => {
-      if (event.tab !== 'home') return;
-      const caller = callerOf(config, 'slack', event.user, {});
-      await invokeWorker({
-        kind: 'command',
-        id: `${String(context.requestKey)}:home`,
-        text: 'app home',
-        caller,
-        replyTo: { kind: 'slack-app-home', userId: event.user },
-      });
-    });
-
-    // Other events need no answer; acknowledge them so Slack does not retry them (Bolt
-    // acknowledges events once a listener matched).
-    app.event(/.*/, async () => {});
-
-    const handler = await receiver.start();
-    return handler as BoltHandler;
-  }
-
   return async (event, context) => {
     let deps: Deps;
     try {
@@ -315,60 +431,18 @@ export function createSlackEventsHandler(
     } catch {
       return { statusCode: 500, body: '' };
     }
-    const secret = deps.config.SLACK_SIGNING_SECRET;
-    if (!secret) {
-      deps.log.error('SLACK_SIGNING_SECRET is not set: refusing every Slack request');
-      return EMPTY_401;
-    }
-    const rawBody = rawBodyOf(event);
-    const signature = headerOf(event, 'x-slack-signature');
-    const timestamp = headerOf(event, 'x-slack-request-timestamp');
-    if (!verifySlackSignature({ signingSecret: secret, rawBody, signature, timestamp, nowMs: nowMs() })) {
-      deps.log.warn('slack request refused: bad signature or timestamp');
-      return EMPTY_401;
-    }
-    if (headerOf(event, 'x-slack-retry-num') !== undefined) {
-      return { statusCode: 200, headers: { 'x-slack-no-retry': '1' }, body: '' };
-    }
-    const contentType = headerOf(event, 'content-type');
-    const body = parseSlackBody(rawBody, contentType);
-    if (!body) return BAD_REQUEST;
-    if (body.kind === 'ssl_check') return { statusCode: 200, body: '' };
-
-    const key = requestKey('slack', signature ?? '', timestamp ?? '');
+    const request = verifySlackRequest(deps, event, nowMs());
+    if ('answer' in request) return request.answer;
     guard ??= createReplayGuard(async () => (await getDeps()).store, nowMs);
-    const durable =
-      body.kind === 'action' || (body.kind === 'command' && (await commandHasSideEffects(body.text)));
-    try {
-      if (!(await guard.claim(key, { durable }))) {
-        deps.log.warn('slack request refused: replayed');
-        return EMPTY_401;
-      }
-    } catch (error) {
-      deps.log.error('replay check failed', error);
-      return {
-        statusCode: 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(ackMessage(errorReply(error))),
-      };
-    }
+    const refused = await refuseReplay(deps, guard, request);
+    if (refused) return refused;
 
-    bolt ??= buildBolt(deps).catch((error: unknown) => {
+    bolt ??= buildBolt({ deps, invokeWorker, fastBudgetMs, options }).catch((error: unknown) => {
       bolt = undefined;
       throw error;
     });
-    const forward: HttpEvent = {
-      ...event,
-      body: rawBody,
-      isBase64Encoded: false,
-      headers: {
-        ...Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-        'content-type': body.kind === 'bolt' ? 'application/json' : 'application/x-www-form-urlencoded',
-        [KEY_HEADER]: key,
-      },
-    };
     try {
-      return await (await bolt)(forward, context);
+      return await (await bolt)(boltEvent(event, request), context);
     } catch (error) {
       deps.log.error('slack handler failed', error);
       return { statusCode: 500, body: '' };

@@ -13,6 +13,17 @@
  * silently. A plain `text` fallback (notifications, screen readers, old clients) is
  * always set.
  */
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  HeaderBlock,
+  ImageBlock,
+  KnownBlock,
+  MrkdwnElement,
+  SectionBlock,
+} from '@slack/types';
+import { expandMentions, hasMention, type Mention, plainMention, plainMentions } from '../reply/mention.js';
 import type { Reply, ReplyAction, ReplyBlock } from '../reply/reply.js';
 import { renderText } from './text.js';
 
@@ -33,7 +44,8 @@ export const SLACK_LIMITS = {
   fallbackText: 3000,
 } as const;
 
-export type SlackBlock = Record<string, unknown>;
+/** A Block Kit block, as `@slack/types` defines it (the same package Bolt and the Web API use). */
+export type SlackBlock = KnownBlock;
 
 export interface SlackMessage {
   /** Plain-text fallback: notifications, screen readers, clients without Block Kit. */
@@ -46,6 +58,31 @@ export interface SlackMessage {
 /** Escape the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A mention Slack makes live: a Slack user, user group or channel id. */
+function liveSlackMention(m: Mention): string | undefined {
+  if (m.kind === 'user' && /^[UW][A-Z0-9]+$/.test(m.id)) return `<@${m.id}>`;
+  if (m.kind === 'group' && /^S[A-Z0-9]+$/.test(m.id)) return `<!subteam^${m.id}>`;
+  if (m.kind === 'channel' && /^[CG][A-Z0-9]+$/.test(m.id)) return `<#${m.id}>`;
+  return undefined;
+}
+
+/**
+ * The mention element as Slack mrkdwn: `<@U0123>`, `<!subteam^S0123>`, `<#C0123>`; an id that
+ * is not Slack's (a Teams user, an email) in plain form.
+ *
+ * @example
+ * slackMention({ kind: 'user', id: 'U0ALICE001' }); // '<@U0ALICE001>'
+ */
+export function slackMention(m: Mention): string {
+  return liveSlackMention(m) ?? escapeMrkdwn(plainMention(m));
+}
+
+/** Reply text as mrkdwn: escaped, its mentions live. */
+function slackText(text: string): string {
+  // Escaped as a whole first (names in mentions included), so the plain form is not escaped twice.
+  return expandMentions(escapeMrkdwn(text), (m) => liveSlackMention(m) ?? plainMention(m));
 }
 
 /** Cut `text` to `max` characters, ending with an ellipsis when cut. */
@@ -82,8 +119,8 @@ export function splitText(text: string, max: number): string[] {
 
 const stripBold = (text: string) => text.replace(/\*([^*\n]+)\*/g, '$1');
 
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
-const section = (text: string): SlackBlock => ({ type: 'section', text: mrkdwn(text) });
+const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text });
+const section = (text: string): SectionBlock => ({ type: 'section', text: mrkdwn(text) });
 
 /**
  * Widest code-block line we send: Slack wraps longer lines on a laptop-width channel and
@@ -182,7 +219,9 @@ export function slackTableUnits(block: Extract<ReplyBlock, { kind: 'table' }>): 
 function tableBlocks(block: Extract<ReplyBlock, { kind: 'table' }>): SlackBlock[] {
   const fence = (body: string) => `\`\`\`\n${body}\n\`\`\``;
   const budget = SLACK_LIMITS.sectionText - 8;
-  const units = slackTableUnits(block).map((lines) => escapeMrkdwn(lines.join('\n')));
+  // A code block shows `<@U0123>` as typed: mentions in a table are written plainly.
+  const plain = { ...block, rows: block.rows.map((r) => r.map(plainMentions)) };
+  const units = slackTableUnits(plain).map((lines) => escapeMrkdwn(lines.join('\n')));
   const header = units[0] ?? '';
   const rows = units.slice(1);
   const blocks: SlackBlock[] = [];
@@ -198,8 +237,8 @@ function tableBlocks(block: Extract<ReplyBlock, { kind: 'table' }>): SlackBlock[
   return blocks;
 }
 
-function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock[] {
-  const blocks: SlackBlock[] = [];
+function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SectionBlock[] {
+  const blocks: SectionBlock[] = [];
   for (let i = 0; i < block.fields.length; i += SLACK_LIMITS.fields) {
     blocks.push({
       type: 'section',
@@ -207,10 +246,7 @@ function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock
         .slice(i, i + SLACK_LIMITS.fields)
         .map((f) =>
           mrkdwn(
-            truncate(
-              `*${escapeMrkdwn(stripBold(f.label))}*\n${escapeMrkdwn(f.value)}`,
-              SLACK_LIMITS.fieldText,
-            ),
+            truncate(`*${slackText(stripBold(f.label))}*\n${slackText(f.value)}`, SLACK_LIMITS.fieldText),
           ),
         ),
     });
@@ -218,7 +254,7 @@ function fieldBlocks(block: Extract<ReplyBlock, { kind: 'fields' }>): SlackBlock
   return blocks;
 }
 
-function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[] {
+function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): (ImageBlock | SectionBlock)[] {
   if (block.slackFileId) {
     // A PNG the app uploaded (privately): shown by file ID, no public URL needed.
     return [
@@ -253,7 +289,7 @@ function imageBlocks(block: Extract<ReplyBlock, { kind: 'image' }>): SlackBlock[
 function bodyBlocks(block: ReplyBlock): SlackBlock[] {
   switch (block.kind) {
     case 'text':
-      return splitText(escapeMrkdwn(block.text), SLACK_LIMITS.sectionText).map(section);
+      return splitText(slackText(block.text), SLACK_LIMITS.sectionText).map(section);
     case 'table':
       return tableBlocks(block);
     case 'fields':
@@ -270,9 +306,9 @@ function bodyBlocks(block: ReplyBlock): SlackBlock[] {
  * (`run_command`) can back several buttons, so repeats get a `#n` suffix that
  * `actionIdOf` strips when the click comes back.
  */
-function actionBlocks(actions: ReplyAction[]): SlackBlock[] {
+function actionBlocks(actions: ReplyAction[]): ActionsBlock[] {
   const seen = new Map<string, number>();
-  const buttons = actions.map((a) => {
+  const buttons = actions.map((a): Button => {
     const n = seen.get(a.id) ?? 0;
     seen.set(a.id, n + 1);
     return {
@@ -283,7 +319,7 @@ function actionBlocks(actions: ReplyAction[]): SlackBlock[] {
       ...(a.style ? { style: a.style } : {}),
     };
   });
-  const blocks: SlackBlock[] = [];
+  const blocks: ActionsBlock[] = [];
   for (let i = 0; i < buttons.length; i += SLACK_LIMITS.buttonsPerActions) {
     blocks.push({ type: 'actions', elements: buttons.slice(i, i + SLACK_LIMITS.buttonsPerActions) });
   }
@@ -305,20 +341,21 @@ export function actionIdOf(actionId: string): string {
 export function renderSlack(reply: Reply): SlackMessage {
   const headline = stripBold(reply.headline).trim() || ' ';
   const top: SlackBlock[] =
-    headline.length <= SLACK_LIMITS.header
+    // A header is plain text: a mention would show as typed, so a headline with one is bold text.
+    headline.length <= SLACK_LIMITS.header && !hasMention(headline)
       ? // A header is plain text: `code` would show its backticks, so it gets quotes instead.
         [
           {
             type: 'header',
             text: { type: 'plain_text', text: headline.replace(/`([^`\n]+)`/g, '"$1"'), emoji: true },
-          },
+          } satisfies HeaderBlock,
         ]
       : // A conclusion longer than a header allows stays whole, in bold, instead of being cut.
-        splitText(`*${escapeMrkdwn(headline)}*`, SLACK_LIMITS.sectionText).map(section);
+        splitText(`*${slackText(headline)}*`, SLACK_LIMITS.sectionText).map(section);
   if (reply.context?.length) {
     top.push({
       type: 'context',
-      elements: [mrkdwn(truncate(escapeMrkdwn(reply.context.join(' · ')), SLACK_LIMITS.sectionText))],
+      elements: [mrkdwn(truncate(slackText(reply.context.join(' · ')), SLACK_LIMITS.sectionText))],
     });
   }
   const body = reply.blocks.flatMap(bodyBlocks);
@@ -333,7 +370,7 @@ export function renderSlack(reply: Reply): SlackMessage {
     const room = SLACK_LIMITS.blocks - top.length - actions.length - 1;
     const kept = body.slice(0, Math.max(0, room));
     const dropped = body.length - kept.length;
-    const note: SlackBlock = {
+    const note: ContextBlock = {
       type: 'context',
       elements: [
         mrkdwn(
@@ -344,7 +381,7 @@ export function renderSlack(reply: Reply): SlackMessage {
     blocks = [...top, ...kept, note, ...actions].slice(0, SLACK_LIMITS.blocks);
   }
   const message: SlackMessage = {
-    text: truncate(renderText(reply), SLACK_LIMITS.fallbackText),
+    text: truncate(renderText(reply, { mention: slackMention }), SLACK_LIMITS.fallbackText),
     blocks,
   };
   if (reply.visibility) message.response_type = reply.visibility;

@@ -9,7 +9,8 @@
  * not ready in time goes out through the team's Workflows webhook (set with
  * `budget set TEAM AMOUNT webhook URL`) from the command worker.
  *
- * Checks, in order: signature (401), body shape (400), the activity's own timestamp,
+ * Checks, in order (`teams-request.ts`, shared with the Teams bot): signature (401), body
+ * shape (400), the tenant when `TEAMS_TENANT_ID` is set (401), the activity's own timestamp,
  * present and within 5 minutes (401: the signature has no timestamp of its own, so this
  * bounds replays), and the replay guard on the activity id (401).
  *
@@ -27,12 +28,22 @@ import { isUserError } from '../errors.js';
 import type { Caller } from '../reply/caller.js';
 import type { WorkerReplyTo } from '../reply/delivery.js';
 import { stripTags } from '../reply/markup.js';
+import { withoutMentionMarks } from '../reply/mention.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
-import { callerOf, commandContext, errorReply, planCommand, runFast } from './command-flow.js';
+import { commandContext, errorReply, planCommand, runFast } from './command-flow.js';
 import type { HttpHandler, HttpResult } from './http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
 import { teamsMessage } from './teams-render.js';
-import { headerOf, rawBodyOf, SLACK_REPLAY_WINDOW_SECONDS, verifyTeamsSignature } from './verify.js';
+import {
+  badRequest,
+  checkTeamsRequest,
+  decodeTeamsText,
+  replayedAnswer,
+  type TeamsActivityBase,
+  type TeamsDoor,
+  teamsCallerOf,
+} from './teams-request.js';
+import { headerOf, SLACK_REPLAY_WINDOW_SECONDS, verifyTeamsSignature } from './verify.js';
 import { defaultInvokeWorker, type InvokeWorker } from './worker.js';
 
 export interface TeamsHandlerOptions {
@@ -45,21 +56,13 @@ export interface TeamsHandlerOptions {
 }
 
 /** The fields of a Teams activity we use. */
-interface TeamsActivity {
-  type: string;
-  id?: string;
+interface TeamsActivity extends TeamsActivityBase {
   timestamp?: string;
   text: string;
-  from?: { id?: string; name?: string; aadObjectId?: string };
-  channelData?: { teamsChannelId?: string; teamsTeamId?: string };
+  channelData?: { teamsChannelId?: string; teamsTeamId?: string; tenant?: { id?: string } };
 }
 
-const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
-const BAD_REQUEST: HttpResult = {
-  statusCode: 400,
-  headers: { 'content-type': 'text/plain' },
-  body: 'Bad request: expected a Teams message activity.',
-};
+const BAD_REQUEST = badRequest('a Teams message activity');
 
 /** Parse a verified body; `undefined` when it is not a message activity. */
 export function parseTeamsActivity(rawBody: string): TeamsActivity | undefined {
@@ -73,16 +76,6 @@ export function parseTeamsActivity(rawBody: string): TeamsActivity | undefined {
   }
 }
 
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  '#39': "'",
-};
-
 /**
  * The command a person typed: the `<at>bedrock-cost</at>` mention and any other markup
  * removed, HTML entities decoded.
@@ -93,10 +86,7 @@ const ENTITIES: Record<string, string> = {
 export function commandText(text: string): string {
   const withoutMentions = text.replace(/<at>[^<]*<\/at>/gi, ' ');
   // Not `/<[^>]+>/g`: that backtracks (quadratic) on text with many `<` and no `>`.
-  return stripTags(withoutMentions, ' ')
-    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => ENTITIES[name] ?? '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return withoutMentionMarks(decodeTeamsText(stripTags(withoutMentions, ' ')));
 }
 
 /** A JSON response carrying one Adaptive Card. */
@@ -157,6 +147,72 @@ async function slowAnswerRoute(
   return undefined;
 }
 
+/** What answering a message needs besides the request. */
+interface TeamsRuntime {
+  deps: Deps;
+  invokeWorker: InvokeWorker;
+  nowMs: () => number;
+  budgetMs: number;
+}
+
+/**
+ * Answer a command: inline when it is ready within Teams' 5 seconds, else through the worker
+ * (to the channel's Workflows webhook or the bot, when there is one) with a note saying so.
+ */
+async function answerMessage(
+  rt: TeamsRuntime,
+  text: string,
+  caller: Caller,
+  key: string,
+  started: number,
+): Promise<Reply> {
+  const { deps } = rt;
+  const ctx = commandContext(deps, caller);
+  const plan = await planCommand(text, ctx);
+  if (plan.kind === 'invalid') return plan.reply;
+  // Even slow commands are tried inline: a cached answer is quick, and an inline card is
+  // the best Teams can do. Whatever is not ready in time goes to the worker.
+  const remaining = rt.budgetMs - (rt.nowMs() - started);
+  if (remaining > 0 || plan.parsed.command.mutates) {
+    const inline = await runFast({ kind: 'fast', parsed: plan.parsed }, text, ctx, Math.max(0, remaining));
+    if (inline !== 'late') return inline;
+  }
+  const route = await slowAnswerRoute(deps, text, caller.channelId);
+  const replyTo: WorkerReplyTo = route ?? { kind: 'none' };
+  await rt.invokeWorker({ kind: 'command', id: key, text, caller, replyTo });
+  const shown = text.slice(0, 80);
+  return route
+    ? simpleReply(`Working on "${shown}"… the answer will be posted in this channel in a minute.`)
+    : simpleReply(
+        `"${shown}" takes longer than the 5 seconds Teams allows. I am preparing it now: ask again in a minute and it will be ready.`,
+        'To have slow answers posted here automatically, name the team (`... team search`) and give it a Workflows webhook: `budget set search 5000 webhook https://...`.',
+      );
+}
+
+/**
+ * The outgoing webhook's checks (`teams-request.ts`): the HMAC signature, a message activity,
+ * and the activity's own timestamp within 5 minutes. Teams always sends one; without it (or
+ * unreadable) nothing bounds a replay once the replay guard's memory of it has expired.
+ */
+function webhookDoor(deps: Deps, nowMs: () => number): TeamsDoor<TeamsActivity> {
+  const secret = deps.config.TEAMS_WEBHOOK_SECRET;
+  return {
+    name: 'teams',
+    credential: { setting: 'TEAMS_WEBHOOK_SECRET', value: secret },
+    authenticate: async (rawBody, event) =>
+      verifyTeamsSignature({ secret: secret ?? '', rawBody, authorization: headerOf(event, 'authorization') })
+        ? undefined
+        : 'bad signature',
+    parse: parseTeamsActivity,
+    badRequest: BAD_REQUEST,
+    refuse: (activity) => {
+      const sent = activity.timestamp ? Date.parse(activity.timestamp) : Number.NaN;
+      if (!Number.isFinite(sent)) return 'no timestamp';
+      return Math.abs(nowMs() - sent) > SLACK_REPLAY_WINDOW_SECONDS * 1000 ? 'stale' : undefined;
+    },
+  };
+}
+
 /**
  * The `POST /teams/messages` handler.
  *
@@ -173,35 +229,6 @@ export function createTeamsMessagesHandler(
   const budgetMs = options.answerBudgetMs ?? 3500;
   let guard = options.replayGuard;
 
-  async function answer(
-    deps: Deps,
-    text: string,
-    caller: Caller,
-    key: string,
-    started: number,
-  ): Promise<Reply> {
-    const ctx = commandContext(deps, caller);
-    const plan = await planCommand(text, ctx);
-    if (plan.kind === 'invalid') return plan.reply;
-    // Even slow commands are tried inline: a cached answer is quick, and an inline card is
-    // the best Teams can do. Whatever is not ready in time goes to the worker.
-    const remaining = budgetMs - (nowMs() - started);
-    if (remaining > 0 || plan.parsed.command.mutates) {
-      const inline = await runFast({ kind: 'fast', parsed: plan.parsed }, text, ctx, Math.max(0, remaining));
-      if (inline !== 'late') return inline;
-    }
-    const route = await slowAnswerRoute(deps, text, caller.channelId);
-    const replyTo: WorkerReplyTo = route ?? { kind: 'none' };
-    await invokeWorker({ kind: 'command', id: key, text, caller, replyTo });
-    const shown = text.slice(0, 80);
-    return route
-      ? simpleReply(`Working on "${shown}"… the answer will be posted in this channel in a minute.`)
-      : simpleReply(
-          `"${shown}" takes longer than the 5 seconds Teams allows. I am preparing it now: ask again in a minute and it will be ready.`,
-          'To have slow answers posted here automatically, name the team (`... team search`) and give it a Workflows webhook: `budget set search 5000 webhook https://...`.',
-        );
-  }
-
   return async (event, _context?: Context) => {
     const started = nowMs();
     let deps: Deps;
@@ -210,46 +237,25 @@ export function createTeamsMessagesHandler(
     } catch {
       return { statusCode: 500, body: '' };
     }
-    const secret = deps.config.TEAMS_WEBHOOK_SECRET;
-    if (!secret) {
-      deps.log.error('TEAMS_WEBHOOK_SECRET is not set: refusing every Teams request');
-      return EMPTY_401;
-    }
-    const rawBody = rawBodyOf(event);
-    if (!verifyTeamsSignature({ secret, rawBody, authorization: headerOf(event, 'authorization') })) {
-      deps.log.warn('teams request refused: bad signature');
-      return EMPTY_401;
-    }
-    const activity = parseTeamsActivity(rawBody);
-    if (!activity) return BAD_REQUEST;
-    // Teams always sends the activity's timestamp. Without one (or unreadable), nothing
-    // bounds a replay once the replay guard's memory of the activity has expired: refused.
-    const sent = activity.timestamp ? Date.parse(activity.timestamp) : Number.NaN;
-    if (!Number.isFinite(sent) || Math.abs(nowMs() - sent) > SLACK_REPLAY_WINDOW_SECONDS * 1000) {
-      deps.log.warn(
-        Number.isFinite(sent) ? 'teams request refused: stale' : 'teams request refused: no timestamp',
-      );
-      return EMPTY_401;
-    }
+    const door = webhookDoor(deps, nowMs);
+    const gate = await checkTeamsRequest(deps, event, door);
+    if (!gate.ok) return gate.answer;
+    const { activity } = gate;
     const key = requestKey('teams', activity.id ?? '', headerOf(event, 'authorization') ?? '');
     guard ??= createReplayGuard(async () => (await getDeps()).store, nowMs);
     const text = commandText(activity.text);
     try {
-      if (!(await guard.claim(key, { durable: mayHaveSideEffects(text) }))) {
-        deps.log.warn('teams request refused: replayed');
-        return EMPTY_401;
-      }
+      const replayed = await replayedAnswer(deps, guard, door, key, mayHaveSideEffects(text));
+      if (replayed) return replayed;
     } catch (error) {
       deps.log.error('replay check failed', error);
       return cardResponse(errorReply(error));
     }
-    const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
-    const caller = callerOf(deps.config, 'teams', userId, {
-      channelId: activity.channelData?.teamsChannelId,
-      userName: activity.from?.name,
-    });
+    const caller = teamsCallerOf(deps.config, activity, activity.channelData?.teamsChannelId);
     try {
-      return cardResponse(await answer(deps, text, caller, key, started));
+      return cardResponse(
+        await answerMessage({ deps, invokeWorker, nowMs, budgetMs }, text, caller, key, started),
+      );
     } catch (error) {
       if (!isUserError(error)) deps.log.error('teams handler failed', error);
       return cardResponse(errorReply(error));

@@ -21,6 +21,7 @@
  *   `Action.Execute` (verb = handler id), handled like Slack's (lib/chat/teams-bot/app.ts).
  */
 
+import { expandMentions, type Mention, plainMention } from '../reply/mention.js';
 import type { Reply, ReplyAction, ReplyBlock } from '../reply/reply.js';
 import { COMMAND_ACTION_IDS } from './actions.js';
 import { renderText } from './text.js';
@@ -35,9 +36,35 @@ const CARD_BUDGET = TEAMS_CARD_MAX_BYTES - 512;
 /** Action ids whose `value` is command text a person can type to get the same answer. */
 const COMMAND_ACTIONS = new Set(COMMAND_ACTION_IDS);
 
-/** The Reply's inline markup as Adaptive Card Markdown. */
-export function teamsMarkdown(text: string): string {
-  return text.replace(/\*([^*\n]+)\*/g, '**$1**').replace(/`([^`\n]*)`/g, '$1');
+/** A Teams user a mention entity can name: an Entra object id, a UPN, or a Teams user id. */
+const TEAMS_USER_ID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+|29:[\w-]+)$/i;
+
+/**
+ * The mention element on a card: `<at>Name</at>`, with its `mention` entity added to
+ * `entities` (the card's `msteams.entities`), for a Teams user whose name is known; anything
+ * else (a Slack id, a group, a channel, no name) in plain form.
+ *
+ * @example
+ * teamsMention({ kind: 'user', id: '6f1c2b7e-1d9a-4f0b-9a57-2f1c0e7b3d11', name: 'Alice' }, entities); // '<at>Alice</at>'
+ */
+function teamsMention(m: Mention, entities?: Element[]): string {
+  const name = m.name?.replace(/[<>]/g, '').trim();
+  if (m.kind !== 'user' || !name || !entities || !TEAMS_USER_ID.test(m.id)) return plainMention(m);
+  const text = `<at>${name}</at>`;
+  if (!entities.some((e) => e.text === text)) {
+    entities.push({ type: 'mention', text, mentioned: { id: m.id, name } });
+  }
+  return text;
+}
+
+/**
+ * The Reply's inline markup as Adaptive Card Markdown; mentions as Teams mentions when the
+ * card's `entities` are given, else in plain form.
+ */
+export function teamsMarkdown(text: string, entities?: Element[]): string {
+  const markdown = text.replace(/\*([^*\n]+)\*/g, '**$1**').replace(/`([^`\n]*)`/g, '$1');
+  return expandMentions(markdown, (m) => teamsMention(m, entities));
 }
 
 /** A PNG as a `data:` URL, which an Adaptive Card `Image` accepts in place of a link. */
@@ -81,10 +108,10 @@ function tableElement(block: Extract<ReplyBlock, { kind: 'table' }>, rows: strin
   };
 }
 
-function bodyElements(block: ReplyBlock, maxRows: number, images: boolean): Element[] {
+function bodyElements(block: ReplyBlock, maxRows: number, images: boolean, entities: Element[]): Element[] {
   switch (block.kind) {
     case 'text':
-      return [textBlock(teamsMarkdown(block.text))];
+      return [textBlock(teamsMarkdown(block.text, entities))];
     case 'table': {
       const rows = block.rows.slice(0, maxRows);
       const hidden = block.rows.length - rows.length;
@@ -104,7 +131,10 @@ function bodyElements(block: ReplyBlock, maxRows: number, images: boolean): Elem
       return [
         {
           type: 'FactSet',
-          facts: block.fields.map((f) => ({ title: teamsMarkdown(f.label), value: teamsMarkdown(f.value) })),
+          facts: block.fields.map((f) => ({
+            title: teamsMarkdown(f.label),
+            value: teamsMarkdown(f.value, entities),
+          })),
         },
       ];
     case 'image': {
@@ -159,16 +189,22 @@ function buildCard(
   images: boolean,
   options: TeamsRenderOptions = {},
 ): AdaptiveCard {
-  const body: Element[] = [textBlock(teamsMarkdown(reply.headline), { weight: 'Bolder', size: 'Medium' })];
-  if (reply.context?.length)
-    body.push(textBlock(reply.context.join(' · '), { isSubtle: true, size: 'Small', spacing: 'None' }));
+  // The card's mention entities: each `<at>Name</at>` in its text needs one.
+  const entities: Element[] = [];
+  const body: Element[] = [
+    textBlock(teamsMarkdown(reply.headline, entities), { weight: 'Bolder', size: 'Medium' }),
+  ];
+  if (reply.context?.length) {
+    const context = expandMentions(reply.context.join(' · '), (m) => teamsMention(m, entities));
+    body.push(textBlock(context, { isSubtle: true, size: 'Small', spacing: 'None' }));
+  }
   let separatorNext = false;
   for (const block of reply.blocks) {
     if (block.kind === 'divider') {
       separatorNext = true;
       continue;
     }
-    const elements = bodyElements(block, maxRows, images);
+    const elements = bodyElements(block, maxRows, images, entities);
     if (separatorNext && elements[0]) elements[0] = { ...elements[0], separator: true };
     separatorNext = false;
     body.push(...elements);
@@ -180,7 +216,7 @@ function buildCard(
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
-    msteams: { width: 'Full' },
+    msteams: { width: 'Full', ...(entities.length ? { entities } : {}) },
     body,
     ...(buttons.length ? { actions: buttons } : {}),
   };

@@ -2,7 +2,13 @@
  * Plain-text and Markdown renderers of a `Reply`, for the CLI, logs and digests'
  * `text` fallbacks.
  */
+import { expandMentions, type Mention, plainMention, plainMentions } from '../reply/mention.js';
 import type { Reply, ReplyBlock, TableColumn } from '../reply/reply.js';
+
+/** How a renderer writes the mention element (default: plain, `@name`). */
+export interface TextRenderOptions {
+  mention?: (m: Mention) => string;
+}
 
 /** Align a table as monospaced text. */
 export function renderTableText(columns: TableColumn[], rows: string[][]): string {
@@ -23,14 +29,17 @@ function stripBold(text: string): string {
   return text.replace(/\*([^*\n]+)\*/g, '$1');
 }
 
-function blockText(block: ReplyBlock): string {
+function blockText(block: ReplyBlock, write: (text: string) => string): string {
   switch (block.kind) {
     case 'text':
-      return stripBold(block.text);
+      return write(stripBold(block.text));
     case 'table':
-      return renderTableText(block.columns, block.rows);
+      return renderTableText(
+        block.columns,
+        block.rows.map((r) => r.map((cell) => expandMentions(cell, plainMention))),
+      );
     case 'fields':
-      return block.fields.map((f) => `${f.label}: ${stripBold(f.value)}`).join('\n');
+      return block.fields.map((f) => `${f.label}: ${write(stripBold(f.value))}`).join('\n');
     case 'image':
       return `${block.alt}\n${block.fallback}`;
     case 'divider':
@@ -41,16 +50,17 @@ function blockText(block: ReplyBlock): string {
 /**
  * Plain text, as in ../shared/UX.md: headline, context line, evidence, buttons in brackets.
  */
-export function renderText(reply: Reply): string {
-  const parts: string[] = [stripBold(reply.headline)];
-  if (reply.context?.length) parts.push(reply.context.join(' · '));
-  const body = reply.blocks.map(blockText).filter((t) => t !== '');
+export function renderText(reply: Reply, options: TextRenderOptions = {}): string {
+  const write = (text: string) => expandMentions(text, options.mention ?? plainMention);
+  const parts: string[] = [write(stripBold(reply.headline))];
+  if (reply.context?.length) parts.push(write(reply.context.join(' · ')));
+  const body = reply.blocks.map((b) => blockText(b, write)).filter((t) => t !== '');
   if (body.length) parts.push('', ...body);
   if (reply.actions?.length) parts.push(reply.actions.map((a) => `[${a.label}]`).join('  '));
   return parts.join('\n');
 }
 
-/** GitHub-flavoured Markdown. */
+/** GitHub-flavoured Markdown; mentions in plain form. */
 export function renderMarkdown(reply: Reply): string {
   const parts: string[] = [`**${stripBold(reply.headline)}**`];
   if (reply.context?.length) parts.push(`_${reply.context.join(' · ')}_`);
@@ -82,5 +92,5 @@ export function renderMarkdown(reply: Reply): string {
     }
   }
   if (reply.actions?.length) parts.push(reply.actions.map((a) => `\`${a.label}\``).join(' · '));
-  return parts.join('\n\n');
+  return plainMentions(parts.join('\n\n'));
 }

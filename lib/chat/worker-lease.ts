@@ -43,6 +43,63 @@ export interface WorkerLease {
   release(reason: string): Promise<void>;
 }
 
+/** The lease held by `holder`: what its methods need. */
+interface HeldLease {
+  store: Store;
+  key: { pk: string; sk: string };
+  holder: string;
+  now: () => Date;
+  leaseMs: number;
+}
+
+/** Claiming again what this holder holds: false once another holder took it over. */
+async function renewLease(l: HeldLease): Promise<boolean> {
+  const renewed = await claimOnce(l.store, {
+    key: l.key,
+    update: 'SET leaseUntil = :until',
+    condition: 'holder = :holder AND #state = :running',
+    names: { '#state': 'state' },
+    values: { ':holder': l.holder, ':running': 'running', ':until': l.now().getTime() + l.leaseMs },
+  });
+  return renewed.claimed;
+}
+
+/**
+ * The answer is out: retried hard (as every delivery record), conditional on still holding
+ * the job so a takeover's own record stands.
+ */
+async function finishLease(l: HeldLease, outcome: string, note?: string): Promise<void> {
+  await markSent(l.store, {
+    key: l.key,
+    update: 'SET #state = :done, outcome = :outcome, finishedAt = :at, note = :note REMOVE leaseUntil',
+    condition: 'holder = :holder',
+    names: { '#state': 'state' },
+    values: {
+      ':holder': l.holder,
+      ':done': 'done',
+      ':outcome': outcome,
+      ':at': l.now().toISOString(),
+      ':note': note?.slice(0, 300) ?? null,
+    },
+  });
+}
+
+/** Give the job back: a Lambda retry takes it at once. */
+async function releaseLease(l: HeldLease, reason: string): Promise<void> {
+  await release(l.store, {
+    key: l.key,
+    update: 'SET #state = :failed, lastError = :reason REMOVE leaseUntil',
+    condition: 'holder = :holder AND #state = :running',
+    names: { '#state': 'state' },
+    values: {
+      ':holder': l.holder,
+      ':running': 'running',
+      ':failed': 'failed',
+      ':reason': reason.slice(0, 300),
+    },
+  });
+}
+
 /**
  * Take the job's lease, or `undefined` when another attempt holds a live lease or the job
  * is done.
@@ -84,57 +141,13 @@ export async function takeWorkerLease(
     { returnItem: true },
   );
   if (!claim.claimed) return undefined;
-  const attempt = Number(claim.item?.attempts ?? 1);
-  const mine = { ':holder': holder };
+  const held: HeldLease = { store, key, holder, now, leaseMs };
   return {
     holder,
-    attempt,
-    async renew() {
-      // Claiming again what this holder holds: false once another holder took it over.
-      const renewed = await claimOnce(store, {
-        key,
-        update: 'SET leaseUntil = :until',
-        condition: 'holder = :holder AND #state = :running',
-        names: { '#state': 'state' },
-        values: {
-          ...mine,
-          ':running': 'running',
-          ':until': now().getTime() + leaseMs,
-        },
-      });
-      return renewed.claimed;
-    },
-    async finish(outcome, note) {
-      // The answer is out: retried hard (as every delivery record), conditional on still
-      // holding the job so a takeover's own record stands.
-      await markSent(store, {
-        key,
-        update: 'SET #state = :done, outcome = :outcome, finishedAt = :at, note = :note REMOVE leaseUntil',
-        condition: 'holder = :holder',
-        names: { '#state': 'state' },
-        values: {
-          ...mine,
-          ':done': 'done',
-          ':outcome': outcome,
-          ':at': now().toISOString(),
-          ':note': note?.slice(0, 300) ?? null,
-        },
-      });
-    },
-    async release(reason) {
-      await release(store, {
-        key,
-        update: 'SET #state = :failed, lastError = :reason REMOVE leaseUntil',
-        condition: 'holder = :holder AND #state = :running',
-        names: { '#state': 'state' },
-        values: {
-          ...mine,
-          ':running': 'running',
-          ':failed': 'failed',
-          ':reason': reason.slice(0, 300),
-        },
-      });
-    },
+    attempt: Number(claim.item?.attempts ?? 1),
+    renew: () => renewLease(held),
+    finish: (outcome, note) => finishLease(held, outcome, note),
+    release: (reason) => releaseLease(held, reason),
   };
 }
 

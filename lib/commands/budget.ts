@@ -49,8 +49,8 @@ import { addDays, formatDay, formatRange, formatTimestamp, monthName } from '../
 import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
 import { closestMatches } from '../fuzzy.js';
 import { type Dec, formatUsd, roundCents } from '../money.js';
-import type { Caller } from '../reply/caller.js';
 import type { ChatTarget } from '../reply/delivery.js';
+import { mention } from '../reply/mention.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { helpOf } from './meta.js';
 import { type CommandContext, defineCommand } from './types.js';
@@ -274,12 +274,7 @@ function destinationText(target: ChatTarget | undefined): string {
 
 const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
-/** A user as Slack links it (`<@U0123>`); elsewhere `@U0123`. */
-function mention(userId: string, platform: Caller['platform']): string {
-  return platform === 'slack' && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : `@${userId}`;
-}
-
-function profileFields(p: TeamProfile, platform: Caller['platform']): { label: string; value: string }[] {
+function profileFields(p: TeamProfile): { label: string; value: string }[] {
   return [
     { label: 'Budget', value: `${money(p.budgetUsd)} a month` },
     {
@@ -290,7 +285,9 @@ function profileFields(p: TeamProfile, platform: Caller['platform']): { label: s
     { label: 'Time zone', value: p.timeZone },
     {
       label: 'Owners',
-      value: p.owners.length ? p.owners.map((o) => mention(o, platform)).join(', ') : 'admins only',
+      value: p.owners.length
+        ? p.owners.map((o) => mention({ kind: 'user', id: o })).join(', ')
+        : 'admins only',
     },
     {
       label: 'Weekly digest',
@@ -365,7 +362,7 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
       ? `Updated the ${saved.team} budget settings (still ${money(saved.budgetUsd)} a month).`
       : `The ${saved.team} Bedrock budget is now ${money(saved.budgetUsd)} a month (was ${money(previous.budgetUsd)}).`
     : `${saved.team} now has a Bedrock budget of ${money(saved.budgetUsd)} a month.`;
-  const blocks: Reply['blocks'] = [{ kind: 'fields', fields: profileFields(saved, caller.platform) }];
+  const blocks: Reply['blocks'] = [{ kind: 'fields', fields: profileFields(saved) }];
   if (!saved.target) {
     blocks.push({
       kind: 'text',
@@ -381,7 +378,7 @@ async function runSet(input: Extract<BudgetInput, { action: 'set' }>, ctx: Comma
   const reply: Reply = {
     headline,
     context: [
-      `changed by ${caller.platform === 'cli' ? 'the CLI operator' : mention(caller.userId, caller.platform)} · recorded in the audit log`,
+      `changed by ${caller.platform === 'cli' ? 'the CLI operator' : mention({ kind: 'user', id: caller.userId, name: caller.userName })} · recorded in the audit log`,
     ],
     blocks,
   };
@@ -513,7 +510,7 @@ async function runStatus(asked: Extract<BudgetInput, { action: 'status' }>, ctx:
         label: 'Remaining',
         value: `${money2(p.profile.budgetUsd.minus(p.spentUsd).clampedTo(0, Number.POSITIVE_INFINITY))} · ${p.spend.month.daysLeft} days left`,
       },
-      ...profileFields(p.profile, ctx.caller.platform).filter((f) => f.label !== 'Budget'),
+      ...profileFields(p.profile).filter((f) => f.label !== 'Budget'),
     ];
     reply = { headline, context, blocks: [{ kind: 'fields', fields }], actions };
     actions.push({

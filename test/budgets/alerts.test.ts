@@ -2,10 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acknowledgeAlert, getAlert, parseAlertKey } from '../../lib/budgets/alert-store.js';
 import { type BudgetAlertOptions, runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { DEFAULT_DIGEST, getTeam, saveTeam, type TeamProfile } from '../../lib/budgets/store.js';
+import { slackMention } from '../../lib/chat/slack-render.js';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import { syncIfDue } from '../../lib/ledger/job.js';
 import type { ChatTarget } from '../../lib/reply/delivery.js';
+import { expandMentions } from '../../lib/reply/mention.js';
 
 const PT_USAGE = 'USE1-Nova2.0Lite-ProvisionedThroughput-NoCommit-ModelUnits';
 
@@ -485,8 +487,8 @@ describe('budget ack (the Acknowledge button as a command, for Teams and the CLI
       deps: depsAt('2026-11-18T08:00:00Z'),
       caller: owner,
     });
-    expect(byOwner.reply.headline).toBe(
-      'aad-owner, an owner of search, acknowledged the search 50% budget alert for 2026-11 too.',
+    expect(renderText(byOwner.reply).split('\n')[0]).toBe(
+      '@aad-owner, an owner of search, acknowledged the search 50% budget alert for 2026-11 too.',
     );
     expect(byOwner.reply.visibility).toBe('in_channel');
     const alert = await getAlert(store, { team: 'search', month: '2026-11', sk: 'THRESHOLD#50' });
@@ -571,18 +573,18 @@ describe('acknowledgeAlertAction (the alert_ack button)', () => {
         "Only budget admins, the search team's owners and the members of its alert channel can acknowledge",
       );
       const first = await click('UALICE001');
-      expect(first?.reply.headline).toBe(
+      expect(expandMentions(first?.reply.headline ?? '', slackMention)).toBe(
         '<@UALICE001> acknowledged the search 50% budget alert for 2026-11.',
       );
       expect(first?.reply.visibility).toBe('in_channel');
       const second = await click('UBOB00001');
-      expect(second?.reply.headline).toBe(
+      expect(expandMentions(second?.reply.headline ?? '', slackMention)).toBe(
         '<@UALICE001> already acknowledged the search 50% budget alert for 2026-11 at Nov 18 06:00 UTC.',
       );
       expect(second?.reply.visibility).toBe('ephemeral');
       // The owner is not in the channel, and comes after Alice: still recorded, and said.
       const owner = await click('UOWNER001');
-      expect(owner?.reply.headline).toBe(
+      expect(expandMentions(owner?.reply.headline ?? '', slackMention)).toBe(
         '<@UOWNER001>, an owner of search, acknowledged the search 50% budget alert for 2026-11 too.',
       );
       const alert = await getAlert(store, parseAlertKey(value));

@@ -121,6 +121,22 @@ describe('Teams outgoing webhook: authentication', () => {
     expect(await getTeam(dynamo.store, 'search')).toBeUndefined();
   });
 
+  it('refuses a signed activity from another tenant when TEAMS_TENANT_ID is set, as the bot does', async () => {
+    const tenant = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const single = testDeps({
+      store: dynamo.store,
+      sources: createDemoSources(fixedClock(TEST_NOW)),
+      env: { TEAMS_WEBHOOK_SECRET: SECRET, TEAMS_TENANT_ID: tenant },
+    });
+    const { handler } = handlerFor({ deps: single });
+    const other = message('budget set search 1 channel C0SEARCH01', {
+      tenantId: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(await handler(teamsRequest(other, SECRET))).toEqual({ statusCode: 401, body: '' });
+    expect(await getTeam(dynamo.store, 'search')).toBeUndefined();
+    expect((await handler(teamsRequest(message('help', { tenantId: tenant }), SECRET))).statusCode).toBe(200);
+  });
+
   it('refuses a replayed request', async () => {
     const { handler } = handlerFor();
     const event = teamsRequest(message('help'), SECRET);

@@ -71,7 +71,7 @@ function expectWithinBlockKit(reply: Reply): void {
   const message = renderSlack(reply);
   expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
   expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
-  for (const block of message.blocks) {
+  for (const block of message.blocks as { text?: unknown; fields?: unknown }[]) {
     const text = (block.text as { text?: string } | undefined)?.text;
     if (text !== undefined) expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     const fields = block.fields as unknown[] | undefined;

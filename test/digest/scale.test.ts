@@ -108,7 +108,7 @@ describe('weekly digest at scale', () => {
     for (const m of [first, overview]) {
       const message = renderSlack(m);
       expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
-      for (const block of message.blocks) {
+      for (const block of message.blocks as { text?: unknown; fields?: unknown }[]) {
         const text = (block.text as { text?: string } | undefined)?.text;
         if (text !== undefined) expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
       }

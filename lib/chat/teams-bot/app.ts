@@ -27,21 +27,25 @@ import type { Deps } from '../../context.js';
 import { isUserError } from '../../errors.js';
 import type { ActionRequest } from '../../reply/actions.js';
 import type { Caller } from '../../reply/caller.js';
+import { stripTags } from '../../reply/markup.js';
+import { plainMentions, withoutMentionMarks } from '../../reply/mention.js';
 import { type Reply, simpleReply } from '../../reply/reply.js';
 import { baseConversationId, type ConversationReference } from '../../reply/teams-conversations.js';
 import { findAction } from '../actions.js';
-import {
-  callerOf,
-  commandContext,
-  errorReply,
-  hasSideEffects,
-  planCommand,
-  runFast,
-} from '../command-flow.js';
+import { commandContext, errorReply, hasSideEffects, planCommand, runFast } from '../command-flow.js';
 import type { HttpHandler, HttpResult } from '../http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from '../replay.js';
 import { renderTeams } from '../teams-render.js';
-import { headerOf, rawBodyOf } from '../verify.js';
+import {
+  badRequest,
+  checkTeamsRequest,
+  decodeTeamsText,
+  replayedAnswer,
+  type TeamsActivityBase,
+  type TeamsDoor,
+  teamsCallerOf,
+} from '../teams-request.js';
+import { headerOf } from '../verify.js';
 import { defaultInvokeWorker, type InvokeWorker } from '../worker.js';
 import { BotAuthError, verifyBotRequest, warmBotKeys } from './auth.js';
 import { type BotConnector, type ConversationAddress, createBotConnector } from './connector.js';
@@ -65,7 +69,7 @@ export interface TeamsBotOptions {
 }
 
 /** The fields of a Bot Framework activity the bot reads. */
-export interface BotActivity {
+export interface BotActivity extends TeamsActivityBase {
   type: string;
   id?: string;
   name?: string;
@@ -89,13 +93,8 @@ export interface BotActivity {
   membersRemoved?: { id?: string }[];
 }
 
-const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
 const OK: HttpResult = { statusCode: 200, body: '' };
-const BAD_REQUEST: HttpResult = {
-  statusCode: 400,
-  headers: { 'content-type': 'text/plain' },
-  body: 'Bad request: expected a Bot Framework activity.',
-};
+const BAD_REQUEST = badRequest('a Bot Framework activity');
 
 /** Parse a body; `undefined` when it is not an activity we can answer. */
 export function parseBotActivity(rawBody: string): BotActivity | undefined {
@@ -125,16 +124,6 @@ function claimedServiceUrl(rawBody: string): string | undefined {
   }
 }
 
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  '#39': "'",
-};
-
 /**
  * The command a person typed to the bot: the bot's `<at>…</at>` mention removed (other
  * mentions keep their names), markup dropped, entities decoded.
@@ -154,12 +143,9 @@ export function botCommandText(activity: Pick<BotActivity, 'text' | 'entities' |
   }
   // Without the mention entity, the first mention is the bot's (Teams puts it first).
   if (!stripped) text = text.replace(/<at>[^<]*<\/at>/i, ' ');
-  return text
-    .replace(/<\/?at>/gi, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_, name: string) => ENTITIES[name] ?? '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  // Not `/<[^>]+>/g` for the rest of the markup: that backtracks (quadratic) on text with
+  // many `<` and no `>`.
+  return withoutMentionMarks(decodeTeamsText(stripTags(text.replace(/<\/?at>/gi, ''), ' ')));
 }
 
 /** Where a conversation's reference is kept: a channel by its id (without the thread suffix). */
@@ -208,7 +194,7 @@ function invokeResponse(result: { message: string } | { card: Record<string, unk
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
 }
 
-const plain = (text: string) => text.replace(/[*`]/g, '');
+const plain = (text: string) => plainMentions(text).replace(/[*`]/g, '');
 
 function welcome(ref: ConversationReference): Reply {
   const where = ref.conversationType === 'personal' ? 'here' : 'in this conversation (mention @bedrock-cost)';
@@ -222,6 +208,274 @@ function welcome(ref: ConversationReference): Reply {
           `To make this the FinOps channel (the weekly overview of all teams, idle provisioned throughput): set *BEDROCK_COST_FINOPS_CHANNEL* to *teams:${ref.conversationId}*.`,
         ]),
   );
+}
+
+/** What the bot's steps share for one request. */
+interface BotRuntime {
+  deps: Deps;
+  invokeWorker: InvokeWorker;
+  fastBudgetMs: number;
+  connector: BotConnector;
+  /** Conversations whose reference this container has stored (one write per conversation). */
+  known: Set<string>;
+}
+
+const knownKey = (ref: ConversationReference) => `${ref.conversationId}|${ref.serviceUrl}`;
+
+/** Send, logging (not throwing) a failure: there is nobody else to tell. */
+async function post(
+  rt: BotRuntime,
+  address: ConversationAddress,
+  activity: Record<string, unknown> & { type: string },
+): Promise<boolean> {
+  try {
+    await rt.connector.send(address, activity);
+    return true;
+  } catch (error) {
+    rt.deps.log.error('teams bot: message not delivered', error);
+    return false;
+  }
+}
+
+/**
+ * Keep the conversation's reference fresh (once per conversation per container). A failure
+ * is logged, not fatal: the question is still answered.
+ */
+async function remember(rt: BotRuntime, activity: BotActivity): Promise<void> {
+  const ref = referenceOf(activity, rt.deps.clock.now());
+  if (rt.known.has(knownKey(ref))) return;
+  try {
+    const { saveConversation } = await import('../../reply/teams-conversations.js');
+    await saveConversation(rt.deps.store, ref);
+    rt.known.add(knownKey(ref));
+  } catch (error) {
+    rt.deps.log.error('teams bot: conversation reference not stored', error);
+  }
+}
+
+/** Answer a command line in a conversation: fast ones at once, slow ones through the worker. */
+async function answerCommand(
+  rt: BotRuntime,
+  text: string,
+  caller: Caller,
+  address: ConversationAddress,
+  key: string,
+): Promise<void> {
+  const ctx = commandContext(rt.deps, caller);
+  const plan = await planCommand(text, ctx);
+  if (plan.kind === 'invalid') {
+    await post(rt, address, botMessage(plan.reply));
+    return;
+  }
+  const handOff = async () => {
+    const shown = text.trim().replace(/\s+/g, ' ').slice(0, 80) || 'help';
+    await post(rt, address, { type: 'typing' });
+    await post(rt, address, {
+      type: 'message',
+      textFormat: 'plain',
+      text: `Working on "${shown}"… the answer will follow here in a few seconds.`,
+    });
+    await rt.invokeWorker({
+      kind: 'command',
+      id: key,
+      text,
+      caller,
+      replyTo: { kind: 'teams-bot', ...address },
+    });
+  };
+  if (plan.kind === 'slow') return handOff();
+  const reply = await runFast(plan, text, ctx, rt.fastBudgetMs);
+  if (reply === 'late') return handOff();
+  await post(rt, address, botMessage(reply));
+}
+
+/** How a button's answer is shown: a toast to the clicker, a post in the conversation, or a new card. */
+type ClickAnswer = 'toast' | 'post' | 'replace';
+
+/**
+ * Show a button's answer. An invoke (`Action.Execute`) answers in its HTTP response; a
+ * `message` click (`Action.Submit`) can only post in the conversation.
+ */
+async function respondToClick(
+  rt: BotRuntime,
+  activity: BotActivity,
+  address: ConversationAddress,
+  reply: Reply,
+  kind: ClickAnswer,
+): Promise<HttpResult> {
+  const isInvoke = activity.type === 'invoke';
+  if (isInvoke && kind === 'replace')
+    return invokeResponse({ card: renderTeams(reply, { interactive: true }) });
+  if (isInvoke && kind === 'toast') return invokeResponse({ message: plain(reply.headline) });
+  await post(rt, address, botMessage(reply));
+  return isInvoke ? invokeResponse({ message: plain(reply.headline) }) : OK;
+}
+
+/** Run a button's handler; the result goes back as the invoke's answer or into the conversation. */
+async function click(
+  rt: BotRuntime,
+  activity: BotActivity,
+  button: { id: string; value: string },
+  caller: Caller,
+  key: string,
+): Promise<HttpResult> {
+  // Answers go under the card's message (its thread in a channel).
+  const cardMessageId = activity.replyToId;
+  const address: ConversationAddress = {
+    serviceUrl: activity.serviceUrl,
+    conversationId: activity.conversation.id,
+    ...(cardMessageId ? { replyToId: cardMessageId } : {}),
+  };
+  const respond = (reply: Reply, kind: ClickAnswer) => respondToClick(rt, activity, address, reply, kind);
+  const handler = await findAction(button.id);
+  if (!handler) {
+    return respond(
+      simpleReply('That button is no longer available. Type @bedrock-cost help for what I can do.'),
+      'toast',
+    );
+  }
+  const request: ActionRequest = {
+    id: button.id,
+    value: button.value,
+    deps: rt.deps,
+    caller,
+    message: {
+      channel: baseConversationId(activity.conversation.id),
+      ...(cardMessageId ? { ts: cardMessageId } : {}),
+    },
+    runCommand: (text) => answerCommand(rt, text, caller, address, `${key}:${button.id}`),
+  };
+  try {
+    const result = await handler(request);
+    if (!result) return activity.type === 'invoke' ? invokeResponse({ message: 'On it.' }) : OK;
+    if (result.replaceOriginal) return respond(result.reply, 'replace');
+    // Teams has no "only you can see this": what Slack shows the clicker alone is the invoke's
+    // answer; what it shows the channel is posted in the conversation.
+    return respond(result.reply, result.reply.visibility === 'in_channel' ? 'post' : 'toast');
+  } catch (error) {
+    if (!isUserError(error))
+      rt.deps.log.error('teams bot: button handler failed', { action: button.id }, error);
+    return respond(errorReply(error), 'toast');
+  }
+}
+
+/** Was the bot added to (or removed from) the conversation by this membership activity? */
+function membershipChange(activity: BotActivity): { added: boolean; removed: boolean } {
+  const botId = activity.recipient?.id;
+  if (activity.type === 'installationUpdate') {
+    return {
+      added: activity.action === 'add' || activity.action === 'add-upgrade',
+      removed: activity.action === 'remove',
+    };
+  }
+  return {
+    added: Boolean(botId && activity.membersAdded?.some((m) => m.id === botId)),
+    removed: Boolean(botId && activity.membersRemoved?.some((m) => m.id === botId)),
+  };
+}
+
+/** The bot added to or removed from a team or chat: its reference stored or deleted, a welcome. */
+async function membership(rt: BotRuntime, activity: BotActivity): Promise<HttpResult> {
+  const { deps } = rt;
+  const { added, removed } = membershipChange(activity);
+  const ref = referenceOf(activity, deps.clock.now());
+  const conversations = await import('../../reply/teams-conversations.js');
+  if (removed) {
+    await conversations.deleteConversation(deps.store, ref.conversationId);
+    rt.known.delete(knownKey(ref));
+    deps.log.info('teams bot removed from a conversation', { conversation: ref.conversationId });
+    return OK;
+  }
+  if (!added) return OK;
+  await conversations.saveConversation(deps.store, ref);
+  rt.known.add(knownKey(ref));
+  deps.log.info('teams bot added to a conversation', {
+    conversation: ref.conversationId,
+    type: ref.conversationType,
+  });
+  // Teams sends both activities for one install: welcome once.
+  if (activity.type === 'conversationUpdate') {
+    await post(
+      rt,
+      { serviceUrl: ref.serviceUrl, conversationId: ref.conversationId },
+      botMessage(welcome(ref)),
+    );
+  }
+  return OK;
+}
+
+/**
+ * The bot's checks (`teams-request.ts`): the Bot Connector's JWT (signature, issuer,
+ * audience = `TEAMS_APP_ID`, expiry, the `serviceUrl` the body claims), an activity.
+ */
+function botDoor(deps: Deps, options: TeamsBotOptions, nowMs: () => number): TeamsDoor<BotActivity> {
+  const { config } = deps;
+  return {
+    name: 'teams bot',
+    credential: { setting: 'TEAMS_APP_ID', value: config.TEAMS_APP_ID },
+    authenticate: async (rawBody, event) => {
+      try {
+        await verifyBotRequest(headerOf(event, 'authorization'), claimedServiceUrl(rawBody), {
+          appId: config.TEAMS_APP_ID ?? '',
+          openIdUrl: config.BOTFRAMEWORK_OPENID_URL,
+          nowMs,
+          fetch: options.fetch,
+        });
+        return undefined;
+      } catch (error) {
+        if (error instanceof BotAuthError) return error.message;
+        deps.log.error('teams bot: token check failed', error);
+        return 'token check failed';
+      }
+    },
+    parse: parseBotActivity,
+    badRequest: BAD_REQUEST,
+  };
+}
+
+/** What a verified activity asks for: a button click, a command line, or neither. */
+interface BotRequest {
+  activity: BotActivity;
+  button: { id: string; value: string } | undefined;
+  text: string;
+  /** Could answering it change or start something? Then its replay check also goes to the table. */
+  durable: boolean;
+}
+
+async function readBotRequest(deps: Deps, activity: BotActivity, caller: Caller): Promise<BotRequest> {
+  const button = activity.type === 'invoke' || activity.type === 'message' ? clickOf(activity) : undefined;
+  const text = activity.type === 'message' && !button ? botCommandText(activity) : '';
+  let durable = activity.type !== 'message' || Boolean(button);
+  if (!durable) durable = hasSideEffects(await planCommand(text, commandContext(deps, caller)));
+  return { activity, button, text, durable };
+}
+
+/** Route a new (claimed) activity: membership, a click, a command; anything else is 200. */
+async function routeBotRequest(
+  rt: BotRuntime,
+  request: BotRequest,
+  caller: Caller,
+  key: string,
+): Promise<HttpResult> {
+  const { activity, button, text, durable } = request;
+  if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
+    return membership(rt, activity);
+  }
+  if (button) {
+    await remember(rt, activity);
+    return click(rt, activity, button, caller, key);
+  }
+  if (activity.type !== 'message') return OK;
+  // A question that touches the table anyway (a budget change, a slow command) refreshes the
+  // reference; a quick answer (help, estimate, prices) stays off DynamoDB, as in Slack.
+  if (durable) await remember(rt, activity);
+  const address: ConversationAddress = {
+    serviceUrl: activity.serviceUrl,
+    conversationId: activity.conversation.id,
+    ...(activity.id ? { replyToId: activity.id } : {}),
+  };
+  await answerCommand(rt, text, caller, address, key);
+  return OK;
 }
 
 /**
@@ -239,133 +493,7 @@ export function createTeamsBotHandler(
   const invokeWorker = options.invokeWorker ?? defaultInvokeWorker(getDeps);
   const fastBudgetMs = options.fastBudgetMs ?? 2000;
   let guard = options.replayGuard;
-  /** Conversations whose reference this container has stored (one write per conversation). */
   const known = new Set<string>();
-
-  const connectorOf = (deps: Deps): BotConnector =>
-    createBotConnector(deps.config, { fetch: options.fetch, nowMs });
-
-  /** Send, logging (not throwing) a failure: there is nobody else to tell. */
-  async function post(
-    deps: Deps,
-    address: ConversationAddress,
-    activity: Record<string, unknown> & { type: string },
-  ) {
-    try {
-      await connectorOf(deps).send(address, activity);
-      return true;
-    } catch (error) {
-      deps.log.error('teams bot: message not delivered', error);
-      return false;
-    }
-  }
-
-  /**
-   * Keep the conversation's reference fresh (once per conversation per container). A failure
-   * is logged, not fatal: the question is still answered.
-   */
-  async function remember(deps: Deps, activity: BotActivity): Promise<void> {
-    const ref = referenceOf(activity, deps.clock.now());
-    if (known.has(`${ref.conversationId}|${ref.serviceUrl}`)) return;
-    try {
-      const { saveConversation } = await import('../../reply/teams-conversations.js');
-      await saveConversation(deps.store, ref);
-      known.add(`${ref.conversationId}|${ref.serviceUrl}`);
-    } catch (error) {
-      deps.log.error('teams bot: conversation reference not stored', error);
-    }
-  }
-
-  /** Answer a command line in a conversation: fast ones at once, slow ones through the worker. */
-  async function answerCommand(
-    deps: Deps,
-    text: string,
-    caller: Caller,
-    address: ConversationAddress,
-    key: string,
-  ): Promise<void> {
-    const ctx = commandContext(deps, caller);
-    const plan = await planCommand(text, ctx);
-    if (plan.kind === 'invalid') {
-      await post(deps, address, botMessage(plan.reply));
-      return;
-    }
-    const handOff = async () => {
-      const shown = text.trim().replace(/\s+/g, ' ').slice(0, 80) || 'help';
-      await post(deps, address, { type: 'typing' });
-      await post(deps, address, {
-        type: 'message',
-        textFormat: 'plain',
-        text: `Working on "${shown}"… the answer will follow here in a few seconds.`,
-      });
-      await invokeWorker({
-        kind: 'command',
-        id: key,
-        text,
-        caller,
-        replyTo: { kind: 'teams-bot', ...address },
-      });
-    };
-    if (plan.kind === 'slow') return handOff();
-    const reply = await runFast(plan, text, ctx, fastBudgetMs);
-    if (reply === 'late') return handOff();
-    await post(deps, address, botMessage(reply));
-  }
-
-  /** Run a button's handler; the result goes back as the invoke's answer or into the conversation. */
-  async function click(
-    deps: Deps,
-    activity: BotActivity,
-    button: { id: string; value: string },
-    caller: Caller,
-    key: string,
-  ): Promise<HttpResult> {
-    const isInvoke = activity.type === 'invoke';
-    // Answers go under the card's message (its thread in a channel).
-    const cardMessageId = activity.replyToId;
-    const address: ConversationAddress = {
-      serviceUrl: activity.serviceUrl,
-      conversationId: activity.conversation.id,
-      ...(cardMessageId ? { replyToId: cardMessageId } : {}),
-    };
-    const respond = async (reply: Reply, kind: 'toast' | 'post' | 'replace'): Promise<HttpResult> => {
-      if (isInvoke && kind === 'replace')
-        return invokeResponse({ card: renderTeams(reply, { interactive: true }) });
-      if (isInvoke && kind === 'toast') return invokeResponse({ message: plain(reply.headline) });
-      await post(deps, address, botMessage(reply));
-      return isInvoke ? invokeResponse({ message: plain(reply.headline) }) : OK;
-    };
-    const handler = await findAction(button.id);
-    if (!handler) {
-      return respond(
-        simpleReply('That button is no longer available. Type @bedrock-cost help for what I can do.'),
-        'toast',
-      );
-    }
-    const request: ActionRequest = {
-      id: button.id,
-      value: button.value,
-      deps,
-      caller,
-      message: {
-        channel: baseConversationId(activity.conversation.id),
-        ...(cardMessageId ? { ts: cardMessageId } : {}),
-      },
-      runCommand: (text) => answerCommand(deps, text, caller, address, `${key}:${button.id}`),
-    };
-    try {
-      const result = await handler(request);
-      if (!result) return isInvoke ? invokeResponse({ message: 'On it.' }) : OK;
-      if (result.replaceOriginal) return respond(result.reply, 'replace');
-      // Teams has no "only you can see this": what Slack shows the clicker alone is the invoke's
-      // answer; what it shows the channel is posted in the conversation.
-      return respond(result.reply, result.reply.visibility === 'in_channel' ? 'post' : 'toast');
-    } catch (error) {
-      if (!isUserError(error))
-        deps.log.error('teams bot: button handler failed', { action: button.id }, error);
-      return respond(errorReply(error), 'toast');
-    }
-  }
 
   return async (event, _context?: Context) => {
     // A cold start's requests overlap (bench/teams-bot-cold-start.ts): the Bot Framework's
@@ -382,113 +510,34 @@ export function createTeamsBotHandler(
     } catch {
       return { statusCode: 500, body: '' };
     }
-    const { config } = deps;
-    if (!config.TEAMS_APP_ID) {
-      deps.log.error('TEAMS_APP_ID is not set: refusing every Teams bot request');
-      return EMPTY_401;
+    const connector = createBotConnector(deps.config, { fetch: options.fetch, nowMs });
+    if (deps.config.TEAMS_APP_ID) {
+      warmBotKeys(deps.config.BOTFRAMEWORK_OPENID_URL, { nowMs, fetch: options.fetch });
+      connector.warm();
     }
-    warmBotKeys(config.BOTFRAMEWORK_OPENID_URL, { nowMs, fetch: options.fetch });
-    connectorOf(deps).warm();
-    const rawBody = rawBodyOf(event);
-    try {
-      await verifyBotRequest(headerOf(event, 'authorization'), claimedServiceUrl(rawBody), {
-        appId: config.TEAMS_APP_ID,
-        openIdUrl: config.BOTFRAMEWORK_OPENID_URL,
-        nowMs,
-        fetch: options.fetch,
-      });
-    } catch (error) {
-      if (error instanceof BotAuthError) deps.log.warn(`teams bot request refused: ${error.message}`);
-      else deps.log.error('teams bot: token check failed', error);
-      return EMPTY_401;
-    }
-    const activity = parseBotActivity(rawBody);
-    if (!activity) return BAD_REQUEST;
-    const tenant = activity.conversation.tenantId ?? activity.channelData?.tenant?.id;
-    if (config.TEAMS_TENANT_ID && tenant !== config.TEAMS_TENANT_ID) {
-      deps.log.warn('teams bot request refused: another tenant');
-      return EMPTY_401;
-    }
+    const door = botDoor(deps, options, nowMs);
+    const gate = await checkTeamsRequest(deps, event, door);
+    if (!gate.ok) return gate.answer;
+    const { activity, rawBody } = gate;
 
     const key = requestKey('teams-bot', activity.type, activity.id ?? '', activity.conversation.id, rawBody);
     guard ??= createReplayGuard(async () => (await getDeps()).store, nowMs);
-    const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
-    const caller = callerOf(config, 'teams', userId, {
-      channelId: referenceOf(activity, deps.clock.now()).conversationId,
-      userName: activity.from?.name,
-    });
-
+    const caller = teamsCallerOf(
+      deps.config,
+      activity,
+      referenceOf(activity, deps.clock.now()).conversationId,
+    );
+    const rt: BotRuntime = { deps, invokeWorker, fastBudgetMs, connector, known };
     try {
-      const button =
-        activity.type === 'invoke' || activity.type === 'message' ? clickOf(activity) : undefined;
       if (activity.type === 'invoke' && activity.name !== 'adaptiveCard/action') return OK;
-      const text = activity.type === 'message' && !button ? botCommandText(activity) : '';
-      let durable = activity.type !== 'message' || Boolean(button);
-      if (!durable) durable = hasSideEffects(await planCommand(text, commandContext(deps, caller)));
-      if (!(await guard.claim(key, { durable }))) {
-        deps.log.warn('teams bot request refused: replayed');
-        return EMPTY_401;
-      }
-
-      if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
-        return await membership(deps, activity);
-      }
-      if (button) {
-        await remember(deps, activity);
-        return await click(deps, activity, button, caller, key);
-      }
-      if (activity.type !== 'message') return OK;
-      // A question that touches the table anyway (a budget change, a slow command) refreshes the
-      // reference; a quick answer (help, estimate, prices) stays off DynamoDB, as in Slack.
-      if (durable) await remember(deps, activity);
-      const address: ConversationAddress = {
-        serviceUrl: activity.serviceUrl,
-        conversationId: activity.conversation.id,
-        ...(activity.id ? { replyToId: activity.id } : {}),
-      };
-      await answerCommand(deps, text, caller, address, key);
-      return OK;
+      const request = await readBotRequest(deps, activity, caller);
+      const replayed = await replayedAnswer(deps, guard, door, key, request.durable);
+      if (replayed) return replayed;
+      return await routeBotRequest(rt, request, caller, key);
     } catch (error) {
       deps.log.error('teams bot handler failed', error);
       if (activity.type === 'invoke') return invokeResponse({ message: plain(errorReply(error).headline) });
       return OK;
     }
   };
-
-  /** The bot added to or removed from a team or chat. */
-  async function membership(deps: Deps, activity: BotActivity): Promise<HttpResult> {
-    const botId = activity.recipient?.id;
-    const added =
-      activity.type === 'installationUpdate'
-        ? activity.action === 'add' || activity.action === 'add-upgrade'
-        : Boolean(botId && activity.membersAdded?.some((m) => m.id === botId));
-    const removed =
-      activity.type === 'installationUpdate'
-        ? activity.action === 'remove'
-        : Boolean(botId && activity.membersRemoved?.some((m) => m.id === botId));
-    const ref = referenceOf(activity, deps.clock.now());
-    const conversations = await import('../../reply/teams-conversations.js');
-    if (removed) {
-      await conversations.deleteConversation(deps.store, ref.conversationId);
-      known.delete(`${ref.conversationId}|${ref.serviceUrl}`);
-      deps.log.info('teams bot removed from a conversation', { conversation: ref.conversationId });
-      return OK;
-    }
-    if (!added) return OK;
-    await conversations.saveConversation(deps.store, ref);
-    known.add(`${ref.conversationId}|${ref.serviceUrl}`);
-    deps.log.info('teams bot added to a conversation', {
-      conversation: ref.conversationId,
-      type: ref.conversationType,
-    });
-    // Teams sends both activities for one install: welcome once.
-    if (activity.type === 'conversationUpdate') {
-      await post(
-        deps,
-        { serviceUrl: ref.serviceUrl, conversationId: ref.conversationId },
-        botMessage(welcome(ref)),
-      );
-    }
-    return OK;
-  }
 }

@@ -97,6 +97,167 @@ export interface BotConnector {
   warm(): void;
 }
 
+/** What the connector's steps share: the app's settings and its I/O. */
+interface ConnectorContext {
+  config: Config;
+  doFetch: BotFetch;
+  nowMs: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** A token for the app: the cached one, the one being requested, or a new one. */
+async function connectorToken(cx: ConnectorContext): Promise<string> {
+  const appId = cx.config.TEAMS_APP_ID;
+  const secret = cx.config.TEAMS_APP_PASSWORD;
+  if (!appId || !secret) {
+    throw new DeliveryError('teams bot: TEAMS_APP_ID and TEAMS_APP_PASSWORD are not set', {
+      retryable: false,
+    });
+  }
+  const url = tokenUrlOf(cx.config);
+  const key = `${url}|${appId}`;
+  const cached = tokens.get(key);
+  if (cached && cached.until > cx.nowMs()) return cached.token;
+  const inFlight = pending.get(key);
+  if (inFlight) return inFlight;
+  const request = requestToken(cx, url, key, appId, secret).finally(() => pending.delete(key));
+  pending.set(key, request);
+  return request;
+}
+
+/** The client-credentials grant at the token endpoint; the token is cached for the container. */
+async function requestToken(
+  cx: ConnectorContext,
+  url: string,
+  key: string,
+  appId: string,
+  secret: string,
+): Promise<string> {
+  let response: BotResponse;
+  try {
+    response = await cx.doFetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: appId,
+        client_secret: secret,
+        scope: TOKEN_SCOPE,
+      }).toString(),
+      timeoutMs: 10_000,
+    });
+  } catch (error) {
+    throw new DeliveryError('teams bot: token endpoint unreachable', { retryable: true, cause: error });
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    access_token?: unknown;
+    expires_in?: unknown;
+  };
+  if (!response.ok || typeof body.access_token !== 'string') {
+    // 400/401: a wrong app ID or secret will not fix itself.
+    throw new DeliveryError(`teams bot: token endpoint answered HTTP ${response.status}`, {
+      retryable: response.status >= 500 || response.status === 429,
+    });
+  }
+  const lifetime = Number(body.expires_in);
+  const until =
+    cx.nowMs() + (Number.isFinite(lifetime) && lifetime > 0 ? lifetime * 1000 : 3600_000) - TOKEN_MARGIN_MS;
+  tokens.set(key, { token: body.access_token, until });
+  return body.access_token;
+}
+
+/** `BotConnector.warm`: start getting a token when none is cached or coming. */
+function warmToken(cx: ConnectorContext): void {
+  const { config } = cx;
+  if (!config.TEAMS_APP_ID || !config.TEAMS_APP_PASSWORD) return;
+  const key = `${tokenUrlOf(config)}|${config.TEAMS_APP_ID}`;
+  const cached = tokens.get(key);
+  if ((cached && cached.until > cx.nowMs()) || pending.has(key)) return;
+  const failedAt = warmFailedAt.get(key);
+  if (failedAt !== undefined && Date.now() - failedAt < WARM_RETRY_MS) return;
+  connectorToken(cx).catch(() => warmFailedAt.set(key, Date.now()));
+}
+
+/** Where an activity is posted: a new message in the conversation, or a reply to one. */
+function activitiesUrl(address: ConversationAddress): string {
+  const base = address.serviceUrl.replace(/\/+$/, '');
+  const conversation = encodeURIComponent(address.conversationId);
+  return address.replyToId
+    ? `${base}/v3/conversations/${conversation}/activities/${encodeURIComponent(address.replyToId)}`
+    : `${base}/v3/conversations/${conversation}/activities`;
+}
+
+/** The new activity's id from a successful answer, when it has one. */
+function sentId(text: string): { id?: string } {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return typeof id === 'string' ? { id } : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * What to do after a refused attempt: try again (after a wait), or fail. A 401 on the first
+ * attempt is a token revoked early: the cache is cleared and a fresh token asked for once.
+ */
+function afterRefusal(response: BotResponse, attempt: number): { waitMs?: number } | DeliveryError {
+  if (response.status === 401 && attempt === 0) {
+    tokens.clear();
+    return {};
+  }
+  if ((response.status === 429 || response.status >= 500) && attempt < 2) {
+    const after = Number(response.headers.get('retry-after'));
+    const wait = Number.isFinite(after) && after >= 0 ? after : 0.5 * 2 ** attempt;
+    if (wait > 10) return new DeliveryError(`teams bot: throttled for ${wait}s`, { retryable: true });
+    return { waitMs: wait * 1000 };
+  }
+  // 403/404: the bot was removed from the conversation (or never in it).
+  return new DeliveryError(`teams bot: Bot Connector answered HTTP ${response.status}`, {
+    retryable: response.status === 429 || response.status >= 500,
+  });
+}
+
+/** `BotConnector.send`: post to an allowed Bot Connector, retrying what may pass later. */
+async function sendActivity(
+  cx: ConnectorContext,
+  address: ConversationAddress,
+  activity: OutgoingActivity,
+): Promise<{ id?: string }> {
+  if (!isAllowedServiceUrl(address.serviceUrl, cx.config.BOTFRAMEWORK_SERVICE_HOSTS)) {
+    throw new DeliveryError('teams bot: serviceUrl is not a Bot Connector host', { retryable: false });
+  }
+  const url = activitiesUrl(address);
+  const body = JSON.stringify({
+    ...activity,
+    conversation: { id: address.conversationId },
+    ...(address.replyToId ? { replyToId: address.replyToId } : {}),
+  });
+  for (let attempt = 0; ; attempt++) {
+    let response: BotResponse;
+    try {
+      response = await cx.doFetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await connectorToken(cx)}`, 'content-type': 'application/json' },
+        body,
+        timeoutMs: 10_000,
+      });
+    } catch (error) {
+      if (error instanceof DeliveryError) throw error;
+      if (attempt < 2) {
+        await cx.sleep(500 * 2 ** attempt);
+        continue;
+      }
+      throw new DeliveryError('teams bot: Bot Connector unreachable', { retryable: true, cause: error });
+    }
+    const text = await response.text();
+    if (response.ok) return sentId(text);
+    const next = afterRefusal(response, attempt);
+    if (next instanceof DeliveryError) throw next;
+    if (next.waitMs !== undefined) await cx.sleep(next.waitMs);
+  }
+}
+
 /**
  * A Bot Connector client for the configured app.
  *
@@ -105,132 +266,14 @@ export interface BotConnector {
  * await connector.send({ serviceUrl, conversationId, replyToId: activity.id }, { type: 'typing' });
  */
 export function createBotConnector(config: Config, options: ConnectorOptions = {}): BotConnector {
-  const doFetch = options.fetch ?? botFetch;
-  const nowMs = options.nowMs ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
-
-  async function token(): Promise<string> {
-    const appId = config.TEAMS_APP_ID;
-    const secret = config.TEAMS_APP_PASSWORD;
-    if (!appId || !secret) {
-      throw new DeliveryError('teams bot: TEAMS_APP_ID and TEAMS_APP_PASSWORD are not set', {
-        retryable: false,
-      });
-    }
-    const url = tokenUrlOf(config);
-    const key = `${url}|${appId}`;
-    const cached = tokens.get(key);
-    if (cached && cached.until > nowMs()) return cached.token;
-    const inFlight = pending.get(key);
-    if (inFlight) return inFlight;
-    const request = requestToken(url, key, appId, secret).finally(() => pending.delete(key));
-    pending.set(key, request);
-    return request;
-  }
-
-  async function requestToken(url: string, key: string, appId: string, secret: string): Promise<string> {
-    let response: BotResponse;
-    try {
-      response = await doFetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: appId,
-          client_secret: secret,
-          scope: TOKEN_SCOPE,
-        }).toString(),
-        timeoutMs: 10_000,
-      });
-    } catch (error) {
-      throw new DeliveryError('teams bot: token endpoint unreachable', { retryable: true, cause: error });
-    }
-    const body = (await response.json().catch(() => ({}))) as {
-      access_token?: unknown;
-      expires_in?: unknown;
-    };
-    if (!response.ok || typeof body.access_token !== 'string') {
-      // 400/401: a wrong app ID or secret will not fix itself.
-      throw new DeliveryError(`teams bot: token endpoint answered HTTP ${response.status}`, {
-        retryable: response.status >= 500 || response.status === 429,
-      });
-    }
-    const lifetime = Number(body.expires_in);
-    const until =
-      nowMs() + (Number.isFinite(lifetime) && lifetime > 0 ? lifetime * 1000 : 3600_000) - TOKEN_MARGIN_MS;
-    tokens.set(key, { token: body.access_token, until });
-    return body.access_token;
-  }
-
+  const cx: ConnectorContext = {
+    config,
+    doFetch: options.fetch ?? botFetch,
+    nowMs: options.nowMs ?? Date.now,
+    sleep: options.sleep ?? defaultSleep,
+  };
   return {
-    warm() {
-      if (!config.TEAMS_APP_ID || !config.TEAMS_APP_PASSWORD) return;
-      const key = `${tokenUrlOf(config)}|${config.TEAMS_APP_ID}`;
-      const cached = tokens.get(key);
-      if ((cached && cached.until > nowMs()) || pending.has(key)) return;
-      const failedAt = warmFailedAt.get(key);
-      if (failedAt !== undefined && Date.now() - failedAt < WARM_RETRY_MS) return;
-      token().catch(() => warmFailedAt.set(key, Date.now()));
-    },
-    async send(address, activity) {
-      if (!isAllowedServiceUrl(address.serviceUrl, config.BOTFRAMEWORK_SERVICE_HOSTS)) {
-        throw new DeliveryError('teams bot: serviceUrl is not a Bot Connector host', { retryable: false });
-      }
-      const base = address.serviceUrl.replace(/\/+$/, '');
-      const conversation = encodeURIComponent(address.conversationId);
-      const url = address.replyToId
-        ? `${base}/v3/conversations/${conversation}/activities/${encodeURIComponent(address.replyToId)}`
-        : `${base}/v3/conversations/${conversation}/activities`;
-      const body = JSON.stringify({
-        ...activity,
-        conversation: { id: address.conversationId },
-        ...(address.replyToId ? { replyToId: address.replyToId } : {}),
-      });
-      for (let attempt = 0; ; attempt++) {
-        let response: BotResponse;
-        try {
-          response = await doFetch(url, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
-            body,
-            timeoutMs: 10_000,
-          });
-        } catch (error) {
-          if (error instanceof DeliveryError) throw error;
-          if (attempt < 2) {
-            await sleep(500 * 2 ** attempt);
-            continue;
-          }
-          throw new DeliveryError('teams bot: Bot Connector unreachable', { retryable: true, cause: error });
-        }
-        const text = await response.text();
-        if (response.ok) {
-          try {
-            const id = (JSON.parse(text) as { id?: unknown }).id;
-            return typeof id === 'string' ? { id } : {};
-          } catch {
-            return {};
-          }
-        }
-        if (response.status === 401 && attempt === 0) {
-          // A token revoked early: get a fresh one once.
-          tokens.clear();
-          continue;
-        }
-        if ((response.status === 429 || response.status >= 500) && attempt < 2) {
-          const after = Number(response.headers.get('retry-after'));
-          const wait = Number.isFinite(after) && after >= 0 ? after : 0.5 * 2 ** attempt;
-          if (wait > 10) {
-            throw new DeliveryError(`teams bot: throttled for ${wait}s`, { retryable: true });
-          }
-          await sleep(wait * 1000);
-          continue;
-        }
-        // 403/404: the bot was removed from the conversation (or never in it).
-        throw new DeliveryError(`teams bot: Bot Connector answered HTTP ${response.status}`, {
-          retryable: response.status === 429 || response.status >= 500,
-        });
-      }
-    },
+    warm: () => warmToken(cx),
+    send: (address, activity) => sendActivity(cx, address, activity),
   };
 }

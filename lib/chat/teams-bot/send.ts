@@ -9,6 +9,7 @@
 import type { Config } from '../../config.js';
 import type { ChatTarget, DeliveryReceipt } from '../../reply/delivery.js';
 import { DeliveryError } from '../../reply/delivery.js';
+import { plainMentions } from '../../reply/mention.js';
 import { type Reply, simpleReply } from '../../reply/reply.js';
 import { renderTeams, teamsAttachment } from '../teams-render.js';
 import { renderText } from '../text.js';
@@ -24,7 +25,7 @@ export function botMessage(reply: Reply): OutgoingActivity {
   return {
     type: 'message',
     // Shown in notifications and the chat list, where a card alone says "sent a card".
-    summary: reply.headline.replace(/[*`]/g, '').slice(0, 200),
+    summary: plainMentions(reply.headline).replace(/[*`]/g, '').slice(0, 200),
     attachments: [teamsAttachment(renderTeams(reply, { interactive: true }))],
   };
 }
