@@ -4,6 +4,7 @@
  * Ratios (to an empty Node.js process, to a budget) are the headline figures: absolute
  * milliseconds depend on the machine, ratios much less.
  */
+import { spawn } from 'node:child_process';
 
 /** One line of the bench table. */
 export interface BenchRow {
@@ -105,6 +106,30 @@ export async function sampleCpu(
     own.push(Math.min(wall[i]!, cpu[i]!));
   }
   return { wall, cpu, own };
+}
+
+/**
+ * Milliseconds for a fresh `node` process to run `script` to exit, spawned asynchronously
+ * so this process can serve local AWS / Bot Framework servers meanwhile.
+ */
+export function timeNodeAsync(script: string, env: Record<string, string>): Promise<number> {
+  const started = process.hrtime.bigint();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [script], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => {
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) fail(new Error(`${script} failed: ${stderr}`));
+      else done(elapsed);
+    });
+  });
 }
 
 /** `1.23 ms`, `12 ms`, `1.4 s`. */
