@@ -124,113 +124,129 @@ export interface BundleFigures {
   bytes: Record<string, number>;
 }
 
+/** Each function's zip unpacked under `scratch`, with its size rows. */
+function unpackAndSize(dir: string, reused: boolean, scratch: string) {
+  const rows: BenchRow[] = [];
+  const bytes: Record<string, number> = {};
+  const files: Record<string, string> = {};
+  for (const fn of FUNCTIONS) {
+    const zip = join(dir, `${fn}.zip`);
+    const entries = readZip(zip);
+    for (const entry of entries) {
+      const out = join(scratch, 'unpacked', fn, entry.name);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, entry.data);
+    }
+    const main = entries.find((e) => e.name === `functions/${fn}.mjs`);
+    if (!main) throw new Error(`${fn}.zip has no functions/${fn}.mjs`);
+    files[fn] = join(scratch, 'unpacked', fn, main.name);
+    const unpacked = entries.reduce((n, e) => n + e.data.length, 0);
+    bytes[fn] = unpacked;
+    const zipBytes = statSync(zip).size;
+    const eager = eagerBytes(files[fn]);
+    const row = {
+      section: 'bundles',
+      name: `${fn}: package unpacked (zip)`,
+      value: `${kb(unpacked)} (${kb(zipBytes)})`,
+      raw: unpacked / 1024,
+      note: `${entries.length === 1 ? '1 file' : `${entries.length} files, ${kb(eager)} of code loaded at start (entry + static imports), the rest on demand`}; ${reused ? '.serverless/ (fresh)' : 'osls package, dev stage'}`,
+    };
+    // The < 800 KB target is about what a cold start loads: the whole file when the
+    // package is one file; the entry and its static imports when it is code-split.
+    const split = fn === 'slack-events' && entries.length > 1;
+    rows.push(fn === 'slack-events' && !split ? rowWithTarget(row, 800, '< 800 KB') : { ...row, target: '' });
+    if (split)
+      rows.push(
+        rowWithTarget(
+          {
+            section: 'bundles',
+            name: 'slack-events: loaded at start (entry + static imports)',
+            value: kb(eager),
+            raw: eager / 1024,
+            note: 'code-split package: chunks behind import() load only when a path needs them',
+          },
+          800,
+          '< 800 KB',
+        ),
+      );
+  }
+  return { rows, bytes, files };
+}
+
+/** Each bundle's module load in fresh processes, interleaved with an empty one: the medians. */
+function moduleLoads(files: Record<string, string>, scratch: string, rounds: number) {
+  const scripts: Record<string, string> = {};
+  const empty = join(scratch, 'empty.mjs');
+  writeFileSync(empty, '');
+  for (const fn of FUNCTIONS) {
+    scripts[fn] = join(scratch, `load-${fn}.mjs`);
+    writeFileSync(
+      scripts[fn],
+      `const m = await import(${JSON.stringify(files[fn])});\nif (typeof m.handler !== 'function') process.exit(3);\n`,
+    );
+  }
+  progress(`bundles: cold loads, ${rounds} interleaved rounds`);
+  // Warm the file system cache; also proves each bundle loads.
+  for (const fn of FUNCTIONS) timeNode(scripts[fn]!, LAMBDA_ENV);
+  const samples: Record<string, number[]> = { empty: [] };
+  for (const fn of FUNCTIONS) samples[fn] = [];
+  for (let r = 0; r < rounds; r++) {
+    samples.empty!.push(timeNode(empty, {}));
+    for (const fn of FUNCTIONS) samples[fn]!.push(timeNode(scripts[fn]!, LAMBDA_ENV));
+  }
+  const base = median(samples.empty!);
+  const emptyRow: BenchRow = {
+    section: 'cold start',
+    name: 'empty node process (the unit)',
+    value: '1.00x',
+    raw: 1,
+    target: '',
+    note: `median ${ms(base)} of ${samples.empty!.length}`,
+  };
+  const loadRows = FUNCTIONS.map((fn): BenchRow => {
+    const ratio = median(samples[fn]!) / base;
+    return {
+      section: 'cold start',
+      name: `${fn}: module load`,
+      value: `${ratio.toFixed(2)}x`,
+      raw: ratio,
+      target: '',
+      note: `median ${ms(median(samples[fn]!))} of ${rounds}`,
+    };
+  });
+  return { emptyRow, loadRows };
+}
+
+/**
+ * The answered cold starts: Slack's `help` as deployed (secrets from a local SSM server)
+ * and the Teams bot's, each in a loop of its own that serves local servers meanwhile.
+ */
+async function answeredColdStarts(files: Record<string, string>, scratch: string, rounds: number) {
+  progress(`bundles: Slack's and the Teams bot's answered cold starts, ${rounds} rounds each`);
+  const ssm = await startLocalSsm(SLACK_SSM_PARAMETERS);
+  try {
+    const slack = await slackColdStart(files['slack-events']!, scratch, rounds, ssm, LAMBDA_ENV);
+    const { teamsBotColdStart } = await import('./teams-bot-cold-start.js');
+    return [
+      ...slack.rows,
+      ...(await teamsBotColdStart(files['teams-bot']!, scratch, rounds, LAMBDA_ENV, slack.help)),
+    ];
+  } finally {
+    await ssm.close();
+  }
+}
+
 /** Sizes and cold loads. `rounds` interleaved rounds of fresh processes. */
 export async function bundleBench(options: { rounds?: number } = {}): Promise<BundleFigures> {
   const rounds = options.rounds ?? 9;
   const scratch = mkdtempSync(join(tmpdir(), 'bedrock-cost-bench-'));
-  const rows: BenchRow[] = [];
-  const bytes: Record<string, number> = {};
   try {
     const { dir, reused } = await packaged(scratch);
-    const files: Record<string, string> = {};
-    for (const fn of FUNCTIONS) {
-      const zip = join(dir, `${fn}.zip`);
-      const entries = readZip(zip);
-      for (const entry of entries) {
-        const out = join(scratch, 'unpacked', fn, entry.name);
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileSync(out, entry.data);
-      }
-      const main = entries.find((e) => e.name === `functions/${fn}.mjs`);
-      if (!main) throw new Error(`${fn}.zip has no functions/${fn}.mjs`);
-      files[fn] = join(scratch, 'unpacked', fn, main.name);
-      const unpacked = entries.reduce((n, e) => n + e.data.length, 0);
-      bytes[fn] = unpacked;
-      const zipBytes = statSync(zip).size;
-      const eager = eagerBytes(files[fn]);
-      const row = {
-        section: 'bundles',
-        name: `${fn}: package unpacked (zip)`,
-        value: `${kb(unpacked)} (${kb(zipBytes)})`,
-        raw: unpacked / 1024,
-        note: `${entries.length === 1 ? '1 file' : `${entries.length} files, ${kb(eager)} of code loaded at start (entry + static imports), the rest on demand`}; ${reused ? '.serverless/ (fresh)' : 'osls package, dev stage'}`,
-      };
-      // The < 800 KB target is about what a cold start loads: the whole file when the
-      // package is one file; the entry and its static imports when it is code-split.
-      const split = fn === 'slack-events' && entries.length > 1;
-      rows.push(
-        fn === 'slack-events' && !split ? rowWithTarget(row, 800, '< 800 KB') : { ...row, target: '' },
-      );
-      if (split)
-        rows.push(
-          rowWithTarget(
-            {
-              section: 'bundles',
-              name: 'slack-events: loaded at start (entry + static imports)',
-              value: kb(eager),
-              raw: eager / 1024,
-              note: 'code-split package: chunks behind import() load only when a path needs them',
-            },
-            800,
-            '< 800 KB',
-          ),
-        );
-    }
-
-    // Cold module loads.
-    const scripts: Record<string, string> = {};
-    const empty = join(scratch, 'empty.mjs');
-    writeFileSync(empty, '');
-    for (const fn of FUNCTIONS) {
-      scripts[fn] = join(scratch, `load-${fn}.mjs`);
-      writeFileSync(
-        scripts[fn],
-        `const m = await import(${JSON.stringify(files[fn])});\nif (typeof m.handler !== 'function') process.exit(3);\n`,
-      );
-    }
-    progress(`bundles: cold loads, ${rounds} interleaved rounds`);
-    // Warm the file system cache; also proves each bundle loads and slack-events answers.
-    for (const fn of FUNCTIONS) timeNode(scripts[fn]!, LAMBDA_ENV);
-    const samples: Record<string, number[]> = { empty: [] };
-    for (const fn of FUNCTIONS) samples[fn] = [];
-    for (let r = 0; r < rounds; r++) {
-      samples.empty!.push(timeNode(empty, {}));
-      for (const fn of FUNCTIONS) samples[fn]!.push(timeNode(scripts[fn]!, LAMBDA_ENV));
-    }
-    const base = median(samples.empty!);
-    rows.push({
-      section: 'cold start',
-      name: 'empty node process (the unit)',
-      value: '1.00x',
-      raw: 1,
-      target: '',
-      note: `median ${ms(base)} of ${samples.empty!.length}`,
-    });
-    // The answered `help`, as deployed (secrets from a local SSM server), and the Teams bot,
-    // each in a loop of its own that serves local servers while the processes run.
-    progress(`bundles: Slack's and the Teams bot's answered cold starts, ${rounds} rounds each`);
-    const ssm = await startLocalSsm(SLACK_SSM_PARAMETERS);
-    try {
-      const slack = await slackColdStart(files['slack-events']!, scratch, rounds, ssm, LAMBDA_ENV);
-      rows.push(...slack.rows);
-      const { teamsBotColdStart } = await import('./teams-bot-cold-start.js');
-      rows.push(...(await teamsBotColdStart(files['teams-bot']!, scratch, rounds, LAMBDA_ENV, slack.help)));
-    } finally {
-      await ssm.close();
-    }
-    for (const fn of FUNCTIONS) {
-      const ratio = median(samples[fn]!) / base;
-      rows.push({
-        section: 'cold start',
-        name: `${fn}: module load`,
-        value: `${ratio.toFixed(2)}x`,
-        raw: ratio,
-        target: '',
-        note: `median ${ms(median(samples[fn]!))} of ${rounds}`,
-      });
-    }
+    const { rows: sizes, bytes, files } = unpackAndSize(dir, reused, scratch);
+    const { emptyRow, loadRows } = moduleLoads(files, scratch, rounds);
+    const answered = await answeredColdStarts(files, scratch, rounds);
+    return { rows: [...sizes, emptyRow, ...answered, ...loadRows], bytes };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { rows, bytes };
 }
