@@ -112,22 +112,43 @@ export async function sampleCpu(
  * Milliseconds for a fresh `node` process to run `script` to exit, spawned asynchronously
  * so this process can serve local AWS / Bot Framework servers meanwhile.
  */
-export function timeNodeAsync(script: string, env: Record<string, string>): Promise<number> {
+export async function timeNodeAsync(script: string, env: Record<string, string>): Promise<number> {
+  return (await runNodeAsync(script, env)).wallMs;
+}
+
+/** The line a bench script prints last (`CPU_LINE`) with its process's CPU time so far. */
+export const CPU_LINE =
+  "process.stdout.write('\\nCPU ' + Object.values(process.cpuUsage()).reduce((a, b) => a + b, 0) + '\\n');";
+
+/**
+ * `timeNodeAsync`, plus the CPU time (user + system, ms) the script reported with
+ * `CPU_LINE`. On a loaded machine wall time also measures waiting for a core, and more so
+ * the longer a process runs; its own CPU time much less.
+ */
+export function runNodeAsync(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ wallMs: number; cpuMs?: number }> {
   const started = process.hrtime.bigint();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [script], {
       env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
     child.on('error', fail);
     child.on('exit', (code) => {
-      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) fail(new Error(`${script} failed: ${stderr}`));
-      else done(elapsed);
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) return fail(new Error(`${script} failed: ${stderr}`));
+      const cpu = /^CPU (\d+)$/m.exec(stdout)?.[1];
+      done(cpu ? { wallMs, cpuMs: Number(cpu) / 1000 } : { wallMs });
     });
   });
 }
