@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
  * Four projects, all run by `npm test` (`vitest run`); one at a time with
  * `npx vitest run --project unit` (seconds, while you work), `integration`, `deploy`, `scale`.
  *
- * - deploy: packages the stack (`osls package`, cfn-lint) and the Teams app: slow, one at a time.
+ * - deploy: packages the stack (`osls package`, cfn-lint) and the Teams app: slow. The stack
+ *   is packaged once per run for all its files (`globalSetup`, test/deploy/packaging.ts).
  * - scale: thousands of teams through the real jobs.
  * - integration: a test that starts a local server (dynalite, the AWS wire server, Slack,
  *   the Bot Connector) or a process; found by what the file calls, so it cannot go stale.
@@ -44,7 +45,10 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'integration', include: integration } },
-      { extends: true, test: { name: 'deploy', include: DEPLOY } },
+      {
+        extends: true,
+        test: { name: 'deploy', include: DEPLOY, globalSetup: ['test/deploy/global-setup.ts'] },
+      },
       { extends: true, test: { name: 'scale', include: SCALE } },
     ],
   },

@@ -8,8 +8,9 @@
  *
  * Cold load: a fresh `node` process importing the unpacked bundle, against an empty `node`
  * process, interleaved (empty, each bundle, empty, ...) so machine load hits both alike;
- * the ratio of medians is the figure. For `slack-events` the process also answers one
- * signed `/bedrock-cost help` through the handler, as Lambda's first request does.
+ * the ratio of medians is the figure. For `slack-events` a second loop (`slackColdStart`,
+ * bench/cold-start.ts) times answering one signed `/bedrock-cost help` through the handler,
+ * as Lambda's first request does, with the secrets read from SSM as deployed.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import {
@@ -26,6 +27,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { readZip } from '../test/deploy/zip.js';
+import {
+  SLACK_LAMBDA_ENV as LAMBDA_ENV,
+  SLACK_SSM_PARAMETERS,
+  slackColdStart,
+  startLocalSsm,
+} from './cold-start.js';
 import { type BenchRow, kb, median, ms, progress, rowWithTarget } from './util.js';
 
 const run = promisify(execFile);
@@ -111,156 +118,135 @@ function timeNode(script: string, env: Record<string, string>): number {
   return elapsed;
 }
 
-/** Lambda-like environment for loading the bundles (no SSM path: secrets given directly). */
-const SECRET = 'bench-signing-secret';
-const LAMBDA_ENV = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  BEDROCK_COST_TABLE: 'bedrock-cost-bench',
-  SLACK_SIGNING_SECRET: SECRET,
-  SLACK_BOT_TOKEN: 'xoxb-bench',
-  SLACK_BOT_ID: 'B0BENCH',
-  SLACK_BOT_USER_ID: 'U0BOT',
-  SLACK_TEAM_ID: 'T0',
-  POWERTOOLS_LOG_LEVEL: 'WARN',
-};
-
 export interface BundleFigures {
   rows: BenchRow[];
   /** Unpacked bundle bytes per function. */
   bytes: Record<string, number>;
 }
 
+/** Each function's zip unpacked under `scratch`, with its size rows. */
+function unpackAndSize(dir: string, reused: boolean, scratch: string) {
+  const rows: BenchRow[] = [];
+  const bytes: Record<string, number> = {};
+  const files: Record<string, string> = {};
+  for (const fn of FUNCTIONS) {
+    const zip = join(dir, `${fn}.zip`);
+    const entries = readZip(zip);
+    for (const entry of entries) {
+      const out = join(scratch, 'unpacked', fn, entry.name);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, entry.data);
+    }
+    const main = entries.find((e) => e.name === `functions/${fn}.mjs`);
+    if (!main) throw new Error(`${fn}.zip has no functions/${fn}.mjs`);
+    files[fn] = join(scratch, 'unpacked', fn, main.name);
+    const unpacked = entries.reduce((n, e) => n + e.data.length, 0);
+    bytes[fn] = unpacked;
+    const zipBytes = statSync(zip).size;
+    const eager = eagerBytes(files[fn]);
+    const row = {
+      section: 'bundles',
+      name: `${fn}: package unpacked (zip)`,
+      value: `${kb(unpacked)} (${kb(zipBytes)})`,
+      raw: unpacked / 1024,
+      note: `${entries.length === 1 ? '1 file' : `${entries.length} files, ${kb(eager)} of code loaded at start (entry + static imports), the rest on demand`}; ${reused ? '.serverless/ (fresh)' : 'osls package, dev stage'}`,
+    };
+    // The < 800 KB target is about what a cold start loads: the whole file when the
+    // package is one file; the entry and its static imports when it is code-split.
+    const split = fn === 'slack-events' && entries.length > 1;
+    rows.push(fn === 'slack-events' && !split ? rowWithTarget(row, 800, '< 800 KB') : { ...row, target: '' });
+    if (split)
+      rows.push(
+        rowWithTarget(
+          {
+            section: 'bundles',
+            name: 'slack-events: loaded at start (entry + static imports)',
+            value: kb(eager),
+            raw: eager / 1024,
+            note: 'code-split package: chunks behind import() load only when a path needs them',
+          },
+          800,
+          '< 800 KB',
+        ),
+      );
+  }
+  return { rows, bytes, files };
+}
+
+/** Each bundle's module load in fresh processes, interleaved with an empty one: the medians. */
+function moduleLoads(files: Record<string, string>, scratch: string, rounds: number) {
+  const scripts: Record<string, string> = {};
+  const empty = join(scratch, 'empty.mjs');
+  writeFileSync(empty, '');
+  for (const fn of FUNCTIONS) {
+    scripts[fn] = join(scratch, `load-${fn}.mjs`);
+    writeFileSync(
+      scripts[fn],
+      `const m = await import(${JSON.stringify(files[fn])});\nif (typeof m.handler !== 'function') process.exit(3);\n`,
+    );
+  }
+  progress(`bundles: cold loads, ${rounds} interleaved rounds`);
+  // Warm the file system cache; also proves each bundle loads.
+  for (const fn of FUNCTIONS) timeNode(scripts[fn]!, LAMBDA_ENV);
+  const samples: Record<string, number[]> = { empty: [] };
+  for (const fn of FUNCTIONS) samples[fn] = [];
+  for (let r = 0; r < rounds; r++) {
+    samples.empty!.push(timeNode(empty, {}));
+    for (const fn of FUNCTIONS) samples[fn]!.push(timeNode(scripts[fn]!, LAMBDA_ENV));
+  }
+  const base = median(samples.empty!);
+  const emptyRow: BenchRow = {
+    section: 'cold start',
+    name: 'empty node process (the unit)',
+    value: '1.00x',
+    raw: 1,
+    target: '',
+    note: `median ${ms(base)} of ${samples.empty!.length}`,
+  };
+  const loadRows = FUNCTIONS.map((fn): BenchRow => {
+    const ratio = median(samples[fn]!) / base;
+    return {
+      section: 'cold start',
+      name: `${fn}: module load`,
+      value: `${ratio.toFixed(2)}x`,
+      raw: ratio,
+      target: '',
+      note: `median ${ms(median(samples[fn]!))} of ${rounds}`,
+    };
+  });
+  return { emptyRow, loadRows };
+}
+
+/**
+ * The answered cold starts: Slack's `help` as deployed (secrets from a local SSM server)
+ * and the Teams bot's, each in a loop of its own that serves local servers meanwhile.
+ */
+async function answeredColdStarts(files: Record<string, string>, scratch: string, rounds: number) {
+  progress(`bundles: Slack's and the Teams bot's answered cold starts, ${rounds} rounds each`);
+  const ssm = await startLocalSsm(SLACK_SSM_PARAMETERS);
+  try {
+    const slack = await slackColdStart(files['slack-events']!, scratch, rounds, ssm, LAMBDA_ENV);
+    const { teamsBotColdStart } = await import('./teams-bot-cold-start.js');
+    return [
+      ...slack.rows,
+      ...(await teamsBotColdStart(files['teams-bot']!, scratch, rounds, LAMBDA_ENV, slack.help)),
+    ];
+  } finally {
+    await ssm.close();
+  }
+}
+
 /** Sizes and cold loads. `rounds` interleaved rounds of fresh processes. */
 export async function bundleBench(options: { rounds?: number } = {}): Promise<BundleFigures> {
   const rounds = options.rounds ?? 9;
   const scratch = mkdtempSync(join(tmpdir(), 'bedrock-cost-bench-'));
-  const rows: BenchRow[] = [];
-  const bytes: Record<string, number> = {};
   try {
     const { dir, reused } = await packaged(scratch);
-    const files: Record<string, string> = {};
-    for (const fn of FUNCTIONS) {
-      const zip = join(dir, `${fn}.zip`);
-      const entries = readZip(zip);
-      for (const entry of entries) {
-        const out = join(scratch, 'unpacked', fn, entry.name);
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileSync(out, entry.data);
-      }
-      const main = entries.find((e) => e.name === `functions/${fn}.mjs`);
-      if (!main) throw new Error(`${fn}.zip has no functions/${fn}.mjs`);
-      files[fn] = join(scratch, 'unpacked', fn, main.name);
-      const unpacked = entries.reduce((n, e) => n + e.data.length, 0);
-      bytes[fn] = unpacked;
-      const zipBytes = statSync(zip).size;
-      const eager = eagerBytes(files[fn]);
-      const row = {
-        section: 'bundles',
-        name: `${fn}: package unpacked (zip)`,
-        value: `${kb(unpacked)} (${kb(zipBytes)})`,
-        raw: unpacked / 1024,
-        note: `${entries.length === 1 ? '1 file' : `${entries.length} files, ${kb(eager)} of code loaded at start (entry + static imports), the rest on demand`}; ${reused ? '.serverless/ (fresh)' : 'osls package, dev stage'}`,
-      };
-      // The < 800 KB target is about what a cold start loads: the whole file when the
-      // package is one file; the entry and its static imports when it is code-split.
-      const split = fn === 'slack-events' && entries.length > 1;
-      rows.push(
-        fn === 'slack-events' && !split ? rowWithTarget(row, 800, '< 800 KB') : { ...row, target: '' },
-      );
-      if (split)
-        rows.push(
-          rowWithTarget(
-            {
-              section: 'bundles',
-              name: 'slack-events: loaded at start (entry + static imports)',
-              value: kb(eager),
-              raw: eager / 1024,
-              note: 'code-split package: chunks behind import() load only when a path needs them',
-            },
-            800,
-            '< 800 KB',
-          ),
-        );
-    }
-
-    // Cold module loads.
-    const scripts: Record<string, string> = {};
-    const empty = join(scratch, 'empty.mjs');
-    writeFileSync(empty, '');
-    for (const fn of FUNCTIONS) {
-      scripts[fn] = join(scratch, `load-${fn}.mjs`);
-      writeFileSync(
-        scripts[fn],
-        `const m = await import(${JSON.stringify(files[fn])});\nif (typeof m.handler !== 'function') process.exit(3);\n`,
-      );
-    }
-    const help = join(scratch, 'answer-help.mjs');
-    writeFileSync(
-      help,
-      `import { createHmac } from 'node:crypto';
-const { handler } = await import(${JSON.stringify(files['slack-events'])});
-const body = new URLSearchParams({ token: 'x', team_id: 'T0', channel_id: 'C0BENCH', user_id: 'U0BENCH', command: '/bedrock-cost',
-  text: 'help', response_url: 'https://hooks.slack.com/commands/T0/1/x', trigger_id: '1.2.3' }).toString();
-const ts = String(Math.floor(Date.now() / 1000));
-const signature = 'v0=' + createHmac('sha256', ${JSON.stringify(SECRET)}).update('v0:' + ts + ':' + body).digest('hex');
-const result = await handler({ version: '2.0', routeKey: 'POST /slack/events', rawPath: '/slack/events', rawQueryString: '',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-signature': signature, 'x-slack-request-timestamp': ts },
-  body, isBase64Encoded: false, requestContext: { http: { method: 'POST', path: '/slack/events' }, timeEpoch: Date.now() } }, {});
-if (result.statusCode !== 200 || !JSON.parse(result.body).blocks) { console.error(JSON.stringify(result)); process.exit(1); }
-`,
-    );
-    progress(`bundles: cold loads, ${rounds} interleaved rounds`);
-    // Warm the file system cache; also proves each bundle loads and slack-events answers.
-    for (const fn of FUNCTIONS) timeNode(scripts[fn]!, LAMBDA_ENV);
-    timeNode(help, LAMBDA_ENV);
-    const samples: Record<string, number[]> = { empty: [], help: [] };
-    for (const fn of FUNCTIONS) samples[fn] = [];
-    for (let r = 0; r < rounds; r++) {
-      samples.empty!.push(timeNode(empty, {}));
-      for (const fn of FUNCTIONS) samples[fn]!.push(timeNode(scripts[fn]!, LAMBDA_ENV));
-      samples.empty!.push(timeNode(empty, {}));
-      samples.help!.push(timeNode(help, LAMBDA_ENV));
-    }
-    const base = median(samples.empty!);
-    rows.push({
-      section: 'cold start',
-      name: 'empty node process (the unit)',
-      value: '1.00x',
-      raw: 1,
-      target: '',
-      note: `median ${ms(base)} of ${samples.empty!.length}`,
-    });
-    const helpRatio = median(samples.help!) / base;
-    rows.push(
-      rowWithTarget(
-        {
-          section: 'cold start',
-          name: 'slack-events: load + answer signed `/bedrock-cost help`',
-          value: `${helpRatio.toFixed(2)}x`,
-          raw: helpRatio,
-          note: `median ${ms(median(samples.help!))} of ${rounds}`,
-        },
-        2.5,
-        '< 2.5x',
-      ),
-    );
-    const { teamsBotColdStart } = await import('./teams-bot-cold-start.js');
-    rows.push(...(await teamsBotColdStart(files['teams-bot']!, scratch, rounds, LAMBDA_ENV, help)));
-    for (const fn of FUNCTIONS) {
-      const ratio = median(samples[fn]!) / base;
-      rows.push({
-        section: 'cold start',
-        name: `${fn}: module load`,
-        value: `${ratio.toFixed(2)}x`,
-        raw: ratio,
-        target: '',
-        note: `median ${ms(median(samples[fn]!))} of ${rounds}`,
-      });
-    }
+    const { rows: sizes, bytes, files } = unpackAndSize(dir, reused, scratch);
+    const { emptyRow, loadRows } = moduleLoads(files, scratch, rounds);
+    const answered = await answeredColdStarts(files, scratch, rounds);
+    return { rows: [...sizes, emptyRow, ...answered, ...loadRows], bytes };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  return { rows, bytes };
 }

@@ -19,48 +19,28 @@
  * Slack (load 10.7-11.2). What the bot does that Slack's ack does not is two round trips to
  * the Bot Framework (metadata, keys and token together, then the reply).
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAwsServer } from '../test/support/aws-server.js';
 import { startBotFramework } from '../test/support/botframework-server.js';
 import { startTestDynamo } from '../test/support/dynamo.js';
-import { type BenchRow, median, ms, rowWithTarget } from './util.js';
-
-function timeNodeAsync(script: string, env: Record<string, string>): Promise<number> {
-  const started = process.hrtime.bigint();
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [script], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', fail);
-    child.on('exit', (code) => {
-      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code !== 0) fail(new Error(`${script} failed: ${stderr}`));
-      else done(elapsed);
-    });
-  });
-}
+import { type BenchRow, median, ms, rowWithTarget, timeNodeAsync } from './util.js';
 
 /**
  * Cold start of the packaged bot answering one activity.
  *
  * @param bundle the unpacked `functions/teams-bot.mjs`
  * @param lambdaEnv the Lambda-like environment the other bundles load with
- * @param slackHelp the script answering Slack's signed `help` (bundles.ts), timed in the same
- *   loop so the two ratios share one empty-process baseline
+ * @param slackHelp the script answering Slack's signed `help` and its as-deployed environment
+ *   (secrets from SSM; bench/cold-start.ts), timed in the same loop so the two ratios share
+ *   one empty-process baseline
  */
 export async function teamsBotColdStart(
   bundle: string,
   scratch: string,
   rounds: number,
   lambdaEnv: Record<string, string>,
-  slackHelp?: string,
+  slackHelp?: { script: string; env: Record<string, string> },
 ): Promise<BenchRow[]> {
   const [bf, dynamo] = await Promise.all([startBotFramework(), startTestDynamo()]);
   // As deployed, the app password comes from SSM (one GetParametersByPath at cold start).
@@ -108,7 +88,9 @@ if (result.statusCode !== 200) { console.error(JSON.stringify(result)); process.
       const runs: (() => Promise<void>)[] = [
         async () => void botMs.push(await timeNodeAsync(runner, env)),
         async () => void ssmMs.push(await timeNodeAsync(runner, ssmEnv)),
-        ...(slackHelp ? [async () => void slackMs.push(await timeNodeAsync(slackHelp, lambdaEnv))] : []),
+        ...(slackHelp
+          ? [async () => void slackMs.push(await timeNodeAsync(slackHelp.script, slackHelp.env))]
+          : []),
       ];
       for (let i = 0; i < runs.length; i++) await runs[(r + i) % runs.length]!();
     }
@@ -116,7 +98,7 @@ if (result.statusCode !== 200) { console.error(JSON.stringify(result)); process.
     const ratio = median(botMs) / median(emptyMs);
     const ssmRatio = median(ssmMs) / median(emptyMs);
     const slackSame = slackMs.length
-      ? `; Slack's signed help in the same loop ${(median(slackMs) / median(emptyMs)).toFixed(2)}x`
+      ? `; Slack's signed help as deployed (secrets from SSM) in the same loop ${(median(slackMs) / median(emptyMs)).toFixed(2)}x`
       : '';
     return [
       rowWithTarget(

@@ -4,6 +4,7 @@
  * Ratios (to an empty Node.js process, to a budget) are the headline figures: absolute
  * milliseconds depend on the machine, ratios much less.
  */
+import { spawn } from 'node:child_process';
 
 /** One line of the bench table. */
 export interface BenchRow {
@@ -105,6 +106,51 @@ export async function sampleCpu(
     own.push(Math.min(wall[i]!, cpu[i]!));
   }
   return { wall, cpu, own };
+}
+
+/**
+ * Milliseconds for a fresh `node` process to run `script` to exit, spawned asynchronously
+ * so this process can serve local AWS / Bot Framework servers meanwhile.
+ */
+export async function timeNodeAsync(script: string, env: Record<string, string>): Promise<number> {
+  return (await runNodeAsync(script, env)).wallMs;
+}
+
+/** The line a bench script prints last (`CPU_LINE`) with its process's CPU time so far. */
+export const CPU_LINE =
+  "process.stdout.write('\\nCPU ' + Object.values(process.cpuUsage()).reduce((a, b) => a + b, 0) + '\\n');";
+
+/**
+ * `timeNodeAsync`, plus the CPU time (user + system, ms) the script reported with
+ * `CPU_LINE`. On a loaded machine wall time also measures waiting for a core, and more so
+ * the longer a process runs; its own CPU time much less.
+ */
+export function runNodeAsync(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ wallMs: number; cpuMs?: number }> {
+  const started = process.hrtime.bigint();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [script], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) return fail(new Error(`${script} failed: ${stderr}`));
+      const cpu = /^CPU (\d+)$/m.exec(stdout)?.[1];
+      done(cpu ? { wallMs, cpuMs: Number(cpu) / 1000 } : { wallMs });
+    });
+  });
 }
 
 /** `1.23 ms`, `12 ms`, `1.4 s`. */

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { renderText } from '../chat/text.js';
 import { UnknownCommandError } from '../commands/grammar.js';
+import type { Deps } from '../context.js';
 import { ConfigError, isUserError, ParseError, toUserFacing, UserError, userMessage } from '../errors.js';
 import type { JobReport } from '../jobs/types.js';
 import { stderrLog } from '../log.js';
@@ -152,6 +153,96 @@ function reportReply(report: JobReport): Reply {
   };
 }
 
+/** Report a failure the way the chosen format wants it; returns the exit code. */
+function reportFailure(caught: unknown, options: CliOptions, io: CliIo): number {
+  const error = toUserFacing(caught);
+  const user = isUserError(error);
+  const code = user ? error.code : error instanceof ConfigError ? 'config' : 'internal';
+  const message = error instanceof ConfigError ? error.message : userMessage(error);
+  if (options.format === 'json') io.out(JSON.stringify({ ok: false, error: { code, message } }));
+  else io.err(error instanceof UnknownCommandError ? `${message}\n\n${USAGE}` : message);
+  if (!user && !(error instanceof ConfigError) && options.verbose)
+    io.err(String((error as Error)?.stack ?? error));
+  return user || error instanceof ConfigError ? 2 : 1;
+}
+
+/**
+ * `serve --demo` with no signing secrets: make some up for this run, so a newcomer can send
+ * a signed request at once (the banner prints it as a ready-to-run curl). True when it did.
+ */
+function generateDemoSecrets(
+  first: string,
+  options: CliOptions,
+  env: Record<string, string | undefined>,
+): boolean {
+  if (first !== 'serve' || !options.demo || env.SLACK_SIGNING_SECRET || env.TEAMS_WEBHOOK_SECRET)
+    return false;
+  env.SLACK_SIGNING_SECRET = randomBytes(16).toString('hex');
+  env.TEAMS_WEBHOOK_SECRET = randomBytes(32).toString('base64');
+  return true;
+}
+
+/** `bedrock-cost sync`: the ledger synced now, whatever its schedule. */
+async function runSync(deps: Deps, rest: string[], options: CliOptions, io: CliIo): Promise<number> {
+  if (rest.length) throw new ParseError(`"sync" takes no words, only --demo.`);
+  const { context, bill } = await deps.ledger();
+  const { describeSync, syncLedger } = await import('../ledger/sync.js');
+  const result = await syncLedger(context, bill, { trigger: 'cli', force: true });
+  const r = result.record;
+  const text = describeSync('sync', result);
+  if (options.format === 'json')
+    io.out(JSON.stringify({ ok: !r?.error, command: 'sync', data: { ...result, meta: undefined }, text }));
+  else io.out(text);
+  return r?.error ? 1 : 0;
+}
+
+const JOBS = ['digest', 'alerts', 'idle-scan', 'pricing-refresh'] as const;
+const isJob = (word: string): word is (typeof JOBS)[number] => (JOBS as readonly string[]).includes(word);
+
+/** A scheduled job run once from the command line, with its report. */
+async function runJobCommand(
+  job: (typeof JOBS)[number],
+  rest: string[],
+  deps: Deps,
+  options: CliOptions,
+  io: CliIo,
+): Promise<number> {
+  if (rest.length) throw new ParseError(`"${job}" takes no words, only --dry-run and --demo.`);
+  const report = await runJob(job, deps, options.dryRun);
+  if (options.format === 'json')
+    io.out(JSON.stringify({ ok: true, command: job, data: report, text: renderText(reportReply(report)) }));
+  else io.out(renderReply(reportReply(report), options.format as Exclude<Format, 'json'>));
+  return 0;
+}
+
+/** A chat command, answered as in Slack and Teams (by an admin: the CLI runs as the account). */
+async function runChatCommand(deps: Deps, options: CliOptions, io: CliIo): Promise<number> {
+  const { executeLine } = await import('../commands/grammar.js');
+  const result = await executeLine(options.words.join(' '), {
+    deps,
+    caller: { platform: 'cli', userId: 'cli', isAdmin: true },
+    team: options.team,
+  });
+  if (options.format === 'json') {
+    io.out(
+      JSON.stringify({
+        ok: true,
+        command: result.command,
+        data: result.data,
+        text: renderText(result.reply),
+      }),
+    );
+    return 0;
+  }
+  const rendered = renderReply(result.reply, options.format as Exclude<Format, 'json'>);
+  io.out(
+    options.help
+      ? `${USAGE}\n\nChat commands (the same at the serve prompt, in Slack and Teams):\n\n${rendered}`
+      : rendered,
+  );
+  return 0;
+}
+
 /** Run the CLI; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let options: CliOptions;
@@ -163,28 +254,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const env = { ...io.env };
   if (options.demo) env.BEDROCK_COST_DEMO = '1';
-  const json = options.format === 'json';
-  const fail = (caught: unknown): number => {
-    const error = toUserFacing(caught);
-    const user = isUserError(error);
-    const code = user ? error.code : error instanceof ConfigError ? 'config' : 'internal';
-    const message = error instanceof ConfigError ? error.message : userMessage(error);
-    if (json) io.out(JSON.stringify({ ok: false, error: { code, message } }));
-    else io.err(error instanceof UnknownCommandError ? `${message}\n\n${USAGE}` : message);
-    if (!user && !(error instanceof ConfigError) && options.verbose)
-      io.err(String((error as Error)?.stack ?? error));
-    return user || error instanceof ConfigError ? 2 : 1;
-  };
-
   const [first = 'help', ...rest] = options.words;
-  // `serve --demo` with no signing secrets: make some up for this run, so a newcomer can send
-  // a signed request at once (the banner prints it as a ready-to-run curl).
-  const generatedSecrets =
-    first === 'serve' && options.demo && !env.SLACK_SIGNING_SECRET && !env.TEAMS_WEBHOOK_SECRET;
-  if (generatedSecrets) {
-    env.SLACK_SIGNING_SECRET = randomBytes(16).toString('hex');
-    env.TEAMS_WEBHOOK_SECRET = randomBytes(32).toString('base64');
-  }
+  const generatedSecrets = generateDemoSecrets(first, options, env);
   let runtime: LocalRuntime | undefined;
   try {
     const { createLocalRuntime } = await import('./runtime.js');
@@ -201,61 +272,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
       return 0;
     }
-    if (first === 'sync') {
-      if (rest.length) throw new ParseError(`"sync" takes no words, only --demo.`);
-      const { context, bill } = await deps.ledger();
-      const { describeSync, syncLedger } = await import('../ledger/sync.js');
-      const result = await syncLedger(context, bill, { trigger: 'cli', force: true });
-      const r = result.record;
-      const text = describeSync('sync', result);
-      if (json)
-        io.out(
-          JSON.stringify({ ok: !r?.error, command: 'sync', data: { ...result, meta: undefined }, text }),
-        );
-      else io.out(text);
-      return r?.error ? 1 : 0;
-    }
+    if (first === 'sync') return await runSync(deps, rest, options, io);
     if (first === 'export') {
       const { runFocusExport } = await import('../export/cli.js');
       io.out(await runFocusExport(deps, rest, options.export ?? { parquet: false }));
       return 0;
     }
-    if (first === 'digest' || first === 'alerts' || first === 'idle-scan' || first === 'pricing-refresh') {
-      if (rest.length) throw new ParseError(`"${first}" takes no words, only --dry-run and --demo.`);
-      const report = await runJob(first, deps, options.dryRun);
-      if (json)
-        io.out(
-          JSON.stringify({ ok: true, command: first, data: report, text: renderText(reportReply(report)) }),
-        );
-      else io.out(renderReply(reportReply(report), options.format as Exclude<Format, 'json'>));
-      return 0;
-    }
-    const { executeLine } = await import('../commands/grammar.js');
-    const result = await executeLine(options.words.join(' '), {
-      deps,
-      caller: { platform: 'cli', userId: 'cli', isAdmin: true },
-      team: options.team,
-    });
-    if (json) {
-      io.out(
-        JSON.stringify({
-          ok: true,
-          command: result.command,
-          data: result.data,
-          text: renderText(result.reply),
-        }),
-      );
-    } else {
-      const rendered = renderReply(result.reply, options.format as Exclude<Format, 'json'>);
-      io.out(
-        options.help
-          ? `${USAGE}\n\nChat commands (the same at the serve prompt, in Slack and Teams):\n\n${rendered}`
-          : rendered,
-      );
-    }
-    return 0;
+    if (isJob(first)) return await runJobCommand(first, rest, deps, options, io);
+    return await runChatCommand(deps, options, io);
   } catch (error) {
-    return fail(error);
+    return reportFailure(error, options, io);
   } finally {
     await runtime?.close();
   }

@@ -186,109 +186,143 @@ function activeFraction(w: Workload, hourFromAnchor: number): number {
   return 1;
 }
 
-function buildTable(now: Date, tagKey: string): DemoTable {
+/** The table's clock: today, its week, the window and the hours simulated so far. */
+interface TableClock {
+  now: Date;
+  today: string;
+  anchor: string;
+  windowStart: string;
+  windowStartMs: number;
+  /** Hours since `windowStart` midnight, up to now. */
+  currentHour: number;
+  /** Hours of today already in the bill (Cost Explorer's lag). */
+  billCutoffHourToday: number;
+}
+
+function tableClock(now: Date): TableClock {
   const today = toIsoDate(now);
-  const anchor = startOfIsoWeek(today);
   const windowStart = addDays(today, -DEMO_HISTORY_DAYS);
   const windowStartMs = parseIsoDate(windowStart).getTime();
-  const currentHour = Math.floor((now.getTime() - windowStartMs) / HOUR_MS);
-  const hourCount = currentHour + 1;
-  const billCutoffHourToday =
-    Math.floor((now.getTime() - parseIsoDate(today).getTime()) / HOUR_MS) - BILL_LAG_HOURS;
-
-  const metrics = new Map<string, Map<BedrockMetricName, Float64Array>>();
-  const seriesFor = (modelId: string, metric: BedrockMetricName): Float64Array => {
-    let byMetric = metrics.get(modelId);
-    if (!byMetric) {
-      byMetric = new Map();
-      for (const name of METRIC_NAMES) byMetric.set(name, new Float64Array(hourCount));
-      metrics.set(modelId, byMetric);
-    }
-    return byMetric.get(metric)!;
+  return {
+    now,
+    today,
+    anchor: startOfIsoWeek(today),
+    windowStart,
+    windowStartMs,
+    currentHour: Math.floor((now.getTime() - windowStartMs) / HOUR_MS),
+    billCutoffHourToday:
+      Math.floor((now.getTime() - parseIsoDate(today).getTime()) / HOUR_MS) - BILL_LAG_HOURS,
   };
+}
 
-  // Billed raw counts per (day, line), summed over workloads that share a line.
-  const lines = new Map<
-    string,
-    { fact: Omit<Fact, 'amount' | 'quantity'>; count: number; perUnit: number; rate: string }
-  >();
-  const creditCounts = new Map<string, number>();
+type MetricTable = Map<string, Map<BedrockMetricName, Float64Array>>;
 
-  for (let dayIndex = 0; dayIndex <= DEMO_HISTORY_DAYS; dayIndex++) {
-    const day = addDays(windowStart, dayIndex);
-    const dayFromAnchor = daysBetween(anchor, day);
-    const weekday = isoWeekday(day);
-    const isToday = day === today;
-    for (const w of WORKLOADS) {
-      // One PRNG stream per (date, workload): the key never involves "now".
-      const rng = mulberry32(hash32(`${day}|${w.id}`));
-      const dayNoise = noiseFactor(rng, w.noise);
-      const meterNoise = w.meters.map(() => noiseFactor(rng, w.noise * 0.5));
-      const hourNoise = Array.from({ length: 24 }, () => noiseFactor(rng, w.shape === 'constant' ? 0 : 0.12));
-      const level = (1 + w.growth) ** dayFromAnchor * (WEEKDAY_FACTOR[w.shape][weekday - 1] ?? 1);
-      const profile = HOUR_PROFILE[w.shape];
-      const billedCounts = w.meters.map(() => 0);
-      for (let h = 0; h < 24; h++) {
-        const tableHour = dayIndex * 24 + h;
-        if (tableHour > currentHour) break;
-        const active = activeFraction(w, dayFromAnchor * 24 + h);
-        if (active === 0) continue;
-        let prompt = 0;
-        w.meters.forEach((m, i) => {
-          const count =
-            w.shape === 'constant'
-              ? Math.round((m.daily / 24) * active)
-              : Math.round(
-                  m.daily * level * dayNoise * meterNoise[i]! * profile[h]! * hourNoise[h]! * active,
-                );
-          if (count === 0) return;
-          if (!isToday || h < billCutoffHourToday) billedCounts[i]! += count;
-          if (w.modelId && m.metric) {
-            seriesFor(w.modelId, m.metric)[tableHour]! += count;
-            if (m.metric === 'InputTokenCount' || m.metric === 'CacheReadInputTokenCount') prompt += count;
-          }
-        });
-        if (w.modelId && prompt > 0) {
-          seriesFor(w.modelId, 'Invocations')[tableHour]! += Math.ceil(
-            prompt / (w.promptTokensPerCall ?? 1000),
-          );
-        }
+/** The hourly series of a model's metric, created (all zeros) on first use. */
+function seriesOf(
+  metrics: MetricTable,
+  hourCount: number,
+  modelId: string,
+  metric: BedrockMetricName,
+): Float64Array {
+  let byMetric = metrics.get(modelId);
+  if (!byMetric) {
+    byMetric = new Map();
+    for (const name of METRIC_NAMES) byMetric.set(name, new Float64Array(hourCount));
+    metrics.set(modelId, byMetric);
+  }
+  return byMetric.get(metric)!;
+}
+
+/**
+ * One workload's day, hour by hour: its metrics added to `metrics`; the raw counts per
+ * meter that are in the bill already (today's last hours are not) returned.
+ */
+function simulateDay(clock: TableClock, metrics: MetricTable, w: Workload, dayIndex: number): number[] {
+  const day = addDays(clock.windowStart, dayIndex);
+  const dayFromAnchor = daysBetween(clock.anchor, day);
+  const isToday = day === clock.today;
+  const series = (modelId: string, metric: BedrockMetricName) =>
+    seriesOf(metrics, clock.currentHour + 1, modelId, metric);
+  // One PRNG stream per (date, workload): the key never involves "now".
+  const rng = mulberry32(hash32(`${day}|${w.id}`));
+  const dayNoise = noiseFactor(rng, w.noise);
+  const meterNoise = w.meters.map(() => noiseFactor(rng, w.noise * 0.5));
+  const hourNoise = Array.from({ length: 24 }, () => noiseFactor(rng, w.shape === 'constant' ? 0 : 0.12));
+  const level = (1 + w.growth) ** dayFromAnchor * (WEEKDAY_FACTOR[w.shape][isoWeekday(day) - 1] ?? 1);
+  const profile = HOUR_PROFILE[w.shape];
+  const billedCounts = w.meters.map(() => 0);
+  for (let h = 0; h < 24; h++) {
+    const tableHour = dayIndex * 24 + h;
+    if (tableHour > clock.currentHour) break;
+    const active = activeFraction(w, dayFromAnchor * 24 + h);
+    if (active === 0) continue;
+    let prompt = 0;
+    w.meters.forEach((m, i) => {
+      const count =
+        w.shape === 'constant'
+          ? Math.round((m.daily / 24) * active)
+          : Math.round(m.daily * level * dayNoise * meterNoise[i]! * profile[h]! * hourNoise[h]! * active);
+      if (count === 0) return;
+      if (!isToday || h < clock.billCutoffHourToday) billedCounts[i]! += count;
+      if (w.modelId && m.metric) {
+        series(w.modelId, m.metric)[tableHour]! += count;
+        if (m.metric === 'InputTokenCount' || m.metric === 'CacheReadInputTokenCount') prompt += count;
       }
-      w.meters.forEach((m, i) => {
-        const count = billedCounts[i]!;
-        if (count === 0 || m.billed === false) return;
-        const team = w.team ?? '';
-        const key = `${day}|${m.service}|${m.usageType}|${m.region}|${w.account}|${team}`;
-        const line = lines.get(key);
-        if (line) line.count += count;
-        else {
-          lines.set(key, {
-            fact: {
-              day,
-              service: m.service,
-              usageType: m.usageType,
-              region: m.region,
-              account: w.account,
-              team,
-              recordType: 'Usage',
-            },
-            count,
-            perUnit: m.perUnit,
-            rate: m.rate,
-          });
-        }
-        if (w.id === CREDIT.workloadId && i === CREDIT.meterIndex) creditCounts.set(key, count);
-      });
+    });
+    if (w.modelId && prompt > 0) {
+      series(w.modelId, 'Invocations')[tableHour]! += Math.ceil(prompt / (w.promptTokensPerCall ?? 1000));
     }
   }
+  return billedCounts;
+}
 
+/** Billed raw counts per (day, line), summed over workloads that share a line; and the credited ones. */
+interface BillLines {
+  lines: Map<
+    string,
+    { fact: Omit<Fact, 'amount' | 'quantity'>; count: number; perUnit: number; rate: string }
+  >;
+  creditCounts: Map<string, number>;
+}
+
+/** Add a workload's billed counts of a day to the bill's lines. */
+function addToBill(bill: BillLines, day: string, w: Workload, billedCounts: number[]): void {
+  w.meters.forEach((m, i) => {
+    const count = billedCounts[i]!;
+    if (count === 0 || m.billed === false) return;
+    const team = w.team ?? '';
+    const key = `${day}|${m.service}|${m.usageType}|${m.region}|${w.account}|${team}`;
+    const line = bill.lines.get(key);
+    if (line) line.count += count;
+    else {
+      bill.lines.set(key, {
+        fact: {
+          day,
+          service: m.service,
+          usageType: m.usageType,
+          region: m.region,
+          account: w.account,
+          team,
+          recordType: 'Usage',
+        },
+        count,
+        perUnit: m.perUnit,
+        rate: m.rate,
+      });
+    }
+    if (w.id === CREDIT.workloadId && i === CREDIT.meterIndex) bill.creditCounts.set(key, count);
+  });
+}
+
+/** The bill's facts (usage, and the credit's negative lines) by day, in exact decimals. */
+function factsByDayOf(bill: BillLines): Map<string, Fact[]> {
   const facts: Fact[] = [];
-  for (const [key, { fact, count, perUnit, rate }] of lines) {
+  for (const [key, { fact, count, perUnit, rate }] of bill.lines) {
     // Exact: the quantity is a whole number of raw units divided by a power of ten.
     const quantity = new Dec(count).div(perUnit);
     const amount = quantity.times(rate);
     facts.push({ ...fact, quantity, amount });
-    const credited = creditCounts.get(key);
+    const credited = bill.creditCounts.get(key);
     if (credited !== undefined) {
       const creditAmount = new Dec(credited).div(perUnit).times(rate).negated();
       facts.push({ ...fact, recordType: 'Credit', quantity: ZERO, amount: creditAmount });
@@ -300,7 +334,19 @@ function buildTable(now: Date, tagKey: string): DemoTable {
     if (list) list.push(fact);
     else factsByDay.set(fact.day, [fact]);
   }
-  return { now, today, anchor, windowStart, windowStartMs, tagKey, factsByDay, metrics };
+  return factsByDay;
+}
+
+function buildTable(now: Date, tagKey: string): DemoTable {
+  const clock = tableClock(now);
+  const metrics: MetricTable = new Map();
+  const bill: BillLines = { lines: new Map(), creditCounts: new Map() };
+  for (let dayIndex = 0; dayIndex <= DEMO_HISTORY_DAYS; dayIndex++) {
+    const day = addDays(clock.windowStart, dayIndex);
+    for (const w of WORKLOADS) addToBill(bill, day, w, simulateDay(clock, metrics, w, dayIndex));
+  }
+  const { today, anchor, windowStart, windowStartMs } = clock;
+  return { now, today, anchor, windowStart, windowStartMs, tagKey, factsByDay: factsByDayOf(bill), metrics };
 }
 
 // --- Cost Explorer (through the ledger's query engine) ---------------------------------------

@@ -223,16 +223,16 @@ export function signedCurlExamples(options: {
   ].join('\n');
 }
 
-/** Serve the chat endpoints and a prompt until interrupted, `exit`, `quit` or Ctrl-D. */
-export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
-  const [{ createSlackEventsHandler }, { createTeamsMessagesHandler }, { executeLine }] = await Promise.all([
-    import('../chat/slack-app.js'),
-    import('../chat/teams-app.js'),
-    import('../commands/grammar.js'),
-  ]);
-  const { createTeamsBotHandler } = await import('../chat/teams-bot/app.js');
+/** The chat endpoints (and the local response_url), on `port`. */
+async function startChatServer(deps: Deps, options: ServeOptions) {
+  const [{ createSlackEventsHandler }, { createTeamsMessagesHandler }, { createTeamsBotHandler }] =
+    await Promise.all([
+      import('../chat/slack-app.js'),
+      import('../chat/teams-app.js'),
+      import('../chat/teams-bot/app.js'),
+    ]);
   const getDeps = async () => deps;
-  const server = await startHttpServer(
+  return startHttpServer(
     {
       '/slack/events': createSlackEventsHandler(getDeps),
       '/teams/messages': createTeamsMessagesHandler(getDeps),
@@ -241,62 +241,72 @@ export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
     },
     options.port,
   );
+}
+
+/** What the server listens to, what is not set up yet, and how to try it. */
+function banner(deps: Deps, options: ServeOptions, port: number): string {
+  const { config } = deps;
+  return [
+    `bedrock-cost is listening on http://localhost:${port} (${config.BEDROCK_COST_DEMO ? 'demo account' : 'AWS account'}, table ${deps.store.table})`,
+    `  POST /slack/events     Slack slash command and buttons${config.SLACK_SIGNING_SECRET ? '' : ' (set SLACK_SIGNING_SECRET to accept requests)'}`,
+    `  POST /teams/messages   Teams outgoing webhook${config.TEAMS_WEBHOOK_SECRET ? '' : ' (set TEAMS_WEBHOOK_SECRET to accept requests)'}`,
+    `  POST /teams/bot        Teams bot (Bot Framework)${config.TEAMS_APP_ID ? '' : ' (set TEAMS_APP_ID and TEAMS_APP_PASSWORD to accept requests)'}`,
+    `  Slow commands run in this process and answer through the request's response_url.`,
+    ...(config.SLACK_SIGNING_SECRET && config.TEAMS_WEBHOOK_SECRET
+      ? [
+          options.generatedSecrets
+            ? 'Signing secrets generated for this run. Try from another terminal:'
+            : 'Try from another terminal (with the same SLACK_SIGNING_SECRET and TEAMS_WEBHOOK_SECRET exported):',
+          signedCurlExamples({
+            port,
+            slackSecret: config.SLACK_SIGNING_SECRET,
+            teamsSecret: config.TEAMS_WEBHOOK_SECRET,
+            showSecrets: options.generatedSecrets === true,
+          }),
+        ]
+      : []),
+    `Type a command (e.g. "why last week", "estimate sonnet 4.5 2000 in 500 out 10k/day"), "help"; exit, quit or Ctrl-D stops the server.`,
+  ].join('\n');
+}
+
+/** Answer one line typed at the prompt (as an admin: the prompt runs as the account). */
+async function answerPrompt(text: string, deps: Deps, options: ServeOptions): Promise<void> {
+  const { io } = options;
+  const { executeLine } = await import('../commands/grammar.js');
+  try {
+    const result = await executeLine(text, {
+      deps,
+      caller: { platform: 'cli', userId: 'cli', isAdmin: true },
+    });
+    io.out(options.format === 'text' ? renderText(result.reply) : renderReply(result.reply, options.format));
+    for (const path of await saveCharts(result.reply, deps)) io.out(`Chart: ${path}`);
+  } catch (error) {
+    io.out(userMessage(error));
+    if (!(error instanceof UserError)) deps.log.error('command failed', error);
+  }
+}
+
+/** Serve the chat endpoints and a prompt until interrupted, `exit`, `quit` or Ctrl-D. */
+export async function serve(deps: Deps, options: ServeOptions): Promise<void> {
+  const server = await startChatServer(deps, options);
   const { port } = server.address() as AddressInfo;
   // The printed curl's response_url is this server's stand-in for Slack's: allow exactly it.
   deps.config.BEDROCK_COST_LOCAL_RESPONSE_URL = `http://localhost:${port}/slack/response`;
-  const { io } = options;
-  io.out(
-    [
-      `bedrock-cost is listening on http://localhost:${port} (${deps.config.BEDROCK_COST_DEMO ? 'demo account' : 'AWS account'}, table ${deps.store.table})`,
-      `  POST /slack/events     Slack slash command and buttons${deps.config.SLACK_SIGNING_SECRET ? '' : ' (set SLACK_SIGNING_SECRET to accept requests)'}`,
-      `  POST /teams/messages   Teams outgoing webhook${deps.config.TEAMS_WEBHOOK_SECRET ? '' : ' (set TEAMS_WEBHOOK_SECRET to accept requests)'}`,
-      `  POST /teams/bot        Teams bot (Bot Framework)${deps.config.TEAMS_APP_ID ? '' : ' (set TEAMS_APP_ID and TEAMS_APP_PASSWORD to accept requests)'}`,
-      `  Slow commands run in this process and answer through the request's response_url.`,
-      ...(deps.config.SLACK_SIGNING_SECRET && deps.config.TEAMS_WEBHOOK_SECRET
-        ? [
-            options.generatedSecrets
-              ? 'Signing secrets generated for this run. Try from another terminal:'
-              : 'Try from another terminal (with the same SLACK_SIGNING_SECRET and TEAMS_WEBHOOK_SECRET exported):',
-            signedCurlExamples({
-              port,
-              slackSecret: deps.config.SLACK_SIGNING_SECRET,
-              teamsSecret: deps.config.TEAMS_WEBHOOK_SECRET,
-              showSecrets: options.generatedSecrets === true,
-            }),
-          ]
-        : []),
-      `Type a command (e.g. "why last week", "estimate sonnet 4.5 2000 in 500 out 10k/day"), "help"; exit, quit or Ctrl-D stops the server.`,
-    ].join('\n'),
-  );
+  options.io.out(banner(deps, options, port));
   const rl = createInterface({
     input: options.input ?? process.stdin,
     terminal: false,
     prompt: 'bedrock-cost> ',
   });
-  const ask = async (line: string) => {
+  let queue = Promise.resolve();
+  rl.on('line', (line) => {
     const text = line.trim();
     if (!text) return;
     if (text === 'exit' || text === 'quit') {
-      rl.close();
+      queue = queue.then(() => rl.close());
       return;
     }
-    try {
-      const result = await executeLine(text, {
-        deps,
-        caller: { platform: 'cli', userId: 'cli', isAdmin: true },
-      });
-      io.out(
-        options.format === 'text' ? renderText(result.reply) : renderReply(result.reply, options.format),
-      );
-      for (const path of await saveCharts(result.reply, deps)) io.out(`Chart: ${path}`);
-    } catch (error) {
-      io.out(userMessage(error));
-      if (!(error instanceof UserError)) deps.log.error('command failed', error);
-    }
-  };
-  let queue = Promise.resolve();
-  rl.on('line', (line) => {
-    queue = queue.then(() => ask(line));
+    queue = queue.then(() => answerPrompt(text, deps, options));
   });
   await new Promise<void>((done) => {
     let stopped = false;

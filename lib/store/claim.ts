@@ -13,6 +13,24 @@
  * re-armed, a digest lease is time-boxed by `leaseUntil`, an idle claim is deleted on
  * release); this module owns how they reach DynamoDB. A write is described by its key and
  * expressions, so no repository builds DynamoDB commands for a claim itself.
+ *
+ * Why not Powertools Idempotency (`makeIdempotent` + `DynamoDBPersistenceLayer`, which can
+ * use this table with `keyAttr: 'pk'`, `sortKeyAttr: 'sk'`, `expiryAttr: 'expiresAt'`),
+ * checked 2026-12-05 against @aws-lambda-powertools/idempotency 2.35.0:
+ * - It covers one of the five users (the command worker's lease). Alerts are re-armed,
+ *   digests are leased per team and week inside one scheduled run, idle findings are
+ *   deleted on release, and the replay guard claims inside the 3-second acknowledgement:
+ *   none is "one Lambda invocation, one result", which is what it de-duplicates.
+ * - Even for the worker it loses guarantees: a success record that fails to save throws
+ *   (`IdempotencyPersistenceLayerError`), so Lambda retries a job whose answer is already
+ *   in the channel (here `markSent` retries ~8 s and a lost record is logged, not retried);
+ *   an in-progress record lasts the invocation's remaining time with no renewal
+ *   (`heartbeat`), and there is no "may have arrived: do not post again" outcome.
+ * - Its records share one partition (`pk` = `idempotency#<function>`), against the data
+ *   model's one partition per job (docs/data-model.md).
+ * - Cost, measured: +46 KB minified in a bundle with the DynamoDB document client
+ *   (idempotency 16 KB, jmespath 24 KB, commons 5 KB; 358 KB -> 404 KB) and +25-27 ms to
+ *   load it in a fresh process (15 interleaved runs, twice, 152-195 ms -> 179-219 ms).
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, recordDelivery, type Store } from './store.js';
