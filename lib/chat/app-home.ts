@@ -62,10 +62,7 @@ function alertLabel(a: OpenAlert): string {
 async function idleByTeam(deps: Deps): Promise<{ byTeam: Map<string, string[]>; problem?: string }> {
   const byTeam = new Map<string, string[]>();
   try {
-    const [{ scanIdleForDeps }, { DEFAULT_IDLE_HOURS }] = await Promise.all([
-      import('../idle/idle-scan.js'),
-      import('../idle/idle.js'),
-    ]);
+    const { scanIdleForDeps, DEFAULT_IDLE_HOURS } = await import('../idle/scan.js');
     const scan = await scanIdleForDeps(deps, DEFAULT_IDLE_HOURS);
     for (const f of scan.findings) {
       if (f.state !== 'idle') continue;

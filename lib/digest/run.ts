@@ -28,7 +28,7 @@ import type { TeamProfile } from '../budgets/store.js';
 import { teamMonthAt } from '../budgets/team-month.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
 import type { Deps } from '../context.js';
-import type { IdleFinding, IdleScan } from '../idle/idle.js';
+import type { IdleFinding, IdleScan } from '../idle/scan.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import { syncBeforeJob } from '../ledger/job.js';
 import { type Dec, ZERO } from '../money.js';
@@ -307,7 +307,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   forecastOf.set(OVERVIEW_KEY, forecasts.at(-1)!.monthEndUsd);
   const sources = await deps.sources();
   const [idleScan, catalog] = await Promise.all([
-    import('../idle/idle-scan.js')
+    import('../idle/scan.js')
       .then(({ scanIdleForDeps }) => scanIdleForDeps(deps, IDLE_HOURS, sources))
       .catch((error: unknown): IdleScan | undefined => {
         deps.log.warn('digest: idle scan failed', { error: String(error) });

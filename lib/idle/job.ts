@@ -17,101 +17,29 @@
  */
 
 import type { SavingsFinding } from '../analysis/savings.js';
-import { formatTimestamp, toIsoDate } from '../clock.js';
-import { costMetricOf } from '../config.js';
-import { type Deps, otherRegions } from '../context.js';
-import { ForbiddenError, NotFoundError, ParseError } from '../errors.js';
+import { toIsoDate } from '../clock.js';
+import type { Deps } from '../context.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import { formatUsd } from '../money.js';
 import type { DataSources } from '../ports.js';
-import type { Caller } from '../reply/caller.js';
 import { type ChatTarget, describeTarget, mayHaveArrived } from '../reply/delivery.js';
 import { describeFinopsChannel, parseFinopsChannel, resolveFinopsChannel } from '../reply/finops-channel.js';
 import type { Reply } from '../reply/reply.js';
-import {
-  DEFAULT_IDLE_HOURS,
-  describeFault,
-  type IdleFinding,
-  type IdleScan,
-  scanIdleThroughputs,
-} from './idle.js';
-import { regionOfArn } from './idle-rates.js';
-import { buildIdleAlert, SNOOZE_DAYS } from './idle-reply.js';
+import { buildIdleAlert } from './idle-reply.js';
 import {
   claimIdlePost,
   idlePostSlot,
   markIdlePostSent,
   releaseIdlePost,
   snoozedThroughputs,
-  snoozeThroughput,
-  throughputTeam,
 } from './idle-store.js';
-
-/**
- * Run the idle scan for `deps` over the last `hours`: the account's sources, the
- * configured cost basis, and catalog prices as the fallback hourly cost.
- */
-export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataSources): Promise<IdleScan> {
-  const now = deps.clock.now();
-  const home = deps.config.AWS_REGION;
-  let resolved: DataSources;
-  try {
-    resolved = sources ?? (await deps.sources());
-  } catch (error) {
-    return {
-      hours,
-      window: { start: new Date(now.getTime() - hours * 3_600_000).toISOString(), end: now.toISOString() },
-      findings: [],
-      problems: [describeFault(error, 'Could not reach the account')],
-      metricRequests: 0,
-      regions: [home],
-    };
-  }
-  const { catalogNameFor, catalogRateFor } = await import('./idle-catalog.js');
-  const [catalogRate, modelName] = await Promise.all([catalogRateFor(deps), catalogNameFor(deps)]);
-  const options = {
-    now,
-    hours,
-    costMetric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
-    catalogRate,
-    modelName,
-    teamTagKey: deps.config.TEAM_TAG_KEY,
-  };
-  // Other Regions (BEDROCK_COST_REGIONS): their own control plane and CloudWatch, the
-  // same bill (its one usage-type query is shared through the cache). The demo account and
-  // injected sources have one Region.
-  const others = otherRegions(deps);
-  const scans = await Promise.all([
-    scanIdleThroughputs(resolved, options),
-    ...others.map(async (region) => {
-      try {
-        const regional = await deps.regionSources!(region);
-        return await scanIdleThroughputs({ ...resolved, ...regional }, options);
-      } catch (error) {
-        return {
-          hours,
-          window: { start: '', end: '' },
-          findings: [],
-          problems: [describeFault(error, 'Could not reach the Region')],
-          metricRequests: 0,
-        } satisfies IdleScan;
-      }
-    }),
-  ]);
-  const [first] = scans as [IdleScan, ...IdleScan[]];
-  if (!others.length) return { ...first, regions: [home] };
-  const billDays = scans.find((s) => s.billDays)?.billDays;
-  return {
-    hours,
-    window: first.window,
-    findings: scans.flatMap((s) => s.findings),
-    // A Region's problem says which Region it is about.
-    problems: scans.flatMap((s, i) => s.problems.map((p) => `${i === 0 ? home : others[i - 1]}: ${p}`)),
-    ...(billDays ? { billDays } : {}),
-    metricRequests: scans.reduce((n, s) => n + s.metricRequests, 0),
-    regions: [home, ...others],
-  };
-}
+import {
+  DEFAULT_IDLE_HOURS,
+  describeFault,
+  type IdleFinding,
+  type IdleScan,
+  scanIdleForDeps,
+} from './scan.js';
 
 /**
  * The scheduled job. Never throws for AWS or delivery faults: they are in the report.
@@ -423,98 +351,4 @@ async function postOne(
   return uncertain
     ? { ...base, status: 'failed', reason: `${uncertain}; it may have arrived, so it is not posted again` }
     : { ...base, status: 'sent' };
-}
-
-/** What a provisioned-throughput ARN looks like (button values are checked, never trusted). */
-const PROVISIONED_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:provisioned-model\/[A-Za-z0-9._-]{1,64}$/;
-
-/**
- * The "Snooze 7 days" button (`idle_snooze`, value = the throughput ARN) and
- * `idle snooze NAME`: stop the daily idle message for that throughput for a week, and say
- * until when. Only budget admins and the owners of the throughput's team (its team tag)
- * may snooze, so nobody else can keep a finding quiet by renewing it; every snooze is
- * kept in the throughput's history.
- *
- * @example
- * // in the Slack interactivity handler
- * const reply = await snoozeIdleThroughput(deps, action.value, caller);
- */
-export async function snoozeIdleThroughput(
-  deps: Deps,
-  arn: string,
-  caller: Pick<Caller, 'userId' | 'isAdmin' | 'platform'>,
-  name = arn.split('/').pop() ?? arn,
-): Promise<Reply> {
-  if (!PROVISIONED_ARN.test(arn)) {
-    throw new ParseError(
-      'That snooze button does not name a provisioned throughput; run `idle` again for fresh buttons.',
-    );
-  }
-  const team = await throughputTeam(deps.store, arn);
-  const admin = caller.isAdmin || deps.config.ADMIN_USER_IDS.includes(caller.userId);
-  if (!admin) {
-    const { getTeam } = await import('../budgets/store.js');
-    const owners = team ? ((await getTeam(deps.store, team))?.owners ?? []) : [];
-    if (!owners.includes(caller.userId)) {
-      throw new ForbiddenError(
-        team
-          ? `Only budget admins and the ${team} team's owners can snooze provisioned model ${name}.`
-          : `Only budget admins can snooze provisioned model ${name} (it carries no team tag).`,
-      );
-    }
-  }
-  const now = deps.clock.now();
-  const until = new Date(now.getTime() + SNOOZE_DAYS * 86_400_000);
-  const before = await snoozeThroughput(deps.store, arn, until, caller.userId, now);
-  deps.log.info('idle throughput snoozed', { arn, by: caller.userId, until: until.toISOString() });
-  const renewed =
-    before && Date.parse(before.until) > now.getTime()
-      ? [
-          `It was snoozed until ${formatTimestamp(new Date(before.until))} by ${before.by}; ${before.history.length + 1} snoozes so far.`,
-        ]
-      : [];
-  return {
-    headline: `Snoozed: no idle message about provisioned model ${name} until ${formatTimestamp(until)}.`,
-    ...(renewed.length ? { context: renewed } : {}),
-    blocks: [],
-    visibility: 'in_channel',
-  };
-}
-
-/**
- * The provisioned throughput a person named (`idle snooze NAME`), given as its ARN, ID or name, in the
- * bot's Region or one of `BEDROCK_COST_REGIONS`. Throws a friendly error when there is no such
- * throughput (with the closest names) or the name is in several Regions.
- */
-export async function findThroughput(deps: Deps, text: string): Promise<{ arn: string; name: string }> {
-  if (PROVISIONED_ARN.test(text)) return { arn: text, name: text.split('/').pop() ?? text };
-  const sources = await deps.sources();
-  const others = otherRegions(deps);
-  const lists = await Promise.all([
-    sources.bedrock.listProvisionedThroughputs({ tags: false }),
-    ...others.map(async (region) =>
-      (await deps.regionSources!(region)).bedrock.listProvisionedThroughputs({ tags: false }),
-    ),
-  ]);
-  const all = lists.flat();
-  const wanted = text.toLowerCase();
-  const matches = all.filter(
-    (t) => t.name.toLowerCase() === wanted || (t.arn.split('/').pop() ?? '').toLowerCase() === wanted,
-  );
-  if (matches.length === 1) return { arn: matches[0]!.arn, name: matches[0]!.name };
-  if (matches.length > 1) {
-    throw new ParseError(
-      `"${text.slice(0, 64)}" names provisioned throughputs in ${matches.map((t) => regionOfArn(t.arn)).join(' and ')}: give its ARN, for example: idle snooze ${matches[0]!.arn}`,
-    );
-  }
-  const { closestMatches } = await import('../fuzzy.js');
-  const close = closestMatches(
-    text,
-    all.map((t) => t.name),
-    3,
-  );
-  throw new NotFoundError(
-    `I don't know the provisioned throughput "${text.slice(0, 64)}".${close.length ? ` Did you mean: ${close.join(', ')}?` : ' There is none in this account.'}`,
-    close,
-  );
 }

@@ -22,6 +22,8 @@
  * the result, never exceptions: the answer says what it could not check.
  */
 import { addDays, formatDay, toIsoDate } from '../clock.js';
+import { costMetricOf } from '../config.js';
+import { type Deps, otherRegions } from '../context.js';
 import { type Dec, roundCents, sumUsd, ZERO } from '../money.js';
 import type {
   BedrockMetricName,
@@ -583,5 +585,71 @@ export function toIdleData(scan: IdleScan, snoozed: ReadonlyMap<string, string> 
     idleCount: idle.length,
     idleWastedUsd: roundCents(sumUsd(idle.map((f) => f.wasted))),
     problems: scan.problems,
+  };
+}
+
+/**
+ * Run the idle scan for `deps` over the last `hours`: the account's sources, the
+ * configured cost basis, and catalog prices as the fallback hourly cost.
+ */
+export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataSources): Promise<IdleScan> {
+  const now = deps.clock.now();
+  const home = deps.config.AWS_REGION;
+  let resolved: DataSources;
+  try {
+    resolved = sources ?? (await deps.sources());
+  } catch (error) {
+    return {
+      hours,
+      window: { start: new Date(now.getTime() - hours * 3_600_000).toISOString(), end: now.toISOString() },
+      findings: [],
+      problems: [describeFault(error, 'Could not reach the account')],
+      metricRequests: 0,
+      regions: [home],
+    };
+  }
+  const { catalogNameFor, catalogRateFor } = await import('./idle-catalog.js');
+  const [catalogRate, modelName] = await Promise.all([catalogRateFor(deps), catalogNameFor(deps)]);
+  const options = {
+    now,
+    hours,
+    costMetric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
+    catalogRate,
+    modelName,
+    teamTagKey: deps.config.TEAM_TAG_KEY,
+  };
+  // Other Regions (BEDROCK_COST_REGIONS): their own control plane and CloudWatch, the
+  // same bill (its one usage-type query is shared through the cache). The demo account and
+  // injected sources have one Region.
+  const others = otherRegions(deps);
+  const scans = await Promise.all([
+    scanIdleThroughputs(resolved, options),
+    ...others.map(async (region) => {
+      try {
+        const regional = await deps.regionSources!(region);
+        return await scanIdleThroughputs({ ...resolved, ...regional }, options);
+      } catch (error) {
+        return {
+          hours,
+          window: { start: '', end: '' },
+          findings: [],
+          problems: [describeFault(error, 'Could not reach the Region')],
+          metricRequests: 0,
+        } satisfies IdleScan;
+      }
+    }),
+  ]);
+  const [first] = scans as [IdleScan, ...IdleScan[]];
+  if (!others.length) return { ...first, regions: [home] };
+  const billDays = scans.find((s) => s.billDays)?.billDays;
+  return {
+    hours,
+    window: first.window,
+    findings: scans.flatMap((s) => s.findings),
+    // A Region's problem says which Region it is about.
+    problems: scans.flatMap((s, i) => s.problems.map((p) => `${i === 0 ? home : others[i - 1]}: ${p}`)),
+    ...(billDays ? { billDays } : {}),
+    metricRequests: scans.reduce((n, s) => n + s.metricRequests, 0),
+    regions: [home, ...others],
   };
 }
