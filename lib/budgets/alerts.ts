@@ -25,16 +25,18 @@ import { mapPool } from '../pool.js';
 import { type ChatTarget, describeTarget, mayHaveArrived } from '../reply/delivery.js';
 import {
   type AlertKey,
+  type AlertRecord,
   alertKeyOf,
   alertPk,
   claimAlert,
   coverAlert,
+  encodeAlertKind,
   loadAlertRecords,
   markAlertSent,
   rearmAlert,
   releaseAlert,
 } from './alert-store.js';
-import { type AlertDecision, type AlertRecord, alertSk, evaluateAlerts, hasCrossed } from './evaluate.js';
+import { type AlertDecision, evaluateAlerts, hasCrossed } from './evaluate.js';
 import { buildAlertReply } from './message.js';
 import { readEarlier } from './nowcast-cadence.js';
 import { positionOf, type TeamBudgetPosition } from './status.js';
@@ -226,7 +228,7 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
     for (const d of decisions) {
       if (d.action !== 'send') continue;
       const key: AlertKey = alertKeyOf(team, month.month, d.alert);
-      const subject = `${team} ${alertSk(d.alert)} ${month.month}`;
+      const subject = `${team} ${encodeAlertKind(d.alert)} ${month.month}`;
       const reply = buildAlertReply({
         team,
         alert: d.alert,

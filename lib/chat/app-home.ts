@@ -9,7 +9,7 @@
  * `budget`), the open alerts (sent, not acknowledged) and idle provisioned throughput.
  */
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { AlertKey } from '../budgets/alert-store.js';
+import { type AlertKey, decodeAlertKind } from '../budgets/alert-store.js';
 import { budgetPositions, type TeamBudgetPosition } from '../budgets/status.js';
 import { listTeams, scanItems } from '../budgets/store.js';
 import { BUDGET_SET_EXAMPLE } from '../budgets/validate.js';
@@ -53,8 +53,8 @@ async function openAlerts(deps: Deps, months: string[]): Promise<OpenAlert[]> {
 }
 
 function alertLabel(a: OpenAlert): string {
-  const threshold = /^THRESHOLD#(\d+)$/.exec(a.sk)?.[1];
-  const what = threshold ? `${threshold}% threshold` : 'forecast over budget';
+  const kind = decodeAlertKind(a.sk);
+  const what = kind?.kind === 'threshold' ? `${kind.pct}% threshold` : 'forecast over budget';
   return a.sentAt ? `${what} (sent ${formatTimestamp(new Date(a.sentAt))})` : what;
 }
 
