@@ -41,6 +41,182 @@ import {
   scanIdleForDeps,
 } from './scan.js';
 
+/** The FinOps channel as this run uses it: resolved, or why not, and how the report names it. */
+interface FinopsDestination {
+  target?: ChatTarget;
+  /** Why the FinOps channel could not be used (the bot is not in its conversation). */
+  unresolved?: string;
+  text: string;
+}
+
+/**
+ * The FinOps channel. A Teams bot conversation is looked up (its Bot Connector address)
+ * only when there is something to post; when the bot is not there, the FinOps posts fail
+ * saying why.
+ */
+async function finopsDestination(
+  deps: Deps,
+  needed: boolean,
+  problems: string[],
+): Promise<FinopsDestination> {
+  const channel = parseFinopsChannel(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
+  const text = channel ? describeFinopsChannel(channel) : 'slack:(BEDROCK_COST_FINOPS_CHANNEL not set)';
+  if (!channel || !needed) return { text };
+  let unresolved: string | undefined;
+  try {
+    const resolved = await resolveFinopsChannel(channel, deps.store);
+    if ('target' in resolved) return { target: resolved.target, text };
+    unresolved = resolved.problem;
+  } catch (error) {
+    unresolved = describeFault(error, 'Could not read the FinOps conversation from the table');
+  }
+  if (unresolved) problems.push(unresolved);
+  return { ...(unresolved ? { unresolved } : {}), text };
+}
+
+/**
+ * The snoozed throughputs among `idle`; `undefined` when they cannot be read (then nothing
+ * is posted: without the snooze list we would re-post snoozed findings).
+ */
+async function readSnoozes(
+  deps: Deps,
+  idle: IdleFinding[],
+  now: Date,
+  problems: string[],
+): Promise<Map<string, string> | undefined> {
+  if (!idle.length) return new Map();
+  try {
+    return await snoozedThroughputs(
+      deps.store,
+      idle.map((f) => f.throughput.arn),
+      now,
+    );
+  } catch (error) {
+    problems.push(describeFault(error, 'Could not read snoozes from the table'));
+    return undefined;
+  }
+}
+
+/**
+ * The owning team hears about its own throughput too: a throughput tagged with a team
+ * whose budget has an alert channel (or Teams webhook) is posted there as well.
+ */
+async function teamTargetsOf(
+  deps: Deps,
+  idle: IdleFinding[],
+  snoozed: ReadonlyMap<string, string>,
+  problems: string[],
+): Promise<Map<string, ChatTarget>> {
+  const teamTargets = new Map<string, ChatTarget>();
+  const owners = [
+    ...new Set(idle.flatMap((f) => (f.team && !snoozed.has(f.throughput.arn) ? [f.team] : []))),
+  ];
+  if (!owners.length) return teamTargets;
+  const { getTeam } = await import('../budgets/store.js');
+  await Promise.all(
+    owners.map(async (team) => {
+      try {
+        const profile = await getTeam(deps.store, team);
+        if (profile?.target) teamTargets.set(team, profile.target);
+      } catch (error) {
+        problems.push(describeFault(error, `Could not read team ${team}'s channel; posted to FinOps only`));
+      }
+    }),
+  );
+  return teamTargets;
+}
+
+/** What every post of one run shares. */
+interface IdleRun {
+  deps: Deps;
+  options: JobOptions;
+  now: Date;
+  /** Today (UTC): one post per throughput per channel per day. */
+  day: string;
+  kind: 'aws' | 'demo';
+  scan: IdleScan;
+  underUsed: UnderUsed[];
+  finops: FinopsDestination;
+  teamTargets: ReadonlyMap<string, ChatTarget>;
+}
+
+/** One finding's posts: to FinOps, and to the owning team's channel when it has one of its own. */
+async function postFinding(run: IdleRun, finding: IdleFinding): Promise<JobMessage[]> {
+  const { finops, now, kind } = run;
+  const weekly = run.underUsed.find((u) => u.finding === finding);
+  const reply = weekly
+    ? buildUnderUsedAlert(weekly, now, kind)
+    : buildIdleAlert(finding, run.scan, now, kind);
+  const teamTarget = finding.team ? run.teamTargets.get(finding.team) : undefined;
+  const sameChannel =
+    finops.target && teamTarget && describeTarget(finops.target) === describeTarget(teamTarget);
+  // FinOps always hears (or is reported missing) unless the owning team's channel stands in.
+  const posts: { target: ChatTarget | undefined; slot: string; text: string; unresolved?: string }[] = [];
+  if (finops.target || finops.unresolved || !teamTarget)
+    posts.push({
+      target: finops.target,
+      slot: idlePostSlot(run.day),
+      text: finops.text,
+      ...(finops.unresolved ? { unresolved: finops.unresolved } : {}),
+    });
+  if (teamTarget && !sameChannel) {
+    posts.push({
+      target: teamTarget,
+      slot: idlePostSlot(run.day, finding.team),
+      text: describeTarget(teamTarget),
+    });
+  }
+  const messages: JobMessage[] = [];
+  for (const post of posts) {
+    messages.push(
+      await postOne(run.deps, run.options, {
+        ...post,
+        arn: finding.throughput.arn,
+        now,
+        reply,
+        subject: finding.throughput.name,
+        ...(finding.team ? { team: finding.team } : {}),
+      }),
+    );
+  }
+  return messages;
+}
+
+/** The run in one line: what was found, what was posted where, and what could not be checked. */
+function summarizeIdleRun(
+  messages: JobMessage[],
+  found: { idleToday: number; scanned: number; underUsed: number; reserved: number; snoozed: number },
+  targetText: string,
+  dryRun: boolean,
+  problems: string[],
+): string {
+  const count = (status: JobMessage['status']) => messages.filter((m) => m.status === status).length;
+  const parts = [
+    `${found.idleToday} idle of ${found.scanned} provisioned throughput${found.scanned === 1 ? '' : 's'}`,
+  ];
+  if (found.underUsed) parts.push(`${found.underUsed} under-used over 7 days`);
+  if (found.reserved)
+    parts.push(
+      `${found.reserved} under-used Reserved-tier reservation${found.reserved === 1 ? '' : 's'} over 7 days`,
+    );
+  if (found.snoozed) parts.push(`${found.snoozed} snoozed`);
+  const teamPosts = (status: JobMessage['status']) =>
+    messages.filter((m) => m.status === status && m.target !== targetText).length;
+  const where = (status: JobMessage['status']) => {
+    const own = teamPosts(status);
+    const finops = count(status) - own;
+    if (!own) return `to ${targetText}`;
+    return finops ? `(${finops} to ${targetText}, ${own} to team channels)` : 'to team channels';
+  };
+  if (dryRun) parts.push(`${count('dry-run')} would be posted ${where('dry-run')}`);
+  else {
+    parts.push(`${count('sent')} posted ${where('sent')}`);
+    if (count('already-sent')) parts.push(`${count('already-sent')} already posted today`);
+    if (count('failed')) parts.push(`${count('failed')} failed`);
+  }
+  return `idle-scan: ${parts.join(', ')}${problems.length ? `. ${problems.join(' ')}` : ''}`;
+}
+
 /**
  * The scheduled job. Never throws for AWS or delivery faults: they are in the report.
  *
@@ -50,117 +226,42 @@ import {
  */
 export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobReport> {
   const now = deps.clock.now();
-  const day = toIsoDate(now);
   const sources = await deps.sources().catch(() => undefined);
   const scan = await scanIdleForDeps(deps, DEFAULT_IDLE_HOURS, sources);
-  const kind = sources?.kind ?? 'aws';
   const idleToday = scan.findings.filter((f) => f.state === 'idle');
   const underUsed = await underUsedThisWeek(deps, scan, sources);
   const idle = [...idleToday, ...underUsed.map((u) => u.finding)];
   const reserved = await underUsedReservations(deps);
-  const channel = parseFinopsChannel(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
-  const targetText = channel ? describeFinopsChannel(channel) : 'slack:(BEDROCK_COST_FINOPS_CHANNEL not set)';
   const problems = [...scan.problems, ...reserved.problems];
-  // A Teams bot conversation is looked up (its Bot Connector address) only when there is
-  // something to post; when the bot is not there, the FinOps posts fail saying why.
-  let target: ChatTarget | undefined;
-  let unresolved: string | undefined;
-  if (channel && (idle.length || reserved.findings.length)) {
-    try {
-      const resolved = await resolveFinopsChannel(channel, deps.store);
-      if ('target' in resolved) target = resolved.target;
-      else unresolved = resolved.problem;
-    } catch (error) {
-      unresolved = describeFault(error, 'Could not read the FinOps conversation from the table');
-    }
-    if (unresolved) problems.push(unresolved);
+  const finops = await finopsDestination(deps, idle.length > 0 || reserved.findings.length > 0, problems);
+  const snoozed = await readSnoozes(deps, idle, now, problems);
+  if (!snoozed) {
+    const summary = `idle-scan: ${idle.length} idle, nothing posted: ${problems.join(' ')}`;
+    return { job: 'idle-scan', messages: [], summary };
   }
-
-  let snoozed = new Map<string, string>();
-  if (idle.length) {
-    try {
-      snoozed = await snoozedThroughputs(
-        deps.store,
-        idle.map((f) => f.throughput.arn),
-        now,
-      );
-    } catch (error) {
-      // Without the snooze list we would re-post snoozed findings: better to post nothing.
-      problems.push(describeFault(error, 'Could not read snoozes from the table'));
-      return {
-        job: 'idle-scan',
-        messages: [],
-        summary: `idle-scan: ${idle.length} idle, nothing posted: ${problems.join(' ')}`,
-      };
-    }
-  }
-
-  // The owning team hears about its own throughput too: a throughput tagged with a team
-  // whose budget has an alert channel (or Teams webhook) is posted there as well.
-  const teamTargets = new Map<string, ChatTarget>();
-  const owners = [
-    ...new Set(idle.flatMap((f) => (f.team && !snoozed.has(f.throughput.arn) ? [f.team] : []))),
-  ];
-  if (owners.length) {
-    const { getTeam } = await import('../budgets/store.js');
-    await Promise.all(
-      owners.map(async (team) => {
-        try {
-          const profile = await getTeam(deps.store, team);
-          if (profile?.target) teamTargets.set(team, profile.target);
-        } catch (error) {
-          problems.push(describeFault(error, `Could not read team ${team}'s channel; posted to FinOps only`));
-        }
-      }),
-    );
-  }
-
+  const run: IdleRun = {
+    deps,
+    options,
+    now,
+    day: toIsoDate(now),
+    kind: sources?.kind ?? 'aws',
+    scan,
+    underUsed,
+    finops,
+    teamTargets: await teamTargetsOf(deps, idle, snoozed, problems),
+  };
   const messages: JobMessage[] = [];
   for (const finding of idle) {
-    const arn = finding.throughput.arn;
-    if (snoozed.has(arn)) continue;
-    const weekly = underUsed.find((u) => u.finding === finding);
-    const reply = weekly ? buildUnderUsedAlert(weekly, now, kind) : buildIdleAlert(finding, scan, now, kind);
-    const teamTarget = finding.team ? teamTargets.get(finding.team) : undefined;
-    const sameChannel = target && teamTarget && describeTarget(target) === describeTarget(teamTarget);
-    // FinOps always hears (or is reported missing) unless the owning team's channel stands in.
-    const posts: { target: ChatTarget | undefined; slot: string; text: string; unresolved?: string }[] = [];
-    if (target || unresolved || !teamTarget)
-      posts.push({
-        target,
-        slot: idlePostSlot(day),
-        text: targetText,
-        ...(unresolved ? { unresolved } : {}),
-      });
-    if (teamTarget && !sameChannel) {
-      posts.push({
-        target: teamTarget,
-        slot: idlePostSlot(day, finding.team),
-        text: describeTarget(teamTarget),
-      });
-    }
-    for (const post of posts) {
-      messages.push(
-        await postOne(deps, options, {
-          ...post,
-          arn,
-          now,
-          reply,
-          subject: finding.throughput.name,
-          ...(finding.team ? { team: finding.team } : {}),
-        }),
-      );
-    }
+    if (!snoozed.has(finding.throughput.arn)) messages.push(...(await postFinding(run, finding)));
   }
-
   // Under-used Reserved-tier capacity: to the FinOps channel, once a day each.
   for (const r of reserved.findings) {
     messages.push(
       await postOne(deps, options, {
-        target,
-        slot: idlePostSlot(day),
-        text: targetText,
-        ...(unresolved ? { unresolved } : {}),
+        target: finops.target,
+        slot: idlePostSlot(run.day),
+        text: finops.text,
+        ...(finops.unresolved ? { unresolved: finops.unresolved } : {}),
         arn: r.key,
         now,
         reply: r.reply,
@@ -169,33 +270,18 @@ export async function runIdleScan(deps: Deps, options: JobOptions): Promise<JobR
       }),
     );
   }
-
-  const count = (status: JobMessage['status']) => messages.filter((m) => m.status === status).length;
-  const parts = [
-    `${idleToday.length} idle of ${scan.findings.length} provisioned throughput${scan.findings.length === 1 ? '' : 's'}`,
-  ];
-  if (underUsed.length) parts.push(`${underUsed.length} under-used over 7 days`);
-  if (reserved.findings.length)
-    parts.push(
-      `${reserved.findings.length} under-used Reserved-tier reservation${reserved.findings.length === 1 ? '' : 's'} over 7 days`,
-    );
-  if (snoozed.size) parts.push(`${snoozed.size} snoozed`);
-  const teamPosts = (status: JobMessage['status']) =>
-    messages.filter((m) => m.status === status && m.target !== targetText).length;
-  const where = (status: JobMessage['status']) => {
-    const own = teamPosts(status);
-    const finops = count(status) - own;
-    if (!own) return `to ${targetText}`;
-    return finops ? `(${finops} to ${targetText}, ${own} to team channels)` : 'to team channels';
+  const found = {
+    idleToday: idleToday.length,
+    scanned: scan.findings.length,
+    underUsed: underUsed.length,
+    reserved: reserved.findings.length,
+    snoozed: snoozed.size,
   };
-  if (options.dryRun) parts.push(`${count('dry-run')} would be posted ${where('dry-run')}`);
-  else {
-    parts.push(`${count('sent')} posted ${where('sent')}`);
-    if (count('already-sent')) parts.push(`${count('already-sent')} already posted today`);
-    if (count('failed')) parts.push(`${count('failed')} failed`);
-  }
-  const summary = `idle-scan: ${parts.join(', ')}${problems.length ? `. ${problems.join(' ')}` : ''}`;
-  return { job: 'idle-scan', messages, summary };
+  return {
+    job: 'idle-scan',
+    messages,
+    summary: summarizeIdleRun(messages, found, finops.text, options.dryRun, problems),
+  };
 }
 
 /** Hours of the under-use check: 7 days. */
