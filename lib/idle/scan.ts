@@ -294,86 +294,106 @@ function dollars(value: Dec): string {
     : `$${value.toDecimalPlaces(2).toFixed(2)}`;
 }
 
+/** What a recommendation says, and what acting on it saves a day (now, or from the commitment's end). */
+interface Recommendation {
+  recommendation: string;
+  savesPerDay: Dec;
+  resizeSavesPerDay?: Dec;
+}
+
+/** The throughput's cost and commitment, as the recommendations need them. */
+interface CostTerms {
+  perDay?: Dec;
+  perUnitDay?: Dec;
+  /** A commitment still running (its end in the future, or unknown). */
+  committed: boolean;
+  commitmentEnds?: string;
+}
+
+/** No call at all: delete it, or (committed) put a workload on it and do not renew. */
+function recommendIdle(t: ProvisionedThroughput, terms: CostTerms, hours: number): Recommendation {
+  const { perDay, committed, commitmentEnds } = terms;
+  if (committed) {
+    return {
+      savesPerDay: ZERO,
+      ...(perDay ? { resizeSavesPerDay: perDay } : {}),
+      recommendation: commitmentEnds
+        ? `Committed until ${commitmentEnds}: move a workload onto it, and do not renew.`
+        : 'Committed (end date unknown): move a workload onto it, and do not renew.',
+    };
+  }
+  const ended =
+    t.commitment !== 'none' && commitmentEnds ? `Its commitment ended on ${commitmentEnds}. ` : '';
+  return {
+    savesPerDay: perDay ?? ZERO,
+    recommendation: perDay
+      ? `${ended}Delete it to save ${dollars(perDay)} a day.`
+      : `${ended}Delete it: no call in ${hours} h.`,
+  };
+}
+
+/** Called in few of its hours: fewer model units, or on-demand (now, or at renewal when committed). */
+function recommendUnderUsed(
+  finding: Pick<IdleFinding, 'throughput' | 'activeHours' | 'billedHours'>,
+  terms: CostTerms,
+): Recommendation {
+  const t = finding.throughput;
+  const { perDay, perUnitDay, committed, commitmentEnds } = terms;
+  const share = `Calls in only ${finding.activeHours} of ${finding.billedHours} hours`;
+  if (t.modelUnits > 1) {
+    const fewer = t.modelUnits - 1;
+    if (committed) {
+      return {
+        savesPerDay: ZERO,
+        ...(perUnitDay ? { resizeSavesPerDay: perUnitDay } : {}),
+        recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}${perUnitDay ? `, saving ${dollars(perUnitDay)} a day from then` : ''}.`,
+      };
+    }
+    return {
+      savesPerDay: perUnitDay ?? ZERO,
+      recommendation: `${share}: try fewer model units (${fewer} instead of ${t.modelUnits})${perUnitDay ? `, saving ${dollars(perUnitDay)} a day` : ''}.`,
+    };
+  }
+  if (committed) {
+    return {
+      savesPerDay: ZERO,
+      ...(perDay ? { resizeSavesPerDay: perDay } : {}),
+      recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic${perDay ? ` (${dollars(perDay)} a day of capacity)` : ''}.`,
+    };
+  }
+  return {
+    savesPerDay: ZERO,
+    recommendation: `${share}: on-demand is likely cheaper; move the traffic and delete it${perDay ? ` (${dollars(perDay)} a day)` : ''}.`,
+  };
+}
+
+/** What a state that is not judged (or needs nothing) says. */
+const NOT_JUDGED: Record<Exclude<IdleState, 'idle' | 'under-used'>, string> = {
+  creating: 'Still being created: not judged yet; check again once it is in service.',
+  updating: 'Being updated (model or model units changing): check again after the update.',
+  failed: 'Failed: it serves no calls; delete it to tidy up.',
+  unknown: 'Usage unknown (CloudWatch could not be read): not judged.',
+  new: 'Created less than an hour ago: too early to judge.',
+  'in-use': 'In use: keep it.',
+};
+
 /** The recommendation, and what acting on it saves per day now. */
 function recommend(
   finding: Omit<IdleFinding, 'recommendation' | 'savesPerDay'>,
   now: Date,
   hours: number,
-): { recommendation: string; savesPerDay: Dec; resizeSavesPerDay?: Dec } {
+): Recommendation {
   const t = finding.throughput;
-  const perDay = finding.hourly ? finding.hourly.total.times(24) : undefined;
-  const perUnitDay = finding.hourly ? finding.hourly.perModelUnitHour.times(24) : undefined;
   const expires = t.commitmentExpiresAt;
-  const committed = t.commitment !== 'none' && (!expires || Date.parse(expires) > now.getTime());
-  const commitmentEnds = expires ? dayOf(expires, now) : undefined;
-  const none = { savesPerDay: ZERO };
-  switch (finding.state) {
-    case 'creating':
-      return {
-        ...none,
-        recommendation: 'Still being created: not judged yet; check again once it is in service.',
-      };
-    case 'updating':
-      return {
-        ...none,
-        recommendation: 'Being updated (model or model units changing): check again after the update.',
-      };
-    case 'failed':
-      return { ...none, recommendation: 'Failed: it serves no calls; delete it to tidy up.' };
-    case 'unknown':
-      return { ...none, recommendation: 'Usage unknown (CloudWatch could not be read): not judged.' };
-    case 'new':
-      return { ...none, recommendation: 'Created less than an hour ago: too early to judge.' };
-    case 'in-use':
-      return { ...none, recommendation: 'In use: keep it.' };
-    case 'idle': {
-      if (committed) {
-        return {
-          ...none,
-          ...(perDay ? { resizeSavesPerDay: perDay } : {}),
-          recommendation: commitmentEnds
-            ? `Committed until ${commitmentEnds}: move a workload onto it, and do not renew.`
-            : 'Committed (end date unknown): move a workload onto it, and do not renew.',
-        };
-      }
-      const ended =
-        t.commitment !== 'none' && commitmentEnds ? `Its commitment ended on ${commitmentEnds}. ` : '';
-      return {
-        savesPerDay: perDay ?? ZERO,
-        recommendation: perDay
-          ? `${ended}Delete it to save ${dollars(perDay)} a day.`
-          : `${ended}Delete it: no call in ${hours} h.`,
-      };
-    }
-    case 'under-used': {
-      const share = `Calls in only ${finding.activeHours} of ${finding.billedHours} hours`;
-      if (t.modelUnits > 1) {
-        const fewer = t.modelUnits - 1;
-        if (committed) {
-          return {
-            ...none,
-            ...(perUnitDay ? { resizeSavesPerDay: perUnitDay } : {}),
-            recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}${perUnitDay ? `, saving ${dollars(perUnitDay)} a day from then` : ''}.`,
-          };
-        }
-        return {
-          savesPerDay: perUnitDay ?? ZERO,
-          recommendation: `${share}: try fewer model units (${fewer} instead of ${t.modelUnits})${perUnitDay ? `, saving ${dollars(perUnitDay)} a day` : ''}.`,
-        };
-      }
-      if (committed) {
-        return {
-          ...none,
-          ...(perDay ? { resizeSavesPerDay: perDay } : {}),
-          recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic${perDay ? ` (${dollars(perDay)} a day of capacity)` : ''}.`,
-        };
-      }
-      return {
-        savesPerDay: ZERO,
-        recommendation: `${share}: on-demand is likely cheaper; move the traffic and delete it${perDay ? ` (${dollars(perDay)} a day)` : ''}.`,
-      };
-    }
-  }
+  const terms: CostTerms = {
+    ...(finding.hourly ? { perDay: finding.hourly.total.times(24) } : {}),
+    ...(finding.hourly ? { perUnitDay: finding.hourly.perModelUnitHour.times(24) } : {}),
+    committed: t.commitment !== 'none' && (!expires || Date.parse(expires) > now.getTime()),
+    ...(expires ? { commitmentEnds: dayOf(expires, now) } : {}),
+  };
+  if (finding.state === 'idle') return recommendIdle(t, terms, hours);
+  if (finding.state === 'under-used') return recommendUnderUsed(finding, terms);
+  return { savesPerDay: ZERO, recommendation: NOT_JUDGED[finding.state] };
 }
 
 /** Every CloudWatch query of the scan: three metrics, under both ModelId forms, per measured throughput. */
