@@ -12,7 +12,7 @@ import { runBudgetAlerts } from '../lib/budgets/alerts.js';
 import { executeLine } from '../lib/commands/grammar.js';
 import type { CommandContext } from '../lib/commands/types.js';
 import { runWeeklyDigest } from '../lib/digest/run.js';
-import { runIdleScan } from '../lib/idle/idle-scan.js';
+import { runIdleScan } from '../lib/idle/job.js';
 import { syncIfDue } from '../lib/ledger/job.js';
 import type { Store } from '../lib/store/store.js';
 import { type DynamoProxy, proxiedStore, startDynamoProxy } from '../test/fault/dynamo-proxy.js';

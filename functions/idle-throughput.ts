@@ -1,5 +1,5 @@
 /** Scheduled daily: idle provisioned throughput findings to the FinOps channel. */
-import { runIdleScan } from '../lib/idle/idle-scan.js';
+import { runIdleScan } from '../lib/idle/job.js';
 import { createScheduledHandler } from '../lib/lambda/runtime.js';
 
 export const handler = createScheduledHandler('idle-throughput', runIdleScan);

@@ -23,7 +23,7 @@ import {
   type RecommendationKind,
   recommendationCandidates,
 } from '../digest/recommend.js';
-import type { IdleFinding } from '../idle/idle.js';
+import type { IdleFinding } from '../idle/scan.js';
 import type { Dec } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
 import type { SpendLine } from '../spend/query.js';

@@ -19,6 +19,7 @@ import {
   type AcknowledgerRole,
   type AlertKey,
   acknowledgeAlert,
+  decodeAlertKind,
   getAlert,
   parseAlertKey,
   type StoredAlert,
@@ -30,9 +31,10 @@ function who(userId: string, name?: string): string {
   return userId === 'cli' ? 'cli' : mention({ kind: 'user', id: userId, ...(name ? { name } : {}) });
 }
 
-function whatOf(sk: string, team: string, month: string): string {
-  const pct = /^THRESHOLD#(\d+)$/.exec(sk)?.[1];
-  return pct ? `${team} ${pct}% budget alert for ${month}` : `${team} forecast budget alert for ${month}`;
+function whatOf(alert: StoredAlert): string {
+  const kind = decodeAlertKind(alert.sk);
+  const which = kind?.kind === 'threshold' ? `${kind.pct}%` : 'forecast';
+  return `${alert.team} ${which} budget alert for ${alert.month}`;
 }
 
 /**
@@ -79,7 +81,7 @@ export async function acknowledgeReply(
   const existing = await getAlert(deps.store, key);
   if (!existing)
     throw new NotFoundError('That alert no longer exists (alerts are kept for about 13 months).');
-  const what = whatOf(existing.sk, existing.team, existing.month);
+  const what = whatOf(existing);
   const role = await roleOf(deps, caller, existing);
   if (!role) {
     throw new ForbiddenError(

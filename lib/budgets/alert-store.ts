@@ -24,7 +24,6 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, ParseError } from '../errors.js';
 import { claimOnce, markSent, release } from '../store/claim.js';
 import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
-import { type AlertKind, type AlertRecord, alertSk } from './evaluate.js';
 import { scanItems } from './store.js';
 
 /** An unfinished claim older than this belongs to a run that died (Lambda times out at 15 min). */
@@ -33,12 +32,43 @@ export const CLAIM_TTL_MS = 20 * 60_000;
 /** Alert items are kept ~13 months (the same history Cost Explorer keeps), then expire. */
 export const ALERT_TTL_SECONDS = 400 * 86_400;
 
+/** What an alert is about: a threshold of the budget (in percent), or the month-end forecast over it. */
+export type AlertKind = { kind: 'threshold'; pct: number } | { kind: 'forecast' };
+
+/**
+ * The alert item's sort key, also the tail of the Acknowledge button's value: `THRESHOLD#80`
+ * or `FORECAST`. Items and buttons already out there carry these strings, so the form never
+ * changes; `decodeAlertKind` is its inverse, and nothing else reads the string.
+ */
+export function encodeAlertKind(alert: AlertKind): string {
+  return alert.kind === 'threshold' ? `THRESHOLD#${alert.pct}` : 'FORECAST';
+}
+
+/** The alert a sort key names (`THRESHOLD#80`, `FORECAST`), or `undefined` for anything else. */
+export function decodeAlertKind(sk: string): AlertKind | undefined {
+  if (sk === 'FORECAST') return { kind: 'forecast' };
+  // Only the form `encodeAlertKind` writes (no leading zeros), so a key decodes to one item.
+  const pct = /^THRESHOLD#(0|[1-9]\d{0,3})$/.exec(sk)?.[1];
+  return pct === undefined ? undefined : { kind: 'threshold', pct: Number(pct) };
+}
+
+/** The state of one alert item, as `loadAlertRecords` reads it (for `evaluateAlerts`). */
+export interface AlertRecord {
+  /** `THRESHOLD#80` or `FORECAST` (`encodeAlertKind`). */
+  sk: string;
+  state: 'claimed' | 'sent' | 'failed' | 'rearmed';
+  /** The budget the alert was evaluated against (decimal string). */
+  budgetUsd: string;
+  /** Epoch ms after which an unfinished claim is considered abandoned (a crashed run). */
+  claimExpiresAt?: number;
+}
+
 /** Identifies one alert item. */
 export interface AlertKey {
   team: string;
   /** `2026-11` in the team's time zone. */
   month: string;
-  /** `THRESHOLD#80` or `FORECAST`. */
+  /** `THRESHOLD#80` or `FORECAST` (`encodeAlertKind`). */
   sk: string;
 }
 
@@ -55,13 +85,14 @@ export function formatAlertKey(key: AlertKey): string {
 }
 
 export function parseAlertKey(text: string): AlertKey {
-  const m = /^ALERT#(.+)#(\d{4}-\d{2})\|(THRESHOLD#\d{1,4}|FORECAST)$/.exec(text.trim());
-  if (!m) throw new ParseError('That alert reference is not valid; it comes from an alert button.');
+  const m = /^ALERT#(.+)#(\d{4}-\d{2})\|([A-Z]+(?:#\d+)?)$/.exec(text.trim());
+  if (!m || !decodeAlertKind(m[3]!))
+    throw new ParseError('That alert reference is not valid; it comes from an alert button.');
   return { team: m[1]!, month: m[2]!, sk: m[3]! };
 }
 
 export function alertKeyOf(team: string, month: string, alert: AlertKind): AlertKey {
-  return { team, month, sk: alertSk(alert) };
+  return { team, month, sk: encodeAlertKind(alert) };
 }
 
 function keyOf(key: AlertKey) {

@@ -23,23 +23,28 @@ import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import { syncBeforeJob } from '../ledger/job.js';
 import { mapPool } from '../pool.js';
 import { type ChatTarget, describeTarget, mayHaveArrived } from '../reply/delivery.js';
+import type { Reply } from '../reply/reply.js';
 import {
   type AlertKey,
+  type AlertKind,
+  type AlertRecord,
   alertKeyOf,
   alertPk,
+  type ClaimDetails,
   claimAlert,
   coverAlert,
+  encodeAlertKind,
   loadAlertRecords,
   markAlertSent,
   rearmAlert,
   releaseAlert,
 } from './alert-store.js';
-import { type AlertDecision, type AlertRecord, alertSk, evaluateAlerts, hasCrossed } from './evaluate.js';
+import { type AlertDecision, evaluateAlerts, hasCrossed } from './evaluate.js';
 import { buildAlertReply } from './message.js';
 import { readEarlier } from './nowcast-cadence.js';
 import { positionOf, type TeamBudgetPosition } from './status.js';
-import { listTeams } from './store.js';
-import { findTopDrivers, gatherBudgetSpend, type NowcastFn } from './team-spend.js';
+import { listTeams, type TeamProfile } from './store.js';
+import { type BudgetSpend, findTopDrivers, gatherBudgetSpend, type NowcastFn } from './team-spend.js';
 
 export interface BudgetAlertOptions extends JobOptions {
   /** Estimate of today's unbilled spend per team; `false` to use the bill alone. Default: the spend nowcast. */
@@ -92,18 +97,8 @@ function whereOf(target: ChatTarget): string {
   }
 }
 
-/**
- * Check every team's budget and post the alerts that are due, each once.
- *
- * @example
- * const report = await runBudgetAlerts(deps, { dryRun: true });
- * console.log(report.summary); // "alerts: 12 teams checked · 2 alerts would be sent ..."
- */
-export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): Promise<BudgetAlertReport> {
-  const started = performance.now();
-  const now = deps.clock.now();
-  const dryRun = options.dryRun;
-  const stats: BudgetAlertStats = {
+function emptyStats(): BudgetAlertStats {
+  return {
     teams: 0,
     alerting: 0,
     sent: 0,
@@ -116,6 +111,10 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
     costExplorerRequests: 0,
     durationMs: 0,
   };
+}
+
+/** Every team profile, and the alert items of the months any team can be in (two scans, in parallel). */
+async function loadBudgetsAndAlerts(deps: Deps, now: Date) {
   // A team's month depends on its time zone: at most one month either side of UTC's.
   const utcMonthStart = `${monthId(now.toISOString().slice(0, 10))}-01`;
   const months = [startOfPreviousMonth(utcMonthStart), utcMonthStart, startOfNextMonth(utcMonthStart)].map(
@@ -125,23 +124,18 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
     listTeams(deps.store),
     loadAlertRecords(deps.store, months),
   ]);
-  stats.teams = profiles.length;
-  if (!profiles.length) {
-    stats.durationMs = Math.round(performance.now() - started);
-    return {
-      job: 'alerts',
-      messages: [],
-      summary: 'alerts: no team has a budget yet (budget set TEAM AMOUNT).',
-      stats,
-    };
-  }
+  return { profiles, records };
+}
 
-  // Bring the bill ledger up to date first when its open window is due (the alert run is
-  // hourly; most runs find the ledger current and read no bill at all).
+/**
+ * Bring the bill ledger up to date first when its open window is due (the alert run is
+ * hourly; most runs find the ledger current and read no bill at all), and keep yesterday's
+ * full-day nowcast once, to reconcile with the bill when it lands (`status`). Returns the
+ * Cost Explorer requests it made.
+ */
+async function prepareLedger(deps: Deps, options: BudgetAlertOptions, now: Date): Promise<number> {
   const sync = await syncBeforeJob(deps);
-  stats.costExplorerRequests += sync.record?.requests ?? 0;
-  // Keep yesterday's full-day nowcast once, to reconcile with the bill when it lands (`status`).
-  if (options.nowcast !== false && !dryRun) {
+  if (options.nowcast !== false && !options.dryRun) {
     const { recordYesterdaysNowcast } = await import('../ledger/reconcile.js');
     await recordYesterdaysNowcast(deps.store, now, deps.log, async (start, end) => {
       const [{ nowcastWindow }, { spendContextOf }] = await Promise.all([
@@ -151,17 +145,23 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
       return (await nowcastWindow(await spendContextOf(deps), deps, { start, end })).totalUsd;
     });
   }
+  return sync.record?.requests ?? 0;
+}
 
-  const spend = await gatherBudgetSpend(deps, profiles, {
-    byService: true,
-    ...(options.nowcast !== undefined ? { nowcast: options.nowcast } : {}),
-    // Far-off teams' token metrics every few hours, those near a threshold every run.
-    cadence: { store: deps.store, refreshHours: deps.config.BEDROCK_COST_NOWCAST_HOURS, write: !dryRun },
-  });
-  stats.costExplorerRequests += spend.requests;
+/** What one team is due: its position this month and the alert decisions (`evaluateAlerts`, pure). */
+interface TeamPlan {
+  position: TeamBudgetPosition;
+  decisions: AlertDecision[];
+}
 
-  // Decide, per team.
-  const plans: { position: TeamBudgetPosition; decisions: AlertDecision[] }[] = [];
+/** Decide, per team; teams with nothing to do are left out. */
+function decideAlerts(
+  profiles: TeamProfile[],
+  spend: BudgetSpend,
+  records: Map<string, Map<string, AlertRecord>>,
+  now: Date,
+): TeamPlan[] {
+  const plans: TeamPlan[] = [];
   for (const profile of profiles) {
     const position = positionOf(profile, spend.teams.get(profile.team)!, now);
     const teamRecords =
@@ -176,197 +176,290 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
     });
     if (decisions.length) plans.push({ position, decisions });
   }
+  return plans;
+}
+
+/** The top driver of each team about to hear from us (one request for all of them); none when it fails. */
+async function topDriversOf(
+  deps: Deps,
+  spend: BudgetSpend,
+  alerting: TeamPlan[],
+  stats: BudgetAlertStats,
+): Promise<Map<string, string>> {
+  if (!alerting.length) return new Map();
+  try {
+    const found = await findTopDrivers(
+      deps,
+      spend,
+      alerting
+        .filter((p) => p.position.profile.target)
+        .map((p) => ({ team: p.position.profile.team, month: p.position.spend.month })),
+    );
+    stats.costExplorerRequests += found.requests;
+    return found.drivers;
+  } catch (error) {
+    deps.log.warn('budget alerts: top drivers unavailable', error);
+    return new Map();
+  }
+}
+
+/** What every team's delivery shares in one run. */
+interface AlertRun {
+  deps: Deps;
+  now: Date;
+  dryRun: boolean;
+  stats: BudgetAlertStats;
+  spend: BudgetSpend;
+  drivers: Map<string, string>;
+}
+
+/** One alert ready to go: its item, and the message. */
+interface PendingAlert {
+  team: string;
+  key: AlertKey;
+  subject: string;
+  reply: Reply;
+  claimDetails: ClaimDetails;
+}
+
+/** What became of one alert; `broken` when the channel failed (the team's next alerts wait for the next run). */
+interface AlertOutcome {
+  message: JobMessage;
+  broken?: boolean;
+  sent?: boolean;
+}
+
+/** The alert message for one decision. */
+function composeAlert(run: AlertRun, position: TeamBudgetPosition, alert: AlertKind): Reply {
+  const { profile, spend: teamSpend } = position;
+  const team = profile.team;
+  const highestCrossed = Math.max(
+    0,
+    ...profile.thresholds.filter((pct) => hasCrossed(position.spentUsd, profile.budgetUsd, pct)),
+  );
+  return buildAlertReply({
+    team,
+    alert,
+    passedHigher: alert.kind === 'threshold' && alert.pct < highestCrossed,
+    budgetUsd: profile.budgetUsd,
+    spentUsd: position.spentUsd,
+    nowcastUsd: teamSpend.nowcastUsd,
+    // Said when the reading is from an earlier run (the cadence reads far-off teams every few hours).
+    ...(readEarlier(run.now, teamSpend.nowcastReadAt) ? { nowcastReadAt: teamSpend.nowcastReadAt } : {}),
+    forecast: position.forecast,
+    month: teamSpend.month,
+    ...(run.drivers.has(team) ? { topDriver: run.drivers.get(team)! } : {}),
+    dataAsOf: run.spend.dataAsOf,
+    demo: run.spend.sourceKind === 'demo',
+  });
+}
+
+/** A post that surely did not arrive: release the claim so the next run retries it. */
+async function failDelivery(
+  run: AlertRun,
+  alert: PendingAlert,
+  where: string,
+  claimId: string,
+  reason: string,
+): Promise<AlertOutcome> {
+  const { deps, stats } = run;
+  const { team, key, subject, reply } = alert;
+  await releaseAlert(deps.store, key, claimId, reason).catch((releaseError: unknown) => {
+    // The claim will expire on its own (CLAIM_TTL_MS) and the alert will be retried then.
+    deps.log.error('budget alert claim not released', {
+      team,
+      alert: key.sk,
+      reason: safeReason(releaseError),
+    });
+  });
+  stats.failed++;
+  deps.metrics?.count('DeliveryFailed', 'alerts');
+  deps.log.warn('budget alert not delivered; retried next run', {
+    team,
+    alert: key.sk,
+    target: where,
+    reason,
+  });
+  return {
+    broken: true,
+    message: { target: where, subject, reply, status: 'failed', reason: `${reason}; retried next run` },
+  };
+}
+
+/** Post a claimed alert and mark it sent (or sent-uncertain: it may have arrived). */
+async function postClaimed(
+  run: AlertRun,
+  target: ChatTarget,
+  where: string,
+  alert: PendingAlert,
+  claimId: string,
+): Promise<AlertOutcome> {
+  const { deps, stats, now } = run;
+  const { team, key, subject, reply } = alert;
+  let receipt: { ts?: string };
+  let uncertain: string | undefined;
+  try {
+    receipt = await deps.delivery.send(target, reply);
+  } catch (error) {
+    const reason = safeReason(error);
+    if (!mayHaveArrived(error)) return failDelivery(run, alert, where, claimId, reason);
+    // No answer in time, or a 5xx after the request went out: the alert may be in the
+    // channel. Posting it again next run could say it twice, so it is kept as sent
+    // (unconfirmed), logged and counted instead.
+    receipt = {};
+    uncertain = reason;
+    deps.metrics?.count('DeliveryUncertain', 'alerts');
+    deps.log.error('budget alert may not have been delivered; not posted again', {
+      team,
+      alert: key.sk,
+      target: where,
+      reason,
+    });
+  }
+  try {
+    await markAlertSent(deps.store, key, claimId, {
+      now,
+      ...(receipt.ts ? { messageTs: receipt.ts } : {}),
+      ...(uncertain ? { uncertain } : {}),
+    });
+  } catch (error) {
+    // Posted, but the record failed: the claim expires and a later run may post again.
+    deps.metrics?.count('PostedNotRecorded', 'alerts');
+    deps.log.error('budget alert posted but not recorded', {
+      team,
+      alert: key.sk,
+      reason: safeReason(error),
+    });
+  }
+  if (uncertain) {
+    stats.failed++;
+    const reason = `${uncertain}; it may have arrived, so it is not posted again`;
+    return { broken: true, message: { target: where, subject, reply, status: 'failed', reason } };
+  }
+  stats.sent++;
+  return { sent: true, message: { target: where, subject, reply, status: 'sent' } };
+}
+
+/** One due alert: nowhere to go, a dry run, a broken channel, another run's claim, or claimed and posted. */
+async function deliverAlert(
+  run: AlertRun,
+  target: ChatTarget | undefined,
+  alert: PendingAlert,
+  channelBroken: boolean,
+): Promise<AlertOutcome> {
+  const { stats } = run;
+  const { subject, reply } = alert;
+  if (!target) {
+    stats.noChannel++;
+    const reason = 'no alert channel set (budget set TEAM AMOUNT channel #...)';
+    return { message: { target: 'none', subject, reply, status: 'failed', reason } };
+  }
+  const where = whereOf(target);
+  if (run.dryRun) {
+    stats.dryRun++;
+    return { message: { target: where, subject, reply, status: 'dry-run' } };
+  }
+  if (channelBroken) {
+    stats.failed++;
+    const reason = 'not attempted: an earlier alert to this channel failed; retried next run';
+    return { message: { target: where, subject, reply, status: 'failed', reason } };
+  }
+  const claimId = await claimAlert(run.deps.store, alert.key, alert.claimDetails);
+  if (!claimId) {
+    // Another run (concurrent, or a retry of this one) has it: it posts, we don't.
+    stats.alreadySent++;
+    return { message: { target: where, subject, reply, status: 'already-sent' } };
+  }
+  return postClaimed(run, target, where, alert, claimId);
+}
+
+/** One team's alerts, in order: re-arm, send each due alert, then mark the covered ones. */
+async function deliverTeamAlerts(run: AlertRun, { position, decisions }: TeamPlan): Promise<JobMessage[]> {
+  const { deps, now, dryRun, stats } = run;
+  const { profile } = position;
+  const team = profile.team;
+  const month = position.spend.month.month;
+  const claimDetails: ClaimDetails = {
+    budgetUsd: profile.budgetUsd.toFixed(),
+    spentUsd: position.spentUsd.toFixed(2),
+    forecastUsd: position.forecast.usd.toFixed(2),
+    target: profile.target ? whereOf(profile.target) : 'none',
+    now,
+  };
+  // Re-arm first: a raised budget makes old thresholds eligible before new ones are judged.
+  for (const d of decisions) {
+    if (d.action !== 'rearm' || dryRun) continue;
+    if (await rearmAlert(deps.store, alertKeyOf(team, month, d.alert), now)) stats.rearmed++;
+  }
+  let lastSentSk: string | undefined;
+  let channelBroken = false;
+  const messages: JobMessage[] = [];
+  for (const d of decisions) {
+    if (d.action !== 'send') continue;
+    const key = alertKeyOf(team, month, d.alert);
+    const subject = `${team} ${encodeAlertKind(d.alert)} ${month}`;
+    const reply = composeAlert(run, position, d.alert);
+    const outcome = await deliverAlert(
+      run,
+      profile.target,
+      { team, key, subject, reply, claimDetails },
+      channelBroken,
+    );
+    messages.push(outcome.message);
+    if (outcome.broken) channelBroken = true;
+    if (outcome.sent) lastSentSk = key.sk;
+  }
+  // A forecast alert due alongside a threshold alert is said by that message already.
+  for (const d of decisions) {
+    if (d.action !== 'cover' || dryRun || !lastSentSk) continue;
+    if (await coverAlert(deps.store, alertKeyOf(team, month, d.alert), lastSentSk, claimDetails))
+      stats.covered++;
+  }
+  return messages;
+}
+
+/**
+ * Check every team's budget and post the alerts that are due, each once.
+ *
+ * @example
+ * const report = await runBudgetAlerts(deps, { dryRun: true });
+ * console.log(report.summary); // "alerts: 12 teams checked · 2 alerts would be sent ..."
+ */
+export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): Promise<BudgetAlertReport> {
+  const started = performance.now();
+  const now = deps.clock.now();
+  const dryRun = options.dryRun;
+  const stats = emptyStats();
+  const { profiles, records } = await loadBudgetsAndAlerts(deps, now);
+  stats.teams = profiles.length;
+  if (!profiles.length) {
+    stats.durationMs = Math.round(performance.now() - started);
+    return {
+      job: 'alerts',
+      messages: [],
+      summary: 'alerts: no team has a budget yet (budget set TEAM AMOUNT).',
+      stats,
+    };
+  }
+  stats.costExplorerRequests += await prepareLedger(deps, options, now);
+  const spend = await gatherBudgetSpend(deps, profiles, {
+    byService: true,
+    ...(options.nowcast !== undefined ? { nowcast: options.nowcast } : {}),
+    // Far-off teams' token metrics every few hours, those near a threshold every run.
+    cadence: { store: deps.store, refreshHours: deps.config.BEDROCK_COST_NOWCAST_HOURS, write: !dryRun },
+  });
+  stats.costExplorerRequests += spend.requests;
+
+  const plans = decideAlerts(profiles, spend, records, now);
   const alerting = plans.filter((p) => p.decisions.some((d) => d.action === 'send'));
   stats.alerting = alerting.length;
+  const drivers = await topDriversOf(deps, spend, alerting, stats);
 
-  // The top driver, for the teams about to hear from us (one request for all of them).
-  let drivers = new Map<string, string>();
-  if (alerting.length) {
-    try {
-      const found = await findTopDrivers(
-        deps,
-        spend,
-        alerting
-          .filter((p) => p.position.profile.target)
-          .map((p) => ({ team: p.position.profile.team, month: p.position.spend.month })),
-      );
-      drivers = found.drivers;
-      stats.costExplorerRequests += found.requests;
-    } catch (error) {
-      deps.log.warn('budget alerts: top drivers unavailable', error);
-    }
-  }
-
-  const messagesByTeam = new Map<string, JobMessage[]>();
-  await mapPool(plans, options.concurrency ?? 16, async ({ position, decisions }) => {
-    const { profile, spend: teamSpend } = position;
-    const team = profile.team;
-    const month = teamSpend.month;
-    const target = profile.target;
-    const claimDetails = {
-      budgetUsd: profile.budgetUsd.toFixed(),
-      spentUsd: position.spentUsd.toFixed(2),
-      forecastUsd: position.forecast.usd.toFixed(2),
-      target: target ? whereOf(target) : 'none',
-      now,
-    };
-    // Re-arm first: a raised budget makes old thresholds eligible before new ones are judged.
-    for (const d of decisions) {
-      if (d.action !== 'rearm' || dryRun) continue;
-      if (await rearmAlert(deps.store, alertKeyOf(team, month.month, d.alert), now)) stats.rearmed++;
-    }
-    let lastSentSk: string | undefined;
-    let channelBroken = false;
-    const messages: JobMessage[] = [];
-    messagesByTeam.set(team, messages);
-    const highestCrossed = Math.max(
-      0,
-      ...profile.thresholds.filter((pct) => hasCrossed(position.spentUsd, profile.budgetUsd, pct)),
-    );
-    for (const d of decisions) {
-      if (d.action !== 'send') continue;
-      const key: AlertKey = alertKeyOf(team, month.month, d.alert);
-      const subject = `${team} ${alertSk(d.alert)} ${month.month}`;
-      const reply = buildAlertReply({
-        team,
-        alert: d.alert,
-        passedHigher: d.alert.kind === 'threshold' && d.alert.pct < highestCrossed,
-        budgetUsd: profile.budgetUsd,
-        spentUsd: position.spentUsd,
-        nowcastUsd: teamSpend.nowcastUsd,
-        // Said when the reading is from an earlier run (the cadence reads far-off teams every few hours).
-        ...(readEarlier(now, teamSpend.nowcastReadAt) ? { nowcastReadAt: teamSpend.nowcastReadAt } : {}),
-        forecast: position.forecast,
-        month,
-        ...(drivers.has(team) ? { topDriver: drivers.get(team)! } : {}),
-        dataAsOf: spend.dataAsOf,
-        demo: spend.sourceKind === 'demo',
-      });
-      if (!target) {
-        stats.noChannel++;
-        messages.push({
-          target: 'none',
-          subject,
-          reply,
-          status: 'failed',
-          reason: 'no alert channel set (budget set TEAM AMOUNT channel #...)',
-        });
-        continue;
-      }
-      const where = whereOf(target);
-      if (dryRun) {
-        stats.dryRun++;
-        messages.push({ target: where, subject, reply, status: 'dry-run' });
-        continue;
-      }
-      if (channelBroken) {
-        stats.failed++;
-        messages.push({
-          target: where,
-          subject,
-          reply,
-          status: 'failed',
-          reason: 'not attempted: an earlier alert to this channel failed; retried next run',
-        });
-        continue;
-      }
-      const claimId = await claimAlert(deps.store, key, claimDetails);
-      if (!claimId) {
-        // Another run (concurrent, or a retry of this one) has it: it posts, we don't.
-        stats.alreadySent++;
-        messages.push({ target: where, subject, reply, status: 'already-sent' });
-        continue;
-      }
-      let receipt: { ts?: string };
-      let uncertain: string | undefined;
-      try {
-        receipt = await deps.delivery.send(target, reply);
-      } catch (error) {
-        const reason = safeReason(error);
-        if (mayHaveArrived(error)) {
-          // No answer in time, or a 5xx after the request went out: the alert may be in the
-          // channel. Posting it again next run could say it twice, so it is kept as sent
-          // (unconfirmed), logged and counted instead.
-          receipt = {};
-          uncertain = reason;
-          deps.metrics?.count('DeliveryUncertain', 'alerts');
-          deps.log.error('budget alert may not have been delivered; not posted again', {
-            team,
-            alert: key.sk,
-            target: where,
-            reason,
-          });
-        } else {
-          await releaseAlert(deps.store, key, claimId, reason).catch((releaseError: unknown) => {
-            // The claim will expire on its own (CLAIM_TTL_MS) and the alert will be retried then.
-            deps.log.error('budget alert claim not released', {
-              team,
-              alert: key.sk,
-              reason: safeReason(releaseError),
-            });
-          });
-          stats.failed++;
-          channelBroken = true;
-          deps.metrics?.count('DeliveryFailed', 'alerts');
-          deps.log.warn('budget alert not delivered; retried next run', {
-            team,
-            alert: key.sk,
-            target: where,
-            reason,
-          });
-          messages.push({
-            target: where,
-            subject,
-            reply,
-            status: 'failed',
-            reason: `${reason}; retried next run`,
-          });
-          continue;
-        }
-      }
-      try {
-        await markAlertSent(deps.store, key, claimId, {
-          now,
-          ...(receipt.ts ? { messageTs: receipt.ts } : {}),
-          ...(uncertain ? { uncertain } : {}),
-        });
-      } catch (error) {
-        // Posted, but the record failed: the claim expires and a later run may post again.
-        deps.metrics?.count('PostedNotRecorded', 'alerts');
-        deps.log.error('budget alert posted but not recorded', {
-          team,
-          alert: key.sk,
-          reason: safeReason(error),
-        });
-      }
-      if (uncertain) {
-        stats.failed++;
-        channelBroken = true;
-        messages.push({
-          target: where,
-          subject,
-          reply,
-          status: 'failed',
-          reason: `${uncertain}; it may have arrived, so it is not posted again`,
-        });
-        continue;
-      }
-      stats.sent++;
-      lastSentSk = key.sk;
-      messages.push({ target: where, subject, reply, status: 'sent' });
-    }
-    // A forecast alert due alongside a threshold alert is said by that message already.
-    for (const d of decisions) {
-      if (d.action !== 'cover' || dryRun || !lastSentSk) continue;
-      if (await coverAlert(deps.store, alertKeyOf(team, month.month, d.alert), lastSentSk, claimDetails))
-        stats.covered++;
-    }
-  });
-
-  stats.durationMs = Math.round(performance.now() - started);
+  const run: AlertRun = { deps, now, dryRun, stats, spend, drivers };
   // Teams in profile order, each team's alerts in threshold order.
-  const messages = plans.flatMap((p) => messagesByTeam.get(p.position.profile.team) ?? []);
-  return { job: 'alerts', messages, summary: summarize(stats, dryRun), stats };
+  const perTeam = await mapPool(plans, options.concurrency ?? 16, (plan) => deliverTeamAlerts(run, plan));
+  stats.durationMs = Math.round(performance.now() - started);
+  return { job: 'alerts', messages: perTeam.flat(), summary: summarize(stats, dryRun), stats };
 }
 
 function summarize(s: BudgetAlertStats, dryRun: boolean): string {

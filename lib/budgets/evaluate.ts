@@ -11,6 +11,7 @@
  */
 import { addDays, daysBetween, parseIsoDate } from '../clock.js';
 import { Dec, type Dec as Decimal, sumUsd, ZERO } from '../money.js';
+import { type AlertKind, type AlertRecord, encodeAlertKind } from './alert-store.js';
 import type { TeamMonth } from './team-month.js';
 
 /** Where a team stands this month. */
@@ -115,25 +116,6 @@ function earlierDay(a: string, b: string): string {
   return [a, b].sort()[0]!;
 }
 
-/** What an alert is about. */
-export type AlertKind = { kind: 'threshold'; pct: number } | { kind: 'forecast' };
-
-/** The state of one alert item, as `alert-store.ts` reads it. */
-export interface AlertRecord {
-  /** `THRESHOLD#80` or `FORECAST`. */
-  sk: string;
-  state: 'claimed' | 'sent' | 'failed' | 'rearmed';
-  /** The budget the alert was evaluated against (decimal string). */
-  budgetUsd: string;
-  /** Epoch ms after which an unfinished claim is considered abandoned (a crashed run). */
-  claimExpiresAt?: number;
-}
-
-/** The item sort key of an alert. */
-export function alertSk(alert: AlertKind): string {
-  return alert.kind === 'threshold' ? `THRESHOLD#${alert.pct}` : 'FORECAST';
-}
-
 /** One thing the alert job should do for a team. */
 export type AlertDecision =
   /** Claim, post and mark sent. */
@@ -182,17 +164,17 @@ export function evaluateAlerts(input: EvaluateInput): AlertDecision[] {
   let lastSent: string | undefined;
   for (const pct of [...thresholds].sort((a, b) => a - b)) {
     const alert: AlertKind = { kind: 'threshold', pct };
-    const record = records.get(alertSk(alert));
+    const record = records.get(encodeAlertKind(alert));
     const crossed = hasCrossed(spent, budgetUsd, pct);
     if (crossed && owed(record, now)) {
       decisions.push({ action: 'send', alert });
-      lastSent = alertSk(alert);
+      lastSent = encodeAlertKind(alert);
     } else if (!crossed && record?.state === 'sent' && !new Dec(record.budgetUsd || '0').eq(budgetUsd)) {
       decisions.push({ action: 'rearm', alert });
     }
   }
   const forecastAlert: AlertKind = { kind: 'forecast' };
-  const record = records.get(alertSk(forecastAlert));
+  const record = records.get(encodeAlertKind(forecastAlert));
   const forecastOver = forecast?.reliable && forecast.usd.gt(budgetUsd) && !hasCrossed(spent, budgetUsd, 100);
   if (forecastOver && owed(record, now)) {
     decisions.push(

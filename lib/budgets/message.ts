@@ -15,8 +15,8 @@
 import { formatDay, formatTimestamp, monthName } from '../clock.js';
 import { type Dec, formatUsd } from '../money.js';
 import type { Reply } from '../reply/reply.js';
-import { formatAlertKey } from './alert-store.js';
-import { type AlertKind, alertSk, type MonthEndForecast } from './evaluate.js';
+import { type AlertKind, encodeAlertKind, formatAlertKey } from './alert-store.js';
+import type { MonthEndForecast } from './evaluate.js';
 import type { TeamMonth } from './team-month.js';
 
 /** Button IDs the chat layer handles. */
@@ -102,7 +102,7 @@ export function buildAlertReply(input: AlertMessageInput): Reply {
       {
         id: ALERT_ACK_ACTION,
         label: 'Acknowledge',
-        value: formatAlertKey({ team, month: month.month, sk: alertSk(alert) }),
+        value: formatAlertKey({ team, month: month.month, sk: encodeAlertKind(alert) }),
         style: 'primary',
         command: `budget ack ${team} ${alert.kind === 'forecast' ? 'forecast' : alert.pct} ${month.month}`,
       },

@@ -183,6 +183,116 @@ export function spendNowcast(deps: Deps): NowcastFn {
   return async ({ ctx, teams }) => ({ byTeam: await estimateTodayByTeam(ctx, deps, new Set(teams)) });
 }
 
+/** Team -> day -> amount. */
+type DailyByTeam = Map<string, Map<string, Dec>>;
+
+function dailyByTeam(lines: SpendLine[]): DailyByTeam {
+  const byTeam: DailyByTeam = new Map();
+  for (const line of lines) {
+    const team = line.team ?? '';
+    let days = byTeam.get(team);
+    if (!days) {
+      days = new Map();
+      byTeam.set(team, days);
+    }
+    days.set(line.day, (days.get(line.day) ?? ZERO).plus(line.amount));
+  }
+  return byTeam;
+}
+
+/** A team's days of `month`, in order, and their sum. */
+function sumMonth(byTeam: DailyByTeam, team: string, month: TeamMonth) {
+  const daily = [...(byTeam.get(team)?.entries() ?? [])]
+    .filter(([day]) => day >= month.start && day < month.end)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([day, usd]) => ({ day, usd }));
+  return { daily, usd: sumUsd(daily.map((d) => d.usd)) };
+}
+
+/**
+ * Today's estimate per team, or `undefined` when the metrics could not be read (the nowcast
+ * is an improvement, not a dependency: alerts go out on the bill alone).
+ */
+function nowcastReader(
+  deps: Deps,
+  ctx: SpendContext,
+  options: GatherOptions,
+): (teams: string[]) => Promise<Map<string, Dec> | undefined> {
+  const nowcast = options.nowcast === false ? undefined : (options.nowcast ?? spendNowcast(deps));
+  return (teams) =>
+    nowcast && teams.length
+      ? Promise.resolve()
+          .then(() => nowcast({ ctx, teams }))
+          .then(
+            (out) => out.byTeam,
+            (error: unknown) => {
+              deps.log.warn('budget nowcast unavailable', error);
+              return undefined;
+            },
+          )
+      : Promise.resolve(new Map<string, Dec>());
+}
+
+/** The one forecast per team (the same figure `forecast`, `budget`, alerts and digests show). */
+async function teamForecasts(
+  ctx: SpendContext,
+  todayUtc: string,
+  profiles: TeamProfile[],
+  months: Map<string, TeamMonth>,
+): Promise<Map<string, Dec>> {
+  const forecasts = profiles.length
+    ? await forecastScopes(
+        ctx,
+        todayUtc,
+        profiles.map((p) => {
+          const month = months.get(p.team)!;
+          return { team: p.team, month: { start: month.start, end: month.end }, today: month.today };
+        }),
+      )
+    : [];
+  return new Map(profiles.map((p, i) => [p.team, forecasts[i]!.monthEndUsd]));
+}
+
+/** Tagged teams with spend this (UTC) month but no budget, biggest first. */
+function unbudgetedTeams(byTeam: DailyByTeam, profiles: TeamProfile[], utcMonth: TeamMonth) {
+  const budgeted = new Set(profiles.map((p) => p.team));
+  return [...byTeam.keys()]
+    .filter((t) => t !== '' && !budgeted.has(t))
+    .map((team) => ({ team, usd: sumMonth(byTeam, team, utcMonth).usd }))
+    .filter((t) => !t.usd.isZero())
+    .sort((a, b) => b.usd.comparedTo(a.usd) || a.team.localeCompare(b.team));
+}
+
+/** What a team's snapshot is made of, beyond its own days. */
+interface SnapshotInputs {
+  byTeam: DailyByTeam;
+  todayUtc: string;
+  nowcastByTeam: Map<string, Dec>;
+  nowcastAt: Map<string, Date>;
+  forecastOf: Map<string, Dec>;
+}
+
+function teamSnapshot(profile: TeamProfile, month: TeamMonth, inputs: SnapshotInputs): TeamSpendSnapshot {
+  const { todayUtc } = inputs;
+  const { daily, usd } = sumMonth(inputs.byTeam, profile.team, month);
+  // The nowcast estimates all of today (UTC) from token metrics; the bill may already hold
+  // part of today. Only the excess over the billed part is added, so nothing counts twice.
+  const billedToday = daily.find((d) => d.day === todayUtc)?.usd ?? ZERO;
+  const estimatedToday = inputs.nowcastByTeam.get(profile.team);
+  const extra = estimatedToday && todayUtc >= month.start ? unbilledPart(estimatedToday, billedToday) : ZERO;
+  const forecastUsd = inputs.forecastOf.get(profile.team);
+  const readAt = inputs.nowcastAt.get(profile.team);
+  return {
+    team: profile.team,
+    month,
+    billedUsd: usd,
+    nowcastUsd: extra,
+    daily,
+    ...(forecastUsd ? { forecastUsd } : {}),
+    ...(readAt ? { nowcastReadAt: readAt } : {}),
+  };
+}
+
 /**
  * Month-to-date spend of every budgeted team, in one Cost Explorer query.
  *
@@ -204,104 +314,35 @@ export async function gatherBudgetSpend(
   // on the 1st; teams east of it already in the next (their month then has no bill yet).
   let start = utcMonth.start;
   for (const m of months.values()) if (m.start < start) start = m.start;
-  const end = addDays(todayUtc, 1);
-  const nowcast = options.nowcast === false ? undefined : (options.nowcast ?? spendNowcast(deps));
-  // Undefined when the metrics could not be read.
-  const readNowcast = (teams: string[]): Promise<Map<string, Dec> | undefined> =>
-    nowcast && teams.length
-      ? Promise.resolve()
-          .then(() => nowcast({ ctx, teams }))
-          .then(
-            (out) => out.byTeam,
-            (error: unknown) => {
-              // The nowcast is an improvement, not a dependency: alerts go out on the bill alone.
-              deps.log.warn('budget nowcast unavailable', error);
-              return undefined;
-            },
-          )
-      : Promise.resolve(new Map<string, Dec>());
+  const readNowcast = nowcastReader(deps, ctx, options);
   // Without a cadence the nowcast (CloudWatch and the Bedrock control plane) needs nothing
   // from the bill: it runs while the bill is read, not after it.
   const nowcasting = options.cadence ? undefined : readNowcast(profiles.map((p) => p.team));
   const result = await fetchLines(ctx, {
     start,
-    end,
+    end: addDays(todayUtc, 1),
     grouping: options.byService ? 'team-service' : 'team',
     granularity: 'DAILY',
     ...(options.team !== undefined ? { team: options.team } : {}),
   });
-
-  // team -> day -> amount
-  const byTeam = new Map<string, Map<string, Dec>>();
-  for (const line of result.lines) {
-    const team = line.team ?? '';
-    let days = byTeam.get(team);
-    if (!days) {
-      days = new Map();
-      byTeam.set(team, days);
-    }
-    days.set(line.day, (days.get(line.day) ?? ZERO).plus(line.amount));
-  }
-  const sumMonth = (team: string, month: TeamMonth) => {
-    const daily = [...(byTeam.get(team)?.entries() ?? [])]
-      .filter(([day]) => day >= month.start && day < month.end)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([day, usd]) => ({ day, usd }));
-    return { daily, usd: sumUsd(daily.map((d) => d.usd)) };
-  };
-
+  const byTeam = dailyByTeam(result.lines);
   const nowcastAt = new Map<string, Date>();
   const nowcastByTeam = nowcasting
     ? ((await nowcasting) ?? new Map<string, Dec>())
-    : await cadencedNowcast(options.cadence!, now, profiles, (p) => sumMonth(p.team, months.get(p.team)!), {
-        read: readNowcast,
-        at: nowcastAt,
-        log: deps.log,
-      });
-  // The one forecast (the same figure `forecast`, `budget`, alerts and digests show).
-  const forecasts = profiles.length
-    ? await forecastScopes(
-        ctx,
-        todayUtc,
-        profiles.map((p) => {
-          const month = months.get(p.team)!;
-          return { team: p.team, month: { start: month.start, end: month.end }, today: month.today };
-        }),
-      )
-    : [];
-  const forecastOf = new Map(profiles.map((p, i) => [p.team, forecasts[i]!.monthEndUsd]));
-
-  const teams = new Map<string, TeamSpendSnapshot>();
-  for (const profile of profiles) {
-    const month = months.get(profile.team)!;
-    const { daily, usd } = sumMonth(profile.team, month);
-    // The nowcast estimates all of today (UTC) from token metrics; the bill may already hold
-    // part of today. Only the excess over the billed part is added, so nothing counts twice.
-    const billedToday = daily.find((d) => d.day === todayUtc)?.usd ?? ZERO;
-    const estimatedToday = nowcastByTeam.get(profile.team);
-    const extra =
-      estimatedToday && todayUtc >= month.start ? unbilledPart(estimatedToday, billedToday) : ZERO;
-    const forecastUsd = forecastOf.get(profile.team);
-    teams.set(profile.team, {
-      team: profile.team,
-      month,
-      billedUsd: usd,
-      nowcastUsd: extra,
-      daily,
-      ...(forecastUsd ? { forecastUsd } : {}),
-      ...(nowcastAt.has(profile.team) ? { nowcastReadAt: nowcastAt.get(profile.team)! } : {}),
-    });
-  }
-  const budgeted = new Set(profiles.map((p) => p.team));
-  const unbudgeted = [...byTeam.keys()]
-    .filter((t) => t !== '' && !budgeted.has(t))
-    .map((team) => ({ team, usd: sumMonth(team, utcMonth).usd }))
-    .filter((t) => !t.usd.isZero())
-    .sort((a, b) => b.usd.comparedTo(a.usd) || a.team.localeCompare(b.team));
+    : await cadencedNowcast(
+        options.cadence!,
+        now,
+        profiles,
+        (p) => sumMonth(byTeam, p.team, months.get(p.team)!),
+        { read: readNowcast, at: nowcastAt, log: deps.log },
+      );
+  const forecastOf = await teamForecasts(ctx, todayUtc, profiles, months);
+  const inputs: SnapshotInputs = { byTeam, todayUtc, nowcastByTeam, nowcastAt, forecastOf };
+  const teams = new Map(profiles.map((p) => [p.team, teamSnapshot(p, months.get(p.team)!, inputs)]));
   return {
     teams,
-    unattributedUsd: options.team === undefined ? sumMonth('', utcMonth).usd : ZERO,
-    unbudgeted,
+    unattributedUsd: options.team === undefined ? sumMonth(byTeam, '', utcMonth).usd : ZERO,
+    unbudgeted: unbudgetedTeams(byTeam, profiles, utcMonth),
     utcMonth,
     dataAsOf: result.dataAsOf,
     stale: result.stale,
@@ -324,6 +365,57 @@ function elapsedShare(month: TeamMonth, now: Date): number {
   const share =
     (now.getTime() - parseIsoDate(month.start).getTime()) / (daysInMonth(month.start) * 86_400_000);
   return Math.min(1, Math.max(0, share));
+}
+
+/**
+ * One team's top driver: what grew most against last month's pace, else what is new this
+ * month, else (nothing grew) what this month's money goes to, below pace.
+ */
+function topDriverOf(
+  team: string,
+  month: TeamMonth,
+  lines: SpendLine[],
+  end: string,
+  now: Date,
+): string | undefined {
+  const previousStart = startOfPreviousMonth(month.start);
+  const explanation = explainChange(
+    {
+      current: { start: month.start, end: [month.end, end].sort()[0]! },
+      previous: { start: previousStart, end: month.start },
+      lines,
+      team,
+    },
+    {
+      format: (d, signed) => formatUsd(d, { signed: Boolean(signed), decimals: 0 }),
+      periodName: 'this month',
+    },
+  );
+  const elapsed = elapsedShare(month, now);
+  const ranked = explanation.drivers
+    .map((d) => ({
+      name: driverPhrase(d, { withTeam: false }),
+      current: d.currentUsd,
+      previous: d.previousUsd,
+      delta: d.currentUsd.minus(d.previousUsd.times(elapsed)),
+    }))
+    .sort(
+      (a, b) =>
+        b.delta.comparedTo(a.delta) || b.current.comparedTo(a.current) || a.name.localeCompare(b.name),
+    );
+  const top = ranked[0];
+  if (!top) return undefined;
+  const previousName = monthName(previousStart);
+  if (top.delta.gt(0) && !top.previous.isZero()) {
+    return `${top.name}, ${formatUsd(top.delta, { signed: true, decimals: 0 })} against ${previousName}'s pace`;
+  }
+  if (top.previous.isZero() && top.current.gt(0)) {
+    return `${top.name}, new this month (${formatUsd(top.current, { decimals: 0 })})`;
+  }
+  // Nothing grew: name what this month's money goes to, and say it is below pace.
+  const biggest = [...ranked].sort((a, b) => b.current.comparedTo(a.current))[0]!;
+  if (biggest.current.lte(0)) return undefined;
+  return `${biggest.name}, ${formatUsd(biggest.current, { decimals: 0 })} so far (below ${previousName}'s pace)`;
 }
 
 /**
@@ -364,62 +456,16 @@ export async function findTopDrivers(
     granularity: 'DAILY',
     teams: listed.map((t) => t.team),
   });
-  const requests = result.requests;
   const byTeam = new Map<string, SpendLine[]>();
   for (const line of result.lines) {
     const list = byTeam.get(line.team ?? '');
     if (list) list.push(line);
     else byTeam.set(line.team ?? '', [line]);
   }
-  const bill = { teams: byTeam };
-
   for (const { team, month } of listed) {
-    const lines = bill.teams.get(team);
-    if (!lines?.length) continue;
-    const previousStart = startOfPreviousMonth(month.start);
-    const explanation = explainChange(
-      {
-        current: { start: month.start, end: [month.end, end].sort()[0]! },
-        previous: { start: previousStart, end: month.start },
-        lines,
-        team,
-      },
-      {
-        format: (d, signed) => formatUsd(d, { signed: Boolean(signed), decimals: 0 }),
-        periodName: 'this month',
-      },
-    );
-    const elapsed = elapsedShare(month, now);
-    const ranked = explanation.drivers
-      .map((d) => ({
-        name: driverPhrase(d, { withTeam: false }),
-        current: d.currentUsd,
-        previous: d.previousUsd,
-        delta: d.currentUsd.minus(d.previousUsd.times(elapsed)),
-      }))
-      .sort(
-        (a, b) =>
-          b.delta.comparedTo(a.delta) || b.current.comparedTo(a.current) || a.name.localeCompare(b.name),
-      );
-    const top = ranked[0];
-    if (!top) continue;
-    const previousName = monthName(previousStart);
-    if (top.delta.gt(0) && !top.previous.isZero()) {
-      drivers.set(
-        team,
-        `${top.name}, ${formatUsd(top.delta, { signed: true, decimals: 0 })} against ${previousName}'s pace`,
-      );
-    } else if (top.previous.isZero() && top.current.gt(0)) {
-      drivers.set(team, `${top.name}, new this month (${formatUsd(top.current, { decimals: 0 })})`);
-    } else {
-      // Nothing grew: name what this month's money goes to, and say it is below pace.
-      const biggest = [...ranked].sort((a, b) => b.current.comparedTo(a.current))[0]!;
-      if (biggest.current.lte(0)) continue;
-      drivers.set(
-        team,
-        `${biggest.name}, ${formatUsd(biggest.current, { decimals: 0 })} so far (below ${previousName}'s pace)`,
-      );
-    }
+    const lines = byTeam.get(team);
+    const driver = lines?.length ? topDriverOf(team, month, lines, end, now) : undefined;
+    if (driver) drivers.set(team, driver);
   }
-  return { drivers, requests };
+  return { drivers, requests: result.requests };
 }

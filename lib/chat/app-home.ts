@@ -9,7 +9,7 @@
  * `budget`), the open alerts (sent, not acknowledged) and idle provisioned throughput.
  */
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { AlertKey } from '../budgets/alert-store.js';
+import { type AlertKey, decodeAlertKind } from '../budgets/alert-store.js';
 import { budgetPositions, type TeamBudgetPosition } from '../budgets/status.js';
 import { listTeams, scanItems } from '../budgets/store.js';
 import { BUDGET_SET_EXAMPLE } from '../budgets/validate.js';
@@ -53,8 +53,8 @@ async function openAlerts(deps: Deps, months: string[]): Promise<OpenAlert[]> {
 }
 
 function alertLabel(a: OpenAlert): string {
-  const threshold = /^THRESHOLD#(\d+)$/.exec(a.sk)?.[1];
-  const what = threshold ? `${threshold}% threshold` : 'forecast over budget';
+  const kind = decodeAlertKind(a.sk);
+  const what = kind?.kind === 'threshold' ? `${kind.pct}% threshold` : 'forecast over budget';
   return a.sentAt ? `${what} (sent ${formatTimestamp(new Date(a.sentAt))})` : what;
 }
 
@@ -62,10 +62,7 @@ function alertLabel(a: OpenAlert): string {
 async function idleByTeam(deps: Deps): Promise<{ byTeam: Map<string, string[]>; problem?: string }> {
   const byTeam = new Map<string, string[]>();
   try {
-    const [{ scanIdleForDeps }, { DEFAULT_IDLE_HOURS }] = await Promise.all([
-      import('../idle/idle-scan.js'),
-      import('../idle/idle.js'),
-    ]);
+    const { scanIdleForDeps, DEFAULT_IDLE_HOURS } = await import('../idle/scan.js');
     const scan = await scanIdleForDeps(deps, DEFAULT_IDLE_HOURS);
     for (const f of scan.findings) {
       if (f.state !== 'idle') continue;

@@ -4,15 +4,22 @@
  * history (labelled as such). Compared with the team's budget when it has one.
  */
 
-import { FORECAST_METHOD_TEXT, forecastMonthEnd } from '../analysis/forecast.js';
+import { FORECAST_METHOD_TEXT, forecastMonthEnd, type MonthEndForecast } from '../analysis/forecast.js';
 import { getTeam } from '../budgets/store.js';
 import { formatRange, monthName, startOfNextMonth, startOfPreviousMonth } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
 import { formatUsd, roundCents, usd as toDec } from '../money.js';
+import type { CostMetric } from '../ports.js';
 import type { Reply } from '../reply/reply.js';
 import { billContext } from '../spend/present.js';
-import { costBasisLabel, resolveTeam, spendContextOf, UNATTRIBUTED } from '../spend/query.js';
+import {
+  costBasisLabel,
+  resolveTeam,
+  type SpendContext,
+  spendContextOf,
+  UNATTRIBUTED,
+} from '../spend/query.js';
 import { helpOf } from './meta.js';
 import { takeOption, todayIn } from './period.js';
 import { type CommandContext, defineCommand } from './types.js';
@@ -122,14 +129,12 @@ function money(n: number): string {
   return formatUsd(toDec(n), { decimals: Math.abs(n) >= 1000 ? 0 : 2 });
 }
 
-/** Run `forecast`: month-end from Cost Explorer or the run-rate, against the team budget. */
-export async function runForecast(input: ForecastInput, ctx: CommandContext) {
-  const { deps } = ctx;
-  const spend = await spendContextOf(deps);
+/** The team asked about (its profile when it has a budget) and the day the forecast starts from, in its time zone. */
+async function teamAndToday(input: ForecastInput, ctx: CommandContext, spend: SpendContext) {
   const now = spend.now;
   let today = todayIn(now);
   const profile =
-    input.team !== undefined ? await getTeam(deps.store, input.team).catch(() => undefined) : undefined;
+    input.team !== undefined ? await getTeam(ctx.deps.store, input.team).catch(() => undefined) : undefined;
   const team =
     input.team !== undefined
       ? profile
@@ -138,28 +143,17 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
       : undefined;
   // The team's month follows its time zone.
   if (profile?.timeZone && profile.timeZone !== 'UTC') today = todayIn(now, profile.timeZone);
-  const f = await forecastMonthEnd(spend, { today, ...(team !== undefined ? { team } : {}) });
-  const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
-  const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
-  const data: ForecastData = {
-    ...(teamLabel !== undefined ? { team: teamLabel } : {}),
-    monthEndUsd: roundCents(f.monthEndUsd),
-    ...(f.lowUsd ? { lowUsd: roundCents(f.lowUsd) } : {}),
-    ...(f.highUsd ? { highUsd: roundCents(f.highUsd) } : {}),
-    method: f.method,
-    ...(profile ? { budgetUsd: roundCents(profile.budgetUsd) } : {}),
-    month: f.month,
-    mtdUsd: roundCents(f.mtdUsd),
-    costBasis: costBasisLabel(metric),
-    dataAsOf: f.dataAsOf.toISOString(),
-  };
+  return { profile, team, today };
+}
+
+/** "Team search is on track for $X in November (likely $A-$B), N% of its $Y budget." */
+function forecastHeadline(data: ForecastData, monthText: string): string {
   const who =
-    teamLabel === undefined
+    data.team === undefined
       ? 'Bedrock spend'
-      : teamLabel === UNATTRIBUTED
+      : data.team === UNATTRIBUTED
         ? 'Untagged Bedrock spend'
-        : `Team ${teamLabel}`;
-  const monthText = monthName(f.month.start);
+        : `Team ${data.team}`;
   let headline = `${who} is on track for ${money(data.monthEndUsd)} in ${monthText}`;
   if (data.lowUsd !== undefined && data.highUsd !== undefined) {
     headline += ` (likely ${money(data.lowUsd)}-${money(data.highUsd)})`;
@@ -168,18 +162,24 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
     const pct = Math.round((data.monthEndUsd / data.budgetUsd) * 100);
     headline += `, ${pct}% of its ${money(data.budgetUsd)} budget`;
   }
-  headline += '.';
+  return `${headline}.`;
+}
+
+/** The answer: billed so far, the rest of the month, month end against the budget. */
+function renderForecast(
+  data: ForecastData,
+  f: MonthEndForecast,
+  today: string,
+  context: { metric: CostMetric; now: Date; demo: boolean },
+): Reply {
+  const monthText = monthName(f.month.start);
   const methodText =
     f.historyDays !== undefined && f.historyDays < 14
       ? `${FORECAST_METHOD_TEXT}; only ${f.historyDays} days of history, so read it as a rough guide`
       : FORECAST_METHOD_TEXT;
-  const reply: Reply = {
-    headline,
-    context: [
-      monthText,
-      methodText,
-      ...billContext({ metric, dataAsOf: f.dataAsOf, now, demo: spend.kind === 'demo', ranges: [] }),
-    ],
+  return {
+    headline: forecastHeadline(data, monthText),
+    context: [monthText, methodText, ...billContext({ ...context, dataAsOf: f.dataAsOf, ranges: [] })],
     blocks: [
       {
         kind: 'fields',
@@ -204,10 +204,33 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
       {
         id: 'command',
         label: 'Why is it changing?',
-        value: `why mtd${teamLabel !== undefined ? ` team ${teamLabel}` : ''}`,
+        value: `why mtd${data.team !== undefined ? ` team ${data.team}` : ''}`,
       },
     ],
   };
+}
+
+/** Run `forecast`: month-end from Cost Explorer or the run-rate, against the team budget. */
+export async function runForecast(input: ForecastInput, ctx: CommandContext) {
+  const { deps } = ctx;
+  const spend = await spendContextOf(deps);
+  const { profile, team, today } = await teamAndToday(input, ctx, spend);
+  const f = await forecastMonthEnd(spend, { today, ...(team !== undefined ? { team } : {}) });
+  const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
+  const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;
+  const data: ForecastData = {
+    ...(teamLabel !== undefined ? { team: teamLabel } : {}),
+    monthEndUsd: roundCents(f.monthEndUsd),
+    ...(f.lowUsd ? { lowUsd: roundCents(f.lowUsd) } : {}),
+    ...(f.highUsd ? { highUsd: roundCents(f.highUsd) } : {}),
+    method: f.method,
+    ...(profile ? { budgetUsd: roundCents(profile.budgetUsd) } : {}),
+    month: f.month,
+    mtdUsd: roundCents(f.mtdUsd),
+    costBasis: costBasisLabel(metric),
+    dataAsOf: f.dataAsOf.toISOString(),
+  };
+  const reply = renderForecast(data, f, today, { metric, now: spend.now, demo: spend.kind === 'demo' });
   return { command: 'forecast', data, reply };
 }
 

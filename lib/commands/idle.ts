@@ -8,17 +8,18 @@
 
 import type { ReservedCommitment } from '../analysis/reserved.js';
 import { ParseError } from '../errors.js';
+import { buildIdleReply, SNOOZE_DAYS } from '../idle/idle-reply.js';
+import { snoozedThroughputs } from '../idle/idle-store.js';
 import {
   DEFAULT_IDLE_HOURS,
   describeFault,
   type IdleData,
   type IdleReservedData,
   MAX_IDLE_HOURS,
+  scanIdleForDeps,
   toIdleData,
-} from '../idle/idle.js';
-import { buildIdleReply, SNOOZE_DAYS } from '../idle/idle-reply.js';
-import { findThroughput, scanIdleForDeps, snoozeIdleThroughput } from '../idle/idle-scan.js';
-import { snoozedThroughputs } from '../idle/idle-store.js';
+} from '../idle/scan.js';
+import { findThroughput, snoozeIdleThroughput } from '../idle/snooze.js';
 import { roundCents } from '../money.js';
 import { HOURS_PER_MONTH } from '../pricing/workload.js';
 import { helpOf } from './meta.js';

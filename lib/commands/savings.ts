@@ -17,7 +17,7 @@ import { addDays, startOfIsoWeek, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { fetchDigestBill } from '../digest/data.js';
 import { ParseError } from '../errors.js';
-import type { IdleFinding } from '../idle/idle.js';
+import type { IdleFinding } from '../idle/scan.js';
 import { Dec, formatUsd, roundCents, usd } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
 import { findModel, routesFrom } from '../pricing/models.js';
@@ -104,7 +104,7 @@ export async function runSavings(input: SavingsInput, ctx: CommandContext) {
   const catalogP = deps.catalog().catch((): Catalog | undefined => undefined);
   const [bill, scan, catalog, reserved] = await Promise.all([
     fetchDigestBill(spend, { start: previous.start, end: current.end }),
-    import('../idle/idle-scan.js').then(({ scanIdleForDeps }) =>
+    import('../idle/scan.js').then(({ scanIdleForDeps }) =>
       scanIdleForDeps(deps, SAVINGS_IDLE_HOURS, sources),
     ),
     catalogP,

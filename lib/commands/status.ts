@@ -73,48 +73,74 @@ async function requestsThisMonth(store: Store, now: Date): Promise<Map<string, n
   return out;
 }
 
-export async function runStatus(_input: Record<string, never>, ctx: CommandContext) {
-  const { deps } = ctx;
-  const now = deps.clock.now();
-  const [meta, counts] = await Promise.all([readMeta(deps.store), requestsThisMonth(deps.store, now)]);
+/** This month's requests by kind: Cost Explorer (scheduled jobs, chat), CloudWatch, Bedrock control plane. */
+function apiUse(counts: Map<string, number>): StatusData['requestsThisMonth'] {
   const sum = (test: (api: string) => boolean) =>
     [...counts.entries()].filter(([api]) => test(api)).reduce((n, [, c]) => n + c, 0);
-  const ceJobs = sum((a) => a.startsWith('ce:') && !a.endsWith('@chat'));
-  const ceChat = sum((a) => a.startsWith('ce:') && a.endsWith('@chat'));
-  const cloudWatch = sum((a) => a.startsWith('cloudwatch:'));
-  const bedrock = sum((a) => a.startsWith('bedrock:') || a.startsWith('tag:'));
-  const ceUsd = CE_USD.times(ceJobs + ceChat);
-  const dailyRequests = deps.config.BEDROCK_COST_SYNC_DAILY_REQUESTS;
-  const reconciled = meta
-    ? await (async () => {
-        const [{ reconcileNowcasts }, { spendContextOf }] = await Promise.all([
-          import('../ledger/reconcile.js'),
-          import('../spend/query.js'),
-        ]);
-        return reconcileNowcasts(await spendContextOf(deps), deps.store).catch(() => []);
-      })()
-    : [];
-  const errors = reconciled.filter((d) => d.error !== undefined).map((d) => Math.abs(d.error!));
+  return {
+    costExplorerJobs: sum((a) => a.startsWith('ce:') && !a.endsWith('@chat')),
+    costExplorerChat: sum((a) => a.startsWith('ce:') && a.endsWith('@chat')),
+    cloudWatch: sum((a) => a.startsWith('cloudwatch:')),
+    bedrock: sum((a) => a.startsWith('bedrock:') || a.startsWith('tag:')),
+  };
+}
+
+type Reconciled = Awaited<ReturnType<typeof import('../ledger/reconcile.js').reconcileNowcasts>>;
+
+/** The last days' nowcast against the bill (none before the ledger's first sync, or when it fails). */
+async function reconciledNowcasts(ctx: CommandContext, meta: LedgerMeta | undefined): Promise<Reconciled> {
+  if (!meta) return [];
+  const [{ reconcileNowcasts }, { spendContextOf }] = await Promise.all([
+    import('../ledger/reconcile.js'),
+    import('../spend/query.js'),
+  ]);
+  return reconcileNowcasts(await spendContextOf(ctx.deps), ctx.deps.store).catch(() => []);
+}
+
+function ledgerData(meta: LedgerMeta, now: Date, dailyRequests: number): NonNullable<StatusData['ledger']> {
   const next = nextSyncAt(meta, dailyRequests);
-  const failed = meta?.history[0]?.error;
-  const data: StatusData = {
-    ...(meta
-      ? {
-          ledger: {
-            source: meta.source,
-            costBasis: meta.metric,
-            from: meta.from,
-            through: meta.through,
-            openFrom: meta.openFrom,
-            syncedAt: meta.syncedAt,
-            ...(next ? { nextSyncAt: next.toISOString() } : {}),
-            intervalHours: syncIntervalHours(meta, dailyRequests),
-            backfilledToHorizon: meta.from <= horizonStart(toIsoDate(now)),
-            services: meta.services,
-            ...(failed ? { lastSyncFailed: failed } : {}),
-          },
-        }
+  const failed = meta.history[0]?.error;
+  return {
+    source: meta.source,
+    costBasis: meta.metric,
+    from: meta.from,
+    through: meta.through,
+    openFrom: meta.openFrom,
+    syncedAt: meta.syncedAt,
+    ...(next ? { nextSyncAt: next.toISOString() } : {}),
+    intervalHours: syncIntervalHours(meta, dailyRequests),
+    backfilledToHorizon: meta.from <= horizonStart(toIsoDate(now)),
+    services: meta.services,
+    ...(failed ? { lastSyncFailed: failed } : {}),
+  };
+}
+
+function nowcastErrorData(reconciled: Reconciled): StatusData['nowcastError'] {
+  const errors = reconciled.filter((d) => d.error !== undefined).map((d) => Math.abs(d.error!));
+  return {
+    days: reconciled.map((d) => ({
+      day: d.day,
+      nowcastUsd: roundCents(d.nowcastUsd),
+      billUsd: roundCents(d.billUsd),
+      ...(d.error !== undefined ? { errorPct: Math.round(d.error * 1000) / 10 } : {}),
+    })),
+    ...(errors.length
+      ? { meanAbsPct: Math.round((errors.reduce((a, b) => a + b, 0) / errors.length) * 1000) / 10 }
       : {}),
+  };
+}
+
+/** What `status` reports: the ledger, its last syncs, this month's API use and the nowcast's error. */
+function statusData(
+  meta: LedgerMeta | undefined,
+  counts: Map<string, number>,
+  reconciled: Reconciled,
+  now: Date,
+  dailyRequests: number,
+): StatusData {
+  const requests = apiUse(counts);
+  return {
+    ...(meta ? { ledger: ledgerData(meta, now, dailyRequests) } : {}),
     syncs: (meta?.history ?? []).slice(0, 5).map((h) => ({
       at: h.at,
       trigger: h.trigger,
@@ -125,61 +151,54 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
       ...(h.rules ? { rules: h.rules } : {}),
       ...(h.skipped ? { skipped: h.skipped } : {}),
     })),
-    requestsThisMonth: { costExplorerJobs: ceJobs, costExplorerChat: ceChat, cloudWatch, bedrock },
-    costExplorerUsd: roundCents(ceUsd),
-    ...(reconciled.length
-      ? {
-          nowcastError: {
-            days: reconciled.map((d) => ({
-              day: d.day,
-              nowcastUsd: roundCents(d.nowcastUsd),
-              billUsd: roundCents(d.billUsd),
-              ...(d.error !== undefined ? { errorPct: Math.round(d.error * 1000) / 10 } : {}),
-            })),
-            ...(errors.length
-              ? { meanAbsPct: Math.round((errors.reduce((a, b) => a + b, 0) / errors.length) * 1000) / 10 }
-              : {}),
-          },
-        }
-      : {}),
+    requestsThisMonth: requests,
+    costExplorerUsd: roundCents(CE_USD.times(requests.costExplorerJobs + requests.costExplorerChat)),
+    ...(reconciled.length ? { nowcastError: nowcastErrorData(reconciled) } : {}),
   };
-  const blocks: Reply['blocks'] = [];
-  let headline: string;
-  if (!meta) {
-    headline =
-      'The bill ledger is empty: the first sync fills it (the hourly alert run, or `bedrock-cost sync`).';
-  } else {
-    const age = ageText(new Date(meta.syncedAt), now);
-    headline = failed
-      ? `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}; the last sync failed (${failed.slice(0, 120)}), so the bill is ${age}.`
-      : `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}, read from ${meta.source === 'cur' ? 'CUR 2.0' : 'Cost Explorer'} at ${formatTimestamp(new Date(meta.syncedAt))} (${age}).`;
-    blocks.push({
-      kind: 'fields',
-      fields: [
-        { label: 'Synced', value: formatTimestamp(new Date(meta.syncedAt)) },
-        {
-          label: 'Next sync',
-          value: next ? `${formatTimestamp(next)} (every ${data.ledger!.intervalHours} h)` : '-',
-        },
-        {
-          label: 'Still changing',
-          value: `${formatRange({ start: meta.openFrom, end: meta.through })} (re-read each sync)`,
-        },
-        {
-          label: 'Backfill',
-          value: data.ledger!.backfilledToHorizon
-            ? '13 months, complete'
-            : `from ${meta.from}; 3 more months each sync until ${horizonStart(toIsoDate(now))}`,
-        },
-        { label: 'Services', value: String(meta.services.length) },
-        ...curFields(meta),
-      ],
-    });
-  }
-  blocks.push({
-    kind: 'text',
-    text: `This bot's own AWS use this month: ${ceJobs + ceChat} Cost Explorer requests (${ceJobs} scheduled, ${ceChat} from chat), ${formatUsd(ceUsd)}; ${cloudWatch} CloudWatch and ${bedrock} Bedrock control-plane requests.`,
-  });
+}
+
+/** The ledger's headline and fields: what it holds, when it synced and syncs next, the backfill. */
+function renderLedger(meta: LedgerMeta, ledger: NonNullable<StatusData['ledger']>, now: Date) {
+  const age = ageText(new Date(meta.syncedAt), now);
+  const failed = ledger.lastSyncFailed;
+  const headline = failed
+    ? `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}; the last sync failed (${failed.slice(0, 120)}), so the bill is ${age}.`
+    : `The bill ledger holds ${formatRange({ start: meta.from, end: meta.through })}, read from ${meta.source === 'cur' ? 'CUR 2.0' : 'Cost Explorer'} at ${formatTimestamp(new Date(meta.syncedAt))} (${age}).`;
+  const next = ledger.nextSyncAt ? new Date(ledger.nextSyncAt) : undefined;
+  const block: Reply['blocks'][number] = {
+    kind: 'fields',
+    fields: [
+      { label: 'Synced', value: formatTimestamp(new Date(meta.syncedAt)) },
+      {
+        label: 'Next sync',
+        value: next ? `${formatTimestamp(next)} (every ${ledger.intervalHours} h)` : '-',
+      },
+      {
+        label: 'Still changing',
+        value: `${formatRange({ start: meta.openFrom, end: meta.through })} (re-read each sync)`,
+      },
+      {
+        label: 'Backfill',
+        value: ledger.backfilledToHorizon
+          ? '13 months, complete'
+          : `from ${meta.from}; 3 more months each sync until ${horizonStart(toIsoDate(now))}`,
+      },
+      { label: 'Services', value: String(meta.services.length) },
+      ...curFields(meta),
+    ],
+  };
+  return { headline, block };
+}
+
+/** Below the ledger: the bot's own AWS use, the nowcast's error, and the last syncs. */
+function renderUse(data: StatusData): Reply['blocks'] {
+  const { costExplorerJobs: ceJobs, costExplorerChat: ceChat, cloudWatch, bedrock } = data.requestsThisMonth;
+  const blocks: Reply['blocks'] = [
+    {
+      kind: 'text',
+      text: `This bot's own AWS use this month: ${ceJobs + ceChat} Cost Explorer requests (${ceJobs} scheduled, ${ceChat} from chat), ${formatUsd(CE_USD.times(ceJobs + ceChat))}; ${cloudWatch} CloudWatch and ${bedrock} Bedrock control-plane requests.`,
+    },
+  ];
   if (data.nowcastError) {
     const n = data.nowcastError;
     blocks.push({
@@ -209,9 +228,21 @@ export async function runStatus(_input: Record<string, never>, ctx: CommandConte
       ]),
     });
   }
+  return blocks;
+}
+
+export async function runStatus(_input: Record<string, never>, ctx: CommandContext) {
+  const { deps } = ctx;
+  const now = deps.clock.now();
+  const [meta, counts] = await Promise.all([readMeta(deps.store), requestsThisMonth(deps.store, now)]);
+  const reconciled = await reconciledNowcasts(ctx, meta);
+  const data = statusData(meta, counts, reconciled, now, deps.config.BEDROCK_COST_SYNC_DAILY_REQUESTS);
+  const ledger = meta && data.ledger ? renderLedger(meta, data.ledger, now) : undefined;
   const reply: Reply = {
-    headline,
-    blocks,
+    headline:
+      ledger?.headline ??
+      'The bill ledger is empty: the first sync fills it (the hourly alert run, or `bedrock-cost sync`).',
+    blocks: [...(ledger ? [ledger.block] : []), ...renderUse(data)],
     context: ['bill ledger', `cost basis ${meta?.metric ?? deps.config.BEDROCK_COST_BASIS}`],
   };
   return { command: 'status', data, reply };

@@ -16,7 +16,7 @@ import type { TeamMonth } from '../budgets/team-month.js';
 import type { DailyPoint } from '../chart/render.js';
 import { weeklySparkline } from '../chart/sparkline.js';
 import { type DateRange, eachDay, formatDay, formatRange, formatTimestamp, monthName } from '../clock.js';
-import type { IdleFinding } from '../idle/idle.js';
+import type { IdleFinding } from '../idle/scan.js';
 import { Dec, formatPercentChange, formatUsd, sumUsd, ZERO } from '../money.js';
 import type { Catalog } from '../pricing/catalog.js';
 import type { Reply, ReplyBlock } from '../reply/reply.js';

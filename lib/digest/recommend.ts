@@ -33,7 +33,7 @@
 import { cacheEconomics } from '../analysis/cache-economics.js';
 import type { DateRange } from '../clock.js';
 import { daysBetween } from '../clock.js';
-import type { IdleFinding } from '../idle/idle.js';
+import type { IdleFinding } from '../idle/scan.js';
 import { Dec, formatUsd, sumUsd, ZERO } from '../money.js';
 import type { Catalog, CatalogModel, PriceSet } from '../pricing/catalog.js';
 import { estimateWorkload } from '../pricing/estimator.js';

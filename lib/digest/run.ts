@@ -28,7 +28,7 @@ import type { TeamProfile } from '../budgets/store.js';
 import { teamMonthAt } from '../budgets/team-month.js';
 import { addDays, type DateRange, isKnownTimeZone, toIsoDate } from '../clock.js';
 import type { Deps } from '../context.js';
-import type { IdleFinding, IdleScan } from '../idle/idle.js';
+import type { IdleFinding, IdleScan } from '../idle/scan.js';
 import type { JobMessage, JobOptions, JobReport } from '../jobs/types.js';
 import { syncBeforeJob } from '../ledger/job.js';
 import { type Dec, ZERO } from '../money.js';
@@ -38,10 +38,10 @@ import type { ChatTarget, DeliveryReceipt } from '../reply/delivery.js';
 import { describeTarget, mayHaveArrived } from '../reply/delivery.js';
 import { describeFinopsChannel, parseFinopsChannel, resolveFinopsChannel } from '../reply/finops-channel.js';
 import type { Reply, ReplyBlock } from '../reply/reply.js';
-import { costBasisLabel, type SpendLine, spendContextOf } from '../spend/query.js';
+import { costBasisLabel, type SpendContext, type SpendLine, spendContextOf } from '../spend/query.js';
 import { buildTeamDigest, digestReply, type OverviewRow, overviewTable, type TeamDigest } from './build.js';
 import { claimDigest, markDigestSent, releaseDigest } from './claim.js';
-import { fetchDigestBill } from './data.js';
+import { type DigestBill, fetchDigestBill } from './data.js';
 import { type DigestSlot, type DigestWeek, describeSlot, digestWeek } from './schedule.js';
 
 /** The overview's key in `DIGEST#<team>` (not a valid team ID, so it cannot collide). */
@@ -144,37 +144,35 @@ function idleForTeam(
   );
 }
 
-/**
- * Run the weekly digest once. Never throws for a channel's failure (it is in the report);
- * throws only when the team list or the bill cannot be read at all.
- *
- * @example
- * const report = await runWeeklyDigest(deps, { dryRun: true });
- * console.log(report.summary); // "digest (dry run): 4 digests previewed ..."
- */
-export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Promise<DigestReport> {
-  const started = performance.now();
-  const now = deps.clock.now();
-  const dryRun = options.dryRun;
-  const runId = options.runId ?? randomUUID();
-  const { listTeams } = await import('../budgets/store.js');
-  const profiles = await listTeams(deps.store);
-  const messages: JobMessage[] = [];
-  const skipped: string[] = [];
-  const charts: ChartStats = { rendered: 0, totalMs: 0, maxBytes: 0, failures: 0 };
+/** One run's settings, and what it reports as it goes. */
+interface DigestRun {
+  deps: Deps;
+  options: DigestRunOptions;
+  now: Date;
+  dryRun: boolean;
+  runId: string;
+  /** `performance.now()` at the start (the time budget counts from here). */
+  started: number;
+  messages: JobMessage[];
+  /** Teams without a channel or webhook. */
+  skipped: string[];
+  charts: ChartStats;
+}
 
+/** The teams whose digest is due now (in a dry run, every team with a channel). */
+function planTeamDigests(run: DigestRun, profiles: TeamProfile[]): Pending[] {
   const pending: Pending[] = [];
   for (const profile of profiles) {
     const slot = slotOf(profile);
     // A profile's zone is validated when set; one that this runtime's ICU does not know
     // falls back to UTC rather than stopping every team's digest.
     const timeZone = isKnownTimeZone(profile.timeZone) ? profile.timeZone : 'UTC';
-    const week = digestWeek(now, timeZone, slot);
+    const week = digestWeek(run.now, timeZone, slot);
     if (!profile.target) {
-      skipped.push(profile.team);
+      run.skipped.push(profile.team);
       continue;
     }
-    if (!week.due && !dryRun) continue;
+    if (!week.due && !run.dryRun) continue;
     pending.push({
       key: profile.team,
       who: profile.team,
@@ -186,8 +184,14 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       note: week.due ? 'due now' : `preview; sent ${describeSlot(slot)} ${timeZone}`,
     });
   }
+  return pending;
+}
+
+/** The FinOps overview, when it is due (or previewed), with where it goes. */
+async function planOverview(run: DigestRun, profiles: TeamProfile[]): Promise<Pending | undefined> {
+  const { deps, dryRun } = run;
   const finopsChannel = parseFinopsChannel(deps.config.BEDROCK_COST_FINOPS_CHANNEL);
-  const overviewWeek = digestWeek(now, 'UTC', OVERVIEW_SLOT);
+  const overviewWeek = digestWeek(run.now, 'UTC', OVERVIEW_SLOT);
   // The overview is previewed in every dry run: with no team configured yet, it shows what
   // the bill holds per team tag, which is where setting budgets starts.
   const overviewWanted = dryRun || (profiles.length > 0 && finopsChannel !== undefined && overviewWeek.due);
@@ -200,7 +204,7 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
     if ('target' in resolved) finops = resolved.target;
     else finopsProblem = resolved.problem;
     if (finopsProblem && !dryRun) {
-      messages.push({
+      run.messages.push({
         target: describeFinopsChannel(finopsChannel),
         subject: 'overview',
         reply: { headline: 'All teams: the overview was not sent', blocks: [] },
@@ -209,67 +213,77 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       });
     }
   }
-  if (overviewWanted && (finops || dryRun)) {
-    pending.push({
-      key: OVERVIEW_KEY,
-      who: 'All teams',
-      ...(finops ? { target: finops } : {}),
-      timeZone: 'UTC',
-      slot: OVERVIEW_SLOT,
-      week: overviewWeek,
-      note: !finops
-        ? `preview; ${finopsProblem ?? 'set BEDROCK_COST_FINOPS_CHANNEL to send it'}`
-        : overviewWeek.due
-          ? 'due now'
-          : `preview; sent ${describeSlot(OVERVIEW_SLOT)} UTC`,
-    });
-  }
-
-  // Reruns within the hour: drop what was already sent before touching Cost Explorer.
-  let todo = pending;
-  if (!dryRun && pending.length) {
-    const { getDigestRecord } = await import('./claim.js');
-    const records = await Promise.all(pending.map((p) => getDigestRecord(deps.store, p.key, p.week.weekId)));
-    todo = pending.filter((_, i) => records[i]?.state !== 'sent');
-    pending.forEach((p, i) => {
-      if (records[i]?.state !== 'sent') return;
-      messages.push({
-        target: p.target ? describeTarget(p.target) : 'none',
-        subject: p.key === OVERVIEW_KEY ? 'overview' : p.key,
-        reply: {
-          headline: `${p.who}: this week's digest was sent at ${String(records[i]?.sentAt)}`,
-          blocks: [],
-        },
-        status: 'already-sent',
-        reason: 'sent earlier this week',
-      });
-    });
-  }
-
-  const finish = (costExplorerRequests: number, extra = ''): DigestReport => {
-    const count = (s: JobMessage['status']) => messages.filter((m) => m.status === s).length;
-    const parts = dryRun
-      ? [`${count('dry-run')} previewed`]
-      : [`${count('sent')} sent`, `${count('already-sent')} already sent`, `${count('failed')} failed`];
-    if (skipped.length)
-      parts.push(
-        `${skipped.length} skipped without a channel (${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''})`,
-      );
-    parts.push(`${costExplorerRequests} Cost Explorer requests`);
-    if (charts.rendered) parts.push(`${charts.rendered} charts in ${Math.round(charts.totalMs)} ms`);
-    const summary = `digest${dryRun ? ' (dry run)' : ''}: ${parts.join(', ')}${extra}`;
-    return { job: 'digest', messages, summary, costExplorerRequests, charts, skipped };
+  if (!overviewWanted || !(finops || dryRun)) return undefined;
+  return {
+    key: OVERVIEW_KEY,
+    who: 'All teams',
+    ...(finops ? { target: finops } : {}),
+    timeZone: 'UTC',
+    slot: OVERVIEW_SLOT,
+    week: overviewWeek,
+    note: !finops
+      ? `preview; ${finopsProblem ?? 'set BEDROCK_COST_FINOPS_CHANNEL to send it'}`
+      : overviewWeek.due
+        ? 'due now'
+        : `preview; sent ${describeSlot(OVERVIEW_SLOT)} UTC`,
   };
+}
 
-  if (!profiles.length && !dryRun) {
-    return { ...finish(0), summary: `digest: nothing to send. ${HOW_TO_CONFIGURE}` };
-  }
-  if (!todo.length) return finish(0, pending.length ? '' : '; no digest due this hour');
+/** Reruns within the hour: drop what was already sent before touching Cost Explorer. */
+async function dropAlreadySent(run: DigestRun, pending: Pending[]): Promise<Pending[]> {
+  if (run.dryRun || !pending.length) return pending;
+  const { getDigestRecord } = await import('./claim.js');
+  const records = await Promise.all(
+    pending.map((p) => getDigestRecord(run.deps.store, p.key, p.week.weekId)),
+  );
+  pending.forEach((p, i) => {
+    if (records[i]?.state !== 'sent') return;
+    run.messages.push({
+      target: p.target ? describeTarget(p.target) : 'none',
+      subject: p.key === OVERVIEW_KEY ? 'overview' : p.key,
+      reply: {
+        headline: `${p.who}: this week's digest was sent at ${String(records[i]?.sentAt)}`,
+        blocks: [],
+      },
+      status: 'already-sent',
+      reason: 'sent earlier this week',
+    });
+  });
+  return pending.filter((_, i) => records[i]?.state !== 'sent');
+}
 
-  // The data, once for everyone.
-  const ctx = await spendContextOf(deps);
+/** The report: counts by outcome, skipped teams, requests and chart time in one line. */
+function finishDigest(run: DigestRun, costExplorerRequests: number, extra = ''): DigestReport {
+  const { messages, skipped, charts, dryRun } = run;
+  const count = (s: JobMessage['status']) => messages.filter((m) => m.status === s).length;
+  const parts = dryRun
+    ? [`${count('dry-run')} previewed`]
+    : [`${count('sent')} sent`, `${count('already-sent')} already sent`, `${count('failed')} failed`];
+  if (skipped.length)
+    parts.push(
+      `${skipped.length} skipped without a channel (${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''})`,
+    );
+  parts.push(`${costExplorerRequests} Cost Explorer requests`);
+  if (charts.rendered) parts.push(`${charts.rendered} charts in ${Math.round(charts.totalMs)} ms`);
+  const summary = `digest${dryRun ? ' (dry run)' : ''}: ${parts.join(', ')}${extra}`;
+  return { job: 'digest', messages, summary, costExplorerRequests, charts, skipped };
+}
+
+/** Everything the digests are built from, read once for every team. */
+interface DigestData {
+  profiles: TeamProfile[];
+  bill: DigestBill;
+  /** Month-end forecast per team, and for all spend under `OVERVIEW_KEY`. */
+  forecastOf: Map<string, Dec>;
+  findings: IdleFinding[];
+  catalog: Catalog | undefined;
+  costBasis: string;
+  sourceKind: 'aws' | 'demo';
+}
+
+/** The bill from the earliest day any digest needs (at least 28 days: the forecast's history). */
+async function fetchBill(deps: Deps, ctx: SpendContext, now: Date, todo: Pending[]): Promise<DigestBill> {
   const todayUtc = toIsoDate(now);
-  // From at least 28 days back: the forecast's history comes from the same lines.
   let start = addDays(todayUtc, -28);
   for (const p of todo) {
     const month = teamMonthAt(now, p.timeZone);
@@ -280,8 +294,20 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
   const sync = await syncBeforeJob(deps, { backfill: false });
   const bill = await fetchDigestBill(ctx, range);
   bill.requests += sync.record?.requests ?? 0;
-  // The one forecast for every team in the bill and for all spend (the overview), the figure
-  // `forecast` and `budget` show for the same team at the same moment.
+  return bill;
+}
+
+/**
+ * The one forecast for every team in the bill and for all spend (the overview), the figure
+ * `forecast` and `budget` show for the same team at the same moment.
+ */
+async function forecastsOf(
+  ctx: SpendContext,
+  now: Date,
+  bill: DigestBill,
+  profiles: TeamProfile[],
+  todo: Pending[],
+): Promise<Map<string, Dec>> {
   const zones = new Map(profiles.map((p) => [p.team, p.timeZone]));
   const zoneOf = (team: string) => {
     const zone = zones.get(team);
@@ -298,16 +324,25 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       today: month.today,
     };
   };
-  const forecasts = await forecastScopes(ctx, todayUtc, [...forecastTeams.map(scopeOf), scopeOf()], {
+  const forecasts = await forecastScopes(ctx, toIsoDate(now), [...forecastTeams.map(scopeOf), scopeOf()], {
     lines: [...bill.teams.values()].flat(),
     requests: 0,
     dataAsOf: bill.dataAsOf,
   });
   const forecastOf = new Map<string, Dec>(forecastTeams.map((t, i) => [t, forecasts[i]!.monthEndUsd]));
   forecastOf.set(OVERVIEW_KEY, forecasts.at(-1)!.monthEndUsd);
+  return forecastOf;
+}
+
+/** The data, once for everyone: the bill, the forecasts, idle throughput and the catalog. */
+async function loadDigestData(run: DigestRun, profiles: TeamProfile[], todo: Pending[]): Promise<DigestData> {
+  const { deps, now } = run;
+  const ctx = await spendContextOf(deps);
+  const bill = await fetchBill(deps, ctx, now, todo);
+  const forecastOf = await forecastsOf(ctx, now, bill, profiles, todo);
   const sources = await deps.sources();
   const [idleScan, catalog] = await Promise.all([
-    import('../idle/idle-scan.js')
+    import('../idle/scan.js')
       .then(({ scanIdleForDeps }) => scanIdleForDeps(deps, IDLE_HOURS, sources))
       .catch((error: unknown): IdleScan | undefined => {
         deps.log.warn('digest: idle scan failed', { error: String(error) });
@@ -315,222 +350,302 @@ export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Pr
       }),
     deps.catalog().catch((): Catalog | undefined => undefined),
   ]);
-  const findings = idleScan?.findings ?? [];
-  const costBasis = costBasisLabel(ctx.metric);
-  const chartsOn = options.charts ?? true;
-  const budgetMs = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
-
-  const overviewRows = (): OverviewRow[] => {
-    const rows: OverviewRow[] = [];
-    const byTeam = new Map(profiles.map((p) => [p.team, p]));
-    for (const [team, lines] of bill.teams) {
-      const profile = byTeam.get(team);
-      const zone = profile && isKnownTimeZone(profile.timeZone) ? profile.timeZone : 'UTC';
-      const month = teamMonthAt(now, zone);
-      const d = buildTeamDigest({
-        team,
-        lines,
-        week: overviewWeek,
-        month,
-        now,
-        forecastUsd: forecastOf.get(team) ?? ZERO,
-        ...(profile ? { budgetUsd: profile.budgetUsd } : {}),
-        idle: [],
-        catalog: undefined,
-      });
-      rows.push({
-        team,
-        lastWeekUsd: d.lastWeekUsd,
-        weekBeforeUsd: d.weekBeforeUsd,
-        monthToDateUsd: d.monthToDateUsd,
-        forecastUsd: d.forecastUsd,
-        ...(profile ? { budgetUsd: profile.budgetUsd } : {}),
-      });
-    }
-    return rows;
+  return {
+    profiles,
+    bill,
+    forecastOf,
+    findings: idleScan?.findings ?? [],
+    catalog,
+    costBasis: costBasisLabel(ctx.metric),
+    sourceKind: sources.kind,
   };
+}
 
-  const build = (p: Pending): { digest: TeamDigest; extra?: ReplyBlock[] } => {
-    if (p.key === OVERVIEW_KEY) {
-      const lines = [...bill.teams.values()].flat();
-      const digest = buildTeamDigest({
-        team: OVERVIEW_KEY,
-        lines,
-        week: p.week,
-        month: teamMonthAt(now, 'UTC'),
-        now,
-        forecastUsd: forecastOf.get(OVERVIEW_KEY) ?? ZERO,
-        idle: findings,
-        catalog,
-        overview: true,
-      });
-      return { digest, extra: [overviewTable(overviewRows())] };
-    }
-    const lines = bill.teams.get(p.key) ?? [];
-    // Each team's lines are needed once: free them as the run goes (1,000 teams' lines are
-    // most of the run's memory).
-    bill.teams.delete(p.key);
-    const digest = buildTeamDigest({
-      team: p.key,
+/** The overview's table: every team in the bill, its week, month to date and forecast. */
+function overviewRows(now: Date, data: DigestData, week: DigestWeek): OverviewRow[] {
+  const rows: OverviewRow[] = [];
+  const byTeam = new Map(data.profiles.map((p) => [p.team, p]));
+  for (const [team, lines] of data.bill.teams) {
+    const profile = byTeam.get(team);
+    const zone = profile && isKnownTimeZone(profile.timeZone) ? profile.timeZone : 'UTC';
+    const d = buildTeamDigest({
+      team,
       lines,
-      week: p.week,
-      month: teamMonthAt(now, p.timeZone),
+      week,
+      month: teamMonthAt(now, zone),
       now,
-      forecastUsd: forecastOf.get(p.key) ?? ZERO,
-      ...(p.profile ? { budgetUsd: p.profile.budgetUsd } : {}),
-      idle: idleForTeam(findings, p.key, lines, p.week.weekBefore.start),
-      catalog,
+      forecastUsd: data.forecastOf.get(team) ?? ZERO,
+      ...(profile ? { budgetUsd: profile.budgetUsd } : {}),
+      idle: [],
+      catalog: undefined,
     });
-    return { digest };
-  };
+    rows.push({
+      team,
+      lastWeekUsd: d.lastWeekUsd,
+      weekBeforeUsd: d.weekBeforeUsd,
+      monthToDateUsd: d.monthToDateUsd,
+      forecastUsd: d.forecastUsd,
+      ...(profile ? { budgetUsd: profile.budgetUsd } : {}),
+    });
+  }
+  return rows;
+}
 
-  const render = async (digest: TeamDigest, forTeams: boolean): Promise<Uint8Array | undefined> => {
-    if (!chartsOn || !digest.chart.points.length) return undefined;
-    try {
-      const { renderDailyChart } = await import('../chart/render.js');
-      const chart = await renderDailyChart({
-        title: forTeams ? splitTitle(digest.chart.title) : digest.chart.title,
-        points: digest.chart.points,
-        seriesOrder: digest.chart.series,
-        ...(forTeams ? TEAMS_CHART : {}),
-      });
-      charts.rendered++;
-      charts.totalMs += chart.ms;
-      charts.maxBytes = Math.max(charts.maxBytes, chart.png.byteLength);
-      return chart.png;
-    } catch (error) {
-      // A chart is worth a lot, but not the digest: send with the sparkline instead.
-      charts.failures++;
-      deps.log.warn('digest: chart failed', { error: String(error) });
-      return undefined;
-    }
-  };
+interface BuiltDigest {
+  digest: TeamDigest;
+  extra?: ReplyBlock[];
+}
 
-  const withoutPng = (reply: Reply): Reply => ({
+/** One digest's figures: a team's, or the overview of all spend with its team table. */
+function buildDigest(now: Date, data: DigestData, p: Pending): BuiltDigest {
+  const { bill } = data;
+  if (p.key === OVERVIEW_KEY) {
+    const digest = buildTeamDigest({
+      team: OVERVIEW_KEY,
+      lines: [...bill.teams.values()].flat(),
+      week: p.week,
+      month: teamMonthAt(now, 'UTC'),
+      now,
+      forecastUsd: data.forecastOf.get(OVERVIEW_KEY) ?? ZERO,
+      idle: data.findings,
+      catalog: data.catalog,
+      overview: true,
+    });
+    return { digest, extra: [overviewTable(overviewRows(now, data, p.week))] };
+  }
+  const lines = bill.teams.get(p.key) ?? [];
+  // Each team's lines are needed once: free them as the run goes (1,000 teams' lines are
+  // most of the run's memory).
+  bill.teams.delete(p.key);
+  const digest = buildTeamDigest({
+    team: p.key,
+    lines,
+    week: p.week,
+    month: teamMonthAt(now, p.timeZone),
+    now,
+    forecastUsd: data.forecastOf.get(p.key) ?? ZERO,
+    ...(p.profile ? { budgetUsd: p.profile.budgetUsd } : {}),
+    idle: idleForTeam(data.findings, p.key, lines, p.week.weekBefore.start),
+    catalog: data.catalog,
+  });
+  return { digest };
+}
+
+/** The digest's chart as a PNG (none when charts are off or it fails: the sparkline stays). */
+async function renderChart(
+  run: DigestRun,
+  digest: TeamDigest,
+  forTeams: boolean,
+): Promise<Uint8Array | undefined> {
+  const { charts } = run;
+  if (!(run.options.charts ?? true) || !digest.chart.points.length) return undefined;
+  try {
+    const { renderDailyChart } = await import('../chart/render.js');
+    const chart = await renderDailyChart({
+      title: forTeams ? splitTitle(digest.chart.title) : digest.chart.title,
+      points: digest.chart.points,
+      seriesOrder: digest.chart.series,
+      ...(forTeams ? TEAMS_CHART : {}),
+    });
+    charts.rendered++;
+    charts.totalMs += chart.ms;
+    charts.maxBytes = Math.max(charts.maxBytes, chart.png.byteLength);
+    return chart.png;
+  } catch (error) {
+    // A chart is worth a lot, but not the digest: send with the sparkline instead.
+    charts.failures++;
+    run.deps.log.warn('digest: chart failed', { error: String(error) });
+    return undefined;
+  }
+}
+
+/** A reply as the report keeps it (without the PNG's bytes). */
+function withoutPng(reply: Reply): Reply {
+  return {
     ...reply,
     blocks: reply.blocks.map((b) => (b.kind === 'image' && b.png ? { ...b, png: undefined } : b)),
-  });
+  };
+}
 
+/** Where a message went and what it is about, as the report says. */
+interface Addressed {
+  target: string;
+  subject: string;
+}
+
+/** Mark a delivered digest sent; returns the notes for the report (chart missing, uncertain, not recorded). */
+async function recordDigestSent(
+  run: DigestRun,
+  p: Pending,
+  { target }: Addressed,
+  receipt: DeliveryReceipt,
+  uncertain: string | undefined,
+): Promise<string[]> {
+  const { deps } = run;
+  if (receipt.attachmentError) {
+    // The message is out without its chart: a partial success, recorded as sent below.
+    run.charts.failures++;
+    deps.metrics?.count('AttachmentFailed', 'digest');
+    deps.log.warn('digest: sent without its chart', { team: p.key, target, reason: receipt.attachmentError });
+  }
+  const notes = [
+    ...(uncertain ? [`${uncertain}; it may have arrived, so it is not posted again`] : []),
+    ...(receipt.attachmentError ? [`sent without its chart (${receipt.attachmentError})`] : []),
+  ];
+  try {
+    await markDigestSent(deps.store, p.key, p.week.weekId, run.runId, run.now, {
+      target,
+      ...(receipt.ts ? { ts: receipt.ts } : {}),
+      ...(notes.length ? { note: notes.join('; ') } : {}),
+    });
+  } catch (error) {
+    // Delivered, but not recorded: the lease still covers it for a while. Say so loudly.
+    deps.metrics?.count('PostedNotRecorded', 'digest');
+    deps.log.error('digest: sent but not recorded', { team: p.key, error: String(error) });
+    notes.push(`sent, but recording it failed (${String(error)})`);
+  }
+  return notes;
+}
+
+/** Post a claimed digest; a failure that surely did not arrive gives the claim back. */
+async function postDigest(run: DigestRun, p: Pending, chat: ChatTarget, reply: Reply, where: Addressed) {
+  const { deps } = run;
+  const { target, subject } = where;
+  let receipt: DeliveryReceipt;
+  let uncertain: string | undefined;
+  try {
+    receipt = await deps.delivery.send(chat, reply);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (!mayHaveArrived(error)) {
+      await releaseDigest(deps.store, p.key, p.week.weekId, run.runId, run.now, reason).catch(
+        () => undefined,
+      );
+      deps.metrics?.count('DeliveryFailed', 'digest');
+      deps.log.warn('digest: delivery failed', { team: p.key, target, reason });
+      const failed = `${reason}; retried next hour`;
+      run.messages.push({ target, subject, reply: withoutPng(reply), status: 'failed', reason: failed });
+      return;
+    }
+    // No answer in time, or a 5xx after the request went out: the digest may be in the
+    // channel. Recorded as sent (unconfirmed) rather than posted again next hour.
+    receipt = {};
+    uncertain = reason;
+    deps.metrics?.count('DeliveryUncertain', 'digest');
+    deps.log.error('digest: delivery uncertain; not posted again', { team: p.key, target, reason });
+  }
+  const notes = await recordDigestSent(run, p, where, receipt, uncertain);
+  run.messages.push({
+    target,
+    subject,
+    reply: withoutPng(reply),
+    status: uncertain ? 'failed' : 'sent',
+    ...(notes.length ? { reason: notes.join('; ') } : {}),
+  });
+}
+
+/** One digest: out of time, built and previewed (dry run), already claimed, or claimed and posted. */
+async function deliverDigest(
+  run: DigestRun,
+  data: DigestData,
+  p: Pending,
+  prebuilt: BuiltDigest | undefined,
+) {
+  const where: Addressed = {
+    target: p.target ? describeTarget(p.target) : 'none',
+    subject: p.key === OVERVIEW_KEY ? 'overview' : p.key,
+  };
+  if (performance.now() - run.started > (run.options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS)) {
+    run.messages.push({
+      ...where,
+      reply: { headline: `${p.who}: left for the next run`, blocks: [] },
+      status: 'failed',
+      reason: 'out of time in this run; the next hourly run sends it',
+    });
+    return;
+  }
+  const { digest, extra } = prebuilt ?? buildDigest(run.now, data, p);
+  // Slack gets the PNG uploaded into the channel. A Teams webhook cannot carry a file, so
+  // its card inlines a smaller PNG as a data URI (the renderer falls back to the sparkline
+  // if the card would pass 28 KB).
+  const png = await renderChart(run, digest, p.target?.kind === 'teams' || p.target?.kind === 'teams-bot');
+  const reply = digestReply(digest, {
+    who: p.who,
+    costBasis: data.costBasis,
+    dataAsOf: data.bill.dataAsOf,
+    kind: data.sourceKind,
+    withTeam: p.key === OVERVIEW_KEY,
+    ...(png ? { png } : {}),
+    ...(extra ? { extra } : {}),
+  });
+  if (run.dryRun || !p.target) {
+    const chartNote = png ? `; chart ${Math.round(png.byteLength / 1024)} KB PNG` : '';
+    run.messages.push({
+      ...where,
+      reply: withoutPng(reply),
+      status: 'dry-run',
+      reason: `${p.note ?? ''}${chartNote}`,
+    });
+    return;
+  }
+  const claim = await claimDigest(run.deps.store, p.key, p.week.weekId, run.runId, run.now);
+  if (claim.outcome !== 'claimed') {
+    run.messages.push({
+      ...where,
+      reply: withoutPng(reply),
+      status: 'already-sent',
+      reason: claim.outcome === 'in-flight' ? 'another run is sending it' : 'sent earlier this week',
+    });
+    return;
+  }
+  await postDigest(run, p, p.target, reply, where);
+}
+
+/**
+ * Run the weekly digest once. Never throws for a channel's failure (it is in the report);
+ * throws only when the team list or the bill cannot be read at all.
+ *
+ * @example
+ * const report = await runWeeklyDigest(deps, { dryRun: true });
+ * console.log(report.summary); // "digest (dry run): 4 digests previewed ..."
+ */
+export async function runWeeklyDigest(deps: Deps, options: DigestRunOptions): Promise<DigestReport> {
+  const run: DigestRun = {
+    deps,
+    options,
+    now: deps.clock.now(),
+    dryRun: options.dryRun,
+    runId: options.runId ?? randomUUID(),
+    started: performance.now(),
+    messages: [],
+    skipped: [],
+    charts: { rendered: 0, totalMs: 0, maxBytes: 0, failures: 0 },
+  };
+  const { listTeams } = await import('../budgets/store.js');
+  const profiles = await listTeams(deps.store);
+  const pending = planTeamDigests(run, profiles);
+  const overview = await planOverview(run, profiles);
+  if (overview) pending.push(overview);
+  const todo = await dropAlreadySent(run, pending);
+  if (!profiles.length && !run.dryRun) {
+    return { ...finishDigest(run, 0), summary: `digest: nothing to send. ${HOW_TO_CONFIGURE}` };
+  }
+  if (!todo.length) return finishDigest(run, 0, pending.length ? '' : '; no digest due this hour');
+
+  const data = await loadDigestData(run, profiles, todo);
   // The overview needs every team's lines: build it first, then keep only the lines of the
   // teams still to send.
   const overviewPending = todo.find((p) => p.key === OVERVIEW_KEY);
-  const overviewBuilt = overviewPending ? build(overviewPending) : undefined;
+  const overviewBuilt = overviewPending ? buildDigest(run.now, data, overviewPending) : undefined;
   const wanted = new Set(todo.map((p) => p.key));
-  for (const key of [...bill.teams.keys()]) if (!wanted.has(key)) bill.teams.delete(key);
+  for (const key of [...data.bill.teams.keys()]) if (!wanted.has(key)) data.bill.teams.delete(key);
 
-  await mapPool(todo, options.concurrency ?? 3, async (p) => {
-    const target = p.target ? describeTarget(p.target) : 'none';
-    const subject = p.key === OVERVIEW_KEY ? 'overview' : p.key;
-    if (performance.now() - started > budgetMs) {
-      messages.push({
-        target,
-        subject,
-        reply: { headline: `${p.who}: left for the next run`, blocks: [] },
-        status: 'failed',
-        reason: 'out of time in this run; the next hourly run sends it',
-      });
-      return;
-    }
-    const { digest, extra } = p.key === OVERVIEW_KEY && overviewBuilt ? overviewBuilt : build(p);
-    // Slack gets the PNG uploaded into the channel. A Teams webhook cannot carry a file, so
-    // its card inlines a smaller PNG as a data URI (the renderer falls back to the sparkline
-    // if the card would pass 28 KB).
-    const png = await render(digest, p.target?.kind === 'teams' || p.target?.kind === 'teams-bot');
-    const reply = digestReply(digest, {
-      who: p.who,
-      costBasis,
-      dataAsOf: bill.dataAsOf,
-      kind: sources.kind,
-      withTeam: p.key === OVERVIEW_KEY,
-      ...(png ? { png } : {}),
-      ...(extra ? { extra } : {}),
-    });
-    if (dryRun || !p.target) {
-      const chartNote = png ? `; chart ${Math.round(png.byteLength / 1024)} KB PNG` : '';
-      messages.push({
-        target,
-        subject,
-        reply: withoutPng(reply),
-        status: 'dry-run',
-        reason: `${p.note ?? ''}${chartNote}`,
-      });
-      return;
-    }
-    const claim = await claimDigest(deps.store, p.key, p.week.weekId, runId, now);
-    if (claim.outcome !== 'claimed') {
-      messages.push({
-        target,
-        subject,
-        reply: withoutPng(reply),
-        status: 'already-sent',
-        reason: claim.outcome === 'in-flight' ? 'another run is sending it' : 'sent earlier this week',
-      });
-      return;
-    }
-    let receipt: DeliveryReceipt;
-    let uncertain: string | undefined;
-    try {
-      receipt = await deps.delivery.send(p.target, reply);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      if (mayHaveArrived(error)) {
-        // No answer in time, or a 5xx after the request went out: the digest may be in the
-        // channel. Recorded as sent (unconfirmed) rather than posted again next hour.
-        receipt = {};
-        uncertain = reason;
-        deps.metrics?.count('DeliveryUncertain', 'digest');
-        deps.log.error('digest: delivery uncertain; not posted again', { team: p.key, target, reason });
-      } else {
-        await releaseDigest(deps.store, p.key, p.week.weekId, runId, now, reason).catch(() => undefined);
-        deps.metrics?.count('DeliveryFailed', 'digest');
-        deps.log.warn('digest: delivery failed', { team: p.key, target, reason });
-        messages.push({
-          target,
-          subject,
-          reply: withoutPng(reply),
-          status: 'failed',
-          reason: `${reason}; retried next hour`,
-        });
-        return;
-      }
-    }
-    if (receipt.attachmentError) {
-      // The message is out without its chart: a partial success, recorded as sent below.
-      charts.failures++;
-      deps.metrics?.count('AttachmentFailed', 'digest');
-      deps.log.warn('digest: sent without its chart', {
-        team: p.key,
-        target,
-        reason: receipt.attachmentError,
-      });
-    }
-    const notes = [
-      ...(uncertain ? [`${uncertain}; it may have arrived, so it is not posted again`] : []),
-      ...(receipt.attachmentError ? [`sent without its chart (${receipt.attachmentError})`] : []),
-    ];
-    try {
-      await markDigestSent(deps.store, p.key, p.week.weekId, runId, now, {
-        target,
-        ...(receipt.ts ? { ts: receipt.ts } : {}),
-        ...(notes.length ? { note: notes.join('; ') } : {}),
-      });
-    } catch (error) {
-      // Delivered, but not recorded: the lease still covers it for a while. Say so loudly.
-      deps.metrics?.count('PostedNotRecorded', 'digest');
-      deps.log.error('digest: sent but not recorded', { team: p.key, error: String(error) });
-      notes.push(`sent, but recording it failed (${String(error)})`);
-    }
-    messages.push({
-      target,
-      subject,
-      reply: withoutPng(reply),
-      status: uncertain ? 'failed' : 'sent',
-      ...(notes.length ? { reason: notes.join('; ') } : {}),
-    });
-  });
-  const report = finish(bill.requests);
-  if (dryRun && skipped.length) {
-    report.summary += `. Give ${skipped.length === 1 ? 'it' : 'each'} a channel to send: budget set ${skipped[0]} <amount> channel #channel`;
+  await mapPool(todo, options.concurrency ?? 3, (p) =>
+    deliverDigest(run, data, p, p.key === OVERVIEW_KEY ? overviewBuilt : undefined),
+  );
+  const report = finishDigest(run, data.bill.requests);
+  if (run.dryRun && run.skipped.length) {
+    report.summary += `. Give ${run.skipped.length === 1 ? 'it' : 'each'} a channel to send: budget set ${run.skipped[0]} <amount> channel #channel`;
   }
   if (!profiles.length) report.summary += `. ${HOW_TO_CONFIGURE}`;
   return report;

@@ -4,7 +4,7 @@
  * `idle_snooze: async () => (await import('./idle-actions.js')).snoozeIdleAction,`
  */
 import type { ActionHandler } from '../reply/actions.js';
-import { snoozeIdleThroughput } from './idle-scan.js';
+import { snoozeIdleThroughput } from './snooze.js';
 
 /** `idle_snooze` clicked: the value is the throughput ARN; snooze it for 7 days and say so. */
 export const snoozeIdleAction: ActionHandler = async ({ value, deps, caller }) => ({

@@ -8,7 +8,7 @@
 import { formatDay, formatRange, formatTimestamp } from '../clock.js';
 import { formatUsd, sumUsd } from '../money.js';
 import type { Reply, ReplyAction, ReplyBlock } from '../reply/reply.js';
-import type { IdleFinding, IdleScan } from './idle.js';
+import type { IdleFinding, IdleScan } from './scan.js';
 
 /** The Slack/Teams action id of the snooze button; its value is the throughput ARN. */
 export const IDLE_SNOOZE_ACTION = 'idle_snooze';

@@ -346,6 +346,6 @@ async function runJob(
     case 'alerts':
       return (await import('../budgets/alerts.js')).runBudgetAlerts(deps, { dryRun });
     case 'idle-scan':
-      return (await import('../idle/idle-scan.js')).runIdleScan(deps, { dryRun });
+      return (await import('../idle/job.js')).runIdleScan(deps, { dryRun });
   }
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { AlertRecord } from '../../lib/budgets/alert-store.js';
 import {
-  type AlertRecord,
   budgetStatus,
   evaluateAlerts,
   forecastMonthEnd,

@@ -15,7 +15,7 @@ import { fixedClock } from '../../lib/clock.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
-import { runIdleScan } from '../../lib/idle/idle-scan.js';
+import { runIdleScan } from '../../lib/idle/job.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
 import type { ChatTarget } from '../../lib/reply/delivery.js';

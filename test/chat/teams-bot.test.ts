@@ -10,7 +10,7 @@ import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
 import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
-import { runIdleScan } from '../../lib/idle/idle-scan.js';
+import { runIdleScan } from '../../lib/idle/job.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import type { DataSources } from '../../lib/ports.js';
 import type { Delivery } from '../../lib/reply/delivery.js';

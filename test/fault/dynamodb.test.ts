@@ -16,7 +16,7 @@ import { executeLine } from '../../lib/commands/grammar.js';
 import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { userMessage } from '../../lib/errors.js';
-import { runIdleScan } from '../../lib/idle/idle-scan.js';
+import { runIdleScan } from '../../lib/idle/job.js';
 import type { Store } from '../../lib/store/store.js';
 import { fakeBill } from '../budgets/fake-bill.js';
 import { wireHandlers } from '../idle/idle-fixtures.js';

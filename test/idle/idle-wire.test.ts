@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../lib/chat/text.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { CommandContext } from '../../lib/commands/types.js';
-import type { IdleData } from '../../lib/idle/idle.js';
-import { runIdleScan } from '../../lib/idle/idle-scan.js';
+import { runIdleScan } from '../../lib/idle/job.js';
+import type { IdleData } from '../../lib/idle/scan.js';
 import {
   type AwsHandler,
   type AwsHandlers,

@@ -22,6 +22,8 @@
  * the result, never exceptions: the answer says what it could not check.
  */
 import { addDays, formatDay, toIsoDate } from '../clock.js';
+import { costMetricOf } from '../config.js';
+import { type Deps, otherRegions } from '../context.js';
 import { type Dec, roundCents, sumUsd, ZERO } from '../money.js';
 import type {
   BedrockMetricName,
@@ -292,86 +294,291 @@ function dollars(value: Dec): string {
     : `$${value.toDecimalPlaces(2).toFixed(2)}`;
 }
 
+/** What a recommendation says, and what acting on it saves a day (now, or from the commitment's end). */
+interface Recommendation {
+  recommendation: string;
+  savesPerDay: Dec;
+  resizeSavesPerDay?: Dec;
+}
+
+/** The throughput's cost and commitment, as the recommendations need them. */
+interface CostTerms {
+  perDay?: Dec;
+  perUnitDay?: Dec;
+  /** A commitment still running (its end in the future, or unknown). */
+  committed: boolean;
+  commitmentEnds?: string;
+}
+
+/** No call at all: delete it, or (committed) put a workload on it and do not renew. */
+function recommendIdle(t: ProvisionedThroughput, terms: CostTerms, hours: number): Recommendation {
+  const { perDay, committed, commitmentEnds } = terms;
+  if (committed) {
+    return {
+      savesPerDay: ZERO,
+      ...(perDay ? { resizeSavesPerDay: perDay } : {}),
+      recommendation: commitmentEnds
+        ? `Committed until ${commitmentEnds}: move a workload onto it, and do not renew.`
+        : 'Committed (end date unknown): move a workload onto it, and do not renew.',
+    };
+  }
+  const ended =
+    t.commitment !== 'none' && commitmentEnds ? `Its commitment ended on ${commitmentEnds}. ` : '';
+  return {
+    savesPerDay: perDay ?? ZERO,
+    recommendation: perDay
+      ? `${ended}Delete it to save ${dollars(perDay)} a day.`
+      : `${ended}Delete it: no call in ${hours} h.`,
+  };
+}
+
+/** Called in few of its hours: fewer model units, or on-demand (now, or at renewal when committed). */
+function recommendUnderUsed(
+  finding: Pick<IdleFinding, 'throughput' | 'activeHours' | 'billedHours'>,
+  terms: CostTerms,
+): Recommendation {
+  const t = finding.throughput;
+  const { perDay, perUnitDay, committed, commitmentEnds } = terms;
+  const share = `Calls in only ${finding.activeHours} of ${finding.billedHours} hours`;
+  if (t.modelUnits > 1) {
+    const fewer = t.modelUnits - 1;
+    if (committed) {
+      return {
+        savesPerDay: ZERO,
+        ...(perUnitDay ? { resizeSavesPerDay: perUnitDay } : {}),
+        recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}${perUnitDay ? `, saving ${dollars(perUnitDay)} a day from then` : ''}.`,
+      };
+    }
+    return {
+      savesPerDay: perUnitDay ?? ZERO,
+      recommendation: `${share}: try fewer model units (${fewer} instead of ${t.modelUnits})${perUnitDay ? `, saving ${dollars(perUnitDay)} a day` : ''}.`,
+    };
+  }
+  if (committed) {
+    return {
+      savesPerDay: ZERO,
+      ...(perDay ? { resizeSavesPerDay: perDay } : {}),
+      recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic${perDay ? ` (${dollars(perDay)} a day of capacity)` : ''}.`,
+    };
+  }
+  return {
+    savesPerDay: ZERO,
+    recommendation: `${share}: on-demand is likely cheaper; move the traffic and delete it${perDay ? ` (${dollars(perDay)} a day)` : ''}.`,
+  };
+}
+
+/** What a state that is not judged (or needs nothing) says. */
+const NOT_JUDGED: Record<Exclude<IdleState, 'idle' | 'under-used'>, string> = {
+  creating: 'Still being created: not judged yet; check again once it is in service.',
+  updating: 'Being updated (model or model units changing): check again after the update.',
+  failed: 'Failed: it serves no calls; delete it to tidy up.',
+  unknown: 'Usage unknown (CloudWatch could not be read): not judged.',
+  new: 'Created less than an hour ago: too early to judge.',
+  'in-use': 'In use: keep it.',
+};
+
 /** The recommendation, and what acting on it saves per day now. */
 function recommend(
   finding: Omit<IdleFinding, 'recommendation' | 'savesPerDay'>,
   now: Date,
   hours: number,
-): { recommendation: string; savesPerDay: Dec; resizeSavesPerDay?: Dec } {
+): Recommendation {
   const t = finding.throughput;
-  const perDay = finding.hourly ? finding.hourly.total.times(24) : undefined;
-  const perUnitDay = finding.hourly ? finding.hourly.perModelUnitHour.times(24) : undefined;
   const expires = t.commitmentExpiresAt;
-  const committed = t.commitment !== 'none' && (!expires || Date.parse(expires) > now.getTime());
-  const commitmentEnds = expires ? dayOf(expires, now) : undefined;
-  const none = { savesPerDay: ZERO };
-  switch (finding.state) {
-    case 'creating':
-      return {
-        ...none,
-        recommendation: 'Still being created: not judged yet; check again once it is in service.',
-      };
-    case 'updating':
-      return {
-        ...none,
-        recommendation: 'Being updated (model or model units changing): check again after the update.',
-      };
-    case 'failed':
-      return { ...none, recommendation: 'Failed: it serves no calls; delete it to tidy up.' };
-    case 'unknown':
-      return { ...none, recommendation: 'Usage unknown (CloudWatch could not be read): not judged.' };
-    case 'new':
-      return { ...none, recommendation: 'Created less than an hour ago: too early to judge.' };
-    case 'in-use':
-      return { ...none, recommendation: 'In use: keep it.' };
-    case 'idle': {
-      if (committed) {
-        return {
-          ...none,
-          ...(perDay ? { resizeSavesPerDay: perDay } : {}),
-          recommendation: commitmentEnds
-            ? `Committed until ${commitmentEnds}: move a workload onto it, and do not renew.`
-            : 'Committed (end date unknown): move a workload onto it, and do not renew.',
-        };
-      }
-      const ended =
-        t.commitment !== 'none' && commitmentEnds ? `Its commitment ended on ${commitmentEnds}. ` : '';
-      return {
-        savesPerDay: perDay ?? ZERO,
-        recommendation: perDay
-          ? `${ended}Delete it to save ${dollars(perDay)} a day.`
-          : `${ended}Delete it: no call in ${hours} h.`,
-      };
+  const terms: CostTerms = {
+    ...(finding.hourly ? { perDay: finding.hourly.total.times(24) } : {}),
+    ...(finding.hourly ? { perUnitDay: finding.hourly.perModelUnitHour.times(24) } : {}),
+    committed: t.commitment !== 'none' && (!expires || Date.parse(expires) > now.getTime()),
+    ...(expires ? { commitmentEnds: dayOf(expires, now) } : {}),
+  };
+  if (finding.state === 'idle') return recommendIdle(t, terms, hours);
+  if (finding.state === 'under-used') return recommendUnderUsed(finding, terms);
+  return { savesPerDay: ZERO, recommendation: NOT_JUDGED[finding.state] };
+}
+
+/** Every CloudWatch query of the scan: three metrics, under both ModelId forms, per measured throughput. */
+function metricQueries(throughputs: ProvisionedThroughput[], measured: boolean[]): MetricQuery[] {
+  const queries: MetricQuery[] = [];
+  throughputs.forEach((t, i) => {
+    if (!measured[i]) return;
+    for (const { metric, tag } of METRICS) {
+      queries.push({ id: queryId(i, 'arn', tag), metric, modelId: t.arn });
+      queries.push({ id: queryId(i, 'id', tag), metric, modelId: provisionedIdOf(t.arn) });
     }
-    case 'under-used': {
-      const share = `Calls in only ${finding.activeHours} of ${finding.billedHours} hours`;
-      if (t.modelUnits > 1) {
-        const fewer = t.modelUnits - 1;
-        if (committed) {
-          return {
-            ...none,
-            ...(perUnitDay ? { resizeSavesPerDay: perUnitDay } : {}),
-            recommendation: `${share}: ${commitmentEnds ? `when the commitment ends on ${commitmentEnds}` : 'at renewal'}, buy ${fewer} model unit${fewer === 1 ? '' : 's'} instead of ${t.modelUnits}${perUnitDay ? `, saving ${dollars(perUnitDay)} a day from then` : ''}.`,
-          };
-        }
-        return {
-          savesPerDay: perUnitDay ?? ZERO,
-          recommendation: `${share}: try fewer model units (${fewer} instead of ${t.modelUnits})${perUnitDay ? `, saving ${dollars(perUnitDay)} a day` : ''}.`,
-        };
-      }
-      if (committed) {
-        return {
-          ...none,
-          ...(perDay ? { resizeSavesPerDay: perDay } : {}),
-          recommendation: `${share}: do not renew on ${commitmentEnds ?? 'the end of the commitment'}; on-demand is likely cheaper for this traffic${perDay ? ` (${dollars(perDay)} a day of capacity)` : ''}.`,
-        };
-      }
-      return {
-        savesPerDay: ZERO,
-        recommendation: `${share}: on-demand is likely cheaper; move the traffic and delete it${perDay ? ` (${dollars(perDay)} a day)` : ''}.`,
-      };
+  });
+  return queries;
+}
+
+/** Hourly usage from CloudWatch, and the billed rates of the last days; a fault becomes a problem. */
+interface UsageAndBill {
+  /** Absent when CloudWatch could not be read. */
+  series?: Map<string, MetricSeries>;
+  metricRequests: number;
+  rates: BilledRate[];
+  billDays?: IdleScan['billDays'];
+}
+
+/** Read the usage (one GetMetricData for everything) and the bill's usage types, in parallel. */
+async function readUsageAndBill(
+  sources: DataSources,
+  options: IdleScanOptions,
+  window: { start: Date; end: Date },
+  queries: MetricQuery[],
+  anyMeasured: boolean,
+  problems: string[],
+): Promise<UsageAndBill> {
+  const today = toIsoDate(options.now);
+  const billRange = { start: addDays(today, -BILL_DAYS), end: today };
+  const [metricsOutcome, billOutcome] = await Promise.allSettled([
+    queries.length
+      ? sources.metrics.getMetricSums({ ...window, periodSeconds: 3600, queries })
+      : Promise.resolve({ series: [] as MetricSeries[], requests: 0 }),
+    anyMeasured
+      ? sources.costs.getCostAndUsage({
+          ...billRange,
+          granularity: 'DAILY',
+          groupBy: [{ type: 'DIMENSION', key: 'USAGE_TYPE' }],
+          services: [],
+          metric: options.costMetric,
+        })
+      : Promise.resolve({ rows: [], requests: 0 }),
+  ]);
+  const out: UsageAndBill = { metricRequests: 0, rates: [] };
+  if (metricsOutcome.status === 'fulfilled') {
+    out.series = new Map(metricsOutcome.value.series.map((s) => [s.id, s]));
+    out.metricRequests = metricsOutcome.value.requests;
+  } else {
+    problems.push(
+      describeFault(metricsOutcome.reason, 'Could not read usage from CloudWatch (cloudwatch:GetMetricData)'),
+    );
+  }
+  if (billOutcome.status === 'fulfilled') {
+    out.rates = billedRates(billOutcome.value.rows);
+    if (out.rates.length) out.billDays = billRange;
+  } else {
+    problems.push(
+      `${describeFault(billOutcome.reason, 'Could not read the bill (ce:GetCostAndUsage)')} Hourly costs are list prices.`,
+    );
+  }
+  return out;
+}
+
+/** A throughput's use over the window, and the state it puts it in. */
+interface Usage {
+  state: IdleState;
+  invocations: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  activeHours: number;
+  lastUsedAt?: string;
+}
+
+/** Judge one throughput's state from its status and its hourly calls. */
+function usageOf(
+  t: ProvisionedThroughput,
+  i: number,
+  series: Map<string, MetricSeries> | undefined,
+  billedHours: number,
+): Usage {
+  const unread = { invocations: null, inputTokens: null, outputTokens: null, activeHours: 0 };
+  if (t.status === 'Creating') return { ...unread, state: 'creating' };
+  if (t.status === 'Failed') return { ...unread, state: 'failed' };
+  if (!series) return { ...unread, state: t.status === 'Updating' ? 'updating' : 'unknown' };
+  const calls = bucketsOf(series, i, 'inv');
+  const invocations = Math.round(total(calls));
+  const active = [...calls.entries()].filter(([, v]) => v > 0).map(([at]) => at);
+  const activeHours = Math.min(billedHours, active.length);
+  let state: IdleState;
+  if (t.status === 'Updating') state = 'updating';
+  else if (billedHours < 1) state = invocations > 0 ? 'in-use' : 'new';
+  else if (invocations === 0) state = 'idle';
+  else if (activeHours / billedHours < UNDER_USED_SHARE) state = 'under-used';
+  else state = 'in-use';
+  return {
+    state,
+    invocations,
+    inputTokens: Math.round(total(bucketsOf(series, i, 'in'))),
+    outputTokens: Math.round(total(bucketsOf(series, i, 'out'))),
+    activeHours,
+    ...(active.length ? { lastUsedAt: new Date(Math.max(...active)).toISOString() } : {}),
+  };
+}
+
+/** One throughput's finding: its model, hourly cost (bill, else list price), use and recommendation. */
+function judgeThroughput(
+  t: ProvisionedThroughput,
+  i: number,
+  measured: boolean,
+  read: UsageAndBill,
+  options: IdleScanOptions,
+): IdleFinding {
+  const { now, hours } = options;
+  const modelId = modelIdOfArn(t.foundationModelArn || t.modelArn);
+  const customModelArn = isCustomModelArn(t.modelArn) ? t.modelArn : undefined;
+  const modelName = `${customModelArn ? 'custom ' : ''}${options.modelName?.(modelId) ?? prettyModelName(modelId)}`;
+  const billed = matchBilledRate(read.rates, t);
+  const rate: ModelUnitRate | undefined = billed
+    ? { perModelUnitHour: billed.perModelUnitHour, source: 'bill', basis: billed.usageType }
+    : (options.catalogRate?.(modelId, t.commitment, regionOfArn(t.arn)) ??
+      publishedRate(modelId, t.commitment));
+  const hourly = rate ? { ...rate, total: rate.perModelUnitHour.times(t.modelUnits) } : undefined;
+  const ageHours = Math.floor((now.getTime() - Date.parse(t.createdAt)) / HOUR_MS);
+  const billedHours = measured
+    ? Math.max(0, Math.min(hours, Number.isFinite(ageHours) ? ageHours : hours))
+    : 0;
+  const { lastUsedAt, ...usage } = usageOf(t, i, read.series, billedHours);
+  const idleHours =
+    read.series && (t.status === 'InService' || t.status === 'Updating')
+      ? billedHours - usage.activeHours
+      : 0;
+  const team = options.teamTagKey ? t.tags?.[options.teamTagKey]?.trim() : undefined;
+  const base = {
+    throughput: t,
+    modelId,
+    modelName,
+    ...(customModelArn ? { customModelArn } : {}),
+    ...(team ? { team } : {}),
+    state: usage.state,
+    invocations: usage.invocations,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    billedHours,
+    activeHours: usage.activeHours,
+    idleHours,
+    ...(lastUsedAt ? { lastUsedAt } : {}),
+    ...(hourly ? { hourly } : {}),
+    wasted: hourly ? hourly.total.times(idleHours) : ZERO,
+  };
+  return { ...base, ...recommend(base, now, hours) };
+}
+
+/**
+ * A throughput deleted between the list and now shows no calls: it is not idle, it is
+ * gone. Before flagging anything, list again (one request per 100 throughputs, instead
+ * of one GetProvisionedModelThroughput each) and drop the ones that disappeared.
+ */
+async function dropDeleted(
+  sources: DataSources,
+  findings: IdleFinding[],
+  problems: string[],
+): Promise<IdleFinding[]> {
+  const flagged = findings.filter((f) => f.state === 'idle' || f.state === 'under-used');
+  const gone = new Set<string>();
+  if (flagged.length) {
+    try {
+      const still = new Set(
+        (await sources.bedrock.listProvisionedThroughputs({ tags: false })).map((t) => t.arn),
+      );
+      for (const f of flagged) if (!still.has(f.throughput.arn)) gone.add(f.throughput.arn);
+    } catch {
+      // Cannot confirm either way: keep the findings (the first list said they exist).
     }
   }
+  for (const arn of gone) {
+    const f = findings.find((x) => x.throughput.arn === arn);
+    problems.push(`${f?.throughput.name ?? arn} was deleted while I was checking it: nothing to do.`);
+  }
+  return findings.filter((f) => !gone.has(f.throughput.arn));
 }
 
 /**
@@ -405,142 +612,23 @@ export async function scanIdleThroughputs(sources: DataSources, options: IdleSca
 
   // Creating and Failed ones serve no calls and are not (yet) billed: no metrics needed.
   const measured = throughputs.map((t) => t.status === 'InService' || t.status === 'Updating');
-  const queries: MetricQuery[] = [];
-  throughputs.forEach((t, i) => {
-    if (!measured[i]) return;
-    for (const { metric, tag } of METRICS) {
-      queries.push({ id: queryId(i, 'arn', tag), metric, modelId: t.arn });
-      queries.push({ id: queryId(i, 'id', tag), metric, modelId: provisionedIdOf(t.arn) });
-    }
-  });
-
-  const today = toIsoDate(now);
-  const billRange = { start: addDays(today, -BILL_DAYS), end: today };
-  const [metricsOutcome, billOutcome] = await Promise.allSettled([
-    queries.length
-      ? sources.metrics.getMetricSums({ start, end, periodSeconds: 3600, queries })
-      : Promise.resolve({ series: [] as MetricSeries[], requests: 0 }),
-    measured.some(Boolean)
-      ? sources.costs.getCostAndUsage({
-          ...billRange,
-          granularity: 'DAILY',
-          groupBy: [{ type: 'DIMENSION', key: 'USAGE_TYPE' }],
-          services: [],
-          metric: options.costMetric,
-        })
-      : Promise.resolve({ rows: [], requests: 0 }),
-  ]);
-
-  let series: Map<string, MetricSeries> | undefined;
-  let metricRequests = 0;
-  if (metricsOutcome.status === 'fulfilled') {
-    series = new Map(metricsOutcome.value.series.map((s) => [s.id, s]));
-    metricRequests = metricsOutcome.value.requests;
-  } else {
-    problems.push(
-      describeFault(metricsOutcome.reason, 'Could not read usage from CloudWatch (cloudwatch:GetMetricData)'),
-    );
-  }
-  let rates: BilledRate[] = [];
-  let billDays: IdleScan['billDays'];
-  if (billOutcome.status === 'fulfilled') {
-    rates = billedRates(billOutcome.value.rows);
-    if (rates.length) billDays = billRange;
-  } else {
-    problems.push(
-      `${describeFault(billOutcome.reason, 'Could not read the bill (ce:GetCostAndUsage)')} Hourly costs are list prices.`,
-    );
-  }
-
-  const findings: IdleFinding[] = throughputs.map((t, i) => {
-    const modelId = modelIdOfArn(t.foundationModelArn || t.modelArn);
-    const customModelArn = isCustomModelArn(t.modelArn) ? t.modelArn : undefined;
-    const modelName = `${customModelArn ? 'custom ' : ''}${options.modelName?.(modelId) ?? prettyModelName(modelId)}`;
-    const billed = matchBilledRate(rates, t);
-    const rate: ModelUnitRate | undefined = billed
-      ? { perModelUnitHour: billed.perModelUnitHour, source: 'bill', basis: billed.usageType }
-      : (options.catalogRate?.(modelId, t.commitment, regionOfArn(t.arn)) ??
-        publishedRate(modelId, t.commitment));
-    const hourly = rate ? { ...rate, total: rate.perModelUnitHour.times(t.modelUnits) } : undefined;
-    const ageHours = Math.floor((now.getTime() - Date.parse(t.createdAt)) / HOUR_MS);
-    const billedHours = measured[i]
-      ? Math.max(0, Math.min(hours, Number.isFinite(ageHours) ? ageHours : hours))
-      : 0;
-
-    let state: IdleState;
-    let invocations: number | null = null;
-    let inputTokens: number | null = null;
-    let outputTokens: number | null = null;
-    let activeHours = 0;
-    let lastUsedAt: string | undefined;
-    if (t.status === 'Creating') state = 'creating';
-    else if (t.status === 'Failed') state = 'failed';
-    else if (!series) state = t.status === 'Updating' ? 'updating' : 'unknown';
-    else {
-      const calls = bucketsOf(series, i, 'inv');
-      invocations = Math.round(total(calls));
-      inputTokens = Math.round(total(bucketsOf(series, i, 'in')));
-      outputTokens = Math.round(total(bucketsOf(series, i, 'out')));
-      const active = [...calls.entries()].filter(([, v]) => v > 0).map(([at]) => at);
-      activeHours = Math.min(billedHours, active.length);
-      if (active.length) lastUsedAt = new Date(Math.max(...active)).toISOString();
-      if (t.status === 'Updating') state = 'updating';
-      else if (billedHours < 1) state = invocations > 0 ? 'in-use' : 'new';
-      else if (invocations === 0) state = 'idle';
-      else if (activeHours / billedHours < UNDER_USED_SHARE) state = 'under-used';
-      else state = 'in-use';
-    }
-    const idleHours =
-      series && (t.status === 'InService' || t.status === 'Updating') ? billedHours - activeHours : 0;
-    const wasted = hourly ? hourly.total.times(idleHours) : ZERO;
-    const team = options.teamTagKey ? t.tags?.[options.teamTagKey]?.trim() : undefined;
-    const base = {
-      throughput: t,
-      modelId,
-      modelName,
-      ...(customModelArn ? { customModelArn } : {}),
-      ...(team ? { team } : {}),
-      state,
-      invocations,
-      inputTokens,
-      outputTokens,
-      billedHours,
-      activeHours,
-      idleHours,
-      ...(lastUsedAt ? { lastUsedAt } : {}),
-      ...(hourly ? { hourly } : {}),
-      wasted,
-    };
-    return { ...base, ...recommend(base, now, hours) };
-  });
-
-  // A throughput deleted between the list and now shows no calls: it is not idle, it is
-  // gone. Before flagging anything, list again (one request per 100 throughputs, instead
-  // of one GetProvisionedModelThroughput each) and drop the ones that disappeared.
-  const flagged = findings.filter((f) => f.state === 'idle' || f.state === 'under-used');
-  const gone = new Set<string>();
-  if (flagged.length) {
-    try {
-      const still = new Set(
-        (await sources.bedrock.listProvisionedThroughputs({ tags: false })).map((t) => t.arn),
-      );
-      for (const f of flagged) if (!still.has(f.throughput.arn)) gone.add(f.throughput.arn);
-    } catch {
-      // Cannot confirm either way: keep the findings (the first list said they exist).
-    }
-  }
-  for (const arn of gone) {
-    const f = findings.find((x) => x.throughput.arn === arn);
-    problems.push(`${f?.throughput.name ?? arn} was deleted while I was checking it: nothing to do.`);
-  }
-
+  const queries = metricQueries(throughputs, measured);
+  const read = await readUsageAndBill(
+    sources,
+    options,
+    { start, end },
+    queries,
+    measured.some(Boolean),
+    problems,
+  );
+  const findings = throughputs.map((t, i) => judgeThroughput(t, i, measured[i]!, read, options));
   return {
     hours,
     window,
-    findings: findings.filter((f) => !gone.has(f.throughput.arn)),
+    findings: await dropDeleted(sources, findings, problems),
     problems,
-    ...(billDays ? { billDays } : {}),
-    metricRequests,
+    ...(read.billDays ? { billDays: read.billDays } : {}),
+    metricRequests: read.metricRequests,
   };
 }
 
@@ -583,5 +671,71 @@ export function toIdleData(scan: IdleScan, snoozed: ReadonlyMap<string, string> 
     idleCount: idle.length,
     idleWastedUsd: roundCents(sumUsd(idle.map((f) => f.wasted))),
     problems: scan.problems,
+  };
+}
+
+/**
+ * Run the idle scan for `deps` over the last `hours`: the account's sources, the
+ * configured cost basis, and catalog prices as the fallback hourly cost.
+ */
+export async function scanIdleForDeps(deps: Deps, hours: number, sources?: DataSources): Promise<IdleScan> {
+  const now = deps.clock.now();
+  const home = deps.config.AWS_REGION;
+  let resolved: DataSources;
+  try {
+    resolved = sources ?? (await deps.sources());
+  } catch (error) {
+    return {
+      hours,
+      window: { start: new Date(now.getTime() - hours * 3_600_000).toISOString(), end: now.toISOString() },
+      findings: [],
+      problems: [describeFault(error, 'Could not reach the account')],
+      metricRequests: 0,
+      regions: [home],
+    };
+  }
+  const { catalogNameFor, catalogRateFor } = await import('./idle-catalog.js');
+  const [catalogRate, modelName] = await Promise.all([catalogRateFor(deps), catalogNameFor(deps)]);
+  const options = {
+    now,
+    hours,
+    costMetric: costMetricOf(deps.config.BEDROCK_COST_BASIS),
+    catalogRate,
+    modelName,
+    teamTagKey: deps.config.TEAM_TAG_KEY,
+  };
+  // Other Regions (BEDROCK_COST_REGIONS): their own control plane and CloudWatch, the
+  // same bill (its one usage-type query is shared through the cache). The demo account and
+  // injected sources have one Region.
+  const others = otherRegions(deps);
+  const scans = await Promise.all([
+    scanIdleThroughputs(resolved, options),
+    ...others.map(async (region) => {
+      try {
+        const regional = await deps.regionSources!(region);
+        return await scanIdleThroughputs({ ...resolved, ...regional }, options);
+      } catch (error) {
+        return {
+          hours,
+          window: { start: '', end: '' },
+          findings: [],
+          problems: [describeFault(error, 'Could not reach the Region')],
+          metricRequests: 0,
+        } satisfies IdleScan;
+      }
+    }),
+  ]);
+  const [first] = scans as [IdleScan, ...IdleScan[]];
+  if (!others.length) return { ...first, regions: [home] };
+  const billDays = scans.find((s) => s.billDays)?.billDays;
+  return {
+    hours,
+    window: first.window,
+    findings: scans.flatMap((s) => s.findings),
+    // A Region's problem says which Region it is about.
+    problems: scans.flatMap((s, i) => s.problems.map((p) => `${i === 0 ? home : others[i - 1]}: ${p}`)),
+    ...(billDays ? { billDays } : {}),
+    metricRequests: scans.reduce((n, s) => n + s.metricRequests, 0),
+    regions: [home, ...others],
   };
 }

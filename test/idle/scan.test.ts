@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { renderText } from '../../lib/chat/text.js';
+import { buildIdleReply } from '../../lib/idle/idle-reply.js';
 import {
   type IdleScanOptions,
   prettyModelName,
   scanIdleThroughputs,
   toIdleData,
-} from '../../lib/idle/idle.js';
-import { buildIdleReply } from '../../lib/idle/idle-reply.js';
+} from '../../lib/idle/scan.js';
 import { usd } from '../../lib/money.js';
 import { fakeSources, manyThroughputs, NOW, sdkError, THROUGHPUTS, WOKE_UP_AT } from './idle-fixtures.js';
 
