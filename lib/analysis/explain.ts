@@ -112,10 +112,6 @@ interface LineAcc {
   c1: Dec;
 }
 
-function _inRange(day: string, range: DateRange): boolean {
-  return day >= range.start && day < range.end;
-}
-
 /** Volume and rate effects of one usage-type line (see the module comment). */
 export function splitEffects(acc: LineAcc): { volume: Dec; rate: Dec } {
   const delta = acc.c1.minus(acc.c0);

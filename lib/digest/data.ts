@@ -20,14 +20,6 @@ export interface DigestBill {
   dataAsOf: Date;
 }
 
-/** Marketplace usage types carry `MP:` after the region prefix. */
-function _isMarketplaceUsage(usageType: string): boolean {
-  return /(^|-)MP:/.test(usageType);
-}
-
-/** Placeholder service for a Marketplace line with no Marketplace service that day (late data). */
-const _UNKNOWN_MARKETPLACE = 'Unknown model (Amazon Bedrock Edition)';
-
 /**
  * Fetch and join the bill for `range` (UTC days, end exclusive). With no Bedrock service in
  * the range, only the first request is made.
