@@ -124,6 +124,36 @@ describe('stored days', () => {
     expectSameFacts(after.facts, big);
   });
 
+  it('reads a day whole once per generation: asked again, only the headers; a rewritten day again', async () => {
+    const store = await dynamo.newStore();
+    const withData: string[] = [];
+    const counting: Store = {
+      table: store.table,
+      db: {
+        send: async (command: never) => {
+          const out = (await store.db.send(command)) as { Items?: Record<string, unknown>[] };
+          for (const item of out.Items ?? []) if (item.data) withData.push(String(item.sk));
+          return out;
+        },
+      } as unknown as Store['db'],
+    };
+    const days = ['2026-09-01', '2026-09-02', '2026-09-03'];
+    for (const [i, day] of days.entries()) await writeDay(store, day, [fact(day, i, '1.5', '10')]);
+    expect([...(await readDays(counting, '2026-09-01', '2026-09-04')).keys()].sort()).toEqual(days);
+    expect(withData.sort()).toEqual(days.map((d) => `DAY#${d}`));
+
+    withData.length = 0;
+    const again = await readDays(counting, '2026-09-01', '2026-09-04');
+    expect(withData).toEqual([]);
+    expect(again.get('2026-09-02')!.facts.map((f) => f.amount.toString())).toEqual(['1.5']);
+
+    const previous = again.get('2026-09-02')!;
+    await writeDay(store, '2026-09-02', [fact('2026-09-02', 1, '7.25', '10')], previous);
+    const third = await readDays(counting, '2026-09-01', '2026-09-04');
+    expect(withData).toEqual(['DAY#2026-09-02']);
+    expect(third.get('2026-09-02')!.facts.map((f) => f.amount.toString())).toEqual(['7.25']);
+  });
+
   it('still reads days written in the first format (a JSON tuple per fact)', async () => {
     const store = await dynamo.newStore();
     const v1 = {
