@@ -92,7 +92,7 @@ export async function ledgerBench(options: { quick?: boolean } = {}): Promise<Be
         value: ms(median(f.readMs)),
         raw: median(f.readMs),
         target: '',
-        note: `median of ${f.readMs.length}: DynamoDB Query, gunzip, JSON and two decimals a fact (${(teams * 4 * 48).toLocaleString('en-US')} facts); the rest of a question's time is the query engine, the explanation and the reply`,
+        note: `median of ${f.readMs.length}, cold (no day decoded in the process): the headers, then every day's chunks (DynamoDB Query, gunzip, index columns, decimal figures) for ${(teams * 4 * 48).toLocaleString('en-US')} facts; a warm process reads only the headers. The rest of a question's time is the query engine, the explanation and the reply`,
       });
       for (const [line, q] of Object.entries(f.questions)) {
         const p99 = percentile(q.ms, 99);

@@ -316,6 +316,12 @@ const decoded = new Map<string, FactBlock[]>();
 let decodedBytes = 0;
 const DECODED_BYTES_CAP = 96 * 1024 * 1024;
 
+/** Forget every decoded day (the bench times a cold read with it). */
+export function clearDecodedDays(): void {
+  decoded.clear();
+  decodedBytes = 0;
+}
+
 const bytesOf = (blocks: FactBlock[]) => blocks.reduce((n, b) => n + b.bytes, 0);
 
 function remember(key: string, blocks: FactBlock[]): void {
@@ -328,14 +334,19 @@ function remember(key: string, blocks: FactBlock[]): void {
   }
 }
 
-/** The items of one month partition whose keys fall on the days `[start, end)`, every page followed. */
+/**
+ * The items of one month partition whose keys fall on the days `[start, end)`, every page
+ * followed: the day headers (`DAY#<day>`; `whole` adds the first layout's chunks
+ * `DAY#<day>#<gen>#<k>`), or the data chunks (`DATA#<day>#<gen>#<k>`).
+ */
 async function monthItems(
   store: Store,
   month: string,
   start: string,
   end: string,
-  options: { headersOnly: boolean },
+  what: 'headers' | 'whole' | 'data',
 ): Promise<Record<string, unknown>[]> {
+  const prefix = what === 'data' ? 'DATA#' : 'DAY#';
   const items: Record<string, unknown>[] = [];
   let key: Record<string, unknown> | undefined;
   do {
@@ -345,12 +356,15 @@ async function monthItems(
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
         ExpressionAttributeValues: {
           ':pk': monthPk(month),
-          ':a': `DAY#${start}`,
-          // Headers only: up to the last day's header; else its chunks (`DAY#<day>#<gen>#<k>`) too.
-          ':b': `DAY#${addDays(end, -1)}${options.headersOnly ? '' : '#~'}`,
+          ':a': `${prefix}${start}`,
+          ':b': `${prefix}${addDays(end, -1)}${what === 'headers' ? '' : '#~'}`,
         },
-        ...(options.headersOnly
-          ? { ProjectionExpression: 'sk, gen, #h', ExpressionAttributeNames: { '#h': 'hash' } }
+        // A first-layout header holds its first chunk: leave it out of a headers read.
+        ...(what === 'headers'
+          ? {
+              ProjectionExpression: 'sk, gen, #h, chunks, layout',
+              ExpressionAttributeNames: { '#h': 'hash' },
+            }
           : {}),
         ...(key ? { ExclusiveStartKey: key } : {}),
       }),
@@ -367,18 +381,33 @@ function monthsOf(start: string, end: string): string[] {
   return months;
 }
 
+/** A stored day's header: its generation, fingerprint and layout. */
+interface DayHeader {
+  gen: string;
+  hash: string;
+  /** How many data chunks the day has. */
+  chunks?: number;
+  /** `split`: the data is in `DATA#` chunks; else the first layout (the header holds chunk 0). */
+  layout?: string;
+}
+
 /** The stored days' generations and fingerprints in `[start, end)`, without their facts. */
 export async function readDayHeaders(
   store: Store,
   start: string,
   end: string,
-): Promise<Map<string, { gen: string; hash: string }>> {
-  const out = new Map<string, { gen: string; hash: string }>();
+): Promise<Map<string, DayHeader>> {
+  const out = new Map<string, DayHeader>();
   for (const month of monthsOf(start, end)) {
-    for (const item of await monthItems(store, month, start, end, { headersOnly: true })) {
+    for (const item of await monthItems(store, month, start, end, 'headers')) {
       const day = String(item.sk).slice(4);
       if (/^\d{4}-\d{2}-\d{2}$/.test(day) && day >= start && day < end) {
-        out.set(day, { gen: String(item.gen), hash: String(item.hash) });
+        out.set(day, {
+          gen: String(item.gen),
+          hash: String(item.hash),
+          ...(typeof item.chunks === 'number' ? { chunks: item.chunks } : {}),
+          ...(item.layout ? { layout: String(item.layout) } : {}),
+        });
       }
     }
   }
@@ -391,7 +420,12 @@ export async function readDayHeaders(
  * not decoded in this process are then read whole, so a warm process asking again reads
  * kilobytes, not the megabytes of a 10,000-team month.
  */
-export async function readDays(store: Store, start: string, end: string): Promise<Map<string, DayFacts>> {
+export async function readDays(
+  store: Store,
+  start: string,
+  end: string,
+  attempt = 0,
+): Promise<Map<string, DayFacts>> {
   const out = new Map<string, DayFacts>();
   const headers = await readDayHeaders(store, start, end);
   const missing: string[] = [];
@@ -402,29 +436,62 @@ export async function readDays(store: Store, start: string, end: string): Promis
   }
   if (!missing.length) return out;
   missing.sort();
-  // The missing days' items, whole; a day rewritten since the headers were read comes back
-  // with its new header and that generation's chunks.
+  const rewritten: string[] = [];
   const from = missing[0]!;
   const to = addDays(missing[missing.length - 1]!, 1);
-  const wanted = new Set(missing);
   await Promise.all(
     monthsOf(from, to).map(async (month) => {
-      const items = await monthItems(store, month, from, to, { headersOnly: false });
-      for (const header of items.filter((i) => /^DAY#\d{4}-\d{2}-\d{2}$/.test(String(i.sk)))) {
-        const day = String(header.sk).slice(4);
-        if (!wanted.has(day)) continue;
-        const gen = String(header.gen);
-        const chunks = [header, ...items.filter((i) => String(i.sk).startsWith(`DAY#${day}#${gen}#`))];
-        const blocks: FactBlock[] = [];
-        for (const chunk of chunks) {
-          if (chunk.data) blocks.push(decode(day, await gunzipAsync(chunk.data as Uint8Array)));
+      // A day rewritten since its header was read: its new generation's data is read next time.
+      const data = missing.some((d) => headers.get(d)?.layout === 'split')
+        ? await monthItems(store, month, from, to, 'data')
+        : [];
+      const whole = missing.some((d) => headers.get(d)?.layout !== 'split')
+        ? await monthItems(store, month, from, to, 'whole')
+        : [];
+      for (const day of missing) {
+        if (day.slice(0, 7) !== month.slice(0, 7)) continue;
+        const header = headers.get(day)!;
+        const chunks =
+          header.layout === 'split'
+            ? data.filter((i) => String(i.sk).startsWith(`DATA#${day}#${header.gen}#`))
+            : whole.filter(
+                (i) => i.sk === `DAY#${day}` || String(i.sk).startsWith(`DAY#${day}#${header.gen}#`),
+              );
+        const blocks = await decodeChunks(day, chunks, header.chunks);
+        if (!blocks) {
+          rewritten.push(day);
+          continue;
         }
-        remember(`${day}@${gen}`, blocks);
-        out.set(day, dayFacts(day, gen, String(header.hash), blocks));
+        remember(`${day}@${header.gen}`, blocks);
+        out.set(day, dayFacts(day, header.gen, header.hash, blocks));
       }
     }),
   );
+  // A day rewritten between its header and its data (a sync switched it): read it again.
+  if (rewritten.length && attempt < 3) {
+    for (const day of rewritten) {
+      const again = await readDays(store, day, addDays(day, 1), attempt + 1);
+      const read = again.get(day);
+      if (read) out.set(day, read);
+    }
+  }
   return out;
+}
+
+/**
+ * A day's blocks from its chunks, in order; undefined when a chunk is missing (the day was
+ * rewritten between reading its header and its data: the caller leaves it out this time).
+ */
+async function decodeChunks(
+  day: string,
+  items: Record<string, unknown>[],
+  expected: number | undefined,
+): Promise<FactBlock[] | undefined> {
+  const chunks = items.filter((i) => i.data);
+  if (expected !== undefined && chunks.length !== expected) return undefined;
+  const blocks: FactBlock[] = [];
+  for (const chunk of chunks) blocks.push(decode(day, await gunzipAsync(chunk.data as Uint8Array)));
+  return blocks;
 }
 
 function dayFacts(day: string, gen: string, hash: string, blocks: FactBlock[]): DayFacts {
@@ -468,11 +535,16 @@ export async function writeDay(
   const gen = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   const chunks = await chunksOf(facts);
   const pk = monthPk(day);
-  for (let k = 1; k < chunks.length; k++) {
+  for (let k = 0; k < chunks.length; k++) {
     await store.db.send(
-      new PutCommand({ TableName: store.table, Item: { pk, sk: `DAY#${day}#${gen}#${k}`, data: chunks[k] } }),
+      new PutCommand({
+        TableName: store.table,
+        Item: { pk, sk: `DATA#${day}#${gen}#${k}`, data: chunks[k] },
+      }),
     );
   }
+  // The header (a few bytes, apart from the data: reading headers costs almost nothing)
+  // names the generation; written last, it is the switch.
   await store.db.send(
     new PutCommand({
       TableName: store.table,
@@ -483,23 +555,28 @@ export async function writeDay(
         hash: hashFacts(facts),
         count: facts.length,
         chunks: chunks.length,
-        data: chunks[0],
+        layout: 'split',
       },
     }),
   );
   if (previous) await deleteChunks(store, day, previous.gen);
 }
 
+/** A replaced generation's chunks, in either layout (`DATA#...`, or the first layout's `DAY#<day>#...`). */
 async function deleteChunks(store: Store, day: string, gen: string): Promise<void> {
-  const page = await store.db.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': monthPk(day), ':p': `DAY#${day}#${gen}#` },
-      ProjectionExpression: 'pk, sk',
-    }),
-  );
-  const keys = (page.Items ?? []).map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
+  const items: Record<string, unknown>[] = [];
+  for (const prefix of [`DATA#${day}#${gen}#`, `DAY#${day}#${gen}#`]) {
+    const page = await store.db.send(
+      new QueryCommand({
+        TableName: store.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': monthPk(day), ':p': prefix },
+        ProjectionExpression: 'pk, sk',
+      }),
+    );
+    items.push(...(page.Items ?? []));
+  }
+  const keys = items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
   for (let i = 0; i < keys.length; i += 25) {
     await store.db.send(new BatchWriteCommand({ RequestItems: { [store.table]: keys.slice(i, i + 25) } }));
   }
