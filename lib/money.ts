@@ -145,6 +145,8 @@ export function partsOf(x: Decimal): [number, number] | undefined {
       return undefined;
     }
   }
+  // Zero is +0 whatever its sign (as its text, `0`, reads).
+  if (whole === 0 && fraction === 0) return [0, 0];
   return x.s < 0 ? [-whole, -fraction] : [whole, fraction];
 }
 
