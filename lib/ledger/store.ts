@@ -79,6 +79,8 @@ export interface LedgerMeta {
   exportThrough?: string;
   /** Linked account ID -> name, where the source names accounts (CUR 2.0). */
   accountNames?: Record<string, string>;
+  /** The most facts one day has had (how large a piece of a range a sync reads at once). */
+  factsPerDay?: number;
 }
 
 export interface DayFacts {

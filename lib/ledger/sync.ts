@@ -65,6 +65,8 @@ export interface LedgerContext {
   dailyRequests: number;
   /** Team attribution beyond the resource tag (`lib/ledger/attribution.ts`); default none. */
   attribution?: AttributionConfig;
+  /** Facts a sync holds at once (`PIECE_FACTS` unless set: tests use a small one). */
+  pieceFacts?: number;
 }
 
 /** One range of the bill read into facts per day. */
@@ -307,7 +309,33 @@ async function prepareMeta(
   return exportThrough ? { ...next, exportThrough } : next;
 }
 
-/** Read one range, write the days whose facts changed, and say what the ledger now holds. */
+/**
+ * Facts a sync holds in memory at once: a range is read from Cost Explorer in pieces of at
+ * most this many facts (by the largest day seen so far). A 3-month backfill step at 10,000
+ * teams is 3.6 million facts, ~4 GB as rows and facts, over the ledger-sync function's 3 GB
+ * (`npm run bench -- --only requests`, 2026-12-05); at 100 teams a piece is the whole range,
+ * so the requests do not change. Cost Explorer bills per page, so pieces of a large bill
+ * cost about the same pages as one query.
+ */
+const PIECE_FACTS = 400_000;
+
+/** The range in pieces of whole days, each under `PIECE_FACTS` at the largest day seen. */
+function piecesOf(
+  range: PlannedRange,
+  factsPerDay: number | undefined,
+  pieceFacts = PIECE_FACTS,
+): PlannedRange[] {
+  const days = Math.max(1, Math.floor(pieceFacts / Math.max(1, factsPerDay ?? 0)));
+  const pieces: PlannedRange[] = [];
+  for (let start = range.start; start < range.end; ) {
+    const end = earlierDay(addDays(start, days), range.end);
+    pieces.push({ start, end, open: range.open });
+    start = end;
+  }
+  return pieces;
+}
+
+/** Read one range (in pieces), write the days whose facts changed, and say what the ledger now holds. */
 async function syncRange(
   ctx: LedgerContext,
   bill: CostSource,
@@ -318,7 +346,33 @@ async function syncRange(
 ): Promise<LedgerMeta> {
   const now = ctx.clock.now();
   let next = meta;
-  const read = reader ? await reader.readFacts(range, ctx) : await readRange(ctx, bill, meta.services, range);
+  let firstEstimated: string | undefined;
+  // A fact reader (CUR) prunes by month: one query per range scans least.
+  for (const piece of reader ? [range] : piecesOf(range, meta.factsPerDay, ctx.pieceFacts)) {
+    const read = reader
+      ? await reader.readFacts(piece, ctx)
+      : await readRange(ctx, bill, meta.services, piece);
+    next = noteRead(next, read, record, now);
+    if (read.firstEstimated && (!firstEstimated || read.firstEstimated < firstEstimated))
+      firstEstimated = read.firstEstimated;
+    let largest = 0;
+    for (const facts of read.byDay.values()) largest = Math.max(largest, facts.length);
+    if (largest > (next.factsPerDay ?? 0)) next = { ...next, factsPerDay: largest };
+    await writeChangedDays(ctx, piece, read, record);
+  }
+  record.ranges.push({ start: range.start, end: range.end });
+  next = { ...next, from: earlierDay(range.start, next.from), through: laterDay(range.end, next.through) };
+  if (range.open) {
+    record.openRead = true;
+    return { ...next, openFrom: firstEstimated ?? toIsoDate(now), syncedAt: now.toISOString() };
+  }
+  if (firstEstimated && firstEstimated < next.openFrom) return { ...next, openFrom: firstEstimated };
+  return next;
+}
+
+/** What a read adds to the sync record and the meta (requests, bytes, rules, services, account names). */
+function noteRead(meta: LedgerMeta, read: RangeRead, record: SyncRecord, now: Date): LedgerMeta {
+  let next = meta;
   record.requests += read.requests;
   if (read.bytesScanned !== undefined) record.bytesScanned = (record.bytesScanned ?? 0) + read.bytesScanned;
   if (read.rules) record.rules = read.rules;
@@ -330,7 +384,16 @@ async function syncRange(
     };
   }
   if (read.accountNames) next = { ...next, accountNames: { ...next.accountNames, ...read.accountNames } };
-  record.ranges.push({ start: range.start, end: range.end });
+  return next;
+}
+
+/** Write each day of the range whose facts changed (a day's fingerprint decides). */
+async function writeChangedDays(
+  ctx: LedgerContext,
+  range: { start: string; end: string },
+  read: RangeRead,
+  record: SyncRecord,
+): Promise<void> {
   const existing = await readDayHeaders(ctx.store, range.start, range.end);
   for (let d = range.start; d < range.end; d = addDays(d, 1)) {
     const facts = read.byDay.get(d) ?? [];
@@ -342,14 +405,6 @@ async function syncRange(
     await writeDay(ctx.store, d, facts, previous);
     record.daysWritten++;
   }
-  next = { ...next, from: earlierDay(range.start, next.from), through: laterDay(range.end, next.through) };
-  if (range.open) {
-    record.openRead = true;
-    return { ...next, openFrom: read.firstEstimated ?? toIsoDate(now), syncedAt: now.toISOString() };
-  }
-  if (read.firstEstimated && read.firstEstimated < next.openFrom)
-    return { ...next, openFrom: read.firstEstimated };
-  return next;
 }
 
 /**

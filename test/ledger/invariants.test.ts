@@ -229,6 +229,51 @@ describe('ledger invariants over generated bills', () => {
   });
 });
 
+describe('a sync in pieces', () => {
+  it('writes the same ledger as one read, reading a large bill a few days at a time', async () => {
+    await fc.assert(
+      fc.asyncProperty(billArb, fc.integer({ min: 1, max: 12 }), async (facts, pieceFacts) => {
+        const whole = billSource(facts);
+        const wholeDeps = testDeps({ store: await dynamo.newStore(), sources: whole.sources, now: NOW });
+        const one = await wholeDeps.ledger();
+        await syncLedger(one.context, one.bill, { trigger: 'cli', force: true });
+        const oneRead = await syncLedger(one.context, one.bill, { trigger: 'cli', force: true });
+
+        const pieces = billSource(facts);
+        const deps = testDeps({ store: await dynamo.newStore(), sources: pieces.sources, now: NOW });
+        const { context, bill } = await deps.ledger();
+        const small = { ...context, pieceFacts };
+        // The first read learns the largest day; the forced re-read of the open window then
+        // reads it in pieces of a few days.
+        await syncLedger(small, bill, { trigger: 'cli', force: true });
+        const again = await syncLedger(small, bill, { trigger: 'cli', force: true });
+        expect(again.record?.error).toBeUndefined();
+        // A day larger than a piece: one day a piece, so more requests than one read of the window.
+        const perDay = new Map<string, number>();
+        for (const f of facts) perDay.set(f.day, (perDay.get(f.day) ?? 0) + 1);
+        if (Math.max(...perDay.values()) > pieceFacts)
+          expect(again.record!.requests).toBeGreaterThan(oneRead.record!.requests);
+
+        const cells = async (d: Deps) =>
+          (
+            await fetchLines(await spendContextOf(d), {
+              start: '2026-10-01',
+              end: '2026-11-19',
+              grouping: 'team-service-usage',
+              granularity: 'DAILY',
+            })
+          ).lines
+            .map(
+              (l) => `${l.day} ${l.team} ${l.service} ${l.usageType} ${l.amount.toString()} ${l.estimated}`,
+            )
+            .sort();
+        expect(await cells(deps)).toEqual(await cells(wholeDeps));
+      }),
+      { numRuns: 6 },
+    );
+  });
+});
+
 function addDaysIso(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
