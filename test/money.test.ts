@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   allocateCents,
+  centsOf,
   Dec,
   formatPercentChange,
   formatUsd,
@@ -94,6 +95,18 @@ describe('allocateCents on bill figures (the integer path)', () => {
       new Dec('-0'),
     ),
   );
+
+  it('rounds a figure to whole cents half-even, as Decimal does', () => {
+    fc.assert(
+      fc.property(figure, (x) => {
+        expect(centsOf(x)).toBe(x.times(100).toDecimalPlaces(0, Dec.ROUND_HALF_EVEN).toNumber() || 0);
+      }),
+      {
+        numRuns: 500,
+        examples: [[new Dec('0.125')], [new Dec('-0.125')], [new Dec('0.135')], [new Dec('-0.005')]],
+      },
+    );
+  });
 
   it('gives the same cents as the Decimal rule, for any list of figures', () => {
     fc.assert(

@@ -801,24 +801,28 @@ export function roundDrivers(drivers: Driver[]): RoundedDriver[] {
 export function effectLabel(driver: Driver): string {
   if (driver.status === 'new') return 'new';
   if (driver.status === 'vanished') return 'gone';
-  const volume = quantityEffectOf(driver);
-  const rate = driver.rateEffectUsd;
-  if (!volume || !rate || driver.previousUsd.isZero()) return '';
-  const prev = driver.previousUsd;
+  const volumeDec = quantityEffectOf(driver);
+  const rateDec = driver.rateEffectUsd;
+  if (!volumeDec || !rateDec || driver.previousUsd.isZero()) return '';
+  // A label rounds to a whole percent or a tenth of a ratio: doubles are exact enough, and
+  // `why` labels every driver (40,000 at 10,000 teams).
+  const prev = driver.previousUsd.toNumber();
+  const volume = volumeDec.toNumber();
+  const rate = rateDec.toNumber();
   const volumeText = (): string => {
-    const ratio = prev.plus(volume).div(prev).toNumber();
+    const ratio = (prev + volume) / prev;
     if (ratio >= 2) return `volume x${ratio.toFixed(1)}`;
     const pct = Math.round((ratio - 1) * 100);
     return `volume ${pct >= 0 ? '+' : ''}${pct}%`;
   };
-  const base = prev.plus(volume);
+  const base = prev + volume;
   const rateText = (): string => {
-    const pct = base.isZero() ? 0 : Math.round(rate.div(base).toNumber() * 100);
+    const pct = base === 0 ? 0 : Math.round((rate / base) * 100);
     return `price ${pct >= 0 ? '+' : ''}${pct}%`;
   };
-  const big = volume.abs().gte(rate.abs()) ? 'volume' : 'rate';
-  const small = big === 'volume' ? rate.abs() : volume.abs();
-  const large = big === 'volume' ? volume.abs() : rate.abs();
-  if (!large.isZero() && small.div(large).gte(0.33)) return `${volumeText()}, ${rateText()}`;
+  const big = Math.abs(volume) >= Math.abs(rate) ? 'volume' : 'rate';
+  const small = big === 'volume' ? Math.abs(rate) : Math.abs(volume);
+  const large = big === 'volume' ? Math.abs(volume) : Math.abs(rate);
+  if (large !== 0 && small / large >= 0.33) return `${volumeText()}, ${rateText()}`;
   return big === 'volume' ? volumeText() : rateText();
 }

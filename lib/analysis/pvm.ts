@@ -21,7 +21,7 @@
  * any pool (provisioned throughput, guardrails, knowledge bases, lines with a cost but no
  * quantity) are all volume, as a line whose own rate is not comparable.
  */
-import { type Dec, ZERO } from '../money.js';
+import { centsOf, type Dec, ZERO } from '../money.js';
 import type { UsageTypeInfo } from '../spend/usage-type.js';
 
 /** The five effects, in the order the method substitutes them. */
@@ -359,7 +359,7 @@ function moveOf(shifts: Shift[]): { from?: string; to?: string; sharePoints: num
  * rounded amounts goes to the amount largest in absolute value (the first of equals).
  */
 export function roundToTarget(values: Dec[], targetCents: number): number[] {
-  const cents = values.map((v) => v.times(100).toDecimalPlaces(0).toNumber() || 0);
+  const cents = values.map(centsOf);
   const residual = targetCents - cents.reduce((s, c) => s + c, 0);
   if (residual !== 0 && values.length) {
     let biggest = 0;
