@@ -169,3 +169,65 @@ export class ExactSum {
     return sum;
   }
 }
+
+/**
+ * Many exact sums side by side, in two columns (the query engine's groups: 80,000 of them for
+ * `why 30d` at 10,000 teams). The arithmetic of `ExactSum.addParts` and `value`, without two
+ * objects and a typed array per sum; figures that do not fit the parts are summed as Decimals.
+ */
+export class ExactSums {
+  private units = new Float64Array(64);
+  private whole = new Float64Array(64);
+  private readonly rest = new Map<number, Dec>();
+  private size = 0;
+
+  /** A new sum (zero); its index. */
+  open(): number {
+    if (this.size === this.units.length) {
+      const units = new Float64Array(this.size * 2);
+      units.set(this.units);
+      this.units = units;
+      const whole = new Float64Array(this.size * 2);
+      whole.set(this.whole);
+      this.whole = whole;
+    }
+    return this.size++;
+  }
+
+  /** `ExactSum.addParts` for sum `i`. */
+  addParts(i: number, whole: number, fraction: number): void {
+    const next = this.units[i]! + fraction;
+    if (next > LIMIT || next < -LIMIT) {
+      this.addRest(i, decOfUnits(this.units[i]!));
+      this.units[i] = fraction;
+    } else {
+      this.units[i] = next;
+    }
+    const w = this.whole[i]! + whole;
+    if (w > LIMIT || w < -LIMIT) {
+      this.addRest(i, new Dec(this.whole[i]!));
+      this.whole[i] = whole;
+    } else {
+      this.whole[i] = w;
+    }
+  }
+
+  /** Add a Decimal to sum `i` (a figure the parts cannot hold). */
+  add(i: number, x: Dec): void {
+    this.addRest(i, x);
+  }
+
+  private addRest(i: number, x: Dec): void {
+    const rest = this.rest.get(i);
+    this.rest.set(i, rest ? rest.plus(x) : x);
+  }
+
+  /** Sum `i` so far (as `ExactSum.value`). */
+  value(i: number): Dec {
+    const units = this.units[i]!;
+    const rest = this.rest.get(i);
+    let sum = rest === undefined ? decOfUnits(units) : units === 0 ? rest : rest.plus(decOfUnits(units));
+    if (this.whole[i] !== 0) sum = sum.plus(this.whole[i]!);
+    return sum;
+  }
+}

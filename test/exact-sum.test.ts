@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExactSum, splitDecimal, unitsOf } from '../lib/exact-sum.js';
+import { ExactSum, ExactSums, splitDecimal, unitsOf } from '../lib/exact-sum.js';
 import { partsText } from '../lib/ledger/block.js';
 import { StoredFact } from '../lib/ledger/facts.js';
 import { Dec, partsOf, sumUsd, ZERO } from '../lib/money.js';
@@ -84,6 +84,32 @@ describe('exact sums of stored figures (text in parts, mixed with Decimals)', ()
         if (parts) expect(new Dec(partsText(parts[0], parts[1])).equals(x)).toBe(true);
       }),
       { numRuns: 500, examples: [['-0'], ['0'], ['-0.5']] },
+    );
+  });
+
+  it('sums side by side (ExactSums) exactly as one ExactSum per sum', () => {
+    const big = fc.constantFrom('999999999999999.9999999999', '-999999999999999.5', '123456789012345');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(7), fc.oneof(decimalText, big)), { maxLength: 300 }), (adds) => {
+        const columns = new ExactSums();
+        const one: ExactSum[] = [];
+        for (let i = 0; i < 8; i++) {
+          expect(columns.open()).toBe(i);
+          one.push(new ExactSum());
+        }
+        for (const [i, text] of adds) {
+          const parts = splitDecimal(text);
+          if (parts) {
+            columns.addParts(i, parts[0], parts[1]);
+            one[i]!.addParts(parts[0], parts[1]);
+          } else {
+            columns.add(i, new Dec(text));
+            one[i]!.add(new Dec(text));
+          }
+        }
+        for (let i = 0; i < 8; i++) expect(columns.value(i).equals(one[i]!.value())).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -15,7 +15,7 @@
  */
 import { addDays, earlierDay, isIsoDate, laterDay, startOfNextMonth } from '../clock.js';
 import { UserError } from '../errors.js';
-import { ExactSum } from '../exact-sum.js';
+import { ExactSum, ExactSums } from '../exact-sum.js';
 import type { Dec } from '../money.js';
 import type { CostDimension, CostQuery, CostRow } from '../ports.js';
 import { REGION_PREFIXES } from '../spend/usage-type.js';
@@ -144,11 +144,11 @@ export function queryFacts(
   return queryBlocks(query, tagKey, (start, end) => [FactBlock.of([...factsOf(start, end)])]);
 }
 
-/** A group of a bucket: its keys as Cost Explorer spells them and its exact sums. */
+/** A group of a bucket: its keys as Cost Explorer spells them and its sum's index in `sums`. */
 interface Group {
   keys: string[];
-  amount: ExactSum;
-  quantity: ExactSum;
+  /** Its amount is `amounts.value(sum)`, its quantity `quantities.value(sum)`. */
+  sum: number;
 }
 
 /**
@@ -171,14 +171,19 @@ export function queryBlocks(
   const dims = query.groupBy.map((g) => ({ dim: g, column: columnOf(g, tagKey) }));
   const rows: CostRow[] = [];
   for (const bucket of bucketsOf(query)) {
-    const { groups, estimated } = groupBucket(query, tagKey, dims, blocksOf(bucket.start, bucket.end));
+    const { groups, amounts, quantities, estimated } = groupBucket(
+      query,
+      tagKey,
+      dims,
+      blocksOf(bucket.start, bucket.end),
+    );
     for (const g of groups.sort((a, b) => compareKeys(a.keys, b.keys))) {
       rows.push({
         start: bucket.start,
         end: bucket.end,
         keys: g.keys,
-        amount: g.amount.value(),
-        quantity: g.quantity.value(),
+        amount: amounts.value(g.sum),
+        quantity: quantities.value(g.sum),
         estimated,
       });
     }
@@ -192,8 +197,10 @@ function groupBucket(
   tagKey: string,
   dims: { dim: CostDimension; column: StringColumn | undefined }[],
   blocks: Iterable<FactBlock>,
-): { groups: Group[]; estimated: boolean } {
+): { groups: Group[]; amounts: ExactSums; quantities: ExactSums; estimated: boolean } {
   const depth = dims.length;
+  const amounts = new ExactSums();
+  const quantities = new ExactSums();
   // Each dimension's values get a number per bucket; groups sit in nested maps keyed by them.
   const ids = dims.map(() => new Map<string, number>());
   const values: string[][] = dims.map(() => []);
@@ -235,21 +242,19 @@ function groupBucket(
       const leaf = depth ? key[depth - 1]! : 0;
       let group = node.get(leaf) as Group | undefined;
       if (!group) {
-        group = {
-          keys: dims.map(({ dim }, k) => spell(dim, values[k]![key[k]!]!)),
-          amount: new ExactSum(),
-          quantity: new ExactSum(),
-        };
+        group = { keys: dims.map(({ dim }, k) => spell(dim, values[k]![key[k]!]!)), sum: amounts.open() };
+        quantities.open();
         node.set(leaf, group);
         groups.push(group);
       }
-      if (Number.isNaN(ai[i]!)) group.amount.add(block.amountOf(i));
-      else group.amount.addParts(ai[i]!, af[i]!);
-      if (Number.isNaN(qi[i]!)) group.quantity.add(block.quantityOf(i));
-      else group.quantity.addParts(qi[i]!, qf[i]!);
+      const g = group.sum;
+      if (Number.isNaN(ai[i]!)) amounts.add(g, block.amountOf(i));
+      else amounts.addParts(g, ai[i]!, af[i]!);
+      if (Number.isNaN(qi[i]!)) quantities.add(g, block.quantityOf(i));
+      else quantities.addParts(g, qi[i]!, qf[i]!);
     }
   }
-  return { groups, estimated };
+  return { groups, amounts, quantities, estimated };
 }
 
 function compareKeys(a: string[], b: string[]): number {
