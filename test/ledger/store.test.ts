@@ -11,7 +11,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FactBlock } from '../../lib/ledger/block.js';
-import { type BillFact, type FactState, queryFacts } from '../../lib/ledger/facts.js';
+import { type BillFact, type FactState, queryBlocks, queryFacts } from '../../lib/ledger/facts.js';
 import { hashFacts, readDays, writeDay } from '../../lib/ledger/store.js';
 import { Dec, ZERO } from '../../lib/money.js';
 import type { CostDimension, CostQuery } from '../../lib/ports.js';
@@ -228,6 +228,14 @@ describe('the query engine over columns', () => {
           const rows = queryFacts(query, 'team', (start, end) =>
             facts.filter((f) => f.day >= start && f.day < end),
           );
+          // The same answer with the groups in nested maps (a grid too large for a dense table).
+          const nested = queryBlocks(
+            query,
+            'team',
+            (start, end) => [FactBlock.of(facts.filter((f) => f.day >= start && f.day < end))],
+            { denseCells: 0 },
+          );
+          expect(nested).toEqual(rows);
 
           // The reference: one string key per fact, Decimal sums.
           const keyOf = (f: BillFact) =>
