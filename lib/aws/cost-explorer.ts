@@ -123,8 +123,13 @@ async function listServices(cx: Throttled, range: { start: string; end: string }
 }
 
 /** One page's buckets as rows: per group when grouped, else the bucket's total (when any). */
-function rowsOf(out: GetCostAndUsageCommandOutput, query: CostQuery, grouped: boolean): CostRow[] {
-  const rows: CostRow[] = [];
+/** Add a page's rows to `rows` (one push per row: a spread of a 100,000-group page overflows the stack). */
+function addRows(
+  rows: CostRow[],
+  out: GetCostAndUsageCommandOutput,
+  query: CostQuery,
+  grouped: boolean,
+): void {
   for (const bucket of out.ResultsByTime ?? []) {
     const start = bucket.TimePeriod?.Start ?? query.start;
     const end = bucket.TimePeriod?.End ?? query.end;
@@ -151,7 +156,6 @@ function rowsOf(out: GetCostAndUsageCommandOutput, query: CostQuery, grouped: bo
       });
     }
   }
-  return rows;
 }
 
 async function getCostAndUsage(
@@ -175,7 +179,7 @@ async function getCostAndUsage(
       client.send(new GetCostAndUsageCommand({ ...input, ...(token ? { NextPageToken: token } : {}) })),
     );
     requests++;
-    rows.push(...rowsOf(out, query, groupBy.length > 0));
+    addRows(rows, out, query, groupBy.length > 0);
     token = out.NextPageToken;
   } while (token && requests < MAX_PAGES);
   return { rows, requests };

@@ -51,6 +51,30 @@ describe('createCostExplorerSource', () => {
     expect(result.rows.every((r) => r.keys.length === 2)).toBe(true);
   });
 
+  it('reads a page of 200,000 groups (a large organisation: a day by usage type and team)', async () => {
+    const groups = 200_000;
+    aws = await startAwsServer({
+      GetCostAndUsage: () => ({
+        ResultsByTime: [
+          {
+            TimePeriod: { Start: '2026-11-02', End: '2026-11-03' },
+            Estimated: false,
+            Groups: Array.from({ length: groups }, (_, i) => ({
+              Keys: ['USE1-NovaPro-input-tokens', `team$team-${i}`],
+              Metrics: {
+                UnblendedCost: { Amount: '0.01', Unit: 'USD' },
+                UsageQuantity: { Amount: '1', Unit: 'N/A' },
+              },
+            })),
+          },
+        ],
+      }),
+    });
+    const result = await source(aws).getCostAndUsage({ ...QUERY, end: '2026-11-03' });
+    expect(result.rows).toHaveLength(groups);
+    expect(sumUsd(result.rows.map((r) => r.amount)).toFixed()).toBe('2000');
+  });
+
   it('asks for usage only, in the Bedrock services, with an exclusive end and the cost metric', async () => {
     aws = await startAwsServer({ GetCostAndUsage: costExplorerHandler([], 25) });
     await source(aws).getCostAndUsage({ ...QUERY, tag: { key: 'team', values: ['search', ''] } });
