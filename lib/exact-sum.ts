@@ -75,11 +75,12 @@ function decOfUnits(units: number): Dec {
  * more than 10 decimals, an exponent or more than 15 integer digits (those are summed as
  * `Dec`). The ledger's stored facts keep their figures as text: no Decimal is built to sum them.
  */
-export function splitDecimal(text: string): [number, number] | undefined {
+export function splitDecimal(text: string, start = 0, end = text.length): [number, number] | undefined {
   // A character loop: a regular expression per figure was a third of decoding a large day.
-  const n = text.length;
-  let k = text.charCodeAt(0) === 45 ? 1 : 0;
-  const negative = k === 1;
+  // `start`/`end`: a figure inside a longer text (a stored day's figures), with no substring.
+  const n = end;
+  let k = text.charCodeAt(start) === 45 ? start + 1 : start;
+  const negative = k > start;
   let i = 0;
   let digits = 0;
   for (; k < n; k++) {

@@ -115,6 +115,9 @@ describe('exact sums of stored figures (text in parts, mixed with Decimals)', ()
 
   it('splits only what doubles hold exactly, and a stored fact builds its Decimals on demand', () => {
     expect(splitDecimal('12.5')).toEqual([12, 5_000_000_000]);
+    // A figure inside a longer text (a stored day's comma-separated figures).
+    expect(splitDecimal('1.5,-12.5,x', 4, 9)).toEqual([-12, -5_000_000_000]);
+    expect(splitDecimal('1.5,-12.5,x', 10, 11)).toBeUndefined();
     expect(splitDecimal('-0.0000000001')).toEqual([-0, -1]);
     expect(splitDecimal('0.12345678901')).toBeUndefined();
     expect(splitDecimal('1e-7')).toBeUndefined();

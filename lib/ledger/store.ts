@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, startOfNextMonth } from '../clock.js';
+import { splitDecimal } from '../exact-sum.js';
 import type { Store } from '../store/store.js';
 import {
   BlockBuilder,
@@ -187,8 +188,8 @@ function decode(day: string, raw: Buffer): FactBlock {
 }
 
 /**
- * Parse `n` comma-separated decimals of `text[from, to)` into parts, in place (the character
- * loop of `splitDecimal`, without a substring per figure); figures that do not fit keep
+ * Parse `n` comma-separated decimals of `text[from, to)` into parts, in place (`splitDecimal`
+ * on each figure's span, without a substring per figure); figures that do not fit keep
  * their text (`texts`, key `2i + which`).
  */
 function readFigures(
@@ -205,7 +206,7 @@ function readFigures(
   for (let i = 0; i < n; i++) {
     let end = text.indexOf(',', k);
     if (end < 0 || end > to) end = to;
-    const parts = partsAt(text, k, end);
+    const parts = splitDecimal(text, k, end);
     if (parts) {
       whole[i] = parts[0];
       fraction[i] = parts[1];
@@ -216,38 +217,6 @@ function readFigures(
     }
     k = end + 1;
   }
-}
-
-const partsOut: [number, number] = [0, 0];
-/** `splitDecimal` of `text[k, end)`; the result is a shared pair (read it at once). */
-function partsAt(text: string, start: number, end: number): [number, number] | undefined {
-  let k = start;
-  const negative = text.charCodeAt(k) === 45;
-  if (negative) k++;
-  let i = 0;
-  let digits = 0;
-  for (; k < end; k++) {
-    const c = text.charCodeAt(k) - 48;
-    if (c < 0 || c > 9) break;
-    i = i * 10 + c;
-    digits++;
-  }
-  if (digits === 0 || digits > 15) return undefined;
-  let f = 0;
-  if (k < end) {
-    if (text.charCodeAt(k) !== 46) return undefined;
-    const fracDigits = end - k - 1;
-    if (fracDigits < 1 || fracDigits > 10) return undefined;
-    for (k++; k < end; k++) {
-      const c = text.charCodeAt(k) - 48;
-      if (c < 0 || c > 9) return undefined;
-      f = f * 10 + c;
-    }
-    f *= 10 ** (10 - fracDigits);
-  }
-  partsOut[0] = negative ? -i : i;
-  partsOut[1] = negative ? -f : f;
-  return partsOut;
 }
 
 /** Version 1: string tables once per day, then one tuple per fact. */
