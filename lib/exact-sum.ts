@@ -105,6 +105,13 @@ export function splitDecimal(text: string, start = 0, end = text.length): [numbe
   return negative ? [-i, -f] : [i, f];
 }
 
+/** A sum's value from its three parts: the 10^-10 count, the whole units and the Decimal rest. */
+function totalOf(units: number, whole: number, rest: Dec | undefined): Dec {
+  let sum = rest === undefined ? decOfUnits(units) : units === 0 ? rest : rest.plus(decOfUnits(units));
+  if (whole !== 0) sum = sum.plus(whole);
+  return sum;
+}
+
 /** An exact sum, added to one Decimal (or one figure's parts) at a time. */
 export class ExactSum {
   /** [0]: integer count of 10^-10, |count| <= 2^52; [1]: scratch for the next amount. */
@@ -159,15 +166,7 @@ export class ExactSum {
 
   /** The sum so far. */
   value(): Dec {
-    const units = this.units[0]!;
-    let sum =
-      this.rest === undefined
-        ? decOfUnits(units)
-        : units === 0
-          ? this.rest
-          : this.rest.plus(decOfUnits(units));
-    if (this.whole !== 0) sum = sum.plus(this.whole);
-    return sum;
+    return totalOf(this.units[0]!, this.whole, this.rest);
   }
 }
 
@@ -225,10 +224,6 @@ export class ExactSums {
 
   /** Sum `i` so far (as `ExactSum.value`). */
   value(i: number): Dec {
-    const units = this.units[i]!;
-    const rest = this.rest.get(i);
-    let sum = rest === undefined ? decOfUnits(units) : units === 0 ? rest : rest.plus(decOfUnits(units));
-    if (this.whole[i] !== 0) sum = sum.plus(this.whole[i]!);
-    return sum;
+    return totalOf(this.units[i]!, this.whole[i]!, this.rest.get(i));
   }
 }
