@@ -34,8 +34,9 @@ export function sumUsd(values: Iterable<Decimal>): Decimal {
  * `roundCents(usd('12.345'))` is `12.34`, a number of dollars (not of cents).
  */
 export function roundCents(value: Decimal): number {
-  // `|| 0` turns -0 (e.g. -$0.001 rounded) into 0.
-  return value.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toNumber() || 0;
+  // Whole cents over 100: the division is correctly rounded, so this is the same double as
+  // the rounded decimal's; `|| 0` turns -0 (e.g. -$0.001 rounded) into 0.
+  return centsOf(value) / 100 || 0;
 }
 
 export interface FormatUsdOptions {

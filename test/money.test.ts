@@ -108,6 +108,17 @@ describe('allocateCents on bill figures (the integer path)', () => {
     );
   });
 
+  it('rounds to dollars and cents as the Decimal rule does (roundCents)', () => {
+    fc.assert(
+      fc.property(figure, (x) => {
+        expect(Object.is(roundCents(x), x.toDecimalPlaces(2, Dec.ROUND_HALF_EVEN).toNumber() || 0)).toBe(
+          true,
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('gives the same cents as the Decimal rule, for any list of figures', () => {
     fc.assert(
       fc.property(fc.array(figure, { minLength: 1, maxLength: 60 }), (parts) => {
