@@ -11,6 +11,7 @@ import { createDynamoClients } from '../lib/aws/dynamodb.js';
 import { runBudgetAlerts } from '../lib/budgets/alerts.js';
 import { runWeeklyDigest } from '../lib/digest/run.js';
 import { runLedgerSync } from '../lib/ledger/job.js';
+import { DynamoStore } from '../lib/store/dynamo.js';
 import { awsTestEnv, TEST_CREDENTIALS, useEnv } from '../test/support/aws-server.js';
 import { recordingDelivery, testDeps } from '../test/support/deps.js';
 
@@ -34,7 +35,7 @@ const { db } = createDynamoClients({
 });
 const delivery = recordingDelivery();
 const deps = testDeps({
-  store: { db, table: input.table },
+  store: new DynamoStore(db, input.table),
   delivery,
   now: input.now,
   env: {

@@ -5,6 +5,7 @@
  * Input (argv[2], JSON): `{ endpoint, table }`. Output (stdout, JSON): the rows.
  */
 import { createDynamoClients } from '../lib/aws/dynamodb.js';
+import { DynamoStore } from '../lib/store/dynamo.js';
 import { TEST_CREDENTIALS } from '../test/support/aws-server.js';
 import { latencyBench } from './latency.js';
 
@@ -15,7 +16,7 @@ const { db } = createDynamoClients({
   credentials: { ...TEST_CREDENTIALS },
   maxAttempts: 3,
 });
-const rows = await latencyBench({ store: { db, table: input.table } });
+const rows = await latencyBench({ store: new DynamoStore(db, input.table) });
 process.stdout.write(JSON.stringify(rows));
 db.destroy();
 process.exit(0);

@@ -8,13 +8,15 @@
  *
  * Input (argv[2], JSON): `{ endpoint, table, teams, runs, now }`. Output (stdout, JSON): `LedgerFigures`.
  */
+
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoClients } from '../lib/aws/dynamodb.js';
 import { renderText } from '../lib/chat/text.js';
 import { executeLine } from '../lib/commands/grammar.js';
 import type { CommandContext } from '../lib/commands/types.js';
 import { syncIfDue } from '../lib/ledger/job.js';
 import { clearDecodedDays, readDays } from '../lib/ledger/store.js';
-import type { Store } from '../lib/store/store.js';
+import { DynamoStore } from '../lib/store/dynamo.js';
 import { TEST_CREDENTIALS } from '../test/support/aws-server.js';
 import { testDeps } from '../test/support/deps.js';
 import { syntheticBudgetAccount } from '../test/support/synthetic-budgets.js';
@@ -95,7 +97,7 @@ const metered = {
     return out;
   },
 };
-const store = { db: metered as unknown as Store['db'], table: input.table } satisfies Store;
+const store = new DynamoStore(metered as unknown as DynamoDBDocumentClient, input.table);
 
 let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {

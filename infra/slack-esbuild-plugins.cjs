@@ -89,60 +89,6 @@ module.exports = new Proxy({}, { get: (_, name) => (name === '__esModule' ? fals
 };
 
 /**
- * `@aws-sdk/lib-dynamodb` off the cold path. Domain modules (budgets, pricing catalog,
- * spend cache, idle store) import its command classes at the top, which makes loading them
- * evaluate the whole DynamoDB client (~350 KB) before the first request, even for `help`.
- * In the front-door bundle those imports get light stand-ins that only record their input;
- * the table client there is `lazyDocumentClient` (lib/lambda/runtime.ts), which loads the
- * real SDK on the first `send` and rebuilds each stand-in as the real command. The
- * client factory itself (lib/aws/dynamodb.ts) and lib/lambda/ import the real module.
- *
- * Measured 2026-12-05 (esbuild build of slack-events as bench/cold-start.ts makes it, a
- * signed `help` answered in a fresh process, 11 interleaved rounds, 2 runs, load 7): with
- * this plugin and `lazyDocumentClient` 227 KB is loaded at start and the answer takes
- * 85-122 ms (secrets in env) / 105-158 ms (from a local SSM); without both (the real
- * document client built in `lambdaChatDeps`) 532 KB is loaded and it takes 168-241 ms /
- * 178-248 ms: +60-100 % of the cold start (2.6-3.2x an empty node becomes 5.2-6.3x).
- * They go when no module the front door loads at start imports `@aws-sdk/lib-dynamodb`
- * (the table behind lib/store), not before.
- */
-const LIB_DYNAMODB = /^@aws-sdk\/lib-dynamodb$/;
-const REAL_DYNAMODB_IMPORTERS = /[\\/]lib[\\/](aws[\\/]dynamodb|lambda[\\/][^\\/]+)\.ts$/;
-
-/** @type {import('esbuild').Plugin} */
-const lazyDynamo = {
-  name: 'lazy-dynamodb-commands',
-  setup(build) {
-    const fs = require('node:fs');
-    const path = require('node:path');
-    const entries = [].concat(build.initialOptions.entryPoints ?? []).map((e) => (typeof e === 'string' ? e : e.in));
-    if (!entries.some((e) => FRONT_DOOR_ENTRY.test(path.resolve(e)))) return;
-    build.onResolve({ filter: LIB_DYNAMODB }, (args) =>
-      /[\\/]lib[\\/]/.test(args.importer) && !REAL_DYNAMODB_IMPORTERS.test(args.importer)
-        ? { path: require.resolve('@aws-sdk/lib-dynamodb', { paths: [args.resolveDir] }), namespace: 'lazy-dynamodb' }
-        : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'lazy-dynamodb' }, (args) => {
-      const commands = path.join(path.dirname(args.path), '..', 'dist-es', 'commands');
-      const names = fs
-        .readdirSync(fs.existsSync(commands) ? commands : path.join(path.dirname(args.path), 'commands'))
-        .map((f) => f.replace(/\.js$/, ''))
-        .filter((n) => /Command$/.test(n));
-      return {
-        loader: 'js',
-        contents: [
-          ...names.map(
-            (n) =>
-              `export class ${n} { constructor(input) { this.input = input; } get lazyDynamoCommand() { return ${JSON.stringify(n)}; } }`,
-          ),
-          'export class DynamoDBDocumentClient { constructor() { throw new Error("use lazyDocumentClient in the front door"); } }',
-        ].join('\n'),
-      };
-    });
-  },
-};
-
-/**
  * Code splitting for the slack-events bundle. As one file, every byte of the function is
  * read and compiled by V8 before the first request, although the acknowledgement of `help`
  * runs a fraction of it: the DynamoDB SDK, the pricing catalog and most commands are
@@ -199,4 +145,4 @@ const splitFrontDoor = {
   },
 };
 
-module.exports = [slimBolt, frontDoorOnly, lazyDynamo, splitFrontDoor];
+module.exports = [slimBolt, frontDoorOnly, splitFrontDoor];

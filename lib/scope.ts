@@ -17,7 +17,6 @@
  *   so budgets, owners and channels of other teams are not shown either. Writes go through
  *   unchanged: only admins (who see every team) may create a team, and owners see theirs.
  */
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   BedrockControlPlane,
   CostForecast,
@@ -28,7 +27,7 @@ import type {
   InferenceProfile,
   MetricsSource,
 } from './ports.js';
-import type { Store } from './store/store.js';
+import type { Item, Store } from './store/store.js';
 
 /** What one person may see. */
 export type Visibility =
@@ -206,27 +205,22 @@ export function scopeStore(
     onRead();
     return !(await teams()).has(team);
   };
-  const send = async (command: unknown): Promise<unknown> => {
-    // biome-ignore lint/suspicious/noExplicitAny: forwards any command the document client takes
-    const out = (await store.db.send(command as any)) as Record<string, unknown>;
-    if (command instanceof GetCommand) {
-      return (await hidden(out.Item as Record<string, unknown> | undefined))
-        ? { ...out, Item: undefined }
-        : out;
-    }
-    if (command instanceof ScanCommand || command instanceof QueryCommand) {
-      const items = (out.Items ?? []) as Record<string, unknown>[];
-      const kept: Record<string, unknown>[] = [];
-      for (const item of items) if (!(await hidden(item))) kept.push(item);
-      return kept.length === items.length ? out : { ...out, Items: kept, Count: kept.length };
-    }
-    return out;
+  const visible = async (items: Item[]): Promise<Item[]> => {
+    const kept: Item[] = [];
+    for (const item of items) if (!(await hidden(item))) kept.push(item);
+    return kept;
   };
-  const db = new Proxy(store.db, {
-    get(target, prop, receiver) {
-      if (prop === 'send') return send;
-      return Reflect.get(target, prop, receiver);
+  return {
+    get: async (key, options) => {
+      const item = await store.get(key, options);
+      return (await hidden(item)) ? undefined : item;
     },
-  });
-  return { ...store, db };
+    // One partition: hidden as a whole when it is a hidden team's (whatever attributes are read).
+    query: async (spec) => ((await hidden({ pk: spec.pk })) ? [] : store.query(spec)),
+    scan: async (spec) => visible(await store.scan(spec)),
+    getMany: async (keys, options) => visible(await store.getMany(keys, options)),
+    write: (write, options) => store.write(write, options),
+    removeMany: (keys) => store.removeMany(keys),
+    transact: (writes) => store.transact(writes),
+  };
 }

@@ -138,6 +138,19 @@ describe('the dependency rule (docs/architecture.md)', () => {
     expect(direct).toEqual([]);
   });
 
+  it('keeps the DynamoDB SDK behind lib/store (repositories use the Store port)', () => {
+    const sdk = sourceFiles('lib')
+      .concat(sourceFiles('functions'))
+      .filter((file) =>
+        ts
+          .preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true)
+          .importedFiles.some((i) => /^@aws-sdk\/(lib|client)-dynamodb$/.test(i.fileName)),
+      )
+      .sort();
+    // The adapter, the table's creation (local runs), and the client factory.
+    expect(sdk).toEqual(['lib/aws/dynamodb.ts', 'lib/store/dynamo.ts', 'lib/store/table.ts']);
+  });
+
   it('has no import cycle (the bench and scripts included)', () => {
     expect(cycles(importGraph(['lib', 'functions', 'bench', 'scripts']))).toEqual([]);
   });

@@ -12,7 +12,6 @@
  * (a fraction of a cent each). A model without a catalog price adds nothing to the spend
  * (its token counts are still in the ledger): only the per-person limit holds then.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { toIsoDate } from '../clock.js';
 import { Dec } from '../money.js';
 import type { Caller } from '../reply/caller.js';
@@ -26,14 +25,8 @@ export type AskLimit =
 
 /** What the assistant has cost today (UTC), from the usage ledger. */
 export async function assistantSpendToday(store: Store, now: Date): Promise<Dec> {
-  const { Item } = await store.db.send(
-    new GetCommand({
-      TableName: store.table,
-      Key: { pk: `USAGE#${toIsoDate(now)}`, sk: CONVERSE_API },
-      ConsistentRead: true,
-    }),
-  );
-  return new Dec(Number(Item?.costNanoUsd ?? 0)).div(1e9);
+  const item = await store.get({ pk: `USAGE#${toIsoDate(now)}`, sk: CONVERSE_API }, { consistent: true });
+  return new Dec(Number(item?.costNanoUsd ?? 0)).div(1e9);
 }
 
 /**
@@ -43,15 +36,12 @@ export async function assistantSpendToday(store: Store, now: Date): Promise<Dec>
 export async function takeQuestion(store: Store, now: Date, caller: Caller, limit: number): Promise<boolean> {
   if (limit <= 0) return false;
   try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: { pk: `ASK#${toIsoDate(now)}`, sk: `USER#${caller.platform}#${caller.userId}` },
-        ConditionExpression: 'attribute_not_exists(questions) OR questions < :limit',
-        UpdateExpression: 'ADD questions :one SET expiresAt = if_not_exists(expiresAt, :ttl)',
-        ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':ttl': ttlAfter(now, 2 * 86_400) },
-      }),
-    );
+    await store.write({
+      key: { pk: `ASK#${toIsoDate(now)}`, sk: `USER#${caller.platform}#${caller.userId}` },
+      condition: 'attribute_not_exists(questions) OR questions < :limit',
+      update: 'ADD questions :one SET expiresAt = if_not_exists(expiresAt, :ttl)',
+      values: { ':one': 1, ':limit': limit, ':ttl': ttlAfter(now, 2 * 86_400) },
+    });
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;

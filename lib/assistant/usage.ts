@@ -14,7 +14,6 @@
  * answers never lose a count: requests, input and output tokens, and the cost in
  * nano-dollars (an integer, so DynamoDB adds it exactly).
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { toIsoDate } from '../clock.js';
 import type { Log } from '../log.js';
 import { Dec, ZERO } from '../money.js';
@@ -90,22 +89,19 @@ export async function recordAssistantUsage(
   if (usage.calls <= 0) return;
   const nanoUsd = (cost.usd ?? ZERO).times(1e9).toDecimalPlaces(0, Dec.ROUND_HALF_UP).toNumber();
   try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: { pk: `USAGE#${toIsoDate(now)}`, sk: CONVERSE_API },
-        UpdateExpression:
-          'ADD requests :n, inputTokens :in, outputTokens :out, costNanoUsd :nano, unpricedRequests :unpriced SET expiresAt = if_not_exists(expiresAt, :ttl)',
-        ExpressionAttributeValues: {
-          ':n': usage.calls,
-          ':in': usage.inputTokens,
-          ':out': usage.outputTokens,
-          ':nano': nanoUsd,
-          ':unpriced': cost.usd ? 0 : usage.calls,
-          ':ttl': ttlAfter(now, 400 * 86_400),
-        },
-      }),
-    );
+    await store.write({
+      key: { pk: `USAGE#${toIsoDate(now)}`, sk: CONVERSE_API },
+      update:
+        'ADD requests :n, inputTokens :in, outputTokens :out, costNanoUsd :nano, unpricedRequests :unpriced SET expiresAt = if_not_exists(expiresAt, :ttl)',
+      values: {
+        ':n': usage.calls,
+        ':in': usage.inputTokens,
+        ':out': usage.outputTokens,
+        ':nano': nanoUsd,
+        ':unpriced': cost.usd ? 0 : usage.calls,
+        ':ttl': ttlAfter(now, 400 * 86_400),
+      },
+    });
   } catch (error) {
     log?.warn('could not record assistant usage', error);
   }

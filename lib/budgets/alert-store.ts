@@ -20,11 +20,9 @@
  *   no design without a transactional chat API can close.)
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, ParseError } from '../errors.js';
 import { claimOnce, markSent, release } from '../store/claim.js';
 import { isConditionalCheckFailed, type Store, ttlAfter } from '../store/store.js';
-import { scanItems } from './store.js';
 
 /** An unfinished claim older than this belongs to a run that died (Lambda times out at 15 min). */
 export const CLAIM_TTL_MS = 20 * 60_000;
@@ -114,10 +112,10 @@ export async function loadAlertRecords(
   list.forEach((m, i) => {
     values[`:m${i}`] = m;
   });
-  const items = await scanItems(store, {
-    FilterExpression: `begins_with(pk, :alert) AND #month IN (${list.map((_, i) => `:m${i}`).join(', ')})`,
-    ExpressionAttributeNames: { '#month': 'month' },
-    ExpressionAttributeValues: values,
+  const items = await store.scan({
+    filter: `begins_with(pk, :alert) AND #month IN (${list.map((_, i) => `:m${i}`).join(', ')})`,
+    names: { '#month': 'month' },
+    values,
   });
   for (const item of items) {
     const pk = String(item.pk);
@@ -297,6 +295,31 @@ export interface StoredAlert extends AlertKey {
   acknowledgements: AlertAcknowledgement[];
 }
 
+/** An open alert: sent to the team's channel and not acknowledged by anyone yet. */
+export interface OpenAlert extends AlertKey {
+  sentAt?: string;
+}
+
+/** The open alerts of these months (`YYYY-MM`), every team's (a filtered scan). */
+export async function openAlerts(store: Store, months: readonly string[]): Promise<OpenAlert[]> {
+  if (!months.length) return [];
+  const values: Record<string, unknown> = { ':alert': 'ALERT#', ':sent': 'sent' };
+  months.forEach((m, i) => {
+    values[`:m${i}`] = m;
+  });
+  const items = await store.scan({
+    filter: `begins_with(pk, :alert) AND #state = :sent AND attribute_not_exists(acknowledgedBy) AND #month IN (${months.map((_, i) => `:m${i}`).join(', ')})`,
+    names: { '#state': 'state', '#month': 'month' },
+    values,
+  });
+  return items.map((item) => ({
+    team: String(item.team ?? ''),
+    month: String(item.month),
+    sk: String(item.sk),
+    ...(typeof item.sentAt === 'string' ? { sentAt: item.sentAt } : {}),
+  }));
+}
+
 /** Why someone may acknowledge an alert. */
 export type AcknowledgerRole = 'admin' | 'owner' | 'member';
 
@@ -308,30 +331,28 @@ export interface AlertAcknowledgement {
 }
 
 export async function getAlert(store: Store, key: AlertKey): Promise<StoredAlert | undefined> {
-  const { Item } = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: keyOf(key), ConsistentRead: true }),
-  );
-  if (!Item) return undefined;
+  const item = await store.get(keyOf(key), { consistent: true });
+  if (!item) return undefined;
   return {
     team: key.team,
     month: key.month,
     sk: key.sk,
-    state: Item.state,
-    budgetUsd: String(Item.budgetUsd ?? ''),
-    attempts: Number(Item.attempts ?? 0),
-    ...(Item.spentUsd ? { spentUsd: String(Item.spentUsd) } : {}),
-    ...(Item.forecastUsd ? { forecastUsd: String(Item.forecastUsd) } : {}),
-    ...(Item.target ? { target: String(Item.target) } : {}),
-    ...(Item.sentAt ? { sentAt: String(Item.sentAt) } : {}),
-    ...(Item.messageTs ? { messageTs: String(Item.messageTs) } : {}),
-    ...(Item.lastError ? { lastError: String(Item.lastError) } : {}),
-    ...(Item.coveredBy ? { coveredBy: String(Item.coveredBy) } : {}),
-    ...(Item.acknowledgedBy ? { acknowledgedBy: String(Item.acknowledgedBy) } : {}),
-    ...(Item.acknowledgedAt ? { acknowledgedAt: String(Item.acknowledgedAt) } : {}),
-    ...(Item.ownerAcknowledgedBy ? { ownerAcknowledgedBy: String(Item.ownerAcknowledgedBy) } : {}),
-    ...(Item.ownerAcknowledgedAt ? { ownerAcknowledgedAt: String(Item.ownerAcknowledgedAt) } : {}),
-    acknowledgements: Array.isArray(Item.acknowledgements)
-      ? (Item.acknowledgements as AlertAcknowledgement[])
+    state: item.state as AlertRecord['state'],
+    budgetUsd: String(item.budgetUsd ?? ''),
+    attempts: Number(item.attempts ?? 0),
+    ...(item.spentUsd ? { spentUsd: String(item.spentUsd) } : {}),
+    ...(item.forecastUsd ? { forecastUsd: String(item.forecastUsd) } : {}),
+    ...(item.target ? { target: String(item.target) } : {}),
+    ...(item.sentAt ? { sentAt: String(item.sentAt) } : {}),
+    ...(item.messageTs ? { messageTs: String(item.messageTs) } : {}),
+    ...(item.lastError ? { lastError: String(item.lastError) } : {}),
+    ...(item.coveredBy ? { coveredBy: String(item.coveredBy) } : {}),
+    ...(item.acknowledgedBy ? { acknowledgedBy: String(item.acknowledgedBy) } : {}),
+    ...(item.acknowledgedAt ? { acknowledgedAt: String(item.acknowledgedAt) } : {}),
+    ...(item.ownerAcknowledgedBy ? { ownerAcknowledgedBy: String(item.ownerAcknowledgedBy) } : {}),
+    ...(item.ownerAcknowledgedAt ? { ownerAcknowledgedAt: String(item.ownerAcknowledgedAt) } : {}),
+    acknowledgements: Array.isArray(item.acknowledgements)
+      ? (item.acknowledgements as AlertAcknowledgement[])
       : [],
   };
 }
@@ -369,19 +390,18 @@ export async function acknowledgeAlert(
   const owner = role === 'owner';
   let old: Record<string, unknown> | undefined;
   try {
-    const out = await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: keyOf(key),
-        ConditionExpression: 'attribute_exists(pk) AND NOT contains(ackIds, :id)',
-        UpdateExpression:
+    const out = await store.write(
+      {
+        key: keyOf(key),
+        condition: 'attribute_exists(pk) AND NOT contains(ackIds, :id)',
+        update:
           'SET acknowledgements = list_append(if_not_exists(acknowledgements, :none), :entry), ' +
           'acknowledgedBy = if_not_exists(acknowledgedBy, :by), acknowledgedAt = if_not_exists(acknowledgedAt, :at)' +
           (owner
             ? ', ownerAcknowledgedBy = if_not_exists(ownerAcknowledgedBy, :by), ownerAcknowledgedAt = if_not_exists(ownerAcknowledgedAt, :at)'
             : '') +
           ' ADD ackIds :ids',
-        ExpressionAttributeValues: {
+        values: {
           ':id': clickId,
           ':ids': new Set([clickId]),
           ':none': [],
@@ -389,10 +409,10 @@ export async function acknowledgeAlert(
           ':by': userId,
           ':at': at,
         },
-        ReturnValues: 'ALL_OLD',
-      }),
+      },
+      { returnItem: 'old' },
     );
-    old = out.Attributes ?? {};
+    old = out ?? {};
   } catch (error) {
     // No such alert, or this very click already applied (a retry): read what is there.
     if (!isConditionalCheckFailed(error)) throw error;

@@ -17,11 +17,10 @@
  * channel): it is stored on the profile only, redacted in audit items, and never logged.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { GetCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { UserError } from '../errors.js';
 import { type Dec, usd } from '../money.js';
 import type { ChatTarget } from '../reply/delivery.js';
-import type { Store } from '../store/store.js';
+import { failedWrites, type Store, type Write } from '../store/store.js';
 
 /** Default alert thresholds, in percent of the monthly budget. */
 export const DEFAULT_THRESHOLDS: readonly number[] = [50, 80, 100];
@@ -224,14 +223,8 @@ export function redactProfile(profile: TeamProfile): RedactedProfile {
  * const search = await getTeam(deps.store, 'search');
  */
 export async function getTeam(store: Store, team: string): Promise<TeamProfile | undefined> {
-  const { Item } = await store.db.send(
-    new GetCommand({
-      TableName: store.table,
-      Key: { pk: teamPk(team), sk: PROFILE_SK },
-      ConsistentRead: true,
-    }),
-  );
-  return Item ? profileFromItem(Item) : undefined;
+  const item = await store.get({ pk: teamPk(team), sk: PROFILE_SK }, { consistent: true });
+  return item ? profileFromItem(item) : undefined;
 }
 
 /**
@@ -239,49 +232,12 @@ export async function getTeam(store: Store, team: string): Promise<TeamProfile |
  * the table has no secondary index, and even 10,000 teams are a few megabytes.
  */
 export async function listTeams(store: Store, options: { segments?: number } = {}): Promise<TeamProfile[]> {
-  const items = await scanItems(store, {
-    FilterExpression: 'sk = :profile AND begins_with(pk, :team)',
-    ExpressionAttributeValues: { ':profile': PROFILE_SK, ':team': 'TEAM#' },
-    segments: options.segments,
+  const items = await store.scan({
+    filter: 'sk = :profile AND begins_with(pk, :team)',
+    values: { ':profile': PROFILE_SK, ':team': 'TEAM#' },
+    ...(options.segments ? { segments: options.segments } : {}),
   });
   return items.map(profileFromItem).sort((a, b) => (a.team < b.team ? -1 : a.team > b.team ? 1 : 0));
-}
-
-/** A filtered parallel scan, every page followed. */
-export async function scanItems(
-  store: Store,
-  options: {
-    FilterExpression: string;
-    ExpressionAttributeValues: Record<string, unknown>;
-    ExpressionAttributeNames?: Record<string, string>;
-    segments?: number;
-  },
-): Promise<Record<string, unknown>[]> {
-  const segments = Math.max(1, options.segments ?? 4);
-  const pages = await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      const out: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await store.db.send(
-          new ScanCommand({
-            TableName: store.table,
-            FilterExpression: options.FilterExpression,
-            ExpressionAttributeValues: options.ExpressionAttributeValues,
-            ...(options.ExpressionAttributeNames
-              ? { ExpressionAttributeNames: options.ExpressionAttributeNames }
-              : {}),
-            ...(segments > 1 ? { Segment: segment, TotalSegments: segments } : {}),
-            ExclusiveStartKey: start,
-          }),
-        );
-        out.push(...((page.Items ?? []) as Record<string, unknown>[]));
-        start = page.LastEvaluatedKey as Record<string, unknown> | undefined;
-      } while (start);
-      return out;
-    }),
-  );
-  return pages.flat();
 }
 
 /**
@@ -307,18 +263,12 @@ export async function saveTeam(
     updatedBy: actor.userId,
     version: (previous?.version ?? 0) + 1,
   };
-  const write = {
-    Put: {
-      TableName: store.table,
-      Item: toItem(stored),
-      ConditionExpression: previous ? '#v = :v' : 'attribute_not_exists(pk)',
-      ...(previous
-        ? {
-            ExpressionAttributeNames: { '#v': 'version' },
-            ExpressionAttributeValues: { ':v': previous.version },
-          }
-        : {}),
-    },
+  const { pk, sk, ...item } = toItem(stored);
+  const write: Write = {
+    key: { pk, sk },
+    put: item,
+    condition: previous ? '#v = :v' : 'attribute_not_exists(pk)',
+    ...(previous ? { names: { '#v': 'version' }, values: { ':v': previous.version } } : {}),
   };
   await writeWithAudit(
     store,
@@ -339,14 +289,12 @@ export async function saveTeam(
 
 /** Delete a team's profile (conditional on the version read) and write its audit item, in one transaction. */
 export async function deleteTeam(store: Store, previous: TeamProfile, actor: ChangeActor): Promise<void> {
-  const write = {
-    Delete: {
-      TableName: store.table,
-      Key: { pk: teamPk(previous.team), sk: PROFILE_SK },
-      ConditionExpression: '#v = :v',
-      ExpressionAttributeNames: { '#v': 'version' },
-      ExpressionAttributeValues: { ':v': previous.version },
-    },
+  const write: Write = {
+    key: { pk: teamPk(previous.team), sk: PROFILE_SK },
+    remove: true,
+    condition: '#v = :v',
+    names: { '#v': 'version' },
+    values: { ':v': previous.version },
   };
   await writeWithAudit(
     store,
@@ -374,23 +322,12 @@ export class BudgetNotSavedError extends UserError {
 }
 
 /** Which actions of a cancelled transaction failed their condition (by index). */
-function failedConditions(error: unknown): number[] {
-  const e = error as { name?: string; CancellationReasons?: { Code?: string }[] } | undefined;
-  if (e?.name !== 'TransactionCanceledException') return [];
-  return (e.CancellationReasons ?? []).flatMap((r, i) => (r?.Code === 'ConditionalCheckFailed' ? [i] : []));
-}
-
 /**
  * The profile write and its audit item in one `TransactWriteItems`. The SDK retries a
  * transaction whose answer was lost with the same `ClientRequestToken`, and DynamoDB
  * answers that retry with success: no "someone else changed it" for our own change.
  */
-async function writeWithAudit(
-  store: Store,
-  write: Record<string, unknown>,
-  entry: AuditEntry,
-  version: number,
-): Promise<void> {
+async function writeWithAudit(store: Store, write: Write, entry: AuditEntry, version: number): Promise<void> {
   // The version suffix keeps the sort key unique and ordered even for two changes in one
   // millisecond (or under a frozen clock); the conditional profile write already made
   // this writer the only one holding that version.
@@ -400,23 +337,17 @@ async function writeWithAudit(
     // may exist already, so a short random tail is added instead of losing the entry.
     const sk = attempt === 0 ? base : `${base}-${randomUUID().slice(0, 8)}`;
     try {
-      await store.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            write,
-            {
-              Put: {
-                TableName: store.table,
-                Item: { pk: auditPk(entry.team), sk, kind: 'audit', ...entry },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
+      await store.transact([
+        write,
+        {
+          key: { pk: auditPk(entry.team), sk },
+          put: { kind: 'audit', ...entry },
+          condition: 'attribute_not_exists(pk)',
+        },
+      ]);
       return;
     } catch (error) {
-      const failed = failedConditions(error);
+      const failed = failedWrites(error);
       if (failed.includes(0)) throw new ConcurrentChangeError(entry.team);
       if (failed.includes(1) && attempt < 3) continue;
       if (error instanceof UserError) throw error;

@@ -9,9 +9,9 @@
  * `budget`), the open alerts (sent, not acknowledged) and idle provisioned throughput.
  */
 import type { HomeView, KnownBlock } from '@slack/types';
-import { type AlertKey, decodeAlertKind } from '../budgets/alert-store.js';
+import { decodeAlertKind, type OpenAlert, openAlerts } from '../budgets/alert-store.js';
 import { budgetPositions, type TeamBudgetPosition } from '../budgets/status.js';
-import { listTeams, scanItems } from '../budgets/store.js';
+import { listTeams } from '../budgets/store.js';
 import { BUDGET_SET_EXAMPLE } from '../budgets/validate.js';
 import { formatTimestamp, monthName } from '../clock.js';
 import type { Deps } from '../context.js';
@@ -27,30 +27,6 @@ const STATUS_LABEL: Record<TeamBudgetPosition['status'], string> = {
 
 /** Most teams shown (Slack allows 100 blocks in a Home view; each team takes two). */
 const MAX_TEAMS = 30;
-
-/** An open alert: sent to the team's channel and not acknowledged by anyone yet. */
-interface OpenAlert extends AlertKey {
-  sentAt?: string;
-}
-
-async function openAlerts(deps: Deps, months: string[]): Promise<OpenAlert[]> {
-  if (!months.length) return [];
-  const values: Record<string, unknown> = { ':alert': 'ALERT#', ':sent': 'sent' };
-  months.forEach((m, i) => {
-    values[`:m${i}`] = m;
-  });
-  const items = await scanItems(deps.store, {
-    FilterExpression: `begins_with(pk, :alert) AND #state = :sent AND attribute_not_exists(acknowledgedBy) AND #month IN (${months.map((_, i) => `:m${i}`).join(', ')})`,
-    ExpressionAttributeNames: { '#state': 'state', '#month': 'month' },
-    ExpressionAttributeValues: values,
-  });
-  return items.map((item) => ({
-    team: String(item.team ?? ''),
-    month: String(item.month),
-    sk: String(item.sk),
-    ...(typeof item.sentAt === 'string' ? { sentAt: item.sentAt } : {}),
-  }));
-}
 
 function alertLabel(a: OpenAlert): string {
   const kind = decodeAlertKind(a.sk);
@@ -111,7 +87,7 @@ export async function buildAppHome(deps: Deps, userId: string): Promise<HomeView
     return { type: 'home', blocks };
   }
   const [{ positions, spend }, idle] = await Promise.all([budgetPositions(deps, mine), idleByTeam(deps)]);
-  const alerts = await openAlerts(deps, [...new Set(positions.map((p) => p.spend.month.month))]);
+  const alerts = await openAlerts(deps.store, [...new Set(positions.map((p) => p.spend.month.month))]);
   blocks.push(
     context(
       `${monthName(spend.utcMonth.start)} · ${spend.costBasis} · bill data as of ${formatTimestamp(spend.dataAsOf)}${spend.sourceKind === 'demo' ? ' · demo account' : ''} · refreshed each time you open this tab`,

@@ -16,13 +16,6 @@
  * Both expire through the table's TTL (`expiresAt`).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import { claimOnce, markSent, readClaim, release } from '../store/claim.js';
 import { type Store, ttlAfter } from '../store/store.js';
 
@@ -75,14 +68,13 @@ export async function snoozeThroughput(
   now: Date = new Date(),
 ): Promise<Snooze | undefined> {
   const entry: SnoozeEntry = { by, at: now.toISOString(), until: until.toISOString() };
-  const out = await store.db.send(
-    new UpdateCommand({
-      TableName: store.table,
-      Key: { pk: idleKey(arn), sk: 'SNOOZE' },
-      UpdateExpression:
+  const old = await store.write(
+    {
+      key: { pk: idleKey(arn), sk: 'SNOOZE' },
+      update:
         'SET arn = :arn, #until = :until, #by = :by, history = list_append(if_not_exists(history, :none), :entry), expiresAt = :ttl',
-      ExpressionAttributeNames: { '#until': 'until', '#by': 'by' },
-      ExpressionAttributeValues: {
+      names: { '#until': 'until', '#by': 'by' },
+      values: {
         ':arn': arn,
         ':until': entry.until,
         ':by': by,
@@ -90,10 +82,10 @@ export async function snoozeThroughput(
         ':entry': [entry],
         ':ttl': ttlAfter(until, SNOOZE_HISTORY_TTL_S),
       },
-      ReturnValues: 'ALL_OLD',
-    }),
+    },
+    { returnItem: 'old' },
   );
-  return out.Attributes ? snoozeOf(out.Attributes) : undefined;
+  return old ? snoozeOf(old) : undefined;
 }
 
 function snoozeOf(item: Record<string, unknown>): Snooze {
@@ -103,10 +95,8 @@ function snoozeOf(item: Record<string, unknown>): Snooze {
 
 /** A throughput's snooze item (history included), or undefined. */
 export async function getSnooze(store: Store, arn: string): Promise<Snooze | undefined> {
-  const { Item } = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: { pk: idleKey(arn), sk: 'SNOOZE' }, ConsistentRead: true }),
-  );
-  return Item ? snoozeOf(Item) : undefined;
+  const item = await store.get({ pk: idleKey(arn), sk: 'SNOOZE' }, { consistent: true });
+  return item ? snoozeOf(item) : undefined;
 }
 
 /**
@@ -114,17 +104,14 @@ export async function getSnooze(store: Store, arn: string): Promise<Snooze | und
  * daily posts of the last week; undefined when it carries no team tag (or was not posted).
  */
 export async function throughputTeam(store: Store, arn: string): Promise<string | undefined> {
-  const { Items } = await store.db.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-      ExpressionAttributeValues: { ':pk': idleKey(arn), ':day': 'DAY#' },
-      ScanIndexForward: false,
-      Limit: 20,
-      ConsistentRead: true,
-    }),
-  );
-  const found = (Items ?? []).find((item) => typeof item.team === 'string' && item.team);
+  const items = await store.query({
+    pk: idleKey(arn),
+    sk: { beginsWith: 'DAY#' },
+    descending: true,
+    limit: 20,
+    consistent: true,
+  });
+  const found = items.find((item) => typeof item.team === 'string' && item.team);
   return found ? String(found.team) : undefined;
 }
 
@@ -137,20 +124,10 @@ export async function snoozedThroughputs(
   const byKey = new Map(arns.map((arn) => [idleKey(arn), arn]));
   const snoozed = new Map<string, string>();
   const keys = [...byKey.keys()].map((pk) => ({ pk, sk: 'SNOOZE' }));
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [store.table]: { Keys: keys.slice(i, i + 100) },
-    };
-    for (let attempt = 0; request && attempt < 5; attempt++) {
-      const out: BatchGetCommandOutput = await store.db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[store.table] ?? []) {
-        const arn = byKey.get(String(item.pk));
-        if (arn && typeof item.until === 'string' && Date.parse(item.until) > now.getTime())
-          snoozed.set(arn, item.until);
-      }
-      const left: Record<string, unknown>[] | undefined = out.UnprocessedKeys?.[store.table]?.Keys;
-      request = left?.length ? { [store.table]: { Keys: left } } : undefined;
-    }
+  for (const item of await store.getMany(keys)) {
+    const arn = byKey.get(String(item.pk));
+    if (arn && typeof item.until === 'string' && Date.parse(item.until) > now.getTime())
+      snoozed.set(arn, item.until);
   }
   return snoozed;
 }

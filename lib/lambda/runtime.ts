@@ -5,7 +5,6 @@
  * never from plain environment variables when deployed, and `Deps` is built once.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { WorkerOnlyError } from '../chat/worker.js';
 import { clockFrom } from '../clock.js';
@@ -14,6 +13,8 @@ import { type Deps, once } from '../context.js';
 import { ConfigError } from '../errors.js';
 import type { JobOptions, JobReport } from '../jobs/types.js';
 import type { Log } from '../log.js';
+import { lazyStore } from '../store/lazy.js';
+import type { Store } from '../store/store.js';
 
 /** Secret parameter names under `BEDROCK_COST_SSM_PATH`, and the config key each fills. */
 export const SECRET_PARAMETERS = {
@@ -96,45 +97,23 @@ export const lambdaConfig: () => Config = (() => {
 })();
 
 /**
- * A DynamoDB document client that loads the SDK on its first `send`. The chat
- * acknowledgement path (`help`, `estimate`) never touches the table, and loading and
- * building the DynamoDB client costs more than the rest of a cold start together:
- * measured 2026-12-05, Slack's signed `help` from a cold start took 85-122 ms with this
- * and the `lazy-dynamodb-commands` plugin (infra/slack-esbuild-plugins.cjs) and 168-241 ms
- * with the real client built at start and no plugin (2.6-3.2x an empty node becomes
- * 5.2-6.3x; 227 KB loaded at start becomes 532 KB).
+ * The table, with the DynamoDB SDK loaded and the client built on first use (`lazyStore`).
+ * The chat acknowledgement path (`help`, `estimate`) never touches the table, and loading
+ * and building the DynamoDB client costs more than the rest of a cold start together:
+ * measured 2026-12-05, Slack's signed `help` from a cold start took 85-122 ms with the
+ * client loaded on first use and 168-241 ms with it built at start (2.6-3.2x an empty node
+ * becomes 5.2-6.3x; 227 KB loaded at start becomes 532 KB). No module the front door loads
+ * at start imports the SDK: repositories reach the table through the `Store` port, and only
+ * `lib/store/dynamo.ts` builds DynamoDB requests.
  */
-export function lazyDocumentClient(region: string): DynamoDBDocumentClient {
-  let real: Promise<{ db: DynamoDBDocumentClient; commands: Record<string, unknown> }> | undefined;
-  const load = () => {
-    real ??= Promise.all([import('../aws/dynamodb.js'), import('@aws-sdk/lib-dynamodb')]).then(
-      ([{ createDynamoClients }, sdk]) => ({
-        db: createDynamoClients({ region }).db,
-        commands: sdk as unknown as Record<string, unknown>,
-      }),
-    );
-    return real;
-  };
-  const lazy = {
-    send: async (command: { input?: unknown; lazyDynamoCommand?: string }, ...rest: unknown[]) => {
-      const { db, commands } = await load();
-      // In the front-door bundle, command classes are stand-ins (infra/slack-esbuild-plugins.cjs):
-      // rebuild them as the real SDK commands now that the SDK is loaded.
-      const Real = command.lazyDynamoCommand
-        ? (commands[command.lazyDynamoCommand] as new (
-            input: unknown,
-          ) => unknown)
-        : undefined;
-      return (db.send as (...a: unknown[]) => Promise<unknown>)(
-        Real ? new Real(command.input) : command,
-        ...rest,
-      );
-    },
-    destroy: () => {
-      void real?.then(({ db }) => db.destroy());
-    },
-  };
-  return lazy as unknown as DynamoDBDocumentClient;
+export function lazyTableStore(region: string, table: string): Store {
+  return lazyStore(async () => {
+    const [{ createDynamoClients }, { DynamoStore }] = await Promise.all([
+      import('../aws/dynamodb.js'),
+      import('../store/dynamo.js'),
+    ]);
+    return new DynamoStore(createDynamoClients({ region }).db, table);
+  });
 }
 
 /**
@@ -152,7 +131,7 @@ export const lambdaDeps: () => Promise<Deps> = /* @__PURE__ */ once(async () => 
   return createDeps({
     config,
     log,
-    store: { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE },
+    store: lazyTableStore(config.AWS_REGION, config.BEDROCK_COST_TABLE),
     delivery: createChatDelivery(config),
     metrics: emfDeliveryMetrics(),
   });
@@ -168,7 +147,7 @@ export const lambdaDeps: () => Promise<Deps> = /* @__PURE__ */ once(async () => 
  */
 export const lambdaChatDeps: () => Promise<Deps> = once(async () => {
   const [log, config] = await Promise.all([lambdaLog(), withSecretsLite(lambdaConfig())]);
-  const store = { db: lazyDocumentClient(config.AWS_REGION), table: config.BEDROCK_COST_TABLE };
+  const store = lazyTableStore(config.AWS_REGION, config.BEDROCK_COST_TABLE);
   // Few front-door requests post a message (button handlers do): delivery loads on the first.
   const delivery = once(async () => (await import('../chat/deliver.js')).createChatDelivery(config));
   return {

@@ -18,10 +18,9 @@
  */
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, startOfNextMonth } from '../clock.js';
 import { splitDecimal } from '../exact-sum.js';
-import type { Store } from '../store/store.js';
+import type { ItemKey, Store } from '../store/store.js';
 import {
   BlockBuilder,
   type BlockIndices,
@@ -98,14 +97,12 @@ const monthPk = (day: string) => `LEDGER#${day.slice(0, 7)}`;
 const META_KEY = { pk: 'LEDGER', sk: 'META' };
 
 export async function readMeta(store: Store): Promise<LedgerMeta | undefined> {
-  const out = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: META_KEY, ConsistentRead: true }),
-  );
-  return out.Item ? (out.Item.meta as LedgerMeta) : undefined;
+  const item = await store.get(META_KEY, { consistent: true });
+  return item ? (item.meta as LedgerMeta) : undefined;
 }
 
 export async function writeMeta(store: Store, meta: LedgerMeta): Promise<void> {
-  await store.db.send(new PutCommand({ TableName: store.table, Item: { ...META_KEY, meta } }));
+  await store.write({ key: META_KEY, put: { meta } });
 }
 
 // --- encoding ----------------------------------------------------------------------------------
@@ -318,32 +315,12 @@ async function monthItems(
   what: 'headers' | 'whole' | 'data',
 ): Promise<Record<string, unknown>[]> {
   const prefix = what === 'data' ? 'DATA#' : 'DAY#';
-  const items: Record<string, unknown>[] = [];
-  let key: Record<string, unknown> | undefined;
-  do {
-    const page = await store.db.send(
-      new QueryCommand({
-        TableName: store.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-        ExpressionAttributeValues: {
-          ':pk': monthPk(month),
-          ':a': `${prefix}${start}`,
-          ':b': `${prefix}${addDays(end, -1)}${what === 'headers' ? '' : '#~'}`,
-        },
-        // A first-layout header holds its first chunk: leave it out of a headers read.
-        ...(what === 'headers'
-          ? {
-              ProjectionExpression: 'sk, gen, #h, chunks, layout',
-              ExpressionAttributeNames: { '#h': 'hash' },
-            }
-          : {}),
-        ...(key ? { ExclusiveStartKey: key } : {}),
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    key = page.LastEvaluatedKey;
-  } while (key);
-  return items;
+  return store.query({
+    pk: monthPk(month),
+    sk: { between: [`${prefix}${start}`, `${prefix}${addDays(end, -1)}${what === 'headers' ? '' : '#~'}`] },
+    // A first-layout header holds its first chunk: leave it out of a headers read.
+    ...(what === 'headers' ? { attributes: ['sk', 'gen', 'hash', 'chunks', 'layout'] } : {}),
+  });
 }
 
 function monthsOf(start: string, end: string): string[] {
@@ -507,50 +484,29 @@ export async function writeDay(
   const chunks = await chunksOf(facts);
   const pk = monthPk(day);
   for (let k = 0; k < chunks.length; k++) {
-    await store.db.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: { pk, sk: `DATA#${day}#${gen}#${k}`, data: chunks[k] },
-      }),
-    );
+    await store.write({ key: { pk, sk: `DATA#${day}#${gen}#${k}` }, put: { data: chunks[k] } });
   }
   // The header (a few bytes, apart from the data: reading headers costs almost nothing)
   // names the generation; written last, it is the switch.
-  await store.db.send(
-    new PutCommand({
-      TableName: store.table,
-      Item: {
-        pk,
-        sk: `DAY#${day}`,
-        gen,
-        hash: hashFacts(facts),
-        count: facts.length,
-        chunks: chunks.length,
-        layout: 'split',
-      },
-    }),
-  );
+  await store.write({
+    key: { pk, sk: `DAY#${day}` },
+    put: { gen, hash: hashFacts(facts), count: facts.length, chunks: chunks.length, layout: 'split' },
+  });
   if (previous) await deleteChunks(store, day, previous.gen);
 }
 
 /** A replaced generation's chunks, in either layout (`DATA#...`, or the first layout's `DAY#<day>#...`). */
 async function deleteChunks(store: Store, day: string, gen: string): Promise<void> {
-  const items: Record<string, unknown>[] = [];
+  const keys: ItemKey[] = [];
   for (const prefix of [`DATA#${day}#${gen}#`, `DAY#${day}#${gen}#`]) {
-    const page = await store.db.send(
-      new QueryCommand({
-        TableName: store.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': monthPk(day), ':p': prefix },
-        ProjectionExpression: 'pk, sk',
-      }),
-    );
-    items.push(...(page.Items ?? []));
+    const items = await store.query({
+      pk: monthPk(day),
+      sk: { beginsWith: prefix },
+      attributes: ['pk', 'sk'],
+    });
+    for (const item of items) keys.push({ pk: String(item.pk), sk: String(item.sk) });
   }
-  const keys = items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk, sk: i.sk } } }));
-  for (let i = 0; i < keys.length; i += 25) {
-    await store.db.send(new BatchWriteCommand({ RequestItems: { [store.table]: keys.slice(i, i + 25) } }));
-  }
+  await store.removeMany(keys);
 }
 
 // --- nowcast reconciliation --------------------------------------------------------------------
@@ -566,24 +522,15 @@ export interface NowcastRecord {
 }
 
 export async function writeNowcast(store: Store, record: NowcastRecord): Promise<void> {
-  await store.db.send(
-    new PutCommand({ TableName: store.table, Item: { pk: 'LEDGER', sk: `NOWCAST#${record.day}`, record } }),
-  );
+  await store.write({ key: { pk: 'LEDGER', sk: `NOWCAST#${record.day}` }, put: { record } });
 }
 
 export async function readNowcasts(store: Store, start: string, end: string): Promise<NowcastRecord[]> {
-  const page = await store.db.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-      ExpressionAttributeValues: {
-        ':pk': 'LEDGER',
-        ':a': `NOWCAST#${start}`,
-        ':b': `NOWCAST#${addDays(end, -1)}`,
-      },
-    }),
-  );
-  return (page.Items ?? []).map((i) => i.record as NowcastRecord);
+  const items = await store.query({
+    pk: 'LEDGER',
+    sk: { between: [`NOWCAST#${start}`, `NOWCAST#${addDays(end, -1)}`] },
+  });
+  return items.map((i) => i.record as NowcastRecord);
 }
 
 // --- today's nowcast per team (the alert runs' cadence) ----------------------------------------
@@ -598,10 +545,8 @@ export interface TodayNowcast {
 
 /** One item, gzipped: 10,000 teams are ~400 KB of JSON, ~60 KB compressed. */
 export async function readTodayNowcast(store: Store): Promise<TodayNowcast | undefined> {
-  const out = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: { pk: 'LEDGER', sk: 'NOWCAST-TODAY' } }),
-  );
-  const data = out.Item?.data as Uint8Array | undefined;
+  const item = await store.get({ pk: 'LEDGER', sk: 'NOWCAST-TODAY' });
+  const data = item?.data as Uint8Array | undefined;
   if (!data) return undefined;
   return JSON.parse((await gunzipAsync(data)).toString('utf8')) as TodayNowcast;
 }
@@ -610,8 +555,6 @@ export async function readTodayNowcast(store: Store): Promise<TodayNowcast | und
 export async function writeTodayNowcast(store: Store, state: TodayNowcast): Promise<boolean> {
   const data = await gzipAsync(JSON.stringify(state));
   if (data.byteLength > CHUNK_BYTES) return false;
-  await store.db.send(
-    new PutCommand({ TableName: store.table, Item: { pk: 'LEDGER', sk: 'NOWCAST-TODAY', data } }),
-  );
+  await store.write({ key: { pk: 'LEDGER', sk: 'NOWCAST-TODAY' }, put: { data } });
   return true;
 }

@@ -23,7 +23,6 @@
  * A day is written only when its facts changed. The meta item is written after the days,
  * so a sync that dies half-way is simply done again; a lease keeps two syncs from running at once.
  */
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, type Clock, earlierDay, laterDay, startOfMonth, toIsoDate } from '../clock.js';
 import { isUserError, toUserFacing, UnavailableError } from '../errors.js';
 import type { Log } from '../log.js';
@@ -530,22 +529,18 @@ function factOfRow(ctx: LedgerContext, service: string, row: CostRow, account: s
   };
 }
 
+/** The sync lease: one sync at a time writes the ledger. */
+const LEASE_KEY = { pk: 'LEDGER', sk: 'LEASE' };
+
 async function takeLease(ctx: LedgerContext, now: Date): Promise<boolean> {
   try {
-    await ctx.store.db.send(
-      new PutCommand({
-        TableName: ctx.store.table,
-        Item: {
-          pk: 'LEDGER',
-          sk: 'LEASE',
-          until: now.getTime() + LEASE_SECONDS * 1000,
-          expiresAt: ttlAfter(now, LEASE_SECONDS * 2),
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR #u < :now',
-        ExpressionAttributeNames: { '#u': 'until' },
-        ExpressionAttributeValues: { ':now': now.getTime() },
-      }),
-    );
+    await ctx.store.write({
+      key: LEASE_KEY,
+      put: { until: now.getTime() + LEASE_SECONDS * 1000, expiresAt: ttlAfter(now, LEASE_SECONDS * 2) },
+      condition: 'attribute_not_exists(pk) OR #u < :now',
+      names: { '#u': 'until' },
+      values: { ':now': now.getTime() },
+    });
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
@@ -554,7 +549,7 @@ async function takeLease(ctx: LedgerContext, now: Date): Promise<boolean> {
 }
 
 async function releaseLease(ctx: LedgerContext): Promise<void> {
-  await ctx.store.db
-    .send(new DeleteCommand({ TableName: ctx.store.table, Key: { pk: 'LEDGER', sk: 'LEASE' } }))
+  await ctx.store
+    .write({ key: LEASE_KEY, remove: true })
     .catch((error: unknown) => ctx.log.warn('could not release the ledger lease', error));
 }

@@ -11,6 +11,7 @@ import { createDeps } from '../deps.js';
 import { type Log, silentLog } from '../log.js';
 import type { DataSources } from '../ports.js';
 import type { Delivery } from '../reply/delivery.js';
+import { DynamoStore } from '../store/dynamo.js';
 import { ensureTable } from '../store/table.js';
 
 export interface LocalRuntime {
@@ -51,7 +52,7 @@ export async function createLocalRuntime(options: LocalRuntimeOptions = {}): Pro
   await ensureTable(client, config.BEDROCK_COST_TABLE);
   const deps = createDeps({
     config,
-    store: { db, table: config.BEDROCK_COST_TABLE },
+    store: new DynamoStore(db, config.BEDROCK_COST_TABLE),
     log: options.log ?? silentLog,
     delivery: options.delivery ?? createChatDelivery(config),
     sources: options.sources,

@@ -247,7 +247,7 @@ async function startChatServer(deps: Deps, options: ServeOptions) {
 function banner(deps: Deps, options: ServeOptions, port: number): string {
   const { config } = deps;
   return [
-    `bedrock-cost is listening on http://localhost:${port} (${config.BEDROCK_COST_DEMO ? 'demo account' : 'AWS account'}, table ${deps.store.table})`,
+    `bedrock-cost is listening on http://localhost:${port} (${config.BEDROCK_COST_DEMO ? 'demo account' : 'AWS account'}, table ${config.BEDROCK_COST_TABLE})`,
     `  POST /slack/events     Slack slash command and buttons${config.SLACK_SIGNING_SECRET ? '' : ' (set SLACK_SIGNING_SECRET to accept requests)'}`,
     `  POST /teams/messages   Teams outgoing webhook${config.TEAMS_WEBHOOK_SECRET ? '' : ' (set TEAMS_WEBHOOK_SECRET to accept requests)'}`,
     `  POST /teams/bot        Teams bot (Bot Framework)${config.TEAMS_APP_ID ? '' : ' (set TEAMS_APP_ID and TEAMS_APP_PASSWORD to accept requests)'}`,

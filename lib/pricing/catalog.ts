@@ -14,7 +14,6 @@
  * binary float ever touches money; the estimator turns them into `Dec`.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../store/store.js';
 import { aliasKey } from './alias.js';
 import bundledData from './data/catalog.json' with { type: 'json' };
@@ -382,45 +381,33 @@ export async function saveRefreshedCatalog(
   const parts: string[] = [];
   for (let i = 0; i < payload.length; i += PART_BYTES) parts.push(payload.slice(i, i + PART_BYTES));
   for (let i = 1; i < parts.length; i++) {
-    await store.db.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: { pk: CATALOG_PK, sk: `${CATALOG_SK}#${i}`, data: parts[i] },
-      }),
-    );
+    await store.write({ key: { pk: CATALOG_PK, sk: `${CATALOG_SK}#${i}` }, put: { data: parts[i] } });
   }
-  await store.db.send(
-    new PutCommand({
-      TableName: store.table,
-      Item: {
-        pk: CATALOG_PK,
-        sk: CATALOG_SK,
-        format: 'gzip-base64-json',
-        schema: data.schema,
-        asOf: data.asOf,
-        refreshedAt: data.refreshedAt,
-        models: data.models.length,
-        parts: parts.length,
-        data: parts[0] ?? '',
-      },
-    }),
-  );
+  await store.write({
+    key: { pk: CATALOG_PK, sk: CATALOG_SK },
+    put: {
+      format: 'gzip-base64-json',
+      schema: data.schema,
+      asOf: data.asOf,
+      refreshedAt: data.refreshedAt,
+      models: data.models.length,
+      parts: parts.length,
+      data: parts[0] ?? '',
+    },
+  });
   return { bytes: payload.length, parts: parts.length };
 }
 
 /** The refreshed catalog data from the table, or undefined when none was stored. */
 export async function readRefreshedCatalog(store: Store): Promise<CatalogData | undefined> {
-  const main = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: { pk: CATALOG_PK, sk: CATALOG_SK } }),
-  );
-  const item = main.Item as { data?: string; parts?: number; format?: string } | undefined;
+  const item = (await store.get({ pk: CATALOG_PK, sk: CATALOG_SK })) as
+    | { data?: string; parts?: number; format?: string }
+    | undefined;
   if (!item?.data) return undefined;
   let payload = item.data;
   for (let i = 1; i < (item.parts ?? 1); i++) {
-    const part = await store.db.send(
-      new GetCommand({ TableName: store.table, Key: { pk: CATALOG_PK, sk: `${CATALOG_SK}#${i}` } }),
-    );
-    const data = (part.Item as { data?: string } | undefined)?.data;
+    const part = await store.get({ pk: CATALOG_PK, sk: `${CATALOG_SK}#${i}` });
+    const data = (part as { data?: string } | undefined)?.data;
     if (!data) throw new Error(`refreshed catalog part ${i} is missing`);
     payload += data;
   }

@@ -9,7 +9,6 @@
  * Items: `pk = TEAMSCONV#<conversation id>`, `sk = REF`. The `serviceUrl` stored is always
  * one a verified Bot Connector token vouched for.
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../store/store.js';
 
 /** Everything needed to post into one conversation, and what to call it. */
@@ -30,12 +29,10 @@ const pkOf = (conversationId: string) => `TEAMSCONV#${conversationId}`;
 
 /** Store (or refresh) a conversation reference. */
 export async function saveConversation(store: Store, ref: ConversationReference): Promise<void> {
-  await store.db.send(
-    new PutCommand({
-      TableName: store.table,
-      Item: { pk: pkOf(ref.conversationId), sk: 'REF', kind: 'teams-conversation', ...ref },
-    }),
-  );
+  await store.write({
+    key: { pk: pkOf(ref.conversationId), sk: 'REF' },
+    put: { kind: 'teams-conversation', ...ref },
+  });
 }
 
 /** A stored conversation reference, or `undefined` when the bot has not been there. */
@@ -43,19 +40,15 @@ export async function getConversation(
   store: Store,
   conversationId: string,
 ): Promise<ConversationReference | undefined> {
-  const { Item } = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: { pk: pkOf(conversationId), sk: 'REF' } }),
-  );
-  if (!Item || typeof Item.serviceUrl !== 'string') return undefined;
-  const { pk: _pk, sk: _sk, kind: _kind, ...ref } = Item;
-  return ref as ConversationReference;
+  const item = await store.get({ pk: pkOf(conversationId), sk: 'REF' });
+  if (!item || typeof item.serviceUrl !== 'string') return undefined;
+  const { pk: _pk, sk: _sk, kind: _kind, ...ref } = item;
+  return ref as unknown as ConversationReference;
 }
 
 /** Forget a conversation (the bot was removed from it). */
 export async function deleteConversation(store: Store, conversationId: string): Promise<void> {
-  await store.db.send(
-    new DeleteCommand({ TableName: store.table, Key: { pk: pkOf(conversationId), sk: 'REF' } }),
-  );
+  await store.write({ key: { pk: pkOf(conversationId), sk: 'REF' }, remove: true });
 }
 
 /** A channel's id without the thread suffix (`19:…@thread.tacv2;messageid=…`). */

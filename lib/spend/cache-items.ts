@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Log } from '../log.js';
 import type { CostRow } from '../ports.js';
 import type { Store } from '../store/store.js';
@@ -56,23 +55,14 @@ export async function readCacheItem(
   now: Date,
   log: Log,
 ): Promise<CacheItem | undefined> {
-  const head = await store.db.send(
-    new GetCommand({ TableName: store.table, Key: { pk: `CACHE#${key}`, sk: 'V1' } }),
-  );
-  const item = head.Item;
+  const item = await store.get({ pk: `CACHE#${key}`, sk: 'V1' });
   if (!item) return undefined;
   if (Number(item.expiresAt ?? 0) * 1000 < now.getTime()) return undefined;
   let bytes = Buffer.from(item.payload as Uint8Array);
   const parts = Number(item.parts ?? 1);
   if (parts > 1) {
-    const rest = await store.db.send(
-      new QueryCommand({
-        TableName: store.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
-        ExpressionAttributeValues: { ':pk': `CACHE#${key}`, ':part': 'V1#' },
-      }),
-    );
-    const chunks = (rest.Items ?? [])
+    const rest = await store.query({ pk: `CACHE#${key}`, sk: { beginsWith: 'V1#' } });
+    const chunks = rest
       .filter((i) => i.fetchedAt === item.fetchedAt)
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
     if (chunks.length !== parts - 1) return undefined;
@@ -108,35 +98,23 @@ export async function writeCacheItem(
   // Parts first (together), head last: a reader never sees a head whose parts are missing.
   await Promise.all(
     chunks.slice(1).map((chunk, k) =>
-      store.db.send(
-        new PutCommand({
-          TableName: store.table,
-          Item: {
-            pk: `CACHE#${key}`,
-            sk: `V1#${String(k + 1).padStart(4, '0')}`,
-            payload: chunk,
-            fetchedAt,
-            expiresAt: meta.expiresAt,
-          },
-        }),
-      ),
+      store.write({
+        key: { pk: `CACHE#${key}`, sk: `V1#${String(k + 1).padStart(4, '0')}` },
+        put: { payload: chunk, fetchedAt, expiresAt: meta.expiresAt },
+      }),
     ),
   );
-  await store.db.send(
-    new PutCommand({
-      TableName: store.table,
-      Item: {
-        pk: `CACHE#${key}`,
-        sk: 'V1',
-        payload: chunks[0],
-        parts: chunks.length,
-        fetchedAt,
-        freshUntil: meta.freshUntil,
-        expiresAt: meta.expiresAt,
-        op: meta.op,
-      },
-    }),
-  );
+  await store.write({
+    key: { pk: `CACHE#${key}`, sk: 'V1' },
+    put: {
+      payload: chunks[0],
+      parts: chunks.length,
+      fetchedAt,
+      freshUntil: meta.freshUntil,
+      expiresAt: meta.expiresAt,
+      op: meta.op,
+    },
+  });
 }
 
 /** Cache key: a hash of the account kind, the operation and the request. */

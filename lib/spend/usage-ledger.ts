@@ -1,4 +1,3 @@
-import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Clock, toIsoDate } from '../clock.js';
 import type { Log } from '../log.js';
 import { Dec } from '../money.js';
@@ -53,14 +52,11 @@ export async function recordRequests(
 ): Promise<void> {
   if (n <= 0) return;
   try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: { pk: `USAGE#${toIsoDate(now)}`, sk: api },
-        UpdateExpression: 'ADD requests :n SET expiresAt = if_not_exists(expiresAt, :ttl)',
-        ExpressionAttributeValues: { ':n': n, ':ttl': ttlAfter(now, 400 * 86_400) },
-      }),
-    );
+    await store.write({
+      key: { pk: `USAGE#${toIsoDate(now)}`, sk: api },
+      update: 'ADD requests :n SET expiresAt = if_not_exists(expiresAt, :ttl)',
+      values: { ':n': n, ':ttl': ttlAfter(now, 400 * 86_400) },
+    });
   } catch (error) {
     log?.warn('could not record API usage', error);
   }
@@ -69,14 +65,8 @@ export async function recordRequests(
 /** Requests per API recorded for one UTC day. */
 export async function requestsOn(store: Store, day: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  const result = await store.db.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `USAGE#${day}` },
-    }),
-  );
-  for (const item of result.Items ?? []) out[String(item.sk)] = Number(item.requests ?? 0);
+  for (const item of await store.query({ pk: `USAGE#${day}` }))
+    out[String(item.sk)] = Number(item.requests ?? 0);
   return out;
 }
 
@@ -95,16 +85,7 @@ export async function botApiCostThisMonth(store: Store, now: Date): Promise<{ re
     }
   }
   let requests = 0;
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-    for (let attempt = 0; pending?.length && attempt < 5; attempt++) {
-      const result = await store.db.send(
-        new BatchGetCommand({ RequestItems: { [store.table]: { Keys: pending } } }),
-      );
-      for (const item of result.Responses?.[store.table] ?? []) requests += Number(item.requests ?? 0);
-      pending = result.UnprocessedKeys?.[store.table]?.Keys as Record<string, unknown>[] | undefined;
-    }
-  }
+  for (const item of await store.getMany(keys)) requests += Number(item.requests ?? 0);
   return { requests, usd: CE_REQUEST_USD.times(requests) };
 }
 

@@ -11,8 +11,7 @@
  *
  * Each effect keeps its own item keys, states and conditions (they differ: an alert is
  * re-armed, a digest lease is time-boxed by `leaseUntil`, an idle claim is deleted on
- * release); this module owns how they reach DynamoDB. A write is described by its key and
- * expressions, so no repository builds DynamoDB commands for a claim itself.
+ * release); this module owns the idiom, and `Store.write` how a write reaches the table.
  *
  * Why not Powertools Idempotency (`makeIdempotent` + `DynamoDBPersistenceLayer`, which can
  * use this table with `keyAttr: 'pk'`, `sortKeyAttr: 'sk'`, `expiryAttr: 'expiresAt'`),
@@ -32,63 +31,14 @@
  *   (idempotency 16 KB, jmespath 24 KB, commons 5 KB; 358 KB -> 404 KB) and +25-27 ms to
  *   load it in a fresh process (15 interleaved runs, twice, 152-195 ms -> 179-219 ms).
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, recordDelivery, type Store } from './store.js';
-
-/** An item's key in the one table. */
-export interface ItemKey {
-  pk: string;
-  sk: string;
-}
-
-/** One conditional write: an update (`update`), a whole item (`put`), or a delete. */
-export type ConditionalWrite = {
-  key: ItemKey;
-  /** The condition under which this write may happen. */
-  condition?: string;
-  names?: Record<string, string>;
-  values?: Record<string, unknown>;
-} & (
-  | { update: string; put?: never; remove?: never }
-  | { put: Record<string, unknown>; update?: never; remove?: never }
-  | { remove: true; update?: never; put?: never }
-);
-
-function updateOf(store: Store, write: ConditionalWrite, returnItem = false): UpdateCommand {
-  return new UpdateCommand({
-    ...common(store, write),
-    Key: write.key,
-    UpdateExpression: write.update,
-    ...(returnItem ? { ReturnValues: 'ALL_NEW' as const } : {}),
-  });
-}
-
-function common(store: Store, write: ConditionalWrite) {
-  return {
-    TableName: store.table,
-    ...(write.condition ? { ConditionExpression: write.condition } : {}),
-    ...(write.names ? { ExpressionAttributeNames: write.names } : {}),
-    ...(write.values ? { ExpressionAttributeValues: write.values } : {}),
-  };
-}
-
-/** Send one write; the item after it for an update with `returnItem`. */
-async function send(
-  store: Store,
-  write: ConditionalWrite,
-  returnItem = false,
-): Promise<Record<string, unknown> | undefined> {
-  if (write.put) {
-    await store.db.send(new PutCommand({ ...common(store, write), Item: { ...write.key, ...write.put } }));
-    return undefined;
-  }
-  if (write.remove) {
-    await store.db.send(new DeleteCommand({ ...common(store, write), Key: write.key }));
-    return undefined;
-  }
-  const out = await store.db.send(updateOf(store, write, returnItem));
-  return out.Attributes;
-}
+import {
+  type Item,
+  type ItemKey,
+  isConditionalCheckFailed,
+  recordDelivery,
+  type Store,
+  type Write,
+} from './store.js';
 
 /**
  * Try to take a claim. With `returnItem`, `item` is the item after an update that won (its
@@ -97,11 +47,14 @@ async function send(
  */
 export async function claimOnce(
   store: Store,
-  write: ConditionalWrite,
+  write: Write,
   options: { returnItem?: boolean } = {},
-): Promise<{ claimed: true; item?: Record<string, unknown> } | { claimed: false }> {
+): Promise<{ claimed: true; item?: Item } | { claimed: false }> {
   try {
-    const item = await send(store, write, options.returnItem === true);
+    const item = await store.write(
+      write,
+      options.returnItem === true && write.update ? { returnItem: 'new' } : {},
+    );
     return item ? { claimed: true, item } : { claimed: true };
   } catch (error) {
     if (isConditionalCheckFailed(error)) return { claimed: false };
@@ -114,17 +67,17 @@ export async function claimOnce(
  * condition (the claim was taken over) is thrown at once; other failures are retried for
  * about 8 s (`recordDelivery`).
  */
-export async function markSent(store: Store, write: ConditionalWrite & { update: string }): Promise<void> {
-  await recordDelivery(store, updateOf(store, write));
+export async function markSent(store: Store, write: Write & { update: string }): Promise<void> {
+  await recordDelivery(store, write);
 }
 
 /**
  * Give a claim back after a delivery that surely did not arrive. Resolves false when the
  * condition failed: another run took the claim over meanwhile, and its claim stands.
  */
-export async function release(store: Store, write: ConditionalWrite): Promise<boolean> {
+export async function release(store: Store, write: Write): Promise<boolean> {
   try {
-    await send(store, write);
+    await store.write(write);
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
@@ -133,7 +86,6 @@ export async function release(store: Store, write: ConditionalWrite): Promise<bo
 }
 
 /** The claim's item as stored now (a strongly consistent read): sent, or still in flight? */
-export async function readClaim(store: Store, key: ItemKey): Promise<Record<string, unknown> | undefined> {
-  const out = await store.db.send(new GetCommand({ TableName: store.table, Key: key, ConsistentRead: true }));
-  return out.Item;
+export async function readClaim(store: Store, key: ItemKey): Promise<Item | undefined> {
+  return store.get(key, { consistent: true });
 }

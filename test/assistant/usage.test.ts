@@ -3,6 +3,7 @@ import { CONVERSE_API, priceUsage, recordAssistantUsage } from '../../lib/assist
 import { Dec } from '../../lib/money.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import { modelForModelId, priceAt } from '../../lib/pricing/models.js';
+import { DynamoStore } from '../../lib/store/dynamo.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
 const catalog = bundledCatalog();
@@ -49,7 +50,7 @@ describe('recordAssistantUsage', () => {
   it('never throws: a ledger failure is logged and the answer goes on', async () => {
     const warnings: string[] = [];
     const log = { debug() {}, info() {}, error() {}, warn: (m: string) => warnings.push(m) };
-    const missing = { db: dynamo.store.db, table: 'no-such-table' };
+    const missing = new DynamoStore(dynamo.store.db, 'no-such-table');
     await expect(
       recordAssistantUsage(missing, NOW, usage, { modelName: 'x', usd: new Dec('0.001') }, log),
     ).resolves.toBeUndefined();

@@ -16,7 +16,7 @@ import {
   parseAlertKey,
 } from '../../lib/budgets/alert-store.js';
 import { executeLine } from '../../lib/commands/grammar.js';
-import type { Store } from '../../lib/store/store.js';
+import type { DynamoStore } from '../../lib/store/dynamo.js';
 import { testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
@@ -66,7 +66,7 @@ describe('encodeAlertKind / decodeAlertKind', () => {
 
 describe('alert items already in the table', () => {
   let dynamo: TestDynamo;
-  let store: Store;
+  let store: DynamoStore;
   beforeAll(async () => {
     dynamo = await startTestDynamo();
   });

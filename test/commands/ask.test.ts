@@ -18,7 +18,7 @@ import { createDemoSources } from '../../lib/local/demo-data.js';
 import { bundledCatalog } from '../../lib/pricing/catalog.js';
 import { modelForModelId, priceAt } from '../../lib/pricing/models.js';
 import type { Caller } from '../../lib/reply/caller.js';
-import type { Store } from '../../lib/store/store.js';
+import type { DynamoStore } from '../../lib/store/dynamo.js';
 import {
   type AwsHandler,
   type AwsResult,
@@ -85,7 +85,7 @@ const endTurn = (text: string) =>
 let dynamo: TestDynamo;
 let aws: AwsServer;
 let restoreEnv: () => void;
-let store: Store;
+let store: DynamoStore;
 
 beforeAll(async () => {
   dynamo = await startTestDynamo();

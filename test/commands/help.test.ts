@@ -4,10 +4,11 @@ import { COMMAND_NAMES, parseLineLazy } from '../../lib/commands/lazy.js';
 import { COMMAND_HELP } from '../../lib/commands/meta.js';
 import { COMMANDS } from '../../lib/commands/registry.js';
 import { testDeps } from '../support/deps.js';
+import { untouchedStore } from '../support/dynamo.js';
 
 // `help` reads nothing: no table, no data sources.
 const cli = () => ({
-  deps: testDeps({ store: { db: {} as never, table: 'help-test' } }),
+  deps: testDeps({ store: untouchedStore() }),
   caller: { platform: 'cli' as const, userId: 'cli', isAdmin: true },
 });
 

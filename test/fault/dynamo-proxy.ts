@@ -12,7 +12,7 @@
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDynamoClients } from '../../lib/aws/dynamodb.js';
-import type { Store } from '../../lib/store/store.js';
+import { DynamoStore } from '../../lib/store/dynamo.js';
 import { TEST_CREDENTIALS } from '../support/aws-server.js';
 
 export interface DynamoCall {
@@ -258,12 +258,12 @@ export function proxiedStore(
   proxy: DynamoProxy,
   table: string,
   options: { maxAttempts?: number } = {},
-): Store {
+): DynamoStore {
   const { db } = createDynamoClients({
     endpoint: proxy.endpoint,
     region: 'us-east-1',
     credentials: { ...TEST_CREDENTIALS },
     maxAttempts: options.maxAttempts ?? 2,
   });
-  return { db, table };
+  return new DynamoStore(db, table);
 }

@@ -17,7 +17,7 @@ import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { userMessage } from '../../lib/errors.js';
 import { runIdleScan } from '../../lib/idle/job.js';
-import type { Store } from '../../lib/store/store.js';
+import type { DynamoStore } from '../../lib/store/dynamo.js';
 import { fakeBill } from '../budgets/fake-bill.js';
 import { wireHandlers } from '../idle/idle-fixtures.js';
 import { listAudit } from '../support/audit.js';
@@ -30,7 +30,7 @@ import { faultDeps, isFriendly } from './helpers.js';
 
 let dynamo: TestDynamo;
 let proxy: DynamoProxy;
-let store: Store;
+let store: DynamoStore;
 let aws: AwsServer;
 const MONDAY_9 = '2026-11-16T09:00:00Z';
 

@@ -6,7 +6,7 @@ import { getSnooze, idleKey, STALE_CLAIM_MS, snoozeThroughput } from '../../lib/
 import { runIdleScan } from '../../lib/idle/job.js';
 import { snoozeIdleThroughput } from '../../lib/idle/snooze.js';
 import { Dec } from '../../lib/money.js';
-import type { Store } from '../../lib/store/store.js';
+import type { DynamoStore } from '../../lib/store/dynamo.js';
 import { type RecordingDelivery, recordingDelivery, testDeps } from '../support/deps.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 import { fakeSources, NOW, sdkError, THROUGHPUTS } from './idle-fixtures.js';
@@ -24,7 +24,11 @@ describe('runIdleScan (daily idle-throughput job)', () => {
   });
 
   async function setup(
-    options: { store?: Store; channel?: string | null; sources?: Parameters<typeof fakeSources>[0] } = {},
+    options: {
+      store?: DynamoStore;
+      channel?: string | null;
+      sources?: Parameters<typeof fakeSources>[0];
+    } = {},
   ) {
     const store = options.store ?? (await dynamo.newStore());
     const delivery = recordingDelivery();

@@ -16,7 +16,7 @@ import { hashFacts, readDays, writeDay } from '../../lib/ledger/store.js';
 import { Dec, ZERO } from '../../lib/money.js';
 import type { CostDimension, CostQuery } from '../../lib/ports.js';
 import type { Store } from '../../lib/store/store.js';
-import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
+import { startTestDynamo, storeMethods, type TestDynamo } from '../support/dynamo.js';
 
 let dynamo: TestDynamo;
 beforeAll(async () => {
@@ -107,13 +107,11 @@ describe('stored days', () => {
 
     // A rewrite whose header put fails: its chunks were written, the switch was not.
     const failing: Store = {
-      table: store.table,
-      db: {
-        send: async (command: { input: { Item?: { sk?: string } } }) => {
-          if (command.input.Item?.sk === 'DAY#2026-11-04') throw new Error('connection reset');
-          return store.db.send(command as never);
-        },
-      } as unknown as Store['db'],
+      ...storeMethods(store),
+      write: async (write, options) => {
+        if (write.key.sk === 'DAY#2026-11-04') throw new Error('connection reset');
+        return store.write(write, options);
+      },
     };
     const changed = big.slice(0, 1000);
     await expect(writeDay(failing, '2026-11-04', changed, { gen: first.gen })).rejects.toThrow(
@@ -128,14 +126,12 @@ describe('stored days', () => {
     const store = await dynamo.newStore();
     const withData: string[] = [];
     const counting: Store = {
-      table: store.table,
-      db: {
-        send: async (command: never) => {
-          const out = (await store.db.send(command)) as { Items?: Record<string, unknown>[] };
-          for (const item of out.Items ?? []) if (item.data) withData.push(String(item.sk).split('#')[1]!);
-          return out;
-        },
-      } as unknown as Store['db'],
+      ...storeMethods(store),
+      query: async (spec) => {
+        const items = await store.query(spec);
+        for (const item of items) if (item.data) withData.push(String(item.sk).split('#')[1]!);
+        return items;
+      },
     };
     const days = ['2026-09-01', '2026-09-02', '2026-09-03'];
     for (const [i, day] of days.entries()) await writeDay(store, day, [fact(day, i, '1.5', '10')]);

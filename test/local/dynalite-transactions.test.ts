@@ -4,11 +4,11 @@
  */
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../lib/store/store.js';
+import type { DynamoStore } from '../../lib/store/dynamo.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
 
 let dynamo: TestDynamo;
-let store: Store;
+let store: DynamoStore;
 beforeAll(async () => {
   dynamo = await startTestDynamo();
   store = await dynamo.newStore();

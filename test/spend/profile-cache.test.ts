@@ -13,6 +13,7 @@ import { estimateTodayByTeam, nowcastToday } from '../../lib/spend/nowcast.js';
 import { withProfileCache } from '../../lib/spend/profile-cache.js';
 import type { SpendContext } from '../../lib/spend/query.js';
 import { API, requestsOn } from '../../lib/spend/usage-ledger.js';
+import { DynamoStore } from '../../lib/store/dynamo.js';
 import type { Store } from '../../lib/store/store.js';
 import { type AwsServer, startAwsServer } from '../support/aws-server.js';
 import { startTestDynamo, type TestDynamo } from '../support/dynamo.js';
@@ -158,7 +159,7 @@ describe('inference-profile cache', () => {
 
   it('falls back to the live listing when the cache table is broken', async () => {
     const { db } = await dynamo.newStore();
-    const broken: Store = { db, table: 'no-such-table' };
+    const broken: Store = new DynamoStore(db, 'no-such-table');
     for (const at of ['2026-11-18T06:00:00Z', '2026-11-18T07:00:00Z']) {
       let byTeam = new Map<string, unknown>();
       const live = await bedrockRequests(async () => {

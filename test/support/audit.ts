@@ -2,24 +2,14 @@
  * Read a team's budget change history (the audit items `lib/budgets/store.ts` writes in the
  * same transaction as each change). The product only writes the audit; tests read it back.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditEntry, auditPk } from '../../lib/budgets/store.js';
 import type { Store } from '../../lib/store/store.js';
 
 /** A team's change history, newest first. */
 export async function listAudit(store: Store, team: string, limit = 50): Promise<AuditEntry[]> {
-  const { Items } = await store.db.send(
-    new QueryCommand({
-      TableName: store.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': auditPk(team) },
-      ScanIndexForward: false,
-      Limit: limit,
-      ConsistentRead: true,
-    }),
-  );
-  return (Items ?? []).map((item) => {
-    const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item as Record<string, unknown>;
+  const items = await store.query({ pk: auditPk(team), descending: true, limit, consistent: true });
+  return items.map((item) => {
+    const { pk: _pk, sk: _sk, kind: _kind, ...rest } = item;
     return rest as unknown as AuditEntry;
   });
 }

@@ -21,6 +21,7 @@ import type { DataSources } from '../../lib/ports.js';
 import type { ChatTarget, Delivery, DeliveryReceipt } from '../../lib/reply/delivery.js';
 import { DeliveryError } from '../../lib/reply/delivery.js';
 import type { Reply } from '../../lib/reply/reply.js';
+import { DynamoStore } from '../../lib/store/dynamo.js';
 import type { Store } from '../../lib/store/store.js';
 
 /**
@@ -139,7 +140,7 @@ export function testDeps(options: TestDepsOptions): Deps {
   const config = loadConfig({
     AWS_REGION: 'us-east-1',
     ...LOCAL_WEBHOOK_ENV,
-    BEDROCK_COST_TABLE: options.store.table,
+    BEDROCK_COST_TABLE: options.store instanceof DynamoStore ? options.store.table : 'bedrock-cost-test',
     BEDROCK_COST_NOW: now,
     ...options.env,
   });

@@ -12,7 +12,6 @@
  * const report = await runBudgetAlerts({ ...deps, sources: async () => account.sources }, { dryRun: false, nowcast: false });
  * // report.stats.durationMs, account.requests()
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_DIGEST, DEFAULT_THRESHOLDS, teamPk } from '../../lib/budgets/store.js';
 import { addDays, eachDay, startOfMonth, startOfPreviousMonth } from '../../lib/clock.js';
 import { type BillFact, queryFacts } from '../../lib/ledger/facts.js';
@@ -129,37 +128,28 @@ export function syntheticBudgetAccount(options: {
     async seed(store) {
       const at = options.now.toISOString();
       const items = teams.map((team, i) => ({
-        pk: teamPk(team),
-        sk: 'PROFILE',
-        kind: 'team',
-        team,
-        budgetUsd: '1000',
-        thresholds: [...DEFAULT_THRESHOLDS],
-        channel: `C${String(i).padStart(9, '0')}`,
-        timeZone: 'UTC',
-        owners: [],
-        digestWeekday: DEFAULT_DIGEST.weekday,
-        digestHour: DEFAULT_DIGEST.hour,
-        createdAt: at,
-        updatedAt: at,
-        updatedBy: 'synthetic',
-        version: 1,
+        key: { pk: teamPk(team), sk: 'PROFILE' },
+        put: {
+          kind: 'team',
+          team,
+          budgetUsd: '1000',
+          thresholds: [...DEFAULT_THRESHOLDS],
+          channel: `C${String(i).padStart(9, '0')}`,
+          timeZone: 'UTC',
+          owners: [],
+          digestWeekday: DEFAULT_DIGEST.weekday,
+          digestHour: DEFAULT_DIGEST.hour,
+          createdAt: at,
+          updatedAt: at,
+          updatedBy: 'synthetic',
+          version: 1,
+        },
       }));
-      const batches: (typeof items)[] = [];
-      for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+      // Through the Store port, 16 writes at a time (the SDK retries a throttled one).
       let next = 0;
       await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (next < batches.length) {
-            const batch = batches[next++]!;
-            let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
-            for (let attempt = 0; pending.length && attempt < 10; attempt++) {
-              const out = await store.db.send(
-                new BatchWriteCommand({ RequestItems: { [store.table]: pending as never } }),
-              );
-              pending = (out.UnprocessedItems?.[store.table] as Record<string, unknown>[] | undefined) ?? [];
-            }
-          }
+        Array.from({ length: 16 }, async () => {
+          while (next < items.length) await store.write(items[next++]!);
         }),
       );
     },
@@ -204,7 +194,7 @@ export async function benchmarkBudgetAlerts(options: {
   const seedMs = Math.round(performance.now() - t);
   let posted = 0;
   const deps = createDeps({
-    config: loadConfig({ BEDROCK_COST_TABLE: options.store.table, BEDROCK_COST_NOW: now.toISOString() }),
+    config: loadConfig({ BEDROCK_COST_NOW: now.toISOString() }),
     store: options.store,
     log: silentLog,
     sources: account.sources,
