@@ -316,9 +316,9 @@ async function handleButtonClick(
  * from a cold start is the front door's most common first request, and loading, building
  * and running Bolt was a fifth of its CPU time. Measured 2026-12-05 (esbuild bundle as
  * bench/cold-start.ts builds it, signed `help` in a fresh Node 20 process with the secrets
- * read from a local SSM server, 25 interleaved rounds, load average 4.7): through Bolt
- * 72.9 ms CPU (2.77x an empty node) and 90 ms wall (2.56x); answered here 57.2 ms CPU
- * (2.17x) and 72 ms wall (2.06x), 117 KB loaded at start instead of 230 KB.
+ * read from a local SSM server, medians of 25 interleaved rounds, load average 3): through
+ * Bolt 74.1 ms CPU (2.81x an empty node) and 88 ms wall (2.58x); answered here 56.9 ms CPU
+ * (2.16x) and 63 ms wall (1.85x), with 117 KB loaded at start instead of 230 KB.
  */
 async function answerSlashCommand(rt: SlackRuntime, command: SlashCommand, key: string): Promise<HttpResult> {
   const caller = callerOf(rt.deps.config, 'slack', command.userId, {
