@@ -1,8 +1,9 @@
 /**
  * Bolt's `App` and `AwsLambdaReceiver`, from their own modules: Bolt's index also loads
  * Express, Socket Mode and OAuth, which the Slack front door never uses (see
- * infra/slack-esbuild-plugins.cjs for what the bundle drops). One module, imported lazily
- * by `slack-app.ts`, so the split bundle reads Bolt as one file on a cold start.
+ * infra/slack-esbuild-plugins.cjs for what the bundle drops). One module, imported by
+ * `slack-app.ts` on the first button click or event (a slash command is answered without
+ * Bolt), so the split bundle reads Bolt as one file, and not on a cold `help`.
  */
 import * as appModule from '@slack/bolt/dist/App.js';
 import * as receiverModule from '@slack/bolt/dist/receivers/AwsLambdaReceiver.js';

@@ -6,10 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
@@ -26,13 +26,16 @@ let dynamo: TestDynamo;
 let lambda: WebhookServer;
 let bundle: string;
 let dir: string;
+/** The built files holding Bolt's code (from the build's metafile). */
+let boltFiles: string[];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'slack-events-bundle-'));
   // Into a folder, as serverless-esbuild builds: the plugins split the front door into the
   // entry and chunks under `slack-events.chunks/`, which this test loads like Lambda would.
   bundle = join(dir, 'functions', 'slack-events.mjs');
-  [dynamo, lambda] = await Promise.all([
+  let built: Awaited<ReturnType<typeof build>>;
+  [dynamo, lambda, built] = await Promise.all([
     startTestDynamo(),
     startWebhookServer(),
     build({
@@ -51,9 +54,15 @@ beforeAll(async () => {
       plugins: require(join(root, 'infra/slack-esbuild-plugins.cjs')),
       outdir: join(dir, 'functions'),
       outExtension: { '.js': '.mjs' },
+      metafile: true,
       logLevel: 'error',
     }),
   ]);
+  boltFiles = Object.entries(built.metafile?.outputs ?? {})
+    .filter(([, output]) =>
+      Object.keys(output.inputs).some((input) => input.includes('node_modules/@slack/bolt/')),
+    )
+    .map(([file]) => resolve(file));
 });
 afterAll(async () => {
   await Promise.all([dynamo?.close(), lambda?.close()]);
@@ -63,7 +72,7 @@ afterAll(async () => {
  * Run the bundle's handler on signed slash commands in one fresh process (one container).
  * Asynchronously: dynalite and the Lambda stand-in live in this process and must keep serving.
  */
-async function runPackaged(texts: string[], userId = 'U0ADMIN001') {
+async function runPackaged(texts: string[], userId = 'U0ADMIN001', entry = bundle) {
   const ts = String(Math.floor(Date.now() / 1000));
   const events = texts.map((text, i) => {
     const body = slackCommandBody({
@@ -87,7 +96,7 @@ async function runPackaged(texts: string[], userId = 'U0ADMIN001') {
   const script = join(dir, `run-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(
     script,
-    `const { handler } = await import(${JSON.stringify(bundle)});
+    `const { handler } = await import(${JSON.stringify(entry)});
 const out = [];
 for (const event of ${JSON.stringify(events)}) out.push(await handler(event, {}));
 process.stdout.write(JSON.stringify(out));
@@ -150,5 +159,21 @@ describe('packaged slack-events function', () => {
       new GetCommand({ TableName: dynamo.store.table, Key: { pk: 'TEAM#search', sk: 'PROFILE' } }),
     );
     expect(team.Item?.team).toBe('search');
+  });
+
+  it('answers a slash command without Bolt, which only clicks and events load (off the cold start)', async () => {
+    // The same build without the files holding Bolt's code: a slash command never reads them.
+    const slim = mkdtempSync(join(tmpdir(), 'slack-events-no-bolt-'));
+    cpSync(join(dir, 'functions'), join(slim, 'functions'), { recursive: true });
+    expect(boltFiles.length).toBeGreaterThan(0);
+    for (const file of boltFiles) rmSync(join(slim, relative(dir, file)));
+    const [help, why] = await runPackaged(
+      ['help', 'why last week'],
+      'U0ADMIN001',
+      join(slim, 'functions', 'slack-events.mjs'),
+    );
+    expect(help?.status).toBe(200);
+    expect(help?.body.blocks[0].type).toBe('header');
+    expect(why?.body.text).toContain('Working on `why last week`');
   });
 });
