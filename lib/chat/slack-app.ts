@@ -327,7 +327,15 @@ async function answerSlashCommand(rt: SlackRuntime, command: SlashCommand, key: 
   });
   // A typed command cannot carry the mention element's marks (`lib/reply/mention.ts`).
   const text = withoutMentionMarks(command.text);
-  const reply = await answerCommand(rt, text, caller, key, command.responseUrl);
+  let reply: Reply;
+  try {
+    reply = await answerCommand(rt, text, caller, key, command.responseUrl);
+  } catch (error) {
+    // The hand-off to the worker failed (or a fast command threw): Slack does not retry a
+    // slash command, so say so to the person rather than answer a bare 500.
+    rt.deps.log.error('slack command failed', error);
+    reply = errorReply(error);
+  }
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'application/json' },

@@ -259,6 +259,22 @@ describe('Slack slash command: answers', () => {
   });
 });
 
+describe('Slack slash command: failures', () => {
+  it('answers a friendly line, not a 500, when the worker cannot be started', async () => {
+    const handler = createSlackEventsHandler(async () => deps, {
+      nowMs: () => NOW_MS,
+      invokeWorker: async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+      },
+    });
+    const { status, body } = await call(handler, slackRequest(command('why last week'), SECRET));
+    expect(status).toBe(200);
+    expect(body.response_type).toBe('ephemeral');
+    expect(body.text).toMatch(/something went wrong on our side\. Please try again/);
+    expect(JSON.stringify(body)).not.toMatch(/Rate exceeded|TooManyRequests|at .*\.ts/);
+  });
+});
+
 describe('Slack buttons', () => {
   it('routes a click to the registered handler and posts its answer, replacing the message when asked', async () => {
     const seen: ActionRequest[] = [];
