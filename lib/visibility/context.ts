@@ -19,7 +19,7 @@ import {
   scopeStore,
   type Visibility,
 } from '../scope.js';
-import { immediateVisibility } from './resolve.js';
+import { immediateVisibility } from './immediate.js';
 
 interface ScopeState {
   visibility: () => Promise<Visibility>;

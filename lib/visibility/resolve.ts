@@ -22,6 +22,7 @@ import { mapPool } from '../pool.js';
 import type { Caller } from '../reply/caller.js';
 import type { Visibility } from '../scope.js';
 import type { Store } from '../store/store.js';
+import { baseId, immediateVisibility } from './immediate.js';
 
 /** What resolving needs: the settings, the (unscoped) table, a log. */
 export interface ResolveDeps {
@@ -38,33 +39,6 @@ export interface SlackUserGroup {
   id: string;
   handle: string;
   users: string[];
-}
-
-/**
- * The visibility that needs no lookup: everything in open mode, for admins, the CLI and the
- * FinOps channel; `undefined` when the person's teams must be looked up.
- */
-export function immediateVisibility(config: Config, caller: Caller): Visibility | undefined {
-  if (config.BEDROCK_COST_VISIBILITY === 'open') return { kind: 'all', reason: 'open' };
-  if (caller.platform === 'cli') return { kind: 'all', reason: 'cli' };
-  if (caller.isAdmin || config.ADMIN_USER_IDS.includes(caller.userId))
-    return { kind: 'all', reason: 'admin' };
-  if (caller.channelId && finopsChannels(config).has(baseId(caller.channelId)))
-    return { kind: 'all', reason: 'finops' };
-  return undefined;
-}
-
-/** A Teams conversation id without its `;messageid=` suffix. */
-function baseId(id: string): string {
-  return id.split(';')[0] ?? id;
-}
-
-function finopsChannels(config: Config): Set<string> {
-  const out = new Set(config.BEDROCK_COST_FINOPS_CHANNEL_IDS.map(baseId));
-  const finops = config.BEDROCK_COST_FINOPS_CHANNEL?.trim();
-  // A Teams Workflows URL is not a channel a question can come from.
-  if (finops && !/^https:\/\//i.test(finops)) out.add(finops);
-  return out;
 }
 
 const CACHE_MS = 5 * 60_000;
