@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getTeam, saveTeam } from '../../lib/budgets/store.js';
 import { commandText, createTeamsMessagesHandler } from '../../lib/chat/teams-app.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
+import { estimateCommand } from '../../lib/commands/estimate.js';
 import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
@@ -188,6 +189,20 @@ describe('Teams outgoing webhook: answers', () => {
     const { handler } = handlerFor();
     const card = cardOf(await handler(teamsRequest(message('forcast'), SECRET)));
     expect(allText(card)).toContain('Did you mean: forecast');
+  });
+
+  it('reads a command line once: the words it parsed are the ones it answers', async () => {
+    const { handler } = handlerFor();
+    const parse = vi.spyOn(estimateCommand, 'parse');
+    try {
+      const card = cardOf(
+        await handler(teamsRequest(message('estimate sonnet 4.5 2000 in 500 out 10k/day'), SECRET)),
+      );
+      expect(card.body[0]?.text).toMatch(/a month/);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('answers a slow command inline when it is ready within the time budget', async () => {

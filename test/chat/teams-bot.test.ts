@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { getTeam } from '../../lib/budgets/store.js';
@@ -8,6 +8,7 @@ import { clearBotKeyCache } from '../../lib/chat/teams-bot/auth.js';
 import { clearConnectorTokens, isAllowedServiceUrl } from '../../lib/chat/teams-bot/connector.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
+import { estimateCommand } from '../../lib/commands/estimate.js';
 import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { runIdleScan } from '../../lib/idle/job.js';
@@ -248,6 +249,20 @@ describe('Teams bot: commands', () => {
     expect(bf.posts.map((p) => p.conversationId)).toEqual(['a:1personalchat000', '19:group0000@thread.v2']);
     expect(cardOf(0).body[0]?.text).toMatch(/a month/);
     expect(cardOf(1).body[0]?.text).toMatch(/Nova Micro/i);
+  });
+
+  it('reads a command line once: for the replay check and for the answer', async () => {
+    const { handler } = await setup();
+    const parse = vi.spyOn(estimateCommand, 'parse');
+    try {
+      await handler(
+        botRequest(bf.channelMessage('estimate sonnet 4.5 2000 in 500 out 10k/day'), await bf.sign()),
+      );
+      expect(cardOf(0).body[0]?.text).toMatch(/a month/);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('answers a typo with the closest commands', async () => {
