@@ -9,10 +9,11 @@
  * not ready in time goes out through the team's Workflows webhook (set with
  * `budget set TEAM AMOUNT webhook URL`) from the command worker.
  *
- * Checks, in order (`teams-request.ts`, shared with the Teams bot): signature (401), body
- * shape (400), the tenant when `TEAMS_TENANT_ID` is set (401), the activity's own timestamp,
- * present and within 5 minutes (401: the signature has no timestamp of its own, so this
- * bounds replays), and the replay guard on the activity id (401).
+ * Checks, in order (`teams-request.ts`, shared with the Teams bot): body size (413 over
+ * 256 KiB, before anything is loaded or read), signature (401), body shape (400), the
+ * tenant when `TEAMS_TENANT_ID` is set (401), the activity's own timestamp, present and
+ * within 5 minutes (401: the signature has no timestamp of its own, so this bounds
+ * replays), and the replay guard on the activity id (401).
  *
  * A slow answer goes to a team's Workflows webhook only when it was asked in that team's
  * channel (the one where `budget set ... webhook` was typed): an answer about
@@ -44,6 +45,7 @@ import {
   badRequest,
   checkTeamsRequest,
   decodeTeamsText,
+  oversizedAnswer,
   replayedAnswer,
   type TeamsActivityBase,
   type TeamsDoor,
@@ -232,6 +234,8 @@ export function createTeamsMessagesHandler(
 
   return async (event, _context?: Context) => {
     const started = nowMs();
+    const oversized = oversizedAnswer(event);
+    if (oversized) return oversized;
     let deps: Deps;
     try {
       deps = await getDeps();

@@ -188,6 +188,33 @@ describe('Teams bot: authentication', () => {
     expect(bf.posts).toHaveLength(1);
   });
 
+  it('answers 413 to a body over 256 KiB before loading the secrets, reading its JSON or checking its token', async () => {
+    const { deps } = await setup();
+    clearBotKeyCache();
+    let loads = 0;
+    const jobs: WorkerJob[] = [];
+    const handler = createTeamsBotHandler(
+      async () => {
+        loads++;
+        return deps;
+      },
+      { nowMs: () => NOW_MS, invokeWorker: async (job) => void jobs.push(job) },
+    );
+    const before = { ...bf.counts };
+    const big = bf.channelMessage(`budget delete search ${'x'.repeat(300 * 1024)}`);
+    expect(await handler(botRequest(big, await bf.sign()))).toEqual({ statusCode: 413, body: '' });
+    expect({ loads, jobs: jobs.length, counts: bf.counts, posts: bf.posts.length }).toEqual({
+      loads: 0,
+      jobs: 0,
+      counts: before,
+      posts: 0,
+    });
+    // A long activity within the limit is verified and answered as ever.
+    const long = bf.channelMessage(`estimate ${'x'.repeat(200 * 1024)}`);
+    expect((await handler(botRequest(long, await bf.sign()))).statusCode).toBe(200);
+    expect(bf.texts().join('\n')).toMatch(/at most 500/);
+  });
+
   it('answers 400 to a verified body that is not an activity', async () => {
     const { handler } = await setup();
     const result = await handler(botRequest({ serviceUrl: bf.serviceUrl, type: 'message' }, await bf.sign()));

@@ -47,6 +47,7 @@ import {
   badRequest,
   checkTeamsRequest,
   decodeTeamsText,
+  oversizedAnswer,
   replayedAnswer,
   type TeamsActivityBase,
   type TeamsDoor,
@@ -511,6 +512,8 @@ export function createTeamsBotHandler(
   const known = new Set<string>();
 
   return async (event, _context?: Context) => {
+    const oversized = oversizedAnswer(event);
+    if (oversized) return oversized;
     // A cold start's requests overlap (bench/teams-bot-cold-start.ts): the Bot Framework's
     // metadata and keys while the secrets load, the connector token while the caller's token
     // is verified. Both are cached for the container, so a warm request makes neither.
