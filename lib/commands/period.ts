@@ -111,7 +111,7 @@ function todaysOnEarth(now: Date): string[] {
 export type Today = string | { earliest: string; latest: string };
 
 /** `Today` for a period whose time zone is not known yet (`TEAM_ZONE`). */
-export function todayAnywhere(now: Date): Today {
+export function todayAnywhere(now: Date): Exclude<Today, string> {
   const days = todaysOnEarth(now).sort();
   return { earliest: days[0]!, latest: days[days.length - 1]! };
 }

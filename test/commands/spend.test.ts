@@ -21,7 +21,8 @@ beforeAll(async () => {
 const dataDir = `${tmpdir()}/bedrock-cost-spend-test-${process.pid}`;
 afterAll(async () => {
   await runtime.close();
-  for (const dir of [dataDir, `${dataDir}-tokyo`]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [dataDir, `${dataDir}-tokyo`, `${dataDir}-tokyo-forecast`])
+    rmSync(dir, { recursive: true, force: true });
 });
 
 const caller = { platform: 'cli' as const, userId: 'cli', isAdmin: true };
@@ -184,5 +185,26 @@ describe("periods checked against today in the team's time zone", () => {
       ok: false,
       error: { code: 'bad_period' },
     });
+  });
+
+  it("forecasts the team's current month: December in Tokyo while it is still November in UTC", async () => {
+    const dir = `${dataDir}-tokyo-forecast`;
+    // 20:00 UTC on Nov 30 is 05:00 on Dec 1 in Tokyo.
+    const now = '2026-11-30T20:00:00Z';
+    expect(await cli(dir, now, 'budget set search 5000 tz Asia/Tokyo')).toMatchObject({ ok: true });
+    const december = { start: '2026-12-01', end: '2027-01-01' };
+    expect(await cli(dir, now, 'forecast 2026-12 team search')).toMatchObject({
+      ok: true,
+      data: { month: december },
+    });
+    expect(await cli(dir, now, 'forecast team search')).toMatchObject({
+      ok: true,
+      data: { month: december },
+    });
+    // November is over there: refused, never answered with December's forecast.
+    expect(JSON.stringify(await cli(dir, now, 'forecast 2026-11 team search'))).toMatch(
+      /November 2026 is over/,
+    );
+    expect(JSON.stringify(await cli(dir, now, 'forecast 2026-12'))).toMatch(/December 2026 has not started/);
   });
 });
