@@ -30,11 +30,16 @@ export function callerOf(
   };
 }
 
+/**
+ * A command line read once: the command, its words and visibility (`parsed`) and what the
+ * command parsed from them (`input`), which `runFast` runs as is. Only the worker reads the
+ * line again: it runs in another Lambda and is handed the text (`WorkerJob`).
+ */
 export type CommandPlan =
   /** The text does not parse (unknown command, too long): answer the friendly message. */
   | { kind: 'invalid'; reply: Reply }
-  | { kind: 'fast'; parsed: ParsedLine }
-  | { kind: 'slow'; parsed: ParsedLine };
+  | { kind: 'fast'; parsed: ParsedLine; input: unknown }
+  | { kind: 'slow'; parsed: ParsedLine; input: unknown };
 
 /**
  * Decide how to answer a command line, without running it: parse it (a typo answers with
@@ -45,9 +50,9 @@ export type CommandPlan =
 export async function planCommand(text: string, ctx: CommandContext): Promise<CommandPlan> {
   try {
     const parsed = await parseLineLazy(text);
-    const input = parsed.command.parse(parsed.words, ctx);
+    const input: unknown = parsed.command.parse(parsed.words, ctx);
     const slow = parsed.command.isSlow ? parsed.command.isSlow(input) : parsed.command.slow;
-    return slow ? { kind: 'slow', parsed } : { kind: 'fast', parsed };
+    return { kind: slow ? 'slow' : 'fast', parsed, input };
   } catch (error) {
     return { kind: 'invalid', reply: errorReply(error) };
   }
@@ -75,8 +80,8 @@ export function workingOnIt(text: string): Reply {
 /**
  * Run a fast command, giving up after `budgetMs` (`'late'`) so the caller can still
  * acknowledge in time and hand the command to the worker. Commands that change state are
- * never abandoned half-way: they get all the time they need. The plan holds the parsed
- * line (`_text` is that line, kept for callers).
+ * never abandoned half-way: they get all the time they need. The plan's input is run as
+ * `planCommand` parsed it (`_text`, the line, is not read again).
  */
 export async function runFast(
   plan: Extract<CommandPlan, { kind: 'fast' }>,
@@ -84,10 +89,10 @@ export async function runFast(
   ctx: CommandContext,
   budgetMs: number,
 ): Promise<Reply | 'late'> {
-  // `executeLine(text)` with the command already loaded by `planCommand`.
-  const { command, words, visibility } = plan.parsed;
+  // `executeLine(text)` with the line already parsed by `planCommand`.
+  const { command, visibility } = plan.parsed;
   // On the data this person may see (BEDROCK_COST_VISIBILITY), saying so when scoped.
-  const execute = async () => runScoped(ctx, (scoped) => command.run(command.parse(words, scoped), scoped));
+  const execute = async () => runScoped(ctx, (scoped) => command.run(plan.input, scoped));
   const work = execute().then(
     (result): Reply | 'late' => ({ ...result.reply, visibility }),
     (error: unknown): Reply | 'late' => {

@@ -9,10 +9,11 @@
  * not ready in time goes out through the team's Workflows webhook (set with
  * `budget set TEAM AMOUNT webhook URL`) from the command worker.
  *
- * Checks, in order (`teams-request.ts`, shared with the Teams bot): signature (401), body
- * shape (400), the tenant when `TEAMS_TENANT_ID` is set (401), the activity's own timestamp,
- * present and within 5 minutes (401: the signature has no timestamp of its own, so this
- * bounds replays), and the replay guard on the activity id (401).
+ * Checks, in order (`teams-request.ts`, shared with the Teams bot): body size (413 over
+ * 256 KiB, before anything is loaded or read), signature (401), body shape (400), the
+ * tenant when `TEAMS_TENANT_ID` is set (401), the activity's own timestamp, present and
+ * within 5 minutes (401: the signature has no timestamp of its own, so this bounds
+ * replays), and the replay guard on the activity id (401).
  *
  * A slow answer goes to a team's Workflows webhook only when it was asked in that team's
  * channel (the one where `budget set ... webhook` was typed): an answer about
@@ -22,7 +23,6 @@
  * the slow answer into that channel through the Bot Connector instead.
  */
 import type { Context } from 'aws-lambda';
-import { parseLine } from '../commands/grammar.js';
 import type { Deps } from '../context.js';
 import { isUserError } from '../errors.js';
 import type { Caller } from '../reply/caller.js';
@@ -30,7 +30,14 @@ import type { WorkerReplyTo } from '../reply/delivery.js';
 import { stripTags } from '../reply/markup.js';
 import { withoutMentionMarks } from '../reply/mention.js';
 import { type Reply, simpleReply } from '../reply/reply.js';
-import { commandContext, errorReply, planCommand, runFast } from './command-flow.js';
+import {
+  type CommandPlan,
+  commandContext,
+  errorReply,
+  hasSideEffects,
+  planCommand,
+  runFast,
+} from './command-flow.js';
 import type { HttpHandler, HttpResult } from './http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from './replay.js';
 import { teamsMessage } from './teams-render.js';
@@ -38,6 +45,7 @@ import {
   badRequest,
   checkTeamsRequest,
   decodeTeamsText,
+  oversizedAnswer,
   replayedAnswer,
   type TeamsActivityBase,
   type TeamsDoor,
@@ -99,14 +107,9 @@ function cardResponse(reply: Reply): HttpResult {
 }
 
 /** The team a command names (`... team search`), for its Workflows webhook. */
-function namedTeam(text: string): string | undefined {
-  try {
-    const { words } = parseLine(text);
-    const at = words.findIndex((w) => w.toLowerCase() === 'team');
-    return at >= 0 ? words[at + 1] : undefined;
-  } catch {
-    return undefined;
-  }
+function namedTeam(words: readonly string[]): string | undefined {
+  const at = words.findIndex((w) => w.toLowerCase() === 'team');
+  return at >= 0 ? words[at + 1] : undefined;
 }
 
 /**
@@ -122,11 +125,11 @@ function namedTeam(text: string): string | undefined {
  */
 async function slowAnswerRoute(
   deps: Deps,
-  text: string,
+  words: readonly string[],
   channelId: string | undefined,
 ): Promise<WorkerReplyTo | undefined> {
   if (!channelId) return undefined;
-  const team = namedTeam(text);
+  const team = namedTeam(words);
   try {
     if (team) {
       const { getTeam } = await import('../budgets/store.js');
@@ -161,23 +164,23 @@ interface TeamsRuntime {
  */
 async function answerMessage(
   rt: TeamsRuntime,
-  text: string,
+  request: { text: string; plan: CommandPlan },
   caller: Caller,
   key: string,
   started: number,
 ): Promise<Reply> {
   const { deps } = rt;
+  const { text, plan } = request;
   const ctx = commandContext(deps, caller);
-  const plan = await planCommand(text, ctx);
   if (plan.kind === 'invalid') return plan.reply;
   // Even slow commands are tried inline: a cached answer is quick, and an inline card is
   // the best Teams can do. Whatever is not ready in time goes to the worker.
   const remaining = rt.budgetMs - (rt.nowMs() - started);
   if (remaining > 0 || plan.parsed.command.mutates) {
-    const inline = await runFast({ kind: 'fast', parsed: plan.parsed }, text, ctx, Math.max(0, remaining));
+    const inline = await runFast({ ...plan, kind: 'fast' }, text, ctx, Math.max(0, remaining));
     if (inline !== 'late') return inline;
   }
-  const route = await slowAnswerRoute(deps, text, caller.channelId);
+  const route = await slowAnswerRoute(deps, plan.parsed.words, caller.channelId);
   const replyTo: WorkerReplyTo = route ?? { kind: 'none' };
   await rt.invokeWorker({ kind: 'command', id: key, text, caller, replyTo });
   const shown = text.slice(0, 80);
@@ -231,6 +234,8 @@ export function createTeamsMessagesHandler(
 
   return async (event, _context?: Context) => {
     const started = nowMs();
+    const oversized = oversizedAnswer(event);
+    if (oversized) return oversized;
     let deps: Deps;
     try {
       deps = await getDeps();
@@ -244,31 +249,23 @@ export function createTeamsMessagesHandler(
     const key = requestKey('teams', activity.id ?? '', headerOf(event, 'authorization') ?? '');
     guard ??= createReplayGuard(async () => (await getDeps()).store, nowMs);
     const text = commandText(activity.text);
+    const caller = teamsCallerOf(deps.config, activity, activity.channelData?.teamsChannelId);
+    // The line is parsed once: what it asks decides the replay check, then is answered as read.
+    const plan = await planCommand(text, commandContext(deps, caller));
     try {
-      const replayed = await replayedAnswer(deps, guard, door, key, mayHaveSideEffects(text));
+      const replayed = await replayedAnswer(deps, guard, door, key, hasSideEffects(plan));
       if (replayed) return replayed;
     } catch (error) {
       deps.log.error('replay check failed', error);
       return cardResponse(errorReply(error));
     }
-    const caller = teamsCallerOf(deps.config, activity, activity.channelData?.teamsChannelId);
     try {
       return cardResponse(
-        await answerMessage({ deps, invokeWorker, nowMs, budgetMs }, text, caller, key, started),
+        await answerMessage({ deps, invokeWorker, nowMs, budgetMs }, { text, plan }, caller, key, started),
       );
     } catch (error) {
       if (!isUserError(error)) deps.log.error('teams handler failed', error);
       return cardResponse(errorReply(error));
     }
   };
-}
-
-/** Commands that change state or start the worker: their replays are also checked in the table. */
-function mayHaveSideEffects(text: string): boolean {
-  try {
-    const { command } = parseLine(text);
-    return command.slow || command.mutates === true || command.isSlow !== undefined;
-  } catch {
-    return false;
-  }
 }

@@ -4,6 +4,8 @@
  * They differ only in how a request proves where it comes from (an HMAC of the body; the Bot
  * Connector's JWT) and in what an activity must carry; the rest is one sequence, here:
  *
+ * 0. (the doors' handlers, first of all) the body is at most `MAX_TEAMS_BODY_BYTES`, else 413
+ *    (`oversizedAnswer`): nothing is loaded, parsed or verified for it;
  * 1. the credential is configured, else every request is refused (401), with an error log;
  * 2. the request is authenticated, else 401 (nothing is parsed before);
  * 3. the body is an activity this door answers, else 400;
@@ -23,6 +25,28 @@ import type { ReplayGuard } from './replay.js';
 import { rawBodyOf } from './verify.js';
 
 const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
+
+/**
+ * The largest request body a Teams door reads: 256 KiB. An activity is a few KB (Teams takes
+ * messages of about 28 KB; an Adaptive Card's `Action.Execute` data is smaller still), while
+ * Lambda would hand over up to 6 MB: anything this large is not Teams and is not worth an
+ * HMAC, a JSON parse or a JWT check. Slack's receiver has no limit of its own either (Bolt's
+ * `AwsLambdaReceiver` reads whatever Lambda gives it).
+ */
+export const MAX_TEAMS_BODY_BYTES = 256 * 1024;
+
+const EMPTY_413: HttpResult = { statusCode: 413, body: '' };
+
+/**
+ * Step 0: 413 for a body over `MAX_TEAMS_BODY_BYTES`, `undefined` otherwise. Counts the bytes
+ * without decoding them (a base64 body's decoded length, a text body's UTF-8 length).
+ */
+export function oversizedAnswer(event: HttpEvent): HttpResult | undefined {
+  const body = event.body;
+  if (!body) return undefined;
+  const bytes = Buffer.byteLength(body, event.isBase64Encoded ? 'base64' : 'utf8');
+  return bytes > MAX_TEAMS_BODY_BYTES ? EMPTY_413 : undefined;
+}
 
 /** A 400 naming what the door expected. */
 export function badRequest(expected: string): HttpResult {

@@ -36,7 +36,11 @@ export interface WorkerJob {
   kind: 'command';
   /** The request's replay key: the worker leases `WORKER#<id>` so a retried invocation posts once. */
   id: string;
-  /** The command line as typed (`why last week public`). */
+  /**
+   * The command line as typed (`why last week public`). The worker is another Lambda, handed
+   * JSON: it parses the line again (`executeLine`), the one second parse a line gets; the
+   * front doors parse it once (`planCommand`) and run what they read (`runFast`).
+   */
   text: string;
   caller: Caller;
   team?: string;

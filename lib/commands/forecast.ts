@@ -21,12 +21,23 @@ import {
   UNATTRIBUTED,
 } from '../spend/query.js';
 import { helpOf } from './meta.js';
-import { takeOption, todayIn } from './period.js';
+import { takeOption, todayAnywhere, todayIn } from './period.js';
 import { type CommandContext, defineCommand } from './types.js';
 
 export interface ForecastInput {
   team?: string;
+  /**
+   * A month typed (`forecast 2026-12`) that is the current month in some time zones only
+   * (around a month's turn): `run` checks it is the team's current month, in its time zone.
+   */
+  month?: ForecastMonth;
 }
+
+/**
+ * A month in `forecast` words: `2027-01`; `next month`, `this month` (`mtd`), `last month`
+ * (`offset` from the current month); a month's name (this year's, or next year's once passed).
+ */
+type ForecastMonth = { key: string } | { offset: -1 | 0 | 1 } | { name: number };
 
 export interface ForecastData {
   team?: string;
@@ -50,7 +61,8 @@ export function parseForecastWords(words: string[], defaultTeam?: string, now?: 
   let team = teamOpt.value?.join(' ');
   let rest = teamOpt.rest;
   // `forecast 2027-01`, `forecast next month`: a month, not a team.
-  if (now) rest = withoutCurrentMonth(rest, now);
+  const asked = now ? readForecastMonth(rest) : undefined;
+  if (asked) rest = [];
   if (team === undefined && rest.length === 1 && !['month', 'this', 'mtd'].includes(rest[0]!.toLowerCase())) {
     // `forecast search` reads naturally too.
     team = rest[0];
@@ -65,38 +77,50 @@ export function parseForecastWords(words: string[], defaultTeam?: string, now?: 
     );
   }
   team ??= defaultTeam;
-  return team !== undefined ? { team } : {};
+  const month = asked && now ? monthForAnyZone(asked, now) : undefined;
+  return { ...(team !== undefined ? { team } : {}), ...(month ? { month } : {}) };
+}
+
+/** Month words in `forecast` (`2027-01`, `december`, `next month`), or `undefined`. */
+function readForecastMonth(words: string[]): ForecastMonth | undefined {
+  const text = words.join(' ').toLowerCase();
+  if (/^\d{4}-\d{2}$/.test(text)) {
+    const mm = Number(text.slice(5, 7));
+    if (!(mm >= 1 && mm <= 12)) {
+      throw new ParseError(`${text} is not a month: months go from 01 to 12.`, {
+        suggestion: `Try: ${USAGE}`,
+      });
+    }
+    return { key: text };
+  }
+  if (text === 'next month') return { offset: 1 };
+  if (text === 'this month' || text === 'mtd') return { offset: 0 };
+  if (text === 'last month') return { offset: -1 };
+  const named = words.length === 1 ? monthNumber(text) : undefined;
+  return named !== undefined ? { name: named } : undefined;
+}
+
+/** The `YYYY-MM` a month asked names when the current month is `current`. */
+function monthKeyOf(asked: ForecastMonth, current: string): string {
+  if ('key' in asked) return asked.key;
+  if ('offset' in asked) {
+    const first = `${current}-01`;
+    if (asked.offset === 0) return current;
+    return (asked.offset > 0 ? startOfNextMonth(first) : startOfPreviousMonth(first)).slice(0, 7);
+  }
+  const year = Number(current.slice(0, 4));
+  const candidate = `${year}-${String(asked.name).padStart(2, '0')}`;
+  // A month name means this year's, or next year's when it has passed.
+  return candidate < current ? `${year + 1}-${candidate.slice(5)}` : candidate;
 }
 
 /**
- * Month words in `forecast` (`2027-01`, `december`, `next month`): the current month is
- * what a forecast covers, so it is dropped; another month gets a clear message.
+ * A forecast covers the current month: another month gets a clear message (`bad_period`).
+ * `current` is the month of the team's today.
  */
-function withoutCurrentMonth(words: string[], now: Date): string[] {
-  const text = words.join(' ').toLowerCase();
-  const current = todayIn(now).slice(0, 7);
-  let month: string | undefined;
-  if (/^\d{4}-\d{2}$/.test(text)) month = text;
-  else if (text === 'next month') month = startOfNextMonth(`${current}-01`).slice(0, 7);
-  else if (text === 'this month' || text === 'mtd') month = current;
-  else if (text === 'last month') month = startOfPreviousMonth(`${current}-01`).slice(0, 7);
-  else {
-    const named = words.length === 1 ? monthNumber(text) : undefined;
-    if (named !== undefined) {
-      const year = Number(current.slice(0, 4));
-      const candidate = `${year}-${String(named).padStart(2, '0')}`;
-      // A month name means this year's, or next year's when it has passed.
-      month = candidate < current ? `${year + 1}-${candidate.slice(5)}` : candidate;
-    }
-  }
-  if (month === undefined) return words;
-  const mm = Number(month.slice(5, 7));
-  if (!(mm >= 1 && mm <= 12)) {
-    throw new ParseError(`${month} is not a month: months go from 01 to 12.`, {
-      suggestion: `Try: ${USAGE}`,
-    });
-  }
-  if (month === current) return [];
+function checkForecastMonth(asked: ForecastMonth, current: string): void {
+  const month = monthKeyOf(asked, current);
+  if (month === current) return;
   const label = `${monthName(`${month}-01`)} ${month.slice(0, 4)}`;
   if (month < current) {
     throw new UserError('bad_period', `${label} is over: its spend is in the bill, not a forecast.`, {
@@ -110,6 +134,19 @@ function withoutCurrentMonth(words: string[], now: Date): string[] {
       suggestion: `Try: forecast (this month), or estimate WORKLOAD for what a workload would cost a month.`,
     },
   );
+}
+
+/**
+ * Check a month asked before the team's time zone is known, against the current month
+ * wherever it is now (UTC's first, whose refusal is shown): refused when it is nowhere
+ * current; dropped when it is current everywhere; else kept for `run` to check.
+ */
+function monthForAnyZone(asked: ForecastMonth, now: Date): ForecastMonth | undefined {
+  const { earliest, latest } = todayAnywhere(now);
+  const months = [...new Set([todayIn(now), earliest, latest].map((day) => day.slice(0, 7)))];
+  const current = months.filter((m) => monthKeyOf(asked, m) === m);
+  if (!current.length) checkForecastMonth(asked, months[0]!);
+  return current.length === months.length ? undefined : asked;
 }
 
 function monthNumber(word: string): number | undefined {
@@ -215,6 +252,7 @@ export async function runForecast(input: ForecastInput, ctx: CommandContext) {
   const { deps } = ctx;
   const spend = await spendContextOf(deps);
   const { profile, team, today } = await teamAndToday(input, ctx, spend);
+  if (input.month) checkForecastMonth(input.month, today.slice(0, 7));
   const f = await forecastMonthEnd(spend, { today, ...(team !== undefined ? { team } : {}) });
   const metric = costMetricOf(deps.config.BEDROCK_COST_BASIS);
   const teamLabel = team === undefined ? undefined : team === '' ? UNATTRIBUTED : team;

@@ -13,6 +13,11 @@
  * learns the team's time zone later reads the same period there with `periodIn`, not by
  * parsing the text again or turning its label back into words.
  *
+ * Such a command parses its words with `TEAM_ZONE`: "today" is not one day yet (it is already
+ * tomorrow in Tokyo while it is still today in UTC), so the words are refused at once only
+ * when every time zone would refuse them, and `periodIn` checks them against today in the
+ * zone they are resolved in.
+ *
  * Cost Explorer keeps 13 months of history, so older periods are refused with a clear
  * message rather than answered with a misleading zero.
  */
@@ -84,6 +89,32 @@ export type PeriodSpec =
   | { form: 'day'; date: string }
   /** Both days included, as people write ranges. */
   | { form: 'range'; from: string; to: string };
+
+/**
+ * The time zone PERIOD words are read in: an IANA zone (UTC when absent), or `TEAM_ZONE` for
+ * the zone of a team known only when the command runs (its profile's, else UTC).
+ */
+export type PeriodZone = string | typeof TEAM_ZONE;
+
+/** See `PeriodZone`: the period is resolved in UTC until `periodIn` reads it in its zone. */
+export const TEAM_ZONE: unique symbol = Symbol('the team time zone');
+
+/**
+ * The days "today" is somewhere on Earth at `now`, UTC's first: from UTC-12 (`Etc/GMT+12`,
+ * POSIX signs) to UTC+14 (`Etc/GMT-14`, Kiribati). Two or three days.
+ */
+function todaysOnEarth(now: Date): string[] {
+  return [...new Set([todayIn(now), todayIn(now, 'Etc/GMT+12'), todayIn(now, 'Etc/GMT-14')])];
+}
+
+/** The day a period is checked against: one zone's today, or the days today is somewhere. */
+export type Today = string | { earliest: string; latest: string };
+
+/** `Today` for a period whose time zone is not known yet (`TEAM_ZONE`). */
+export function todayAnywhere(now: Date): Exclude<Today, string> {
+  const days = todaysOnEarth(now).sort();
+  return { earliest: days[0]!, latest: days[days.length - 1]! };
+}
 
 /** Cost Explorer's history limit, in months. */
 export const HISTORY_MONTHS = 13;
@@ -335,10 +366,26 @@ function typedRange(from: string, to: string, today: string): Resolved {
   return { ...range, kind: 'range', label: formatRange(range), partial, words: rangeWords(from, to) };
 }
 
-/** Parse the words of one period as of `today` in `timeZone` (without validation against today). */
-function interpret(text: string, today: string, timeZone = 'UTC'): Period | undefined {
-  const spec = readPeriodSpec(text);
-  return spec ? resolvePeriod(spec, today, timeZone) : undefined;
+/**
+ * The period a spec names in `zone`, validated there. With `TEAM_ZONE` it is resolved in UTC
+ * and refused only when it is refused wherever it is read: against each day that is today
+ * somewhere on Earth now (UTC's refusal is the one shown).
+ */
+function readIn(spec: PeriodSpec, now: Date, zone: PeriodZone = 'UTC'): Period {
+  if (zone !== TEAM_ZONE) {
+    const today = todayIn(now, zone);
+    return validatePeriod(resolvePeriod(spec, today, zone), today);
+  }
+  let refusal: unknown;
+  for (const today of todaysOnEarth(now)) {
+    try {
+      validatePeriod(resolvePeriod(spec, today), today);
+      return resolvePeriod(spec, todayIn(now));
+    } catch (error) {
+      refusal ??= error;
+    }
+  }
+  throw refusal;
 }
 
 /**
@@ -351,20 +398,24 @@ export function periodIn(period: Period, now: Date, timeZone: string): Period {
   return validatePeriod(resolvePeriod(period.spec, today, timeZone), today);
 }
 
-/** Check a period against today and Cost Explorer's history; throws `UserError`. */
+/**
+ * Check a period against today and Cost Explorer's history; throws `UserError`. Against the
+ * days today is somewhere (`todayAnywhere`), only what is refused in every zone is refused.
+ */
 export function validatePeriod(
   period: Period,
-  today: string,
+  today: Today,
   what = period.label.charAt(0).toUpperCase() + period.label.slice(1),
 ): Period {
-  if (period.start > today) {
+  const latest = typeof today === 'string' ? today : today.latest;
+  if (period.start > latest) {
     throw new UserError(
       'bad_period',
       `${what} (${formatRange(period)}) is in the future: the bill only knows what has happened.`,
       { suggestion: 'Try `forecast` for the month ahead.' },
     );
   }
-  const earliest = earliestDay(today);
+  const earliest = earliestDay(typeof today === 'string' ? today : today.earliest);
   if (period.start < earliest) {
     throw new UserError(
       'bad_period',
@@ -462,26 +513,27 @@ export function unknownPeriodError(text: string, now: Date, fallback: string, tz
 
 /**
  * Parse PERIOD words (the whole list) relative to `now`, in the time zone `tz`
- * (default UTC). Throws `ParseError` for words that are not a period and `UserError`
- * (`bad_period`) for periods in the future, reversed ranges or more than 13 months back.
+ * (default UTC; `TEAM_ZONE`: a team's, known later). Throws `ParseError` for words that are
+ * not a period and `UserError` (`bad_period`) for periods in the future, reversed ranges or
+ * more than 13 months back.
  *
  * @example
  * parsePeriod(['last', 'week'], new Date('2026-11-18T06:00:00Z'));
  * // { start: '2026-11-09', end: '2026-11-16', kind: 'week', label: 'last week', partial: false }
  */
-export function parsePeriod(words: string[] | string, now: Date, tz?: string): Period {
+export function parsePeriod(words: string[] | string, now: Date, tz?: PeriodZone): Period {
   const text = Array.isArray(words) ? words.join(' ') : words;
-  const today = todayIn(now, tz);
-  const period = interpret(text, today, tz);
-  if (!period) {
-    const error = unknownPeriodError(text, now, `Periods: ${PERIOD_FORMS}.`, tz);
+  const spec = readPeriodSpec(text);
+  if (!spec) {
+    const zone = tz === TEAM_ZONE ? undefined : tz;
+    const error = unknownPeriodError(text, now, `Periods: ${PERIOD_FORMS}.`, zone);
     throw error.message.startsWith('I don\'t understand "')
       ? new ParseError(`I don't understand the period "${text.slice(0, 60)}".`, {
           suggestion: `Periods: ${PERIOD_FORMS}.`,
         })
       : error;
   }
-  return validatePeriod(period, today);
+  return readIn(spec, now, tz);
 }
 
 /** Word counts a period can span, longest first (`2026-10-01 to 2026-10-15` is 3 words). */
@@ -492,13 +544,11 @@ const PERIOD_SPANS = [3, 2, 1];
  * words. `undefined` period when the first words are not a period (nothing consumed).
  * Validation errors (future, too old, reversed) are thrown.
  */
-export function takePeriod(words: string[], now: Date, tz?: string): { period?: Period; rest: string[] } {
-  const today = todayIn(now, tz);
+export function takePeriod(words: string[], now: Date, tz?: PeriodZone): { period?: Period; rest: string[] } {
   for (const span of PERIOD_SPANS) {
     if (words.length < span) continue;
-    const text = words.slice(0, span).join(' ');
-    const period = interpret(text, today, tz);
-    if (period) return { period: validatePeriod(period, today), rest: words.slice(span) };
+    const spec = readPeriodSpec(words.slice(0, span).join(' '));
+    if (spec) return { period: readIn(spec, now, tz), rest: words.slice(span) };
   }
   return { rest: words };
 }

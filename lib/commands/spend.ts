@@ -32,6 +32,7 @@ import {
   type Period,
   parsePeriod,
   periodIn,
+  TEAM_ZONE,
   takeOption,
   takePeriod,
   todayIn,
@@ -42,7 +43,10 @@ import type { CommandContext } from './types.js';
 import { defineCommand } from './types.js';
 
 export interface SpendInput {
-  /** Read in UTC; read again in the team's time zone when it has one (`periodIn`). */
+  /**
+   * As typed, before the team's time zone is known (`TEAM_ZONE`): `run` reads it in that
+   * zone, or UTC, and checks it against today there (`periodIn`).
+   */
   period: Period;
   groupBy: SpendGroupBy;
   team?: string;
@@ -137,9 +141,9 @@ export function parseSpendWords(words: string[], now: Date, defaultTeam?: string
   }
   const rest = teamOpt.rest;
   let period: Period;
-  if (!rest.length) period = parsePeriod('mtd', now);
+  if (!rest.length) period = parsePeriod('mtd', now, TEAM_ZONE);
   else {
-    const taken = takePeriod(rest, now);
+    const taken = takePeriod(rest, now, TEAM_ZONE);
     if (!taken.period || taken.rest.length) {
       throw unknownPeriodError(rest.join(' '), now, `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`);
     }
@@ -190,8 +194,8 @@ async function runSpend(given: SpendInput, ctx: CommandContext) {
   const spend = await spendContextOf(deps);
   const today = todayIn(spend.now);
   const { team, timeZone } = await resolveTeamOf(ctx, spend, given.team, today);
-  // Days are the team's local days when it has a time zone.
-  const input = timeZone ? { ...given, period: periodIn(given.period, spend.now, timeZone) } : given;
+  // Days are the team's local days when it has a time zone; the period is checked there.
+  const input = { ...given, period: periodIn(given.period, spend.now, timeZone ?? 'UTC') };
   const report = await getSpend(spend, {
     start: input.period.start,
     end: input.period.end,

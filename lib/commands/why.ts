@@ -43,8 +43,11 @@ import {
   parsePeriod,
   periodIn,
   previousPeriod,
+  TEAM_ZONE,
+  type Today,
   takeOption,
   takePeriod,
+  todayAnywhere,
   todayIn,
   unknownPeriodError,
   validatePeriod,
@@ -112,19 +115,20 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
   }
   const rest = teamOpt.rest;
   let asked: Period;
-  if (!rest.length) asked = parsePeriod('7d', now);
+  if (!rest.length) asked = parsePeriod('7d', now, TEAM_ZONE);
   else {
-    const taken = takePeriod(rest, now);
+    const taken = takePeriod(rest, now, TEAM_ZONE);
     if (!taken.period || taken.rest.length) {
       throw unknownPeriodError(rest.join(' '), now, `Try: ${USAGE}. PERIOD: ${PERIOD_FORMS}.`);
     }
     asked = taken.period;
   }
-  const vs = vsOpt.value ? parsePeriod(vsOpt.value, now) : undefined;
+  // Read before the team's time zone is known: `runWhy` reads them again there (`inTimeZone`).
+  const vs = vsOpt.value ? parsePeriod(vsOpt.value, now, TEAM_ZONE) : undefined;
   const team = teamOpt.value?.join(' ') ?? defaultTeam;
   if (team !== undefined && by === 'team') by = 'model';
   return {
-    ...comparedPeriods(asked, vs, todayIn(now)),
+    ...comparedPeriods(asked, vs, todayAnywhere(now)),
     explicitPrevious: vs !== undefined,
     by,
     ...(team !== undefined ? { team } : {}),
@@ -133,13 +137,14 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
 
 /**
  * The two periods a change is measured between, from the periods asked (read in UTC or in
- * the team's time zone, whose day is `today`): the current one on complete days, against
- * the `vs` period over the same elapsed span, or else the previous equal period.
+ * the team's time zone, whose day is `today`; any zone's before it is known): the current
+ * one on complete days, against the `vs` period over the same elapsed span, or else the
+ * previous equal period.
  */
 function comparedPeriods(
   asked: Period,
   vs: Period | undefined,
-  today: string,
+  today: Today,
 ): { current: Period; previous: Period } {
   const current = completeDays(asked);
   if (!vs) {
@@ -384,7 +389,7 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
   const spend = await spendContextOf(deps);
   const now = spend.now;
   const { team, timeZone } = await resolveTeamOf(ctx, spend, given.team, todayIn(now));
-  const input = timeZone ? inTimeZone(given, now, timeZone) : given;
+  const input = inTimeZone(given, now, timeZone ?? 'UTC');
   // Today so far: the bill has only part of today, so compare it with yesterday up to the same
   // hour, both from the token metrics (hourly); never a few hours against a whole day.
   const todaySoFar =
@@ -408,9 +413,9 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
 }
 
 /**
- * Days are the team's local days when it has a time zone: the periods asked (the current
- * one and the `vs` one; their words were read once) resolved in that zone, and compared
- * as in UTC.
+ * Days are the team's local days when it has a time zone (else UTC's): the periods asked
+ * (the current one and the `vs` one; their words were read once) resolved and checked in
+ * that zone, and compared.
  */
 function inTimeZone(input: WhyInput, now: Date, timeZone: string): WhyInput {
   const asked = periodIn(input.current, now, timeZone);

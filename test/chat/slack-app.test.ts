@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findAction } from '../../lib/chat/actions.js';
 import type { HttpEvent } from '../../lib/chat/http.js';
 import { createReplayGuard } from '../../lib/chat/replay.js';
 import { createSlackEventsHandler } from '../../lib/chat/slack-app.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
+import { estimateCommand } from '../../lib/commands/estimate.js';
 import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import type { ActionHandler, ActionRequest } from '../../lib/reply/actions.js';
@@ -353,5 +354,22 @@ describe('Slack buttons', () => {
     const event = slackRequest(slackInteractionBody(payload), SECRET);
     expect((await guardA.handler(structuredClone(event))).statusCode).toBe(200);
     expect((await guardB(structuredClone(event))).statusCode).toBe(401);
+  });
+});
+
+describe('Slack slash command: one parse', () => {
+  it('reads a command line once: the words it parsed are the ones it answers', async () => {
+    const { handler } = handlerFor();
+    const parse = vi.spyOn(estimateCommand, 'parse');
+    try {
+      const { body } = await call(
+        handler,
+        slackRequest(command('estimate sonnet 4.5 2000 in 500 out 10k/day'), SECRET),
+      );
+      expect(body.text).toMatch(/a month/);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

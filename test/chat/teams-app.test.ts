@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getTeam, saveTeam } from '../../lib/budgets/store.js';
 import { commandText, createTeamsMessagesHandler } from '../../lib/chat/teams-app.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
+import { estimateCommand } from '../../lib/commands/estimate.js';
 import type { Deps } from '../../lib/context.js';
 import { createDemoSources } from '../../lib/local/demo-data.js';
 import { Dec } from '../../lib/money.js';
@@ -154,6 +155,31 @@ describe('Teams outgoing webhook: authentication', () => {
     expect(cardOf(result).body[0]?.text).toMatch(/^estimate/);
   });
 
+  it('answers 413 to a body over 256 KiB, signed and base64 or not, before loading, parsing or verifying anything', async () => {
+    let loads = 0;
+    const jobs: WorkerJob[] = [];
+    const handler = createTeamsMessagesHandler(
+      async () => {
+        loads++;
+        return deps;
+      },
+      { nowMs: () => NOW_MS, invokeWorker: async (job) => void jobs.push(job) },
+    );
+    const big = teamsRequest(message(`budget delete search ${'x'.repeat(300 * 1024)}`), SECRET);
+    expect(await handler(structuredClone(big))).toEqual({ statusCode: 413, body: '' });
+    const encoded = {
+      ...big,
+      body: Buffer.from(big.body ?? '', 'utf8').toString('base64'),
+      isBase64Encoded: true,
+    };
+    expect(await handler(encoded)).toEqual({ statusCode: 413, body: '' });
+    expect([loads, jobs.length]).toEqual([0, 0]);
+    // A long activity within the limit is read, checked and answered as ever.
+    const long = await handler(teamsRequest(message(`estimate ${'x'.repeat(100 * 1024)}`), SECRET));
+    expect(allText(cardOf(long))).toMatch(/at most 500/);
+    expect(loads).toBe(1);
+  });
+
   it('answers 400 to signed bodies that are not message activities', async () => {
     const { handler } = handlerFor();
     const notJson = await handler(teamsRequest('{"type": "message", ', SECRET));
@@ -179,15 +205,32 @@ describe('Teams outgoing webhook: answers', () => {
     // 1 MB: a quadratic stripper would run for hours here (this test would time out).
     expect(commandText(`${'<'.repeat(1_000_000)}a`)).toHaveLength(1_000_001);
     expect(commandText('<at>'.repeat(25_000))).toBe('<at>'.repeat(25_000).replace(/<at>/g, ' ').trim());
+    // Through the door: 40,000 `<` (a 200 KB activity, as its HTML copy has each as `&lt;`);
+    // 100,000 make a 500 KB activity, refused for its size before anything reads it.
     const { handler } = handlerFor();
-    const result = await handler(teamsRequest(message('<'.repeat(100_000)), SECRET));
+    const result = await handler(teamsRequest(message('<'.repeat(40_000)), SECRET));
     expect(result.statusCode).toBe(200);
+    expect((await handler(teamsRequest(message('<'.repeat(100_000)), SECRET))).statusCode).toBe(413);
   });
 
   it('answers an unknown command with the closest commands', async () => {
     const { handler } = handlerFor();
     const card = cardOf(await handler(teamsRequest(message('forcast'), SECRET)));
     expect(allText(card)).toContain('Did you mean: forecast');
+  });
+
+  it('reads a command line once: the words it parsed are the ones it answers', async () => {
+    const { handler } = handlerFor();
+    const parse = vi.spyOn(estimateCommand, 'parse');
+    try {
+      const card = cardOf(
+        await handler(teamsRequest(message('estimate sonnet 4.5 2000 in 500 out 10k/day'), SECRET)),
+      );
+      expect(card.body[0]?.text).toMatch(/a month/);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('answers a slow command inline when it is ready within the time budget', async () => {

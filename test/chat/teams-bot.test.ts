@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getAlert } from '../../lib/budgets/alert-store.js';
 import { runBudgetAlerts } from '../../lib/budgets/alerts.js';
 import { getTeam } from '../../lib/budgets/store.js';
@@ -8,6 +8,7 @@ import { clearBotKeyCache } from '../../lib/chat/teams-bot/auth.js';
 import { clearConnectorTokens, isAllowedServiceUrl } from '../../lib/chat/teams-bot/connector.js';
 import { inProcessWorker, type WorkerJob } from '../../lib/chat/worker.js';
 import { fixedClock } from '../../lib/clock.js';
+import { estimateCommand } from '../../lib/commands/estimate.js';
 import type { Deps } from '../../lib/context.js';
 import { runWeeklyDigest } from '../../lib/digest/run.js';
 import { runIdleScan } from '../../lib/idle/job.js';
@@ -187,6 +188,33 @@ describe('Teams bot: authentication', () => {
     expect(bf.posts).toHaveLength(1);
   });
 
+  it('answers 413 to a body over 256 KiB before loading the secrets, reading its JSON or checking its token', async () => {
+    const { deps } = await setup();
+    clearBotKeyCache();
+    let loads = 0;
+    const jobs: WorkerJob[] = [];
+    const handler = createTeamsBotHandler(
+      async () => {
+        loads++;
+        return deps;
+      },
+      { nowMs: () => NOW_MS, invokeWorker: async (job) => void jobs.push(job) },
+    );
+    const before = { ...bf.counts };
+    const big = bf.channelMessage(`budget delete search ${'x'.repeat(300 * 1024)}`);
+    expect(await handler(botRequest(big, await bf.sign()))).toEqual({ statusCode: 413, body: '' });
+    expect({ loads, jobs: jobs.length, counts: bf.counts, posts: bf.posts.length }).toEqual({
+      loads: 0,
+      jobs: 0,
+      counts: before,
+      posts: 0,
+    });
+    // A long activity within the limit is verified and answered as ever.
+    const long = bf.channelMessage(`estimate ${'x'.repeat(200 * 1024)}`);
+    expect((await handler(botRequest(long, await bf.sign()))).statusCode).toBe(200);
+    expect(bf.texts().join('\n')).toMatch(/at most 500/);
+  });
+
   it('answers 400 to a verified body that is not an activity', async () => {
     const { handler } = await setup();
     const result = await handler(botRequest({ serviceUrl: bf.serviceUrl, type: 'message' }, await bf.sign()));
@@ -248,6 +276,20 @@ describe('Teams bot: commands', () => {
     expect(bf.posts.map((p) => p.conversationId)).toEqual(['a:1personalchat000', '19:group0000@thread.v2']);
     expect(cardOf(0).body[0]?.text).toMatch(/a month/);
     expect(cardOf(1).body[0]?.text).toMatch(/Nova Micro/i);
+  });
+
+  it('reads a command line once: for the replay check and for the answer', async () => {
+    const { handler } = await setup();
+    const parse = vi.spyOn(estimateCommand, 'parse');
+    try {
+      await handler(
+        botRequest(bf.channelMessage('estimate sonnet 4.5 2000 in 500 out 10k/day'), await bf.sign()),
+      );
+      expect(cardOf(0).body[0]?.text).toMatch(/a month/);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('answers a typo with the closest commands', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePeriod, periodIn, previousPeriod, takePeriod } from '../../lib/commands/period.js';
+import { parsePeriod, periodIn, previousPeriod, TEAM_ZONE, takePeriod } from '../../lib/commands/period.js';
 import { isUserError } from '../../lib/errors.js';
 
 // Wednesday 2026-11-18, 06:00 UTC (as BEDROCK_COST_NOW in vitest.config).
@@ -69,6 +69,33 @@ describe('parsePeriod', () => {
       end: '2026-11-19',
       partial: true,
     });
+  });
+});
+
+describe("periods read before the team's time zone is known (TEAM_ZONE)", () => {
+  // 20:00 UTC on Dec 4 is Dec 5 in Tokyo and Kiribati, still Dec 4 in Los Angeles.
+  const evening = new Date('2026-12-04T20:00:00Z');
+
+  it('refuses at once only what every zone refuses, and checks the rest in the zone read', () => {
+    const day = parsePeriod('2026-12-05', evening, TEAM_ZONE);
+    expect(periodIn(day, evening, 'Asia/Tokyo')).toMatchObject({
+      start: '2026-12-05',
+      label: 'today',
+      partial: true,
+    });
+    expect(errorOf(() => periodIn(day, evening, 'UTC')).message).toMatch(/is in the future/);
+    expect(errorOf(() => parsePeriod('2026-12-06', evening, TEAM_ZONE)).message).toMatch(/is in the future/);
+    // Named periods move with the zone: tomorrow is tomorrow everywhere, even when it is UTC's.
+    expect(errorOf(() => parsePeriod('tomorrow', evening, TEAM_ZONE)).message).toMatch(/is in the future/);
+    expect(errorOf(() => takePeriod(['next', 'week'], evening, TEAM_ZONE)).message).toMatch(/in the future/);
+  });
+
+  it("keeps 13 months of history by the team's own today", () => {
+    // 06:00 UTC on Nov 18 is Nov 17 in Los Angeles: its 13 months reach back to Oct 17, 2025.
+    const oldest = parsePeriod('2025-10-17', NOW, TEAM_ZONE);
+    expect(periodIn(oldest, NOW, 'America/Los_Angeles')).toMatchObject({ start: '2025-10-17' });
+    expect(errorOf(() => periodIn(oldest, NOW, 'UTC')).message).toMatch(/13 months/);
+    expect(errorOf(() => parsePeriod('2025-10-16', NOW, TEAM_ZONE)).message).toMatch(/13 months/);
   });
 });
 

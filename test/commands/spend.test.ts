@@ -21,7 +21,8 @@ beforeAll(async () => {
 const dataDir = `${tmpdir()}/bedrock-cost-spend-test-${process.pid}`;
 afterAll(async () => {
   await runtime.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of [dataDir, `${dataDir}-tokyo`, `${dataDir}-tokyo-forecast`])
+    rmSync(dir, { recursive: true, force: true });
 });
 
 const caller = { platform: 'cli' as const, userId: 'cli', isAdmin: true };
@@ -152,5 +153,58 @@ describe('like for like on the demo account', () => {
     } finally {
       await dynamo.close();
     }
+  });
+});
+
+describe("periods checked against today in the team's time zone", () => {
+  /** `bedrock-cost ARGS --demo --format json` at `now`, on the CLI's own table in `dir`. */
+  async function cli(dir: string, now: string, words: string): Promise<Record<string, unknown>> {
+    const out: string[] = [];
+    await runCli([...words.split(' '), '--demo', '--format', 'json'], {
+      out: (t) => out.push(t),
+      err: (t) => out.push(t),
+      env: { BEDROCK_COST_NOW: now, BEDROCK_COST_DATA_DIR: dir },
+    });
+    return JSON.parse(out.join(''));
+  }
+
+  it('takes a day that is already today east of UTC, and refuses only what is future there', async () => {
+    const dir = `${dataDir}-tokyo`;
+    // 20:00 UTC on Dec 4 is 05:00 on Dec 5 in Tokyo.
+    const now = '2026-12-04T20:00:00Z';
+    expect(await cli(dir, now, 'budget set search 5000 tz Asia/Tokyo')).toMatchObject({ ok: true });
+    const typed = await cli(dir, now, 'spend 2026-12-05 team search');
+    expect(typed.error).not.toMatchObject({ code: 'bad_period' });
+    // The day typed is the team's today: answered as `today` is.
+    expect(typed).toEqual(await cli(dir, now, 'spend today team search'));
+    const tomorrow = await cli(dir, now, 'spend 2026-12-06 team search');
+    expect(tomorrow).toMatchObject({ ok: false, error: { code: 'bad_period' } });
+    expect(JSON.stringify(tomorrow)).toMatch(/Dec 6\) is in the future/);
+    // Without a team the day is UTC's: Dec 5 has not begun there.
+    expect(await cli(dir, now, 'spend 2026-12-05')).toMatchObject({
+      ok: false,
+      error: { code: 'bad_period' },
+    });
+  });
+
+  it("forecasts the team's current month: December in Tokyo while it is still November in UTC", async () => {
+    const dir = `${dataDir}-tokyo-forecast`;
+    // 20:00 UTC on Nov 30 is 05:00 on Dec 1 in Tokyo.
+    const now = '2026-11-30T20:00:00Z';
+    expect(await cli(dir, now, 'budget set search 5000 tz Asia/Tokyo')).toMatchObject({ ok: true });
+    const december = { start: '2026-12-01', end: '2027-01-01' };
+    expect(await cli(dir, now, 'forecast 2026-12 team search')).toMatchObject({
+      ok: true,
+      data: { month: december },
+    });
+    expect(await cli(dir, now, 'forecast team search')).toMatchObject({
+      ok: true,
+      data: { month: december },
+    });
+    // November is over there: refused, never answered with December's forecast.
+    expect(JSON.stringify(await cli(dir, now, 'forecast 2026-11 team search'))).toMatch(
+      /November 2026 is over/,
+    );
+    expect(JSON.stringify(await cli(dir, now, 'forecast 2026-12'))).toMatch(/December 2026 has not started/);
   });
 });

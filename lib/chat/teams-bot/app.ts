@@ -32,7 +32,14 @@ import { plainMentions, withoutMentionMarks } from '../../reply/mention.js';
 import { type Reply, simpleReply } from '../../reply/reply.js';
 import { baseConversationId, type ConversationReference } from '../../reply/teams-conversations.js';
 import { findAction } from '../actions.js';
-import { commandContext, errorReply, hasSideEffects, planCommand, runFast } from '../command-flow.js';
+import {
+  type CommandPlan,
+  commandContext,
+  errorReply,
+  hasSideEffects,
+  planCommand,
+  runFast,
+} from '../command-flow.js';
 import type { HttpHandler, HttpResult } from '../http.js';
 import { createReplayGuard, type ReplayGuard, requestKey } from '../replay.js';
 import { renderTeams } from '../teams-render.js';
@@ -40,6 +47,7 @@ import {
   badRequest,
   checkTeamsRequest,
   decodeTeamsText,
+  oversizedAnswer,
   replayedAnswer,
   type TeamsActivityBase,
   type TeamsDoor,
@@ -256,13 +264,13 @@ async function remember(rt: BotRuntime, activity: BotActivity): Promise<void> {
 /** Answer a command line in a conversation: fast ones at once, slow ones through the worker. */
 async function answerCommand(
   rt: BotRuntime,
-  text: string,
+  request: { text: string; plan: CommandPlan },
   caller: Caller,
   address: ConversationAddress,
   key: string,
 ): Promise<void> {
+  const { text, plan } = request;
   const ctx = commandContext(rt.deps, caller);
-  const plan = await planCommand(text, ctx);
   if (plan.kind === 'invalid') {
     await post(rt, address, botMessage(plan.reply));
     return;
@@ -343,7 +351,10 @@ async function click(
       channel: baseConversationId(activity.conversation.id),
       ...(cardMessageId ? { ts: cardMessageId } : {}),
     },
-    runCommand: (text) => answerCommand(rt, text, caller, address, `${key}:${button.id}`),
+    runCommand: async (text) => {
+      const plan = await planCommand(text, commandContext(rt.deps, caller));
+      await answerCommand(rt, { text, plan }, caller, address, `${key}:${button.id}`);
+    },
   };
   try {
     const result = await handler(request);
@@ -438,6 +449,8 @@ interface BotRequest {
   activity: BotActivity;
   button: { id: string; value: string } | undefined;
   text: string;
+  /** A typed command line, parsed once: for the replay check and then for the answer. */
+  plan: CommandPlan | undefined;
   /** Could answering it change or start something? Then its replay check also goes to the table. */
   durable: boolean;
 }
@@ -445,9 +458,12 @@ interface BotRequest {
 async function readBotRequest(deps: Deps, activity: BotActivity, caller: Caller): Promise<BotRequest> {
   const button = activity.type === 'invoke' || activity.type === 'message' ? clickOf(activity) : undefined;
   const text = activity.type === 'message' && !button ? botCommandText(activity) : '';
-  let durable = activity.type !== 'message' || Boolean(button);
-  if (!durable) durable = hasSideEffects(await planCommand(text, commandContext(deps, caller)));
-  return { activity, button, text, durable };
+  const plan =
+    activity.type === 'message' && !button
+      ? await planCommand(text, commandContext(deps, caller))
+      : undefined;
+  const durable = plan ? hasSideEffects(plan) : true;
+  return { activity, button, text, plan, durable };
 }
 
 /** Route a new (claimed) activity: membership, a click, a command; anything else is 200. */
@@ -457,7 +473,7 @@ async function routeBotRequest(
   caller: Caller,
   key: string,
 ): Promise<HttpResult> {
-  const { activity, button, text, durable } = request;
+  const { activity, button, text, plan, durable } = request;
   if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate') {
     return membership(rt, activity);
   }
@@ -465,7 +481,7 @@ async function routeBotRequest(
     await remember(rt, activity);
     return click(rt, activity, button, caller, key);
   }
-  if (activity.type !== 'message') return OK;
+  if (activity.type !== 'message' || !plan) return OK;
   // A question that touches the table anyway (a budget change, a slow command) refreshes the
   // reference; a quick answer (help, estimate, prices) stays off DynamoDB, as in Slack.
   if (durable) await remember(rt, activity);
@@ -474,7 +490,7 @@ async function routeBotRequest(
     conversationId: activity.conversation.id,
     ...(activity.id ? { replyToId: activity.id } : {}),
   };
-  await answerCommand(rt, text, caller, address, key);
+  await answerCommand(rt, { text, plan }, caller, address, key);
   return OK;
 }
 
@@ -496,6 +512,8 @@ export function createTeamsBotHandler(
   const known = new Set<string>();
 
   return async (event, _context?: Context) => {
+    const oversized = oversizedAnswer(event);
+    if (oversized) return oversized;
     // A cold start's requests overlap (bench/teams-bot-cold-start.ts): the Bot Framework's
     // metadata and keys while the secrets load, the connector token while the caller's token
     // is verified. Both are cached for the container, so a warm request makes neither.
