@@ -81,11 +81,10 @@ export function workingOnIt(text: string): Reply {
  * Run a fast command, giving up after `budgetMs` (`'late'`) so the caller can still
  * acknowledge in time and hand the command to the worker. Commands that change state are
  * never abandoned half-way: they get all the time they need. The plan's input is run as
- * `planCommand` parsed it (`_text`, the line, is not read again).
+ * `planCommand` parsed it: the line is not parsed again.
  */
 export async function runFast(
   plan: Extract<CommandPlan, { kind: 'fast' }>,
-  _text: string,
   ctx: CommandContext,
   budgetMs: number,
 ): Promise<Reply | 'late'> {

@@ -177,7 +177,7 @@ async function answerMessage(
   // the best Teams can do. Whatever is not ready in time goes to the worker.
   const remaining = rt.budgetMs - (rt.nowMs() - started);
   if (remaining > 0 || plan.parsed.command.mutates) {
-    const inline = await runFast({ ...plan, kind: 'fast' }, text, ctx, Math.max(0, remaining));
+    const inline = await runFast({ ...plan, kind: 'fast' }, ctx, Math.max(0, remaining));
     if (inline !== 'late') return inline;
   }
   const route = await slowAnswerRoute(deps, plan.parsed.words, caller.channelId);

@@ -292,7 +292,7 @@ async function answerCommand(
     });
   };
   if (plan.kind === 'slow') return handOff();
-  const reply = await runFast(plan, text, ctx, rt.fastBudgetMs);
+  const reply = await runFast(plan, ctx, rt.fastBudgetMs);
   if (reply === 'late') return handOff();
   await post(rt, address, botMessage(reply));
 }
