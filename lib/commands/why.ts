@@ -23,6 +23,7 @@ import { type BridgeInput, bridgeText } from '../chart/bridge.js';
 import { addDays, daysBetween, formatRange, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
 import { ParseError, UserError } from '../errors.js';
+import { notBilledYet } from '../ledger/source.js';
 import { Dec, formatUsd, roundCents, usd as toUsd } from '../money.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
@@ -330,8 +331,8 @@ async function explainTodaySoFar(
     }),
   ]);
   const hour = now.toISOString().slice(11, 16);
-  const current: Period = { ...input.current, label: `today until ${hour} UTC` };
-  const previous: Period = { ...input.previous, label: `yesterday until ${hour} UTC` };
+  const current: Period = { ...input.current, label: `${input.current.label} until ${hour} UTC` };
+  const previous: Period = { ...input.previous, label: `${input.previous.label} until ${hour} UTC` };
   const toLines = (n: typeof today, day: string): SpendLine[] =>
     n.lines.map((l) => ({
       day,
@@ -365,7 +366,7 @@ async function explainTodaySoFar(
       by: input.by,
       ...(team !== undefined ? { team } : {}),
     },
-    { format: money, periodName: `today until ${hour} UTC`, ...subjectOf(team) },
+    { format: money, periodName: current.label, ...subjectOf(team) },
   );
   return { explanation, requests: 0, dataAsOf: now, stale: false };
 }
@@ -390,10 +391,11 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
   const now = spend.now;
   const { team, timeZone } = await resolveTeamOf(ctx, spend, given.team, todayIn(now));
   const input = inTimeZone(given, now, timeZone ?? 'UTC');
-  // Today so far: the bill has only part of today, so compare it with yesterday up to the same
-  // hour, both from the token metrics (hourly); never a few hours against a whole day.
+  // A day the bill has only part of (UTC's today, whichever day it is in the team's zone:
+  // London's today, Tokyo's yesterday in its morning): compare it with the day before up to
+  // the same hour, both from the token metrics (hourly); never a few hours against a whole day.
   const todaySoFar =
-    input.current.kind === 'day' && input.current.partial && !input.explicitPrevious && !timeZone;
+    input.current.kind === 'day' && input.current.start === toIsoDate(now) && !input.explicitPrevious;
   const { explanation, requests, dataAsOf, stale } = todaySoFar
     ? await explainTodaySoFar(spend, deps, input, team)
     : await explainPeriods(spend, {
@@ -419,6 +421,8 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
  */
 function inTimeZone(input: WhyInput, now: Date, timeZone: string): WhyInput {
   const asked = periodIn(input.current, now, timeZone);
+  // A team's today east of UTC has no bill yet: say so rather than compare nothing with a day.
+  if (asked.start > toIsoDate(now)) throw notBilledYet(asked.start, now);
   const vs = input.explicitPrevious ? periodIn(input.previous, now, timeZone) : undefined;
   return { ...input, ...comparedPeriods(asked, vs, todayIn(now, timeZone)) };
 }

@@ -11,7 +11,7 @@
  *   bill source itself, counted in the chat allowance, and say so through `requests`.
  * - `getCostForecast` is the product's one usage trend over the ledger's daily totals.
  */
-import { addDays, type DateRange, toIsoDate } from '../clock.js';
+import { addDays, type DateRange, formatDay, parseIsoDate, toIsoDate } from '../clock.js';
 import { isUserError, UnavailableError } from '../errors.js';
 import type { CostForecast, CostQuery, CostResult, CostSource } from '../ports.js';
 import type { FactBlock } from './block.js';
@@ -88,7 +88,7 @@ async function ready(state: ReadState, range: DateRange): Promise<{ meta: Ledger
   for (let attempt = 0; attempt < 20; attempt++) {
     const meta = await readMeta(options.store);
     if (covers(options, meta, range)) {
-      if (range.start >= meta.through) throw notSyncedYet(options, meta);
+      if (range.start >= meta.through) throw notInTheBill(options, meta, range.start);
       return { meta, requests };
     }
     if (state.inFlight) {
@@ -108,6 +108,28 @@ async function ready(state: ReadState, range: DateRange): Promise<{ meta: Ledger
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new UnavailableError('The bill ledger is being filled by another run; please ask again in a minute.');
+}
+
+/**
+ * Why the days from `start` on have no bill figures. Either the ledger is behind (the next
+ * sync brings them), or it is synced through today (UTC) and `start` is a day that already
+ * began east of UTC, e.g. a Tokyo team's today while UTC is still on yesterday: AWS bills by
+ * the UTC day, so no sync can bring it before 00:00 UTC.
+ */
+function notInTheBill(options: LedgerSourceOptions, meta: LedgerMeta, start: string): UnavailableError {
+  const now = options.clock.now();
+  return meta.through <= toIsoDate(now) ? notSyncedYet(options, meta) : notBilledYet(start, now);
+}
+
+/**
+ * A day (`start`, later than today in UTC) that has begun east of UTC but not in the bill,
+ * which AWS keeps by the UTC day: said once, for `spend` and `why` alike.
+ */
+export function notBilledYet(start: string, now: Date): UnavailableError {
+  const hours = Math.max(1, Math.ceil((parseIsoDate(start).getTime() - now.getTime()) / 3_600_000));
+  return new UnavailableError(
+    `${formatDay(start)} has no bill yet: AWS bills Bedrock by the UTC day, and ${formatDay(start)} begins at 00:00 UTC, in ${hours === 1 ? 'about an hour' : `${hours} hours`}. Until then, ask about a period that includes ${formatDay(toIsoDate(now))} (\`this week\`, \`last 7 days\`).`,
+  );
 }
 
 function notSyncedYet(options: LedgerSourceOptions, meta: LedgerMeta): UnavailableError {

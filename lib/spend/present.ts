@@ -51,11 +51,22 @@ export interface ContextOptions {
  * The period itself is prepended by the caller.
  */
 export function billContext(options: ContextOptions): string[] {
-  const notes = options.ranges
-    .map((r) => provisionalNote(r, options.now))
-    .filter((n): n is string => Boolean(n));
-  const unique = [...new Set(notes)];
-  const asOf = `data as of ${formatTimestamp(options.dataAsOf)}${unique.length ? ` (${unique.join(', ')})` : ''}`;
+  // The provisional days the ranges touch, named once: they lie in one 2-day window, so
+  // together they are one span (`Dec 2-3`, not `Dec 3, Dec 2-3`).
+  const p = provisionalDays(options.now);
+  const touched = options.ranges
+    .map((r) => ({ start: laterDay(r.start, p.start), end: earlierDay(r.end, p.end) }))
+    .filter((r) => r.start < r.end);
+  const note = touched.length
+    ? provisionalNote(
+        {
+          start: touched.map((r) => r.start).reduce(earlierDay),
+          end: touched.map((r) => r.end).reduce(laterDay),
+        },
+        options.now,
+      )
+    : undefined;
+  const asOf = `data as of ${formatTimestamp(options.dataAsOf)}${note ? ` (${note})` : ''}`;
   const parts = [costBasisLabel(options.metric), asOf];
   if (options.stale) {
     parts.push(

@@ -187,6 +187,46 @@ describe("periods checked against today in the team's time zone", () => {
     });
   });
 
+  it('says a day begun east of UTC has no bill yet, and compares a day the bill has only part of hour for hour', async () => {
+    const now = '2026-12-04T20:00:00Z';
+    const tokyo = `${dataDir}-tokyo-why`;
+    expect(await cli(tokyo, now, 'budget set search 5000 tz Asia/Tokyo')).toMatchObject({ ok: true });
+    // Tokyo's today (Dec 5) begins in the bill at 00:00 UTC: said, for `spend` and `why` alike.
+    for (const words of ['spend today team search', 'why today team search']) {
+      const answer = await cli(tokyo, now, words);
+      expect(answer, words).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+      expect(JSON.stringify(answer), words).toMatch(
+        /Dec 5 has no bill yet: AWS bills Bedrock by the UTC day.*in 4 hours/,
+      );
+    }
+    // Tokyo's yesterday is UTC's today, still in progress: the same hours of both days.
+    const utc = `${dataDir}-utc-why`;
+    const reference = await cli(utc, now, 'why today team search');
+    expect(reference).toMatchObject({
+      ok: true,
+      data: { headline: expect.stringMatching(/today until 20:00 UTC/) },
+    });
+    const yesterday = await cli(tokyo, now, 'why yesterday team search');
+    expect(yesterday).toMatchObject({
+      ok: true,
+      data: { headline: expect.stringMatching(/yesterday until 20:00 UTC/) },
+    });
+    const figures = (a: Record<string, unknown>) => {
+      const d = a.data as { current: { totalUsd: number }; previous: { totalUsd: number } };
+      return [d.current.totalUsd, d.previous.totalUsd];
+    };
+    expect(figures(yesterday)).toEqual(figures(reference));
+    // A team in London asking about its today gets the same like-for-like comparison.
+    const london = `${dataDir}-london-why`;
+    expect(await cli(london, now, 'budget set search 5000 tz Europe/London')).toMatchObject({ ok: true });
+    const today = await cli(london, now, 'why today team search');
+    expect(today).toMatchObject({
+      ok: true,
+      data: { headline: expect.stringMatching(/today until 20:00 UTC/) },
+    });
+    expect(figures(today)).toEqual(figures(reference));
+  });
+
   it("forecasts the team's current month: December in Tokyo while it is still November in UTC", async () => {
     const dir = `${dataDir}-tokyo-forecast`;
     // 20:00 UTC on Nov 30 is 05:00 on Dec 1 in Tokyo.
