@@ -167,6 +167,10 @@ function blocksIn(
 }
 
 async function listServices(state: ReadState, range: DateRange): Promise<string[]> {
+  // Older than the ledger keeps (it starts on a month's first day, 12 months back; the bill
+  // keeps 13 months to the day): the bill answers, as `answerQuery` does for such days.
+  if (range.start < horizonStart(toIsoDate(state.options.clock.now())))
+    return state.options.bill.listServices(range);
   try {
     const { meta, requests } = await ready(state, range);
     state.unreported += requests;

@@ -37,6 +37,18 @@ const caller = { platform: 'cli' as const, userId: 'cli', isAdmin: true };
 const run = (deps: Deps, text: string) => executeLine(text, { deps, caller });
 
 describe('why (Cost Explorer at the wire)', () => {
+  it("answers a day older than the ledger keeps (but inside the bill's 13 months) from the bill at once", async () => {
+    // At Nov 18 the ledger starts Dec 1 2025; Cost Explorer still has Oct 18 2025 on.
+    const deps = testDeps({ store: await dynamo.newStore() });
+    const before = { ce: aws.count('GetCostAndUsage'), services: aws.count('GetDimensionValues') };
+    const result = await run(deps, 'spend 2025-10-20');
+    // The bill had no Bedrock service that day: $0, from one listing of the bill's services,
+    // not a sync that could never cover the day (retried for seconds, then "being filled").
+    expect(result.data).toMatchObject({ period: { start: '2025-10-20', end: '2025-10-21' }, totalUsd: 0 });
+    expect(aws.count('GetDimensionValues') - before.services).toBe(1);
+    expect(aws.count('GetCostAndUsage') - before.ce).toBe(0);
+  });
+
   it('explains last week from the bill, reconciled to the cent, in the UX shape', async () => {
     const deps = testDeps({ store: await dynamo.newStore() });
     const before = aws.count('GetCostAndUsage');
