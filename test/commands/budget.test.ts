@@ -218,7 +218,7 @@ describe('budget status', () => {
     expect(text.split('\n')[0]).toBe(
       'November Bedrock budgets: search is on track to exceed its budget (2 teams with a budget).',
     );
-    expect(text).toContain('Unattributed (no team tag): $170.00 so far in November.');
+    expect(text).toContain('Unattributed (no team tag): $170.00 billed so far in November.');
     expect(text).toMatch(/search\s+\$5,000\s+\$3,550.00\s+71%\s+\$6,000\s+at risk/);
     // The bill was read once into the ledger (one query per service and one for accounts),
     // then every team's figures came from it: asking again reads nothing from the bill.

@@ -211,14 +211,14 @@ export function renderNoBudgets(spend: BudgetSpend, monthLabel: string, context:
   const lines: string[] = [];
   if (spend.unbudgeted.length) {
     lines.push(
-      `Teams with Bedrock spend in ${monthLabel}: ${spend.unbudgeted
+      `Teams with Bedrock spend billed in ${monthLabel}: ${spend.unbudgeted
         .slice(0, 8)
         .map((t) => `${t.team} ${money2(t.usd)}`)
         .join(', ')}${spend.unbudgeted.length > 8 ? `, and ${spend.unbudgeted.length - 8} more` : ''}.`,
     );
   }
   if (spend.unattributedUsd.gt(0))
-    lines.push(`Unattributed (no team tag): ${money2(spend.unattributedUsd)} so far in ${monthLabel}.`);
+    lines.push(`Unattributed (no team tag): ${money2(spend.unattributedUsd)} billed so far in ${monthLabel}.`);
   lines.push(`Set one with: ${BUDGET_SET_EXAMPLE}`);
   return {
     headline: 'No team has a Bedrock budget yet.',
@@ -282,18 +282,22 @@ function teamTable(positions: TeamBudgetPosition[]): Reply['blocks'] {
   return blocks;
 }
 
-/** Below the table: unattributed spend, teams without a budget, and the estimate's age. */
+/**
+ * Below the table: unattributed spend, teams without a budget (as billed: the estimate of
+ * today's unbilled hours is read for budgeted teams only, so these say "billed" beside the
+ * budgeted teams' estimated month to date), and the estimate's age.
+ */
 function spendNotes(spend: BudgetSpend, monthLabel: string, now: Date): Reply['blocks'] {
   const blocks: Reply['blocks'] = [
     {
       kind: 'text',
-      text: `Unattributed (no team tag): ${money2(spend.unattributedUsd)} so far in ${monthLabel}.`,
+      text: `Unattributed (no team tag): ${money2(spend.unattributedUsd)} billed so far in ${monthLabel}.`,
     },
   ];
   if (spend.unbudgeted.length) {
     blocks.push({
       kind: 'text',
-      text: `Tagged but without a budget: ${spend.unbudgeted
+      text: `Tagged but without a budget, billed so far: ${spend.unbudgeted
         .slice(0, 5)
         .map((t) => `${t.team} ${money2(t.usd)}`)
         .join(', ')}${spend.unbudgeted.length > 5 ? `, and ${spend.unbudgeted.length - 5} more` : ''}.`,
