@@ -218,7 +218,9 @@ export function renderNoBudgets(spend: BudgetSpend, monthLabel: string, context:
     );
   }
   if (spend.unattributedUsd.gt(0))
-    lines.push(`Unattributed (no team tag): ${money2(spend.unattributedUsd)} billed so far in ${monthLabel}.`);
+    lines.push(
+      `Unattributed (no team tag): ${money2(spend.unattributedUsd)} billed so far in ${monthLabel}.`,
+    );
   lines.push(`Set one with: ${BUDGET_SET_EXAMPLE}`);
   return {
     headline: 'No team has a Bedrock budget yet.',
