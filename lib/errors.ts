@@ -1,3 +1,5 @@
+import { formatDay, parseIsoDate, toIsoDate } from './clock.js';
+
 /**
  * Failure kinds. A `UserError` is something the person typing can fix: its message is
  * safe to show in chat and says what is accepted. Anything else is internal: handlers
@@ -46,9 +48,24 @@ export class ForbiddenError extends UserError {
 
 /** An upstream service is throttling or down and no cached answer exists. */
 export class UnavailableError extends UserError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { suggestion?: string; cause?: unknown }) {
     super('unavailable', message, options);
   }
+}
+
+/**
+ * A day (`start`, later than today in UTC) that has begun east of UTC but not in the bill,
+ * which AWS keeps by the UTC day: said once, for `spend` and `why` alike.
+ */
+export function notBilledYet(start: string, now: Date): UnavailableError {
+  const hours = Math.max(1, Math.ceil((parseIsoDate(start).getTime() - now.getTime()) / 3_600_000));
+  const day = formatDay(start);
+  return new UnavailableError(
+    `${day} has no bill yet: AWS bills Bedrock by the UTC day, and ${day} begins at 00:00 UTC, in ${hours === 1 ? 'about an hour' : `${hours} hours`}.`,
+    {
+      suggestion: `Until then, ask about the days before it: \`yesterday\` (${formatDay(toIsoDate(now))}, so far) or \`last 7 days\`.`,
+    },
+  );
 }
 
 /** The environment is misconfigured (fail fast at cold start). */

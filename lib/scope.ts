@@ -190,8 +190,8 @@ function teamOfPk(pk: unknown): string | undefined {
 }
 
 /**
- * The table, with hidden teams' profile and audit items (`TEAM#<id>`) read as absent.
- * `teams()` is awaited on the first read that returns such an item. Other items (the
+ * The table, with hidden teams' items (`TEAM#<id>`: their profiles) read as absent, a query
+ * of such a partition included. `teams()` is awaited on the first read that meets one. Other items (the
  * ledger, caches, leases, quotas) and every write pass through unchanged.
  */
 export function scopeStore(
@@ -218,7 +218,7 @@ export function scopeStore(
     // One partition: hidden as a whole when it is a hidden team's (whatever attributes are read).
     query: async (spec) => ((await hidden({ pk: spec.pk })) ? [] : store.query(spec)),
     scan: async (spec) => visible(await store.scan(spec)),
-    getMany: async (keys, options) => visible(await store.getMany(keys, options)),
+    getMany: async (keys) => visible(await store.getMany(keys)),
     write: (write, options) => store.write(write, options),
     removeMany: (keys) => store.removeMany(keys),
     transact: (writes) => store.transact(writes),

@@ -321,7 +321,6 @@ export class BudgetNotSavedError extends UserError {
   }
 }
 
-/** Which actions of a cancelled transaction failed their condition (by index). */
 /**
  * The profile write and its audit item in one `TransactWriteItems`. The SDK retries a
  * transaction whose answer was lost with the same `ClientRequestToken`, and DynamoDB

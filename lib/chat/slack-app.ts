@@ -11,7 +11,9 @@
  *    already with the worker), so doing it again would only post twice;
  * 3. body shape -> 400 when it is not a slash command, a button click or a known Slack
  *    envelope;
- * 4. replay (`replay.ts`): the same signed request seen before -> 401.
+ * 4. replay (`replay.ts`): the same signed request seen before -> 401. A slash command is
+ *    planned first (parsed, no I/O: whether it changes or starts something decides whether
+ *    its replay check also goes to the table), and answered from that plan.
  *
  * Then the answer. Slack allows 3 seconds to acknowledge. Fast commands (help, estimate,
  * compare, prices, budget changes) answer inside the acknowledgement. Slow ones ack at
@@ -330,7 +332,8 @@ async function handleButtonClick(
  * bench/cold-start.ts builds it, signed `help` in a fresh Node 20 process with the secrets
  * read from a local SSM server, medians of 25 interleaved rounds, load average 3): through
  * Bolt 74.1 ms CPU (2.81x an empty node) and 88 ms wall (2.58x); answered here 56.9 ms CPU
- * (2.16x) and 63 ms wall (1.85x), with 117 KB loaded at start instead of 230 KB.
+ * (2.16x) and 63 ms wall (1.85x), with 117 KB loaded at start instead of 230 KB (the
+ * README has the current figure).
  */
 async function answerSlashCommand(
   rt: SlackRuntime,

@@ -30,8 +30,8 @@ const EMPTY_401: HttpResult = { statusCode: 401, body: '' };
  * The largest request body a Teams door reads: 256 KiB. An activity is a few KB (Teams takes
  * messages of about 28 KB; an Adaptive Card's `Action.Execute` data is smaller still), while
  * Lambda would hand over up to 6 MB: anything this large is not Teams and is not worth an
- * HMAC, a JSON parse or a JWT check. Slack's receiver has no limit of its own either (Bolt's
- * `AwsLambdaReceiver` reads whatever Lambda gives it).
+ * HMAC, a JSON parse or a JWT check. (Slack's gate checks the signature first, an HMAC over
+ * what Lambda hands over, before it parses anything: a forged body costs one hash.)
  */
 export const MAX_TEAMS_BODY_BYTES = 256 * 1024;
 

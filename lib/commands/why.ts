@@ -22,8 +22,7 @@ import {
 import { type BridgeInput, bridgeText } from '../chart/bridge.js';
 import { addDays, daysBetween, formatRange, toIsoDate } from '../clock.js';
 import { costMetricOf } from '../config.js';
-import { ParseError, UserError } from '../errors.js';
-import { notBilledYet } from '../ledger/source.js';
+import { notBilledYet, ParseError, UserError } from '../errors.js';
 import { Dec, formatUsd, roundCents, usd as toUsd } from '../money.js';
 import type { Reply, ReplyAction } from '../reply/reply.js';
 import { billContext, earlierDay, laterDay, periodText, provisionalDays } from '../spend/present.js';
@@ -129,7 +128,7 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
   const team = teamOpt.value?.join(' ') ?? defaultTeam;
   if (team !== undefined && by === 'team') by = 'model';
   return {
-    ...comparedPeriods(asked, vs, todayAnywhere(now)),
+    ...comparedPeriods(asked, vs, todayAnywhere(now), toIsoDate(now)),
     explicitPrevious: vs !== undefined,
     by,
     ...(team !== undefined ? { team } : {}),
@@ -140,20 +139,22 @@ export function parseWhyWords(words: string[], now: Date, defaultTeam?: string):
  * The two periods a change is measured between, from the periods asked (read in UTC or in
  * the team's time zone, whose day is `today`; any zone's before it is known): the current
  * one on complete days, against the `vs` period over the same elapsed span, or else the
- * previous equal period.
+ * previous equal period. Before the zone is known, periods that overlap in UTC may not in
+ * the team's zone: that is checked when they are read again there (`inTimeZone`).
  */
 function comparedPeriods(
   asked: Period,
   vs: Period | undefined,
   today: Today,
+  utcToday: string,
 ): { current: Period; previous: Period } {
-  const current = completeDays(asked);
+  const current = completeDays(asked, utcToday);
   if (!vs) {
     const previous = validatePeriod(previousPeriod(current), today, `The period before ${current.label}`);
     return { current, previous };
   }
   const previous = sameElapsedSpan(vs, current, asked.partial);
-  if (previous.start < current.end && current.start < previous.end) {
+  if (typeof today === 'string' && previous.start < current.end && current.start < previous.end) {
     throw new UserError(
       'bad_period',
       `The two periods overlap (${periodLabel(current)} and ${periodLabel(previous)}): compare periods that do not.`,
@@ -182,10 +183,12 @@ export function sameElapsedSpan(previous: Period, current: Period, inProgress: b
 
 /**
  * A change is measured on complete days: today's bill is a few hours old, so `mtd` and
- * `this week` compare up to yesterday (a single day, `today`, is left as asked).
+ * `this week` compare up to yesterday (a single day, `today`, is left as asked). Complete in
+ * the bill, too, which keeps UTC days: east of UTC, the team's yesterday may be UTC's today,
+ * still in progress, and is left out as well.
  */
-function completeDays(p: Period): Period {
-  const last = addDays(p.end, -1);
+function completeDays(p: Period, utcToday: string): Period {
+  const last = earlierDay(addDays(p.end, -1), utcToday);
   if (!p.partial || last <= p.start) return p;
   return { ...p, end: last, partial: false };
 }
@@ -300,7 +303,8 @@ export async function explainPeriods(
 }
 
 /**
- * `why today`: today from midnight UTC until now against yesterday over the same hours, both
+ * A day the bill has only part of (UTC's today: `why today`, or a team's `why yesterday`
+ * east of UTC in its morning): from midnight UTC until now against the day before over the same hours, both
  * estimated from CloudWatch token counts x catalog prices (per model, token class and team),
  * so the comparison is like for like. Tokens only: provisioned throughput and other hourly
  * lines are in the bill's daily totals (`why yesterday`).
@@ -424,7 +428,7 @@ function inTimeZone(input: WhyInput, now: Date, timeZone: string): WhyInput {
   // A team's today east of UTC has no bill yet: say so rather than compare nothing with a day.
   if (asked.start > toIsoDate(now)) throw notBilledYet(asked.start, now);
   const vs = input.explicitPrevious ? periodIn(input.previous, now, timeZone) : undefined;
-  return { ...input, ...comparedPeriods(asked, vs, todayIn(now, timeZone)) };
+  return { ...input, ...comparedPeriods(asked, vs, todayIn(now, timeZone), toIsoDate(now)) };
 }
 
 /** The answer's data: totals, drivers and effects rounded so they reconcile to the cent. */

@@ -105,8 +105,9 @@ export const lambdaConfig: () => Config = (() => {
  * becomes 5.2-6.3x; 227 KB loaded at start becomes 532 KB). No module the front door loads
  * at start imports the SDK: repositories reach the table through the `Store` port, and only
  * `lib/store/dynamo.ts` builds DynamoDB requests. With the port and no build plugin the
- * slack-events package loads 228 KB at start (`npm run bench -- --only bundles`, 2026-12-05:
- * with secrets from SSM 2.51-3.62x an empty node, CPU 2.81x, the same as with the plugin).
+ * slack-events package loaded 228 KB at start (`npm run bench -- --only bundles`, 2026-12-05,
+ * Bolt still at start then: with secrets from SSM 2.51-3.62x an empty node, CPU 2.81x, the
+ * same as with the plugin; the README has the current figure).
  */
 export function lazyTableStore(region: string, table: string): Store {
   return lazyStore(async () => {

@@ -11,8 +11,8 @@
  *   bill source itself, counted in the chat allowance, and say so through `requests`.
  * - `getCostForecast` is the product's one usage trend over the ledger's daily totals.
  */
-import { addDays, type DateRange, formatDay, parseIsoDate, toIsoDate } from '../clock.js';
-import { isUserError, UnavailableError } from '../errors.js';
+import { addDays, type DateRange, toIsoDate } from '../clock.js';
+import { isUserError, notBilledYet, UnavailableError } from '../errors.js';
 import type { CostForecast, CostQuery, CostResult, CostSource } from '../ports.js';
 import type { FactBlock } from './block.js';
 import { dailyTotalsOf, queryBlocks } from './facts.js';
@@ -119,17 +119,6 @@ async function ready(state: ReadState, range: DateRange): Promise<{ meta: Ledger
 function notInTheBill(options: LedgerSourceOptions, meta: LedgerMeta, start: string): UnavailableError {
   const now = options.clock.now();
   return meta.through <= toIsoDate(now) ? notSyncedYet(options, meta) : notBilledYet(start, now);
-}
-
-/**
- * A day (`start`, later than today in UTC) that has begun east of UTC but not in the bill,
- * which AWS keeps by the UTC day: said once, for `spend` and `why` alike.
- */
-export function notBilledYet(start: string, now: Date): UnavailableError {
-  const hours = Math.max(1, Math.ceil((parseIsoDate(start).getTime() - now.getTime()) / 3_600_000));
-  return new UnavailableError(
-    `${formatDay(start)} has no bill yet: AWS bills Bedrock by the UTC day, and ${formatDay(start)} begins at 00:00 UTC, in ${hours === 1 ? 'about an hour' : `${hours} hours`}. Until then, ask about a period that includes ${formatDay(toIsoDate(now))} (\`this week\`, \`last 7 days\`).`,
-  );
 }
 
 function notSyncedYet(options: LedgerSourceOptions, meta: LedgerMeta): UnavailableError {

@@ -472,13 +472,16 @@ async function chunksOf(facts: BillFact[]): Promise<Uint8Array[]> {
 
 /**
  * Replace one day's facts, whole. Extra chunks of the new generation go first, the header
- * last (the switch); the old generation's chunks are deleted afterwards.
+ * last (the switch); the old generation's chunks are deleted afterwards, best effort: once
+ * the header is written the day is replaced, so a failed clean-up is given to `onLeftover`
+ * (the sync logs it) rather than failing the sync; the orphaned chunks are never read.
  */
 export async function writeDay(
   store: Store,
   day: string,
   facts: BillFact[],
   previous?: { gen: string },
+  onLeftover: (error: unknown) => void = () => {},
 ): Promise<void> {
   const gen = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   const chunks = await chunksOf(facts);
@@ -492,7 +495,7 @@ export async function writeDay(
     key: { pk, sk: `DAY#${day}` },
     put: { gen, hash: hashFacts(facts), count: facts.length, chunks: chunks.length, layout: 'split' },
   });
-  if (previous) await deleteChunks(store, day, previous.gen);
+  if (previous) await deleteChunks(store, day, previous.gen).catch(onLeftover);
 }
 
 /** A replaced generation's chunks, in either layout (`DATA#...`, or the first layout's `DAY#<day>#...`). */

@@ -401,7 +401,9 @@ async function writeChangedDays(
       record.daysUnchanged++;
       continue;
     }
-    await writeDay(ctx.store, d, facts, previous);
+    await writeDay(ctx.store, d, facts, previous, (error) =>
+      ctx.log.warn(`ledger: the replaced chunks of ${d} were not deleted (never read again)`, error),
+    );
     record.daysWritten++;
   }
 }

@@ -53,10 +53,9 @@ export interface ContextOptions {
 export function billContext(options: ContextOptions): string[] {
   // The provisional days the ranges touch, named once: they lie in one 2-day window, so
   // together they are one span (`Dec 2-3`, not `Dec 3, Dec 2-3`).
-  const p = provisionalDays(options.now);
   const touched = options.ranges
-    .map((r) => ({ start: laterDay(r.start, p.start), end: earlierDay(r.end, p.end) }))
-    .filter((r) => r.start < r.end);
+    .map((r) => provisionalNote(r, options.now) && r)
+    .filter((r): r is DateRange => Boolean(r));
   const note = touched.length
     ? provisionalNote(
         {

@@ -118,17 +118,13 @@ export class DynamoStore implements Store {
     return pages.flat();
   }
 
-  async getMany(keys: readonly ItemKey[], options: { consistent?: boolean } = {}): Promise<Item[]> {
+  async getMany(keys: readonly ItemKey[]): Promise<Item[]> {
     const items: Item[] = [];
     for (let i = 0; i < keys.length; i += 100) {
       let pending: Record<string, unknown>[] = keys.slice(i, i + 100).map((k) => ({ pk: k.pk, sk: k.sk }));
       await this.leftovers('read', async () => {
         const out = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.table]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) },
-            },
-          }),
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending } } }),
         );
         for (const item of out.Responses?.[this.table] ?? []) items.push(item);
         pending = out.UnprocessedKeys?.[this.table]?.Keys ?? [];

@@ -23,7 +23,7 @@ export type Item = Record<string, unknown>;
 
 /** A condition expression with its `#name` and `:value` placeholders. */
 export interface Expression {
-  /** The condition under which a write may happen (or a scan's filter). */
+  /** The condition under which a write may happen. */
   condition?: string;
   names?: Record<string, string>;
   values?: Record<string, unknown>;
@@ -73,7 +73,7 @@ export interface Store {
   /** Every item matching a filter (a parallel scan, every page followed). */
   scan(spec: ScanSpec): Promise<Item[]>;
   /** The items of these keys that exist, in no particular order (100 keys a request, leftovers retried). */
-  getMany(keys: readonly ItemKey[], options?: { consistent?: boolean }): Promise<Item[]>;
+  getMany(keys: readonly ItemKey[]): Promise<Item[]>;
   /** Delete these items (25 a request, leftovers retried); no conditions. */
   removeMany(keys: readonly ItemKey[]): Promise<void>;
   /** All of these writes or none (one transaction; at most 100). */

@@ -21,8 +21,16 @@ beforeAll(async () => {
 const dataDir = `${tmpdir()}/bedrock-cost-spend-test-${process.pid}`;
 afterAll(async () => {
   await runtime.close();
-  for (const dir of [dataDir, `${dataDir}-tokyo`, `${dataDir}-tokyo-forecast`])
-    rmSync(dir, { recursive: true, force: true });
+  for (const suffix of [
+    '',
+    '-tokyo',
+    '-tokyo-forecast',
+    '-tokyo-why',
+    '-tokyo-week',
+    '-utc-why',
+    '-london-why',
+  ])
+    rmSync(`${dataDir}${suffix}`, { recursive: true, force: true });
 });
 
 const caller = { platform: 'cli' as const, userId: 'cli', isAdmin: true };
@@ -198,7 +206,34 @@ describe("periods checked against today in the team's time zone", () => {
       expect(JSON.stringify(answer), words).toMatch(
         /Dec 5 has no bill yet: AWS bills Bedrock by the UTC day.*in 4 hours/,
       );
+      expect(JSON.stringify(answer), words).toMatch(/`yesterday` \(Dec 4, so far\) or `last 7 days`/);
     }
+    // What it suggests answers: the team's yesterday (UTC's today, so far) and the last 7 days.
+    for (const words of ['spend yesterday team search', 'spend last 7 days team search']) {
+      expect(await cli(tokyo, now, words), words).toMatchObject({ ok: true });
+    }
+    // A week so far east of UTC is measured on days complete in the bill too: at 20:00 UTC on
+    // Thursday Dec 3 (Friday morning in Tokyo), Mon-Wed, not Mon-Thu with Thursday's 20 hours.
+    const thursday = await cli(
+      `${dataDir}-tokyo-week`,
+      '2026-12-03T20:00:00Z',
+      'budget set search 5000 tz Asia/Tokyo',
+    );
+    expect(thursday).toMatchObject({ ok: true });
+    expect(
+      await cli(`${dataDir}-tokyo-week`, '2026-12-03T20:00:00Z', 'why this week team search'),
+    ).toMatchObject({
+      ok: true,
+      data: {
+        current: { start: '2026-11-30', end: '2026-12-03' },
+        previous: { start: '2026-11-23', end: '2026-11-26' },
+      },
+    });
+    // Two periods that overlap in UTC but not in Tokyo are compared, not refused.
+    expect(await cli(tokyo, now, 'why yesterday vs 2026-12-03 team search')).toMatchObject({ ok: true });
+    expect(JSON.stringify(await cli(tokyo, now, 'why today vs 2026-12-04 team search'))).toMatch(
+      /no bill yet/,
+    );
     // Tokyo's yesterday is UTC's today, still in progress: the same hours of both days.
     const utc = `${dataDir}-utc-why`;
     const reference = await cli(utc, now, 'why today team search');

@@ -120,6 +120,21 @@ describe('stored days', () => {
     const after = (await readDays(store, '2026-11-04', '2026-11-05')).get('2026-11-04')!;
     expect(after.gen).toBe(first.gen);
     expectSameFacts(after.facts, big);
+
+    // A rewrite whose clean-up of the old chunks fails: the day is replaced all the same, and
+    // the failure is handed over (the sync logs it) instead of failing the sync.
+    const leftovers: unknown[] = [];
+    const noDeletes: Store = {
+      ...storeMethods(store),
+      removeMany: async () => {
+        throw new Error('throttled');
+      },
+    };
+    await writeDay(noDeletes, '2026-11-04', changed, { gen: first.gen }, (e) => leftovers.push(e));
+    const replaced = (await readDays(store, '2026-11-04', '2026-11-05')).get('2026-11-04')!;
+    expect(replaced.gen).not.toBe(first.gen);
+    expectSameFacts(replaced.facts, changed);
+    expect(leftovers).toEqual([new Error('throttled')]);
   });
 
   it('reads a day whole once per generation: asked again, only the headers; a rewritten day again', async () => {
