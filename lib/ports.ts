@@ -37,6 +37,12 @@ export interface CostQuery {
    * answers by `granularity`, which callers sum themselves (`fetchLines`' `sumInto`).
    */
   buckets?: { start: string; end: string }[];
+  /**
+   * The ledger's own extension: `false` when the asker reads amounts only (a forecast's or a
+   * budget's daily sums): rows' `quantity` may then be zero rather than summed. Cost Explorer
+   * answers with quantities regardless.
+   */
+  quantities?: false;
 }
 
 /** One group of one time bucket, as Cost Explorer returns it. */

@@ -75,7 +75,7 @@ export interface BudgetSpend {
   /**
    * The month-to-date query's Marketplace lines (team x service, daily, every team; empty
    * unless gathered `byService`): the drivers query names Marketplace models from them
-   * instead of asking Cost Explorer again.
+   * instead of asking Cost Explorer again. Amounts only: their `quantity` is not summed.
    */
   marketplaceLines: SpendLine[];
   /** First day (UTC) the month-to-date query covers. */
@@ -323,6 +323,8 @@ export async function gatherBudgetSpend(
     end: addDays(todayUtc, 1),
     grouping: options.byService ? 'team-service' : 'team',
     granularity: 'DAILY',
+    // Budgets compare amounts: no usage quantities summed (360,000 rows at 10,000 teams).
+    quantities: false,
     ...(options.team !== undefined ? { team: options.team } : {}),
   });
   const byTeam = dailyByTeam(result.lines);

@@ -182,6 +182,8 @@ export interface LinesQuery extends DateRange {
    * quarter of daily team x service rows is tens of thousands of objects otherwise.
    */
   sumInto?: DateRange[];
+  /** `false`: the asker reads amounts only; lines' `quantity` may be zero (`CostQuery.quantities`). */
+  quantities?: false;
 }
 
 function groupByOf(grouping: LineGrouping, tagKey: string): CostDimension[] {
@@ -262,6 +264,7 @@ function costQueryOf(ctx: SpendContext, query: LinesQuery, services: string[]): 
     // The ledger sums into the periods itself (a few rows per key, not one per day); Cost
     // Explorer ignores this and its daily rows are summed below.
     ...(query.sumInto ? { buckets: query.sumInto } : {}),
+    ...(query.quantities === false ? { quantities: false as const } : {}),
   };
 }
 
