@@ -233,6 +233,13 @@ export class ExactSums {
     else this.addRest(i, x);
   }
 
+  /** Add sum `i` of `from` to this sum `j`, exactly (its parts as they are, no Decimal unless it has a rest). */
+  addSumOf(from: ExactSums, i: number, j: number): void {
+    this.addParts(j, from.whole[i]!, from.units[i]!);
+    const rest = from.rest.get(i);
+    if (rest) this.addRest(j, rest);
+  }
+
   /** Add a Decimal to sum `i` (a figure the parts cannot hold). */
   add(i: number, x: Dec): void {
     this.addRest(i, x);

@@ -6,7 +6,8 @@ import { addDays, type DateRange, daysBetween, startOfMonth, startOfNextMonth } 
 import { ExactSums } from '../exact-sum.js';
 import { trendForecast } from '../ledger/trend.js';
 import { type Dec, sumUsd, ZERO } from '../money.js';
-import { fetchLines, type SpendContext, type SpendLine } from '../spend/query.js';
+import { fetchDailyClasses, fetchLines, type SpendContext, type SpendLine } from '../spend/query.js';
+import type { UsageTypeInfo } from '../spend/usage-type.js';
 
 export type ForecastMethod = 'trend';
 
@@ -76,6 +77,31 @@ export async function forecastScopes(
   }
   const teams = new Set(scopes.map((s) => s.team));
   const single = teams.size === 1 ? [...teams][0] : undefined;
+  const all = scopes.some((s) => s.team === undefined);
+  if (!given && !all && end > start) {
+    // Team scopes from the ledger: each team's days folded into fixed / variable there.
+    const folded = await fetchDailyClasses(
+      ctx,
+      {
+        start,
+        end,
+        grouping: 'team-usage',
+        granularity: 'DAILY',
+        ...(single !== undefined ? { team: single } : {}),
+      },
+      (info) => (isFixed(info) ? 0 : 1),
+      2,
+    );
+    if (folded) {
+      return scopes.map((scope) => {
+        const days = new Map<string, { fixed: Dec; variable: Dec }>();
+        for (const [day, [fixed, variable]] of folded.byTeam.get(scope.team!) ?? []) {
+          days.set(day, { fixed: fixed!, variable: variable! });
+        }
+        return forecastFromDays(days, todayOf(scope), monthOf(scope), folded.requests, folded.dataAsOf);
+      });
+    }
+  }
   const history = given
     ? { ...given, lines: given.lines.filter((l) => l.day >= start && l.day < end) }
     : end > start
@@ -90,7 +116,7 @@ export async function forecastScopes(
         })
       : { lines: [], requests: 0, dataAsOf: ctx.now, stale: false, services: [] };
   const days = dailyCells(history.lines, {
-    all: scopes.some((s) => s.team === undefined),
+    all,
     byTeam: teams.size > 1 || single !== undefined,
   });
   return scopes.map((scope) =>
@@ -133,7 +159,7 @@ function dailyCells(
     return cell;
   };
   for (const line of lines) {
-    const fixed = line.info?.kind === 'provisioned-throughput' || line.info?.kind === 'knowledge-base';
+    const fixed = isFixed(line.info);
     if (want.all) sums.addDecimal(cellOf('*', line.day) + (fixed ? 0 : 1), line.amount);
     if (want.byTeam) sums.addDecimal(cellOf(`=${line.team ?? ''}`, line.day) + (fixed ? 0 : 1), line.amount);
   }
@@ -144,6 +170,11 @@ function dailyCells(
     }
     return out;
   };
+}
+
+/** Fixed costs known to continue: provisioned throughput and knowledge-base OCU lines. */
+function isFixed(info: UsageTypeInfo | undefined): boolean {
+  return info?.kind === 'provisioned-throughput' || info?.kind === 'knowledge-base';
 }
 
 /** The forecast arithmetic over one scope's daily fixed and variable spend (pure). */
