@@ -105,8 +105,20 @@ export function splitDecimal(text: string, start = 0, end = text.length): [numbe
   return negative ? [-i, -f] : [i, f];
 }
 
+/** Whole units whose count of 10^-10 (x 10^10) a double holds exactly: below 2^53 / 10^10. */
+const WHOLE_IN_UNITS = Math.floor(2 ** 53 / 10 ** SCALE);
+
 /** A sum's value from its three parts: the 10^-10 count, the whole units and the Decimal rest. */
 function totalOf(units: number, whole: number, rest: Dec | undefined): Dec {
+  // The common case (no rest, under ~$900,000): one count, one Decimal. `whole * 10^10` is an
+  // exact integer below 2^53; their sum is exact when its magnitude stays below 2^53 (a
+  // rounded sum that reached it means the true one may not have). Building the Decimal of the
+  // count and adding `whole` as a second Decimal was a third of a 10,000-team alert run's
+  // ledger reads (`queryBlocks`: 1.5 million rows, two sums each; 2026-12-05 profile).
+  if (rest === undefined && whole !== 0 && Math.abs(whole) < WHOLE_IN_UNITS) {
+    const count = whole * 10 ** SCALE + units;
+    if (Math.abs(count) < 2 ** 53) return decOfUnits(count);
+  }
   let sum = rest === undefined ? decOfUnits(units) : units === 0 ? rest : rest.plus(decOfUnits(units));
   if (whole !== 0) sum = sum.plus(whole);
   return sum;
@@ -210,6 +222,22 @@ export class ExactSums {
     } else {
       this.whole[i] = w;
     }
+  }
+
+  /**
+   * Add a Decimal to sum `i` as a count of 10^-10 when it is one (no Decimal built), else to
+   * its Decimal rest: the same value as `Decimal.plus` one at a time (when that is exact).
+   */
+  addDecimal(i: number, x: Dec): void {
+    if (readUnits(x, scratch, 0)) this.addParts(i, 0, scratch[0]!);
+    else this.addRest(i, x);
+  }
+
+  /** Add sum `i` of `from` to this sum `j`, exactly (its parts as they are, no Decimal unless it has a rest). */
+  addSumOf(from: ExactSums, i: number, j: number): void {
+    this.addParts(j, from.whole[i]!, from.units[i]!);
+    const rest = from.rest.get(i);
+    if (rest) this.addRest(j, rest);
   }
 
   /** Add a Decimal to sum `i` (a figure the parts cannot hold). */

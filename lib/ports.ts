@@ -37,6 +37,12 @@ export interface CostQuery {
    * answers by `granularity`, which callers sum themselves (`fetchLines`' `sumInto`).
    */
   buckets?: { start: string; end: string }[];
+  /**
+   * The ledger's own extension: `false` when the asker reads amounts only (a forecast's or a
+   * budget's daily sums): rows' `quantity` may then be zero rather than summed. Cost Explorer
+   * answers with quantities regardless.
+   */
+  quantities?: false;
 }
 
 /** One group of one time bucket, as Cost Explorer returns it. */
@@ -88,6 +94,25 @@ export interface CostSource {
    * too little history to forecast.
    */
   getCostForecast(query: Omit<CostQuery, 'groupBy' | 'granularity'>): Promise<CostForecast | null>;
+  /**
+   * The ledger's own extension (Cost Explorer has none): a DAILY query grouped by the team tag
+   * and USAGE_TYPE, each day's usage types folded into classes per tag value (`classOf`: the
+   * class, or -1 to leave the usage type out), as `getCostAndUsage`'s rows would add up.
+   * Undefined when the ledger cannot answer from its facts: ask `getCostAndUsage`.
+   */
+  getDailyClassSums?(
+    query: CostQuery,
+    classOf: (usageType: string) => number,
+    classes: number,
+  ): Promise<DailyClassSums | undefined>;
+}
+
+/** `getDailyClassSums`' answer: tag key as spelled (`team$search`) -> day -> each class's sum. */
+export interface DailyClassSums {
+  sums: Map<string, Map<string, Dec[]>>;
+  requests: number;
+  fetchedAt: string;
+  stale: boolean;
 }
 
 /** CloudWatch `AWS/Bedrock` metrics we read. */

@@ -3,9 +3,11 @@
  * shows a forecast. See `forecastScopes` for the method.
  */
 import { addDays, type DateRange, daysBetween, startOfMonth, startOfNextMonth } from '../clock.js';
+import { ExactSums } from '../exact-sum.js';
 import { trendForecast } from '../ledger/trend.js';
 import { type Dec, sumUsd, ZERO } from '../money.js';
-import { fetchLines, type SpendContext, type SpendLine } from '../spend/query.js';
+import { fetchDailyClasses, fetchLines, type SpendContext, type SpendLine } from '../spend/query.js';
+import type { UsageTypeInfo } from '../spend/usage-type.js';
 
 export type ForecastMethod = 'trend';
 
@@ -75,6 +77,31 @@ export async function forecastScopes(
   }
   const teams = new Set(scopes.map((s) => s.team));
   const single = teams.size === 1 ? [...teams][0] : undefined;
+  const all = scopes.some((s) => s.team === undefined);
+  if (!given && !all && end > start) {
+    // Team scopes from the ledger: each team's days folded into fixed / variable there.
+    const folded = await fetchDailyClasses(
+      ctx,
+      {
+        start,
+        end,
+        grouping: 'team-usage',
+        granularity: 'DAILY',
+        ...(single !== undefined ? { team: single } : {}),
+      },
+      (info) => (isFixed(info) ? 0 : 1),
+      2,
+    );
+    if (folded) {
+      return scopes.map((scope) => {
+        const days = new Map<string, { fixed: Dec; variable: Dec }>();
+        for (const [day, [fixed, variable]] of folded.byTeam.get(scope.team!) ?? []) {
+          days.set(day, { fixed: fixed!, variable: variable! });
+        }
+        return forecastFromDays(days, todayOf(scope), monthOf(scope), folded.requests, folded.dataAsOf);
+      });
+    }
+  }
   const history = given
     ? { ...given, lines: given.lines.filter((l) => l.day >= start && l.day < end) }
     : end > start
@@ -83,33 +110,71 @@ export async function forecastScopes(
           end,
           grouping: 'team-usage',
           granularity: 'DAILY',
+          // The forecast sums amounts only.
+          quantities: false,
           ...(single !== undefined ? { team: single } : {}),
         })
       : { lines: [], requests: 0, dataAsOf: ctx.now, stale: false, services: [] };
-  // scope key ('*' = all) -> day -> fixed / variable
-  const byScope = new Map<string, Map<string, { fixed: Dec; variable: Dec }>>();
-  const add = (key: string, day: string, fixed: boolean, amount: Dec) => {
+  const days = dailyCells(history.lines, {
+    all,
+    byTeam: teams.size > 1 || single !== undefined,
+  });
+  return scopes.map((scope) =>
+    forecastFromDays(
+      days(scope.team === undefined ? '*' : `=${scope.team}`),
+      todayOf(scope),
+      monthOf(scope),
+      history.requests,
+      history.dataAsOf,
+    ),
+  );
+}
+
+/**
+ * Each scope's daily fixed and variable spend ('*' = all, `=team` = one team tag value): the
+ * lines summed as exact counts (`ExactSums`, one Decimal per cell at the end, not one per
+ * line), '*' only when a scope asks for it. At 10,000 teams (1.1 million team x usage-type
+ * lines) the `Decimal.plus` and cell copies per line, twice (all and the team), were 1.5 s
+ * of the alert run's CPU (2026-12-05 profile); the figures are the same exact sums.
+ */
+function dailyCells(
+  lines: SpendLine[],
+  want: { all: boolean; byTeam: boolean },
+): (key: string) => Map<string, { fixed: Dec; variable: Dec }> {
+  // scope key -> day -> index of the cell's fixed sum (its variable sum is the next one)
+  const byScope = new Map<string, Map<string, number>>();
+  const sums = new ExactSums();
+  const cellOf = (key: string, day: string): number => {
     let days = byScope.get(key);
     if (!days) {
       days = new Map();
       byScope.set(key, days);
     }
-    const cell = days.get(day) ?? { fixed: ZERO, variable: ZERO };
-    days.set(
-      day,
-      fixed ? { ...cell, fixed: cell.fixed.plus(amount) } : { ...cell, variable: cell.variable.plus(amount) },
-    );
+    let cell = days.get(day);
+    if (cell === undefined) {
+      cell = sums.open();
+      sums.open();
+      days.set(day, cell);
+    }
+    return cell;
   };
-  for (const line of history.lines) {
-    const fixed = line.info?.kind === 'provisioned-throughput' || line.info?.kind === 'knowledge-base';
-    add('*', line.day, fixed, line.amount);
-    if (teams.size > 1 || single !== undefined) add(`=${line.team ?? ''}`, line.day, fixed, line.amount);
+  for (const line of lines) {
+    const fixed = isFixed(line.info);
+    if (want.all) sums.addDecimal(cellOf('*', line.day) + (fixed ? 0 : 1), line.amount);
+    if (want.byTeam) sums.addDecimal(cellOf(`=${line.team ?? ''}`, line.day) + (fixed ? 0 : 1), line.amount);
   }
-  return scopes.map((scope) => {
-    const month = monthOf(scope);
-    const days = byScope.get(scope.team === undefined ? '*' : `=${scope.team}`) ?? new Map();
-    return forecastFromDays(days, todayOf(scope), month, history.requests, history.dataAsOf);
-  });
+  return (key) => {
+    const out = new Map<string, { fixed: Dec; variable: Dec }>();
+    for (const [day, cell] of byScope.get(key) ?? []) {
+      out.set(day, { fixed: sums.value(cell), variable: sums.value(cell + 1) });
+    }
+    return out;
+  };
+}
+
+/** Fixed costs known to continue: provisioned throughput and knowledge-base OCU lines. */
+function isFixed(info: UsageTypeInfo | undefined): boolean {
+  return info?.kind === 'provisioned-throughput' || info?.kind === 'knowledge-base';
 }
 
 /** The forecast arithmetic over one scope's daily fixed and variable spend (pure). */

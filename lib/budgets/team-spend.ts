@@ -75,7 +75,7 @@ export interface BudgetSpend {
   /**
    * The month-to-date query's Marketplace lines (team x service, daily, every team; empty
    * unless gathered `byService`): the drivers query names Marketplace models from them
-   * instead of asking Cost Explorer again.
+   * instead of asking Cost Explorer again. Amounts only: their `quantity` is not summed.
    */
   marketplaceLines: SpendLine[];
   /** First day (UTC) the month-to-date query covers. */
@@ -265,7 +265,8 @@ function unbudgetedTeams(byTeam: DailyByTeam, profiles: TeamProfile[], utcMonth:
 
 /** What a team's snapshot is made of, beyond its own days. */
 interface SnapshotInputs {
-  byTeam: DailyByTeam;
+  /** The team's days of its month and their sum (`sumMonth`). */
+  billOf: (profile: TeamProfile) => ReturnType<typeof sumMonth>;
   todayUtc: string;
   nowcastByTeam: Map<string, Dec>;
   nowcastAt: Map<string, Date>;
@@ -274,7 +275,7 @@ interface SnapshotInputs {
 
 function teamSnapshot(profile: TeamProfile, month: TeamMonth, inputs: SnapshotInputs): TeamSpendSnapshot {
   const { todayUtc } = inputs;
-  const { daily, usd } = sumMonth(inputs.byTeam, profile.team, month);
+  const { daily, usd } = inputs.billOf(profile);
   // The nowcast estimates all of today (UTC) from token metrics; the bill may already hold
   // part of today. Only the excess over the billed part is added, so nothing counts twice.
   const billedToday = daily.find((d) => d.day === todayUtc)?.usd ?? ZERO;
@@ -323,21 +324,31 @@ export async function gatherBudgetSpend(
     end: addDays(todayUtc, 1),
     grouping: options.byService ? 'team-service' : 'team',
     granularity: 'DAILY',
+    // Budgets compare amounts: no usage quantities summed (360,000 rows at 10,000 teams).
+    quantities: false,
     ...(options.team !== undefined ? { team: options.team } : {}),
   });
   const byTeam = dailyByTeam(result.lines);
+  // Each team's month summed once (the cadence and the snapshot both read it).
+  const bills = new Map<string, ReturnType<typeof sumMonth>>();
+  const billOf = (p: TeamProfile) => {
+    let bill = bills.get(p.team);
+    if (!bill) {
+      bill = sumMonth(byTeam, p.team, months.get(p.team)!);
+      bills.set(p.team, bill);
+    }
+    return bill;
+  };
   const nowcastAt = new Map<string, Date>();
   const nowcastByTeam = nowcasting
     ? ((await nowcasting) ?? new Map<string, Dec>())
-    : await cadencedNowcast(
-        options.cadence!,
-        now,
-        profiles,
-        (p) => sumMonth(byTeam, p.team, months.get(p.team)!),
-        { read: readNowcast, at: nowcastAt, log: deps.log },
-      );
+    : await cadencedNowcast(options.cadence!, now, profiles, billOf, {
+        read: readNowcast,
+        at: nowcastAt,
+        log: deps.log,
+      });
   const forecastOf = await teamForecasts(ctx, todayUtc, profiles, months);
-  const inputs: SnapshotInputs = { byTeam, todayUtc, nowcastByTeam, nowcastAt, forecastOf };
+  const inputs: SnapshotInputs = { billOf, todayUtc, nowcastByTeam, nowcastAt, forecastOf };
   const teams = new Map(profiles.map((p) => [p.team, teamSnapshot(p, months.get(p.team)!, inputs)]));
   return {
     teams,

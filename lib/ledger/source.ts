@@ -13,9 +13,9 @@
  */
 import { addDays, type DateRange, toIsoDate } from '../clock.js';
 import { isUserError, notBilledYet, UnavailableError } from '../errors.js';
-import type { CostForecast, CostQuery, CostResult, CostSource } from '../ports.js';
+import type { CostForecast, CostQuery, CostResult, CostSource, DailyClassSums } from '../ports.js';
 import type { FactBlock } from './block.js';
-import { dailyTotalsOf, queryBlocks } from './facts.js';
+import { dailyClassSums, dailyTotalsOf, queryBlocks } from './facts.js';
 import { type LedgerMeta, readDays, readMeta } from './store.js';
 import { horizonStart, type LedgerContext, nextSyncAt, syncIntervalHours, syncLedger } from './sync.js';
 import { trendForecast } from './trend.js';
@@ -62,6 +62,7 @@ export function ledgerCostSource(options: LedgerSourceOptions): CostSource & {
     listServices: (range) => listServices(state, range),
     getCostAndUsage: (query) => answerQuery(state, query),
     getCostForecast: (query) => forecastOf(state, query),
+    getDailyClassSums: (query, classOf, classes) => classSums(state, query, classOf, classes),
   };
 }
 
@@ -177,32 +178,71 @@ async function askTheBill(options: LedgerSourceOptions, query: CostQuery): Promi
   return { ...result, fetchedAt: options.clock.now().toISOString(), stale: false };
 }
 
-async function answerQuery(state: ReadState, query: CostQuery): Promise<LedgerCostResult> {
-  const { options } = state;
+/** A question the ledger does not hold: older than its horizon, or about other record types. */
+function outsideLedger(options: LedgerSourceOptions, query: CostQuery): boolean {
   const today = toIsoDate(options.clock.now());
-  const outside =
+  return (
     query.start < horizonStart(today) ||
     (query.recordTypes ?? ['Usage']).some((r) => r !== 'Usage') ||
-    query.groupBy.some((g) => g.type === 'DIMENSION' && g.key === 'RECORD_TYPE');
-  if (outside) return askTheBill(options, query);
+    query.groupBy.some((g) => g.type === 'DIMENSION' && g.key === 'RECORD_TYPE')
+  );
+}
+
+/** The stored facts a question reads, by day, and what reading them took; undefined: the table cannot be read. */
+async function factsFor(
+  state: ReadState,
+  query: CostQuery,
+): Promise<
+  | { blocksOf: (start: string, end: string) => Iterable<FactBlock>; requests: number; meta: LedgerMeta }
+  | undefined
+> {
   let synced: Awaited<ReturnType<typeof ready>>;
   try {
     synced = await ready(state, query);
   } catch (error) {
-    // The table cannot be read (throttled, down): answer this question from the bill
-    // itself, from the chat allowance, rather than not at all.
     if (isUserError(error)) throw error;
-    options.log.warn('bill ledger unreadable; asking the bill directly', error);
-    return askTheBill(options, query);
+    state.options.log.warn('bill ledger unreadable; asking the bill directly', error);
+    return undefined;
   }
   const { meta } = synced;
   const requests = synced.requests + state.unreported;
   state.unreported = 0;
   const byDay = await blocksIn(state, meta, query.start, query.end);
-  const rows = queryBlocks(query, options.teamTagKey, function* (start, end) {
-    for (let d = start; d < end; d = addDays(d, 1)) yield* byDay.get(d) ?? [];
-  });
+  return {
+    blocksOf: function* (start, end) {
+      for (let d = start; d < end; d = addDays(d, 1)) yield* byDay.get(d) ?? [];
+    },
+    requests,
+    meta,
+  };
+}
+
+async function answerQuery(state: ReadState, query: CostQuery): Promise<LedgerCostResult> {
+  const { options } = state;
+  if (outsideLedger(options, query)) return askTheBill(options, query);
+  const facts = await factsFor(state, query);
+  // The table cannot be read (throttled, down): answer this question from the bill
+  // itself, from the chat allowance, rather than not at all.
+  if (!facts) return askTheBill(options, query);
+  const { meta, requests } = facts;
+  const rows = queryBlocks(query, options.teamTagKey, facts.blocksOf);
   return { rows, requests, fetchedAt: meta.syncedAt, stale: isStale(options, meta) };
+}
+
+/** `getDailyClassSums`: undefined when the ledger cannot answer (the caller asks `getCostAndUsage`). */
+async function classSums(
+  state: ReadState,
+  query: CostQuery,
+  classOf: (usageType: string) => number,
+  classes: number,
+): Promise<DailyClassSums | undefined> {
+  const { options } = state;
+  if (outsideLedger(options, query)) return undefined;
+  const facts = await factsFor(state, query);
+  if (!facts) return undefined;
+  const { meta, requests } = facts;
+  const sums = dailyClassSums(query, options.teamTagKey, facts.blocksOf, classOf, classes);
+  return { sums, requests, fetchedAt: meta.syncedAt, stale: isStale(options, meta) };
 }
 
 async function forecastOf(

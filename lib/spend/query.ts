@@ -182,6 +182,8 @@ export interface LinesQuery extends DateRange {
    * quarter of daily team x service rows is tens of thousands of objects otherwise.
    */
   sumInto?: DateRange[];
+  /** `false`: the asker reads amounts only; lines' `quantity` may be zero (`CostQuery.quantities`). */
+  quantities?: false;
 }
 
 function groupByOf(grouping: LineGrouping, tagKey: string): CostDimension[] {
@@ -234,6 +236,44 @@ export async function fetchLines(ctx: SpendContext, query: LinesQuery): Promise<
   };
 }
 
+/**
+ * A DAILY `team-usage` query's amounts, each team's day folded into classes of its parsed
+ * usage types (`classOf(info)`; lines `fetchLines` would drop are left out), when the bill
+ * source can fold them itself (the ledger: `CostSource.getDailyClassSums`): team tag value
+ * -> day -> each class's sum, the same sums as adding up `fetchLines`' lines. Undefined when
+ * it cannot: ask `fetchLines`.
+ */
+export async function fetchDailyClasses(
+  ctx: SpendContext,
+  query: LinesQuery & { grouping: 'team-usage'; granularity: 'DAILY' },
+  classOf: (info: UsageTypeInfo) => number,
+  classes: number,
+): Promise<(Omit<LinesResult, 'lines'> & { byTeam: Map<string, Map<string, Dec[]>> }) | undefined> {
+  if (!ctx.costs.getDailyClassSums || query.sumInto) return undefined;
+  const services = await servicesFor(ctx, query);
+  if (!services.length) return { byTeam: new Map(), requests: 0, dataAsOf: ctx.now, stale: false, services };
+  const parse = usageTypeParser(ctx.names);
+  const result = await ctx.costs.getDailyClassSums(
+    costQueryOf(ctx, query, services),
+    (usageType) => {
+      // As `lineMaker` parses a team-usage row.
+      const info = parse(guessService(usageType), usageType);
+      return info.kind === 'unrelated' ? -1 : classOf(info);
+    },
+    classes,
+  );
+  if (!result) return undefined;
+  const byTeam = new Map<string, Map<string, Dec[]>>();
+  for (const [key, days] of result.sums) byTeam.set(tagValueOf(key), days);
+  return {
+    byTeam,
+    requests: result.requests,
+    dataAsOf: result.fetchedAt ? new Date(result.fetchedAt) : ctx.now,
+    stale: result.stale === true,
+    services,
+  };
+}
+
 /** The services a query asks about: the Bedrock services of its range. */
 async function servicesFor(ctx: SpendContext, query: LinesQuery): Promise<string[]> {
   const services = await discoverBedrockServices(ctx.costs, { start: query.start, end: query.end });
@@ -262,6 +302,7 @@ function costQueryOf(ctx: SpendContext, query: LinesQuery, services: string[]): 
     // The ledger sums into the periods itself (a few rows per key, not one per day); Cost
     // Explorer ignores this and its daily rows are summed below.
     ...(query.sumInto ? { buckets: query.sumInto } : {}),
+    ...(query.quantities === false ? { quantities: false as const } : {}),
   };
 }
 
@@ -283,21 +324,7 @@ type LineOf = (
  * built per row).
  */
 function lineMaker(names: ModelNames | undefined, grouping: LineGrouping): LineOf {
-  const parsed = parsedUsageTypes(names);
-  const parse = (service: string, usageType: string): UsageTypeInfo => {
-    let byType = parsed.get(service);
-    if (!byType) {
-      byType = new Map();
-      parsed.set(service, byType);
-    }
-    let info = byType.get(usageType);
-    if (!info) {
-      info = parseUsageType(service, usageType, names);
-      byType.set(usageType, info);
-      parsedCache.entries++;
-    }
-    return info;
-  };
+  const parse = usageTypeParser(names);
   const teams = new Map<string, string>();
   const teamOf = (key: string): string => {
     let team = teams.get(key);
@@ -342,6 +369,27 @@ function lineMaker(names: ModelNames | undefined, grouping: LineGrouping): LineO
         return { day, end, amount, quantity, estimated, usageType: k0, info };
       }
     }
+  };
+}
+
+/** Parses a (service, usage type), each once (the parsed cache). */
+function usageTypeParser(
+  names: ModelNames | undefined,
+): (service: string, usageType: string) => UsageTypeInfo {
+  const parsed = parsedUsageTypes(names);
+  return (service, usageType) => {
+    let byType = parsed.get(service);
+    if (!byType) {
+      byType = new Map();
+      parsed.set(service, byType);
+    }
+    let info = byType.get(usageType);
+    if (!info) {
+      info = parseUsageType(service, usageType, names);
+      byType.set(usageType, info);
+      parsedCache.entries++;
+    }
+    return info;
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forecastScopes, type MonthEndForecast } from '../../lib/analysis/forecast.js';
 import { executeLine } from '../../lib/commands/grammar.js';
 import type { Deps } from '../../lib/context.js';
 import { type BillFact, queryFacts } from '../../lib/ledger/facts.js';
@@ -226,6 +227,77 @@ describe('ledger invariants over generated bills', () => {
       }),
       { numRuns: 8 },
     );
+  });
+});
+
+describe('the forecast of many teams folded by the ledger', () => {
+  it('gives every team the figures of its lines, fixed, knowledge-base and unrelated lines included', async () => {
+    let folded = 0;
+    let fixedSeen = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        billArb,
+        fc.constantFrom('2026-11-18', '2026-11-01', '2026-11-10'),
+        async (generated, today) => {
+          // Knowledge-base OCU hours (a fixed cost) and an OpenSearch domain's hours (unrelated,
+          // left out) for one team, on the days the forecast reads.
+          const facts: BillFact[] = [...generated];
+          for (const day of ['2026-10-30', '2026-11-09', '2026-11-17']) {
+            for (const [usageType, amount] of [
+              ['USE1-SearchOCU', '2.4'],
+              ['USE1-ES:m5.large.search', '3.1'],
+            ] as const) {
+              facts.push({
+                day,
+                service: 'Amazon OpenSearch Service',
+                usageType,
+                team: 'growth',
+                account: '111122223333',
+                region: 'us-east-1',
+                recordType: 'Usage',
+                amount: new Dec(amount),
+                quantity: new Dec(1),
+                state: 'final',
+              });
+            }
+          }
+          const deps = testDeps({
+            store: await dynamo.newStore(),
+            sources: billSource(facts).sources,
+            now: NOW,
+          });
+          const { context, bill } = await deps.ledger();
+          await syncLedger(context, bill, { trigger: 'cli', force: true });
+          const ctx = await spendContextOf(deps);
+          const classSums = ctx.costs.getDailyClassSums!.bind(ctx.costs);
+          const costs = {
+            ...ctx.costs,
+            getDailyClassSums: (...args: Parameters<typeof classSums>) => {
+              folded++;
+              return classSums(...args);
+            },
+          };
+          const scopes = [...TEAMS, 'nobody'].map((team) => ({ team }));
+          // Through the ledger's folded sums, and through the lines (a source without them).
+          const fast = await forecastScopes({ ...ctx, costs }, today, scopes);
+          const lines = await forecastScopes(
+            { ...ctx, costs: { ...ctx.costs, getDailyClassSums: undefined } },
+            today,
+            scopes,
+          );
+          const figures = (f: MonthEndForecast) =>
+            [f.mtdUsd, f.restUsd, f.fixedUsd, f.monthEndUsd, f.lowUsd, f.highUsd, f.historyDays, f.requests]
+              .map(String)
+              .join(' ');
+          expect(fast.map(figures)).toEqual(lines.map(figures));
+          fixedSeen += fast.filter((f) => !f.fixedUsd.isZero()).length;
+        },
+      ),
+      { numRuns: 8 },
+    );
+    // The folded path ran, and fixed costs were part of what it compared.
+    expect(folded).toBeGreaterThan(0);
+    expect(fixedSeen).toBeGreaterThan(0);
   });
 });
 
