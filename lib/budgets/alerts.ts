@@ -443,7 +443,6 @@ export async function runBudgetAlerts(deps: Deps, options: BudgetAlertOptions): 
   }
   stats.costExplorerRequests += await prepareLedger(deps, options, now);
   const spend = await gatherBudgetSpend(deps, profiles, {
-    byService: true,
     ...(options.nowcast !== undefined ? { nowcast: options.nowcast } : {}),
     // Far-off teams' token metrics every few hours, those near a threshold every run.
     cadence: { store: deps.store, refreshHours: deps.config.BEDROCK_COST_NOWCAST_HOURS, write: !dryRun },

@@ -30,7 +30,7 @@ import {
   type SpendLine,
   spendContextOf,
 } from '../spend/query.js';
-import { MARKETPLACE_SUFFIX, OPENSEARCH_SERVICE } from '../spend/usage-type.js';
+import { OPENSEARCH_SERVICE } from '../spend/usage-type.js';
 import type { Store } from '../store/store.js';
 import type { TeamSpend } from './evaluate.js';
 import { nextNowcastState, planNowcastReads } from './nowcast-cadence.js';
@@ -72,12 +72,6 @@ export interface BudgetSpend {
   sourceKind: 'aws' | 'demo';
   /** Bedrock services found in the bill (for the drivers query). */
   services: string[];
-  /**
-   * The month-to-date query's Marketplace lines (team x service, daily, every team; empty
-   * unless gathered `byService`): the drivers query names Marketplace models from them
-   * instead of asking Cost Explorer again. Amounts only: their `quantity` is not summed.
-   */
-  marketplaceLines: SpendLine[];
   /** First day (UTC) the month-to-date query covers. */
   billStart: string;
 }
@@ -87,12 +81,6 @@ export interface GatherOptions {
   team?: string;
   /** Today's estimate from token metrics; default `spendNowcast(deps)`, `false` for the bill alone. */
   nowcast?: NowcastFn | false;
-  /**
-   * Group the month-to-date query by team and SERVICE (not team alone), so that
-   * `findTopDrivers` can name Marketplace models without another request. Alert runs
-   * want it; status questions do not (a shorter answer, a faster reply).
-   */
-  byService?: boolean;
   /**
    * Read each team's token metrics on the alert runs' cadence (`nowcast-cadence.ts`),
    * keeping the last readings in the table; without it every team is read now.
@@ -322,7 +310,7 @@ export async function gatherBudgetSpend(
   const result = await fetchLines(ctx, {
     start,
     end: addDays(todayUtc, 1),
-    grouping: options.byService ? 'team-service' : 'team',
+    grouping: 'team',
     granularity: 'DAILY',
     // Budgets compare amounts: no usage quantities summed (360,000 rows at 10,000 teams).
     quantities: false,
@@ -362,8 +350,6 @@ export async function gatherBudgetSpend(
     nowcast: nowcastByTeam.size > 0,
     sourceKind: ctx.kind,
     services: result.services,
-    // Only Marketplace lines are kept for the drivers: less memory held through the run.
-    marketplaceLines: result.lines.filter((l) => l.service?.endsWith(MARKETPLACE_SUFFIX) && l.amount.gt(0)),
     billStart: start,
   };
 }
@@ -434,18 +420,15 @@ function topDriverOf(
  * output tokens, Nova Pro input tokens, Guardrails, ...) whose spend grew most against
  * last month's pace (last month's total scaled to the same share of the month).
  *
- * One Cost Explorer request for all listed teams: the digest's bill reader
- * (`fetchDigestBill`) is given a cost source that answers service discovery and the
- * TAG x SERVICE query from the month-to-date query already made, and sends only the
- * TAG x USAGE_TYPE query (filtered to the listed teams) to Cost Explorer. The lines are
- * grouped into drivers by the explanation engine (`explainChange`). `spend` must have
- * been gathered `byService` (else Marketplace lines are of an unknown model).
+ * One ledger query for all listed teams (team x service x usage type, daily, filtered to
+ * them; no Cost Explorer request once the ledger is synced); the lines are grouped into
+ * drivers by the explanation engine (`explainChange`).
  *
  * Returns one line per team, e.g. `Claude Sonnet 4.5 output tokens, +$1,900 against October's pace`.
  */
 export async function findTopDrivers(
   deps: Deps,
-  spend: Pick<BudgetSpend, 'services' | 'marketplaceLines' | 'billStart'>,
+  spend: Pick<BudgetSpend, 'services' | 'billStart'>,
   teams: { team: string; month: TeamMonth }[],
 ): Promise<{ drivers: Map<string, string>; requests: number }> {
   const drivers = new Map<string, string>();
