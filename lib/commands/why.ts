@@ -324,15 +324,14 @@ async function explainTodaySoFar(
   const { nowcastWindow } = await import('../spend/nowcast.js');
   const now = ctx.now;
   const midnight = new Date(`${toIsoDate(now)}T00:00:00Z`);
-  const dayMs = 86_400_000;
+  // The day compared (the day before, or the same weekday or day of last month for `this
+  // week` on a Monday and `mtd` on the 1st), over the same hours.
+  const before = new Date(`${input.previous.start}T00:00:00Z`);
+  const elapsed = now.getTime() - midnight.getTime();
   const teamOpt = team !== undefined ? { team } : {};
   const [today, yesterday] = await Promise.all([
     nowcastWindow(ctx, deps, { start: midnight, end: now, ...teamOpt }),
-    nowcastWindow(ctx, deps, {
-      start: new Date(midnight.getTime() - dayMs),
-      end: new Date(now.getTime() - dayMs),
-      ...teamOpt,
-    }),
+    nowcastWindow(ctx, deps, { start: before, end: new Date(before.getTime() + elapsed), ...teamOpt }),
   ]);
   const hour = now.toISOString().slice(11, 16);
   const current: Period = { ...input.current, label: `${input.current.label} until ${hour} UTC` };
@@ -396,10 +395,13 @@ export async function runWhy(given: WhyInput, ctx: CommandContext) {
   const { team, timeZone } = await resolveTeamOf(ctx, spend, given.team, todayIn(now));
   const input = inTimeZone(given, now, timeZone ?? 'UTC');
   // A day the bill has only part of (UTC's today, whichever day it is in the team's zone:
-  // London's today, Tokyo's yesterday in its morning): compare it with the day before up to
-  // the same hour, both from the token metrics (hourly); never a few hours against a whole day.
+  // London's today, Tokyo's yesterday in its morning; or all there is of `this week` on a
+  // Monday and `mtd` on the 1st): compare it with its previous day up to the same hour, both
+  // from the token metrics (hourly); never a few hours against a whole day.
   const todaySoFar =
-    input.current.kind === 'day' && input.current.start === toIsoDate(now) && !input.explicitPrevious;
+    !input.explicitPrevious &&
+    input.current.start === toIsoDate(now) &&
+    daysBetween(input.current.start, input.current.end) === 1;
   const { explanation, requests, dataAsOf, stale } = todaySoFar
     ? await explainTodaySoFar(spend, deps, input, team)
     : await explainPeriods(spend, {

@@ -262,6 +262,28 @@ describe("periods checked against today in the team's time zone", () => {
     expect(figures(today)).toEqual(figures(reference));
   });
 
+  it('compares a period that is so far only part of today hour for hour: this week on a Monday, mtd on the 1st', async () => {
+    const cases = [
+      { now: '2026-12-07T20:00:00Z', words: 'why this week', previous: '2026-11-30' },
+      { now: '2026-12-01T20:00:00Z', words: 'why mtd', previous: '2026-11-01' },
+    ];
+    for (const { now, words, previous } of cases) {
+      const answer = await cli(`${dataDir}-so-far`, now, words);
+      const day = now.slice(0, 10);
+      expect(answer, words).toMatchObject({
+        ok: true,
+        data: {
+          current: {
+            start: day,
+            end: `${day.slice(0, 8)}${String(Number(day.slice(8)) + 1).padStart(2, '0')}`,
+          },
+          previous: { start: previous },
+          headline: expect.stringMatching(/ until 20:00 UTC: /),
+        },
+      });
+    }
+  });
+
   it("forecasts the team's current month: December in Tokyo while it is still November in UTC", async () => {
     const dir = `${dataDir}-tokyo-forecast`;
     // 20:00 UTC on Nov 30 is 05:00 on Dec 1 in Tokyo.
