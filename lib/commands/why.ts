@@ -188,9 +188,12 @@ export function sameElapsedSpan(previous: Period, current: Period, inProgress: b
  * still in progress, and is left out as well.
  */
 function completeDays(p: Period, utcToday: string): Period {
+  if (!p.partial) return p;
   const last = earlierDay(addDays(p.end, -1), utcToday);
-  if (!p.partial || last <= p.start) return p;
-  return { ...p, end: last, partial: false };
+  if (last > p.start) return { ...p, end: last, partial: false };
+  // No complete day yet: all the bill has of it is UTC's today so far (compared hour for hour).
+  const end = earlierDay(p.end, addDays(utcToday, 1));
+  return end > p.start ? { ...p, end } : p;
 }
 
 function periodLabel(p: Period): string {

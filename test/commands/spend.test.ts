@@ -266,7 +266,12 @@ describe("periods checked against today in the team's time zone", () => {
     const cases = [
       { now: '2026-12-07T20:00:00Z', words: 'why this week', previous: '2026-11-30' },
       { now: '2026-12-01T20:00:00Z', words: 'why mtd', previous: '2026-11-01' },
+      // Tuesday 05:00 in Tokyo: its week so far is Monday (UTC's today) and Tuesday (no bill).
+      { now: '2026-12-07T20:00:00Z', words: 'why this week team search', previous: '2026-11-30' },
     ];
+    expect(
+      await cli(`${dataDir}-so-far`, '2026-12-07T20:00:00Z', 'budget set search 5000 tz Asia/Tokyo'),
+    ).toMatchObject({ ok: true });
     for (const { now, words, previous } of cases) {
       const answer = await cli(`${dataDir}-so-far`, now, words);
       const day = now.slice(0, 10);
