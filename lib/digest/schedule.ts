@@ -7,6 +7,10 @@
  * AWS outage) or a channel failed, the next hourly run still sends it that morning, instead
  * of the team waiting a week. Past that, the week is skipped: a Monday digest on Thursday
  * reads as noise. Exactly-once is the claim's job (see `claim.ts`), not the gate's.
+ *
+ * The bill keeps UTC days: far east of UTC (Sydney, Auckland) Monday 09:00 comes while the
+ * week's Sunday is still running in UTC. The slot then opens at 00:00 UTC, when the whole
+ * week is in the bill (13:00 in Auckland), rather than report six days and 20 hours as a week.
  */
 import { addDays, type DateRange, daysBetween, isoWeekId, localTime, startOfIsoWeek } from '../clock.js';
 
@@ -34,7 +38,10 @@ export interface DigestWeek {
   weekBefore: DateRange;
   /** The four complete weeks the chart shows. */
   chart: DateRange;
-  /** Hours since this week's slot (negative before it). */
+  /**
+   * Hours since this week's slot opened (negative before it): the slot's hour, or 00:00 UTC
+   * after the week's last day when that is later (the week whole in the bill).
+   */
   hoursSinceSlot: number;
   /** Inside the slot's catch-up window. */
   due: boolean;
@@ -56,7 +63,9 @@ export function digestWeek(now: Date, timeZone: string, slot: DigestSlot): Diges
   const local = localTime(now, timeZone);
   const weekStart = startOfIsoWeek(local.date);
   const slotDate = addDays(weekStart, slot.weekday - 1);
-  const hoursSinceSlot = daysBetween(slotDate, local.date) * 24 + (local.hour - slot.hour);
+  const sinceLocalSlot = daysBetween(slotDate, local.date) * 24 + (local.hour - slot.hour);
+  const sinceBilled = Math.floor((now.getTime() - Date.parse(`${weekStart}T00:00:00Z`)) / 3_600_000);
+  const hoursSinceSlot = Math.min(sinceLocalSlot, sinceBilled);
   return {
     weekId: isoWeekId(local.date),
     localDate: local.date,

@@ -45,6 +45,19 @@ describe('digestWeek', () => {
     expect(w.weekId).toBe('2026-W47');
   });
 
+  it('waits, far east of UTC, until the week is whole in the bill (UTC days), then keeps the window open', () => {
+    // Monday 09:00 in Auckland (UTC+13) is Sunday 20:00 UTC: Sunday is not whole in the bill.
+    const early = digestWeek(at('2026-12-06T20:00:00Z'), 'Pacific/Auckland', MONDAY_9);
+    expect(early).toMatchObject({ localDate: '2026-12-07', localHour: 9, due: false });
+    expect(early.lastWeek).toEqual({ start: '2026-11-30', end: '2026-12-07' });
+    // From 00:00 UTC (13:00 there) the week is in the bill: due, for the catch-up window's hours.
+    expect(digestWeek(at('2026-12-07T00:05:00Z'), 'Pacific/Auckland', MONDAY_9).due).toBe(true);
+    const last = `2026-12-07T${String(CATCH_UP_HOURS - 1).padStart(2, '0')}:30:00Z`;
+    expect(digestWeek(at(last), 'Pacific/Auckland', MONDAY_9).due).toBe(true);
+    const after = `2026-12-07T${String(CATCH_UP_HOURS).padStart(2, '0')}:00:00Z`;
+    expect(digestWeek(at(after), 'Pacific/Auckland', MONDAY_9).due).toBe(false);
+  });
+
   it('handles a Sunday evening slot and the turn of the year', () => {
     const sunday = digestWeek(at('2026-11-22T18:00:00Z'), 'UTC', { weekday: 7, hour: 18 });
     expect(sunday.due).toBe(true);
