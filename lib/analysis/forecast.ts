@@ -78,20 +78,16 @@ export async function forecastScopes(
   const teams = new Set(scopes.map((s) => s.team));
   const single = teams.size === 1 ? [...teams][0] : undefined;
   const all = scopes.some((s) => s.team === undefined);
+  const query = {
+    start,
+    end,
+    grouping: 'team-usage' as const,
+    granularity: 'DAILY' as const,
+    ...(single !== undefined ? { team: single } : {}),
+  };
   if (!given && !all && end > start) {
     // Team scopes from the ledger: each team's days folded into fixed / variable there.
-    const folded = await fetchDailyClasses(
-      ctx,
-      {
-        start,
-        end,
-        grouping: 'team-usage',
-        granularity: 'DAILY',
-        ...(single !== undefined ? { team: single } : {}),
-      },
-      (info) => (isFixed(info) ? 0 : 1),
-      2,
-    );
+    const folded = await fetchDailyClasses(ctx, query, (info) => (isFixed(info) ? 0 : 1), 2);
     if (folded) {
       return scopes.map((scope) => {
         const days = new Map<string, { fixed: Dec; variable: Dec }>();
@@ -105,15 +101,8 @@ export async function forecastScopes(
   const history = given
     ? { ...given, lines: given.lines.filter((l) => l.day >= start && l.day < end) }
     : end > start
-      ? await fetchLines(ctx, {
-          start,
-          end,
-          grouping: 'team-usage',
-          granularity: 'DAILY',
-          // The forecast sums amounts only.
-          quantities: false,
-          ...(single !== undefined ? { team: single } : {}),
-        })
+      ? // The forecast sums amounts only.
+        await fetchLines(ctx, { ...query, quantities: false })
       : { lines: [], requests: 0, dataAsOf: ctx.now, stale: false, services: [] };
   const days = dailyCells(history.lines, {
     all,

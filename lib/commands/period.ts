@@ -393,9 +393,7 @@ function readIn(spec: PeriodSpec, now: Date, zone: PeriodZone = 'UTC'): Period {
  * against that zone's today and validated. A derived period (no spec) is returned as is.
  */
 export function periodIn(period: Period, now: Date, timeZone: string): Period {
-  if (!period.spec) return period;
-  const today = todayIn(now, timeZone);
-  return validatePeriod(resolvePeriod(period.spec, today, timeZone), today);
+  return period.spec ? readIn(period.spec, now, timeZone) : period;
 }
 
 /**
